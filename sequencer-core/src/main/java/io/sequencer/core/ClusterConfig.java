@@ -1,0 +1,105 @@
+package io.sequencer.core;
+
+import java.util.Arrays;
+
+/**
+ * The configuration {@code C}: a cluster id and the ordered list of 1 to 3 members, each with a stable id.
+ * Quorum {@code q = ⌊|C|/2⌋ + 1} (PROTOCOL.md §0). Member ids are 0..{@value #MAX_MEMBER_ID}; the protocol works
+ * on member <em>indexes</em> (the position of a member in {@code C}) so that per-member state is a small array.
+ * Immutable.
+ */
+public final class ClusterConfig
+{
+    public static final int MAX_MEMBERS = 3;
+    public static final int MAX_MEMBER_ID = 255;
+
+    private final int clusterId;
+    private final int[] memberIds;
+    private final int[] indexById = new int[MAX_MEMBER_ID + 1];
+    private final int quorum;
+
+    public ClusterConfig(final int clusterId, final int... memberIds)
+    {
+        if (memberIds == null || memberIds.length < 1 || memberIds.length > MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException(
+                "members: expected 1 to " + MAX_MEMBERS + " member ids, got " + Arrays.toString(memberIds));
+        }
+        Arrays.fill(indexById, -1);
+        for (int i = 0; i < memberIds.length; i++)
+        {
+            final int id = memberIds[i];
+            if (id < 0 || id > MAX_MEMBER_ID)
+            {
+                throw new IllegalArgumentException(
+                    "members: member id must be in 0.." + MAX_MEMBER_ID + ", got " + id);
+            }
+            if (indexById[id] != -1)
+            {
+                throw new IllegalArgumentException("members: duplicate member id " + id);
+            }
+            indexById[id] = i;
+        }
+        this.clusterId = clusterId;
+        this.memberIds = memberIds.clone();
+        this.quorum = memberIds.length / 2 + 1;
+    }
+
+    /** A cluster of {@code n} members with ids {@code 0..n-1}. */
+    public static ClusterConfig ofSize(final int clusterId, final int n)
+    {
+        final int[] ids = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = i;
+        }
+        return new ClusterConfig(clusterId, ids);
+    }
+
+    public int clusterId()
+    {
+        return clusterId;
+    }
+
+    public int size()
+    {
+        return memberIds.length;
+    }
+
+    public int quorum()
+    {
+        return quorum;
+    }
+
+    public int memberId(final int index)
+    {
+        return memberIds[index];
+    }
+
+    /** @return the index of the member in {@code C}, or -1 when the id is not a member. */
+    public int indexOf(final int memberId)
+    {
+        return memberId < 0 || memberId > MAX_MEMBER_ID ? -1 : indexById[memberId];
+    }
+
+    public boolean isMember(final int memberId)
+    {
+        return indexOf(memberId) >= 0;
+    }
+
+    /** The bit mask of all member indexes: the active set when every member takes part. */
+    public int allMask()
+    {
+        return (1 << memberIds.length) - 1;
+    }
+
+    public int[] memberIds()
+    {
+        return memberIds.clone();
+    }
+
+    public String toString()
+    {
+        return "ClusterConfig{clusterId=" + clusterId + ", members=" + Arrays.toString(memberIds) + ", q=" + quorum + '}';
+    }
+}

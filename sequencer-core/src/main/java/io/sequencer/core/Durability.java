@@ -1,0 +1,12 @@
+package io.sequencer.core;
+
+/**
+ * When a node counts an entry as its own serialized position {@code ser_self} (PROTOCOL.md §6).
+ */
+public enum Durability
+{
+    /** Appended to the (memory-mapped) log: survives any process crash, not the power loss of a quorum. */
+    NONE,
+    /** Forced to the medium before each {@code MySerializeCounter} (group commit per duty cycle): survives power loss. */
+    BATCH
+}

@@ -1,0 +1,32 @@
+package io.sequencer.core;
+
+/**
+ * The kinds of log entry. Stored in every entry and covered by its checksum.
+ */
+public final class EntryType
+{
+    /** An ordered update event submitted by a member. */
+    public static final int EVENT = 1;
+
+    /** {@code EpochStart{E, C, A}}: opens an epoch (PROTOCOL.md §4 B5); its payload is a {@link MemberSet} encoding. */
+    public static final int EPOCH_START = 2;
+
+    private EntryType()
+    {
+    }
+
+    public static boolean isValid(final int type)
+    {
+        return type == EVENT || type == EPOCH_START;
+    }
+
+    public static String name(final int type)
+    {
+        switch (type)
+        {
+            case EVENT: return "EVENT";
+            case EPOCH_START: return "EPOCH_START";
+            default: return "UNKNOWN(" + type + ")";
+        }
+    }
+}

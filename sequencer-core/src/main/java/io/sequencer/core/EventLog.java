@@ -1,0 +1,54 @@
+package io.sequencer.core;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The ordered log of one node: dense, 1-based positions, each entry chained to its predecessor by
+ * {@link Checksum#chain}. Implementations compute the checksum on append with that one function.
+ * <p>
+ * Used by the protocol from its duty-cycle thread only; implementations need not be thread-safe.
+ */
+public interface EventLog extends AutoCloseable
+{
+    /** @return the last position in the log; 0 when empty. */
+    long have();
+
+    /**
+     * @param position 0..{@link #have()}.
+     * @return the chained checksum at {@code position}; {@link Checksum#EMPTY} at 0.
+     * @throws IllegalArgumentException outside 0..have.
+     */
+    long chkAt(long position);
+
+    /**
+     * Append an entry at {@code have() + 1}.
+     *
+     * @return the position of the new entry.
+     */
+    long append(
+        int type,
+        long epoch,
+        long counter,
+        int originId,
+        long incarnation,
+        long localSeq,
+        DirectBuffer payload,
+        int payloadOffset,
+        int payloadLength);
+
+    /**
+     * Read the entry at {@code position} into {@code entry}.
+     *
+     * @return false, leaving {@code entry} untouched, when {@code position} is outside 1..have.
+     */
+    boolean read(long position, LogEntry entry);
+
+    /** Make everything appended so far survive power loss (durability policy {@code batch}). */
+    void force();
+
+    /** @return the last position made durable by {@link #force()}. */
+    long forcedPosition();
+
+    /** Release resources; the log stays on its medium. */
+    void close();
+}

@@ -1,0 +1,127 @@
+package io.sequencer.core;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A reusable view of one log entry, filled by {@link EventLog#read}. The payload is a view into the log's own
+ * storage: valid until the next read into this view or the next change to the log.
+ */
+public final class LogEntry
+{
+    long position;
+    int type;
+    long epoch;
+    long counter;
+    int originId;
+    long incarnation;
+    long localSeq;
+    long chk;
+    final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
+    int payloadOffset;
+    int payloadLength;
+
+    /** Fill this view; for {@link EventLog} implementations. */
+    public LogEntry set(
+        final long position,
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final long chk,
+        final DirectBuffer payloadSource,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        this.position = position;
+        this.type = type;
+        this.epoch = epoch;
+        this.counter = counter;
+        this.originId = originId;
+        this.incarnation = incarnation;
+        this.localSeq = localSeq;
+        this.chk = chk;
+        if (payloadLength > 0)
+        {
+            payload.wrap(payloadSource, payloadOffset, payloadLength);
+        }
+        else
+        {
+            payload.wrap(payloadSource, 0, 0);
+        }
+        this.payloadOffset = 0;
+        this.payloadLength = payloadLength;
+        return this;
+    }
+
+    public long position()
+    {
+        return position;
+    }
+
+    public int type()
+    {
+        return type;
+    }
+
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    public long counter()
+    {
+        return counter;
+    }
+
+    public int originId()
+    {
+        return originId;
+    }
+
+    public long incarnation()
+    {
+        return incarnation;
+    }
+
+    public long localSeq()
+    {
+        return localSeq;
+    }
+
+    public long chk()
+    {
+        return chk;
+    }
+
+    public DirectBuffer payload()
+    {
+        return payload;
+    }
+
+    public int payloadOffset()
+    {
+        return payloadOffset;
+    }
+
+    public int payloadLength()
+    {
+        return payloadLength;
+    }
+
+    /** The checksum this entry must carry when chained onto {@code previousChk}. */
+    public long expectedChk(final long previousChk)
+    {
+        return Checksum.chain(
+            previousChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
+    }
+
+    public String toString()
+    {
+        return "#" + position + " " + EntryType.name(type) + " E" + epoch + " key=(" + epoch + "," + counter + "," +
+            originId + ") id=" + originId + "/" + incarnation + "/" + localSeq + " size=" + payloadLength +
+            " chk=" + Long.toHexString(chk);
+    }
+}

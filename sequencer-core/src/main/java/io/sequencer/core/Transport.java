@@ -1,0 +1,27 @@
+package io.sequencer.core;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The shared channel as one node sees it: per-publisher FIFO and reliable while the publisher lives; no order
+ * across publishers (PROTOCOL.md §0). A node does not receive its own frames.
+ */
+public interface Transport extends AutoCloseable
+{
+    /**
+     * Publish one frame to every other member.
+     *
+     * @return false when the frame was not sent (back-pressure or no connected peer): the caller retries later.
+     *         Never blocks or spins.
+     */
+    boolean publish(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Deliver up to {@code limit} received frames to {@code handler}.
+     *
+     * @return the number of frames delivered.
+     */
+    int poll(FrameHandler handler, int limit);
+
+    void close();
+}

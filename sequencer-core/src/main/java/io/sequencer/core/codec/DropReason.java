@@ -1,0 +1,39 @@
+package io.sequencer.core.codec;
+
+/**
+ * Why a received frame was dropped. One counter per reason (PROTOCOL.md §2): a drop is never an exception.
+ */
+public enum DropReason
+{
+    /** Shorter than its header or than the fixed part of its type. */
+    TRUNCATED,
+    /** The type field names no message. */
+    UNKNOWN_TYPE,
+    /** The length disagrees with the body: trailing bytes, or a payload length that runs past the frame. */
+    BAD_LENGTH,
+    /** A field out of its domain (flags, member list, positions). */
+    BAD_FIELD,
+    /** An event payload above the configured maximum event size. */
+    OVERSIZE,
+    /** Another cluster's frame on our channel. */
+    WRONG_CLUSTER,
+    /** The sender is not a member of {@code C}. */
+    UNKNOWN_SENDER,
+    /** An epoch below ours (except {@code NewNode}). */
+    STALE_EPOCH,
+    /** A higher epoch that this node cannot act on in its current mode. */
+    HIGHER_EPOCH,
+    /** A running-mode message from a member outside the active set {@code A}. */
+    NOT_ACTIVE,
+    /** A {@code NewEvent} at or below a promise its sender already made: the sender broke R2a or I7. */
+    PROMISE_BROKEN,
+    /** A message that has no meaning in this node's current mode (for example catch-up traffic while running). */
+    UNEXPECTED;
+
+    private static final DropReason[] VALUES = values();
+
+    public static DropReason get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

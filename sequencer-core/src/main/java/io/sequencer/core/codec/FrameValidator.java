@@ -1,0 +1,133 @@
+package io.sequencer.core.codec;
+
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Structural checks of a received frame before any field is trusted: the header is present, the type is known,
+ * the length matches the type's layout exactly, and fields with a closed domain are inside it. Allocation-free;
+ * never throws for any input, however short or garbled.
+ */
+public final class FrameValidator
+{
+    /** Returned by {@link #validate} for a frame that may be decoded. */
+    public static final int VALID = -1;
+
+    private final int maxPayloadLength;
+    private final ClusterNodesFrame clusterNodes = new ClusterNodesFrame();
+    private final EntriesFrame entries = new EntriesFrame();
+
+    /**
+     * @param maxPayloadLength the largest event payload accepted in {@code NewEvent} and {@code Entries}.
+     */
+    public FrameValidator(final int maxPayloadLength)
+    {
+        if (maxPayloadLength < 0)
+        {
+            throw new IllegalArgumentException("maxPayloadLength must be >= 0: " + maxPayloadLength);
+        }
+        this.maxPayloadLength = maxPayloadLength;
+    }
+
+    /**
+     * @return {@link #VALID}, or the ordinal of the {@link DropReason}.
+     */
+    public int validate(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < FrameHeader.LENGTH || offset < 0 || (long)offset + length > buffer.capacity())
+        {
+            return DropReason.TRUNCATED.ordinal();
+        }
+
+        final int type = FrameHeader.type(buffer, offset);
+        switch (type)
+        {
+            case MessageType.NEW_EVENT:
+            {
+                if (length < NewEventFrame.PAYLOAD_OFFSET)
+                {
+                    return DropReason.TRUNCATED.ordinal();
+                }
+                final int payloadLength = buffer.getInt(
+                    offset + NewEventFrame.PAYLOAD_LENGTH_OFFSET, LITTLE_ENDIAN);
+                if (payloadLength != length - NewEventFrame.PAYLOAD_OFFSET)
+                {
+                    return DropReason.BAD_LENGTH.ordinal();
+                }
+                return payloadLength > maxPayloadLength ? DropReason.OVERSIZE.ordinal() : VALID;
+            }
+
+            case MessageType.MY_ORDER_COUNTER:
+                return exact(length, MyOrderCounterFrame.LENGTH);
+
+            case MessageType.MY_SERIALIZE_COUNTER:
+            {
+                final int check = exact(length, MySerializeCounterFrame.LENGTH);
+                if (check != VALID)
+                {
+                    return check;
+                }
+                final int flags = buffer.getInt(
+                    offset + MySerializeCounterFrame.FLAGS_OFFSET, LITTLE_ENDIAN);
+                final long have = buffer.getLong(
+                    offset + MySerializeCounterFrame.HAVE_OFFSET, LITTLE_ENDIAN);
+                final long guaranteed = buffer.getLong(
+                    offset + MySerializeCounterFrame.GUARANTEED_OFFSET, LITTLE_ENDIAN);
+                return (flags & ~MySerializeCounterFrame.KNOWN_FLAGS) != 0 || have < 0 || guaranteed < 0 ?
+                    DropReason.BAD_FIELD.ordinal() : VALID;
+            }
+
+            case MessageType.NEW_NODE:
+                return exact(length, NewNodeFrame.LENGTH);
+
+            case MessageType.DEL_NODE:
+                return exact(length, DelNodeFrame.LENGTH);
+
+            case MessageType.CLUSTER_NODES:
+            {
+                final int check = exact(length, ClusterNodesFrame.LENGTH);
+                if (check != VALID)
+                {
+                    return check;
+                }
+                clusterNodes.wrap(buffer, offset, length);
+                return clusterNodes.fieldsValid() ? VALID : DropReason.BAD_FIELD.ordinal();
+            }
+
+            case MessageType.FETCH:
+            {
+                final int check = exact(length, FetchFrame.LENGTH);
+                if (check != VALID)
+                {
+                    return check;
+                }
+                final long from = buffer.getLong(offset + FetchFrame.FROM_OFFSET, LITTLE_ENDIAN);
+                final long to = buffer.getLong(offset + FetchFrame.TO_OFFSET, LITTLE_ENDIAN);
+                return from < 1 || to < from ? DropReason.BAD_FIELD.ordinal() : VALID;
+            }
+
+            case MessageType.ENTRIES:
+            {
+                if (length < EntriesFrame.ENTRIES_OFFSET)
+                {
+                    return DropReason.TRUNCATED.ordinal();
+                }
+                entries.wrap(buffer, offset, length);
+                return entries.entriesValid(maxPayloadLength) ? VALID : DropReason.BAD_LENGTH.ordinal();
+            }
+
+            default:
+                return DropReason.UNKNOWN_TYPE.ordinal();
+        }
+    }
+
+    private static int exact(final int length, final int expected)
+    {
+        if (length < expected)
+        {
+            return DropReason.TRUNCATED.ordinal();
+        }
+        return length == expected ? VALID : DropReason.BAD_LENGTH.ordinal();
+    }
+}

@@ -1,0 +1,44 @@
+package io.sequencer.core.codec;
+
+/**
+ * The message types of the shared channel (PROTOCOL.md §2), as carried in {@link FrameHeader#TYPE_OFFSET}.
+ */
+public final class MessageType
+{
+    public static final int NEW_EVENT = 1;
+    public static final int MY_ORDER_COUNTER = 2;
+    public static final int MY_SERIALIZE_COUNTER = 3;
+    public static final int NEW_NODE = 4;
+    public static final int DEL_NODE = 5;
+    public static final int CLUSTER_NODES = 6;
+    public static final int FETCH = 7;
+    public static final int ENTRIES = 8;
+
+    /** One past the highest type: arrays indexed by type have this length. */
+    public static final int COUNT = 9;
+
+    private MessageType()
+    {
+    }
+
+    public static boolean isValid(final int type)
+    {
+        return type >= NEW_EVENT && type <= ENTRIES;
+    }
+
+    public static String name(final int type)
+    {
+        switch (type)
+        {
+            case NEW_EVENT: return "NewEvent";
+            case MY_ORDER_COUNTER: return "MyOrderCounter";
+            case MY_SERIALIZE_COUNTER: return "MySerializeCounter";
+            case NEW_NODE: return "NewNode";
+            case DEL_NODE: return "DelNode";
+            case CLUSTER_NODES: return "ClusterNodes";
+            case FETCH: return "Fetch";
+            case ENTRIES: return "Entries";
+            default: return "Unknown(" + type + ")";
+        }
+    }
+}
