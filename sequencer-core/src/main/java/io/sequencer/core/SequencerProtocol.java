@@ -721,6 +721,12 @@ public final class SequencerProtocol
         return incarnation;
     }
 
+    /** The {@code localSeq} of the event id given to the last accepted submit; 0 before the first. */
+    public long lastLocalSeq()
+    {
+        return nextLocalSeq - 1;
+    }
+
     public EventLog log()
     {
         return log;

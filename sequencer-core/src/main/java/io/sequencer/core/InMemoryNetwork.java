@@ -1,0 +1,208 @@
+package io.sequencer.core;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.PriorityQueue;
+
+/**
+ * A shared channel in memory with the guarantees of the real one (PROTOCOL.md §0): every frame reaches every
+ * other endpoint, in order per publisher, with a delay chosen per frame and receiver by a {@link DelayModel}, so
+ * frames of different publishers overtake each other. Time is whatever its driver says it is ({@link #time}).
+ * <p>
+ * For tests and the simulator: it copies each frame, which the real transport does not.
+ */
+public final class InMemoryNetwork
+{
+    /** Chooses how long a frame from {@code from} takes to reach {@code to}. */
+    @FunctionalInterface
+    public interface DelayModel
+    {
+        long delayNs(int from, int to);
+    }
+
+    /** Sees every frame as it is published, before delivery (the simulator's checker uses it). */
+    @FunctionalInterface
+    public interface PublishObserver
+    {
+        void onPublish(int from, DirectBuffer buffer, int offset, int length);
+    }
+
+    /** Sees every frame as it is delivered. */
+    @FunctionalInterface
+    public interface DeliveryObserver
+    {
+        void onDeliver(int from, int to, DirectBuffer buffer, int offset, int length);
+    }
+
+    private static final class InFlight implements Comparable<InFlight>
+    {
+        final long deliverAtNs;
+        final long sendSeq;
+        final int from;
+        final byte[] frame;
+
+        InFlight(final long deliverAtNs, final long sendSeq, final int from, final byte[] frame)
+        {
+            this.deliverAtNs = deliverAtNs;
+            this.sendSeq = sendSeq;
+            this.from = from;
+            this.frame = frame;
+        }
+
+        public int compareTo(final InFlight other)
+        {
+            final int byTime = Long.compare(deliverAtNs, other.deliverAtNs);
+            return byTime != 0 ? byTime : Long.compare(sendSeq, other.sendSeq);
+        }
+    }
+
+    private final Endpoint[] endpoints = new Endpoint[ClusterConfig.MAX_MEMBER_ID + 1];
+    private final int[] endpointIds;
+    private final DelayModel delayModel;
+    private PublishObserver publishObserver;
+    private DeliveryObserver deliveryObserver;
+    private long nowNs;
+    private long sendSeq;
+    private long reorders;
+
+    /** A network joining the given member ids, with delays from {@code delayModel}. */
+    public InMemoryNetwork(final DelayModel delayModel, final int... memberIds)
+    {
+        this.delayModel = delayModel;
+        this.endpointIds = memberIds.clone();
+        for (final int id : memberIds)
+        {
+            endpoints[id] = new Endpoint(id);
+        }
+    }
+
+    /** A network that delivers every frame at once, in publish order. */
+    public static InMemoryNetwork immediate(final int... memberIds)
+    {
+        return new InMemoryNetwork((from, to) -> 0, memberIds);
+    }
+
+    public Transport endpoint(final int memberId)
+    {
+        return endpoints[memberId];
+    }
+
+    /** Set the network's current time: frames due at or before it may be polled. */
+    public void time(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    public long time()
+    {
+        return nowNs;
+    }
+
+    public void publishObserver(final PublishObserver observer)
+    {
+        this.publishObserver = observer;
+    }
+
+    public void deliveryObserver(final DeliveryObserver observer)
+    {
+        this.deliveryObserver = observer;
+    }
+
+    /**
+     * Deliveries that broke the global send order: a frame reaching a receiver after the receiver already saw a frame
+     * that another publisher, the receiver itself included, sent later. Each is a point where two members see two
+     * publishers' frames in different orders.
+     */
+    public long crossPublisherReorders()
+    {
+        return reorders;
+    }
+
+    /** Frames published and not yet delivered to {@code memberId}. */
+    public int inFlightTo(final int memberId)
+    {
+        return endpoints[memberId].queue.size();
+    }
+
+    /** The earliest time a frame is due at {@code memberId}, or {@code Long.MAX_VALUE} when none is in flight. */
+    public long nextDeliveryTo(final int memberId)
+    {
+        final InFlight head = endpoints[memberId].queue.peek();
+        return head == null ? Long.MAX_VALUE : head.deliverAtNs;
+    }
+
+    private final class Endpoint implements Transport
+    {
+        final int id;
+        final PriorityQueue<InFlight> queue = new PriorityQueue<>();
+        final long[] lastDeliverAtFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
+        final long[] maxSendSeqDeliveredFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+
+        Endpoint(final int id)
+        {
+            this.id = id;
+        }
+
+        public boolean publish(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (publishObserver != null)
+            {
+                publishObserver.onPublish(id, buffer, offset, length);
+            }
+            final long seq = ++sendSeq;
+            maxSendSeqDeliveredFrom[id] = seq; // a publisher observes its own frame at once
+            for (final int to : endpointIds)
+            {
+                if (to == id)
+                {
+                    continue;
+                }
+                final Endpoint receiver = endpoints[to];
+                final byte[] copy = new byte[length];
+                buffer.getBytes(offset, copy);
+                final long deliverAt = Math.max(nowNs + delayModel.delayNs(id, to), receiver.lastDeliverAtFrom[id]);
+                receiver.lastDeliverAtFrom[id] = deliverAt; // per-publisher FIFO
+                receiver.queue.add(new InFlight(deliverAt, seq, id, copy));
+            }
+            return true;
+        }
+
+        public int poll(final FrameHandler handler, final int limit)
+        {
+            int delivered = 0;
+            while (delivered < limit)
+            {
+                final InFlight head = queue.peek();
+                if (head == null || head.deliverAtNs > nowNs)
+                {
+                    break;
+                }
+                queue.poll();
+                for (final int other : endpointIds)
+                {
+                    if (other != head.from && maxSendSeqDeliveredFrom[other] > head.sendSeq)
+                    {
+                        reorders++;
+                        break;
+                    }
+                }
+                maxSendSeqDeliveredFrom[head.from] = Math.max(maxSendSeqDeliveredFrom[head.from], head.sendSeq);
+                view.wrap(head.frame);
+                if (deliveryObserver != null)
+                {
+                    deliveryObserver.onDeliver(head.from, id, view, 0, head.frame.length);
+                }
+                handler.onFrame(view, 0, head.frame.length);
+                delivered++;
+            }
+            return delivered;
+        }
+
+        public void close()
+        {
+            queue.clear();
+        }
+    }
+}

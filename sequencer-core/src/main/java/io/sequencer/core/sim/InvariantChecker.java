@@ -1,0 +1,553 @@
+package io.sequencer.core.sim;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.CompletionHandler;
+import io.sequencer.core.Durability;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.EventLog;
+import io.sequencer.core.LogEntry;
+import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.FrameValidator;
+import io.sequencer.core.codec.MessageType;
+import io.sequencer.core.codec.MyOrderCounterFrame;
+import io.sequencer.core.codec.NewEventFrame;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the invariants of PROTOCOL.md §7 over a simulated cluster after every step, from the outside: it reads
+ * the nodes' logs and watermarks, every frame published and every completion delivered, and keeps its own
+ * reference ledger over the canonical log. It knows nothing of how the protocol reaches its decisions.
+ * <ul>
+ *   <li>I1 canonical log: the entry at a position, once at or below some node's {@code g}, is held by a quorum
+ *       then and is the same on every node whose {@code g} covers it.</li>
+ *   <li>I2 log matching: same {@code (epoch, position)} on two nodes means the same {@code chk}.</li>
+ *   <li>I3 (and I9): at its acknowledgement an event lies at its position in the logs of {@code q} nodes (forced,
+ *       under {@code batch}), and it is the canonical entry there; acknowledged events stay there.</li>
+ *   <li>I4 no event id twice in any log.</li>
+ *   <li>I5 real-time order, and every result equals the reference ledger's over the canonical prefix.</li>
+ *   <li>I6 {@code g} and the epoch never decrease.</li>
+ *   <li>I7 no {@code NewEvent} at or below a promise its sender already sent in that epoch.</li>
+ *   <li>At the end (the liveness part of I8): every accepted submit acknowledged, all logs and states identical.</li>
+ * </ul>
+ */
+final class InvariantChecker
+{
+    record EventId(int origin, long incarnation, long localSeq)
+    {
+        public String toString()
+        {
+            return origin + "/" + incarnation + "/" + localSeq;
+        }
+    }
+
+    private static final class Submission
+    {
+        final int node;
+        final long correlationId;
+        final EventId id;
+        final long submittedNs;
+        final long maxAckedPositionAtSubmit;
+        boolean acked;
+        long position;
+
+        Submission(final int node, final long correlationId, final EventId id, final long submittedNs,
+            final long maxAckedPositionAtSubmit)
+        {
+            this.node = node;
+            this.correlationId = correlationId;
+            this.id = id;
+            this.submittedNs = submittedNs;
+            this.maxAckedPositionAtSubmit = maxAckedPositionAtSubmit;
+        }
+    }
+
+    private record Completion(int node, long correlationId, long position, int status, byte[] result)
+    {
+    }
+
+    private final ClusterConfig cluster;
+    private final Durability durability;
+    private final SequencerProtocol[] nodes;
+    private final Trace trace;
+    private final int n;
+    private final int quorum;
+
+    private final List<Long> canonicalChk = new ArrayList<>();
+    private final List<EventId> canonicalId = new ArrayList<>();
+    private final List<byte[]> canonicalResult = new ArrayList<>();
+    private final AccountLedger referenceLedger = new AccountLedger();
+    private final UnsafeBuffer referenceResult = new UnsafeBuffer(new byte[AccountLedger.RESULT_LENGTH]);
+
+    private final long[] canonicalChecked;
+    private final long[][] matchChecked;
+    private final long[] idsChecked;
+    private final List<Set<EventId>> idsInLog = new ArrayList<>();
+    private final long[] lastGuaranteed;
+    private final long[] lastEpoch;
+
+    private final Map<Long, Submission> submissions = new HashMap<>();
+    private final List<Submission> acked = new ArrayList<>();
+    private final List<Completion> completionsThisStep = new ArrayList<>();
+    private long maxAckedPosition;
+    private long accepted;
+
+    private final long[] promiseEpoch;
+    private final long[] maxPromiseSent;
+    private final FrameValidator publishValidator = new FrameValidator(Integer.MAX_VALUE);
+    private final NewEventFrame newEvent = new NewEventFrame();
+    private final MyOrderCounterFrame orderCounter = new MyOrderCounterFrame();
+
+    private final LogEntry entryA = new LogEntry();
+    private final LogEntry entryB = new LogEntry();
+
+    private String violation;
+    private long nowNs;
+
+    InvariantChecker(
+        final ClusterConfig cluster, final Durability durability, final SequencerProtocol[] nodes, final Trace trace)
+    {
+        this.cluster = cluster;
+        this.durability = durability;
+        this.nodes = nodes;
+        this.trace = trace;
+        this.n = nodes.length;
+        this.quorum = cluster.quorum();
+        canonicalChecked = new long[n];
+        matchChecked = new long[n][n];
+        idsChecked = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            idsInLog.add(new HashSet<>());
+        }
+        lastGuaranteed = new long[n];
+        lastEpoch = new long[n];
+        promiseEpoch = new long[ClusterConfig.MAX_MEMBER_ID + 1];
+        maxPromiseSent = new long[ClusterConfig.MAX_MEMBER_ID + 1];
+    }
+
+    String violation()
+    {
+        return violation;
+    }
+
+    long accepted()
+    {
+        return accepted;
+    }
+
+    long ackedCount()
+    {
+        return acked.size();
+    }
+
+    boolean allAcked()
+    {
+        return acked.size() == accepted;
+    }
+
+    private static long key(final int node, final long correlationId)
+    {
+        return ((long)node << 48) | correlationId;
+    }
+
+    /** The highest position acknowledged so far, anywhere: a submit initiated now must land above it (I5). */
+    long maxAckedPosition()
+    {
+        return maxAckedPosition;
+    }
+
+    /**
+     * The protocol accepted a submit that a client initiated at {@code initiatedNs}, when the highest acknowledged
+     * position was {@code maxAckedPositionAtInitiation}.
+     */
+    void onSubmitted(final int node, final long correlationId, final long incarnation, final long localSeq,
+        final long initiatedNs, final long maxAckedPositionAtInitiation)
+    {
+        final EventId id = new EventId(cluster.memberId(node), incarnation, localSeq);
+        submissions.put(key(node, correlationId),
+            new Submission(node, correlationId, id, initiatedNs, maxAckedPositionAtInitiation));
+        accepted++;
+    }
+
+    /** Completions are checked after the step, once the canonical log has caught up with the step's effects. */
+    void onCompleted(final int node, final long correlationId, final long position, final int status,
+        final DirectBuffer result, final int offset, final int length)
+    {
+        final byte[] copy = new byte[length];
+        result.getBytes(offset, copy);
+        completionsThisStep.add(new Completion(node, correlationId, position, status, copy));
+    }
+
+    /** I7, from every frame as it is published. */
+    void onPublish(final int from, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (publishValidator.validate(buffer, offset, length) != FrameValidator.VALID)
+        {
+            fail("a node published a malformed frame: member " + from + " type " +
+                (length >= FrameHeader.LENGTH ? MessageType.name(FrameHeader.type(buffer, offset)) : "?"));
+            return;
+        }
+        final long epoch = FrameHeader.epoch(buffer, offset);
+        if (epoch != promiseEpoch[from])
+        {
+            if (epoch < promiseEpoch[from])
+            {
+                return; // an old epoch's frame says nothing about promises in the newer one
+            }
+            promiseEpoch[from] = epoch;
+            maxPromiseSent[from] = 0;
+        }
+        final int type = FrameHeader.type(buffer, offset);
+        if (type == MessageType.NEW_EVENT)
+        {
+            newEvent.wrap(buffer, offset, length);
+            final long counter = newEvent.counter();
+            if (counter <= maxPromiseSent[from])
+            {
+                fail("I7: member " + from + " sent NewEvent counter " + counter + " in epoch " + epoch +
+                    " at or below its earlier promise " + maxPromiseSent[from]);
+            }
+            maxPromiseSent[from] = Math.max(maxPromiseSent[from], counter);
+        }
+        else if (type == MessageType.MY_ORDER_COUNTER)
+        {
+            orderCounter.wrap(buffer, offset, length);
+            maxPromiseSent[from] = Math.max(maxPromiseSent[from], orderCounter.counter());
+        }
+    }
+
+    void afterStep(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        for (int i = 0; i < n && violation == null; i++)
+        {
+            checkMonotonic(i);
+            checkCanonical(i);
+            checkIds(i);
+            for (int j = i + 1; j < n && violation == null; j++)
+            {
+                checkMatching(i, j);
+            }
+        }
+        for (int c = 0; c < completionsThisStep.size() && violation == null; c++)
+        {
+            checkCompletion(completionsThisStep.get(c));
+        }
+        completionsThisStep.clear();
+    }
+
+    /** I6. */
+    private void checkMonotonic(final int i)
+    {
+        final SequencerProtocol node = nodes[i];
+        if (node.guaranteed() < lastGuaranteed[i])
+        {
+            fail("I6: g of member " + node.memberId() + " fell from " + lastGuaranteed[i] + " to " + node.guaranteed());
+        }
+        if (node.currentEpoch() < lastEpoch[i])
+        {
+            fail("I6: epoch of member " + node.memberId() + " fell from " + lastEpoch[i] + " to " +
+                node.currentEpoch());
+        }
+        lastGuaranteed[i] = node.guaranteed();
+        lastEpoch[i] = node.currentEpoch();
+    }
+
+    /** I1: extend the canonical log from each node's durable prefix and compare every node's durable prefix to it. */
+    private void checkCanonical(final int i)
+    {
+        final SequencerProtocol node = nodes[i];
+        final EventLog log = node.log();
+        final long upTo = Math.min(node.guaranteed(), log.have());
+        for (long p = canonicalChecked[i] + 1; p <= upTo && violation == null; p++)
+        {
+            log.read(p, entryA);
+            if (p == canonicalChk.size() + 1)
+            {
+                final int holders = holders(p, entryA.chk());
+                if (holders < quorum)
+                {
+                    fail("I1: position " + p + " is within g=" + node.guaranteed() + " of member " +
+                        node.memberId() + " but only " + holders + " of the " + quorum + " nodes needed hold it" +
+                        (durability == Durability.BATCH ? " forced" : ""));
+                    return;
+                }
+                addCanonical(entryA);
+            }
+            else if (canonicalChk.get((int)p - 1) != entryA.chk())
+            {
+                fail("I1: member " + node.memberId() + " holds " + entryA + " within its g=" + node.guaranteed() +
+                    " but the canonical entry at " + p + " is " + canonicalId.get((int)p - 1) + " chk=" +
+                    Long.toHexString(canonicalChk.get((int)p - 1)));
+                return;
+            }
+        }
+        canonicalChecked[i] = Math.max(canonicalChecked[i], upTo);
+    }
+
+    private void addCanonical(final LogEntry entry)
+    {
+        canonicalChk.add(entry.chk());
+        if (entry.type() == EntryType.EVENT)
+        {
+            canonicalId.add(new EventId(entry.originId(), entry.incarnation(), entry.localSeq()));
+            final int length = referenceLedger.apply(
+                entry.position(), entry.payload(), entry.payloadOffset(), entry.payloadLength(), referenceResult, 0);
+            final byte[] result = new byte[length];
+            referenceResult.getBytes(0, result);
+            canonicalResult.add(result);
+        }
+        else
+        {
+            canonicalId.add(null);
+            canonicalResult.add(null);
+        }
+    }
+
+    /** Nodes whose log holds, at {@code position}, the entry with checksum {@code chk} (forced under batch). */
+    private int holders(final long position, final long chk)
+    {
+        int holders = 0;
+        for (final SequencerProtocol node : nodes)
+        {
+            final EventLog log = node.log();
+            final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
+            if (held >= position && log.chkAt(position) == chk)
+            {
+                holders++;
+            }
+        }
+        return holders;
+    }
+
+    /** I2. */
+    private void checkMatching(final int a, final int b)
+    {
+        final EventLog logA = nodes[a].log();
+        final EventLog logB = nodes[b].log();
+        final long upTo = Math.min(logA.have(), logB.have());
+        for (long p = matchChecked[a][b] + 1; p <= upTo; p++)
+        {
+            logA.read(p, entryA);
+            logB.read(p, entryB);
+            if (entryA.epoch() == entryB.epoch() && entryA.chk() != entryB.chk())
+            {
+                fail("I2: logs of members " + nodes[a].memberId() + " and " + nodes[b].memberId() +
+                    " differ at position " + p + " in the same epoch " + entryA.epoch() + ":\n    " + entryA +
+                    "\n    " + entryB);
+                return;
+            }
+        }
+        matchChecked[a][b] = Math.max(matchChecked[a][b], upTo);
+    }
+
+    /** I4. */
+    private void checkIds(final int i)
+    {
+        final EventLog log = nodes[i].log();
+        final Set<EventId> ids = idsInLog.get(i);
+        for (long p = idsChecked[i] + 1; p <= log.have(); p++)
+        {
+            log.read(p, entryA);
+            if (entryA.type() == EntryType.EVENT &&
+                !ids.add(new EventId(entryA.originId(), entryA.incarnation(), entryA.localSeq())))
+            {
+                fail("I4: event " + entryA.originId() + "/" + entryA.incarnation() + "/" + entryA.localSeq() +
+                    " appears twice in the log of member " + nodes[i].memberId() + ", again at " + p);
+                return;
+            }
+        }
+        idsChecked[i] = Math.max(idsChecked[i], log.have());
+    }
+
+    /** I3, I5 and I9 at an acknowledgement. */
+    private void checkCompletion(final Completion c)
+    {
+        final Submission s = submissions.get(key(c.node, c.correlationId));
+        final int memberId = cluster.memberId(c.node);
+        if (s == null)
+        {
+            fail("completion at member " + memberId + " for correlation id " + c.correlationId +
+                " that was never accepted");
+            return;
+        }
+        if (s.acked)
+        {
+            fail("completion at member " + memberId + " for event " + s.id + " delivered twice");
+            return;
+        }
+        s.acked = true;
+        s.position = c.position;
+        acked.add(s);
+
+        int holders = 0;
+        for (final SequencerProtocol node : nodes)
+        {
+            final EventLog log = node.log();
+            final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
+            if (held >= c.position && log.read(c.position, entryA) && entryA.type() == EntryType.EVENT &&
+                entryA.originId() == s.id.origin() && entryA.incarnation() == s.id.incarnation() &&
+                entryA.localSeq() == s.id.localSeq())
+            {
+                holders++;
+            }
+        }
+        if (holders < quorum)
+        {
+            fail((cluster.size() < 3 ? "I9/" : "") + "I3: event " + s.id + " acknowledged at member " + memberId +
+                " at position " + c.position + " while only " + holders + " of the " + quorum +
+                " nodes needed hold it" + (durability == Durability.BATCH ? " forced" : ""));
+            return;
+        }
+        if (c.position > canonicalId.size() || !s.id.equals(canonicalId.get((int)c.position - 1)))
+        {
+            fail("I3: event " + s.id + " acknowledged at position " + c.position + " which is not its canonical place" +
+                (c.position <= canonicalId.size() ? " (canonical: " + canonicalId.get((int)c.position - 1) + ")" :
+                " (canonical log ends at " + canonicalId.size() + ")"));
+            return;
+        }
+        if (c.position <= s.maxAckedPositionAtSubmit)
+        {
+            fail("I5: event " + s.id + " landed at position " + c.position + " although an event at position " +
+                s.maxAckedPositionAtSubmit + " was acknowledged before it was submitted");
+            return;
+        }
+        if (c.status != CompletionHandler.OK || !Arrays.equals(c.result, canonicalResult.get((int)c.position - 1)))
+        {
+            fail("I5: event " + s.id + " at position " + c.position + " returned status " + c.status + " result " +
+                hex(c.result) + " but the canonical prefix gives " + hex(canonicalResult.get((int)c.position - 1)));
+            return;
+        }
+        maxAckedPosition = Math.max(maxAckedPosition, c.position);
+        trace.add(nowNs, "ack   member " + memberId + " event " + s.id + " at #" + c.position + " after " +
+            (nowNs - s.submittedNs) / 1000 + " us");
+    }
+
+    /** I3's "at every later moment": every acknowledged event still lies at its place on a quorum. */
+    void checkAckedStillDurable()
+    {
+        for (int k = 0; k < acked.size() && violation == null; k++)
+        {
+            final Submission s = acked.get(k);
+            int holders = 0;
+            for (final SequencerProtocol node : nodes)
+            {
+                final EventLog log = node.log();
+                if (log.read(s.position, entryA) && entryA.originId() == s.id.origin() &&
+                    entryA.localSeq() == s.id.localSeq() && entryA.incarnation() == s.id.incarnation())
+                {
+                    holders++;
+                }
+            }
+            if (holders < quorum)
+            {
+                fail("I3: acknowledged event " + s.id + " at position " + s.position + " is now held by only " +
+                    holders + " nodes");
+            }
+        }
+    }
+
+    /** At the end of a run: nothing left unacknowledged, and every node holds the same log and state. */
+    void checkQuiescent(final AccountLedger[] ledgers)
+    {
+        checkAckedStillDurable();
+        if (violation != null)
+        {
+            return;
+        }
+        if (!allAcked())
+        {
+            final StringBuilder sb = new StringBuilder("I8: ").append(accepted - acked.size())
+                .append(" accepted events were never acknowledged, for example");
+            int shown = 0;
+            for (final Submission s : submissions.values())
+            {
+                if (!s.acked && shown++ < 3)
+                {
+                    sb.append(' ').append(s.id);
+                }
+            }
+            sb.append("; state:");
+            for (final SequencerProtocol node : nodes)
+            {
+                sb.append("\n    member ").append(node.memberId()).append(" have=").append(node.log().have())
+                    .append(" g=").append(node.guaranteed()).append(" L=").append(node.clock())
+                    .append(" pending=").append(node.pendingCount()).append(" inFlight=").append(node.ownInFlight());
+            }
+            fail(sb.toString());
+            return;
+        }
+        final EventLog first = nodes[0].log();
+        for (int i = 1; i < n; i++)
+        {
+            final EventLog log = nodes[i].log();
+            if (log.have() != first.have() || log.chkAt(log.have()) != first.chkAt(first.have()))
+            {
+                fail("I8: logs differ at rest: member " + nodes[0].memberId() + " has " + first.have() + " chk " +
+                    Long.toHexString(first.chkAt(first.have())) + ", member " + nodes[i].memberId() + " has " +
+                    log.have() + " chk " + Long.toHexString(log.chkAt(log.have())));
+                return;
+            }
+        }
+        for (int i = 0; i < n; i++)
+        {
+            if (ledgers[i].digest() != ledgers[0].digest() || ledgers[i].total() != referenceLedger.total())
+            {
+                fail("I5: state of member " + nodes[i].memberId() + " differs from member " + nodes[0].memberId());
+                return;
+            }
+        }
+        if (canonicalChk.size() == first.have() && ledgers[0].digest() != referenceLedger.digest())
+        {
+            fail("I5: replicas' state differs from the reference ledger over the canonical log");
+        }
+    }
+
+    /** All nodes have the same log length and final checksum. */
+    boolean logsIdentical()
+    {
+        final EventLog first = nodes[0].log();
+        for (int i = 1; i < n; i++)
+        {
+            final EventLog log = nodes[i].log();
+            if (log.have() != first.have() || log.chkAt(log.have()) != first.chkAt(first.have()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void fail(final String message)
+    {
+        if (violation == null)
+        {
+            violation = message;
+            trace.add(nowNs, "VIOLATION " + message);
+        }
+    }
+
+    private static String hex(final byte[] bytes)
+    {
+        if (bytes == null)
+        {
+            return "null";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (final byte b : bytes)
+        {
+            sb.append(String.format("%02x", b));
+        }
+        return sb.toString();
+    }
+}
