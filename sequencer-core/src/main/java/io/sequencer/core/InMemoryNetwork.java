@@ -21,6 +21,13 @@ public final class InMemoryNetwork
         long delayNs(int from, int to);
     }
 
+    /** Decides whether a publication accepts a frame now; refusing models Aeron's back-pressure. */
+    @FunctionalInterface
+    public interface BackPressureModel
+    {
+        boolean refuse(int from);
+    }
+
     /** Sees every frame as it is published, before delivery (the simulator's checker uses it). */
     @FunctionalInterface
     public interface PublishObserver
@@ -60,6 +67,7 @@ public final class InMemoryNetwork
     private final Endpoint[] endpoints = new Endpoint[ClusterConfig.MAX_MEMBER_ID + 1];
     private final int[] endpointIds;
     private final DelayModel delayModel;
+    private BackPressureModel backPressure = from -> false;
     private PublishObserver publishObserver;
     private DeliveryObserver deliveryObserver;
     private long nowNs;
@@ -97,6 +105,11 @@ public final class InMemoryNetwork
     public long time()
     {
         return nowNs;
+    }
+
+    public void backPressure(final BackPressureModel model)
+    {
+        this.backPressure = model;
     }
 
     public void publishObserver(final PublishObserver observer)
@@ -147,6 +160,10 @@ public final class InMemoryNetwork
 
         public boolean publish(final DirectBuffer buffer, final int offset, final int length)
         {
+            if (backPressure.refuse(id))
+            {
+                return false;
+            }
             if (publishObserver != null)
             {
                 publishObserver.onPublish(id, buffer, offset, length);

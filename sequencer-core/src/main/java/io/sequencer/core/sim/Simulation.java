@@ -253,6 +253,8 @@ public final class Simulation
             handlers[i] = protocols[i]::onFrame;
             ingress.add(new PriorityQueue<>());
         }
+        final int refusalPerMille = new int[] { 0, 0, 5, 50 }[random.nextInt(4)];
+        network.backPressure(from -> refusalPerMille > 0 && random.nextInt(1000) < refusalPerMille);
         network.publishObserver(checker::onPublish);
         network.deliveryObserver(this::traceDelivery);
     }

@@ -1,0 +1,143 @@
+package io.sequencer.core;
+
+import io.sequencer.core.codec.MyOrderCounterFrame;
+import io.sequencer.core.codec.MySerializeCounterFrame;
+import io.sequencer.core.codec.NewEventFrame;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One protocol under test, fed hand-made frames from imaginary peers, with everything it emits recorded.
+ */
+final class ProtocolHarness
+{
+    static final int CLUSTER_ID = 42;
+
+    record Completed(long correlationId, long position, int status, byte[] result)
+    {
+    }
+
+    final ClusterConfig cluster;
+    final InMemoryEventLog log = new InMemoryEventLog();
+    final RecordingTransport transport = new RecordingTransport();
+    final List<Completed> completed = new ArrayList<>();
+    final List<Throwable> errors = new ArrayList<>();
+    final SequencerProtocol protocol;
+    final UnsafeBuffer frame = new UnsafeBuffer(new byte[8192]);
+    final UnsafeBuffer event = new UnsafeBuffer(new byte[8192]);
+    StateMachine stateMachine = (position, ev, offset, length, result, resultOffset) ->
+    {
+        result.putLong(resultOffset, position);
+        return Long.BYTES;
+    };
+    long nowNs;
+
+    ProtocolHarness(final int members, final int self)
+    {
+        this(members, self, Durability.NONE);
+    }
+
+    ProtocolHarness(final int members, final int self, final Durability durability)
+    {
+        cluster = ClusterConfig.ofSize(CLUSTER_ID, members);
+        final ProtocolContext context = new ProtocolContext()
+            .cluster(cluster).memberId(self).durability(durability).maxEventLength(1024).maxInFlight(4)
+            .errorHandler(errors::add);
+        protocol = new SequencerProtocol(
+            context, log, (p, e, o, l, r, ro) -> stateMachine.apply(p, e, o, l, r, ro), transport,
+            (correlationId, position, status, result, offset, length) ->
+            {
+                final byte[] copy = new byte[length];
+                result.getBytes(offset, copy);
+                completed.add(new Completed(correlationId, position, status, copy));
+            });
+        protocol.start(nowNs);
+    }
+
+    int submit(final long correlationId, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            event.putByte(i, (byte)(correlationId + i));
+        }
+        return protocol.submit(correlationId, event, 0, length);
+    }
+
+    void work()
+    {
+        protocol.doWork(nowNs);
+    }
+
+    void advance(final long ns)
+    {
+        nowNs += ns;
+        protocol.doWork(nowNs);
+    }
+
+    void newEvent(final int from, final long counter, final long localSeq)
+    {
+        final NewEventFrame f = new NewEventFrame().encode(
+            frame, 0, from, CLUSTER_ID, protocol.currentEpoch(), 1, localSeq, counter, event, 0, 8);
+        deliver(frame, f.encodedLength());
+    }
+
+    void promise(final int from, final long counter)
+    {
+        final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+            frame, 0, from, CLUSTER_ID, protocol.currentEpoch(), counter);
+        deliver(frame, f.encodedLength());
+    }
+
+    /** A report from {@code from} claiming our own log's content up to {@code have}. */
+    void report(final int from, final long guaranteed, final long have)
+    {
+        report(from, guaranteed, have, log.chkAt(have), protocol.currentEpoch());
+    }
+
+    void report(final int from, final long guaranteed, final long have, final long chk, final long lastNormalEpoch)
+    {
+        final MySerializeCounterFrame f = new MySerializeCounterFrame().encode(
+            frame, 0, from, CLUSTER_ID, protocol.currentEpoch(), guaranteed, have, chk, lastNormalEpoch, true, 0);
+        deliver(frame, f.encodedLength());
+    }
+
+    void deliver(final DirectBuffer buffer, final int length)
+    {
+        protocol.onFrame(buffer, 0, length);
+    }
+
+    /** The origin ids of the event entries in the log, in order. */
+    List<Integer> logOrigins()
+    {
+        final List<Integer> origins = new ArrayList<>();
+        final LogEntry entry = new LogEntry();
+        for (long p = 1; p <= log.have(); p++)
+        {
+            log.read(p, entry);
+            if (entry.type() == EntryType.EVENT)
+            {
+                origins.add(entry.originId());
+            }
+        }
+        return origins;
+    }
+
+    /** The counters of the event entries in the log, in order. */
+    List<Long> logCounters()
+    {
+        final List<Long> counters = new ArrayList<>();
+        final LogEntry entry = new LogEntry();
+        for (long p = 1; p <= log.have(); p++)
+        {
+            log.read(p, entry);
+            if (entry.type() == EntryType.EVENT)
+            {
+                counters.add(entry.counter());
+            }
+        }
+        return counters;
+    }
+}

@@ -1,0 +1,151 @@
+package io.sequencer.core;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The steady-state path — submit, publish, decode, order, serialize, apply, report, complete — allocates nothing
+ * once warm. Three protocols on this thread exchange frames through preallocated Agrona ring buffers (so the test
+ * harness itself allocates nothing) and the thread's allocated bytes are read before and after a measured run.
+ */
+class SteadyStateAllocationTest
+{
+    private static final int MEMBERS = 3;
+    private static final int WARM_UP_EVENTS = 60_000;
+    private static final int MEASURED_EVENTS = 30_000;
+
+    /** A transport over one ring buffer per receiver: publish writes to every peer's ring. */
+    private static final class RingTransport implements Transport
+    {
+        private final ManyToOneRingBuffer[] rings;
+        private final int self;
+        private FrameHandler handler;
+        private final MessageHandler adapter = (msgTypeId, buffer, index, length) ->
+            handler.onFrame(buffer, index, length);
+
+        RingTransport(final ManyToOneRingBuffer[] rings, final int self)
+        {
+            this.rings = rings;
+            this.self = self;
+        }
+
+        public boolean publish(final DirectBuffer buffer, final int offset, final int length)
+        {
+            for (int i = 0; i < rings.length; i++)
+            {
+                if (i != self && !rings[i].write(1, buffer, offset, length))
+                {
+                    throw new IllegalStateException("test ring full");
+                }
+            }
+            return true;
+        }
+
+        public int poll(final FrameHandler handler, final int limit)
+        {
+            this.handler = handler;
+            return rings[self].read(adapter, limit);
+        }
+
+        public void close()
+        {
+        }
+    }
+
+    private long completed;
+
+    @Test
+    void steadyStatePathAllocatesNothing()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(9, MEMBERS);
+        final ManyToOneRingBuffer[] rings = new ManyToOneRingBuffer[MEMBERS];
+        for (int i = 0; i < MEMBERS; i++)
+        {
+            rings[i] = new ManyToOneRingBuffer(new UnsafeBuffer(
+                ByteBuffer.allocateDirect((1 << 22) + RingBufferDescriptor.TRAILER_LENGTH)));
+        }
+        final SequencerProtocol[] nodes = new SequencerProtocol[MEMBERS];
+        final Transport[] transports = new Transport[MEMBERS];
+        final FrameHandler[] handlers = new FrameHandler[MEMBERS];
+        final StateMachine stateMachine = (position, event, offset, length, result, resultOffset) ->
+        {
+            result.putLong(resultOffset, position + event.getLong(offset));
+            return Long.BYTES;
+        };
+        final CompletionHandler completions = (correlationId, position, status, result, offset, length) -> completed++;
+        for (int i = 0; i < MEMBERS; i++)
+        {
+            transports[i] = new RingTransport(rings, i);
+            nodes[i] = new SequencerProtocol(
+                new ProtocolContext().cluster(cluster).memberId(i).maxInFlight(1024),
+                new InMemoryEventLog(400_000, 16 * 1024 * 1024), stateMachine, transports[i], completions);
+            handlers[i] = nodes[i]::onFrame;
+            nodes[i].start(0);
+        }
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+
+        run(nodes, transports, handlers, event, WARM_UP_EVENTS, 0);
+        final long probeCost = -allocatedBytes() + allocatedBytes(); // what reading the counter itself allocates
+        final long allocatedBefore = allocatedBytes();
+        final long completedBefore = completed;
+        run(nodes, transports, handlers, event, MEASURED_EVENTS, WARM_UP_EVENTS);
+        final long allocated = allocatedBytes() - allocatedBefore - probeCost;
+
+        assertEquals(MEASURED_EVENTS, completed - completedBefore, "every measured event completed");
+        assertEquals(0, allocated, "bytes allocated on the steady-state path over " + MEASURED_EVENTS + " events");
+        for (final SequencerProtocol node : nodes)
+        {
+            assertEquals(nodes[0].log().chkAt(nodes[0].log().have()), node.log().chkAt(node.log().have()));
+        }
+    }
+
+    private void run(
+        final SequencerProtocol[] nodes,
+        final Transport[] transports,
+        final FrameHandler[] handlers,
+        final UnsafeBuffer event,
+        final int events,
+        final long firstCorrelationId)
+    {
+        final long target = completed + events;
+        long nowNs = 0;
+        int submitted = 0;
+        long guard = 0;
+        while (completed < target)
+        {
+            nowNs += 1_000;
+            for (int i = 0; i < nodes.length; i++)
+            {
+                if (submitted < events && nodes[i].ownInFlight() < 64)
+                {
+                    event.putLong(0, submitted);
+                    if (nodes[i].submit(firstCorrelationId + submitted, event, 0, event.capacity()) ==
+                        SubmitStatus.ACCEPTED)
+                    {
+                        submitted++;
+                    }
+                }
+                transports[i].poll(handlers[i], 64);
+                nodes[i].doWork(nowNs);
+            }
+            assertTrue(++guard < 10L * events + 100_000, "the cluster stopped making progress");
+        }
+    }
+
+    private static long allocatedBytes()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        return threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+}
