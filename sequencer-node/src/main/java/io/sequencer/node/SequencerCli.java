@@ -1,6 +1,7 @@
 package io.sequencer.node;
 
 import picocli.CommandLine;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /**
@@ -25,10 +26,20 @@ public final class SequencerCli
         System.exit(execute(args));
     }
 
-    /** Run the command line without exiting: for tests and embedding. */
+    /** Run the command line without exiting, printing to the standard streams. */
     public static int execute(final String... args)
     {
-        return new CommandLine(new SequencerCli()).setUsageHelpWidth(100).execute(args);
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Run the command line without exiting: for tests and embedding. */
+    public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
+    {
+        return new CommandLine(new SequencerCli())
+            .setUsageHelpWidth(100)
+            .setOut(out)
+            .setErr(err)
+            .execute(args);
     }
 
     static final class Version implements CommandLine.IVersionProvider
