@@ -43,6 +43,21 @@ public interface EventLog extends AutoCloseable
      */
     boolean read(long position, LogEntry entry);
 
+    /**
+     * {@code unrollTo(n)}: cut the log so that {@code position} is its last entry (PROTOCOL.md §5). The protocol
+     * never cuts below its watermark {@code g}.
+     */
+    void unrollTo(long position);
+
+    /** @return the position of the newest {@link EntryType#EPOCH_START} entry in the log; 0 when there is none. */
+    long lastEpochStartPosition();
+
+    /**
+     * @return true when opening this log found damage beyond a torn last write (entries lost or corrupted), so
+     *         the node must not count as intact (PROTOCOL.md §6).
+     */
+    boolean damagedAtOpen();
+
     /** Make everything appended so far survive power loss (durability policy {@code batch}). */
     void force();
 

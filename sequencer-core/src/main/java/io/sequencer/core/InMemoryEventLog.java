@@ -24,6 +24,10 @@ public final class InMemoryEventLog implements EventLog
     private int payloadTail;
     private int have;
     private long forced;
+    private int[] epochStarts = new int[16];
+    private int epochStartCount;
+    private boolean damagedAtOpen;
+    private long lowMark;
 
     public InMemoryEventLog()
     {
@@ -43,6 +47,7 @@ public final class InMemoryEventLog implements EventLog
         payloadLength = new int[n];
         payloads = new ExpandableArrayBuffer(Math.max(64, initialPayloadBytes));
         chk[0] = Checksum.EMPTY;
+        lowMark = Long.MAX_VALUE;
     }
 
     public long have()
@@ -88,6 +93,14 @@ public final class InMemoryEventLog implements EventLog
             payloadLength);
         payloadTail += payloadLength;
         have = position;
+        if (type == EntryType.EPOCH_START)
+        {
+            if (epochStartCount == epochStarts.length)
+            {
+                epochStarts = Arrays.copyOf(epochStarts, epochStarts.length * 2);
+            }
+            epochStarts[epochStartCount++] = position;
+        }
         return position;
     }
 
@@ -114,22 +127,94 @@ public final class InMemoryEventLog implements EventLog
         return forced;
     }
 
-    /** Simulated power loss: everything after the last {@link #force()} is gone. */
-    public void dropUnforced()
-    {
-        truncateTo(forced);
-    }
-
-    /** Cut the log so that {@code position} is the last entry. */
-    public void truncateTo(final long position)
+    public void unrollTo(final long position)
     {
         if (position < 0 || position > have)
         {
-            throw new IllegalArgumentException("position " + position + " outside 0.." + have);
+            throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
         }
         have = (int)position;
+        lowMark = Math.min(lowMark, have);
         payloadTail = have == 0 ? 0 : payloadOffset[have] + payloadLength[have];
         forced = Math.min(forced, have);
+        while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > have)
+        {
+            epochStartCount--;
+        }
+    }
+
+    /**
+     * The lowest length the log had since the last call (for a checker that reads the log incrementally and must
+     * notice that a tail was cut and rewritten), then start watching again.
+     */
+    public long takeLowMark()
+    {
+        final long mark = Math.min(lowMark, have);
+        lowMark = Long.MAX_VALUE;
+        return mark;
+    }
+
+    public boolean damagedAtOpen()
+    {
+        return damagedAtOpen;
+    }
+
+    /** Simulated damage found at open (for example a lost file): the node must not count as intact. */
+    public void markDamaged()
+    {
+        damagedAtOpen = true;
+    }
+
+    public long lastEpochStartPosition()
+    {
+        return epochStartCount == 0 ? 0 : epochStarts[epochStartCount - 1];
+    }
+
+    /** Simulated power loss: everything after the last {@link #force()} may be gone; {@code keep} entries of it stay. */
+    public void dropUnforced(final long keep)
+    {
+        unrollTo(Math.min(have, forced + Math.max(0, keep)));
+    }
+
+    /** Simulated torn write: the last entry's bytes are damaged, as if the process died in the middle of writing it. */
+    public void tearLastEntry()
+    {
+        if (have > 0)
+        {
+            chk[have] ^= 0x5A5AL;
+        }
+    }
+
+    /** Wiped disk. */
+    public void wipe()
+    {
+        unrollTo(0);
+    }
+
+    /**
+     * What a log does when it is opened: verify the checksum chain and cut a damaged tail back to the last good
+     * entry.
+     *
+     * @return how many entries were dropped.
+     */
+    public long recover()
+    {
+        final LogEntry entry = new LogEntry();
+        long previous = Checksum.EMPTY;
+        damagedAtOpen = false;
+        for (long p = 1; p <= have; p++)
+        {
+            read(p, entry);
+            if (entry.expectedChk(previous) != entry.chk())
+            {
+                final long dropped = have - (p - 1);
+                unrollTo(p - 1);
+                damagedAtOpen = dropped > 1; // more than the one write a crash can tear
+                return dropped;
+            }
+            previous = entry.chk();
+        }
+        return 0;
     }
 
     public void close()

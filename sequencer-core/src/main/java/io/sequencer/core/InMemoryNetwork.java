@@ -65,6 +65,7 @@ public final class InMemoryNetwork
     }
 
     private final Endpoint[] endpoints = new Endpoint[ClusterConfig.MAX_MEMBER_ID + 1];
+    private final boolean[][] cutLinks = new boolean[ClusterConfig.MAX_MEMBER_ID + 1][ClusterConfig.MAX_MEMBER_ID + 1];
     private final int[] endpointIds;
     private final DelayModel delayModel;
     private BackPressureModel backPressure = from -> false;
@@ -145,9 +146,73 @@ public final class InMemoryNetwork
         return head == null ? Long.MAX_VALUE : head.deliverAtNs;
     }
 
+    /** A process on {@code memberId} starts: a new session, whose frames may overtake the old one's stragglers. */
+    public void connect(final int memberId)
+    {
+        final Endpoint endpoint = endpoints[memberId];
+        endpoint.up = true;
+        for (final int other : endpointIds)
+        {
+            endpoints[other].lastDeliverAtFrom[memberId] = 0;
+        }
+    }
+
+    /**
+     * The process on {@code memberId} dies: nothing more reaches it, and of the frames it had in flight each
+     * receiver gets a prefix of random length (a dying publisher's tail reaches some subscribers and not others).
+     */
+    public void disconnect(final int memberId, final java.util.SplittableRandom random)
+    {
+        final Endpoint endpoint = endpoints[memberId];
+        endpoint.up = false;
+        endpoint.queue.clear();
+        for (final int other : endpointIds)
+        {
+            if (other != memberId)
+            {
+                dropTailFrom(endpoints[other], memberId, random);
+            }
+        }
+    }
+
+    /** Cut (or heal) the link between two members: frames in flight between them are lost, and so are new ones. */
+    public void cut(final int a, final int b, final boolean cut)
+    {
+        cutLinks[a][b] = cut;
+        cutLinks[b][a] = cut;
+        if (cut)
+        {
+            endpoints[a].queue.removeIf(f -> f.from == b);
+            endpoints[b].queue.removeIf(f -> f.from == a);
+        }
+    }
+
+    private static void dropTailFrom(final Endpoint receiver, final int from, final java.util.SplittableRandom random)
+    {
+        final java.util.List<InFlight> fromDead = new java.util.ArrayList<>();
+        for (final InFlight f : receiver.queue)
+        {
+            if (f.from == from)
+            {
+                fromDead.add(f);
+            }
+        }
+        if (fromDead.isEmpty())
+        {
+            return;
+        }
+        fromDead.sort(null);
+        final int keep = random.nextInt(fromDead.size() + 1);
+        for (int i = keep; i < fromDead.size(); i++)
+        {
+            receiver.queue.remove(fromDead.get(i));
+        }
+    }
+
     private final class Endpoint implements Transport
     {
         final int id;
+        boolean up = true;
         final PriorityQueue<InFlight> queue = new PriorityQueue<>();
         final long[] lastDeliverAtFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
         final long[] maxSendSeqDeliveredFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
@@ -160,7 +225,7 @@ public final class InMemoryNetwork
 
         public boolean publish(final DirectBuffer buffer, final int offset, final int length)
         {
-            if (backPressure.refuse(id))
+            if (!up || backPressure.refuse(id))
             {
                 return false;
             }
@@ -172,11 +237,11 @@ public final class InMemoryNetwork
             maxSendSeqDeliveredFrom[id] = seq; // a publisher observes its own frame at once
             for (final int to : endpointIds)
             {
-                if (to == id)
+                final Endpoint receiver = endpoints[to];
+                if (to == id || !receiver.up || cutLinks[id][to])
                 {
                     continue;
                 }
-                final Endpoint receiver = endpoints[to];
                 final byte[] copy = new byte[length];
                 buffer.getBytes(offset, copy);
                 final long deliverAt = Math.max(nowNs + delayModel.delayNs(id, to), receiver.lastDeliverAtFrom[id]);

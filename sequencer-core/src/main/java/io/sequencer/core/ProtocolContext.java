@@ -15,6 +15,15 @@ public final class ProtocolContext
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(5);
     /** Default failure-detection timeout {@code T_fd}: ten heartbeats of silence. */
     public static final long DEFAULT_FAILURE_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * Default {@code T_boot}: a node not running this long after entering an epoch gives up on it (B7); doubles on
+     * each failure up to {@link #DEFAULT_MAX_BOOT_TIMEOUT_NS}.
+     */
+    public static final long DEFAULT_BOOT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(60);
+    public static final long DEFAULT_MAX_BOOT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Default grace a coordinator gives a member that is not suspected to report, once it holds a quorum. */
+    public static final long DEFAULT_DECISION_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    public static final long DEFAULT_CHECKPOINT_INTERVAL = 100_000;
     public static final int DEFAULT_MAX_EVENT_LENGTH = 4096;
     public static final int DEFAULT_MAX_RESULT_LENGTH = 256;
     public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
@@ -27,7 +36,14 @@ public final class ProtocolContext
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private long failureTimeoutNs = DEFAULT_FAILURE_TIMEOUT_NS;
     private Durability durability = Durability.NONE;
-    private long incarnation = 1;
+    private long bootTimeoutNs = DEFAULT_BOOT_TIMEOUT_NS;
+    private long maxBootTimeoutNs = DEFAULT_MAX_BOOT_TIMEOUT_NS;
+    private long decisionGraceNs = DEFAULT_DECISION_GRACE_NS;
+    private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+    private int fetchBatchBytes = 64 * 1024;
+    private boolean bootstrap;
+    private boolean acceptDataLoss;
+    private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
     private boolean concluded;
@@ -55,7 +71,13 @@ public final class ProtocolContext
         require(failureTimeoutNs > heartbeatIntervalNs,
             "failureTimeoutNs", "> heartbeatIntervalNs (" + heartbeatIntervalNs + ")", failureTimeoutNs);
         require(durability != null, "durability", "none or batch", "null");
-        require(incarnation >= 1, "incarnation", ">= 1", incarnation);
+        require(bootTimeoutNs > heartbeatIntervalNs, "bootTimeoutNs", "> heartbeatIntervalNs", bootTimeoutNs);
+        require(maxBootTimeoutNs >= bootTimeoutNs, "maxBootTimeoutNs", ">= bootTimeoutNs", maxBootTimeoutNs);
+        require(decisionGraceNs >= 0, "decisionGraceNs", ">= 0", decisionGraceNs);
+        require(checkpointInterval >= 1, "checkpointInterval", ">= 1 positions", checkpointInterval);
+        require(fetchBatchBytes >= 1024 && fetchBatchBytes <= 16 * 1024 * 1024,
+            "fetchBatchBytes", "1024..16777216", fetchBatchBytes);
+        require(bootId != 0, "bootId", "a non-zero id of this machine's boot", bootId);
         require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
         require(defects != null, "defects", "a set (empty outside tests)", "null");
         concluded = true;
@@ -158,15 +180,102 @@ public final class ProtocolContext
         return this;
     }
 
-    /** The first epoch this process runs in; part of every event id it assigns. */
-    public long incarnation()
+    public long bootTimeoutNs()
     {
-        return incarnation;
+        return bootTimeoutNs;
     }
 
-    public ProtocolContext incarnation(final long incarnation)
+    public ProtocolContext bootTimeoutNs(final long bootTimeoutNs)
     {
-        this.incarnation = incarnation;
+        this.bootTimeoutNs = bootTimeoutNs;
+        return this;
+    }
+
+    public long maxBootTimeoutNs()
+    {
+        return maxBootTimeoutNs;
+    }
+
+    public ProtocolContext maxBootTimeoutNs(final long maxBootTimeoutNs)
+    {
+        this.maxBootTimeoutNs = maxBootTimeoutNs;
+        return this;
+    }
+
+    public long decisionGraceNs()
+    {
+        return decisionGraceNs;
+    }
+
+    public ProtocolContext decisionGraceNs(final long decisionGraceNs)
+    {
+        this.decisionGraceNs = decisionGraceNs;
+        return this;
+    }
+
+    /** Checkpoint the state machine every this many positions. */
+    public long checkpointInterval()
+    {
+        return checkpointInterval;
+    }
+
+    public ProtocolContext checkpointInterval(final long checkpointInterval)
+    {
+        this.checkpointInterval = checkpointInterval;
+        return this;
+    }
+
+    /** The largest {@code Entries} frame sent in answer to a catch-up {@code Fetch}. */
+    public int fetchBatchBytes()
+    {
+        return fetchBatchBytes;
+    }
+
+    public ProtocolContext fetchBatchBytes(final int fetchBatchBytes)
+    {
+        this.fetchBatchBytes = fetchBatchBytes;
+        return this;
+    }
+
+    /**
+     * True only when the cluster is created: an empty, never-used store then counts as intact. Otherwise a store
+     * that was never initialized is a lost disk, and the node catches up before it counts (PROTOCOL.md §6).
+     */
+    public boolean bootstrap()
+    {
+        return bootstrap;
+    }
+
+    public ProtocolContext bootstrap(final boolean bootstrap)
+    {
+        this.bootstrap = bootstrap;
+        return this;
+    }
+
+    /**
+     * A one-member cluster under durability {@code none} whose log is not intact refuses to start unless this is
+     * set: the operator accepts that acknowledged events may have been lost (PROTOCOL.md §6).
+     */
+    public boolean acceptDataLoss()
+    {
+        return acceptDataLoss;
+    }
+
+    public ProtocolContext acceptDataLoss(final boolean acceptDataLoss)
+    {
+        this.acceptDataLoss = acceptDataLoss;
+        return this;
+    }
+
+    /** An id of this machine's current boot: under durability {@code none} a change means the log may have lost its tail. */
+    public long bootId()
+    {
+        return bootId;
+    }
+
+    public ProtocolContext bootId(final long bootId)
+    {
+        this.bootId = bootId;
         return this;
     }
 

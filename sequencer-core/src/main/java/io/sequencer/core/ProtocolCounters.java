@@ -20,6 +20,25 @@ public final class ProtocolCounters
     long suspicions;
     long applyErrors;
     long reportChkMismatches;
+    long epochChanges;
+    long epochAdoptions;
+    long admissionRequests;
+    long decisions;
+    long bootTimeouts;
+    long unrolls;
+    long unrollsRedone;
+    long unrolledEntries;
+    long replayed;
+    long checkpointsTaken;
+    long checkpointsLoaded;
+    long checkpointsSkipped;
+    long fetchedEntries;
+    long fetchRejected;
+    long entriesServed;
+    long resubmitted;
+    long duplicatesDropped;
+    long fatalErrors;
+    long streamsLost;
 
     void dropped(final int reasonOrdinal)
     {
@@ -100,5 +119,113 @@ public final class ProtocolCounters
     public long reportChkMismatches()
     {
         return reportChkMismatches;
+    }
+
+    /** Epochs entered (B1), by any trigger. */
+    public long epochChanges()
+    {
+        return epochChanges;
+    }
+
+    /** Epochs entered because a frame of a higher epoch arrived. */
+    public long epochAdoptions()
+    {
+        return epochAdoptions;
+    }
+
+    /** {@code NewNode}s sent: this node found itself outside a decided epoch. */
+    public long admissionRequests()
+    {
+        return admissionRequests;
+    }
+
+    /** {@code ClusterNodes} decisions made as coordinator. */
+    public long decisions()
+    {
+        return decisions;
+    }
+
+    /** Epochs given up after {@code T_boot} (B7). */
+    public long bootTimeouts()
+    {
+        return bootTimeouts;
+    }
+
+    public long unrolls()
+    {
+        return unrolls;
+    }
+
+    /** Unrolls found interrupted by a crash and finished at start. */
+    public long unrollsRedone()
+    {
+        return unrollsRedone;
+    }
+
+    public long unrolledEntries()
+    {
+        return unrolledEntries;
+    }
+
+    /** Entries re-applied to rebuild the state after a restart or an unroll. */
+    public long replayed()
+    {
+        return replayed;
+    }
+
+    public long checkpointsTaken()
+    {
+        return checkpointsTaken;
+    }
+
+    public long checkpointsLoaded()
+    {
+        return checkpointsLoaded;
+    }
+
+    /** Checkpoints found damaged or not matching the log, and skipped. */
+    public long checkpointsSkipped()
+    {
+        return checkpointsSkipped;
+    }
+
+    public long fetchedEntries()
+    {
+        return fetchedEntries;
+    }
+
+    /** Catch-up entries that did not chain onto this log or the base. */
+    public long fetchRejected()
+    {
+        return fetchRejected;
+    }
+
+    public long entriesServed()
+    {
+        return entriesServed;
+    }
+
+    /** Own events proposed again in a new epoch (B6). */
+    public long resubmitted()
+    {
+        return resubmitted;
+    }
+
+    /** Events not appended because their id is already in the log (R6). */
+    public long duplicatesDropped()
+    {
+        return duplicatesDropped;
+    }
+
+    /** Peer streams lost (transport signal): each starts an epoch change. */
+    public long streamsLost()
+    {
+        return streamsLost;
+    }
+
+    /** Protocol assertions that stopped the node. */
+    public long fatalErrors()
+    {
+        return fatalErrors;
     }
 }

@@ -1,30 +1,59 @@
 package io.sequencer.core;
 
+import io.sequencer.core.codec.ClusterNodesFrame;
+import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.DropReason;
+import io.sequencer.core.codec.EntriesFrame;
+import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
+import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
- * One node's protocol (PROTOCOL.md §2–3) as a pure, deterministic state machine: no thread, clock, random source
- * or file. Its caller feeds it decoded input — {@link #onFrame} for each received frame, {@link #submit} for each
+ * One node's protocol (PROTOCOL.md §2–§6) as a pure, deterministic state machine: no thread, clock, random
+ * source or file. Its caller feeds it input — {@link #onFrame} for each received frame, {@link #submit} for each
  * local event, {@link #doWork} with the current time once per duty cycle — and it acts through narrow interfaces:
- * frames to the {@link Transport}, entries to the {@link EventLog}, events to the {@link StateMachine} and
- * completions to the {@link CompletionHandler}. The same object runs under the duty-cycle agent and under the
- * simulator.
+ * frames to the {@link Transport}, entries to the {@link EventLog}, checkpoints to the {@link CheckpointStore}, its
+ * small persistent state to the {@link NodeStore}, events to the {@link StateMachine} and completions to the
+ * {@link CompletionHandler}. The same object runs under the duty-cycle agent and under the simulator.
  * <p>
- * Not thread-safe: all calls come from one thread. Allocation-free once warm.
+ * Life of a node: {@link #start} always enters <em>boot</em> in a new epoch (B1). The epoch's coordinator collects
+ * state reports, picks the base and decides {@code ClusterNodes} once (B2–B4); each member of the new active set
+ * aligns its log to the base — finds where it diverges, unrolls, rebuilds its state from a checkpoint, fetches the
+ * missing entries, appends {@code EpochStart} (B5) — and is <em>running</em> once a quorum has aligned (B6). A
+ * silent member (R10), a restarted one ({@code NewNode}) or a stuck boot (B7) starts the next epoch.
+ * <p>
+ * Not thread-safe: all calls come from one thread. Allocation-free once warm on the running path.
  */
 public final class SequencerProtocol
 {
-    /** The epoch the cluster's first run starts in; every later epoch is higher. */
-    public static final long FIRST_EPOCH = 1;
+    private static final int DEDUP_ENTRY_LENGTH = 2 * Long.BYTES;
+    private static final int CHECKPOINT_HEADER_LENGTH = ClusterConfig.MAX_MEMBERS * DEDUP_ENTRY_LENGTH;
+
+    /** Where a node in boot is with the epoch change. */
+    public enum BootPhase
+    {
+        /** Reported; waiting for the coordinator's decision. */
+        COLLECTING,
+        /** Decided: finding where this log diverges from the base. */
+        PROBING,
+        /** Fetching the base's entries up to {@code N}. */
+        FETCHING,
+        /** {@code EpochStart} appended: ordering, waiting for a quorum to align (B6). */
+        ALIGNED,
+        /** Running in the epoch. */
+        NONE
+    }
 
     private final ClusterConfig cluster;
     private final int selfId;
@@ -37,14 +66,23 @@ public final class SequencerProtocol
     private final Durability durability;
     private final long heartbeatIntervalNs;
     private final long failureTimeoutNs;
-    private final long incarnation;
-    private final org.agrona.ErrorHandler errorHandler;
+    private final long initialBootTimeoutNs;
+    private final long maxBootTimeoutNs;
+    private final long decisionGraceNs;
+    private final long checkpointInterval;
+    private final int fetchBatchBytes;
+    private final boolean bootstrap;
+    private final boolean acceptDataLoss;
+    private final long bootId;
+    private final ErrorHandler errorHandler;
     private final boolean noOriginTieBreak;
     private final boolean strictPromise;
     private final boolean ackAtHave;
     private final boolean promiseBeforeEvent;
 
     private final EventLog log;
+    private final CheckpointStore checkpoints;
+    private final NodeStore store;
     private final StateMachine stateMachine;
     private final Transport transport;
     private final CompletionHandler completionHandler;
@@ -54,17 +92,37 @@ public final class SequencerProtocol
     private final NewEventFrame newEventFrame = new NewEventFrame();
     private final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     private final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
+    private final NewNodeFrame newNodeFrame = new NewNodeFrame();
+    private final DelNodeFrame delNodeFrame = new DelNodeFrame();
+    private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
+    private final FetchFrame fetchFrame = new FetchFrame();
+    private final EntriesFrame entriesFrame = new EntriesFrame();
     private final UnsafeBuffer sendBuffer;
+    private final UnsafeBuffer entriesBuffer;
     private final UnsafeBuffer resultBuffer;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
+    private final ExpandableArrayBuffer checkpointBuffer = new ExpandableArrayBuffer(4096);
+    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
+    private int resultLength;
+    private final LogEntry entry = new LogEntry();
+    private final int[] memberIds;
 
     private NodeMode mode = NodeMode.INIT;
+    private BootPhase phase = BootPhase.NONE;
+    private boolean intact = true;
+    private long incarnation;
     private long currentEpoch;
+    private long maxKnownEpoch;
     private long lastNormalEpoch;
     private long guaranteed;
+    private long appliedUpTo;
+    private boolean stateValid;
+    private final long[] dedupIncarnation;
+    private final long[] dedupLocalSeq;
 
     // Scoped to one epoch (PROTOCOL.md §1): cleared on every epoch change.
     private int activeMask;
+    private boolean decided;
     private long clock;
     private long lastPromiseSent;
     private final long[] promise;
@@ -72,6 +130,29 @@ public final class SequencerProtocol
     private final PendingQueue[] pending;
     private long arrivals;
     private boolean reportDue;
+    private final boolean[] reported;
+    private final long[] reportHave;
+    private final long[] reportChk;
+    private final long[] reportLastNormalEpoch;
+    private final long[] reportGuaranteed;
+    private final boolean[] reportIntact;
+    private long quorumSinceNs;
+    private boolean decisionPending;
+    private long decisionN;
+    private long decisionChk;
+    private int decisionMask;
+    private int decisionBaseOwner;
+    private int baseOwner;
+    private long probeLo;
+    private long probeHi;
+    private long probePosition;
+    private long fetchNext;
+    private long fetchSentNs;
+    private long lastReportSentNs;
+
+    // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
+    private long bootStartNs;
+    private long bootTimeoutNs;
 
     private final OwnEvents own;
     private long nextLocalSeq = 1;
@@ -79,7 +160,6 @@ public final class SequencerProtocol
     private long nowNs;
     private long lastSentNs;
     private final long[] lastHeardNs;
-    private final boolean[] suspected;
 
     // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
     private final ExpandableArrayBuffer deferredFrames;
@@ -88,6 +168,8 @@ public final class SequencerProtocol
     public SequencerProtocol(
         final ProtocolContext context,
         final EventLog log,
+        final CheckpointStore checkpoints,
+        final NodeStore store,
         final StateMachine stateMachine,
         final Transport transport,
         final CompletionHandler completionHandler)
@@ -104,7 +186,14 @@ public final class SequencerProtocol
         this.durability = context.durability();
         this.heartbeatIntervalNs = context.heartbeatIntervalNs();
         this.failureTimeoutNs = context.failureTimeoutNs();
-        this.incarnation = context.incarnation();
+        this.initialBootTimeoutNs = context.bootTimeoutNs();
+        this.maxBootTimeoutNs = context.maxBootTimeoutNs();
+        this.decisionGraceNs = context.decisionGraceNs();
+        this.checkpointInterval = context.checkpointInterval();
+        this.fetchBatchBytes = context.fetchBatchBytes();
+        this.bootstrap = context.bootstrap();
+        this.acceptDataLoss = context.acceptDataLoss();
+        this.bootId = context.bootId();
         this.errorHandler = context.errorHandler();
         this.noOriginTieBreak = context.defects().contains(ProtocolDefect.NO_ORIGIN_TIE_BREAK);
         this.strictPromise = context.defects().contains(ProtocolDefect.STRICT_PROMISE);
@@ -112,13 +201,19 @@ public final class SequencerProtocol
         this.promiseBeforeEvent = context.defects().contains(ProtocolDefect.PROMISE_BEFORE_EVENT);
 
         this.log = log;
+        this.checkpoints = checkpoints;
+        this.store = store;
         this.stateMachine = stateMachine;
         this.transport = transport;
         this.completionHandler = completionHandler;
 
         validator = new FrameValidator(maxEventLength);
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
+        entriesBuffer = new UnsafeBuffer(
+            new byte[Math.max(fetchBatchBytes, EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH +
+            maxEventLength)]);
         resultBuffer = new UnsafeBuffer(new byte[Math.max(1, maxResultLength)]);
+        memberIds = cluster.memberIds();
         promise = new long[memberCount];
         ser = new long[memberCount];
         pending = new PendingQueue[memberCount];
@@ -126,18 +221,24 @@ public final class SequencerProtocol
         {
             pending[i] = new PendingQueue(1024, 64 * 1024);
         }
-        own = new OwnEvents(context.maxInFlight(), maxResultLength);
+        reported = new boolean[memberCount];
+        reportHave = new long[memberCount];
+        reportChk = new long[memberCount];
+        reportLastNormalEpoch = new long[memberCount];
+        reportGuaranteed = new long[memberCount];
+        reportIntact = new boolean[memberCount];
+        dedupIncarnation = new long[memberCount];
+        dedupLocalSeq = new long[memberCount];
+        own = new OwnEvents(context.maxInFlight(), maxResultLength,
+            Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         lastHeardNs = new long[memberCount];
-        suspected = new boolean[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
+        bootTimeoutNs = initialBootTimeoutNs;
     }
 
     /**
-     * Start the cluster's first epoch on an empty log: every member writes the same {@code EpochStart(1, C, C)}
-     * at position 1, so their logs agree from the first entry.
-     *
-     * @throws IllegalStateException when the log is not empty: a member with history rejoins only through an
-     *                               epoch change (PROTOCOL.md §4), never by resuming the epoch it was in.
+     * Start this process: finish an unroll a crash interrupted, decide whether this node's log is intact
+     * (PROTOCOL.md §6), and enter boot in a new epoch (B1). A process never resumes the epoch it crashed in.
      */
     public void start(final long nowNs)
     {
@@ -145,27 +246,110 @@ public final class SequencerProtocol
         {
             throw new IllegalStateException("already started");
         }
-        if (log.have() != 0)
-        {
-            throw new IllegalStateException(
-                "log of member " + selfId + " holds " + log.have() + " entries: a member with history rejoins " +
-                "through an epoch change (boot mode), which this build does not have");
-        }
         this.nowNs = nowNs;
-        final int length = MemberSet.encode(epochStartBuffer, 0, cluster, cluster.allMask());
-        log.append(EntryType.EPOCH_START, FIRST_EPOCH, 0, cluster.memberId(0), 0, 0, epochStartBuffer, 0, length);
-        if (durability == Durability.BATCH)
+        for (int i = 0; i < memberCount; i++)
         {
-            log.force();
+            lastHeardNs[i] = nowNs;
         }
-        currentEpoch = FIRST_EPOCH;
-        lastNormalEpoch = FIRST_EPOCH;
-        enterRunning(cluster.allMask());
+
+        final long intent = store.unrollIntent();
+        if (intent >= 0)
+        {
+            checkpoints.unrollUntil(intent);
+            if (log.have() > intent)
+            {
+                log.unrollTo(intent);
+            }
+            store.unrollIntent(-1);
+            counters.unrollsRedone++;
+        }
+
+        boolean lost = false;
+        if (!store.initialized())
+        {
+            lost = !(bootstrap && log.have() == 0);
+        }
+        else if (durability == Durability.NONE && store.bootId() != bootId)
+        {
+            lost = true; // the machine rebooted: the mapped tail of the log may be gone
+        }
+        if (lost || store.amnesia() || log.damagedAtOpen())
+        {
+            intact = false;
+            store.amnesia(true); // before anything else: a later start must not forget it
+        }
+        store.bootId(bootId);
+        store.initialize();
+
+        if (!intact && memberCount == 1 && durability == Durability.NONE && !acceptDataLoss)
+        {
+            mode = NodeMode.STOPPED;
+            counters.fatalErrors++;
+            throw new IllegalStateException("member " + selfId + " is the only member and its log is not intact " +
+                "(the machine rebooted or the disk was lost under durability none): acknowledged events may be gone. " +
+                "Start with acceptDataLoss to run on what is left.");
+        }
+        guaranteed = intact ? Math.min(store.guaranteed(), log.have()) : 0;
+        lastNormalEpoch = epochOfLastEpochStart();
+        maxKnownEpoch = Math.max(store.currentEpoch(), lastNormalEpoch);
+        stateValid = false;
+        appliedUpTo = 0;
+
+        enterBoot(nextEpochForLocalTrigger());
     }
 
-    private void enterRunning(final int activeMask)
+    private long epochOfLastEpochStart()
     {
-        this.activeMask = activeMask;
+        final long position = log.lastEpochStartPosition();
+        if (position == 0)
+        {
+            return 0;
+        }
+        log.read(position, entry);
+        return entry.epoch();
+    }
+
+    /** The epoch a local trigger moves to: above all known, skipping coordinators that cannot decide it. */
+    private long nextEpochForLocalTrigger()
+    {
+        long epoch = maxKnownEpoch + 1;
+        for (int k = 0; k < memberCount; k++)
+        {
+            final int coordinator = coordinatorIndex(epoch + k);
+            final boolean able = coordinator == selfIndex ? intact : !isSilent(coordinator);
+            if (able)
+            {
+                return epoch + k;
+            }
+        }
+        return epoch;
+    }
+
+    private int coordinatorIndex(final long epoch)
+    {
+        return (int)(epoch % memberCount);
+    }
+
+    /** B1: persist the epoch, clear the epoch's state, report. */
+    private void enterBoot(final long epoch)
+    {
+        if (epoch <= currentEpoch)
+        {
+            throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
+        }
+        store.currentEpoch(epoch);
+        if (guaranteed > store.guaranteed())
+        {
+            store.guaranteed(guaranteed);
+        }
+        currentEpoch = epoch;
+        maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
+        counters.epochChanges++;
+
+        mode = NodeMode.BOOT;
+        phase = BootPhase.COLLECTING;
+        activeMask = 0;
+        decided = false;
         clock = 0;
         lastPromiseSent = 0;
         arrivals = 0;
@@ -174,13 +358,32 @@ public final class SequencerProtocol
             promise[i] = 0;
             ser[i] = 0;
             pending[i].clear();
-            lastHeardNs[i] = nowNs;
-            suspected[i] = false;
+            reported[i] = false;
         }
-        lastSentNs = nowNs;
+        deferredLength = 0;
+        quorumSinceNs = -1;
+        decisionPending = false;
+        bootStartNs = nowNs;
         reportDue = true;
-        mode = NodeMode.RUNNING;
-        updateGuaranteed();
+        recordOwnReport();
+    }
+
+    /** The coordinator counts its own report like any other. */
+    private void recordOwnReport()
+    {
+        final long have = serSelf();
+        reported[selfIndex] = true;
+        reportHave[selfIndex] = have;
+        reportChk[selfIndex] = log.chkAt(have);
+        reportLastNormalEpoch[selfIndex] = lastNormalEpoch;
+        reportGuaranteed[selfIndex] = guaranteed;
+        reportIntact[selfIndex] = intact;
+    }
+
+    /** A local trigger (R10, B7, a member asking in): move to a new epoch. */
+    private void startEpochChange()
+    {
+        enterBoot(nextEpochForLocalTrigger());
     }
 
     /**
@@ -200,14 +403,26 @@ public final class SequencerProtocol
             counters.submitsRefused++;
             return SubmitStatus.TOO_LARGE;
         }
-        if (own.isFull())
+        if (own.resubmissionPending() || !own.add(correlationId, nextLocalSeq, event, offset, length))
         {
             counters.submitsRefused++;
             return SubmitStatus.BACK_PRESSURED;
         }
+        if (!propose(nextLocalSeq, event, offset, length))
+        {
+            own.removeNewest();
+            counters.submitsRefused++;
+            return SubmitStatus.BACK_PRESSURED;
+        }
+        nextLocalSeq++;
+        counters.submitted++;
+        return SubmitStatus.ACCEPTED;
+    }
 
+    /** R1 for a new or resubmitted own event: take the next counter, tell the others, join {@code pending}. */
+    private boolean propose(final long localSeq, final DirectBuffer event, final int offset, final int length)
+    {
         final long counter = clock + 1;
-        final long localSeq = nextLocalSeq;
         if (memberCount > 1)
         {
             newEventFrame.encode(
@@ -223,19 +438,14 @@ public final class SequencerProtocol
             {
                 if (!publish(MessageType.NEW_EVENT, frameLength))
                 {
-                    counters.submitsRefused++;
-                    return SubmitStatus.BACK_PRESSURED;
+                    return false;
                 }
                 lastPromiseSent = counter;
             }
         }
-
         clock = counter;
-        nextLocalSeq++;
         pending[selfIndex].add(counter, incarnation, localSeq, arrivals++, event, offset, length);
-        own.add(correlationId, localSeq);
-        counters.submitted++;
-        return SubmitStatus.ACCEPTED;
+        return true;
     }
 
     /**
@@ -257,8 +467,7 @@ public final class SequencerProtocol
             counters.dropped(DropReason.WRONG_CLUSTER.ordinal());
             return;
         }
-        final int senderId = FrameHeader.senderId(buffer, offset);
-        final int sender = cluster.indexOf(senderId);
+        final int sender = cluster.indexOf(FrameHeader.senderId(buffer, offset));
         if (sender < 0)
         {
             counters.dropped(DropReason.UNKNOWN_SENDER.ordinal());
@@ -268,66 +477,128 @@ public final class SequencerProtocol
         {
             return; // our own frame looped back by a multicast transport
         }
-        if (mode != NodeMode.RUNNING)
+        if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             counters.dropped(DropReason.UNEXPECTED.ordinal());
             return;
         }
         final long epoch = FrameHeader.epoch(buffer, offset);
-        if (epoch < currentEpoch && type != MessageType.NEW_NODE)
+        if (epoch < currentEpoch)
         {
-            counters.dropped(DropReason.STALE_EPOCH.ordinal());
+            if (type == MessageType.NEW_NODE)
+            {
+                lastHeardNs[sender] = nowNs;
+                onNewNode(sender);
+            }
+            else
+            {
+                counters.dropped(DropReason.STALE_EPOCH.ordinal());
+            }
             return;
         }
         if (epoch > currentEpoch)
         {
-            counters.dropped(DropReason.HIGHER_EPOCH.ordinal());
-            return;
+            counters.epochAdoptions++;
+            maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
+            enterBoot(epoch); // adopt: never chase upwards, take exactly the sender's epoch
         }
-
         lastHeardNs[sender] = nowNs;
-        suspected[sender] = false;
 
         switch (type)
         {
             case MessageType.NEW_EVENT:
-                if (isActive(sender))
+                if (acceptsEpochTraffic(sender))
                 {
                     onNewEvent(sender, buffer, offset, length);
-                }
-                else
-                {
-                    counters.dropped(DropReason.NOT_ACTIVE.ordinal());
                 }
                 break;
 
             case MessageType.MY_ORDER_COUNTER:
-                if (isActive(sender))
+                if (acceptsEpochTraffic(sender))
                 {
                     orderCounterFrame.wrap(buffer, offset, length);
                     promise[sender] = Math.max(promise[sender], orderCounterFrame.counter()); // R3
                 }
-                else
-                {
-                    counters.dropped(DropReason.NOT_ACTIVE.ordinal());
-                }
                 break;
 
             case MessageType.MY_SERIALIZE_COUNTER:
-                if (isActive(sender))
+                onSerializeCounter(sender, buffer, offset, length);
+                break;
+
+            case MessageType.NEW_NODE:
+                onNewNode(sender);
+                break;
+
+            case MessageType.DEL_NODE:
+                break; // its epoch was adopted above; the coordinator leaves out whoever does not report
+
+            case MessageType.CLUSTER_NODES:
+                onClusterNodes(sender, buffer, offset, length);
+                break;
+
+            case MessageType.FETCH:
+                fetchFrame.wrap(buffer, offset, length);
+                if (fetchFrame.target() == selfId)
                 {
-                    onSerializeCounter(sender, buffer, offset, length);
+                    serveFetch(sender, fetchFrame.from(), fetchFrame.to());
                 }
-                else
+                break;
+
+            case MessageType.ENTRIES:
+                entriesFrame.wrap(buffer, offset, length);
+                if (entriesFrame.target() == selfId)
                 {
-                    counters.dropped(DropReason.NOT_ACTIVE.ordinal());
+                    onEntries(sender);
                 }
                 break;
 
             default:
-                // Membership and catch-up messages belong to the epoch change, which running mode does not act on.
                 counters.dropped(DropReason.UNEXPECTED.ordinal());
                 break;
+        }
+    }
+
+    /**
+     * Whether a {@code NewEvent} or {@code MyOrderCounter} of the current epoch from {@code sender} is taken in.
+     * Before the decision, traffic of the epoch is buffered (the sender may be running already); traffic from the
+     * coordinator itself means the decision went out before this node listened, so it asks to be admitted.
+     */
+    private boolean acceptsEpochTraffic(final int sender)
+    {
+        if (decided)
+        {
+            if (!isActive(sender))
+            {
+                counters.dropped(DropReason.NOT_ACTIVE.ordinal());
+                return false;
+            }
+            return true;
+        }
+        if (sender == coordinatorIndex(currentEpoch))
+        {
+            askToBeAdmitted();
+            return false;
+        }
+        return true;
+    }
+
+    /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
+    private void askToBeAdmitted()
+    {
+        counters.admissionRequests++;
+        startEpochChange();
+        newNodeFrame.encode(
+            sendBuffer, 0, selfId, clusterId, currentEpoch, selfId, incarnation, currentEpoch, serSelf(),
+            lastNormalEpoch);
+        publish(MessageType.NEW_NODE, newNodeFrame.encodedLength());
+    }
+
+    /** A member outside the decided epoch asks in: start the next epoch so it can be admitted. */
+    private void onNewNode(final int sender)
+    {
+        if (decided && !isActive(sender))
+        {
+            startEpochChange();
         }
     }
 
@@ -352,15 +623,35 @@ public final class SequencerProtocol
             newEventFrame.buffer(), newEventFrame.payloadOffset(), newEventFrame.payloadLength());
     }
 
-    /** R8: a peer's report counts towards {@code g} only if it is of this epoch's log and agrees with ours. */
+    /**
+     * A report: in boot it is the state report the coordinator collects (B2); once the sender has aligned to this
+     * epoch it is R8's serialized position, which counts towards {@code g} only if it agrees with our log.
+     */
     private void onSerializeCounter(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
         serializeCounterFrame.wrap(buffer, offset, length);
-        if (serializeCounterFrame.lastNormalEpoch() != currentEpoch)
-        {
-            return; // sent before the sender finished aligning to this epoch: not counted
-        }
         final long have = serializeCounterFrame.have();
+        final long senderLastNormalEpoch = serializeCounterFrame.lastNormalEpoch();
+        if (!decided)
+        {
+            if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch))
+            {
+                askToBeAdmitted(); // the coordinator aligned to a decision this node never received
+                return;
+            }
+            reported[sender] = true;
+            reportHave[sender] = have;
+            reportChk[sender] = serializeCounterFrame.chkAtHave();
+            reportLastNormalEpoch[sender] = senderLastNormalEpoch;
+            reportGuaranteed[sender] = serializeCounterFrame.guaranteed();
+            reportIntact[sender] = serializeCounterFrame.intact();
+            return;
+        }
+        if (senderLastNormalEpoch != currentEpoch || !isActive(sender) || phase == BootPhase.PROBING ||
+            phase == BootPhase.FETCHING)
+        {
+            return; // not yet aligned (theirs or ours): not counted
+        }
         if (have <= log.have() && log.chkAt(have) != serializeCounterFrame.chkAtHave())
         {
             counters.reportChkMismatches++;
@@ -378,34 +669,488 @@ public final class SequencerProtocol
         updateGuaranteed();
     }
 
+    /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
+    private void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
+    {
+        clusterNodesFrame.wrap(buffer, offset, length);
+        if (decided || sender != coordinatorIndex(currentEpoch) || clusterNodesFrame.newEpoch() != currentEpoch)
+        {
+            counters.dropped(DropReason.UNEXPECTED.ordinal());
+            return;
+        }
+        if (clusterNodesFrame.memberCount() != memberCount)
+        {
+            counters.dropped(DropReason.BAD_FIELD.ordinal());
+            return;
+        }
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (clusterNodesFrame.memberId(i) != memberIds[i])
+            {
+                counters.dropped(DropReason.BAD_FIELD.ordinal()); // a membership change this node cannot follow
+                return;
+            }
+        }
+        applyDecision(
+            clusterNodesFrame.n(), clusterNodesFrame.chkAtN(), clusterNodesFrame.activeMask(),
+            cluster.indexOf(clusterNodesFrame.baseOwner()));
+    }
+
+    /** B4/B5: the epoch is decided; a member of the new active set starts aligning to the base. */
+    private void applyDecision(final long n, final long chkAtN, final int mask, final int baseOwnerIndex)
+    {
+        decided = true;
+        activeMask = mask;
+        decisionN = n;
+        decisionChk = chkAtN;
+        baseOwner = baseOwnerIndex;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (!isActive(i))
+            {
+                pending[i].clear();
+            }
+        }
+        if (!isActive(selfIndex))
+        {
+            askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
+            return;
+        }
+        if (!intact)
+        {
+            store.amnesia(true);
+        }
+
+        final long common = Math.min(log.have(), n);
+        if (common == n && log.chkAt(n) == chkAtN)
+        {
+            alignedUpTo(n);
+        }
+        else if (baseOwnerIndex == selfIndex)
+        {
+            fatal("this node is the base owner of epoch " + currentEpoch + " but its log does not hold N=" + n);
+        }
+        else
+        {
+            phase = BootPhase.PROBING;
+            probeLo = 0;
+            probeHi = common + 1;
+            probePosition = common;
+            if (probePosition == 0)
+            {
+                alignedUpTo(0);
+            }
+            else
+            {
+                sendFetch(probePosition, probePosition);
+            }
+        }
+    }
+
+    /**
+     * B5: the log agrees with the base up to {@code agreed}: unroll what lies above, rebuild the state, then fetch
+     * the rest of the base.
+     */
+    private void alignedUpTo(final long agreed)
+    {
+        if (agreed < Math.min(guaranteed, log.have()) && intact)
+        {
+            fatal("the base of epoch " + currentEpoch + " diverges from this log at " + (agreed + 1) +
+                ", below the durable watermark g=" + guaranteed);
+            return;
+        }
+        if (log.have() > agreed)
+        {
+            counters.unrolledEntries += log.have() - agreed;
+            store.unrollIntent(agreed);
+            checkpoints.unrollUntil(agreed);
+            log.unrollTo(agreed);
+            store.unrollIntent(-1);
+            own.unserializeFrom(agreed + 1);
+            counters.unrolls++;
+            lastNormalEpoch = epochOfLastEpochStart();
+        }
+        rebuildStateTo(agreed);
+        fetchNext = agreed + 1;
+        if (fetchNext > decisionN)
+        {
+            appendEpochStart();
+        }
+        else
+        {
+            phase = BootPhase.FETCHING;
+            sendFetch(fetchNext, decisionN);
+        }
+    }
+
+    /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
+    private void rebuildStateTo(final long position)
+    {
+        if (!stateValid || appliedUpTo > position)
+        {
+            stateMachine.reset();
+            for (int i = 0; i < memberCount; i++)
+            {
+                dedupIncarnation[i] = 0;
+                dedupLocalSeq[i] = 0;
+            }
+            appliedUpTo = 0;
+            long checkpoint = checkpoints.latestAtOrBelow(position);
+            while (checkpoint > 0)
+            {
+                final int length = checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint) ?
+                    checkpoints.read(checkpoint, checkpointBuffer) : -1;
+                if (length >= CHECKPOINT_HEADER_LENGTH)
+                {
+                    restoreCheckpoint(length);
+                    appliedUpTo = checkpoint;
+                    counters.checkpointsLoaded++;
+                    break;
+                }
+                counters.checkpointsSkipped++;
+                errorHandler.onError(new IllegalStateException(
+                    "checkpoint at " + checkpoint + " is damaged or does not match the log: skipped"));
+                checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
+            }
+            stateValid = true;
+        }
+        for (long p = appliedUpTo + 1; p <= position; p++)
+        {
+            log.read(p, entry);
+            applyEntry(entry.position(), entry.type(), entry.originId(), entry.incarnation(), entry.localSeq(),
+                entry.payload(), entry.payloadOffset(), entry.payloadLength(), false);
+            counters.replayed++;
+        }
+    }
+
+    private void restoreCheckpoint(final int length)
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            dedupIncarnation[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH, LITTLE_ENDIAN);
+            dedupLocalSeq[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, LITTLE_ENDIAN);
+        }
+        stateMachine.restore(checkpointBuffer, CHECKPOINT_HEADER_LENGTH, length - CHECKPOINT_HEADER_LENGTH);
+    }
+
+    /**
+     * Apply an entry that is now in the log at {@code position}: the state machine for events, the deduplication
+     * index, a checkpoint every {@code K} positions.
+     *
+     * @return the completion status; the result is in {@link #resultBuffer}, its length in {@link #resultLength}.
+     */
+    private int applyEntry(
+        final long position,
+        final int type,
+        final int originId,
+        final long eventIncarnation,
+        final long localSeq,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final boolean trackOwn)
+    {
+        int status = CompletionHandler.OK;
+        resultLength = 0;
+        if (type == EntryType.EVENT)
+        {
+            try
+            {
+                resultLength = stateMachine.apply(position, payload, payloadOffset, payloadLength, resultBuffer, 0);
+                if (resultLength < 0 || resultLength > maxResultLength)
+                {
+                    throw new IllegalStateException("state machine returned a result length of " + resultLength +
+                        " at position " + position + "; expected 0.." + maxResultLength);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                status = CompletionHandler.APPLY_FAILED;
+                resultLength = 0;
+                counters.applyErrors++;
+                errorHandler.onError(ex);
+            }
+            final int origin = cluster.indexOf(originId);
+            if (origin >= 0)
+            {
+                dedupIncarnation[origin] = eventIncarnation;
+                dedupLocalSeq[origin] = localSeq;
+            }
+            if (trackOwn && originId == selfId && eventIncarnation == incarnation)
+            {
+                if (own.nextUnserializedLocalSeq() == localSeq)
+                {
+                    own.onSerialized(localSeq, position, status, resultBuffer, resultLength);
+                }
+                else
+                {
+                    fatal("own event " + localSeq + " at " + position + " is not the next one waiting (" +
+                        own.nextUnserializedLocalSeq() + ")");
+                }
+            }
+        }
+        appliedUpTo = position;
+        if (position % checkpointInterval == 0 && checkpoints.latestAtOrBelow(position) != position)
+        {
+            takeCheckpoint(position);
+        }
+        return status;
+    }
+
+    private void takeCheckpoint(final long position)
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH, dedupIncarnation[i], LITTLE_ENDIAN);
+            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, dedupLocalSeq[i], LITTLE_ENDIAN);
+        }
+        for (int i = memberCount; i < ClusterConfig.MAX_MEMBERS; i++)
+        {
+            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH, 0, LITTLE_ENDIAN);
+            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, 0, LITTLE_ENDIAN);
+        }
+        final int snapshotLength = snapshotInto();
+        checkpoints.save(position, log.chkAt(position), checkpointBuffer, 0, CHECKPOINT_HEADER_LENGTH + snapshotLength);
+        counters.checkpointsTaken++;
+    }
+
+    private int snapshotInto()
+    {
+        final int length = stateMachine.snapshot(snapshotBuffer);
+        checkpointBuffer.putBytes(CHECKPOINT_HEADER_LENGTH, snapshotBuffer, 0, length);
+        return length;
+    }
+
+    private void sendFetch(final long from, final long to)
+    {
+        fetchSentNs = nowNs;
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
+        publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    /** Answer a {@code Fetch} with one batch of entries from this log. */
+    private void serveFetch(final int requester, final long from, final long to)
+    {
+        entriesFrame.encode(
+            entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], from);
+        final long last = Math.min(to, log.have());
+        for (long p = from; p <= last; p++)
+        {
+            log.read(p, entry);
+            if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
+                entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
+                entry.payloadLength()))
+            {
+                break;
+            }
+        }
+        if (transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
+        {
+            counters.frameOut(MessageType.ENTRIES);
+            counters.entriesServed += entriesFrame.count();
+            lastSentNs = nowNs;
+        }
+        else
+        {
+            counters.publishBackPressure++; // the requester asks again
+        }
+    }
+
+    /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
+    private void onEntries(final int sender)
+    {
+        if (sender != baseOwner || !decided)
+        {
+            return;
+        }
+        entriesFrame.resetCursor();
+        if (phase == BootPhase.PROBING)
+        {
+            if (entriesFrame.firstPosition() != probePosition || !entriesFrame.nextEntry())
+            {
+                return;
+            }
+            if (entriesFrame.entryChk() == log.chkAt(probePosition))
+            {
+                probeLo = probePosition;
+            }
+            else
+            {
+                probeHi = probePosition;
+            }
+            if (probeHi - probeLo <= 1)
+            {
+                alignedUpTo(probeLo);
+            }
+            else
+            {
+                probePosition = (probeLo + probeHi) >>> 1;
+                sendFetch(probePosition, probePosition);
+            }
+            return;
+        }
+        if (phase != BootPhase.FETCHING || entriesFrame.firstPosition() != fetchNext)
+        {
+            return;
+        }
+        final long fetchedBefore = fetchNext;
+        while (entriesFrame.nextEntry() && fetchNext <= decisionN)
+        {
+            final long previousChk = log.chkAt(fetchNext - 1);
+            final long expected = Checksum.chain(
+                previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
+                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
+                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
+            if (expected != entriesFrame.entryChk() || (fetchNext == decisionN && expected != decisionChk))
+            {
+                counters.fetchRejected++;
+                errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
+                    memberIds[sender] + " does not chain onto this log or the base: rejected"));
+                return;
+            }
+            final long position = log.append(
+                entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
+                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
+                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
+            applyEntry(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
+                entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), entriesFrame.buffer(),
+                entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
+            counters.fetchedEntries++;
+            fetchNext++;
+        }
+        if (fetchNext == fetchedBefore)
+        {
+            return; // nothing usable: asked again after a while
+        }
+        bootStartNs = nowNs; // progress: a fetch that moves is not stuck (B7)
+        reportDue = true;
+        if (fetchNext > decisionN)
+        {
+            appendEpochStart();
+        }
+        else
+        {
+            sendFetch(fetchNext, decisionN);
+        }
+    }
+
+    /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
+    private void appendEpochStart()
+    {
+        final int length = MemberSet.encode(epochStartBuffer, 0, cluster, activeMask);
+        final long position = log.append(
+            EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+            epochStartBuffer, 0, length);
+        applyEntry(position, EntryType.EPOCH_START, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+            epochStartBuffer, 0, length, false);
+        if (durability == Durability.BATCH)
+        {
+            log.force();
+        }
+        lastNormalEpoch = currentEpoch;
+        phase = BootPhase.ALIGNED;
+        reportDue = true;
+        updateGuaranteed();
+        checkRunning();
+    }
+
+    /** B6: running once a quorum of the configuration has aligned to this epoch (counted reports ≥ N+1). */
+    private void checkRunning()
+    {
+        if (phase != BootPhase.ALIGNED)
+        {
+            return;
+        }
+        final long start = decisionN + 1;
+        int aligned = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (isActive(i) && (i == selfIndex ? serSelf() : ser[i]) >= start)
+            {
+                aligned++;
+            }
+        }
+        if (aligned < quorum)
+        {
+            return;
+        }
+        mode = NodeMode.RUNNING;
+        phase = BootPhase.NONE;
+        bootTimeoutNs = initialBootTimeoutNs;
+        if (incarnation == 0)
+        {
+            // The first epoch this process runs in is above every epoch in the log it aligned to, and so above every
+            // incarnation of this member whose events could be in it, even when its own disk was lost.
+            incarnation = currentEpoch;
+        }
+        if (!intact)
+        {
+            intact = true;
+            store.amnesia(false);
+        }
+        // B6: own events the base does not hold go again, with their ids, before any new submit.
+        own.startResubmission();
+        resubmitRemaining();
+    }
+
+    private boolean resubmit(final long localSeq, final DirectBuffer payload, final int offset, final int length)
+    {
+        if (propose(localSeq, payload, offset, length))
+        {
+            counters.resubmitted++;
+            return true;
+        }
+        return false;
+    }
+
     /**
      * One duty cycle's protocol work at time {@code nowNs}: order and serialize (R5, R6), report (R7), promise
-     * (R2, R2a), heartbeat (R4), complete (R9) and watch for silent members (R10).
+     * (R2, R2a), heartbeat (R4), complete (R9), watch for silent members (R10) and drive the epoch change (B1–B7).
      *
      * @return the amount of work done; 0 when idle.
      */
     public int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        if (mode != NodeMode.RUNNING)
+        if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             return 0;
         }
 
-        int work = serializeOrdered();
-        if (work > 0)
+        int work = 0;
+        if (mode == NodeMode.BOOT)
         {
-            if (durability == Durability.BATCH)
+            work += bootWork();
+            if (mode == NodeMode.STOPPED)
             {
-                log.force();
+                return work;
             }
-            reportDue = true;
         }
-        updateGuaranteed();
+        if (mode == NodeMode.RUNNING && own.resubmissionPending())
+        {
+            work += resubmitRemaining();
+        }
+
+        final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
+        if (ordering)
+        {
+            final int serialized = serializeOrdered();
+            if (serialized > 0)
+            {
+                if (durability == Durability.BATCH)
+                {
+                    log.force();
+                }
+                reportDue = true;
+                work += serialized;
+            }
+            updateGuaranteed();
+            checkRunning();
+        }
 
         if (memberCount > 1)
         {
-            if (clock > lastPromiseSent && publishPromise())
+            if (ordering && clock > lastPromiseSent && publishPromise())
             {
                 work++;
             }
@@ -418,16 +1163,151 @@ public final class SequencerProtocol
                 reportDue = false;
                 work++;
             }
-            if (nowNs - lastSentNs >= heartbeatIntervalNs && publishPromise())
+            if (nowNs - lastSentNs >= heartbeatIntervalNs && (ordering ? publishPromise() : publishReport()))
             {
                 work++;
             }
-            work += checkSilence();
+            if (ordering)
+            {
+                work += checkSilence();
+            }
         }
 
         final int completed = own.completeUpTo(ackAtHave ? log.have() : guaranteed, completionHandler);
         counters.completed += completed;
         return work + completed;
+    }
+
+    private int resubmitRemaining()
+    {
+        return own.resubmit(this::resubmit);
+    }
+
+    /** The boot-mode part of a duty cycle: decide (coordinator), retry a lost fetch, give up on a stuck epoch. */
+    private int bootWork()
+    {
+        int work = 0;
+        if (phase == BootPhase.COLLECTING && coordinatorIndex(currentEpoch) == selfIndex)
+        {
+            work += coordinate();
+        }
+        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) &&
+            nowNs - fetchSentNs >= 4 * heartbeatIntervalNs)
+        {
+            sendFetch(phase == BootPhase.PROBING ? probePosition : fetchNext,
+                phase == BootPhase.PROBING ? probePosition : decisionN);
+            work++;
+        }
+        if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs)
+        {
+            counters.bootTimeouts++;
+            bootTimeoutNs = Math.min(maxBootTimeoutNs, bootTimeoutNs * 2);
+            startEpochChange(); // B7
+            work++;
+        }
+        return work;
+    }
+
+    /** B2–B4 on the coordinator: decide once a quorum with enough intact members has reported. */
+    private int coordinate()
+    {
+        if (decisionPending)
+        {
+            return publishDecision() ? 1 : 0;
+        }
+        if (!intact)
+        {
+            // B1: a node that is not intact never coordinates; hand the decision to the next able coordinator.
+            if (coordinatorIndex(nextEpochForLocalTrigger()) != selfIndex)
+            {
+                startEpochChange();
+                return 1;
+            }
+            return 0;
+        }
+        recordOwnReport();
+        int reporters = 0;
+        int intactReporters = 0;
+        int silentMissing = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (reported[i])
+            {
+                reporters++;
+                if (reportIntact[i])
+                {
+                    intactReporters++;
+                }
+            }
+            else if (isSilent(i))
+            {
+                silentMissing++;
+            }
+        }
+        if (reporters < quorum || intactReporters < memberCount - quorum + 1)
+        {
+            quorumSinceNs = -1;
+            return 0;
+        }
+        if (quorumSinceNs < 0)
+        {
+            quorumSinceNs = nowNs;
+        }
+        if (reporters + silentMissing < memberCount && nowNs - quorumSinceNs < decisionGraceNs)
+        {
+            return 0; // give a live member that has not reported yet a moment
+        }
+
+        // B3: the base is the intact report with the largest (lastNormalEpoch, have).
+        int base = -1;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (reported[i] && reportIntact[i] && (base < 0 ||
+                reportLastNormalEpoch[i] > reportLastNormalEpoch[base] ||
+                (reportLastNormalEpoch[i] == reportLastNormalEpoch[base] && reportHave[i] > reportHave[base])))
+            {
+                base = i;
+            }
+        }
+        int mask = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (reported[i])
+            {
+                mask |= 1 << i;
+                if (reportGuaranteed[i] > reportHave[base] && reportIntact[i])
+                {
+                    fatal("B3: the base (" + reportHave[base] + " of member " + memberIds[base] +
+                        ") is below the watermark " + reportGuaranteed[i] + " reported by member " + memberIds[i]);
+                    return 0;
+                }
+            }
+        }
+        decisionPending = true;
+        decisionN = reportHave[base];
+        decisionChk = reportChk[base];
+        decisionMask = mask;
+        decisionBaseOwner = base;
+        counters.decisions++;
+        return publishDecision() ? 1 : 0;
+    }
+
+    /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
+    private boolean publishDecision()
+    {
+        if (memberCount > 1)
+        {
+            clusterNodesFrame.encode(
+                sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,
+                memberCount, decisionMask, memberIds[decisionBaseOwner]);
+            if (!publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength()))
+            {
+                return false;
+            }
+        }
+        decisionPending = false;
+        applyDecision(decisionN, decisionChk, decisionMask, decisionBaseOwner);
+        return true;
     }
 
     /** R5 and R6: append every ordered head of {@code pending}, in key order, and apply it. */
@@ -448,38 +1328,25 @@ public final class SequencerProtocol
                 break;
             }
 
-            final int originId = cluster.memberId(origin);
+            final int originId = memberIds[origin];
+            final long eventIncarnation = queue.headIncarnation();
+            final long localSeq = queue.headLocalSeq();
+            if (eventIncarnation < dedupIncarnation[origin] ||
+                (eventIncarnation == dedupIncarnation[origin] && localSeq <= dedupLocalSeq[origin]))
+            {
+                // R6: this event id is already in the log; it is not appended again.
+                counters.duplicatesDropped++;
+                queue.removeHead();
+                continue;
+            }
             final DirectBuffer payload = queue.payloads();
             final int payloadOffset = queue.headPayloadOffset();
             final int payloadLength = queue.headPayloadLength();
-            final long localSeq = queue.headLocalSeq();
             final long position = log.append(
-                EntryType.EVENT, currentEpoch, counter, originId, queue.headIncarnation(), localSeq,
+                EntryType.EVENT, currentEpoch, counter, originId, eventIncarnation, localSeq,
                 payload, payloadOffset, payloadLength);
-
-            int status = CompletionHandler.OK;
-            int resultLength;
-            try
-            {
-                resultLength = stateMachine.apply(position, payload, payloadOffset, payloadLength, resultBuffer, 0);
-                if (resultLength < 0 || resultLength > maxResultLength)
-                {
-                    throw new IllegalStateException("state machine returned a result length of " + resultLength +
-                        " at position " + position + "; expected 0.." + maxResultLength);
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                status = CompletionHandler.APPLY_FAILED;
-                resultLength = 0;
-                counters.applyErrors++;
-                errorHandler.onError(ex);
-            }
-
-            if (origin == selfIndex)
-            {
-                own.onSerialized(localSeq, position, status, resultBuffer, resultLength);
-            }
+            applyEntry(position, EntryType.EVENT, originId, eventIncarnation, localSeq, payload, payloadOffset,
+                payloadLength, true);
             queue.removeHead();
             counters.serialized++;
             serialized++;
@@ -495,7 +1362,7 @@ public final class SequencerProtocol
         for (int i = 0; i < memberCount; i++)
         {
             final PendingQueue queue = pending[i];
-            if (queue.isEmpty())
+            if (queue.isEmpty() || !isActive(i))
             {
                 continue;
             }
@@ -503,7 +1370,7 @@ public final class SequencerProtocol
             if (best < 0 || counter < bestCounter ||
                 (counter == bestCounter && (noOriginTieBreak ?
                     queue.headArrival() < pending[best].headArrival() :
-                    cluster.memberId(i) < cluster.memberId(best))))
+                    memberIds[i] < memberIds[best])))
             {
                 best = i;
                 bestCounter = counter;
@@ -530,7 +1397,7 @@ public final class SequencerProtocol
         return true;
     }
 
-    /** R8: {@code g = max(g, q-th highest ser over C)}, with our own {@code ser_self}. */
+    /** R8: {@code g = max(g, q-th highest ser over the active set)}, with our own {@code ser_self}. */
     private void updateGuaranteed()
     {
         ser[selfIndex] = serSelf();
@@ -582,9 +1449,10 @@ public final class SequencerProtocol
     private boolean publishReport()
     {
         final long have = serSelf();
+        final long progress = phase == BootPhase.FETCHING ? fetchNext - 1 : have;
         serializeCounterFrame.encode(
             sendBuffer, 0, selfId, clusterId, currentEpoch, guaranteed, have, log.chkAt(have), lastNormalEpoch,
-            true, 0);
+            intact, progress);
         return publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength());
     }
 
@@ -622,20 +1490,59 @@ public final class SequencerProtocol
         return false;
     }
 
-    /** R10: a member of {@code A} silent for {@code T_fd} is suspected (signalled once per silence). */
+    /**
+     * R10: a member of {@code A} silent for {@code T_fd} is suspected: publish {@code DelNode} and move to a new
+     * epoch without it.
+     */
     private int checkSilence()
     {
-        int raised = 0;
         for (int i = 0; i < memberCount; i++)
         {
-            if (i != selfIndex && isActive(i) && !suspected[i] && nowNs - lastHeardNs[i] > failureTimeoutNs)
+            if (i != selfIndex && isActive(i) && isSilent(i))
             {
-                suspected[i] = true;
                 counters.suspicions++;
-                raised++;
+                startEpochChange();
+                delNodeFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[i], currentEpoch);
+                publish(MessageType.DEL_NODE, delNodeFrame.encodedLength());
+                return 1;
             }
         }
-        return raised;
+        return 0;
+    }
+
+    /**
+     * A transport signal that {@code memberId}'s stream is gone (an Aeron image became unavailable): it is silent
+     * (R10), and since frames of it may have been lost, this node leaves the epoch at once.
+     */
+    public void onMemberUnavailable(final int memberId)
+    {
+        final int i = cluster.indexOf(memberId);
+        if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
+        {
+            lastHeardNs[i] = Math.min(lastHeardNs[i], nowNs - failureTimeoutNs - 1);
+            counters.streamsLost++;
+            startEpochChange();
+        }
+    }
+
+    /**
+     * A transport signal that a new stream of {@code memberId} appeared (a new Aeron image: it restarted, or a cut
+     * link healed). Frames sent before it may never arrive, so this node leaves the epoch: in the next one every
+     * member starts from a clean state.
+     */
+    public void onMemberAvailable(final int memberId)
+    {
+        final int i = cluster.indexOf(memberId);
+        if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
+        {
+            lastHeardNs[i] = nowNs;
+            startEpochChange();
+        }
+    }
+
+    private boolean isSilent(final int index)
+    {
+        return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutNs;
     }
 
     private boolean isActive(final int index)
@@ -643,9 +1550,23 @@ public final class SequencerProtocol
         return (activeMask & (1 << index)) != 0;
     }
 
+    /** A broken promise of the protocol itself: stop this node rather than risk an acknowledged event. */
+    private void fatal(final String message)
+    {
+        counters.fatalErrors++;
+        mode = NodeMode.STOPPED;
+        phase = BootPhase.NONE;
+        errorHandler.onError(new IllegalStateException("fatal: member " + selfId + ": " + message));
+    }
+
     public NodeMode mode()
     {
         return mode;
+    }
+
+    public BootPhase bootPhase()
+    {
+        return phase;
     }
 
     public int memberId()
@@ -666,6 +1587,12 @@ public final class SequencerProtocol
     public long lastNormalEpoch()
     {
         return lastNormalEpoch;
+    }
+
+    /** Whether this node's log counts towards a quorum (PROTOCOL.md §6). */
+    public boolean isIntact()
+    {
+        return intact;
     }
 
     /** The durability watermark {@code g}: every position at or below it is durable on a quorum. */
@@ -696,7 +1623,14 @@ public final class SequencerProtocol
     /** Whether {@code memberId} has been silent for longer than {@code T_fd} (R10). */
     public boolean isSuspected(final int memberId)
     {
-        return suspected[cluster.indexOf(memberId)];
+        final int i = cluster.indexOf(memberId);
+        return i != selfIndex && isSilent(i);
+    }
+
+    /** The active set of the current epoch as a mask over member indexes; 0 before the decision. */
+    public int activeMask()
+    {
+        return activeMask;
     }
 
     /** Events received or submitted and not yet ordered. */
@@ -716,6 +1650,7 @@ public final class SequencerProtocol
         return own.inFlight();
     }
 
+    /** The first epoch this process ran in (0 before it first runs): part of every event id it assigns. */
     public long incarnation()
     {
         return incarnation;

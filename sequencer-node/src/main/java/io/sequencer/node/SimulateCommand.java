@@ -9,6 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -23,7 +26,8 @@ import java.util.concurrent.Callable;
         "A failing seed prints a trace of its last steps; the same seed replays the same run exactly." },
     footer = {
         "",
-        "The last line is: simulate: <S> seeds, <E> events acknowledged, <R> cross-publisher reorders, <V> violations",
+        "The last line is: simulate: <S> seeds, <E> events acknowledged, <R> cross-publisher reorders, <C> crashes, "
+            + "<P> epoch changes, <V> violations, failover p50 <x> ms p99 <y> ms (simulated)",
         "Exit code 0 only when V is 0." })
 final class SimulateCommand implements Callable<Integer>
 {
@@ -42,6 +46,11 @@ final class SimulateCommand implements Callable<Integer>
     @Option(names = "--events", paramLabel = "N", defaultValue = "200",
         description = "Events submitted per seed, across all nodes (default: ${DEFAULT-VALUE}).")
     int events;
+
+    @Option(names = "--faults", paramLabel = "none|crash|all", defaultValue = "all",
+        description = "Faults to inject: none; crash (process crashes anywhere, torn writes); all (also power loss, "
+            + "wiped disks, damaged checkpoints, partitions, long pauses) (default: ${DEFAULT-VALUE}).")
+    String faults;
 
     @Option(names = "--durability", paramLabel = "none|batch|mixed", defaultValue = "mixed",
         description = "Durability policy; mixed lets each seed pick one (default: ${DEFAULT-VALUE}).")
@@ -64,18 +73,25 @@ final class SimulateCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--seeds: expected >= 1, got " + seedCount);
         }
         final Durability policy = parseDurability();
+        final Simulation.Faults faultMode = parseFaults();
         final long firstSeed = seed != null ? seed : 1;
 
         long acknowledged = 0;
         long reorders = 0;
+        long crashes = 0;
+        long epochChanges = 0;
         long violations = 0;
+        final List<Long> failovers = new ArrayList<>();
         final long startNs = System.nanoTime();
         for (long s = firstSeed; s < firstSeed + seedCount; s++)
         {
             final Simulation.Result result = Simulation.run(
-                new Simulation.Options().seed(s).nodes(nodes).events(events).durability(policy));
+                new Simulation.Options().seed(s).nodes(nodes).events(events).durability(policy).faults(faultMode));
             acknowledged += result.eventsAcknowledged();
             reorders += result.crossPublisherReorders();
+            crashes += result.crashes();
+            epochChanges += result.epochChanges();
+            failovers.addAll(result.failoversNs());
             if (!result.passed())
             {
                 violations++;
@@ -85,10 +101,35 @@ final class SimulateCommand implements Callable<Integer>
         }
         out.printf("ran seeds %d..%d on %d node%s in %.1f s%n",
             firstSeed, firstSeed + seedCount - 1, nodes, nodes == 1 ? "" : "s", (System.nanoTime() - startNs) / 1e9);
-        out.printf("simulate: %d seeds, %d events acknowledged, %d cross-publisher reorders, %d violations%n",
-            seedCount, acknowledged, reorders, violations);
+        Collections.sort(failovers);
+        out.printf("simulate: %d seeds, %d events acknowledged, %d cross-publisher reorders, %d crashes, " +
+            "%d epoch changes, %d violations, failover p50 %s ms p99 %s ms (simulated)%n",
+            seedCount, acknowledged, reorders, crashes, epochChanges, violations,
+            percentileMs(failovers, 0.50), percentileMs(failovers, 0.99));
         out.flush();
         return violations == 0 ? 0 : 1;
+    }
+
+    private static String percentileMs(final List<Long> sorted, final double quantile)
+    {
+        if (sorted.isEmpty())
+        {
+            return "-";
+        }
+        final int index = (int)Math.min(sorted.size() - 1, Math.ceil(quantile * sorted.size()) - 1);
+        return String.format("%.1f", sorted.get(Math.max(0, index)) / 1e6);
+    }
+
+    private Simulation.Faults parseFaults()
+    {
+        switch (faults)
+        {
+            case "none": return Simulation.Faults.NONE;
+            case "crash": return Simulation.Faults.CRASH;
+            case "all": return Simulation.Faults.ALL;
+            default:
+                throw new ParameterException(spec.commandLine(), "--faults: expected none, crash or all, got " + faults);
+        }
     }
 
     private Durability parseDurability()

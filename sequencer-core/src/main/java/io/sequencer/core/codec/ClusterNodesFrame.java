@@ -14,7 +14,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  40 int32 memberCount   1..3
  *  44 int32 activeMask    non-empty subset of (1 &lt;&lt; memberCount) - 1
  *  48 int16[3] memberIds  0..255, distinct; unused slots -1
- *  54 int16 reserved (0)
+ *  54 int16 baseOwner     the member whose log is the base (one of memberIds): catch-up fetches from it
  * </pre>
  */
 public final class ClusterNodesFrame extends Frame
@@ -25,7 +25,7 @@ public final class ClusterNodesFrame extends Frame
     public static final int MEMBER_COUNT_OFFSET = 40;
     public static final int ACTIVE_MASK_OFFSET = 44;
     public static final int MEMBER_IDS_OFFSET = 48;
-    public static final int RESERVED_OFFSET = 54;
+    public static final int BASE_OWNER_OFFSET = 54;
     public static final int LENGTH = 56;
     public static final int MAX_MEMBERS = 3;
     public static final int MAX_MEMBER_ID = 255;
@@ -49,7 +49,8 @@ public final class ClusterNodesFrame extends Frame
         final long chkAtN,
         final int[] memberIds,
         final int memberCount,
-        final int activeMask)
+        final int activeMask,
+        final int baseOwner)
     {
         wrapHeader(buffer, offset, senderId, clusterId, epoch);
         putLong(NEW_EPOCH_OFFSET, newEpoch);
@@ -61,7 +62,7 @@ public final class ClusterNodesFrame extends Frame
         {
             buffer.putShort(offset + MEMBER_IDS_OFFSET + 2 * i, (short)(i < memberCount ? memberIds[i] : -1), LITTLE_ENDIAN);
         }
-        buffer.putShort(offset + RESERVED_OFFSET, (short)0, LITTLE_ENDIAN);
+        buffer.putShort(offset + BASE_OWNER_OFFSET, (short)baseOwner, LITTLE_ENDIAN);
         length = LENGTH;
         return this;
     }
@@ -94,6 +95,11 @@ public final class ClusterNodesFrame extends Frame
     public int memberId(final int index)
     {
         return buffer.getShort(offset + MEMBER_IDS_OFFSET + 2 * index, LITTLE_ENDIAN);
+    }
+
+    public int baseOwner()
+    {
+        return buffer.getShort(offset + BASE_OWNER_OFFSET, LITTLE_ENDIAN);
     }
 
     /** Field checks beyond the length: called by {@link FrameValidator}. */
@@ -131,6 +137,12 @@ public final class ClusterNodesFrame extends Frame
                 return false;
             }
         }
-        return newEpoch() > 0 && n() >= 0;
+        final int baseOwner = baseOwner();
+        boolean baseOwnerIsMember = false;
+        for (int i = 0; i < count; i++)
+        {
+            baseOwnerIsMember |= memberId(i) == baseOwner;
+        }
+        return baseOwnerIsMember && newEpoch() > 0 && n() >= 0;
     }
 }

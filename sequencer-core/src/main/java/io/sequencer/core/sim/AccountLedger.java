@@ -2,6 +2,7 @@ package io.sequencer.core.sim;
 
 import io.sequencer.core.StateMachine;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.Arrays;
@@ -84,6 +85,33 @@ public final class AccountLedger implements StateMachine
         result.putLong(resultOffset + 1, valid(from) ? balances[from] : -1, LITTLE_ENDIAN);
         result.putLong(resultOffset + 9, valid(to) ? balances[to] : -1, LITTLE_ENDIAN);
         return RESULT_LENGTH;
+    }
+
+    public void reset()
+    {
+        Arrays.fill(balances, INITIAL_BALANCE);
+    }
+
+    public int snapshot(final ExpandableArrayBuffer buffer)
+    {
+        for (int i = 0; i < ACCOUNTS; i++)
+        {
+            buffer.putLong(i * Long.BYTES, balances[i], LITTLE_ENDIAN);
+        }
+        return ACCOUNTS * Long.BYTES;
+    }
+
+    public void restore(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != ACCOUNTS * Long.BYTES)
+        {
+            throw new IllegalArgumentException("ledger snapshot of " + length + " bytes; expected " +
+                ACCOUNTS * Long.BYTES);
+        }
+        for (int i = 0; i < ACCOUNTS; i++)
+        {
+            balances[i] = buffer.getLong(offset + i * Long.BYTES, LITTLE_ENDIAN);
+        }
     }
 
     public long balance(final int account)

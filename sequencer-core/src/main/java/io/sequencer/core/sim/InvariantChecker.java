@@ -5,12 +5,14 @@ import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLog;
+import io.sequencer.core.InMemoryEventLog;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.SequencerProtocol;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
+import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -58,6 +60,7 @@ final class InvariantChecker
         final long submittedNs;
         final long maxAckedPositionAtSubmit;
         boolean acked;
+        boolean abandoned;
         long position;
 
         Submission(final int node, final long correlationId, final EventId id, final long submittedNs,
@@ -78,6 +81,7 @@ final class InvariantChecker
     private final ClusterConfig cluster;
     private final Durability durability;
     private final SequencerProtocol[] nodes;
+    private final InMemoryEventLog[] logs;
     private final Trace trace;
     private final int n;
     private final int quorum;
@@ -94,6 +98,9 @@ final class InvariantChecker
     private final List<Set<EventId>> idsInLog = new ArrayList<>();
     private final long[] lastGuaranteed;
     private final long[] lastEpoch;
+    private final long[] maxReportedHave;
+    private final List<List<long[]>> ghosts = new ArrayList<>();
+    private long abandoned;
 
     private final Map<Long, Submission> submissions = new HashMap<>();
     private final List<Submission> acked = new ArrayList<>();
@@ -106,6 +113,7 @@ final class InvariantChecker
     private final FrameValidator publishValidator = new FrameValidator(Integer.MAX_VALUE);
     private final NewEventFrame newEvent = new NewEventFrame();
     private final MyOrderCounterFrame orderCounter = new MyOrderCounterFrame();
+    private final MySerializeCounterFrame report = new MySerializeCounterFrame();
 
     private final LogEntry entryA = new LogEntry();
     private final LogEntry entryB = new LogEntry();
@@ -113,14 +121,14 @@ final class InvariantChecker
     private String violation;
     private long nowNs;
 
-    InvariantChecker(
-        final ClusterConfig cluster, final Durability durability, final SequencerProtocol[] nodes, final Trace trace)
+    InvariantChecker(final ClusterConfig cluster, final Durability durability, final int nodeCount, final Trace trace)
     {
         this.cluster = cluster;
         this.durability = durability;
-        this.nodes = nodes;
+        this.nodes = new SequencerProtocol[nodeCount];
+        this.logs = new InMemoryEventLog[nodeCount];
         this.trace = trace;
-        this.n = nodes.length;
+        this.n = nodeCount;
         this.quorum = cluster.quorum();
         canonicalChecked = new long[n];
         matchChecked = new long[n][n];
@@ -131,6 +139,11 @@ final class InvariantChecker
         }
         lastGuaranteed = new long[n];
         lastEpoch = new long[n];
+        maxReportedHave = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            ghosts.add(new ArrayList<>());
+        }
         promiseEpoch = new long[ClusterConfig.MAX_MEMBER_ID + 1];
         maxPromiseSent = new long[ClusterConfig.MAX_MEMBER_ID + 1];
     }
@@ -150,9 +163,70 @@ final class InvariantChecker
         return acked.size();
     }
 
+    /** Every accepted submit acknowledged, except those whose process died before it could hear. */
     boolean allAcked()
     {
-        return acked.size() == accepted;
+        return acked.size() + abandoned == accepted;
+    }
+
+    void onDisk(final int node, final InMemoryEventLog log)
+    {
+        logs[node] = log;
+    }
+
+    void onProcessStarted(final int node, final SequencerProtocol protocol)
+    {
+        nodes[node] = protocol;
+        lastGuaranteed[node] = 0;
+        lastEpoch[node] = 0;
+    }
+
+    /** The process died: its callers died with it, so its unacknowledged submits will never be heard of. */
+    void onProcessDied(final int node)
+    {
+        nodes[node] = null;
+        for (final Submission s : submissions.values())
+        {
+            if (s.node == node && !s.acked && !s.abandoned)
+            {
+                s.abandoned = true;
+                abandoned++;
+            }
+        }
+    }
+
+    /**
+     * A fault within the durability policy's promise is about to take data from this node's log (power loss under
+     * {@code none}, a wiped disk). What it held still counted for the quorum that acknowledged an event on the
+     * strength of its earlier report; keep a ghost of it for the "held by q at acknowledgement" checks only.
+     */
+    void onDataLoss(final int node)
+    {
+        final EventLog log = logs[node];
+        final long[] chks = new long[(int)log.have() + 1];
+        for (int p = 1; p <= log.have(); p++)
+        {
+            chks[p] = log.chkAt(p);
+        }
+        ghosts.get(node).add(chks);
+    }
+
+    private boolean ghostHolds(final int node, final long position, final long chk)
+    {
+        for (final long[] ghost : ghosts.get(node))
+        {
+            if (position < ghost.length && ghost[(int)position] == chk)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The highest {@code have} this node ever reported for its current log contents. */
+    long maxReportedHave(final int node)
+    {
+        return maxReportedHave[node];
     }
 
     private static long key(final int node, final long correlationId)
@@ -208,6 +282,12 @@ final class InvariantChecker
             maxPromiseSent[from] = 0;
         }
         final int type = FrameHeader.type(buffer, offset);
+        if (type == MessageType.MY_SERIALIZE_COUNTER)
+        {
+            report.wrap(buffer, offset, length);
+            final int node = cluster.indexOf(from);
+            maxReportedHave[node] = Math.max(maxReportedHave[node], report.have());
+        }
         if (type == MessageType.NEW_EVENT)
         {
             newEvent.wrap(buffer, offset, length);
@@ -229,6 +309,10 @@ final class InvariantChecker
     void afterStep(final long nowNs)
     {
         this.nowNs = nowNs;
+        for (int i = 0; i < n; i++)
+        {
+            noticeCuts(i);
+        }
         for (int i = 0; i < n && violation == null; i++)
         {
             checkMonotonic(i);
@@ -246,10 +330,41 @@ final class InvariantChecker
         completionsThisStep.clear();
     }
 
+    /** A log was cut (unroll, power loss, wipe, torn tail): re-read it from the cut on. */
+    private void noticeCuts(final int i)
+    {
+        final long low = logs[i].takeLowMark();
+        if (low >= logs[i].have() && low >= canonicalChecked[i] && low >= idsChecked[i])
+        {
+            return;
+        }
+        if (nodes[i] != null && low < lastGuaranteed[i] && nodes[i].isIntact())
+        {
+            fail("I6: member " + cluster.memberId(i) + " cut its log to " + low + ", below its g=" +
+                lastGuaranteed[i]);
+        }
+        canonicalChecked[i] = Math.min(canonicalChecked[i], low);
+        for (int j = 0; j < n; j++)
+        {
+            matchChecked[i][j] = Math.min(matchChecked[i][j], low);
+            matchChecked[j][i] = Math.min(matchChecked[j][i], low);
+        }
+        maxReportedHave[i] = Math.min(maxReportedHave[i], low);
+        if (low < idsChecked[i])
+        {
+            idsInLog.get(i).clear();
+            idsChecked[i] = 0;
+        }
+    }
+
     /** I6. */
     private void checkMonotonic(final int i)
     {
         final SequencerProtocol node = nodes[i];
+        if (node == null)
+        {
+            return;
+        }
         if (node.guaranteed() < lastGuaranteed[i])
         {
             fail("I6: g of member " + node.memberId() + " fell from " + lastGuaranteed[i] + " to " + node.guaranteed());
@@ -267,7 +382,11 @@ final class InvariantChecker
     private void checkCanonical(final int i)
     {
         final SequencerProtocol node = nodes[i];
-        final EventLog log = node.log();
+        if (node == null)
+        {
+            return;
+        }
+        final EventLog log = logs[i];
         final long upTo = Math.min(node.guaranteed(), log.have());
         for (long p = canonicalChecked[i] + 1; p <= upTo && violation == null; p++)
         {
@@ -318,11 +437,11 @@ final class InvariantChecker
     private int holders(final long position, final long chk)
     {
         int holders = 0;
-        for (final SequencerProtocol node : nodes)
+        for (int i = 0; i < n; i++)
         {
-            final EventLog log = node.log();
+            final EventLog log = logs[i];
             final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
-            if (held >= position && log.chkAt(position) == chk)
+            if ((held >= position && log.chkAt(position) == chk) || ghostHolds(i, position, chk))
             {
                 holders++;
             }
@@ -333,8 +452,8 @@ final class InvariantChecker
     /** I2. */
     private void checkMatching(final int a, final int b)
     {
-        final EventLog logA = nodes[a].log();
-        final EventLog logB = nodes[b].log();
+        final EventLog logA = logs[a];
+        final EventLog logB = logs[b];
         final long upTo = Math.min(logA.have(), logB.have());
         for (long p = matchChecked[a][b] + 1; p <= upTo; p++)
         {
@@ -342,7 +461,7 @@ final class InvariantChecker
             logB.read(p, entryB);
             if (entryA.epoch() == entryB.epoch() && entryA.chk() != entryB.chk())
             {
-                fail("I2: logs of members " + nodes[a].memberId() + " and " + nodes[b].memberId() +
+                fail("I2: logs of members " + cluster.memberId(a) + " and " + cluster.memberId(b) +
                     " differ at position " + p + " in the same epoch " + entryA.epoch() + ":\n    " + entryA +
                     "\n    " + entryB);
                 return;
@@ -354,7 +473,7 @@ final class InvariantChecker
     /** I4. */
     private void checkIds(final int i)
     {
-        final EventLog log = nodes[i].log();
+        final EventLog log = logs[i];
         final Set<EventId> ids = idsInLog.get(i);
         for (long p = idsChecked[i] + 1; p <= log.have(); p++)
         {
@@ -363,7 +482,7 @@ final class InvariantChecker
                 !ids.add(new EventId(entryA.originId(), entryA.incarnation(), entryA.localSeq())))
             {
                 fail("I4: event " + entryA.originId() + "/" + entryA.incarnation() + "/" + entryA.localSeq() +
-                    " appears twice in the log of member " + nodes[i].memberId() + ", again at " + p);
+                    " appears twice in the log of member " + cluster.memberId(i) + ", again at " + p);
                 return;
             }
         }
@@ -390,14 +509,15 @@ final class InvariantChecker
         s.position = c.position;
         acked.add(s);
 
+        final long canonical = c.position <= canonicalChk.size() ? canonicalChk.get((int)c.position - 1) : 0;
         int holders = 0;
-        for (final SequencerProtocol node : nodes)
+        for (int i = 0; i < n; i++)
         {
-            final EventLog log = node.log();
+            final EventLog log = logs[i];
             final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
-            if (held >= c.position && log.read(c.position, entryA) && entryA.type() == EntryType.EVENT &&
+            if ((held >= c.position && log.read(c.position, entryA) && entryA.type() == EntryType.EVENT &&
                 entryA.originId() == s.id.origin() && entryA.incarnation() == s.id.incarnation() &&
-                entryA.localSeq() == s.id.localSeq())
+                entryA.localSeq() == s.id.localSeq()) || ghostHolds(i, c.position, canonical))
             {
                 holders++;
             }
@@ -433,77 +553,91 @@ final class InvariantChecker
             (nowNs - s.submittedNs) / 1000 + " us");
     }
 
-    /** I3's "at every later moment": every acknowledged event still lies at its place on a quorum. */
-    void checkAckedStillDurable()
+    /**
+     * I3's "at every later moment": every acknowledged event still lies at its position in the log of an intact
+     * node (a quorum held it; one failure may take one copy away until catch-up restores it).
+     */
+    void checkAckedNotLost(final boolean[] intact)
     {
         for (int k = 0; k < acked.size() && violation == null; k++)
         {
             final Submission s = acked.get(k);
             int holders = 0;
-            for (final SequencerProtocol node : nodes)
+            for (int i = 0; i < n; i++)
             {
-                final EventLog log = node.log();
-                if (log.read(s.position, entryA) && entryA.originId() == s.id.origin() &&
-                    entryA.localSeq() == s.id.localSeq() && entryA.incarnation() == s.id.incarnation())
+                if (intact[i] && holds(logs[i], s))
                 {
                     holders++;
                 }
             }
-            if (holders < quorum)
+            if (holders == 0)
             {
-                fail("I3: acknowledged event " + s.id + " at position " + s.position + " is now held by only " +
-                    holders + " nodes");
+                fail("I3: acknowledged event " + s.id + " at position " + s.position +
+                    " is no longer in the log of any intact node");
             }
         }
+    }
+
+    private boolean holds(final EventLog log, final Submission s)
+    {
+        return log.read(s.position, entryA) && entryA.type() == EntryType.EVENT &&
+            entryA.originId() == s.id.origin() && entryA.localSeq() == s.id.localSeq() &&
+            entryA.incarnation() == s.id.incarnation();
     }
 
     /** At the end of a run: nothing left unacknowledged, and every node holds the same log and state. */
     void checkQuiescent(final AccountLedger[] ledgers)
     {
-        checkAckedStillDurable();
         if (violation != null)
         {
             return;
         }
+        for (int k = 0; k < acked.size() && violation == null; k++)
+        {
+            final Submission s = acked.get(k);
+            for (int i = 0; i < n; i++)
+            {
+                if (!holds(logs[i], s))
+                {
+                    fail("I3: at rest, acknowledged event " + s.id + " is not at position " + s.position +
+                        " in the log of member " + cluster.memberId(i));
+                    return;
+                }
+            }
+        }
         if (!allAcked())
         {
-            final StringBuilder sb = new StringBuilder("I8: ").append(accepted - acked.size())
+            final StringBuilder sb = new StringBuilder("I8: ").append(accepted - acked.size() - abandoned)
                 .append(" accepted events were never acknowledged, for example");
             int shown = 0;
             for (final Submission s : submissions.values())
             {
-                if (!s.acked && shown++ < 3)
+                if (!s.acked && !s.abandoned && shown++ < 3)
                 {
                     sb.append(' ').append(s.id);
                 }
             }
-            sb.append("; state:");
-            for (final SequencerProtocol node : nodes)
-            {
-                sb.append("\n    member ").append(node.memberId()).append(" have=").append(node.log().have())
-                    .append(" g=").append(node.guaranteed()).append(" L=").append(node.clock())
-                    .append(" pending=").append(node.pendingCount()).append(" inFlight=").append(node.ownInFlight());
-            }
             fail(sb.toString());
             return;
         }
-        final EventLog first = nodes[0].log();
+        final EventLog first = logs[0];
         for (int i = 1; i < n; i++)
         {
-            final EventLog log = nodes[i].log();
+            final EventLog log = logs[i];
             if (log.have() != first.have() || log.chkAt(log.have()) != first.chkAt(first.have()))
             {
-                fail("I8: logs differ at rest: member " + nodes[0].memberId() + " has " + first.have() + " chk " +
-                    Long.toHexString(first.chkAt(first.have())) + ", member " + nodes[i].memberId() + " has " +
+                fail("I8: logs differ at rest: member " + cluster.memberId(0) + " has " + first.have() + " chk " +
+                    Long.toHexString(first.chkAt(first.have())) + ", member " + cluster.memberId(i) + " has " +
                     log.have() + " chk " + Long.toHexString(log.chkAt(log.have())));
                 return;
             }
         }
         for (int i = 0; i < n; i++)
         {
-            if (ledgers[i].digest() != ledgers[0].digest() || ledgers[i].total() != referenceLedger.total())
+            if (ledgers[i] == null || ledgers[i].digest() != ledgers[0].digest() ||
+                ledgers[i].total() != referenceLedger.total())
             {
-                fail("I5: state of member " + nodes[i].memberId() + " differs from member " + nodes[0].memberId());
+                fail("I5: state of member " + cluster.memberId(i) + " differs from member " + cluster.memberId(0));
                 return;
             }
         }
@@ -516,10 +650,10 @@ final class InvariantChecker
     /** All nodes have the same log length and final checksum. */
     boolean logsIdentical()
     {
-        final EventLog first = nodes[0].log();
+        final EventLog first = logs[0];
         for (int i = 1; i < n; i++)
         {
-            final EventLog log = nodes[i].log();
+            final EventLog log = logs[i];
             if (log.have() != first.have() || log.chkAt(log.have()) != first.chkAt(first.have()))
             {
                 return false;

@@ -3,8 +3,8 @@ package io.sequencer.core.sim;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.FrameHandler;
-import io.sequencer.core.InMemoryEventLog;
 import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.ProtocolDefect;
 import io.sequencer.core.SequencerProtocol;
@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The deterministic simulator: 1 to 3 nodes on one thread, driven by simulated time and one seeded
- * {@link SplittableRandom}. The nodes run the real {@link SequencerProtocol} over {@link InMemoryEventLog}s and an
- * {@link InMemoryNetwork} that keeps per-publisher FIFO but delays every frame independently, so publishers
- * overtake each other. Random submitters on every node send transfers to an {@link AccountLedger}; duty cycles run
- * at jittered intervals with backoff when idle, and now and then a node pauses. After every step the
- * {@link InvariantChecker} checks PROTOCOL.md §7; the run stops at the first violation with a readable trace.
+ * {@link SplittableRandom}. The nodes run the real {@link SequencerProtocol} over simulated disks ({@link SimDisk})
+ * and an {@link InMemoryNetwork} that keeps per-publisher FIFO but delays every frame independently, so publishers
+ * overtake each other. Client threads on every node submit transfers to an {@link AccountLedger}; duty cycles run
+ * at jittered intervals with backoff when idle. With faults on, processes crash (anywhere, including inside an
+ * unroll, a catch-up, or right after an {@code EpochStart}) and restart, machines lose power, disks are wiped,
+ * links are cut, nodes pause for longer than the failure timeout. After every step the {@link InvariantChecker}
+ * checks PROTOCOL.md §7; the run stops at the first violation with a readable trace.
  * <p>
  * Everything that varies comes from the seed, so a seed replays exactly.
  */
@@ -40,9 +42,20 @@ public final class Simulation
 {
     public static final int CLUSTER_ID = 0x5EC;
 
-    /** How long after the last submit every event must be acknowledged and every log identical. */
-    static final long LIVENESS_DEADLINE_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long MAX_IDLE_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** Which faults to inject. */
+    public enum Faults
+    {
+        /** None: reorders, delays, back-pressure and short pauses only. */
+        NONE,
+        /** Process crashes and restarts, anywhere, including torn last writes and crashes inside storage calls. */
+        CRASH,
+        /** Crashes plus power loss, wiped disks, damaged checkpoints, partitions and long pauses. */
+        ALL
+    }
+
+    /** How long after the last submit and the last fault every event must be acknowledged and every log identical. */
+    static final long LIVENESS_DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long MAX_IDLE_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final int FRAGMENT_LIMIT = 32;
     private static final int INGRESS_LIMIT = 16;
     private static final int CLIENTS_PER_NODE = 2;
@@ -54,6 +67,7 @@ public final class Simulation
         int nodes = 3;
         int events = 200;
         Durability durability;
+        Faults faults = Faults.NONE;
         EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
         int traceLines = 60;
 
@@ -90,6 +104,12 @@ public final class Simulation
             return this;
         }
 
+        public Options faults(final Faults faults)
+        {
+            this.faults = faults;
+            return this;
+        }
+
         /** Test only: run a deliberately broken protocol. */
         public Options defects(final EnumSet<ProtocolDefect> defects)
         {
@@ -109,9 +129,13 @@ public final class Simulation
         long seed,
         int nodes,
         Durability durability,
+        Faults faults,
         long eventsAccepted,
         long eventsAcknowledged,
         long crossPublisherReorders,
+        long crashes,
+        long epochChanges,
+        List<Long> failoversNs,
         long steps,
         long simulatedNs,
         String violation,
@@ -127,20 +151,17 @@ public final class Simulation
         {
             final StringBuilder sb = new StringBuilder()
                 .append("seed ").append(seed).append(" (nodes ").append(nodes).append(", durability ")
-                .append(durability.name().toLowerCase()).append(") violated an invariant after ").append(steps)
-                .append(" steps at ").append(simulatedNs / 1000).append(" us:\n  ").append(violation)
-                .append("\n  last steps:\n");
+                .append(durability.name().toLowerCase()).append(", faults ").append(faults.name().toLowerCase())
+                .append(") violated an invariant after ").append(steps).append(" steps at ")
+                .append(simulatedNs / 1000).append(" us:\n  ").append(violation).append("\n  last steps:\n");
             for (final String line : trace)
             {
                 sb.append("    ").append(line).append('\n');
             }
             return sb.append("  replay: ./sequencer simulate --seed ").append(seed).append(" --nodes ").append(nodes)
-                .toString();
+                .append(" --faults ").append(faults.name().toLowerCase()).toString();
         }
     }
-
-    private static final int WORK = 0;
-    private static final int SUBMIT = 1;
 
     /**
      * A submit on its way from a client thread to the node's duty cycle (the ingress ring): it is initiated at one
@@ -175,7 +196,13 @@ public final class Simulation
         }
     }
 
-    private record Timer(long timeNs, long seq, int kind, int node) implements Comparable<Timer>
+    private static final int WORK = 0;
+    private static final int SUBMIT = 1;
+    private static final int FAULT = 2;
+    private static final int RESTART = 3;
+    private static final int HEAL = 4;
+
+    private record Timer(long timeNs, long seq, int kind, int node, long generation) implements Comparable<Timer>
     {
         public int compareTo(final Timer other)
         {
@@ -184,28 +211,52 @@ public final class Simulation
         }
     }
 
+    /** One machine: its disk survives; its process comes and goes. */
+    private final class SimNode
+    {
+        final int index;
+        final int memberId;
+        final SimDisk disk = new SimDisk();
+        SequencerProtocol protocol;
+        AccountLedger ledger;
+        FrameHandler handler;
+        boolean up;
+        boolean diskIntact = true;
+        long generation;
+        long idleBackoffNs;
+        long nextCorrelationId;
+        final PriorityQueue<Ingress> ingress = new PriorityQueue<>();
+        final long[] maxInitiatedSeqDrained = new long[CLIENTS_PER_NODE];
+
+        SimNode(final int index)
+        {
+            this.index = index;
+            this.memberId = cluster.memberId(index);
+        }
+    }
+
     private final Options options;
     private final SplittableRandom random;
     private final Durability durability;
     private final ClusterConfig cluster;
     private final InMemoryNetwork network;
-    private final SequencerProtocol[] protocols;
-    private final AccountLedger[] ledgers;
-    private final Transport[] transports;
-    private final FrameHandler[] handlers;
-    private final long[] idleBackoffNs;
-    private final long[] nextCorrelationId;
+    private final SimNode[] nodes;
     private final InvariantChecker checker;
     private final Trace trace;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final List<PriorityQueue<Ingress>> ingress = new ArrayList<>();
-    private final long[][] maxInitiatedSeqDrained;
-    private long initiatedSeq;
-    private long ingressReorders;
     private final UnsafeBuffer submitBuffer = new UnsafeBuffer(new byte[256]);
+    private final boolean[][] cut;
+    private final long[] pausedUntilNs;
     private long timerSeq;
     private long nowNs;
     private long steps;
+    private long initiatedSeq;
+    private long ingressReorders;
+    private long crashes;
+    private long lastFaultNs;
+    private boolean faultsOver;
+    private long failoverStartNs = -1;
+    private final List<Long> failoversNs = new ArrayList<>();
 
     private final FrameValidator traceValidator = new FrameValidator(Integer.MAX_VALUE);
     private final NewEventFrame traceNewEvent = new NewEventFrame();
@@ -223,35 +274,17 @@ public final class Simulation
 
         final int n = options.nodes;
         network = new InMemoryNetwork(this::delayNs, cluster.memberIds());
-        protocols = new SequencerProtocol[n];
-        ledgers = new AccountLedger[n];
-        transports = new Transport[n];
-        handlers = new FrameHandler[n];
-        idleBackoffNs = new long[n];
-        nextCorrelationId = new long[n];
-        maxInitiatedSeqDrained = new long[n][CLIENTS_PER_NODE];
-        checker = new InvariantChecker(cluster, durability, protocols, trace);
-
+        nodes = new SimNode[n];
+        cut = new boolean[n][n];
+        pausedUntilNs = new long[n];
         for (int i = 0; i < n; i++)
         {
-            final int node = i;
-            final ProtocolContext context = new ProtocolContext()
-                .cluster(cluster)
-                .memberId(cluster.memberId(i))
-                .durability(durability)
-                .maxEventLength(1024)
-                .maxResultLength(AccountLedger.RESULT_LENGTH)
-                .maxInFlight(1024)
-                .defects(options.defects)
-                .errorHandler(ex -> checker.fail("error escaped to the error handler at member " + node + ": " + ex));
-            ledgers[i] = new AccountLedger();
-            transports[i] = network.endpoint(cluster.memberId(i));
-            protocols[i] = new SequencerProtocol(
-                context, new InMemoryEventLog(256, 16 * 1024), ledgers[i], transports[i],
-                (correlationId, position, status, result, offset, length) ->
-                    checker.onCompleted(node, correlationId, position, status, result, offset, length));
-            handlers[i] = protocols[i]::onFrame;
-            ingress.add(new PriorityQueue<>());
+            nodes[i] = new SimNode(i);
+        }
+        checker = new InvariantChecker(cluster, durability, n, trace);
+        for (int i = 0; i < n; i++)
+        {
+            checker.onDisk(i, nodes[i].disk.log);
         }
         final int refusalPerMille = new int[] { 0, 0, 5, 50 }[random.nextInt(4)];
         network.backPressure(from -> refusalPerMille > 0 && random.nextInt(1000) < refusalPerMille);
@@ -265,19 +298,83 @@ public final class Simulation
         return new Simulation(options).run();
     }
 
+    private void startProcess(final SimNode node, final boolean bootstrap)
+    {
+        node.disk.log.recover(); // what opening the log does
+        node.generation++;
+        node.ledger = new AccountLedger();
+        final int index = node.index;
+        final long generation = node.generation;
+        final ProtocolContext context = new ProtocolContext()
+            .cluster(cluster)
+            .memberId(node.memberId)
+            .durability(durability)
+            .maxEventLength(1024)
+            .maxResultLength(AccountLedger.RESULT_LENGTH)
+            .maxInFlight(1024)
+            .checkpointInterval(16 + random.nextInt(48))
+            .bootstrap(bootstrap)
+            .bootId(node.disk.bootId)
+            .defects(options.defects)
+            .errorHandler(ex -> onNodeError(index, ex));
+        final Transport transport = network.endpoint(node.memberId);
+        node.protocol = new SequencerProtocol(
+            context, node.disk.logView, node.disk.checkpointView, node.disk.storeView, node.ledger, transport,
+            (correlationId, position, status, result, offset, length) ->
+            {
+                if (nodes[index].generation == generation)
+                {
+                    checker.onCompleted(index, correlationId, position, status, result, offset, length);
+                    if (failoverStartNs >= 0)
+                    {
+                        failoversNs.add(nowNs - failoverStartNs);
+                        failoverStartNs = -1;
+                    }
+                }
+            });
+        node.handler = node.protocol::onFrame;
+        node.up = true;
+        network.connect(node.memberId);
+        checker.onProcessStarted(index, node.protocol);
+        try
+        {
+            node.protocol.start(nowNs);
+        }
+        catch (final SimulatedCrash crash)
+        {
+            crash(node, "crash trap fired " + crash.getMessage());
+            return;
+        }
+        trace.add(nowNs, "start member " + node.memberId + " incarnation " + node.protocol.incarnation() +
+            " epoch " + node.protocol.currentEpoch() + (node.protocol.isIntact() ? "" : " NOT intact") +
+            " have " + node.disk.log.have());
+        schedule(nowNs + random.nextLong(10_000), WORK, index);
+    }
+
+    private void onNodeError(final int index, final Throwable ex)
+    {
+        if (ex.getMessage() != null && ex.getMessage().startsWith("checkpoint at "))
+        {
+            trace.add(nowNs, "member " + nodes[index].memberId + " skipped " + ex.getMessage());
+            return; // a damaged checkpoint was skipped, as it must be
+        }
+        checker.fail("error at member " + nodes[index].memberId + ": " + ex);
+    }
+
     private Result run()
     {
-        for (final SequencerProtocol protocol : protocols)
+        for (final SimNode node : nodes)
         {
-            protocol.start(0);
-        }
-        for (int i = 0; i < protocols.length; i++)
-        {
-            schedule(random.nextLong(10_000), WORK, i);
+            node.disk.store.bootId(0);
+            startProcess(node, true);
         }
         if (options.events > 0)
         {
             schedule(random.nextLong(50_000), SUBMIT, -1);
+        }
+        if (options.faults != Faults.NONE)
+        {
+            schedule(TimeUnit.MILLISECONDS.toNanos(20) + faultGapNs(), FAULT, -1);
         }
 
         long initiated = 0;
@@ -289,114 +386,210 @@ public final class Simulation
             network.time(nowNs);
             steps++;
 
-            if (timer.kind == WORK)
+            switch (timer.kind)
             {
-                work(timer.node);
-            }
-            else
-            {
-                initiateSubmit();
-                initiated++;
-                lastSubmitNs = nowNs;
-                if (initiated < options.events)
-                {
-                    schedule(nowNs + submitGapNs(), SUBMIT, -1);
-                }
+                case WORK:
+                    if (nodes[timer.node].generation == timer.generation)
+                    {
+                        work(nodes[timer.node]);
+                    }
+                    break;
+                case SUBMIT:
+                    initiateSubmit();
+                    initiated++;
+                    lastSubmitNs = nowNs;
+                    if (initiated < options.events)
+                    {
+                        schedule(nowNs + submitGapNs(), SUBMIT, -1);
+                    }
+                    break;
+                case FAULT:
+                    if (initiated < options.events)
+                    {
+                        injectFault();
+                        schedule(nowNs + faultGapNs(), FAULT, -1);
+                    }
+                    else
+                    {
+                        healEverything();
+                    }
+                    break;
+                case RESTART:
+                    if (!nodes[timer.node].up)
+                    {
+                        startProcess(nodes[timer.node], false);
+                    }
+                    break;
+                case HEAL:
+                    heal(timer.node);
+                    break;
+                default:
+                    throw new IllegalStateException("timer kind " + timer.kind);
             }
 
             checker.afterStep(nowNs);
+            if (steps % 512 == 0)
+            {
+                checker.checkAckedNotLost(intactNow());
+            }
             if (checker.violation() != null)
             {
                 break;
             }
-            if (initiated == options.events)
+            if (initiated == options.events && (options.faults == Faults.NONE || faultsOver))
             {
-                if (ingressEmpty() && checker.allAcked() && checker.logsIdentical() && allSerialized())
+                final long quietSince = Math.max(lastSubmitNs, lastFaultNs);
+                if (atRest())
                 {
-                    checker.checkQuiescent(ledgers);
+                    checker.checkQuiescent(ledgers());
                     break;
                 }
-                if (nowNs - lastSubmitNs > LIVENESS_DEADLINE_NS)
+                if (nowNs - quietSince > LIVENESS_DEADLINE_NS)
                 {
-                    checker.checkQuiescent(ledgers);
+                    checker.checkQuiescent(ledgers());
                     if (checker.violation() == null)
                     {
                         checker.fail("I8: the cluster did not come to rest within " +
-                            LIVENESS_DEADLINE_NS / 1_000_000 + " ms of the last submit");
+                            LIVENESS_DEADLINE_NS / 1_000_000 + " ms of the last submit and fault" + restState());
                     }
                     break;
                 }
             }
         }
 
+        long epochChanges = 0;
+        for (final SimNode node : nodes)
+        {
+            epochChanges = Math.max(epochChanges, node.protocol == null ? 0 : node.protocol.currentEpoch() - 1);
+        }
         return new Result(
-            options.seed, options.nodes, durability, checker.accepted(), checker.ackedCount(),
-            network.crossPublisherReorders() + ingressReorders, steps, nowNs, checker.violation(),
-            checker.violation() == null ? List.of() : trace.lastLines());
+            options.seed, options.nodes, durability, options.faults, checker.accepted(), checker.ackedCount(),
+            network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, steps, nowNs,
+            checker.violation(), checker.violation() == null ? List.of() : trace.lastLines());
     }
 
-    private boolean ingressEmpty()
+    private AccountLedger[] ledgers()
     {
-        for (final PriorityQueue<Ingress> queue : ingress)
+        final AccountLedger[] ledgers = new AccountLedger[nodes.length];
+        for (int i = 0; i < nodes.length; i++)
         {
-            if (!queue.isEmpty())
+            ledgers[i] = nodes[i].ledger;
+        }
+        return ledgers;
+    }
+
+    private boolean[] intactNow()
+    {
+        final boolean[] intact = new boolean[nodes.length];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            final SimNode node = nodes[i];
+            intact[i] = node.up ? node.protocol.isIntact() : node.diskIntact;
+        }
+        return intact;
+    }
+
+    /** Every node up, running in one epoch, nothing pending anywhere, every accepted submit acknowledged. */
+    private boolean atRest()
+    {
+        final long epoch = nodes[0].up ? nodes[0].protocol.currentEpoch() : -1;
+        for (final SimNode node : nodes)
+        {
+            if (!node.up || node.protocol.mode() != NodeMode.RUNNING || node.protocol.currentEpoch() != epoch ||
+                node.protocol.pendingCount() != 0 || !node.ingress.isEmpty() || node.protocol.ownInFlight() != 0)
             {
                 return false;
             }
         }
-        return true;
+        return checker.allAcked() && checker.logsIdentical();
     }
 
-    private boolean allSerialized()
+    private String restState()
     {
-        for (final SequencerProtocol protocol : protocols)
+        final StringBuilder sb = new StringBuilder();
+        for (final SimNode node : nodes)
         {
-            if (protocol.pendingCount() != 0)
+            sb.append("\n    member ").append(node.memberId);
+            if (!node.up)
             {
-                return false;
+                sb.append(" down");
+                continue;
             }
+            final SequencerProtocol p = node.protocol;
+            sb.append(' ').append(p.mode()).append('/').append(p.bootPhase()).append(" epoch ").append(p.currentEpoch())
+                .append(" have ").append(p.log().have()).append(" g ").append(p.guaranteed()).append(" L ")
+                .append(p.clock()).append(" pending ").append(p.pendingCount()).append(" inFlight ")
+                .append(p.ownInFlight()).append(" ingress ").append(node.ingress.size());
         }
-        return true;
+        return sb.toString();
     }
 
-    private void work(final int node)
+    private void work(final SimNode node)
     {
-        final SequencerProtocol protocol = protocols[node];
+        if (!node.up)
+        {
+            return;
+        }
+        if (nowNs < pausedUntilNs[node.index])
+        {
+            schedule(pausedUntilNs[node.index], WORK, node.index);
+            return;
+        }
+        final SequencerProtocol protocol = node.protocol;
+        final long generation = node.generation;
         final long haveBefore = protocol.log().have();
         final long gBefore = protocol.guaranteed();
-        final int frames = transports[node].poll(handlers[node], FRAGMENT_LIMIT);
-        final int submits = drainIngress(node);
-        final int work = frames + submits + protocol.doWork(nowNs);
-        if (protocol.log().have() != haveBefore || protocol.guaranteed() != gBefore)
+        final long epochBefore = protocol.currentEpoch();
+        final NodeMode modeBefore = protocol.mode();
+        int work;
+        try
         {
-            trace.add(nowNs, "work  member " + protocol.memberId() + " have " + haveBefore + "->" +
+            work = network.endpoint(node.memberId).poll(node.handler, FRAGMENT_LIMIT);
+            work += drainIngress(node);
+            work += protocol.doWork(nowNs);
+        }
+        catch (final SimulatedCrash crash)
+        {
+            crash(node, "crash trap fired " + crash.getMessage());
+            return;
+        }
+        if (node.generation != generation || !node.up)
+        {
+            return;
+        }
+        node.diskIntact = protocol.isIntact();
+        if (protocol.log().have() != haveBefore || protocol.guaranteed() != gBefore ||
+            protocol.currentEpoch() != epochBefore || protocol.mode() != modeBefore)
+        {
+            trace.add(nowNs, "work  member " + node.memberId + " " + protocol.mode() + "/" + protocol.bootPhase() +
+                " epoch " + epochBefore + "->" + protocol.currentEpoch() + " have " + haveBefore + "->" +
                 protocol.log().have() + " g " + gBefore + "->" + protocol.guaranteed() + " L=" + protocol.clock());
         }
 
         long next;
         if (work > 0)
         {
-            idleBackoffNs[node] = 0;
+            node.idleBackoffNs = 0;
             next = nowNs + 1_000 + random.nextLong(9_000);
         }
         else
         {
-            idleBackoffNs[node] = Math.min(MAX_IDLE_BACKOFF_NS, Math.max(1_000, idleBackoffNs[node] * 2));
-            next = nowNs + idleBackoffNs[node];
+            node.idleBackoffNs = Math.min(MAX_IDLE_BACKOFF_NS, Math.max(1_000, node.idleBackoffNs * 2));
+            next = nowNs + node.idleBackoffNs;
         }
         if (random.nextInt(2_000) == 0)
         {
             final long pauseNs = TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(20));
-            trace.add(nowNs, "pause member " + protocol.memberId() + " for " + pauseNs / 1000 + " us");
+            trace.add(nowNs, "pause member " + node.memberId + " for " + pauseNs / 1000 + " us");
             next += pauseNs;
         }
-        schedule(next, WORK, node);
+        schedule(next, WORK, node.index);
     }
 
     /** A client on a random node initiates a transfer; it reaches the node's duty cycle a little later. */
     private void initiateSubmit()
     {
-        final int node = random.nextInt(protocols.length);
+        final SimNode node = nodes[random.nextInt(nodes.length)];
         final int client = random.nextInt(CLIENTS_PER_NODE);
         final int from = random.nextInt(AccountLedger.ACCOUNTS);
         final int to = random.nextInt(AccountLedger.ACCOUNTS);
@@ -405,49 +598,324 @@ public final class Simulation
         final byte[] event = new byte[length];
         submitBuffer.getBytes(0, event);
         final long arriveNs = nowNs + (random.nextInt(4) == 0 ? random.nextLong(30_000) : 0);
-        ingress.get(node).add(new Ingress(
+        if (!node.up)
+        {
+            trace.add(nowNs, "submit member " + node.memberId + " is down: the client's process died with it");
+            return;
+        }
+        node.ingress.add(new Ingress(
             ++initiatedSeq, nowNs, checker.maxAckedPosition(), client, event,
             "transfer " + from + "->" + to + " " + amount, arriveNs));
     }
 
     /** The duty cycle drains its ingress ring: each submit that has arrived goes to the protocol (R1). */
-    private int drainIngress(final int node)
+    private int drainIngress(final SimNode node)
     {
-        final PriorityQueue<Ingress> queue = ingress.get(node);
-        final SequencerProtocol protocol = protocols[node];
+        final SequencerProtocol protocol = node.protocol;
         int drained = 0;
-        while (drained < INGRESS_LIMIT && !queue.isEmpty() && queue.peek().arriveNs <= nowNs)
+        while (drained < INGRESS_LIMIT && !node.ingress.isEmpty() && node.ingress.peek().arriveNs <= nowNs)
         {
-            final Ingress submit = queue.poll();
+            final Ingress submit = node.ingress.poll();
             drained++;
-            final long correlationId = ++nextCorrelationId[node];
+            final long correlationId = ++node.nextCorrelationId;
             submitBuffer.putBytes(0, submit.event);
             final int status = protocol.submit(correlationId, submitBuffer, 0, submit.event.length);
             if (status != SubmitStatus.ACCEPTED)
             {
-                trace.add(nowNs, "submit member " + protocol.memberId() + " refused " + SubmitStatus.name(status));
-                submit.arriveNs = nowNs + 20_000; // the client honours back-pressure and retries
-                queue.add(submit);
+                trace.add(nowNs, "submit member " + node.memberId + " refused " + SubmitStatus.name(status));
+                submit.arriveNs = nowNs + (status == SubmitStatus.NOT_RUNNING ? 500_000 : 20_000); // retry
+                node.ingress.add(submit);
                 break;
             }
-            final long[] drainedSeq = maxInitiatedSeqDrained[node];
             for (int other = 0; other < CLIENTS_PER_NODE; other++)
             {
-                if (other != submit.client && drainedSeq[other] > submit.initiatedSeq)
+                if (other != submit.client && node.maxInitiatedSeqDrained[other] > submit.initiatedSeq)
                 {
                     ingressReorders++;
                     break;
                 }
             }
-            drainedSeq[submit.client] = Math.max(drainedSeq[submit.client], submit.initiatedSeq);
-            checker.onSubmitted(node, correlationId, protocol.incarnation(), protocol.lastLocalSeq(),
+            node.maxInitiatedSeqDrained[submit.client] =
+                Math.max(node.maxInitiatedSeqDrained[submit.client], submit.initiatedSeq);
+            checker.onSubmitted(node.index, correlationId, protocol.incarnation(), protocol.lastLocalSeq(),
                 submit.initiatedNs, submit.maxAckedPositionAtInitiation);
-            trace.add(nowNs, "submit member " + protocol.memberId() + " client " + submit.client + " event " +
-                protocol.memberId() + "/" + protocol.incarnation() + "/" + protocol.lastLocalSeq() + " counter " +
+            trace.add(nowNs, "submit member " + node.memberId + " client " + submit.client + " event " +
+                node.memberId + "/" + protocol.incarnation() + "/" + protocol.lastLocalSeq() + " counter " +
                 protocol.clock() + " " + submit.description);
         }
         return drained;
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Faults
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private long faultGapNs()
+    {
+        return TimeUnit.MILLISECONDS.toNanos(10) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(150));
+    }
+
+    private void injectFault()
+    {
+        lastFaultNs = nowNs;
+        final SimNode node = nodes[random.nextInt(nodes.length)];
+        final int kind = random.nextInt(options.faults == Faults.ALL ? 10 : 4);
+        switch (kind)
+        {
+            case 0:
+            case 1:
+                if (node.up)
+                {
+                    if (failoverStartNs < 0 && underLoad())
+                    {
+                        failoverStartNs = nowNs;
+                    }
+                    crash(node, "process crash");
+                }
+                break;
+            case 2:
+                armTrap(node);
+                break;
+            case 3:
+                armTrap(node, SimDisk.Trap.TORN_APPEND);
+                break;
+            case 4:
+                powerLoss(node);
+                break;
+            case 5:
+                wipe(node);
+                break;
+            case 6:
+            case 7:
+                partition(node);
+                break;
+            case 8:
+                longPause(node);
+                break;
+            case 9:
+                damageCheckpoint(node);
+                break;
+            default:
+                throw new IllegalStateException("fault " + kind);
+        }
+    }
+
+    private boolean underLoad()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (node.up && node.protocol.ownInFlight() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void armTrap(final SimNode node)
+    {
+        final SimDisk.Trap[] traps = SimDisk.Trap.values();
+        SimDisk.Trap trap = traps[1 + random.nextInt(traps.length - 1)];
+        if (trap == SimDisk.Trap.BEFORE_FORCE && durability != Durability.BATCH)
+        {
+            trap = SimDisk.Trap.INSIDE_UNROLL;
+        }
+        armTrap(node, trap);
+    }
+
+    /** The process will die at the next storage call of this kind, wherever the protocol is then. */
+    private void armTrap(final SimNode node, final SimDisk.Trap trap)
+    {
+        if (!node.up)
+        {
+            return;
+        }
+        node.disk.trap = trap;
+        trace.add(nowNs, "arm   member " + node.memberId + " crash trap " + trap);
+    }
+
+    private void crash(final SimNode node, final String why)
+    {
+        if (!node.up)
+        {
+            return;
+        }
+        crashes++;
+        node.up = false;
+        node.disk.trap = SimDisk.Trap.NONE;
+        node.ingress.clear();
+        network.disconnect(node.memberId, random);
+        checker.onProcessDied(node.index);
+        node.protocol = null;
+        final long torn = node.disk.log.recover(); // a torn write is garbage that the log cuts when it is opened
+        trace.add(nowNs, "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
+        schedule(nowNs + TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(120)),
+            RESTART, node.index);
+    }
+
+    /** At most one node may be without an intact log at a time, and a one-node cluster never under none. */
+    private boolean dataLossAllowed(final SimNode node)
+    {
+        if (nodes.length == 1)
+        {
+            return false;
+        }
+        final boolean[] intact = intactNow();
+        for (int i = 0; i < nodes.length; i++)
+        {
+            if (i != node.index && (!intact[i] || !nodes[i].up))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void powerLoss(final SimNode node)
+    {
+        final boolean losesData = durability == Durability.NONE;
+        if (losesData && !dataLossAllowed(node))
+        {
+            return;
+        }
+        if (!losesData && nodes.length == 1 && !node.up)
+        {
+            return;
+        }
+        crash(node, "power loss");
+        if (losesData)
+        {
+            checker.onDataLoss(node.index);
+        }
+        node.disk.bootId++;
+        final long unforced = node.disk.log.have() - node.disk.log.forcedPosition();
+        node.disk.log.dropUnforced(unforced == 0 ? 0 : random.nextLong(unforced + 1));
+        if (losesData)
+        {
+            node.diskIntact = false;
+        }
+        trace.add(nowNs, "power member " + node.memberId + " log now " + node.disk.log.have() + " entries");
+    }
+
+    private void wipe(final SimNode node)
+    {
+        if (!dataLossAllowed(node))
+        {
+            return;
+        }
+        crash(node, "disk wiped");
+        checker.onDataLoss(node.index);
+        node.disk.log.wipe();
+        node.disk.checkpoints.wipe();
+        node.disk.store.wipe();
+        node.diskIntact = false;
+    }
+
+    private void partition(final SimNode node)
+    {
+        if (nodes.length == 1)
+        {
+            return;
+        }
+        final SimNode other = nodes[(node.index + 1 + random.nextInt(nodes.length - 1)) % nodes.length];
+        if (cut[node.index][other.index])
+        {
+            return;
+        }
+        cut[node.index][other.index] = true;
+        cut[other.index][node.index] = true;
+        network.cut(node.memberId, other.memberId, true);
+        trace.add(nowNs, "CUT   link " + node.memberId + " <-> " + other.memberId);
+        signalStream(node, other, false);
+        signalStream(other, node, false);
+        schedule(nowNs + TimeUnit.MILLISECONDS.toNanos(2) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(100)),
+            HEAL, node.index * nodes.length + other.index);
+    }
+
+    private void heal(final int link)
+    {
+        final SimNode a = nodes[link / nodes.length];
+        final SimNode b = nodes[link % nodes.length];
+        if (!cut[a.index][b.index])
+        {
+            return;
+        }
+        cut[a.index][b.index] = false;
+        cut[b.index][a.index] = false;
+        network.cut(a.memberId, b.memberId, false);
+        trace.add(nowNs, "HEAL  link " + a.memberId + " <-> " + b.memberId);
+        signalStream(a, b, true);
+        signalStream(b, a, true);
+    }
+
+    /** What the transport tells a node when a peer's stream is lost or comes back (a new image). */
+    private void signalStream(final SimNode receiver, final SimNode peer, final boolean available)
+    {
+        if (!receiver.up)
+        {
+            return;
+        }
+        try
+        {
+            if (available)
+            {
+                receiver.protocol.onMemberAvailable(peer.memberId);
+            }
+            else
+            {
+                receiver.protocol.onMemberUnavailable(peer.memberId);
+            }
+        }
+        catch (final SimulatedCrash crash)
+        {
+            crash(receiver, "crash trap fired " + crash.getMessage());
+        }
+    }
+
+    private void longPause(final SimNode node)
+    {
+        if (!node.up)
+        {
+            return;
+        }
+        final long pauseNs = TimeUnit.MILLISECONDS.toNanos(40) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(80));
+        trace.add(nowNs, "PAUSE member " + node.memberId + " for " + pauseNs / 1000 + " us (GC, stop-the-world)");
+        pausedUntilNs[node.index] = nowNs + pauseNs;
+    }
+
+    private void damageCheckpoint(final SimNode node)
+    {
+        final long position = node.disk.checkpoints.latestAtOrBelow(Long.MAX_VALUE);
+        if (position > 0)
+        {
+            node.disk.checkpoints.damage(position);
+            trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint at " + position);
+        }
+    }
+
+    private void healEverything()
+    {
+        faultsOver = true;
+        lastFaultNs = nowNs;
+        for (int a = 0; a < nodes.length; a++)
+        {
+            for (int b = a + 1; b < nodes.length; b++)
+            {
+                heal(a * nodes.length + b);
+            }
+        }
+        for (final SimNode node : nodes)
+        {
+            node.disk.trap = SimDisk.Trap.NONE;
+            if (!node.up)
+            {
+                startProcess(node, false);
+            }
+        }
+        trace.add(nowNs, "faults over: every link healed, every node up");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
 
     /** Bursts (several submits at one instant, so counters tie) mixed with gaps. */
     private long submitGapNs()
@@ -457,11 +925,12 @@ public final class Simulation
         {
             return 0;
         }
+        final long scale = options.faults == Faults.NONE ? 1 : 40;
         if (shape < 9)
         {
-            return 1_000 + random.nextLong(50_000);
+            return (1_000 + random.nextLong(50_000)) * scale;
         }
-        return 100_000 + random.nextLong(2_000_000);
+        return (100_000 + random.nextLong(2_000_000)) * scale;
     }
 
     /** Mostly a few tens of microseconds; now and then a frame is held up for milliseconds. */
@@ -481,7 +950,7 @@ public final class Simulation
 
     private void schedule(final long timeNs, final int kind, final int node)
     {
-        timers.add(new Timer(timeNs, timerSeq++, kind, node));
+        timers.add(new Timer(timeNs, timerSeq++, kind, node, kind == WORK ? nodes[node].generation : 0));
     }
 
     private void traceDelivery(final int from, final int to, final DirectBuffer buffer, final int offset,
@@ -509,7 +978,7 @@ public final class Simulation
             case MessageType.MY_SERIALIZE_COUNTER:
                 traceReport.wrap(buffer, offset, length);
                 trace.add(nowNs, head + " g=" + traceReport.guaranteed() + " have=" + traceReport.have() +
-                    " lastNormalEpoch=" + traceReport.lastNormalEpoch());
+                    " lastNormalEpoch=" + traceReport.lastNormalEpoch() + (traceReport.intact() ? "" : " NOT intact"));
                 break;
             default:
                 trace.add(nowNs, head);

@@ -1,0 +1,90 @@
+package io.sequencer.core;
+
+/**
+ * A {@link NodeStore} on the heap, for tests and the simulator. It outlives the protocol objects that use it, as a
+ * file outlives a process. {@link #wipe()} models a lost disk.
+ */
+public final class InMemoryNodeStore implements NodeStore
+{
+    private boolean initialized;
+    private long currentEpoch;
+    private long guaranteed;
+    private boolean amnesia;
+    private long bootId;
+    private long unrollIntent = -1;
+
+    public boolean initialized()
+    {
+        return initialized;
+    }
+
+    public void initialize()
+    {
+        initialized = true;
+    }
+
+    public long currentEpoch()
+    {
+        return currentEpoch;
+    }
+
+    public void currentEpoch(final long epoch)
+    {
+        currentEpoch = epoch;
+    }
+
+    public long guaranteed()
+    {
+        return guaranteed;
+    }
+
+    public void guaranteed(final long guaranteed)
+    {
+        this.guaranteed = guaranteed;
+    }
+
+    public boolean amnesia()
+    {
+        return amnesia;
+    }
+
+    public void amnesia(final boolean amnesia)
+    {
+        this.amnesia = amnesia;
+    }
+
+    public long bootId()
+    {
+        return bootId;
+    }
+
+    public void bootId(final long bootId)
+    {
+        this.bootId = bootId;
+    }
+
+    public long unrollIntent()
+    {
+        return unrollIntent;
+    }
+
+    public void unrollIntent(final long position)
+    {
+        unrollIntent = position;
+    }
+
+    /** The disk is gone: everything returns to a new store's values. */
+    public void wipe()
+    {
+        initialized = false;
+        currentEpoch = 0;
+        guaranteed = 0;
+        amnesia = false;
+        bootId = 0;
+        unrollIntent = -1;
+    }
+
+    public void close()
+    {
+    }
+}

@@ -1,0 +1,39 @@
+package io.sequencer.core;
+
+/**
+ * The small persistent state of a node beside its log (PROTOCOL.md §1): the epoch it promised to take part in,
+ * its watermark (lazily), the amnesia flag, the boot id its log was written under, and the intent of an unroll in
+ * progress. Every write is durable when the call returns: these change only at epoch changes.
+ */
+public interface NodeStore extends AutoCloseable
+{
+    /** @return true once a node has ever run on this store (false for a new or wiped one). */
+    boolean initialized();
+
+    /** Mark the store as belonging to a member of this cluster. */
+    void initialize();
+
+    long currentEpoch();
+
+    void currentEpoch(long epoch);
+
+    long guaranteed();
+
+    void guaranteed(long guaranteed);
+
+    boolean amnesia();
+
+    void amnesia(boolean amnesia);
+
+    /** The OS boot id recorded with the log; a different one at start means the machine lost power or rebooted. */
+    long bootId();
+
+    void bootId(long bootId);
+
+    /** @return the position an unroll in progress cuts to, or -1 when none is in progress. */
+    long unrollIntent();
+
+    void unrollIntent(long position);
+
+    void close();
+}
