@@ -13,5 +13,11 @@ public enum ProtocolDefect
     /** R9 at {@code have} instead of {@code g}: callers hear "done" before a quorum holds the event. */
     ACK_AT_HAVE,
     /** R2a broken: the promise {@code MyOrderCounter(L)} leaves before the own {@code NewEvent}s it covers. */
-    PROMISE_BEFORE_EVENT
+    PROMISE_BEFORE_EVENT,
+    /** B3 as the design note says it: the cut is the highest {@code have} held by a majority of those present. */
+    LITERAL_CUT_RULE,
+    /** B2–B4 without a coordinator: every node decides alone from the reports it has heard. */
+    NO_COORDINATOR,
+    /** B3 choosing the base by {@code have} alone, without {@code lastNormalEpoch}. */
+    BASE_BY_HAVE_ONLY
 }

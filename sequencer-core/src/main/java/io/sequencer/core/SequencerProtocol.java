@@ -79,6 +79,11 @@ public final class SequencerProtocol
     private final boolean strictPromise;
     private final boolean ackAtHave;
     private final boolean promiseBeforeEvent;
+    private final boolean literalCutRule;
+    private final boolean noCoordinator;
+    private final boolean baseByHaveOnly;
+    /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
+    private final boolean unguardedDefect;
 
     private final EventLog log;
     private final CheckpointStore checkpoints;
@@ -199,6 +204,10 @@ public final class SequencerProtocol
         this.strictPromise = context.defects().contains(ProtocolDefect.STRICT_PROMISE);
         this.ackAtHave = context.defects().contains(ProtocolDefect.ACK_AT_HAVE);
         this.promiseBeforeEvent = context.defects().contains(ProtocolDefect.PROMISE_BEFORE_EVENT);
+        this.literalCutRule = context.defects().contains(ProtocolDefect.LITERAL_CUT_RULE);
+        this.noCoordinator = context.defects().contains(ProtocolDefect.NO_COORDINATOR);
+        this.baseByHaveOnly = context.defects().contains(ProtocolDefect.BASE_BY_HAVE_ONLY);
+        this.unguardedDefect = literalCutRule || noCoordinator || baseByHaveOnly;
 
         this.log = log;
         this.checkpoints = checkpoints;
@@ -574,7 +583,7 @@ public final class SequencerProtocol
             }
             return true;
         }
-        if (sender == coordinatorIndex(currentEpoch))
+        if (sender == coordinatorIndex(currentEpoch) && !noCoordinator)
         {
             askToBeAdmitted();
             return false;
@@ -634,7 +643,7 @@ public final class SequencerProtocol
         final long senderLastNormalEpoch = serializeCounterFrame.lastNormalEpoch();
         if (!decided)
         {
-            if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch))
+            if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch) && !noCoordinator)
             {
                 askToBeAdmitted(); // the coordinator aligned to a decision this node never received
                 return;
@@ -673,7 +682,8 @@ public final class SequencerProtocol
     private void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
         clusterNodesFrame.wrap(buffer, offset, length);
-        if (decided || sender != coordinatorIndex(currentEpoch) || clusterNodesFrame.newEpoch() != currentEpoch)
+        if (decided || noCoordinator || sender != coordinatorIndex(currentEpoch) ||
+            clusterNodesFrame.newEpoch() != currentEpoch)
         {
             counters.dropped(DropReason.UNEXPECTED.ordinal());
             return;
@@ -753,7 +763,7 @@ public final class SequencerProtocol
      */
     private void alignedUpTo(final long agreed)
     {
-        if (agreed < Math.min(guaranteed, log.have()) && intact)
+        if (agreed < Math.min(guaranteed, log.have()) && intact && !unguardedDefect)
         {
             fatal("the base of epoch " + currentEpoch + " diverges from this log at " + (agreed + 1) +
                 ", below the durable watermark g=" + guaranteed);
@@ -1187,7 +1197,7 @@ public final class SequencerProtocol
     private int bootWork()
     {
         int work = 0;
-        if (phase == BootPhase.COLLECTING && coordinatorIndex(currentEpoch) == selfIndex)
+        if (phase == BootPhase.COLLECTING && (coordinatorIndex(currentEpoch) == selfIndex || noCoordinator))
         {
             work += coordinate();
         }
@@ -1263,11 +1273,16 @@ public final class SequencerProtocol
         for (int i = 0; i < memberCount; i++)
         {
             if (reported[i] && reportIntact[i] && (base < 0 ||
-                reportLastNormalEpoch[i] > reportLastNormalEpoch[base] ||
-                (reportLastNormalEpoch[i] == reportLastNormalEpoch[base] && reportHave[i] > reportHave[base])))
+                (!baseByHaveOnly && reportLastNormalEpoch[i] > reportLastNormalEpoch[base]) ||
+                ((baseByHaveOnly || reportLastNormalEpoch[i] == reportLastNormalEpoch[base]) &&
+                reportHave[i] > reportHave[base])))
             {
                 base = i;
             }
+        }
+        if (literalCutRule)
+        {
+            base = reporterWithQuorumHighestHave();
         }
         int mask = 0;
         for (int i = 0; i < memberCount; i++)
@@ -1275,7 +1290,7 @@ public final class SequencerProtocol
             if (reported[i])
             {
                 mask |= 1 << i;
-                if (reportGuaranteed[i] > reportHave[base] && reportIntact[i])
+                if (reportGuaranteed[i] > reportHave[base] && reportIntact[i] && !unguardedDefect)
                 {
                     fatal("B3: the base (" + reportHave[base] + " of member " + memberIds[base] +
                         ") is below the watermark " + reportGuaranteed[i] + " reported by member " + memberIds[i]);
@@ -1292,10 +1307,36 @@ public final class SequencerProtocol
         return publishDecision() ? 1 : 0;
     }
 
+    /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */
+    private int reporterWithQuorumHighestHave()
+    {
+        int chosen = -1;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (!reported[i])
+            {
+                continue;
+            }
+            int atLeast = 0;
+            for (int j = 0; j < memberCount; j++)
+            {
+                if (reported[j] && reportHave[j] >= reportHave[i])
+                {
+                    atLeast++;
+                }
+            }
+            if (atLeast >= quorum && (chosen < 0 || reportHave[i] > reportHave[chosen]))
+            {
+                chosen = i;
+            }
+        }
+        return chosen;
+    }
+
     /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
     private boolean publishDecision()
     {
-        if (memberCount > 1)
+        if (memberCount > 1 && !noCoordinator)
         {
             clusterNodesFrame.encode(
                 sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,

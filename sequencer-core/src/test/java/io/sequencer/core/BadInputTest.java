@@ -61,11 +61,14 @@ class BadInputTest
     }
 
     @Test
-    void higherEpochIsNotActedOnInRunningMode()
+    void higherEpochIsAdoptedExactly()
     {
-        h.deliver(frame, newEvent(1, ProtocolHarness.CLUSTER_ID, 2, 5));
-        assertEquals(1, h.protocol.counters().dropped(DropReason.HIGHER_EPOCH));
-        assertNothingChanged();
+        h.deliver(frame, newEvent(1, ProtocolHarness.CLUSTER_ID, 3, 5));
+        assertEquals(1, h.protocol.counters().epochAdoptions());
+        assertEquals(3, h.protocol.currentEpoch(), "the sender's epoch, not one above it");
+        assertEquals(NodeMode.BOOT, h.protocol.mode());
+        assertEquals(1, h.protocol.pendingCount(), "its traffic is kept until the decision");
+        assertEquals(1, h.log.have());
     }
 
     @Test
@@ -103,12 +106,25 @@ class BadInputTest
     }
 
     @Test
-    void membershipMessagesAreCountedAsUnexpectedInRunningMode()
+    void delNodeMovesTheNodeToTheProposedEpoch()
     {
-        final int length = new DelNodeFrame().encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 1, 2, 2).encodedLength();
+        final int length = new DelNodeFrame().encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 2, 2, 2).encodedLength();
         h.deliver(frame, length);
-        assertEquals(1, h.protocol.counters().dropped(DropReason.UNEXPECTED));
+        assertEquals(2, h.protocol.currentEpoch());
+        assertEquals(NodeMode.BOOT, h.protocol.mode());
         assertEquals(1, h.protocol.counters().framesIn(MessageType.DEL_NODE));
+        assertEquals(SubmitStatus.NOT_RUNNING, h.submit(1, 8), "no submits during the epoch change");
+    }
+
+    @Test
+    void decisionFromAnyoneButTheCoordinatorIsIgnored()
+    {
+        h.deliver(frame, new DelNodeFrame().encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 2, 2, 2).encodedLength());
+        // coordinator(2) is member 2; member 1 pretends to decide
+        h.clusterNodes(1, 2, 1, h.log.chkAt(1), h.cluster.allMask(), 1);
+        assertEquals(NodeMode.BOOT, h.protocol.mode());
+        assertEquals(SequencerProtocol.BootPhase.COLLECTING, h.protocol.bootPhase());
+        assertEquals(1, h.protocol.counters().dropped(DropReason.UNEXPECTED));
     }
 
     @Test
@@ -158,6 +174,7 @@ class BadInputTest
     void promiseAndReportRetriedAfterBackPressure()
     {
         h.newEvent(1, 3, 1);
+        h.promise(2, 3);
         h.transport.refuse = true;
         h.work();
         assertEquals(0, h.transport.published.size());

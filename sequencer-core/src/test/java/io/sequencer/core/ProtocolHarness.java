@@ -1,9 +1,12 @@
 package io.sequencer.core;
 
+import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -22,17 +25,57 @@ final class ProtocolHarness
 
     final ClusterConfig cluster;
     final InMemoryEventLog log = new InMemoryEventLog();
+    final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    final InMemoryNodeStore store = new InMemoryNodeStore();
     final RecordingTransport transport = new RecordingTransport();
     final List<Completed> completed = new ArrayList<>();
     final List<Throwable> errors = new ArrayList<>();
     final SequencerProtocol protocol;
     final UnsafeBuffer frame = new UnsafeBuffer(new byte[8192]);
     final UnsafeBuffer event = new UnsafeBuffer(new byte[8192]);
-    StateMachine stateMachine = (position, ev, offset, length, result, resultOffset) ->
+    /** Applies an event by returning its position; replaced by tests that need another behaviour. */
+    Apply apply = (position, ev, offset, length, result, resultOffset) ->
     {
         result.putLong(resultOffset, position);
         return Long.BYTES;
     };
+
+    @FunctionalInterface
+    interface Apply
+    {
+        int apply(long position, DirectBuffer event, int offset, int length, MutableDirectBuffer result, int at);
+    }
+
+    /** A state machine whose state is the number of events applied. */
+    final class CountingStateMachine implements StateMachine
+    {
+        long applied;
+
+        public int apply(final long position, final DirectBuffer event, final int offset, final int length,
+            final MutableDirectBuffer result, final int resultOffset)
+        {
+            applied++;
+            return ProtocolHarness.this.apply.apply(position, event, offset, length, result, resultOffset);
+        }
+
+        public void reset()
+        {
+            applied = 0;
+        }
+
+        public int snapshot(final ExpandableArrayBuffer buffer)
+        {
+            buffer.putLong(0, applied);
+            return Long.BYTES;
+        }
+
+        public void restore(final DirectBuffer buffer, final int offset, final int length)
+        {
+            applied = buffer.getLong(offset);
+        }
+    }
+
+    final CountingStateMachine stateMachine = new CountingStateMachine();
     long nowNs;
 
     ProtocolHarness(final int members, final int self)
@@ -45,16 +88,66 @@ final class ProtocolHarness
         cluster = ClusterConfig.ofSize(CLUSTER_ID, members);
         final ProtocolContext context = new ProtocolContext()
             .cluster(cluster).memberId(self).durability(durability).maxEventLength(1024).maxInFlight(4)
-            .errorHandler(errors::add);
+            .bootstrap(true).errorHandler(errors::add);
         protocol = new SequencerProtocol(
-            context, log, (p, e, o, l, r, ro) -> stateMachine.apply(p, e, o, l, r, ro), transport,
+            context, log, checkpoints, store, stateMachine, transport,
             (correlationId, position, status, result, offset, length) ->
             {
                 final byte[] copy = new byte[length];
                 result.getBytes(offset, copy);
                 completed.add(new Completed(correlationId, position, status, copy));
             });
+        bootstrapFirstEpoch();
+    }
+
+    /**
+     * Take the new cluster through its first epoch change (B1–B6) with the imaginary peers' help: their reports to
+     * a coordinating self, or the coordinator's decision, then one aligned peer's report.
+     */
+    private void bootstrapFirstEpoch()
+    {
         protocol.start(nowNs);
+        final int members = cluster.size();
+        if (members > 1)
+        {
+            final int coordinator = cluster.memberId((int)(protocol.currentEpoch() % members));
+            if (coordinator == protocol.memberId())
+            {
+                for (int j = 0; j < members; j++)
+                {
+                    if (cluster.memberId(j) != protocol.memberId())
+                    {
+                        report(cluster.memberId(j), 0, 0, Checksum.EMPTY, 0);
+                    }
+                }
+            }
+            else
+            {
+                clusterNodes(coordinator, protocol.currentEpoch(), 0, Checksum.EMPTY, cluster.allMask(), coordinator);
+            }
+        }
+        work();
+        if (members > 1)
+        {
+            final int peer = cluster.memberId(protocol.memberId() == cluster.memberId(0) ? 1 : 0);
+            report(peer, 0, 1);
+            work();
+        }
+        if (protocol.mode() != NodeMode.RUNNING)
+        {
+            throw new IllegalStateException("harness could not bring the node to running: " + protocol.mode() +
+                "/" + protocol.bootPhase());
+        }
+        transport.published.clear();
+    }
+
+    void clusterNodes(final int from, final long epoch, final long n, final long chkAtN, final int activeMask,
+        final int baseOwner)
+    {
+        final ClusterNodesFrame f = new ClusterNodesFrame().encode(
+            frame, 0, from, CLUSTER_ID, epoch, epoch, n, chkAtN, cluster.memberIds(), cluster.size(), activeMask,
+            baseOwner);
+        deliver(frame, f.encodedLength());
     }
 
     int submit(final long correlationId, final int length)

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SimulateCommandTest
 {
     private static final Pattern LAST_LINE = Pattern.compile(
-        "simulate: (\\d+) seeds, (\\d+) events acknowledged, (\\d+) cross-publisher reorders, (\\d+) violations");
+        "simulate: (\\d+) seeds, (\\d+) events acknowledged, (\\d+) cross-publisher reorders, (\\d+) crashes, " +
+        "(\\d+) epoch changes, (\\d+) violations, failover p50 ([0-9.]+|-) ms p99 ([0-9.]+|-) ms \\(simulated\\)");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -32,13 +33,25 @@ class SimulateCommandTest
     @Test
     void lastLineSummarisesTheRunAndExitCodeIsZeroWithoutViolations()
     {
-        assertEquals(0, run("simulate", "--seeds", "20", "--nodes", "3", "--events", "50"));
+        assertEquals(0, run("simulate", "--seeds", "20", "--nodes", "3", "--events", "50", "--faults", "none"));
         final Matcher m = LAST_LINE.matcher(lastLine());
         assertTrue(m.matches(), "last line: " + lastLine());
         assertEquals("20", m.group(1));
         assertEquals("1000", m.group(2), "20 seeds x 50 events, all acknowledged");
         assertTrue(Long.parseLong(m.group(3)) > 0, "reorders happened");
-        assertEquals("0", m.group(4));
+        assertEquals("0", m.group(4), "no crashes without faults");
+        assertEquals("0", m.group(6));
+    }
+
+    @Test
+    void faultsCrashNodesAndChangeEpochs()
+    {
+        assertEquals(0, run("simulate", "--seeds", "20", "--nodes", "3", "--faults", "all"));
+        final Matcher m = LAST_LINE.matcher(lastLine());
+        assertTrue(m.matches(), "last line: " + lastLine());
+        assertTrue(Long.parseLong(m.group(4)) > 0, "crashes");
+        assertTrue(Long.parseLong(m.group(5)) > 0, "epoch changes");
+        assertEquals("0", m.group(6));
     }
 
     @Test
@@ -58,6 +71,7 @@ class SimulateCommandTest
         assertEquals(2, run("simulate", "--nodes", "4"));
         assertTrue(err.toString().contains("--nodes: expected 1, 2 or 3, got 4"), err.toString());
         assertEquals(2, run("simulate", "--durability", "sometimes"));
+        assertEquals(2, run("simulate", "--faults", "meteor"));
         assertEquals(2, run("simulate", "--seeds", "zero"));
     }
 

@@ -256,6 +256,7 @@ public final class Simulation
     private long lastFaultNs;
     private boolean faultsOver;
     private long failoverStartNs = -1;
+    private int failoverCrashed = -1;
     private final List<Long> failoversNs = new ArrayList<>();
 
     private final FrameValidator traceValidator = new FrameValidator(Integer.MAX_VALUE);
@@ -325,7 +326,7 @@ public final class Simulation
                 if (nodes[index].generation == generation)
                 {
                     checker.onCompleted(index, correlationId, position, status, result, offset, length);
-                    if (failoverStartNs >= 0)
+                    if (failoverStartNs >= 0 && index != failoverCrashed)
                     {
                         failoversNs.add(nowNs - failoverStartNs);
                         failoverStartNs = -1;
@@ -658,6 +659,10 @@ public final class Simulation
     private void injectFault()
     {
         lastFaultNs = nowNs;
+        if (failoverStartNs >= 0)
+        {
+            failoverStartNs = -1; // another fault: this failover is no longer a clean sample
+        }
         final SimNode node = nodes[random.nextInt(nodes.length)];
         final int kind = random.nextInt(options.faults == Faults.ALL ? 10 : 4);
         switch (kind)
@@ -666,11 +671,13 @@ public final class Simulation
             case 1:
                 if (node.up)
                 {
-                    if (failoverStartNs < 0 && underLoad())
+                    final boolean measure = failoverStartNs < 0 && survivorsUnderLoad(node);
+                    crash(node, "process crash");
+                    if (measure)
                     {
                         failoverStartNs = nowNs;
+                        failoverCrashed = node.index;
                     }
-                    crash(node, "process crash");
                 }
                 break;
             case 2:
@@ -700,16 +707,23 @@ public final class Simulation
         }
     }
 
-    private boolean underLoad()
+    /**
+     * Failover is measured from a crash while the survivors have events in flight and can form a quorum, to the
+     * survivors' next acknowledgement; a sample is dropped if another fault strikes before it ends.
+     */
+    private boolean survivorsUnderLoad(final SimNode dying)
     {
+        int survivors = 0;
+        boolean load = false;
         for (final SimNode node : nodes)
         {
-            if (node.up && node.protocol.ownInFlight() > 0)
+            if (node != dying && node.up && node.protocol.mode() == NodeMode.RUNNING)
             {
-                return true;
+                survivors++;
+                load |= node.protocol.ownInFlight() > 0;
             }
         }
-        return false;
+        return load && survivors >= cluster.quorum();
     }
 
     private void armTrap(final SimNode node)
@@ -741,6 +755,7 @@ public final class Simulation
             return;
         }
         crashes++;
+        failoverStartNs = -1; // a second failure: the failover being measured is no longer a clean sample
         node.up = false;
         node.disk.trap = SimDisk.Trap.NONE;
         node.ingress.clear();

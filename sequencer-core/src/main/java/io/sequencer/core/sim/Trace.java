@@ -11,6 +11,8 @@ final class Trace
     private final String[] lines;
     private final long[] times;
     private long count;
+    /** {@code -Dsequencer.sim.trace=true} prints every step as it happens, for debugging a seed. */
+    private static final boolean ECHO = Boolean.getBoolean("sequencer.sim.trace");
 
     Trace(final int capacity)
     {
@@ -23,6 +25,10 @@ final class Trace
         final int i = (int)(count++ % lines.length);
         lines[i] = line;
         times[i] = timeNs;
+        if (ECHO)
+        {
+            System.out.printf("%12.3f us  %s%n", timeNs / 1000.0, line);
+        }
     }
 
     List<String> lastLines()
