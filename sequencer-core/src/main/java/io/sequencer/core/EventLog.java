@@ -44,10 +44,14 @@ public interface EventLog extends AutoCloseable
     boolean read(long position, LogEntry entry);
 
     /**
-     * {@code unrollTo(n)}: cut the log so that {@code position} is its last entry (PROTOCOL.md §5). The protocol
-     * never cuts below its watermark {@code g}.
+     * {@code unrollTo(n)}: cut the log so that {@code position} is its last entry (PROTOCOL.md §5). Crash-safe in a
+     * persistent log: after a crash inside it the log is either uncut or cut, never a mix.
+     *
+     * @param floor the lowest position the cut may reach (the protocol passes its watermark {@code g}: durable
+     *              entries are never cut).
+     * @throws IllegalArgumentException when {@code position} is below {@code floor} or outside 0..have; nothing is cut.
      */
-    void unrollTo(long position);
+    void unrollTo(long position, long floor);
 
     /** @return the position of the newest {@link EntryType#EPOCH_START} entry in the log; 0 when there is none. */
     long lastEpochStartPosition();

@@ -127,7 +127,16 @@ public final class InMemoryEventLog implements EventLog
         return forced;
     }
 
-    public void unrollTo(final long position)
+    public void unrollTo(final long position, final long floor)
+    {
+        if (position < floor)
+        {
+            throw new IllegalArgumentException("unrollTo(" + position + ") below the floor " + floor);
+        }
+        unrollTo(position);
+    }
+
+    private void unrollTo(final long position)
     {
         if (position < 0 || position > have)
         {

@@ -35,7 +35,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * Not thread-safe: all calls come from one thread. Allocation-free once warm on the running path.
  */
-public final class SequencerProtocol
+public final class SequencerProtocol implements MemberStreamListener
 {
     private static final int DEDUP_ENTRY_LENGTH = 2 * Long.BYTES;
     private static final int CHECKPOINT_HEADER_LENGTH = ClusterConfig.MAX_MEMBERS * DEDUP_ENTRY_LENGTH;
@@ -267,7 +267,7 @@ public final class SequencerProtocol
             checkpoints.unrollUntil(intent);
             if (log.have() > intent)
             {
-                log.unrollTo(intent);
+                log.unrollTo(intent, 0); // the intent was checked against g when it was recorded
             }
             store.unrollIntent(-1);
             counters.unrollsRedone++;
@@ -774,7 +774,7 @@ public final class SequencerProtocol
             counters.unrolledEntries += log.have() - agreed;
             store.unrollIntent(agreed);
             checkpoints.unrollUntil(agreed);
-            log.unrollTo(agreed);
+            log.unrollTo(agreed, unguardedDefect || !intact ? 0 : guaranteed);
             store.unrollIntent(-1);
             own.unserializeFrom(agreed + 1);
             counters.unrolls++;

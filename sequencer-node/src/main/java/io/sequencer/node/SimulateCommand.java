@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -82,6 +84,7 @@ final class SimulateCommand implements Callable<Integer>
         long epochChanges = 0;
         long violations = 0;
         final List<Long> failovers = new ArrayList<>();
+        final Map<String, Long> exercised = new TreeMap<>();
         final long startNs = System.nanoTime();
         for (long s = firstSeed; s < firstSeed + seedCount; s++)
         {
@@ -92,6 +95,7 @@ final class SimulateCommand implements Callable<Integer>
             crashes += result.crashes();
             epochChanges += result.epochChanges();
             failovers.addAll(result.failoversNs());
+            result.exercised().forEach((name, count) -> exercised.merge(name, count, Long::sum));
             if (!result.passed())
             {
                 violations++;
@@ -101,6 +105,13 @@ final class SimulateCommand implements Callable<Integer>
         }
         out.printf("ran seeds %d..%d on %d node%s in %.1f s%n",
             firstSeed, firstSeed + seedCount - 1, nodes, nodes == 1 ? "" : "s", (System.nanoTime() - startNs) / 1e9);
+        if (faultMode != Simulation.Faults.NONE)
+        {
+            final StringBuilder sb = new StringBuilder("exercised:");
+            exercised.forEach((name, count) -> sb.append(' ').append(name).append(' ').append(count).append(','));
+            sb.setLength(sb.length() - 1);
+            out.println(sb);
+        }
         Collections.sort(failovers);
         out.printf("simulate: %d seeds, %d events acknowledged, %d cross-publisher reorders, %d crashes, " +
             "%d epoch changes, %d violations, failover p50 %s ms p99 %s ms (simulated)%n",

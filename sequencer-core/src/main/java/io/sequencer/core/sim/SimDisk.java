@@ -38,6 +38,7 @@ final class SimDisk
     long bootId = 1;
     Trap trap = Trap.NONE;
     String lastTrapFired;
+    Trap firedTrap = Trap.NONE;
 
     final EventLog logView = new EventLog()
     {
@@ -74,13 +75,13 @@ final class SimDisk
             return log.read(position, entry);
         }
 
-        public void unrollTo(final long position)
+        public void unrollTo(final long position, final long floor)
         {
             if (trap == Trap.INSIDE_UNROLL)
             {
                 fire("inside unrollTo(" + position + ") with " + log.have() + " entries");
             }
-            log.unrollTo(position);
+            log.unrollTo(position, floor);
         }
 
         public long lastEpochStartPosition()
@@ -149,6 +150,7 @@ final class SimDisk
 
     private void fire(final String where)
     {
+        firedTrap = trap;
         trap = Trap.NONE;
         lastTrapFired = where;
         throw new SimulatedCrash(where);

@@ -136,6 +136,7 @@ public final class Simulation
         long crashes,
         long epochChanges,
         List<Long> failoversNs,
+        java.util.Map<String, Long> exercised,
         long steps,
         long simulatedNs,
         String violation,
@@ -258,6 +259,7 @@ public final class Simulation
     private long failoverStartNs = -1;
     private int failoverCrashed = -1;
     private final List<Long> failoversNs = new ArrayList<>();
+    private final java.util.TreeMap<String, Long> exercised = new java.util.TreeMap<>();
 
     private final FrameValidator traceValidator = new FrameValidator(Integer.MAX_VALUE);
     private final NewEventFrame traceNewEvent = new NewEventFrame();
@@ -458,6 +460,13 @@ public final class Simulation
             }
         }
 
+        for (final SimNode node : nodes)
+        {
+            if (node.up)
+            {
+                addCounters(node.protocol.counters());
+            }
+        }
         long epochChanges = 0;
         for (final SimNode node : nodes)
         {
@@ -465,8 +474,29 @@ public final class Simulation
         }
         return new Result(
             options.seed, options.nodes, durability, options.faults, checker.accepted(), checker.ackedCount(),
-            network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, steps, nowNs,
+            network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, exercised, steps,
+            nowNs,
             checker.violation(), checker.violation() == null ? List.of() : trace.lastLines());
+    }
+
+    /** What the protocol did across every process of the run: evidence of what the faults exercised. */
+    private void addCounters(final io.sequencer.core.ProtocolCounters c)
+    {
+        exercised.merge("unrolls", c.unrolls(), Long::sum);
+        exercised.merge("entries unrolled", c.unrolledEntries(), Long::sum);
+        exercised.merge("unrolls redone at start", c.unrollsRedone(), Long::sum);
+        exercised.merge("entries fetched", c.fetchedEntries(), Long::sum);
+        exercised.merge("entries replayed", c.replayed(), Long::sum);
+        exercised.merge("checkpoints taken", c.checkpointsTaken(), Long::sum);
+        exercised.merge("checkpoints loaded", c.checkpointsLoaded(), Long::sum);
+        exercised.merge("checkpoints skipped", c.checkpointsSkipped(), Long::sum);
+        exercised.merge("events resubmitted", c.resubmitted(), Long::sum);
+        exercised.merge("admission requests", c.admissionRequests(), Long::sum);
+        exercised.merge("boot timeouts", c.bootTimeouts(), Long::sum);
+        exercised.merge("suspicions", c.suspicions(), Long::sum);
+        exercised.merge("streams lost", c.streamsLost(), Long::sum);
+        exercised.merge("duplicates dropped", c.duplicatesDropped(), Long::sum);
+        exercised.merge("frames dropped", c.droppedTotal(), Long::sum);
     }
 
     private AccountLedger[] ledgers()
@@ -761,6 +791,12 @@ public final class Simulation
         node.ingress.clear();
         network.disconnect(node.memberId, random);
         checker.onProcessDied(node.index);
+        addCounters(node.protocol.counters());
+        if (node.disk.firedTrap != SimDisk.Trap.NONE)
+        {
+            exercised.merge("crash trap " + node.disk.firedTrap.name().toLowerCase().replace('_', ' '), 1L, Long::sum);
+            node.disk.firedTrap = SimDisk.Trap.NONE;
+        }
         node.protocol = null;
         final long torn = node.disk.log.recover(); // a torn write is garbage that the log cuts when it is opened
         trace.add(nowNs, "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
