@@ -656,12 +656,35 @@ public final class SequencerProtocol implements MemberStreamListener
             reportIntact[sender] = serializeCounterFrame.intact();
             return;
         }
-        if (senderLastNormalEpoch != currentEpoch || !isActive(sender) || phase == BootPhase.PROBING ||
-            phase == BootPhase.FETCHING)
+        if (senderLastNormalEpoch != currentEpoch || !isActive(sender))
         {
-            return; // not yet aligned (theirs or ours): not counted
+            return; // sent before the sender aligned to this epoch: not counted
         }
-        if (have <= log.have() && log.chkAt(have) != serializeCounterFrame.chkAtHave())
+        reported[sender] = true;
+        reportHave[sender] = have;
+        reportChk[sender] = serializeCounterFrame.chkAtHave();
+        reportLastNormalEpoch[sender] = senderLastNormalEpoch;
+        reportGuaranteed[sender] = serializeCounterFrame.guaranteed();
+        if (phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING)
+        {
+            countReport(sender);
+            updateGuaranteed();
+        }
+    }
+
+    /**
+     * R8: count the latest report of an aligned member, once this node is aligned too, so that its {@code chk} is
+     * compared with this node's log of the same epoch (a report that arrived while this node was still fetching
+     * waits here until it can be checked).
+     */
+    private void countReport(final int sender)
+    {
+        if (!reported[sender] || reportLastNormalEpoch[sender] != currentEpoch)
+        {
+            return;
+        }
+        final long have = reportHave[sender];
+        if (have <= log.have() && log.chkAt(have) != reportChk[sender])
         {
             counters.reportChkMismatches++;
             return;
@@ -670,12 +693,10 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             ser[sender] = have;
         }
-        final long theirGuaranteed = serializeCounterFrame.guaranteed();
-        if (theirGuaranteed > guaranteed)
+        if (reportGuaranteed[sender] > guaranteed)
         {
-            guaranteed = theirGuaranteed;
+            guaranteed = reportGuaranteed[sender];
         }
-        updateGuaranteed();
     }
 
     /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
@@ -1060,6 +1081,13 @@ public final class SequencerProtocol implements MemberStreamListener
         lastNormalEpoch = currentEpoch;
         phase = BootPhase.ALIGNED;
         reportDue = true;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (i != selfIndex && isActive(i))
+            {
+                countReport(i);
+            }
+        }
         updateGuaranteed();
         checkRunning();
     }

@@ -1,0 +1,303 @@
+package io.sequencer.core.sim;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.Durability;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.InMemoryCheckpointStore;
+import io.sequencer.core.InMemoryEventLog;
+import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.LogEntry;
+import io.sequencer.core.MemberSet;
+import io.sequencer.core.NodeMode;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.ProtocolDefect;
+import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.SubmitStatus;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A directed simulator scenario: 1–3 nodes over hand-built logs, driven step by step in simulated time on one
+ * thread, with the {@link InvariantChecker} watching every step. Frames take a fixed 20 µs; duty cycles run every
+ * 10 µs in member order. Nothing is random: a scenario is a script.
+ */
+final class ScenarioCluster
+{
+    static final long STEP_NS = 10_000;
+
+    final ClusterConfig cluster;
+    final InMemoryEventLog[] logs;
+    final InMemoryCheckpointStore[] checkpoints;
+    final InMemoryNodeStore[] stores;
+    final SequencerProtocol[] nodes;
+    final AccountLedger[] ledgers;
+    final InMemoryNetwork network;
+    final InvariantChecker checker;
+    final Trace trace = new Trace(80);
+    final List<Long>[] acknowledged;
+    private final EnumSet<ProtocolDefect> defects;
+    private final Durability durability;
+    private final long[] correlation;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+    private final UnsafeBuffer epochStart = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
+    long nowNs;
+
+    @SuppressWarnings("unchecked")
+    ScenarioCluster(final int size, final EnumSet<ProtocolDefect> defects)
+    {
+        this.cluster = ClusterConfig.ofSize(Simulation.CLUSTER_ID, size);
+        this.defects = defects;
+        this.durability = Durability.NONE;
+        logs = new InMemoryEventLog[size];
+        checkpoints = new InMemoryCheckpointStore[size];
+        stores = new InMemoryNodeStore[size];
+        nodes = new SequencerProtocol[size];
+        ledgers = new AccountLedger[size];
+        acknowledged = new List[size];
+        correlation = new long[size];
+        network = new InMemoryNetwork((from, to) -> 20_000, cluster.memberIds());
+        checker = new InvariantChecker(cluster, durability, size, trace);
+        network.publishObserver(checker::onPublish);
+        for (int i = 0; i < size; i++)
+        {
+            logs[i] = new InMemoryEventLog();
+            checkpoints[i] = new InMemoryCheckpointStore();
+            stores[i] = new InMemoryNodeStore();
+            acknowledged[i] = new ArrayList<>();
+            checker.onDisk(i, logs[i]);
+            network.disconnect(i, new java.util.SplittableRandom(0));
+        }
+    }
+
+    ScenarioCluster(final int size)
+    {
+        this(size, EnumSet.noneOf(ProtocolDefect.class));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Building logs by hand
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Append {@code EpochStart(epoch, C, A)} to the logs of {@code members}. */
+    ScenarioCluster epochStart(final long epoch, final int activeMask, final int... members)
+    {
+        final int length = MemberSet.encode(epochStart, 0, cluster, activeMask);
+        for (final int m : members)
+        {
+            logs[m].append(EntryType.EPOCH_START, epoch, 0, cluster.memberId((int)(epoch % cluster.size())), 0, 0,
+                epochStart, 0, length);
+        }
+        return this;
+    }
+
+    /** Append the same transfer event, of epoch {@code epoch} from {@code origin}, to the logs of {@code members}. */
+    ScenarioCluster event(final long epoch, final long counter, final int origin, final long localSeq,
+        final int... members)
+    {
+        final int length = AccountLedger.encodeTransfer(buffer, 0, origin, (origin + 1) % AccountLedger.ACCOUNTS,
+            1 + localSeq, 0);
+        for (final int m : members)
+        {
+            logs[m].append(EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, buffer, 0, length);
+        }
+        return this;
+    }
+
+    /** What a member persisted before the scenario starts: as if its process had run and stopped. */
+    ScenarioCluster persisted(final int member, final long currentEpoch, final long guaranteed)
+    {
+        stores[member].initialize();
+        stores[member].bootId(1);
+        stores[member].currentEpoch(currentEpoch);
+        stores[member].guaranteed(guaranteed);
+        logs[member].force();
+        return this;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Processes
+    // ---------------------------------------------------------------------------------------------------------------
+
+    ScenarioCluster start(final int... members)
+    {
+        for (final int m : members)
+        {
+            final int member = m;
+            ledgers[m] = new AccountLedger();
+            network.connect(cluster.memberId(m));
+            nodes[m] = new SequencerProtocol(
+                new ProtocolContext()
+                    .cluster(cluster)
+                    .memberId(cluster.memberId(m))
+                    .durability(durability)
+                    .maxResultLength(AccountLedger.RESULT_LENGTH)
+                    .checkpointInterval(4)
+                    .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
+                    .defects(defects)
+                    .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex)),
+                logs[m], checkpoints[m], stores[m], ledgers[m], network.endpoint(cluster.memberId(m)),
+                (correlationId, position, status, result, offset, length) ->
+                {
+                    checker.onCompleted(member, correlationId, position, status, result, offset, length);
+                    acknowledged[member].add(position);
+                });
+            checker.onProcessStarted(m, nodes[m]);
+            nodes[m].start(nowNs);
+        }
+        return this;
+    }
+
+    ScenarioCluster crash(final int member)
+    {
+        checker.onProcessDied(member);
+        nodes[member] = null;
+        network.disconnect(cluster.memberId(member), new java.util.SplittableRandom(member));
+        return this;
+    }
+
+    /** Cut a link silently: frames are lost and neither side is told (as frames in flight when a publisher dies). */
+    ScenarioCluster cutSilently(final int a, final int b, final boolean cut)
+    {
+        network.cut(cluster.memberId(a), cluster.memberId(b), cut);
+        return this;
+    }
+
+    /** A client on {@code member} submits a transfer; @return the submit status. */
+    int submit(final int member)
+    {
+        final SequencerProtocol node = nodes[member];
+        final int length = AccountLedger.encodeTransfer(buffer, 0, member, (member + 3) % AccountLedger.ACCOUNTS,
+            1 + correlation[member], 8);
+        final long correlationId = ++correlation[member];
+        final int status = node.submit(correlationId, buffer, 0, length);
+        if (status == SubmitStatus.ACCEPTED)
+        {
+            checker.onSubmitted(member, correlationId, node.incarnation(), node.lastLocalSeq(), nowNs,
+                checker.maxAckedPosition());
+        }
+        return status;
+    }
+
+    /** Run duty cycles until {@code condition} holds; fail after {@code limitNs} of simulated time. */
+    ScenarioCluster runUntil(final BooleanSupplier condition, final long limitNs, final String what)
+    {
+        final long deadline = nowNs + limitNs;
+        while (!condition.getAsBoolean())
+        {
+            if (nowNs > deadline)
+            {
+                throw new AssertionError("not reached within " + limitNs / 1_000_000 + " ms: " + what + state());
+            }
+            step();
+        }
+        return this;
+    }
+
+    /** Run duty cycles for {@code durationNs} of simulated time. */
+    ScenarioCluster runFor(final long durationNs)
+    {
+        final long end = nowNs + durationNs;
+        while (nowNs < end)
+        {
+            step();
+        }
+        return this;
+    }
+
+    private void step()
+    {
+        nowNs += STEP_NS;
+        network.time(nowNs);
+        for (final SequencerProtocol node : nodes)
+        {
+            if (node != null)
+            {
+                network.endpoint(node.memberId()).poll(node::onFrame, 64);
+                node.doWork(nowNs);
+            }
+        }
+        checker.afterStep(nowNs);
+        if (checker.violation() != null)
+        {
+            throw new AssertionError(checker.violation() + "\n" + String.join("\n", trace.lastLines()));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Looking
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** All the given members run in one epoch. */
+    boolean running(final int... members)
+    {
+        long epoch = -1;
+        for (final int m : members)
+        {
+            final SequencerProtocol node = nodes[m];
+            if (node == null || node.mode() != NodeMode.RUNNING || (epoch >= 0 && node.currentEpoch() != epoch))
+            {
+                return false;
+            }
+            epoch = node.currentEpoch();
+        }
+        return true;
+    }
+
+    /** The {@code N} the current epoch was decided with: the position before its {@code EpochStart}. */
+    long decidedN(final int member)
+    {
+        return logs[member].lastEpochStartPosition() - 1;
+    }
+
+    long chkAt(final int member, final long position)
+    {
+        return logs[member].chkAt(position);
+    }
+
+    boolean identical(final int... members)
+    {
+        for (final int m : members)
+        {
+            if (logs[m].have() != logs[members[0]].have() ||
+                logs[m].chkAt(logs[m].have()) != logs[members[0]].chkAt(logs[members[0]].have()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    LogEntry entry(final int member, final long position)
+    {
+        final LogEntry entry = new LogEntry();
+        if (!logs[member].read(position, entry))
+        {
+            throw new AssertionError("member " + member + " has no entry at " + position);
+        }
+        return entry;
+    }
+
+    String state()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < nodes.length; i++)
+        {
+            sb.append("\n  member ").append(cluster.memberId(i));
+            final SequencerProtocol p = nodes[i];
+            if (p == null)
+            {
+                sb.append(" down, log ").append(logs[i].have());
+                continue;
+            }
+            sb.append(' ').append(p.mode()).append('/').append(p.bootPhase()).append(" epoch ")
+                .append(p.currentEpoch()).append(" have ").append(logs[i].have()).append(" g ")
+                .append(p.guaranteed());
+        }
+        return sb.toString();
+    }
+}
