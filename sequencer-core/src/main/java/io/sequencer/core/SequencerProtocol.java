@@ -273,6 +273,12 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.unrollsRedone++;
         }
 
+        if (durability == Durability.BATCH && log.forcedPosition() < log.have())
+        {
+            // What is in the log at start survived: a process crash keeps written bytes, a power loss already took
+            // the unforced tail. Forcing it now keeps ser_self and lastNormalEpoch (derived from the log) in step.
+            log.force();
+        }
         boolean lost = false;
         if (!store.initialized())
         {
