@@ -1,0 +1,352 @@
+package io.sequencer.core.runtime;
+
+import io.sequencer.core.CheckpointStore;
+import io.sequencer.core.EventLog;
+import io.sequencer.core.NodeStore;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.StateMachine;
+import io.sequencer.core.Transport;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An embedded sequencer node: the protocol, its duty-cycle agent, the ingress ring its clients submit through, its
+ * counters and error log. {@link #launch} starts it (on its own thread, unless the caller runs its
+ * {@link #agent()}); {@link #newClient()} gives each caller thread a {@link SequencerClient}; {@link #close()}
+ * stops it, forces the log and marks its counters file closed.
+ * <pre>{@code
+ * try (Sequencer node = Sequencer.launch(context, new MyStateMachine());
+ *      SequencerClient client = node.newClient())
+ * {
+ *     SequencerClient.Outcome outcome = client.submitAndWait(event, 0, length, 1_000_000_000L,
+ *         new BackoffIdleStrategy());
+ * }
+ * }</pre>
+ */
+public final class Sequencer implements AutoCloseable
+{
+    /**
+     * Everything a node needs, with defaults, checked once by {@link #conclude()}: every error names the setting.
+     * Storage and transport are given, not built here: the node module wires Chronicle Queue and Aeron; tests
+     * and the simulator use the in-memory ones.
+     */
+    public static final class Context
+    {
+        private ProtocolContext protocol;
+        private File directory;
+        private EventLog log;
+        private CheckpointStore checkpoints;
+        private NodeStore store;
+        private Transport transport;
+        private IdleStrategy idleStrategy;
+        private boolean ownThread = true;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private EpochClock epochClock = SystemEpochClock.INSTANCE;
+        private ErrorHandler errorHandler;
+        private int maxClients = 16;
+        private int clientMaxInFlight = 1024;
+        private int ingressRingBytes = 4 * 1024 * 1024;
+        private int fragmentLimit = 64;
+        private int ingressLimit = 64;
+        private int errorLogBytes = 1024 * 1024;
+        private long countersUpdateIntervalNs = TimeUnit.MILLISECONDS.toNanos(1);
+        private boolean concluded;
+
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                return this;
+            }
+            require(protocol != null, "protocol", "a ProtocolContext");
+            protocol.conclude();
+            require(directory != null, "directory", "the node's directory");
+            if (!directory.isDirectory() && !directory.mkdirs())
+            {
+                throw new IllegalArgumentException("directory: cannot create " + directory.getAbsolutePath());
+            }
+            require(log != null, "log", "an EventLog");
+            require(checkpoints != null, "checkpoints", "a CheckpointStore");
+            require(store != null, "store", "a NodeStore");
+            require(transport != null, "transport", "a Transport");
+            require(maxClients >= 1 && maxClients <= 1 << 15, "maxClients", "1..32768");
+            require(clientMaxInFlight >= 1, "clientMaxInFlight", ">= 1");
+            require(Integer.bitCount(ingressRingBytes) == 1 && ingressRingBytes >= 64 * 1024,
+                "ingressRingBytes", "a power of two >= 65536");
+            require(fragmentLimit >= 1, "fragmentLimit", ">= 1");
+            require(ingressLimit >= 1, "ingressLimit", ">= 1");
+            require(errorLogBytes >= 4096, "errorLogBytes", ">= 4096");
+            if (idleStrategy == null)
+            {
+                idleStrategy = new BackoffIdleStrategy();
+            }
+            concluded = true;
+            return this;
+        }
+
+        private static void require(final boolean ok, final String setting, final String expected)
+        {
+            if (!ok)
+            {
+                throw new IllegalArgumentException(setting + ": expected " + expected);
+            }
+        }
+
+        public Context protocol(final ProtocolContext protocol)
+        {
+            this.protocol = protocol;
+            return this;
+        }
+
+        public ProtocolContext protocol()
+        {
+            return protocol;
+        }
+
+        /** The node's directory: its counters and error log file live here (and its log, in the node module). */
+        public Context directory(final File directory)
+        {
+            this.directory = directory;
+            return this;
+        }
+
+        public File directory()
+        {
+            return directory;
+        }
+
+        public Context log(final EventLog log)
+        {
+            this.log = log;
+            return this;
+        }
+
+        public Context checkpoints(final CheckpointStore checkpoints)
+        {
+            this.checkpoints = checkpoints;
+            return this;
+        }
+
+        public Context store(final NodeStore store)
+        {
+            this.store = store;
+            return this;
+        }
+
+        public Context transport(final Transport transport)
+        {
+            this.transport = transport;
+            return this;
+        }
+
+        /** How the duty cycle idles when there is no work: busy-spin on a pinned core, backoff or sleep elsewhere. */
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+
+        /**
+         * False to run the {@link #agent()} yourself (several nodes on one thread through a {@code CompositeAgent},
+         * or an {@code AgentInvoker}).
+         */
+        public Context ownThread(final boolean ownThread)
+        {
+            this.ownThread = ownThread;
+            return this;
+        }
+
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public Context epochClock(final EpochClock epochClock)
+        {
+            this.epochClock = epochClock;
+            return this;
+        }
+
+        /** Also told of every error (they are always recorded in the node's error log and counted). */
+        public Context errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        public Context maxClients(final int maxClients)
+        {
+            this.maxClients = maxClients;
+            return this;
+        }
+
+        /** Submits a client may have unanswered; beyond it its submits are back-pressured. */
+        public Context clientMaxInFlight(final int clientMaxInFlight)
+        {
+            this.clientMaxInFlight = clientMaxInFlight;
+            return this;
+        }
+
+        public Context ingressRingBytes(final int ingressRingBytes)
+        {
+            this.ingressRingBytes = ingressRingBytes;
+            return this;
+        }
+
+        public Context fragmentLimit(final int fragmentLimit)
+        {
+            this.fragmentLimit = fragmentLimit;
+            return this;
+        }
+
+        public Context errorLogBytes(final int errorLogBytes)
+        {
+            this.errorLogBytes = errorLogBytes;
+            return this;
+        }
+    }
+
+    private final Context ctx;
+    private final SequencerProtocol protocol;
+    private final NodeStatFile statFile;
+    private final NodeCounters counters;
+    private final DistinctErrorLog errorLog;
+    private final ManyToOneRingBuffer ingress;
+    private final ClientRegistry clients;
+    private final SequencerAgent agent;
+    private final AgentRunner runner;
+    private final int completionRingBytes;
+    private volatile boolean closed;
+
+    private Sequencer(final Context ctx, final StateMachine stateMachine)
+    {
+        this.ctx = ctx;
+        final ProtocolContext protocolContext = ctx.protocol;
+        statFile = NodeStatFile.create(ctx.directory, protocolContext.memberId(), 256, ctx.errorLogBytes,
+            ctx.epochClock.time());
+        errorLog = new DistinctErrorLog(statFile.errorLogBuffer(), ctx.epochClock);
+        final ErrorHandler userHandler = ctx.errorHandler;
+        final ErrorHandler errorHandler = ex ->
+        {
+            errorLog.record(ex);
+            if (userHandler != null)
+            {
+                userHandler.onError(ex);
+            }
+        };
+        protocolContext.errorHandler(errorHandler);
+
+        clients = new ClientRegistry(ctx.maxClients, protocolContext.maxResultLength());
+        protocol = new SequencerProtocol(
+            protocolContext, ctx.log, ctx.checkpoints, ctx.store, stateMachine, ctx.transport, clients);
+        counters = new NodeCounters(
+            new CountersManager(statFile.metaDataBuffer(), statFile.valuesBuffer()), protocol,
+            ctx.countersUpdateIntervalNs);
+        ingress = new ManyToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+        final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);
+        completionRingBytes = Integer.highestOneBit(Math.max(4096, ctx.clientMaxInFlight * slot * 2) - 1) << 1;
+        agent = new SequencerAgent(
+            protocol, ctx.transport, ingress, clients, ctx.nanoClock, counters, errorHandler, ctx.fragmentLimit,
+            ctx.ingressLimit);
+        runner = ctx.ownThread ? new AgentRunner(ctx.idleStrategy, errorHandler, null, agent) : null;
+    }
+
+    private static int align(final int value, final int alignment)
+    {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    /**
+     * Start a node: create its counters file, build the protocol over the given storage and transport, and start
+     * its duty cycle (on its own thread unless {@link Context#ownThread(boolean)} is false).
+     */
+    public static Sequencer launch(final Context context, final StateMachine stateMachine)
+    {
+        context.conclude();
+        final Sequencer sequencer = new Sequencer(context, stateMachine);
+        if (sequencer.runner != null)
+        {
+            AgentRunner.startOnThread(sequencer.runner);
+        }
+        return sequencer;
+    }
+
+    /**
+     * A new client for the calling thread.
+     *
+     * @throws IllegalStateException when {@link Context#maxClients(int)} clients are open.
+     */
+    public SequencerClient newClient()
+    {
+        final OneToOneRingBuffer completions = new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(completionRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+        final int clientId = clients.register(completions);
+        if (clientId < 0)
+        {
+            throw new IllegalStateException("maxClients: all " + ctx.maxClients + " client slots are in use");
+        }
+        return new SequencerClient(
+            this, clientId, ingress, completions, ctx.clientMaxInFlight, ctx.protocol.maxEventLength());
+    }
+
+    void release(final int clientId)
+    {
+        clients.unregister(clientId);
+    }
+
+    /** The duty cycle, for callers that run it themselves ({@code ownThread(false)}). */
+    public SequencerAgent agent()
+    {
+        return agent;
+    }
+
+    /**
+     * The protocol, for reading its state from the duty-cycle thread (or, read-only and possibly stale, from
+     * another: its fields are plain, not volatile).
+     */
+    public SequencerProtocol protocol()
+    {
+        return protocol;
+    }
+
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /** Stop the duty cycle, force the log, close storage and transport, and mark the counters file closed. */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.close(runner);
+        counters.update(ctx.nanoClock.nanoTime());
+        ctx.log.force();
+        CloseHelper.closeAll(ctx.transport, ctx.log, ctx.checkpoints, ctx.store);
+        statFile.markClosed(ctx.epochClock.time());
+        statFile.close();
+    }
+}

@@ -1,0 +1,118 @@
+package io.sequencer.core.runtime;
+
+import io.sequencer.core.FrameHandler;
+import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.SubmitStatus;
+import io.sequencer.core.Transport;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * One node's duty cycle (DESIGN.md "The duty cycle"): poll the channel, drain the ingress ring into the protocol,
+ * let the protocol do its cycle's work (which publishes frames and completes callers), publish counters. Run by an
+ * {@code AgentRunner} with the configured idle strategy, or composed with other nodes' agents on one thread.
+ * An exception is recorded and counted, never allowed to end the loop; a node that must stop (a fatal protocol
+ * assertion) stops ordering on its own and says so in its mode.
+ */
+public final class SequencerAgent implements Agent
+{
+    static final int MSG_SUBMIT = 1;
+    /** SUBMIT: 0 int32 clientId, 4 int64 correlationId, 12 payload. */
+    static final int SUBMIT_HEADER = 12;
+
+    private final SequencerProtocol protocol;
+    private final Transport transport;
+    private final ManyToOneRingBuffer ingress;
+    private final ClientRegistry clients;
+    private final NanoClock clock;
+    private final NodeCounters counters;
+    private final ErrorHandler errorHandler;
+    private final int fragmentLimit;
+    private final int ingressLimit;
+    private final FrameHandler frameHandler;
+    private final MessageHandler ingressHandler = this::onIngress;
+    private final String roleName;
+
+    SequencerAgent(
+        final SequencerProtocol protocol,
+        final Transport transport,
+        final ManyToOneRingBuffer ingress,
+        final ClientRegistry clients,
+        final NanoClock clock,
+        final NodeCounters counters,
+        final ErrorHandler errorHandler,
+        final int fragmentLimit,
+        final int ingressLimit)
+    {
+        this.protocol = protocol;
+        this.transport = transport;
+        this.ingress = ingress;
+        this.clients = clients;
+        this.clock = clock;
+        this.counters = counters;
+        this.errorHandler = errorHandler;
+        this.fragmentLimit = fragmentLimit;
+        this.ingressLimit = ingressLimit;
+        this.frameHandler = protocol::onFrame;
+        this.roleName = "sequencer-member-" + protocol.memberId();
+    }
+
+    public void onStart()
+    {
+        protocol.start(clock.nanoTime());
+    }
+
+    public int doWork()
+    {
+        final long startNs = clock.nanoTime();
+        int work = 0;
+        try
+        {
+            work += transport.poll(frameHandler, fragmentLimit);
+            work += ingress.read(ingressHandler, ingressLimit); // refused while not running, with NOT_RUNNING
+            work += protocol.doWork(clock.nanoTime());
+        }
+        catch (final Throwable ex)
+        {
+            counters.onError();
+            errorHandler.onError(ex);
+        }
+        final long endNs = clock.nanoTime();
+        counters.onDutyCycle(endNs, endNs - startNs);
+        return work;
+    }
+
+    private void onIngress(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
+        final int length)
+    {
+        if (msgTypeId != MSG_SUBMIT || length < SUBMIT_HEADER)
+        {
+            counters.onError();
+            return;
+        }
+        final int clientId = buffer.getInt(index, LITTLE_ENDIAN);
+        final long clientCorrelationId = buffer.getLong(index + 4, LITTLE_ENDIAN);
+        final int status = protocol.submit(
+            ClientRegistry.protocolCorrelationId(clientId, clientCorrelationId),
+            buffer, index + SUBMIT_HEADER, length - SUBMIT_HEADER);
+        if (status != SubmitStatus.ACCEPTED)
+        {
+            clients.onRejected(clientId, clientCorrelationId, status);
+        }
+    }
+
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    public SequencerProtocol protocol()
+    {
+        return protocol;
+    }
+}

@@ -1,0 +1,265 @@
+package io.sequencer.core.runtime;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.CompletionHandler;
+import io.sequencer.core.InMemoryCheckpointStore;
+import io.sequencer.core.InMemoryEventLog;
+import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.NodeMode;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.SubmitStatus;
+import io.sequencer.core.sim.AccountLedger;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.errors.ErrorLogReader;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The embedded node end to end on in-memory storage and network: clients on the test thread, the nodes' duty
+ * cycles on a runner thread, counters and errors read back from the node's file as another process would.
+ */
+class SequencerTest
+{
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+
+    @AfterEach
+    void close()
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(closeables.get(i));
+        }
+    }
+
+    private Sequencer.Context context(final ClusterConfig cluster, final int memberId, final InMemoryNetwork network,
+        final boolean ownThread)
+    {
+        return new Sequencer.Context()
+            .protocol(new ProtocolContext().cluster(cluster).memberId(memberId).bootstrap(true)
+                .maxResultLength(AccountLedger.RESULT_LENGTH))
+            .directory(new File(dir.toFile(), "member-" + memberId))
+            .log(new InMemoryEventLog())
+            .checkpoints(new InMemoryCheckpointStore())
+            .store(new InMemoryNodeStore())
+            .transport(network.endpoint(memberId))
+            .idleStrategy(new SleepingMillisIdleStrategy(1))
+            .ownThread(ownThread);
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private int transfer(final int from, final int to, final long amount)
+    {
+        return AccountLedger.encodeTransfer(event, 0, from, to, amount, 0);
+    }
+
+    @Test
+    void threeNodesOnOneThreadAcknowledgeEveryClientsEvents()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 3);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final Sequencer[] nodes = new Sequencer[3];
+        for (int i = 0; i < 3; i++)
+        {
+            nodes[i] = Sequencer.launch(context(cluster, i, network, false), new AccountLedger());
+            closeables.add(nodes[i]);
+        }
+        final AgentRunner runner = new AgentRunner(new YieldingIdleStrategy(), Throwable::printStackTrace, null,
+            new CompositeAgent(nodes[0].agent(), nodes[1].agent(), nodes[2].agent()));
+        AgentRunner.startOnThread(runner);
+        closeables.add(runner);
+
+        final SequencerClient[] clients = new SequencerClient[3];
+        for (int i = 0; i < 3; i++)
+        {
+            clients[i] = nodes[i].newClient();
+            closeables.add(clients[i]);
+        }
+        long lastPosition = 0;
+        for (int k = 0; k < 30; k++)
+        {
+            final SequencerClient client = clients[k % 3];
+            final SequencerClient.Outcome outcome = client.submitAndWait(
+                event, 0, transfer(k % 8, (k + 1) % 8, 10), TIMEOUT_NS, new YieldingIdleStrategy());
+            assertTrue(outcome.completed(), "event " + k + ": " + outcome);
+            assertTrue(outcome.position() > lastPosition, "real-time order");
+            lastPosition = outcome.position();
+            assertEquals(AccountLedger.OK, outcome.result()[0]);
+        }
+        final long last = lastPosition;
+        awaitTrue(() -> nodes[0].protocol().log().have() >= last && nodes[1].protocol().log().have() >= last &&
+            nodes[2].protocol().log().have() >= last, "every log holds every event");
+        assertEquals(nodes[0].protocol().log().chkAt(last), nodes[1].protocol().log().chkAt(last));
+        assertEquals(nodes[0].protocol().log().chkAt(last), nodes[2].protocol().log().chkAt(last));
+    }
+
+    @Test
+    void asynchronousClientPipelinesAndHearsEveryOutcome()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(6, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(0);
+        final Sequencer node = Sequencer.launch(
+            context(cluster, 0, network, true).clientMaxInFlight(64).idleStrategy(new YieldingIdleStrategy()),
+            new AccountLedger());
+        closeables.add(node);
+        final SequencerClient client = node.newClient();
+        closeables.add(client);
+
+        final long[] completed = new long[1];
+        final long[] rejected = new long[1];
+        final CompletionListener listener = new CompletionListener()
+        {
+            public void onCompleted(final long correlationId, final long position, final int status,
+                final DirectBuffer result, final int offset, final int length)
+            {
+                assertEquals(CompletionHandler.OK, status);
+                assertEquals(AccountLedger.RESULT_LENGTH, length);
+                completed[0]++;
+            }
+
+            public void onRejected(final long correlationId, final int status)
+            {
+                rejected[0]++;
+            }
+        };
+        int submitted = 0;
+        boolean sawBackPressure = false;
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (submitted < 1000 && System.nanoTime() < deadline)
+        {
+            final long id = client.submit(event, 0, transfer(1, 2, 1));
+            if (id > 0)
+            {
+                submitted++;
+            }
+            else
+            {
+                assertEquals(SubmitStatus.BACK_PRESSURED, id);
+                sawBackPressure = true;
+            }
+            client.poll(listener, 16);
+        }
+        awaitTrue(() -> client.poll(listener, 64) >= 0 && completed[0] + rejected[0] == 1000, "all outcomes");
+        assertEquals(0, client.inFlight());
+        assertTrue(completed[0] > 0);
+        assertTrue(sawBackPressure, "64 in flight at most");
+        assertEquals(SubmitStatus.TOO_LARGE, client.submit(new UnsafeBuffer(new byte[8192]), 0, 8192));
+    }
+
+    @Test
+    void countersAndErrorsAreReadableFromTheNodeFileAndMarkedClosed()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(7, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(0);
+        final AccountLedger ledger = new AccountLedger();
+        final io.sequencer.core.StateMachine throwingLedger = new io.sequencer.core.StateMachine()
+        {
+            public int apply(final long position, final DirectBuffer ev, final int offset, final int length,
+                final org.agrona.MutableDirectBuffer result, final int resultOffset)
+            {
+                if (ev.getInt(offset, java.nio.ByteOrder.LITTLE_ENDIAN) == 7)
+                {
+                    throw new IllegalStateException("account 7 is frozen");
+                }
+                return ledger.apply(position, ev, offset, length, result, resultOffset);
+            }
+
+            public void reset()
+            {
+                ledger.reset();
+            }
+
+            public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
+            {
+                return ledger.snapshot(buffer);
+            }
+
+            public void restore(final DirectBuffer buffer, final int offset, final int length)
+            {
+                ledger.restore(buffer, offset, length);
+            }
+        };
+        final Sequencer node = Sequencer.launch(context(cluster, 0, network, true), throwingLedger);
+        final SequencerClient client = node.newClient();
+        final SequencerClient.Outcome outcome = client.submitAndWait(
+            event, 0, transfer(7, 1, 5), TIMEOUT_NS, new YieldingIdleStrategy());
+        assertEquals(CompletionHandler.APPLY_FAILED, outcome.status(), "durable, but the state machine threw");
+
+        final File nodeDir = new File(dir.toFile(), "member-0");
+        try (NodeStatFile file = NodeStatFile.open(nodeDir))
+        {
+            final CountersReader reader = new CountersReader(file.metaDataBuffer(), file.valuesBuffer());
+            awaitTrue(() -> valueOf(reader, "completed") == 1, "the completed counter");
+            assertEquals(1, valueOf(reader, "state machine errors"));
+            assertEquals(2, valueOf(reader, "mode (0 init, 1 boot, 2 running, 3 stopped)"));
+            assertEquals(0, file.closedTimeMs(), "running");
+            final List<String> errors = new ArrayList<>();
+            ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) -> errors.add(text));
+            assertEquals(1, errors.size());
+            assertTrue(errors.get(0).contains("account 7 is frozen"));
+        }
+
+        client.close();
+        node.close();
+        assertEquals(NodeMode.RUNNING, node.protocol().mode());
+        try (NodeStatFile file = NodeStatFile.open(nodeDir))
+        {
+            assertNotEquals(0, file.closedTimeMs(), "marked closed");
+        }
+    }
+
+    private static long valueOf(final CountersReader reader, final String label)
+    {
+        final long[] value = { Long.MIN_VALUE };
+        reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
+        {
+            if (counterLabel.equals(label))
+            {
+                value[0] = reader.getCounterValue(counterId);
+            }
+        });
+        if (value[0] == Long.MIN_VALUE)
+        {
+            throw new AssertionError("no counter labelled " + label);
+        }
+        return value[0];
+    }
+}
