@@ -47,13 +47,15 @@ public final class InMemoryNetwork
         final long deliverAtNs;
         final long sendSeq;
         final int from;
+        final int session;
         final byte[] frame;
 
-        InFlight(final long deliverAtNs, final long sendSeq, final int from, final byte[] frame)
+        InFlight(final long deliverAtNs, final long sendSeq, final int from, final int session, final byte[] frame)
         {
             this.deliverAtNs = deliverAtNs;
             this.sendSeq = sendSeq;
             this.from = from;
+            this.session = session;
             this.frame = frame;
         }
 
@@ -74,6 +76,7 @@ public final class InMemoryNetwork
     private long nowNs;
     private long sendSeq;
     private long reorders;
+    private long staleSessionFrames;
 
     /** A network joining the given member ids, with delays from {@code delayModel}. */
     public InMemoryNetwork(final DelayModel delayModel, final int... memberIds)
@@ -133,6 +136,15 @@ public final class InMemoryNetwork
         return reorders;
     }
 
+    /**
+     * Frames of an old session (a publisher's process before its restart) dropped because the receiver had already
+     * seen the new session, as the real transport drops frames of an image older than the newest of a member.
+     */
+    public long staleSessionFrames()
+    {
+        return staleSessionFrames;
+    }
+
     /** Frames published and not yet delivered to {@code memberId}. */
     public int inFlightTo(final int memberId)
     {
@@ -146,11 +158,15 @@ public final class InMemoryNetwork
         return head == null ? Long.MAX_VALUE : head.deliverAtNs;
     }
 
-    /** A process on {@code memberId} starts: a new session, whose frames may overtake the old one's stragglers. */
+    /**
+     * A process on {@code memberId} starts: a new session, whose frames may overtake the old one's stragglers; a
+     * receiver that has seen the new session drops the old one's.
+     */
     public void connect(final int memberId)
     {
         final Endpoint endpoint = endpoints[memberId];
         endpoint.up = true;
+        endpoint.session++;
         for (final int other : endpointIds)
         {
             endpoints[other].lastDeliverAtFrom[memberId] = 0;
@@ -213,6 +229,8 @@ public final class InMemoryNetwork
     {
         final int id;
         boolean up = true;
+        int session;
+        final int[] newestSessionFrom = new int[ClusterConfig.MAX_MEMBER_ID + 1];
         final PriorityQueue<InFlight> queue = new PriorityQueue<>();
         final long[] lastDeliverAtFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
         final long[] maxSendSeqDeliveredFrom = new long[ClusterConfig.MAX_MEMBER_ID + 1];
@@ -246,7 +264,7 @@ public final class InMemoryNetwork
                 buffer.getBytes(offset, copy);
                 final long deliverAt = Math.max(nowNs + delayModel.delayNs(id, to), receiver.lastDeliverAtFrom[id]);
                 receiver.lastDeliverAtFrom[id] = deliverAt; // per-publisher FIFO
-                receiver.queue.add(new InFlight(deliverAt, seq, id, copy));
+                receiver.queue.add(new InFlight(deliverAt, seq, id, session, copy));
             }
             return true;
         }
@@ -262,6 +280,12 @@ public final class InMemoryNetwork
                     break;
                 }
                 queue.poll();
+                if (head.session < newestSessionFrom[head.from])
+                {
+                    staleSessionFrames++; // a newer session of this publisher was seen: its process restarted
+                    continue;
+                }
+                newestSessionFrom[head.from] = head.session;
                 for (final int other : endpointIds)
                 {
                     if (other != head.from && maxSendSeqDeliveredFrom[other] > head.sendSeq)

@@ -39,6 +39,7 @@ public final class ProtocolCounters
     long duplicatesDropped;
     long fatalErrors;
     long streamsLost;
+    long staleDecisions;
 
     void dropped(final int reasonOrdinal)
     {
@@ -221,6 +222,12 @@ public final class ProtocolCounters
     public long streamsLost()
     {
         return streamsLost;
+    }
+
+    /** Decisions refused because they named this node base owner of a log it does not hold (a stale report). */
+    public long staleDecisions()
+    {
+        return staleDecisions;
     }
 
     /** Protocol assertions that stopped the node. */

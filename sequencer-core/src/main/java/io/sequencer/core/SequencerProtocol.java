@@ -765,7 +765,13 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         else if (baseOwnerIndex == selfIndex)
         {
-            fatal("this node is the base owner of epoch " + currentEpoch + " but its log does not hold N=" + n);
+            // The decision rests on a report this process did not make: one of an earlier incarnation of this
+            // member, delivered late (its disk has since been lost or cut). Refuse it and move on: nobody can
+            // align to a base this node cannot serve.
+            counters.staleDecisions++;
+            errorHandler.onError(new IllegalStateException("member " + selfId + " named base owner of epoch " +
+                currentEpoch + " with N=" + n + ", which its log does not hold (a stale report): next epoch"));
+            startEpochChange();
         }
         else
         {

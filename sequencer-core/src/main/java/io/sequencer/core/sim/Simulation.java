@@ -356,7 +356,8 @@ public final class Simulation
 
     private void onNodeError(final int index, final Throwable ex)
     {
-        if (ex.getMessage() != null && ex.getMessage().startsWith("checkpoint at "))
+        if (ex.getMessage() != null && (ex.getMessage().startsWith("checkpoint at ") ||
+            ex.getMessage().contains("(a stale report)")))
         {
             trace.add(nowNs, "member " + nodes[index].memberId + " skipped " + ex.getMessage());
             return; // a damaged checkpoint was skipped, as it must be
@@ -496,6 +497,7 @@ public final class Simulation
         exercised.merge("suspicions", c.suspicions(), Long::sum);
         exercised.merge("streams lost", c.streamsLost(), Long::sum);
         exercised.merge("duplicates dropped", c.duplicatesDropped(), Long::sum);
+        exercised.merge("stale decisions refused", c.staleDecisions(), Long::sum);
         exercised.merge("frames dropped", c.droppedTotal(), Long::sum);
     }
 
