@@ -1,0 +1,82 @@
+package io.sequencer.node;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.InMemoryCheckpointStore;
+import io.sequencer.core.InMemoryEventLog;
+import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.runtime.Sequencer;
+import io.sequencer.core.runtime.SequencerClient;
+import io.sequencer.core.sim.AccountLedger;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StatCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return SequencerCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void statAndErrorsReadALiveNodeFromItsDirectory()
+    {
+        final File nodeDir = dir.resolve("member-0").toFile();
+        final Sequencer.Context context = new Sequencer.Context()
+            .protocol(new ProtocolContext().cluster(ClusterConfig.ofSize(3, 1)).memberId(0).bootstrap(true)
+                .maxResultLength(AccountLedger.RESULT_LENGTH))
+            .directory(nodeDir)
+            .log(new InMemoryEventLog())
+            .checkpoints(new InMemoryCheckpointStore())
+            .store(new InMemoryNodeStore())
+            .transport(InMemoryNetwork.immediate(0).endpoint(0))
+            .idleStrategy(new YieldingIdleStrategy());
+        try (Sequencer node = Sequencer.launch(context, new AccountLedger());
+            SequencerClient client = node.newClient())
+        {
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[32]);
+            final int length = AccountLedger.encodeTransfer(event, 0, 1, 2, 3, 0);
+            assertTrue(client.submitAndWait(event, 0, length, 10_000_000_000L, new YieldingIdleStrategy())
+                .completed());
+
+            assertEquals(0, run("stat", "--dir", nodeDir.getPath()), err.toString());
+            final String stat = out.toString();
+            assertTrue(stat.contains("member 0, pid "), stat);
+            assertTrue(stat.contains("running"), stat);
+            assertTrue(stat.contains("- epoch"), stat);
+            assertTrue(stat.contains("- frames dropped: wrong cluster"), stat);
+
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("errors", "--dir", nodeDir.getPath()));
+            assertTrue(out.toString().contains("0 distinct errors"), out.toString());
+        }
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("stat", "--dir", nodeDir.getPath()));
+        assertTrue(out.toString().contains("closed "), "marked closed after close: " + out);
+    }
+
+    @Test
+    void notANodeDirectoryIsAClearError()
+    {
+        assertEquals(1, run("stat", "--dir", dir.toString()));
+        assertTrue(err.toString().contains("no node-stat.dat in"), err.toString());
+        assertEquals(1, run("errors", "--dir", dir.toString()));
+    }
+}
