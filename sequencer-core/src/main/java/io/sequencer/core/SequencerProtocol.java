@@ -498,11 +498,11 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final long epoch = FrameHeader.epoch(buffer, offset);
+        lastHeardNs[sender] = nowNs; // any valid frame shows the member alive, even one of a stale epoch
         if (epoch < currentEpoch)
         {
             if (type == MessageType.NEW_NODE)
             {
-                lastHeardNs[sender] = nowNs;
                 onNewNode(sender);
             }
             else
@@ -517,7 +517,6 @@ public final class SequencerProtocol implements MemberStreamListener
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
             enterBoot(epoch); // adopt: never chase upwards, take exactly the sender's epoch
         }
-        lastHeardNs[sender] = nowNs;
 
         switch (type)
         {
