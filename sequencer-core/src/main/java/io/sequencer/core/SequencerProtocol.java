@@ -1601,7 +1601,10 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             lastHeardNs[i] = Math.min(lastHeardNs[i], nowNs - failureTimeoutNs - 1);
             counters.streamsLost++;
-            startEpochChange();
+            if (!decided || isActive(i))
+            {
+                startEpochChange(); // a member already outside the decided epoch costs nothing to lose
+            }
         }
     }
 

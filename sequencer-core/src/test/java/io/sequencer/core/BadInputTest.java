@@ -72,6 +72,18 @@ class BadInputTest
     }
 
     @Test
+    void implausibleEpochIsDroppedNotAdopted()
+    {
+        h.deliver(frame, newEvent(1, ProtocolHarness.CLUSTER_ID, Long.MAX_VALUE - 1, 5));
+        h.deliver(frame, newEvent(1, ProtocolHarness.CLUSTER_ID, -3, 5));
+        assertEquals(2, h.protocol.counters().dropped(DropReason.BAD_FIELD));
+        assertEquals(1, h.protocol.currentEpoch());
+        assertEquals(NodeMode.RUNNING, h.protocol.mode());
+        h.protocol.onMemberUnavailable(2);
+        assertEquals(NodeMode.BOOT, h.protocol.mode(), "and it still works: member 2 is active, so it goes");
+    }
+
+    @Test
     void truncatedAndGarbageFramesAreDroppedWithoutException()
     {
         final int length = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);

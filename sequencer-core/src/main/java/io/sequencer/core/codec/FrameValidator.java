@@ -14,6 +14,9 @@ public final class FrameValidator
     /** Returned by {@link #validate} for a frame that may be decoded. */
     public static final int VALID = -1;
 
+    /** The highest plausible epoch: one epoch change a microsecond would take 146,000 years to reach it. */
+    public static final long MAX_EPOCH = 1L << 62;
+
     private final int maxPayloadLength;
     private final ClusterNodesFrame clusterNodes = new ClusterNodesFrame();
     private final EntriesFrame entries = new EntriesFrame();
@@ -40,6 +43,19 @@ public final class FrameValidator
             return DropReason.TRUNCATED.ordinal();
         }
 
+        final int verdict = validateStructure(buffer, offset, length);
+        final long epoch = FrameHeader.epoch(buffer, offset);
+        if (verdict == VALID && (epoch < 0 || epoch > MAX_EPOCH))
+        {
+            // A real cluster never gets near: an epoch up there is garbage or an attack, and adopting it would
+            // leave no room for the next epoch change.
+            return DropReason.BAD_FIELD.ordinal();
+        }
+        return verdict;
+    }
+
+    private int validateStructure(final DirectBuffer buffer, final int offset, final int length)
+    {
         final int type = FrameHeader.type(buffer, offset);
         switch (type)
         {

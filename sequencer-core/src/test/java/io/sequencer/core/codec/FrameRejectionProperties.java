@@ -105,6 +105,18 @@ class FrameRejectionProperties
 
     /** A type outside 1..8 is UNKNOWN_TYPE whatever follows. */
     @Property(tries = 300)
+    void implausibleEpochIsBadField(@ForAll("anyFrame") final Spec spec, @ForAll final long epoch)
+    {
+        final UnsafeBuffer buffer = encode(spec);
+        final long implausible = epoch < 0 ? epoch : FrameValidator.MAX_EPOCH + 1 + (epoch % (Long.MAX_VALUE / 2));
+        buffer.putLong(FrameHeader.EPOCH_OFFSET, implausible, LITTLE_ENDIAN);
+        assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "epoch " + implausible);
+        buffer.putLong(FrameHeader.EPOCH_OFFSET, FrameValidator.MAX_EPOCH, LITTLE_ENDIAN);
+        assertEquals(FrameValidator.VALID, new FrameValidator(GeneratedFrames.MAX_PAYLOAD)
+            .validate(buffer, 0, spec.length()), "the highest plausible epoch is fine");
+    }
+
+    @Property(tries = 300)
     void unknownTypeIsRejected(
         @ForAll("anyFrame") final Spec spec, @ForAll("unknownTypes") final short type)
     {

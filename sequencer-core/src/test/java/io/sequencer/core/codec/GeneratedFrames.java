@@ -429,7 +429,9 @@ final class GeneratedFrames
 
     static Arbitrary<Header> headers()
     {
-        return Combinators.combine(memberIds(), Arbitraries.integers(), Arbitraries.longs()).as(Header::new);
+        return Combinators.combine(
+            memberIds(), Arbitraries.integers(), Arbitraries.longs().between(0, FrameValidator.MAX_EPOCH))
+            .as(Header::new);
     }
 
     static Arbitrary<NewEventSpec> newEvents()
