@@ -1,0 +1,966 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.Checksum;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.EventLog;
+import io.sequencer.core.LogEntry;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.InternalAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * An {@link EventLog} on a memory-mapped Chronicle Queue, with indexed rollback.
+ * <p>
+ * <b>Position ↔ index by arithmetic.</b> Roll cycles are driven by the log position, not the wall clock: the
+ * queue's {@link TimeProvider} answers with the cycle of the position about to be appended, so position {@code p}
+ * lies in cycle {@code 1 + (p - 1) / K} at sequence {@code (p - 1) mod K}, where {@code K} (a power of two, fixed
+ * per directory by its {@link LogHeader}) is the number of entries per cycle file. A read by position is one
+ * {@code moveToIndex}, not a scan, and sequential reads skip even that.
+ * <p>
+ * <b>Entries</b> are raw bytes in a Chronicle document, no wire format and no allocation: each is laid out in a
+ * reusable staging buffer, in the machine's (little-endian) order, and copied into the document's mapped memory in
+ * one move:
+ * <pre>
+ *   0  CRC32C of bytes 4..end   4  type   8  previous chk   16 chk   24 epoch   32 counter   40 incarnation
+ *   48 localSeq   56 originId   60 payload length   64 payload
+ * </pre>
+ * <b>Verification.</b> Open verifies the whole chain: each entry's {@code chk} must equal {@link Checksum#chain} of
+ * its predecessor's {@code chk} and its fields. Every read verifies the entry it returns: its CRC32C (a hardware
+ * instruction, covering every byte, the stored {@code chk} included) and, reading on from the previous position,
+ * that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()} adds the chain hash
+ * itself, a serial ~60 ns per entry.
+ * <p>
+ * <b>Indexed rollback.</b> {@code unrollTo(n)} rewrites at most the one cycle file holding {@code n} (its first
+ * {@code n mod K} entries are copied aside into a fresh cycle file with {@link InternalAppender#writeBytes}) and
+ * deletes the cycle files after it, with the queue closed. An {@link UnrollIntent} written first and deleted last
+ * makes it crash-safe: an open that finds one redoes the cut.
+ * <p>
+ * <b>Recovery at open.</b> An unroll in progress is finished; the header is checked (another cluster, format or
+ * cycle size is refused); the chain is verified from the first entry and a damaged tail is cut back to the last
+ * good entry, with a logged message saying how many entries were dropped. More than one dropped entry is damage
+ * beyond a torn last write: {@link #damagedAtOpen()}.
+ * <p>
+ * <b>Durability.</b> Appends land in the page cache through the mapping, so they survive the crash of the process;
+ * {@link #force()} makes them survive power loss (fdatasync of every cycle file written since the last force).
+ * <p>
+ * Single-threaded, as {@link EventLog} allows. The appender and tailer are created on first use, so the log may be
+ * opened on one thread and then handed to another that uses it from then on.
+ */
+public final class ChronicleEventLog implements EventLog
+{
+    /** The on-disk layout this build writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** Bytes of each entry before its payload. */
+    public static final int ENTRY_HEADER_LENGTH = 64;
+
+    static final String QUEUE_DIRECTORY = "queue";
+    static final String HEADER_FILE = "log.header";
+    static final String INTENT_FILE = "unroll.intent";
+    static final String STAGING_DIRECTORY = "unroll.staging";
+
+    /** Daily cycles: cycle {@code c} is the file of day {@code c} after 1970-01-01, named by Chronicle's format. */
+    static final RollCycle ROLL_CYCLE = RollCycles.FAST_DAILY;
+    static final int FIRST_CYCLE = 1;
+    private static final String CYCLE_FILE_SUFFIX = ".cq4";
+    private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
+
+    private static final int CRC_OFFSET = 0;
+    private static final int TYPE_OFFSET = 4;
+    private static final int PREVIOUS_CHK_OFFSET = 8;
+    private static final int CHK_OFFSET = 16;
+    private static final int EPOCH_OFFSET = 24;
+    private static final int COUNTER_OFFSET = 32;
+    private static final int INCARNATION_OFFSET = 40;
+    private static final int LOCAL_SEQ_OFFSET = 48;
+    private static final int ORIGIN_OFFSET = 56;
+    private static final int PAYLOAD_LENGTH_OFFSET = 60;
+
+    private static final int TAILERS = 4;
+    /**
+     * How long Chronicle waits on a header another writer left incomplete before it takes it over. This log has one
+     * writer, so such a header at open is a killed predecessor's torn write: waiting Chronicle's default 10 s (at
+     * every roll and appender creation) would only delay recovery.
+     */
+    private static final long WRITER_TIMEOUT_MS = 500;
+    private static final Logger LOGGER = LoggerFactory.getLogger(ChronicleEventLog.class);
+
+    /** Drives roll cycles from the position being appended. */
+    private static final class PositionClock implements TimeProvider
+    {
+        private long cycle;
+
+        public long currentTimeMillis()
+        {
+            return cycle * ROLL_CYCLE.lengthInMillis();
+        }
+    }
+
+    private final ChronicleLogContext context;
+    private final Path directory;
+    private final Path queueDirectory;
+    private final Path intentFile;
+    private final Path stagingDirectory;
+    private final int cycleShift;
+    private final long sequenceMask;
+    private final int maxPayloadLength;
+    private final boolean rehashOnRead;
+    private final PositionClock clock = new PositionClock();
+    /** The entry last read, copied out of the mapping: checked here, and its payload is what {@link LogEntry} views. */
+    private final ExpandableDirectByteBuffer readBuffer = new ExpandableDirectByteBuffer(4096);
+    /** The entry being appended, laid out before it is copied into the queue. */
+    private final ExpandableDirectByteBuffer writeBuffer = new ExpandableDirectByteBuffer(4096);
+    /** Wrapped over one entry in Chronicle's mapped memory at a time, to copy it in or out. */
+    private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
+    private final CRC32C crc = new CRC32C();
+
+    private ChronicleQueue queue;
+    private ExcerptAppender appender;
+    /**
+     * Tailers pinned to recently read cycles: a Chronicle tailer that moves to another cycle file swaps its mapped
+     * store, which costs microseconds and allocates. Replay, catch-up and probes of the tail each stay on their
+     * own cycle, so a few tailers make every read a move within a cycle.
+     */
+    private final ExcerptTailer[] tailers = new ExcerptTailer[TAILERS];
+    private final int[] tailerCycles = new int[TAILERS];
+    private final long[] tailerLastUse = new long[TAILERS];
+    private long tailerUses;
+    private long lastReadPosition;
+    private long lastReadChk;
+    private long have;
+    private long lastChk = Checksum.EMPTY;
+    private long forced;
+    private long[] epochStarts = new long[16];
+    private int epochStartCount;
+    private boolean damagedAtOpen;
+    private long droppedAtOpen;
+    private boolean redoneAtOpen;
+    private int forceChannelCycle = Integer.MIN_VALUE;
+    private FileChannel forceChannel;
+    private boolean closed;
+
+    private ChronicleEventLog(final ChronicleLogContext context)
+    {
+        this.context = context;
+        this.directory = context.directory();
+        this.queueDirectory = directory.resolve(QUEUE_DIRECTORY);
+        this.intentFile = directory.resolve(INTENT_FILE);
+        this.stagingDirectory = directory.resolve(STAGING_DIRECTORY);
+        this.cycleShift = Integer.numberOfTrailingZeros(context.entriesPerCycle());
+        this.sequenceMask = context.entriesPerCycle() - 1L;
+        this.maxPayloadLength = context.maxPayloadLength();
+        this.rehashOnRead = context.rehashOnRead();
+    }
+
+    /**
+     * Open the log in {@code context.directory()}, creating it if absent, and recover it: finish an interrupted
+     * unroll, check the header, verify the checksum chain and cut a damaged tail.
+     *
+     * @throws IllegalStateException when the directory belongs to another cluster, format version or cycle size,
+     *                               or holds queue files without a header.
+     */
+    public static ChronicleEventLog open(final ChronicleLogContext context)
+    {
+        context.conclude();
+        final ChronicleEventLog log = new ChronicleEventLog(context);
+        try
+        {
+            log.openDirectory();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.close();
+            throw ex;
+        }
+        return log;
+    }
+
+    private void openDirectory()
+    {
+        try
+        {
+            Files.createDirectories(queueDirectory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create " + queueDirectory, ex);
+        }
+        checkHeader();
+
+        final UnrollIntent intent = UnrollIntent.read(intentFile);
+        if (intent != null)
+        {
+            LOGGER.warn("event log {}: an unroll to {} was interrupted (phase {}): finishing it",
+                directory, intent.position, intent.phase);
+            redoUnroll(intent);
+            redoneAtOpen = true;
+        }
+        else
+        {
+            DurableFiles.deleteTree(stagingDirectory);
+            openQueue();
+        }
+        verifyChain();
+        if (intent != null && have > intent.position)
+        {
+            // cannot happen if the swap ran as written; if it did, the redo is not done until the log is cut
+            LOGGER.error("event log {}: still {} entries after redoing an unroll to {}: cutting again",
+                directory, have, intent.position);
+            cut(intent.position);
+        }
+        // what a crashed predecessor appended may still be only in the page cache: force it before counting it
+        forced = 0;
+        force();
+        clock.cycle = cycleOf(have + 1);
+        releaseExcerpts();
+    }
+
+    private void checkHeader()
+    {
+        final Path headerFile = directory.resolve(HEADER_FILE);
+        final LogHeader header = LogHeader.read(headerFile);
+        if (header == null)
+        {
+            if (cycleFiles().length > 0)
+            {
+                throw new IllegalStateException(queueDirectory + " holds queue files but " + headerFile +
+                    " is missing: not a log written by this build, or its header was lost; refusing to open it");
+            }
+            new LogHeader(FORMAT_VERSION, context.clusterId(), context.entriesPerCycle(), context.indexSpacing())
+                .write(headerFile);
+            return;
+        }
+        if (header.formatVersion != FORMAT_VERSION)
+        {
+            throw new IllegalStateException("event log " + directory + " has format version " + header.formatVersion +
+                "; this build reads version " + FORMAT_VERSION + " only: refusing to open it");
+        }
+        if (header.clusterId != context.clusterId())
+        {
+            throw new IllegalStateException("event log " + directory + " belongs to cluster " + header.clusterId +
+                ", not to cluster " + context.clusterId() + ": refusing to open it");
+        }
+        if (header.entriesPerCycle != context.entriesPerCycle())
+        {
+            throw new IllegalStateException("event log " + directory + " was written with " + header.entriesPerCycle +
+                " entries per cycle, not " + context.entriesPerCycle() + ": refusing to open it");
+        }
+    }
+
+    private ChronicleQueue buildQueue(final Path path, final TimeProvider timeProvider)
+    {
+        return SingleChronicleQueueBuilder.binary(path)
+            .rollCycle(ROLL_CYCLE)
+            .timeProvider(timeProvider)
+            .blockSize(context.blockSize())
+            .indexSpacing(context.indexSpacing())
+            .syncMode(SyncMode.NONE) // durability is force()'s fdatasync; Chronicle's own msync on release is waste
+            .timeoutMS(WRITER_TIMEOUT_MS)
+            .build();
+    }
+
+    private void openQueue()
+    {
+        clock.cycle = FIRST_CYCLE;
+        queue = buildQueue(queueDirectory, clock);
+    }
+
+    /**
+     * Chronicle binds an appender or tailer to the first thread that uses it: drop those the opening thread used,
+     * so that the thread the log is handed to creates its own.
+     */
+    private void releaseExcerpts()
+    {
+        if (appender != null)
+        {
+            appender.close();
+            appender = null;
+        }
+        for (int i = 0; i < TAILERS; i++)
+        {
+            if (tailers[i] != null)
+            {
+                tailers[i].close();
+                tailers[i] = null;
+            }
+        }
+    }
+
+    private void closeQueue()
+    {
+        closeForceChannel();
+        releaseExcerpts();
+        if (queue != null)
+        {
+            queue.close();
+            queue = null;
+        }
+        // unmap now rather than on Chronicle's background thread: the files are about to be replaced or deleted
+        BackgroundResourceReleaser.releasePendingResources();
+    }
+
+    /**
+     * Walk the whole log once: every entry must sit at the index its position maps to and chain onto its
+     * predecessor. Everything from the first entry that does not is cut.
+     */
+    private void verifyChain()
+    {
+        have = 0;
+        lastChk = Checksum.EMPTY;
+        epochStartCount = 0;
+        long good = 0;
+        long total = 0;
+        long failedAt = 0;
+        String failure = null;
+        try (ExcerptTailer scan = queue.createTailer())
+        {
+            long previousChk = Checksum.EMPTY;
+            while (true)
+            {
+                try (DocumentContext dc = scan.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    total++;
+                    if (failure != null)
+                    {
+                        continue;
+                    }
+                    final long position = good + 1;
+                    if (dc.index() != indexOf(position))
+                    {
+                        failure = "found at index " + Long.toHexString(dc.index()) + " instead of " +
+                            Long.toHexString(indexOf(position)) + " (a cycle file is missing)";
+                    }
+                    else
+                    {
+                        failure = copyAndCheck(dc.wire().bytes(), true, previousChk, true);
+                    }
+                    if (failure != null)
+                    {
+                        failedAt = position;
+                        continue;
+                    }
+                    previousChk = readBuffer.getLong(CHK_OFFSET);
+                    if (readBuffer.getInt(TYPE_OFFSET) == EntryType.EPOCH_START)
+                    {
+                        addEpochStart(position);
+                    }
+                    good = position;
+                }
+            }
+            lastChk = previousChk;
+        }
+        catch (final RuntimeException ex)
+        {
+            // Chronicle itself could not walk past damaged bytes: what it could not read is cut like any bad entry
+            if (failure == null)
+            {
+                failure = "unreadable: " + ex;
+                failedAt = good + 1;
+                total = Math.max(total, good + 1);
+            }
+        }
+
+        have = good;
+        if (failure != null)
+        {
+            droppedAtOpen = total - good;
+            damagedAtOpen = droppedAtOpen > 1; // a crash tears at most the one write in progress
+            LOGGER.error("event log {}: entry {} {}: cutting back to entry {}, dropping {} entr{}{}", directory,
+                failedAt, failure, good, droppedAtOpen, droppedAtOpen == 1 ? "y" : "ies",
+                damagedAtOpen ? " (damage beyond a torn last write: this node is not intact)" : " (a torn last write)");
+            cut(good);
+        }
+    }
+
+    /**
+     * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length and
+     * CRC32C; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when {@code hash},
+     * that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
+     *
+     * @return null when the entry is sound, else what is wrong with it.
+     */
+    private String copyAndCheck(
+        final Bytes<?> bytes, final boolean previousKnown, final long previousChk, final boolean hash)
+    {
+        final long length = bytes.readRemaining();
+        if (length < ENTRY_HEADER_LENGTH || length > ENTRY_HEADER_LENGTH + (long)maxPayloadLength)
+        {
+            return "has an impossible length of " + length + " bytes";
+        }
+        // a document no longer than Chronicle's overlap is contiguous in one mapping; copied out, it stays valid
+        // after the tailer moves on and its mapping is released
+        final int entryLength = (int)length;
+        entryView.wrap(bytes.addressForRead(bytes.readPosition()), entryLength);
+        readBuffer.putBytes(0, entryView, 0, entryLength);
+        if (crcOf(readBuffer, entryLength) != readBuffer.getInt(CRC_OFFSET))
+        {
+            return "fails its CRC32C";
+        }
+        final int payloadLength = readBuffer.getInt(PAYLOAD_LENGTH_OFFSET);
+        if (payloadLength != entryLength - ENTRY_HEADER_LENGTH)
+        {
+            return "has a payload length of " + payloadLength + " in an entry of " + length + " bytes";
+        }
+        if (previousKnown && readBuffer.getLong(PREVIOUS_CHK_OFFSET) != previousChk)
+        {
+            return "does not chain onto its predecessor";
+        }
+        if (hash && Checksum.chain(
+            readBuffer.getLong(PREVIOUS_CHK_OFFSET),
+            readBuffer.getInt(TYPE_OFFSET),
+            readBuffer.getLong(EPOCH_OFFSET),
+            readBuffer.getLong(COUNTER_OFFSET),
+            readBuffer.getInt(ORIGIN_OFFSET),
+            readBuffer.getLong(INCARNATION_OFFSET),
+            readBuffer.getLong(LOCAL_SEQ_OFFSET),
+            readBuffer, ENTRY_HEADER_LENGTH, payloadLength) != readBuffer.getLong(CHK_OFFSET))
+        {
+            return "fails its checksum";
+        }
+        return null;
+    }
+
+    /** @return the CRC32C of bytes 4 to {@code length} of {@code buffer}: everything of an entry but the CRC itself. */
+    private int crcOf(final ExpandableDirectByteBuffer buffer, final int length)
+    {
+        final ByteBuffer byteBuffer = buffer.byteBuffer();
+        byteBuffer.limit(length).position(TYPE_OFFSET);
+        crc.reset();
+        crc.update(byteBuffer); // a direct buffer: the intrinsic, no copy, no allocation
+        byteBuffer.clear();
+        return (int)crc.getValue();
+    }
+
+    public long have()
+    {
+        return have;
+    }
+
+    public long chkAt(final long position)
+    {
+        if (position < 0 || position > have)
+        {
+            throw new IllegalArgumentException("position " + position + " outside 0.." + have);
+        }
+        if (position == have)
+        {
+            return lastChk;
+        }
+        if (position == 0)
+        {
+            return Checksum.EMPTY;
+        }
+        return storedChk(position);
+    }
+
+    public long append(
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        if (payloadLength < 0 || payloadLength > maxPayloadLength)
+        {
+            throw new IllegalArgumentException(
+                "payload length " + payloadLength + " outside 0.." + maxPayloadLength);
+        }
+        final long position = have + 1;
+        final long chk = Checksum.chain(
+            lastChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
+
+        final int length = ENTRY_HEADER_LENGTH + payloadLength;
+        final ExpandableDirectByteBuffer staged = writeBuffer;
+        staged.putBytes(ENTRY_HEADER_LENGTH, payload, payloadOffset, payloadLength);
+        staged.putInt(TYPE_OFFSET, type);
+        staged.putLong(PREVIOUS_CHK_OFFSET, lastChk);
+        staged.putLong(CHK_OFFSET, chk);
+        staged.putLong(EPOCH_OFFSET, epoch);
+        staged.putLong(COUNTER_OFFSET, counter);
+        staged.putLong(INCARNATION_OFFSET, incarnation);
+        staged.putLong(LOCAL_SEQ_OFFSET, localSeq);
+        staged.putInt(ORIGIN_OFFSET, originId);
+        staged.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
+        staged.putInt(CRC_OFFSET, crcOf(staged, length));
+
+        clock.cycle = cycleOf(position);
+        final ExcerptAppender appender = appender();
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            final long start = bytes.writePosition();
+            bytes.writeSkip(length);
+            // an entry no longer than Chronicle's overlap is contiguous in one mapping: one copy puts it in place
+            entryView.wrap(bytes.addressForWrite(start), length);
+            entryView.putBytes(0, staged, 0, length);
+        }
+
+        final long index = appender.lastIndexAppended();
+        if (index != indexOf(position))
+        {
+            // the arithmetic is the whole design: if Chronicle put the entry elsewhere nothing read later is trusted
+            throw new IllegalStateException("entry " + position + " was appended at index " + Long.toHexString(index) +
+                ", expected " + Long.toHexString(indexOf(position)));
+        }
+        have = position;
+        lastChk = chk;
+        if (type == EntryType.EPOCH_START)
+        {
+            addEpochStart(position);
+        }
+        return position;
+    }
+
+    public boolean read(final long position, final LogEntry entry)
+    {
+        if (position < 1 || position > have)
+        {
+            return false;
+        }
+        final ExcerptTailer tailer = moveTo(position);
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent() || dc.index() != indexOf(position))
+            {
+                throw damaged(position, "is missing from the queue");
+            }
+            // reading on from the previous read, the predecessor's chk is known: the entry must name it
+            final String failure = copyAndCheck(
+                dc.wire().bytes(), position == lastReadPosition + 1, lastReadChk, rehashOnRead);
+            if (failure != null)
+            {
+                lastReadPosition = 0;
+                lastReadChk = Checksum.EMPTY;
+                throw damaged(position, failure);
+            }
+            lastReadPosition = position;
+            lastReadChk = readBuffer.getLong(CHK_OFFSET);
+            entry.set(
+                position,
+                readBuffer.getInt(TYPE_OFFSET),
+                readBuffer.getLong(EPOCH_OFFSET),
+                readBuffer.getLong(COUNTER_OFFSET),
+                readBuffer.getInt(ORIGIN_OFFSET),
+                readBuffer.getLong(INCARNATION_OFFSET),
+                readBuffer.getLong(LOCAL_SEQ_OFFSET),
+                readBuffer.getLong(CHK_OFFSET),
+                readBuffer,
+                ENTRY_HEADER_LENGTH,
+                readBuffer.getInt(PAYLOAD_LENGTH_OFFSET));
+        }
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Cost: closing and reopening the queue, copying at most one cycle's entries, deleting later cycle files —
+     * bounded by the cycle size, not the log's. If it throws an I/O error part way, close the log and open it again:
+     * the open finishes the cut.
+     */
+    public void unrollTo(final long position, final long floor)
+    {
+        if (position < floor)
+        {
+            throw new IllegalArgumentException("unrollTo(" + position + ") below the floor " + floor);
+        }
+        if (position < 0 || position > have)
+        {
+            throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
+        }
+        if (position == have)
+        {
+            return;
+        }
+        cut(position);
+    }
+
+    public long lastEpochStartPosition()
+    {
+        return epochStartCount == 0 ? 0 : epochStarts[epochStartCount - 1];
+    }
+
+    public boolean damagedAtOpen()
+    {
+        return damagedAtOpen;
+    }
+
+    /** @return how many entries the open cut because they failed the checksum chain (0 for a sound log). */
+    public long droppedAtOpen()
+    {
+        return droppedAtOpen;
+    }
+
+    /** @return true when the open found an interrupted unroll and finished it. */
+    public boolean unrollRedoneAtOpen()
+    {
+        return redoneAtOpen;
+    }
+
+    public void force()
+    {
+        if (forced >= have)
+        {
+            return;
+        }
+        final int firstCycle = cycleOf(forced + 1);
+        final int lastCycle = cycleOf(have);
+        try
+        {
+            for (int cycle = firstCycle; cycle < lastCycle; cycle++)
+            {
+                // cycles rolled past since the last force: forced once each, off the steady-state path
+                DurableFiles.forceFile(queueDirectory.resolve(cycleFileName(cycle)));
+            }
+            if (forceChannelCycle != lastCycle)
+            {
+                closeForceChannel();
+                forceChannel = FileChannel.open(queueDirectory.resolve(cycleFileName(lastCycle)),
+                    StandardOpenOption.WRITE);
+                forceChannelCycle = lastCycle;
+                // a new cycle file's name must survive too
+                DurableFiles.forceDirectory(queueDirectory);
+            }
+            forceChannel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot force the event log " + directory, ex);
+        }
+        forced = have;
+    }
+
+    public long forcedPosition()
+    {
+        return forced;
+    }
+
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            closeQueue();
+            BufferUtil.free(readBuffer.byteBuffer());
+            BufferUtil.free(writeBuffer.byteBuffer());
+        }
+    }
+
+    /** @return the directory this log lives in. */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /** @return the number of entries per cycle file. */
+    public int entriesPerCycle()
+    {
+        return 1 << cycleShift;
+    }
+
+    /** @return the Chronicle index at which {@code position} is stored. */
+    public long indexOf(final long position)
+    {
+        return ROLL_CYCLE.toIndex(cycleOf(position), (position - 1) & sequenceMask);
+    }
+
+    int cycleOf(final long position)
+    {
+        return (int)(FIRST_CYCLE + ((position - 1) >>> cycleShift));
+    }
+
+    /** @return the name Chronicle gives the file of {@code cycle} (a day number under {@link #ROLL_CYCLE}). */
+    static String cycleFileName(final int cycle)
+    {
+        return CYCLE_FILE_FORMAT.format(LocalDate.ofEpochDay(cycle)) + CYCLE_FILE_SUFFIX;
+    }
+
+    /** @return the cycle of a queue file name, or -1 when the name is not one of ours. */
+    static int cycleOfFileName(final String name)
+    {
+        if (!name.endsWith(CYCLE_FILE_SUFFIX))
+        {
+            return -1;
+        }
+        try
+        {
+            final String date = name.substring(0, name.length() - CYCLE_FILE_SUFFIX.length());
+            return (int)LocalDate.parse(date, CYCLE_FILE_FORMAT).toEpochDay();
+        }
+        catch (final DateTimeParseException ex)
+        {
+            return -1;
+        }
+    }
+
+    private ExcerptAppender appender()
+    {
+        if (appender == null)
+        {
+            appender = queue.createAppender();
+        }
+        return appender;
+    }
+
+    private ExcerptTailer moveTo(final long position)
+    {
+        final int cycle = cycleOf(position);
+        int slot = -1;
+        int leastRecent = 0;
+        for (int i = 0; i < TAILERS; i++)
+        {
+            if (tailers[i] != null && tailerCycles[i] == cycle)
+            {
+                slot = i;
+                break;
+            }
+            if (tailerLastUse[i] < tailerLastUse[leastRecent])
+            {
+                leastRecent = i;
+            }
+        }
+        if (slot < 0)
+        {
+            slot = leastRecent;
+            if (tailers[slot] == null)
+            {
+                tailers[slot] = queue.createTailer();
+            }
+            tailerCycles[slot] = cycle;
+        }
+        tailerLastUse[slot] = ++tailerUses;
+
+        final ExcerptTailer tailer = tailers[slot];
+        final long index = indexOf(position);
+        if (tailer.index() != index && !tailer.moveToIndex(index))
+        {
+            throw damaged(position, "is missing from the queue (no index " + Long.toHexString(index) + ")");
+        }
+        return tailer;
+    }
+
+    private IllegalStateException damaged(final long position, final String what)
+    {
+        return new IllegalStateException("event log " + directory + ": entry " + position + " " + what +
+            ": the log was damaged after it was opened");
+    }
+
+    private void addEpochStart(final long position)
+    {
+        if (epochStartCount == epochStarts.length)
+        {
+            epochStarts = Arrays.copyOf(epochStarts, epochStarts.length * 2);
+        }
+        epochStarts[epochStartCount++] = position;
+    }
+
+    private void closeForceChannel()
+    {
+        if (forceChannel != null)
+        {
+            try
+            {
+                forceChannel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOGGER.warn("event log {}: cannot close a cycle file: {}", directory, ex.toString());
+            }
+            forceChannel = null;
+            forceChannelCycle = Integer.MIN_VALUE;
+        }
+    }
+
+    /**
+     * Cut the log so that {@code position} is its last entry. Staging (copying the kept part of the last cycle
+     * aside) reads the open queue and changes no queue file; swapping (renaming the copy over the cycle file and
+     * deleting the later ones) runs with the queue closed and is idempotent, so a redo after a crash is safe.
+     */
+    private void cut(final long position)
+    {
+        final boolean partialCycle = position > 0 && (position & sequenceMask) != 0;
+        if (partialCycle)
+        {
+            new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile);
+            stageCycle(position);
+        }
+        new UnrollIntent(position, UnrollIntent.PHASE_SWAPPING).write(intentFile);
+        closeQueue();
+        swap(position);
+        openQueue();
+
+        have = position;
+        lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
+        lastReadChk = Checksum.EMPTY;
+        clock.cycle = cycleOf(position + 1);
+        lastChk = position == 0 ? Checksum.EMPTY : storedChk(position);
+        forced = Math.min(forced, position);
+        while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > position)
+        {
+            epochStartCount--;
+        }
+    }
+
+    /** @return the {@code chk} stored with the entry at {@code position}, read from the queue. */
+    private long storedChk(final long position)
+    {
+        final ExcerptTailer tailer = moveTo(position);
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            if (!dc.isPresent() || dc.index() != indexOf(position) || bytes.readRemaining() < ENTRY_HEADER_LENGTH)
+            {
+                throw damaged(position, "cannot be read");
+            }
+            return bytes.readLong(bytes.readPosition() + CHK_OFFSET);
+        }
+    }
+
+    /** Copy the entries of {@code position}'s cycle up to {@code position} into a fresh cycle file, forced. */
+    private void stageCycle(final long position)
+    {
+        DurableFiles.deleteTree(stagingDirectory);
+        final int cycle = cycleOf(position);
+        final long first = ((position - 1) & ~sequenceMask) + 1;
+        final PositionClock stagingClock = new PositionClock();
+        stagingClock.cycle = cycle;
+        final String expectedName = cycleFileName(cycle);
+        try (ChronicleQueue staging = buildQueue(stagingDirectory, stagingClock);
+            ExcerptAppender stagingAppender = staging.createAppender())
+        {
+            final InternalAppender internal = (InternalAppender)stagingAppender;
+            for (long p = first; p <= position; p++)
+            {
+                final ExcerptTailer tailer = moveTo(p);
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent() || dc.index() != indexOf(p))
+                    {
+                        throw damaged(p, "cannot be read while unrolling");
+                    }
+                    internal.writeBytes(indexOf(p), dc.wire().bytes());
+                }
+            }
+            final File file = stagingAppender.currentFile();
+            if (file == null || !file.getName().equals(expectedName))
+            {
+                throw new IllegalStateException("staged cycle file " + file + " is not named " + expectedName);
+            }
+        }
+        BackgroundResourceReleaser.releasePendingResources();
+        DurableFiles.forceFile(stagingDirectory.resolve(expectedName));
+        DurableFiles.forceDirectory(stagingDirectory);
+    }
+
+    /** Replace the cut cycle by its staged copy, if any, delete every later cycle and the intent. Idempotent. */
+    private void swap(final long position)
+    {
+        final int keptCycle = position == 0 ? Integer.MIN_VALUE : cycleOf(position);
+        try
+        {
+            if (position > 0)
+            {
+                final Path staged = stagingDirectory.resolve(cycleFileName(keptCycle));
+                if (Files.exists(staged))
+                {
+                    DurableFiles.move(staged, queueDirectory.resolve(cycleFileName(keptCycle)));
+                }
+            }
+            final Path[] files = cycleFiles();
+            // newest first: a crash part way leaves a shorter log, never one with a hole
+            Arrays.sort(files, (a, b) -> Integer.compare(
+                cycleOfFileName(b.getFileName().toString()), cycleOfFileName(a.getFileName().toString())));
+            for (final Path file : files)
+            {
+                if (cycleOfFileName(file.getFileName().toString()) > keptCycle)
+                {
+                    Files.delete(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot unroll the event log " + directory + " to " + position, ex);
+        }
+        DurableFiles.forceDirectory(queueDirectory);
+        DurableFiles.deleteTree(stagingDirectory);
+        DurableFiles.deleteDurably(intentFile);
+    }
+
+    private void redoUnroll(final UnrollIntent intent)
+    {
+        if (intent.phase == UnrollIntent.PHASE_STAGING)
+        {
+            // nothing was changed yet: the queue still holds every entry up to the target, stage it again
+            openQueue();
+            stageCycle(intent.position);
+            new UnrollIntent(intent.position, UnrollIntent.PHASE_SWAPPING).write(intentFile);
+            closeQueue();
+        }
+        swap(intent.position);
+        openQueue();
+    }
+
+    private Path[] cycleFiles()
+    {
+        if (!Files.isDirectory(queueDirectory))
+        {
+            return new Path[0];
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(queueDirectory, "*" + CYCLE_FILE_SUFFIX))
+        {
+            Path[] files = new Path[0];
+            for (final Path file : stream)
+            {
+                if (cycleOfFileName(file.getFileName().toString()) >= 0)
+                {
+                    files = Arrays.copyOf(files, files.length + 1);
+                    files[files.length - 1] = file;
+                }
+            }
+            return files;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + queueDirectory, ex);
+        }
+    }
+}

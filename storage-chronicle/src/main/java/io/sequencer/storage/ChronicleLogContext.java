@@ -1,0 +1,158 @@
+package io.sequencer.storage;
+
+import java.nio.file.Path;
+
+/**
+ * Settings of a {@link ChronicleEventLog}, validated once by {@link #conclude()}.
+ * <p>
+ * {@code entriesPerCycle} ({@code K}) bounds the cost of {@code unrollTo}: it rewrites at most one cycle file of
+ * {@code K} entries. Larger {@code K} means fewer files and a dearer worst-case unroll; the default, 65,536 entries
+ * (about 8 MiB of 64-byte events per file), unrolls in milliseconds.
+ */
+public final class ChronicleLogContext
+{
+    /** Default entries per cycle file. */
+    public static final int DEFAULT_ENTRIES_PER_CYCLE = 1 << 16;
+
+    /** Default distance between indexed entries; a random read scans at most this many entry headers. */
+    public static final int DEFAULT_INDEX_SPACING = 16;
+
+    /** Default size of each memory-mapped block of a cycle file. */
+    public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
+
+    /** Default largest payload: eight times the protocol's default maxEventLength. */
+    public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 32 * 1024;
+
+    private Path directory;
+    private int clusterId = -1;
+    private int entriesPerCycle = DEFAULT_ENTRIES_PER_CYCLE;
+    private int indexSpacing = DEFAULT_INDEX_SPACING;
+    private long blockSize = DEFAULT_BLOCK_SIZE;
+    private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
+    private boolean rehashOnRead = false;
+
+    /**
+     * Check every setting once.
+     *
+     * @throws IllegalStateException naming the first setting that is missing or out of range.
+     */
+    public ChronicleLogContext conclude()
+    {
+        if (directory == null)
+        {
+            throw new IllegalStateException("directory is required");
+        }
+        if (clusterId < 0)
+        {
+            throw new IllegalStateException("clusterId is required (a non-negative cluster id)");
+        }
+        if (entriesPerCycle < 2 || Integer.bitCount(entriesPerCycle) != 1 || entriesPerCycle > 1 << 28)
+        {
+            throw new IllegalStateException(
+                "entriesPerCycle=" + entriesPerCycle + ": expected a power of two in 2..2^28");
+        }
+        if (indexSpacing < 1 || Integer.bitCount(indexSpacing) != 1 || indexSpacing > 256)
+        {
+            throw new IllegalStateException("indexSpacing=" + indexSpacing + ": expected a power of two in 1..256");
+        }
+        if (blockSize < 256 * 1024)
+        {
+            throw new IllegalStateException("blockSize=" + blockSize + ": expected at least 256 KiB");
+        }
+        if (maxPayloadLength < 0 || maxPayloadLength > blockSize / 8)
+        {
+            throw new IllegalStateException("maxPayloadLength=" + maxPayloadLength + ": expected 0..blockSize/8 (" +
+                blockSize / 8 + ") so that an entry always fits one mapped region");
+        }
+        return this;
+    }
+
+    public ChronicleLogContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /** The directory of this node's log; the queue files live in its {@code queue} subdirectory. */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public ChronicleLogContext clusterId(final int clusterId)
+    {
+        this.clusterId = clusterId;
+        return this;
+    }
+
+    /** The cluster the log belongs to: a directory of another cluster is refused. */
+    public int clusterId()
+    {
+        return clusterId;
+    }
+
+    public ChronicleLogContext entriesPerCycle(final int entriesPerCycle)
+    {
+        this.entriesPerCycle = entriesPerCycle;
+        return this;
+    }
+
+    /** Entries per cycle file, {@code K}; fixed for a directory when it is created. */
+    public int entriesPerCycle()
+    {
+        return entriesPerCycle;
+    }
+
+    public ChronicleLogContext indexSpacing(final int indexSpacing)
+    {
+        this.indexSpacing = indexSpacing;
+        return this;
+    }
+
+    /** Every how many entries Chronicle writes an index entry. */
+    public int indexSpacing()
+    {
+        return indexSpacing;
+    }
+
+    public ChronicleLogContext blockSize(final long blockSize)
+    {
+        this.blockSize = blockSize;
+        return this;
+    }
+
+    /** The size of each mapped block of a cycle file (files are sparse: this is address space, not disk). */
+    public long blockSize()
+    {
+        return blockSize;
+    }
+
+    public ChronicleLogContext maxPayloadLength(final int maxPayloadLength)
+    {
+        this.maxPayloadLength = maxPayloadLength;
+        return this;
+    }
+
+    /** The largest payload {@code append} accepts. */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength;
+    }
+
+    public ChronicleLogContext rehashOnRead(final boolean rehashOnRead)
+    {
+        this.rehashOnRead = rehashOnRead;
+        return this;
+    }
+
+    /**
+     * Whether every read also recomputes the entry's chained checksum (default false). Every read verifies the
+     * entry's CRC32C, which covers all its bytes and its stored {@code chk}, and, reading on from the previous
+     * position, that it names its predecessor's {@code chk}; every open verifies the whole chain. The chain hash is a
+     * serial ~60 ns per entry, as much again as Chronicle's own read of a small entry.
+     */
+    public boolean rehashOnRead()
+    {
+        return rehashOnRead;
+    }
+}

@@ -1,0 +1,155 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.NodeStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * A {@link NodeStore} in one small file, rewritten whole and atomically (temporary file, fsync, rename, fsync of
+ * the directory) on every change, so each setter is durable when it returns and a crash leaves the old state or
+ * the new one. These change only at epoch changes, so the cost of a rewrite does not matter.
+ * <p>
+ * A file that fails its checksum is treated as lost, with a logged error: the store reads as new (not
+ * {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact (PROTOCOL.md §6).
+ */
+public final class FileNodeStore implements NodeStore
+{
+    /** The on-disk layout this build writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(FileNodeStore.class);
+    private static final int MAGIC = 0x53455153; // "SQES"
+    private static final int LENGTH = 4 + 4 + 1 + 1 + 8 + 8 + 8 + 8 + 8;
+
+    private final Path file;
+    private boolean initialized;
+    private long currentEpoch;
+    private long guaranteed;
+    private boolean amnesia;
+    private long bootId;
+    private long unrollIntent = -1;
+
+    /**
+     * Open the store kept in {@code file}; a missing file is a new store.
+     *
+     * @throws IllegalStateException when the file was written by another format version.
+     */
+    public FileNodeStore(final Path file)
+    {
+        this.file = file;
+        final byte[] bytes = DurableFiles.readIfExists(file);
+        if (bytes == null)
+        {
+            return;
+        }
+        final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length != LENGTH || buffer.getLong(LENGTH - 8) != crc(bytes, LENGTH - 8) || buffer.getInt(0) != MAGIC)
+        {
+            LOGGER.error("node state {} is damaged: starting as a node whose disk was lost", file);
+            return;
+        }
+        if (buffer.getInt(4) != FORMAT_VERSION)
+        {
+            throw new IllegalStateException("node state " + file + " has format version " + buffer.getInt(4) +
+                "; this build reads version " + FORMAT_VERSION + " only");
+        }
+        initialized = buffer.get(8) != 0;
+        amnesia = buffer.get(9) != 0;
+        currentEpoch = buffer.getLong(10);
+        guaranteed = buffer.getLong(18);
+        bootId = buffer.getLong(26);
+        unrollIntent = buffer.getLong(34);
+    }
+
+    public boolean initialized()
+    {
+        return initialized;
+    }
+
+    public void initialize()
+    {
+        initialized = true;
+        persist();
+    }
+
+    public long currentEpoch()
+    {
+        return currentEpoch;
+    }
+
+    public void currentEpoch(final long epoch)
+    {
+        currentEpoch = epoch;
+        persist();
+    }
+
+    public long guaranteed()
+    {
+        return guaranteed;
+    }
+
+    public void guaranteed(final long guaranteed)
+    {
+        this.guaranteed = guaranteed;
+        persist();
+    }
+
+    public boolean amnesia()
+    {
+        return amnesia;
+    }
+
+    public void amnesia(final boolean amnesia)
+    {
+        this.amnesia = amnesia;
+        persist();
+    }
+
+    public long bootId()
+    {
+        return bootId;
+    }
+
+    public void bootId(final long bootId)
+    {
+        this.bootId = bootId;
+        persist();
+    }
+
+    public long unrollIntent()
+    {
+        return unrollIntent;
+    }
+
+    public void unrollIntent(final long position)
+    {
+        unrollIntent = position;
+        persist();
+    }
+
+    public void close()
+    {
+    }
+
+    private void persist()
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(MAGIC).putInt(FORMAT_VERSION).put((byte)(initialized ? 1 : 0)).put((byte)(amnesia ? 1 : 0))
+            .putLong(currentEpoch).putLong(guaranteed).putLong(bootId).putLong(unrollIntent);
+        buffer.putLong(crc(buffer.array(), LENGTH - 8));
+        buffer.flip();
+        DurableFiles.writeAtomically(file, buffer);
+    }
+
+    private static long crc(final byte[] bytes, final int length)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, length);
+        return crc.getValue();
+    }
+}

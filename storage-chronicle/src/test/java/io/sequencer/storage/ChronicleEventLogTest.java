@@ -1,0 +1,246 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.EntryType;
+import io.sequencer.core.EventLogContract;
+import io.sequencer.core.LogEntry;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the contract cannot see: the directory layout, the refusal of foreign directories, the redo of an
+ * interrupted unroll, checksums verified on read, and the allocation-free append and read.
+ */
+class ChronicleEventLogTest
+{
+    private static final int K = ChronicleEventLogContractTest.ENTRIES_PER_CYCLE;
+
+    @TempDir
+    Path directory;
+
+    private ChronicleEventLog open()
+    {
+        return ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory));
+    }
+
+    @Test
+    void positionsMapToCycleFilesByArithmetic() throws IOException
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 3 * K + 1, 1);
+
+            assertEquals(List.of("19700102F.cq4", "19700103F.cq4", "19700104F.cq4", "19700105F.cq4"), cycleFiles());
+            assertEquals(log.indexOf(K + 1), log.indexOf(K) + (1L << 32) - (K - 1),
+                "the first position of a cycle is sequence 0 of the next cycle");
+            assertEquals(1, ChronicleEventLog.cycleOfFileName(ChronicleEventLog.cycleFileName(1)));
+            assertEquals(-1, ChronicleEventLog.cycleOfFileName("metadata.cq4t"));
+        }
+    }
+
+    @Test
+    void unrollRewritesOnlyTheCycleItCutsAndDeletesTheLaterOnes() throws IOException
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 5 * K, 1);
+            final Object firstBefore = fileKey("19700102F.cq4");
+            final Object cutBefore = fileKey("19700103F.cq4");
+
+            log.unrollTo(K + 3, 0);
+
+            assertEquals(List.of("19700102F.cq4", "19700103F.cq4"), cycleFiles());
+            assertEquals(firstBefore, fileKey("19700102F.cq4"), "cycles below the cut are not touched");
+            assertNotEquals(cutBefore, fileKey("19700103F.cq4"), "the cut cycle is a rewritten file");
+            assertFalse(Files.exists(directory.resolve(ChronicleEventLog.INTENT_FILE)));
+            assertFalse(Files.exists(directory.resolve(ChronicleEventLog.STAGING_DIRECTORY)));
+
+            log.unrollTo(K, 0);
+            assertEquals(List.of("19700102F.cq4"), cycleFiles(), "a cut at a cycle's end copies nothing");
+            assertEquals(firstBefore, fileKey("19700102F.cq4"));
+        }
+    }
+
+    @Test
+    void refusesADirectoryOfAnotherCluster()
+    {
+        open().close();
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> ChronicleEventLog.open(
+            ChronicleEventLogContractTest.context(directory).clusterId(ChronicleEventLogContractTest.CLUSTER_ID + 1)));
+        assertTrue(ex.getMessage().contains("belongs to cluster " + ChronicleEventLogContractTest.CLUSTER_ID),
+            ex.getMessage());
+    }
+
+    @Test
+    void refusesAnotherFormatVersionOrCycleSize()
+    {
+        open().close();
+        final Path header = directory.resolve(ChronicleEventLog.HEADER_FILE);
+
+        new LogHeader(ChronicleEventLog.FORMAT_VERSION + 1, ChronicleEventLogContractTest.CLUSTER_ID, K, 16)
+            .write(header);
+        IllegalStateException ex = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(ex.getMessage().contains("format version " + (ChronicleEventLog.FORMAT_VERSION + 1)),
+            ex.getMessage());
+
+        new LogHeader(ChronicleEventLog.FORMAT_VERSION, ChronicleEventLogContractTest.CLUSTER_ID, 2 * K, 16)
+            .write(header);
+        ex = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(ex.getMessage().contains("entries per cycle"), ex.getMessage());
+    }
+
+    @Test
+    void refusesQueueFilesWithoutAHeaderOrWithADamagedOne() throws IOException
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 3, 1);
+        }
+        final Path header = directory.resolve(ChronicleEventLog.HEADER_FILE);
+        final byte[] bytes = Files.readAllBytes(header);
+
+        bytes[12] ^= 1;
+        Files.write(header, bytes);
+        IllegalStateException ex = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(ex.getMessage().contains("damaged"), ex.getMessage());
+
+        Files.delete(header);
+        ex = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(ex.getMessage().contains("missing"), ex.getMessage());
+    }
+
+    @Test
+    void unrollInterruptedWhileStagingIsRedoneAtOpen()
+    {
+        final List<EventLogContract.Appended> appended;
+        try (ChronicleEventLog log = open())
+        {
+            appended = EventLogContract.appendMany(log, 4 * K, 1);
+        }
+        new UnrollIntent(2 * K + 5, UnrollIntent.PHASE_STAGING).write(directory.resolve(ChronicleEventLog.INTENT_FILE));
+
+        try (ChronicleEventLog log = open())
+        {
+            assertTrue(log.unrollRedoneAtOpen());
+            assertEquals(2 * K + 5, log.have());
+            assertFalse(log.damagedAtOpen());
+            EventLogContract.assertMatches(log, appended, 2 * K + 5);
+        }
+    }
+
+    @Test
+    void unrollInterruptedWhileSwappingIsRedoneAtOpen()
+    {
+        final List<EventLogContract.Appended> appended;
+        try (ChronicleEventLog log = open())
+        {
+            appended = EventLogContract.appendMany(log, 4 * K, 1);
+        }
+        // at a cycle's end the swap only deletes; in mid-cycle without a staged copy the redo still ends cut
+        new UnrollIntent(2 * K, UnrollIntent.PHASE_SWAPPING).write(directory.resolve(ChronicleEventLog.INTENT_FILE));
+        try (ChronicleEventLog log = open())
+        {
+            assertTrue(log.unrollRedoneAtOpen());
+            assertEquals(2 * K, log.have());
+        }
+        new UnrollIntent(K + 2, UnrollIntent.PHASE_SWAPPING).write(directory.resolve(ChronicleEventLog.INTENT_FILE));
+        try (ChronicleEventLog log = open())
+        {
+            assertEquals(K + 2, log.have());
+            EventLogContract.assertMatches(log, appended, K + 2);
+        }
+    }
+
+    @Test
+    void readVerifiesTheChecksumOfBytesDamagedAfterOpen() throws IOException
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, K + 4, 1);
+            final long chk = log.chkAt(3);
+            // the file is mapped: a write through the file system is what the mapping reads next
+            QueueFiles.flipByteAfter(
+                directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve("19700102F.cq4"), chk, 8);
+
+            final IllegalStateException ex =
+                assertThrows(IllegalStateException.class, () -> log.read(3, new LogEntry()));
+            assertTrue(ex.getMessage().contains("entry 3 fails its CRC32C"), ex.getMessage());
+            assertTrue(log.read(4, new LogEntry()), "the other entries still verify");
+        }
+    }
+
+    @Test
+    void appendAndReadAllocateNothingOnceWarm()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        final UnsafeBuffer heapPayload = new UnsafeBuffer(new byte[64]);
+        final LogEntry entry = new LogEntry();
+        // one cycle file for the whole test: rolling to a new cycle creates Chronicle's store objects (about 20 KB,
+        // once per entriesPerCycle appends); within a cycle nothing is allocated once the JIT has settled
+        try (ChronicleEventLog log = ChronicleEventLog.open(new ChronicleLogContext()
+            .directory(directory).clusterId(1).entriesPerCycle(1 << 20)))
+        {
+            runAppendsAndReads(log, payload, heapPayload, entry, 200_000);
+            final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            runAppendsAndReads(log, payload, heapPayload, entry, 20_000);
+            final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+
+            assertEquals(220_000, log.have());
+            assertEquals(0, allocated, "bytes allocated by 20,000 appends, sequential and random reads");
+        }
+    }
+
+    private static void runAppendsAndReads(
+        final ChronicleEventLog log,
+        final UnsafeBuffer payload,
+        final UnsafeBuffer heapPayload,
+        final LogEntry entry,
+        final int count)
+    {
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long position = log.append(
+                EntryType.EVENT, 1, i, 1, 1, i, (i & 1) == 0 ? payload : heapPayload, 0, 64);
+            log.read(position, entry);
+            sum += entry.counter();
+            log.read(1 + (position * 7919) % position, entry);
+            sum += log.chkAt(1 + (position * 31) % position);
+        }
+        assertNotEquals(0, sum);
+    }
+
+    private List<String> cycleFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY)))
+        {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted()
+                .collect(Collectors.toList());
+        }
+    }
+
+    private Object fileKey(final String name) throws IOException
+    {
+        return Files.readAttributes(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(name),
+            BasicFileAttributes.class).fileKey();
+    }
+}

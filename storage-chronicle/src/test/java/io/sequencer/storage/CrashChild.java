@@ -1,0 +1,102 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.EntryType;
+import io.sequencer.core.LogEntry;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * The process {@link CrashTest} kills: it opens a log (running the recovery), then appends batches, forces and
+ * unrolls at random until it is killed, announcing on stdout what it is about to do, so the parent knows what the
+ * log may hold when the kill lands. Entries are self-describing: the epoch field carries a generation that grows
+ * with every unroll, and the payload is a function of (position, generation), so any entry can be checked alone.
+ * <p>
+ * Lines: {@code OPEN have dropped redone}, {@code HAVE n} after each batch, {@code UNROLL-BEGIN target have} and
+ * {@code UNROLL-END}.
+ */
+public final class CrashChild
+{
+    static final int CLUSTER_ID = 3;
+    static final int ENTRIES_PER_CYCLE = 256;
+    static final int MAX_BATCH = 40;
+
+    private CrashChild()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final Path directory = Path.of(args[0]);
+        final SplittableRandom random = new SplittableRandom(Long.parseLong(args[1]));
+        final PrintStream out = new PrintStream(System.out, true);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadCapacity()]);
+        final LogEntry entry = new LogEntry();
+
+        final ChronicleEventLog log = ChronicleEventLog.open(context(directory));
+        out.println("OPEN " + log.have() + " " + log.droppedAtOpen() + " " + log.unrollRedoneAtOpen());
+        long generation = 1;
+        if (log.have() > 0)
+        {
+            log.read(log.have(), entry);
+            generation = entry.epoch() + 1;
+        }
+
+        while (true)
+        {
+            final int choice = random.nextInt(100);
+            if (choice < 10 && log.have() > 0)
+            {
+                final long have = log.have();
+                final long target = Math.max(0, have - 1 - random.nextInt(3 * ENTRIES_PER_CYCLE));
+                out.println("UNROLL-BEGIN " + target + " " + have);
+                log.unrollTo(target, 0);
+                out.println("UNROLL-END");
+                generation++;
+            }
+            else if (choice < 14)
+            {
+                log.force();
+            }
+            else
+            {
+                final int batch = 1 + random.nextInt(MAX_BATCH);
+                for (int i = 0; i < batch; i++)
+                {
+                    final long position = log.have() + 1;
+                    final int length = fill(payload, position, generation);
+                    log.append(EntryType.EVENT, generation, position, 1, generation, position, payload, 0, length);
+                }
+                out.println("HAVE " + log.have());
+            }
+        }
+    }
+
+    static ChronicleLogContext context(final Path directory)
+    {
+        return new ChronicleLogContext()
+            .directory(directory)
+            .clusterId(CLUSTER_ID)
+            .entriesPerCycle(ENTRIES_PER_CYCLE)
+            .blockSize(1 << 20);
+    }
+
+    static int payloadCapacity()
+    {
+        return 96;
+    }
+
+    /** Write the payload of (position, generation) into {@code buffer}. @return its length. */
+    static int fill(final UnsafeBuffer buffer, final long position, final long generation)
+    {
+        final int length = 8 + (int)((position * 31 + generation) % 88);
+        final SplittableRandom content = new SplittableRandom(position * 1_000_003L + generation);
+        for (int i = 0; i < length; i++)
+        {
+            buffer.putByte(i, (byte)content.nextInt(256));
+        }
+        return length;
+    }
+}

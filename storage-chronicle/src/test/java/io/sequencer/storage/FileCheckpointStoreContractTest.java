@@ -1,0 +1,72 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.CheckpointStore;
+import io.sequencer.core.CheckpointStoreContract;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link FileCheckpointStore} against the {@link CheckpointStoreContract}; damage is a flipped byte in the file.
+ */
+class FileCheckpointStoreContractTest extends CheckpointStoreContract
+{
+    @TempDir
+    Path root;
+
+    private int stores;
+    private Path lastDirectory;
+
+    protected CheckpointStore newStore()
+    {
+        lastDirectory = root.resolve("checkpoints-" + stores++);
+        return new FileCheckpointStore(lastDirectory);
+    }
+
+    protected CheckpointStore reopen(final CheckpointStore store)
+    {
+        store.close();
+        return new FileCheckpointStore(lastDirectory);
+    }
+
+    protected void damage(final CheckpointStore store, final long position)
+    {
+        final Path file = lastDirectory.resolve(String.format("checkpoint-%020d.ckpt", position));
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(file, bytes);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void truncatedFileIsDamagedAndTemporaryFilesAreIgnored() throws IOException
+    {
+        final CheckpointStore store = track(newStore());
+        store.save(10, 5, new org.agrona.concurrent.UnsafeBuffer(new byte[32]), 0, 32);
+        final Path file = lastDirectory.resolve(String.format("checkpoint-%020d.ckpt", 10));
+        Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 20));
+        Files.write(lastDirectory.resolve(String.format("checkpoint-%020d.ckpt.tmp", 30)), new byte[3]);
+
+        final CheckpointStore reopened = track(reopen(store));
+
+        assertEquals(-1, reopened.read(10, new org.agrona.ExpandableArrayBuffer()));
+        assertEquals(10, reopened.latestAtOrBelow(100), "a half-written temporary file is not a checkpoint");
+        try (Stream<Path> files = Files.list(lastDirectory))
+        {
+            assertEquals(2, files.count());
+        }
+    }
+}

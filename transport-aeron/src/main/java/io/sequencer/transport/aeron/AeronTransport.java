@@ -1,0 +1,315 @@
+package io.sequencer.transport.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.FrameHandler;
+import io.sequencer.core.MemberStreamListener;
+import io.sequencer.core.Transport;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
+
+import java.io.File;
+import java.util.function.Supplier;
+
+/**
+ * The protocol's {@link Transport} on Aeron. One exclusive publication and one subscription for the shared channel
+ * (multicast, or multi-destination unicast); one subscription for catch-up on this node's endpoint and one
+ * exclusive publication to each peer's. {@link ChannelPublisher} routes outgoing frames by type;
+ * {@link ChannelAdapter} checks incoming ones and turns image events into {@link MemberStreamListener} signals.
+ * <p>
+ * The Aeron client runs on the caller's thread ({@code useConductorAgentInvoker}): {@link #poll} services it, so
+ * image events reach the protocol on its own duty-cycle thread, between frames, and the transport needs no locks.
+ * With {@link ThreadingMode#INVOKER} the embedded driver runs there too, and a node is one thread in all.
+ * <p>
+ * Lifecycle: {@link #launch} starts the embedded driver (its directory deleted first), connects and creates every
+ * stream, or fails with an {@link IllegalStateException} naming the setting at fault; {@link #close} closes them
+ * and removes the driver's directory.
+ */
+public final class AeronTransport implements Transport
+{
+    private final AeronTransportContext context;
+    private final TransportCounters counters = new TransportCounters();
+    private final ChannelAdapter adapter;
+    private final ChannelPublisher publisher;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker clientInvoker;
+    private final ExclusivePublication sharedPublication;
+    private final ExclusivePublication[] catchUpPublications;
+    private final Subscription sharedSubscription;
+    private final Subscription catchUpSubscription;
+    private final FragmentAssembler sharedAssembler;
+    private final FragmentAssembler catchUpAssembler;
+    private boolean closed;
+
+    private AeronTransport(final AeronTransportContext context)
+    {
+        this.context = context;
+        final ClusterConfig cluster = context.cluster();
+        final int selfIndex = cluster.indexOf(context.memberId());
+        final FrameAuthenticator authenticator = context.authentication() == Authentication.NONE ?
+            null : new FrameAuthenticator(context.secret());
+        final FrameAuthenticator publishAuthenticator = context.authentication() == Authentication.NONE ?
+            null : new FrameAuthenticator(context.secret());
+        adapter = new ChannelAdapter(cluster, context.memberId(), context.authentication(), authenticator, counters);
+        sharedAssembler = new FragmentAssembler(adapter.sharedFragmentHandler());
+        catchUpAssembler = new FragmentAssembler(adapter.catchUpFragmentHandler());
+
+        MediaDriver driver = null;
+        Aeron aeron = null;
+        final ExclusivePublication[] catchUp = new ExclusivePublication[cluster.size()];
+        ExclusivePublication shared = null;
+        Subscription sharedSub = null;
+        Subscription catchUpSub = null;
+        try
+        {
+            if (context.embeddedDriver())
+            {
+                driver = launchDriver(context);
+            }
+            final MediaDriver launched = driver;
+            aeron = step("aeronDirectoryName", () -> connect(context, launched));
+            final Aeron client = aeron;
+            shared = step("channel", () -> client.addExclusivePublication(
+                context.sharedPublicationChannel(), context.streamId()));
+            final String[] destinations = context.sharedDestinations();
+            for (int i = 0; i < destinations.length; i++)
+            {
+                if (destinations[i] != null)
+                {
+                    final ExclusivePublication publication = shared;
+                    final String destination = destinations[i];
+                    step("memberEndpoints[" + cluster.memberId(i) + "]", () ->
+                    {
+                        publication.addDestination(destination);
+                        return publication;
+                    });
+                }
+            }
+            adapter.ownSharedSession(shared.sessionId());
+            sharedSub = step(context.unicast() ? "memberEndpoints[" + context.memberId() + "]" : "channel",
+                () -> client.addSubscription(
+                context.sharedSubscriptionChannel(), context.streamId(),
+                image -> adapter.onImageAvailable(false, image.sessionId()),
+                image ->
+                {
+                    sharedAssembler.freeSessionBuffer(image.sessionId());
+                    adapter.onImageUnavailable(false, image.sessionId());
+                }));
+            catchUpSub = step("memberEndpoints[" + context.memberId() + "]", () -> client.addSubscription(
+                context.catchUpSubscriptionChannel(), context.catchUpStreamId(),
+                image -> adapter.onImageAvailable(true, image.sessionId()),
+                image ->
+                {
+                    catchUpAssembler.freeSessionBuffer(image.sessionId());
+                    adapter.onImageUnavailable(true, image.sessionId());
+                }));
+            final String[] catchUpChannels = context.catchUpPublicationChannels();
+            for (int i = 0; i < catchUpChannels.length; i++)
+            {
+                if (i != selfIndex)
+                {
+                    final String channel = catchUpChannels[i];
+                    catchUp[i] = step("memberEndpoints[" + cluster.memberId(i) + "]",
+                        () -> client.addExclusivePublication(channel, context.catchUpStreamId()));
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(catchUp);
+            CloseHelper.quietCloseAll(catchUpSub, sharedSub, shared, aeron, driver);
+            if (driver != null)
+            {
+                IoUtil.delete(new File(context.aeronDirectoryName()), true);
+            }
+            throw ex;
+        }
+
+        this.driver = driver;
+        this.aeron = aeron;
+        this.driverInvoker = driver != null && context.threadingMode() == ThreadingMode.INVOKER ?
+            driver.sharedAgentInvoker() : null;
+        this.clientInvoker = aeron.conductorAgentInvoker();
+        this.sharedPublication = shared;
+        this.catchUpPublications = catchUp;
+        this.sharedSubscription = sharedSub;
+        this.catchUpSubscription = catchUpSub;
+        this.publisher = new ChannelPublisher(
+            cluster, context.memberId(), context.authentication(), publishAuthenticator, counters, shared, catchUp);
+    }
+
+    /**
+     * Start the transport: conclude the context, launch the embedded media driver (unless external), connect and
+     * create every stream.
+     *
+     * @throws IllegalArgumentException for a bad setting, naming it.
+     * @throws IllegalStateException    when a stream or the driver cannot start, naming the setting at fault.
+     */
+    public static AeronTransport launch(final AeronTransportContext context)
+    {
+        context.conclude();
+        return new AeronTransport(context);
+    }
+
+    private static MediaDriver launchDriver(final AeronTransportContext context)
+    {
+        final File directory = new File(context.aeronDirectoryName());
+        final File parent = directory.getAbsoluteFile().getParentFile();
+        if (parent == null || (!parent.isDirectory() && !parent.mkdirs()) || !parent.canWrite())
+        {
+            throw new IllegalStateException("aeronDirectoryName: cannot create the media driver directory " +
+                directory + " (its parent is missing or not writable)");
+        }
+        if (CommonContext.isDriverActive(directory, 500, message -> {}))
+        {
+            throw new IllegalStateException("aeronDirectoryName: another media driver is active in " + directory +
+                "; give each node its own directory");
+        }
+        final Supplier<org.agrona.concurrent.IdleStrategy> idle = context.driverIdleStrategy();
+        final MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(directory.getPath())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .threadingMode(context.threadingMode())
+            .conductorIdleStrategy(idle.get())
+            .senderIdleStrategy(idle.get())
+            .receiverIdleStrategy(idle.get())
+            .sharedNetworkIdleStrategy(idle.get())
+            .sharedIdleStrategy(idle.get())
+            .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
+            .flowControlReceiverTimeoutNs(context.flowControlReceiverTimeoutNs())
+            .errorHandler(context.errorHandler());
+        return step("aeronDirectoryName", () -> MediaDriver.launch(driverContext));
+    }
+
+    private static Aeron connect(final AeronTransportContext context, final MediaDriver driver)
+    {
+        final Aeron.Context clientContext = new Aeron.Context()
+            .aeronDirectoryName(context.aeronDirectoryName())
+            .useConductorAgentInvoker(true)
+            .driverTimeoutMs(context.driverTimeoutMs())
+            .errorHandler(context.errorHandler());
+        if (driver != null && context.threadingMode() == ThreadingMode.INVOKER)
+        {
+            clientContext.driverAgentInvoker(driver.sharedAgentInvoker());
+        }
+        return Aeron.connect(clientContext);
+    }
+
+    /** Run one start-up step; a failure becomes an exception that names the setting behind it. */
+    private static <T> T step(final String setting, final Supplier<T> action)
+    {
+        try
+        {
+            return action.get();
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            if (ex.getMessage() != null && ex.getMessage().startsWith(setting + ":"))
+            {
+                throw ex;
+            }
+            throw new IllegalStateException(setting + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalStateException(
+                setting + ": " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Who hears about members' streams coming and going: the protocol, once it exists. */
+    public AeronTransport listener(final MemberStreamListener listener)
+    {
+        adapter.listener(listener);
+        return this;
+    }
+
+    public boolean publish(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return publisher.publish(buffer, offset, length);
+    }
+
+    /**
+     * Service the Aeron client (and the driver under {@code INVOKER}), then deliver up to {@code limit} fragments'
+     * worth of frames from the shared channel and the catch-up stream.
+     *
+     * @return frames taken off the streams (delivered, or dropped and counted).
+     */
+    public int poll(final FrameHandler handler, final int limit)
+    {
+        if (driverInvoker != null)
+        {
+            driverInvoker.invoke();
+        }
+        clientInvoker.invoke();
+        adapter.handler(handler);
+        final int fragments = sharedSubscription.poll(sharedAssembler, limit);
+        if (fragments < limit)
+        {
+            catchUpSubscription.poll(catchUpAssembler, limit - fragments);
+        }
+        return adapter.takePolled();
+    }
+
+    /** Whether at least one receiver is connected to this node's shared publication. */
+    public boolean isConnected()
+    {
+        return sharedPublication.isConnected();
+    }
+
+    /** This node's publisher session on the shared channel. */
+    public int sessionId()
+    {
+        return sharedPublication.sessionId();
+    }
+
+    /** Whether a catch-up publication to {@code memberId} has a connected receiver. */
+    public boolean isCatchUpConnected(final int memberId)
+    {
+        final int index = context.cluster().indexOf(memberId);
+        return index >= 0 && catchUpPublications[index] != null && catchUpPublications[index].isConnected();
+    }
+
+    public TransportCounters counters()
+    {
+        return counters;
+    }
+
+    public AeronTransportContext context()
+    {
+        return context;
+    }
+
+    /** The receive path, for tests that feed it frames in-process. */
+    ChannelAdapter adapter()
+    {
+        return adapter;
+    }
+
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietCloseAll(catchUpPublications);
+        CloseHelper.quietCloseAll(catchUpSubscription, sharedSubscription, sharedPublication, aeron, driver);
+        if (driver != null)
+        {
+            IoUtil.delete(new File(context.aeronDirectoryName()), true);
+        }
+    }
+}

@@ -1,0 +1,597 @@
+package io.sequencer.transport.aeron;
+
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.driver.ThreadingMode;
+import io.sequencer.core.ClusterConfig;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Configuration of one node's {@link AeronTransport}, with defaults, validated once by {@link #conclude()}: every
+ * error names the setting and the expected form, so a bad configuration stops the node at start with a sentence
+ * rather than a stack trace from inside Aeron.
+ * <p>
+ * Streams: the shared channel is one Aeron stream ({@link #streamId()}) that every member publishes to and
+ * subscribes to, on multicast ({@link #channel()}, the default) or, for networks without multicast, as a
+ * multi-destination publication to every peer's unicast {@link #memberEndpoint(int) endpoint} ({@link #unicast()}).
+ * Catch-up traffic is point to point on its own stream ({@link #catchUpStreamId()}) to each member's endpoint.
+ */
+public final class AeronTransportContext
+{
+    /** Loopback multicast; {@code fc=min} because the default max flow control lets a slow receiver lose frames. */
+    public static final String DEFAULT_CHANNEL =
+        "aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0";
+    public static final int DEFAULT_STREAM_ID = 1001;
+    public static final int DEFAULT_CATCH_UP_STREAM_ID = 1002;
+    /** Member {@code i} of {@code C} listens for catch-up on this port plus {@code i}, unless configured. */
+    public static final int DEFAULT_CATCH_UP_PORT_BASE = 40457;
+    public static final int DEFAULT_TERM_LENGTH = 1024 * 1024;
+    /** The protocol's largest frame by default: a 64 KiB {@code Entries} batch, or a 4 KiB event with its header. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 + 4096;
+    public static final long DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    public static final long DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    public static final long DEFAULT_DRIVER_TIMEOUT_MS = 10_000;
+
+    private ClusterConfig cluster;
+    private int memberId = -1;
+    private String channel = DEFAULT_CHANNEL;
+    private int streamId = DEFAULT_STREAM_ID;
+    private int catchUpStreamId = DEFAULT_CATCH_UP_STREAM_ID;
+    private boolean unicast;
+    private final TreeMap<Integer, String> memberEndpoints = new TreeMap<>();
+    private int catchUpPortBase = DEFAULT_CATCH_UP_PORT_BASE;
+    private int termLength = DEFAULT_TERM_LENGTH;
+    private int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
+    private boolean embeddedDriver = true;
+    private String aeronDirectoryName;
+    private ThreadingMode threadingMode = ThreadingMode.SHARED;
+    private Supplier<IdleStrategy> driverIdleStrategy = BackoffIdleStrategy::new;
+    private long imageLivenessTimeoutNs = DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS;
+    private long flowControlReceiverTimeoutNs = DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS;
+    private long driverTimeoutMs = DEFAULT_DRIVER_TIMEOUT_MS;
+    private Authentication authentication = Authentication.NONE;
+    private byte[] secret;
+    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private boolean concluded;
+
+    private String sharedPublicationChannel;
+    private String sharedSubscriptionChannel;
+    private String[] sharedDestinations;
+    private String catchUpSubscriptionChannel;
+    private String[] catchUpPublicationChannels;
+    private String[] resolvedEndpoints;
+
+    /**
+     * Check every setting once and derive the Aeron channels.
+     *
+     * @throws IllegalArgumentException naming the first bad setting.
+     */
+    public AeronTransportContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(cluster != null, "cluster", "a ClusterConfig", "none");
+        require(cluster.isMember(memberId), "memberId", "one of the member ids of " + cluster, memberId);
+        require(streamId != catchUpStreamId, "catchUpStreamId", "a stream id other than streamId " + streamId,
+            catchUpStreamId);
+        require(termLength >= 64 * 1024 && termLength <= 1024 * 1024 * 1024 && Integer.bitCount(termLength) == 1,
+            "termLength", "a power of two in 65536..1073741824", termLength);
+        require(maxFrameLength >= 1024 && maxFrameLength + FrameAuthenticator.TAG_LENGTH <= termLength / 8,
+            "maxFrameLength", "1024..termLength/8 - " + FrameAuthenticator.TAG_LENGTH + " (Aeron's largest message " +
+            "is an eighth of the term length; raise termLength for larger frames)", maxFrameLength);
+        require(threadingMode != null, "threadingMode", "one of " + Arrays.toString(ThreadingMode.values()), "null");
+        require(driverIdleStrategy != null, "driverIdleStrategy", "a supplier of IdleStrategy", "null");
+        require(imageLivenessTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(250), "imageLivenessTimeoutNs",
+            ">= 250 ms (Aeron publishers heartbeat every 100 ms)", imageLivenessTimeoutNs);
+        require(flowControlReceiverTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(250), "flowControlReceiverTimeoutNs",
+            ">= 250 ms (receivers send status every 200 ms)", flowControlReceiverTimeoutNs);
+        require(driverTimeoutMs >= 100, "driverTimeoutMs", ">= 100", driverTimeoutMs);
+        require(authentication != null, "authentication", "one of " + Arrays.toString(Authentication.values()),
+            "null");
+        require(authentication == Authentication.NONE || (secret != null && secret.length >= 16),
+            "secret", "at least 16 bytes when authentication is " + authentication,
+            secret == null ? "none" : secret.length + " bytes");
+        require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
+        if (aeronDirectoryName == null)
+        {
+            final File shm = new File("/dev/shm");
+            final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+            aeronDirectoryName = base + File.separator + "sequencer-aeron-" + cluster.clusterId() + "-" + memberId;
+        }
+
+        final ChannelUri uri = parseChannel();
+        final int members = cluster.size();
+        resolvedEndpoints = new String[members];
+        for (int i = 0; i < members; i++)
+        {
+            resolvedEndpoints[i] = resolveEndpoint(i, uri);
+        }
+        final int selfIndex = cluster.indexOf(memberId);
+        checkBindable(resolvedEndpoints[selfIndex]);
+
+        if (unicast)
+        {
+            final ChannelUri publication = ChannelUri.parse("aeron:udp");
+            publication.put(CommonContext.MDC_CONTROL_MODE_PARAM_NAME, CommonContext.MDC_CONTROL_MODE_MANUAL);
+            publication.put(CommonContext.FLOW_CONTROL_PARAM_NAME, "min");
+            publication.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
+            sharedPublicationChannel = publication.toString();
+            sharedSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex];
+            sharedDestinations = new String[members];
+            for (int i = 0; i < members; i++)
+            {
+                sharedDestinations[i] = i == selfIndex ? null : "aeron:udp?endpoint=" + resolvedEndpoints[i];
+            }
+        }
+        else
+        {
+            if (!uri.containsKey(CommonContext.TERM_LENGTH_PARAM_NAME))
+            {
+                uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
+            }
+            sharedPublicationChannel = uri.toString();
+            sharedSubscriptionChannel = uri.toString();
+            sharedDestinations = new String[members];
+        }
+
+        catchUpSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex];
+        catchUpPublicationChannels = new String[members];
+        for (int i = 0; i < members; i++)
+        {
+            catchUpPublicationChannels[i] = i == selfIndex ? null :
+                "aeron:udp?endpoint=" + resolvedEndpoints[i] + "|term-length=" + termLength;
+        }
+        concluded = true;
+        return this;
+    }
+
+    private ChannelUri parseChannel()
+    {
+        final ChannelUri uri;
+        try
+        {
+            uri = ChannelUri.parse(channel);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("channel: expected an Aeron URI such as " + DEFAULT_CHANNEL +
+                ", got '" + channel + "': " + ex.getMessage(), ex);
+        }
+        require(uri.isUdp(), "channel", "an aeron:udp URI", channel);
+        if (!unicast)
+        {
+            final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+            require(endpoint != null, "channel", "an endpoint=group:port parameter", channel);
+            final InetSocketAddress address = parseHostPort("channel", endpoint);
+            final byte[] bytes = address.getAddress().getAddress();
+            require(address.getAddress().isMulticastAddress(), "channel",
+                "a multicast endpoint (or set unicast and the member endpoints)", channel);
+            require(bytes.length != 4 || (bytes[3] & 1) == 1, "channel",
+                "an odd last octet in the multicast group (Aeron uses the next address for control)", channel);
+            final String fc = uri.get(CommonContext.FLOW_CONTROL_PARAM_NAME);
+            require(fc != null && (fc.startsWith("min") || fc.startsWith("tagged")), "channel",
+                "fc=min (per-publisher reliability needs min flow control, PROTOCOL.md §0)", channel);
+        }
+        return uri;
+    }
+
+    private String resolveEndpoint(final int index, final ChannelUri uri)
+    {
+        final int id = cluster.memberId(index);
+        String endpoint = memberEndpoints.get(id);
+        if (endpoint == null)
+        {
+            require(!unicast, "memberEndpoints", "a host:port for every member when unicast is set; none for " + id,
+                memberEndpoints);
+            final String iface = uri.get(CommonContext.INTERFACE_PARAM_NAME);
+            String host = "127.0.0.1";
+            if (iface != null)
+            {
+                final int slash = iface.indexOf('/');
+                final String address = slash < 0 ? iface : iface.substring(0, slash);
+                final int colon = address.lastIndexOf(':');
+                host = colon < 0 || address.endsWith("]") ? address : address.substring(0, colon);
+            }
+            endpoint = host + ":" + (catchUpPortBase + index);
+        }
+        parseHostPort("memberEndpoints[" + id + "]", endpoint);
+        return endpoint;
+    }
+
+    private static InetSocketAddress parseHostPort(final String setting, final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        require(colon > 0 && colon < hostPort.length() - 1, setting, "host:port", hostPort);
+        final String host = hostPort.substring(0, colon);
+        final int port;
+        try
+        {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(setting + ": expected host:port with a numeric port, got " + hostPort);
+        }
+        require(port > 0 && port <= 65535, setting, "a port in 1..65535", hostPort);
+        try
+        {
+            return new InetSocketAddress(InetAddress.getByName(
+                host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host), port);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new IllegalArgumentException(setting + ": unknown host in " + hostPort, ex);
+        }
+    }
+
+    /** This node's endpoint must be free: Aeron would otherwise fail later, deep in its conductor. */
+    private void checkBindable(final String endpoint)
+    {
+        final String setting = "memberEndpoints[" + memberId + "]";
+        final InetSocketAddress address = parseHostPort(setting, endpoint);
+        try (DatagramSocket socket = new DatagramSocket(null))
+        {
+            socket.setReuseAddress(false);
+            socket.bind(address);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException(setting + ": cannot listen on " + endpoint + " (" + ex.getMessage() +
+                "): is the port in use by another process or node?", ex);
+        }
+    }
+
+    private static void require(final boolean ok, final String setting, final String expected, final Object actual)
+    {
+        if (!ok)
+        {
+            throw new IllegalArgumentException(setting + ": expected " + expected + ", got " + actual);
+        }
+    }
+
+    private void checkNotConcluded()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("the context is concluded: settings can no longer change");
+        }
+    }
+
+    /**
+     * An idle strategy by name, for configuration files: {@code backoff}, {@code sleep-ms} (1 ms), {@code yield},
+     * {@code busy-spin} or {@code noop}.
+     *
+     * @param setting the setting's name, for the error message.
+     */
+    public static Supplier<IdleStrategy> idleStrategy(final String setting, final String name)
+    {
+        switch (name == null ? "" : name)
+        {
+            case "backoff":
+                return BackoffIdleStrategy::new;
+            case "sleep-ms":
+                return () -> new SleepingMillisIdleStrategy(1);
+            case "yield":
+                return YieldingIdleStrategy::new;
+            case "busy-spin":
+                return BusySpinIdleStrategy::new;
+            case "noop":
+                return NoOpIdleStrategy::new;
+            default:
+                throw new IllegalArgumentException(
+                    setting + ": expected one of backoff, sleep-ms, yield, busy-spin, noop, got " + name);
+        }
+    }
+
+    public ClusterConfig cluster()
+    {
+        return cluster;
+    }
+
+    public AeronTransportContext cluster(final ClusterConfig cluster)
+    {
+        checkNotConcluded();
+        this.cluster = cluster;
+        return this;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public AeronTransportContext memberId(final int memberId)
+    {
+        checkNotConcluded();
+        this.memberId = memberId;
+        return this;
+    }
+
+    /** The shared channel's Aeron URI in multicast mode; its {@code term-length} defaults to {@link #termLength()}. */
+    public String channel()
+    {
+        return channel;
+    }
+
+    public AeronTransportContext channel(final String channel)
+    {
+        checkNotConcluded();
+        this.channel = channel;
+        return this;
+    }
+
+    public int streamId()
+    {
+        return streamId;
+    }
+
+    public AeronTransportContext streamId(final int streamId)
+    {
+        checkNotConcluded();
+        this.streamId = streamId;
+        return this;
+    }
+
+    public int catchUpStreamId()
+    {
+        return catchUpStreamId;
+    }
+
+    public AeronTransportContext catchUpStreamId(final int catchUpStreamId)
+    {
+        checkNotConcluded();
+        this.catchUpStreamId = catchUpStreamId;
+        return this;
+    }
+
+    /** Whether the shared channel runs on unicast to every member's endpoint instead of multicast. */
+    public boolean unicast()
+    {
+        return unicast;
+    }
+
+    public AeronTransportContext unicast(final boolean unicast)
+    {
+        checkNotConcluded();
+        this.unicast = unicast;
+        return this;
+    }
+
+    /**
+     * The {@code host:port} member {@code memberId} listens on: for catch-up always, and for the shared channel too
+     * when {@link #unicast()} is set. Defaults to the multicast interface's host and
+     * {@link #catchUpPortBase()} plus the member's index.
+     */
+    public String memberEndpoint(final int memberId)
+    {
+        return resolvedEndpoints != null && cluster != null && cluster.isMember(memberId) ?
+            resolvedEndpoints[cluster.indexOf(memberId)] : memberEndpoints.get(memberId);
+    }
+
+    public AeronTransportContext memberEndpoint(final int memberId, final String hostPort)
+    {
+        checkNotConcluded();
+        memberEndpoints.put(memberId, hostPort);
+        return this;
+    }
+
+    public int catchUpPortBase()
+    {
+        return catchUpPortBase;
+    }
+
+    public AeronTransportContext catchUpPortBase(final int catchUpPortBase)
+    {
+        checkNotConcluded();
+        this.catchUpPortBase = catchUpPortBase;
+        return this;
+    }
+
+    /** Term length of every publication: Aeron's largest message is an eighth of it. */
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    public AeronTransportContext termLength(final int termLength)
+    {
+        checkNotConcluded();
+        this.termLength = termLength;
+        return this;
+    }
+
+    /** The largest frame the protocol publishes (its largest {@code Entries} batch or event frame). */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    public AeronTransportContext maxFrameLength(final int maxFrameLength)
+    {
+        checkNotConcluded();
+        this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    /** Whether this node launches its own media driver (the default) or connects to an external one. */
+    public boolean embeddedDriver()
+    {
+        return embeddedDriver;
+    }
+
+    public AeronTransportContext embeddedDriver(final boolean embeddedDriver)
+    {
+        checkNotConcluded();
+        this.embeddedDriver = embeddedDriver;
+        return this;
+    }
+
+    /**
+     * The media driver's directory. Embedded: one per node, under {@code /dev/shm} by default, deleted on start and
+     * removed on close. External: where the running driver is.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    public AeronTransportContext aeronDirectoryName(final String aeronDirectoryName)
+    {
+        checkNotConcluded();
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    /** Threads of the embedded driver; {@code INVOKER} runs it inside {@link AeronTransport#poll}. */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+
+    public AeronTransportContext threadingMode(final ThreadingMode threadingMode)
+    {
+        checkNotConcluded();
+        this.threadingMode = threadingMode;
+        return this;
+    }
+
+    /** Idle strategy of each embedded driver thread. */
+    public Supplier<IdleStrategy> driverIdleStrategy()
+    {
+        return driverIdleStrategy;
+    }
+
+    public AeronTransportContext driverIdleStrategy(final Supplier<IdleStrategy> driverIdleStrategy)
+    {
+        checkNotConcluded();
+        this.driverIdleStrategy = driverIdleStrategy;
+        return this;
+    }
+
+    /** An image not heard from this long becomes unavailable: the member's stream is lost (R10). */
+    public long imageLivenessTimeoutNs()
+    {
+        return imageLivenessTimeoutNs;
+    }
+
+    public AeronTransportContext imageLivenessTimeoutNs(final long imageLivenessTimeoutNs)
+    {
+        checkNotConcluded();
+        this.imageLivenessTimeoutNs = imageLivenessTimeoutNs;
+        return this;
+    }
+
+    /**
+     * With {@code fc=min} a publisher waits for its slowest receiver; a receiver silent this long (a dead member) no
+     * longer holds the others back. Aeron's default is 5 s.
+     */
+    public long flowControlReceiverTimeoutNs()
+    {
+        return flowControlReceiverTimeoutNs;
+    }
+
+    public AeronTransportContext flowControlReceiverTimeoutNs(final long flowControlReceiverTimeoutNs)
+    {
+        checkNotConcluded();
+        this.flowControlReceiverTimeoutNs = flowControlReceiverTimeoutNs;
+        return this;
+    }
+
+    public long driverTimeoutMs()
+    {
+        return driverTimeoutMs;
+    }
+
+    public AeronTransportContext driverTimeoutMs(final long driverTimeoutMs)
+    {
+        checkNotConcluded();
+        this.driverTimeoutMs = driverTimeoutMs;
+        return this;
+    }
+
+    public Authentication authentication()
+    {
+        return authentication;
+    }
+
+    public AeronTransportContext authentication(final Authentication authentication)
+    {
+        checkNotConcluded();
+        this.authentication = authentication;
+        return this;
+    }
+
+    /** The shared cluster secret for {@link #authentication()}; at least 16 bytes. */
+    public AeronTransportContext secret(final byte[] secret)
+    {
+        checkNotConcluded();
+        this.secret = secret == null ? null : secret.clone();
+        return this;
+    }
+
+    byte[] secret()
+    {
+        return secret;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    public AeronTransportContext errorHandler(final ErrorHandler errorHandler)
+    {
+        checkNotConcluded();
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /** Derived by {@link #conclude()}. */
+    public String sharedPublicationChannel()
+    {
+        return sharedPublicationChannel;
+    }
+
+    /** Derived by {@link #conclude()}. */
+    public String sharedSubscriptionChannel()
+    {
+        return sharedSubscriptionChannel;
+    }
+
+    /** Derived by {@link #conclude()}: the unicast destination of each member by index, null for this node. */
+    String[] sharedDestinations()
+    {
+        return sharedDestinations;
+    }
+
+    /** Derived by {@link #conclude()}. */
+    public String catchUpSubscriptionChannel()
+    {
+        return catchUpSubscriptionChannel;
+    }
+
+    /** Derived by {@link #conclude()}: the catch-up channel to each member by index, null for this node. */
+    String[] catchUpPublicationChannels()
+    {
+        return catchUpPublicationChannels;
+    }
+}

@@ -1,0 +1,288 @@
+package io.sequencer.transport.aeron;
+
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.FrameHandler;
+import io.sequencer.core.MemberStreamListener;
+import io.sequencer.core.codec.FetchFrame;
+import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.MessageType;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2IntHashMap;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Decodes what arrives on the shared channel and the catch-up stream into frames for the protocol: checks and
+ * strips the HMAC tag, binds each Aeron publisher session to the member it speaks for, drops what must not reach
+ * the protocol (counted by {@link TransportDropReason}), and turns image events into {@link MemberStreamListener}
+ * signals.
+ * <p>
+ * A session is bound to a member by its first frame that names a member of {@code C} with this cluster's id (and,
+ * with authentication on, carries a valid tag: the tag covers the session id, so only a holder of the secret can
+ * bind a session). From then on the session may speak only for that member. When a member's second session binds
+ * (it restarted, or its image came back after going unavailable) the protocol hears {@code onMemberAvailable}, and
+ * the older session's stragglers are dropped as stale. Frames that are structurally wrong, of another cluster or
+ * from outside {@code C} go to the protocol, which validates every frame and counts them by its own reasons.
+ * <p>
+ * Allocation-free once the session tables have grown to the number of sessions seen. Single-threaded: called from
+ * the duty cycle (the Aeron client runs on the caller's thread, see {@link AeronTransport}).
+ */
+public final class ChannelAdapter
+{
+    private static final int NO_MEMBER = -1;
+    /** See {@link TransportDropReason#IMPLAUSIBLE_EPOCH}. */
+    static final long MAX_PLAUSIBLE_EPOCH = 1L << 62;
+
+    private final ClusterConfig cluster;
+    private final int selfId;
+    private final int selfIndex;
+    private final Authentication authentication;
+    private final FrameAuthenticator authenticator;
+    private final TransportCounters counters;
+    private final SessionTable shared;
+    private final SessionTable catchUp;
+    private final FragmentHandler sharedFragments = this::onSharedFragment;
+    private final FragmentHandler catchUpFragments = this::onCatchUpFragment;
+    private MemberStreamListener listener;
+    private FrameHandler handler;
+    private int ownSharedSessionId;
+    private boolean ownSharedSessionKnown;
+    private int polled;
+
+    /**
+     * @param authenticator required unless {@code authentication} is {@link Authentication#NONE}.
+     */
+    public ChannelAdapter(
+        final ClusterConfig cluster,
+        final int selfId,
+        final Authentication authentication,
+        final FrameAuthenticator authenticator,
+        final TransportCounters counters)
+    {
+        if (authentication != Authentication.NONE && authenticator == null)
+        {
+            throw new IllegalArgumentException("authentication " + authentication + " needs an authenticator");
+        }
+        this.cluster = cluster;
+        this.selfId = selfId;
+        this.selfIndex = cluster.indexOf(selfId);
+        this.authentication = authentication;
+        this.authenticator = authenticator;
+        this.counters = counters;
+        this.shared = new SessionTable(cluster.size());
+        this.catchUp = new SessionTable(cluster.size());
+    }
+
+    /** Who hears about members' streams coming and going (the protocol); may be null until the protocol exists. */
+    public void listener(final MemberStreamListener listener)
+    {
+        this.listener = listener;
+    }
+
+    /** Where delivered frames go until the next call. */
+    public void handler(final FrameHandler handler)
+    {
+        this.handler = handler;
+    }
+
+    /** This node's own publication session on the shared channel: its frames come back over multicast. */
+    public void ownSharedSession(final int sessionId)
+    {
+        this.ownSharedSessionId = sessionId;
+        this.ownSharedSessionKnown = true;
+    }
+
+    /** The handler to poll the shared channel's subscription with (behind a fragment assembler). */
+    public FragmentHandler sharedFragmentHandler()
+    {
+        return sharedFragments;
+    }
+
+    /** The handler to poll the catch-up subscription with (behind a fragment assembler). */
+    public FragmentHandler catchUpFragmentHandler()
+    {
+        return catchUpFragments;
+    }
+
+    /** Frames taken off the streams since the last call (delivered, looped back or dropped); resets to 0. */
+    public int takePolled()
+    {
+        final int n = polled;
+        polled = 0;
+        return n;
+    }
+
+    private void onSharedFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        onFrame(false, header.sessionId(), buffer, offset, length);
+    }
+
+    private void onCatchUpFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        onFrame(true, header.sessionId(), buffer, offset, length);
+    }
+
+    /**
+     * Take one received frame (reassembled, tag included) from publisher session {@code sessionId}: deliver it to
+     * the current {@link #handler(FrameHandler)} or count why not. Never throws for any content.
+     *
+     * @param catchUpStream whether it arrived on the catch-up stream rather than the shared channel.
+     */
+    public void onFrame(
+        final boolean catchUpStream, final int sessionId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        polled++;
+        if (!catchUpStream && ownSharedSessionKnown && sessionId == ownSharedSessionId)
+        {
+            counters.loopedBack++;
+            return;
+        }
+        if (length < FrameHeader.LENGTH)
+        {
+            deliver(buffer, offset, length); // the protocol counts it as truncated
+            return;
+        }
+
+        final int type = FrameHeader.type(buffer, offset);
+        int frameLength = length;
+        final boolean tagged = authentication.covers(type, catchUpStream);
+        if (tagged)
+        {
+            if (length < FrameHeader.LENGTH + FrameAuthenticator.TAG_LENGTH ||
+                !authenticator.verify(buffer, offset, length, sessionId))
+            {
+                counters.drop(TransportDropReason.AUTH_FAILED);
+                return;
+            }
+            frameLength = length - FrameAuthenticator.TAG_LENGTH;
+        }
+
+        final long epoch = FrameHeader.epoch(buffer, offset);
+        if (epoch < 0 || epoch > MAX_PLAUSIBLE_EPOCH)
+        {
+            counters.drop(TransportDropReason.IMPLAUSIBLE_EPOCH);
+            return;
+        }
+
+        final boolean catchUpType = type == MessageType.FETCH || type == MessageType.ENTRIES;
+        if (catchUpType != catchUpStream)
+        {
+            counters.drop(TransportDropReason.MISROUTED);
+            return;
+        }
+        if (catchUpType && frameLength >= FetchFrame.TARGET_OFFSET + Integer.BYTES &&
+            buffer.getInt(offset + FetchFrame.TARGET_OFFSET, LITTLE_ENDIAN) != selfId)
+        {
+            counters.drop(TransportDropReason.MISROUTED); // point to point: never meant for this node
+            return;
+        }
+
+        final int senderIndex = cluster.indexOf(FrameHeader.senderId(buffer, offset));
+        if (FrameHeader.clusterId(buffer, offset) != cluster.clusterId() || senderIndex < 0)
+        {
+            deliver(buffer, offset, frameLength); // the protocol counts another cluster or an unknown sender
+            return;
+        }
+
+        final SessionTable table = catchUpStream ? catchUp : shared;
+        final int boundMember = table.sessionToMember.get(sessionId);
+        if (boundMember == NO_MEMBER)
+        {
+            if (senderIndex == selfIndex)
+            {
+                counters.drop(TransportDropReason.SESSION_MISMATCH); // another process claims to be this node
+                return;
+            }
+            if (authentication != Authentication.NONE && !tagged)
+            {
+                counters.drop(TransportDropReason.UNAUTHENTICATED_SESSION);
+                return;
+            }
+            bind(table, sessionId, senderIndex, !catchUpStream);
+        }
+        else if (boundMember != senderIndex)
+        {
+            counters.drop(TransportDropReason.SESSION_MISMATCH);
+            return;
+        }
+        else if (table.currentSession[senderIndex] != sessionId)
+        {
+            counters.drop(TransportDropReason.STALE_SESSION);
+            return;
+        }
+
+        deliver(buffer, offset, frameLength);
+    }
+
+    private void bind(final SessionTable table, final int sessionId, final int memberIndex, final boolean signal)
+    {
+        final boolean seenBefore = table.bound[memberIndex];
+        table.sessionToMember.put(sessionId, memberIndex);
+        table.currentSession[memberIndex] = sessionId;
+        table.bound[memberIndex] = true;
+        table.lost[memberIndex] = false;
+        if (signal && seenBefore)
+        {
+            // A new session of a member already seen: it restarted, or its image came back. Tell the protocol
+            // before it sees the new session's first frame.
+            counters.memberAvailableSignals++;
+            if (listener != null)
+            {
+                listener.onMemberAvailable(cluster.memberId(memberIndex));
+            }
+        }
+    }
+
+    private void deliver(final DirectBuffer buffer, final int offset, final int length)
+    {
+        counters.delivered++;
+        handler.onFrame(buffer, offset, length);
+    }
+
+    /** An image (a publisher session) appeared on one of the streams. */
+    public void onImageAvailable(final boolean catchUpStream, final int sessionId)
+    {
+        counters.imagesAvailable++;
+    }
+
+    /**
+     * An image went away (its publisher closed, died or stopped being heard). When it was the current session of a
+     * member on the shared channel the protocol hears {@code onMemberUnavailable} (PROTOCOL.md R10).
+     */
+    public void onImageUnavailable(final boolean catchUpStream, final int sessionId)
+    {
+        counters.imagesUnavailable++;
+        final SessionTable table = catchUpStream ? catchUp : shared;
+        final int memberIndex = table.sessionToMember.remove(sessionId);
+        if (memberIndex == NO_MEMBER || table.currentSession[memberIndex] != sessionId || table.lost[memberIndex])
+        {
+            return;
+        }
+        table.lost[memberIndex] = true;
+        if (!catchUpStream)
+        {
+            counters.memberUnavailableSignals++;
+            if (listener != null)
+            {
+                listener.onMemberUnavailable(cluster.memberId(memberIndex));
+            }
+        }
+    }
+
+    private static final class SessionTable
+    {
+        final Int2IntHashMap sessionToMember = new Int2IntHashMap(NO_MEMBER);
+        final int[] currentSession;
+        final boolean[] bound;
+        final boolean[] lost;
+
+        SessionTable(final int members)
+        {
+            currentSession = new int[members];
+            bound = new boolean[members];
+            lost = new boolean[members];
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.sequencer.transport.aeron;
+
+/**
+ * What one node's transport counts. Plain fields written by the duty-cycle thread, like the protocol's counters.
+ * Every received frame is exactly one of: delivered to the protocol, looped back (this node's own), or dropped by
+ * a {@link TransportDropReason}.
+ */
+public final class TransportCounters
+{
+    private final long[] dropped = new long[TransportDropReason.values().length];
+    long delivered;
+    long loopedBack;
+    long published;
+    long claimed;
+    long offered;
+    long notConnected;
+    long backPressured;
+    long adminAction;
+    long closed;
+    long maxPositionExceeded;
+    long unroutable;
+    long oversize;
+    long imagesAvailable;
+    long imagesUnavailable;
+    long memberAvailableSignals;
+    long memberUnavailableSignals;
+
+    void drop(final TransportDropReason reason)
+    {
+        dropped[reason.ordinal()]++;
+    }
+
+    public long dropped(final TransportDropReason reason)
+    {
+        return dropped[reason.ordinal()];
+    }
+
+    public long droppedTotal()
+    {
+        long total = 0;
+        for (final long d : dropped)
+        {
+            total += d;
+        }
+        return total;
+    }
+
+    /** Frames handed to the protocol. */
+    public long delivered()
+    {
+        return delivered;
+    }
+
+    /** This node's own frames received back over multicast: skipped, not dropped. */
+    public long loopedBack()
+    {
+        return loopedBack;
+    }
+
+    /** Frames received in total: delivered, looped back or dropped. */
+    public long received()
+    {
+        return delivered + loopedBack + droppedTotal();
+    }
+
+    /** Frames accepted by a publication. */
+    public long published()
+    {
+        return published;
+    }
+
+    /** Of {@link #published()}: written in place with {@code tryClaim}. */
+    public long claimed()
+    {
+        return claimed;
+    }
+
+    /** Of {@link #published()}: above the claim limit, copied with {@code offer}. */
+    public long offered()
+    {
+        return offered;
+    }
+
+    public long notConnected()
+    {
+        return notConnected;
+    }
+
+    public long backPressured()
+    {
+        return backPressured;
+    }
+
+    public long adminAction()
+    {
+        return adminAction;
+    }
+
+    public long closed()
+    {
+        return closed;
+    }
+
+    public long maxPositionExceeded()
+    {
+        return maxPositionExceeded;
+    }
+
+    /** Catch-up frames for a target that is not a peer: refused. */
+    public long unroutable()
+    {
+        return unroutable;
+    }
+
+    /** Frames longer than the publication's largest message: refused (a configuration error). */
+    public long oversize()
+    {
+        return oversize;
+    }
+
+    public long imagesAvailable()
+    {
+        return imagesAvailable;
+    }
+
+    public long imagesUnavailable()
+    {
+        return imagesUnavailable;
+    }
+
+    /** {@code onMemberAvailable} signals given to the listener: a new session of a member already seen. */
+    public long memberAvailableSignals()
+    {
+        return memberAvailableSignals;
+    }
+
+    /** {@code onMemberUnavailable} signals given to the listener: the current session of a member went away. */
+    public long memberUnavailableSignals()
+    {
+        return memberUnavailableSignals;
+    }
+}

@@ -1,0 +1,36 @@
+package io.sequencer.transport.aeron;
+
+/**
+ * Why the transport dropped a received frame before the protocol saw it. Everything else (truncated, garbage,
+ * another cluster, a sender outside {@code C}, a stale epoch) is passed on and counted by the protocol's own
+ * {@link io.sequencer.core.codec.DropReason}.
+ */
+public enum TransportDropReason
+{
+    /** The frame's type carries a tag under the configured {@link Authentication}, and the tag is missing or wrong. */
+    AUTH_FAILED,
+    /** Authentication is on and the frame's publisher session has not yet proved the secret with a tagged frame. */
+    UNAUTHENTICATED_SESSION,
+    /** The sender id differs from the member this publisher session belongs to (or claims to be this node). */
+    SESSION_MISMATCH,
+    /** A frame of an older session (incarnation) of a member whose newer session is already bound. */
+    STALE_SESSION,
+    /**
+     * An epoch outside {@code 0..2^62}: no cluster gets there one epoch change at a time, and the protocol's epoch
+     * arithmetic ({@code max known + 1}, the coordinator {@code E mod |C|}) breaks near {@code Long.MAX_VALUE}, so one
+     * such frame, adopted as a higher epoch, would stop the node.
+     */
+    IMPLAUSIBLE_EPOCH,
+    /**
+     * Catch-up traffic on the shared channel, channel traffic on the catch-up stream, or a catch-up frame for another
+     * member.
+     */
+    MISROUTED;
+
+    private static final TransportDropReason[] VALUES = values();
+
+    public static TransportDropReason get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

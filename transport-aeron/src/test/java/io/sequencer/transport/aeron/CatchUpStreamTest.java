@@ -1,0 +1,119 @@
+package io.sequencer.transport.aeron;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.InMemoryCheckpointStore;
+import io.sequencer.core.InMemoryEventLog;
+import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.MemberSet;
+import io.sequencer.core.sim.AccountLedger;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The catch-up stream moves a million entries point to point while the shared channel keeps carrying every member's
+ * heartbeats and reports: nobody is suspected and no epoch is given up while a member that lost its disk fetches
+ * the whole log from the base.
+ */
+class CatchUpStreamTest
+{
+    private static final int ENTRIES = 1_000_000;
+
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void closeNodes()
+    {
+        CloseHelper.closeAll(nodes);
+    }
+
+    @Test
+    void aMemberWithoutItsDiskFetchesAMillionEntries()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 3);
+        final String channel = TestNetwork.multicastChannel();
+        final int streamId = TestNetwork.streamId();
+        final int[] ports = {TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort()};
+        for (int id = 0; id < 2; id++)
+        {
+            final InMemoryNodeStore store = new InMemoryNodeStore();
+            store.initialize();
+            store.bootId(1);
+            store.currentEpoch(1);
+            final InMemoryEventLog log = prefilledLog(cluster);
+            store.guaranteed(log.have());
+            nodes.add(new TestNode(TestNode.transportContext(cluster, id, channel, streamId, ports),
+                TestNode.protocolContext(cluster, id).bootstrap(false), log, new InMemoryCheckpointStore(), store));
+        }
+        final TestNode empty = new TestNode(TestNode.transportContext(cluster, 2, channel, streamId, ports),
+            TestNode.protocolContext(cluster, 2).bootstrap(false));
+        nodes.add(empty);
+
+        final NodeLoop loop = new NodeLoop(nodes);
+        final long startNs = System.nanoTime();
+        nodes.forEach(TestNode::start);
+        loop.runUntil("member 2 fetching", 20_000, () -> empty.protocol.counters().fetchedEntries() > 0);
+        final long epoch = empty.protocol.currentEpoch();
+        final long fetchStartNs = System.nanoTime();
+        loop.runUntil("a million entries fetched and every member running", 120_000,
+            () -> nodes.stream().allMatch(TestNode::isRunning) && empty.log.have() == nodes.get(0).log.have());
+        final long fetchMs = (System.nanoTime() - fetchStartNs) / 1_000_000;
+        System.out.printf("CatchUpStreamTest: %,d entries fetched in %d ms (%d ms from start)%n",
+            empty.protocol.counters().fetchedEntries(), fetchMs, (System.nanoTime() - startNs) / 1_000_000);
+
+        assertTrue(empty.protocol.counters().fetchedEntries() >= ENTRIES, empty.describe());
+        for (final TestNode node : nodes)
+        {
+            assertEquals(epoch, node.protocol.currentEpoch(), "no epoch given up while fetching: " + node.describe());
+            assertEquals(0, node.protocol.counters().suspicions(), "nobody suspected: " + node.describe());
+            assertEquals(0, node.transport.counters().droppedTotal(), node.describe());
+            assertEquals(nodes.get(0).log.chkAt(nodes.get(0).log.have()), node.log.chkAt(node.log.have()));
+        }
+        assertTrue(empty.transport.counters().published() > ENTRIES / 2000, "one Fetch per batch");
+
+        // And the cluster orders again with the caught-up member in it.
+        final SplittableRandom random = new SplittableRandom(7);
+        final long[] accepted = new long[1];
+        loop.runUntil("100 new events acknowledged", 20_000,
+            () -> accepted[0] == 100 && nodes.stream().allMatch(n -> n.inFlight() == 0),
+            () ->
+            {
+                final TestNode node = nodes.get(random.nextInt(3));
+                if (accepted[0] < 100 && node.inFlight() < 16 && node.submitRandom(random))
+                {
+                    accepted[0]++;
+                    return 1;
+                }
+                return 0;
+            });
+        assertEquals(nodes.get(0).ledger.digest(), empty.ledger.digest());
+    }
+
+    /** {@code EpochStart(1)} and a million transfers, the same on every call. */
+    private static InMemoryEventLog prefilledLog(final ClusterConfig cluster)
+    {
+        final InMemoryEventLog log = new InMemoryEventLog(ENTRIES + 16, ENTRIES * 16 + 1024);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final int memberSetLength = MemberSet.encode(buffer, 0, cluster, cluster.allMask());
+        log.append(EntryType.EPOCH_START, 1, 0, cluster.memberId(1), 0, 0, buffer, 0, memberSetLength);
+        final SplittableRandom random = new SplittableRandom(1);
+        final long[] localSeq = new long[cluster.size()];
+        for (int i = 1; i <= ENTRIES; i++)
+        {
+            final int origin = i % cluster.size();
+            final int length = AccountLedger.encodeTransfer(buffer, 0, random.nextInt(AccountLedger.ACCOUNTS),
+                random.nextInt(AccountLedger.ACCOUNTS), 1 + random.nextInt(5), 0);
+            log.append(EntryType.EVENT, 1, i, cluster.memberId(origin), 1, ++localSeq[origin], buffer, 0, length);
+        }
+        return log;
+    }
+}

@@ -1,0 +1,264 @@
+package io.sequencer.transport.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.LogEntry;
+import io.sequencer.core.codec.ClusterNodesFrame;
+import io.sequencer.core.codec.DelNodeFrame;
+import io.sequencer.core.codec.DropReason;
+import io.sequencer.core.codec.MyOrderCounterFrame;
+import io.sequencer.core.codec.MySerializeCounterFrame;
+import io.sequencer.core.codec.NewEventFrame;
+import io.sequencer.core.codec.NewNodeFrame;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A rogue process on the channel address: its own media driver and publication on the cluster's multicast group and
+ * stream. Frames of another cluster, from an identity outside {@code C}, and (with authentication on) forged control
+ * frames and events without the secret change nothing in any node's log or epoch; the drop counters show them.
+ */
+class RoguePublisherTest
+{
+    private static final byte[] SECRET = "a shared secret of the cluster!!".getBytes(StandardCharsets.US_ASCII);
+    private static final int ROGUE_ROUNDS = 200;
+
+    private final List<TestNode> nodes = new ArrayList<>();
+    private MediaDriver rogueDriver;
+    private Aeron rogueClient;
+
+    @AfterEach
+    void close()
+    {
+        CloseHelper.closeAll(nodes);
+        CloseHelper.closeAll(rogueClient, rogueDriver);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Authentication.class)
+    void rogueFramesChangeNothing(final Authentication authentication)
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 3);
+        final String channel = TestNetwork.multicastChannel();
+        final int streamId = TestNetwork.streamId();
+        final int[] ports = {TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort()};
+        for (int id = 0; id < 3; id++)
+        {
+            final AeronTransportContext context = TestNode.transportContext(cluster, id, channel, streamId, ports)
+                .authentication(authentication);
+            if (authentication != Authentication.NONE)
+            {
+                context.secret(SECRET);
+            }
+            nodes.add(new TestNode(context, TestNode.protocolContext(cluster, id)));
+        }
+        rogueDriver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(TestNetwork.driverDirectory("rogue"))
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        rogueClient = Aeron.connect(new Aeron.Context().aeronDirectoryName(rogueDriver.aeronDirectoryName()));
+        final NodeLoop loop = new NodeLoop(nodes);
+        nodes.forEach(TestNode::start);
+        loop.runUntil("every member running", 20_000, () -> nodes.stream().allMatch(TestNode::isRunning));
+        final long epoch = nodes.get(0).protocol.currentEpoch();
+
+        final String rogueChannel = nodes.get(0).transport.context().sharedPublicationChannel();
+        final long[] imagesBefore = nodes.stream().mapToLong(n -> n.transport.counters().imagesAvailable()).toArray();
+        final ExclusivePublication rogue = rogueClient.addExclusivePublication(rogueChannel, streamId);
+        loop.runUntil("every member sees the rogue's image", 10_000, () -> rogue.isConnected() &&
+            nodes.stream().allMatch(n -> n.transport.counters().imagesAvailable() > imagesBefore[nodes.indexOf(n)]));
+
+        final SplittableRandom random = new SplittableRandom(0xB0B);
+        final RogueFrames frames = new RogueFrames(cluster.clusterId(), epoch, authentication != Authentication.NONE,
+            nodes.get(1).transport.sessionId());
+        final long rogueTotal = (long)frames.count() * ROGUE_ROUNDS;
+        final int[] sent = new int[1];
+        final long[] accepted = new long[1];
+        final int events = 300;
+        loop.runUntil("rogue frames counted and legit events acknowledged", 30_000,
+            () -> sent[0] == rogueTotal && accepted[0] == events &&
+                nodes.stream().allMatch(n -> n.inFlight() == 0 && rogueDrops(n) == rogueTotal) && logsIdentical(),
+            () ->
+            {
+                int work = 0;
+                if (sent[0] < rogueTotal)
+                {
+                    final int length = frames.encode(sent[0] % frames.count(), random);
+                    if (rogue.offer(frames.buffer, 0, length) > 0)
+                    {
+                        sent[0]++;
+                        work++;
+                    }
+                }
+                final TestNode node = nodes.get(random.nextInt(nodes.size()));
+                if (accepted[0] < events && node.isRunning() && node.inFlight() < 32 && node.submitRandom(random))
+                {
+                    accepted[0]++;
+                    work++;
+                }
+                return work;
+            });
+
+        long submitted = 0;
+        for (final TestNode node : nodes)
+        {
+            submitted += node.submitted;
+        }
+        final LogEntry entry = new LogEntry();
+        for (final TestNode node : nodes)
+        {
+            assertEquals(epoch, node.protocol.currentEpoch(), "no epoch change: " + node.describe());
+            long eventEntries = 0;
+            for (long p = 1; p <= node.log.have(); p++)
+            {
+                node.log.read(p, entry);
+                assertTrue(cluster.isMember(entry.originId()), "entry " + p + " of a member");
+                assertEquals(epoch, entry.epoch());
+                eventEntries += entry.type() == EntryType.EVENT ? 1 : 0;
+            }
+            assertEquals(submitted, eventEntries, "exactly the legit events: " + node.describe());
+
+            final var core = node.protocol.counters();
+            final var transport = node.transport.counters();
+            assertEquals(0, transport.memberAvailableSignals(), "the rogue never passed for a member");
+            if (authentication == Authentication.NONE)
+            {
+                assertEquals(ROGUE_ROUNDS * 2L, core.dropped(DropReason.WRONG_CLUSTER), node.describe());
+                assertEquals(ROGUE_ROUNDS * 2L, core.dropped(DropReason.UNKNOWN_SENDER), node.describe());
+            }
+            else
+            {
+                // four forged control frames with a tag under a guessed secret, one replayed with the real tag
+                assertTrue(transport.dropped(TransportDropReason.AUTH_FAILED) >= ROGUE_ROUNDS * 5L, node.describe());
+                // the forged event and promise: untagged frames of a session that never proved the secret (or, at
+                // the member they impersonate, of a session that claims to be this node)
+                assertEquals(authentication == Authentication.CONTROL ? ROGUE_ROUNDS * 2L : 0,
+                    transport.dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
+                    transport.dropped(TransportDropReason.SESSION_MISMATCH), node.describe());
+            }
+        }
+    }
+
+    /** Every rogue frame is dropped by exactly one of these; legit traffic adds to none of them. */
+    private static long rogueDrops(final TestNode node)
+    {
+        final var core = node.protocol.counters();
+        final var transport = node.transport.counters();
+        return core.dropped(DropReason.WRONG_CLUSTER) + core.dropped(DropReason.UNKNOWN_SENDER) +
+            transport.dropped(TransportDropReason.AUTH_FAILED) +
+            transport.dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
+            transport.dropped(TransportDropReason.SESSION_MISMATCH);
+    }
+
+    private boolean logsIdentical()
+    {
+        final TestNode first = nodes.get(0);
+        final long have = first.log.have();
+        return nodes.stream().allMatch(n -> n.log.have() == have && n.log.chkAt(have) == first.log.chkAt(have));
+    }
+
+    /** The rogue's repertoire: frames of another cluster, of a sender outside C, and forgeries of members. */
+    private static final class RogueFrames
+    {
+        /** Frames that claim a member of C in the right cluster: forgeries that only authentication stops. */
+        static final int FORGED = 7;
+
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1024]);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[32]);
+        final UnsafeBuffer wrongTag = new UnsafeBuffer(new byte[FrameAuthenticator.TAG_LENGTH]);
+        final FrameAuthenticator wrongSecret = new FrameAuthenticator(
+            "not the cluster secret, a guess!".getBytes(StandardCharsets.US_ASCII));
+        final FrameAuthenticator realSecret = new FrameAuthenticator(SECRET);
+        final int clusterId;
+        final long epoch;
+        final boolean forgeMembers;
+        final int victimSession;
+
+        /**
+         * @param forgeMembers also send forgeries of members: only with authentication on, since without it a
+         *                     forgery that names a member and this cluster is indistinguishable from the member.
+         * @param victimSession the publisher session of member 1, whose tagged frames the rogue replays.
+         */
+        RogueFrames(final int clusterId, final long epoch, final boolean forgeMembers, final int victimSession)
+        {
+            this.clusterId = clusterId;
+            this.epoch = epoch;
+            this.forgeMembers = forgeMembers;
+            this.victimSession = victimSession;
+        }
+
+        int count()
+        {
+            return forgeMembers ? 4 + FORGED : 4;
+        }
+
+        int encode(final int kind, final SplittableRandom random)
+        {
+            final int higher = (int)epoch + 5;
+            switch (kind)
+            {
+                case 0: // another cluster: an event and a higher-epoch report
+                    return new NewEventFrame().encode(buffer, 0, 1, clusterId + 1, epoch, 1, random.nextLong(),
+                        1L << 40, payload, 0, 16).encodedLength();
+                case 1:
+                    return new MySerializeCounterFrame().encode(buffer, 0, 2, clusterId + 1, higher, 1 << 20, 1 << 20,
+                        7, higher, true, 1 << 20).encodedLength();
+                case 2: // an identity outside C
+                    return new NewEventFrame().encode(buffer, 0, 9, clusterId, epoch, 1, random.nextLong(),
+                        1L << 40, payload, 0, 16).encodedLength();
+                case 3:
+                    return new NewNodeFrame().encode(buffer, 0, 9, clusterId, higher, 9, higher, higher, 1 << 20,
+                        higher).encodedLength();
+                case 4: // forgeries of members 1 and 2 without a tag
+                    return new NewEventFrame().encode(buffer, 0, 1, clusterId, epoch, 1, random.nextLong(),
+                        1L << 40, payload, 0, 16).encodedLength();
+                case 5:
+                    return new MyOrderCounterFrame().encode(buffer, 0, 2, clusterId, epoch, 1L << 40)
+                        .encodedLength();
+                case 6: // control frames with a tag made under a guessed secret
+                    return tagged(new DelNodeFrame().encode(buffer, 0, 1, clusterId, higher, 2, higher)
+                        .encodedLength());
+                case 7:
+                    return tagged(new NewNodeFrame().encode(buffer, 0, 2, clusterId, higher, 2, higher, higher, 1 << 20,
+                        higher).encodedLength());
+                case 8:
+                    return tagged(new MySerializeCounterFrame().encode(buffer, 0, 1, clusterId, higher, 1 << 20,
+                        1 << 20, 7, higher, true, 1 << 20).encodedLength());
+                case 9:
+                    return tagged(new ClusterNodesFrame().encode(buffer, 0, higher % 3, clusterId, higher,
+                        higher, 1 << 20, 7, new int[]{0, 1, 2}, 3, 7, 0).encodedLength());
+                default: // a genuine report of member 1, tag and all, replayed from the rogue's own session
+                {
+                    final int length = new MySerializeCounterFrame().encode(buffer, 0, 1, clusterId, higher, 1 << 20,
+                        1 << 20, 7, higher, true, 1 << 20).encodedLength();
+                    realSecret.sign(buffer, 0, length, victimSession, buffer, length);
+                    return length + FrameAuthenticator.TAG_LENGTH;
+                }
+            }
+        }
+
+        private int tagged(final int length)
+        {
+            wrongSecret.sign(buffer, 0, length, 12345, wrongTag, 0);
+            buffer.putBytes(length, wrongTag, 0, FrameAuthenticator.TAG_LENGTH);
+            return length + FrameAuthenticator.TAG_LENGTH;
+        }
+    }
+}
