@@ -26,11 +26,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Read 64-byte events back, sequentially and at random positions, from a log of 2^20 entries (16 cycle files):
- * {@link ChronicleEventLog#read} (one {@code moveToIndex} when not sequential, the entry copied out and its CRC32C and
- * link to its predecessor verified) beside a plain tailer reading the same 128-byte entries from a raw queue laid out in the same cycles,
- * copying them out too. {@code sequentialReadRehashed} reads a log opened with {@code rehashOnRead(true)}, which
- * recomputes each entry's chain hash on top of the CRC32C every read checks. {@code span} is how far
- * back from the tail the random positions reach: 65,536 stays in the last cycle file, 1,048,576 spreads over all 16.
+ * {@link ChronicleEventLog#read} (one {@code moveToIndex} when not sequential, the entry copied out and its CRC32C
+ * and link to its predecessor verified) beside a plain tailer reading the same 128-byte entries from a raw queue
+ * laid out in the same cycles, copying them out too. {@code sequentialReadRehashed} reads a log opened with
+ * {@code rehashOnRead(true)}, which recomputes each entry's chain hash on top of the CRC32C every read checks.
+ * {@code span} is how far back from the tail the random positions reach: 65,536 stays in the last cycle file,
+ * 1,048,576 spreads over all 16.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

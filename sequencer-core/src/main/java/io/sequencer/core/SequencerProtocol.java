@@ -1160,10 +1160,20 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public int doWork(final long nowNs)
     {
+        final long gapNs = nowNs - this.nowNs;
         this.nowNs = nowNs;
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             return 0;
+        }
+        if (gapNs > heartbeatIntervalNs)
+        {
+            // This node did not run for a while (a GC pause, a starved thread): peers' frames of that time are
+            // still queued for it, so the gap is not their silence.
+            for (int i = 0; i < memberCount; i++)
+            {
+                lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + gapNs);
+            }
         }
 
         int work = 0;

@@ -65,10 +65,10 @@ import java.util.zip.CRC32C;
  * deletes the cycle files after it, with the queue closed. An {@link UnrollIntent} written first and deleted last
  * makes it crash-safe: an open that finds one redoes the cut.
  * <p>
- * <b>Recovery at open.</b> An unroll in progress is finished; the header is checked (another cluster, format or
- * cycle size is refused); the chain is verified from the first entry and a damaged tail is cut back to the last
- * good entry, with a logged message saying how many entries were dropped. More than one dropped entry is damage
- * beyond a torn last write: {@link #damagedAtOpen()}.
+ * <b>Recovery at open.</b> The header is checked (another cluster, format or cycle size is refused); an unroll in
+ * progress is finished; the chain is verified from the first entry and a damaged tail is cut back to the last good
+ * entry, with a logged message saying how many entries were dropped (more than one is damage beyond a torn last
+ * write: {@link #damagedAtOpen()}); what a crashed predecessor left in the page cache is forced.
  * <p>
  * <b>Durability.</b> Appends land in the page cache through the mapping, so they survive the crash of the process;
  * {@link #force()} makes them survive power loss (fdatasync of every cycle file written since the last force).

@@ -56,6 +56,7 @@ public final class Sequencer implements AutoCloseable
         private CheckpointStore checkpoints;
         private NodeStore store;
         private Transport transport;
+        private java.util.function.Consumer<io.sequencer.core.MemberStreamListener> streamSignals;
         private IdleStrategy idleStrategy;
         private boolean ownThread = true;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -154,6 +155,16 @@ public final class Sequencer implements AutoCloseable
         public Context transport(final Transport transport)
         {
             this.transport = transport;
+            return this;
+        }
+
+        /**
+         * How to register the protocol for the transport's stream signals (a peer's stream lost or appearing),
+         * e.g. {@code aeronTransport::listener}; called once, before the duty cycle starts.
+         */
+        public Context streamSignals(final java.util.function.Consumer<io.sequencer.core.MemberStreamListener> signals)
+        {
+            this.streamSignals = signals;
             return this;
         }
 
@@ -265,6 +276,10 @@ public final class Sequencer implements AutoCloseable
             ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);
         completionRingBytes = Integer.highestOneBit(Math.max(4096, ctx.clientMaxInFlight * slot * 2) - 1) << 1;
+        if (ctx.streamSignals != null)
+        {
+            ctx.streamSignals.accept(protocol);
+        }
         agent = new SequencerAgent(
             protocol, ctx.transport, ingress, clients, ctx.nanoClock, counters, errorHandler, ctx.fragmentLimit,
             ctx.ingressLimit);

@@ -1,0 +1,338 @@
+package io.sequencer.node;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EventLog;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.SubmitStatus;
+import io.sequencer.core.runtime.CompletionListener;
+import io.sequencer.core.runtime.SequencerAgent;
+import io.sequencer.core.runtime.SequencerClient;
+import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.storage.DurableFiles;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import io.aeron.driver.ThreadingMode;
+import org.HdrHistogram.Histogram;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code sequencer demo}: a cluster in one process over real Aeron (loopback multicast, embedded drivers) with
+ * Chronicle Queue logs in a temporary directory, an account ledger under load, latency from submit to durable
+ * acknowledgement, and a final check that every log is identical.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Start a 1-3 member cluster in this process over Aeron on loopback multicast with Chronicle Queue logs in a "
+            + "temporary directory, submit account-ledger transfers at a fixed rate, and report throughput and the "
+            + "latency from submit to durable acknowledgement; finally check that all logs are identical.",
+        "The members share one duty-cycle thread (a CompositeAgent), the way to run three members on two cores." },
+    footer = { "", "The last line is: logs identical on <n> nodes: <entries> entries, chk <hex>" })
+final class DemoCommand implements Callable<Integer>
+{
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final int PENDING_SLOTS = 1 << 14;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--nodes", paramLabel = "1|2|3", defaultValue = "3", description = "Members (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--events", paramLabel = "N", defaultValue = "100000",
+        description = "Events to submit (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "5000",
+        description = "Events per second offered (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+        description = "Events submitted first, at the same rate, and not measured: the JIT compiles the hot path "
+            + "(default: ${DEFAULT-VALUE}).")
+    int warmupEvents;
+
+    @Option(names = "--keep", description = "Keep the temporary directory (logs, counters) and print its path.")
+    boolean keep;
+
+    private long acknowledged;
+    private long refused;
+    private final long[] refusedByStatus = new long[8];
+    private int retryHead;
+    private int retryTail;
+    private long[] submittedAtNs;
+
+    public Integer call() throws Exception
+    {
+        if (nodes < 1 || nodes > 3)
+        {
+            throw new ParameterException(spec.commandLine(), "--nodes: expected 1, 2 or 3, got " + nodes);
+        }
+        if (events < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--events: expected >= 1, got " + events);
+        }
+        if (rate < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--rate: expected >= 1 per second, got " + rate);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final Path root = Files.createTempDirectory("sequencer-demo-");
+        final SplittableRandom random = new SplittableRandom(System.nanoTime());
+        final int clusterId = 1 + random.nextInt(1 << 20);
+        final int port = 20_000 + random.nextInt(20_000);
+        final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
+        out.printf("demo: %d node%s over Aeron (loopback multicast port %d, embedded drivers), Chronicle logs in %s%n",
+            nodes, nodes == 1 ? "" : "s", port, root);
+        out.flush();
+
+        final MemberProcess[] members = new MemberProcess[nodes];
+        final SequencerClient[] clients = new SequencerClient[nodes];
+        AgentRunner runner = null;
+        try
+        {
+            final SequencerAgent[] agents = new SequencerAgent[nodes];
+            for (int i = 0; i < nodes; i++)
+            {
+                final ProtocolContext protocol = new ProtocolContext()
+                    .cluster(cluster)
+                    .memberId(i)
+                    .bootstrap(true)
+                    .maxResultLength(AccountLedger.RESULT_LENGTH)
+                    .checkpointInterval(50_000);
+                final AeronTransportContext transport = new AeronTransportContext()
+                    .cluster(cluster)
+                    .memberId(i)
+                    .channel("aeron:udp?endpoint=239.255.0.1:" + port + "|interface=127.0.0.1|fc=min|ttl=0")
+                    .catchUpPortBase(port + 1)
+                    .threadingMode(ThreadingMode.INVOKER);
+                members[i] = MemberProcess.launch(
+                    protocol, root.resolve("member-" + i), transport, new AccountLedger(), new BackoffIdleStrategy(),
+                    false);
+                agents[i] = members[i].sequencer().agent();
+            }
+            // Short parks: the idle duty cycle adds at most 50 us to a waiting event, and still yields the core.
+            runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 50_000), Throwable::printStackTrace, null,
+                nodes == 1 ? agents[0] : new CompositeAgent(agents));
+            AgentRunner.startOnThread(runner);
+            for (int i = 0; i < nodes; i++)
+            {
+                clients[i] = members[i].sequencer().newClient();
+            }
+
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+            warmUp(clients, event, out);
+            final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            if (warmupEvents > 0)
+            {
+                load(clients, event, latency, random, out, warmupEvents, "warm-up");
+                latency.reset();
+            }
+            final long elapsedNs = load(clients, event, latency, random, out, events, "measured");
+
+            out.printf("throughput: %,d events/s (%,d events acknowledged in %.1f s; refused and retried: %,d " +
+                "back-pressured, %,d during an epoch change)%n",
+                (long)(acknowledged * 1e9 / elapsedNs), acknowledged, elapsedNs / 1e9,
+                refusedByStatus[-SubmitStatus.BACK_PRESSURED], refusedByStatus[-SubmitStatus.NOT_RUNNING]);
+            for (final MemberProcess m : members)
+            {
+                final io.sequencer.core.ProtocolCounters c = m.sequencer().protocol().counters();
+                out.printf("member %d: epoch %d (%d epoch changes, %d suspicions, %d boot timeouts), %,d entries%n",
+                    m.sequencer().protocol().memberId(), m.sequencer().protocol().currentEpoch(), c.epochChanges(),
+                    c.suspicions(), c.bootTimeouts(), m.sequencer().protocol().log().have());
+            }
+            out.printf("latency submit -> durable ack (us): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f%n",
+                latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3,
+                latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3,
+                latency.getMaxValue() / 1e3);
+            out.flush();
+
+            awaitSameLength(members);
+            CloseHelper.close(runner);
+            runner = null;
+            return verifyIdentical(members, out);
+        }
+        finally
+        {
+            CloseHelper.quietClose(runner);
+            CloseHelper.quietCloseAll(clients);
+            CloseHelper.quietCloseAll(members);
+            if (keep)
+            {
+                out.println("kept " + root);
+            }
+            else
+            {
+                DurableFiles.deleteTree(root);
+            }
+            out.flush();
+        }
+    }
+
+    /** The first event of each member waits for the cluster's first epoch to run. */
+    private static void warmUp(final SequencerClient[] clients, final UnsafeBuffer event, final PrintWriter out)
+    {
+        for (final SequencerClient client : clients)
+        {
+            final int length = AccountLedger.encodeTransfer(event, 0, 0, 1, 1, 0);
+            final SequencerClient.Outcome outcome = client.submitAndWait(
+                event, 0, length, TIMEOUT_NS, new YieldingIdleStrategy());
+            if (!outcome.completed())
+            {
+                throw new IllegalStateException("the cluster did not start within 60 s: " + outcome);
+            }
+        }
+        out.println("cluster running; load starts");
+        out.flush();
+    }
+
+    private long load(
+        final SequencerClient[] clients, final UnsafeBuffer event, final Histogram latency,
+        final SplittableRandom random, final PrintWriter out, final int events, final String phase)
+    {
+        acknowledged = 0;
+        retryHead = 0;
+        retryTail = 0;
+        java.util.Arrays.fill(refusedByStatus, 0);
+        submittedAtNs = new long[events + 1];
+        final long intervalNs = 1_000_000_000L / rate;
+        final long startNs = System.nanoTime();
+        long nextSendNs = startNs;
+        long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(Math.max(60, 3L * events / rate));
+        int sent = 0;
+        // Indexed by correlation id modulo a power of two above a client's in-flight limit (1024 by default).
+        final int[][] pendingEvent = new int[clients.length][PENDING_SLOTS];
+        final int[] currentClient = new int[1];
+        final int[] retry = new int[events + 1];
+        final CompletionListener listener = new CompletionListener()
+        {
+            public void onCompleted(final long correlationId, final long position, final int status,
+                final DirectBuffer result, final int offset, final int length)
+            {
+                final int e = pendingEvent[currentClient[0]][(int)(correlationId & (PENDING_SLOTS - 1))];
+                latency.recordValue(Math.min(latency.getHighestTrackableValue(), System.nanoTime() - submittedAtNs[e]));
+                acknowledged++;
+            }
+
+            public void onRejected(final long correlationId, final int status)
+            {
+                // The node refused it (the channel back-pressured, or an epoch change is under way): offer the
+                // same event again; its latency keeps counting from the first attempt.
+                refused++;
+                refusedByStatus[-status]++;
+                final int e = pendingEvent[currentClient[0]][(int)(correlationId & (PENDING_SLOTS - 1))];
+                retry[retryTail++ % retry.length] = e;
+            }
+        };
+        while (acknowledged < events && System.nanoTime() < deadlineNs)
+        {
+            final long now = System.nanoTime();
+            final boolean retrying = retryHead < retryTail;
+            if ((retrying || sent < events) && now >= nextSendNs)
+            {
+                final int e = retrying ? retry[retryHead % retry.length] : sent;
+                final int c = e % clients.length;
+                final int length = AccountLedger.encodeTransfer(
+                    event, 0, e % AccountLedger.ACCOUNTS, (e / 7 + 1 + e) % AccountLedger.ACCOUNTS,
+                    1 + random.nextInt(100), 0);
+                if (!retrying)
+                {
+                    submittedAtNs[e] = now;
+                }
+                final long id = clients[c].submit(event, 0, length);
+                if (id > 0)
+                {
+                    pendingEvent[c][(int)(id & (PENDING_SLOTS - 1))] = e;
+                    if (retrying)
+                    {
+                        retryHead++;
+                    }
+                    else
+                    {
+                        sent++;
+                    }
+                    nextSendNs += intervalNs;
+                }
+                else if (id != SubmitStatus.BACK_PRESSURED)
+                {
+                    throw new IllegalStateException("submit refused: " + SubmitStatus.name((int)id));
+                }
+            }
+            for (int c = 0; c < clients.length; c++)
+            {
+                currentClient[0] = c;
+                clients[c].poll(listener, 64);
+            }
+            if (now >= nextProgressNs)
+            {
+                out.printf("progress (%s): %,d of %,d acknowledged, p50 so far %.1f us%n",
+                    phase, acknowledged, events, latency.getValueAtPercentile(50) / 1e3);
+                out.flush();
+                nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        if (acknowledged < events)
+        {
+            throw new IllegalStateException("only " + acknowledged + " of " + events + " acknowledged in time");
+        }
+        return System.nanoTime() - startNs;
+    }
+
+    /** Every member serializes every event; the last acknowledgement may precede a member's last append. */
+    private static void awaitSameLength(final MemberProcess[] members)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline)
+        {
+            final long first = members[0].sequencer().protocol().log().have();
+            boolean same = true;
+            for (final MemberProcess member : members)
+            {
+                same &= member.sequencer().protocol().log().have() == first;
+            }
+            if (same)
+            {
+                return;
+            }
+            Thread.yield();
+        }
+    }
+
+    private static int verifyIdentical(final MemberProcess[] members, final PrintWriter out)
+    {
+        final EventLog first = members[0].sequencer().protocol().log();
+        final long have = first.have();
+        final long chk = first.chkAt(have);
+        for (int i = 1; i < members.length; i++)
+        {
+            final EventLog log = members[i].sequencer().protocol().log();
+            if (log.have() != have || log.chkAt(log.have()) != chk)
+            {
+                out.printf("logs differ: member 0 has %d entries, chk %016x; member %d has %d, chk %016x%n",
+                    have, chk, i, log.have(), log.chkAt(log.have()));
+                return 1;
+            }
+        }
+        out.printf("logs identical on %d nodes: %d entries, chk %016x%n", members.length, have, chk);
+        return 0;
+    }
+}

@@ -1,0 +1,92 @@
+package io.sequencer.node;
+
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.StateMachine;
+import io.sequencer.core.runtime.Sequencer;
+import io.sequencer.storage.ChronicleLogContext;
+import io.sequencer.storage.NodeStorage;
+import io.sequencer.transport.aeron.AeronTransport;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+
+/**
+ * One member assembled from the real parts: its storage on Chronicle Queue in its directory, its transport on
+ * Aeron, and the embedded {@link Sequencer} over them. Used by the {@code node} and {@code demo} commands.
+ */
+final class MemberProcess implements AutoCloseable
+{
+    private final NodeStorage storage;
+    private final AeronTransport transport;
+    private final Sequencer sequencer;
+
+    private MemberProcess(final NodeStorage storage, final AeronTransport transport, final Sequencer sequencer)
+    {
+        this.storage = storage;
+        this.transport = transport;
+        this.sequencer = sequencer;
+    }
+
+    /**
+     * Open storage, start the transport, launch the node. On failure everything opened so far is closed again.
+     *
+     * @param ownThread false when the caller runs {@link #sequencer()}'s agent (several members on one thread).
+     */
+    static MemberProcess launch(
+        final ProtocolContext protocol,
+        final Path directory,
+        final AeronTransportContext transportContext,
+        final StateMachine stateMachine,
+        final IdleStrategy idleStrategy,
+        final boolean ownThread)
+    {
+        NodeStorage storage = null;
+        AeronTransport transport = null;
+        try
+        {
+            storage = NodeStorage.open(directory, new ChronicleLogContext()
+                .clusterId(protocol.cluster().clusterId())
+                .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())));
+            transport = AeronTransport.launch(transportContext);
+            final AeronTransport signals = transport;
+            final Sequencer sequencer = Sequencer.launch(new Sequencer.Context()
+                .protocol(protocol)
+                .directory(directory.toFile())
+                .log(storage.log())
+                .checkpoints(storage.checkpoints())
+                .store(storage.nodeStore())
+                .transport(transport)
+                .streamSignals(signals::listener)
+                .idleStrategy(idleStrategy)
+                .ownThread(ownThread), stateMachine);
+            return new MemberProcess(storage, transport, sequencer);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(transport, storage);
+            throw ex;
+        }
+    }
+
+    Sequencer sequencer()
+    {
+        return sequencer;
+    }
+
+    AeronTransport transport()
+    {
+        return transport;
+    }
+
+    NodeStorage storage()
+    {
+        return storage;
+    }
+
+    public void close()
+    {
+        sequencer.close(); // closes the transport and the storage it was given
+    }
+}
