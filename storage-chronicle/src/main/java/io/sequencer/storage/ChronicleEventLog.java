@@ -183,6 +183,26 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
+     * Open an existing log with the layout its header records, for tools that do not know the cluster's settings.
+     * Like {@link #open}, it finishes an interrupted unroll and cuts a damaged tail: use it on a stopped node.
+     *
+     * @throws IllegalStateException when {@code directory} holds no event log.
+     */
+    public static ChronicleEventLog openExisting(final Path directory)
+    {
+        final LogHeader header = LogHeader.read(directory.resolve(HEADER_FILE));
+        if (header == null)
+        {
+            throw new IllegalStateException("no event log in " + directory + " (no " + HEADER_FILE + ")");
+        }
+        return open(new ChronicleLogContext()
+            .directory(directory)
+            .clusterId(header.clusterId)
+            .entriesPerCycle(header.entriesPerCycle)
+            .indexSpacing(header.indexSpacing));
+    }
+
+    /**
      * Open the log in {@code context.directory()}, creating it if absent, and recover it: finish an interrupted
      * unroll, check the header, verify the checksum chain and cut a damaged tail.
      *

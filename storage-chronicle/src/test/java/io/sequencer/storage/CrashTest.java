@@ -211,7 +211,7 @@ class CrashTest
     private static Process startChild(final Path directory, final long seed, final int round, final Path output)
         throws IOException
     {
-        final String flags = System.getProperty("sequencer.chronicle.jvm.flags");
+        final String flags = System.getProperty("sequencer.jvm.flags");
         assertNotNull(flags, "the Chronicle JVM flags come from the parent POM through Surefire");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
