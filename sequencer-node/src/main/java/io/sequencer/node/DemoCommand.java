@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer>
                     .threadingMode(ThreadingMode.INVOKER);
                 members[i] = MemberProcess.launch(
                     protocol, root.resolve("member-" + i), transport, new AccountLedger(), new BackoffIdleStrategy(),
-                    false);
+                    false, -1);
                 agents[i] = members[i].sequencer().agent();
             }
             // Short parks: the idle duty cycle adds at most 50 us to a waiting event, and still yields the core.

@@ -33,6 +33,7 @@ final class MemberProcess implements AutoCloseable
      * Open storage, start the transport, launch the node. On failure everything opened so far is closed again.
      *
      * @param ownThread false when the caller runs {@link #sequencer()}'s agent (several members on one thread).
+     * @param cpu       the CPU the duty-cycle thread pins itself to (with {@code ownThread}); -1 for none.
      */
     static MemberProcess launch(
         final ProtocolContext protocol,
@@ -40,7 +41,8 @@ final class MemberProcess implements AutoCloseable
         final AeronTransportContext transportContext,
         final StateMachine stateMachine,
         final IdleStrategy idleStrategy,
-        final boolean ownThread)
+        final boolean ownThread,
+        final int cpu)
     {
         NodeStorage storage = null;
         AeronTransport transport = null;
@@ -60,6 +62,7 @@ final class MemberProcess implements AutoCloseable
                 .transport(transport)
                 .streamSignals(signals::listener)
                 .idleStrategy(idleStrategy)
+                .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
             return new MemberProcess(storage, transport, sequencer);
         }
@@ -68,6 +71,20 @@ final class MemberProcess implements AutoCloseable
             CloseHelper.quietCloseAll(transport, storage);
             throw ex;
         }
+    }
+
+    /** Threads that pin themselves to {@code cpu} before they run (-1: not pinned). */
+    static java.util.concurrent.ThreadFactory pinnedTo(final int cpu)
+    {
+        if (cpu < 0)
+        {
+            return Thread::new;
+        }
+        return runnable -> new Thread(() ->
+        {
+            net.openhft.affinity.Affinity.setAffinity(cpu);
+            runnable.run();
+        });
     }
 
     Sequencer sequencer()

@@ -113,7 +113,7 @@ final class NodeCommand implements Callable<Integer>
         try
         {
             process = MemberProcess.launch(protocol, member.directory().toPath(), transport, new AccountLedger(),
-                cluster.idleStrategy(), true);
+                cluster.idleStrategy(), true, cluster.cpu());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {

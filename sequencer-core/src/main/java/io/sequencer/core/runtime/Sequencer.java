@@ -59,6 +59,7 @@ public final class Sequencer implements AutoCloseable
         private java.util.function.Consumer<io.sequencer.core.MemberStreamListener> streamSignals;
         private IdleStrategy idleStrategy;
         private boolean ownThread = true;
+        private java.util.concurrent.ThreadFactory threadFactory = Thread::new;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private ErrorHandler errorHandler;
@@ -185,6 +186,13 @@ public final class Sequencer implements AutoCloseable
             return this;
         }
 
+        /** Makes the duty-cycle thread (with {@link #ownThread(boolean)}): e.g. one that pins itself to a CPU. */
+        public Context threadFactory(final java.util.concurrent.ThreadFactory threadFactory)
+        {
+            this.threadFactory = threadFactory;
+            return this;
+        }
+
         public Context nanoClock(final NanoClock nanoClock)
         {
             this.nanoClock = nanoClock;
@@ -244,6 +252,9 @@ public final class Sequencer implements AutoCloseable
     private final ManyToOneRingBuffer ingress;
     private final ClientRegistry clients;
     private final SequencerAgent agent;
+    private final StateMachine stateMachine;
+    private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> queries =
+        new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
     private final AgentRunner runner;
     private final int completionRingBytes;
     private volatile boolean closed;
@@ -251,6 +262,7 @@ public final class Sequencer implements AutoCloseable
     private Sequencer(final Context ctx, final StateMachine stateMachine)
     {
         this.ctx = ctx;
+        this.stateMachine = stateMachine;
         final ProtocolContext protocolContext = ctx.protocol;
         statFile = NodeStatFile.create(ctx.directory, protocolContext.memberId(), 256, ctx.errorLogBytes,
             ctx.epochClock.time());
@@ -281,8 +293,8 @@ public final class Sequencer implements AutoCloseable
             ctx.streamSignals.accept(protocol);
         }
         agent = new SequencerAgent(
-            protocol, ctx.transport, ingress, clients, ctx.nanoClock, counters, errorHandler, ctx.fragmentLimit,
-            ctx.ingressLimit);
+            protocol, ctx.transport, ingress, clients, queries, ctx.nanoClock, counters, errorHandler,
+            ctx.fragmentLimit, ctx.ingressLimit);
         runner = ctx.ownThread ? new AgentRunner(ctx.idleStrategy, errorHandler, null, agent) : null;
     }
 
@@ -301,7 +313,7 @@ public final class Sequencer implements AutoCloseable
         final Sequencer sequencer = new Sequencer(context, stateMachine);
         if (sequencer.runner != null)
         {
-            AgentRunner.startOnThread(sequencer.runner);
+            AgentRunner.startOnThread(sequencer.runner, context.threadFactory);
         }
         return sequencer;
     }
@@ -322,6 +334,38 @@ public final class Sequencer implements AutoCloseable
         }
         return new SequencerClient(
             this, clientId, ingress, completions, ctx.clientMaxInFlight, ctx.protocol.maxEventLength());
+    }
+
+    /**
+     * A read-only query of the local state machine, run on the duty-cycle thread between two cycles, without going
+     * through ordering. The answer is this replica's state at that moment: it may lag the cluster (events durable
+     * elsewhere, not yet applied here) or lead it (events applied speculatively, not yet durable). For an answer
+     * that is part of the total order, submit an event whose result carries it.
+     *
+     * @param query must only read; it runs on the duty-cycle thread, so keep it short.
+     * @return completed with the query's answer, or exceptionally if it threw or the node closed first.
+     */
+    public <R> java.util.concurrent.CompletableFuture<R> query(
+        final java.util.function.Function<StateMachine, R> query)
+    {
+        final java.util.concurrent.CompletableFuture<R> answer = new java.util.concurrent.CompletableFuture<>();
+        if (closed)
+        {
+            answer.completeExceptionally(new IllegalStateException("the node is closed"));
+            return answer;
+        }
+        queries.offer(() ->
+        {
+            try
+            {
+                answer.complete(query.apply(stateMachine));
+            }
+            catch (final RuntimeException ex)
+            {
+                answer.completeExceptionally(ex);
+            }
+        });
+        return answer;
     }
 
     void release(final int clientId)
@@ -358,6 +402,10 @@ public final class Sequencer implements AutoCloseable
         }
         closed = true;
         CloseHelper.close(runner);
+        for (Runnable pending = queries.poll(); pending != null; pending = queries.poll())
+        {
+            pending.run(); // answered from the final state: the duty cycle has stopped
+        }
         counters.update(ctx.nanoClock.nanoTime());
         ctx.log.force();
         CloseHelper.closeAll(ctx.transport, ctx.log, ctx.checkpoints, ctx.store);

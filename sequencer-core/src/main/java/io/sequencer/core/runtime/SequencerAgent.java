@@ -29,6 +29,7 @@ public final class SequencerAgent implements Agent
     private final Transport transport;
     private final ManyToOneRingBuffer ingress;
     private final ClientRegistry clients;
+    private final java.util.Queue<Runnable> queries;
     private final NanoClock clock;
     private final NodeCounters counters;
     private final ErrorHandler errorHandler;
@@ -43,6 +44,7 @@ public final class SequencerAgent implements Agent
         final Transport transport,
         final ManyToOneRingBuffer ingress,
         final ClientRegistry clients,
+        final java.util.Queue<Runnable> queries,
         final NanoClock clock,
         final NodeCounters counters,
         final ErrorHandler errorHandler,
@@ -53,6 +55,7 @@ public final class SequencerAgent implements Agent
         this.transport = transport;
         this.ingress = ingress;
         this.clients = clients;
+        this.queries = queries;
         this.clock = clock;
         this.counters = counters;
         this.errorHandler = errorHandler;
@@ -76,6 +79,10 @@ public final class SequencerAgent implements Agent
             work += transport.poll(frameHandler, fragmentLimit);
             work += ingress.read(ingressHandler, ingressLimit); // refused while not running, with NOT_RUNNING
             work += protocol.doWork(clock.nanoTime());
+            if (!queries.isEmpty())
+            {
+                work += runQueries();
+            }
         }
         catch (final Throwable ex)
         {
@@ -104,6 +111,17 @@ public final class SequencerAgent implements Agent
         {
             clients.onRejected(clientId, clientCorrelationId, status);
         }
+    }
+
+    private int runQueries()
+    {
+        int answered = 0;
+        for (Runnable query = queries.poll(); query != null && answered < ingressLimit; query = queries.poll())
+        {
+            query.run();
+            answered++;
+        }
+        return answered;
     }
 
     public String roleName()

@@ -182,6 +182,11 @@ class SequencerTest
         assertTrue(completed[0] > 0);
         assertTrue(sawBackPressure, "64 in flight at most");
         assertEquals(SubmitStatus.TOO_LARGE, client.submit(new UnsafeBuffer(new byte[8192]), 0, 8192));
+
+        final long total = node.query(ledger -> ((AccountLedger)ledger).total()).join();
+        assertEquals(AccountLedger.ACCOUNTS * AccountLedger.INITIAL_BALANCE, total, "money is conserved");
+        final long moved = node.query(ledger -> ((AccountLedger)ledger).balance(2)).join();
+        assertEquals(AccountLedger.INITIAL_BALANCE + completed[0], moved, "each completed transfer moved 1 to 2");
     }
 
     @Test
