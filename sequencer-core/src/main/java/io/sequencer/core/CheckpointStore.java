@@ -15,7 +15,10 @@ public interface CheckpointStore extends AutoCloseable
     /** @return the position of the newest checkpoint at or below {@code position}; 0 when there is none. */
     long latestAtOrBelow(long position);
 
-    /** @return the log checksum recorded with the checkpoint at {@code position}. */
+    /**
+     * @return the log checksum recorded with the checkpoint at {@code position}.
+     * @throws IllegalArgumentException when there is no checkpoint at {@code position}.
+     */
     long chkAt(long position);
 
     /**

@@ -40,6 +40,9 @@ public interface EventLog extends AutoCloseable
      * Read the entry at {@code position} into {@code entry}.
      *
      * @return false, leaving {@code entry} untouched, when {@code position} is outside 1..have.
+     * @throws IllegalStateException when the entry is damaged (found after open: the medium failed). The duty cycle
+     *                               records it; the node cannot go on trusting this log, so an operator restarts it
+     *                               and the open cuts the damage and reports the node not intact.
      */
     boolean read(long position, LogEntry entry);
 

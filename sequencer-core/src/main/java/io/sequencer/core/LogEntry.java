@@ -4,8 +4,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A reusable view of one log entry, filled by {@link EventLog#read}. The payload is a view into the log's own
- * storage: valid until the next read into this view or the next change to the log.
+ * A reusable view of one log entry, filled by {@link EventLog#read}. The payload is a view into storage the log
+ * owns: valid until the next read from the same log (into any view) or the next change to the log. A log on mapped
+ * files may move or release the memory behind it then.
  */
 public final class LogEntry
 {
