@@ -168,12 +168,6 @@ public final class InMemoryEventLog implements EventLog
         return damagedAtOpen;
     }
 
-    /** Simulated damage found at open (for example a lost file): the node must not count as intact. */
-    public void markDamaged()
-    {
-        damagedAtOpen = true;
-    }
-
     public long lastEpochStartPosition()
     {
         return epochStartCount == 0 ? 0 : epochStarts[epochStartCount - 1];

@@ -106,11 +106,6 @@ public final class InMemoryNetwork
         this.nowNs = nowNs;
     }
 
-    public long time()
-    {
-        return nowNs;
-    }
-
     public void backPressure(final BackPressureModel model)
     {
         this.backPressure = model;
@@ -143,19 +138,6 @@ public final class InMemoryNetwork
     public long staleSessionFrames()
     {
         return staleSessionFrames;
-    }
-
-    /** Frames published and not yet delivered to {@code memberId}. */
-    public int inFlightTo(final int memberId)
-    {
-        return endpoints[memberId].queue.size();
-    }
-
-    /** The earliest time a frame is due at {@code memberId}, or {@code Long.MAX_VALUE} when none is in flight. */
-    public long nextDeliveryTo(final int memberId)
-    {
-        final InFlight head = endpoints[memberId].queue.peek();
-        return head == null ? Long.MAX_VALUE : head.deliverAtNs;
     }
 
     /**

@@ -52,12 +52,6 @@ final class OwnEvents
         return (int)(tail - head);
     }
 
-    /** Own events not (or no longer) serialized. */
-    int unserialized()
-    {
-        return (int)(tail - serialized);
-    }
-
     /**
      * Take an event, copying its payload.
      *

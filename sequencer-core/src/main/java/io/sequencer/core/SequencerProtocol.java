@@ -768,7 +768,7 @@ public final class SequencerProtocol implements MemberStreamListener
             // member, delivered late (its disk has since been lost or cut). Refuse it and move on: nobody can
             // align to a base this node cannot serve.
             counters.staleDecisions++;
-            errorHandler.onError(new IllegalStateException("member " + selfId + " named base owner of epoch " +
+            errorHandler.onError(new RecoveredFault("member " + selfId + " named base owner of epoch " +
                 currentEpoch + " with N=" + n + ", which its log does not hold (a stale report): next epoch"));
             startEpochChange();
         }
@@ -850,7 +850,7 @@ public final class SequencerProtocol implements MemberStreamListener
                     break;
                 }
                 counters.checkpointsSkipped++;
-                errorHandler.onError(new IllegalStateException(
+                errorHandler.onError(new RecoveredFault(
                     "checkpoint at " + checkpoint + " is damaged or does not match the log: skipped"));
                 checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
             }

@@ -1,7 +1,6 @@
 package io.sequencer.node;
 
 import io.sequencer.core.runtime.NodeStatFile;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,20 +67,11 @@ class NodeClusterTest
     {
         try (NodeStatFile file = NodeStatFile.open(dir.resolve("data").resolve("member-" + id).toFile()))
         {
-            final CountersReader reader = new CountersReader(file.metaDataBuffer(), file.valuesBuffer());
-            final long[] value = { -1 };
-            reader.forEach((counterId, typeId, key, counterLabel) ->
-            {
-                if (counterLabel.equals(label))
-                {
-                    value[0] = reader.getCounterValue(counterId);
-                }
-            });
-            return value[0];
+            return file.counterValue(label);
         }
-        catch (final IllegalStateException ex)
+        catch (final IllegalStateException | IllegalArgumentException ex)
         {
-            return -1; // not started yet
+            return -1; // not started yet, or its counters not yet registered
         }
     }
 

@@ -34,7 +34,14 @@ public final class NodeCounters
     private long lastUpdateNs = Long.MIN_VALUE;
     private long maxDutyCycleNs;
 
-    public NodeCounters(final CountersManager manager, final SequencerProtocol protocol, final long updateIntervalNs)
+    /**
+     * @param lostCompletions completions that found their client's ring full (a client over its in-flight limit).
+     */
+    public NodeCounters(
+        final CountersManager manager,
+        final SequencerProtocol protocol,
+        final LongSupplier lostCompletions,
+        final long updateIntervalNs)
     {
         this.updateIntervalNs = updateIntervalNs;
         final ProtocolCounters c = protocol.counters();
@@ -85,6 +92,7 @@ public final class NodeCounters
         add(manager, "state machine errors", c::applyErrors);
         add(manager, "report chk mismatches", c::reportChkMismatches);
         add(manager, "fatal errors", c::fatalErrors);
+        add(manager, "completions lost (client ring full)", lostCompletions);
         for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
         {
             final int t = type;
@@ -141,10 +149,5 @@ public final class NodeCounters
     public void onError()
     {
         errors.incrementRelease();
-    }
-
-    public long errors()
-    {
-        return errors.get();
     }
 }

@@ -130,6 +130,32 @@ public final class NodeStatFile implements AutoCloseable
         return errorLog;
     }
 
+    /**
+     * The current value of the counter labelled {@code label}, for tools and tests.
+     *
+     * @throws IllegalArgumentException when no counter has that label.
+     */
+    public long counterValue(final String label)
+    {
+        final org.agrona.concurrent.status.CountersReader reader =
+            new org.agrona.concurrent.status.CountersReader(metaData, values);
+        final long[] value = { 0 };
+        final boolean[] found = { false };
+        reader.forEach((counterId, typeId, key, counterLabel) ->
+        {
+            if (counterLabel.equals(label))
+            {
+                value[0] = reader.getCounterValue(counterId);
+                found[0] = true;
+            }
+        });
+        if (!found[0])
+        {
+            throw new IllegalArgumentException("no counter labelled '" + label + "'");
+        }
+        return value[0];
+    }
+
     public int memberId()
     {
         return header.getInt(MEMBER_ID_OFFSET);

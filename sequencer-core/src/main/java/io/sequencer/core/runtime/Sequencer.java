@@ -283,7 +283,7 @@ public final class Sequencer implements AutoCloseable
             protocolContext, ctx.log, ctx.checkpoints, ctx.store, stateMachine, ctx.transport, clients);
         counters = new NodeCounters(
             new CountersManager(statFile.metaDataBuffer(), statFile.valuesBuffer()), protocol,
-            ctx.countersUpdateIntervalNs);
+            clients::lostCompletions, ctx.countersUpdateIntervalNs);
         ingress = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);
@@ -386,11 +386,6 @@ public final class Sequencer implements AutoCloseable
     public SequencerProtocol protocol()
     {
         return protocol;
-    }
-
-    public NodeCounters counters()
-    {
-        return counters;
     }
 
     /** Stop the duty cycle, force the log, close storage and transport, and mark the counters file closed. */

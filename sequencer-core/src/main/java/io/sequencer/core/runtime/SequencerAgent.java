@@ -78,7 +78,7 @@ public final class SequencerAgent implements Agent
         {
             work += transport.poll(frameHandler, fragmentLimit);
             work += ingress.read(ingressHandler, ingressLimit); // refused while not running, with NOT_RUNNING
-            work += protocol.doWork(clock.nanoTime());
+            work += protocol.doWork(startNs); // one clock read per cycle end: polling takes microseconds at most
             if (!queries.isEmpty())
             {
                 work += runQueries();
@@ -127,10 +127,5 @@ public final class SequencerAgent implements Agent
     public String roleName()
     {
         return roleName;
-    }
-
-    public SequencerProtocol protocol()
-    {
-        return protocol;
     }
 }

@@ -12,7 +12,6 @@ import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
-import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -98,7 +97,6 @@ final class InvariantChecker
     private final List<Set<EventId>> idsInLog = new ArrayList<>();
     private final long[] lastGuaranteed;
     private final long[] lastEpoch;
-    private final long[] maxReportedHave;
     private final List<List<long[]>> ghosts = new ArrayList<>();
     private long abandoned;
 
@@ -113,7 +111,6 @@ final class InvariantChecker
     private final FrameValidator publishValidator = new FrameValidator(Integer.MAX_VALUE);
     private final NewEventFrame newEvent = new NewEventFrame();
     private final MyOrderCounterFrame orderCounter = new MyOrderCounterFrame();
-    private final MySerializeCounterFrame report = new MySerializeCounterFrame();
 
     private final LogEntry entryA = new LogEntry();
     private final LogEntry entryB = new LogEntry();
@@ -139,7 +136,6 @@ final class InvariantChecker
         }
         lastGuaranteed = new long[n];
         lastEpoch = new long[n];
-        maxReportedHave = new long[n];
         for (int i = 0; i < n; i++)
         {
             ghosts.add(new ArrayList<>());
@@ -223,12 +219,6 @@ final class InvariantChecker
         return false;
     }
 
-    /** The highest {@code have} this node ever reported for its current log contents. */
-    long maxReportedHave(final int node)
-    {
-        return maxReportedHave[node];
-    }
-
     private static long key(final int node, final long correlationId)
     {
         return ((long)node << 48) | correlationId;
@@ -282,12 +272,6 @@ final class InvariantChecker
             maxPromiseSent[from] = 0;
         }
         final int type = FrameHeader.type(buffer, offset);
-        if (type == MessageType.MY_SERIALIZE_COUNTER)
-        {
-            report.wrap(buffer, offset, length);
-            final int node = cluster.indexOf(from);
-            maxReportedHave[node] = Math.max(maxReportedHave[node], report.have());
-        }
         if (type == MessageType.NEW_EVENT)
         {
             newEvent.wrap(buffer, offset, length);
@@ -349,7 +333,6 @@ final class InvariantChecker
             matchChecked[i][j] = Math.min(matchChecked[i][j], low);
             matchChecked[j][i] = Math.min(matchChecked[j][i], low);
         }
-        maxReportedHave[i] = Math.min(maxReportedHave[i], low);
         if (low < idsChecked[i])
         {
             idsInLog.get(i).clear();
@@ -515,9 +498,7 @@ final class InvariantChecker
         {
             final EventLog log = logs[i];
             final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
-            if ((held >= c.position && log.read(c.position, entryA) && entryA.type() == EntryType.EVENT &&
-                entryA.originId() == s.id.origin() && entryA.incarnation() == s.id.incarnation() &&
-                entryA.localSeq() == s.id.localSeq()) || ghostHolds(i, c.position, canonical))
+            if ((held >= c.position && holds(log, s)) || ghostHolds(i, c.position, canonical))
             {
                 holders++;
             }

@@ -37,7 +37,6 @@ final class SimDisk
     final InMemoryNodeStore store = new InMemoryNodeStore();
     long bootId = 1;
     Trap trap = Trap.NONE;
-    String lastTrapFired;
     Trap firedTrap = Trap.NONE;
 
     final EventLog logView = new EventLog()
@@ -152,7 +151,6 @@ final class SimDisk
     {
         firedTrap = trap;
         trap = Trap.NONE;
-        lastTrapFired = where;
         throw new SimulatedCrash(where);
     }
 }

@@ -356,11 +356,10 @@ public final class Simulation
 
     private void onNodeError(final int index, final Throwable ex)
     {
-        if (ex.getMessage() != null && (ex.getMessage().startsWith("checkpoint at ") ||
-            ex.getMessage().contains("(a stale report)")))
+        if (ex instanceof io.sequencer.core.RecoveredFault)
         {
-            trace.add(nowNs, "member " + nodes[index].memberId + " skipped " + ex.getMessage());
-            return; // a damaged checkpoint was skipped, as it must be
+            trace.add(nowNs, "member " + nodes[index].memberId + " recovered: " + ex.getMessage());
+            return; // the consequence of an injected fault, handled as it must be
         }
         checker.fail("error at member " + nodes[index].memberId + ": " + ex);
     }
@@ -473,6 +472,7 @@ public final class Simulation
         {
             epochChanges = Math.max(epochChanges, node.protocol == null ? 0 : node.protocol.currentEpoch() - 1);
         }
+        exercised.merge("stale session frames dropped", network.staleSessionFrames(), Long::sum);
         return new Result(
             options.seed, options.nodes, durability, options.faults, checker.accepted(), checker.ackedCount(),
             network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, exercised, steps,

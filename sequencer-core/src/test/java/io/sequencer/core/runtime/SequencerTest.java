@@ -18,7 +18,6 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.errors.ErrorLogReader;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -231,10 +230,9 @@ class SequencerTest
         final File nodeDir = new File(dir.toFile(), "member-0");
         try (NodeStatFile file = NodeStatFile.open(nodeDir))
         {
-            final CountersReader reader = new CountersReader(file.metaDataBuffer(), file.valuesBuffer());
-            awaitTrue(() -> valueOf(reader, "completed") == 1, "the completed counter");
-            assertEquals(1, valueOf(reader, "state machine errors"));
-            assertEquals(2, valueOf(reader, "mode (0 init, 1 boot, 2 running, 3 stopped)"));
+            awaitTrue(() -> file.counterValue("completed") == 1, "the completed counter");
+            assertEquals(1, file.counterValue("state machine errors"));
+            assertEquals(2, file.counterValue("mode (0 init, 1 boot, 2 running, 3 stopped)"));
             assertEquals(0, file.closedTimeMs(), "running");
             final List<String> errors = new ArrayList<>();
             ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) -> errors.add(text));
@@ -251,20 +249,4 @@ class SequencerTest
         }
     }
 
-    private static long valueOf(final CountersReader reader, final String label)
-    {
-        final long[] value = { Long.MIN_VALUE };
-        reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                value[0] = reader.getCounterValue(counterId);
-            }
-        });
-        if (value[0] == Long.MIN_VALUE)
-        {
-            throw new AssertionError("no counter labelled " + label);
-        }
-        return value[0];
-    }
 }
