@@ -94,7 +94,8 @@ class RoguePublisherTest
         final int events = 300;
         loop.runUntil("rogue frames counted and legit events acknowledged", 30_000,
             () -> sent[0] == rogueTotal && accepted[0] == events &&
-                nodes.stream().allMatch(n -> n.inFlight() == 0 && rogueDrops(n) == rogueTotal) && logsIdentical(),
+                nodes.stream().allMatch(n -> n.inFlight() == 0 && rogueDrops(n) == rogueTotal) &&
+                TestNode.logsIdentical(nodes),
             () ->
             {
                 int work = 0;
@@ -165,13 +166,6 @@ class RoguePublisherTest
             transport.dropped(TransportDropReason.AUTH_FAILED) +
             transport.dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
             transport.dropped(TransportDropReason.SESSION_MISMATCH);
-    }
-
-    private boolean logsIdentical()
-    {
-        final TestNode first = nodes.get(0);
-        final long have = first.log.have();
-        return nodes.stream().allMatch(n -> n.log.have() == have && n.log.chkAt(have) == first.log.chkAt(have));
     }
 
     /** The rogue's repertoire: frames of another cluster, of a sender outside C, and forgeries of members. */

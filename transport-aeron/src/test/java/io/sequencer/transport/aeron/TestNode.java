@@ -183,4 +183,12 @@ final class TestNode implements AutoCloseable
     {
         transport.close();
     }
+
+    /** Every node holds the same log: the same length and the same chained checksum. */
+    static boolean logsIdentical(final java.util.List<TestNode> nodes)
+    {
+        final TestNode first = nodes.get(0);
+        final long have = first.log.have();
+        return nodes.stream().allMatch(n -> n.log.have() == have && n.log.chkAt(have) == first.log.chkAt(have));
+    }
 }

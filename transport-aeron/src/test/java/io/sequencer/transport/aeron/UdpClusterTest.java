@@ -149,7 +149,8 @@ class UdpClusterTest
 
         final long[] accepted = new long[1];
         loop.runUntil(events + " events submitted and acknowledged, logs identical", 60_000,
-            () -> accepted[0] == events && nodes.stream().allMatch(n -> n.inFlight() == 0) && logsIdentical(),
+            () -> accepted[0] == events && nodes.stream().allMatch(n -> n.inFlight() == 0) &&
+                TestNode.logsIdentical(nodes),
             () ->
             {
                 int work = 0;
@@ -184,17 +185,4 @@ class UdpClusterTest
         assertTrue(nodes.get(0).log.have() >= events, "every event is in the log");
     }
 
-    private boolean logsIdentical()
-    {
-        final TestNode first = nodes.get(0);
-        final long have = first.log.have();
-        for (final TestNode node : nodes)
-        {
-            if (node.log.have() != have || node.log.chkAt(have) != first.log.chkAt(have))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 }

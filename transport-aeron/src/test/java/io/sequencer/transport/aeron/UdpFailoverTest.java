@@ -82,7 +82,7 @@ class UdpFailoverTest
         nodes.add(restarted);
         restarted.start();
         loop.runUntil("all three running with identical logs", 30_000, () -> nodes.stream().allMatch(
-            TestNode::isRunning) && logsIdentical());
+            TestNode::isRunning) && TestNode.logsIdentical(nodes));
         for (int i = 0; i < 2; i++)
         {
             assertTrue(nodes.get(i).transport.counters().memberAvailableSignals() >= 1, nodes.get(i).describe());
@@ -124,7 +124,8 @@ class UdpFailoverTest
     {
         final long[] accepted = new long[1];
         loop.runUntil(events + " events acknowledged everywhere", 30_000,
-            () -> accepted[0] == events && nodes.stream().allMatch(n -> n.inFlight() == 0) && identical(nodes),
+            () -> accepted[0] == events && nodes.stream().allMatch(n -> n.inFlight() == 0) &&
+                TestNode.logsIdentical(nodes),
             () ->
             {
                 final TestNode node = nodes.get(random.nextInt(nodes.size()));
@@ -137,15 +138,4 @@ class UdpFailoverTest
             });
     }
 
-    private boolean logsIdentical()
-    {
-        return identical(nodes);
-    }
-
-    private static boolean identical(final List<TestNode> nodes)
-    {
-        final TestNode first = nodes.get(0);
-        final long have = first.log.have();
-        return nodes.stream().allMatch(n -> n.log.have() == have && n.log.chkAt(have) == first.log.chkAt(have));
-    }
 }
