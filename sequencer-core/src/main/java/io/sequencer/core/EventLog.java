@@ -10,6 +10,13 @@ import org.agrona.DirectBuffer;
  */
 public interface EventLog extends AutoCloseable
 {
+    /**
+     * @return this log's identity: a random non-zero number chosen when the log was created and kept with it. A log
+     *         that was lost and created anew has another, so the node state recorded beside the old one can tell
+     *         (docs/protocol.md, "Knowing what was lost").
+     */
+    long logId();
+
     /** @return the last position in the log; 0 when empty. */
     long have();
 

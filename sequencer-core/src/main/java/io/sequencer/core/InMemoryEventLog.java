@@ -28,6 +28,7 @@ public final class InMemoryEventLog implements EventLog
     private int epochStartCount;
     private boolean damagedAtOpen;
     private long lowMark;
+    private long logId = 1;
 
     public InMemoryEventLog()
     {
@@ -48,6 +49,11 @@ public final class InMemoryEventLog implements EventLog
         payloads = new ExpandableArrayBuffer(Math.max(64, initialPayloadBytes));
         chk[0] = Checksum.EMPTY;
         lowMark = Long.MAX_VALUE;
+    }
+
+    public long logId()
+    {
+        return logId;
     }
 
     public long have()
@@ -188,10 +194,11 @@ public final class InMemoryEventLog implements EventLog
         }
     }
 
-    /** Wiped disk. */
+    /** Wiped disk (or a lost log directory): the log is empty and, created anew, has another identity. */
     public void wipe()
     {
         unrollTo(0);
+        logId++;
     }
 
     /**

@@ -7,6 +7,8 @@ package io.sequencer.core;
 public final class InMemoryNodeStore implements NodeStore
 {
     private boolean initialized;
+    private long logId;
+    private long highWater;
     private long currentEpoch;
     private long guaranteed;
     private boolean amnesia;
@@ -21,6 +23,26 @@ public final class InMemoryNodeStore implements NodeStore
     public void initialize()
     {
         initialized = true;
+    }
+
+    public long logId()
+    {
+        return logId;
+    }
+
+    public void logId(final long logId)
+    {
+        this.logId = logId;
+    }
+
+    public long highWater()
+    {
+        return highWater;
+    }
+
+    public void highWater(final long position)
+    {
+        highWater = position;
     }
 
     public long currentEpoch()
@@ -77,6 +99,8 @@ public final class InMemoryNodeStore implements NodeStore
     public void wipe()
     {
         initialized = false;
+        logId = 0;
+        highWater = 0;
         currentEpoch = 0;
         guaranteed = 0;
         amnesia = false;

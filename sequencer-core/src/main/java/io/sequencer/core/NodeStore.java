@@ -13,6 +13,19 @@ public interface NodeStore extends AutoCloseable
     /** Mark the store as belonging to a member of this cluster. */
     void initialize();
 
+    /** @return the {@link EventLog#logId()} of the log this state belongs to; 0 before one was recorded. */
+    long logId();
+
+    void logId(long logId);
+
+    /**
+     * @return the highest log position this node recorded as written (at each epoch change and unroll): a log that
+     *         opens shorter than this lost entries it once held.
+     */
+    long highWater();
+
+    void highWater(long position);
+
     long currentEpoch();
 
     void currentEpoch(long epoch);

@@ -41,6 +41,11 @@ final class SimDisk
 
     final EventLog logView = new EventLog()
     {
+        public long logId()
+        {
+            return log.logId();
+        }
+
         public long have()
         {
             return log.have();
