@@ -19,5 +19,7 @@ public enum ProtocolDefect
     /** B2–B4 without a coordinator: every node decides alone from the reports it has heard. */
     NO_COORDINATOR,
     /** B3 choosing the base by {@code have} alone, without {@code lastNormalEpoch}. */
-    BASE_BY_HAVE_ONLY
+    BASE_BY_HAVE_ONLY,
+    /** B6 resubmission that damages what it resends: the last payload byte of every resubmitted event is flipped. */
+    CORRUPT_RESUBMITTED_PAYLOAD
 }

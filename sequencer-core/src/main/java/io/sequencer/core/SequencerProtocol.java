@@ -15,6 +15,7 @@ import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -82,6 +83,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final boolean literalCutRule;
     private final boolean noCoordinator;
     private final boolean baseByHaveOnly;
+    private final boolean corruptResubmitted;
     /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
     private final boolean unguardedDefect;
 
@@ -207,6 +209,7 @@ public final class SequencerProtocol implements MemberStreamListener
         this.literalCutRule = context.defects().contains(ProtocolDefect.LITERAL_CUT_RULE);
         this.noCoordinator = context.defects().contains(ProtocolDefect.NO_COORDINATOR);
         this.baseByHaveOnly = context.defects().contains(ProtocolDefect.BASE_BY_HAVE_ONLY);
+        this.corruptResubmitted = context.defects().contains(ProtocolDefect.CORRUPT_RESUBMITTED_PAYLOAD);
         this.unguardedDefect = literalCutRule || noCoordinator || baseByHaveOnly;
 
         this.log = log;
@@ -1144,12 +1147,26 @@ public final class SequencerProtocol implements MemberStreamListener
 
     private boolean resubmit(final long localSeq, final DirectBuffer payload, final int offset, final int length)
     {
+        if (corruptResubmitted && length > 0)
+        {
+            flipLastByte(payload, offset + length - 1);
+        }
         if (propose(localSeq, payload, offset, length))
         {
             counters.resubmitted++;
             return true;
         }
+        if (corruptResubmitted && length > 0)
+        {
+            flipLastByte(payload, offset + length - 1); // not sent: tried again later, damaged once only
+        }
         return false;
+    }
+
+    /** Test only (CORRUPT_RESUBMITTED_PAYLOAD). */
+    private static void flipLastByte(final DirectBuffer payload, final int index)
+    {
+        ((MutableDirectBuffer)payload).putByte(index, (byte)~payload.getByte(index));
     }
 
     /**
