@@ -66,6 +66,33 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         }
     }
 
+    /** The positions of the stored checkpoints, oldest first. */
+    public long[] positions()
+    {
+        final long[] positions = new long[checkpoints.size()];
+        int i = 0;
+        for (final long position : checkpoints.keySet())
+        {
+            positions[i++] = position;
+        }
+        return positions;
+    }
+
+    /** A copy of this store as it is now (a backup of the disk). */
+    public InMemoryCheckpointStore copy()
+    {
+        final InMemoryCheckpointStore copy = new InMemoryCheckpointStore();
+        copy.checkpoints.putAll(checkpoints); // records of immutable arrays: sharing them is a copy
+        return copy;
+    }
+
+    /** Become an exact copy of {@code other} (a disk restored from a backup). */
+    public void restore(final InMemoryCheckpointStore other)
+    {
+        checkpoints.clear();
+        checkpoints.putAll(other.checkpoints);
+    }
+
     /** Drop every checkpoint: a wiped disk. */
     public void wipe()
     {

@@ -194,6 +194,61 @@ public final class InMemoryEventLog implements EventLog
         }
     }
 
+    /**
+     * Simulated loss of the last {@code entries} entries without a trace (a lost file of the log's tail): what is
+     * left is a whole, well-chained log, so opening it finds nothing wrong.
+     */
+    public void loseTail(final long entries)
+    {
+        unrollTo(Math.max(0, have - Math.max(0, entries)));
+    }
+
+    /**
+     * Simulated damage of the entry at {@code position} (bad sectors): opening the log ({@link #recover()}) cuts it
+     * and everything after it, and reports the log damaged when more than one entry goes.
+     */
+    public void damage(final long position)
+    {
+        if (position >= 1 && position <= have)
+        {
+            chk[(int)position] ^= 0x0DD0_0DD0L;
+        }
+    }
+
+    /** A copy of this log as it is now (a backup of the disk). */
+    public InMemoryEventLog copy()
+    {
+        final InMemoryEventLog copy = new InMemoryEventLog(Math.max(1, have), Math.max(64, payloadTail));
+        copy.restore(this);
+        return copy;
+    }
+
+    /**
+     * Become an exact copy of {@code other} (a disk restored from a backup), identity included. The checker's low
+     * mark drops to 0: anything may differ.
+     */
+    public void restore(final InMemoryEventLog other)
+    {
+        final int n = Math.max(2, other.have + 1);
+        epoch = Arrays.copyOf(other.epoch, Math.max(n, epoch.length));
+        counter = Arrays.copyOf(other.counter, epoch.length);
+        incarnation = Arrays.copyOf(other.incarnation, epoch.length);
+        localSeq = Arrays.copyOf(other.localSeq, epoch.length);
+        chk = Arrays.copyOf(other.chk, epoch.length);
+        typeAndOrigin = Arrays.copyOf(other.typeAndOrigin, epoch.length);
+        payloadOffset = Arrays.copyOf(other.payloadOffset, epoch.length);
+        payloadLength = Arrays.copyOf(other.payloadLength, epoch.length);
+        payloads.putBytes(0, other.payloads, 0, other.payloadTail);
+        payloadTail = other.payloadTail;
+        have = other.have;
+        forced = other.forced;
+        epochStarts = Arrays.copyOf(other.epochStarts, other.epochStarts.length);
+        epochStartCount = other.epochStartCount;
+        damagedAtOpen = other.damagedAtOpen;
+        logId = other.logId;
+        lowMark = 0;
+    }
+
     /** Wiped disk (or a lost log directory): the log is empty and, created anew, has another identity. */
     public void wipe()
     {

@@ -2,7 +2,8 @@ package io.sequencer.core;
 
 /**
  * A {@link NodeStore} on the heap, for tests and the simulator. It outlives the protocol objects that use it, as a
- * file outlives a process. {@link #wipe()} models a lost disk.
+ * file outlives a process. {@link #wipe()} models a lost disk, or a damaged file (which reads as a new store);
+ * {@link #copy()} and {@link #restore} an old backup put back.
  */
 public final class InMemoryNodeStore implements NodeStore
 {
@@ -106,6 +107,27 @@ public final class InMemoryNodeStore implements NodeStore
         amnesia = false;
         bootId = 0;
         unrollIntent = -1;
+    }
+
+    /** A copy of this store as it is now (a backup of the disk). */
+    public InMemoryNodeStore copy()
+    {
+        final InMemoryNodeStore copy = new InMemoryNodeStore();
+        copy.restore(this);
+        return copy;
+    }
+
+    /** Become an exact copy of {@code other} (a disk restored from a backup). */
+    public void restore(final InMemoryNodeStore other)
+    {
+        initialized = other.initialized;
+        logId = other.logId;
+        highWater = other.highWater;
+        currentEpoch = other.currentEpoch;
+        guaranteed = other.guaranteed;
+        amnesia = other.amnesia;
+        bootId = other.bootId;
+        unrollIntent = other.unrollIntent;
     }
 
     public void close()

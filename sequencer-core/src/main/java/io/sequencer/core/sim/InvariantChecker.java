@@ -39,7 +39,12 @@ import java.util.Set;
  *   <li>I6 {@code g} and the epoch never decrease.</li>
  *   <li>I7 no {@code NewEvent} at or below a promise its sender already sent in that epoch.</li>
  *   <li>At the end (the liveness part of I8): every accepted submit acknowledged, all logs and states identical.</li>
+ *   <li>I10 integrity: every event in any log is one a client submitted, under the id it was given, with exactly the
+ *       payload the client submitted.</li>
  * </ul>
+ * I3 after the acknowledgement is checked against the fault budget: with {@code k} members lost or not intact at a
+ * moment, every acknowledged event lies (forced, under {@code batch}) at its canonical place in the logs of at least
+ * {@code q − k} of the others; with no member impaired that is {@code q} copies.
  */
 final class InvariantChecker
 {
@@ -58,18 +63,20 @@ final class InvariantChecker
         final EventId id;
         final long submittedNs;
         final long maxAckedPositionAtSubmit;
+        final byte[] payload;
         boolean acked;
         boolean abandoned;
         long position;
 
         Submission(final int node, final long correlationId, final EventId id, final long submittedNs,
-            final long maxAckedPositionAtSubmit)
+            final long maxAckedPositionAtSubmit, final byte[] payload)
         {
             this.node = node;
             this.correlationId = correlationId;
             this.id = id;
             this.submittedNs = submittedNs;
             this.maxAckedPositionAtSubmit = maxAckedPositionAtSubmit;
+            this.payload = payload;
         }
     }
 
@@ -101,6 +108,8 @@ final class InvariantChecker
     private long abandoned;
 
     private final Map<Long, Submission> submissions = new HashMap<>();
+    /** What each event id was submitted with (null payload: not known, no comparison). */
+    private final Map<EventId, byte[]> submittedPayloads = new HashMap<>();
     private final List<Submission> acked = new ArrayList<>();
     private final List<Completion> completionsThisStep = new ArrayList<>();
     private long maxAckedPosition;
@@ -235,12 +244,22 @@ final class InvariantChecker
      * position was {@code maxAckedPositionAtInitiation}.
      */
     void onSubmitted(final int node, final long correlationId, final long incarnation, final long localSeq,
-        final long initiatedNs, final long maxAckedPositionAtInitiation)
+        final long initiatedNs, final long maxAckedPositionAtInitiation, final byte[] payload)
     {
         final EventId id = new EventId(cluster.memberId(node), incarnation, localSeq);
         submissions.put(key(node, correlationId),
-            new Submission(node, correlationId, id, initiatedNs, maxAckedPositionAtInitiation));
+            new Submission(node, correlationId, id, initiatedNs, maxAckedPositionAtInitiation, payload));
+        if (submittedPayloads.put(id, payload) != null)
+        {
+            fail("I4: member " + cluster.memberId(node) + " gave event id " + id + " to a second submit");
+        }
         accepted++;
+    }
+
+    /** An event written into a log before the run (a hand-built scenario): its payload is what was "submitted". */
+    void onWritten(final int origin, final long incarnation, final long localSeq, final byte[] payload)
+    {
+        submittedPayloads.putIfAbsent(new EventId(origin, incarnation, localSeq), payload);
     }
 
     /** Completions are checked after the step, once the canonical log has caught up with the step's effects. */
@@ -461,11 +480,28 @@ final class InvariantChecker
         for (long p = idsChecked[i] + 1; p <= log.have(); p++)
         {
             log.read(p, entryA);
-            if (entryA.type() == EntryType.EVENT &&
-                !ids.add(new EventId(entryA.originId(), entryA.incarnation(), entryA.localSeq())))
+            if (entryA.type() != EntryType.EVENT)
             {
-                fail("I4: event " + entryA.originId() + "/" + entryA.incarnation() + "/" + entryA.localSeq() +
-                    " appears twice in the log of member " + cluster.memberId(i) + ", again at " + p);
+                continue;
+            }
+            final EventId id = new EventId(entryA.originId(), entryA.incarnation(), entryA.localSeq());
+            if (!ids.add(id))
+            {
+                fail("I4: event " + id + " appears twice in the log of member " + cluster.memberId(i) + ", again at " +
+                    p);
+                return;
+            }
+            final byte[] submitted = submittedPayloads.get(id);
+            if (submitted == null)
+            {
+                fail("I10: the log of member " + cluster.memberId(i) + " holds at " + p + " event " + id +
+                    ", which no client submitted");
+                return;
+            }
+            if (!samePayload(submitted, entryA))
+            {
+                fail("I10: the log of member " + cluster.memberId(i) + " holds event " + id + " at " + p +
+                    " with payload " + hex(entryA) + " but its client submitted " + hex(submitted));
                 return;
             }
         }
@@ -534,28 +570,79 @@ final class InvariantChecker
             (nowNs - s.submittedNs) / 1000 + " us");
     }
 
-    /**
-     * I3's "at every later moment": every acknowledged event still lies at its position in the log of an intact
-     * node (a quorum held it; one failure may take one copy away until catch-up restores it).
-     */
-    void checkAckedNotLost(final boolean[] intact)
+    private static boolean samePayload(final byte[] submitted, final LogEntry entry)
     {
-        for (int k = 0; k < acked.size() && violation == null; k++)
+        if (entry.payloadLength() != submitted.length)
         {
-            final Submission s = acked.get(k);
-            int holders = 0;
-            for (int i = 0; i < n; i++)
+            return false;
+        }
+        final DirectBuffer payload = entry.payload();
+        final int offset = entry.payloadOffset();
+        for (int k = 0; k < submitted.length; k++)
+        {
+            if (payload.getByte(offset + k) != submitted[k])
             {
-                if (intact[i] && holds(logs[i], s))
-                {
-                    holders++;
-                }
+                return false;
             }
-            if (holders == 0)
+        }
+        return true;
+    }
+
+    private static String hex(final LogEntry entry)
+    {
+        final byte[] bytes = new byte[entry.payloadLength()];
+        entry.payload().getBytes(entry.payloadOffset(), bytes);
+        return hex(bytes);
+    }
+
+    /** The highest position a node's log counts as holding: forced under batch, everything under none. */
+    private long held(final EventLog log)
+    {
+        return durability == Durability.BATCH ? log.forcedPosition() : log.have();
+    }
+
+    /** Whether {@code log} holds, at or below what it counts as held, the canonical prefix up to {@code position}. */
+    private boolean holdsCanonicalPrefix(final EventLog log, final long position)
+    {
+        return position == 0 ||
+            (held(log) >= position && position <= canonicalChk.size() &&
+            log.chkAt(position) == canonicalChk.get((int)position - 1));
+    }
+
+    /** Whether node {@code i} holds every acknowledged event at its place (the canonical prefix up to the highest). */
+    boolean holdsEveryAcked(final int i)
+    {
+        return holdsCanonicalPrefix(logs[i], maxAckedPosition);
+    }
+
+    /**
+     * I3's "at every later moment", within the fault budget: with {@code impaired} members lost or not intact, every
+     * acknowledged event lies at its place in the logs of at least {@code q − impaired} of the members that are not
+     * ({@code unimpaired}; a member that is down counts by its disk). Acknowledged events are canonical, and logs
+     * hold them as a chained prefix, so the highest acknowledged event is the one held by fewest: checking it checks
+     * them all.
+     */
+    void checkAckedRecoverable(final boolean[] unimpaired, final int impaired)
+    {
+        final long top = maxAckedPosition;
+        final int needed = quorum - impaired;
+        if (top == 0 || needed <= 0 || violation != null)
+        {
+            return;
+        }
+        int holders = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (unimpaired[i] && holdsCanonicalPrefix(logs[i], top))
             {
-                fail("I3: acknowledged event " + s.id + " at position " + s.position +
-                    " is no longer in the log of any intact node");
+                holders++;
             }
+        }
+        if (holders < needed)
+        {
+            fail("I3: acknowledged event " + canonicalId.get((int)top - 1) + " at position " + top + " lies in the logs" +
+                (durability == Durability.BATCH ? " (forced)" : "") + " of only " + holders + " intact members, with " +
+                impaired + " member(s) lost or not intact: the budget needs " + needed);
         }
     }
 

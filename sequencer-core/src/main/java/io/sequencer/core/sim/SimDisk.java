@@ -14,7 +14,10 @@ import org.agrona.ExpandableArrayBuffer;
 /**
  * One simulated machine's storage — log, checkpoints and node store — which outlives the processes that use it,
  * with the faults of PROTOCOL.md §7: a crash trap that kills the process at a chosen point inside a storage call,
- * a torn last write, power loss that drops what was not forced, and a wiped disk.
+ * a torn last write, power loss that drops what was not forced, and a wiped disk; and those of issue 9: a crash
+ * inside a node-state write (the write is lost: the old state survives, as with the real store's write-and-rename)
+ * or right after one (before anything is sent), a node-state file torn by the crash (it then reads as a new,
+ * uninitialized store), and a copy of the whole disk to restore later (an old backup put back).
  */
 final class SimDisk
 {
@@ -32,12 +35,46 @@ final class SimDisk
         BEFORE_FORCE
     }
 
+    /** Where an armed node-state trap kills the process. */
+    enum StoreTrap
+    {
+        NONE,
+        /** Inside the next write: it never lands, the old state survives. */
+        LOST_WRITE,
+        /** Right after the next write landed, before the protocol sends anything. */
+        AFTER_WRITE,
+        /** Inside the next write, and the file is damaged: it reads as a new, uninitialized store. */
+        TORN_WRITE
+    }
+
+    /** A copy of the whole disk at one moment. */
+    record Backup(InMemoryEventLog log, InMemoryCheckpointStore checkpoints, InMemoryNodeStore store, long takenNs)
+    {
+    }
+
     final InMemoryEventLog log = new InMemoryEventLog(256, 16 * 1024);
     final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     final InMemoryNodeStore store = new InMemoryNodeStore();
     long bootId = 1;
     Trap trap = Trap.NONE;
     Trap firedTrap = Trap.NONE;
+    StoreTrap storeTrap = StoreTrap.NONE;
+    StoreTrap firedStoreTrap = StoreTrap.NONE;
+    /** Asked when a {@link StoreTrap#TORN_WRITE} fires: may this disk lose its node state now? If not, the write is lost. */
+    java.util.function.BooleanSupplier tearAllowed = () -> true;
+    Backup backup;
+
+    Backup copy(final long nowNs)
+    {
+        return new Backup(log.copy(), checkpoints.copy(), store.copy(), nowNs);
+    }
+
+    void restore(final Backup backup)
+    {
+        log.restore(backup.log());
+        checkpoints.restore(backup.checkpoints());
+        store.restore(backup.store());
+    }
 
     final EventLog logView = new EventLog()
     {
@@ -150,7 +187,126 @@ final class SimDisk
         }
     };
 
-    final NodeStore storeView = store;
+    final NodeStore storeView = new NodeStore()
+    {
+        public boolean initialized()
+        {
+            return store.initialized();
+        }
+
+        public void initialize()
+        {
+            write("initialize", store::initialize);
+        }
+
+        public long logId()
+        {
+            return store.logId();
+        }
+
+        public void logId(final long logId)
+        {
+            write("logId=" + logId, () -> store.logId(logId));
+        }
+
+        public long highWater()
+        {
+            return store.highWater();
+        }
+
+        public void highWater(final long position)
+        {
+            write("highWater=" + position, () -> store.highWater(position));
+        }
+
+        public long currentEpoch()
+        {
+            return store.currentEpoch();
+        }
+
+        public void currentEpoch(final long epoch)
+        {
+            write("currentEpoch=" + epoch, () -> store.currentEpoch(epoch));
+        }
+
+        public long guaranteed()
+        {
+            return store.guaranteed();
+        }
+
+        public void guaranteed(final long guaranteed)
+        {
+            write("guaranteed=" + guaranteed, () -> store.guaranteed(guaranteed));
+        }
+
+        public boolean amnesia()
+        {
+            return store.amnesia();
+        }
+
+        public void amnesia(final boolean amnesia)
+        {
+            write("amnesia=" + amnesia, () -> store.amnesia(amnesia));
+        }
+
+        public long bootId()
+        {
+            return store.bootId();
+        }
+
+        public void bootId(final long bootId)
+        {
+            write("bootId=" + bootId, () -> store.bootId(bootId));
+        }
+
+        public long unrollIntent()
+        {
+            return store.unrollIntent();
+        }
+
+        public void unrollIntent(final long position)
+        {
+            write("unrollIntent=" + position, () -> store.unrollIntent(position));
+        }
+
+        public void close()
+        {
+        }
+    };
+
+    private void write(final String what, final Runnable write)
+    {
+        switch (storeTrap)
+        {
+            case NONE:
+                write.run();
+                return;
+            case AFTER_WRITE:
+                write.run();
+                fireStore("right after the node-state write " + what);
+                return;
+            case TORN_WRITE:
+                if (tearAllowed.getAsBoolean())
+                {
+                    store.wipe();
+                    fireStore("inside the node-state write " + what + ", which tore the file");
+                    return;
+                }
+                storeTrap = StoreTrap.LOST_WRITE;
+                fireStore("inside the node-state write " + what + ", which was lost");
+                return;
+            case LOST_WRITE:
+            default:
+                fireStore("inside the node-state write " + what + ", which was lost");
+        }
+    }
+
+    private void fireStore(final String where)
+    {
+        firedStoreTrap = storeTrap;
+        storeTrap = StoreTrap.NONE;
+        throw new SimulatedCrash(where);
+    }
 
     private void fire(final String where)
     {

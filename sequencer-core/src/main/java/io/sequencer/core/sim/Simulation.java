@@ -10,20 +10,28 @@ import io.sequencer.core.ProtocolDefect;
 import io.sequencer.core.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
+import io.sequencer.core.codec.DelNodeFrame;
+import io.sequencer.core.codec.DropReason;
+import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
+import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,10 +39,17 @@ import java.util.concurrent.TimeUnit;
  * {@link SplittableRandom}. The nodes run the real {@link SequencerProtocol} over simulated disks ({@link SimDisk})
  * and an {@link InMemoryNetwork} that keeps per-publisher FIFO but delays every frame independently, so publishers
  * overtake each other. Client threads on every node submit transfers to an {@link AccountLedger}; duty cycles run
- * at jittered intervals with backoff when idle. With faults on, processes crash (anywhere, including inside an
- * unroll, a catch-up, or right after an {@code EpochStart}) and restart, machines lose power, disks are wiped,
- * links are cut, nodes pause for longer than the failure timeout. After every step the {@link InvariantChecker}
- * checks PROTOCOL.md §7; the run stops at the first violation with a readable trace.
+ * at jittered intervals with backoff when idle. With faults on ({@link Fault}), processes crash (anywhere,
+ * including inside an unroll, a catch-up, a node-state write, or right after an {@code EpochStart}) and restart,
+ * machines lose power, disks are wiped, lose their log directory, their log's tail or middle, or are restored from
+ * an old backup, links are cut (both ways or one way, signalled or silent), frames are duplicated, replayed,
+ * forged or garbage, nodes pause or are starved of CPU, and some seeds carry long histories with a long catch-up.
+ * After every step the {@link InvariantChecker} checks PROTOCOL.md §7; the run stops at the first violation with a
+ * readable trace.
+ * <p>
+ * Faults that take data from a member respect a budget, so that every acknowledged event stays recoverable by
+ * construction: at most |C| − q members lost or not intact at once (one on three members; on two members, where
+ * |C| − q is 0, still one, which leaves the other's copy), and I3 is checked against it after every step.
  * <p>
  * Everything that varies comes from the seed, so a seed replays exactly.
  */
@@ -42,19 +57,195 @@ public final class Simulation
 {
     public static final int CLUSTER_ID = 0x5EC;
 
-    /** Which faults to inject. */
+    /** Which faults to inject: presets of {@link Fault}s. */
     public enum Faults
     {
         /** None: reorders, delays, back-pressure and short pauses only. */
         NONE,
         /** Process crashes and restarts, anywhere, including torn last writes and crashes inside storage calls. */
         CRASH,
-        /** Crashes plus power loss, wiped disks, damaged checkpoints, partitions and long pauses. */
+        /** Every fault of {@link Fault#ALL}. */
         ALL
+    }
+
+    /** One class of fault, selectable on its own ({@code --faults crash,duplicate,...}). */
+    public enum Fault
+    {
+        /** Process crash and restart, at any step and inside storage calls (torn append, unroll, EpochStart, force). */
+        CRASH("crash"),
+        /** Power loss: the unforced tail of the log goes, the boot id changes. */
+        POWER("power"),
+        /** The whole disk wiped. */
+        WIPE("wipe"),
+        /** A damaged checkpoint (any of them), or the checkpoint directory lost. */
+        CHECKPOINT("checkpoint"),
+        /** A link cut both ways for 2–100 ms; both ends are told. */
+        PARTITION("partition"),
+        /** A node stops for 40–120 ms: longer than T_fd. */
+        PAUSE("pause"),
+        /** For a while, frames are delivered twice. */
+        DUPLICATE("duplicate"),
+        /** Frames a member was delivered earlier are delivered again: recent ones, and old ones of earlier epochs and
+         *  earlier processes of their publisher. */
+        REPLAY("replay"),
+        /** One direction of a link cut: A hears B, B does not hear A; B may be told, or not until it heals. */
+        ONE_WAY("one-way"),
+        /** A link that carries nothing for a while and nobody is told (frames held, then delivered: retransmission). */
+        SILENT("silent"),
+        /** Garbage and forged frames (wrong cluster, unknown sender, epoch near 2^62, huge g/have, random chk) with
+         *  authentication on: the transport drops them. */
+        FORGED("forged"),
+        /** The same frames with authentication off: they reach the protocol. */
+        FORGED_OPEN("forged-open"),
+        /** A crash inside a node-state write (the write is lost, the old state survives) or right after one. */
+        STORE_CRASH("store-crash"),
+        /** A crash that tears the node-state file: it reads as a new, uninitialized store. */
+        STORE_TORN("store-torn"),
+        /** The log directory lost while node.state survives. */
+        LOST_LOG("lost-log"),
+        /** The log loses more than its last entry: its tail cut, or an entry in the middle damaged. */
+        LOG_DAMAGE("log-damage"),
+        /** A wiped member restarted with bootstrap=true. */
+        REBOOTSTRAP("rebootstrap"),
+        /** A member restored from an older copy of its whole disk (log, checkpoints, node.state). */
+        OLD_DISK("old-disk"),
+        /** A node's duty cycles stretched past T_fd for a while, the others running on. */
+        STARVE("starve"),
+        /** Some seeds carry tens of thousands of events, with a member down for most of the run (a big catch-up). */
+        LONG("long");
+
+        /**
+         * What {@code --faults all} selects: every fault class that the protocol is expected to survive. The classes
+         * left out are the ones that break the protocol as it stands (issue 9): they stay selectable by name.
+         */
+        public static final Set<Fault> ALL = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.noneOf(Fault.class)));
+
+        final String flag;
+
+        Fault(final String flag)
+        {
+            this.flag = flag;
+        }
+
+        public String flag()
+        {
+            return flag;
+        }
+
+        /**
+         * Parse a fault selection: {@code none}, {@code crash}, {@code all}, or a comma-separated list of fault
+         * names ({@link #flag()}), where {@code all} stands for {@link #ALL} and {@code -name} removes one.
+         *
+         * @throws IllegalArgumentException naming what it does not know.
+         */
+        public static EnumSet<Fault> parse(final String selection)
+        {
+            final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
+            for (final String raw : selection.split(","))
+            {
+                final String item = raw.trim();
+                if (item.isEmpty() || item.equals("none"))
+                {
+                    continue;
+                }
+                if (item.equals("all"))
+                {
+                    faults.addAll(ALL);
+                    continue;
+                }
+                final boolean remove = item.startsWith("-");
+                final Fault fault = byFlag(remove ? item.substring(1) : item);
+                if (remove)
+                {
+                    faults.remove(fault);
+                }
+                else
+                {
+                    faults.add(fault);
+                }
+            }
+            return faults;
+        }
+
+        private static Fault byFlag(final String flag)
+        {
+            for (final Fault fault : values())
+            {
+                if (fault.flag.equals(flag))
+                {
+                    return fault;
+                }
+            }
+            final StringBuilder known = new StringBuilder("none, all");
+            for (final Fault fault : values())
+            {
+                known.append(", ").append(fault.flag);
+            }
+            throw new IllegalArgumentException("unknown fault '" + flag + "': expected a comma-separated list of " +
+                known + " (-name removes one)");
+        }
+
+        /** The shortest selection string that {@link #parse} turns back into {@code faults}. */
+        public static String describe(final Set<Fault> faults)
+        {
+            if (faults.isEmpty())
+            {
+                return "none";
+            }
+            if (faults.equals(EnumSet.of(CRASH)))
+            {
+                return "crash";
+            }
+            final StringBuilder sb = new StringBuilder();
+            if (faults.containsAll(ALL))
+            {
+                sb.append("all");
+                for (final Fault fault : values())
+                {
+                    if (faults.contains(fault) && !ALL.contains(fault))
+                    {
+                        sb.append(',').append(fault.flag);
+                    }
+                }
+                return sb.toString();
+            }
+            if (faults.size() * 2 > ALL.size())
+            {
+                sb.append("all");
+                for (final Fault fault : ALL)
+                {
+                    if (!faults.contains(fault))
+                    {
+                        sb.append(",-").append(fault.flag);
+                    }
+                }
+                for (final Fault fault : values())
+                {
+                    if (faults.contains(fault) && !ALL.contains(fault))
+                    {
+                        sb.append(',').append(fault.flag);
+                    }
+                }
+                return sb.toString();
+            }
+            for (final Fault fault : values())
+            {
+                if (faults.contains(fault))
+                {
+                    sb.append(sb.length() == 0 ? "" : ",").append(fault.flag);
+                }
+            }
+            return sb.toString();
+        }
     }
 
     /** How long after the last submit and the last fault every event must be acknowledged and every log identical. */
     static final long LIVENESS_DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
+    /** An epoch no cluster reaches by epoch changes in a simulated run: a node above it adopted a forgery. */
+    static final long IMPLAUSIBLE_EPOCH = 1L << 40;
+    /** One seed in this many carries a long history (with {@link Fault#LONG}). */
+    static final int LONG_HISTORY_ONE_IN = 200;
+    private static final long T_FD_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_IDLE_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final int FRAGMENT_LIMIT = 32;
     private static final int INGRESS_LIMIT = 16;
@@ -67,7 +258,7 @@ public final class Simulation
         int nodes = 3;
         int events = 200;
         Durability durability;
-        Faults faults = Faults.NONE;
+        final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
         EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
         int traceLines = 60;
 
@@ -104,9 +295,26 @@ public final class Simulation
             return this;
         }
 
+        /** A preset: none, crash or all. */
         public Options faults(final Faults faults)
         {
-            this.faults = faults;
+            this.faults.clear();
+            if (faults == Faults.CRASH)
+            {
+                this.faults.add(Fault.CRASH);
+            }
+            else if (faults == Faults.ALL)
+            {
+                this.faults.addAll(Fault.ALL);
+            }
+            return this;
+        }
+
+        /** Exactly these fault classes. */
+        public Options faults(final Set<Fault> faults)
+        {
+            this.faults.clear();
+            this.faults.addAll(faults);
             return this;
         }
 
@@ -129,18 +337,19 @@ public final class Simulation
         long seed,
         int nodes,
         Durability durability,
-        Faults faults,
+        String faults,
         long eventsAccepted,
         long eventsAcknowledged,
         long crossPublisherReorders,
         long crashes,
         long epochChanges,
         List<Long> failoversNs,
-        java.util.Map<String, Long> exercised,
+        Map<String, Long> exercised,
         long steps,
         long simulatedNs,
         String violation,
-        List<String> trace)
+        List<String> trace,
+        String replay)
     {
         public boolean passed()
         {
@@ -152,15 +361,14 @@ public final class Simulation
         {
             final StringBuilder sb = new StringBuilder()
                 .append("seed ").append(seed).append(" (nodes ").append(nodes).append(", durability ")
-                .append(durability.name().toLowerCase()).append(", faults ").append(faults.name().toLowerCase())
+                .append(durability.name().toLowerCase()).append(", faults ").append(faults)
                 .append(") violated an invariant after ").append(steps).append(" steps at ")
                 .append(simulatedNs / 1000).append(" us:\n  ").append(violation).append("\n  last steps:\n");
             for (final String line : trace)
             {
                 sb.append("    ").append(line).append('\n');
             }
-            return sb.append("  replay: ./sequencer simulate --seed ").append(seed).append(" --nodes ").append(nodes)
-                .append(" --faults ").append(faults.name().toLowerCase()).toString();
+            return sb.append("  replay: ").append(replay).toString();
         }
     }
 
@@ -202,8 +410,10 @@ public final class Simulation
     private static final int FAULT = 2;
     private static final int RESTART = 3;
     private static final int HEAL = 4;
+    private static final int ACTION = 5;
 
-    private record Timer(long timeNs, long seq, int kind, int node, long generation) implements Comparable<Timer>
+    private record Timer(long timeNs, long seq, int kind, int node, long generation, Runnable action)
+        implements Comparable<Timer>
     {
         public int compareTo(final Timer other)
         {
@@ -211,6 +421,28 @@ public final class Simulation
             return byTime != 0 ? byTime : Long.compare(seq, other.seq);
         }
     }
+
+    // The fault actions a FAULT timer picks from (one slot each; some classes take two).
+    private static final int F_CRASH = 0;
+    private static final int F_TRAP = 1;
+    private static final int F_TORN = 2;
+    private static final int F_POWER = 3;
+    private static final int F_WIPE = 4;
+    private static final int F_PARTITION = 5;
+    private static final int F_PAUSE = 6;
+    private static final int F_CHECKPOINT = 7;
+    private static final int F_DUPLICATE = 8;
+    private static final int F_REPLAY = 9;
+    private static final int F_ONE_WAY = 10;
+    private static final int F_SILENT = 11;
+    private static final int F_INJECT = 12;
+    private static final int F_STORE_TRAP = 13;
+    private static final int F_STORE_TORN = 14;
+    private static final int F_LOST_LOG = 15;
+    private static final int F_LOG_DAMAGE = 16;
+    private static final int F_REBOOTSTRAP = 17;
+    private static final int F_OLD_DISK = 18;
+    private static final int F_STARVE = 19;
 
     /** One machine: its disk survives; its process comes and goes. */
     private final class SimNode
@@ -222,7 +454,17 @@ public final class Simulation
         AccountLedger ledger;
         FrameHandler handler;
         boolean up;
+        /** What the protocol last said of its log (false from a fault that takes data until the next start). */
         boolean diskIntact = true;
+        /** The simulator's truth: a fault took data from this member and it does not yet hold every acked event. */
+        boolean lost;
+        String lostBy;
+        /** Restart the next process with bootstrap=true (a wiped member "re-created"). */
+        boolean bootstrapNext;
+        /** Kept down by a long-history seed: restarts wait. */
+        boolean heldDown;
+        long pausedUntilNs;
+        long starvedUntilNs;
         long generation;
         long idleBackoffNs;
         long nextCorrelationId;
@@ -237,6 +479,7 @@ public final class Simulation
     }
 
     private final Options options;
+    private final EnumSet<Fault> faults;
     private final SplittableRandom random;
     private final Durability durability;
     private final ClusterConfig cluster;
@@ -247,28 +490,51 @@ public final class Simulation
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final UnsafeBuffer submitBuffer = new UnsafeBuffer(new byte[256]);
     private final boolean[][] cut;
-    private final long[] pausedUntilNs;
+    private final int[] faultSlots;
+    /** Members that may be lost or not intact at once: |C| − q, and one on two members (see the class comment). */
+    private final int lossBudget;
+    private final boolean authentication;
+    private final boolean longHistory;
+    private final int events;
+    private int longDownIndex = -1;
+    private long longDownAt = -1;
+    private long longUpAt = -1;
+    private long duplicateUntilNs;
+    private int duplicatePerMille;
     private long timerSeq;
     private long nowNs;
     private long steps;
+    private long initiated;
     private long initiatedSeq;
     private long ingressReorders;
     private long crashes;
     private long lastFaultNs;
+    private boolean faultsScheduled;
     private boolean faultsOver;
+    private long maxHaveEver;
     private long failoverStartNs = -1;
     private int failoverCrashed = -1;
+    private long failoverEpoch;
     private final List<Long> failoversNs = new ArrayList<>();
-    private final java.util.TreeMap<String, Long> exercised = new java.util.TreeMap<>();
+    private final TreeMap<String, Long> exercised = new TreeMap<>();
 
     private final FrameValidator traceValidator = new FrameValidator(Integer.MAX_VALUE);
     private final NewEventFrame traceNewEvent = new NewEventFrame();
     private final MyOrderCounterFrame traceOrderCounter = new MyOrderCounterFrame();
     private final MySerializeCounterFrame traceReport = new MySerializeCounterFrame();
 
+    private final UnsafeBuffer forgeBuffer = new UnsafeBuffer(new byte[2048]);
+    private final MySerializeCounterFrame forgeReport = new MySerializeCounterFrame();
+    private final MyOrderCounterFrame forgeOrderCounter = new MyOrderCounterFrame();
+    private final DelNodeFrame forgeDelNode = new DelNodeFrame();
+    private final NewNodeFrame forgeNewNode = new NewNodeFrame();
+    private final EntriesFrame forgeEntries = new EntriesFrame();
+
     private Simulation(final Options options)
     {
         this.options = options;
+        this.faults = EnumSet.noneOf(Fault.class);
+        this.faults.addAll(options.faults);
         this.random = new SplittableRandom(options.seed);
         this.durability = options.durability != null ? options.durability :
             random.nextBoolean() ? Durability.BATCH : Durability.NONE;
@@ -276,10 +542,10 @@ public final class Simulation
         this.trace = new Trace(options.traceLines);
 
         final int n = options.nodes;
+        lossBudget = n == 1 ? 0 : Math.max(1, n - cluster.quorum());
         network = new InMemoryNetwork(this::delayNs, cluster.memberIds());
         nodes = new SimNode[n];
         cut = new boolean[n][n];
-        pausedUntilNs = new long[n];
         for (int i = 0; i < n; i++)
         {
             nodes[i] = new SimNode(i);
@@ -288,11 +554,105 @@ public final class Simulation
         for (int i = 0; i < n; i++)
         {
             checker.onDisk(i, nodes[i].disk.log);
+            final SimNode node = nodes[i];
+            node.disk.tearAllowed = () -> lossAllowed(node);
         }
         final int refusalPerMille = new int[] { 0, 0, 5, 50 }[random.nextInt(4)];
         network.backPressure(from -> refusalPerMille > 0 && random.nextInt(1000) < refusalPerMille);
         network.publishObserver(checker::onPublish);
         network.deliveryObserver(this::traceDelivery);
+
+        // Draws below happen only for the fault classes selected, so none and crash replay as they always did.
+        authentication = !(faults.contains(Fault.FORGED_OPEN) && (!faults.contains(Fault.FORGED) || random.nextBoolean()));
+        network.authentication(authentication);
+        network.keepHistory(faults.contains(Fault.REPLAY));
+        if (faults.contains(Fault.DUPLICATE))
+        {
+            network.duplication(this::duplicateAfterNs);
+        }
+        longHistory = faults.contains(Fault.LONG) && random.nextInt(LONG_HISTORY_ONE_IN) == 0;
+        events = longHistory ? 10_000 + random.nextInt(30_000) : options.events;
+        if (longHistory)
+        {
+            count("long histories");
+            longUpAt = events * 17L / 20;
+            if (n >= 3)
+            {
+                longDownIndex = random.nextInt(n);
+                longDownAt = events / 20;
+            }
+            else if (n == 2)
+            {
+                longDownIndex = random.nextInt(n);
+            }
+        }
+        faultSlots = faultSlots(faults);
+        seedCounters();
+    }
+
+    private static int[] faultSlots(final Set<Fault> faults)
+    {
+        final List<Integer> slots = new ArrayList<>();
+        if (faults.contains(Fault.CRASH))
+        {
+            slots.addAll(List.of(F_CRASH, F_CRASH, F_TRAP, F_TORN));
+        }
+        final Object[][] single = {
+            { Fault.POWER, F_POWER }, { Fault.WIPE, F_WIPE }, { Fault.PARTITION, F_PARTITION },
+            { Fault.PARTITION, F_PARTITION }, { Fault.PAUSE, F_PAUSE }, { Fault.CHECKPOINT, F_CHECKPOINT },
+            { Fault.DUPLICATE, F_DUPLICATE }, { Fault.REPLAY, F_REPLAY }, { Fault.ONE_WAY, F_ONE_WAY },
+            { Fault.SILENT, F_SILENT }, { Fault.STORE_CRASH, F_STORE_TRAP }, { Fault.STORE_TORN, F_STORE_TORN },
+            { Fault.LOST_LOG, F_LOST_LOG }, { Fault.LOG_DAMAGE, F_LOG_DAMAGE },
+            { Fault.REBOOTSTRAP, F_REBOOTSTRAP }, { Fault.OLD_DISK, F_OLD_DISK }, { Fault.STARVE, F_STARVE },
+        };
+        for (final Object[] entry : single)
+        {
+            if (faults.contains((Fault)entry[0]))
+            {
+                slots.add((Integer)entry[1]);
+            }
+        }
+        if (faults.contains(Fault.FORGED) || faults.contains(Fault.FORGED_OPEN))
+        {
+            slots.add(F_INJECT);
+        }
+        final int[] array = new int[slots.size()];
+        for (int i = 0; i < array.length; i++)
+        {
+            array[i] = slots.get(i);
+        }
+        return array;
+    }
+
+    /** Every selected fault class shows on the exercised line, even when a seed never drew it. */
+    private void seedCounters()
+    {
+        final Object[][] names = {
+            { Fault.DUPLICATE, "frames duplicated" }, { Fault.REPLAY, "frames replayed" },
+            { Fault.ONE_WAY, "one-way partitions" }, { Fault.SILENT, "silent partitions" },
+            { Fault.STORE_CRASH, "node-state writes lost" }, { Fault.STORE_CRASH, "crashes after a node-state write" },
+            { Fault.STORE_TORN, "node-state files torn" }, { Fault.LOST_LOG, "log directories lost" },
+            { Fault.LOG_DAMAGE, "log tails lost" }, { Fault.LOG_DAMAGE, "logs damaged in the middle" },
+            { Fault.REBOOTSTRAP, "wiped members re-bootstrapped" }, { Fault.OLD_DISK, "old disks restored" },
+            { Fault.STARVE, "starvation episodes" }, { Fault.STARVE, "starved duty cycles" },
+            { Fault.CHECKPOINT, "checkpoints damaged" }, { Fault.LONG, "long histories" },
+            { Fault.FORGED, "garbage frames injected" }, { Fault.FORGED, "forged frames injected" },
+            { Fault.FORGED, "injected frames dropped by authentication" },
+            { Fault.FORGED_OPEN, "garbage frames injected" }, { Fault.FORGED_OPEN, "forged frames injected" },
+            { Fault.FORGED_OPEN, "injected frames reaching the protocol" },
+        };
+        for (final Object[] entry : names)
+        {
+            if (faults.contains((Fault)entry[0]))
+            {
+                exercised.putIfAbsent((String)entry[1], 0L);
+            }
+        }
+    }
+
+    private void count(final String what)
+    {
+        exercised.merge(what, 1L, Long::sum);
     }
 
     /** Run one seed. */
@@ -328,7 +688,8 @@ public final class Simulation
                 if (nodes[index].generation == generation)
                 {
                     checker.onCompleted(index, correlationId, position, status, result, offset, length);
-                    if (failoverStartNs >= 0 && index != failoverCrashed)
+                    if (failoverStartNs >= 0 && index != failoverCrashed &&
+                        nodes[index].protocol.currentEpoch() > failoverEpoch)
                     {
                         failoversNs.add(nowNs - failoverStartNs);
                         failoverStartNs = -1;
@@ -348,9 +709,14 @@ public final class Simulation
             crash(node, "crash trap fired " + crash.getMessage());
             return;
         }
+        catch (final RuntimeException ex)
+        {
+            checker.fail("member " + node.memberId + " failed to start: " + ex);
+            return;
+        }
         trace.add(nowNs, "start member " + node.memberId + " incarnation " + node.protocol.incarnation() +
             " epoch " + node.protocol.currentEpoch() + (node.protocol.isIntact() ? "" : " NOT intact") +
-            " have " + node.disk.log.have());
+            " have " + node.disk.log.have() + (bootstrap && node.generation > 1 ? " with bootstrap=true" : ""));
         schedule(nowNs + random.nextLong(10_000), WORK, index);
     }
 
@@ -360,6 +726,14 @@ public final class Simulation
         {
             trace.add(nowNs, "member " + nodes[index].memberId + " recovered: " + ex.getMessage());
             return; // the consequence of an injected fault, handled as it must be
+        }
+        final SequencerProtocol protocol = nodes[index].protocol;
+        if (!authentication && protocol != null && protocol.mode() != NodeMode.STOPPED)
+        {
+            // Forged frames reach the protocol: an error it reports and survives is what it should do with them.
+            count("errors reported on forged frames");
+            trace.add(nowNs, "member " + nodes[index].memberId + " reported: " + ex.getMessage());
+            return;
         }
         checker.fail("error at member " + nodes[index].memberId + ": " + ex);
     }
@@ -371,16 +745,16 @@ public final class Simulation
             node.disk.store.bootId(0);
             startProcess(node, true);
         }
-        if (options.events > 0)
+        if (events > 0)
         {
             schedule(random.nextLong(50_000), SUBMIT, -1);
         }
-        if (options.faults != Faults.NONE)
+        if (faultSlots.length > 0 || longHistory)
         {
+            faultsScheduled = true;
             schedule(TimeUnit.MILLISECONDS.toNanos(20) + faultGapNs(), FAULT, -1);
         }
 
-        long initiated = 0;
         long lastSubmitNs = 0;
         while (!timers.isEmpty())
         {
@@ -401,13 +775,17 @@ public final class Simulation
                     initiateSubmit();
                     initiated++;
                     lastSubmitNs = nowNs;
-                    if (initiated < options.events)
+                    if (longHistory)
+                    {
+                        longHistoryMilestones();
+                    }
+                    if (initiated < events)
                     {
                         schedule(nowNs + submitGapNs(), SUBMIT, -1);
                     }
                     break;
                 case FAULT:
-                    if (initiated < options.events)
+                    if (initiated < events)
                     {
                         injectFault();
                         schedule(nowNs + faultGapNs(), FAULT, -1);
@@ -418,28 +796,28 @@ public final class Simulation
                     }
                     break;
                 case RESTART:
-                    if (!nodes[timer.node].up)
+                    if (!nodes[timer.node].up && !nodes[timer.node].heldDown)
                     {
-                        startProcess(nodes[timer.node], false);
+                        restart(nodes[timer.node]);
                     }
                     break;
                 case HEAL:
                     heal(timer.node);
+                    break;
+                case ACTION:
+                    timer.action.run();
                     break;
                 default:
                     throw new IllegalStateException("timer kind " + timer.kind);
             }
 
             checker.afterStep(nowNs);
-            if (steps % 512 == 0)
-            {
-                checker.checkAckedNotLost(intactNow());
-            }
+            afterStep();
             if (checker.violation() != null)
             {
                 break;
             }
-            if (initiated == options.events && (options.faults == Faults.NONE || faultsOver))
+            if (initiated == events && (!faultsScheduled || faultsOver))
             {
                 final long quietSince = Math.max(lastSubmitNs, lastFaultNs);
                 if (atRest())
@@ -473,11 +851,100 @@ public final class Simulation
             epochChanges = Math.max(epochChanges, node.protocol == null ? 0 : node.protocol.currentEpoch() - 1);
         }
         exercised.merge("stale session frames dropped", network.staleSessionFrames(), Long::sum);
+        if (faults.contains(Fault.DUPLICATE))
+        {
+            exercised.merge("frames duplicated", network.duplicatesDelivered(), Long::sum);
+        }
+        if (faults.contains(Fault.REPLAY))
+        {
+            exercised.merge("frames replayed", network.replaysDelivered(), Long::sum);
+        }
+        if (faults.contains(Fault.FORGED) || faults.contains(Fault.FORGED_OPEN))
+        {
+            exercised.merge("injected frames dropped by authentication", network.injectedRejected(), Long::sum);
+            exercised.merge("injected frames reaching the protocol", network.injectedDelivered(), Long::sum);
+        }
+        final String described = Fault.describe(faults);
+        final String replay = "./sequencer simulate --seed " + options.seed + " --nodes " + options.nodes +
+            " --faults " + described + (options.events != 200 ? " --events " + options.events : "") +
+            (options.durability != null ? " --durability " + options.durability.name().toLowerCase() : "");
         return new Result(
-            options.seed, options.nodes, durability, options.faults, checker.accepted(), checker.ackedCount(),
+            options.seed, options.nodes, durability, described, checker.accepted(), checker.ackedCount(),
             network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, exercised, steps,
-            nowNs,
-            checker.violation(), checker.violation() == null ? List.of() : trace.lastLines());
+            nowNs, checker.violation(), checker.violation() == null ? List.of() : trace.lastLines(), replay);
+    }
+
+    /**
+     * After every step: members that a fault took data from are recovered once they hold every acknowledged event
+     * again; nothing implausible was adopted; no member stopped; and I3 holds within the fault budget.
+     */
+    private void afterStep()
+    {
+        if (checker.violation() != null)
+        {
+            return;
+        }
+        final boolean[] unimpaired = new boolean[nodes.length];
+        int impaired = 0;
+        for (final SimNode node : nodes)
+        {
+            maxHaveEver = Math.max(maxHaveEver, node.disk.log.have());
+        }
+        for (final SimNode node : nodes)
+        {
+            if (node.lost && node.up && node.protocol.isIntact() && node.protocol.mode() == NodeMode.RUNNING &&
+                checker.holdsEveryAcked(node.index))
+            {
+                node.lost = false;
+                trace.add(nowNs, "recovered member " + node.memberId + " holds every acknowledged event again after " +
+                    node.lostBy);
+            }
+            unimpaired[node.index] = !impaired(node);
+            impaired += unimpaired[node.index] ? 0 : 1;
+            if (node.up)
+            {
+                checkPlausible(node);
+            }
+        }
+        checker.checkAckedRecoverable(unimpaired, impaired);
+    }
+
+    /** A member stops only on a broken promise of the protocol; and no forgery may leave a trace in its state. */
+    private void checkPlausible(final SimNode node)
+    {
+        final SequencerProtocol p = node.protocol;
+        if (p.mode() == NodeMode.STOPPED)
+        {
+            checker.fail("member " + node.memberId + " stopped (NodeMode.STOPPED)");
+        }
+        else if (p.currentEpoch() >= IMPLAUSIBLE_EPOCH)
+        {
+            checker.fail("implausible: member " + node.memberId + " adopted epoch " + p.currentEpoch());
+        }
+        else if (p.guaranteed() > maxHaveEver)
+        {
+            checker.fail("implausible: member " + node.memberId + " adopted g=" + p.guaranteed() +
+                ", beyond every log there ever was (" + maxHaveEver + ")");
+        }
+        else
+        {
+            for (final int memberId : cluster.memberIds())
+            {
+                if (memberId != node.memberId && p.ser(memberId) > maxHaveEver)
+                {
+                    checker.fail("implausible: member " + node.memberId + " counts member " + memberId +
+                        " serialized up to " + p.ser(memberId) + ", beyond every log there ever was (" +
+                        maxHaveEver + ")");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Lost (a fault took its data) or, by the protocol's own account, not intact. */
+    private boolean impaired(final SimNode node)
+    {
+        return node.lost || !(node.up ? node.protocol.isIntact() : node.diskIntact);
     }
 
     /** What the protocol did across every process of the run: evidence of what the faults exercised. */
@@ -499,6 +966,16 @@ public final class Simulation
         exercised.merge("duplicates dropped", c.duplicatesDropped(), Long::sum);
         exercised.merge("stale decisions refused", c.staleDecisions(), Long::sum);
         exercised.merge("frames dropped", c.droppedTotal(), Long::sum);
+        exercised.merge("catch-up entries rejected", c.fetchRejected(), Long::sum);
+        exercised.merge("report chk mismatches", c.reportChkMismatches(), Long::sum);
+        if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
+        {
+            for (final DropReason reason : DropReason.values())
+            {
+                exercised.merge("dropped " + reason.name().toLowerCase().replace('_', ' '), c.dropped(reason),
+                    Long::sum);
+            }
+        }
     }
 
     private AccountLedger[] ledgers()
@@ -509,17 +986,6 @@ public final class Simulation
             ledgers[i] = nodes[i].ledger;
         }
         return ledgers;
-    }
-
-    private boolean[] intactNow()
-    {
-        final boolean[] intact = new boolean[nodes.length];
-        for (int i = 0; i < nodes.length; i++)
-        {
-            final SimNode node = nodes[i];
-            intact[i] = node.up ? node.protocol.isIntact() : node.diskIntact;
-        }
-        return intact;
     }
 
     /** Every node up, running in one epoch, nothing pending anywhere, every accepted submit acknowledged. */
@@ -552,7 +1018,8 @@ public final class Simulation
             sb.append(' ').append(p.mode()).append('/').append(p.bootPhase()).append(" epoch ").append(p.currentEpoch())
                 .append(" have ").append(p.log().have()).append(" g ").append(p.guaranteed()).append(" L ")
                 .append(p.clock()).append(" pending ").append(p.pendingCount()).append(" inFlight ")
-                .append(p.ownInFlight()).append(" ingress ").append(node.ingress.size());
+                .append(p.ownInFlight()).append(" ingress ").append(node.ingress.size())
+                .append(p.isIntact() ? "" : " NOT intact");
         }
         return sb.toString();
     }
@@ -563,9 +1030,9 @@ public final class Simulation
         {
             return;
         }
-        if (nowNs < pausedUntilNs[node.index])
+        if (nowNs < node.pausedUntilNs)
         {
-            schedule(pausedUntilNs[node.index], WORK, node.index);
+            schedule(node.pausedUntilNs, WORK, node.index);
             return;
         }
         final SequencerProtocol protocol = node.protocol;
@@ -584,6 +1051,11 @@ public final class Simulation
         catch (final SimulatedCrash crash)
         {
             crash(node, "crash trap fired " + crash.getMessage());
+            return;
+        }
+        catch (final RuntimeException ex)
+        {
+            checker.fail("member " + node.memberId + " threw " + ex + " at " + ex.getStackTrace()[0]);
             return;
         }
         if (node.generation != generation || !node.up)
@@ -615,6 +1087,12 @@ public final class Simulation
             final long pauseNs = TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(20));
             trace.add(nowNs, "pause member " + node.memberId + " for " + pauseNs / 1000 + " us");
             next += pauseNs;
+        }
+        if (nowNs < node.starvedUntilNs)
+        {
+            // Starved of CPU: the next duty cycle comes T_fd/2 to 2 T_fd later; the others run on.
+            next += T_FD_NS / 2 + random.nextLong(T_FD_NS * 3 / 2);
+            count("starved duty cycles");
         }
         schedule(next, WORK, node.index);
     }
@@ -671,7 +1149,7 @@ public final class Simulation
             node.maxInitiatedSeqDrained[submit.client] =
                 Math.max(node.maxInitiatedSeqDrained[submit.client], submit.initiatedSeq);
             checker.onSubmitted(node.index, correlationId, protocol.incarnation(), protocol.lastLocalSeq(),
-                submit.initiatedNs, submit.maxAckedPositionAtInitiation);
+                submit.initiatedNs, submit.maxAckedPositionAtInitiation, submit.event);
             trace.add(nowNs, "submit member " + node.memberId + " client " + submit.client + " event " +
                 node.memberId + "/" + protocol.incarnation() + "/" + protocol.lastLocalSeq() + " counter " +
                 protocol.clock() + " " + submit.description);
@@ -691,57 +1169,116 @@ public final class Simulation
     private void injectFault()
     {
         lastFaultNs = nowNs;
-        if (failoverStartNs >= 0)
+        if (faultSlots.length == 0)
         {
-            failoverStartNs = -1; // another fault: this failover is no longer a clean sample
+            return;
         }
         final SimNode node = nodes[random.nextInt(nodes.length)];
-        final int kind = random.nextInt(options.faults == Faults.ALL ? 10 : 4);
+        final int kind = faultSlots[random.nextInt(faultSlots.length)];
+        final boolean measuredBefore = failoverStartNs >= 0;
+        final boolean acted;
         switch (kind)
         {
-            case 0:
-            case 1:
-                if (node.up)
-                {
-                    final boolean measure = failoverStartNs < 0 && survivorsUnderLoad(node);
-                    crash(node, "process crash");
-                    if (measure)
-                    {
-                        failoverStartNs = nowNs;
-                        failoverCrashed = node.index;
-                    }
-                }
+            case F_CRASH:
+                acted = processCrash(node);
                 break;
-            case 2:
-                armTrap(node);
+            case F_TRAP:
+                acted = armTrap(node);
                 break;
-            case 3:
-                armTrap(node, SimDisk.Trap.TORN_APPEND);
+            case F_TORN:
+                acted = armTrap(node, SimDisk.Trap.TORN_APPEND);
                 break;
-            case 4:
-                powerLoss(node);
+            case F_POWER:
+                acted = powerLoss(node);
                 break;
-            case 5:
-                wipe(node);
+            case F_WIPE:
+                acted = wipe(node, false);
                 break;
-            case 6:
-            case 7:
-                partition(node);
+            case F_PARTITION:
+                acted = partition(node);
                 break;
-            case 8:
-                longPause(node);
+            case F_PAUSE:
+                acted = longPause(node);
                 break;
-            case 9:
-                damageCheckpoint(node);
+            case F_CHECKPOINT:
+                acted = damageCheckpoint(node);
+                break;
+            case F_DUPLICATE:
+                acted = duplicateStorm();
+                break;
+            case F_REPLAY:
+                acted = replayBurst(node);
+                break;
+            case F_ONE_WAY:
+                acted = oneWayPartition(node);
+                break;
+            case F_SILENT:
+                acted = silentPartition(node);
+                break;
+            case F_INJECT:
+                acted = injectFrames(node);
+                break;
+            case F_STORE_TRAP:
+                acted = armStoreTrap(node, random.nextBoolean() ? SimDisk.StoreTrap.LOST_WRITE :
+                    SimDisk.StoreTrap.AFTER_WRITE);
+                break;
+            case F_STORE_TORN:
+                acted = lossAllowed(node) && armStoreTrap(node, SimDisk.StoreTrap.TORN_WRITE);
+                break;
+            case F_LOST_LOG:
+                acted = loseLogDirectory(node);
+                break;
+            case F_LOG_DAMAGE:
+                acted = damageLog(node);
+                break;
+            case F_REBOOTSTRAP:
+                acted = wipe(node, true);
+                break;
+            case F_OLD_DISK:
+                acted = oldDisk(node);
+                break;
+            case F_STARVE:
+                acted = starve(node);
                 break;
             default:
                 throw new IllegalStateException("fault " + kind);
         }
+        if (acted && measuredBefore)
+        {
+            failoverStartNs = -1; // another fault: this failover is no longer a clean sample
+        }
+    }
+
+    /** A process crash; failover is measured from it when the survivors are running a quorum under load. */
+    private boolean processCrash(final SimNode node)
+    {
+        if (!node.up)
+        {
+            return false;
+        }
+        final boolean measure = failoverStartNs < 0 && survivorsUnderLoad(node);
+        crash(node, "process crash");
+        if (measure)
+        {
+            failoverStartNs = nowNs;
+            failoverCrashed = node.index;
+            failoverEpoch = 0;
+            for (final SimNode survivor : nodes)
+            {
+                if (survivor != node && survivor.up)
+                {
+                    failoverEpoch = Math.max(failoverEpoch, survivor.protocol.currentEpoch());
+                }
+            }
+        }
+        return true;
     }
 
     /**
      * Failover is measured from a crash while the survivors have events in flight and can form a quorum, to the
-     * survivors' next acknowledgement; a sample is dropped if another fault strikes before it ends.
+     * first acknowledgement a survivor gives in a later epoch than any survivor was in at the crash (the survivors'
+     * pipeline draining in the old epoch does not count); a sample is dropped if another fault strikes before it
+     * ends.
      */
     private boolean survivorsUnderLoad(final SimNode dying)
     {
@@ -758,7 +1295,7 @@ public final class Simulation
         return load && survivors >= cluster.quorum();
     }
 
-    private void armTrap(final SimNode node)
+    private boolean armTrap(final SimNode node)
     {
         final SimDisk.Trap[] traps = SimDisk.Trap.values();
         SimDisk.Trap trap = traps[1 + random.nextInt(traps.length - 1)];
@@ -766,18 +1303,31 @@ public final class Simulation
         {
             trap = SimDisk.Trap.INSIDE_UNROLL;
         }
-        armTrap(node, trap);
+        return armTrap(node, trap);
     }
 
     /** The process will die at the next storage call of this kind, wherever the protocol is then. */
-    private void armTrap(final SimNode node, final SimDisk.Trap trap)
+    private boolean armTrap(final SimNode node, final SimDisk.Trap trap)
     {
         if (!node.up)
         {
-            return;
+            return false;
         }
         node.disk.trap = trap;
         trace.add(nowNs, "arm   member " + node.memberId + " crash trap " + trap);
+        return true;
+    }
+
+    /** The process will die inside (or right after) its next node-state write. */
+    private boolean armStoreTrap(final SimNode node, final SimDisk.StoreTrap trap)
+    {
+        if (!node.up)
+        {
+            return false;
+        }
+        node.disk.storeTrap = trap;
+        trace.add(nowNs, "arm   member " + node.memberId + " node-state trap " + trap);
+        return true;
     }
 
     private void crash(final SimNode node, final String why)
@@ -790,7 +1340,9 @@ public final class Simulation
         failoverStartNs = -1; // a second failure: the failover being measured is no longer a clean sample
         node.up = false;
         node.disk.trap = SimDisk.Trap.NONE;
+        node.disk.storeTrap = SimDisk.StoreTrap.NONE;
         node.ingress.clear();
+        node.starvedUntilNs = 0;
         network.disconnect(node.memberId, random);
         checker.onProcessDied(node.index);
         addCounters(node.protocol.counters());
@@ -799,6 +1351,23 @@ public final class Simulation
             exercised.merge("crash trap " + node.disk.firedTrap.name().toLowerCase().replace('_', ' '), 1L, Long::sum);
             node.disk.firedTrap = SimDisk.Trap.NONE;
         }
+        switch (node.disk.firedStoreTrap)
+        {
+            case LOST_WRITE:
+                count("node-state writes lost");
+                break;
+            case AFTER_WRITE:
+                count("crashes after a node-state write");
+                break;
+            case TORN_WRITE:
+                count("node-state files torn");
+                checker.onDataLoss(node.index);
+                markLost(node, "a torn node-state file");
+                break;
+            default:
+                break;
+        }
+        node.disk.firedStoreTrap = SimDisk.StoreTrap.NONE;
         node.protocol = null;
         final long torn = node.disk.log.recover(); // a torn write is garbage that the log cuts when it is opened
         trace.add(nowNs, "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
@@ -806,34 +1375,47 @@ public final class Simulation
             RESTART, node.index);
     }
 
-    /** At most one node may be without an intact log at a time, and a one-node cluster never under none. */
-    private boolean dataLossAllowed(final SimNode node)
+    private void restart(final SimNode node)
     {
-        if (nodes.length == 1)
+        final boolean bootstrap = node.bootstrapNext;
+        node.bootstrapNext = false;
+        startProcess(node, bootstrap);
+    }
+
+    private void markLost(final SimNode node, final String by)
+    {
+        node.lost = true;
+        node.lostBy = by;
+        node.diskIntact = false;
+    }
+
+    /**
+     * The fault budget: may {@code node} lose data now? Only when that leaves at most {@link #lossBudget} members
+     * lost or not intact, so that every acknowledged event keeps a recoverable copy; never on one member.
+     */
+    private boolean lossAllowed(final SimNode node)
+    {
+        int impaired = 1;
+        for (final SimNode other : nodes)
+        {
+            if (other != node && impaired(other))
+            {
+                impaired++;
+            }
+        }
+        return impaired <= lossBudget;
+    }
+
+    private boolean powerLoss(final SimNode node)
+    {
+        final boolean losesData = durability == Durability.NONE;
+        if (losesData && !lossAllowed(node))
         {
             return false;
         }
-        final boolean[] intact = intactNow();
-        for (int i = 0; i < nodes.length; i++)
-        {
-            if (i != node.index && (!intact[i] || !nodes[i].up))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void powerLoss(final SimNode node)
-    {
-        final boolean losesData = durability == Durability.NONE;
-        if (losesData && !dataLossAllowed(node))
-        {
-            return;
-        }
         if (!losesData && nodes.length == 1 && !node.up)
         {
-            return;
+            return false;
         }
         crash(node, "power loss");
         if (losesData)
@@ -845,35 +1427,114 @@ public final class Simulation
         node.disk.log.dropUnforced(unforced == 0 ? 0 : random.nextLong(unforced + 1));
         if (losesData)
         {
-            node.diskIntact = false;
+            markLost(node, "a power loss");
         }
         trace.add(nowNs, "power member " + node.memberId + " log now " + node.disk.log.have() + " entries");
+        return true;
     }
 
-    private void wipe(final SimNode node)
+    private boolean wipe(final SimNode node, final boolean rebootstrap)
     {
-        if (!dataLossAllowed(node))
+        if (!lossAllowed(node))
         {
-            return;
+            return false;
         }
-        crash(node, "disk wiped");
+        crash(node, rebootstrap ? "disk wiped, to be restarted with bootstrap=true" : "disk wiped");
         checker.onDataLoss(node.index);
         node.disk.log.wipe();
         node.disk.checkpoints.wipe();
         node.disk.store.wipe();
-        node.diskIntact = false;
+        markLost(node, rebootstrap ? "a wiped disk re-bootstrapped" : "a wiped disk");
+        if (rebootstrap)
+        {
+            node.bootstrapNext = true;
+            count("wiped members re-bootstrapped");
+        }
+        return true;
     }
 
-    private void partition(final SimNode node)
+    /** The log directory is gone; node.state and the checkpoints survive. */
+    private boolean loseLogDirectory(final SimNode node)
+    {
+        if (!lossAllowed(node) || node.disk.log.have() == 0)
+        {
+            return false;
+        }
+        crash(node, "log directory lost (node.state survives)");
+        checker.onDataLoss(node.index);
+        node.disk.log.wipe();
+        markLost(node, "a lost log directory");
+        count("log directories lost");
+        return true;
+    }
+
+    /** More than a crash can tear: the log's tail lost without a trace, or an entry in its middle damaged. */
+    private boolean damageLog(final SimNode node)
+    {
+        final long have = node.disk.log.have();
+        if (!lossAllowed(node) || have < 3)
+        {
+            return false;
+        }
+        crash(node, "log damaged");
+        checker.onDataLoss(node.index);
+        if (random.nextBoolean())
+        {
+            final long lost = 2 + random.nextLong(have - 1);
+            node.disk.log.loseTail(lost);
+            trace.add(nowNs, "DAMAGE member " + node.memberId + " log lost its last " + lost + " of " + have +
+                " entries");
+            count("log tails lost");
+        }
+        else
+        {
+            final long position = 1 + random.nextLong(have - 1);
+            node.disk.log.damage(position);
+            trace.add(nowNs, "DAMAGE member " + node.memberId + " log entry " + position + " of " + have);
+            count("logs damaged in the middle");
+        }
+        markLost(node, "a damaged log");
+        return true;
+    }
+
+    /**
+     * The first time: copy the member's whole disk (a backup). The next time: put that copy back, with everything
+     * the member wrote since gone.
+     */
+    private boolean oldDisk(final SimNode node)
+    {
+        if (node.disk.backup == null)
+        {
+            node.disk.backup = node.disk.copy(nowNs);
+            trace.add(nowNs, "COPY  member " + node.memberId + " disk backed up (log " + node.disk.log.have() + ")");
+            return false;
+        }
+        if (!lossAllowed(node))
+        {
+            return false;
+        }
+        final SimDisk.Backup backup = node.disk.backup;
+        node.disk.backup = null;
+        crash(node, "disk restored from the backup of " + backup.takenNs() / 1000 + " us");
+        checker.onDataLoss(node.index);
+        node.disk.restore(backup);
+        markLost(node, "an old disk restored");
+        count("old disks restored");
+        trace.add(nowNs, "RESTORE member " + node.memberId + " log now " + node.disk.log.have() + " entries, epoch " +
+            node.disk.store.currentEpoch());
+        return true;
+    }
+
+    private boolean partition(final SimNode node)
     {
         if (nodes.length == 1)
         {
-            return;
+            return false;
         }
         final SimNode other = nodes[(node.index + 1 + random.nextInt(nodes.length - 1)) % nodes.length];
-        if (cut[node.index][other.index])
+        if (cut[node.index][other.index] || cut[other.index][node.index])
         {
-            return;
+            return false;
         }
         cut[node.index][other.index] = true;
         cut[other.index][node.index] = true;
@@ -883,6 +1544,7 @@ public final class Simulation
         signalStream(other, node, false);
         schedule(nowNs + TimeUnit.MILLISECONDS.toNanos(2) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(100)),
             HEAL, node.index * nodes.length + other.index);
+        return true;
     }
 
     private void heal(final int link)
@@ -899,6 +1561,75 @@ public final class Simulation
         trace.add(nowNs, "HEAL  link " + a.memberId + " <-> " + b.memberId);
         signalStream(a, b, true);
         signalStream(b, a, true);
+    }
+
+    /**
+     * One direction of a link fails: {@code deaf} stops hearing {@code speaker}, who still hears it. Either the
+     * frames are lost — and then the deaf side may be told at once (its image of the speaker timed out) or only when
+     * the link heals (a new image appears) — or they are held and delivered late, and nobody is told anything.
+     */
+    private boolean oneWayPartition(final SimNode deaf)
+    {
+        if (nodes.length == 1)
+        {
+            return false;
+        }
+        final SimNode speaker = nodes[(deaf.index + 1 + random.nextInt(nodes.length - 1)) % nodes.length];
+        if (cut[speaker.index][deaf.index])
+        {
+            return false;
+        }
+        final long durationNs = TimeUnit.MILLISECONDS.toNanos(2) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(200));
+        count("one-way partitions");
+        if (random.nextInt(3) == 0)
+        {
+            network.stall(speaker.memberId, deaf.memberId, nowNs + durationNs);
+            trace.add(nowNs, "STALL link " + speaker.memberId + " -> " + deaf.memberId + " for " + durationNs / 1000 +
+                " us, nobody told");
+            return true;
+        }
+        cut[speaker.index][deaf.index] = true;
+        network.cutOneWay(speaker.memberId, deaf.memberId, true);
+        final boolean told = random.nextBoolean();
+        trace.add(nowNs, "CUT   link " + speaker.memberId + " -> " + deaf.memberId + " one way" +
+            (told ? ", member " + deaf.memberId + " told" : ", nobody told"));
+        if (told)
+        {
+            signalStream(deaf, speaker, false);
+        }
+        schedule(nowNs + durationNs, () ->
+        {
+            if (!cut[speaker.index][deaf.index])
+            {
+                return;
+            }
+            cut[speaker.index][deaf.index] = false;
+            network.cutOneWay(speaker.memberId, deaf.memberId, false);
+            trace.add(nowNs, "HEAL  link " + speaker.memberId + " -> " + deaf.memberId);
+            signalStream(deaf, speaker, true); // frames were lost: the speaker's stream comes back as a new image
+        });
+        return true;
+    }
+
+    /**
+     * A link carries nothing, both ways, and neither end is told; when it heals, everything held is delivered in
+     * order (what a reliable transport's retransmission does): both sides see only silence.
+     */
+    private boolean silentPartition(final SimNode node)
+    {
+        if (nodes.length == 1)
+        {
+            return false;
+        }
+        final SimNode other = nodes[(node.index + 1 + random.nextInt(nodes.length - 1)) % nodes.length];
+        final long untilNs = nowNs + TimeUnit.MILLISECONDS.toNanos(2) +
+            random.nextLong(TimeUnit.MILLISECONDS.toNanos(150));
+        network.stall(node.memberId, other.memberId, untilNs);
+        network.stall(other.memberId, node.memberId, untilNs);
+        count("silent partitions");
+        trace.add(nowNs, "STALL link " + node.memberId + " <-> " + other.memberId + " for " + (untilNs - nowNs) / 1000 +
+            " us, nobody told");
+        return true;
     }
 
     /** What the transport tells a node when a peer's stream is lost or comes back (a new image). */
@@ -925,24 +1656,256 @@ public final class Simulation
         }
     }
 
-    private void longPause(final SimNode node)
+    private boolean longPause(final SimNode node)
     {
         if (!node.up)
         {
-            return;
+            return false;
         }
         final long pauseNs = TimeUnit.MILLISECONDS.toNanos(40) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(80));
         trace.add(nowNs, "PAUSE member " + node.memberId + " for " + pauseNs / 1000 + " us (GC, stop-the-world)");
-        pausedUntilNs[node.index] = nowNs + pauseNs;
+        node.pausedUntilNs = nowNs + pauseNs;
+        return true;
     }
 
-    private void damageCheckpoint(final SimNode node)
+    /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */
+    private boolean starve(final SimNode node)
     {
-        final long position = node.disk.checkpoints.latestAtOrBelow(Long.MAX_VALUE);
-        if (position > 0)
+        if (!node.up || nowNs < node.starvedUntilNs)
         {
-            node.disk.checkpoints.damage(position);
-            trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint at " + position);
+            return false;
+        }
+        final long durationNs = TimeUnit.MILLISECONDS.toNanos(100) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(500));
+        node.starvedUntilNs = nowNs + durationNs;
+        count("starvation episodes");
+        trace.add(nowNs, "STARVE member " + node.memberId + " for " + durationNs / 1000 + " us");
+        return true;
+    }
+
+    /** A damaged checkpoint (any of them, the newest most often), or, now and then, all of them lost. */
+    private boolean damageCheckpoint(final SimNode node)
+    {
+        final long[] positions = node.disk.checkpoints.positions();
+        if (positions.length == 0)
+        {
+            return false;
+        }
+        if (random.nextInt(10) == 0)
+        {
+            node.disk.checkpoints.wipe();
+            trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint directory lost");
+            count("checkpoint directories lost");
+            return true;
+        }
+        final long position = random.nextBoolean() ? positions[positions.length - 1] :
+            positions[random.nextInt(positions.length)];
+        node.disk.checkpoints.damage(position);
+        trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint at " + position);
+        count("checkpoints damaged");
+        return true;
+    }
+
+    /** For 5–50 ms, each frame delivered is followed, with some probability, by a second copy within 2 ms. */
+    private boolean duplicateStorm()
+    {
+        duplicateUntilNs = nowNs + TimeUnit.MILLISECONDS.toNanos(5) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(45));
+        duplicatePerMille = 50 + random.nextInt(450);
+        trace.add(nowNs, "DUPLICATE frames for " + (duplicateUntilNs - nowNs) / 1000 + " us, " + duplicatePerMille +
+            " per mille");
+        return false; // harmless to a protocol that is right: failover samples stay
+    }
+
+    private long duplicateAfterNs(final int from, final int to)
+    {
+        if (nowNs >= duplicateUntilNs || random.nextInt(1000) >= duplicatePerMille)
+        {
+            return -1;
+        }
+        return random.nextLong(2_000_000);
+    }
+
+    /** 1–20 frames the node was delivered before, some recent, some old (earlier epochs, earlier processes). */
+    private boolean replayBurst(final SimNode node)
+    {
+        if (!node.up)
+        {
+            return false;
+        }
+        final int count = 1 + random.nextInt(20);
+        int replayed = 0;
+        for (int k = 0; k < count; k++)
+        {
+            if (network.replay(node.memberId, random.nextBoolean(), random,
+                nowNs + random.nextLong(TimeUnit.MILLISECONDS.toNanos(20))))
+            {
+                replayed++;
+            }
+        }
+        trace.add(nowNs, "REPLAY " + replayed + " old frames to member " + node.memberId);
+        return false;
+    }
+
+    /**
+     * 1–12 frames no member sent, to one node over the next 10 ms: garbage, or well-formed frames whose forgery
+     * shows (another cluster, a sender outside C, an epoch near 2^62, a g or have far beyond any log, a chk that
+     * does not match, entries that do not chain). An authenticating transport drops them all.
+     */
+    private boolean injectFrames(final SimNode target)
+    {
+        if (!target.up)
+        {
+            return false;
+        }
+        final int count = 1 + random.nextInt(12);
+        for (int k = 0; k < count; k++)
+        {
+            final int sender = nodes.length == 1 ? target.memberId :
+                nodes[(target.index + 1 + random.nextInt(nodes.length - 1)) % nodes.length].memberId;
+            final byte[] frame = forge(target, sender);
+            network.inject(target.memberId, sender, frame, nowNs + random.nextLong(TimeUnit.MILLISECONDS.toNanos(10)));
+        }
+        trace.add(nowNs, "INJECT " + count + " forged or garbage frames to member " + target.memberId +
+            (authentication ? " (authentication on)" : " (authentication off)"));
+        return false;
+    }
+
+    private byte[] forge(final SimNode target, final int sender)
+    {
+        final SequencerProtocol p = target.protocol;
+        final long epoch = p.currentEpoch();
+        final long have = p.log().have();
+        final int kind = random.nextInt(8);
+        int length;
+        switch (kind)
+        {
+            case 0: // noise
+            {
+                length = random.nextInt(300);
+                for (int i = 0; i < length; i++)
+                {
+                    forgeBuffer.putByte(i, (byte)random.nextInt(256));
+                }
+                count("garbage frames injected");
+                return copyForged(length);
+            }
+            case 1: // a believable header over noise
+            {
+                length = FrameHeader.LENGTH + random.nextInt(200);
+                for (int i = 0; i < length; i++)
+                {
+                    forgeBuffer.putByte(i, (byte)random.nextInt(256));
+                }
+                FrameHeader.write(forgeBuffer, 0, random.nextInt(12), sender, CLUSTER_ID, epoch);
+                count("garbage frames injected");
+                return copyForged(length);
+            }
+            case 2: // another cluster's frame
+                length = plausibleFrame(sender, CLUSTER_ID ^ (1 + random.nextInt(0xFFFF)), epoch + random.nextInt(3),
+                    have);
+                break;
+            case 3: // a sender outside C
+            {
+                int stranger;
+                do
+                {
+                    stranger = random.nextInt(256);
+                }
+                while (cluster.indexOf(stranger) >= 0);
+                length = plausibleFrame(stranger, CLUSTER_ID, epoch + random.nextInt(3), have);
+                break;
+            }
+            case 4: // an epoch no cluster reaches
+                length = plausibleFrame(sender, CLUSTER_ID, FrameValidator.MAX_EPOCH - random.nextInt(1_000), have);
+                break;
+            case 5: // a report of g or have far beyond any log, counted as of this epoch
+            {
+                final boolean hugeG = random.nextBoolean();
+                final long huge = (1L << 40) + random.nextLong(1L << 40);
+                forgeReport.encode(forgeBuffer, 0, sender, CLUSTER_ID, epoch, hugeG ? huge : random.nextLong(have + 1),
+                    hugeG ? have : huge, random.nextLong(), epoch, true, hugeG ? have : huge);
+                length = forgeReport.encodedLength();
+                break;
+            }
+            case 6: // a report of a position this node holds, with a chk that is not the one there
+                forgeReport.encode(forgeBuffer, 0, sender, CLUSTER_ID, epoch, 0, random.nextLong(have + 1),
+                    random.nextLong(), p.lastNormalEpoch(), true, 0);
+                length = forgeReport.encodedLength();
+                break;
+            default: // catch-up entries that do not chain onto anything
+            {
+                final long first = 1 + random.nextLong(have + 1);
+                forgeEntries.encode(forgeBuffer, 0, forgeBuffer.capacity(), sender, CLUSTER_ID, epoch, target.memberId,
+                    first);
+                final int entries = 1 + random.nextInt(3);
+                for (int e = 0; e < entries; e++)
+                {
+                    final int payloadLength = AccountLedger.encodeTransfer(submitBuffer, 0, random.nextInt(8),
+                        random.nextInt(8), 1 + random.nextInt(100), 0);
+                    forgeEntries.appendEntry(io.sequencer.core.EntryType.EVENT, sender, epoch, random.nextInt(1000),
+                        1 + random.nextInt(100), 1 + random.nextInt(100), random.nextLong(), submitBuffer, 0,
+                        payloadLength);
+                }
+                length = forgeEntries.encodedLength();
+                break;
+            }
+        }
+        count("forged frames injected");
+        return copyForged(length);
+    }
+
+    /** A well-formed MyOrderCounter, MySerializeCounter, DelNode or NewNode with the given header fields. */
+    private int plausibleFrame(final int sender, final int clusterId, final long epoch, final long have)
+    {
+        switch (random.nextInt(4))
+        {
+            case 0:
+                forgeOrderCounter.encode(forgeBuffer, 0, sender, clusterId, epoch, 1 + random.nextInt(1000));
+                return forgeOrderCounter.encodedLength();
+            case 1:
+                forgeReport.encode(forgeBuffer, 0, sender, clusterId, epoch, random.nextLong(have + 1), have,
+                    random.nextLong(), random.nextInt(10), true, have);
+                return forgeReport.encodedLength();
+            case 2:
+                forgeDelNode.encode(forgeBuffer, 0, sender, clusterId, epoch,
+                    cluster.memberId(random.nextInt(cluster.size())), epoch);
+                return forgeDelNode.encodedLength();
+            default:
+                forgeNewNode.encode(forgeBuffer, 0, sender, clusterId, epoch, sender, epoch, epoch, have,
+                    random.nextInt(10));
+                return forgeNewNode.encodedLength();
+        }
+    }
+
+    private byte[] copyForged(final int length)
+    {
+        final byte[] frame = new byte[length];
+        forgeBuffer.getBytes(0, frame);
+        return frame;
+    }
+
+    /** Long-history seeds: a member goes down early and comes back late (on two members: loses its disk late). */
+    private void longHistoryMilestones()
+    {
+        if (longDownIndex < 0)
+        {
+            return;
+        }
+        final SimNode node = nodes[longDownIndex];
+        if (initiated == longDownAt)
+        {
+            crash(node, "held down for a long catch-up");
+            node.heldDown = true;
+        }
+        if (initiated == longUpAt)
+        {
+            node.heldDown = false;
+            final boolean wipe = nodes.length == 2 || random.nextBoolean();
+            trace.add(nowNs, "LONG  member " + node.memberId + (wipe && wipe(node, false) ?
+                " comes back with nothing: a full catch-up" : " comes back for a long catch-up"));
+            if (!node.up)
+            {
+                restart(node);
+            }
         }
     }
 
@@ -950,6 +1913,19 @@ public final class Simulation
     {
         faultsOver = true;
         lastFaultNs = nowNs;
+        duplicateUntilNs = 0;
+        for (int a = 0; a < nodes.length; a++)
+        {
+            for (int b = 0; b < nodes.length; b++)
+            {
+                if (cut[a][b] && !cut[b][a])
+                {
+                    cut[a][b] = false; // a one-way cut
+                    network.cutOneWay(nodes[a].memberId, nodes[b].memberId, false);
+                    signalStream(nodes[b], nodes[a], true);
+                }
+            }
+        }
         for (int a = 0; a < nodes.length; a++)
         {
             for (int b = a + 1; b < nodes.length; b++)
@@ -960,9 +1936,12 @@ public final class Simulation
         for (final SimNode node : nodes)
         {
             node.disk.trap = SimDisk.Trap.NONE;
+            node.disk.storeTrap = SimDisk.StoreTrap.NONE;
+            node.starvedUntilNs = 0;
+            node.heldDown = false;
             if (!node.up)
             {
-                startProcess(node, false);
+                restart(node);
             }
         }
         trace.add(nowNs, "faults over: every link healed, every node up");
@@ -978,7 +1957,12 @@ public final class Simulation
         {
             return 0;
         }
-        final long scale = options.faults == Faults.NONE ? 1 : 40;
+        if (longHistory)
+        {
+            // Tens of thousands of events: a busy cluster, so that the run costs events, not idle simulated time.
+            return shape < 9 ? 1_000 + random.nextLong(50_000) : 20_000 + random.nextLong(200_000);
+        }
+        final long scale = faultSlots.length == 0 ? 1 : 40;
         if (shape < 9)
         {
             return (1_000 + random.nextLong(50_000)) * scale;
@@ -1003,20 +1987,29 @@ public final class Simulation
 
     private void schedule(final long timeNs, final int kind, final int node)
     {
-        timers.add(new Timer(timeNs, timerSeq++, kind, node, kind == WORK ? nodes[node].generation : 0));
+        timers.add(new Timer(timeNs, timerSeq++, kind, node, kind == WORK ? nodes[node].generation : 0, null));
+    }
+
+    private void schedule(final long timeNs, final Runnable action)
+    {
+        timers.add(new Timer(timeNs, timerSeq++, ACTION, -1, 0, action));
     }
 
     private void traceDelivery(final int from, final int to, final DirectBuffer buffer, final int offset,
         final int length)
     {
+        final int kind = network.deliveringKind();
+        final String how = kind == InMemoryNetwork.DUPLICATE ? " (duplicate)" : kind == InMemoryNetwork.REPLAYED ?
+            " (replayed)" : kind == InMemoryNetwork.INJECTED ? " (injected)" : "";
         if (traceValidator.validate(buffer, offset, length) != FrameValidator.VALID)
         {
-            trace.add(nowNs, "recv  member " + to + " <- " + from + " malformed frame of " + length + " bytes");
+            trace.add(nowNs, "recv  member " + to + " <- " + from + how + " malformed frame of " + length + " bytes");
             return;
         }
         final int type = FrameHeader.type(buffer, offset);
-        final String head = "recv  member " + to + " <- " + from + " E" + FrameHeader.epoch(buffer, offset) + " " +
-            MessageType.name(type);
+        final String head = "recv  member " + to + " <- " + (kind == InMemoryNetwork.INJECTED ?
+            FrameHeader.senderId(buffer, offset) + "@" + FrameHeader.clusterId(buffer, offset) : from) + how + " E" +
+            FrameHeader.epoch(buffer, offset) + " " + MessageType.name(type);
         switch (type)
         {
             case MessageType.NEW_EVENT:

@@ -101,6 +101,9 @@ final class ScenarioCluster
     {
         final int length = AccountLedger.encodeTransfer(buffer, 0, origin, (origin + 1) % AccountLedger.ACCOUNTS,
             1 + localSeq, 0);
+        final byte[] payload = new byte[length];
+        buffer.getBytes(0, payload);
+        checker.onWritten(cluster.memberId(origin), 1, localSeq, payload);
         for (final int m : members)
         {
             logs[m].append(EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, buffer, 0, length);
@@ -174,11 +177,13 @@ final class ScenarioCluster
         final int length = AccountLedger.encodeTransfer(buffer, 0, member, (member + 3) % AccountLedger.ACCOUNTS,
             1 + correlation[member], 8);
         final long correlationId = ++correlation[member];
+        final byte[] payload = new byte[length];
+        buffer.getBytes(0, payload);
         final int status = node.submit(correlationId, buffer, 0, length);
         if (status == SubmitStatus.ACCEPTED)
         {
             checker.onSubmitted(member, correlationId, node.incarnation(), node.lastLocalSeq(), nowNs,
-                checker.maxAckedPosition());
+                checker.maxAckedPosition(), payload);
         }
         return status;
     }
