@@ -61,6 +61,10 @@ final class SimulateCommand implements Callable<Integer>
         description = "Durability policy; mixed lets each seed pick one (default: ${DEFAULT-VALUE}).")
     String durability;
 
+    @Option(names = "--slowest", paramLabel = "K", defaultValue = "0",
+        description = "Also list the K seeds that took longest to run, with their steps and events.")
+    int slowest;
+
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
@@ -89,10 +93,21 @@ final class SimulateCommand implements Callable<Integer>
         final List<Long> failovers = new ArrayList<>();
         final Map<String, Long> exercised = new TreeMap<>();
         final long startNs = System.nanoTime();
+        final java.util.PriorityQueue<long[]> slow = new java.util.PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
         for (long s = firstSeed; s < firstSeed + seedCount; s++)
         {
+            final long seedStartNs = System.nanoTime();
             final Simulation.Result result = Simulation.run(
                 new Simulation.Options().seed(s).nodes(nodes).events(events).durability(policy).faults(faultSet));
+            if (slowest > 0)
+            {
+                slow.add(new long[] { System.nanoTime() - seedStartNs, s, result.steps(), result.eventsAccepted(),
+                    result.simulatedNs() });
+                if (slow.size() > slowest)
+                {
+                    slow.poll();
+                }
+            }
             acknowledged += result.eventsAcknowledged();
             reorders += result.crossPublisherReorders();
             crashes += result.crashes();
@@ -109,6 +124,13 @@ final class SimulateCommand implements Callable<Integer>
         out.printf("ran seeds %d..%d on %d node%s in %.1f s, faults %s%n",
             firstSeed, firstSeed + seedCount - 1, nodes, nodes == 1 ? "" : "s", (System.nanoTime() - startNs) / 1e9,
             Simulation.Fault.describe(faultSet));
+        final List<long[]> slowList = new ArrayList<>(slow);
+        slowList.sort((a, b) -> Long.compare(b[0], a[0]));
+        for (final long[] seedCost : slowList)
+        {
+            out.printf("slow seed %d: %.2f s, %d steps, %d events accepted, %.1f s simulated%n",
+                seedCost[1], seedCost[0] / 1e9, seedCost[2], seedCost[3], seedCost[4] / 1e9);
+        }
         if (!faultSet.isEmpty())
         {
             final StringBuilder sb = new StringBuilder("exercised:");
