@@ -42,6 +42,7 @@ public final class ProtocolContext
     private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int fetchBatchBytes = 64 * 1024;
     private boolean bootstrap;
+    private long jitterSeed;
     private boolean acceptDataLoss;
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
@@ -234,6 +235,22 @@ public final class ProtocolContext
     public ProtocolContext fetchBatchBytes(final int fetchBatchBytes)
     {
         this.fetchBatchBytes = fetchBatchBytes;
+        return this;
+    }
+
+    /**
+     * Mixed with the member id and the epoch into the jitter added to each boot timeout (B7), so that members whose
+     * timers started together do not give up together. The runtime seeds it from the clock; the simulator from its
+     * seed, so that a run replays exactly.
+     */
+    public long jitterSeed()
+    {
+        return jitterSeed;
+    }
+
+    public ProtocolContext jitterSeed(final long jitterSeed)
+    {
+        this.jitterSeed = jitterSeed;
         return this;
     }
 
