@@ -45,6 +45,7 @@ public final class ProtocolCounters
     long decisionsRefused;
     long epochAdoptionsRefused;
     long epochChangesDeferred;
+    long catchUpsOutside;
 
     void dropped(final int reasonOrdinal)
     {
@@ -269,5 +270,11 @@ public final class ProtocolCounters
     public long epochChangesDeferred()
     {
         return epochChangesDeferred;
+    }
+
+    /** Times this member, far behind, caught up outside the active set before asking in. */
+    public long catchUpsOutside()
+    {
+        return catchUpsOutside;
     }
 }

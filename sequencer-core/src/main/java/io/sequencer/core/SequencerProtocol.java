@@ -48,6 +48,10 @@ public final class SequencerProtocol implements MemberStreamListener
     static final long MAX_EPOCH_STEP = 1L << 20;
     /** The reports of each peer kept for R8 until this node's log reaches them and can check their {@code chk}. */
     private static final int REPORT_HISTORY = 8;
+    /** {@code Entries} frames a member sends in answer to one {@code Fetch}: a window is several frames long. */
+    static final int FETCH_FRAMES_PER_REQUEST = 8;
+    private static final int MIN_FETCH_WINDOW = 64;
+    private static final int MAX_FETCH_WINDOW = 1 << 16;
 
     /** Where a node in boot is with the epoch change. */
     public enum BootPhase
@@ -173,6 +177,14 @@ public final class SequencerProtocol implements MemberStreamListener
     private long probePosition;
     private long fetchNext;
     private long fetchSentNs;
+    /** The last position asked for by the fetches in flight; two windows are kept in flight. */
+    private long fetchRequestedTo;
+    private long fetchWindowStart;
+    /** Entries per fetch window, adapted to the entries a frame holds. */
+    private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
+    /** Left out of the decided epoch for being far behind: aligning to its base before asking in (B4, B6). */
+    private boolean catchingUpOutside;
+    private final long admissionLag;
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
@@ -276,6 +288,7 @@ public final class SequencerProtocol implements MemberStreamListener
         lastHeardNs = new long[memberCount];
         rawHeardNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
+        admissionLag = context.admissionLag();
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
     }
@@ -449,6 +462,7 @@ public final class SequencerProtocol implements MemberStreamListener
         phase = BootPhase.COLLECTING;
         activeMask = 0;
         decided = false;
+        catchingUpOutside = false;
         clock = 0;
         lastPromiseSent = 0;
         arrivals = 0;
@@ -718,7 +732,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (decided)
         {
-            if (!isActive(sender))
+            if (!isActive(sender) || !isActive(selfIndex))
             {
                 counters.dropped(DropReason.NOT_ACTIVE.ordinal());
                 return false;
@@ -959,11 +973,21 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!isActive(selfIndex))
         {
-            if (hearsAllActive())
+            if (serSelf() + admissionLag < n && baseOwnerIndex != selfIndex)
             {
-                askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
+                // Left out for being far behind: align to the base while the active set runs, then ask in; the
+                // epoch that admits it then waits only for what was ordered meanwhile (docs/protocol.md, B4).
+                catchingUpOutside = true;
+                counters.catchUpsOutside++;
             }
-            return; // otherwise bootWork asks once this node hears every member of the active set
+            else
+            {
+                if (hearsAllActive())
+                {
+                    askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
+                }
+                return; // otherwise bootWork asks once this node hears every member of the active set
+            }
         }
         if (!intact)
         {
@@ -997,7 +1021,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else
             {
-                sendFetch(probePosition, probePosition);
+                sendProbe(probePosition);
             }
         }
     }
@@ -1043,7 +1067,7 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.FETCHING;
-            sendFetch(fetchNext, decisionN);
+            sendFetchWindow(fetchNext);
         }
     }
 
@@ -1185,38 +1209,56 @@ public final class SequencerProtocol implements MemberStreamListener
         return length;
     }
 
-    private void sendFetch(final long from, final long to)
+    /** A divergence probe: the base owner's entry at {@code position} (B5). */
+    private void sendProbe(final long position)
     {
         fetchSentNs = nowNs;
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], position, position);
+        publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    /**
+     * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
+     * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
+     */
+    private void sendFetchWindow(final long from)
+    {
+        final long to = Math.min(decisionN, from + fetchWindowEntries - 1);
+        fetchSentNs = nowNs;
+        fetchWindowStart = from;
+        fetchRequestedTo = to;
         fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
-    /** Answer a {@code Fetch} with one batch of entries from this log. */
+    /** Answer a {@code Fetch} with up to {@link #FETCH_FRAMES_PER_REQUEST} frames of entries from this log. */
     private void serveFetch(final int requester, final long from, final long to)
     {
-        entriesFrame.encode(
-            entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], from);
         final long last = Math.min(to, log.have());
-        for (long p = from; p <= last; p++)
+        long next = from;
+        for (int frames = 0; frames < FETCH_FRAMES_PER_REQUEST && next <= last; frames++)
         {
-            log.read(p, entry);
-            if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
-                entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
-                entry.payloadLength()))
+            entriesFrame.encode(
+                entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], next);
+            for (long p = next; p <= last; p++)
             {
-                break;
+                log.read(p, entry);
+                if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
+                    entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
+                    entry.payloadLength()))
+                {
+                    break;
+                }
             }
-        }
-        if (transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
-        {
+            if (!transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
+            {
+                counters.publishBackPressure++; // the requester asks again
+                return;
+            }
             counters.frameOut(MessageType.ENTRIES);
             counters.entriesServed += entriesFrame.count();
             lastSentNs = nowNs;
-        }
-        else
-        {
-            counters.publishBackPressure++; // the requester asks again
+            next += entriesFrame.count();
         }
     }
 
@@ -1249,13 +1291,20 @@ public final class SequencerProtocol implements MemberStreamListener
             else
             {
                 probePosition = (probeLo + probeHi) >>> 1;
-                sendFetch(probePosition, probePosition);
+                sendProbe(probePosition);
             }
             return;
         }
-        if (phase != BootPhase.FETCHING || entriesFrame.firstPosition() != fetchNext)
+        final long first = entriesFrame.firstPosition();
+        if (phase != BootPhase.FETCHING || first > fetchNext || first + entriesFrame.count() <= fetchNext)
         {
-            return;
+            return; // a window answered twice, or one whose start was lost: asked again after a while
+        }
+        fetchWindowEntries = (int)Math.min(MAX_FETCH_WINDOW,
+            Math.max(fetchWindowEntries, (long)entriesFrame.count() * FETCH_FRAMES_PER_REQUEST));
+        for (long p = first; p < fetchNext; p++)
+        {
+            entriesFrame.nextEntry(); // already appended from an earlier answer
         }
         final long fetchedBefore = fetchNext;
         while (entriesFrame.nextEntry() && fetchNext <= decisionN)
@@ -1292,15 +1341,31 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             appendEpochStart();
         }
-        else
+        else if (fetchNext > fetchRequestedTo)
         {
-            sendFetch(fetchNext, decisionN);
+            sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
+        }
+        else if (fetchRequestedTo < decisionN && fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
+        {
+            sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
         }
     }
 
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
     private void appendEpochStart()
     {
+        if (catchingUpOutside)
+        {
+            // Aligned to the base up to N without being in the epoch: ask in now (or once this node hears the active
+            // set); the next epoch finds it close to everyone else.
+            catchingUpOutside = false;
+            phase = BootPhase.COLLECTING;
+            if (hearsAllActive())
+            {
+                askToBeAdmitted();
+            }
+            return;
+        }
         if (fresh)
         {
             // The cluster's first epoch, decided on empty logs only: from now on this is an ordinary member.
@@ -1506,11 +1571,18 @@ public final class SequencerProtocol implements MemberStreamListener
         if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) &&
             nowNs - fetchSentNs >= 4 * heartbeatIntervalNs)
         {
-            sendFetch(phase == BootPhase.PROBING ? probePosition : fetchNext,
-                phase == BootPhase.PROBING ? probePosition : decisionN);
+            if (phase == BootPhase.PROBING)
+            {
+                sendProbe(probePosition);
+            }
+            else
+            {
+                fetchWindowEntries = Math.max(MIN_FETCH_WINDOW, fetchWindowEntries / 2); // answers fell short
+                sendFetchWindow(fetchNext);
+            }
             work++;
         }
-        if (decided && !isActive(selfIndex))
+        if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
         {
             // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
             // node hears every member of the active set; until then asking would only start an epoch nobody can run.
@@ -1654,6 +1726,15 @@ public final class SequencerProtocol implements MemberStreamListener
             return 0;
         }
         mask = connected;
+        for (int i = 0; i < memberCount; i++)
+        {
+            final int without = mask & ~(1 << i);
+            if (without != mask && i != selfIndex && i != base && Integer.bitCount(without) >= quorum &&
+                reportHave[i] + admissionLag < reportHave[base])
+            {
+                mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
+            }
+        }
         decisionPending = true;
         decisionN = reportHave[base];
         decisionChk = reportChk[base];
