@@ -116,6 +116,26 @@ class NodeConfigTest
         assertEquals("127.0.0.1:40101", transport.memberEndpoint(1));
     }
 
+    /** The example of the README's "Running a real cluster", with the key beside it, is a valid configuration. */
+    @Test
+    void readmeExampleIsValid() throws Exception
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int section = readme.indexOf("## Running a real cluster");
+        final int start = readme.indexOf("```properties\n", section) + "```properties\n".length();
+        final String example = readme.substring(start, readme.indexOf("```", start));
+        final Path file = Files.writeString(dir.resolve("cluster.properties"), example);
+
+        final NodeConfig config = NodeConfig.load(file, Map.of());
+        assertEquals(Authentication.ALL, config.authentication());
+        assertEquals(key, config.keyFile());
+        assertEquals(Durability.BATCH, config.durability());
+        assertEquals(new File("/var/lib/sequencer", "member-2"), config.member(2).directory());
+        assertEquals("10.0.0.2:40101", config.transportContext(0).memberEndpoint(1));
+        assertInstanceOf(BusySpinIdleStrategy.class, config.idleStrategy());
+        config.protocolContext(0).conclude();
+    }
+
     @Test
     void everyTransportSettingReachesTheTransport()
     {
@@ -224,6 +244,10 @@ class NodeConfigTest
         assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
         assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
             "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));
+        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", "130976")).transportContext(0)
+            .termLength(), "the largest event the default term length carries");
+        assertTrue(errorOf(with(minimal(), "max.event.bytes", "130977")).startsWith("term.length: expected a power " +
+            "of two from 2097152"));
         final String tooSmall = errorOf(with(minimal(), "max.event.bytes", "200000"));
         assertTrue(tooSmall.startsWith("term.length: expected a power of two from 2097152 to 1073741824"), tooSmall);
         assertTrue(tooSmall.contains("max.event.bytes = 200000"), tooSmall);
