@@ -71,6 +71,23 @@ final class ClusterKey
     }
 
     /**
+     * @return whether users other than the file's owner may read it (false where permissions cannot be read).
+     */
+    static boolean readableByOthers(final Path file)
+    {
+        try
+        {
+            final Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.GROUP_READ) ||
+                permissions.contains(PosixFilePermission.OTHERS_READ);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
      * Read the key of {@code file}.
      *
      * @param setting the configuration setting that named the file, for the error message.

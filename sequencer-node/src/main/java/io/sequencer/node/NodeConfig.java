@@ -523,6 +523,11 @@ public final class NodeConfig
                 "a datagram to the channel or a member's endpoint can disrupt the cluster or inject events " +
                 "(create a key with 'sequencer keygen' and set authentication.key.file)");
         }
+        else if (ClusterKey.readableByOthers(keyFile))
+        {
+            warnings.add("WARNING: authentication.key.file: " + keyFile + " is readable by other users; whoever " +
+                "reads it can speak for any member (chmod 600 it)");
+        }
         return warnings;
     }
 

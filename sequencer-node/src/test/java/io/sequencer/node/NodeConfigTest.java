@@ -223,6 +223,16 @@ class NodeConfigTest
     }
 
     @Test
+    void aKeyFileOthersCanReadIsWarnedAbout() throws Exception
+    {
+        assertEquals(List.of(), NodeConfig.of(minimal()).warnings(), "keygen's file is its owner's only");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--")); // copied without -p
+        final List<String> warnings = NodeConfig.of(minimal()).warnings();
+        assertEquals(List.of("WARNING: authentication.key.file: " + key + " is readable by other users; whoever " +
+            "reads it can speak for any member (chmod 600 it)"), warnings);
+    }
+
+    @Test
     void unreadableKeyFileIsNamed() throws Exception
     {
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("---------"));
