@@ -40,6 +40,12 @@ public final class ProtocolCounters
     long fatalErrors;
     long streamsLost;
     long staleDecisions;
+    long lossesFoundAtStart;
+    long bootstrapRefusals;
+    long decisionsRefused;
+    long epochAdoptionsRefused;
+    long epochChangesDeferred;
+    long catchUpsOutside;
 
     void dropped(final int reasonOrdinal)
     {
@@ -234,5 +240,41 @@ public final class ProtocolCounters
     public long fatalErrors()
     {
         return fatalErrors;
+    }
+
+    /** Starts that found this node not intact (a lost, replaced, cut or damaged log; a reboot; amnesia). */
+    public long lossesFoundAtStart()
+    {
+        return lossesFoundAtStart;
+    }
+
+    /** Starts to bootstrap refused because the cluster had already run. */
+    public long bootstrapRefusals()
+    {
+        return bootstrapRefusals;
+    }
+
+    /** Decisions not made or not followed because they would cut durable entries (forged or garbled reports). */
+    public long decisionsRefused()
+    {
+        return decisionsRefused;
+    }
+
+    /** Higher epochs not adopted because their sender did not hear a quorum (pre-vote). */
+    public long epochAdoptionsRefused()
+    {
+        return epochAdoptionsRefused;
+    }
+
+    /** Epoch changes this node did not start because it did not hear a quorum (check-quorum). */
+    public long epochChangesDeferred()
+    {
+        return epochChangesDeferred;
+    }
+
+    /** Times this member, far behind, caught up outside the active set before asking in. */
+    public long catchUpsOutside()
+    {
+        return catchUpsOutside;
     }
 }

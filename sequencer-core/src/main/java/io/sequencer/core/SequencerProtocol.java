@@ -40,6 +40,18 @@ public final class SequencerProtocol implements MemberStreamListener
 {
     private static final int DEDUP_ENTRY_LENGTH = 2 * Long.BYTES;
     private static final int CHECKPOINT_HEADER_LENGTH = ClusterConfig.MAX_MEMBERS * DEDUP_ENTRY_LENGTH;
+    /**
+     * The furthest a frame may move this node's epoch in one step. Honest epochs rise by about one per epoch change;
+     * a frame further ahead is garbage or forged, and adopting it would bring the epoch space's end within reach of a
+     * few frames (docs/protocol.md, "Frames nobody authorised").
+     */
+    static final long MAX_EPOCH_STEP = 1L << 20;
+    /** The reports of each peer kept for R8 until this node's log reaches them and can check their {@code chk}. */
+    private static final int REPORT_HISTORY = 8;
+    /** {@code Entries} frames a member sends in answer to one {@code Fetch}: a window is several frames long. */
+    static final int FETCH_FRAMES_PER_REQUEST = 8;
+    private static final int MIN_FETCH_WINDOW = 64;
+    private static final int MAX_FETCH_WINDOW = 1 << 16;
 
     /** Where a node in boot is with the epoch change. */
     public enum BootPhase
@@ -117,6 +129,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private NodeMode mode = NodeMode.INIT;
     private BootPhase phase = BootPhase.NONE;
     private boolean intact = true;
+    /** Started to bootstrap on an empty, new store: intact only while the cluster has never run. */
+    private boolean fresh;
     private long incarnation;
     private long currentEpoch;
     private long maxKnownEpoch;
@@ -143,7 +157,15 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] reportLastNormalEpoch;
     private final long[] reportGuaranteed;
     private final boolean[] reportIntact;
+    private final boolean[] reportFresh;
+    /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
+    private final boolean[] reportRan;
+    private final int[] reportHears;
+    private final long[] historyHave;
+    private final long[] historyChk;
+    private final int[] historyCount;
     private long quorumSinceNs;
+    private boolean decisionRefused;
     private boolean decisionPending;
     private long decisionN;
     private long decisionChk;
@@ -155,18 +177,32 @@ public final class SequencerProtocol implements MemberStreamListener
     private long probePosition;
     private long fetchNext;
     private long fetchSentNs;
+    /** The last position asked for by the fetches in flight; two windows are kept in flight. */
+    private long fetchRequestedTo;
+    private long fetchWindowStart;
+    /** Entries per fetch window, adapted to the entries a frame holds. */
+    private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
+    /** Left out of the decided epoch for being far behind: aligning to its base before asking in (B4, B6). */
+    private boolean catchingUpOutside;
+    private final long admissionLag;
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
     private long bootStartNs;
     private long bootTimeoutNs;
+    private long bootJitterNs;
+    private final long jitterSeed;
 
     private final OwnEvents own;
     private long nextLocalSeq = 1;
 
     private long nowNs;
     private long lastSentNs;
+    /** When each member last showed it is alive and hears this node (a hears mask with our bit): R10 reads it. */
     private final long[] lastHeardNs;
+    /** When each member's last valid frame of any kind arrived: what this node hears, sent as its hears mask. */
+    private final long[] rawHeardNs;
+    private long lastMaskSentNs;
 
     // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
     private final ExpandableArrayBuffer deferredFrames;
@@ -239,11 +275,20 @@ public final class SequencerProtocol implements MemberStreamListener
         reportLastNormalEpoch = new long[memberCount];
         reportGuaranteed = new long[memberCount];
         reportIntact = new boolean[memberCount];
+        reportFresh = new boolean[memberCount];
+        reportRan = new boolean[memberCount];
+        reportHears = new int[memberCount];
+        historyHave = new long[memberCount * REPORT_HISTORY];
+        historyChk = new long[memberCount * REPORT_HISTORY];
+        historyCount = new int[memberCount];
         dedupIncarnation = new long[memberCount];
         dedupLocalSeq = new long[memberCount];
         own = new OwnEvents(context.maxInFlight(), maxResultLength,
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         lastHeardNs = new long[memberCount];
+        rawHeardNs = new long[memberCount];
+        jitterSeed = context.jitterSeed();
+        admissionLag = context.admissionLag();
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
     }
@@ -262,6 +307,7 @@ public final class SequencerProtocol implements MemberStreamListener
         for (int i = 0; i < memberCount; i++)
         {
             lastHeardNs[i] = nowNs;
+            rawHeardNs[i] = nowNs - failureTimeoutNs - 1; // heard nobody yet
         }
 
         final long intent = store.unrollIntent();
@@ -282,22 +328,23 @@ public final class SequencerProtocol implements MemberStreamListener
             // the unforced tail. Forcing it now keeps ser_self and lastNormalEpoch (derived from the log) in step.
             log.force();
         }
-        boolean lost = false;
-        if (!store.initialized())
-        {
-            lost = !(bootstrap && log.have() == 0);
-        }
-        else if (durability == Durability.NONE && store.bootId() != bootId)
-        {
-            lost = true; // the machine rebooted: the mapped tail of the log may be gone
-        }
-        if (lost || store.amnesia() || log.damagedAtOpen())
+        final String lossReason = lossAtStart();
+        if (lossReason != null)
         {
             intact = false;
             store.amnesia(true); // before anything else: a later start must not forget it
+            counters.lossesFoundAtStart++;
+            errorHandler.onError(new RecoveredFault("member " + selfId + " is not intact: " + lossReason +
+                ". It takes no part in choosing a base and catches up before its log counts again."));
         }
         store.bootId(bootId);
-        store.initialize();
+        if (!fresh)
+        {
+            // A fresh node records its log only once it knows the cluster never ran (appendEpochStart): if it is
+            // refused, a restart without bootstrap must still find it uninitialized, hence lost.
+            store.logId(log.logId());
+            store.initialize();
+        }
 
         if (!intact && memberCount == 1 && durability == Durability.NONE && !acceptDataLoss)
         {
@@ -314,6 +361,48 @@ public final class SequencerProtocol implements MemberStreamListener
         appliedUpTo = 0;
 
         enterBoot(nextEpochForLocalTrigger());
+    }
+
+    /**
+     * Whether this node may have lost log entries it once held (docs/protocol.md, "Knowing what was lost"), and why.
+     *
+     * @return null when the node is intact; otherwise the reason, for the error log.
+     */
+    private String lossAtStart()
+    {
+        if (!store.initialized())
+        {
+            if (bootstrap && log.have() == 0)
+            {
+                fresh = true;
+                return null;
+            }
+            return log.have() == 0 ? "its node state is new or was lost, and it was not started to bootstrap a new " +
+                "cluster" : "its node state is new or was lost while its log holds " + log.have() + " entries";
+        }
+        if (store.logId() != 0 && store.logId() != log.logId())
+        {
+            return "its log (id " + Long.toHexString(log.logId()) + ") is not the log its node state belongs to (id " +
+                Long.toHexString(store.logId()) + "): the log directory was lost, replaced or restored";
+        }
+        if (log.have() < store.highWater())
+        {
+            return "its log holds " + log.have() + " entries, fewer than the " + store.highWater() +
+                " it was known to hold: entries were cut or lost";
+        }
+        if (log.damagedAtOpen())
+        {
+            return "its log was damaged beyond a torn last write (entries were dropped at open)";
+        }
+        if (durability == Durability.NONE && store.bootId() != bootId)
+        {
+            return "the machine rebooted since the log was written under durability none: its unforced tail may be gone";
+        }
+        if (store.amnesia())
+        {
+            return "an earlier start found it not intact and it has not caught up since";
+        }
+        return null;
     }
 
     private long epochOfLastEpochStart()
@@ -360,6 +449,11 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             store.guaranteed(guaranteed);
         }
+        final long written = serSelf();
+        if (written > store.highWater() && store.initialized())
+        {
+            store.highWater(written); // what survives any crash this policy covers: a later open must find it
+        }
         currentEpoch = epoch;
         maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
         counters.epochChanges++;
@@ -368,6 +462,7 @@ public final class SequencerProtocol implements MemberStreamListener
         phase = BootPhase.COLLECTING;
         activeMask = 0;
         decided = false;
+        catchingUpOutside = false;
         clock = 0;
         lastPromiseSent = 0;
         arrivals = 0;
@@ -377,13 +472,29 @@ public final class SequencerProtocol implements MemberStreamListener
             ser[i] = 0;
             pending[i].clear();
             reported[i] = false;
+            historyCount[i] = 0;
         }
         deferredLength = 0;
         quorumSinceNs = -1;
+        decisionRefused = false;
         decisionPending = false;
         bootStartNs = nowNs;
+        bootJitterNs = bootJitter(epoch);
         reportDue = true;
         recordOwnReport();
+    }
+
+    /**
+     * B7's jitter: up to half the boot timeout, different for each member and epoch, so that members whose timers
+     * started together do not give up in lock-step (a cycle of epochs nobody completes).
+     */
+    private long bootJitter(final long epoch)
+    {
+        long h = jitterSeed ^ (epoch * 0x9E3779B97F4A7C15L) ^ ((long)selfId << 32);
+        h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+        h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return Long.remainderUnsigned(h, Math.max(1, bootTimeoutNs / 2));
     }
 
     /** The coordinator counts its own report like any other. */
@@ -396,12 +507,29 @@ public final class SequencerProtocol implements MemberStreamListener
         reportLastNormalEpoch[selfIndex] = lastNormalEpoch;
         reportGuaranteed[selfIndex] = guaranteed;
         reportIntact[selfIndex] = intact;
+        reportFresh[selfIndex] = fresh;
+        reportRan[selfIndex] = holdsEvents() || guaranteed > 0;
+    }
+
+    /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
+    private boolean holdsEvents()
+    {
+        return log.have() > log.lastEpochStartPosition();
     }
 
     /** A local trigger (R10, B7, a member asking in): move to a new epoch. */
-    private void startEpochChange()
+    private boolean startEpochChange()
     {
+        if (mode != NodeMode.RUNNING && !hearsQuorum())
+        {
+            // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
+            // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
+            // not follow it there before it hears a quorum (pre-vote, onFrame). It waits until it hears enough.
+            counters.epochChangesDeferred++;
+            return false;
+        }
         enterBoot(nextEpochForLocalTrigger());
+        return true;
     }
 
     /**
@@ -501,7 +629,20 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final long epoch = FrameHeader.epoch(buffer, offset);
-        lastHeardNs[sender] = nowNs; // any valid frame shows the member alive, even one of a stale epoch
+        if (epoch > maxKnownEpoch + MAX_EPOCH_STEP)
+        {
+            counters.dropped(DropReason.BAD_FIELD.ordinal());
+            return;
+        }
+        rawHeardNs[sender] = nowNs;
+        final boolean carriesHears = type == MessageType.MY_ORDER_COUNTER || type == MessageType.MY_SERIALIZE_COUNTER;
+        final int senderHears = carriesHears ? hearsMaskOf(type, buffer, offset, length) : 0;
+        if ((senderHears & (1 << selfIndex)) != 0)
+        {
+            // A sign of life is a frame of a member that hears us, even one of a stale epoch: a member that can send
+            // but not receive is of no use to an epoch, and counting it alive would keep it in one it stalls.
+            lastHeardNs[sender] = nowNs;
+        }
         if (epoch < currentEpoch)
         {
             if (type == MessageType.NEW_NODE)
@@ -516,6 +657,13 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (epoch > currentEpoch)
         {
+            if (carriesHears && Integer.bitCount(senderHears & allMembersMask()) < quorum)
+            {
+                // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not
+                // followed; it is adopted once the sender hears enough members.
+                counters.epochAdoptionsRefused++;
+                return;
+            }
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
             enterBoot(epoch); // adopt: never chase upwards, take exactly the sender's epoch
@@ -584,7 +732,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (decided)
         {
-            if (!isActive(sender))
+            if (!isActive(sender) || !isActive(selfIndex))
             {
                 counters.dropped(DropReason.NOT_ACTIVE.ordinal());
                 return false;
@@ -602,8 +750,11 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
     private void askToBeAdmitted()
     {
+        if (!startEpochChange())
+        {
+            return; // asked again at the next sign of the decided epoch, once this node hears a quorum
+        }
         counters.admissionRequests++;
-        startEpochChange();
         newNodeFrame.encode(
             sendBuffer, 0, selfId, clusterId, currentEpoch, selfId, incarnation, currentEpoch, serSelf(),
             lastNormalEpoch);
@@ -649,6 +800,11 @@ public final class SequencerProtocol implements MemberStreamListener
         serializeCounterFrame.wrap(buffer, offset, length);
         final long have = serializeCounterFrame.have();
         final long senderLastNormalEpoch = serializeCounterFrame.lastNormalEpoch();
+        if (fresh && serializeCounterFrame.showsClusterRan())
+        {
+            refuseBootstrap("member " + memberIds[sender] + " reports a log of " + have + " entries, last epoch " +
+                senderLastNormalEpoch);
+        }
         if (!decided)
         {
             if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch) && !noCoordinator)
@@ -662,6 +818,9 @@ public final class SequencerProtocol implements MemberStreamListener
             reportLastNormalEpoch[sender] = senderLastNormalEpoch;
             reportGuaranteed[sender] = serializeCounterFrame.guaranteed();
             reportIntact[sender] = serializeCounterFrame.intact();
+            reportFresh[sender] = serializeCounterFrame.isFresh();
+            reportRan[sender] = serializeCounterFrame.showsClusterRan();
+            reportHears[sender] = serializeCounterFrame.hearsMask();
             return;
         }
         if (senderLastNormalEpoch != currentEpoch || !isActive(sender))
@@ -669,10 +828,8 @@ public final class SequencerProtocol implements MemberStreamListener
             return; // sent before the sender aligned to this epoch: not counted
         }
         reported[sender] = true;
-        reportHave[sender] = have;
-        reportChk[sender] = serializeCounterFrame.chkAtHave();
         reportLastNormalEpoch[sender] = senderLastNormalEpoch;
-        reportGuaranteed[sender] = serializeCounterFrame.guaranteed();
+        rememberReport(sender, have, serializeCounterFrame.chkAtHave(), serializeCounterFrame.guaranteed());
         if (phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING)
         {
             countReport(sender);
@@ -680,31 +837,95 @@ public final class SequencerProtocol implements MemberStreamListener
         }
     }
 
+    /** Keep an aligned member's report until this node's log reaches its {@code have} and can check it (R8). */
+    private void rememberReport(final int sender, final long have, final long chk, final long reportedGuaranteed)
+    {
+        final int base = sender * REPORT_HISTORY;
+        int count = historyCount[sender];
+        if (count > 0 && have <= historyHave[base + count - 1])
+        {
+            return; // nothing new: a member's serialized position only rises within an epoch
+        }
+        if (count == REPORT_HISTORY)
+        {
+            dropReports(sender, 1);
+            count--;
+        }
+        historyHave[base + count] = have;
+        historyChk[base + count] = chk;
+        reportGuaranteed[sender] = Math.max(reportGuaranteed[sender], reportedGuaranteed);
+        historyCount[sender] = count + 1;
+    }
+
+    private void dropReports(final int sender, final int n)
+    {
+        final int base = sender * REPORT_HISTORY;
+        final int count = historyCount[sender];
+        System.arraycopy(historyHave, base + n, historyHave, base, count - n);
+        System.arraycopy(historyChk, base + n, historyChk, base, count - n);
+        historyCount[sender] = count - n;
+    }
+
     /**
-     * R8: count the latest report of an aligned member, once this node is aligned too, so that its {@code chk} is
-     * compared with this node's log of the same epoch (a report that arrived while this node was still fetching
-     * waits here until it can be checked).
+     * R8: count the newest remembered report of an aligned member that this node can check, once this node is
+     * aligned too: its {@code chk} must match this log at its {@code have}. A report above this log waits until the
+     * log reaches it: counted unchecked it would let one forged or diverged report make an entry that only this node
+     * holds look durable.
      */
     private void countReport(final int sender)
     {
-        if (!reported[sender] || reportLastNormalEpoch[sender] != currentEpoch)
+        final int count = historyCount[sender];
+        final int base = sender * REPORT_HISTORY;
+        final long logHave = log.have();
+        int k = count - 1;
+        while (k >= 0 && historyHave[base + k] > logHave)
+        {
+            k--;
+        }
+        if (k < 0)
         {
             return;
         }
-        final long have = reportHave[sender];
-        if (have <= log.have() && log.chkAt(have) != reportChk[sender])
+        final long have = historyHave[base + k];
+        if (log.chkAt(have) != historyChk[base + k])
         {
             counters.reportChkMismatches++;
+            dropReports(sender, k + 1);
             return;
         }
+        dropReports(sender, k + 1);
         if (have > ser[sender])
         {
             ser[sender] = have;
         }
-        if (reportGuaranteed[sender] > guaranteed)
+        // A peer's watermark is knowledge this node may adopt, but only as far as it has checked the peer's log.
+        final long adoptable = Math.min(reportGuaranteed[sender], ser[sender]);
+        if (adoptable > guaranteed)
         {
-            guaranteed = reportGuaranteed[sender];
+            guaranteed = adoptable;
         }
+    }
+
+    /**
+     * This node was started to bootstrap a new cluster, but a peer shows that the cluster has run: its empty log is
+     * not the log of a new member but possibly of one whose disk was lost. The bootstrap is refused: from here on it
+     * is a member that is not intact, which counts for nothing until it has caught up (as if started without
+     * bootstrap, which is what the operator would do next; doing it here also lets a member that was merely slow to
+     * start at creation join).
+     */
+    private void refuseBootstrap(final String evidence)
+    {
+        fresh = false;
+        intact = false;
+        store.amnesia(true);
+        store.logId(log.logId());
+        store.initialize();
+        reportIntact[selfIndex] = false;
+        reportFresh[selfIndex] = false;
+        counters.bootstrapRefusals++;
+        errorHandler.onError(new RecoveredFault("member " + selfId + " was started to bootstrap a new cluster, but " +
+            "the cluster has already run (" + evidence + "): bootstrap refused. It continues as a member whose disk " +
+            "was lost: not intact, it catches up before its log counts."));
     }
 
     /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
@@ -752,8 +973,21 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!isActive(selfIndex))
         {
-            askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
-            return;
+            if (serSelf() + admissionLag < n && baseOwnerIndex != selfIndex)
+            {
+                // Left out for being far behind: align to the base while the active set runs, then ask in; the
+                // epoch that admits it then waits only for what was ordered meanwhile (docs/protocol.md, B4).
+                catchingUpOutside = true;
+                counters.catchUpsOutside++;
+            }
+            else
+            {
+                if (hearsAllActive())
+                {
+                    askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
+                }
+                return; // otherwise bootWork asks once this node hears every member of the active set
+            }
         }
         if (!intact)
         {
@@ -787,7 +1021,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else
             {
-                sendFetch(probePosition, probePosition);
+                sendProbe(probePosition);
             }
         }
     }
@@ -800,13 +1034,22 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (agreed < Math.min(guaranteed, log.have()) && intact && !unguardedDefect)
         {
-            fatal("the base of epoch " + currentEpoch + " diverges from this log at " + (agreed + 1) +
-                ", below the durable watermark g=" + guaranteed);
+            // Following this decision would cut entries known durable. Honest reports never lead here; forged or
+            // garbled ones may: refuse the decision, keep the log, and let the next epoch decide again.
+            counters.decisionsRefused++;
+            errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
+                currentEpoch + ": its base diverges from this log at " + (agreed + 1) +
+                ", below the durable watermark g=" + guaranteed + "; next epoch"));
+            startEpochChange();
             return;
         }
         if (log.have() > agreed)
         {
             counters.unrolledEntries += log.have() - agreed;
+            if (store.highWater() > agreed)
+            {
+                store.highWater(agreed); // lowered first: a crash inside the cut must not read as lost entries
+            }
             store.unrollIntent(agreed);
             checkpoints.unrollUntil(agreed);
             log.unrollTo(agreed, unguardedDefect || !intact ? 0 : guaranteed);
@@ -824,7 +1067,7 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.FETCHING;
-            sendFetch(fetchNext, decisionN);
+            sendFetchWindow(fetchNext);
         }
     }
 
@@ -966,38 +1209,56 @@ public final class SequencerProtocol implements MemberStreamListener
         return length;
     }
 
-    private void sendFetch(final long from, final long to)
+    /** A divergence probe: the base owner's entry at {@code position} (B5). */
+    private void sendProbe(final long position)
     {
         fetchSentNs = nowNs;
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], position, position);
+        publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    /**
+     * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
+     * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
+     */
+    private void sendFetchWindow(final long from)
+    {
+        final long to = Math.min(decisionN, from + fetchWindowEntries - 1);
+        fetchSentNs = nowNs;
+        fetchWindowStart = from;
+        fetchRequestedTo = to;
         fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
-    /** Answer a {@code Fetch} with one batch of entries from this log. */
+    /** Answer a {@code Fetch} with up to {@link #FETCH_FRAMES_PER_REQUEST} frames of entries from this log. */
     private void serveFetch(final int requester, final long from, final long to)
     {
-        entriesFrame.encode(
-            entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], from);
         final long last = Math.min(to, log.have());
-        for (long p = from; p <= last; p++)
+        long next = from;
+        for (int frames = 0; frames < FETCH_FRAMES_PER_REQUEST && next <= last; frames++)
         {
-            log.read(p, entry);
-            if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
-                entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
-                entry.payloadLength()))
+            entriesFrame.encode(
+                entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], next);
+            for (long p = next; p <= last; p++)
             {
-                break;
+                log.read(p, entry);
+                if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
+                    entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
+                    entry.payloadLength()))
+                {
+                    break;
+                }
             }
-        }
-        if (transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
-        {
+            if (!transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
+            {
+                counters.publishBackPressure++; // the requester asks again
+                return;
+            }
             counters.frameOut(MessageType.ENTRIES);
             counters.entriesServed += entriesFrame.count();
             lastSentNs = nowNs;
-        }
-        else
-        {
-            counters.publishBackPressure++; // the requester asks again
+            next += entriesFrame.count();
         }
     }
 
@@ -1030,13 +1291,20 @@ public final class SequencerProtocol implements MemberStreamListener
             else
             {
                 probePosition = (probeLo + probeHi) >>> 1;
-                sendFetch(probePosition, probePosition);
+                sendProbe(probePosition);
             }
             return;
         }
-        if (phase != BootPhase.FETCHING || entriesFrame.firstPosition() != fetchNext)
+        final long first = entriesFrame.firstPosition();
+        if (phase != BootPhase.FETCHING || first > fetchNext || first + entriesFrame.count() <= fetchNext)
         {
-            return;
+            return; // a window answered twice, or one whose start was lost: asked again after a while
+        }
+        fetchWindowEntries = (int)Math.min(MAX_FETCH_WINDOW,
+            Math.max(fetchWindowEntries, (long)entriesFrame.count() * FETCH_FRAMES_PER_REQUEST));
+        for (long p = first; p < fetchNext; p++)
+        {
+            entriesFrame.nextEntry(); // already appended from an earlier answer
         }
         final long fetchedBefore = fetchNext;
         while (entriesFrame.nextEntry() && fetchNext <= decisionN)
@@ -1073,15 +1341,38 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             appendEpochStart();
         }
-        else
+        else if (fetchNext > fetchRequestedTo)
         {
-            sendFetch(fetchNext, decisionN);
+            sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
+        }
+        else if (fetchRequestedTo < decisionN && fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
+        {
+            sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
         }
     }
 
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
     private void appendEpochStart()
     {
+        if (catchingUpOutside)
+        {
+            // Aligned to the base up to N without being in the epoch: ask in now (or once this node hears the active
+            // set); the next epoch finds it close to everyone else.
+            catchingUpOutside = false;
+            phase = BootPhase.COLLECTING;
+            if (hearsAllActive())
+            {
+                askToBeAdmitted();
+            }
+            return;
+        }
+        if (fresh)
+        {
+            // The cluster's first epoch, decided on empty logs only: from now on this is an ordinary member.
+            fresh = false;
+            store.logId(log.logId());
+            store.initialize();
+        }
         final int length = MemberSet.encode(epochStartBuffer, 0, cluster, activeMask);
         final long position = log.append(
             EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
@@ -1190,6 +1481,7 @@ public final class SequencerProtocol implements MemberStreamListener
             for (int i = 0; i < memberCount; i++)
             {
                 lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + gapNs);
+                rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + gapNs);
             }
         }
 
@@ -1219,6 +1511,13 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
                 reportDue = true;
                 work += serialized;
+                for (int i = 0; i < memberCount; i++)
+                {
+                    if (historyCount[i] > 0)
+                    {
+                        countReport(i); // reports that ran ahead of this log can be checked now
+                    }
+                }
             }
             updateGuaranteed();
             checkRunning();
@@ -1239,7 +1538,9 @@ public final class SequencerProtocol implements MemberStreamListener
                 reportDue = false;
                 work++;
             }
-            if (nowNs - lastSentNs >= heartbeatIntervalNs && (ordering ? publishPromise() : publishReport()))
+            // R4: a frame with our hears mask every T_hb, however busy the channel is with events: only such a frame
+            // shows peers that this node is alive and hears them.
+            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordering ? publishPromise() : publishReport()))
             {
                 work++;
             }
@@ -1270,15 +1571,43 @@ public final class SequencerProtocol implements MemberStreamListener
         if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) &&
             nowNs - fetchSentNs >= 4 * heartbeatIntervalNs)
         {
-            sendFetch(phase == BootPhase.PROBING ? probePosition : fetchNext,
-                phase == BootPhase.PROBING ? probePosition : decisionN);
+            if (phase == BootPhase.PROBING)
+            {
+                sendProbe(probePosition);
+            }
+            else
+            {
+                fetchWindowEntries = Math.max(MIN_FETCH_WINDOW, fetchWindowEntries / 2); // answers fell short
+                sendFetchWindow(fetchNext);
+            }
             work++;
         }
-        if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs)
+        if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
+        {
+            // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
+            // node hears every member of the active set; until then asking would only start an epoch nobody can run.
+            if (hearsAllActive())
+            {
+                askToBeAdmitted();
+                work++;
+            }
+            else
+            {
+                bootStartNs = nowNs;
+            }
+            return work;
+        }
+        if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
         {
             counters.bootTimeouts++;
-            bootTimeoutNs = Math.min(maxBootTimeoutNs, bootTimeoutNs * 2);
-            startEpochChange(); // B7
+            if (startEpochChange()) // B7
+            {
+                bootTimeoutNs = Math.min(maxBootTimeoutNs, bootTimeoutNs * 2);
+            }
+            else
+            {
+                bootStartNs = nowNs; // waits in this epoch until it hears a quorum
+            }
             work++;
         }
         return work;
@@ -1302,6 +1631,19 @@ public final class SequencerProtocol implements MemberStreamListener
             return 0;
         }
         recordOwnReport();
+        boolean clusterRan = false;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (reported[i] && reportRan[i])
+            {
+                clusterRan = true;
+            }
+        }
+        if (fresh && clusterRan)
+        {
+            refuseBootstrap("the reports of epoch " + currentEpoch + " show a log that has run");
+            return 1; // not intact now: it hands the decision on below, at the next duty cycle
+        }
         int reporters = 0;
         int intactReporters = 0;
         int silentMissing = 0;
@@ -1310,6 +1652,10 @@ public final class SequencerProtocol implements MemberStreamListener
             if (reported[i])
             {
                 reporters++;
+                if (reportIntact[i] && reportFresh[i] && clusterRan)
+                {
+                    reportIntact[i] = false; // an empty log bootstrapped into a cluster that ran: a lost disk
+                }
                 if (reportIntact[i])
                 {
                     intactReporters++;
@@ -1358,10 +1704,35 @@ public final class SequencerProtocol implements MemberStreamListener
                 mask |= 1 << i;
                 if (reportGuaranteed[i] > reportHave[base] && reportIntact[i] && !unguardedDefect)
                 {
-                    fatal("B3: the base (" + reportHave[base] + " of member " + memberIds[base] +
-                        ") is below the watermark " + reportGuaranteed[i] + " reported by member " + memberIds[i]);
+                    // B3's assertion. Honest reports never fail it; a forged or garbled one may, and must not stop
+                    // the coordinator: it does not decide, and B7 moves the cluster on.
+                    if (!decisionRefused)
+                    {
+                        counters.decisionsRefused++;
+                        errorHandler.onError(new RecoveredFault("B3: the base (" + reportHave[base] + " of member " +
+                            memberIds[base] + ") is below the watermark " + reportGuaranteed[i] + " reported by member " +
+                            memberIds[i] + ": epoch " + currentEpoch + " not decided"));
+                        decisionRefused = true;
+                    }
                     return 0;
                 }
+            }
+        }
+        final int connected = connectedActiveSet(mask, base);
+        if (connected == 0 || (connected != mask && nowNs - quorumSinceNs < decisionGraceNs))
+        {
+            // No quorum that hears each other yet, or one smaller than the reporters: hears masks are a T_hb old at
+            // most, so wait the grace period for fresher reports before leaving a reporter out (B7 moves on).
+            return 0;
+        }
+        mask = connected;
+        for (int i = 0; i < memberCount; i++)
+        {
+            final int without = mask & ~(1 << i);
+            if (without != mask && i != selfIndex && i != base && Integer.bitCount(without) >= quorum &&
+                reportHave[i] + admissionLag < reportHave[base])
+            {
+                mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
         }
         decisionPending = true;
@@ -1371,6 +1742,46 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionBaseOwner = base;
         counters.decisions++;
         return publishDecision() ? 1 : 0;
+    }
+
+    /**
+     * B4's {@code A'}: the largest set of reporters, with this coordinator and the base owner in it, whose members all
+     * hear each other (by the hears masks of their reports), if it reaches a quorum. A member that cannot hear another
+     * would stall ordering waiting for its promises and be suspected at once: leaving it out keeps the epoch alive,
+     * and it asks in again once it hears every member of the active set.
+     *
+     * @return the active set as a mask over member indexes, or 0 when no such set reaches a quorum.
+     */
+    private int connectedActiveSet(final int reporterMask, final int base)
+    {
+        final int required = (1 << selfIndex) | (1 << base);
+        int best = 0;
+        for (int set = reporterMask; set != 0; set = (set - 1) & reporterMask)
+        {
+            if ((set & required) == required && Integer.bitCount(set) > Integer.bitCount(best) &&
+                Integer.bitCount(set) >= quorum && allHearEachOther(set))
+            {
+                best = set;
+            }
+        }
+        return best;
+    }
+
+    private boolean allHearEachOther(final int set)
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            if ((set & (1 << i)) != 0 && (hearsMaskOfMember(i) & set) != set)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int hearsMaskOfMember(final int index)
+    {
+        return index == selfIndex ? hearsMask() : reportHears[index] | (1 << index);
     }
 
     /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */
@@ -1544,10 +1955,11 @@ public final class SequencerProtocol implements MemberStreamListener
 
     private boolean publishPromise()
     {
-        orderCounterFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, clock);
+        orderCounterFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, clock).hearsMask(hearsMask());
         if (publish(MessageType.MY_ORDER_COUNTER, orderCounterFrame.encodedLength()))
         {
             lastPromiseSent = clock;
+            lastMaskSentNs = nowNs;
             return true;
         }
         return false;
@@ -1557,10 +1969,24 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final long have = serSelf();
         final long progress = phase == BootPhase.FETCHING ? fetchNext - 1 : have;
+        // g may run ahead of ser_self under batch (peers' forced copies): a report says only what it holds.
         serializeCounterFrame.encode(
-            sendBuffer, 0, selfId, clusterId, currentEpoch, guaranteed, have, log.chkAt(have), lastNormalEpoch,
-            intact, progress);
-        return publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength());
+            sendBuffer, 0, selfId, clusterId, currentEpoch, Math.min(guaranteed, have), have, log.chkAt(have),
+            lastNormalEpoch, intact, progress).hearsMask(hearsMask());
+        if (fresh)
+        {
+            serializeCounterFrame.fresh();
+        }
+        if (holdsEvents())
+        {
+            serializeCounterFrame.holdsEvents();
+        }
+        if (publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength()))
+        {
+            lastMaskSentNs = nowNs;
+            return true;
+        }
+        return false;
     }
 
     private int flushDeferred()
@@ -1607,8 +2033,11 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (i != selfIndex && isActive(i) && isSilent(i))
             {
+                if (!startEpochChange())
+                {
+                    return 0;
+                }
                 counters.suspicions++;
-                startEpochChange();
                 delNodeFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[i], currentEpoch);
                 publish(MessageType.DEL_NODE, delNodeFrame.encodedLength());
                 return 1;
@@ -1648,6 +2077,60 @@ public final class SequencerProtocol implements MemberStreamListener
             lastHeardNs[i] = nowNs;
             startEpochChange();
         }
+    }
+
+    /** @return the hears mask of a {@code MyOrderCounter} or {@code MySerializeCounter} frame. */
+    private int hearsMaskOf(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (type == MessageType.MY_ORDER_COUNTER)
+        {
+            orderCounterFrame.wrap(buffer, offset, length);
+            return orderCounterFrame.hearsMask();
+        }
+        serializeCounterFrame.wrap(buffer, offset, length);
+        return serializeCounterFrame.hearsMask();
+    }
+
+    /** The members this node heard within {@code T_fd}, itself included, as a mask over member indexes. */
+    private int hearsMask()
+    {
+        int mask = 1 << selfIndex;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutNs)
+            {
+                mask |= 1 << i;
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Whether this node and every member of the decided active set hear each other (their hears masks name this
+     * node): only then can an epoch take it in.
+     */
+    private boolean hearsAllActive()
+    {
+        final int hears = hearsMask();
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (i != selfIndex && isActive(i) && ((hears & (1 << i)) == 0 || isSilent(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Check-quorum: only a node that hears a quorum (itself included) starts an epoch change on its own. */
+    private boolean hearsQuorum()
+    {
+        return Integer.bitCount(hearsMask()) >= quorum;
+    }
+
+    private int allMembersMask()
+    {
+        return (1 << memberCount) - 1;
     }
 
     private boolean isSilent(final int index)

@@ -10,6 +10,7 @@ import io.sequencer.core.runtime.SequencerClient;
 import io.sequencer.core.sim.AccountLedger;
 import io.sequencer.storage.DurableFiles;
 import io.sequencer.transport.aeron.AeronTransportContext;
+import io.sequencer.transport.aeron.Authentication;
 import io.aeron.driver.ThreadingMode;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,8 @@ import java.util.concurrent.TimeUnit;
         "Start a 1-3 member cluster in this process over Aeron on loopback multicast with Chronicle Queue logs in a "
             + "temporary directory, submit account-ledger transfers at a fixed rate, and report throughput and the "
             + "latency from submit to durable acknowledgement; finally check that all logs are identical.",
-        "The members share one duty-cycle thread (a CompositeAgent), the way to run three members on two cores." },
+        "The members share one duty-cycle thread (a CompositeAgent), the way to run three members on two cores.",
+        "Every frame is authenticated (HMAC-SHA256) with a key generated in memory for this run." },
     footer = { "", "The last line is: logs identical on <n> nodes: <entries> entries, chk <hex>" })
 final class DemoCommand implements Callable<Integer>
 {
@@ -104,6 +107,8 @@ final class DemoCommand implements Callable<Integer>
             nodes, nodes == 1 ? "" : "s", port, root);
         out.flush();
 
+        final byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key); // this run's cluster key: never written anywhere
         final MemberProcess[] members = new MemberProcess[nodes];
         final SequencerClient[] clients = new SequencerClient[nodes];
         AgentRunner runner = null;
@@ -118,12 +123,7 @@ final class DemoCommand implements Callable<Integer>
                     .bootstrap(true)
                     .maxResultLength(AccountLedger.RESULT_LENGTH)
                     .checkpointInterval(50_000);
-                final AeronTransportContext transport = new AeronTransportContext()
-                    .cluster(cluster)
-                    .memberId(i)
-                    .channel("aeron:udp?endpoint=239.255.0.1:" + port + "|interface=127.0.0.1|fc=min|ttl=0")
-                    .catchUpPortBase(port + 1)
-                    .threadingMode(ThreadingMode.INVOKER);
+                final AeronTransportContext transport = transportContext(cluster, i, port, key);
                 members[i] = MemberProcess.launch(
                     protocol, root.resolve("member-" + i), transport, new AccountLedger(), new BackoffIdleStrategy(),
                     false, -1);
@@ -185,6 +185,23 @@ final class DemoCommand implements Callable<Integer>
             }
             out.flush();
         }
+    }
+
+    /**
+     * Member {@code memberId}'s transport: loopback multicast on {@code port}, catch-up on the ports above it, the
+     * embedded driver on the duty-cycle thread, every frame tagged with {@code key}.
+     */
+    static AeronTransportContext transportContext(
+        final ClusterConfig cluster, final int memberId, final int port, final byte[] key)
+    {
+        return new AeronTransportContext()
+            .cluster(cluster)
+            .memberId(memberId)
+            .channel("aeron:udp?endpoint=239.255.0.1:" + port + "|interface=127.0.0.1|fc=min|ttl=0")
+            .catchUpPortBase(port + 1)
+            .threadingMode(ThreadingMode.INVOKER)
+            .authentication(Authentication.ALL)
+            .secret(key);
     }
 
     /** The first event of each member waits for the cluster's first epoch to run. */

@@ -44,6 +44,12 @@ final class MemberProcess implements AutoCloseable
         final boolean ownThread,
         final int cpu)
     {
+        if (transportContext.maxEventLength() != protocol.maxEventLength())
+        {
+            throw new IllegalArgumentException("maxEventLength: the transport validates frames with " +
+                transportContext.maxEventLength() + " bytes, the protocol with " + protocol.maxEventLength() +
+                "; give both the same");
+        }
         NodeStorage storage = null;
         AeronTransport transport = null;
         try

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -91,22 +92,14 @@ final class NodeCommand implements Callable<Integer>
             spec.commandLine().getErr().println("node: " + ex.getMessage());
             return 2;
         }
+        cluster.warnings().forEach(warning -> spec.commandLine().getErr().println("node: " + warning));
+        spec.commandLine().getErr().flush();
         final NodeConfig.Member member = cluster.member(id);
         final ProtocolContext protocol = cluster.protocolContext(id)
             .bootstrap(bootstrap)
             .bootId(bootId())
             .maxResultLength(Math.max(AccountLedger.RESULT_LENGTH, cluster.protocolContext(id).maxResultLength()));
-        final AeronTransportContext transport = new AeronTransportContext()
-            .cluster(cluster.cluster())
-            .memberId(id)
-            .channel(cluster.channel());
-        for (final NodeConfig.Member m : cluster.members())
-        {
-            if (m.endpoint() != null)
-            {
-                transport.memberEndpoint(m.id(), m.endpoint());
-            }
-        }
+        final AeronTransportContext transport = cluster.transportContext(id);
         Files.createDirectories(member.directory().toPath());
 
         final MemberProcess process;
@@ -117,11 +110,11 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
-            spec.commandLine().getErr().println("node: " + ex.getMessage());
+            spec.commandLine().getErr().println("node: " + NodeConfig.inConfigTerms(ex.getMessage()));
             return 2;
         }
-        out.printf("member %d (%s) running in %s; stop with SIGTERM or Ctrl-C%n", id, member.name(),
-            member.directory());
+        out.printf("member %d (%s) running in %s, frames authenticated: %s; stop with SIGTERM or Ctrl-C%n", id,
+            member.name(), member.directory(), cluster.authentication().name().toLowerCase(Locale.ROOT));
         out.flush();
 
         final Thread shutdown = new Thread(() ->

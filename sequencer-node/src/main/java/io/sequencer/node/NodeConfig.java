@@ -1,8 +1,13 @@
 package io.sequencer.node;
 
+import io.aeron.CommonContext;
+import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import io.sequencer.transport.aeron.Authentication;
+import io.sequencer.transport.aeron.FrameAuthenticator;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -18,9 +23,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One configuration file per cluster, in properties format, read once and validated: every error names the setting
@@ -32,7 +41,6 @@ import java.util.concurrent.TimeUnit;
  * member.0.name       = alpha                     # optional, default member-&lt;id&gt;
  * member.0.endpoint   = 127.0.0.1:40101           # the member's point-to-point (catch-up, unicast) endpoint
  * member.0.dir        = /var/lib/sequencer/alpha  # optional, default &lt;data.dir&gt;/&lt;name&gt;
- * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0
  * data.dir            = data
  * durability          = none                      # none | batch
  * heartbeat.ms        = 5
@@ -43,6 +51,21 @@ import java.util.concurrent.TimeUnit;
  * max.result.bytes    = 256
  * idle.strategy       = backoff                   # busy-spin | yield | backoff | sleep
  * cpu                 = -1                        # pin the duty cycle to this CPU; -1: no pinning
+ *
+ * authentication          = all                   # all | control | none (see Authentication)
+ * authentication.key.file = cluster.key           # required unless none; relative to this file's directory
+ * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0
+ * unicast             = false                     # true: no multicast, every member.N.endpoint required
+ * stream.id           = 1001
+ * catchup.stream.id   = 1002
+ * term.length         = 1048576                   # bytes, a power of two, at least 8 x the largest frame
+ * driver              = embedded                  # embedded | external
+ * aeron.dir           = (embedded: /dev/shm/sequencer-aeron-&lt;cluster.id&gt;-&lt;id&gt;, external: Aeron's default)
+ * driver.threading    = shared                    # embedded: shared | shared-network | dedicated | invoker
+ * driver.idle.strategy = backoff                  # embedded: backoff | sleep-ms | yield | busy-spin | noop
+ * image.liveness.timeout.ms        = 2000         # a member's stream silent this long is lost
+ * flow.control.receiver.timeout.ms = 2000         # a silent receiver stops holding publishers back
+ * driver.timeout.ms   = 10000
  * </pre>
  */
 public final class NodeConfig
@@ -68,10 +91,27 @@ public final class NodeConfig
     private final int maxResultBytes;
     private final String idleStrategy;
     private final int cpu;
+    private final Path baseDirectory;
+    private final Authentication authentication;
+    private final Path keyFile;
+    private final byte[] key;
+    private final boolean unicast;
+    private final int streamId;
+    private final int catchUpStreamId;
+    private final int termLength;
+    private final int maxFrameLength;
+    private final boolean embeddedDriver;
+    private final String aeronDirectory;
+    private final ThreadingMode driverThreading;
+    private final Supplier<IdleStrategy> driverIdleStrategy;
+    private final long imageLivenessTimeoutNs;
+    private final long flowControlReceiverTimeoutNs;
+    private final long driverTimeoutMs;
 
-    private NodeConfig(final Map<String, String> values)
+    private NodeConfig(final Map<String, String> values, final Path baseDirectory)
     {
         this.values = values;
+        this.baseDirectory = baseDirectory;
         clusterId = (int)number("cluster.id", null, Integer.MIN_VALUE, Integer.MAX_VALUE);
         final String memberList = require("cluster.members", "1 to 3 member ids separated by commas, e.g. 0,1,2");
         final String[] ids = memberList.split(",");
@@ -138,6 +178,95 @@ public final class NodeConfig
         idleStrategy = values.getOrDefault("idle.strategy", "backoff");
         idleStrategy(); // validates
         cpu = (int)number("cpu", "-1", -1, 4095);
+
+        authentication = parseAuthentication();
+        if (authentication == Authentication.NONE)
+        {
+            keyFile = null;
+            key = null;
+        }
+        else
+        {
+            final String file = values.get("authentication.key.file");
+            if (file == null || file.isEmpty())
+            {
+                throw new IllegalArgumentException("authentication.key.file: missing; expected the cluster's key " +
+                    "file (create it once with 'sequencer keygen --file cluster.key' and copy it to every member), " +
+                    "or authentication = none");
+            }
+            keyFile = baseDirectory.resolve(file).normalize();
+            key = ClusterKey.read("authentication.key.file", keyFile);
+        }
+
+        unicast = flag("unicast", "false");
+        if (unicast)
+        {
+            for (final Member member : members)
+            {
+                if (member.endpoint() == null)
+                {
+                    throw new IllegalArgumentException("member." + member.id() + ".endpoint: missing; expected " +
+                        "host:port for every member when unicast = true");
+                }
+            }
+        }
+        streamId = (int)number("stream.id", Integer.toString(AeronTransportContext.DEFAULT_STREAM_ID), 1,
+            Integer.MAX_VALUE);
+        catchUpStreamId = (int)number("catchup.stream.id",
+            Integer.toString(AeronTransportContext.DEFAULT_CATCH_UP_STREAM_ID), 1, Integer.MAX_VALUE);
+        if (catchUpStreamId == streamId)
+        {
+            throw bad("catchup.stream.id", "a stream id other than stream.id " + streamId,
+                Integer.toString(catchUpStreamId));
+        }
+
+        // The protocol's largest frame: a catch-up batch, or one entry (event) with the batch's and its own header.
+        maxFrameLength = Math.max(new ProtocolContext().fetchBatchBytes(),
+            AeronTransportContext.EVENT_OVERHEAD + maxEventBytes);
+        final long minTermLength = Long.highestOneBit(8L * (maxFrameLength + FrameAuthenticator.TAG_LENGTH) - 1) << 1;
+        final long term = number("term.length", Integer.toString(AeronTransportContext.DEFAULT_TERM_LENGTH),
+            64 * 1024, 1024 * 1024 * 1024);
+        if (Long.bitCount(term) != 1 || term < minTermLength)
+        {
+            throw bad("term.length", "a power of two from " + minTermLength + " to 1073741824 (Aeron's largest " +
+                "message is an eighth of it; the largest frame with max.event.bytes = " + maxEventBytes + " is " +
+                maxFrameLength + " bytes)", values.get("term.length"));
+        }
+        termLength = (int)term;
+
+        final String driver = values.getOrDefault("driver", "embedded");
+        switch (driver)
+        {
+            case "embedded": embeddedDriver = true; break;
+            case "external": embeddedDriver = false; break;
+            default: throw bad("driver", "embedded or external", driver);
+        }
+        final String directory = values.get("aeron.dir");
+        if (directory != null && directory.isEmpty())
+        {
+            throw bad("aeron.dir", "the media driver's directory", directory);
+        }
+        aeronDirectory = directory != null ? directory :
+            embeddedDriver ? null : CommonContext.getAeronDirectoryName();
+        final String threading = values.getOrDefault("driver.threading", "shared");
+        switch (threading)
+        {
+            case "shared": driverThreading = ThreadingMode.SHARED; break;
+            case "shared-network": driverThreading = ThreadingMode.SHARED_NETWORK; break;
+            case "dedicated": driverThreading = ThreadingMode.DEDICATED; break;
+            case "invoker": driverThreading = ThreadingMode.INVOKER; break;
+            default: throw bad("driver.threading", "shared, shared-network, dedicated or invoker", threading);
+        }
+        driverIdleStrategy = AeronTransportContext.idleStrategy("driver.idle.strategy",
+            values.getOrDefault("driver.idle.strategy", "backoff"));
+        imageLivenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("image.liveness.timeout.ms",
+            Long.toString(TimeUnit.NANOSECONDS.toMillis(AeronTransportContext.DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS)),
+            250, 3_600_000));
+        flowControlReceiverTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("flow.control.receiver.timeout.ms",
+            Long.toString(TimeUnit.NANOSECONDS.toMillis(
+            AeronTransportContext.DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS)), 250, 3_600_000));
+        driverTimeoutMs = number("driver.timeout.ms", Long.toString(AeronTransportContext.DEFAULT_DRIVER_TIMEOUT_MS),
+            100, 3_600_000);
     }
 
     /**
@@ -162,13 +291,14 @@ public final class NodeConfig
             .filter(key -> key.startsWith("sequencer."))
             .forEach(key -> values.put(key.substring("sequencer.".length()), System.getProperty(key).trim()));
         values.putAll(overrides);
-        return new NodeConfig(values);
+        final Path parent = file.toAbsolutePath().getParent();
+        return new NodeConfig(values, parent != null ? parent : Path.of("").toAbsolutePath());
     }
 
-    /** A configuration from key-value pairs alone (tests, the demo). */
+    /** A configuration from key-value pairs alone (tests); relative paths resolve against the current directory. */
     public static NodeConfig of(final Map<String, String> values)
     {
-        return new NodeConfig(new LinkedHashMap<>(values));
+        return new NodeConfig(new LinkedHashMap<>(values), Path.of("").toAbsolutePath());
     }
 
     private String require(final String key, final String expected)
@@ -199,6 +329,33 @@ public final class NodeConfig
             throw bad(key, "a whole number" + range(min, max), value);
         }
         return parsed;
+    }
+
+    private boolean flag(final String key, final String defaultValue)
+    {
+        final String value = values.getOrDefault(key, defaultValue);
+        switch (value)
+        {
+            case "true": return true;
+            case "false": return false;
+            default: throw bad(key, "true or false", value);
+        }
+    }
+
+    private Authentication parseAuthentication()
+    {
+        final String value = values.getOrDefault("authentication", Authentication.ALL.name().toLowerCase(Locale.ROOT));
+        final StringBuilder names = new StringBuilder();
+        for (final Authentication mode : Authentication.values())
+        {
+            final String name = mode.name().toLowerCase(Locale.ROOT);
+            if (name.equals(value))
+            {
+                return mode;
+            }
+            names.append(names.length() == 0 ? "" : ", ").append(name);
+        }
+        throw bad("authentication", "one of " + names, value);
     }
 
     private static String range(final long min, final long max)
@@ -303,6 +460,106 @@ public final class NodeConfig
     public int cpu()
     {
         return cpu;
+    }
+
+    /**
+     * The transport settings for member {@code id}: channel or unicast endpoints, streams, term length, media
+     * driver, timeouts, authentication with the cluster's key, and the protocol's event limit.
+     */
+    public AeronTransportContext transportContext(final int id)
+    {
+        member(id);
+        final AeronTransportContext context = new AeronTransportContext()
+            .cluster(cluster())
+            .memberId(id)
+            .channel(channel)
+            .unicast(unicast)
+            .streamId(streamId)
+            .catchUpStreamId(catchUpStreamId)
+            .termLength(termLength)
+            .maxFrameLength(maxFrameLength)
+            .maxEventLength(maxEventBytes)
+            .embeddedDriver(embeddedDriver)
+            .threadingMode(driverThreading)
+            .driverIdleStrategy(driverIdleStrategy)
+            .imageLivenessTimeoutNs(imageLivenessTimeoutNs)
+            .flowControlReceiverTimeoutNs(flowControlReceiverTimeoutNs)
+            .driverTimeoutMs(driverTimeoutMs)
+            .authentication(authentication)
+            .secret(key);
+        if (aeronDirectory != null)
+        {
+            context.aeronDirectoryName(aeronDirectory);
+        }
+        for (final Member member : members)
+        {
+            if (member.endpoint() != null)
+            {
+                context.memberEndpoint(member.id(), member.endpoint());
+            }
+        }
+        return context;
+    }
+
+    /** How frames are authenticated; {@link Authentication#NONE} only when the file says so. */
+    public Authentication authentication()
+    {
+        return authentication;
+    }
+
+    /** The cluster's key file, resolved; null under {@code authentication = none}. */
+    public Path keyFile()
+    {
+        return keyFile;
+    }
+
+    /** Lines to show at start about settings that are valid but unsafe. */
+    public List<String> warnings()
+    {
+        final List<String> warnings = new ArrayList<>();
+        if (authentication == Authentication.NONE)
+        {
+            warnings.add("WARNING: authentication = none: frames are not authenticated; any process that can send " +
+                "a datagram to the channel or a member's endpoint can disrupt the cluster or inject events " +
+                "(create a key with 'sequencer keygen' and set authentication.key.file)");
+        }
+        else if (ClusterKey.readableByOthers(keyFile))
+        {
+            warnings.add("WARNING: authentication.key.file: " + keyFile + " is readable by other users; whoever " +
+                "reads it can speak for any member (chmod 600 it)");
+        }
+        return warnings;
+    }
+
+    private static final Pattern TRANSPORT_SETTING = Pattern.compile("^(memberEndpoints\\[(\\d+)]|" +
+        "aeronDirectoryName|termLength|streamId|catchUpStreamId|imageLivenessTimeoutNs|flowControlReceiverTimeoutNs|" +
+        "driverTimeoutMs|secret):");
+
+    /**
+     * A transport error (from {@link AeronTransportContext} or the transport's start) with the setting it names
+     * translated into this file's key, e.g. {@code memberEndpoints[1]: ...} into {@code member.1.endpoint: ...}.
+     */
+    public static String inConfigTerms(final String message)
+    {
+        final Matcher matcher = message == null ? null : TRANSPORT_SETTING.matcher(message);
+        if (matcher == null || !matcher.find())
+        {
+            return message;
+        }
+        final String key;
+        switch (matcher.group(1))
+        {
+            case "aeronDirectoryName": key = "aeron.dir"; break;
+            case "termLength": key = "term.length"; break;
+            case "streamId": key = "stream.id"; break;
+            case "catchUpStreamId": key = "catchup.stream.id"; break;
+            case "imageLivenessTimeoutNs": key = "image.liveness.timeout.ms"; break;
+            case "flowControlReceiverTimeoutNs": key = "flow.control.receiver.timeout.ms"; break;
+            case "driverTimeoutMs": key = "driver.timeout.ms"; break;
+            case "secret": key = "authentication.key.file"; break;
+            default: key = "member." + matcher.group(2) + ".endpoint"; break;
+        }
+        return key + ":" + message.substring(matcher.end());
     }
 
     /** A setting as written (after overrides), for settings another module interprets. */

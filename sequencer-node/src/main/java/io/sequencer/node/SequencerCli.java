@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SequencerCli.Version.class,
     description = "A low-latency replicated event sequencer.",
-    subcommands = { DemoCommand.class, NodeCommand.class, SimulateCommand.class, StatCommand.class, ErrorsCommand.class,
-        LogCommand.class,
+    subcommands = { DemoCommand.class, NodeCommand.class, KeygenCommand.class, SimulateCommand.class, StatCommand.class,
+        ErrorsCommand.class, LogCommand.class,
         CommandLine.HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,5 +1,9 @@
 package io.sequencer.node;
 
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import io.sequencer.transport.aeron.Authentication;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,5 +39,13 @@ class DemoCommandTest
         assertTrue(Long.parseLong(last.group(2)) >= 2500 + nodes, "every event in every log: " + last.group(2));
         assertTrue(out.toString().contains("latency submit -> durable ack (us): p50 "), out.toString());
         assertTrue(out.toString().contains("throughput: "), out.toString());
+    }
+
+    @Test
+    void demoMembersTagEveryFrameWithTheRunsKey()
+    {
+        final AeronTransportContext context = DemoCommand.transportContext(ClusterConfig.ofSize(3, 3), 1, 30_000,
+            new byte[32]);
+        assertEquals(Authentication.ALL, context.authentication(), "the demo runs as a node does by default");
     }
 }

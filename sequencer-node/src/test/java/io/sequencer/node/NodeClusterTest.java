@@ -9,6 +9,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three {@code node} processes from one configuration file form a cluster on loopback; one is killed with SIGKILL
- * under load and restarted; it catches up; {@code log verify} gives the same final chk on all three, and every line
+ * Three {@code node} processes from one configuration file (with the default authentication: every frame tagged with
+ * the cluster's key from {@code sequencer keygen}) form a cluster on loopback; one is killed with SIGKILL under load
+ * and restarted; it catches up; {@code log verify} gives the same final chk on all three, and every line
  * of every {@code --ack-log} is in every log at its position.
  */
 class NodeClusterTest
@@ -94,6 +98,10 @@ class NodeClusterTest
             {
                 sb.append("--- member ").append(i).append('\n')
                     .append(Files.readString(dir.resolve("out-" + i + ".txt")));
+                final StringWriter stat = new StringWriter();
+                SequencerCli.execute(new PrintWriter(stat, true), new PrintWriter(stat, true),
+                    "stat", "--dir", dir.resolve("data").resolve("member-" + i).toString());
+                sb.append(stat);
             }
             catch (final IOException ex)
             {
@@ -112,19 +120,61 @@ class NodeClusterTest
         return out.toString().trim();
     }
 
+    /**
+     * A random multicast group (odd last octet) and four consecutive UDP ports below the ephemeral range that are free
+     * now, so that parallel runs on one machine do not collide: the channel's port, then each member's endpoint.
+     */
+    private static String[] groupAndPorts()
+    {
+        final SplittableRandom random = new SplittableRandom(System.nanoTime());
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            final int port = 20_000 + random.nextInt(12_000 - 4);
+            boolean free = true;
+            for (int i = 0; i < 4 && free; i++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(null))
+                {
+                    socket.setReuseAddress(false);
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + i));
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                final String group = "239.255." + (1 + random.nextInt(254)) + "." + (1 + 2 * random.nextInt(126));
+                return new String[] {group, Integer.toString(port)};
+            }
+        }
+        throw new IllegalStateException("no four free consecutive UDP ports");
+    }
+
     @Test
     void killedMemberCatchesUpAndNothingAcknowledgedIsLost() throws Exception
     {
-        final int port = 20_000 + new SplittableRandom(System.nanoTime()).nextInt(20_000);
+        final String[] groupAndPorts = groupAndPorts();
+        final int port = Integer.parseInt(groupAndPorts[1]);
+        // The cluster's key, created once and shared by the three members (one configuration file here).
+        assertEquals(0, SequencerCli.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+            "keygen", "--file", dir.resolve("cluster.key").toString()));
         Files.writeString(dir.resolve("cluster.properties"), String.join("\n",
             "cluster.id = " + port,
             "cluster.members = 0,1,2",
-            "channel = aeron:udp?endpoint=239.255.0.1:" + port + "|interface=127.0.0.1|fc=min|ttl=0",
+            "authentication.key.file = cluster.key",
+            "channel = aeron:udp?endpoint=" + groupAndPorts[0] + ":" + port + "|interface=127.0.0.1|fc=min|ttl=0",
             "member.0.endpoint = 127.0.0.1:" + (port + 1),
             "member.1.endpoint = 127.0.0.1:" + (port + 2),
             "member.2.endpoint = 127.0.0.1:" + (port + 3),
             "data.dir = " + dir.resolve("data"),
             "idle.strategy = sleep",
+            // Three JVMs on a small machine shared with other builds stall for hundreds of milliseconds at times:
+            // timeouts well above that keep the test about durability rather than false suspicions.
+            "heartbeat.ms = 10",
+            "failure.timeout.ms = 1000",
+            "boot.timeout.ms = 1000",
             ""));
 
         for (int id = 0; id < 3; id++)

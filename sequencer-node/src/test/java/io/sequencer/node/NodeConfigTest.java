@@ -1,38 +1,70 @@
 package io.sequencer.node;
 
+import io.aeron.CommonContext;
+import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import io.sequencer.transport.aeron.Authentication;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 class NodeConfigTest
 {
     @TempDir
     Path dir;
 
-    private static Map<String, String> minimal()
+    private Path key;
+
+    @BeforeEach
+    void createKey() throws Exception
+    {
+        key = dir.resolve("cluster.key");
+        ClusterKey.create(key);
+    }
+
+    /** The smallest valid configuration: the cluster, and its key (authentication is on by default). */
+    private Map<String, String> minimal()
     {
         final Map<String, String> values = new HashMap<>();
         values.put("cluster.id", "7");
         values.put("cluster.members", "0,1,2");
+        values.put("authentication.key.file", key.toString());
         return values;
     }
 
     private static String errorOf(final Map<String, String> values)
     {
         return assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(values)).getMessage();
+    }
+
+    private static Map<String, String> with(final Map<String, String> values, final String... keyValues)
+    {
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            values.put(keyValues[i], keyValues[i + 1]);
+        }
+        return values;
     }
 
     @Test
@@ -47,7 +79,8 @@ class NodeConfigTest
             "durability = batch",
             "heartbeat.ms = 2",
             "failure.timeout.ms = 40",
-            "idle.strategy = yield"));
+            "idle.strategy = yield",
+            "authentication.key.file = cluster.key"));
         final NodeConfig config = NodeConfig.load(file, Map.of("idle.strategy", "busy-spin"));
         assertEquals(7, config.clusterId());
         assertEquals(3, config.cluster().size());
@@ -61,6 +94,191 @@ class NodeConfigTest
         assertEquals(2_000_000, protocol.heartbeatIntervalNs());
         assertEquals(40_000_000, protocol.failureTimeoutNs());
         assertEquals(NodeConfig.DEFAULT_CHANNEL, config.channel());
+
+        assertEquals(Authentication.ALL, config.authentication(), "every frame authenticated by default");
+        assertEquals(key, config.keyFile(), "relative to the configuration file's directory");
+        assertEquals(List.of(), config.warnings());
+        final AeronTransportContext transport = config.transportContext(1);
+        assertEquals(Authentication.ALL, transport.authentication());
+        assertEquals(NodeConfig.DEFAULT_CHANNEL, transport.channel());
+        assertFalse(transport.unicast());
+        assertTrue(transport.embeddedDriver());
+        assertNull(transport.aeronDirectoryName(), "the transport's default: one directory per member");
+        assertEquals(AeronTransportContext.DEFAULT_STREAM_ID, transport.streamId());
+        assertEquals(AeronTransportContext.DEFAULT_CATCH_UP_STREAM_ID, transport.catchUpStreamId());
+        assertEquals(AeronTransportContext.DEFAULT_TERM_LENGTH, transport.termLength());
+        assertEquals(ProtocolContext.DEFAULT_MAX_EVENT_LENGTH, transport.maxEventLength());
+        assertEquals(ThreadingMode.SHARED, transport.threadingMode());
+        assertEquals(AeronTransportContext.DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS, transport.imageLivenessTimeoutNs());
+        assertEquals(AeronTransportContext.DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS,
+            transport.flowControlReceiverTimeoutNs());
+        assertEquals(AeronTransportContext.DEFAULT_DRIVER_TIMEOUT_MS, transport.driverTimeoutMs());
+        assertEquals("127.0.0.1:40101", transport.memberEndpoint(1));
+    }
+
+    /** The example of the README's "Running a real cluster", with the key beside it, is a valid configuration. */
+    @Test
+    void readmeExampleIsValid() throws Exception
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final int section = readme.indexOf("## Running a real cluster");
+        final int start = readme.indexOf("```properties\n", section) + "```properties\n".length();
+        final String example = readme.substring(start, readme.indexOf("```", start));
+        final Path file = Files.writeString(dir.resolve("cluster.properties"), example);
+
+        final NodeConfig config = NodeConfig.load(file, Map.of());
+        assertEquals(Authentication.ALL, config.authentication());
+        assertEquals(key, config.keyFile());
+        assertEquals(Durability.BATCH, config.durability());
+        assertEquals(new File("/var/lib/sequencer", "member-2"), config.member(2).directory());
+        assertEquals("10.0.0.2:40101", config.transportContext(0).memberEndpoint(1));
+        assertInstanceOf(BusySpinIdleStrategy.class, config.idleStrategy());
+        config.protocolContext(0).conclude();
+    }
+
+    @Test
+    void everyTransportSettingReachesTheTransport()
+    {
+        final NodeConfig config = NodeConfig.of(with(minimal(),
+            "authentication", "control",
+            "unicast", "true",
+            "member.0.endpoint", "10.0.0.1:40101",
+            "member.1.endpoint", "10.0.0.2:40101",
+            "member.2.endpoint", "10.0.0.3:40101",
+            "stream.id", "77",
+            "catchup.stream.id", "78",
+            "max.event.bytes", "300000",
+            "term.length", "4194304",
+            "driver", "external",
+            "aeron.dir", "/dev/shm/the-driver",
+            "driver.threading", "invoker",
+            "driver.idle.strategy", "yield",
+            "image.liveness.timeout.ms", "750",
+            "flow.control.receiver.timeout.ms", "900",
+            "driver.timeout.ms", "3000"));
+        final AeronTransportContext transport = config.transportContext(2);
+        assertEquals(Authentication.CONTROL, transport.authentication());
+        assertTrue(transport.unicast());
+        assertEquals("10.0.0.1:40101", transport.memberEndpoint(0));
+        assertEquals("10.0.0.3:40101", transport.memberEndpoint(2));
+        assertEquals(77, transport.streamId());
+        assertEquals(78, transport.catchUpStreamId());
+        assertEquals(4 * 1024 * 1024, transport.termLength());
+        assertEquals(300_000, transport.maxEventLength());
+        assertEquals(300_000, config.protocolContext(2).maxEventLength(), "the same limit on both sides");
+        assertTrue(transport.maxFrameLength() >= 300_000 + AeronTransportContext.EVENT_OVERHEAD);
+        assertFalse(transport.embeddedDriver());
+        assertEquals("/dev/shm/the-driver", transport.aeronDirectoryName());
+        assertEquals(ThreadingMode.INVOKER, transport.threadingMode());
+        assertInstanceOf(YieldingIdleStrategy.class, transport.driverIdleStrategy().get());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(750), transport.imageLivenessTimeoutNs());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(900), transport.flowControlReceiverTimeoutNs());
+        assertEquals(3000, transport.driverTimeoutMs());
+
+        final NodeConfig external = NodeConfig.of(with(minimal(), "driver", "external"));
+        assertEquals(CommonContext.getAeronDirectoryName(), external.transportContext(0).aeronDirectoryName(),
+            "an external driver where Aeron puts it by default");
+    }
+
+    @Test
+    void authenticationNoneNeedsNoKeyAndWarns()
+    {
+        final Map<String, String> values = minimal();
+        values.remove("authentication.key.file");
+        values.put("authentication", "none");
+        final NodeConfig config = NodeConfig.of(values);
+        assertEquals(Authentication.NONE, config.transportContext(0).authentication());
+        assertNull(config.keyFile());
+        assertEquals(1, config.warnings().size());
+        assertTrue(config.warnings().get(0).startsWith("WARNING: authentication = none: frames are not authenticated"),
+            config.warnings().get(0));
+    }
+
+    @Test
+    void keyFileProblemsNameTheSettingAndTellHowToCreateOne() throws Exception
+    {
+        final Map<String, String> noKey = minimal();
+        noKey.remove("authentication.key.file");
+        final String missingSetting = errorOf(noKey);
+        assertTrue(missingSetting.startsWith("authentication.key.file: missing"), missingSetting);
+        assertTrue(missingSetting.contains("sequencer keygen"), missingSetting);
+
+        final Path absent = dir.resolve("absent.key");
+        final String missingFile = errorOf(with(minimal(), "authentication.key.file", absent.toString()));
+        assertEquals("authentication.key.file: cannot read " + absent + " (no such file); create the cluster's key " +
+            "once with 'sequencer keygen --file " + absent + "' and copy it to every member", missingFile);
+
+        final Path tooShort = Files.writeString(dir.resolve("short.key"), "00112233445566778899aabbccddee\n");
+        final String shortKey = errorOf(with(minimal(), "authentication.key.file", tooShort.toString()));
+        assertTrue(shortKey.startsWith("authentication.key.file: " + tooShort + " holds 15 bytes of key, expected " +
+            "at least 16"), shortKey);
+        assertTrue(shortKey.contains("sequencer keygen"), shortKey);
+
+        final Path text = Files.writeString(dir.resolve("text.key"), "correct horse battery staple, 32 characters");
+        final String notHex = errorOf(with(minimal(), "authentication.key.file", text.toString()));
+        assertTrue(notHex.startsWith("authentication.key.file: " + text + " is not a key file"), notHex);
+
+        final String bad = errorOf(with(minimal(), "authentication", "sometimes"));
+        assertEquals("authentication: expected one of none, control, all, got 'sometimes'", bad);
+    }
+
+    @Test
+    void aKeyFileOthersCanReadIsWarnedAbout() throws Exception
+    {
+        assertEquals(List.of(), NodeConfig.of(minimal()).warnings(), "keygen's file is its owner's only");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--")); // copied without -p
+        final List<String> warnings = NodeConfig.of(minimal()).warnings();
+        assertEquals(List.of("WARNING: authentication.key.file: " + key + " is readable by other users; whoever " +
+            "reads it can speak for any member (chmod 600 it)"), warnings);
+    }
+
+    @Test
+    void unreadableKeyFileIsNamed() throws Exception
+    {
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("---------"));
+        assumeFalse(Files.isReadable(key), "running as root: every file is readable");
+        final String unreadable = errorOf(minimal());
+        assertTrue(unreadable.startsWith("authentication.key.file: cannot read " + key + " (permission denied)"),
+            unreadable);
+    }
+
+    @Test
+    void transportErrorsNameTheSetting()
+    {
+        assertEquals("member.1.endpoint: missing; expected host:port for every member when unicast = true",
+            errorOf(with(minimal(), "unicast", "true", "member.0.endpoint", "10.0.0.1:40101")));
+        assertEquals("unicast: expected true or false, got 'yes'", errorOf(with(minimal(), "unicast", "yes")));
+        assertEquals("driver: expected embedded or external, got 'sideways'",
+            errorOf(with(minimal(), "driver", "sideways")));
+        assertTrue(errorOf(with(minimal(), "driver.threading", "many")).startsWith("driver.threading: expected shared"));
+        assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
+        assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
+            "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));
+        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", "130976")).transportContext(0)
+            .termLength(), "the largest event the default term length carries");
+        assertTrue(errorOf(with(minimal(), "max.event.bytes", "130977")).startsWith("term.length: expected a power " +
+            "of two from 2097152"));
+        final String tooSmall = errorOf(with(minimal(), "max.event.bytes", "200000"));
+        assertTrue(tooSmall.startsWith("term.length: expected a power of two from 2097152 to 1073741824"), tooSmall);
+        assertTrue(tooSmall.contains("max.event.bytes = 200000"), tooSmall);
+        assertEquals("catchup.stream.id: expected a stream id other than stream.id 1002, got '1002'",
+            errorOf(with(minimal(), "stream.id", "1002")));
+        assertTrue(errorOf(with(minimal(), "image.liveness.timeout.ms", "10"))
+            .startsWith("image.liveness.timeout.ms: expected a whole number in 250..3600000"));
+        assertTrue(errorOf(with(minimal(), "flow.control.receiver.timeout.ms", "0"))
+            .startsWith("flow.control.receiver.timeout.ms:"));
+        assertTrue(errorOf(with(minimal(), "driver.timeout.ms", "ten")).startsWith("driver.timeout.ms:"));
+    }
+
+    @Test
+    void errorsOfTheStartingTransportAreNamedInTheFilesTerms()
+    {
+        assertEquals("member.1.endpoint: cannot listen on 127.0.0.1:40458 (Address already in use)",
+            NodeConfig.inConfigTerms("memberEndpoints[1]: cannot listen on 127.0.0.1:40458 (Address already in use)"));
+        assertEquals("aeron.dir: another media driver is active in /dev/shm/x",
+            NodeConfig.inConfigTerms("aeronDirectoryName: another media driver is active in /dev/shm/x"));
+        assertEquals("channel: expected fc=min", NodeConfig.inConfigTerms("channel: expected fc=min"));
+        assertEquals("storage: full", NodeConfig.inConfigTerms("storage: full"));
     }
 
     @Test

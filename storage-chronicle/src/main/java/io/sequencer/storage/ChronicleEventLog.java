@@ -78,8 +78,11 @@ import java.util.zip.CRC32C;
  */
 public final class ChronicleEventLog implements EventLog
 {
-    /** The on-disk layout this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The on-disk layout this build writes and reads. Version 2 added the log identity to the header; a log of
+     * version 1 is refused with a message naming its version.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /** Bytes of each entry before its payload. */
     public static final int ENTRY_HEADER_LENGTH = 64;
@@ -162,6 +165,7 @@ public final class ChronicleEventLog implements EventLog
     private long forced;
     private long[] epochStarts = new long[16];
     private int epochStartCount;
+    private long logId;
     private boolean damagedAtOpen;
     private long droppedAtOpen;
     private boolean redoneAtOpen;
@@ -276,14 +280,12 @@ public final class ChronicleEventLog implements EventLog
                 throw new IllegalStateException(queueDirectory + " holds queue files but " + headerFile +
                     " is missing: not a log written by this build, or its header was lost; refusing to open it");
             }
-            new LogHeader(FORMAT_VERSION, context.clusterId(), context.entriesPerCycle(), context.indexSpacing())
-                .write(headerFile);
+            // a new log: its identity is chosen once, here, and kept with it for as long as the directory lives
+            final LogHeader created = new LogHeader(FORMAT_VERSION, context.clusterId(), context.entriesPerCycle(),
+                context.indexSpacing(), LogHeader.newLogId());
+            created.write(headerFile);
+            logId = created.logId;
             return;
-        }
-        if (header.formatVersion != FORMAT_VERSION)
-        {
-            throw new IllegalStateException("event log " + directory + " has format version " + header.formatVersion +
-                "; this build reads version " + FORMAT_VERSION + " only: refusing to open it");
         }
         if (header.clusterId != context.clusterId())
         {
@@ -295,6 +297,7 @@ public final class ChronicleEventLog implements EventLog
             throw new IllegalStateException("event log " + directory + " was written with " + header.entriesPerCycle +
                 " entries per cycle, not " + context.entriesPerCycle() + ": refusing to open it");
         }
+        logId = header.logId;
     }
 
     private ChronicleQueue buildQueue(final Path path, final TimeProvider timeProvider)
@@ -483,6 +486,12 @@ public final class ChronicleEventLog implements EventLog
         crc.update(byteBuffer); // a direct buffer: the intrinsic, no copy, no allocation
         byteBuffer.clear();
         return (int)crc.getValue();
+    }
+
+    /** {@inheritDoc} Kept in the log's header, chosen at random when the log was created. */
+    public long logId()
+    {
+        return logId;
     }
 
     public long have()

@@ -16,15 +16,20 @@ import java.util.zip.CRC32C;
  * <p>
  * A file that fails its checksum is treated as lost, with a logged error: the store reads as new (not
  * {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact (PROTOCOL.md §6).
+ * <p>
+ * Layout (little-endian): magic, format version, initialized, amnesia, current epoch, guaranteed, boot id, unroll
+ * intent, log id, high water, then a CRC32C of all of it. Every version keeps the magic first, the version second
+ * and the CRC last, so a file of another version is refused by name rather than read as a damaged one.
  */
 public final class FileNodeStore implements NodeStore
 {
-    /** The on-disk layout this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The on-disk layout this build writes and reads; version 2 added the log id and the high water. */
+    public static final int FORMAT_VERSION = 2;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FileNodeStore.class);
     private static final int MAGIC = 0x53455153; // "SQES"
-    private static final int LENGTH = 4 + 4 + 1 + 1 + 8 + 8 + 8 + 8 + 8;
+    private static final int LENGTH = 4 + 4 + 1 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 8;
+    private static final int CRC_LENGTH = 8;
 
     private final Path file;
     private boolean initialized;
@@ -33,6 +38,8 @@ public final class FileNodeStore implements NodeStore
     private boolean amnesia;
     private long bootId;
     private long unrollIntent = -1;
+    private long logId;
+    private long highWater;
 
     /**
      * Open the store kept in {@code file}; a missing file is a new store.
@@ -48,7 +55,9 @@ public final class FileNodeStore implements NodeStore
             return;
         }
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length != LENGTH || buffer.getLong(LENGTH - 8) != crc(bytes, LENGTH - 8) || buffer.getInt(0) != MAGIC)
+        // the CRC covers whatever length the writing version used: check it first, then the version it names
+        if (bytes.length < 8 + CRC_LENGTH || buffer.getInt(0) != MAGIC ||
+            buffer.getLong(bytes.length - CRC_LENGTH) != crc(bytes, bytes.length - CRC_LENGTH))
         {
             LOGGER.error("node state {} is damaged: starting as a node whose disk was lost", file);
             return;
@@ -58,12 +67,20 @@ public final class FileNodeStore implements NodeStore
             throw new IllegalStateException("node state " + file + " has format version " + buffer.getInt(4) +
                 "; this build reads version " + FORMAT_VERSION + " only");
         }
+        if (bytes.length != LENGTH)
+        {
+            LOGGER.error("node state {} is damaged ({} bytes, expected {}): starting as a node whose disk was lost",
+                file, bytes.length, LENGTH);
+            return;
+        }
         initialized = buffer.get(8) != 0;
         amnesia = buffer.get(9) != 0;
         currentEpoch = buffer.getLong(10);
         guaranteed = buffer.getLong(18);
         bootId = buffer.getLong(26);
         unrollIntent = buffer.getLong(34);
+        logId = buffer.getLong(42);
+        highWater = buffer.getLong(50);
     }
 
     public boolean initialized()
@@ -74,6 +91,28 @@ public final class FileNodeStore implements NodeStore
     public void initialize()
     {
         initialized = true;
+        persist();
+    }
+
+    public long logId()
+    {
+        return logId;
+    }
+
+    public void logId(final long logId)
+    {
+        this.logId = logId;
+        persist();
+    }
+
+    public long highWater()
+    {
+        return highWater;
+    }
+
+    public void highWater(final long position)
+    {
+        highWater = position;
         persist();
     }
 
@@ -140,8 +179,9 @@ public final class FileNodeStore implements NodeStore
     {
         final ByteBuffer buffer = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(MAGIC).putInt(FORMAT_VERSION).put((byte)(initialized ? 1 : 0)).put((byte)(amnesia ? 1 : 0))
-            .putLong(currentEpoch).putLong(guaranteed).putLong(bootId).putLong(unrollIntent);
-        buffer.putLong(crc(buffer.array(), LENGTH - 8));
+            .putLong(currentEpoch).putLong(guaranteed).putLong(bootId).putLong(unrollIntent)
+            .putLong(logId).putLong(highWater);
+        buffer.putLong(crc(buffer.array(), LENGTH - CRC_LENGTH));
         buffer.flip();
         DurableFiles.writeAtomically(file, buffer);
     }

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -94,16 +96,60 @@ class ChronicleEventLogTest
         open().close();
         final Path header = directory.resolve(ChronicleEventLog.HEADER_FILE);
 
-        new LogHeader(ChronicleEventLog.FORMAT_VERSION + 1, ChronicleEventLogContractTest.CLUSTER_ID, K, 16)
+        new LogHeader(ChronicleEventLog.FORMAT_VERSION + 1, ChronicleEventLogContractTest.CLUSTER_ID, K, 16, 1)
             .write(header);
         IllegalStateException ex = assertThrows(IllegalStateException.class, this::open);
         assertTrue(ex.getMessage().contains("format version " + (ChronicleEventLog.FORMAT_VERSION + 1)),
             ex.getMessage());
 
-        new LogHeader(ChronicleEventLog.FORMAT_VERSION, ChronicleEventLogContractTest.CLUSTER_ID, 2 * K, 16)
+        new LogHeader(ChronicleEventLog.FORMAT_VERSION, ChronicleEventLogContractTest.CLUSTER_ID, 2 * K, 16, 1)
             .write(header);
         ex = assertThrows(IllegalStateException.class, this::open);
         assertTrue(ex.getMessage().contains("entries per cycle"), ex.getMessage());
+    }
+
+    @Test
+    void refusesALogOfTheFirstFormatNamingItsVersion() throws IOException
+    {
+        open().close();
+        // version 1: magic, version, cluster, entries per cycle, index spacing, CRC; no log identity
+        final ByteBuffer v1 = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        v1.putLong(LogHeader.MAGIC).putInt(1).putInt(ChronicleEventLogContractTest.CLUSTER_ID).putInt(K).putInt(16);
+        final CRC32C crc = new CRC32C();
+        crc.update(v1.array(), 0, 24);
+        v1.putLong(crc.getValue());
+        Files.write(directory.resolve(ChronicleEventLog.HEADER_FILE), v1.array());
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(ex.getMessage().contains("format version 1;"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("reads version " + ChronicleEventLog.FORMAT_VERSION + " only"),
+            ex.getMessage());
+    }
+
+    @Test
+    void logIdIsChosenAtCreationKeptAcrossOpensAndNewForALogCreatedAnew()
+    {
+        final long logId;
+        try (ChronicleEventLog log = open())
+        {
+            logId = log.logId();
+            assertNotEquals(0, logId);
+            EventLogContract.appendMany(log, 3, 1);
+        }
+        try (ChronicleEventLog log = open())
+        {
+            assertEquals(logId, log.logId(), "reopening keeps the identity");
+            log.unrollTo(0, 0);
+            assertEquals(logId, log.logId(), "an unroll keeps the identity: it is the same log, cut");
+        }
+
+        DurableFiles.deleteTree(directory); // the whole log directory lost
+        try (ChronicleEventLog log = open())
+        {
+            assertEquals(0, log.have());
+            assertNotEquals(0, log.logId());
+            assertNotEquals(logId, log.logId(), "a log created anew is another log");
+        }
     }
 
     @Test

@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +31,8 @@ class FileNodeStoreTest
         assertFalse(store.amnesia());
         assertEquals(0, store.bootId());
         assertEquals(-1, store.unrollIntent());
+        assertEquals(0, store.logId(), "no log recorded yet");
+        assertEquals(0, store.highWater());
         assertFalse(Files.exists(root.resolve("node.state")), "reading writes nothing");
     }
 
@@ -42,6 +47,8 @@ class FileNodeStoreTest
         store.amnesia(true);
         store.bootId(0x1122334455667788L);
         store.unrollIntent(77);
+        store.logId(0x8877665544332211L);
+        store.highWater(5000);
 
         final FileNodeStore reopened = new FileNodeStore(file);
 
@@ -51,13 +58,18 @@ class FileNodeStoreTest
         assertTrue(reopened.amnesia());
         assertEquals(0x1122334455667788L, reopened.bootId());
         assertEquals(77, reopened.unrollIntent());
+        assertEquals(0x8877665544332211L, reopened.logId());
+        assertEquals(5000, reopened.highWater());
 
         reopened.unrollIntent(-1);
         reopened.amnesia(false);
+        reopened.highWater(4000);
         final FileNodeStore again = new FileNodeStore(file);
         assertEquals(-1, again.unrollIntent());
         assertFalse(again.amnesia());
         assertEquals(42, again.currentEpoch());
+        assertEquals(4000, again.highWater(), "the high water is what was last recorded, even when lower");
+        assertEquals(0x8877665544332211L, again.logId());
         assertFalse(Files.exists(root.resolve("node.state.tmp")), "no temporary file is left behind");
     }
 
@@ -85,13 +97,31 @@ class FileNodeStoreTest
         new FileNodeStore(file).initialize();
         final byte[] bytes = Files.readAllBytes(file);
         bytes[4] = 9;
-        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes, 0, bytes.length - 8);
-        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putLong(bytes.length - 8, crc.getValue());
-        Files.write(file, bytes);
+        Files.write(file, withCrc(bytes));
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> new FileNodeStore(file));
         assertTrue(ex.getMessage().contains("format version 9"), ex.getMessage());
+    }
+
+    @Test
+    void fileOfTheFirstFormatIsRefusedByItsVersionNotTakenForDamage() throws IOException
+    {
+        // version 1: magic, version, initialized, amnesia, epoch, guaranteed, boot id, unroll intent, CRC (50 bytes)
+        final Path file = root.resolve("node.state");
+        final ByteBuffer v1 = ByteBuffer.allocate(50).order(ByteOrder.LITTLE_ENDIAN);
+        v1.putInt(0x53455153).putInt(1).put((byte)1).put((byte)0).putLong(7).putLong(100).putLong(3).putLong(-1);
+        Files.write(file, withCrc(v1.array()));
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> new FileNodeStore(file));
+        assertTrue(ex.getMessage().contains("format version 1"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("version " + FileNodeStore.FORMAT_VERSION + " only"), ex.getMessage());
+    }
+
+    private static byte[] withCrc(final byte[] bytes)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 8);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(bytes.length - 8, crc.getValue());
+        return bytes;
     }
 }

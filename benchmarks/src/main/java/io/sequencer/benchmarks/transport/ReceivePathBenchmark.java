@@ -1,6 +1,7 @@
 package io.sequencer.benchmarks.transport;
 
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
@@ -70,8 +71,8 @@ public class ReceivePathBenchmark
             authenticator.sign(event, 0, eventLength, SESSION, event, eventLength);
             eventLength += FrameAuthenticator.TAG_LENGTH;
         }
-        adapter = new ChannelAdapter(ClusterConfig.ofSize(CLUSTER, 3), 0, authentication,
-            new FrameAuthenticator(SECRET), new TransportCounters());
+        adapter = new ChannelAdapter(ClusterConfig.ofSize(CLUSTER, 3), 0, ProtocolContext.DEFAULT_MAX_EVENT_LENGTH,
+            authentication, new FrameAuthenticator(SECRET), new TransportCounters());
         adapter.handler((buffer, offset, length) -> blackhole.consume(length));
         adapter.ownSharedSession(SESSION + 1);
         adapter.onFrame(false, SESSION, report, 0, reportLength); // binds the session to member 1

@@ -90,8 +90,10 @@ public final class FrameValidator
                     offset + MySerializeCounterFrame.HAVE_OFFSET, LITTLE_ENDIAN);
                 final long guaranteed = buffer.getLong(
                     offset + MySerializeCounterFrame.GUARANTEED_OFFSET, LITTLE_ENDIAN);
-                return (flags & ~MySerializeCounterFrame.KNOWN_FLAGS) != 0 || have < 0 || guaranteed < 0 ?
-                    DropReason.BAD_FIELD.ordinal() : VALID;
+                // A member never knows more to be durable than it holds itself (docs/protocol.md, R8): a report
+                // claiming otherwise is garbage or forged.
+                return (flags & ~MySerializeCounterFrame.KNOWN_FLAGS) != 0 || have < 0 || guaranteed < 0 ||
+                    guaranteed > have ? DropReason.BAD_FIELD.ordinal() : VALID;
             }
 
             case MessageType.NEW_NODE:

@@ -7,12 +7,16 @@ import org.agrona.MutableDirectBuffer;
  * carries a counter above {@code counter}.
  * <pre>
  *  16 int64 counter
+ *  24 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
  * </pre>
+ * The hears mask is what makes a frame a sign of life (docs/protocol.md, "Liveness under one-way faults"):
+ * {@link #encode} sets every bit, and the protocol narrows it with {@link #hearsMask(int)}.
  */
 public final class MyOrderCounterFrame extends Frame
 {
     public static final int COUNTER_OFFSET = 16;
-    public static final int LENGTH = 24;
+    public static final int HEARS_MASK_OFFSET = 24;
+    public static final int LENGTH = 28;
 
     public int type()
     {
@@ -25,8 +29,21 @@ public final class MyOrderCounterFrame extends Frame
     {
         wrapHeader(buffer, offset, senderId, clusterId, epoch);
         putLong(COUNTER_OFFSET, counter);
+        putInt(HEARS_MASK_OFFSET, -1);
         length = LENGTH;
         return this;
+    }
+
+    /** Set the members the sender hears, as a mask over member indexes. */
+    public MyOrderCounterFrame hearsMask(final int mask)
+    {
+        putInt(HEARS_MASK_OFFSET, mask);
+        return this;
+    }
+
+    public int hearsMask()
+    {
+        return getInt(HEARS_MASK_OFFSET);
     }
 
     public long counter()

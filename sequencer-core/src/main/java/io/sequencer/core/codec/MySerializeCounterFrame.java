@@ -12,8 +12,11 @@ import org.agrona.MutableDirectBuffer;
  *  32 int64 chkAtHave
  *  40 int64 lastNormalEpoch
  *  48 int64 fetchProgress
- *  56 int32 flags          bit 0: intact; other bits must be 0
+ *  56 int32 flags          bit 0: intact; bit 1: fresh (intact only by bootstrap, so only while the cluster
+ *                          has never run); bit 2: the log holds an event after its last EpochStart; other bits 0
+ *  60 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
  * </pre>
+ * {@link #encode} sets every bit of the hears mask; the protocol narrows it with {@link #hearsMask(int)}.
  */
 public final class MySerializeCounterFrame extends Frame
 {
@@ -23,10 +26,13 @@ public final class MySerializeCounterFrame extends Frame
     public static final int LAST_NORMAL_EPOCH_OFFSET = 40;
     public static final int FETCH_PROGRESS_OFFSET = 48;
     public static final int FLAGS_OFFSET = 56;
-    public static final int LENGTH = 60;
+    public static final int HEARS_MASK_OFFSET = 60;
+    public static final int LENGTH = 64;
 
     public static final int FLAG_INTACT = 1;
-    public static final int KNOWN_FLAGS = FLAG_INTACT;
+    public static final int FLAG_FRESH = 2;
+    public static final int FLAG_HOLDS_EVENTS = 4;
+    public static final int KNOWN_FLAGS = FLAG_INTACT | FLAG_FRESH | FLAG_HOLDS_EVENTS;
 
     public int type()
     {
@@ -53,8 +59,49 @@ public final class MySerializeCounterFrame extends Frame
         putLong(LAST_NORMAL_EPOCH_OFFSET, lastNormalEpoch);
         putLong(FETCH_PROGRESS_OFFSET, fetchProgress);
         putInt(FLAGS_OFFSET, intact ? FLAG_INTACT : 0);
+        putInt(HEARS_MASK_OFFSET, -1);
         length = LENGTH;
         return this;
+    }
+
+    /** Set the members the sender hears, as a mask over member indexes. */
+    public MySerializeCounterFrame hearsMask(final int mask)
+    {
+        putInt(HEARS_MASK_OFFSET, mask);
+        return this;
+    }
+
+    /** Mark the report as one of a member that is intact only because it bootstrapped an empty log. */
+    public MySerializeCounterFrame fresh()
+    {
+        putInt(FLAGS_OFFSET, getInt(FLAGS_OFFSET) | FLAG_FRESH);
+        return this;
+    }
+
+    /** Mark the report as one of a log with an event after its last {@code EpochStart}. */
+    public MySerializeCounterFrame holdsEvents()
+    {
+        putInt(FLAGS_OFFSET, getInt(FLAGS_OFFSET) | FLAG_HOLDS_EVENTS);
+        return this;
+    }
+
+    /**
+     * @return whether the sender's log shows the cluster has run: an event after its last {@code EpochStart}, or a
+     *         durable watermark above 0.
+     */
+    public boolean showsClusterRan()
+    {
+        return (getInt(FLAGS_OFFSET) & FLAG_HOLDS_EVENTS) != 0 || guaranteed() > 0;
+    }
+
+    public int hearsMask()
+    {
+        return getInt(HEARS_MASK_OFFSET);
+    }
+
+    public boolean isFresh()
+    {
+        return (getInt(FLAGS_OFFSET) & FLAG_FRESH) != 0;
     }
 
     public long guaranteed()

@@ -92,6 +92,12 @@ public final class NodeCounters
         add(manager, "state machine errors", c::applyErrors);
         add(manager, "report chk mismatches", c::reportChkMismatches);
         add(manager, "fatal errors", c::fatalErrors);
+        add(manager, "losses found at start", c::lossesFoundAtStart);
+        add(manager, "bootstrap refusals", c::bootstrapRefusals);
+        add(manager, "decisions refused", c::decisionsRefused);
+        add(manager, "stale decisions refused", c::staleDecisions);
+        add(manager, "epoch adoptions refused (pre-vote)", c::epochAdoptionsRefused);
+        add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "completions lost (client ring full)", lostCompletions);
         for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
         {

@@ -277,6 +277,10 @@ public final class Sequencer implements AutoCloseable
             }
         };
         protocolContext.errorHandler(errorHandler);
+        if (protocolContext.jitterSeed() == 0)
+        {
+            protocolContext.jitterSeed(System.nanoTime()); // members started together still draw apart (B7)
+        }
 
         clients = new ClientRegistry(ctx.maxClients, protocolContext.maxResultLength());
         protocol = new SequencerProtocol(

@@ -230,8 +230,9 @@ class SequencerTest
         final File nodeDir = new File(dir.toFile(), "member-0");
         try (NodeStatFile file = NodeStatFile.open(nodeDir))
         {
-            awaitTrue(() -> file.counterValue("completed") == 1, "the completed counter");
-            assertEquals(1, file.counterValue("state machine errors"));
+            // Counters are copied one after another by the duty cycle: wait for both rather than read a half update.
+            awaitTrue(() -> file.counterValue("completed") == 1 && file.counterValue("state machine errors") == 1,
+                "the completed and state machine error counters");
             assertEquals(2, file.counterValue("mode (0 init, 1 boot, 2 running, 3 stopped)"));
             assertEquals(0, file.closedTimeMs(), "running");
             final List<String> errors = new ArrayList<>();

@@ -32,7 +32,9 @@ class BrokenProtocolTest
         "LITERAL_CUT_RULE, 3, ALL, I1|I3|I6, 100",
         "LITERAL_CUT_RULE, 2, ALL, I1|I3|I6, 100",
         "NO_COORDINATOR, 3, ALL, I1|I2, 100",
-        "NO_COORDINATOR, 2, ALL, I1|I2, 100",
+        // On two nodes a member found not intact (a lost log) hands each decision on, and with every node deciding
+        // alone that becomes an epoch change per duty cycle: caught as a liveness failure first, as often as not.
+        "NO_COORDINATOR, 2, ALL, I1|I2|I8, 100",
         "BASE_BY_HAVE_ONLY, 3, ALL, I1|I3|I6, 300",
     })
     void brokenVariantIsCaught(

@@ -46,6 +46,10 @@ final class ScenarioCluster
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
     private final UnsafeBuffer epochStart = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     long nowNs;
+    /** The protocol's admission lag for the members started from now on (B4). */
+    long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
+    /** The largest catch-up frame for the members started from now on. */
+    int fetchBatchBytes = 64 * 1024;
 
     @SuppressWarnings("unchecked")
     ScenarioCluster(final int size, final EnumSet<ProtocolDefect> defects)
@@ -140,6 +144,8 @@ final class ScenarioCluster
                     .durability(durability)
                     .maxResultLength(AccountLedger.RESULT_LENGTH)
                     .checkpointInterval(4)
+                    .admissionLag(admissionLag)
+                    .fetchBatchBytes(fetchBatchBytes)
                     .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
                     .defects(defects)
                     .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex)),

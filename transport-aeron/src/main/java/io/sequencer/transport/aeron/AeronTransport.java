@@ -60,7 +60,8 @@ public final class AeronTransport implements Transport
             null : new FrameAuthenticator(context.secret());
         final FrameAuthenticator publishAuthenticator = context.authentication() == Authentication.NONE ?
             null : new FrameAuthenticator(context.secret());
-        adapter = new ChannelAdapter(cluster, context.memberId(), context.authentication(), authenticator, counters);
+        adapter = new ChannelAdapter(cluster, context.memberId(), context.maxEventLength(), context.authentication(),
+            authenticator, counters);
         sharedAssembler = new FragmentAssembler(adapter.sharedFragmentHandler());
         catchUpAssembler = new FragmentAssembler(adapter.catchUpFragmentHandler());
 

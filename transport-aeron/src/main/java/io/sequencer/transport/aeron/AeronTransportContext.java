@@ -4,6 +4,8 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.codec.EntriesFrame;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -45,6 +47,8 @@ public final class AeronTransportContext
     public static final int DEFAULT_TERM_LENGTH = 1024 * 1024;
     /** The protocol's largest frame by default: a 64 KiB {@code Entries} batch, or a 4 KiB event with its header. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 + 4096;
+    /** What an event's frame adds to its payload at most: the header of an {@code Entries} batch and of its entry. */
+    public static final int EVENT_OVERHEAD = EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH;
     public static final long DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     public static final long DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     public static final long DEFAULT_DRIVER_TIMEOUT_MS = 10_000;
@@ -59,6 +63,7 @@ public final class AeronTransportContext
     private int catchUpPortBase = DEFAULT_CATCH_UP_PORT_BASE;
     private int termLength = DEFAULT_TERM_LENGTH;
     private int maxFrameLength = DEFAULT_MAX_FRAME_LENGTH;
+    private int maxEventLength = ProtocolContext.DEFAULT_MAX_EVENT_LENGTH;
     private boolean embeddedDriver = true;
     private String aeronDirectoryName;
     private ThreadingMode threadingMode = ThreadingMode.SHARED;
@@ -98,6 +103,10 @@ public final class AeronTransportContext
         require(maxFrameLength >= 1024 && maxFrameLength + FrameAuthenticator.TAG_LENGTH <= termLength / 8,
             "maxFrameLength", "1024..termLength/8 - " + FrameAuthenticator.TAG_LENGTH + " (Aeron's largest message " +
             "is an eighth of the term length; raise termLength for larger frames)", maxFrameLength);
+        require(maxEventLength >= 0 && maxEventLength <= maxFrameLength - EVENT_OVERHEAD, "maxEventLength",
+            "0..maxFrameLength - " + EVENT_OVERHEAD + " = " + (maxFrameLength - EVENT_OVERHEAD) +
+            " (an event travels in a catch-up batch with its header; raise maxFrameLength for larger events)",
+            maxEventLength);
         require(threadingMode != null, "threadingMode", "one of " + Arrays.toString(ThreadingMode.values()), "null");
         require(driverIdleStrategy != null, "driverIdleStrategy", "a supplier of IdleStrategy", "null");
         require(imageLivenessTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(250), "imageLivenessTimeoutNs",
@@ -429,6 +438,22 @@ public final class AeronTransportContext
     {
         checkNotConcluded();
         this.maxFrameLength = maxFrameLength;
+        return this;
+    }
+
+    /**
+     * The largest event payload, as the protocol's {@code maxEventLength}: the receive path validates the frame that
+     * would bind a publisher session to a member with the same limit as the protocol.
+     */
+    public int maxEventLength()
+    {
+        return maxEventLength;
+    }
+
+    public AeronTransportContext maxEventLength(final int maxEventLength)
+    {
+        checkNotConcluded();
+        this.maxEventLength = maxEventLength;
         return this;
     }
 

@@ -3,8 +3,9 @@ package io.sequencer.transport.aeron;
 import io.sequencer.core.codec.MessageType;
 
 /**
- * Which frames carry an HMAC tag (see {@link FrameAuthenticator}). Off by default: a cluster on a network shared
- * with untrusted processes turns it on with a shared secret.
+ * Which frames carry an HMAC tag (see {@link FrameAuthenticator}). Off by default in {@link AeronTransportContext},
+ * where the embedding application chooses; the {@code node} command defaults to {@link #ALL} with the cluster's
+ * key file.
  */
 public enum Authentication
 {

@@ -7,6 +7,7 @@ import io.sequencer.core.FrameHandler;
 import io.sequencer.core.MemberStreamListener;
 import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
@@ -19,12 +20,16 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * the protocol (counted by {@link TransportDropReason}), and turns image events into {@link MemberStreamListener}
  * signals.
  * <p>
- * A session is bound to a member by its first frame that names a member of {@code C} with this cluster's id (and,
- * with authentication on, carries a valid tag: the tag covers the session id, so only a holder of the secret can
- * bind a session). From then on the session may speak only for that member. When a member's second session binds
- * (it restarted, or its image came back after going unavailable) the protocol hears {@code onMemberAvailable}, and
- * the older session's stragglers are dropped as stale. Frames that are structurally wrong, of another cluster or
- * from outside {@code C} go to the protocol, which validates every frame and counts them by its own reasons.
+ * A session is bound to a member only by a frame that passes every check: the core's {@link FrameValidator}
+ * (structure, lengths, field domains, epoch), this cluster's id, a sender in {@code C} other than this node, and,
+ * with authentication on, a valid tag (the tag covers the session id, so only a holder of the secret can bind a
+ * session). From then on the session may speak only for that member. When a member's second session binds (it
+ * restarted, or its image came back after going unavailable) the protocol hears {@code onMemberAvailable}, and the
+ * older session's stragglers are dropped as stale. A frame of a session not yet bound that fails any check binds
+ * nothing and declares nothing stale: it only counts, so one forged datagram cannot silence a member. Frames of
+ * another cluster or from outside {@code C} go to the protocol, which drops them by exact checks and counts them by
+ * its own reasons; so do malformed frames of a bound session (the protocol validates every frame it is given), which
+ * keeps the full validation off the path of a bound member's frames.
  * <p>
  * Allocation-free once the session tables have grown to the number of sessions seen. Single-threaded: called from
  * the duty cycle (the Aeron client runs on the caller's thread, see {@link AeronTransport}).
@@ -40,6 +45,7 @@ public final class ChannelAdapter
     private final int selfIndex;
     private final Authentication authentication;
     private final FrameAuthenticator authenticator;
+    private final FrameValidator validator;
     private final TransportCounters counters;
     private final SessionTable shared;
     private final SessionTable catchUp;
@@ -52,11 +58,14 @@ public final class ChannelAdapter
     private int polled;
 
     /**
-     * @param authenticator required unless {@code authentication} is {@link Authentication#NONE}.
+     * @param maxEventLength the largest event payload the protocol accepts ({@code ProtocolContext.maxEventLength}):
+     *                       a frame above it binds no session.
+     * @param authenticator  required unless {@code authentication} is {@link Authentication#NONE}.
      */
     public ChannelAdapter(
         final ClusterConfig cluster,
         final int selfId,
+        final int maxEventLength,
         final Authentication authentication,
         final FrameAuthenticator authenticator,
         final TransportCounters counters)
@@ -70,6 +79,7 @@ public final class ChannelAdapter
         this.selfIndex = cluster.indexOf(selfId);
         this.authentication = authentication;
         this.authenticator = authenticator;
+        this.validator = new FrameValidator(maxEventLength);
         this.counters = counters;
         this.shared = new SessionTable(cluster.size());
         this.catchUp = new SessionTable(cluster.size());
@@ -200,6 +210,12 @@ public final class ChannelAdapter
                 counters.drop(TransportDropReason.UNAUTHENTICATED_SESSION);
                 return;
             }
+            if (validator.validate(buffer, offset, frameLength) != FrameValidator.VALID)
+            {
+                // binds nothing: the member's real session, bound or yet to come, stays current
+                counters.drop(TransportDropReason.MALFORMED);
+                return;
+            }
             bind(table, sessionId, senderIndex, !catchUpStream);
         }
         else if (boundMember != senderIndex)
@@ -269,6 +285,13 @@ public final class ChannelAdapter
                 listener.onMemberUnavailable(cluster.memberId(memberIndex));
             }
         }
+    }
+
+    /** The id of the member publisher {@code sessionId} is bound to on a stream, or -1: for tests. */
+    int boundMemberId(final boolean catchUpStream, final int sessionId)
+    {
+        final int index = (catchUpStream ? catchUp : shared).sessionToMember.get(sessionId);
+        return index == NO_MEMBER ? -1 : cluster.memberId(index);
     }
 
     private static final class SessionTable

@@ -1,9 +1,9 @@
 package io.sequencer.transport.aeron;
 
 /**
- * Why the transport dropped a received frame before the protocol saw it. Everything else (truncated, garbage,
- * another cluster, a sender outside {@code C}, a stale epoch) is passed on and counted by the protocol's own
- * {@link io.sequencer.core.codec.DropReason}.
+ * Why the transport dropped a received frame before the protocol saw it. Everything else (another cluster, a sender
+ * outside {@code C}, a stale epoch, and truncated or garbage frames of a bound session or too short to name anyone)
+ * is passed on and counted by the protocol's own {@link io.sequencer.core.codec.DropReason}.
  */
 public enum TransportDropReason
 {
@@ -25,7 +25,14 @@ public enum TransportDropReason
      * Catch-up traffic on the shared channel, channel traffic on the catch-up stream, or a catch-up frame for another
      * member.
      */
-    MISROUTED;
+    MISROUTED,
+    /**
+     * A frame of a publisher session not yet bound fails the core's
+     * {@link io.sequencer.core.codec.FrameValidator} (truncated, unknown type, wrong length, a field out of its
+     * domain, oversize): it binds the session to nothing, so a forged datagram naming a member cannot make that
+     * member's real frames stale. (A bound session's malformed frames go to the protocol, which counts them.)
+     */
+    MALFORMED;
 
     private static final TransportDropReason[] VALUES = values();
 

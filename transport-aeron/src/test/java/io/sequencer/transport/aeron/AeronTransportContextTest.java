@@ -86,6 +86,9 @@ class AeronTransportContextTest
         assertMessage("secret:", () -> context().authentication(Authentication.ALL).secret(new byte[8]).conclude());
         assertMessage("termLength:", () -> context().termLength(100_000).conclude());
         assertMessage("maxFrameLength:", () -> context().termLength(64 * 1024).conclude());
+        assertMessage("maxEventLength:", () -> context().maxEventLength(AeronTransportContext.DEFAULT_MAX_FRAME_LENGTH)
+            .conclude());
+        assertMessage("maxEventLength:", () -> context().maxEventLength(-1).conclude());
         assertMessage("catchUpStreamId:", () -> context().streamId(5).catchUpStreamId(5).conclude());
         assertMessage("memberEndpoints[2]:", () -> context().memberEndpoint(2, "127.0.0.1:99999").conclude());
         assertMessage("memberEndpoints:", () -> new AeronTransportContext().cluster(cluster).memberId(0)

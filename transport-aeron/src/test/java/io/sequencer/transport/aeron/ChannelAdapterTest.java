@@ -2,12 +2,18 @@ package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.MemberStreamListener;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
+import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +29,9 @@ class ChannelAdapterTest
 {
     private static final int CLUSTER = 5;
     private static final int OWN = 4242;
+    private static final int ROGUE = 666;
+    private static final int SHARED_KINDS = 5;
+    private static final int CATCH_UP_KINDS = 3;
     private static final byte[] SECRET = "the secret of cluster five......".getBytes(StandardCharsets.US_ASCII);
 
     private final ClusterConfig cluster = ClusterConfig.ofSize(CLUSTER, 3);
@@ -30,11 +39,14 @@ class ChannelAdapterTest
     private final List<String> events = new ArrayList<>();
     private final List<Integer> deliveredLengths = new ArrayList<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+    private final UnsafeBuffer rogue = new UnsafeBuffer(new byte[8192]);
+    private final UnsafeBuffer bigPayload = new UnsafeBuffer(new byte[ProtocolContext.DEFAULT_MAX_EVENT_LENGTH + 1]);
     private final FrameAuthenticator authenticator = new FrameAuthenticator(SECRET);
 
     private ChannelAdapter adapter(final Authentication authentication)
     {
-        final ChannelAdapter adapter = new ChannelAdapter(cluster, 0, authentication, authenticator, counters);
+        final ChannelAdapter adapter = new ChannelAdapter(
+            cluster, 0, ProtocolContext.DEFAULT_MAX_EVENT_LENGTH, authentication, authenticator, counters);
         adapter.ownSharedSession(OWN);
         adapter.handler((b, offset, length) -> deliveredLengths.add(length));
         adapter.listener(new MemberStreamListener()
@@ -129,5 +141,177 @@ class ChannelAdapterTest
         final ChannelAdapter all = adapter(Authentication.ALL);
         all.onFrame(false, 101, buffer, 0, promise(1, 3));
         assertEquals(2, counters.dropped(TransportDropReason.AUTH_FAILED), "under ALL every frame needs its tag");
+    }
+
+    /**
+     * The datagram of issue 9: frames that name member 1 of this cluster but fail validation (a bare 16-byte header
+     * of an event, an unknown type, a promise with trailing bytes, a report with unknown flags, an oversize event),
+     * sent by a stranger before member 1 is first heard and again after: they bind the stranger's session to nothing,
+     * so member 1's real session binds without a restart signal and is never taken for stale. With authentication on,
+     * the stranger's frames fail earlier (no tag, or no trusted session), and even correctly tagged broken frames (a
+     * holder of the secret with a bug) bind nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Authentication.class)
+    void malformedFramesOfAStrangerBindNoSession(final Authentication authentication)
+    {
+        final ChannelAdapter adapter = adapter(authentication);
+        sendMalformed(adapter, false, 1, false);
+        assertEquals(-1, adapter.boundMemberId(false, ROGUE), "bound to nothing");
+
+        final int report = report(1, 101, authentication);
+        adapter.onFrame(false, 101, buffer, 0, report);
+        final int promise = promise(1, 101, authentication);
+        adapter.onFrame(false, 101, buffer, 0, promise);
+        assertEquals(1, adapter.boundMemberId(false, 101));
+
+        sendMalformed(adapter, false, 1, false);
+        adapter.onFrame(false, 101, buffer, 0, promise);
+        assertEquals(-1, adapter.boundMemberId(false, ROGUE));
+        assertEquals(1, adapter.boundMemberId(false, 101), "member 1's session stays current");
+
+        final int stripped = authentication.covers(MessageType.MY_ORDER_COUNTER, false) ?
+            promise - FrameAuthenticator.TAG_LENGTH : promise;
+        assertEquals(List.of(report - (authentication == Authentication.NONE ? 0 : FrameAuthenticator.TAG_LENGTH),
+            stripped, stripped), deliveredLengths, "every frame of member 1 delivered");
+        assertEquals(List.of(), events, "no restart of member 1 signalled");
+        assertEquals(0, counters.dropped(TransportDropReason.STALE_SESSION));
+        assertEquals(2L * SHARED_KINDS, strangerDrops());
+        if (authentication == Authentication.NONE)
+        {
+            assertEquals(2L * SHARED_KINDS, counters.dropped(TransportDropReason.MALFORMED));
+        }
+        else
+        {
+            assertEquals(0, counters.dropped(TransportDropReason.MALFORMED));
+            sendMalformed(adapter, false, 1, true);
+            assertEquals(-1, adapter.boundMemberId(false, ROGUE), "a valid tag on a broken frame binds nothing");
+            // under CONTROL only the report's type carries a tag; the other tagged frames are untrusted
+            assertEquals(authentication == Authentication.ALL ? SHARED_KINDS : 1,
+                counters.dropped(TransportDropReason.MALFORMED));
+            assertEquals(3L * SHARED_KINDS, strangerDrops());
+        }
+        assertEquals(3, counters.delivered());
+    }
+
+    /** The same on the catch-up stream: a truncated batch, a fetch of an empty range, a batch with an oversize entry. */
+    @ParameterizedTest
+    @EnumSource(Authentication.class)
+    void malformedCatchUpFramesOfAStrangerBindNoSession(final Authentication authentication)
+    {
+        final ChannelAdapter adapter = adapter(authentication);
+        sendMalformed(adapter, true, 1, false);
+        assertEquals(-1, adapter.boundMemberId(true, ROGUE));
+
+        final int fetch = fetch(1, 111, authentication);
+        adapter.onFrame(true, 111, buffer, 0, fetch);
+        sendMalformed(adapter, true, 1, authentication != Authentication.NONE);
+        adapter.onFrame(true, 111, buffer, 0, fetch);
+        assertEquals(-1, adapter.boundMemberId(true, ROGUE));
+        assertEquals(1, adapter.boundMemberId(true, 111));
+
+        assertEquals(List.of(FetchFrame.LENGTH, FetchFrame.LENGTH), deliveredLengths);
+        assertEquals(0, counters.dropped(TransportDropReason.STALE_SESSION));
+        assertEquals(2L * CATCH_UP_KINDS, strangerDrops());
+        assertEquals(authentication == Authentication.NONE ? 2L * CATCH_UP_KINDS : CATCH_UP_KINDS,
+            counters.dropped(TransportDropReason.MALFORMED), "the tagged ones fail validation");
+    }
+
+    private long strangerDrops()
+    {
+        return counters.dropped(TransportDropReason.MALFORMED) + counters.dropped(TransportDropReason.AUTH_FAILED) +
+            counters.dropped(TransportDropReason.UNAUTHENTICATED_SESSION);
+    }
+
+    /** Every malformed kind naming {@code member}, from the stranger's session; tagged with the secret if asked. */
+    private void sendMalformed(
+        final ChannelAdapter adapter, final boolean catchUp, final int member, final boolean tagged)
+    {
+        for (int kind = 0; kind < (catchUp ? CATCH_UP_KINDS : SHARED_KINDS); kind++)
+        {
+            int length = catchUp ? malformedCatchUp(kind, member) : malformedShared(kind, member);
+            if (tagged)
+            {
+                authenticator.sign(rogue, 0, length, ROGUE, rogue, length);
+                length += FrameAuthenticator.TAG_LENGTH;
+            }
+            adapter.onFrame(catchUp, ROGUE, rogue, 0, length);
+        }
+    }
+
+    /** Frames of the shared channel that name {@code member} of this cluster and fail the core's validator. */
+    private int malformedShared(final int kind, final int member)
+    {
+        switch (kind)
+        {
+            case 0: // a bare header of an event: truncated
+                FrameHeader.write(rogue, 0, MessageType.NEW_EVENT, member, CLUSTER, 3);
+                return FrameHeader.LENGTH;
+            case 1: // a bare header of no known type
+                FrameHeader.write(rogue, 0, 0x7F, member, CLUSTER, 3);
+                return FrameHeader.LENGTH;
+            case 2: // a promise with trailing bytes
+                return new MyOrderCounterFrame().encode(rogue, 0, member, CLUSTER, 3, 9).encodedLength() + 8;
+            case 3: // a report with a flag no version defines
+            {
+                final int length = new MySerializeCounterFrame().encode(rogue, 0, member, CLUSTER, 3, 1, 1, 7, 3,
+                    true, 1).encodedLength();
+                rogue.putInt(MySerializeCounterFrame.FLAGS_OFFSET, 0x80, java.nio.ByteOrder.LITTLE_ENDIAN);
+                return length;
+            }
+            default: // an event above maxEventLength
+                return new NewEventFrame().encode(rogue, 0, member, CLUSTER, 3, 1, 1, 1, bigPayload, 0,
+                    bigPayload.capacity()).encodedLength();
+        }
+    }
+
+    /** Frames of the catch-up stream for this node (member 0) that name {@code member} and fail the validator. */
+    private int malformedCatchUp(final int kind, final int member)
+    {
+        switch (kind)
+        {
+            case 0: // a bare header of a batch: truncated
+                FrameHeader.write(rogue, 0, MessageType.ENTRIES, member, CLUSTER, 3);
+                return FrameHeader.LENGTH;
+            case 1: // a fetch of an empty range
+                return new FetchFrame().encode(rogue, 0, member, CLUSTER, 3, 0, 9, 1).encodedLength();
+            default: // a batch whose one entry is above maxEventLength
+            {
+                final EntriesFrame entries = new EntriesFrame().encode(rogue, 0, rogue.capacity(), member, CLUSTER,
+                    3, 0, 1);
+                entries.appendEntry(1, member, 3, 1, 1, 1, 0, bigPayload, 0, bigPayload.capacity());
+                return entries.encodedLength();
+            }
+        }
+    }
+
+    /** A report of {@code sender} in {@link #buffer}, tagged for {@code session} when the mode covers it. */
+    private int report(final int sender, final int session, final Authentication authentication)
+    {
+        final int length = new MySerializeCounterFrame().encode(buffer, 0, sender, CLUSTER, 3, 1, 1, 7, 3, true, 1)
+            .encodedLength();
+        return tagIfCovered(length, session, false, authentication);
+    }
+
+    private int promise(final int sender, final int session, final Authentication authentication)
+    {
+        return tagIfCovered(promise(sender, 3), session, false, authentication);
+    }
+
+    private int fetch(final int sender, final int session, final Authentication authentication)
+    {
+        final int length = new FetchFrame().encode(buffer, 0, sender, CLUSTER, 3, 0, 1, 5).encodedLength();
+        return tagIfCovered(length, session, true, authentication);
+    }
+
+    private int tagIfCovered(
+        final int length, final int session, final boolean catchUp, final Authentication authentication)
+    {
+        if (!authentication.covers(FrameHeader.type(buffer, 0), catchUp))
+        {
+            return length;
+        }
+        authenticator.sign(buffer, 0, length, session, buffer, length);
+        return length + FrameAuthenticator.TAG_LENGTH;
     }
 }

@@ -13,6 +13,7 @@ import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
+import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cut short, extended, fields set to extremes), and garbage — from sessions that bind, clash and go stale, with image
  * losses in between. No exception escapes, and every frame is accounted for exactly once: delivered to the protocol
  * (which counts each frame it sees, and each it drops by reason), looped back, or dropped by the transport by reason.
+ * A session is bound to a member only by a frame that passes the core's validator, and never rebound to another.
  * In-process: the adapter is what the Aeron fragment handlers call, minus the UDP.
  */
 class ReceivePathFuzzProperties
@@ -106,10 +108,17 @@ class ReceivePathFuzzProperties
         final SequencerProtocol target = protocols[0];
         final TransportCounters counters = new TransportCounters();
         final FrameAuthenticator authenticator = new FrameAuthenticator(SECRET);
-        final ChannelAdapter adapter = new ChannelAdapter(cluster, 0, authentication, authenticator, counters);
+        final ChannelAdapter adapter = new ChannelAdapter(
+            cluster, 0, ProtocolContext.DEFAULT_MAX_EVENT_LENGTH, authentication, authenticator, counters);
         adapter.ownSharedSession(OWN_SESSION);
         adapter.listener(target);
-        adapter.handler(target::onFrame);
+        final FrameValidator validator = new FrameValidator(ProtocolContext.DEFAULT_MAX_EVENT_LENGTH);
+        final boolean[] lastDeliveredValid = new boolean[1];
+        adapter.handler((buffer, offset, length) ->
+        {
+            lastDeliveredValid[0] = validator.validate(buffer, offset, length) == FrameValidator.VALID;
+            target.onFrame(buffer, offset, length);
+        });
         final FrameGenerator generator = new FrameGenerator(random, cluster.clusterId(), authenticator);
 
         for (int i = 0; i < FRAMES_PER_TRY; i++)
@@ -131,11 +140,19 @@ class ReceivePathFuzzProperties
             final long receivedBefore = counters.received();
             final long deliveredBefore = counters.delivered();
             final long seenBefore = framesSeen(target);
+            lastDeliveredValid[0] = false;
+            final int boundBefore = adapter.boundMemberId(catchUp, session);
             adapter.onFrame(catchUp, session, generator.buffer, generator.offset, length);
 
             assertEquals(receivedBefore + 1, counters.received(), "each frame is delivered, looped back or dropped");
             assertEquals(counters.delivered() - deliveredBefore, framesSeen(target) - seenBefore,
                 "the protocol sees (and counts) exactly the delivered frames");
+            if (adapter.boundMemberId(catchUp, session) != boundBefore)
+            {
+                assertEquals(-1, boundBefore, "a bound session never changes its member");
+                assertEquals(deliveredBefore + 1, counters.delivered(), "a session binds on a frame it delivers");
+                assertTrue(lastDeliveredValid[0], "a session binds only on a frame that passes the core's validator");
+            }
         }
         assertEquals(FRAMES_PER_TRY, adapter.takePolled());
         FRAMES.addAndGet(FRAMES_PER_TRY);

@@ -10,6 +10,9 @@ import io.sequencer.core.LogEntry;
 import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.DropReason;
+import io.sequencer.core.codec.FetchFrame;
+import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,13 +71,7 @@ class RoguePublisherTest
             }
             nodes.add(new TestNode(context, TestNode.protocolContext(cluster, id)));
         }
-        rogueDriver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(TestNetwork.driverDirectory("rogue"))
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-        rogueClient = Aeron.connect(new Aeron.Context().aeronDirectoryName(rogueDriver.aeronDirectoryName()));
+        launchRogue();
         final NodeLoop loop = new NodeLoop(nodes);
         nodes.forEach(TestNode::start);
         loop.runUntil("every member running", 20_000, () -> nodes.stream().allMatch(TestNode::isRunning));
@@ -131,7 +129,8 @@ class RoguePublisherTest
             {
                 node.log.read(p, entry);
                 assertTrue(cluster.isMember(entry.originId()), "entry " + p + " of a member");
-                assertEquals(epoch, entry.epoch());
+                // the cluster may have needed more than one epoch to start; none of the rogue's epochs got in
+                assertTrue(entry.epoch() <= epoch, "entry " + p + " of epoch " + entry.epoch());
                 eventEntries += entry.type() == EntryType.EVENT ? 1 : 0;
             }
             assertEquals(submitted, eventEntries, "exactly the legit events: " + node.describe());
@@ -157,15 +156,228 @@ class RoguePublisherTest
         }
     }
 
+    /**
+     * Issue 9: datagrams that name a member of this cluster but fail validation, from one rogue session per member
+     * named on the shared channel and one per member named on each member's catch-up stream, sent before the members
+     * are first heard and again while they run. They bind no session, so no member is taken for restarted and none
+     * of its frames is dropped as stale: the cluster starts, orders events in the epoch it started in, and a member
+     * that starts late with an empty log catches up over the catch-up stream.
+     */
+    @ParameterizedTest
+    @EnumSource(Authentication.class)
+    void malformedFramesNamingMembersSilenceNoOne(final Authentication authentication)
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 3);
+        final String channel = TestNetwork.multicastChannel();
+        final int streamId = TestNetwork.streamId();
+        final int[] ports = {TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort()};
+        for (int id = 0; id < 3; id++)
+        {
+            final AeronTransportContext context = TestNode.transportContext(cluster, id, channel, streamId, ports)
+                .authentication(authentication);
+            if (authentication != Authentication.NONE)
+            {
+                context.secret(SECRET);
+            }
+            // members 0 and 1 create the cluster; member 2 joins later with an empty log and catches up
+            nodes.add(new TestNode(context, TestNode.protocolContext(cluster, id).bootstrap(id < 2)));
+        }
+        launchRogue();
+
+        // One rogue session per member it names: a session binds to at most one member.
+        final List<ExclusivePublication> shared = new ArrayList<>();
+        final List<int[]> sharedNames = new ArrayList<>();
+        final List<ExclusivePublication> catchUp = new ArrayList<>();
+        final List<int[]> catchUpNames = new ArrayList<>();
+        for (int named = 0; named < 3; named++)
+        {
+            shared.add(rogueClient.addExclusivePublication(
+                nodes.get(0).transport.context().sharedPublicationChannel(), streamId));
+            sharedNames.add(new int[]{named, -1});
+            for (int target = 0; target < 3; target++)
+            {
+                if (target != named)
+                {
+                    catchUp.add(rogueClient.addExclusivePublication(
+                        nodes.get(target).transport.context().catchUpSubscriptionChannel() + "|term-length=65536",
+                        streamId + 1));
+                    catchUpNames.add(new int[]{named, target});
+                }
+            }
+        }
+        final NodeLoop loop = new NodeLoop(nodes);
+        loop.runUntil("every rogue publication connected", 10_000,
+            () -> shared.stream().allMatch(ExclusivePublication::isConnected) &&
+            catchUp.stream().allMatch(ExclusivePublication::isConnected));
+
+        // Per node and round: 3 rogue sessions x SHARED_MALFORMED frames, 2 x CATCH_UP_MALFORMED.
+        final long perRound = 3L * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED;
+        final MalformedFrames frames = new MalformedFrames(cluster.clusterId());
+        sendMalformed(loop, frames, shared, sharedNames, catchUp, catchUpNames, perRound);
+
+        final List<TestNode> founders = nodes.subList(0, 2);
+        founders.forEach(TestNode::start);
+        loop.runUntil("members 0 and 1 running", 20_000, () -> founders.stream().allMatch(TestNode::isRunning));
+        final long epoch = nodes.get(0).protocol.currentEpoch();
+        final SplittableRandom random = new SplittableRandom(0xBAD);
+        submitAndAwait(loop, random, founders, 200);
+
+        sendMalformed(loop, frames, shared, sharedNames, catchUp, catchUpNames, 2 * perRound);
+        submitAndAwait(loop, random, founders, 200);
+        for (final TestNode founder : founders)
+        {
+            assertEquals(epoch, founder.protocol.currentEpoch(), "no epoch change: " + founder.describe());
+        }
+
+        final TestNode late = nodes.get(2);
+        late.start();
+        loop.runUntil("member 2 caught up and running", 30_000, () -> late.isRunning() &&
+            TestNode.logsIdentical(nodes));
+        submitAndAwait(loop, random, nodes, 100);
+        assertTrue(late.protocol.counters().fetchedEntries() >= 400, "caught up over the catch-up stream: " +
+            late.describe());
+
+        for (final TestNode node : nodes)
+        {
+            final TransportCounters counters = node.transport.counters();
+            assertEquals(0, counters.dropped(TransportDropReason.STALE_SESSION), node.describe());
+            assertEquals(0, counters.memberAvailableSignals(), "no member taken for restarted: " + node.describe());
+            assertEquals(2 * perRound, rogueDrops(node), node.describe());
+            if (authentication == Authentication.NONE)
+            {
+                // all but the frames that name the receiving node itself (another process claiming its id)
+                assertEquals(2 * (2L * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED),
+                    counters.dropped(TransportDropReason.MALFORMED), node.describe());
+            }
+        }
+    }
+
+    private void launchRogue()
+    {
+        rogueDriver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(TestNetwork.driverDirectory("rogue"))
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        rogueClient = Aeron.connect(new Aeron.Context().aeronDirectoryName(rogueDriver.aeronDirectoryName()));
+    }
+
+    /** Every malformed frame from every rogue session, then wait until every node has dropped {@code total}. */
+    private void sendMalformed(
+        final NodeLoop loop, final MalformedFrames frames,
+        final List<ExclusivePublication> shared, final List<int[]> sharedNames,
+        final List<ExclusivePublication> catchUp, final List<int[]> catchUpNames, final long total)
+    {
+        final int[] next = new int[1];
+        final int sharedFrames = shared.size() * SHARED_MALFORMED;
+        final int allFrames = sharedFrames + catchUp.size() * CATCH_UP_MALFORMED;
+        loop.runUntil("malformed frames sent and dropped", 20_000,
+            () -> next[0] == allFrames && nodes.stream().allMatch(n -> rogueDrops(n) == total),
+            () ->
+            {
+                if (next[0] == allFrames)
+                {
+                    return 0;
+                }
+                final int i = next[0];
+                final long result;
+                if (i < sharedFrames)
+                {
+                    final int length = frames.shared(i % SHARED_MALFORMED, sharedNames.get(i / SHARED_MALFORMED)[0]);
+                    result = shared.get(i / SHARED_MALFORMED).offer(frames.buffer, 0, length);
+                }
+                else
+                {
+                    final int j = i - sharedFrames;
+                    final int[] names = catchUpNames.get(j / CATCH_UP_MALFORMED);
+                    final int length = frames.catchUp(j % CATCH_UP_MALFORMED, names[0], names[1]);
+                    result = catchUp.get(j / CATCH_UP_MALFORMED).offer(frames.buffer, 0, length);
+                }
+                if (result > 0)
+                {
+                    next[0]++;
+                    return 1;
+                }
+                return 0;
+            });
+    }
+
+    private static void submitAndAwait(
+        final NodeLoop loop, final SplittableRandom random, final List<TestNode> submitters, final int events)
+    {
+        final long[] accepted = new long[1];
+        loop.runUntil(events + " events acknowledged", 30_000,
+            () -> accepted[0] == events && submitters.stream().allMatch(n -> n.inFlight() == 0),
+            () ->
+            {
+                final TestNode node = submitters.get(random.nextInt(submitters.size()));
+                if (accepted[0] < events && node.isRunning() && node.inFlight() < 32 && node.submitRandom(random))
+                {
+                    accepted[0]++;
+                    return 1;
+                }
+                return 0;
+            });
+    }
+
     /** Every rogue frame is dropped by exactly one of these; legit traffic adds to none of them. */
     private static long rogueDrops(final TestNode node)
     {
         final var core = node.protocol.counters();
         final var transport = node.transport.counters();
         return core.dropped(DropReason.WRONG_CLUSTER) + core.dropped(DropReason.UNKNOWN_SENDER) +
-            transport.dropped(TransportDropReason.AUTH_FAILED) +
+            transport.dropped(TransportDropReason.MALFORMED) + transport.dropped(TransportDropReason.AUTH_FAILED) +
             transport.dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
             transport.dropped(TransportDropReason.SESSION_MISMATCH);
+    }
+
+    static final int SHARED_MALFORMED = 4;
+    static final int CATCH_UP_MALFORMED = 2;
+
+    /** Frames that name a member of this cluster and fail the core's validator, untagged. */
+    private static final class MalformedFrames
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final int clusterId;
+
+        MalformedFrames(final int clusterId)
+        {
+            this.clusterId = clusterId;
+        }
+
+        int shared(final int kind, final int named)
+        {
+            switch (kind)
+            {
+                case 0: // 16 bytes: the bare header of an event
+                    FrameHeader.write(buffer, 0, MessageType.NEW_EVENT, named, clusterId, 1);
+                    return FrameHeader.LENGTH;
+                case 1: // 16 bytes: a header of no known type
+                    FrameHeader.write(buffer, 0, 0x7F, named, clusterId, 1);
+                    return FrameHeader.LENGTH;
+                case 2: // a promise with trailing bytes
+                    return new MyOrderCounterFrame().encode(buffer, 0, named, clusterId, 1, 1L << 40)
+                        .encodedLength() + 8;
+                default: // a report with an undefined flag
+                {
+                    final int length = new MySerializeCounterFrame().encode(buffer, 0, named, clusterId, 1, 1 << 20,
+                        1 << 20, 7, 1, true, 1 << 20).encodedLength();
+                    buffer.putInt(MySerializeCounterFrame.FLAGS_OFFSET, 0x40, ByteOrder.LITTLE_ENDIAN);
+                    return length;
+                }
+            }
+        }
+
+        int catchUp(final int kind, final int named, final int target)
+        {
+            if (kind == 0) // 16 bytes: the bare header of a batch
+            {
+                FrameHeader.write(buffer, 0, MessageType.ENTRIES, named, clusterId, 1);
+                return FrameHeader.LENGTH;
+            }
+            return new FetchFrame().encode(buffer, 0, named, clusterId, 1, target, 9, 1).encodedLength(); // empty range
+        }
     }
 
     /** The rogue's repertoire: frames of another cluster, of a sender outside C, and forgeries of members. */

@@ -1,0 +1,268 @@
+package io.sequencer.core;
+
+import io.sequencer.core.codec.DropReason;
+import io.sequencer.core.codec.MyOrderCounterFrame;
+import io.sequencer.core.codec.MySerializeCounterFrame;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * docs/protocol.md §10: a member that lost entries knows it, a bootstrap into a cluster that ran is refused, forged
+ * or garbled frames change nothing that matters, and a member that does not hear a quorum drags nobody along.
+ */
+class LossAndForgeryTest
+{
+    private static final long T_FD = ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS;
+
+    /** The state machine does not matter here. */
+    private static final class NoStateMachine implements StateMachine
+    {
+        public int apply(final long position, final org.agrona.DirectBuffer event, final int offset, final int length,
+            final org.agrona.MutableDirectBuffer result, final int resultOffset)
+        {
+            return 0;
+        }
+
+        public void reset()
+        {
+        }
+
+        public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
+        {
+            return 0;
+        }
+
+        public void restore(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+        {
+        }
+    }
+
+    /** One member's storage outliving the protocol objects that use it, as files outlive a process. */
+    private static final class Disk
+    {
+        final InMemoryEventLog log = new InMemoryEventLog();
+        final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        final InMemoryNodeStore store = new InMemoryNodeStore();
+        final List<Throwable> errors = new ArrayList<>();
+
+        SequencerProtocol start(final int members, final boolean bootstrap)
+        {
+            final SequencerProtocol protocol = new SequencerProtocol(
+                new ProtocolContext().cluster(ClusterConfig.ofSize(ProtocolHarness.CLUSTER_ID, members)).memberId(0)
+                    .bootstrap(bootstrap).acceptDataLoss(true).errorHandler(errors::add),
+                log, checkpoints, store, new NoStateMachine(), new RecordingTransport(),
+                (correlationId, position, status, result, offset, length) -> {});
+            protocol.start(0);
+            return protocol;
+        }
+
+        String lastError()
+        {
+            return errors.isEmpty() ? "" : errors.get(errors.size() - 1).getMessage();
+        }
+    }
+
+    /** A single member that ran: its log holds its first EpochStart and three events. */
+    private static Disk diskThatRan()
+    {
+        final Disk disk = new Disk();
+        final SequencerProtocol first = disk.start(1, true);
+        first.doWork(1);
+        final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(SubmitStatus.ACCEPTED, first.submit(i, event, 0, 8));
+        }
+        first.doWork(2);
+        assertEquals(4, disk.log.have());
+        return disk;
+    }
+
+    @Test
+    void aLostLogDirectoryIsNotIntactEvenWithItsNodeStateIntact()
+    {
+        final Disk disk = diskThatRan();
+        disk.start(1, false);
+        disk.log.wipe(); // the log directory is gone: an empty log with a new identity; node.state survives
+        final SequencerProtocol restarted = disk.start(1, false);
+        assertFalse(restarted.isIntact());
+        assertTrue(disk.store.amnesia(), "persisted before anything else");
+        assertTrue(disk.lastError().contains("not the log its node state belongs to"), disk.lastError());
+    }
+
+    @Test
+    void aLostLogDirectoryIsNotIntactEvenWhenStartedToBootstrap()
+    {
+        final Disk disk = diskThatRan();
+        disk.log.wipe();
+        assertFalse(disk.start(1, true).isIntact(), "an initialized node state is never a new cluster");
+    }
+
+    @Test
+    void aCutLogIsNotIntact()
+    {
+        final Disk disk = diskThatRan();
+        disk.start(1, false); // a restart records the high-water mark with its epoch change
+        assertEquals(4, disk.store.highWater());
+        disk.log.unrollTo(2, 0); // two entries cut, with a clean chain: nothing in the log itself shows it
+        final SequencerProtocol restarted = disk.start(1, false);
+        assertFalse(restarted.isIntact());
+        assertTrue(disk.lastError().contains("fewer than the 4"), disk.lastError());
+    }
+
+    @Test
+    void anUntouchedLogStaysIntactAcrossRestarts()
+    {
+        final Disk disk = diskThatRan();
+        assertTrue(disk.start(1, false).isIntact());
+        assertTrue(disk.start(1, false).isIntact());
+        assertTrue(disk.errors.isEmpty(), disk.errors.toString());
+    }
+
+    @Test
+    void bootstrapIsRefusedOnceAPeerShowsTheClusterRan()
+    {
+        final Disk disk = new Disk();
+        final SequencerProtocol fresh = disk.start(3, true);
+        assertTrue(fresh.isIntact());
+        assertFalse(disk.store.initialized(), "a fresh member records nothing before it knows the cluster is new");
+
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        final MySerializeCounterFrame report = new MySerializeCounterFrame().encode(
+            frame, 0, 1, ProtocolHarness.CLUSTER_ID, fresh.currentEpoch(), 0, 7, 1234, 1, true, 7).holdsEvents();
+        fresh.onFrame(frame, 0, report.encodedLength());
+
+        assertFalse(fresh.isIntact(), "a wiped member started with --bootstrap is a lost disk");
+        assertEquals(1, fresh.counters().bootstrapRefusals());
+        assertTrue(disk.store.amnesia() && disk.store.initialized(), "a restart without bootstrap stays not intact");
+        assertTrue(disk.lastError().contains("bootstrap refused"), disk.lastError());
+    }
+
+    @Test
+    void bootstrapIsNotRefusedByPeersThatOnlyAlignedToAnEmptyFirstEpoch()
+    {
+        final Disk disk = new Disk();
+        final SequencerProtocol fresh = disk.start(3, true);
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        final MySerializeCounterFrame report = new MySerializeCounterFrame().encode(
+            frame, 0, 1, ProtocolHarness.CLUSTER_ID, fresh.currentEpoch(), 0, 1, 99, 1, true, 1);
+        fresh.onFrame(frame, 0, report.encodedLength());
+        assertTrue(fresh.isIntact(), "an EpochStart alone holds nothing anyone acknowledged");
+    }
+
+    @Test
+    void aReportAboveThisLogIsNotCountedAndItsWatermarkNotAdopted()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long have = h.log.have();
+        h.report(1, 1_000, 1_000, 0xBADL, h.protocol.currentEpoch()); // forged: a large have skips no check
+        h.work();
+        assertTrue(h.protocol.guaranteed() <= have, "g " + h.protocol.guaranteed() + " above this log " + have);
+        assertTrue(h.protocol.ser(1) <= have);
+    }
+
+    @Test
+    void aReportAboveThisLogCountsOnceThisLogReachesIt()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long before = h.log.have();
+        h.newEvent(1, 1, 1);
+        h.promise(2, 1);
+        // Member 1 serialized its event before this node did and reports it: honest, but not yet checkable here.
+        final InMemoryEventLog copy = new InMemoryEventLog();
+        final LogEntry entry = new LogEntry();
+        for (long p = 1; p <= before; p++)
+        {
+            h.log.read(p, entry);
+            copy.append(entry.type(), entry.epoch(), entry.counter(), entry.originId(), entry.incarnation(),
+                entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+        }
+        h.work();
+        assertEquals(before + 1, h.log.have());
+        h.report(1, 0, before + 1);
+        h.work();
+        assertEquals(before + 1, h.protocol.ser(1), "checked against this log and counted");
+        assertEquals(before + 1, h.protocol.guaranteed());
+    }
+
+    @Test
+    void aReportWithAWatermarkAboveItsLogIsMalformed()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long dropped = h.protocol.counters().dropped(DropReason.BAD_FIELD);
+        final MySerializeCounterFrame f = new MySerializeCounterFrame().encode(
+            h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, h.protocol.currentEpoch(), 1L << 40, 1, 0, 1, true, 1);
+        h.deliver(h.frame, f.encodedLength());
+        assertEquals(dropped + 1, h.protocol.counters().dropped(DropReason.BAD_FIELD));
+    }
+
+    @Test
+    void anEpochFarAheadIsDroppedNotAdopted()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = h.protocol.currentEpoch();
+        final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+            h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, epoch + SequencerProtocol.MAX_EPOCH_STEP + 1, 5);
+        h.deliver(h.frame, f.encodedLength());
+        assertEquals(epoch, h.protocol.currentEpoch());
+        assertEquals(NodeMode.RUNNING, h.protocol.mode());
+    }
+
+    @Test
+    void aHigherEpochOfAMemberThatHearsNoQuorumIsNotFollowed()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = h.protocol.currentEpoch();
+        MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+            h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, epoch + 1, 0).hearsMask(0b010);
+        h.deliver(h.frame, f.encodedLength());
+        assertEquals(epoch, h.protocol.currentEpoch(), "member 1 hears only itself: pre-vote refuses its epoch");
+        assertEquals(1, h.protocol.counters().epochAdoptionsRefused());
+
+        f = new MyOrderCounterFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, epoch + 1, 0).hearsMask(0b011);
+        h.deliver(h.frame, f.encodedLength());
+        assertEquals(epoch + 1, h.protocol.currentEpoch(), "hearing a quorum, it is followed");
+    }
+
+    @Test
+    void aMemberThatDoesNotHearUsIsNotAliveHowEverMuchItSends()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        for (long t = 0; t <= T_FD; t += T_FD / 10)
+        {
+            h.promise(2, 0); // hears everyone
+            final MyOrderCounterFrame deaf = new MyOrderCounterFrame().encode(
+                h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, h.protocol.currentEpoch(), 0).hearsMask(0b010);
+            h.deliver(h.frame, deaf.encodedLength());
+            h.advance(T_FD / 10);
+        }
+        h.advance(T_FD / 10);
+        assertTrue(h.protocol.isSuspected(1), "member 1 sends, but does not hear this node");
+        assertFalse(h.protocol.isSuspected(2));
+        assertEquals(1, h.protocol.counters().suspicions());
+    }
+
+    @Test
+    void aMemberThatHearsNoQuorumDoesNotMoveEpochsOnItsOwn()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        for (int i = 0; i < 20; i++)
+        {
+            h.advance(T_FD / 10); // silence: it steps down once (in small steps: a long gap is its own pause)
+        }
+        final long epoch = h.protocol.currentEpoch();
+        assertEquals(NodeMode.BOOT, h.protocol.mode());
+        for (int i = 0; i < 2_000; i++)
+        {
+            h.advance(ProtocolContext.DEFAULT_HEARTBEAT_INTERVAL_NS);
+        }
+        assertEquals(epoch, h.protocol.currentEpoch(), "hearing nobody, it waits instead of inflating its epoch");
+        assertTrue(h.protocol.counters().epochChangesDeferred() > 0);
+    }
+}
