@@ -27,6 +27,7 @@ public final class InMemoryEventLog implements EventLog
     private int[] epochStarts = new int[16];
     private int epochStartCount;
     private boolean damagedAtOpen;
+    private boolean damageSinceOpen;
     private long lowMark;
     private long logId = 1;
 
@@ -204,14 +205,16 @@ public final class InMemoryEventLog implements EventLog
     }
 
     /**
-     * Simulated damage of the entry at {@code position} (bad sectors): opening the log ({@link #recover()}) cuts it
-     * and everything after it, and reports the log damaged when more than one entry goes.
+     * Simulated damage of the entry at {@code position} (bad sectors), as the next open finds it: that entry and
+     * everything after it are cut now (nothing can read them any more), and the next {@link #recover()} reports the
+     * log damaged when more than one entry went.
      */
     public void damage(final long position)
     {
         if (position >= 1 && position <= have)
         {
-            chk[(int)position] ^= 0x0DD0_0DD0L;
+            damageSinceOpen |= have - position + 1 > 1;
+            unrollTo(position - 1);
         }
     }
 
@@ -245,6 +248,7 @@ public final class InMemoryEventLog implements EventLog
         epochStarts = Arrays.copyOf(other.epochStarts, other.epochStarts.length);
         epochStartCount = other.epochStartCount;
         damagedAtOpen = other.damagedAtOpen;
+        damageSinceOpen = other.damageSinceOpen;
         logId = other.logId;
         lowMark = 0;
     }
@@ -266,7 +270,8 @@ public final class InMemoryEventLog implements EventLog
     {
         final LogEntry entry = new LogEntry();
         long previous = Checksum.EMPTY;
-        damagedAtOpen = false;
+        damagedAtOpen = damageSinceOpen;
+        damageSinceOpen = false;
         for (long p = 1; p <= have; p++)
         {
             read(p, entry);
@@ -274,7 +279,7 @@ public final class InMemoryEventLog implements EventLog
             {
                 final long dropped = have - (p - 1);
                 unrollTo(p - 1);
-                damagedAtOpen = dropped > 1; // more than the one write a crash can tear
+                damagedAtOpen |= dropped > 1; // more than the one write a crash can tear
                 return dropped;
             }
             previous = entry.chk();

@@ -103,8 +103,12 @@ public final class Simulation
         STORE_TORN("store-torn"),
         /** The log directory lost while node.state survives. */
         LOST_LOG("lost-log"),
-        /** The log loses more than its last entry: its tail cut, or an entry in the middle damaged. */
+        /** The log damaged in the middle or cut short by more than one entry, and the storage finds it at open
+         *  (damagedAtOpen). */
         LOG_DAMAGE("log-damage"),
+        /** The log's tail (more than one entry) lost without a trace: what is left is a whole, well-chained log (a
+         *  lost last file). Only the node state's high-water mark can tell. */
+        LOG_TAIL("log-tail"),
         /** A wiped member restarted with bootstrap=true. */
         REBOOTSTRAP("rebootstrap"),
         /** A member restored from an older copy of its whole disk (log, checkpoints, node.state). */
@@ -119,7 +123,7 @@ public final class Simulation
          * left out are the ones that break the protocol as it stands (issue 9): they stay selectable by name.
          */
         public static final Set<Fault> ALL = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(
-            FORGED_OPEN, LOST_LOG, LOG_DAMAGE, REBOOTSTRAP, OLD_DISK)));
+            FORGED_OPEN, LOG_TAIL, OLD_DISK)));
 
         final String flag;
 
@@ -444,6 +448,7 @@ public final class Simulation
     private static final int F_REBOOTSTRAP = 17;
     private static final int F_OLD_DISK = 18;
     private static final int F_STARVE = 19;
+    private static final int F_LOG_TAIL = 20;
 
     /** One machine: its disk survives; its process comes and goes. */
     private final class SimNode
@@ -603,7 +608,7 @@ public final class Simulation
             { Fault.PARTITION, F_PARTITION }, { Fault.PAUSE, F_PAUSE }, { Fault.CHECKPOINT, F_CHECKPOINT },
             { Fault.DUPLICATE, F_DUPLICATE }, { Fault.REPLAY, F_REPLAY }, { Fault.ONE_WAY, F_ONE_WAY },
             { Fault.SILENT, F_SILENT }, { Fault.STORE_CRASH, F_STORE_TRAP }, { Fault.STORE_TORN, F_STORE_TORN },
-            { Fault.LOST_LOG, F_LOST_LOG }, { Fault.LOG_DAMAGE, F_LOG_DAMAGE },
+            { Fault.LOST_LOG, F_LOST_LOG }, { Fault.LOG_DAMAGE, F_LOG_DAMAGE }, { Fault.LOG_TAIL, F_LOG_TAIL },
             { Fault.REBOOTSTRAP, F_REBOOTSTRAP }, { Fault.OLD_DISK, F_OLD_DISK }, { Fault.STARVE, F_STARVE },
         };
         for (final Object[] entry : single)
@@ -633,7 +638,7 @@ public final class Simulation
             { Fault.ONE_WAY, "one-way partitions" }, { Fault.SILENT, "silent partitions" },
             { Fault.STORE_CRASH, "node-state writes lost" }, { Fault.STORE_CRASH, "crashes after a node-state write" },
             { Fault.STORE_TORN, "node-state files torn" }, { Fault.LOST_LOG, "log directories lost" },
-            { Fault.LOG_DAMAGE, "log tails lost" }, { Fault.LOG_DAMAGE, "logs damaged in the middle" },
+            { Fault.LOG_TAIL, "log tails lost without a trace" }, { Fault.LOG_DAMAGE, "logs damaged or cut short" },
             { Fault.REBOOTSTRAP, "wiped members re-bootstrapped" }, { Fault.OLD_DISK, "old disks restored" },
             { Fault.STARVE, "starvation episodes" }, { Fault.STARVE, "starved duty cycles" },
             { Fault.CHECKPOINT, "checkpoints damaged" }, { Fault.LONG, "long histories" },
@@ -1230,7 +1235,10 @@ public final class Simulation
                 acted = loseLogDirectory(node);
                 break;
             case F_LOG_DAMAGE:
-                acted = damageLog(node);
+                acted = damageLog(node, false);
+                break;
+            case F_LOG_TAIL:
+                acted = damageLog(node, true);
                 break;
             case F_REBOOTSTRAP:
                 acted = wipe(node, true);
@@ -1469,32 +1477,37 @@ public final class Simulation
         return true;
     }
 
-    /** More than a crash can tear: the log's tail lost without a trace, or an entry in its middle damaged. */
-    private boolean damageLog(final SimNode node)
+    /**
+     * More than a crash can tear: an entry damaged somewhere before the last (the log is cut there at open, more
+     * than one entry goes, and the storage says so: damagedAtOpen), or ({@code traceless}) the tail of more than
+     * one entry lost leaving a whole, well-chained log behind.
+     */
+    private boolean damageLog(final SimNode node, final boolean traceless)
     {
         final long have = node.disk.log.have();
         if (!lossAllowed(node) || have < 3)
         {
             return false;
         }
-        crash(node, "log damaged");
+        crash(node, traceless ? "log tail lost" : "log damaged");
         checker.onDataLoss(node.index);
-        if (random.nextBoolean())
+        if (traceless)
         {
             final long lost = 2 + random.nextLong(have - 1);
             node.disk.log.loseTail(lost);
             trace.add(nowNs, "DAMAGE member " + node.memberId + " log lost its last " + lost + " of " + have +
-                " entries");
-            count("log tails lost");
+                " entries without a trace");
+            count("log tails lost without a trace");
         }
         else
         {
             final long position = 1 + random.nextLong(have - 1);
             node.disk.log.damage(position);
-            trace.add(nowNs, "DAMAGE member " + node.memberId + " log entry " + position + " of " + have);
-            count("logs damaged in the middle");
+            trace.add(nowNs, "DAMAGE member " + node.memberId + " log entry " + position + " of " + have +
+                " (cut there at open)");
+            count("logs damaged or cut short");
         }
-        markLost(node, "a damaged log");
+        markLost(node, traceless ? "a log tail lost" : "a damaged log");
         return true;
     }
 
