@@ -660,16 +660,25 @@ final class InvariantChecker
         {
             return;
         }
-        for (int k = 0; k < acked.size() && violation == null; k++)
+        final String problem = quiescenceProblem(ledgers);
+        if (problem != null)
+        {
+            fail(problem);
+        }
+    }
+
+    /** What keeps the cluster from being at rest with every invariant's end state, or null. */
+    String quiescenceProblem(final AccountLedger[] ledgers)
+    {
+        for (int k = 0; k < acked.size(); k++)
         {
             final Submission s = acked.get(k);
             for (int i = 0; i < n; i++)
             {
                 if (!holds(logs[i], s))
                 {
-                    fail("I3: at rest, acknowledged event " + s.id + " is not at position " + s.position +
-                        " in the log of member " + cluster.memberId(i));
-                    return;
+                    return "I3: at rest, acknowledged event " + s.id + " is not at position " + s.position +
+                        " in the log of member " + cluster.memberId(i);
                 }
             }
         }
@@ -685,8 +694,7 @@ final class InvariantChecker
                     sb.append(' ').append(s.id);
                 }
             }
-            fail(sb.toString());
-            return;
+            return sb.toString();
         }
         final EventLog first = logs[0];
         for (int i = 1; i < n; i++)
@@ -694,10 +702,9 @@ final class InvariantChecker
             final EventLog log = logs[i];
             if (log.have() != first.have() || log.chkAt(log.have()) != first.chkAt(first.have()))
             {
-                fail("I8: logs differ at rest: member " + cluster.memberId(0) + " has " + first.have() + " chk " +
+                return "I8: logs differ at rest: member " + cluster.memberId(0) + " has " + first.have() + " chk " +
                     Long.toHexString(first.chkAt(first.have())) + ", member " + cluster.memberId(i) + " has " +
-                    log.have() + " chk " + Long.toHexString(log.chkAt(log.have())));
-                return;
+                    log.have() + " chk " + Long.toHexString(log.chkAt(log.have()));
             }
         }
         for (int i = 0; i < n; i++)
@@ -705,14 +712,14 @@ final class InvariantChecker
             if (ledgers[i] == null || ledgers[i].digest() != ledgers[0].digest() ||
                 ledgers[i].total() != referenceLedger.total())
             {
-                fail("I5: state of member " + cluster.memberId(i) + " differs from member " + cluster.memberId(0));
-                return;
+                return "I5: state of member " + cluster.memberId(i) + " differs from member " + cluster.memberId(0);
             }
         }
         if (canonicalChk.size() == first.have() && ledgers[0].digest() != referenceLedger.digest())
         {
-            fail("I5: replicas' state differs from the reference ledger over the canonical log");
+            return "I5: replicas' state differs from the reference ledger over the canonical log";
         }
+        return null;
     }
 
     /** All nodes have the same log length and final checksum. */

@@ -833,12 +833,10 @@ public final class Simulation
                 }
                 if (nowNs - quietSince > LIVENESS_DEADLINE_NS)
                 {
-                    checker.checkQuiescent(ledgers());
-                    if (checker.violation() == null)
-                    {
-                        checker.fail("I8: the cluster did not come to rest within " +
-                            LIVENESS_DEADLINE_NS / 1_000_000 + " ms of the last submit and fault" + restState());
-                    }
+                    final String problem = checker.quiescenceProblem(ledgers());
+                    checker.fail("I8: the cluster did not come to rest within " + LIVENESS_DEADLINE_NS / 1_000_000 +
+                        " ms of the last submit and fault" + restState() +
+                        (problem != null ? "\n    for one: " + problem : ""));
                     break;
                 }
             }
@@ -947,10 +945,13 @@ public final class Simulation
         }
     }
 
-    /** Lost (a fault took its data) or, by the protocol's own account, not intact. */
+    /**
+     * Lost (a fault took its data) or, by the protocol's own account, not intact; a member that is down counts by
+     * its disk, and one whose node state was never initialized holds nothing that counts.
+     */
     private boolean impaired(final SimNode node)
     {
-        return node.lost || !(node.up ? node.protocol.isIntact() : node.diskIntact);
+        return node.lost || !(node.up ? node.protocol.isIntact() : node.diskIntact && node.disk.store.initialized());
     }
 
     /** What the protocol did across every process of the run: evidence of what the faults exercised. */
@@ -1384,9 +1385,13 @@ public final class Simulation
             RESTART, node.index);
     }
 
+    /**
+     * A process comes back. A member that crashed while the cluster was being created (its node state was never
+     * initialized, and no fault took anything from it) is started the way the operator started it, to bootstrap.
+     */
     private void restart(final SimNode node)
     {
-        final boolean bootstrap = node.bootstrapNext;
+        final boolean bootstrap = node.bootstrapNext || (!node.disk.store.initialized() && !node.lost);
         node.bootstrapNext = false;
         startProcess(node, bootstrap);
     }
