@@ -496,6 +496,8 @@ public final class Simulation
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final UnsafeBuffer submitBuffer = new UnsafeBuffer(new byte[256]);
     private final boolean[][] cut;
+    private final boolean[] unimpaired;
+    private final int[] memberIds;
     private final int[] faultSlots;
     /** Members that may be lost or not intact at once: |C| − q, and one on two members (see the class comment). */
     private final int lossBudget;
@@ -552,6 +554,8 @@ public final class Simulation
         network = new InMemoryNetwork(this::delayNs, cluster.memberIds());
         nodes = new SimNode[n];
         cut = new boolean[n][n];
+        unimpaired = new boolean[n];
+        memberIds = cluster.memberIds();
         for (int i = 0; i < n; i++)
         {
             nodes[i] = new SimNode(i);
@@ -888,7 +892,7 @@ public final class Simulation
         {
             return;
         }
-        final boolean[] unimpaired = new boolean[nodes.length];
+        final boolean[] unimpaired = this.unimpaired;
         int impaired = 0;
         for (final SimNode node : nodes)
         {
@@ -932,7 +936,7 @@ public final class Simulation
         }
         else
         {
-            for (final int memberId : cluster.memberIds())
+            for (final int memberId : memberIds)
             {
                 if (memberId != node.memberId && p.ser(memberId) > maxHaveEver)
                 {

@@ -36,6 +36,11 @@ class BrokenProtocolTest
         // alone that becomes an epoch change per duty cycle: caught as a liveness failure first, as often as not.
         "NO_COORDINATOR, 2, ALL, I1|I2|I8, 100",
         "BASE_BY_HAVE_ONLY, 3, ALL, I1|I3|I6, 300",
+        // Resubmission (B6) after an epoch change, with the payload damaged: only the checker's comparison of every
+        // logged payload with what its client submitted can see it (the ids, order and acknowledgements are right).
+        "CORRUPT_RESUBMITTED_PAYLOAD, 3, ALL, I10, 10",
+        "CORRUPT_RESUBMITTED_PAYLOAD, 2, ALL, I10, 10",
+        "CORRUPT_RESUBMITTED_PAYLOAD, 3, CRASH, I10, 10",
     })
     void brokenVariantIsCaught(
         final ProtocolDefect defect, final int nodes, final Simulation.Faults faults, final String invariants,
