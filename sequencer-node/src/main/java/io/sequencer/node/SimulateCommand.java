@@ -62,6 +62,11 @@ final class SimulateCommand implements Callable<Integer>
         description = "Durability policy; mixed lets each seed pick one (default: ${DEFAULT-VALUE}).")
     String durability;
 
+    @Option(names = "--long",
+        description = "Make every seed a long history (tens of thousands of events, a member down for most of the "
+            + "run); needs the fault class long, which all selects.")
+    boolean longHistory;
+
     @Option(names = "--slowest", paramLabel = "K", defaultValue = "0",
         description = "Also list the K seeds that took longest to run, with their steps and events.")
     int slowest;
@@ -99,7 +104,8 @@ final class SimulateCommand implements Callable<Integer>
         {
             final long seedStartNs = System.nanoTime();
             final Simulation.Result result = Simulation.run(
-                new Simulation.Options().seed(s).nodes(nodes).events(events).durability(policy).faults(faultSet));
+                new Simulation.Options().seed(s).nodes(nodes).events(events).durability(policy).faults(faultSet)
+                    .forceLongHistory(longHistory));
             if (slowest > 0)
             {
                 slow.add(new long[] { System.nanoTime() - seedStartNs, s, result.steps(), result.eventsAccepted(),

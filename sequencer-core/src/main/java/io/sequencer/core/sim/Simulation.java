@@ -266,6 +266,7 @@ public final class Simulation
         final EnumSet<Fault> faults = EnumSet.noneOf(Fault.class);
         EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
         int traceLines = 60;
+        boolean forceLongHistory;
 
         public Options seed(final long seed)
         {
@@ -320,6 +321,13 @@ public final class Simulation
         {
             this.faults.clear();
             this.faults.addAll(faults);
+            return this;
+        }
+
+        /** Make this seed a long history (with {@link Fault#LONG}), whatever the seed says. */
+        public Options forceLongHistory(final boolean force)
+        {
+            this.forceLongHistory = force;
             return this;
         }
 
@@ -580,7 +588,8 @@ public final class Simulation
         {
             network.duplication(this::duplicateAfterNs);
         }
-        longHistory = faults.contains(Fault.LONG) && random.nextInt(LONG_HISTORY_ONE_IN) == 0;
+        longHistory = faults.contains(Fault.LONG) &&
+            (random.nextInt(LONG_HISTORY_ONE_IN) == 0 | options.forceLongHistory);
         events = longHistory ? 10_000 + random.nextInt(30_000) : options.events;
         if (longHistory)
         {
@@ -638,6 +647,8 @@ public final class Simulation
     private void seedCounters()
     {
         final Object[][] names = {
+            { Fault.CRASH, "process crashes" }, { Fault.POWER, "power losses" }, { Fault.WIPE, "disks wiped" },
+            { Fault.PARTITION, "partitions" }, { Fault.PAUSE, "long pauses" },
             { Fault.DUPLICATE, "frames duplicated" }, { Fault.REPLAY, "frames replayed" },
             { Fault.ONE_WAY, "one-way partitions" }, { Fault.SILENT, "silent partitions" },
             { Fault.STORE_CRASH, "node-state writes lost" }, { Fault.STORE_CRASH, "crashes after a node-state write" },
@@ -875,7 +886,8 @@ public final class Simulation
         final String described = Fault.describe(faults);
         final String replay = "./sequencer simulate --seed " + options.seed + " --nodes " + options.nodes +
             " --faults " + described + (options.events != 200 ? " --events " + options.events : "") +
-            (options.durability != null ? " --durability " + options.durability.name().toLowerCase() : "");
+            (options.durability != null ? " --durability " + options.durability.name().toLowerCase() : "") +
+            (options.forceLongHistory && faults.contains(Fault.LONG) ? " --long" : "");
         return new Result(
             options.seed, options.nodes, durability, described, checker.accepted(), checker.ackedCount(),
             network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, exercised, steps,
@@ -979,6 +991,12 @@ public final class Simulation
         exercised.merge("frames dropped", c.droppedTotal(), Long::sum);
         exercised.merge("catch-up entries rejected", c.fetchRejected(), Long::sum);
         exercised.merge("report chk mismatches", c.reportChkMismatches(), Long::sum);
+        exercised.merge("losses found at start", c.lossesFoundAtStart(), Long::sum);
+        exercised.merge("bootstrap refusals", c.bootstrapRefusals(), Long::sum);
+        exercised.merge("decisions refused", c.decisionsRefused(), Long::sum);
+        exercised.merge("epoch adoptions refused", c.epochAdoptionsRefused(), Long::sum);
+        exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
+        exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
         {
             for (final DropReason reason : DropReason.values())
@@ -1272,6 +1290,7 @@ public final class Simulation
         }
         final boolean measure = failoverStartNs < 0 && survivorsUnderLoad(node);
         crash(node, "process crash");
+        count("process crashes");
         if (measure)
         {
             failoverStartNs = nowNs;
@@ -1436,6 +1455,7 @@ public final class Simulation
             return false;
         }
         crash(node, "power loss");
+        count("power losses");
         if (losesData)
         {
             checker.onDataLoss(node.index);
@@ -1458,6 +1478,7 @@ public final class Simulation
             return false;
         }
         crash(node, rebootstrap ? "disk wiped, to be restarted with bootstrap=true" : "disk wiped");
+        count("disks wiped");
         checker.onDataLoss(node.index);
         node.disk.log.wipe();
         node.disk.checkpoints.wipe();
@@ -1562,6 +1583,7 @@ public final class Simulation
         cut[node.index][other.index] = true;
         cut[other.index][node.index] = true;
         network.cut(node.memberId, other.memberId, true);
+        count("partitions");
         trace.add(nowNs, "CUT   link " + node.memberId + " <-> " + other.memberId);
         signalStream(node, other, false);
         signalStream(other, node, false);
@@ -1687,6 +1709,7 @@ public final class Simulation
         }
         final long pauseNs = TimeUnit.MILLISECONDS.toNanos(40) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(80));
         trace.add(nowNs, "PAUSE member " + node.memberId + " for " + pauseNs / 1000 + " us (GC, stop-the-world)");
+        count("long pauses");
         node.pausedUntilNs = nowNs + pauseNs;
         return true;
     }

@@ -1,0 +1,156 @@
+package io.sequencer.core.sim;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.EnumSet;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Each fault class on its own (issue 9): it fires — its counter on the exercised line moves — within a few seeds,
+ * and, for the classes {@code --faults all} selects, every invariant holds while it does.
+ */
+class FaultClassesTest
+{
+    /** The counter on the exercised line that shows a class fired. */
+    private static String counterOf(final Simulation.Fault fault)
+    {
+        switch (fault)
+        {
+            case CRASH: return "process crashes";
+            case POWER: return "power losses";
+            case WIPE: return "disks wiped";
+            case CHECKPOINT: return "checkpoints damaged";
+            case PARTITION: return "partitions";
+            case PAUSE: return "long pauses";
+            case DUPLICATE: return "frames duplicated";
+            case REPLAY: return "frames replayed";
+            case ONE_WAY: return "one-way partitions";
+            case SILENT: return "silent partitions";
+            case FORGED: return "injected frames dropped by authentication";
+            case FORGED_OPEN: return "injected frames reaching the protocol";
+            case STORE_CRASH: return "crashes after a node-state write";
+            case STORE_TORN: return "node-state files torn";
+            case LOST_LOG: return "log directories lost";
+            case LOG_DAMAGE: return "logs damaged or cut short";
+            case LOG_TAIL: return "log tails lost without a trace";
+            case REBOOTSTRAP: return "wiped members re-bootstrapped";
+            case OLD_DISK: return "old disks restored";
+            case STARVE: return "starved duty cycles";
+            case LONG: return "long histories";
+            default: throw new IllegalArgumentException(fault.name());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Simulation.Fault.class)
+    void eachFaultClassFires(final Simulation.Fault fault)
+    {
+        final boolean expectedToHold = Simulation.Fault.ALL.contains(fault);
+        final String counter = counterOf(fault);
+        long fired = 0;
+        for (long seed = 1; seed <= 12 && fired == 0; seed++)
+        {
+            // Node-state writes happen at epoch changes: without crashes there are too few for a trap to fire.
+            final EnumSet<Simulation.Fault> faults = fault == Simulation.Fault.STORE_CRASH ||
+                fault == Simulation.Fault.STORE_TORN ? EnumSet.of(Simulation.Fault.CRASH, fault) : EnumSet.of(fault);
+            final Simulation.Result result = Simulation.run(new Simulation.Options()
+                .seed(seed).nodes(3).faults(faults).forceLongHistory(fault == Simulation.Fault.LONG));
+            if (expectedToHold && !result.passed())
+            {
+                fail(result.report());
+            }
+            final Map<String, Long> exercised = result.exercised();
+            assertTrue(exercised.containsKey(counter), "the exercised line names " + counter + ": " + exercised);
+            fired += exercised.get(counter);
+        }
+        assertTrue(fired > 0, fault + " fired (" + counter + ") within 12 seeds");
+    }
+
+    @Test
+    void longHistoryCarriesTensOfThousandsOfEventsAndABigCatchUp()
+    {
+        final Simulation.Result result = Simulation.run(new Simulation.Options()
+            .seed(7).nodes(3).faults(EnumSet.of(Simulation.Fault.LONG)).forceLongHistory(true));
+        if (!result.passed())
+        {
+            fail(result.report());
+        }
+        assertTrue(result.eventsAcknowledged() >= 10_000, "events acknowledged: " + result.eventsAcknowledged());
+        assertTrue(result.exercised().get("entries fetched") >= 5_000,
+            "a member down for most of the run catches up: " + result.exercised());
+    }
+
+    @Test
+    void faultSelectionsParseAndDescribeBackToThemselves()
+    {
+        assertEquals(EnumSet.noneOf(Simulation.Fault.class), Simulation.Fault.parse("none"));
+        assertEquals(EnumSet.of(Simulation.Fault.CRASH), Simulation.Fault.parse("crash"));
+        assertEquals(Simulation.Fault.ALL, Simulation.Fault.parse("all"));
+        assertEquals("none", Simulation.Fault.describe(Simulation.Fault.parse("none")));
+        assertEquals("crash", Simulation.Fault.describe(Simulation.Fault.parse("crash")));
+        assertEquals("all", Simulation.Fault.describe(Simulation.Fault.parse("all")));
+        for (final String selection : new String[] {
+            "crash,duplicate", "all,-starve", "all,old-disk", "all,-crash,forged-open", "one-way,silent,forged" })
+        {
+            final EnumSet<Simulation.Fault> parsed = Simulation.Fault.parse(selection);
+            assertEquals(parsed, Simulation.Fault.parse(Simulation.Fault.describe(parsed)), selection);
+        }
+        assertTrue(Simulation.Fault.parse("all,-starve").size() == Simulation.Fault.ALL.size() - 1);
+        final IllegalArgumentException error =
+            assertThrows(IllegalArgumentException.class, () -> Simulation.Fault.parse("crash,meteor"));
+        assertTrue(error.getMessage().contains("meteor"), error.getMessage());
+    }
+
+    @ParameterizedTest(name = "{1} on {0} nodes")
+    @CsvSource(delimiter = '|', value = {
+        "3 | crash,one-way,silent,starve",
+        "2 | crash,one-way,silent,starve",
+        "3 | crash,duplicate,replay,forged",
+        "2 | crash,duplicate,replay,forged",
+        "3 | crash,store-crash,store-torn,lost-log,log-damage,rebootstrap",
+        "2 | crash,store-crash,store-torn,lost-log,log-damage,rebootstrap",
+    })
+    void faultFamiliesTogetherKeepTheInvariants(final int nodes, final String selection)
+    {
+        final EnumSet<Simulation.Fault> faults = Simulation.Fault.parse(selection);
+        for (long seed = 1; seed <= 60; seed++)
+        {
+            final Simulation.Result result = Simulation.run(new Simulation.Options().seed(seed).nodes(nodes)
+                .faults(faults));
+            if (!result.passed())
+            {
+                fail(result.report());
+            }
+        }
+    }
+
+    /**
+     * The classes {@code --faults all} leaves out, because the protocol on this branch does not survive them (issue
+     * 9; the seeds are in the simulator's report): forged-open is a liveness bug (a forged report with a huge
+     * {@code have} blocks every later report of its sender for the rest of the epoch, e.g. seed 1 on 2 nodes);
+     * log-tail (a tail lost after the last node-state write, leaving a whole log) and old-disk (a whole disk restored
+     * from a backup) cannot be recognised by the member itself (docs/protocol.md §10.1). Enable once fixed, and move
+     * the class into {@link Simulation.Fault#ALL}.
+     */
+    @Disabled("known protocol gaps (issue 9): forged-open liveness bug; log-tail and old-disk not detectable locally")
+    @ParameterizedTest(name = "{1} on {0} nodes")
+    @CsvSource(delimiter = '|', value = {
+        "3 | forged-open",
+        "2 | forged-open",
+        "3 | crash,log-tail",
+        "3 | crash,old-disk",
+    })
+    void faultClassesLeftOutOfAllKeepTheInvariants(final int nodes, final String selection)
+    {
+        faultFamiliesTogetherKeepTheInvariants(nodes, selection);
+    }
+}
