@@ -185,6 +185,9 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Left out of the decided epoch for being far behind: aligning to its base before asking in (B4, B6). */
     private boolean catchingUpOutside;
     private final long admissionLag;
+    /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
+    private final long[] servingNext;
+    private final long[] servingTo;
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
@@ -289,6 +292,8 @@ public final class SequencerProtocol implements MemberStreamListener
         rawHeardNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
+        servingNext = new long[memberCount];
+        servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
     }
@@ -473,6 +478,7 @@ public final class SequencerProtocol implements MemberStreamListener
             pending[i].clear();
             reported[i] = false;
             historyCount[i] = 0;
+            servingNext[i] = 0; // a window of an earlier epoch: its requester asks again in this one
         }
         deferredLength = 0;
         quorumSinceNs = -1;
@@ -705,7 +711,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 fetchFrame.wrap(buffer, offset, length);
                 if (fetchFrame.target() == selfId)
                 {
-                    serveFetch(sender, fetchFrame.from(), fetchFrame.to());
+                    onFetch(sender, fetchFrame.from(), fetchFrame.to());
                 }
                 break;
 
@@ -1231,13 +1237,34 @@ public final class SequencerProtocol implements MemberStreamListener
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
-    /** Answer a {@code Fetch} with up to {@link #FETCH_FRAMES_PER_REQUEST} frames of entries from this log. */
-    private void serveFetch(final int requester, final long from, final long to)
+    /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
+    private void onFetch(final int requester, final long from, final long to)
     {
-        final long last = Math.min(to, log.have());
-        long next = from;
-        for (int frames = 0; frames < FETCH_FRAMES_PER_REQUEST && next <= last; frames++)
+        if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
+            from == servingTo[requester] + 1)
         {
+            servingTo[requester] = Math.min(to, log.have()); // the next window while this one is still going out
+            return;
+        }
+        servingNext[requester] = from;
+        servingTo[requester] = Math.min(to, log.have());
+        serveFetch(requester);
+    }
+
+    /**
+     * Send up to {@link #FETCH_FRAMES_PER_REQUEST} frames of the window {@code requester} asked for. A refused
+     * publication leaves the rest for the next duty cycle, so back-pressure delays catch-up instead of stalling it
+     * until the requester asks again; the bound per cycle keeps serving from delaying this member's own ordering.
+     *
+     * @return the frames sent.
+     */
+    private int serveFetch(final int requester)
+    {
+        final long last = Math.min(servingTo[requester], log.have());
+        int frames = 0;
+        while (frames < FETCH_FRAMES_PER_REQUEST && servingNext[requester] <= last)
+        {
+            final long next = servingNext[requester];
             entriesFrame.encode(
                 entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], next);
             for (long p = next; p <= last; p++)
@@ -1252,14 +1279,30 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             if (!transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
             {
-                counters.publishBackPressure++; // the requester asks again
-                return;
+                counters.publishBackPressure++; // the rest goes in the next duty cycle
+                break;
             }
             counters.frameOut(MessageType.ENTRIES);
             counters.entriesServed += entriesFrame.count();
             lastSentNs = nowNs;
-            next += entriesFrame.count();
+            servingNext[requester] = next + entriesFrame.count();
+            frames++;
         }
+        return frames;
+    }
+
+    /** Continue serving the windows requested of this member (see {@link #serveFetch}). */
+    private int continueServing()
+    {
+        int frames = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (servingNext[i] != 0 && servingNext[i] <= servingTo[i])
+            {
+                frames += serveFetch(i);
+            }
+        }
+        return frames;
     }
 
     /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
@@ -1485,7 +1528,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
 
-        int work = 0;
+        int work = continueServing();
         if (mode == NodeMode.BOOT)
         {
             work += bootWork();
