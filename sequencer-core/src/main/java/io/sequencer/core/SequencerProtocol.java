@@ -158,6 +158,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] reportGuaranteed;
     private final boolean[] reportIntact;
     private final boolean[] reportFresh;
+    /** Kept across epochs: the position each member was last counted holding (R8), and in which epoch. */
+    private final long[] knownHeld;
+    private final long[] knownHeldEpoch;
     /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
     private final boolean[] reportRan;
     private final int[] reportHears;
@@ -279,6 +282,8 @@ public final class SequencerProtocol implements MemberStreamListener
         reportGuaranteed = new long[memberCount];
         reportIntact = new boolean[memberCount];
         reportFresh = new boolean[memberCount];
+        knownHeld = new long[memberCount];
+        knownHeldEpoch = new long[memberCount];
         reportRan = new boolean[memberCount];
         reportHears = new int[memberCount];
         historyHave = new long[memberCount * REPORT_HISTORY];
@@ -448,6 +453,19 @@ public final class SequencerProtocol implements MemberStreamListener
         if (epoch <= currentEpoch)
         {
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
+        }
+        if (decided && lastNormalEpoch == currentEpoch)
+        {
+            for (int i = 0; i < memberCount; i++)
+            {
+                if (i != selfIndex && ser[i] > 0)
+                {
+                    // Up to g only: no alignment ever cuts a member's log below it, so what a member held up to g it
+                    // holds in every later epoch unless it lost entries.
+                    knownHeld[i] = Math.min(ser[i], guaranteed);
+                    knownHeldEpoch[i] = currentEpoch;
+                }
+            }
         }
         store.currentEpoch(epoch);
         if (guaranteed > store.guaranteed())
@@ -848,10 +866,14 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final int base = sender * REPORT_HISTORY;
         int count = historyCount[sender];
-        if (count > 0 && have <= historyHave[base + count - 1])
+        // A member's serialized position only rises within an epoch, and its frames arrive in order: a remembered
+        // report at or above this one did not come from its stream (forged or garbled). Forget it, or it would hold
+        // back every honest report after it.
+        while (count > 0 && historyHave[base + count - 1] >= have)
         {
-            return; // nothing new: a member's serialized position only rises within an epoch
+            count--;
         }
+        historyCount[sender] = count;
         if (count == REPORT_HISTORY)
         {
             dropReports(sender, 1);
@@ -1698,6 +1720,17 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (reportIntact[i] && reportFresh[i] && clusterRan)
                 {
                     reportIntact[i] = false; // an empty log bootstrapped into a cluster that ran: a lost disk
+                }
+                if (reportIntact[i] && i != selfIndex && reportLastNormalEpoch[i] >= knownHeldEpoch[i] &&
+                    reportHave[i] < knownHeld[i])
+                {
+                    // This node counted the member holding more, all of it durable, and no alignment cuts below the
+                    // watermark: it lost entries without knowing it (docs/protocol.md §10.1).
+                    reportIntact[i] = false;
+                    counters.lossesSeenInReports++;
+                    errorHandler.onError(new RecoveredFault("member " + memberIds[i] + " reports " + reportHave[i] +
+                        " entries of epoch " + knownHeldEpoch[i] + " but was counted holding " + knownHeld[i] +
+                        " in it: its report does not count as intact"));
                 }
                 if (reportIntact[i])
                 {
