@@ -36,6 +36,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -85,7 +86,7 @@ public final class ChronicleEventLog implements EventLog
     public static final int FORMAT_VERSION = 2;
 
     /** Bytes of each entry before its payload. */
-    public static final int ENTRY_HEADER_LENGTH = 64;
+    public static final int ENTRY_HEADER_LENGTH = 72;
 
     static final String QUEUE_DIRECTORY = "queue";
     static final String HEADER_FILE = "log.header";
@@ -98,16 +99,18 @@ public final class ChronicleEventLog implements EventLog
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
-    private static final int CRC_OFFSET = 0;
-    private static final int TYPE_OFFSET = 4;
-    private static final int PREVIOUS_CHK_OFFSET = 8;
-    private static final int CHK_OFFSET = 16;
-    private static final int EPOCH_OFFSET = 24;
-    private static final int COUNTER_OFFSET = 32;
-    private static final int INCARNATION_OFFSET = 40;
-    private static final int LOCAL_SEQ_OFFSET = 48;
-    private static final int ORIGIN_OFFSET = 56;
-    private static final int PAYLOAD_LENGTH_OFFSET = 60;
+    static final int CRC_OFFSET = 0;
+    static final int TYPE_OFFSET = 4;
+    static final int PREVIOUS_CHK_OFFSET = 8;
+    static final int CHK_OFFSET = 16;
+    static final int EPOCH_OFFSET = 24;
+    static final int COUNTER_OFFSET = 32;
+    static final int INCARNATION_OFFSET = 40;
+    static final int LOCAL_SEQ_OFFSET = 48;
+    static final int ORIGIN_OFFSET = 56;
+    static final int PAYLOAD_LENGTH_OFFSET = 60;
+    /** The entry's own position: an entry found anywhere, even past damage, says which one it is. */
+    static final int POSITION_OFFSET = 64;
 
     private static final int TAILERS = 4;
     /**
@@ -168,6 +171,12 @@ public final class ChronicleEventLog implements EventLog
     private long logId;
     private boolean damagedAtOpen;
     private long droppedAtOpen;
+    private String damageReport;
+    private boolean tornWriteAtOpen;
+    /** Damage found at open, not cut yet: the first change of the log cuts it (see {@link #scanAtOpen}). */
+    private boolean pendingCut;
+    /** The cycle whose file holds the start of the pending damage. */
+    private int pendingBreakCycle;
     private boolean redoneAtOpen;
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
@@ -252,9 +261,17 @@ public final class ChronicleEventLog implements EventLog
         else
         {
             DurableFiles.deleteTree(stagingDirectory);
+        }
+        // before Chronicle maps a file: mapping a cut file would extend it with zeros and erase the evidence
+        final boolean cutNow = scanAtOpen();
+        if (queue == null)
+        {
             openQueue();
         }
-        verifyChain();
+        if (cutNow)
+        {
+            cut(have);
+        }
         if (intent != null && have > intent.position)
         {
             // cannot happen if the swap ran as written; if it did, the redo is not done until the log is cut
@@ -353,91 +370,88 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
-     * Walk the whole log once: every entry must sit at the index its position maps to and chain onto its
-     * predecessor. Everything from the first entry that does not is cut.
+     * Verify the log and look for what was written after the end of its chain ({@link LogScan}), set what the log
+     * holds, and report what is lost. Damage is not cut here: the evidence stays on disk until the first change of
+     * the log ({@link #append} or {@link #unrollTo}), so that an open that is not followed by one (a tool, or a node
+     * that stops before it records that it is not intact) leaves the next open the same report.
+     *
+     * @return true when the log must be cut at once: a torn last write whose document Chronicle completed (its
+     *         appender would write after it), or cycle files past the end that hold nothing.
      */
-    private void verifyChain()
+    private boolean scanAtOpen()
     {
-        have = 0;
-        lastChk = Checksum.EMPTY;
-        epochStartCount = 0;
-        long good = 0;
-        long total = 0;
-        long failedAt = 0;
-        String failure = null;
-        try (ExcerptTailer scan = queue.createTailer())
+        final long startNs = System.nanoTime();
+        final LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
+        scan.run(presentCycles());
+        final long scanUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNs);
+        have = scan.good;
+        lastChk = scan.lastChk;
+        epochStarts = scan.epochStarts;
+        epochStartCount = scan.epochStartCount;
+        droppedAtOpen = scan.lost();
+        damagedAtOpen = scan.damaged();
+        LOGGER.debug("event log {}: {} entries verified in {} us", directory, have, scanUs);
+        if (damagedAtOpen)
         {
-            long previousChk = Checksum.EMPTY;
-            while (true)
-            {
-                try (DocumentContext dc = scan.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    total++;
-                    if (failure != null)
-                    {
-                        continue;
-                    }
-                    final long position = good + 1;
-                    if (dc.index() != indexOf(position))
-                    {
-                        failure = "found at index " + Long.toHexString(dc.index()) + " instead of " +
-                            Long.toHexString(indexOf(position)) + " (a cycle file is missing)";
-                    }
-                    else
-                    {
-                        failure = copyAndCheck(dc.wire().bytes(), true, previousChk, true);
-                    }
-                    if (failure != null)
-                    {
-                        failedAt = position;
-                        continue;
-                    }
-                    previousChk = readBuffer.getLong(CHK_OFFSET);
-                    if (readBuffer.getInt(TYPE_OFFSET) == EntryType.EPOCH_START)
-                    {
-                        addEpochStart(position);
-                    }
-                    good = position;
-                }
-            }
-            lastChk = previousChk;
+            damageReport = "event log " + directory + ": the checksum chain ends at entry " + have + " (" +
+                scan.breakReason + ")" +
+                (droppedAtOpen > 0 ? "; entries up to " + scan.writtenUpTo + " were written (" +
+                scan.writtenEvidence() + "): at least " + droppedAtOpen + " entr" + (droppedAtOpen == 1 ? "y" : "ies") +
+                " lost" : "") +
+                (scan.damagedBytes != null ? "; damaged: " + scan.damagedBytes : "") +
+                ". This is damage beyond a torn last write: the node is not intact. The log is cut back to entry " +
+                have + " at its first change.";
+            LOGGER.error(damageReport);
+            pendingCut = true;
+            pendingBreakCycle = scan.breakCycle;
+            return false;
         }
-        catch (final RuntimeException ex)
+        if (droppedAtOpen > 0)
         {
-            // Chronicle itself could not walk past damaged bytes: what it could not read is cut like any bad entry
-            if (failure == null)
-            {
-                failure = "unreadable: " + ex;
-                failedAt = good + 1;
-                total = Math.max(total, good + 1);
-            }
+            LOGGER.warn("event log {}: entry {} ({}) is the torn last write: cutting back to entry {}, dropping it",
+                directory, have + 1, scan.breakReason, have);
+            return true;
         }
+        if (scan.unfinishedAt >= 0)
+        {
+            // nothing to cut: the document was never completed, and Chronicle's next append writes over it
+            tornWriteAtOpen = true;
+            LOGGER.warn("event log {}: an unfinished write after entry {} (bytes from byte {} of {}): a torn " +
+                "append, no entry lost", directory, have, scan.unfinishedAt, scan.unfinishedFile);
+        }
+        if (scan.strayFiles)
+        {
+            LOGGER.warn("event log {}: cycle files past entry {} hold nothing: removing them", directory, have);
+            return true;
+        }
+        return false;
+    }
 
-        have = good;
-        if (failure != null)
+    private int[] presentCycles()
+    {
+        final Path[] files = cycleFiles();
+        final int[] cycles = new int[files.length];
+        for (int i = 0; i < files.length; i++)
         {
-            droppedAtOpen = total - good;
-            damagedAtOpen = droppedAtOpen > 1; // a crash tears at most the one write in progress
-            LOGGER.error("event log {}: entry {} {}: cutting back to entry {}, dropping {} entr{}{}", directory,
-                failedAt, failure, good, droppedAtOpen, droppedAtOpen == 1 ? "y" : "ies",
-                damagedAtOpen ? " (damage beyond a torn last write: this node is not intact)" : " (a torn last write)");
-            cut(good);
+            cycles[i] = cycleOfFileName(files[i].getFileName().toString());
         }
+        Arrays.sort(cycles);
+        return cycles;
     }
 
     /**
-     * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length and
-     * CRC32C; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when {@code hash},
+     * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length, CRC32C and
+     * stored position; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when {@code hash},
      * that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
      *
      * @return null when the entry is sound, else what is wrong with it.
      */
     private String copyAndCheck(
-        final Bytes<?> bytes, final boolean previousKnown, final long previousChk, final boolean hash)
+        final Bytes<?> bytes,
+        final long position,
+        final boolean previousKnown,
+        final long previousChk,
+        final boolean hash)
     {
         final long length = bytes.readRemaining();
         if (length < ENTRY_HEADER_LENGTH || length > ENTRY_HEADER_LENGTH + (long)maxPayloadLength)
@@ -457,6 +471,11 @@ public final class ChronicleEventLog implements EventLog
         if (payloadLength != entryLength - ENTRY_HEADER_LENGTH)
         {
             return "has a payload length of " + payloadLength + " in an entry of " + length + " bytes";
+        }
+        if (readBuffer.getLong(POSITION_OFFSET) != position)
+        {
+            // Chronicle's index led elsewhere: an intact entry, but another one
+            return "is where entry " + readBuffer.getLong(POSITION_OFFSET) + " is stored";
         }
         if (previousKnown && readBuffer.getLong(PREVIOUS_CHK_OFFSET) != previousChk)
         {
@@ -532,6 +551,10 @@ public final class ChronicleEventLog implements EventLog
             throw new IllegalArgumentException(
                 "payload length " + payloadLength + " outside 0.." + maxPayloadLength);
         }
+        if (pendingCut)
+        {
+            cut(have); // the damage found at open goes before anything is written after it
+        }
         final long position = have + 1;
         final long chk = Checksum.chain(
             lastChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
@@ -548,6 +571,7 @@ public final class ChronicleEventLog implements EventLog
         staged.putLong(LOCAL_SEQ_OFFSET, localSeq);
         staged.putInt(ORIGIN_OFFSET, originId);
         staged.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
+        staged.putLong(POSITION_OFFSET, position);
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
         clock.cycle = cycleOf(position);
@@ -593,7 +617,7 @@ public final class ChronicleEventLog implements EventLog
             }
             // reading on from the previous read, the predecessor's chk is known: the entry must name it
             final String failure = copyAndCheck(
-                dc.wire().bytes(), position == lastReadPosition + 1, lastReadChk, rehashOnRead);
+                dc.wire().bytes(), position, position == lastReadPosition + 1, lastReadChk, rehashOnRead);
             if (failure != null)
             {
                 lastReadPosition = 0;
@@ -635,7 +659,7 @@ public final class ChronicleEventLog implements EventLog
         {
             throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
         }
-        if (position == have)
+        if (position == have && !pendingCut)
         {
             return;
         }
@@ -652,10 +676,30 @@ public final class ChronicleEventLog implements EventLog
         return damagedAtOpen;
     }
 
-    /** @return how many entries the open cut because they failed the checksum chain (0 for a sound log). */
+    /**
+     * @return how many entries written after the end of the verified chain the open found (0 for a sound log, 1 for
+     *         a torn last write whose document was complete; when {@link #damagedAtOpen()}, at least this many: the
+     *         evidence may not show all of them). A torn write is cut at open; damage at the first change.
+     */
     public long droppedAtOpen()
     {
         return droppedAtOpen;
+    }
+
+    /**
+     * @return what the open found damaged — where the verified chain ends and why, how many entries were written
+     *         after it and the evidence, bytes no crash leaves — for the node's error log; null when
+     *         {@link #damagedAtOpen()} is false.
+     */
+    public String damageReport()
+    {
+        return damageReport;
+    }
+
+    /** @return true when the open found the bytes of an append that never completed past the last entry. */
+    boolean tornWriteAtOpen()
+    {
+        return tornWriteAtOpen;
     }
 
     /** @return true when the open found an interrupted unroll and finished it. */
@@ -846,7 +890,9 @@ public final class ChronicleEventLog implements EventLog
     private void cut(final long position)
     {
         final boolean partialCycle = position > 0 && (position & sequenceMask) != 0;
-        if (partialCycle)
+        // damage found at open in the file of the entry cut to is removed by rewriting that file, even when full
+        final boolean damagedCycle = pendingCut && position > 0 && pendingBreakCycle == cycleOf(position);
+        if (partialCycle || damagedCycle)
         {
             new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile);
             stageCycle(position);
@@ -857,6 +903,7 @@ public final class ChronicleEventLog implements EventLog
         openQueue();
 
         have = position;
+        pendingCut = false; // everything after position, the damage with it, is gone
         lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
         lastReadChk = Checksum.EMPTY;
         clock.cycle = cycleOf(position + 1);
