@@ -53,13 +53,16 @@ import java.util.zip.CRC32C;
  * one move:
  * <pre>
  *   0  CRC32C of bytes 4..end   4  type   8  previous chk   16 chk   24 epoch   32 counter   40 incarnation
- *   48 localSeq   56 originId   60 payload length   64 payload
+ *   48 localSeq   56 originId   60 payload length   64 position   72 payload
  * </pre>
+ * The entry's own position makes every entry self-identifying: a read led elsewhere by a damaged index is caught,
+ * and an entry found past damage says how much was written.
+ * <p>
  * <b>Verification.</b> Open verifies the whole chain: each entry's {@code chk} must equal {@link Checksum#chain} of
  * its predecessor's {@code chk} and its fields. Every read verifies the entry it returns: its CRC32C (a hardware
- * instruction, covering every byte, the stored {@code chk} included) and, reading on from the previous position,
- * that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()} adds the chain hash
- * itself, a serial ~60 ns per entry.
+ * instruction, covering every byte, the stored {@code chk} and position included), its position and, reading on
+ * from the previous position, that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()}
+ * adds the chain hash itself, a serial ~60 ns per entry.
  * <p>
  * <b>Indexed rollback.</b> {@code unrollTo(n)} rewrites at most the one cycle file holding {@code n} (its first
  * {@code n mod K} entries are copied aside into a fresh cycle file with {@link InternalAppender#writeBytes}) and
@@ -67,9 +70,29 @@ import java.util.zip.CRC32C;
  * makes it crash-safe: an open that finds one redoes the cut.
  * <p>
  * <b>Recovery at open.</b> The header is checked (another cluster, format or cycle size is refused); an unroll in
- * progress is finished; the chain is verified from the first entry and a damaged tail is cut back to the last good
- * entry, with a logged message saying how many entries were dropped (more than one is damage beyond a torn last
- * write: {@link #damagedAtOpen()}); what a crashed predecessor left in the page cache is forced.
+ * progress is finished; then, before Chronicle maps a cycle file, {@link LogScan} reads every cycle file raw: it
+ * verifies the chain from the first entry and collects the evidence of what was written after its end — documents
+ * Chronicle completed there, Chronicle's own record of its last document in each file's store header, intact
+ * entries anywhere further on, bytes no crash leaves, files cut short. Where Chronicle's reader stops is not
+ * trusted: damaged bytes in the middle of a file make it stop there and call that the end.
+ * <ul>
+ *   <li>Nothing after the chain, or only the bytes of an append that never completed (its header word is written
+ *       last): a sound log, or a torn last write; nothing is lost ({@link #tornWriteAtOpen()}).</li>
+ *   <li>Exactly one complete entry after the chain, which fails its checks, and nothing else: the torn last write
+ *       too, cut at once ({@link #droppedAtOpen()} 1).</li>
+ *   <li>Anything more: damage. {@link #damagedAtOpen()}, {@link #damageReport()} says where the chain ends, why,
+ *       and how many entries were written after it (logged as an error); the node is not intact (PROTOCOL.md §6).
+ *       The damaged tail is not cut at open but at the log's first change ({@code append} or {@code unrollTo}):
+ *       until then the evidence stays on disk, so an open by a tool, or a node that stops before it has recorded
+ *       that it is not intact, leaves the next open the same report.</li>
+ * </ul>
+ * What cannot be seen: the newest cycle file emptied (a crash between creating a cycle file and sizing it leaves
+ * the same), or the whole tail of the log deleted with its files; the last entries erased together with Chronicle's
+ * store-header record of them (within one largest entry of the end); after a power loss, pages written back out of
+ * order in the unforced tail look like damage (the node then catches up). The node's own record of the log's
+ * identity and high water ({@code NodeStore}) covers what the log alone cannot show.
+ * <p>
+ * What a crashed predecessor left in the page cache is forced.
  * <p>
  * <b>Durability.</b> Appends land in the page cache through the mapping, so they survive the crash of the process;
  * {@link #force()} makes them survive power loss (fdatasync of every cycle file written since the last force).
