@@ -204,6 +204,7 @@ public final class ChronicleEventLog implements EventLog
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
     private boolean closed;
+    private MemberDirectoryLock directoryLock;
 
     private ChronicleEventLog(final ChronicleLogContext context)
     {
@@ -774,10 +775,27 @@ public final class ChronicleEventLog implements EventLog
         if (!closed)
         {
             closed = true;
-            closeQueue();
-            BufferUtil.free(readBuffer.byteBuffer());
-            BufferUtil.free(writeBuffer.byteBuffer());
+            try
+            {
+                closeQueue();
+                BufferUtil.free(readBuffer.byteBuffer());
+                BufferUtil.free(writeBuffer.byteBuffer());
+            }
+            finally
+            {
+                if (directoryLock != null)
+                {
+                    directoryLock.release(); // last: nothing of the log is mapped or open any more
+                }
+            }
         }
+    }
+
+    /** Hold a reference to the member directory's lock until this log is closed. */
+    void releaseOnClose(final MemberDirectoryLock lock)
+    {
+        lock.retain();
+        directoryLock = lock;
     }
 
     /** @return the directory this log lives in. */
