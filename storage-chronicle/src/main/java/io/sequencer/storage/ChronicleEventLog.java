@@ -465,8 +465,8 @@ public final class ChronicleEventLog implements EventLog
 
     /**
      * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length, CRC32C and
-     * stored position; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when {@code hash},
-     * that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
+     * stored position; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when
+     * {@code hash}, that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
      *
      * @return null when the entry is sound, else what is wrong with it.
      */

@@ -58,15 +58,20 @@ import static io.sequencer.storage.ChronicleEventLog.TYPE_OFFSET;
  *   <li>intact entries found anywhere beyond the break by a byte scan (a plausible header word followed by an entry
  *       whose CRC32C and stored position verify), in the break's file and every later one;</li>
  *   <li>bytes that no crash leaves: any non-zero byte more than one largest entry (plus alignment) past the last
- *       document framed, a complete document running past the end of its file (the file was cut), a header word
- *       Chronicle would not write, an intact entry at or below the verified end.</li>
+ *       document framed, a complete document running past the end of its file or a store header recording one
+ *       there (the file was cut), a file too short for a header word, a data document of a length no entry has, a
+ *       data document after the last entry of a full cycle, an intact entry at or below the verified end.</li>
  * </ul>
  * The highest position written, less the verified end, is how many entries are lost. A process killed inside an
  * append leaves at most one entry unfinished at the very end (its header word still zero, some of its bytes
  * written): that and nothing else is a torn last write.
  * <p>
- * Cost: one sequential read of every cycle file up to its end of data (the entries are read once anyway, to verify
- * the chain) and, for the break's file and the later ones, of the whole file (zeros included).
+ * Cost: one sequential read of every cycle file up to its end of data (the entries were read once anyway, to verify
+ * the chain) and, for the file holding the end of the chain and any later one, of the whole file, zeros included,
+ * to find what lies past the end. Measured on the 2-core development machine: a log of 1,000,000 entries of 136
+ * bytes (16 cycle files) in 0.2 to 0.6 s, where walking it with Chronicle's tailer as before took 0.3 to 1.3 s; a
+ * log of one entry in about 28 ms instead of 8, the read of the one cycle file Chronicle sizes to 80 MiB (sparse,
+ * zeros past the data), about 3 GB/s.
  * <p>
  * Allocates freely: it runs once per open.
  */
@@ -117,9 +122,8 @@ final class LogScan
     long lastChk = Checksum.EMPTY;
     long[] epochStarts = new long[16];
     int epochStartCount;
-    /** The cycle whose file holds the break (the first thing after the verified chain), and where in it. */
+    /** The cycle whose file holds the break: the first thing after the verified chain. */
     int breakCycle = Integer.MIN_VALUE;
-    long breakOffset = -1;
     /** Why the chain ends where it does; null when it ends with the last cycle file, full. */
     String breakReason;
 
@@ -183,9 +187,9 @@ final class LogScan
                         if (cycle > expected)
                         {
                             chainOpen = false;
-                            breakAt(expected, 0, "cycle file " + ChronicleEventLog.cycleFileName(expected) +
+                            breakAt(expected, "cycle file " + ChronicleEventLog.cycleFileName(expected) +
                                 " is missing");
-                            scanFile(cycle, 0, 0);
+                            scanFile(cycle);
                         }
                         else
                         {
@@ -194,7 +198,7 @@ final class LogScan
                     }
                     else
                     {
-                        scanFile(cycle, 0, 0);
+                        scanFile(cycle);
                     }
                 }
                 finally
@@ -221,7 +225,7 @@ final class LogScan
         if (fileSize == 0)
         {
             // Chronicle creates the file, then sizes and maps it: a crash in between leaves it empty
-            breakAt(cycle, 0, "cycle file " + fileName + " is empty");
+            breakAt(cycle, "cycle file " + fileName + " is empty");
             strayFiles = true;
             return false;
         }
@@ -230,16 +234,16 @@ final class LogScan
         if (frame == Frame.END_OF_FILE)
         {
             // Chronicle sizes a new file (to a whole mapped block) before it writes a byte of it
-            breakAt(cycle, 0, "cycle file " + fileName + " has " + fileSize + " bytes, no room for a header");
+            breakAt(cycle, "cycle file " + fileName + " has " + fileSize + " bytes, no room for a header");
             damaged("cycle file " + fileName + " was cut to " + fileSize + " bytes");
             return false;
         }
         if (frame != Frame.METADATA)
         {
             // written first, completed before any index or entry: not complete, nothing else was written
-            breakAt(cycle, 0, "the store header of cycle file " + fileName + " is not complete (" +
+            breakAt(cycle, "the store header of cycle file " + fileName + " is not complete (" +
                 describe(frame, pos) + ")");
-            scanFrom(cycle, base, 0, -1);
+            scanFrom(base, 0, -1);
             return false;
         }
         claimFromStoreHeader(cycle, base);
@@ -258,18 +262,18 @@ final class LogScan
                 {
                     if (good == full)
                     {
-                        breakAt(cycle, pos, "cycle file " + fileName + " holds more than " + (1L << cycleShift) +
+                        breakAt(cycle, "cycle file " + fileName + " holds more than " + (1L << cycleShift) +
                             " entries");
                         damaged("a document after the last entry of a full cycle in " + fileName + " at byte " + pos);
-                        scanFrom(cycle, base, pos, (int)(good - base));
+                        scanFrom(base, pos, (int)(good - base));
                         return false;
                     }
                     final String failure = checkEntry(pos + HEADER_LENGTH, frameLength, good + 1, lastChk);
                     if (failure != null)
                     {
-                        breakAt(cycle, pos, "entry " + (good + 1) + " " + failure + " (byte " + pos + " of cycle file " +
+                        breakAt(cycle, "entry " + (good + 1) + " " + failure + " (byte " + pos + " of cycle file " +
                             fileName + ")");
-                        scanFrom(cycle, base, pos, (int)(good - base));
+                        scanFrom(base, pos, (int)(good - base));
                         return false;
                     }
                     good++;
@@ -288,10 +292,10 @@ final class LogScan
                     {
                         return true;
                     }
-                    breakAt(cycle, pos, (frame == Frame.ZERO ? "no document" : "the end-of-file marker") +
+                    breakAt(cycle, (frame == Frame.ZERO ? "no document" : "the end-of-file marker") +
                         " at byte " + pos + " of cycle file " + fileName + ", after " + (good - base) + " of its " +
                         (1L << cycleShift) + " entries");
-                    scanFrom(cycle, base, pos, (int)(good - base));
+                    scanFrom(base, pos, (int)(good - base));
                     return false;
 
                 case END_OF_FILE:
@@ -299,22 +303,26 @@ final class LogScan
                     {
                         return true; // every entry of the cycle is here; what is missing after them held none
                     }
-                    breakAt(cycle, pos, "cycle file " + fileName + " ends at byte " + fileSize +
+                    breakAt(cycle, "cycle file " + fileName + " ends at byte " + fileSize +
                         ", inside its written part");
                     damaged("cycle file " + fileName + " was cut: it ends at byte " + fileSize +
                         ", where Chronicle always leaves room after the last document");
                     return false;
 
                 default:
-                    breakAt(cycle, pos, "entry " + (good + 1) + ": " + describe(frame, pos) + " of cycle file " + fileName);
-                    scanFrom(cycle, base, pos, (int)(good - base));
+                    if (good == full)
+                    {
+                        return true; // whatever is damaged past a full cycle's last entry holds none of ours
+                    }
+                    breakAt(cycle, "entry " + (good + 1) + ": " + describe(frame, pos) + " of cycle file " + fileName);
+                    scanFrom(base, pos, (int)(good - base));
                     return false;
             }
         }
     }
 
-    /** Everything in a cycle file after the break, or in a later one (from its start). */
-    private void scanFile(final int cycle, final long from, final int ordinal)
+    /** Everything in a cycle file after the one holding the break, from its start. */
+    private void scanFile(final int cycle)
     {
         final long base = positionBase(cycle);
         if (fileSize == 0)
@@ -330,7 +338,7 @@ final class LogScan
         claimFromStoreHeader(cycle, base);
         final long before = writtenUpTo;
         final String damageBefore = damagedBytes;
-        scanFrom(cycle, base, from, ordinal);
+        scanFrom(base, 0, 0);
         if (writtenUpTo == before && damagedBytes == damageBefore)
         {
             strayFiles = true;
@@ -343,9 +351,9 @@ final class LogScan
      *
      * @param ordinal the sequence in the cycle of the first data document at {@code from}; -1 when unknown.
      */
-    private void scanFrom(final int cycle, final long base, final long from, final int ordinal)
+    private void scanFrom(final long base, final long from, final int ordinal)
     {
-        long pos = framed(cycle, base, from, ordinal);
+        long pos = framed(base, from, ordinal);
         // past the last complete document a torn write leaves at most one entry's bytes; a file torn while its store
         // header was written (which comes before any index or entry) leaves at most that header and the index
         // arrays Chronicle creates with it
@@ -369,7 +377,7 @@ final class LogScan
                     damaged("an intact entry " + found + " at byte " + word + " of " + fileName +
                         ", beyond the end of the verified chain at entry " + good);
                 }
-                pos = framed(cycle, base, word, -1);
+                pos = framed(base, word, -1);
                 explainedUntil = Math.max(explainedUntil, pos + tornSlack);
                 at = pos;
                 continue;
@@ -397,7 +405,7 @@ final class LogScan
      *
      * @return where framing stopped.
      */
-    private long framed(final int cycle, final long base, final long from, final int ordinal)
+    private long framed(final long base, final long from, final int ordinal)
     {
         long pos = from;
         int sequence = ordinal;
@@ -466,7 +474,7 @@ final class LogScan
     }
 
     /** @return {writePosition, last sequence} of the current file's store header, or null when unreadable or none. */
-    long[] storeHeaderClaim()
+    private long[] storeHeaderClaim()
     {
         if (frame(0) != Frame.METADATA || frameLength > MAX_STORE_HEADER_LENGTH ||
             !load(0, HEADER_LENGTH + frameLength))
@@ -762,10 +770,9 @@ final class LogScan
         channel = null;
     }
 
-    private void breakAt(final int cycle, final long offset, final String reason)
+    private void breakAt(final int cycle, final String reason)
     {
         breakCycle = cycle;
-        breakOffset = offset;
         breakReason = reason;
     }
 
