@@ -53,18 +53,16 @@ public final class MemberDirectoryLock implements AutoCloseable
     private final Path directory;
     private final Object key;
     private final FileChannel channel;
-    private final FileLock lock;
     private final String holder;
     private int references = 1;
     private boolean closed;
 
     private MemberDirectoryLock(
-        final Path directory, final Object key, final FileChannel channel, final FileLock lock, final String holder)
+        final Path directory, final Object key, final FileChannel channel, final String holder)
     {
         this.directory = directory;
         this.key = key;
         this.channel = channel;
-        this.lock = lock;
         this.holder = holder;
     }
 
@@ -128,7 +126,7 @@ public final class MemberDirectoryLock implements AutoCloseable
                     channel.close();
                     throw ex;
                 }
-                final MemberDirectoryLock acquired = new MemberDirectoryLock(directory, key, channel, lock, holder);
+                final MemberDirectoryLock acquired = new MemberDirectoryLock(directory, key, channel, holder);
                 HELD.put(key, acquired);
                 return acquired;
             }
@@ -181,9 +179,14 @@ public final class MemberDirectoryLock implements AutoCloseable
                 HELD.remove(key);
                 try
                 {
-                    channel.truncate(0); // no holder: the pid of one that left would only mislead
-                    lock.release();
-                    channel.close();
+                    try
+                    {
+                        channel.truncate(0); // no holder: the pid of one that left would only mislead
+                    }
+                    finally
+                    {
+                        channel.close(); // releases the lock, whatever the truncation did
+                    }
                 }
                 catch (final IOException ex)
                 {
