@@ -179,7 +179,9 @@ class NodeClusterTest
 
         for (int id = 0; id < 3; id++)
         {
-            node(id, "--bootstrap", "--load", "200", "--load-for", "6");
+            // Long enough a load for a member that starts seconds late (a busy machine) to catch up, then for the
+            // kill and the survivors' next acknowledgements to fall inside it.
+            node(id, "--bootstrap", "--load", "200", "--load-for", "20");
         }
         await(() -> counter(0, "completed") > 100 && counter(1, "completed") > 100 && counter(2, "completed") > 100,
             "all three acknowledging");

@@ -40,6 +40,7 @@ public final class FileNodeStore implements NodeStore
     private long unrollIntent = -1;
     private long logId;
     private long highWater;
+    private MemberDirectoryLock directoryLock;
 
     /**
      * Open the store kept in {@code file}; a missing file is a new store.
@@ -127,6 +128,14 @@ public final class FileNodeStore implements NodeStore
         persist();
     }
 
+    public void epochChange(final long epoch, final long guaranteed, final long highWater)
+    {
+        currentEpoch = epoch;
+        this.guaranteed = Math.max(this.guaranteed, guaranteed);
+        this.highWater = Math.max(this.highWater, highWater);
+        persist(); // one replace-and-force for all three
+    }
+
     public long guaranteed()
     {
         return guaranteed;
@@ -173,6 +182,19 @@ public final class FileNodeStore implements NodeStore
 
     public void close()
     {
+        if (directoryLock != null)
+        {
+            final MemberDirectoryLock lock = directoryLock;
+            directoryLock = null;
+            lock.release();
+        }
+    }
+
+    /** Hold a reference to the member directory's lock until this store is closed. */
+    void releaseOnClose(final MemberDirectoryLock lock)
+    {
+        lock.retain();
+        directoryLock = lock;
     }
 
     private void persist()

@@ -229,6 +229,13 @@ final class SimDisk
             write("currentEpoch=" + epoch, () -> store.currentEpoch(epoch));
         }
 
+        public void epochChange(final long epoch, final long guaranteed, final long highWater)
+        {
+            // One write in the real store (one file replaced): lost, torn or followed by a crash as a whole.
+            write("epochChange(" + epoch + ", " + guaranteed + ", " + highWater + ")",
+                () -> store.epochChange(epoch, guaranteed, highWater));
+        }
+
         public long guaranteed()
         {
             return store.guaranteed();
