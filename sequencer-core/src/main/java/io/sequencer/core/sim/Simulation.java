@@ -515,6 +515,7 @@ public final class Simulation
     private int longDownIndex = -1;
     private long longDownAt = -1;
     private long longUpAt = -1;
+    private boolean longDownDone;
     private long duplicateUntilNs;
     private int duplicatePerMille;
     private long timerSeq;
@@ -1045,7 +1046,9 @@ public final class Simulation
             }
             final SequencerProtocol p = node.protocol;
             sb.append(' ').append(p.mode()).append('/').append(p.bootPhase()).append(" epoch ").append(p.currentEpoch())
-                .append(" have ").append(p.log().have()).append(" g ").append(p.guaranteed()).append(" L ")
+                .append(" have ").append(p.log().have())
+                .append(durability == Durability.BATCH ? " forced " + p.log().forcedPosition() : "")
+                .append(" g ").append(p.guaranteed()).append(" L ")
                 .append(p.clock()).append(" pending ").append(p.pendingCount()).append(" inFlight ")
                 .append(p.ownInFlight()).append(" ingress ").append(node.ingress.size())
                 .append(p.isIntact() ? "" : " NOT intact");
@@ -1929,7 +1932,11 @@ public final class Simulation
         return frame;
     }
 
-    /** Long-history seeds: a member goes down early and comes back late (on two members: loses its disk late). */
+    /**
+     * Long-history seeds: a member goes down early — once the whole cluster runs intact, so that the other two carry
+     * on without it — and comes back late, half the time with its disk wiped (on two members: it loses its disk
+     * late). Either way a long catch-up.
+     */
     private void longHistoryMilestones()
     {
         if (longDownIndex < 0)
@@ -1937,14 +1944,20 @@ public final class Simulation
             return;
         }
         final SimNode node = nodes[longDownIndex];
-        if (initiated == longDownAt)
+        if (!longDownDone && longDownAt >= 0 && initiated >= longDownAt && initiated < longUpAt && allRunningIntact())
         {
+            longDownDone = true;
             crash(node, "held down for a long catch-up");
             node.heldDown = true;
         }
         if (initiated == longUpAt)
         {
+            final boolean wasHeld = node.heldDown;
             node.heldDown = false;
+            if (!wasHeld && nodes.length >= 3)
+            {
+                return; // never went down: the cluster was not whole before the end
+            }
             final boolean wipe = nodes.length == 2 || random.nextBoolean();
             trace.add(nowNs, "LONG  member " + node.memberId + (wipe && wipe(node, false) ?
                 " comes back with nothing: a full catch-up" : " comes back for a long catch-up"));
@@ -1953,6 +1966,18 @@ public final class Simulation
                 restart(node);
             }
         }
+    }
+
+    private boolean allRunningIntact()
+    {
+        for (final SimNode node : nodes)
+        {
+            if (!node.up || node.protocol.mode() != NodeMode.RUNNING || impaired(node))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void healEverything()
