@@ -66,12 +66,37 @@ class SimulateCommandTest
     }
 
     @Test
+    void faultListsSelectClassesAndEachShowsOnTheExercisedLine()
+    {
+        assertEquals(0, run("simulate", "--seeds", "5", "--nodes", "3", "--faults", "crash,duplicate,one-way,starve"));
+        final String output = out.toString();
+        assertTrue(output.contains("faults crash,duplicate,one-way,starve"), output);
+        final String exercised = output.lines().filter(l -> l.startsWith("exercised:")).findFirst().orElseThrow();
+        for (final String counter : new String[] {
+            "process crashes", "frames duplicated", "one-way partitions", "starvation episodes" })
+        {
+            assertTrue(exercised.contains(counter + " "), counter + " on " + exercised);
+        }
+        assertTrue(LAST_LINE.matcher(lastLine()).matches(), lastLine());
+    }
+
+    @Test
+    void failoverIsReportedWithItsSamples()
+    {
+        assertEquals(0, run("simulate", "--seeds", "30", "--nodes", "3", "--faults", "crash"));
+        assertTrue(out.toString().contains("failover (crash to the survivors' first acknowledgement in a later epoch"),
+            out.toString());
+    }
+
+    @Test
     void badArgumentsAreUsageErrors()
     {
         assertEquals(2, run("simulate", "--nodes", "4"));
         assertTrue(err.toString().contains("--nodes: expected 1, 2 or 3, got 4"), err.toString());
         assertEquals(2, run("simulate", "--durability", "sometimes"));
         assertEquals(2, run("simulate", "--faults", "meteor"));
+        assertTrue(err.toString().contains("unknown fault 'meteor'"), err.toString());
+        assertEquals(2, run("simulate", "--faults", "crash,-meteor"));
         assertEquals(2, run("simulate", "--seeds", "zero"));
     }
 
