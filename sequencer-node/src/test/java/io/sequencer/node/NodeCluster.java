@@ -59,10 +59,15 @@ final class NodeCluster implements AutoCloseable
     private final Process[] members;
     private final List<Process> started = new ArrayList<>();
     private IntFunction<List<String>> launcher = id -> List.of();
+    /**
+     * JVM flags of the node processes besides the parent POM's: C1 only and the serial collector halve a node's start
+     * on a 2-core machine shared by three nodes and the test (no test here asserts latency).
+     */
+    private List<String> jvmFlags = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-    NodeCluster(final Path dir, final int size)
+    NodeCluster(final Path dir, final int size) throws IOException
     {
-        this.dir = dir;
+        this.dir = Files.createDirectories(dir);
         this.size = size;
         this.members = new Process[size];
         final String[] groupAndPorts = groupAndPorts(size + 1);
@@ -122,6 +127,13 @@ final class NodeCluster implements AutoCloseable
         return this;
     }
 
+    /** JVM flags of the node processes besides the parent POM's (default: C1 only, serial collector). */
+    NodeCluster jvmFlags(final List<String> flags)
+    {
+        this.jvmFlags = List.copyOf(flags);
+        return this;
+    }
+
     Path config()
     {
         return dir.resolve("cluster.properties");
@@ -154,6 +166,7 @@ final class NodeCluster implements AutoCloseable
                 command.add(flag);
             }
         }
+        command.addAll(jvmFlags);
         command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
             SequencerCli.class.getName(), "node", "--config", config().toString(), "--id", String.valueOf(id),
             "--ack-log", ackLog(id).toString(), "--load-pause-file", pauseFile().toString()));
@@ -323,11 +336,18 @@ final class NodeCluster implements AutoCloseable
         return cli(args).assertExit(0).out().trim();
     }
 
-    /**
-     * Stop the load (the pause file), wait until every member runs with no own event in flight, nothing submitted for
-     * a second, and the same {@code have} everywhere; then SIGTERM every member and wait for each to close.
-     */
+    /** {@link #quiesce()}, then SIGTERM every member and wait for each to close. */
     void quiesceAndStop() throws IOException, InterruptedException
+    {
+        quiesce();
+        stopAll();
+    }
+
+    /**
+     * Pause the load (the pause file) and wait until every member runs with no own event in flight, nothing
+     * submitted for a second, and the same {@code have} everywhere.
+     */
+    void quiesce() throws IOException
     {
         Files.writeString(pauseFile(), "");
         final long[] lastSubmitted = new long[size];
@@ -353,7 +373,6 @@ final class NodeCluster implements AutoCloseable
             }
             return agree && System.nanoTime() - quietSinceNs[0] > TimeUnit.SECONDS.toNanos(1);
         }, "the loads to pause and the logs to agree");
-        stopAll();
     }
 
     /** SIGTERM every live member and wait for each to close. */
