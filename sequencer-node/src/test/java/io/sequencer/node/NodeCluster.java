@@ -510,6 +510,15 @@ final class NodeCluster implements AutoCloseable
             }
         }
         Arrays.fill(members, null);
+        // The embedded media drivers' directories (default aeron.dir): a killed driver leaves its own behind.
+        for (int id = 0; id < size; id++)
+        {
+            final File aeronDir = new File("/dev/shm/sequencer-aeron-" + port + "-" + id);
+            if (aeronDir.isDirectory())
+            {
+                org.agrona.IoUtil.delete(aeronDir, true);
+            }
+        }
     }
 
     /**
