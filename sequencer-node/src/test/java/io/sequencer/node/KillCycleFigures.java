@@ -78,6 +78,13 @@ public final class KillCycleFigures
             cluster.quiesceAndStop();
             System.out.println("KillCycleFigures: " + cluster.checkLogs());
         }
+        finally
+        {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
     }
 
     private static void run(final NodeCluster cluster, final int cycles) throws Exception
