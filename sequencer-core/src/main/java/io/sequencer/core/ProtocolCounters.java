@@ -46,6 +46,7 @@ public final class ProtocolCounters
     long epochAdoptionsRefused;
     long epochChangesDeferred;
     long catchUpsOutside;
+    long lossesSeenInReports;
 
     void dropped(final int reasonOrdinal)
     {
@@ -276,5 +277,11 @@ public final class ProtocolCounters
     public long catchUpsOutside()
     {
         return catchUpsOutside;
+    }
+
+    /** Reports of members that held less than this coordinator had counted them holding in the same epoch. */
+    public long lossesSeenInReports()
+    {
+        return lossesSeenInReports;
     }
 }

@@ -158,6 +158,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] reportGuaranteed;
     private final boolean[] reportIntact;
     private final boolean[] reportFresh;
+    /** Kept across epochs: the position each member was last counted holding (R8), and in which epoch. */
+    private final long[] knownHeld;
+    private final long[] knownHeldEpoch;
     /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
     private final boolean[] reportRan;
     private final int[] reportHears;
@@ -185,6 +188,9 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Left out of the decided epoch for being far behind: aligning to its base before asking in (B4, B6). */
     private boolean catchingUpOutside;
     private final long admissionLag;
+    /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
+    private final long[] servingNext;
+    private final long[] servingTo;
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
@@ -276,6 +282,8 @@ public final class SequencerProtocol implements MemberStreamListener
         reportGuaranteed = new long[memberCount];
         reportIntact = new boolean[memberCount];
         reportFresh = new boolean[memberCount];
+        knownHeld = new long[memberCount];
+        knownHeldEpoch = new long[memberCount];
         reportRan = new boolean[memberCount];
         reportHears = new int[memberCount];
         historyHave = new long[memberCount * REPORT_HISTORY];
@@ -289,6 +297,8 @@ public final class SequencerProtocol implements MemberStreamListener
         rawHeardNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
+        servingNext = new long[memberCount];
+        servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
     }
@@ -444,6 +454,19 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
         }
+        if (decided && lastNormalEpoch == currentEpoch)
+        {
+            for (int i = 0; i < memberCount; i++)
+            {
+                if (i != selfIndex && ser[i] > 0)
+                {
+                    // Up to g only: no alignment ever cuts a member's log below it, so what a member held up to g it
+                    // holds in every later epoch unless it lost entries.
+                    knownHeld[i] = Math.min(ser[i], guaranteed);
+                    knownHeldEpoch[i] = currentEpoch;
+                }
+            }
+        }
         store.currentEpoch(epoch);
         if (guaranteed > store.guaranteed())
         {
@@ -473,6 +496,7 @@ public final class SequencerProtocol implements MemberStreamListener
             pending[i].clear();
             reported[i] = false;
             historyCount[i] = 0;
+            servingNext[i] = 0; // a window of an earlier epoch: its requester asks again in this one
         }
         deferredLength = 0;
         quorumSinceNs = -1;
@@ -705,7 +729,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 fetchFrame.wrap(buffer, offset, length);
                 if (fetchFrame.target() == selfId)
                 {
-                    serveFetch(sender, fetchFrame.from(), fetchFrame.to());
+                    onFetch(sender, fetchFrame.from(), fetchFrame.to());
                 }
                 break;
 
@@ -842,10 +866,14 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final int base = sender * REPORT_HISTORY;
         int count = historyCount[sender];
-        if (count > 0 && have <= historyHave[base + count - 1])
+        // A member's serialized position only rises within an epoch, and its frames arrive in order: a remembered
+        // report at or above this one did not come from its stream (forged or garbled). Forget it, or it would hold
+        // back every honest report after it.
+        while (count > 0 && historyHave[base + count - 1] >= have)
         {
-            return; // nothing new: a member's serialized position only rises within an epoch
+            count--;
         }
+        historyCount[sender] = count;
         if (count == REPORT_HISTORY)
         {
             dropReports(sender, 1);
@@ -1231,13 +1259,34 @@ public final class SequencerProtocol implements MemberStreamListener
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
-    /** Answer a {@code Fetch} with up to {@link #FETCH_FRAMES_PER_REQUEST} frames of entries from this log. */
-    private void serveFetch(final int requester, final long from, final long to)
+    /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
+    private void onFetch(final int requester, final long from, final long to)
     {
-        final long last = Math.min(to, log.have());
-        long next = from;
-        for (int frames = 0; frames < FETCH_FRAMES_PER_REQUEST && next <= last; frames++)
+        if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
+            from == servingTo[requester] + 1)
         {
+            servingTo[requester] = Math.min(to, log.have()); // the next window while this one is still going out
+            return;
+        }
+        servingNext[requester] = from;
+        servingTo[requester] = Math.min(to, log.have());
+        serveFetch(requester);
+    }
+
+    /**
+     * Send up to {@link #FETCH_FRAMES_PER_REQUEST} frames of the window {@code requester} asked for. A refused
+     * publication leaves the rest for the next duty cycle, so back-pressure delays catch-up instead of stalling it
+     * until the requester asks again; the bound per cycle keeps serving from delaying this member's own ordering.
+     *
+     * @return the frames sent.
+     */
+    private int serveFetch(final int requester)
+    {
+        final long last = Math.min(servingTo[requester], log.have());
+        int frames = 0;
+        while (frames < FETCH_FRAMES_PER_REQUEST && servingNext[requester] <= last)
+        {
+            final long next = servingNext[requester];
             entriesFrame.encode(
                 entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], next);
             for (long p = next; p <= last; p++)
@@ -1252,14 +1301,30 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             if (!transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
             {
-                counters.publishBackPressure++; // the requester asks again
-                return;
+                counters.publishBackPressure++; // the rest goes in the next duty cycle
+                break;
             }
             counters.frameOut(MessageType.ENTRIES);
             counters.entriesServed += entriesFrame.count();
             lastSentNs = nowNs;
-            next += entriesFrame.count();
+            servingNext[requester] = next + entriesFrame.count();
+            frames++;
         }
+        return frames;
+    }
+
+    /** Continue serving the windows requested of this member (see {@link #serveFetch}). */
+    private int continueServing()
+    {
+        int frames = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (servingNext[i] != 0 && servingNext[i] <= servingTo[i])
+            {
+                frames += serveFetch(i);
+            }
+        }
+        return frames;
     }
 
     /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
@@ -1485,7 +1550,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
 
-        int work = 0;
+        int work = continueServing();
         if (mode == NodeMode.BOOT)
         {
             work += bootWork();
@@ -1655,6 +1720,17 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (reportIntact[i] && reportFresh[i] && clusterRan)
                 {
                     reportIntact[i] = false; // an empty log bootstrapped into a cluster that ran: a lost disk
+                }
+                if (reportIntact[i] && i != selfIndex && reportLastNormalEpoch[i] >= knownHeldEpoch[i] &&
+                    reportHave[i] < knownHeld[i])
+                {
+                    // This node counted the member holding more, all of it durable, and no alignment cuts below the
+                    // watermark: it lost entries without knowing it (docs/protocol.md §10.1).
+                    reportIntact[i] = false;
+                    counters.lossesSeenInReports++;
+                    errorHandler.onError(new RecoveredFault("member " + memberIds[i] + " reports " + reportHave[i] +
+                        " entries of epoch " + knownHeldEpoch[i] + " but was counted holding " + knownHeld[i] +
+                        " in it: its report does not count as intact"));
                 }
                 if (reportIntact[i])
                 {

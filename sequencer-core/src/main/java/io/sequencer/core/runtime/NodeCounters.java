@@ -98,6 +98,8 @@ public final class NodeCounters
         add(manager, "stale decisions refused", c::staleDecisions);
         add(manager, "epoch adoptions refused (pre-vote)", c::epochAdoptionsRefused);
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
+        add(manager, "catch-ups outside the active set", c::catchUpsOutside);
+        add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
         add(manager, "completions lost (client ring full)", lostCompletions);
         for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
         {
