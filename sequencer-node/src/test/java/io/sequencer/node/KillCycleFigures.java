@@ -53,7 +53,8 @@ public final class KillCycleFigures
     {
         final int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         final Map<String, String> settings = new LinkedHashMap<>();
-        // The protocol's own defaults, not the tests' generous timeouts.
+        // The protocol's own defaults, not the tests' generous timeouts (sequencer.faults.settings is not read).
+        System.clearProperty("sequencer.faults.settings");
         settings.put("heartbeat.ms", null);
         settings.put("failure.timeout.ms", null);
         settings.put("boot.timeout.ms", null);

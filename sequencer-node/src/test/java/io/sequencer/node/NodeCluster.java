@@ -99,7 +99,11 @@ final class NodeCluster implements AutoCloseable
         return settings;
     }
 
-    /** Create the cluster's key (once) and write the configuration: the defaults, then {@code overrides}. */
+    /**
+     * Create the cluster's key (once) and write the configuration: the defaults, then the system property
+     * {@code sequencer.faults.settings} ({@code key=value,key=value}: to try other timeouts, say), then
+     * {@code overrides}. A null value leaves the setting out (the file's default).
+     */
     NodeCluster writeConfig(final Map<String, String> overrides) throws IOException
     {
         if (!Files.exists(dir.resolve("cluster.key")))
@@ -107,6 +111,14 @@ final class NodeCluster implements AutoCloseable
             cli("keygen", "--file", dir.resolve("cluster.key").toString()).assertExit(0);
         }
         final Map<String, String> settings = defaultSettings();
+        for (final String setting : System.getProperty("sequencer.faults.settings", "").split(","))
+        {
+            final String[] keyValue = setting.split("=", 2);
+            if (keyValue.length == 2)
+            {
+                settings.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+        }
         settings.putAll(overrides);
         final StringBuilder text = new StringBuilder();
         settings.forEach((key, value) ->
