@@ -5,6 +5,7 @@ import io.sequencer.core.EntryType;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberSet;
 import io.sequencer.storage.ChronicleEventLog;
+import io.sequencer.storage.MemberDirectoryLockedException;
 import io.sequencer.storage.NodeStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,21 +18,31 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sequencer log dump|verify}: read a stopped node's event log.
+ * {@code sequencer log dump|verify|check-acks}: read a stopped node's event log. The log is opened under the member
+ * directory's lock ({@link NodeStorage#openExistingLog}): refused, changing nothing, while the member runs, and the
+ * member cannot start while a tool has its log open.
  */
 @Command(
     name = "log",
     mixinStandardHelpOptions = true,
-    description = "Inspect a node's event log. Run it on a stopped node: opening a log finishes an interrupted "
-        + "unroll and cuts a damaged tail.",
+    description = "Inspect a node's event log. Run it on a stopped node (it is refused while the member runs): "
+        + "opening a log finishes an interrupted unroll and cuts a torn last write; damage is reported, not cut.",
     subcommands = { LogCommand.Dump.class, LogCommand.Verify.class, LogCommand.CheckAcks.class })
 final class LogCommand
 {
-    /** The log directory of a node directory, or the directory itself if it is a log directory. */
-    static Path logDirectory(final File dir)
+    /** Exit code when the member directory is in use: bad usage, as for any other refused command line. */
+    static final int IN_USE = 2;
+
+    /** Open the log of a member directory, or of a log directory, under the member's lock. */
+    static ChronicleEventLog openLog(final File dir, final PrintWriter err, final String command)
     {
-        final Path nodeLog = dir.toPath().resolve(NodeStorage.LOG_DIRECTORY);
-        return nodeLog.toFile().isDirectory() ? nodeLog : dir.toPath();
+        final ChronicleEventLog log = NodeStorage.openExistingLog(dir.toPath());
+        if (log.damagedAtOpen())
+        {
+            err.println(command + ": " + log.damageReport());
+            err.flush();
+        }
+        return log;
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
@@ -53,7 +64,7 @@ final class LogCommand
         public Integer call()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = ChronicleEventLog.openExisting(logDirectory(dir)))
+            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log dump"))
             {
                 final long last = to == null ? log.have() : Math.min(to, log.have());
                 final LogEntry entry = new LogEntry();
@@ -74,6 +85,11 @@ final class LogCommand
                     }
                 }
                 out.flush();
+            }
+            catch (final MemberDirectoryLockedException ex)
+            {
+                spec.commandLine().getErr().println("log dump: " + ex.getMessage());
+                return IN_USE;
             }
             catch (final IllegalStateException ex)
             {
@@ -101,7 +117,7 @@ final class LogCommand
         public Integer call() throws java.io.IOException
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = ChronicleEventLog.openExisting(logDirectory(dir)))
+            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log check-acks"))
             {
                 final LogEntry entry = new LogEntry();
                 long checked = 0;
@@ -126,6 +142,11 @@ final class LogCommand
                 }
                 out.printf("all %d acknowledged events are in the log at their positions%n", checked);
             }
+            catch (final MemberDirectoryLockedException ex)
+            {
+                spec.commandLine().getErr().println("log check-acks: " + ex.getMessage());
+                return IN_USE;
+            }
             catch (final IllegalStateException ex)
             {
                 spec.commandLine().getErr().println("log check-acks: " + ex.getMessage());
@@ -148,11 +169,18 @@ final class LogCommand
         public Integer call()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = ChronicleEventLog.openExisting(logDirectory(dir)))
+            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log verify"))
             {
+                if (log.damagedAtOpen())
+                {
+                    out.printf("log damaged: %d entries verify, at least %d written after them are lost%n",
+                        log.have(), log.droppedAtOpen());
+                    out.flush();
+                    return 1;
+                }
                 if (log.droppedAtOpen() > 0)
                 {
-                    out.printf("cut %d damaged entr%s from the tail when opening%n", log.droppedAtOpen(),
+                    out.printf("cut %d torn entr%s from the tail when opening%n", log.droppedAtOpen(),
                         log.droppedAtOpen() == 1 ? "y" : "ies");
                 }
                 final LogEntry entry = new LogEntry();
@@ -170,6 +198,11 @@ final class LogCommand
                 }
                 out.printf("log verified: %d entries, chk %016x%n", log.have(), previous);
                 out.flush();
+            }
+            catch (final MemberDirectoryLockedException ex)
+            {
+                spec.commandLine().getErr().println("log verify: " + ex.getMessage());
+                return IN_USE;
             }
             catch (final IllegalStateException ex)
             {

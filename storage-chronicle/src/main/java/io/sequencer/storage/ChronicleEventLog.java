@@ -36,6 +36,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
@@ -52,13 +53,16 @@ import java.util.zip.CRC32C;
  * one move:
  * <pre>
  *   0  CRC32C of bytes 4..end   4  type   8  previous chk   16 chk   24 epoch   32 counter   40 incarnation
- *   48 localSeq   56 originId   60 payload length   64 payload
+ *   48 localSeq   56 originId   60 payload length   64 position   72 payload
  * </pre>
+ * The entry's own position makes every entry self-identifying: a read led elsewhere by a damaged index is caught,
+ * and an entry found past damage says how much was written.
+ * <p>
  * <b>Verification.</b> Open verifies the whole chain: each entry's {@code chk} must equal {@link Checksum#chain} of
  * its predecessor's {@code chk} and its fields. Every read verifies the entry it returns: its CRC32C (a hardware
- * instruction, covering every byte, the stored {@code chk} included) and, reading on from the previous position,
- * that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()} adds the chain hash
- * itself, a serial ~60 ns per entry.
+ * instruction, covering every byte, the stored {@code chk} and position included), its position and, reading on
+ * from the previous position, that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()}
+ * adds the chain hash itself, a serial ~60 ns per entry.
  * <p>
  * <b>Indexed rollback.</b> {@code unrollTo(n)} rewrites at most the one cycle file holding {@code n} (its first
  * {@code n mod K} entries are copied aside into a fresh cycle file with {@link InternalAppender#writeBytes}) and
@@ -66,9 +70,29 @@ import java.util.zip.CRC32C;
  * makes it crash-safe: an open that finds one redoes the cut.
  * <p>
  * <b>Recovery at open.</b> The header is checked (another cluster, format or cycle size is refused); an unroll in
- * progress is finished; the chain is verified from the first entry and a damaged tail is cut back to the last good
- * entry, with a logged message saying how many entries were dropped (more than one is damage beyond a torn last
- * write: {@link #damagedAtOpen()}); what a crashed predecessor left in the page cache is forced.
+ * progress is finished; then, before Chronicle maps a cycle file, {@link LogScan} reads every cycle file raw: it
+ * verifies the chain from the first entry and collects the evidence of what was written after its end — documents
+ * Chronicle completed there, Chronicle's own record of its last document in each file's store header, intact
+ * entries anywhere further on, bytes no crash leaves, files cut short. Where Chronicle's reader stops is not
+ * trusted: damaged bytes in the middle of a file make it stop there and call that the end.
+ * <ul>
+ *   <li>Nothing after the chain, or only the bytes of an append that never completed (its header word is written
+ *       last): a sound log, or a torn last write; nothing is lost ({@link #tornWriteAtOpen()}).</li>
+ *   <li>Exactly one complete entry after the chain, which fails its checks, and nothing else: the torn last write
+ *       too, cut at once ({@link #droppedAtOpen()} 1).</li>
+ *   <li>Anything more: damage. {@link #damagedAtOpen()}, {@link #damageReport()} says where the chain ends, why,
+ *       and how many entries were written after it (logged as an error); the node is not intact (PROTOCOL.md §6).
+ *       The damaged tail is not cut at open but at the log's first change ({@code append} or {@code unrollTo}):
+ *       until then the evidence stays on disk, so an open by a tool, or a node that stops before it has recorded
+ *       that it is not intact, leaves the next open the same report.</li>
+ * </ul>
+ * What cannot be seen: the newest cycle file emptied (a crash between creating a cycle file and sizing it leaves
+ * the same), or the whole tail of the log deleted with its files; the last entries erased together with Chronicle's
+ * store-header record of them (within one largest entry of the end); after a power loss, pages written back out of
+ * order in the unforced tail look like damage (the node then catches up). The node's own record of the log's
+ * identity and high water ({@code NodeStore}) covers what the log alone cannot show.
+ * <p>
+ * What a crashed predecessor left in the page cache is forced.
  * <p>
  * <b>Durability.</b> Appends land in the page cache through the mapping, so they survive the crash of the process;
  * {@link #force()} makes them survive power loss (fdatasync of every cycle file written since the last force).
@@ -85,7 +109,7 @@ public final class ChronicleEventLog implements EventLog
     public static final int FORMAT_VERSION = 2;
 
     /** Bytes of each entry before its payload. */
-    public static final int ENTRY_HEADER_LENGTH = 64;
+    public static final int ENTRY_HEADER_LENGTH = 72;
 
     static final String QUEUE_DIRECTORY = "queue";
     static final String HEADER_FILE = "log.header";
@@ -98,16 +122,18 @@ public final class ChronicleEventLog implements EventLog
     private static final String CYCLE_FILE_SUFFIX = ".cq4";
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
-    private static final int CRC_OFFSET = 0;
-    private static final int TYPE_OFFSET = 4;
-    private static final int PREVIOUS_CHK_OFFSET = 8;
-    private static final int CHK_OFFSET = 16;
-    private static final int EPOCH_OFFSET = 24;
-    private static final int COUNTER_OFFSET = 32;
-    private static final int INCARNATION_OFFSET = 40;
-    private static final int LOCAL_SEQ_OFFSET = 48;
-    private static final int ORIGIN_OFFSET = 56;
-    private static final int PAYLOAD_LENGTH_OFFSET = 60;
+    static final int CRC_OFFSET = 0;
+    static final int TYPE_OFFSET = 4;
+    static final int PREVIOUS_CHK_OFFSET = 8;
+    static final int CHK_OFFSET = 16;
+    static final int EPOCH_OFFSET = 24;
+    static final int COUNTER_OFFSET = 32;
+    static final int INCARNATION_OFFSET = 40;
+    static final int LOCAL_SEQ_OFFSET = 48;
+    static final int ORIGIN_OFFSET = 56;
+    static final int PAYLOAD_LENGTH_OFFSET = 60;
+    /** The entry's own position: an entry found anywhere, even past damage, says which one it is. */
+    static final int POSITION_OFFSET = 64;
 
     private static final int TAILERS = 4;
     /**
@@ -168,10 +194,17 @@ public final class ChronicleEventLog implements EventLog
     private long logId;
     private boolean damagedAtOpen;
     private long droppedAtOpen;
+    private String damageReport;
+    private boolean tornWriteAtOpen;
+    /** Damage found at open, not cut yet: the first change of the log cuts it (see {@link #scanAtOpen}). */
+    private boolean pendingCut;
+    /** The cycle whose file holds the start of the pending damage. */
+    private int pendingBreakCycle;
     private boolean redoneAtOpen;
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
     private boolean closed;
+    private MemberDirectoryLock directoryLock;
 
     private ChronicleEventLog(final ChronicleLogContext context)
     {
@@ -252,9 +285,17 @@ public final class ChronicleEventLog implements EventLog
         else
         {
             DurableFiles.deleteTree(stagingDirectory);
+        }
+        // before Chronicle maps a file: mapping a cut file would extend it with zeros and erase the evidence
+        final boolean cutNow = scanAtOpen();
+        if (queue == null)
+        {
             openQueue();
         }
-        verifyChain();
+        if (cutNow)
+        {
+            cut(have);
+        }
         if (intent != null && have > intent.position)
         {
             // cannot happen if the swap ran as written; if it did, the redo is not done until the log is cut
@@ -353,91 +394,88 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
-     * Walk the whole log once: every entry must sit at the index its position maps to and chain onto its
-     * predecessor. Everything from the first entry that does not is cut.
+     * Verify the log and look for what was written after the end of its chain ({@link LogScan}), set what the log
+     * holds, and report what is lost. Damage is not cut here: the evidence stays on disk until the first change of
+     * the log ({@link #append} or {@link #unrollTo}), so that an open that is not followed by one (a tool, or a node
+     * that stops before it records that it is not intact) leaves the next open the same report.
+     *
+     * @return true when the log must be cut at once: a torn last write whose document Chronicle completed (its
+     *         appender would write after it), or cycle files past the end that hold nothing.
      */
-    private void verifyChain()
+    private boolean scanAtOpen()
     {
-        have = 0;
-        lastChk = Checksum.EMPTY;
-        epochStartCount = 0;
-        long good = 0;
-        long total = 0;
-        long failedAt = 0;
-        String failure = null;
-        try (ExcerptTailer scan = queue.createTailer())
+        final long startNs = System.nanoTime();
+        final LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
+        scan.run(presentCycles());
+        final long scanUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNs);
+        have = scan.good;
+        lastChk = scan.lastChk;
+        epochStarts = scan.epochStarts;
+        epochStartCount = scan.epochStartCount;
+        droppedAtOpen = scan.lost();
+        damagedAtOpen = scan.damaged();
+        LOGGER.debug("event log {}: {} entries verified in {} us", directory, have, scanUs);
+        if (damagedAtOpen)
         {
-            long previousChk = Checksum.EMPTY;
-            while (true)
-            {
-                try (DocumentContext dc = scan.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    total++;
-                    if (failure != null)
-                    {
-                        continue;
-                    }
-                    final long position = good + 1;
-                    if (dc.index() != indexOf(position))
-                    {
-                        failure = "found at index " + Long.toHexString(dc.index()) + " instead of " +
-                            Long.toHexString(indexOf(position)) + " (a cycle file is missing)";
-                    }
-                    else
-                    {
-                        failure = copyAndCheck(dc.wire().bytes(), true, previousChk, true);
-                    }
-                    if (failure != null)
-                    {
-                        failedAt = position;
-                        continue;
-                    }
-                    previousChk = readBuffer.getLong(CHK_OFFSET);
-                    if (readBuffer.getInt(TYPE_OFFSET) == EntryType.EPOCH_START)
-                    {
-                        addEpochStart(position);
-                    }
-                    good = position;
-                }
-            }
-            lastChk = previousChk;
+            damageReport = "event log " + directory + ": the checksum chain ends at entry " + have + " (" +
+                scan.breakReason + ")" +
+                (droppedAtOpen > 0 ? "; entries up to " + scan.writtenUpTo + " were written (" +
+                scan.writtenEvidence() + "): at least " + droppedAtOpen + " entr" + (droppedAtOpen == 1 ? "y" : "ies") +
+                " lost" : "") +
+                (scan.damagedBytes != null ? "; damaged: " + scan.damagedBytes : "") +
+                ". This is damage beyond a torn last write: the node is not intact. The log is cut back to entry " +
+                have + " at its first change.";
+            LOGGER.error(damageReport);
+            pendingCut = true;
+            pendingBreakCycle = scan.breakCycle;
+            return false;
         }
-        catch (final RuntimeException ex)
+        if (droppedAtOpen > 0)
         {
-            // Chronicle itself could not walk past damaged bytes: what it could not read is cut like any bad entry
-            if (failure == null)
-            {
-                failure = "unreadable: " + ex;
-                failedAt = good + 1;
-                total = Math.max(total, good + 1);
-            }
+            LOGGER.warn("event log {}: entry {} ({}) is the torn last write: cutting back to entry {}, dropping it",
+                directory, have + 1, scan.breakReason, have);
+            return true;
         }
+        if (scan.unfinishedAt >= 0)
+        {
+            // nothing to cut: the document was never completed, and Chronicle's next append writes over it
+            tornWriteAtOpen = true;
+            LOGGER.warn("event log {}: an unfinished write after entry {} (bytes from byte {} of {}): a torn " +
+                "append, no entry lost", directory, have, scan.unfinishedAt, scan.unfinishedFile);
+        }
+        if (scan.strayFiles)
+        {
+            LOGGER.warn("event log {}: cycle files past entry {} hold nothing: removing them", directory, have);
+            return true;
+        }
+        return false;
+    }
 
-        have = good;
-        if (failure != null)
+    private int[] presentCycles()
+    {
+        final Path[] files = cycleFiles();
+        final int[] cycles = new int[files.length];
+        for (int i = 0; i < files.length; i++)
         {
-            droppedAtOpen = total - good;
-            damagedAtOpen = droppedAtOpen > 1; // a crash tears at most the one write in progress
-            LOGGER.error("event log {}: entry {} {}: cutting back to entry {}, dropping {} entr{}{}", directory,
-                failedAt, failure, good, droppedAtOpen, droppedAtOpen == 1 ? "y" : "ies",
-                damagedAtOpen ? " (damage beyond a torn last write: this node is not intact)" : " (a torn last write)");
-            cut(good);
+            cycles[i] = cycleOfFileName(files[i].getFileName().toString());
         }
+        Arrays.sort(cycles);
+        return cycles;
     }
 
     /**
-     * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length and
-     * CRC32C; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when {@code hash},
-     * that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
+     * Copy the document {@code bytes} is positioned on into {@link #readBuffer} and check it: its length, CRC32C and
+     * stored position; when {@code previousKnown}, that it names {@code previousChk} as its predecessor's; when
+     * {@code hash}, that its {@code chk} is {@link Checksum#chain} of its predecessor's and its fields.
      *
      * @return null when the entry is sound, else what is wrong with it.
      */
     private String copyAndCheck(
-        final Bytes<?> bytes, final boolean previousKnown, final long previousChk, final boolean hash)
+        final Bytes<?> bytes,
+        final long position,
+        final boolean previousKnown,
+        final long previousChk,
+        final boolean hash)
     {
         final long length = bytes.readRemaining();
         if (length < ENTRY_HEADER_LENGTH || length > ENTRY_HEADER_LENGTH + (long)maxPayloadLength)
@@ -457,6 +495,11 @@ public final class ChronicleEventLog implements EventLog
         if (payloadLength != entryLength - ENTRY_HEADER_LENGTH)
         {
             return "has a payload length of " + payloadLength + " in an entry of " + length + " bytes";
+        }
+        if (readBuffer.getLong(POSITION_OFFSET) != position)
+        {
+            // Chronicle's index led elsewhere: an intact entry, but another one
+            return "is where entry " + readBuffer.getLong(POSITION_OFFSET) + " is stored";
         }
         if (previousKnown && readBuffer.getLong(PREVIOUS_CHK_OFFSET) != previousChk)
         {
@@ -532,6 +575,10 @@ public final class ChronicleEventLog implements EventLog
             throw new IllegalArgumentException(
                 "payload length " + payloadLength + " outside 0.." + maxPayloadLength);
         }
+        if (pendingCut)
+        {
+            cut(have); // the damage found at open goes before anything is written after it
+        }
         final long position = have + 1;
         final long chk = Checksum.chain(
             lastChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
@@ -548,6 +595,7 @@ public final class ChronicleEventLog implements EventLog
         staged.putLong(LOCAL_SEQ_OFFSET, localSeq);
         staged.putInt(ORIGIN_OFFSET, originId);
         staged.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
+        staged.putLong(POSITION_OFFSET, position);
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
         clock.cycle = cycleOf(position);
@@ -593,7 +641,7 @@ public final class ChronicleEventLog implements EventLog
             }
             // reading on from the previous read, the predecessor's chk is known: the entry must name it
             final String failure = copyAndCheck(
-                dc.wire().bytes(), position == lastReadPosition + 1, lastReadChk, rehashOnRead);
+                dc.wire().bytes(), position, position == lastReadPosition + 1, lastReadChk, rehashOnRead);
             if (failure != null)
             {
                 lastReadPosition = 0;
@@ -635,7 +683,7 @@ public final class ChronicleEventLog implements EventLog
         {
             throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
         }
-        if (position == have)
+        if (position == have && !pendingCut)
         {
             return;
         }
@@ -652,10 +700,30 @@ public final class ChronicleEventLog implements EventLog
         return damagedAtOpen;
     }
 
-    /** @return how many entries the open cut because they failed the checksum chain (0 for a sound log). */
+    /**
+     * @return how many entries written after the end of the verified chain the open found (0 for a sound log, 1 for
+     *         a torn last write whose document was complete; when {@link #damagedAtOpen()}, at least this many: the
+     *         evidence may not show all of them). A torn write is cut at open; damage at the first change.
+     */
     public long droppedAtOpen()
     {
         return droppedAtOpen;
+    }
+
+    /**
+     * @return what the open found damaged — where the verified chain ends and why, how many entries were written
+     *         after it and the evidence, bytes no crash leaves — for the node's error log; null when
+     *         {@link #damagedAtOpen()} is false.
+     */
+    public String damageReport()
+    {
+        return damageReport;
+    }
+
+    /** @return true when the open found the bytes of an append that never completed past the last entry. */
+    boolean tornWriteAtOpen()
+    {
+        return tornWriteAtOpen;
     }
 
     /** @return true when the open found an interrupted unroll and finished it. */
@@ -707,10 +775,27 @@ public final class ChronicleEventLog implements EventLog
         if (!closed)
         {
             closed = true;
-            closeQueue();
-            BufferUtil.free(readBuffer.byteBuffer());
-            BufferUtil.free(writeBuffer.byteBuffer());
+            try
+            {
+                closeQueue();
+                BufferUtil.free(readBuffer.byteBuffer());
+                BufferUtil.free(writeBuffer.byteBuffer());
+            }
+            finally
+            {
+                if (directoryLock != null)
+                {
+                    directoryLock.release(); // last: nothing of the log is mapped or open any more
+                }
+            }
         }
+    }
+
+    /** Hold a reference to the member directory's lock until this log is closed. */
+    void releaseOnClose(final MemberDirectoryLock lock)
+    {
+        lock.retain();
+        directoryLock = lock;
     }
 
     /** @return the directory this log lives in. */
@@ -846,7 +931,9 @@ public final class ChronicleEventLog implements EventLog
     private void cut(final long position)
     {
         final boolean partialCycle = position > 0 && (position & sequenceMask) != 0;
-        if (partialCycle)
+        // damage found at open in the file of the entry cut to is removed by rewriting that file, even when full
+        final boolean damagedCycle = pendingCut && position > 0 && pendingBreakCycle == cycleOf(position);
+        if (partialCycle || damagedCycle)
         {
             new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile);
             stageCycle(position);
@@ -857,6 +944,7 @@ public final class ChronicleEventLog implements EventLog
         openQueue();
 
         have = position;
+        pendingCut = false; // everything after position, the damage with it, is gone
         lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
         lastReadChk = Checksum.EMPTY;
         clock.cycle = cycleOf(position + 1);

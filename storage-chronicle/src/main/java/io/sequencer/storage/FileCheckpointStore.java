@@ -42,6 +42,7 @@ public final class FileCheckpointStore implements CheckpointStore
     private final Path directory;
     /** Position → recorded chk, or {@link #DAMAGED} when the header cannot be trusted. */
     private final TreeMap<Long, Long> checkpoints = new TreeMap<>();
+    private MemberDirectoryLock directoryLock;
 
     /**
      * Open the store in {@code directory}, creating it if absent.
@@ -147,6 +148,19 @@ public final class FileCheckpointStore implements CheckpointStore
     public void close()
     {
         checkpoints.clear();
+        if (directoryLock != null)
+        {
+            final MemberDirectoryLock lock = directoryLock;
+            directoryLock = null;
+            lock.release();
+        }
+    }
+
+    /** Hold a reference to the member directory's lock until this store is closed. */
+    void releaseOnClose(final MemberDirectoryLock lock)
+    {
+        lock.retain();
+        directoryLock = lock;
     }
 
     private Path fileOf(final long position)

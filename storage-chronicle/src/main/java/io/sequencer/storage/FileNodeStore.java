@@ -40,6 +40,7 @@ public final class FileNodeStore implements NodeStore
     private long unrollIntent = -1;
     private long logId;
     private long highWater;
+    private MemberDirectoryLock directoryLock;
 
     /**
      * Open the store kept in {@code file}; a missing file is a new store.
@@ -173,6 +174,19 @@ public final class FileNodeStore implements NodeStore
 
     public void close()
     {
+        if (directoryLock != null)
+        {
+            final MemberDirectoryLock lock = directoryLock;
+            directoryLock = null;
+            lock.release();
+        }
+    }
+
+    /** Hold a reference to the member directory's lock until this store is closed. */
+    void releaseOnClose(final MemberDirectoryLock lock)
+    {
+        lock.retain();
+        directoryLock = lock;
     }
 
     private void persist()

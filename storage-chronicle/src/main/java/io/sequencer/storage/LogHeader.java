@@ -32,7 +32,11 @@ final class LogHeader
     final long logId;
 
     LogHeader(
-        final int formatVersion, final int clusterId, final int entriesPerCycle, final int indexSpacing, final long logId)
+        final int formatVersion,
+        final int clusterId,
+        final int entriesPerCycle,
+        final int indexSpacing,
+        final long logId)
     {
         this.formatVersion = formatVersion;
         this.clusterId = clusterId;

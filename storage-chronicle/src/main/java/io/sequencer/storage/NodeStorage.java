@@ -1,18 +1,24 @@
 package io.sequencer.storage;
 
+import org.agrona.CloseHelper;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The on-disk state of one node, laid out in one directory:
  * <pre>
  *   &lt;node directory&gt;/
- *     node.state          FileNodeStore: epoch promise, watermark, amnesia flag, boot id, unroll intent
- *     log/log.header      cluster id, format version, entries per cycle
+ *     member.lock         MemberDirectoryLock: held by the one process that has the directory open (its pid inside)
+ *     node.state          FileNodeStore: epoch promise, watermark, amnesia flag, boot id, unroll intent, log id,
+ *                         high water
+ *     log/log.header      cluster id, format version, entries per cycle, log id
  *     log/queue/*.cq4     ChronicleEventLog: one Chronicle cycle file per entriesPerCycle positions
  *     log/unroll.intent   only while an unroll is in progress (redone at open)
  *     checkpoints/        FileCheckpointStore: checkpoint-&lt;position&gt;.ckpt
  * </pre>
- * Opening it opens (and recovers) all three; closing closes them.
+ * Opening it locks the directory, then opens (and recovers) all three. The lock is released once all three are
+ * closed, whoever closes them: {@link #close()}, or a runtime that was handed the parts and closes each.
  */
 public final class NodeStorage implements AutoCloseable
 {
@@ -38,25 +44,78 @@ public final class NodeStorage implements AutoCloseable
     }
 
     /**
-     * Open the node's storage in {@code nodeDirectory}: the log in its {@code log} subdirectory (set as
-     * {@code logContext}'s directory), checkpoints in {@code checkpoints}, node state in {@code node.state}.
+     * Open the node's storage in {@code nodeDirectory}: first its lock ({@link MemberDirectoryLock}), then the log
+     * in its {@code log} subdirectory (set as {@code logContext}'s directory), checkpoints in {@code checkpoints},
+     * node state in {@code node.state}.
+     *
+     * @throws MemberDirectoryLockedException when another process, or another open in this one, has the directory
+     *                                        open; nothing in it was changed.
      */
     public static NodeStorage open(final Path nodeDirectory, final ChronicleLogContext logContext)
     {
-        final FileNodeStore nodeStore = new FileNodeStore(nodeDirectory.resolve(NODE_STATE_FILE));
-        final ChronicleEventLog log =
-            ChronicleEventLog.open(logContext.directory(nodeDirectory.resolve(LOG_DIRECTORY)));
-        final FileCheckpointStore checkpoints;
+        final MemberDirectoryLock lock = MemberDirectoryLock.acquire(nodeDirectory);
+        FileNodeStore nodeStore = null;
+        ChronicleEventLog log = null;
+        FileCheckpointStore checkpoints = null;
         try
         {
+            nodeStore = new FileNodeStore(nodeDirectory.resolve(NODE_STATE_FILE));
+            nodeStore.releaseOnClose(lock);
+            log = ChronicleEventLog.open(logContext.directory(nodeDirectory.resolve(LOG_DIRECTORY)));
+            log.releaseOnClose(lock);
             checkpoints = new FileCheckpointStore(nodeDirectory.resolve(CHECKPOINT_DIRECTORY));
+            checkpoints.releaseOnClose(lock);
         }
         catch (final RuntimeException ex)
         {
-            log.close();
+            CloseHelper.quietCloseAll(checkpoints, log, nodeStore);
+            lock.close();
             throw ex;
         }
+        lock.close(); // the parts hold the directory from here on
         return new NodeStorage(nodeStore, log, checkpoints);
+    }
+
+    /**
+     * Open the event log of a member for a tool that reads it, under the member's lock: refused while the member
+     * runs, and the member cannot start while the tool has it open. Like any open, it finishes an interrupted
+     * unroll and cuts a torn last write; damage is reported ({@link ChronicleEventLog#damageReport()}), not cut.
+     *
+     * @param directory a member directory (holding {@code log/}), or the log directory of one; a log directory that
+     *                  is not in a member directory (a copy) is opened without a lock.
+     * @throws MemberDirectoryLockedException when the member's directory is in use; nothing in it was changed.
+     * @throws IllegalStateException          when there is no event log there.
+     */
+    public static ChronicleEventLog openExistingLog(final Path directory)
+    {
+        final Path logDirectory;
+        final Path memberDirectory;
+        if (Files.isDirectory(directory.resolve(LOG_DIRECTORY)))
+        {
+            memberDirectory = directory;
+            logDirectory = directory.resolve(LOG_DIRECTORY);
+        }
+        else
+        {
+            logDirectory = directory;
+            final Path parent = directory.toAbsolutePath().getParent();
+            memberDirectory = parent != null && (Files.exists(parent.resolve(MemberDirectoryLock.LOCK_FILE)) ||
+                Files.exists(parent.resolve(NODE_STATE_FILE))) ? parent : null;
+        }
+        final MemberDirectoryLock lock = memberDirectory == null ? null : MemberDirectoryLock.acquire(memberDirectory);
+        try
+        {
+            final ChronicleEventLog log = ChronicleEventLog.openExisting(logDirectory);
+            if (lock != null)
+            {
+                log.releaseOnClose(lock);
+            }
+            return log;
+        }
+        finally
+        {
+            CloseHelper.close(lock); // the log holds its own reference once open
+        }
     }
 
     public FileNodeStore nodeStore()
@@ -76,8 +135,6 @@ public final class NodeStorage implements AutoCloseable
 
     public void close()
     {
-        checkpoints.close();
-        log.close();
-        nodeStore.close();
+        CloseHelper.closeAll(checkpoints, log, nodeStore);
     }
 }

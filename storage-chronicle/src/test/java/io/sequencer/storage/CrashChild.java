@@ -16,6 +16,9 @@ import java.util.SplittableRandom;
  * <p>
  * Lines: {@code OPEN have dropped redone}, {@code HAVE n} after each batch, {@code UNROLL-BEGIN target have} and
  * {@code UNROLL-END}.
+ * <p>
+ * With a third argument {@code large} it only appends, entries of 16 to 32 KiB: copying one into the mapping (fresh
+ * pages of a sparse file) takes tens of microseconds, so a kill lands inside an append, leaving a torn write.
  */
 public final class CrashChild
 {
@@ -31,8 +34,9 @@ public final class CrashChild
     {
         final Path directory = Path.of(args[0]);
         final SplittableRandom random = new SplittableRandom(Long.parseLong(args[1]));
+        final boolean large = args.length > 2 && args[2].equals("large");
         final PrintStream out = new PrintStream(System.out, true);
-        final UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadCapacity()]);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[LARGE_PAYLOAD_CAPACITY]);
         final LogEntry entry = new LogEntry();
 
         final ChronicleEventLog log = ChronicleEventLog.open(context(directory));
@@ -44,6 +48,17 @@ public final class CrashChild
             generation = entry.epoch() + 1;
         }
 
+        while (large)
+        {
+            final int batch = 1 + random.nextInt(16);
+            for (int i = 0; i < batch; i++)
+            {
+                final long position = log.have() + 1;
+                final int length = fillLarge(payload, position, generation);
+                log.append(EntryType.EVENT, generation, position, 1, generation, position, payload, 0, length);
+            }
+            out.println("HAVE " + log.have());
+        }
         while (true)
         {
             final int choice = random.nextInt(100);
@@ -86,6 +101,29 @@ public final class CrashChild
     static int payloadCapacity()
     {
         return 96;
+    }
+
+    static final int LARGE_PAYLOAD_CAPACITY = 32 * 1024;
+
+    /**
+     * Write the large payload of (position, generation) into {@code buffer}: its first bytes random, the rest a
+     * pattern of the position, cheap to make, so that the child spends its time copying entries into the mapping.
+     *
+     * @return its length.
+     */
+    static int fillLarge(final UnsafeBuffer buffer, final long position, final long generation)
+    {
+        final int length = 16 * 1024 + (int)((position * 7919 + generation) % (16 * 1024));
+        final SplittableRandom content = new SplittableRandom(position * 1_000_003L + generation);
+        for (int i = 0; i < 64; i += 8)
+        {
+            buffer.putLong(i, content.nextLong());
+        }
+        for (int i = 64; i < length; i += 8)
+        {
+            buffer.putLong(i, position * 31 + i);
+        }
+        return length;
     }
 
     /** Write the payload of (position, generation) into {@code buffer}. @return its length. */

@@ -1,0 +1,283 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.EntryType;
+import io.sequencer.core.EventLogContract;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.sequencer.core.EventLogContract.assertMatches;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Damage an open must tell from a torn last write, made on real cycle files the way it happens outside the
+ * simulator: random bytes written into the middle of a file, a file cut short, a cycle file lost or with its store
+ * header destroyed. In each case Chronicle's own reader stops early and reads like the end of the log; the open must
+ * still report every entry written after the break as lost and the node as not intact, keep the evidence on disk
+ * until the log's first change, and then cut it.
+ */
+class ChronicleEventLogDamageTest
+{
+    private static final int K = 64;
+    /** Five cycle files, the newest with 40 entries. */
+    private static final int TOTAL = 4 * K + 40;
+
+    @TempDir
+    Path root;
+
+    private static ChronicleLogContext context(final Path directory)
+    {
+        return new ChronicleLogContext().directory(directory).clusterId(9).entriesPerCycle(K).blockSize(256 * 1024);
+    }
+
+    private static ChronicleEventLog open(final Path directory)
+    {
+        return ChronicleEventLog.open(context(directory));
+    }
+
+    private static List<EventLogContract.Appended> write(final Path directory, final int count)
+    {
+        try (ChronicleEventLog log = open(directory))
+        {
+            return new ArrayList<>(EventLogContract.appendMany(log, count, 5));
+        }
+    }
+
+    private static Path cycleFile(final Path directory, final int cycle)
+    {
+        return directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(ChronicleEventLog.cycleFileName(cycle));
+    }
+
+    /** @return the first position stored in {@code cycle}. */
+    private static long firstOf(final int cycle)
+    {
+        return (long)(cycle - ChronicleEventLog.FIRST_CYCLE) * K + 1;
+    }
+
+    @Test
+    void randomBytesInTheMiddleOfTheNewestCycleFileAreDamageNotATornWrite() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path newest = cycleFile(directory, 5);
+        final long[] documents = QueueFiles.dataDocuments(newest);
+        assertEquals(40, documents.length);
+        // over the upper half of entry 277's header word and into its body: what Chronicle reads there is no longer
+        // a document it can frame, so it stops and reports the end of the queue
+        QueueFiles.writeRandom(newest, documents[20] + 2, 64, 0x5EED);
+        final long damaged = firstOf(5) + 20;
+        final byte[] before = Files.readAllBytes(newest);
+
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertTrue(log.damagedAtOpen(), "20 entries lost after the damage: not a torn last write");
+            assertEquals(damaged - 1, log.have());
+            assertEquals(TOTAL - (damaged - 1), log.droppedAtOpen(), "Chronicle's header counts what was written");
+            final String report = log.damageReport();
+            assertTrue(report.contains("entry " + damaged + ":") || report.contains("entry " + damaged + " "), report);
+            assertTrue(report.contains(ChronicleEventLog.cycleFileName(5)), report);
+            assertTrue(report.contains("at least " + (TOTAL - damaged + 1) + " entries lost"), report);
+            assertMatches(log, appended, damaged - 1);
+        }
+        assertArrayEquals(before, Files.readAllBytes(newest), "an open followed by no change leaves the evidence");
+
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertTrue(log.damagedAtOpen(), "the next open finds the same damage");
+            assertEquals(damaged, log.append(EntryType.EVENT, 7, 7, 1, 7, 7, new UnsafeBuffer(new byte[3]), 0, 3),
+                "the first change cuts the damage, then appends after the last good entry");
+        }
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen(), "once cut, the damage is gone");
+            assertNull(log.damageReport());
+            assertEquals(damaged, log.have());
+            assertMatches(log, appended, damaged - 1);
+        }
+    }
+
+    @Test
+    void damageOverTheLastEntriesIsToldFromATornWriteByChroniclesHeader() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path newest = cycleFile(directory, 5);
+        final long[] documents = QueueFiles.dataDocuments(newest);
+        // the last three entries' bytes, to the end of the written part: no intact entry is left after the break,
+        // and the damaged bytes lie within the reach of one torn write
+        final long from = documents[37];
+        final long end = documents[39] + 8 + ChronicleEventLog.ENTRY_HEADER_LENGTH;
+        QueueFiles.write(newest, from, new byte[(int)(end - from)]);
+
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertTrue(log.damagedAtOpen(), log.toString());
+            assertEquals(TOTAL - 3, log.have());
+            assertEquals(3, log.droppedAtOpen());
+            assertTrue(log.damageReport().contains("Chronicle's store header of " +
+                ChronicleEventLog.cycleFileName(5) + " records entry " + TOTAL), log.damageReport());
+            assertMatches(log, appended, TOTAL - 3);
+        }
+    }
+
+    @Test
+    void aCycleFileCutShortIsDamage() throws IOException
+    {
+        record Cut(String what, int cycle, long keptEntries, boolean countKnown)
+        {
+        }
+        final Cut[] cuts = {
+            new Cut("inside an entry of the newest file", 5, 25, true),
+            new Cut("at an entry's boundary in the newest file", 5, 30, true),
+            new Cut("inside the newest file's store header", 5, 0, false),
+            new Cut("to two bytes", 5, 0, false),
+            new Cut("inside an entry of a middle file", 3, 10, true),
+        };
+        for (int i = 0; i < cuts.length; i++)
+        {
+            final Cut cut = cuts[i];
+            final Path directory = root.resolve("log-" + i);
+            final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+            final Path file = cycleFile(directory, cut.cycle);
+            final long[] documents = QueueFiles.dataDocuments(file);
+            final long size = switch (i)
+            {
+                case 0, 4 -> documents[(int)cut.keptEntries] + 30;
+                case 1 -> documents[(int)cut.keptEntries];
+                case 2 -> 100;
+                default -> 2;
+            };
+            QueueFiles.truncate(file, size);
+            final long have = firstOf(cut.cycle) - 1 + cut.keptEntries;
+
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertTrue(log.damagedAtOpen(), cut.what + ": " + log.damageReport());
+                assertEquals(have, log.have(), cut.what);
+                if (cut.countKnown)
+                {
+                    assertEquals(TOTAL - have, log.droppedAtOpen(), cut.what + ": " + log.damageReport());
+                }
+                assertTrue(log.damageReport().contains(ChronicleEventLog.cycleFileName(cut.cycle)),
+                    cut.what + ": " + log.damageReport());
+                assertMatches(log, appended, have);
+            }
+        }
+    }
+
+    @Test
+    void laterCycleFilesBeyondADamagedPointCountAsLost() throws IOException
+    {
+        final String[] damages = {
+            "a flipped byte in an entry of cycle 2",
+            "the header word of an entry of cycle 2 zeroed, where Chronicle stops reading",
+            "cycle file 3 deleted",
+            "cycle file 3 emptied",
+            "the store header of cycle file 3 zeroed, which Chronicle waits for and then skips",
+        };
+        final long[] expectedHave = {K + 17, K + 17, 2 * K, 2 * K, 2 * K};
+        for (int i = 0; i < damages.length; i++)
+        {
+            final Path directory = root.resolve("log-" + i);
+            final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+            final Path second = cycleFile(directory, 2);
+            final Path third = cycleFile(directory, 3);
+            switch (i)
+            {
+                case 0 -> QueueFiles.write(second, QueueFiles.dataDocuments(second)[17] + 4 + 30, new byte[]{0x55});
+                case 1 -> QueueFiles.write(second, QueueFiles.dataDocuments(second)[17], new byte[4]);
+                case 2 -> Files.delete(third);
+                case 3 -> QueueFiles.truncate(third, 0);
+                default -> QueueFiles.write(third, 0, new byte[4]);
+            }
+
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertTrue(log.damagedAtOpen(), damages[i]);
+                assertEquals(expectedHave[i], log.have(), damages[i]);
+                assertEquals(TOTAL - expectedHave[i], log.droppedAtOpen(), damages[i] + ": " + log.damageReport());
+                assertMatches(log, appended, expectedHave[i]);
+            }
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertTrue(log.damagedAtOpen(), damages[i] + ": still there while nothing changed the log");
+                log.unrollTo(log.have(), 0); // a change: the protocol's unroll to where the log ends cuts the damage
+            }
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertFalse(log.damagedAtOpen(), damages[i] + ": cut");
+                assertEquals(expectedHave[i], log.have());
+                assertFalse(Files.exists(cycleFile(directory, 4)), damages[i] + ": later cycle files deleted");
+            }
+        }
+    }
+
+    @Test
+    void anAppendKilledBeforeItsHeaderWordWasWrittenIsATornWriteNotDamage() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL - 1);
+        final Path newest = cycleFile(directory, 5);
+        final byte[] storeHeaderBefore = Arrays.copyOf(Files.readAllBytes(newest), 4096);
+        try (ChronicleEventLog log = open(directory))
+        {
+            appended.addAll(EventLogContract.appendMany(log, 1, 6));
+        }
+        // Chronicle writes a document's header word last, then records the document in its store header: an append
+        // killed before then leaves the entry's bytes after a zero word, and the store header as it was
+        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39], new byte[4]);
+        QueueFiles.write(newest, 0, storeHeaderBefore);
+
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen(), log.damageReport());
+            assertNull(log.damageReport());
+            assertTrue(log.tornWriteAtOpen());
+            assertEquals(0, log.droppedAtOpen(), "the torn entry never completed: nothing written is lost");
+            assertEquals(TOTAL - 1, log.have());
+            assertMatches(log, appended, TOTAL - 1);
+            // shorter than the torn entry: Chronicle writes over it and leaves the rest of its bytes behind
+            assertEquals(TOTAL, log.append(EntryType.EVENT, 8, 8, 1, 8, 8, new UnsafeBuffer(new byte[0]), 0, 0));
+        }
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen(), "what is left of an overwritten torn write: " + log.damageReport());
+            assertEquals(TOTAL, log.have());
+            assertMatches(log, appended, TOTAL - 1);
+        }
+    }
+
+    @Test
+    void aCompleteLastEntryThatFailsItsChecksumIsOneTornWriteCutAtOnce() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path newest = cycleFile(directory, 5);
+        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39] + 4 + 40, new byte[]{0x11, 0x22});
+
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen(), log.damageReport());
+            assertEquals(1, log.droppedAtOpen());
+            assertEquals(TOTAL - 1, log.have());
+        }
+        assertEquals(39, QueueFiles.dataDocuments(newest).length, "cut at open: Chronicle would append after it");
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen());
+            assertEquals(0, log.droppedAtOpen());
+            assertMatches(log, appended, TOTAL - 1);
+        }
+    }
+}
