@@ -87,6 +87,9 @@ class NetworkNamespaceTest
             nodes.startAll("--bootstrap", "--load", LOAD);
             nodes.awaitAllAcknowledging(20, "all three acknowledging across the bridge");
 
+            // The same measurement without a fault: what this machine's load alone costs.
+            measure(nodes, 2, "no fault (baseline, members 0 and 1 counted)", () -> { }, () -> { });
+
             final int partitioned = random.nextInt(3);
             measure(nodes, partitioned, "partition of member " + partitioned + " (its bridge port down)",
                 () -> ip("-n", bridgeNamespace(), "link", "set", port(partitioned), "down"),
@@ -178,8 +181,10 @@ class NetworkNamespaceTest
         }
         int count = 0;
         int firstAcked = -1;
+        final StringBuilder timeline = new StringBuilder();
         for (int w = 0; w < windows; w++)
         {
+            timeline.append(any[w] ? '#' : '.');
             count += any[w] ? 1 : 0;
             if (any[w] && firstAcked < 0 && w > 0 && !any[w - 1])
             {
@@ -194,9 +199,9 @@ class NetworkNamespaceTest
         }
         System.out.printf("NetworkNamespaceTest %s: for %.1f s the two others acknowledged in %s of %d windows of " +
             "100 ms (either of them%s), %s of the windows after the first gap closed; epoch changes %s -> %s; all " +
-            "three acknowledging %.1f s after healing%n", fault, (endNs - startNs) / 1e9, percent(count, windows),
+            "three acknowledging %.1f s after healing; windows with acknowledgements: %s%n", fault, (endNs - startNs) / 1e9, percent(count, windows),
             windows, each, percent(steady, windows - Math.max(0, firstAcked)), Arrays.toString(epochChanges),
-            Arrays.toString(epochChangesAfter), recoveredS);
+            Arrays.toString(epochChangesAfter), recoveredS, timeline);
     }
 
     private static String percent(final int count, final int of)
