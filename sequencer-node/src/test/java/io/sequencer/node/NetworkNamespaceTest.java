@@ -71,6 +71,8 @@ class NetworkNamespaceTest
         final int b = random.nextInt(250);
         final String subnet = "10." + a + "." + b;
         NodeCluster cluster = null;
+        final Thread removeNamespaces = new Thread(this::removeNamespaces, "remove-namespaces");
+        Runtime.getRuntime().addShutdownHook(removeNamespaces); // should the test JVM itself be stopped
         try
         {
             network(subnet);
@@ -109,11 +111,18 @@ class NetworkNamespaceTest
             {
                 cluster.close();
             }
-            for (final String namespace : namespaces)
-            {
-                run("ip", "netns", "del", namespace);
-            }
+            removeNamespaces();
+            Runtime.getRuntime().removeShutdownHook(removeNamespaces);
         }
+    }
+
+    private synchronized void removeNamespaces()
+    {
+        for (final String namespace : namespaces)
+        {
+            run("ip", "netns", "del", namespace);
+        }
+        namespaces.clear();
     }
 
     private interface Step

@@ -73,7 +73,10 @@ final class NodeCluster implements AutoCloseable
         final String[] groupAndPorts = groupAndPorts(size + 1);
         group = groupAndPorts[0];
         port = Integer.parseInt(groupAndPorts[1]);
+        Runtime.getRuntime().addShutdownHook(killer); // should the test JVM itself be stopped before close
     }
+
+    private final Thread killer = new Thread(() -> started.forEach(Process::destroyForcibly), "node-cluster-killer");
 
     /** The settings {@link #writeConfig} writes unless overridden: loopback, authentication on, generous timeouts. */
     Map<String, String> defaultSettings()
@@ -506,6 +509,14 @@ final class NodeCluster implements AutoCloseable
     /** Kill every process this harness started (SIGKILL, SIGSTOPped ones too) and wait for them. */
     public void close()
     {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            // shutting down already (the hook runs), or closed before
+        }
         for (final Process process : started)
         {
             process.destroyForcibly();
