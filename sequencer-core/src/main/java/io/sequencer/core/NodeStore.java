@@ -28,6 +28,23 @@ public interface NodeStore extends AutoCloseable
 
     long currentEpoch();
 
+    /**
+     * B1 in one durable write: the new epoch, and the watermark and high-water mark where they rose (an epoch change
+     * is on the failover path; each separate write is a file replaced and forced).
+     */
+    default void epochChange(final long epoch, final long guaranteed, final long highWater)
+    {
+        currentEpoch(epoch);
+        if (guaranteed > guaranteed())
+        {
+            guaranteed(guaranteed);
+        }
+        if (highWater > highWater())
+        {
+            highWater(highWater);
+        }
+    }
+
     void currentEpoch(long epoch);
 
     long guaranteed();

@@ -467,16 +467,9 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
             }
         }
-        store.currentEpoch(epoch);
-        if (guaranteed > store.guaranteed())
-        {
-            store.guaranteed(guaranteed);
-        }
-        final long written = serSelf();
-        if (written > store.highWater() && store.initialized())
-        {
-            store.highWater(written); // what survives any crash this policy covers: a later open must find it
-        }
+        // The high-water mark is what survives any crash this policy covers: a later open must find it. A fresh
+        // member records nothing of its log before it knows the cluster is new.
+        store.epochChange(epoch, guaranteed, store.initialized() ? serSelf() : 0);
         currentEpoch = epoch;
         maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
         counters.epochChanges++;

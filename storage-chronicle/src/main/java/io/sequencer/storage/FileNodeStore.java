@@ -128,6 +128,14 @@ public final class FileNodeStore implements NodeStore
         persist();
     }
 
+    public void epochChange(final long epoch, final long guaranteed, final long highWater)
+    {
+        currentEpoch = epoch;
+        this.guaranteed = Math.max(this.guaranteed, guaranteed);
+        this.highWater = Math.max(this.highWater, highWater);
+        persist(); // one replace-and-force for all three
+    }
+
     public long guaranteed()
     {
         return guaranteed;
