@@ -335,8 +335,14 @@ class ProcessFaultTest
         System.out.println("ProcessFaultTest " + scenario + " under attack: " + progress + "; frames the protocol " +
             "dropped per member " + Arrays.toString(drops) + "; epoch changes " + Arrays.toString(epochChangesBefore) +
             " -> " + Arrays.toString(epochChanges()));
-        expect(secondsWithoutAcks == 0, secondsWithoutAcks + " seconds of the attack in which the cluster " +
-            "acknowledged nothing: " + progress);
+        if (tagged)
+        {
+            expect(secondsWithoutAcks == 0, secondsWithoutAcks + " seconds of the attack in which the cluster " +
+                "acknowledged nothing: " + progress);
+        }
+        // Without authentication a forged frame that passes every check is indistinguishable from its member (it can
+        // take over the member's session or start epoch changes), so acknowledging during the attack is not promised
+        // (docs/protocol.md §10.3); nobody stops (checked each second above) and the cluster runs once it ends.
         cluster.awaitAllAcknowledging(20, "all three acknowledging once the frames stopped");
         finish(scenario);
     }
