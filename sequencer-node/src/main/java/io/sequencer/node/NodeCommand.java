@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +44,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
     description = "Run one member of the cluster described by --config until SIGTERM/SIGINT.",
     footer = {
         "",
-        "--ack-log lines are '<eventId> <position>': eventId is the load generator's id of the event, also written",
-        "into the event's payload (bytes 16..23, little-endian), so a checker can find it in every log at position." })
+        "--ack-log lines are '<eventId> <position> <timeNs> <epoch>': eventId is the load generator's id of the",
+        "event, also written into the event's payload (bytes 16..23, little-endian), so a checker can find it in every",
+        "log at position; timeNs is the wall-clock time of the acknowledgement in nanoseconds since 1970 (comparable",
+        "across processes of one machine), epoch the member's epoch when it delivered the acknowledgement." })
 final class NodeCommand implements Callable<Integer>
 {
     @Spec
@@ -72,8 +75,13 @@ final class NodeCommand implements Callable<Integer>
         description = "Stop the load after this many seconds and keep running (default: until stopped).")
     int loadSeconds;
 
-    @Option(names = "--ack-log", paramLabel = "FILE", description = "Append '<eventId> <position>' per acknowledged event.")
+    @Option(names = "--ack-log", paramLabel = "FILE",
+        description = "Append '<eventId> <position> <timeNs> <epoch>' per acknowledged event.")
     Path ackLog;
+
+    @Option(names = "--load-pause-file", paramLabel = "FILE",
+        description = "Submit nothing while FILE exists (looked at every 100 ms): lets a test quiesce the load.")
+    Path loadPauseFile;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -172,7 +180,11 @@ final class NodeCommand implements Callable<Integer>
                     try
                     {
                         // One whole line per acknowledgement, flushed at once: a SIGKILL never leaves half a line.
-                        acks.write(eventIdOf[(int)(correlationId & (eventIdOf.length - 1))] + " " + position + "\n");
+                        // The epoch is read off the duty-cycle thread's plain field: at most a little stale.
+                        final Instant now = Instant.now();
+                        acks.write(eventIdOf[(int)(correlationId & (eventIdOf.length - 1))] + " " + position + " " +
+                            (now.getEpochSecond() * 1_000_000_000L + now.getNano()) + " " +
+                            process.sequencer().protocol().currentEpoch() + "\n");
                         acks.flush();
                     }
                     catch (final IOException ex)
@@ -190,12 +202,24 @@ final class NodeCommand implements Callable<Integer>
         long nextEventId = ((long)id << 48) | (System.currentTimeMillis() & 0xFFFF_FFFFL) << 12;
         long nextSendNs = System.nanoTime();
         final long loadEndNs = loadSeconds > 0 ? nextSendNs + TimeUnit.SECONDS.toNanos(loadSeconds) : Long.MAX_VALUE;
+        boolean paused = false;
+        long pauseCheckNs = nextSendNs;
         try (SequencerClient client = process.sequencer().newClient())
         {
             while (!stopping)
             {
                 final long now = System.nanoTime();
-                if (now >= nextSendNs && now < loadEndNs)
+                if (loadPauseFile != null && now - pauseCheckNs >= 0)
+                {
+                    final boolean pause = Files.exists(loadPauseFile);
+                    if (paused && !pause)
+                    {
+                        nextSendNs = now; // resume at the rate, without a burst for the paused time
+                    }
+                    paused = pause;
+                    pauseCheckNs = now + TimeUnit.MILLISECONDS.toNanos(100);
+                }
+                if (now >= nextSendNs && now < loadEndNs && !paused)
                 {
                     final long eventId = nextEventId;
                     final int length = AccountLedger.encodeTransfer(event, 0, (int)(eventId & 7),
@@ -215,11 +239,12 @@ final class NodeCommand implements Callable<Integer>
                 }
                 if (client.poll(listener, 64) == 0)
                 {
-                    if (now >= loadEndNs && client.inFlight() == 0 && acks != null)
+                    final boolean idle = now >= loadEndNs || paused;
+                    if (idle && client.inFlight() == 0 && acks != null)
                     {
                         acks.flush();
                     }
-                    LockSupport.parkNanos(now >= loadEndNs ? TimeUnit.MILLISECONDS.toNanos(10) : 20_000);
+                    LockSupport.parkNanos(idle ? TimeUnit.MILLISECONDS.toNanos(10) : 20_000);
                 }
                 if (failure[0] != null)
                 {

@@ -63,8 +63,8 @@ import java.util.regex.Pattern;
  * aeron.dir           = (embedded: /dev/shm/sequencer-aeron-&lt;cluster.id&gt;-&lt;id&gt;, external: Aeron's default)
  * driver.threading    = shared                    # embedded: shared | shared-network | dedicated | invoker
  * driver.idle.strategy = backoff                  # embedded: backoff | sleep-ms | yield | busy-spin | noop
- * image.liveness.timeout.ms        = 2000         # a member's stream silent this long is lost
- * flow.control.receiver.timeout.ms = 2000         # a silent receiver stops holding publishers back
+ * image.liveness.timeout.ms        = 500          # a member's stream silent this long is lost
+ * flow.control.receiver.timeout.ms = 500          # a silent receiver stops holding publishers back
  * driver.timeout.ms   = 10000
  * </pre>
  */

@@ -49,8 +49,13 @@ public final class AeronTransportContext
     public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 + 4096;
     /** What an event's frame adds to its payload at most: the header of an {@code Entries} batch and of its entry. */
     public static final int EVENT_OVERHEAD = EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH;
-    public static final long DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
-    public static final long DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * Ten failure timeouts: a member whose stream is silent this long is long since suspected, and with {@code fc=min}
+     * a receiver that hears nothing (one-way multicast loss) holds every publisher back until the receiver timeout
+     * below drops it, so both are kept short (measured: a deaf member stalled the others for 2 s with 2 s).
+     */
+    public static final long DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    public static final long DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
     public static final long DEFAULT_DRIVER_TIMEOUT_MS = 10_000;
 
     private ClusterConfig cluster;

@@ -25,7 +25,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * with authentication on, a valid tag (the tag covers the session id, so only a holder of the secret can bind a
  * session). From then on the session may speak only for that member. When a member's second session binds (it
  * restarted, or its image came back after going unavailable) the protocol hears {@code onMemberAvailable}, and the
- * older session's stragglers are dropped as stale. A frame of a session not yet bound that fails any check binds
+ * older session's stragglers are dropped as stale, until the newer session's image goes away: then the older one, if
+ * it still speaks, is current again (a valid but forged frame, possible without authentication, silences a member
+ * for an image liveness timeout at most). A frame of a session not yet bound that fails any check binds
  * nothing and declares nothing stale: it only counts, so one forged datagram cannot silence a member. Frames of
  * another cluster or from outside {@code C} go to the protocol, which drops them by exact checks and counts them by
  * its own reasons; so do malformed frames of a bound session (the protocol validates every frame it is given), which
@@ -225,8 +227,15 @@ public final class ChannelAdapter
         }
         else if (table.currentSession[senderIndex] != sessionId)
         {
-            counters.drop(TransportDropReason.STALE_SESSION);
-            return;
+            if (!table.lost[senderIndex])
+            {
+                counters.drop(TransportDropReason.STALE_SESSION);
+                return;
+            }
+            // The member's newer session is gone while this older one still speaks: the newer one was not the
+            // member's (a forged frame from another process, without authentication) or died. This one is current
+            // again, so that a forger that stopped silences nobody beyond its image's liveness timeout.
+            bind(table, sessionId, senderIndex, !catchUpStream);
         }
 
         deliver(buffer, offset, frameLength);

@@ -70,6 +70,27 @@ class ChannelAdapterTest
     }
 
     @Test
+    void aForgedSessionSilencesAMemberOnlyUntilItsImageGoesAway()
+    {
+        // Without authentication a valid frame naming member 1 from another process binds like a restart would.
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
+        adapter.onFrame(false, ROGUE, buffer, 0, promise(1, (1L << 62) - 1));
+        adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
+        assertEquals(1, counters.dropped(TransportDropReason.STALE_SESSION), "while the forger's image lives");
+
+        adapter.onImageUnavailable(false, ROGUE); // the forger stopped: its image times out
+        deliveredLengths.clear();
+        for (int i = 0; i < 5; i++)
+        {
+            adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
+        }
+        assertEquals(5, deliveredLengths.size(), "the member's own session is current again");
+        assertEquals(1, counters.dropped(TransportDropReason.STALE_SESSION));
+        assertEquals(List.of("available 1", "unavailable 1", "available 1"), events);
+    }
+
+    @Test
     void sessionsBindToOneMemberAndNewSessionsAreSignalled()
     {
         final ChannelAdapter adapter = adapter(Authentication.NONE);

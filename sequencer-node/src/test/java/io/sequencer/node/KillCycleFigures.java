@@ -1,0 +1,237 @@
+package io.sequencer.node;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Figures, measured and printed, never asserted: SIGKILL cycles of real {@code node} processes, one member at a time
+ * under load. Per cycle:
+ * <ul>
+ * <li>failover: from the SIGKILL to the first acknowledgement by a survivor in a later epoch than it was in at the
+ *     kill (read off the survivors' {@code --ack-log} lines: wall time in ns and epoch);</li>
+ * <li>restart: from launching the killed member again to its counters file (JVM and storage up), and to running
+ *     (it has aligned to the base and caught up: B5, B6), with the entries it fetched;</li>
+ * <li>epoch changes: the sum over the members of their {@code epoch changes} counters' rise (the restarted member's
+ *     counted from its start).</li>
+ * </ul>
+ * Not part of the build's tests. Run (about 15 s a cycle on a 2-core machine):
+ * <pre>
+ * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=KillCycleFigures -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dsequencer.figures.cycles=50 [-Dsequencer.figures.settings="failure.timeout.ms=1000,boot.timeout.ms=1000"]
+ * </pre>
+ * or {@link #main} with the test classpath. The protocol timeouts are the configuration file's defaults
+ * (heartbeat 5 ms, failure 50 ms, boot 60 ms) unless {@code sequencer.figures.settings} overrides them; the node JVMs
+ * run with the parent POM's flags and the JVM's own defaults.
+ */
+public final class KillCycleFigures
+{
+    private static final String LOAD = "200";
+
+    @Test
+    @EnabledIfSystemProperty(named = "sequencer.figures.cycles", matches = "\\d+")
+    void run() throws Exception
+    {
+        main(new String[] { System.getProperty("sequencer.figures.cycles"),
+            System.getProperty("sequencer.figures.settings", "") });
+    }
+
+    /** Arguments: the number of cycles (default 50), then settings as {@code key=value,key=value} (optional). */
+    public static void main(final String[] args) throws Exception
+    {
+        final int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+        final Map<String, String> settings = new LinkedHashMap<>();
+        // The protocol's own defaults, not the tests' generous timeouts (sequencer.faults.settings is not read).
+        System.clearProperty("sequencer.faults.settings");
+        settings.put("heartbeat.ms", null);
+        settings.put("failure.timeout.ms", null);
+        settings.put("boot.timeout.ms", null);
+        settings.put("idle.strategy", null);
+        if (args.length > 1 && !args[1].isBlank())
+        {
+            for (final String setting : args[1].split(","))
+            {
+                final String[] keyValue = setting.split("=", 2);
+                settings.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+        }
+        final Path dir = Files.createTempDirectory("kill-cycles");
+        try (NodeCluster cluster = new NodeCluster(dir, 3))
+        {
+            cluster.jvmFlags(List.of()).writeConfig(settings);
+            System.out.println("KillCycleFigures: " + cycles + " cycles, load " + LOAD + "/s per member, in " + dir +
+                ", configuration:\n" + Files.readString(cluster.config()).trim());
+            cluster.startAll("--bootstrap", "--load", LOAD);
+            cluster.awaitAllAcknowledging(20, "all three acknowledging");
+            run(cluster, cycles);
+            cluster.quiesceAndStop();
+            System.out.println("KillCycleFigures: " + cluster.checkLogs());
+        }
+        finally
+        {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(final NodeCluster cluster, final int cycles) throws Exception
+    {
+        final Histogram failover = new Histogram(3);
+        final Histogram started = new Histogram(3);
+        final Histogram running = new Histogram(3);
+        final Histogram fetched = new Histogram(3);
+        final Histogram epochChanges = new Histogram(3);
+        final AckTail[] tails = new AckTail[3];
+        for (int id = 0; id < 3; id++)
+        {
+            tails[id] = new AckTail(cluster.ackLog(id));
+        }
+        for (int cycle = 0; cycle < cycles; cycle++)
+        {
+            final int victim = cycle % 3;
+            final long[] epochAtKill = new long[3];
+            final long[] changesBefore = new long[3];
+            for (int id = 0; id < 3; id++)
+            {
+                epochAtKill[id] = cluster.counter(id, "epoch");
+                changesBefore[id] = cluster.counter(id, "epoch changes");
+                tails[id].skipToEnd();
+            }
+            final long killNs = wallNs();
+            cluster.kill(victim);
+            final long[] firstAckNs = { 0 };
+            final long[] ackEpoch = { 0 };
+            cluster.await(() ->
+            {
+                for (int id = 0; id < 3; id++)
+                {
+                    if (id != victim)
+                    {
+                        final long[] ack = tails[id].firstAfter(killNs, epochAtKill[id]);
+                        if (ack != null && (firstAckNs[0] == 0 || ack[0] < firstAckNs[0]))
+                        {
+                            firstAckNs[0] = ack[0];
+                            ackEpoch[0] = ack[1];
+                        }
+                    }
+                }
+                return firstAckNs[0] != 0;
+            }, "a survivor acknowledging in a later epoch");
+            failover.recordValue(TimeUnit.NANOSECONDS.toMicros(firstAckNs[0] - killNs));
+
+            final long restartNs = System.nanoTime();
+            cluster.start(victim, "--load", LOAD);
+            final long[] startedNs = { 0 };
+            cluster.await(() ->
+            {
+                if (startedNs[0] == 0 && cluster.counter(victim, NodeCluster.MODE) >= 0)
+                {
+                    startedNs[0] = System.nanoTime();
+                }
+                return cluster.running(victim);
+            }, "member " + victim + " running again");
+            final long runningNs = System.nanoTime();
+            started.recordValue(TimeUnit.NANOSECONDS.toMicros(startedNs[0] - restartNs));
+            running.recordValue(TimeUnit.NANOSECONDS.toMicros(runningNs - restartNs));
+            fetched.recordValue(Math.max(0, cluster.counter(victim, "entries fetched")));
+            cluster.awaitAllAcknowledging(20, "all three acknowledging after the restart");
+            long changes = 0;
+            for (int id = 0; id < 3; id++)
+            {
+                changes += cluster.counter(id, "epoch changes") - (id == victim ? 0 : changesBefore[id]);
+            }
+            epochChanges.recordValue(changes);
+            System.out.printf("cycle %d: killed %d, failover %.1f ms (epoch %d), restart: counters %.0f ms, running " +
+                "%.0f ms, %d entries fetched; %d epoch changes%n", cycle, victim, (firstAckNs[0] - killNs) / 1e6,
+                ackEpoch[0], (startedNs[0] - restartNs) / 1e6, (runningNs - restartNs) / 1e6,
+                cluster.counter(victim, "entries fetched"), changes);
+        }
+        System.out.printf("KillCycleFigures: %d cycles%n" +
+            "  kill -> first acknowledgement by a survivor in a later epoch: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n" +
+            "  restart -> counters file: p50 %.0f ms; restart -> running (aligned, caught up): p50 %.0f ms, " +
+            "p99 %.0f ms; entries fetched p50 %d, max %d%n" +
+            "  epoch changes per cycle (all members): p50 %d, mean %.1f, max %d%n",
+            cycles, failover.getValueAtPercentile(50) / 1e3, failover.getValueAtPercentile(99) / 1e3,
+            failover.getMaxValue() / 1e3, started.getValueAtPercentile(50) / 1e3,
+            running.getValueAtPercentile(50) / 1e3, running.getValueAtPercentile(99) / 1e3,
+            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochChanges.getValueAtPercentile(50),
+            epochChanges.getMean(), epochChanges.getMaxValue());
+    }
+
+    private static long wallNs()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /** Reads an ack log's lines as they are appended ('eventId position timeNs epoch'). */
+    private static final class AckTail
+    {
+        private final Path file;
+        private long offset;
+        private final List<long[]> pending = new ArrayList<>();
+
+        AckTail(final Path file)
+        {
+            this.file = file;
+        }
+
+        void skipToEnd() throws IOException
+        {
+            offset = Files.exists(file) ? Files.size(file) : 0;
+            pending.clear();
+        }
+
+        /** The first line read so far or now with a time after {@code afterNs} and an epoch above {@code epoch}. */
+        long[] firstAfter(final long afterNs, final long epoch)
+        {
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r"))
+            {
+                final long length = in.length();
+                if (length > offset)
+                {
+                    final byte[] bytes = new byte[(int)(length - offset)];
+                    in.seek(offset);
+                    in.readFully(bytes);
+                    final String text = new String(bytes, StandardCharsets.UTF_8);
+                    final int end = text.lastIndexOf('\n') + 1;
+                    offset += text.substring(0, end).getBytes(StandardCharsets.UTF_8).length;
+                    for (final String line : text.substring(0, end).split("\n"))
+                    {
+                        final String[] parts = line.split(" ");
+                        if (parts.length >= 4)
+                        {
+                            pending.add(new long[] { Long.parseLong(parts[2]), Long.parseLong(parts[3]) });
+                        }
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                return null;
+            }
+            for (final long[] ack : pending)
+            {
+                if (ack[0] > afterNs && ack[1] > epoch)
+                {
+                    return ack;
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,579 @@
+package io.sequencer.node;
+
+import io.sequencer.core.runtime.NodeStatFile;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Test harness: a cluster of real {@code node} processes (separate JVMs) from one configuration file in one
+ * directory, with the cluster's key from {@code sequencer keygen}, each with an {@code --ack-log} and a shared
+ * {@code --load-pause-file}. Reads the members' counters from their stat files, signals them, damages their files,
+ * and checks what the issue cares about: every acknowledged event in every log at its position, the same final chk
+ * on every member. Every process it starts is killed by {@link #close()}.
+ * <pre>
+ * dir/cluster.properties, dir/cluster.key
+ * dir/data/member-N          a member's directory (log/, node.state, node-stat.dat, ...)
+ * dir/ack-N.log              member N's acknowledgements, over all its incarnations
+ * dir/out-N.txt              member N's standard output and error, over all its incarnations
+ * dir/pause                  while it exists no member submits
+ * </pre>
+ */
+final class NodeCluster implements AutoCloseable
+{
+    static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    static final String MODE = "mode (0 init, 1 boot, 2 running, 3 stopped)";
+    static final int RUNNING = 2;
+
+    final Path dir;
+    final int size;
+    /** The channel's multicast group and port; member i's endpoint is on port + 1 + i. */
+    final String group;
+    final int port;
+    private final Process[] members;
+    private final List<Process> started = new ArrayList<>();
+    private IntFunction<List<String>> launcher = id -> List.of();
+    /**
+     * JVM flags of the node processes besides the parent POM's: C1 only and the serial collector halve a node's start
+     * on a 2-core machine shared by three nodes and the test (no test here asserts latency).
+     */
+    private List<String> jvmFlags = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    NodeCluster(final Path dir, final int size) throws IOException
+    {
+        this.dir = Files.createDirectories(dir);
+        this.size = size;
+        this.members = new Process[size];
+        final String[] groupAndPorts = groupAndPorts(size + 1);
+        group = groupAndPorts[0];
+        port = Integer.parseInt(groupAndPorts[1]);
+        Runtime.getRuntime().addShutdownHook(killer); // should the test JVM itself be stopped before close
+    }
+
+    private final Thread killer = new Thread(() -> started.forEach(Process::destroyForcibly), "node-cluster-killer");
+
+    /** The settings {@link #writeConfig} writes unless overridden: loopback, authentication on, generous timeouts. */
+    Map<String, String> defaultSettings()
+    {
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cluster.id", Integer.toString(port));
+        final StringBuilder ids = new StringBuilder();
+        for (int id = 0; id < size; id++)
+        {
+            ids.append(id == 0 ? "" : ",").append(id);
+            settings.put("member." + id + ".endpoint", "127.0.0.1:" + (port + 1 + id));
+        }
+        settings.put("cluster.members", ids.toString());
+        settings.put("authentication.key.file", "cluster.key");
+        settings.put("channel", "aeron:udp?endpoint=" + group + ":" + port + "|interface=127.0.0.1|fc=min|ttl=0");
+        settings.put("data.dir", dir.resolve("data").toString());
+        settings.put("idle.strategy", "sleep");
+        // Three JVMs on a small machine shared with other builds stall for hundreds of milliseconds at times:
+        // timeouts well above that keep a test about durability rather than false suspicions.
+        settings.put("heartbeat.ms", "10");
+        settings.put("failure.timeout.ms", "1000");
+        settings.put("boot.timeout.ms", "1000");
+        return settings;
+    }
+
+    /**
+     * Create the cluster's key (once) and write the configuration: the defaults, then the system property
+     * {@code sequencer.faults.settings} ({@code key=value,key=value}: to try other timeouts, say), then
+     * {@code overrides}. A null value leaves the setting out (the file's default).
+     */
+    NodeCluster writeConfig(final Map<String, String> overrides) throws IOException
+    {
+        if (!Files.exists(dir.resolve("cluster.key")))
+        {
+            cli("keygen", "--file", dir.resolve("cluster.key").toString()).assertExit(0);
+        }
+        final Map<String, String> settings = defaultSettings();
+        for (final String setting : System.getProperty("sequencer.faults.settings", "").split(","))
+        {
+            final String[] keyValue = setting.split("=", 2);
+            if (keyValue.length == 2)
+            {
+                settings.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+        }
+        settings.putAll(overrides);
+        final StringBuilder text = new StringBuilder();
+        settings.forEach((key, value) ->
+        {
+            if (value != null)
+            {
+                text.append(key).append(" = ").append(value).append('\n');
+            }
+        });
+        Files.writeString(config(), text.toString());
+        return this;
+    }
+
+    /** What comes before {@code java} on member {@code id}'s command line (e.g. {@code ip netns exec NS}). */
+    NodeCluster launcher(final IntFunction<List<String>> launcher)
+    {
+        this.launcher = launcher;
+        return this;
+    }
+
+    /** JVM flags of the node processes besides the parent POM's (default: C1 only, serial collector). */
+    NodeCluster jvmFlags(final List<String> flags)
+    {
+        this.jvmFlags = List.copyOf(flags);
+        return this;
+    }
+
+    Path config()
+    {
+        return dir.resolve("cluster.properties");
+    }
+
+    Path memberDir(final int id)
+    {
+        return dir.resolve("data").resolve("member-" + id);
+    }
+
+    Path ackLog(final int id)
+    {
+        return dir.resolve("ack-" + id + ".log");
+    }
+
+    Path pauseFile()
+    {
+        return dir.resolve("pause");
+    }
+
+    /** The command line of a {@code node} process for member {@code id}, with its ack log and the pause file. */
+    List<String> nodeCommand(final int id, final String... extra)
+    {
+        final List<String> command = new ArrayList<>(launcher.apply(id));
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        for (final String flag : System.getProperty("sequencer.jvm.flags", "").trim().split("\\s+"))
+        {
+            if (!flag.isEmpty())
+            {
+                command.add(flag);
+            }
+        }
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            SequencerCli.class.getName(), "node", "--config", config().toString(), "--id", String.valueOf(id),
+            "--ack-log", ackLog(id).toString(), "--load-pause-file", pauseFile().toString()));
+        command.addAll(List.of(extra));
+        return command;
+    }
+
+    /** Start member {@code id} (it becomes the member's current process); output appended to out-N.txt. */
+    Process start(final int id, final String... extra) throws IOException
+    {
+        final Process process = launch(id, dir.resolve("out-" + id + ".txt"), extra);
+        members[id] = process;
+        return process;
+    }
+
+    /** Start every member. */
+    void startAll(final String... extra) throws IOException
+    {
+        for (int id = 0; id < size; id++)
+        {
+            start(id, extra);
+        }
+    }
+
+    /** Start another {@code node} process for member {@code id} without making it the member's current process. */
+    Process launch(final int id, final Path output, final String... extra) throws IOException
+    {
+        final Process process = new ProcessBuilder(nodeCommand(id, extra))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+            .start();
+        started.add(process);
+        return process;
+    }
+
+    Process process(final int id)
+    {
+        return members[id];
+    }
+
+    /** SIGKILL member {@code id} and wait until it is gone. */
+    void kill(final int id) throws InterruptedException
+    {
+        final Process process = members[id];
+        process.destroyForcibly();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "member " + id + " gone after SIGKILL");
+    }
+
+    /** Send {@code signal} (e.g. STOP, CONT) to member {@code id}'s process. */
+    void signal(final int id, final String signal) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(members[id].pid()))
+            .redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
+    }
+
+    /**
+     * A counter of member {@code id}'s current process, or -1 while that process has not created its stat file (the
+     * file found may still be its previous incarnation's, told apart by the pid) or registered its counters.
+     */
+    long counter(final int id, final String label)
+    {
+        try (NodeStatFile file = NodeStatFile.open(memberDir(id).toFile()))
+        {
+            if (members[id] == null || file.pid() != members[id].pid())
+            {
+                return -1;
+            }
+            return file.counterValue(label);
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            return -1;
+        }
+    }
+
+    boolean running(final int id)
+    {
+        return members[id] != null && members[id].isAlive() && counter(id, MODE) == RUNNING;
+    }
+
+    /** Poll {@code condition} every 20 ms until it holds; fail with every member's output after {@link #TIMEOUT_NS}. */
+    void await(final BooleanSupplier condition, final String what)
+    {
+        await(condition, what, TIMEOUT_NS);
+    }
+
+    void await(final BooleanSupplier condition, final String what, final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, () -> "timed out waiting for " + what + "\n" + outputs());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling another process's counters
+        }
+    }
+
+    /** Wait until member {@code id}'s {@code completed} counter has risen by {@code events}. */
+    void awaitAcknowledging(final int id, final long events, final String what)
+    {
+        final long[] first = { -1 };
+        await(() ->
+        {
+            final long completed = running(id) ? counter(id, "completed") : -1;
+            if (first[0] < 0)
+            {
+                first[0] = completed;
+                return false;
+            }
+            return completed >= first[0] + events;
+        }, what);
+    }
+
+    /** Wait until every member runs and has acknowledged {@code events} more of its own events. */
+    void awaitAllAcknowledging(final long events, final String what)
+    {
+        for (int id = 0; id < size; id++)
+        {
+            awaitAcknowledging(id, events, what + " (member " + id + ")");
+        }
+    }
+
+    /** Every member's output, counters and distinct errors: for failure messages. */
+    String outputs()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < size; i++)
+        {
+            sb.append("--- member ").append(i).append('\n');
+            try
+            {
+                sb.append(Files.readString(dir.resolve("out-" + i + ".txt")));
+            }
+            catch (final IOException ex)
+            {
+                sb.append("(no output)\n");
+            }
+            final Cli stat = cli("stat", "--dir", memberDir(i).toString());
+            sb.append(stat.out).append(stat.err);
+            final Cli errors = cli("errors", "--dir", memberDir(i).toString());
+            sb.append(errors.out).append(errors.err);
+        }
+        return sb.toString();
+    }
+
+    /** What one in-process run of the command line printed, and its exit code. */
+    record Cli(int exit, String out, String err, String command)
+    {
+        Cli assertExit(final int expected)
+        {
+            assertEquals(expected, exit, command + ": " + out + err);
+            return this;
+        }
+    }
+
+    static Cli cli(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = SequencerCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Cli(exit, out.toString(), err.toString(), String.join(" ", args));
+    }
+
+    /** Run the command line in process, assert exit 0, return its trimmed output. */
+    static String run(final String... args)
+    {
+        return cli(args).assertExit(0).out().trim();
+    }
+
+    /** {@link #quiesce()}, then SIGTERM every member and wait for each to close. */
+    void quiesceAndStop() throws IOException, InterruptedException
+    {
+        quiesce();
+        stopAll();
+    }
+
+    /**
+     * Pause the load (the pause file) and wait until every member runs with no own event in flight, nothing
+     * submitted for a second, and the same {@code have} everywhere.
+     */
+    void quiesce() throws IOException
+    {
+        Files.writeString(pauseFile(), "");
+        final long[] lastSubmitted = new long[size];
+        final long[] quietSinceNs = { System.nanoTime() };
+        await(() ->
+        {
+            boolean changed = false;
+            long have = -2;
+            boolean agree = true;
+            for (int id = 0; id < size; id++)
+            {
+                final long submitted = counter(id, "submitted");
+                changed |= submitted != lastSubmitted[id];
+                lastSubmitted[id] = submitted;
+                final long memberHave = running(id) && counter(id, "own events in flight") == 0 ?
+                    counter(id, "have") : -1;
+                agree &= memberHave > 0 && (have == -2 || memberHave == have);
+                have = memberHave;
+            }
+            if (changed)
+            {
+                quietSinceNs[0] = System.nanoTime();
+            }
+            return agree && System.nanoTime() - quietSinceNs[0] > TimeUnit.SECONDS.toNanos(1);
+        }, "the loads to pause and the logs to agree");
+    }
+
+    /** SIGTERM every live member and wait for each to close. */
+    void stopAll() throws InterruptedException
+    {
+        for (final Process process : members)
+        {
+            if (process != null)
+            {
+                process.destroy(); // SIGTERM: a clean close
+            }
+        }
+        for (int id = 0; id < size; id++)
+        {
+            if (members[id] != null)
+            {
+                assertTrue(members[id].waitFor(30, TimeUnit.SECONDS), "member " + id + " closed on SIGTERM");
+            }
+        }
+    }
+
+    /**
+     * On stopped members: {@code log verify} gives the same entries and final chk on every member, and
+     * {@code log check-acks} finds every line of every ack log in every member's log at its position.
+     *
+     * @return the {@code log verify} line.
+     */
+    String checkLogs()
+    {
+        final String verified = run("log", "verify", "--dir", memberDir(0).toString());
+        assertTrue(verified.startsWith("log verified: "), verified);
+        for (int id = 1; id < size; id++)
+        {
+            assertEquals(verified, run("log", "verify", "--dir", memberDir(id).toString()),
+                "same entries and final chk on member " + id);
+        }
+        long acknowledged = 0;
+        for (int acks = 0; acks < size; acks++)
+        {
+            for (int log = 0; log < size; log++)
+            {
+                final String checked = run("log", "check-acks", "--dir", memberDir(log).toString(),
+                    "--ack-log", ackLog(acks).toString());
+                assertTrue(checked.startsWith("all ") && !checked.startsWith("all 0 "), checked);
+                if (log == 0)
+                {
+                    acknowledged += Long.parseLong(checked.split(" ")[1]);
+                }
+            }
+        }
+        return verified + "; " + acknowledged + " acknowledged events in every log at their positions";
+    }
+
+    /** Every member's queue cycle files, newest last. */
+    List<Path> queueFiles(final int id) throws IOException
+    {
+        try (Stream<Path> files = Files.list(memberDir(id).resolve("log").resolve("queue")))
+        {
+            return files.filter(file -> file.getFileName().toString().endsWith(".cq4"))
+                .sorted(Comparator.comparing(file -> file.getFileName().toString()))
+                .toList();
+        }
+    }
+
+    /**
+     * Where the written part of a Chronicle cycle file ends: the offset of the first free document header found by
+     * walking Chronicle's framing from the start (a 4-byte header word: bit 31 incomplete, bit 30 metadata, the
+     * rest the length; documents 4-byte aligned). The file itself is preallocated and sparse, far longer.
+     */
+    static long writtenEnd(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
+            long pos = 0;
+            while (pos + 4 <= channel.size())
+            {
+                word.clear();
+                channel.read(word, pos);
+                final int header = word.getInt(0);
+                if (header == 0)
+                {
+                    return pos;
+                }
+                pos = (pos + 4 + (header & 0x3FFF_FFFF) + 3) & ~3L;
+            }
+            return Math.min(pos, channel.size());
+        }
+    }
+
+    /** Cut {@code file} to {@code size} bytes, as {@code truncate -s} does. */
+    static void truncate(final Path file, final long size) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(size);
+        }
+    }
+
+    /** Overwrite {@code length} bytes of {@code file} at {@code offset} with random ones. */
+    static void writeRandom(final Path file, final long offset, final int length, final SplittableRandom random)
+        throws IOException
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)random.nextInt(256);
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining())
+            {
+                channel.write(buffer, offset + buffer.position());
+            }
+        }
+    }
+
+    /** Kill every process this harness started (SIGKILL, SIGSTOPped ones too) and wait for them. */
+    public void close()
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            // shutting down already (the hook runs), or closed before
+        }
+        for (final Process process : started)
+        {
+            process.destroyForcibly();
+        }
+        for (final Process process : started)
+        {
+            try
+            {
+                process.waitFor(20, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Arrays.fill(members, null);
+        // The embedded media drivers' directories (default aeron.dir): a killed driver leaves its own behind.
+        for (int id = 0; id < size; id++)
+        {
+            final File aeronDir = new File("/dev/shm/sequencer-aeron-" + port + "-" + id);
+            if (aeronDir.isDirectory())
+            {
+                org.agrona.IoUtil.delete(aeronDir, true);
+            }
+        }
+    }
+
+    /**
+     * A random multicast group (odd last octet) and {@code count} consecutive UDP ports below the ephemeral range
+     * that are free now, so that parallel runs on one machine do not collide: the channel's port, then each member's
+     * endpoint.
+     */
+    static String[] groupAndPorts(final int count)
+    {
+        final SplittableRandom random = new SplittableRandom(System.nanoTime());
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            final int port = 20_000 + random.nextInt(12_000 - count);
+            boolean free = true;
+            for (int i = 0; i < count && free; i++)
+            {
+                try (DatagramSocket socket = new DatagramSocket(null))
+                {
+                    socket.setReuseAddress(false);
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + i));
+                }
+                catch (final IOException ex)
+                {
+                    free = false;
+                }
+            }
+            if (free)
+            {
+                final String group = "239.255." + (1 + random.nextInt(254)) + "." + (1 + 2 * random.nextInt(126));
+                return new String[] {group, Integer.toString(port)};
+            }
+        }
+        throw new IllegalStateException("no " + count + " free consecutive UDP ports");
+    }
+}
