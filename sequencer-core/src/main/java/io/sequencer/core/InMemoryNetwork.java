@@ -59,6 +59,16 @@ public final class InMemoryNetwork
         long duplicateAfterNs(int from, int to);
     }
 
+    /**
+     * Told when a receiver gets the first frame of a publisher's new session (its process restarted), before that
+     * frame: what the real transport reports as a second session of a member binding (a new image).
+     */
+    @FunctionalInterface
+    public interface SessionObserver
+    {
+        void onNewSession(int receiver, int publisher);
+    }
+
     /** A frame published by a member, as its publisher sent it. */
     public static final int SENT = 0;
     /** A second copy of a frame the receiver was just delivered. */
@@ -122,6 +132,7 @@ public final class InMemoryNetwork
     private long reorders;
     private long staleSessionFrames;
     private DuplicationModel duplication;
+    private SessionObserver sessionObserver;
     private boolean keepHistory;
     private boolean authentication;
     private int deliveringKind = SENT;
@@ -171,6 +182,12 @@ public final class InMemoryNetwork
     public void deliveryObserver(final DeliveryObserver observer)
     {
         this.deliveryObserver = observer;
+    }
+
+    /** Be told of new sessions of publishers as receivers meet them (null: nobody is told). */
+    public void sessionObserver(final SessionObserver observer)
+    {
+        this.sessionObserver = observer;
     }
 
     /** Deliver a second copy of some frames, as {@code model} says (null: never). */
@@ -456,7 +473,13 @@ public final class InMemoryNetwork
                         staleSessionFrames++; // a newer session of this publisher was seen: its process restarted
                         continue;
                     }
+                    final boolean newSession = head.session > newestSessionFrom[head.from] &&
+                        newestSessionFrom[head.from] > 0;
                     newestSessionFrom[head.from] = head.session;
+                    if (newSession && sessionObserver != null)
+                    {
+                        sessionObserver.onNewSession(id, head.from);
+                    }
                     for (final int other : endpointIds)
                     {
                         if (other != head.from && maxSendSeqDeliveredFrom[other] > head.sendSeq)

@@ -54,8 +54,8 @@ final class SimulateCommand implements Callable<Integer>
             + "the protocol is expected to survive); or a comma-separated list of fault classes, where all stands for "
             + "that set and -name removes one: crash, power, wipe, checkpoint, partition, pause, duplicate, replay, "
             + "one-way, silent, forged, forged-open, store-crash, store-torn, lost-log, log-damage, log-tail, "
-            + "rebootstrap, old-disk, starve, long; all leaves out forged-open (a known liveness bug), and log-tail and "
-            + "old-disk, losses no member can see locally (default: ${DEFAULT-VALUE}).")
+            + "rebootstrap, old-disk, starve, long; all leaves out log-tail and old-disk, losses no member can see "
+            + "locally (default: ${DEFAULT-VALUE}).")
     String faults;
 
     @Option(names = "--durability", paramLabel = "none|batch|mixed", defaultValue = "mixed",

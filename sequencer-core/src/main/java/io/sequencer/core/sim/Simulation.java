@@ -123,7 +123,7 @@ public final class Simulation
          * left out are the ones that break the protocol as it stands (issue 9): they stay selectable by name.
          */
         public static final Set<Fault> ALL = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(
-            FORGED_OPEN, LOG_TAIL, OLD_DISK)));
+            LOG_TAIL, OLD_DISK)));
 
         final String flag;
 
@@ -580,6 +580,7 @@ public final class Simulation
         network.backPressure(from -> refusalPerMille > 0 && random.nextInt(1000) < refusalPerMille);
         network.publishObserver(checker::onPublish);
         network.deliveryObserver(this::traceDelivery);
+        network.sessionObserver(this::onNewSession);
 
         // Draws below happen only for the fault classes selected, so none and crash replay as they always did.
         authentication = !(faults.contains(Fault.FORGED_OPEN) && (!faults.contains(Fault.FORGED) || random.nextBoolean()));
@@ -1678,6 +1679,18 @@ public final class Simulation
         trace.add(nowNs, "STALL link " + node.memberId + " <-> " + other.memberId + " for " + (untilNs - nowNs) / 1000 +
             " us, nobody told");
         return true;
+    }
+
+    /** A restarted member's first frame reaches a peer: the real transport reports its new session first. */
+    private void onNewSession(final int receiverId, final int publisherId)
+    {
+        final SimNode receiver = nodes[cluster.indexOf(receiverId)];
+        final SimNode publisher = nodes[cluster.indexOf(publisherId)];
+        trace.add(nowNs, "image member " + receiverId + " sees a new session of member " + publisherId);
+        if (receiver.up)
+        {
+            receiver.protocol.onMemberAvailable(publisherId); // inside the receiver's poll: a crash trap propagates
+        }
     }
 
     /** What the transport tells a node when a peer's stream is lost or comes back (a new image). */
