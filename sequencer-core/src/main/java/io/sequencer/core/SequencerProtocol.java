@@ -858,24 +858,32 @@ public final class SequencerProtocol implements MemberStreamListener
     private void rememberReport(final int sender, final long have, final long chk, final long reportedGuaranteed)
     {
         final int base = sender * REPORT_HISTORY;
-        int count = historyCount[sender];
-        // A member's serialized position only rises within an epoch, and its frames arrive in order: a remembered
-        // report at or above this one did not come from its stream (forged or garbled). Forget it, or it would hold
-        // back every honest report after it.
-        while (count > 0 && historyHave[base + count - 1] >= have)
-        {
-            count--;
-        }
-        historyCount[sender] = count;
-        if (count == REPORT_HISTORY)
+        if (historyCount[sender] == REPORT_HISTORY)
         {
             dropReports(sender, 1);
-            count--;
         }
-        historyHave[base + count] = have;
-        historyChk[base + count] = chk;
+        // Kept sorted by have. An honest member's position only rises, but a forged or replayed report may sit
+        // anywhere: inserted in order, a forged one above this log never blocks the honest ones below it (they are
+        // checked and counted as this log reaches them), and a replayed old one never pushes a newer one out.
+        final int count = historyCount[sender];
+        int at = count;
+        while (at > 0 && historyHave[base + at - 1] >= have)
+        {
+            at--;
+        }
+        if (at < count && historyHave[base + at] == have)
+        {
+            historyChk[base + at] = chk; // the same position again: keep one
+        }
+        else
+        {
+            System.arraycopy(historyHave, base + at, historyHave, base + at + 1, count - at);
+            System.arraycopy(historyChk, base + at, historyChk, base + at + 1, count - at);
+            historyHave[base + at] = have;
+            historyChk[base + at] = chk;
+            historyCount[sender] = count + 1;
+        }
         reportGuaranteed[sender] = Math.max(reportGuaranteed[sender], reportedGuaranteed);
-        historyCount[sender] = count + 1;
     }
 
     private void dropReports(final int sender, final int n)
