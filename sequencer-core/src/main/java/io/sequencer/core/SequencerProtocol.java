@@ -1713,14 +1713,22 @@ public final class SequencerProtocol implements MemberStreamListener
         int reporters = 0;
         int intactReporters = 0;
         int silentMissing = 0;
+        boolean allReported = true;
+        for (int i = 0; i < memberCount; i++)
+        {
+            allReported &= reported[i];
+        }
         for (int i = 0; i < memberCount; i++)
         {
             if (reported[i])
             {
                 reporters++;
-                if (reportIntact[i] && reportFresh[i] && clusterRan)
+                if (reportIntact[i] && reportFresh[i] && (clusterRan || !allReported))
                 {
-                    reportIntact[i] = false; // an empty log bootstrapped into a cluster that ran: a lost disk
+                    // An empty log bootstrapped into a cluster that ran is a lost disk. And only the whole
+                    // configuration can show that the cluster never ran: a member that holds the acknowledged events
+                    // may be the one missing (docs/protocol.md §10.2).
+                    reportIntact[i] = false;
                 }
                 if (reportIntact[i] && i != selfIndex && reportLastNormalEpoch[i] >= knownHeldEpoch[i] &&
                     reportHave[i] < knownHeld[i])
