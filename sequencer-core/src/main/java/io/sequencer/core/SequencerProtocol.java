@@ -1426,6 +1426,10 @@ public final class SequencerProtocol implements MemberStreamListener
             // set); the next epoch finds it close to everyone else.
             catchingUpOutside = false;
             phase = BootPhase.COLLECTING;
+            if (durability == Durability.BATCH)
+            {
+                log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
+            }
             if (hearsAllActive())
             {
                 askToBeAdmitted();
@@ -1714,20 +1718,22 @@ public final class SequencerProtocol implements MemberStreamListener
         int intactReporters = 0;
         int silentMissing = 0;
         boolean allReported = true;
+        boolean anyAligned = false;
         for (int i = 0; i < memberCount; i++)
         {
             allReported &= reported[i];
+            anyAligned |= reported[i] && reportLastNormalEpoch[i] > 0;
         }
         for (int i = 0; i < memberCount; i++)
         {
             if (reported[i])
             {
                 reporters++;
-                if (reportIntact[i] && reportFresh[i] && (clusterRan || !allReported))
+                if (reportIntact[i] && reportFresh[i] && (clusterRan || (anyAligned && !allReported)))
                 {
-                    // An empty log bootstrapped into a cluster that ran is a lost disk. And only the whole
-                    // configuration can show that the cluster never ran: a member that holds the acknowledged events
-                    // may be the one missing (docs/protocol.md §10.2).
+                    // An empty log bootstrapped into a cluster that ran is a lost disk. And once some member has
+                    // aligned to an epoch, that epoch may have run without it: only the whole configuration can then
+                    // show that it never did (the member holding the events may be the one missing, §10.2).
                     reportIntact[i] = false;
                 }
                 if (reportIntact[i] && i != selfIndex && reportLastNormalEpoch[i] >= knownHeldEpoch[i] &&
