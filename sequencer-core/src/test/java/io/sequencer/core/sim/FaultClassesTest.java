@@ -1,7 +1,6 @@
 package io.sequencer.core.sim;
 
 import io.sequencer.core.Durability;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -98,13 +97,10 @@ class FaultClassesTest
     }
 
     /**
-     * Known protocol bug (issue 9, found by {@code --faults long}): under {@code batch}, a member that lost its disk
-     * and is more than admissionLag behind catches up outside the epoch without ever forcing its log, so its reports
-     * ({@code have} = its forced position, 0) keep it "far behind": it is left out of every epoch, asks in, and the
-     * cluster changes epochs every millisecond for ever (I8). Replay: {@code ./sequencer simulate --seed 7 --nodes 3
-     * --faults long --long --durability batch}; in a sweep, {@code ./sequencer simulate --seed 206 --nodes 3}.
+     * Regression (found by {@code --faults long}): under {@code batch}, a member that lost its disk and caught up
+     * outside the epoch never forced its log, so its reports ({@code have} = its forced position, 0) kept it "far
+     * behind" and the cluster changed epochs for ever (I8). It now forces before asking in.
      */
-    @Disabled("known protocol bug (issue 9): batch catch-up outside the epoch never forces the log: livelock")
     @Test
     void longCatchUpOfAWipedMemberUnderBatch()
     {
@@ -155,23 +151,5 @@ class FaultClassesTest
                 fail(result.report());
             }
         }
-    }
-
-    /**
-     * The classes {@code --faults all} leaves out, because the protocol does not survive them: log-tail (a tail lost
-     * after the last node-state write, leaving a whole log: seed 445 on 3 nodes, {@code --faults crash,log-tail})
-     * and old-disk (a whole disk restored from a backup: seed 861 on 3 nodes, {@code --faults crash,old-disk}) cannot
-     * be recognised by the member itself (docs/protocol.md §10.1 says so). Enable if that changes, and move the class
-     * into {@link Simulation.Fault#ALL}.
-     */
-    @Disabled("known protocol limits (issue 9): log-tail and old-disk losses are not detectable by the member")
-    @ParameterizedTest(name = "{1} on {0} nodes")
-    @CsvSource(delimiter = '|', value = {
-        "3 | crash,log-tail",
-        "3 | crash,old-disk",
-    })
-    void faultClassesLeftOutOfAllKeepTheInvariants(final int nodes, final String selection)
-    {
-        faultFamiliesTogetherKeepTheInvariants(nodes, selection);
     }
 }
