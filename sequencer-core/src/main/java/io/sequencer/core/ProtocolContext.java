@@ -41,6 +41,7 @@ public final class ProtocolContext
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private long failureTimeoutNs = DEFAULT_FAILURE_TIMEOUT_NS;
+    private long maxFailureTimeoutNs;
     private Durability durability = Durability.NONE;
     private long bootTimeoutNs = DEFAULT_BOOT_TIMEOUT_NS;
     private long maxBootTimeoutNs = DEFAULT_MAX_BOOT_TIMEOUT_NS;
@@ -53,6 +54,7 @@ public final class ProtocolContext
     private boolean acceptDataLoss;
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private ProtocolListener listener = ProtocolListener.NONE;
     private EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
     private boolean concluded;
 
@@ -78,6 +80,9 @@ public final class ProtocolContext
         require(heartbeatIntervalNs > 0, "heartbeatIntervalNs", "> 0", heartbeatIntervalNs);
         require(failureTimeoutNs > heartbeatIntervalNs,
             "failureTimeoutNs", "> heartbeatIntervalNs (" + heartbeatIntervalNs + ")", failureTimeoutNs);
+        require(maxFailureTimeoutNs == 0 || maxFailureTimeoutNs >= failureTimeoutNs,
+            "maxFailureTimeoutNs", "0 (10 x failureTimeoutNs) or >= failureTimeoutNs (" + failureTimeoutNs + ")",
+            maxFailureTimeoutNs);
         require(durability != null, "durability", "none or batch", "null");
         require(bootTimeoutNs > heartbeatIntervalNs, "bootTimeoutNs", "> heartbeatIntervalNs", bootTimeoutNs);
         require(maxBootTimeoutNs >= bootTimeoutNs, "maxBootTimeoutNs", ">= bootTimeoutNs", maxBootTimeoutNs);
@@ -88,6 +93,7 @@ public final class ProtocolContext
         require(admissionLag >= 0, "admissionLag", ">= 0 entries", admissionLag);
         require(bootId != 0, "bootId", "a non-zero id of this machine's boot", bootId);
         require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
+        require(listener != null, "listener", "a ProtocolListener (ProtocolListener.NONE for none)", "null");
         require(defects != null, "defects", "a set (empty outside tests)", "null");
         concluded = true;
         return this;
@@ -175,6 +181,21 @@ public final class ProtocolContext
     public ProtocolContext failureTimeoutNs(final long failureTimeoutNs)
     {
         this.failureTimeoutNs = failureTimeoutNs;
+        return this;
+    }
+
+    /**
+     * The most a peer's failure timeout grows to while its signs of life come irregularly (a starved or overloaded
+     * member, docs/protocol.md R10); default 10 x {@link #failureTimeoutNs()}.
+     */
+    public long maxFailureTimeoutNs()
+    {
+        return maxFailureTimeoutNs == 0 ? 10 * failureTimeoutNs : maxFailureTimeoutNs;
+    }
+
+    public ProtocolContext maxFailureTimeoutNs(final long maxFailureTimeoutNs)
+    {
+        this.maxFailureTimeoutNs = maxFailureTimeoutNs;
         return this;
     }
 
@@ -324,6 +345,18 @@ public final class ProtocolContext
     public ProtocolContext errorHandler(final ErrorHandler errorHandler)
     {
         this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public ProtocolListener listener()
+    {
+        return listener;
+    }
+
+    /** Told of epoch changes, decisions and running (default: {@link ProtocolListener#NONE}). */
+    public ProtocolContext listener(final ProtocolListener listener)
+    {
+        this.listener = listener;
         return this;
     }
 

@@ -18,6 +18,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
@@ -52,6 +54,10 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int FETCH_FRAMES_PER_REQUEST = 8;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
+    /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
+    private static final int PROBE_WINDOW = 32;
+    /** How long a peer's largest gap between signs of life is kept before it is halved. */
+    private static final long PEAK_GAP_DECAY_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** Where a node in boot is with the epoch change. */
     public enum BootPhase
@@ -88,6 +94,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final boolean acceptDataLoss;
     private final long bootId;
     private final ErrorHandler errorHandler;
+    private final ProtocolListener listener;
     private final boolean noOriginTieBreak;
     private final boolean strictPromise;
     private final boolean ackAtHave;
@@ -178,6 +185,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private long probeLo;
     private long probeHi;
     private long probePosition;
+    private long probeFrom;
     private long fetchNext;
     private long fetchSentNs;
     /** The last position asked for by the fetches in flight; two windows are kept in flight. */
@@ -208,7 +216,18 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] lastHeardNs;
     /** When each member's last valid frame of any kind arrived: what this node hears, sent as its hears mask. */
     private final long[] rawHeardNs;
+    /**
+     * The largest recent gap between each member's signs of life: its failure timeout grows to twice this (up to
+     * {@code maxFailureTimeoutNs}), so that a member whose heartbeats come irregularly (starved, overloaded, a fresh
+     * JVM compiling) is not suspected for every stall, while a regular one that stops is suspected after {@code T_fd}.
+     */
+    private final long[] peakGapNs;
+    /** When {@link #peakGapNs} last rose or decayed. */
+    private final long[] peakGapSinceNs;
+    private final long maxFailureTimeoutNs;
     private long lastMaskSentNs;
+    /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
+    private int orderingSeenMask;
 
     // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
     private final ExpandableArrayBuffer deferredFrames;
@@ -235,6 +254,7 @@ public final class SequencerProtocol implements MemberStreamListener
         this.durability = context.durability();
         this.heartbeatIntervalNs = context.heartbeatIntervalNs();
         this.failureTimeoutNs = context.failureTimeoutNs();
+        this.maxFailureTimeoutNs = context.maxFailureTimeoutNs();
         this.initialBootTimeoutNs = context.bootTimeoutNs();
         this.maxBootTimeoutNs = context.maxBootTimeoutNs();
         this.decisionGraceNs = context.decisionGraceNs();
@@ -244,6 +264,7 @@ public final class SequencerProtocol implements MemberStreamListener
         this.acceptDataLoss = context.acceptDataLoss();
         this.bootId = context.bootId();
         this.errorHandler = context.errorHandler();
+        this.listener = context.listener();
         this.noOriginTieBreak = context.defects().contains(ProtocolDefect.NO_ORIGIN_TIE_BREAK);
         this.strictPromise = context.defects().contains(ProtocolDefect.STRICT_PROMISE);
         this.ackAtHave = context.defects().contains(ProtocolDefect.ACK_AT_HAVE);
@@ -295,6 +316,8 @@ public final class SequencerProtocol implements MemberStreamListener
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         lastHeardNs = new long[memberCount];
         rawHeardNs = new long[memberCount];
+        peakGapNs = new long[memberCount];
+        peakGapSinceNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
         servingNext = new long[memberCount];
@@ -370,7 +393,7 @@ public final class SequencerProtocol implements MemberStreamListener
         stateValid = false;
         appliedUpTo = 0;
 
-        enterBoot(nextEpochForLocalTrigger());
+        enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
     }
 
     /**
@@ -448,12 +471,13 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** B1: persist the epoch, clear the epoch's state, report. */
-    private void enterBoot(final long epoch)
+    private void enterBoot(final long epoch, final EpochTrigger trigger, final int memberIndex)
     {
         if (epoch <= currentEpoch)
         {
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
         }
+        final long previousEpoch = currentEpoch;
         if (decided && lastNormalEpoch == currentEpoch)
         {
             for (int i = 0; i < memberCount; i++)
@@ -477,6 +501,7 @@ public final class SequencerProtocol implements MemberStreamListener
         mode = NodeMode.BOOT;
         phase = BootPhase.COLLECTING;
         activeMask = 0;
+        orderingSeenMask = 0;
         decided = false;
         catchingUpOutside = false;
         clock = 0;
@@ -499,6 +524,7 @@ public final class SequencerProtocol implements MemberStreamListener
         bootJitterNs = bootJitter(epoch);
         reportDue = true;
         recordOwnReport();
+        listener.onEpochEntered(previousEpoch, epoch, trigger, memberIndex < 0 ? -1 : memberIds[memberIndex]);
     }
 
     /**
@@ -534,8 +560,12 @@ public final class SequencerProtocol implements MemberStreamListener
         return log.have() > log.lastEpochStartPosition();
     }
 
-    /** A local trigger (R10, B7, a member asking in): move to a new epoch. */
-    private boolean startEpochChange()
+    /**
+     * A local trigger (R10, B7, a member asking in): move to a new epoch.
+     *
+     * @param memberIndex the member the trigger concerns, or -1.
+     */
+    private boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
     {
         if (mode != NodeMode.RUNNING && !hearsQuorum())
         {
@@ -545,7 +575,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochChangesDeferred++;
             return false;
         }
-        enterBoot(nextEpochForLocalTrigger());
+        enterBoot(nextEpochForLocalTrigger(), trigger, memberIndex);
         return true;
     }
 
@@ -658,7 +688,16 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             // A sign of life is a frame of a member that hears us, even one of a stale epoch: a member that can send
             // but not receive is of no use to an epoch, and counting it alive would keep it in one it stalls.
+            notePeerGap(sender, nowNs - lastHeardNs[sender]);
             lastHeardNs[sender] = nowNs;
+        }
+        if (epoch == currentEpoch && decided && (type == MessageType.NEW_EVENT ||
+            type == MessageType.MY_ORDER_COUNTER ||
+            (type == MessageType.MY_SERIALIZE_COUNTER && serializeCounterFrame.lastNormalEpoch() == epoch)))
+        {
+            // Only a member aligned to this epoch sends these (a report says so by its lastNormalEpoch; the wrap
+            // above, for the hears mask, is the frame's).
+            orderingSeenMask |= 1 << sender;
         }
         if (epoch < currentEpoch)
         {
@@ -683,7 +722,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            enterBoot(epoch); // adopt: never chase upwards, take exactly the sender's epoch
+            enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
         }
 
         switch (type)
@@ -767,7 +806,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
     private void askToBeAdmitted()
     {
-        if (!startEpochChange())
+        if (!startEpochChange(EpochTrigger.ASKING_IN, -1))
         {
             return; // asked again at the next sign of the decided epoch, once this node hears a quorum
         }
@@ -783,7 +822,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (decided && !isActive(sender))
         {
-            startEpochChange();
+            startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
         }
     }
 
@@ -990,6 +1029,8 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         decided = true;
         activeMask = mask;
+        bootStartNs = nowNs; // B7 times the alignment from the decision: a late decision is not a stuck epoch
+        listener.onDecided(currentEpoch, memberIds[coordinatorIndex(currentEpoch)], mask, memberIds[baseOwnerIndex], n);
         decisionN = n;
         decisionChk = chkAtN;
         baseOwner = baseOwnerIndex;
@@ -1036,7 +1077,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.staleDecisions++;
             errorHandler.onError(new RecoveredFault("member " + selfId + " named base owner of epoch " +
                 currentEpoch + " with N=" + n + ", which its log does not hold (a stale report): next epoch"));
-            startEpochChange();
+            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
         }
         else
         {
@@ -1069,7 +1110,7 @@ public final class SequencerProtocol implements MemberStreamListener
             errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
                 currentEpoch + ": its base diverges from this log at " + (agreed + 1) +
                 ", below the durable watermark g=" + guaranteed + "; next epoch"));
-            startEpochChange();
+            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
             return;
         }
         if (log.have() > agreed)
@@ -1238,11 +1279,16 @@ public final class SequencerProtocol implements MemberStreamListener
         return length;
     }
 
-    /** A divergence probe: the base owner's entry at {@code position} (B5). */
+    /**
+     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link #PROBE_WINDOW}
+     * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
+     * inside the window, where most are; a binary search finds the others.
+     */
     private void sendProbe(final long position)
     {
         fetchSentNs = nowNs;
-        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], position, position);
+        probeFrom = Math.max(probeLo + 1, position - PROBE_WINDOW + 1);
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], probeFrom, position);
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
@@ -1258,6 +1304,32 @@ public final class SequencerProtocol implements MemberStreamListener
         fetchRequestedTo = to;
         fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
         publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    /**
+     * Whether a probe answer's entries chain one onto the other, and the first onto this log's entry at
+     * {@code probeLo} when the window starts right above it (the base agrees there). A mismatch in a probe answer
+     * makes this member cut its log, so an answer that is not a piece of a real chain is not believed.
+     */
+    private boolean probeAnswerChains()
+    {
+        final boolean anchored = probeFrom == probeLo + 1;
+        long previousChk = anchored ? log.chkAt(probeLo) : 0;
+        boolean first = true;
+        while (entriesFrame.nextEntry())
+        {
+            final long expected = Checksum.chain(
+                previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
+                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
+                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
+            if ((anchored || !first) && expected != entriesFrame.entryChk())
+            {
+                return false;
+            }
+            previousChk = entriesFrame.entryChk();
+            first = false;
+        }
+        return !first;
     }
 
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
@@ -1338,25 +1410,38 @@ public final class SequencerProtocol implements MemberStreamListener
         entriesFrame.resetCursor();
         if (phase == BootPhase.PROBING)
         {
-            if (entriesFrame.firstPosition() != probePosition || !entriesFrame.nextEntry())
+            if (entriesFrame.firstPosition() != probeFrom)
             {
-                return;
+                return; // the answer to an earlier probe
             }
-            if (entriesFrame.entryChk() == log.chkAt(probePosition))
+            if (!probeAnswerChains())
             {
-                probeLo = probePosition;
+                counters.fetchRejected++;
+                return; // garbled or forged: a real answer chains from the position known to agree
             }
-            else
+            entriesFrame.resetCursor();
+            // Checksums chain: agreement at a position implies it below, divergence implies it above.
+            for (long p = probeFrom; p <= probePosition && entriesFrame.nextEntry(); p++)
             {
-                probeHi = probePosition;
+                if (entriesFrame.entryChk() == log.chkAt(p))
+                {
+                    probeLo = Math.max(probeLo, p);
+                }
+                else
+                {
+                    probeHi = Math.min(probeHi, p);
+                    break;
+                }
             }
+            bootStartNs = nowNs; // progress (B7)
             if (probeHi - probeLo <= 1)
             {
                 alignedUpTo(probeLo);
             }
             else
             {
-                probePosition = (probeLo + probeHi) >>> 1;
+                // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
+                probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
                 sendProbe(probePosition);
             }
             return;
@@ -1430,7 +1515,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
             }
-            if (hearsAllActive())
+            if (activeSetOrdering() && hearsAllActive())
             {
                 askToBeAdmitted();
             }
@@ -1456,6 +1541,7 @@ public final class SequencerProtocol implements MemberStreamListener
         lastNormalEpoch = currentEpoch;
         phase = BootPhase.ALIGNED;
         reportDue = true;
+        listener.onAligned(currentEpoch, position);
         for (int i = 0; i < memberCount; i++)
         {
             if (i != selfIndex && isActive(i))
@@ -1501,6 +1587,7 @@ public final class SequencerProtocol implements MemberStreamListener
             intact = true;
             store.amnesia(false);
         }
+        listener.onRunning(currentEpoch, log.lastEpochStartPosition());
         // B6: own events the base does not hold go again, with their ids, before any new submit.
         own.startResubmission();
         resubmitRemaining();
@@ -1546,13 +1633,17 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (gapNs > heartbeatIntervalNs)
         {
-            // This node did not run for a while (a GC pause, a starved thread): peers' frames of that time are
-            // still queued for it, so the gap is not their silence.
+            // This node did not run for a while (a GC pause, a starved thread, a slow start): peers' frames of that
+            // time are still queued for it, so the gap is not their silence, nor a failure of the epoch change. The
+            // timers count only the time it was looking, but at least T_hb per duty cycle, so that a member
+            // starved for good still suspects a dead peer and gives up on a stuck epoch, later.
+            final long shiftNs = gapNs - heartbeatIntervalNs;
             for (int i = 0; i < memberCount; i++)
             {
-                lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + gapNs);
-                rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + gapNs);
+                lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + shiftNs);
+                rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
             }
+            bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
         }
 
         int work = continueServing();
@@ -1655,8 +1746,10 @@ public final class SequencerProtocol implements MemberStreamListener
         if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
         {
             // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
-            // node hears every member of the active set; until then asking would only start an epoch nobody can run.
-            if (hearsAllActive())
+            // node hears every member of the active set and has seen each of them ordering: asking earlier would
+            // end an epoch before it ran (each member left out would take the next one down), and asking a set
+            // that cannot hear it would start an epoch nobody can run.
+            if (activeSetOrdering() && hearsAllActive())
             {
                 askToBeAdmitted();
                 work++;
@@ -1670,7 +1763,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
         {
             counters.bootTimeouts++;
-            if (startEpochChange()) // B7
+            if (startEpochChange(EpochTrigger.BOOT_TIMEOUT, -1)) // B7
             {
                 bootTimeoutNs = Math.min(maxBootTimeoutNs, bootTimeoutNs * 2);
             }
@@ -1695,7 +1788,7 @@ public final class SequencerProtocol implements MemberStreamListener
             // B1: a node that is not intact never coordinates; hand the decision to the next able coordinator.
             if (coordinatorIndex(nextEpochForLocalTrigger()) != selfIndex)
             {
-                startEpochChange();
+                startEpochChange(EpochTrigger.NOT_INTACT_COORDINATOR, -1);
                 return 1;
             }
             return 0;
@@ -2124,7 +2217,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (i != selfIndex && isActive(i) && isSilent(i))
             {
-                if (!startEpochChange())
+                if (!startEpochChange(EpochTrigger.SUSPICION, i))
                 {
                     return 0;
                 }
@@ -2150,7 +2243,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.streamsLost++;
             if (!decided || isActive(i))
             {
-                startEpochChange(); // a member already outside the decided epoch costs nothing to lose
+                startEpochChange(EpochTrigger.STREAM_LOST, i); // a member already outside the decided epoch costs nothing to lose
             }
         }
     }
@@ -2166,7 +2259,11 @@ public final class SequencerProtocol implements MemberStreamListener
         if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
         {
             lastHeardNs[i] = nowNs;
-            startEpochChange();
+            allowStalls(i); // a new process (cold, compiling) or a healed link: regular only once it shows it
+            if (!decided || isActive(i))
+            {
+                startEpochChange(EpochTrigger.STREAM_RENEWED, i); // a member outside the epoch asks in itself
+            }
         }
     }
 
@@ -2188,7 +2285,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int mask = 1 << selfIndex;
         for (int i = 0; i < memberCount; i++)
         {
-            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutNs)
+            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutOf(i))
             {
                 mask |= 1 << i;
             }
@@ -2224,9 +2321,60 @@ public final class SequencerProtocol implements MemberStreamListener
         return (1 << memberCount) - 1;
     }
 
+    /**
+     * A sign of life of {@code index} came {@code gapNs} after its previous one: keep the largest recent gap, halved
+     * every {@link #PEAK_GAP_DECAY_NS} while no larger one comes. A gap beyond the largest timeout is an outage (it was
+     * suspected, or it was away), not the irregularity of a live member, and is not kept.
+     */
+    private void notePeerGap(final int index, final long gapNs)
+    {
+        if (gapNs > maxFailureTimeoutNs)
+        {
+            return;
+        }
+        if (gapNs >= peakGapNs[index])
+        {
+            peakGapNs[index] = gapNs;
+            peakGapSinceNs[index] = nowNs;
+        }
+        else if (nowNs - peakGapSinceNs[index] > PEAK_GAP_DECAY_NS)
+        {
+            peakGapNs[index] = Math.max(gapNs, peakGapNs[index] >> 1);
+            peakGapSinceNs[index] = nowNs;
+        }
+    }
+
+    /**
+     * Treat member {@code index} as one that stalls (half the largest timeout) until its signs of life show otherwise:
+     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to a new stream of a peer
+     * (a restarted process, cold and compiling, stalls most), so that it is not suspected, and taken back into an
+     * epoch, for every stall of its first seconds.
+     */
+    private void allowStalls(final int index)
+    {
+        peakGapNs[index] = maxFailureTimeoutNs / 2;
+        peakGapSinceNs[index] = nowNs;
+    }
+
+    /**
+     * R10's timeout for member {@code index}: {@code T_fd}, or twice the largest recent gap between its signs of life
+     * when that is longer, at most {@code maxFailureTimeoutNs}. A member that stalls now and then is suspected once,
+     * then given the room its stalls need; one that beats regularly and stops is suspected after {@code T_fd}.
+     */
+    private long failureTimeoutOf(final int index)
+    {
+        return Math.min(maxFailureTimeoutNs, Math.max(failureTimeoutNs, 2 * peakGapNs[index]));
+    }
+
+    /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */
+    private boolean activeSetOrdering()
+    {
+        return (orderingSeenMask & activeMask) == activeMask;
+    }
+
     private boolean isSilent(final int index)
     {
-        return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutNs;
+        return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutOf(index);
     }
 
     private boolean isActive(final int index)

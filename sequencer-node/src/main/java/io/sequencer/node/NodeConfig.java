@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * durability          = none                      # none | batch
  * heartbeat.ms        = 5
  * failure.timeout.ms  = 50
+ * failure.timeout.max.ms = 500                   # a peer that stalls now and then gets up to this; default 10 x
  * boot.timeout.ms     = 60
  * checkpoint.interval = 100000
  * max.event.bytes     = 4096
@@ -85,6 +86,7 @@ public final class NodeConfig
     private final Durability durability;
     private final long heartbeatNs;
     private final long failureTimeoutNs;
+    private final long maxFailureTimeoutNs;
     private final long bootTimeoutNs;
     private final long checkpointInterval;
     private final int maxEventBytes;
@@ -163,10 +165,16 @@ public final class NodeConfig
         }
         heartbeatNs = TimeUnit.MILLISECONDS.toNanos(number("heartbeat.ms", "5", 1, 60_000));
         failureTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("failure.timeout.ms", "50", 2, 600_000));
+        maxFailureTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("failure.timeout.max.ms",
+            Long.toString(10 * TimeUnit.NANOSECONDS.toMillis(failureTimeoutNs)), 2, 6_000_000));
         bootTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("boot.timeout.ms", "60", 2, 600_000));
         if (failureTimeoutNs <= heartbeatNs)
         {
             throw bad("failure.timeout.ms", "more than heartbeat.ms", values.get("failure.timeout.ms"));
+        }
+        if (maxFailureTimeoutNs < failureTimeoutNs)
+        {
+            throw bad("failure.timeout.max.ms", "at least failure.timeout.ms", values.get("failure.timeout.max.ms"));
         }
         if (bootTimeoutNs <= heartbeatNs)
         {
@@ -421,6 +429,7 @@ public final class NodeConfig
             .durability(durability)
             .heartbeatIntervalNs(heartbeatNs)
             .failureTimeoutNs(failureTimeoutNs)
+            .maxFailureTimeoutNs(maxFailureTimeoutNs)
             .bootTimeoutNs(bootTimeoutNs)
             .maxBootTimeoutNs(Math.max(ProtocolContext.DEFAULT_MAX_BOOT_TIMEOUT_NS, bootTimeoutNs))
             .checkpointInterval(checkpointInterval)

@@ -39,6 +39,10 @@ import java.util.concurrent.TimeUnit;
 public final class KillCycleFigures
 {
     private static final String LOAD = "200";
+    /** The counters that say why epochs changed, summed over the members per cycle. */
+    private static final String[] TRIGGERS = { "suspicions", "streams lost", "epoch adoptions", "admission requests",
+        "boot timeouts", "decisions", "epoch adoptions refused (pre-vote)", "epoch changes deferred (check-quorum)",
+        "catch-ups outside the active set", "stale decisions refused", "decisions refused" };
 
     @Test
     @EnabledIfSystemProperty(named = "sequencer.figures.cycles", matches = "\\d+")
@@ -81,6 +85,11 @@ public final class KillCycleFigures
         }
         finally
         {
+            if (Boolean.getBoolean("sequencer.figures.keep"))
+            {
+                System.out.println("KillCycleFigures: kept " + dir + " (out-N.txt: each member's event log)");
+                return;
+            }
             try (java.util.stream.Stream<Path> files = Files.walk(dir))
             {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -95,6 +104,7 @@ public final class KillCycleFigures
         final Histogram running = new Histogram(3);
         final Histogram fetched = new Histogram(3);
         final Histogram epochChanges = new Histogram(3);
+        final Histogram epochsRisen = new Histogram(3);
         final AckTail[] tails = new AckTail[3];
         for (int id = 0; id < 3; id++)
         {
@@ -105,10 +115,17 @@ public final class KillCycleFigures
             final int victim = cycle % 3;
             final long[] epochAtKill = new long[3];
             final long[] changesBefore = new long[3];
+            final long[][] triggersBefore = new long[3][TRIGGERS.length];
+            long maxEpochAtKill = 0;
             for (int id = 0; id < 3; id++)
             {
                 epochAtKill[id] = cluster.counter(id, "epoch");
+                maxEpochAtKill = Math.max(maxEpochAtKill, epochAtKill[id]);
                 changesBefore[id] = cluster.counter(id, "epoch changes");
+                for (int t = 0; t < TRIGGERS.length; t++)
+                {
+                    triggersBefore[id][t] = cluster.counter(id, TRIGGERS[t]);
+                }
                 tails[id].skipToEnd();
             }
             final long killNs = wallNs();
@@ -150,25 +167,44 @@ public final class KillCycleFigures
             fetched.recordValue(Math.max(0, cluster.counter(victim, "entries fetched")));
             cluster.awaitAllAcknowledging(20, "all three acknowledging after the restart");
             long changes = 0;
+            long maxEpoch = 0;
+            final StringBuilder triggers = new StringBuilder();
             for (int id = 0; id < 3; id++)
             {
                 changes += cluster.counter(id, "epoch changes") - (id == victim ? 0 : changesBefore[id]);
+                maxEpoch = Math.max(maxEpoch, cluster.counter(id, "epoch"));
+            }
+            for (int t = 0; t < TRIGGERS.length; t++)
+            {
+                long sum = 0;
+                for (int id = 0; id < 3; id++)
+                {
+                    sum += cluster.counter(id, TRIGGERS[t]) - (id == victim ? 0 : triggersBefore[id][t]);
+                }
+                if (sum != 0)
+                {
+                    triggers.append(triggers.length() == 0 ? "" : ", ").append(TRIGGERS[t]).append(' ').append(sum);
+                }
             }
             epochChanges.recordValue(changes);
+            epochsRisen.recordValue(maxEpoch - maxEpochAtKill);
             System.out.printf("cycle %d: killed %d, failover %.1f ms (epoch %d), restart: counters %.0f ms, running " +
-                "%.0f ms, %d entries fetched; %d epoch changes%n", cycle, victim, (firstAckNs[0] - killNs) / 1e6,
-                ackEpoch[0], (startedNs[0] - restartNs) / 1e6, (runningNs - restartNs) / 1e6,
-                cluster.counter(victim, "entries fetched"), changes);
+                "%.0f ms, %d entries fetched; epoch rose by %d, %d epoch changes (%s)%n", cycle, victim,
+                (firstAckNs[0] - killNs) / 1e6, ackEpoch[0], (startedNs[0] - restartNs) / 1e6,
+                (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"), maxEpoch - maxEpochAtKill,
+                changes, triggers);
         }
         System.out.printf("KillCycleFigures: %d cycles%n" +
             "  kill -> first acknowledgement by a survivor in a later epoch: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n" +
             "  restart -> counters file: p50 %.0f ms; restart -> running (aligned, caught up): p50 %.0f ms, " +
             "p99 %.0f ms; entries fetched p50 %d, max %d%n" +
-            "  epoch changes per cycle (all members): p50 %d, mean %.1f, max %d%n",
+            "  epochs per cycle (rise of the highest epoch): p50 %d, mean %.1f, max %d%n" +
+            "  epoch changes per cycle (entered, summed over the members): p50 %d, mean %.1f, max %d%n",
             cycles, failover.getValueAtPercentile(50) / 1e3, failover.getValueAtPercentile(99) / 1e3,
             failover.getMaxValue() / 1e3, started.getValueAtPercentile(50) / 1e3,
             running.getValueAtPercentile(50) / 1e3, running.getValueAtPercentile(99) / 1e3,
-            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochChanges.getValueAtPercentile(50),
+            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochsRisen.getValueAtPercentile(50),
+            epochsRisen.getMean(), epochsRisen.getMaxValue(), epochChanges.getValueAtPercentile(50),
             epochChanges.getMean(), epochChanges.getMaxValue());
     }
 

@@ -1,0 +1,39 @@
+package io.sequencer.core;
+
+/** Why a member entered a new epoch (docs/protocol.md B1): what the node log and {@link ProtocolListener} report. */
+public enum EpochTrigger
+{
+    /** A process starts: it always enters a new epoch (B1). */
+    START("start"),
+    /** An active member was silent for {@code T_fd} (R10). */
+    SUSPICION("suspected a silent member"),
+    /** The transport reported an active member's stream lost (R10). */
+    STREAM_LOST("a member's stream was lost"),
+    /** The transport reported a new stream of an active member: frames before it may be gone. */
+    STREAM_RENEWED("a member's stream was renewed"),
+    /** A valid frame of a higher epoch arrived (B1). */
+    ADOPTED("adopted a peer's epoch"),
+    /** Not running within {@code T_boot} (B7). */
+    BOOT_TIMEOUT("boot timed out"),
+    /** Left out of the decided epoch, this member asks in (B6). */
+    ASKING_IN("asking in"),
+    /** A member outside the decided epoch asked in ({@code NewNode}). */
+    PEER_ASKED_IN("a member asked in"),
+    /** This member is its epoch's coordinator but not intact: it hands the decision on (B1). */
+    NOT_INTACT_COORDINATOR("not intact, handing the decision on"),
+    /** The decision would cut this log below {@code g}, or names this member base owner of entries it lacks. */
+    DECISION_REFUSED("refused the decision");
+
+    private final String description;
+
+    EpochTrigger(final String description)
+    {
+        this.description = description;
+    }
+
+    /** What happened, in a few words, for logs. */
+    public String description()
+    {
+        return description;
+    }
+}

@@ -1,0 +1,49 @@
+package io.sequencer.core;
+
+/**
+ * What a member's protocol does that an operator wants to see: epoch changes with their cause, decisions, running.
+ * Called on the duty cycle, rarely (never in steady state): an implementation may log, but must not block for long
+ * and must not throw.
+ */
+public interface ProtocolListener
+{
+    /** Listens to nothing. */
+    ProtocolListener NONE = new ProtocolListener()
+    {
+    };
+
+    /**
+     * This member entered {@code epoch} (B1).
+     *
+     * @param previousEpoch the epoch it left (0 at start).
+     * @param trigger       why.
+     * @param memberId      the member the trigger concerns (the suspected one, the sender of an adopted frame, the
+     *                      member asking in), or -1.
+     */
+    default void onEpochEntered(final long previousEpoch, final long epoch, final EpochTrigger trigger,
+        final int memberId)
+    {
+    }
+
+    /**
+     * {@code epoch} is decided (B4): by this member as its coordinator, or a decision received from it.
+     *
+     * @param coordinatorId the member that decided.
+     * @param activeMask   the active set: bit {@code i} for the member at index {@code i} of the configuration.
+     * @param baseOwnerId  the member whose log is the base.
+     * @param basePosition {@code N}.
+     */
+    default void onDecided(final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
+    {
+    }
+
+    /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
+    default void onAligned(final long epoch, final long position)
+    {
+    }
+
+    /** This member runs in {@code epoch} (B6); {@code position} is its {@code EpochStart}'s. */
+    default void onRunning(final long epoch, final long position)
+    {
+    }
+}

@@ -1,0 +1,67 @@
+package io.sequencer.node;
+
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EpochTrigger;
+import io.sequencer.core.ProtocolListener;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+
+/**
+ * The node's log of what its protocol does, one line each, on its standard output: every epoch it enters and why,
+ * every decision it makes as coordinator, and when it runs. These happen at epoch changes only, never in steady state.
+ */
+final class NodeEventLog implements ProtocolListener
+{
+    private final PrintWriter out;
+    private final ClusterConfig cluster;
+    private final int selfId;
+
+    NodeEventLog(final PrintWriter out, final ClusterConfig cluster, final int selfId)
+    {
+        this.out = out;
+        this.cluster = cluster;
+        this.selfId = selfId;
+    }
+
+    @Override
+    public void onEpochEntered(final long previousEpoch, final long epoch, final EpochTrigger trigger,
+        final int memberId)
+    {
+        line("epoch " + previousEpoch + " -> " + epoch + ": " + trigger.description() +
+            (memberId >= 0 ? " (member " + memberId + ")" : ""));
+    }
+
+    @Override
+    public void onDecided(final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
+    {
+        final StringBuilder active = new StringBuilder();
+        for (int i = 0; i < cluster.size(); i++)
+        {
+            if ((activeMask & (1 << i)) != 0)
+            {
+                active.append(active.length() == 0 ? "" : ",").append(cluster.memberId(i));
+            }
+        }
+        line((coordinatorId == selfId ? "decided epoch " : "member " + coordinatorId + " decided epoch ") + epoch +
+            ": active " + active + ", base member " + baseOwnerId + " at " + basePosition);
+    }
+
+    @Override
+    public void onAligned(final long epoch, final long position)
+    {
+        line("aligned to epoch " + epoch + ": EpochStart at " + position);
+    }
+
+    @Override
+    public void onRunning(final long epoch, final long position)
+    {
+        line("running in epoch " + epoch + " from position " + position);
+    }
+
+    private void line(final String text)
+    {
+        out.println(Instant.now() + " member " + selfId + ": " + text);
+        out.flush();
+    }
+}
