@@ -5,7 +5,8 @@ import org.agrona.ExpandableArrayBuffer;
 
 /**
  * Where a node keeps its checkpoints: snapshots of its state at a log position, each stored with the log's
- * {@code chk} at that position (PROTOCOL.md §5). A checkpoint is loaded only if that {@code chk} matches the log.
+ * {@code chk} at that position (docs/protocol.md §5, "Unroll and checkpoints"). A checkpoint is loaded only if that
+ * {@code chk} matches the log.
  */
 public interface CheckpointStore extends AutoCloseable
 {

@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * The configuration {@code C}: a cluster id and the ordered list of 1 to 3 members, each with a stable id.
- * Quorum {@code q = ⌊|C|/2⌋ + 1} (PROTOCOL.md §0). Member ids are 0..{@value #MAX_MEMBER_ID}; the protocol works
- * on member <em>indexes</em> (the position of a member in {@code C}) so that per-member state is a small array.
- * Immutable.
+ * Quorum {@code q = ⌊|C|/2⌋ + 1} (docs/protocol.md §0, "Terms"). Member ids are 0..{@value #MAX_MEMBER_ID}; the
+ * protocol works on member <em>indexes</em> (the position of a member in {@code C}) so that per-member state is a small
+ * array. Immutable.
  */
 public final class ClusterConfig
 {

@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * Receives the outcome of this node's own submitted events, only once each is durable on a quorum
- * (PROTOCOL.md R9), in submission order.
+ * (docs/protocol.md §3 "Running mode", R9), in submission order.
  */
 @FunctionalInterface
 public interface CompletionHandler

@@ -1,7 +1,8 @@
 package io.sequencer.core;
 
 /**
- * When a node counts an entry as its own serialized position {@code ser_self} (PROTOCOL.md §6).
+ * When a node counts an entry as its own serialized position {@code ser_self} (docs/protocol.md §6,
+ * "Durability and intactness").
  */
 public enum Durability
 {

@@ -8,7 +8,10 @@ public final class EntryType
     /** An ordered update event submitted by a member. */
     public static final int EVENT = 1;
 
-    /** {@code EpochStart{E, C, A}}: opens an epoch (PROTOCOL.md §4 B5); its payload is a {@link MemberSet} encoding. */
+    /**
+     * {@code EpochStart{E, C, A}}: opens an epoch (docs/protocol.md §4 "Boot mode", B5); its payload is a
+     * {@link MemberSet} encoding.
+     */
     public static final int EPOCH_START = 2;
 
     private EntryType()

@@ -54,8 +54,9 @@ public interface EventLog extends AutoCloseable
     boolean read(long position, LogEntry entry);
 
     /**
-     * {@code unrollTo(n)}: cut the log so that {@code position} is its last entry (PROTOCOL.md §5). Crash-safe in a
-     * persistent log: after a crash inside it the log is either uncut or cut, never a mix.
+     * {@code unrollTo(n)}: cut the log so that {@code position} is its last entry (docs/protocol.md §5,
+     * "Unroll and checkpoints"). Crash-safe in a persistent log: after a crash inside it the log is either uncut or
+     * cut, never a mix.
      *
      * @param floor the lowest position the cut may reach (the protocol passes its watermark {@code g}: durable
      *              entries are never cut).
@@ -68,7 +69,7 @@ public interface EventLog extends AutoCloseable
 
     /**
      * @return true when opening this log found damage beyond a torn last write (entries lost or corrupted), so
-     *         the node must not count as intact (PROTOCOL.md §6).
+     *         the node must not count as intact (docs/protocol.md §10.1, "Knowing what was lost").
      */
     boolean damagedAtOpen();
 

@@ -6,9 +6,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.PriorityQueue;
 
 /**
- * A shared channel in memory with the guarantees of the real one (PROTOCOL.md §0): every frame reaches every
- * other endpoint, in order per publisher, with a delay chosen per frame and receiver by a {@link DelayModel}, so
- * frames of different publishers overtake each other. Time is whatever its driver says it is ({@link #time}).
+ * A shared channel in memory with the guarantees of the real one (docs/protocol.md §0, "Terms": channel): every frame
+ * reaches every other endpoint, in order per publisher, with a delay chosen per frame and receiver by a
+ * {@link DelayModel}, so frames of different publishers overtake each other. Time is whatever its driver says it is
+ * ({@link #time}).
  * <p>
  * And, for the simulator's faults, what the real network does beyond those guarantees: links cut both ways or one
  * way ({@link #cut}, {@link #cutOneWay}), links that hold every frame until they heal ({@link #stall}: a partition

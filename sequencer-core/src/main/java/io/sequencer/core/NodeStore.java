@@ -1,9 +1,9 @@
 package io.sequencer.core;
 
 /**
- * The small persistent state of a node beside its log (PROTOCOL.md §1): the epoch it promised to take part in,
- * its watermark (lazily), the amnesia flag, the boot id its log was written under, and the intent of an unroll in
- * progress. Every write is durable when the call returns: these change only at epoch changes.
+ * The small persistent state of a node beside its log (docs/protocol.md §1, "State"): the epoch it promised to take
+ * part in, its watermark (lazily), the amnesia flag, the boot id its log was written under, and the intent of an unroll
+ * in progress. Every write is durable when the call returns: these change only at epoch changes.
  */
 public interface NodeStore extends AutoCloseable
 {

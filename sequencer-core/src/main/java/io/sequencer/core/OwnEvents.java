@@ -4,11 +4,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * This node's own submitted events from submit to completion, in {@code localSeq} order (PROTOCOL.md R1, R6, R9,
- * B6). An event is first unserialized, then serialized at a position with its result held, then completed once the
- * position is at or below the watermark. An epoch change that cuts the log returns the events above the cut to
- * unserialized; those the new epoch's base holds become serialized again as catch-up applies them, and the rest are
- * resubmitted, so each event keeps its payload until it completes.
+ * This node's own submitted events from submit to completion, in {@code localSeq} order (docs/protocol.md §3
+ * "Running mode", R1, R6, R9, and §4 "Boot mode", B6). An event is first unserialized, then serialized at a position
+ * with its result held, then completed once the position is at or below the watermark. An epoch change that cuts the
+ * log returns the events above the cut to unserialized; those the new epoch's base holds become serialized again as
+ * catch-up applies them, and the rest are resubmitted, so each event keeps its payload until it completes.
  * <p>
  * Fixed capacity (events and payload bytes): a full ring back-pressures submitters. Allocation-free.
  */

@@ -6,9 +6,9 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * The user's deterministic state machine. Every node applies every event in log order, as it is serialized
- * (speculatively: the result is held until the event is durable on a quorum, PROTOCOL.md R6, R9). After an epoch
- * change cuts the log, the protocol rebuilds the state: {@link #reset()}, {@link #restore} of the newest
- * checkpoint at or below the cut, then {@link #apply} of every later entry.
+ * (speculatively: the result is held until the event is durable on a quorum, docs/protocol.md §3 "Running mode", R6,
+ * R9). After an epoch change cuts the log, the protocol rebuilds the state: {@link #reset()}, {@link #restore} of the
+ * newest checkpoint at or below the cut, then {@link #apply} of every later entry.
  * <p>
  * Must be deterministic: the same events in the same order give the same state and results on every node.
  * Called only from the duty-cycle thread.

@@ -4,8 +4,8 @@ import org.agrona.DirectBuffer;
 
 /**
  * The shared channel as one node sees it: per-publisher FIFO and reliable while the publisher lives; no order
- * across publishers (PROTOCOL.md §0). A node may receive its own frames back (multicast loops them); the protocol
- * ignores them.
+ * across publishers (docs/protocol.md §0, "Terms": channel). A node may receive its own frames back (multicast loops
+ * them); the protocol ignores them.
  */
 public interface Transport extends AutoCloseable
 {

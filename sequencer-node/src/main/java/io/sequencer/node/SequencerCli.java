@@ -23,9 +23,27 @@ import picocli.CommandLine.Command;
         "2:bad usage or configuration" })
 public final class SequencerCli
 {
+    /** Read by Chronicle when its first queue opens; {@code true} keeps it from reporting usage to its vendor. */
+    static final String CHRONICLE_ANALYTICS_DISABLE = "chronicle.analytics.disable";
+
     public static void main(final String[] args)
     {
+        disableChronicleAnalytics();
         System.exit(execute(args));
+    }
+
+    /**
+     * The JVM flags Chronicle and Agrona need are in the jar's manifest ({@code Add-Exports}, {@code Add-Opens}),
+     * but a system property has no manifest form: set {@value #CHRONICLE_ANALYTICS_DISABLE} here, before any Chronicle
+     * class loads, unless the command line set it (the {@code sequencer} script passes it too). chronicle-analytics is
+     * also left out of the build, so this is the second of two locks (docs/design.md, "JVM flags").
+     */
+    static void disableChronicleAnalytics()
+    {
+        if (System.getProperty(CHRONICLE_ANALYTICS_DISABLE) == null)
+        {
+            System.setProperty(CHRONICLE_ANALYTICS_DISABLE, "true");
+        }
     }
 
     /** Run the command line without exiting, printing to the standard streams. */

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {
         "Run the protocol in the deterministic simulator: nodes on one thread, a network that reorders and delays "
-            + "across publishers, random submitters, and the invariants of PROTOCOL.md checked after every step.",
+            + "across publishers, random submitters, and the invariants of docs/protocol.md §7 checked after every "
+            + "step.",
         "A failing seed prints a trace of its last steps; the same seed replays the same run exactly." },
     footer = {
         "",

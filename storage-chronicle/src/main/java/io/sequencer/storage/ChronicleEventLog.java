@@ -81,10 +81,10 @@ import java.util.zip.CRC32C;
  *   <li>Exactly one complete entry after the chain, which fails its checks, and nothing else: the torn last write
  *       too, cut at once ({@link #droppedAtOpen()} 1).</li>
  *   <li>Anything more: damage. {@link #damagedAtOpen()}, {@link #damageReport()} says where the chain ends, why,
- *       and how many entries were written after it (logged as an error); the node is not intact (PROTOCOL.md §6).
- *       The damaged tail is not cut at open but at the log's first change ({@code append} or {@code unrollTo}):
- *       until then the evidence stays on disk, so an open by a tool, or a node that stops before it has recorded
- *       that it is not intact, leaves the next open the same report.</li>
+ *       and how many entries were written after it (logged as an error); the node is not intact
+ *       (docs/protocol.md §10.1, "Knowing what was lost"). The damaged tail is not cut at open but at the log's first
+ *       change ({@code append} or {@code unrollTo}): until then the evidence stays on disk, so an open by a tool, or a
+ *       node that stops before it has recorded that it is not intact, leaves the next open the same report.</li>
  * </ul>
  * What cannot be seen: the newest cycle file emptied (a crash between creating a cycle file and sizing it leaves
  * the same), or the whole tail of the log deleted with its files; the last entries erased together with Chronicle's

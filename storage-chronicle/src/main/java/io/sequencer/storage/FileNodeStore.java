@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  * the new one. These change only at epoch changes, so the cost of a rewrite does not matter.
  * <p>
  * A file that fails its checksum is treated as lost, with a logged error: the store reads as new (not
- * {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact (PROTOCOL.md §6).
+ * {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact (docs/protocol.md §10.1,
+ * "Knowing what was lost").
  * <p>
  * Layout (little-endian): magic, format version, initialized, amnesia, current epoch, guaranteed, boot id, unroll
  * intent, log id, high water, then a CRC32C of all of it. Every version keeps the magic first, the version second

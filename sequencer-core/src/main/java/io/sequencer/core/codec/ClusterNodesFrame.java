@@ -6,7 +6,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * {@code ClusterNodes{E', C', A', N, chkAtN}}: the coordinator's one decision for epoch {@code E'}
- * (PROTOCOL.md B4). {@code C'} is an ordered list of 1 to 3 member ids; {@code A'} a bit mask over its indexes.
+ * (docs/protocol.md §4 "Boot mode", B4). {@code C'} is an ordered list of 1 to 3 member ids; {@code A'} a bit mask over
+ * its indexes.
  * <pre>
  *  16 int64 newEpoch
  *  24 int64 n

@@ -1,7 +1,8 @@
 package io.sequencer.core.codec;
 
 /**
- * Why a received frame was dropped. One counter per reason (PROTOCOL.md §2): a drop is never an exception.
+ * Why a received frame was dropped. One counter per reason (docs/protocol.md §2, "Frames"): a drop is never an
+ * exception.
  */
 public enum DropReason
 {

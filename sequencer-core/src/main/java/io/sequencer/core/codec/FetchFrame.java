@@ -4,7 +4,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * {@code Fetch{target, from, to}}: the sender asks member {@code target} for its log entries at positions
- * {@code from..to} inclusive (catch-up, PROTOCOL.md B5).
+ * {@code from..to} inclusive (catch-up, docs/protocol.md §4 "Boot mode", B5).
  * <pre>
  *  16 int32 target member id
  *  20 int32 reserved (0)

@@ -1,7 +1,8 @@
 package io.sequencer.core.codec;
 
 /**
- * The message types of the shared channel (PROTOCOL.md §2), as carried in {@link FrameHeader#TYPE_OFFSET}.
+ * The message types of the shared channel (docs/protocol.md §2, "Frames"), as carried in
+ * {@link FrameHeader#TYPE_OFFSET}.
  */
 public final class MessageType
 {

@@ -4,8 +4,8 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * {@code MySerializeCounter{guaranteed, have, chkAtHave, lastNormalEpoch, intact, fetchProgress}}: the sender's
- * durability knowledge and log (PROTOCOL.md R7, R8); in boot mode it is the state report of B1.
- * {@code have} is the sender's {@code ser_self}.
+ * durability knowledge and log (docs/protocol.md §3 "Running mode", R7, R8); in boot mode it is the state report of B1
+ * (§4 "Boot mode"). {@code have} is the sender's {@code ser_self}.
  * <pre>
  *  16 int64 guaranteed
  *  24 int64 have

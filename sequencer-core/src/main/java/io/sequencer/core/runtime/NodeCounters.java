@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * A node's counters in an Agrona {@link CountersManager} (DESIGN.md "Observability"), so that another process can
+ * A node's counters in an Agrona {@link CountersManager} (docs/design.md, "Observability"), so that another process can
  * read them live from the node's {@link NodeStatFile}. The duty cycle publishes the protocol's values with
  * {@link #update} — at most once per {@code updateIntervalNs}, so the cost stays off most cycles — and counts its
  * own time and errors directly.

@@ -13,7 +13,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * One node's duty cycle (DESIGN.md "The duty cycle"): poll the channel, drain the ingress ring into the protocol,
+ * One node's duty cycle (docs/design.md, "The duty cycle"): poll the channel, drain the ingress ring into the protocol,
  * let the protocol do its cycle's work (which publishes frames and completes callers), publish counters. Run by an
  * {@code AgentRunner} with the configured idle strategy, or composed with other nodes' agents on one thread.
  * An exception is recorded and counted, never allowed to end the loop; a node that must stop (a fatal protocol

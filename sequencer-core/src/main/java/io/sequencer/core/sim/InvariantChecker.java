@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the invariants of PROTOCOL.md §7 over a simulated cluster after every step, from the outside: it reads
- * the nodes' logs and watermarks, every frame published and every completion delivered, and keeps its own
- * reference ledger over the canonical log. It knows nothing of how the protocol reaches its decisions.
+ * Checks the invariants of docs/protocol.md §7 ("Invariants") over a simulated cluster after every step, from the
+ * outside: it reads the nodes' logs and watermarks, every frame published and every completion delivered, and keeps its
+ * own reference ledger over the canonical log. It knows nothing of how the protocol reaches its decisions.
  * <ul>
  *   <li>I1 canonical log: the entry at a position, once at or below some node's {@code g}, is held by a quorum
  *       then and is the same on every node whose {@code g} covers it.</li>

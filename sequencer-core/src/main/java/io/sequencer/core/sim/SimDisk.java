@@ -13,11 +13,11 @@ import org.agrona.ExpandableArrayBuffer;
 
 /**
  * One simulated machine's storage — log, checkpoints and node store — which outlives the processes that use it,
- * with the faults of PROTOCOL.md §7: a crash trap that kills the process at a chosen point inside a storage call,
- * a torn last write, power loss that drops what was not forced, and a wiped disk; and those of issue 9: a crash
- * inside a node-state write (the write is lost: the old state survives, as with the real store's write-and-rename)
- * or right after one (before anything is sent), a node-state file torn by the crash (it then reads as a new,
- * uninitialized store), and a copy of the whole disk to restore later (an old backup put back).
+ * with the faults listed in docs/design.md, "The simulator": a crash trap that kills the process at a chosen point
+ * inside a storage call, a torn last write, power loss that drops what was not forced, and a wiped disk; and those of
+ * issue 9: a crash inside a node-state write (the write is lost: the old state survives, as with the real store's
+ * write-and-rename) or right after one (before anything is sent), a node-state file torn by the crash (it then reads as
+ * a new, uninitialized store), and a copy of the whole disk to restore later (an old backup put back).
  */
 final class SimDisk
 {

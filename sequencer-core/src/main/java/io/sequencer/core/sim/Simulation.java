@@ -44,8 +44,8 @@ import java.util.concurrent.TimeUnit;
  * machines lose power, disks are wiped, lose their log directory, their log's tail or middle, or are restored from
  * an old backup, links are cut (both ways or one way, signalled or silent), frames are duplicated, replayed,
  * forged or garbage, nodes pause or are starved of CPU, and some seeds carry long histories with a long catch-up.
- * After every step the {@link InvariantChecker} checks PROTOCOL.md §7; the run stops at the first violation with a
- * readable trace.
+ * After every step the {@link InvariantChecker} checks docs/protocol.md §7 ("Invariants"); the run stops at the first
+ * violation with a readable trace.
  * <p>
  * Faults that take data from a member respect a budget, so that every acknowledged event stays recoverable by
  * construction: at most |C| − q members lost or not intact at once (one on three members; on two members, where

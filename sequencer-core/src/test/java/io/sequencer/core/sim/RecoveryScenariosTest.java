@@ -16,9 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Directed scenarios: the design note's example and one regression per trace of PROTOCOL.md §9. Members are
- * numbered 1..3 in the note and 0..2 here. Each scenario ends running, with the cut §9 prescribes, and with no
- * acknowledged event lost; where a deliberately broken variant exists, the same scenario shows it losing.
+ * Directed scenarios: the design note's example and one regression per trace of docs/protocol.md §9
+ * ("Where this departs from the design note"). Members are numbered 1..3 in the note and 0..2 here. Each scenario ends
+ * running, with the cut §9 prescribes, and with no acknowledged event lost; where a deliberately broken variant exists,
+ * the same scenario shows it losing.
  */
 class RecoveryScenariosTest
 {

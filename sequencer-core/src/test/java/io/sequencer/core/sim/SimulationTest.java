@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The simulator over many seeds inside the normal test run: every invariant of PROTOCOL.md §7 holds, with and
- * without faults.
+ * The simulator over many seeds inside the normal test run: every invariant of docs/protocol.md §7 ("Invariants")
+ * holds, with and without faults.
  */
 class SimulationTest
 {

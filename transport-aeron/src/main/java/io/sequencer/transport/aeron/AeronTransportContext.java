@@ -203,7 +203,7 @@ public final class AeronTransportContext
                 "an odd last octet in the multicast group (Aeron uses the next address for control)", channel);
             final String fc = uri.get(CommonContext.FLOW_CONTROL_PARAM_NAME);
             require(fc != null && (fc.startsWith("min") || fc.startsWith("tagged")), "channel",
-                "fc=min (per-publisher reliability needs min flow control, PROTOCOL.md §0)", channel);
+                "fc=min (per-publisher reliability needs min flow control, docs/protocol.md §0)", channel);
         }
         return uri;
     }

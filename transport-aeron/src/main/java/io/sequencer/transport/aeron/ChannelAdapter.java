@@ -274,7 +274,8 @@ public final class ChannelAdapter
 
     /**
      * An image went away (its publisher closed, died or stopped being heard). When it was the current session of a
-     * member on the shared channel the protocol hears {@code onMemberUnavailable} (PROTOCOL.md R10).
+     * member on the shared channel the protocol hears {@code onMemberUnavailable} (docs/protocol.md §3 "Running mode",
+     * R10).
      */
     public void onImageUnavailable(final boolean catchUpStream, final int sessionId)
     {

@@ -1,0 +1,93 @@
+package io.sequencer.node;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * The parent POM states the JVM flags twice: as command-line flags ({@code chronicle.jvm.flags}: Surefire, the
+ * {@code sequencer} script, JMH forks) and as the jar manifest's {@code Add-Exports}/{@code Add-Opens}
+ * ({@code chronicle.manifest.*}: {@code java -jar sequencer.jar}). Surefire hands both to this test, which checks
+ * that they name the same packages, and that the one system property among the flags is set by the command line
+ * itself.
+ */
+final class JvmFlagsTest
+{
+    @Test
+    void manifestEntriesNameTheSamePackagesAsTheCommandLineFlags()
+    {
+        final List<String> flags = split(property("sequencer.jvm.flags"));
+        assertEquals(packages(flags, "--add-exports="), split(property("sequencer.manifest.add-exports")).stream()
+            .collect(Collectors.toCollection(TreeSet::new)), "Add-Exports and --add-exports differ");
+        assertEquals(packages(flags, "--add-opens="), split(property("sequencer.manifest.add-opens")).stream()
+            .collect(Collectors.toCollection(TreeSet::new)), "Add-Opens and --add-opens differ");
+        final List<String> rest = flags.stream()
+            .filter(flag -> !flag.startsWith("--add-exports=") && !flag.startsWith("--add-opens="))
+            .collect(Collectors.toList());
+        assertEquals(List.of("-D" + SequencerCli.CHRONICLE_ANALYTICS_DISABLE + "=true"), rest,
+            "a flag without a manifest form must be set by SequencerCli.main");
+    }
+
+    @Test
+    void theCommandLineDisablesChronicleAnalyticsUnlessTold()
+    {
+        final String before = System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
+        try
+        {
+            System.clearProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
+            SequencerCli.disableChronicleAnalytics();
+            assertEquals("true", System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE));
+
+            System.setProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE, "false");
+            SequencerCli.disableChronicleAnalytics();
+            assertEquals("false", System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE));
+        }
+        finally
+        {
+            if (before == null)
+            {
+                System.clearProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
+            }
+            else
+            {
+                System.setProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE, before);
+            }
+        }
+    }
+
+    private static String property(final String name)
+    {
+        final String value = System.getProperty(name, "").trim();
+        assertFalse(value.isEmpty(), name + " is not set: run through Maven (Surefire passes it)");
+        return value;
+    }
+
+    private static List<String> split(final String value)
+    {
+        return Arrays.asList(value.trim().split("\\s+"));
+    }
+
+    /** {@code --add-exports=java.base/sun.nio.ch=ALL-UNNAMED} becomes {@code java.base/sun.nio.ch}. */
+    private static Set<String> packages(final List<String> flags, final String prefix)
+    {
+        final Set<String> packages = new TreeSet<>();
+        for (final String flag : flags)
+        {
+            if (flag.startsWith(prefix))
+            {
+                final String target = flag.substring(prefix.length());
+                assertEquals("ALL-UNNAMED", target.substring(target.lastIndexOf('=') + 1),
+                    flag + ": a manifest entry opens to every unnamed module only");
+                packages.add(target.substring(0, target.lastIndexOf('=')));
+            }
+        }
+        return packages;
+    }
+}
