@@ -297,7 +297,8 @@ public final class ProtocolContext
 
     /**
      * True only when the cluster is created: an empty, never-used store then counts as intact. Otherwise a store
-     * that was never initialized is a lost disk, and the node catches up before it counts (PROTOCOL.md §6).
+     * that was never initialized is a lost disk, and the node catches up before it counts (docs/protocol.md §10.2,
+     * "Bootstrap only a cluster that never ran").
      */
     public boolean bootstrap()
     {
@@ -312,7 +313,7 @@ public final class ProtocolContext
 
     /**
      * A one-member cluster under durability {@code none} whose log is not intact refuses to start unless this is
-     * set: the operator accepts that acknowledged events may have been lost (PROTOCOL.md §6).
+     * set: the operator accepts that acknowledged events may have been lost (docs/protocol.md §6).
      */
     public boolean acceptDataLoss()
     {

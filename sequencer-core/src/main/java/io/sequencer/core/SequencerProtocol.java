@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * One node's protocol (PROTOCOL.md §2–§6) as a pure, deterministic state machine: no thread, clock, random
+ * One node's protocol (docs/protocol.md §2 "Frames" to §6 "Durability and intactness", and §10) as a pure, deterministic state machine: no thread, clock, random
  * source or file. Its caller feeds it input — {@link #onFrame} for each received frame, {@link #submit} for each
  * local event, {@link #doWork} with the current time once per duty cycle — and it acts through narrow interfaces:
  * frames to the {@link Transport}, entries to the {@link EventLog}, checkpoints to the {@link CheckpointStore}, its
@@ -148,7 +148,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] dedupIncarnation;
     private final long[] dedupLocalSeq;
 
-    // Scoped to one epoch (PROTOCOL.md §1): cleared on every epoch change.
+    // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
     private int activeMask;
     private boolean decided;
     private long clock;
@@ -328,7 +328,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * Start this process: finish an unroll a crash interrupted, decide whether this node's log is intact
-     * (PROTOCOL.md §6), and enter boot in a new epoch (B1). A process never resumes the epoch it crashed in.
+     * (docs/protocol.md §6 and §10.1, "Knowing what was lost"), and enter boot in a new epoch (B1). A process never resumes the epoch it crashed in.
      */
     public void start(final long nowNs)
     {
@@ -341,6 +341,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             lastHeardNs[i] = nowNs;
             rawHeardNs[i] = nowNs - failureTimeoutNs - 1; // heard nobody yet
+            allowStalls(i); // nothing is known of its regularity yet: a cluster starts cold
         }
 
         final long intent = store.unrollIntent();
@@ -2250,8 +2251,8 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * A transport signal that a new stream of {@code memberId} appeared (a new Aeron image: it restarted, or a cut
-     * link healed). Frames sent before it may never arrive, so this node leaves the epoch: in the next one every
-     * member starts from a clean state.
+     * link healed). Frames sent before it may never arrive: if it is active in the decided epoch this node leaves the
+     * epoch, and in the next one every member starts from a clean state.
      */
     public void onMemberAvailable(final int memberId)
     {
@@ -2260,9 +2261,12 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             lastHeardNs[i] = nowNs;
             allowStalls(i); // a new process (cold, compiling) or a healed link: regular only once it shows it
-            if (!decided || isActive(i))
+            if (decided && isActive(i))
             {
-                startEpochChange(EpochTrigger.STREAM_RENEWED, i); // a member outside the epoch asks in itself
+                // Its events or promises of this epoch may have been lost with the old stream: R5 would be unsafe.
+                // Before the decision nothing of the kind was sent, and what boot sends is sent again (reports) or
+                // retried (a decision not acted on times out, B7); a member outside the epoch asks in itself.
+                startEpochChange(EpochTrigger.STREAM_RENEWED, i);
             }
         }
     }
@@ -2346,9 +2350,9 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * Treat member {@code index} as one that stalls (half the largest timeout) until its signs of life show otherwise:
-     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to a new stream of a peer
-     * (a restarted process, cold and compiling, stalls most), so that it is not suspected, and taken back into an
-     * epoch, for every stall of its first seconds.
+     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to every peer at start and
+     * to a new stream of a peer (a process starting, cold and compiling, stalls most), so that it is not suspected,
+     * and taken back into an epoch, for every stall of its first seconds.
      */
     private void allowStalls(final int index)
     {
@@ -2421,7 +2425,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return lastNormalEpoch;
     }
 
-    /** Whether this node's log counts towards a quorum (PROTOCOL.md §6). */
+    /** Whether this node's log counts towards a quorum (docs/protocol.md §6, "Durability and intactness"). */
     public boolean isIntact()
     {
         return intact;

@@ -27,10 +27,14 @@ final class ErrorsCommand implements Callable<Integer>
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory.")
     File dir;
 
+    @Option(names = "--previous", description = "The errors of the node's previous run (kept by its latest start: " +
+        "a crashed run's included).")
+    boolean previous;
+
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (NodeStatFile file = NodeStatFile.open(dir))
+        try (NodeStatFile file = previous ? NodeStatFile.openPrevious(dir) : NodeStatFile.open(dir))
         {
             final int distinct = ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) ->
                 out.printf("%d observations from %s to %s:%n%s%n", count, Instant.ofEpochMilli(first),

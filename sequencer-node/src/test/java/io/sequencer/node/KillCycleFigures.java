@@ -79,6 +79,10 @@ public final class KillCycleFigures
                 ", configuration:\n" + Files.readString(cluster.config()).trim());
             cluster.startAll("--bootstrap", "--load", LOAD);
             cluster.awaitAllAcknowledging(20, "all three acknowledging");
+            // A cluster in service is warm: the first kill comes after some seconds of load (compilation, and the
+            // failure detector's allowance for members it has just met, docs/protocol.md R10).
+            final long warmUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            cluster.await(() -> System.nanoTime() - warmUntilNs >= 0, "five seconds of load before the first kill");
             run(cluster, cycles);
             cluster.quiesceAndStop();
             System.out.println("KillCycleFigures: " + cluster.checkLogs());

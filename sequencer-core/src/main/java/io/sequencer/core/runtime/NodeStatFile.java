@@ -4,7 +4,12 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The memory-mapped file in a node's directory that other processes read while the node runs, as {@code cnc.dat}
@@ -26,6 +31,8 @@ import java.nio.MappedByteBuffer;
 public final class NodeStatFile implements AutoCloseable
 {
     public static final String FILE_NAME = "node-stat.dat";
+    /** The file of the node's previous run (its counters and errors, a crash's included), kept by the next start. */
+    public static final String PREVIOUS_FILE_NAME = "node-stat.previous.dat";
     public static final long MAGIC = 0x315441545351455AL;
     public static final int VERSION = 1;
     public static final int HEADER_LENGTH = 128;
@@ -59,7 +66,9 @@ public final class NodeStatFile implements AutoCloseable
     }
 
     /**
-     * Create (or replace) the file for a starting node.
+     * Create the file for a starting node, replacing the previous run's (kept as {@link #PREVIOUS_FILE_NAME}). The new
+     * file is written under another name and renamed into place, so a reader polling the directory sees either the
+     * old file or the complete new one, and nothing a reader does can make the start fail.
      *
      * @param maxCounters how many counters it can hold.
      */
@@ -70,9 +79,10 @@ public final class NodeStatFile implements AutoCloseable
         final int valuesLength = maxCounters * org.agrona.concurrent.status.CountersReader.COUNTER_LENGTH;
         final int metaLength = maxCounters * org.agrona.concurrent.status.CountersReader.METADATA_LENGTH;
         final File file = new File(directory, FILE_NAME);
-        IoUtil.deleteIfExists(file);
+        final File fresh = new File(directory, FILE_NAME + ".new");
+        IoUtil.deleteIfExists(fresh);
         final MappedByteBuffer mapped = IoUtil.mapNewFile(
-            file, HEADER_LENGTH + metaLength + valuesLength + errorLogLength, true);
+            fresh, HEADER_LENGTH + metaLength + valuesLength + errorLogLength, true);
         final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
         header.putInt(VERSION_OFFSET, VERSION);
         header.putInt(MEMBER_ID_OFFSET, memberId);
@@ -83,6 +93,21 @@ public final class NodeStatFile implements AutoCloseable
         header.putInt(VALUES_LENGTH_OFFSET, valuesLength);
         header.putInt(ERROR_LOG_LENGTH_OFFSET, errorLogLength);
         header.putLongVolatile(MAGIC_OFFSET, MAGIC); // last: a reader seeing the magic sees a complete header
+        try
+        {
+            final File previous = new File(directory, PREVIOUS_FILE_NAME);
+            Files.deleteIfExists(previous.toPath());
+            if (file.isFile())
+            {
+                Files.createLink(previous.toPath(), file.toPath()); // the old run's file stays readable
+            }
+            Files.move(fresh.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            IoUtil.unmap(mapped);
+            throw new UncheckedIOException("cannot put " + file + " in place", ex);
+        }
         return new NodeStatFile(mapped);
     }
 
@@ -93,13 +118,29 @@ public final class NodeStatFile implements AutoCloseable
      */
     public static NodeStatFile open(final File directory)
     {
-        final File file = new File(directory, FILE_NAME);
+        return open(directory, FILE_NAME, ": not a node directory, or the node never started");
+    }
+
+    /**
+     * Map the file of the node's previous run, kept by its latest start (its errors, a crash's included), for reading.
+     *
+     * @throws IllegalStateException when there is no such file.
+     */
+    public static NodeStatFile openPrevious(final File directory)
+    {
+        return open(directory, PREVIOUS_FILE_NAME, ": the node has not been restarted here");
+    }
+
+    private static NodeStatFile open(final File directory, final String fileName, final String missing)
+    {
+        final File file = new File(directory, fileName);
         if (!file.isFile())
         {
-            throw new IllegalStateException("no " + FILE_NAME + " in " + directory +
-                ": not a node directory, or the node never started");
+            throw new IllegalStateException("no " + fileName + " in " + directory + missing);
         }
-        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FILE_NAME);
+        // Read-only: a reader must never create or change the file (a read-write open would create it, racing the
+        // rename of a starting node's new file).
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, FILE_NAME);
         final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, Math.min(HEADER_LENGTH, mapped.capacity()));
         if (mapped.capacity() < HEADER_LENGTH || header.getLongVolatile(MAGIC_OFFSET) != MAGIC)
         {
