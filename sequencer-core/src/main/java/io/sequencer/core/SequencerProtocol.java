@@ -225,6 +225,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** When {@link #peakGapNs} last rose or decayed. */
     private final long[] peakGapSinceNs;
     private final long maxFailureTimeoutNs;
+    /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
+    private final long counterSlack;
     private long lastMaskSentNs;
     /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
     private int orderingSeenMask;
@@ -255,6 +257,7 @@ public final class SequencerProtocol implements MemberStreamListener
         this.heartbeatIntervalNs = context.heartbeatIntervalNs();
         this.failureTimeoutNs = context.failureTimeoutNs();
         this.maxFailureTimeoutNs = context.maxFailureTimeoutNs();
+        this.counterSlack = (long)memberCount * context.maxInFlight() + 1;
         this.initialBootTimeoutNs = context.bootTimeoutNs();
         this.maxBootTimeoutNs = context.maxBootTimeoutNs();
         this.decisionGraceNs = context.decisionGraceNs();
@@ -341,7 +344,6 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             lastHeardNs[i] = nowNs;
             rawHeardNs[i] = nowNs - failureTimeoutNs - 1; // heard nobody yet
-            allowStalls(i); // nothing is known of its regularity yet: a cluster starts cold
         }
 
         final long intent = store.unrollIntent();
@@ -739,6 +741,11 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (acceptsEpochTraffic(sender))
                 {
                     orderCounterFrame.wrap(buffer, offset, length);
+                    if (!plausibleCounter(orderCounterFrame.counter()))
+                    {
+                        counters.dropped(DropReason.BAD_FIELD.ordinal());
+                        break;
+                    }
                     promise[sender] = Math.max(promise[sender], orderCounterFrame.counter()); // R3
                 }
                 break;
@@ -832,6 +839,11 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         newEventFrame.wrap(buffer, offset, length);
         final long counter = newEventFrame.counter();
+        if (!plausibleCounter(counter))
+        {
+            counters.dropped(DropReason.BAD_FIELD.ordinal());
+            return;
+        }
         if (counter <= promise[sender])
         {
             // The sender promised not to go this low: ordering may already have passed this key (R2a, I7).
@@ -2251,8 +2263,8 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * A transport signal that a new stream of {@code memberId} appeared (a new Aeron image: it restarted, or a cut
-     * link healed). Frames sent before it may never arrive: if it is active in the decided epoch this node leaves the
-     * epoch, and in the next one every member starts from a clean state.
+     * link healed). Frames sent before it may never arrive: unless the member is outside the decided epoch, this node
+     * leaves the epoch, and in the next one every member starts from a clean state.
      */
     public void onMemberAvailable(final int memberId)
     {
@@ -2261,11 +2273,11 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             lastHeardNs[i] = nowNs;
             allowStalls(i); // a new process (cold, compiling) or a healed link: regular only once it shows it
-            if (decided && isActive(i))
+            if (!decided || isActive(i))
             {
-                // Its events or promises of this epoch may have been lost with the old stream: R5 would be unsafe.
-                // Before the decision nothing of the kind was sent, and what boot sends is sent again (reports) or
-                // retried (a decision not acted on times out, B7); a member outside the epoch asks in itself.
+                // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
+                // before this member has the decision, the others may run and order. A member outside the decided
+                // epoch takes part in nothing this member orders, and asks in itself.
                 startEpochChange(EpochTrigger.STREAM_RENEWED, i);
             }
         }
@@ -2350,9 +2362,10 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * Treat member {@code index} as one that stalls (half the largest timeout) until its signs of life show otherwise:
-     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to every peer at start and
-     * to a new stream of a peer (a process starting, cold and compiling, stalls most), so that it is not suspected,
-     * and taken back into an epoch, for every stall of its first seconds.
+     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to a new stream of a peer
+     * (a restarted process, cold and compiling, stalls most), so that it is not suspected, and taken back into an
+     * epoch, for every stall of its first seconds. Not at this member's own start: a peer that dies early must still
+     * be found after {@code T_fd}, or nothing is ordered meanwhile (R5 waits for its promises).
      */
     private void allowStalls(final int index)
     {
@@ -2368,6 +2381,18 @@ public final class SequencerProtocol implements MemberStreamListener
     private long failureTimeoutOf(final int index)
     {
         return Math.min(maxFailureTimeoutNs, Math.max(failureTimeoutNs, 2 * peakGapNs[index]));
+    }
+
+    /**
+     * Whether a peer's counter (an event's or a promise) is one an honest member can have sent. A peer's Lamport clock
+     * runs ahead of this member's only by events this member has not seen yet, and none of them can be ordered (and
+     * leave its origin's in-flight limit) without this member's promise: so at most every peer's whole in-flight
+     * limit ahead. A garbage frame that passed validation carries a random counter far beyond; believed, it would let
+     * this member order its own events past the sender's real ones (I2).
+     */
+    private boolean plausibleCounter(final long counter)
+    {
+        return counter > 0 && counter - clock <= counterSlack;
     }
 
     /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */

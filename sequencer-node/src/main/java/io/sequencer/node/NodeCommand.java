@@ -122,7 +122,8 @@ final class NodeCommand implements Callable<Integer>
             spec.commandLine().getErr().println("node: " + NodeConfig.inConfigTerms(ex.getMessage()));
             return 2;
         }
-        out.printf("member %d (%s) running in %s, frames authenticated: %s; stop with SIGTERM or Ctrl-C%n", id,
+        out.printf("member %d (%s) started in %s, frames authenticated: %s; it takes submits once it runs in an " +
+            "epoch (logged below); stop with SIGTERM or Ctrl-C%n", id,
             member.name(), member.directory(), cluster.authentication().name().toLowerCase(Locale.ROOT));
         out.flush();
 

@@ -90,10 +90,13 @@ public final class FrameValidator
                     offset + MySerializeCounterFrame.HAVE_OFFSET, LITTLE_ENDIAN);
                 final long guaranteed = buffer.getLong(
                     offset + MySerializeCounterFrame.GUARANTEED_OFFSET, LITTLE_ENDIAN);
-                // A member never knows more to be durable than it holds itself (docs/protocol.md, R8): a report
-                // claiming otherwise is garbage or forged.
+                final long chkAtHave = buffer.getLong(
+                    offset + MySerializeCounterFrame.CHK_AT_HAVE_OFFSET, LITTLE_ENDIAN);
+                // A member never knows more to be durable than it holds itself (docs/protocol.md, R8), and an empty
+                // log's checksum is the chain's seed: a report claiming otherwise is garbage or forged.
                 return (flags & ~MySerializeCounterFrame.KNOWN_FLAGS) != 0 || have < 0 || guaranteed < 0 ||
-                    guaranteed > have ? DropReason.BAD_FIELD.ordinal() : VALID;
+                    guaranteed > have || (have == 0 && chkAtHave != io.sequencer.core.Checksum.EMPTY) ?
+                    DropReason.BAD_FIELD.ordinal() : VALID;
             }
 
             case MessageType.NEW_NODE:

@@ -427,6 +427,18 @@ class FrameRejectionProperties
     }
 
     @Property(tries = 200)
+    void anEmptyLogReportedWithAChecksumOtherThanTheSeedIsBadField(
+        @ForAll("mySerializeCounters") final MySerializeCounterSpec spec, @ForAll final long chk)
+    {
+        Assume.that(chk != io.sequencer.core.Checksum.EMPTY);
+        final UnsafeBuffer buffer = encode(spec);
+        buffer.putLong(MySerializeCounterFrame.HAVE_OFFSET, 0, LITTLE_ENDIAN);
+        buffer.putLong(MySerializeCounterFrame.GUARANTEED_OFFSET, 0, LITTLE_ENDIAN);
+        buffer.putLong(MySerializeCounterFrame.CHK_AT_HAVE_OFFSET, chk, LITTLE_ENDIAN);
+        assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "chk " + chk);
+    }
+
+    @Property(tries = 200)
     void fetchFromBelowOneIsBadField(
         @ForAll("fetches") final FetchSpec spec, @ForAll("nonPositive") final long from)
     {

@@ -449,11 +449,13 @@ final class GeneratedFrames
     static Arbitrary<MySerializeCounterSpec> mySerializeCounters()
     {
         final Arbitrary<Long> nonNegative = Arbitraries.longs().greaterOrEqual(0);
-        // A valid report never claims a watermark above what it holds (FrameValidator): g is the lower of the two.
+        // A valid report never claims a watermark above what it holds (FrameValidator): g is the lower of the two;
+        // and the checksum of an empty log is the chain's seed.
         return Combinators.combine(
             headers(), nonNegative, nonNegative, Arbitraries.longs(), Arbitraries.longs(), Arbitraries.of(true, false),
             Arbitraries.longs()).as((header, a, b, chk, lastNormalEpoch, intact, progress) -> new MySerializeCounterSpec(
-                header, Math.min(a, b), Math.max(a, b), chk, lastNormalEpoch, intact, progress));
+                header, Math.min(a, b), Math.max(a, b), Math.max(a, b) == 0 ? io.sequencer.core.Checksum.EMPTY : chk,
+                lastNormalEpoch, intact, progress));
     }
 
     static Arbitrary<NewNodeSpec> newNodes()
