@@ -468,6 +468,26 @@ public final class SequencerProtocol implements MemberStreamListener
         return epoch;
     }
 
+    /**
+     * The epoch a member outside the decided one asks in with: as {@link #nextEpochForLocalTrigger}, but never one this
+     * member would coordinate when another able coordinator comes first. The member asking in has just started or
+     * has been away: its view is the stalest and, freshly started, it is the slowest to decide, while the running
+     * members wait for the decision within {@code T_boot}.
+     */
+    private long nextEpochForAskingIn()
+    {
+        final long epoch = maxKnownEpoch + 1;
+        for (int k = 0; k < memberCount; k++)
+        {
+            final int coordinator = coordinatorIndex(epoch + k);
+            if (coordinator != selfIndex && !isSilent(coordinator))
+            {
+                return epoch + k;
+            }
+        }
+        return nextEpochForLocalTrigger();
+    }
+
     private int coordinatorIndex(final long epoch)
     {
         return (int)(epoch % memberCount);
@@ -578,7 +598,8 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochChangesDeferred++;
             return false;
         }
-        enterBoot(nextEpochForLocalTrigger(), trigger, memberIndex);
+        enterBoot(trigger == EpochTrigger.ASKING_IN ? nextEpochForAskingIn() : nextEpochForLocalTrigger(), trigger,
+            memberIndex);
         return true;
     }
 

@@ -304,6 +304,14 @@ class NodeConfigTest
         timeout.put("failure.timeout.ms", "5");
         assertTrue(errorOf(timeout).startsWith("failure.timeout.ms: expected more than heartbeat.ms"));
 
+        final Map<String, String> maxTimeout = minimal();
+        maxTimeout.put("failure.timeout.max.ms", "20");
+        assertTrue(errorOf(maxTimeout).startsWith("failure.timeout.max.ms: expected at least failure.timeout.ms"),
+            errorOf(maxTimeout));
+        maxTimeout.put("failure.timeout.max.ms", "800");
+        assertEquals(800_000_000L, NodeConfig.of(maxTimeout).protocolContext(0).maxFailureTimeoutNs());
+        assertEquals(500_000_000L, NodeConfig.of(minimal()).protocolContext(0).maxFailureTimeoutNs());
+
         final Map<String, String> endpoint = minimal();
         endpoint.put("member.0.endpoint", "localhost");
         assertEquals("member.0.endpoint: expected host:port, got 'localhost'", errorOf(endpoint));
