@@ -228,6 +228,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
     private final long counterSlack;
     private long lastMaskSentNs;
+    /** Each peer's latest hears mask (from its heartbeats and reports, of any epoch): pre-vote reads it. */
+    private final int[] peerHears;
     /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
     private int orderingSeenMask;
 
@@ -320,6 +322,7 @@ public final class SequencerProtocol implements MemberStreamListener
         lastHeardNs = new long[memberCount];
         rawHeardNs = new long[memberCount];
         peakGapNs = new long[memberCount];
+        peerHears = new int[memberCount];
         peakGapSinceNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
@@ -590,7 +593,10 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
     {
-        if (mode != NodeMode.RUNNING && !hearsQuorum())
+        // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
+        // this member order past them (I2). It leaves at once, once per signal, which inflates nothing.
+        final boolean framesLost = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED;
+        if (mode != NodeMode.RUNNING && !hearsQuorum() && !framesLost)
         {
             // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
             // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
@@ -708,6 +714,10 @@ public final class SequencerProtocol implements MemberStreamListener
         rawHeardNs[sender] = nowNs;
         final boolean carriesHears = type == MessageType.MY_ORDER_COUNTER || type == MessageType.MY_SERIALIZE_COUNTER;
         final int senderHears = carriesHears ? hearsMaskOf(type, buffer, offset, length) : 0;
+        if (carriesHears)
+        {
+            peerHears[sender] = senderHears;
+        }
         if ((senderHears & (1 << selfIndex)) != 0)
         {
             // A sign of life is a frame of a member that hears us, even one of a stale epoch: a member that can send
@@ -737,10 +747,13 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (epoch > currentEpoch)
         {
-            if (carriesHears && Integer.bitCount(senderHears & allMembersMask()) < quorum)
+            if ((carriesHears || type == MessageType.DEL_NODE || type == MessageType.NEW_NODE) &&
+                Integer.bitCount(peerHears[sender] & allMembersMask()) < quorum)
             {
                 // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not
-                // followed; it is adopted once the sender hears enough members.
+                // followed; it is adopted once the sender hears enough members. A suspicion or a request to be
+                // admitted carries no hears mask: the sender's latest one is taken (a deaf member's DelNode pulled
+                // the others into its epochs).
                 counters.epochAdoptionsRefused++;
                 return;
             }
@@ -2322,7 +2335,9 @@ public final class SequencerProtocol implements MemberStreamListener
         int mask = 1 << selfIndex;
         for (int i = 0; i < memberCount; i++)
         {
-            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutOf(i))
+            // T_fd, not the adaptive timeout: what a member says it hears must be current. A member gone deaf keeps
+            // naming its peers no longer than that, so it cannot be chosen into an active set it cannot hear.
+            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutNs)
             {
                 mask |= 1 << i;
             }

@@ -109,6 +109,8 @@ public final class KillCycleFigures
         final Histogram fetched = new Histogram(3);
         final Histogram epochChanges = new Histogram(3);
         final Histogram epochsRisen = new Histogram(3);
+        final Histogram epochsEntered = new Histogram(3);
+        final java.util.Set<Long> entered = epochsEntered(cluster);
         final AckTail[] tails = new AckTail[3];
         for (int id = 0; id < 3; id++)
         {
@@ -192,24 +194,52 @@ public final class KillCycleFigures
             }
             epochChanges.recordValue(changes);
             epochsRisen.recordValue(maxEpoch - maxEpochAtKill);
+            final int enteredBefore = entered.size();
+            entered.addAll(epochsEntered(cluster));
+            final int enteredThisCycle = entered.size() - enteredBefore;
+            epochsEntered.recordValue(enteredThisCycle);
             System.out.printf("cycle %d: killed %d, failover %.1f ms (epoch %d), restart: counters %.0f ms, running " +
-                "%.0f ms, %d entries fetched; epoch rose by %d, %d epoch changes (%s)%n", cycle, victim,
-                (firstAckNs[0] - killNs) / 1e6, ackEpoch[0], (startedNs[0] - restartNs) / 1e6,
-                (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"), maxEpoch - maxEpochAtKill,
-                changes, triggers);
+                "%.0f ms, %d entries fetched; %d epochs entered (the highest rose by %d), %d epoch changes (%s)%n", cycle,
+                victim, (firstAckNs[0] - killNs) / 1e6, ackEpoch[0], (startedNs[0] - restartNs) / 1e6,
+                (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"), enteredThisCycle,
+                maxEpoch - maxEpochAtKill, changes, triggers);
         }
         System.out.printf("KillCycleFigures: %d cycles%n" +
             "  kill -> first acknowledgement by a survivor in a later epoch: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n" +
             "  restart -> counters file: p50 %.0f ms; restart -> running (aligned, caught up): p50 %.0f ms, " +
             "p99 %.0f ms; entries fetched p50 %d, max %d%n" +
-            "  epochs per cycle (rise of the highest epoch): p50 %d, mean %.1f, max %d%n" +
+            "  epochs per cycle (distinct epochs any member entered, from their event lines): p50 %d, mean %.1f, " +
+            "max %d%n" +
+            "  rise of the highest epoch per cycle (epochs skipped for their coordinator count): p50 %d, mean %.1f, " +
+            "max %d%n" +
             "  epoch changes per cycle (entered, summed over the members): p50 %d, mean %.1f, max %d%n",
             cycles, failover.getValueAtPercentile(50) / 1e3, failover.getValueAtPercentile(99) / 1e3,
             failover.getMaxValue() / 1e3, started.getValueAtPercentile(50) / 1e3,
             running.getValueAtPercentile(50) / 1e3, running.getValueAtPercentile(99) / 1e3,
-            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochsRisen.getValueAtPercentile(50),
+            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochsEntered.getValueAtPercentile(50),
+            epochsEntered.getMean(), epochsEntered.getMaxValue(), epochsRisen.getValueAtPercentile(50),
             epochsRisen.getMean(), epochsRisen.getMaxValue(), epochChanges.getValueAtPercentile(50),
             epochChanges.getMean(), epochChanges.getMaxValue());
+    }
+
+    /** Every epoch a member's event lines say it entered ("epoch X -> Y: ..."), over all members' output so far. */
+    private static java.util.Set<Long> epochsEntered(final NodeCluster cluster) throws IOException
+    {
+        final java.util.Set<Long> epochs = new java.util.HashSet<>();
+        final java.util.regex.Pattern line = java.util.regex.Pattern.compile("member \\d+: epoch \\d+ -> (\\d+):");
+        for (int id = 0; id < 3; id++)
+        {
+            final Path output = cluster.dir.resolve("out-" + id + ".txt");
+            if (Files.exists(output))
+            {
+                final java.util.regex.Matcher matcher = line.matcher(Files.readString(output));
+                while (matcher.find())
+                {
+                    epochs.add(Long.parseLong(matcher.group(1)));
+                }
+            }
+        }
+        return epochs;
     }
 
     private static long wallNs()

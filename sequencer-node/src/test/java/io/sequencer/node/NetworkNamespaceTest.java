@@ -211,6 +211,44 @@ class NetworkNamespaceTest
             "three acknowledging %.1f s after healing; windows with acknowledgements: %s%n", fault, (endNs - startNs) / 1e9, percent(count, windows),
             windows, each, percent(steady, windows - Math.max(0, firstAcked)), Arrays.toString(epochChanges),
             Arrays.toString(epochChangesAfter), recoveredS, timeline);
+        printEventLines(cluster, startNs, endNs);
+    }
+
+    /** The members' event lines (epochs entered and why, decisions, running) from the fault's start to its end. */
+    private static void printEventLines(final NodeCluster cluster, final long startNs, final long endNs)
+        throws java.io.IOException
+    {
+        final java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int id = 0; id < 3; id++)
+        {
+            final Path output = cluster.dir.resolve("out-" + id + ".txt");
+            if (!Files.exists(output))
+            {
+                continue;
+            }
+            for (final String line : Files.readAllLines(output))
+            {
+                final int space = line.indexOf(' ');
+                if (space > 0 && line.startsWith("20"))
+                {
+                    try
+                    {
+                        final java.time.Instant at = java.time.Instant.parse(line.substring(0, space));
+                        final long ns = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+                        if (ns >= startNs && ns <= endNs)
+                        {
+                            lines.add(line);
+                        }
+                    }
+                    catch (final java.time.format.DateTimeParseException ignore)
+                    {
+                        // not an event line
+                    }
+                }
+            }
+        }
+        java.util.Collections.sort(lines);
+        lines.forEach(line -> System.out.println("  " + line));
     }
 
     private static String percent(final int count, final int of)
