@@ -2286,7 +2286,8 @@ public final class SequencerProtocol implements MemberStreamListener
         final int i = cluster.indexOf(memberId);
         if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
         {
-            lastHeardNs[i] = Math.min(lastHeardNs[i], nowNs - failureTimeoutNs - 1);
+            lastHeardNs[i] = Math.min(lastHeardNs[i], nowNs - maxFailureTimeoutNs - 1);
+            rawHeardNs[i] = Math.min(rawHeardNs[i], nowNs - maxFailureTimeoutNs - 1); // no longer heard, whatever it was
             counters.streamsLost++;
             if (!decided || isActive(i))
             {
@@ -2335,9 +2336,10 @@ public final class SequencerProtocol implements MemberStreamListener
         int mask = 1 << selfIndex;
         for (int i = 0; i < memberCount; i++)
         {
-            // T_fd, not the adaptive timeout: what a member says it hears must be current. A member gone deaf keeps
-            // naming its peers no longer than that, so it cannot be chosen into an active set it cannot hear.
-            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutNs)
+            // The adaptive timeout: a peer that stalls now and then stays heard through its stalls (with T_fd, load
+            // turned into masks that left warm members out of active sets, and into epochs). A lost stream ends it at
+            // once (onMemberUnavailable), so a member gone deaf does not keep naming peers it no longer receives.
+            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutOf(i))
             {
                 mask |= 1 << i;
             }
