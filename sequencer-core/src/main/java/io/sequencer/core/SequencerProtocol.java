@@ -747,13 +747,13 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (epoch > currentEpoch)
         {
-            if ((carriesHears || type == MessageType.DEL_NODE || type == MessageType.NEW_NODE) &&
+            if ((carriesHears || type == MessageType.DEL_NODE) &&
                 Integer.bitCount(peerHears[sender] & allMembersMask()) < quorum)
             {
                 // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not
-                // followed; it is adopted once the sender hears enough members. A suspicion or a request to be
-                // admitted carries no hears mask: the sender's latest one is taken (a deaf member's DelNode pulled
-                // the others into its epochs).
+                // followed; it is adopted once the sender hears enough members. A suspicion carries no hears mask:
+                // the sender's latest one is taken (a deaf member's DelNode pulled the others into its epochs). A
+                // NewNode is not held back: its sender asks in only once it hears the whole active set.
                 counters.epochAdoptionsRefused++;
                 return;
             }
