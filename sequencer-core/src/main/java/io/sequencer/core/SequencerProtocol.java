@@ -458,37 +458,28 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The epoch a local trigger moves to: above all known, skipping coordinators that cannot decide it. */
     private long nextEpochForLocalTrigger()
     {
-        long epoch = maxKnownEpoch + 1;
-        for (int k = 0; k < memberCount; k++)
-        {
-            final int coordinator = coordinatorIndex(epoch + k);
-            final boolean able = coordinator == selfIndex ? intact : !isSilent(coordinator);
-            if (able)
-            {
-                return epoch + k;
-            }
-        }
-        return epoch;
+        return nextEpoch(true);
     }
 
     /**
-     * The epoch a member outside the decided one asks in with: as {@link #nextEpochForLocalTrigger}, but never one this
-     * member would coordinate when another able coordinator comes first. The member asking in has just started or
-     * has been away: its view is the stalest and, freshly started, it is the slowest to decide, while the running
-     * members wait for the decision within {@code T_boot}.
+     * The next epoch above all known whose coordinator can decide it: a silent peer cannot, nor this member when it is
+     * not intact, nor, with {@code selfMayCoordinate} false, at all while another able coordinator comes first. A
+     * member asking in passes false: it has just started or has been away, its view is the stalest and, freshly
+     * started, it is the slowest to decide, while the running members wait for the decision within {@code T_boot}.
      */
-    private long nextEpochForAskingIn()
+    private long nextEpoch(final boolean selfMayCoordinate)
     {
         final long epoch = maxKnownEpoch + 1;
         for (int k = 0; k < memberCount; k++)
         {
             final int coordinator = coordinatorIndex(epoch + k);
-            if (coordinator != selfIndex && !isSilent(coordinator))
+            final boolean able = coordinator == selfIndex ? selfMayCoordinate && intact : !isSilent(coordinator);
+            if (able)
             {
                 return epoch + k;
             }
         }
-        return nextEpochForLocalTrigger();
+        return selfMayCoordinate ? epoch : nextEpoch(true);
     }
 
     private int coordinatorIndex(final long epoch)
@@ -604,8 +595,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochChangesDeferred++;
             return false;
         }
-        enterBoot(trigger == EpochTrigger.ASKING_IN ? nextEpochForAskingIn() : nextEpochForLocalTrigger(), trigger,
-            memberIndex);
+        enterBoot(nextEpoch(trigger != EpochTrigger.ASKING_IN), trigger, memberIndex);
         return true;
     }
 
@@ -1365,11 +1355,7 @@ public final class SequencerProtocol implements MemberStreamListener
         boolean first = true;
         while (entriesFrame.nextEntry())
         {
-            final long expected = Checksum.chain(
-                previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
-                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
-            if ((anchored || !first) && expected != entriesFrame.entryChk())
+            if ((anchored || !first) && chainedChk(previousChk) != entriesFrame.entryChk())
             {
                 return false;
             }
@@ -1377,6 +1363,15 @@ public final class SequencerProtocol implements MemberStreamListener
             first = false;
         }
         return !first;
+    }
+
+    /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
+    private long chainedChk(final long previousChk)
+    {
+        return Checksum.chain(
+            previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
+            entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
+            entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
     }
 
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
@@ -1507,11 +1502,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final long fetchedBefore = fetchNext;
         while (entriesFrame.nextEntry() && fetchNext <= decisionN)
         {
-            final long previousChk = log.chkAt(fetchNext - 1);
-            final long expected = Checksum.chain(
-                previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
-                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
+            final long expected = chainedChk(log.chkAt(fetchNext - 1));
             if (expected != entriesFrame.entryChk() || (fetchNext == decisionN && expected != decisionChk))
             {
                 counters.fetchRejected++;

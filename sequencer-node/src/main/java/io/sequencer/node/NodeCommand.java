@@ -106,7 +106,7 @@ final class NodeCommand implements Callable<Integer>
         final ProtocolContext protocol = cluster.protocolContext(id)
             .bootstrap(bootstrap)
             .bootId(bootId())
-            .listener(new NodeEventLog(out, cluster.protocolContext(id).cluster(), id))
+            .listener(new NodeEventLog(out, cluster.cluster(), id))
             .maxResultLength(Math.max(AccountLedger.RESULT_LENGTH, cluster.protocolContext(id).maxResultLength()));
         final AeronTransportContext transport = cluster.transportContext(id);
         Files.createDirectories(member.directory().toPath());

@@ -1,5 +1,6 @@
 package io.sequencer.core.codec;
 
+import io.sequencer.core.Checksum;
 import org.agrona.DirectBuffer;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -95,7 +96,7 @@ public final class FrameValidator
                 // A member never knows more to be durable than it holds itself (docs/protocol.md, R8), and an empty
                 // log's checksum is the chain's seed: a report claiming otherwise is garbage or forged.
                 return (flags & ~MySerializeCounterFrame.KNOWN_FLAGS) != 0 || have < 0 || guaranteed < 0 ||
-                    guaranteed > have || (have == 0 && chkAtHave != io.sequencer.core.Checksum.EMPTY) ?
+                    guaranteed > have || (have == 0 && chkAtHave != Checksum.EMPTY) ?
                     DropReason.BAD_FIELD.ordinal() : VALID;
             }
 
