@@ -2421,7 +2421,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private boolean plausibleCounter(final long counter)
     {
-        return counter > 0 && counter - clock <= counterSlack;
+        return counter >= 0 && counter - clock <= counterSlack; // a heartbeat before any event promises 0
     }
 
     /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */
