@@ -44,6 +44,7 @@ public final class ProtocolCounters
     long bootstrapRefusals;
     long decisionsRefused;
     long epochAdoptionsRefused;
+    long epochWindowsWidened;
     long epochChangesDeferred;
     long catchUpsOutside;
     long lossesSeenInReports;
@@ -261,7 +262,14 @@ public final class ProtocolCounters
         return decisionsRefused;
     }
 
+    /** Times one sender's frames of an epoch beyond the window, kept up for {@code T_fd}, widened it (§10.3). */
+    public long epochWindowsWidened()
+    {
+        return epochWindowsWidened;
+    }
+
     /** Higher epochs not adopted because their sender did not hear a quorum (pre-vote). */
+
     public long epochAdoptionsRefused()
     {
         return epochAdoptionsRefused;

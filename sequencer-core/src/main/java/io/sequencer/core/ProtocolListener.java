@@ -37,6 +37,21 @@ public interface ProtocolListener
     {
     }
 
+    /**
+     * This member, coordinator of {@code epoch}, left a configured member out of the active set it decides (B4).
+     * Called just before {@link #onDecided} for that decision.
+     *
+     * @param memberId      the member left out.
+     * @param reason        why.
+     * @param otherMemberId for {@link LeftOutReason#NOT_CONNECTED}: a member of the set that it and the left-out one
+     *                      do not both hear; otherwise -1.
+     * @param sinceEntryNs  how long after entering the epoch this coordinator decided.
+     */
+    default void onLeftOut(final long epoch, final int memberId, final LeftOutReason reason, final int otherMemberId,
+        final long sinceEntryNs)
+    {
+    }
+
     /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
     default void onAligned(final long epoch, final long position)
     {

@@ -47,7 +47,9 @@ public final class SequencerProtocol implements MemberStreamListener
      * a frame further ahead is garbage or forged, and adopting it would bring the epoch space's end within reach of a
      * few frames (docs/protocol.md, "Frames nobody authorised").
      */
-    static final long MAX_EPOCH_STEP = 1L << 20;
+    public static final long MAX_EPOCH_STEP = 1L << 20;
+    /** Frames of one far epoch from one sender that, over {@code T_fd}, widen the window by a step (§10.3). */
+    static final int FAR_EPOCH_FRAMES = 4;
     /** The reports of each peer kept for R8 until this node's log reaches them and can check their {@code chk}. */
     private static final int REPORT_HISTORY = 8;
     /** {@code Entries} frames a member sends in answer to one {@code Fetch}: a window is several frames long. */
@@ -141,6 +143,13 @@ public final class SequencerProtocol implements MemberStreamListener
     private long incarnation;
     private long currentEpoch;
     private long maxKnownEpoch;
+    /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
+     *  sender keeps at it (§10.3). */
+    private final long[] farEpoch;
+    private final long[] farEpochSinceNs;
+    private final int[] farEpochFrames;
+    /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
+    private long widenedEpochTop;
     private long lastNormalEpoch;
     private long guaranteed;
     private long appliedUpTo;
@@ -175,6 +184,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] historyChk;
     private final int[] historyCount;
     private long quorumSinceNs;
+    /** When this member entered the current epoch (the node log reports how long a decision took). */
+    private long epochEnteredNs;
     private boolean decisionRefused;
     private boolean decisionPending;
     private long decisionN;
@@ -323,6 +334,9 @@ public final class SequencerProtocol implements MemberStreamListener
         rawHeardNs = new long[memberCount];
         peakGapNs = new long[memberCount];
         peerHears = new int[memberCount];
+        farEpoch = new long[memberCount];
+        farEpochSinceNs = new long[memberCount];
+        farEpochFrames = new int[memberCount];
         peakGapSinceNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
@@ -538,6 +552,7 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionRefused = false;
         decisionPending = false;
         bootStartNs = nowNs;
+        epochEnteredNs = nowNs;
         bootJitterNs = bootJitter(epoch);
         reportDue = true;
         recordOwnReport();
@@ -696,9 +711,10 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final long epoch = FrameHeader.epoch(buffer, offset);
-        if (epoch > maxKnownEpoch + MAX_EPOCH_STEP)
+        if (epoch > Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop))
         {
             counters.dropped(DropReason.BAD_FIELD.ordinal());
+            noteFarEpoch(sender, epoch);
             return;
         }
         rawHeardNs[sender] = nowNs;
@@ -1848,6 +1864,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int reporters = 0;
         int intactReporters = 0;
         int silentMissing = 0;
+        boolean livelyMissing = false;
         boolean allReported = true;
         boolean anyAligned = false;
         for (int i = 0; i < memberCount; i++)
@@ -1887,6 +1904,10 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 silentMissing++;
             }
+            else
+            {
+                livelyMissing |= isLively(i);
+            }
         }
         if (reporters < quorum || intactReporters < memberCount - quorum + 1)
         {
@@ -1897,9 +1918,13 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             quorumSinceNs = nowNs;
         }
-        if (reporters + silentMissing < memberCount && nowNs - quorumSinceNs < decisionGraceNs)
+        if (reporters + silentMissing < memberCount && (nowNs - quorumSinceNs < decisionGraceNs ||
+            (livelyMissing && nowNs - bootStartNs < bootTimeoutNs / 2)))
         {
-            return 0; // give a live member that has not reported yet a moment
+            // Give a live member that has not reported yet a moment, and one that is sending right now and hears this
+            // coordinator up to half the epoch's timer: it is on its way into the epoch (a loaded or starting member
+            // adopts it tens of ms late), and leaving it out costs two more epochs when it asks in (B4a).
+            return 0;
         }
 
         // B3: the base is the intact report with the largest (lastNormalEpoch, have).
@@ -1957,6 +1982,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
         }
+        reportLeftOut(mask, reportHave[base]);
         decisionPending = true;
         decisionN = reportHave[base];
         decisionChk = reportChk[base];
@@ -1964,6 +1990,41 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionBaseOwner = base;
         counters.decisions++;
         return publishDecision() ? 1 : 0;
+    }
+
+    /** Tells the listener why each configured member outside {@code mask} is left out of this decision. */
+    private void reportLeftOut(final int mask, final long baseHave)
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            if ((mask & (1 << i)) != 0)
+            {
+                continue;
+            }
+            final LeftOutReason reason;
+            int other = -1;
+            if (!reported[i])
+            {
+                reason = isSilent(i) ? LeftOutReason.SILENT : LeftOutReason.NOT_REPORTED;
+            }
+            else if (reportHave[i] + admissionLag < baseHave)
+            {
+                reason = LeftOutReason.FAR_BEHIND;
+            }
+            else
+            {
+                reason = LeftOutReason.NOT_CONNECTED;
+                for (int j = 0; j < memberCount && other < 0; j++)
+                {
+                    if ((mask & (1 << j)) != 0 &&
+                        ((hearsMaskOfMember(i) & (1 << j)) == 0 || (hearsMaskOfMember(j) & (1 << i)) == 0))
+                    {
+                        other = memberIds[j];
+                    }
+                }
+            }
+            listener.onLeftOut(currentEpoch, memberIds[i], reason, other, nowNs - epochEnteredNs);
+        }
     }
 
     /**
@@ -2428,6 +2489,38 @@ public final class SequencerProtocol implements MemberStreamListener
     private boolean activeSetOrdering()
     {
         return (orderingSeenMask & activeMask) == activeMask;
+    }
+
+    /**
+     * A frame of an epoch beyond the window ({@code maxKnownEpoch + MAX_EPOCH_STEP}) is dropped, but a member that
+     * really is up there (pushed by a forged frame its peers did not see, or running on while this one was away for
+     * more than a window of epochs) would otherwise never be heard again. One sender sending the same far epoch for
+     * {@code T_fd} ({@link #FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step (this node's own epoch
+     * and its next epoch changes stay where they are): once the window reaches it, its frames are taken as any others
+     * (pre-vote and all), and the epoch space still cannot be spent faster than a step per {@code T_fd}.
+     */
+    private void noteFarEpoch(final int sender, final long epoch)
+    {
+        if (epoch != farEpoch[sender])
+        {
+            farEpoch[sender] = epoch;
+            farEpochSinceNs[sender] = nowNs;
+            farEpochFrames[sender] = 1;
+            return;
+        }
+        farEpochFrames[sender]++;
+        if (farEpochFrames[sender] >= FAR_EPOCH_FRAMES && nowNs - farEpochSinceNs[sender] >= failureTimeoutNs)
+        {
+            widenedEpochTop = Math.min(epoch, Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop) + MAX_EPOCH_STEP);
+            counters.epochWindowsWidened++;
+            farEpoch[sender] = 0; // the next step, if one is needed, takes another T_fd
+        }
+    }
+
+    /** Heard within two heartbeats by a frame that says it hears this node: it sends now and would receive. */
+    private boolean isLively(final int index)
+    {
+        return nowNs - lastHeardNs[index] <= 2 * heartbeatIntervalNs;
     }
 
     private boolean isSilent(final int index)

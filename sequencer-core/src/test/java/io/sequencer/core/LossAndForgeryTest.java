@@ -215,6 +215,57 @@ class LossAndForgeryTest
     }
 
     @Test
+    void aMemberThatKeepsSendingAnEpochBeyondTheWindowIsFollowedAStepAtATime()
+    {
+        // A member pushed two windows up (a forged jump its peers did not see, or a long absence of this one) is
+        // dropped frame by frame, but one that keeps at it widens the window a step per T_fd until it is adopted.
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = h.protocol.currentEpoch();
+        final long far = epoch + 2 * SequencerProtocol.MAX_EPOCH_STEP + 7;
+        int frames = 0;
+        long firstWidenedAtNs = -1;
+        while (h.protocol.currentEpoch() < far && frames < 1_000)
+        {
+            h.promise(2, 0); // member 2 stays in the epoch, and heard
+            final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+                h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, 0).hearsMask(0b111);
+            h.deliver(h.frame, f.encodedLength());
+            frames++;
+            if (firstWidenedAtNs < 0 && h.protocol.counters().epochWindowsWidened() == 1)
+            {
+                firstWidenedAtNs = h.nowNs;
+            }
+            h.advance(T_FD / 10);
+        }
+        assertTrue(h.protocol.currentEpoch() >= far && h.protocol.currentEpoch() < far + 10,
+            "followed into the far epoch after " + frames + " frames: " + h.protocol.currentEpoch());
+        assertEquals(2, h.protocol.counters().epochWindowsWidened(), "two steps: the epoch is two windows away");
+        assertTrue(firstWidenedAtNs >= T_FD, "the first step only after T_fd of the same epoch: " + firstWidenedAtNs);
+        assertTrue(h.protocol.counters().dropped(DropReason.BAD_FIELD) >= 2 * SequencerProtocol.FAR_EPOCH_FRAMES,
+            "every frame before that dropped");
+    }
+
+    @Test
+    void scatteredFarEpochsNeverWidenTheWindow()
+    {
+        // Garbage and forgeries of random far epochs (each different) are dropped and never widen the window.
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = h.protocol.currentEpoch();
+        final java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 200; i++)
+        {
+            h.promise(2, 0);
+            final long far = epoch + SequencerProtocol.MAX_EPOCH_STEP + 1 + random.nextInt(1_000_000);
+            final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+                h.frame, 0, 1 + random.nextInt(2), ProtocolHarness.CLUSTER_ID, far, 0).hearsMask(0b111);
+            h.deliver(h.frame, f.encodedLength());
+            h.advance(T_FD / 10);
+        }
+        assertEquals(0, h.protocol.counters().epochWindowsWidened());
+        assertTrue(h.protocol.currentEpoch() < epoch + 1_000, "no far epoch adopted: " + h.protocol.currentEpoch());
+    }
+
+    @Test
     void aHigherEpochOfAMemberThatHearsNoQuorumIsNotFollowed()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);

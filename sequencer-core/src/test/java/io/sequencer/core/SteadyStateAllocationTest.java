@@ -25,6 +25,7 @@ class SteadyStateAllocationTest
     private static final int MEMBERS = 3;
     private static final int WARM_UP_EVENTS = 60_000;
     private static final int MEASURED_EVENTS = 30_000;
+    private static final int MEASURED_WINDOWS = 3;
 
     /** A transport over one ring buffer per receiver: publish writes to every peer's ring. */
     private static final class RingTransport implements Transport
@@ -128,13 +129,23 @@ class SteadyStateAllocationTest
 
         run(nodes, transports, handlers, event, WARM_UP_EVENTS, 0);
         final long probeCost = -allocatedBytes() + allocatedBytes(); // what reading the counter itself allocates
-        final long allocatedBefore = allocatedBytes();
-        final long completedBefore = completed;
-        run(nodes, transports, handlers, event, MEASURED_EVENTS, WARM_UP_EVENTS);
-        final long allocated = allocatedBytes() - allocatedBefore - probeCost;
+        // "Once warm": on a loaded machine the JIT may finish compiling a method (whose temporaries escape analysis
+        // removes) only inside the first measured window, so up to MEASURED_WINDOWS windows are measured and one must
+        // allocate nothing. An allocation on the path itself shows in every window and fails.
+        final StringBuilder windows = new StringBuilder();
+        long allocated = -1;
+        for (int window = 0; window < MEASURED_WINDOWS && allocated != 0; window++)
+        {
+            final long allocatedBefore = allocatedBytes();
+            final long completedBefore = completed;
+            run(nodes, transports, handlers, event, MEASURED_EVENTS, WARM_UP_EVENTS + (long)window * MEASURED_EVENTS);
+            allocated = allocatedBytes() - allocatedBefore - probeCost;
+            assertEquals(MEASURED_EVENTS, completed - completedBefore, "every measured event completed");
+            windows.append(windows.length() == 0 ? "" : ", ").append(allocated);
+        }
 
-        assertEquals(MEASURED_EVENTS, completed - completedBefore, "every measured event completed");
-        assertEquals(0, allocated, "bytes allocated on the steady-state path over " + MEASURED_EVENTS + " events");
+        assertEquals(0, allocated, "bytes allocated on the steady-state path over each window of " + MEASURED_EVENTS +
+            " events: " + windows);
         for (final SequencerProtocol node : nodes)
         {
             assertEquals(nodes[0].log().chkAt(nodes[0].log().have()), node.log().chkAt(node.log().have()));

@@ -2,6 +2,7 @@ package io.sequencer.node;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EpochTrigger;
+import io.sequencer.core.LeftOutReason;
 import io.sequencer.core.ProtocolListener;
 
 import java.io.PrintWriter;
@@ -45,6 +46,15 @@ final class NodeEventLog implements ProtocolListener
         }
         line((coordinatorId == selfId ? "decided epoch " : "member " + coordinatorId + " decided epoch ") + epoch +
             ": active " + active + ", base member " + baseOwnerId + " at " + basePosition);
+    }
+
+    @Override
+    public void onLeftOut(final long epoch, final int memberId, final LeftOutReason reason, final int otherMemberId,
+        final long sinceEntryNs)
+    {
+        line("epoch " + epoch + " leaves out member " + memberId + ": " + reason.description() +
+            (otherMemberId >= 0 ? " (with member " + otherMemberId + ")" : "") +
+            String.format(" (%.1f ms after entering it)", sinceEntryNs / 1e6));
     }
 
     @Override

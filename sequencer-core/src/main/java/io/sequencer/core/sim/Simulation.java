@@ -2,11 +2,13 @@ package io.sequencer.core.sim;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
+import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.FrameHandler;
 import io.sequencer.core.InMemoryNetwork;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.ProtocolDefect;
+import io.sequencer.core.ProtocolListener;
 import io.sequencer.core.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
@@ -21,6 +23,7 @@ import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -510,6 +513,19 @@ public final class Simulation
     /** Members that may be lost or not intact at once: |C| − q, and one on two members (see the class comment). */
     private final int lossBudget;
     private final boolean authentication;
+    /** Every epoch a member entered after its first (distinct): a forged jump counts once, not by its size. */
+    private final LongHashSet epochsEntered = new LongHashSet();
+    private final ProtocolListener epochListener = new ProtocolListener()
+    {
+        public void onEpochEntered(final long previousEpoch, final long epoch, final EpochTrigger trigger,
+            final int memberId)
+        {
+            if (epoch > 1)
+            {
+                epochsEntered.add(epoch);
+            }
+        }
+    };
     private final boolean longHistory;
     private final int events;
     private int longDownIndex = -1;
@@ -702,7 +718,8 @@ public final class Simulation
             .bootstrap(bootstrap)
             .bootId(node.disk.bootId)
             .defects(options.defects)
-            .errorHandler(ex -> onNodeError(index, ex));
+            .errorHandler(ex -> onNodeError(index, ex))
+            .listener(epochListener);
         final Transport transport = network.endpoint(node.memberId);
         node.protocol = new SequencerProtocol(
             context, node.disk.logView, node.disk.checkpointView, node.disk.storeView, node.ledger, transport,
@@ -866,11 +883,7 @@ public final class Simulation
                 addCounters(node.protocol.counters());
             }
         }
-        long epochChanges = 0;
-        for (final SimNode node : nodes)
-        {
-            epochChanges = Math.max(epochChanges, node.protocol == null ? 0 : node.protocol.currentEpoch() - 1);
-        }
+        final long epochChanges = epochsEntered.size();
         exercised.merge("stale session frames dropped", network.staleSessionFrames(), Long::sum);
         if (faults.contains(Fault.DUPLICATE))
         {
@@ -997,6 +1010,7 @@ public final class Simulation
         exercised.merge("bootstrap refusals", c.bootstrapRefusals(), Long::sum);
         exercised.merge("decisions refused", c.decisionsRefused(), Long::sum);
         exercised.merge("epoch adoptions refused", c.epochAdoptionsRefused(), Long::sum);
+        exercised.merge("epoch windows widened", c.epochWindowsWidened(), Long::sum);
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
@@ -1877,7 +1891,17 @@ public final class Simulation
                 break;
             }
             case 4: // an epoch no cluster reaches
-                length = plausibleFrame(sender, CLUSTER_ID, FrameValidator.MAX_EPOCH - random.nextInt(1_000), have);
+                if (random.nextBoolean())
+                {
+                    length = plausibleFrame(sender, CLUSTER_ID, FrameValidator.MAX_EPOCH - random.nextInt(1_000), have);
+                    break;
+                }
+                // or a suspicion a whole window above this member's epoch, which carries nothing but the jump: a few
+                // push it out of its peers' windows, and it must still be heard again (docs/protocol.md §10.3)
+                forgeDelNode.encode(forgeBuffer, 0, sender, CLUSTER_ID, epoch + SequencerProtocol.MAX_EPOCH_STEP,
+                    cluster.memberId(random.nextInt(cluster.size())), epoch);
+                length = forgeDelNode.encodedLength();
+                count("epoch jumps forged");
                 break;
             case 5: // a report of g or have far beyond any log, counted as of this epoch
             {
