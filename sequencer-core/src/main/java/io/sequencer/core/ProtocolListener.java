@@ -52,6 +52,19 @@ public interface ProtocolListener
     {
     }
 
+    /**
+     * A member of the decided set finds where its log diverges from the base (B5): chk probes to the base owner,
+     * starting at {@code position}.
+     */
+    default void onProbing(final long epoch, final int baseOwnerId, final long position)
+    {
+    }
+
+    /** It fetches the base's entries {@code from}..{@code to} from {@code baseOwnerId} (B5). */
+    default void onFetching(final long epoch, final int baseOwnerId, final long from, final long to)
+    {
+    }
+
     /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
     default void onAligned(final long epoch, final long position)
     {

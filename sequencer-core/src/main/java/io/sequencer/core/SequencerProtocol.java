@@ -1144,6 +1144,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else
             {
+                listener.onProbing(currentEpoch, memberIds[baseOwnerIndex], probePosition);
                 sendProbe(probePosition);
             }
         }
@@ -1190,6 +1191,7 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.FETCHING;
+            listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, decisionN);
             sendFetchWindow(fetchNext);
         }
     }

@@ -58,6 +58,19 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
+    public void onProbing(final long epoch, final int baseOwnerId, final long position)
+    {
+        line("epoch " + epoch + ": probing member " + baseOwnerId + "'s log from position " + position);
+    }
+
+    @Override
+    public void onFetching(final long epoch, final int baseOwnerId, final long from, final long to)
+    {
+        line("epoch " + epoch + ": fetching " + (to - from + 1) + " entries (" + from + ".." + to + ") from member " +
+            baseOwnerId);
+    }
+
+    @Override
     public void onAligned(final long epoch, final long position)
     {
         line("aligned to epoch " + epoch + ": EpochStart at " + position);

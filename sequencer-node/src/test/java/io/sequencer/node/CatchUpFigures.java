@@ -1,0 +1,205 @@
+package io.sequencer.node;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Figures, measured and printed, never asserted: a real {@code node} process catching up a long way behind while the
+ * other two run on. Member 2 is killed; member 0 submits at a high rate until the log has grown by
+ * {@code sequencer.figures.entries} (default 1,000,000); member 0 is then restarted without load, so that only
+ * member 1's steady load (500 events/s) runs; member 2 is restarted and catches up. Printed:
+ * <ul>
+ * <li>catch-up rate: the rise of member 2's {@code entries fetched} counter over the time it rose, sampled every
+ *     20 ms;</li>
+ * <li>restart to running, and where the entries came from;</li>
+ * <li>the pause of the running quorum: the largest gap between consecutive acknowledgements in member 1's
+ *     {@code --ack-log} from member 2's restart until it runs (and two seconds after), beside the same figure over
+ *     an equal window just before the restart (the baseline: what this machine does without a catch-up).</li>
+ * </ul>
+ * Not part of the build's tests. Run (about 3 minutes on a 2-core machine):
+ * <pre>
+ * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dsequencer.figures.entries=1000000
+ * </pre>
+ */
+public final class CatchUpFigures
+{
+    private static final String STEADY_LOAD = "500";
+    private static final String FILL_LOAD = "15000";
+
+    @Test
+    @EnabledIfSystemProperty(named = "sequencer.figures.entries", matches = "\\d+")
+    void run() throws Exception
+    {
+        main(new String[] { System.getProperty("sequencer.figures.entries") });
+    }
+
+    /** Arguments: how many entries member 2 falls behind (default 1,000,000). */
+    public static void main(final String[] args) throws Exception
+    {
+        final long behind = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        System.clearProperty("sequencer.faults.settings"); // the protocol's own timeouts
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("heartbeat.ms", null);
+        settings.put("failure.timeout.ms", null);
+        settings.put("boot.timeout.ms", null);
+        settings.put("idle.strategy", null);
+        final Path dir = Files.createTempDirectory("catch-up");
+        try (NodeCluster cluster = new NodeCluster(dir, 3))
+        {
+            cluster.jvmFlags(List.of()).writeConfig(settings);
+            cluster.start(0, "--bootstrap", "--load", FILL_LOAD);
+            cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
+            cluster.start(2, "--bootstrap");
+            cluster.awaitAcknowledging(1, 20, "member 1 acknowledging");
+            final long startHave = Math.max(0, cluster.counter(2, "have"));
+            cluster.kill(2);
+            final long fillStartNs = System.nanoTime();
+            final long target = startHave + behind;
+            cluster.await(() -> cluster.counter(1, "have") >= target, "the log to grow by " + behind + " entries",
+                TimeUnit.MINUTES.toNanos(20));
+            final double fillSeconds = (System.nanoTime() - fillStartNs) / 1e9;
+            System.out.printf("CatchUpFigures: member 2 stopped at %d; the others wrote %d entries in %.1f s " +
+                "(%.0f/s)%n", startHave, cluster.counter(1, "have") - startHave, fillSeconds,
+                (cluster.counter(1, "have") - startHave) / fillSeconds);
+
+            // Only member 1's steady load from here: member 0 comes back without one.
+            cluster.kill(0);
+            cluster.start(0);
+            cluster.await(() -> cluster.running(0) && cluster.running(1), "members 0 and 1 running again");
+            cluster.awaitAcknowledging(1, 1_000, "member 1 acknowledging steadily (two seconds)");
+
+            final long restartWallNs = wallNs();
+            final long restartNs = System.nanoTime();
+            cluster.start(2);
+            final List<long[]> fetchedSamples = new ArrayList<>(); // { nanoTime, entries fetched }
+            cluster.await(() ->
+            {
+                fetchedSamples.add(new long[] { System.nanoTime(), cluster.counter(2, "entries fetched") });
+                return cluster.running(2);
+            }, "member 2 running again", TimeUnit.MINUTES.toNanos(10));
+            final long runningNs = System.nanoTime();
+            final long runningWallNs = wallNs();
+            final long fetched = cluster.counter(2, "entries fetched");
+            final long afterWallNs = runningWallNs + TimeUnit.SECONDS.toNanos(2);
+            cluster.await(() -> wallNs() - afterWallNs > 0, "two seconds after member 2 runs");
+
+            long firstRiseNs = -1;
+            long lastRiseNs = -1;
+            long previous = -1;
+            for (final long[] sample : fetchedSamples)
+            {
+                if (sample[1] > 0 && previous >= 0 && sample[1] > previous)
+                {
+                    lastRiseNs = sample[0];
+                }
+                if (sample[1] > 0 && firstRiseNs < 0)
+                {
+                    firstRiseNs = sample[0];
+                }
+                previous = Math.max(previous, sample[1]);
+            }
+            final double fetchSeconds = firstRiseNs < 0 ? 0 : (lastRiseNs - firstRiseNs) / 1e9;
+            final List<Long> acks = ackTimes(cluster.ackLog(1));
+            final long windowNs = afterWallNs - restartWallNs;
+            final Histogram during = gaps(acks, restartWallNs, afterWallNs);
+            final Histogram before = gaps(acks, restartWallNs - windowNs, restartWallNs);
+            System.out.printf("CatchUpFigures: member 2, %d entries behind:%n" +
+                "  restart -> running %.0f ms; %d entries fetched, in %.2f s from the first to the last rise of the " +
+                "counter: %.0f entries/s%n" +
+                "  member 1's acknowledgements (load %s/s): largest gap from member 2's restart to 2 s after it runs " +
+                "%.1f ms (%d acknowledgements, p99 gap %.1f ms); over the same length of time before the restart " +
+                "%.1f ms (p99 %.1f ms)%n",
+                behind, (runningNs - restartNs) / 1e6, fetched, fetchSeconds,
+                fetchSeconds > 0 ? (fetched - sampleAt(fetchedSamples, firstRiseNs)) / fetchSeconds : 0.0,
+                STEADY_LOAD, during.getMaxValue() / 1e3, during.getTotalCount(),
+                during.getValueAtPercentile(99) / 1e3, before.getMaxValue() / 1e3,
+                before.getValueAtPercentile(99) / 1e3);
+            System.out.println("CatchUpFigures: member 2's event lines:\n" + eventLines(dir.resolve("out-2.txt")));
+            cluster.quiesceAndStop();
+            System.out.println("CatchUpFigures: " + cluster.checkLogs());
+        }
+        finally
+        {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private static long sampleAt(final List<long[]> samples, final long ns)
+    {
+        for (final long[] sample : samples)
+        {
+            if (sample[0] == ns)
+            {
+                return sample[1];
+            }
+        }
+        return 0;
+    }
+
+    /** The gaps between consecutive acknowledgement times within [fromNs, toNs), in µs. */
+    private static Histogram gaps(final List<Long> acks, final long fromNs, final long toNs)
+    {
+        final Histogram histogram = new Histogram(3);
+        long previous = -1;
+        for (final long ack : acks)
+        {
+            if (ack >= fromNs && ack < toNs)
+            {
+                if (previous >= 0)
+                {
+                    histogram.recordValue(TimeUnit.NANOSECONDS.toMicros(ack - previous));
+                }
+                previous = ack;
+            }
+        }
+        return histogram;
+    }
+
+    /** The wall times (ns since 1970) of an ack log's lines ('eventId position timeNs epoch'), in order. */
+    private static List<Long> ackTimes(final Path ackLog) throws IOException
+    {
+        final List<Long> times = new ArrayList<>();
+        for (final String line : Files.readAllLines(ackLog))
+        {
+            final String[] parts = line.split(" ");
+            if (parts.length >= 4)
+            {
+                times.add(Long.parseLong(parts[2]));
+            }
+        }
+        times.sort(null);
+        return times;
+    }
+
+    private static String eventLines(final Path output) throws IOException
+    {
+        final StringBuilder sb = new StringBuilder();
+        final List<String> lines = Files.readAllLines(output);
+        for (final String line : lines.subList(Math.max(0, lines.size() - 30), lines.size()))
+        {
+            sb.append("    ").append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static long wallNs()
+    {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+}
