@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer>
         final Path root = Files.createTempDirectory("sequencer-demo-");
         final SplittableRandom random = new SplittableRandom(System.nanoTime());
         final int clusterId = 1 + random.nextInt(1 << 20);
-        final int port = 20_000 + random.nextInt(20_000);
+        final int port = LoopbackPorts.freeConsecutive(nodes + 1, random); // the channel, then catch-up
         final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
         out.printf("demo: %d node%s over Aeron (loopback multicast port %d, embedded drivers), Chronicle logs in %s%n",
             nodes, nodes == 1 ? "" : "s", port, root);

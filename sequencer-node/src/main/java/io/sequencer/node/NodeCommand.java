@@ -165,6 +165,12 @@ final class NodeCommand implements Callable<Integer>
         return 0;
     }
 
+    /** Stop as SIGTERM does: the load ends, the member closes and {@link #call()} returns 0. */
+    void stop()
+    {
+        stopping = true;
+    }
+
     /** Submit transfers at {@code loadRate} per second until stopped; log each acknowledgement after it arrives. */
     private void runLoad(final MemberProcess process, final BufferedWriter acks) throws IOException
     {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = SequencerCli.Version.class,
     description = "A low-latency replicated event sequencer.",
     subcommands = { DemoCommand.class, NodeCommand.class, KeygenCommand.class, SimulateCommand.class, StatCommand.class,
-        ErrorsCommand.class, LogCommand.class,
+        ErrorsCommand.class, LogCommand.class, CdsTrainingCommand.class,
         CommandLine.HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -55,11 +55,16 @@ public final class SequencerCli
     /** Run the command line without exiting: for tests and embedding. */
     public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
     {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The command line, printing to {@code out} and {@code err}. */
+    static CommandLine commandLine(final PrintWriter out, final PrintWriter err)
+    {
         return new CommandLine(new SequencerCli())
             .setUsageHelpWidth(100)
             .setOut(out)
-            .setErr(err)
-            .execute(args);
+            .setErr(err);
     }
 
     static final class Version implements CommandLine.IVersionProvider

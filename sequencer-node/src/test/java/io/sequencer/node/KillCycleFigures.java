@@ -30,11 +30,14 @@ import java.util.concurrent.TimeUnit;
  * Not part of the build's tests. Run (about 15 s a cycle on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=KillCycleFigures -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dsequencer.figures.cycles=50 [-Dsequencer.figures.settings="failure.timeout.ms=1000,boot.timeout.ms=1000"]
+ *     -Dsequencer.figures.cycles=50 [-Dsequencer.figures.settings="failure.timeout.ms=1000,boot.timeout.ms=1000"] \
+ *     [-Dsequencer.figures.cds=false]
  * </pre>
  * or {@link #main} with the test classpath. The protocol timeouts are the configuration file's defaults
  * (heartbeat 5 ms, failure 50 ms, boot 60 ms) unless {@code sequencer.figures.settings} overrides them; the node JVMs
- * run with the parent POM's flags and the JVM's own defaults.
+ * run with the parent POM's flags and the JVM's own defaults, and with a class-data sharing archive trained as the
+ * {@code sequencer} script trains an operator's ({@link NodeCluster#classDataSharing()}), which is what a restart
+ * costs an operator; {@code -Dsequencer.figures.cds=false} measures them without.
  */
 public final class KillCycleFigures
 {
@@ -74,8 +77,16 @@ public final class KillCycleFigures
         final Path dir = Files.createTempDirectory("kill-cycles");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(List.of()).writeConfig(settings);
+            cluster.jvmFlags(List.of());
+            if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
+            {
+                cluster.classDataSharing();
+            }
+            cluster.writeConfig(settings);
             System.out.println("KillCycleFigures: " + cycles + " cycles, load " + LOAD + "/s per member, in " + dir +
+                ", node JVMs " + (cluster.classData() == null ? "without a class-data sharing archive" : String.format(
+                "with a class-data sharing archive as the sequencer script's (%.1f MB, trained in %.1f s)",
+                Files.size(cluster.classData().archive()) / 1e6, cluster.classData().trainingNs() / 1e9)) +
                 ", configuration:\n" + Files.readString(cluster.config()).trim());
             cluster.startAll("--bootstrap", "--load", LOAD);
             cluster.awaitAllAcknowledging(20, "all three acknowledging");
