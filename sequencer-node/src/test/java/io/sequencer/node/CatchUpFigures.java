@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Not part of the build's tests. Run (about 3 minutes on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dsequencer.figures.entries=1000000
+ *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/m%p.jfr"]
  * </pre>
  */
 public final class CatchUpFigures
@@ -58,10 +58,11 @@ public final class CatchUpFigures
         final Path dir = Files.createTempDirectory("catch-up");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(List.of()).writeConfig(settings);
+            final String jvm = System.getProperty("sequencer.figures.jvm", "").trim(); // e.g. a JFR recording
+            cluster.jvmFlags(jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"))).writeConfig(settings);
             cluster.start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
-            cluster.start(2, "--bootstrap");
+            cluster.start(2, "--bootstrap", "--load", "50"); // an ack log of its own, for the final check
             cluster.awaitAcknowledging(1, 20, "member 1 acknowledging");
             final long startHave = Math.max(0, cluster.counter(2, "have"));
             cluster.kill(2);
@@ -78,6 +79,7 @@ public final class CatchUpFigures
             cluster.kill(0);
             cluster.start(0);
             cluster.await(() -> cluster.running(0) && cluster.running(1), "members 0 and 1 running again");
+            final long steadyFromWallNs = wallNs();
             cluster.awaitAcknowledging(1, 1_000, "member 1 acknowledging steadily (two seconds)");
 
             final long restartWallNs = wallNs();
@@ -114,12 +116,12 @@ public final class CatchUpFigures
             final List<Long> acks = ackTimes(cluster.ackLog(1));
             final long windowNs = afterWallNs - restartWallNs;
             final Histogram during = gaps(acks, restartWallNs, afterWallNs);
-            final Histogram before = gaps(acks, restartWallNs - windowNs, restartWallNs);
+            final Histogram before = gaps(acks, Math.max(steadyFromWallNs, restartWallNs - windowNs), restartWallNs);
             System.out.printf("CatchUpFigures: member 2, %d entries behind:%n" +
                 "  restart -> running %.0f ms; %d entries fetched, in %.2f s from the first to the last rise of the " +
                 "counter: %.0f entries/s%n" +
                 "  member 1's acknowledgements (load %s/s): largest gap from member 2's restart to 2 s after it runs " +
-                "%.1f ms (%d acknowledgements, p99 gap %.1f ms); over the same length of time before the restart " +
+                "%.1f ms (%d acknowledgements, p99 gap %.1f ms); in the steady seconds before the restart " +
                 "%.1f ms (p99 %.1f ms)%n",
                 behind, (runningNs - restartNs) / 1e6, fetched, fetchSeconds,
                 fetchSeconds > 0 ? (fetched - sampleAt(fetchedSamples, firstRiseNs)) / fetchSeconds : 0.0,
