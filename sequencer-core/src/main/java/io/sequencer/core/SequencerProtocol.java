@@ -1674,6 +1674,33 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
+     * The duty cycle's time, read once at its start and given here before the frames of the cycle are polled, so that
+     * they are handled at the time they were taken in, not at the previous cycle's (after a stall of this node, that
+     * one is the stall's length out of date: a decision grace or a suspicion would be measured from it). Also called
+     * by {@link #doWork}; a second call with the same time changes nothing.
+     */
+    public void advanceClock(final long nowNs)
+    {
+        final long gapNs = nowNs - this.nowNs;
+        this.nowNs = nowNs;
+        if (mode == NodeMode.INIT || mode == NodeMode.STOPPED || gapNs <= heartbeatIntervalNs)
+        {
+            return;
+        }
+        // This node did not run for a while (a GC pause, a starved thread, a slow start): peers' frames of that
+        // time are still queued for it, so the gap is not their silence, nor a failure of the epoch change. The
+        // timers count only the time it was looking, but at least T_hb per duty cycle, so that a member
+        // starved for good still suspects a dead peer and gives up on a stuck epoch, later.
+        final long shiftNs = gapNs - heartbeatIntervalNs;
+        for (int i = 0; i < memberCount; i++)
+        {
+            lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + shiftNs);
+            rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
+        }
+        bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
+    }
+
+    /**
      * One duty cycle's protocol work at time {@code nowNs}: order and serialize (R5, R6), report (R7), promise
      * (R2, R2a), heartbeat (R4), complete (R9), watch for silent members (R10) and drive the epoch change (B1–B7).
      *
@@ -1681,27 +1708,11 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public int doWork(final long nowNs)
     {
-        final long gapNs = nowNs - this.nowNs;
-        this.nowNs = nowNs;
+        advanceClock(nowNs);
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             return 0;
         }
-        if (gapNs > heartbeatIntervalNs)
-        {
-            // This node did not run for a while (a GC pause, a starved thread, a slow start): peers' frames of that
-            // time are still queued for it, so the gap is not their silence, nor a failure of the epoch change. The
-            // timers count only the time it was looking, but at least T_hb per duty cycle, so that a member
-            // starved for good still suspects a dead peer and gives up on a stuck epoch, later.
-            final long shiftNs = gapNs - heartbeatIntervalNs;
-            for (int i = 0; i < memberCount; i++)
-            {
-                lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + shiftNs);
-                rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
-            }
-            bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
-        }
-
         int work = continueServing();
         if (mode == NodeMode.BOOT)
         {

@@ -76,9 +76,10 @@ public final class SequencerAgent implements Agent
         int work = 0;
         try
         {
+            protocol.advanceClock(startNs); // the cycle's frames are handled at its time, not the last cycle's
             work += transport.poll(frameHandler, fragmentLimit);
             work += ingress.read(ingressHandler, ingressLimit); // refused while not running, with NOT_RUNNING
-            work += protocol.doWork(startNs); // one clock read per cycle end: polling takes microseconds at most
+            work += protocol.doWork(startNs); // one clock read per cycle: polling takes microseconds at most
             if (!queries.isEmpty())
             {
                 work += runQueries();

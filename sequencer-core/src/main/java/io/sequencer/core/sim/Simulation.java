@@ -1091,6 +1091,7 @@ public final class Simulation
         int work;
         try
         {
+            protocol.advanceClock(nowNs); // as the runtime's agent does
             work = network.endpoint(node.memberId).poll(node.handler, FRAGMENT_LIMIT);
             work += drainIngress(node);
             work += protocol.doWork(nowNs);
