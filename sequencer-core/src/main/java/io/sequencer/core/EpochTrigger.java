@@ -21,6 +21,8 @@ public enum EpochTrigger
     PEER_ASKED_IN("a member asked in"),
     /** This member is its epoch's coordinator but not intact: it hands the decision on (B1). */
     NOT_INTACT_COORDINATOR("not intact, handing the decision on"),
+    /** This member is its epoch's coordinator but far behind the base: it hands the decision on (B4). */
+    FAR_BEHIND_COORDINATOR("far behind the base, handing the decision on"),
     /** The decision would cut this log below {@code g}, or names this member base owner of entries it lacks. */
     DECISION_REFUSED("refused the decision");
 

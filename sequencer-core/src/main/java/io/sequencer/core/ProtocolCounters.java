@@ -45,6 +45,7 @@ public final class ProtocolCounters
     long decisionsRefused;
     long epochAdoptionsRefused;
     long epochWindowsWidened;
+    long farBehindHandOvers;
     long epochChangesDeferred;
     long catchUpsOutside;
     long lossesSeenInReports;
@@ -260,6 +261,12 @@ public final class ProtocolCounters
     public long decisionsRefused()
     {
         return decisionsRefused;
+    }
+
+    /** Decisions this member, far behind the base, handed on to another coordinator (B4). */
+    public long farBehindHandOvers()
+    {
+        return farBehindHandOvers;
     }
 
     /** Times one sender's frames of an epoch beyond the window, kept up for {@code T_fd}, widened it (§10.3). */

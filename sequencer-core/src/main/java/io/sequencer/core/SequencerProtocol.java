@@ -1936,7 +1936,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             // Give a live member that has not reported yet a moment, and one that is sending right now and hears this
             // coordinator up to half the epoch's timer: it is on its way into the epoch (a loaded or starting member
-            // adopts it tens of ms late), and leaving it out costs two more epochs when it asks in (B4a).
+            // adopts it tens of ms late), and leaving it out costs two more epochs when it asks in (B2, B6).
             return 0;
         }
 
@@ -1955,6 +1955,16 @@ public final class SequencerProtocol implements MemberStreamListener
         if (literalCutRule)
         {
             base = reporterWithQuorumHighestHave();
+        }
+        if (base != selfIndex && reportHave[selfIndex] + admissionLag < reportHave[base] &&
+            coordinatorIndex(nextEpoch(false)) != selfIndex)
+        {
+            // B4: far behind the base, this coordinator could not leave itself out (A' holds its coordinator), and in
+            // A' it would hold everyone's ordering until it has fetched all of it (R5 waits for its promises). Hand the
+            // decision on to a member that can leave it out; it catches up outside that epoch (§10.5).
+            counters.farBehindHandOvers++;
+            startEpochChange(EpochTrigger.FAR_BEHIND_COORDINATOR, -1);
+            return 1;
         }
         int mask = 0;
         for (int i = 0; i < memberCount; i++)

@@ -98,6 +98,7 @@ public final class NodeCounters
         add(manager, "stale decisions refused", c::staleDecisions);
         add(manager, "epoch adoptions refused (pre-vote)", c::epochAdoptionsRefused);
         add(manager, "epoch windows widened", c::epochWindowsWidened);
+        add(manager, "decisions handed on (far behind)", c::farBehindHandOvers);
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
