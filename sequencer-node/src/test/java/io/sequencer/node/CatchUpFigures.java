@@ -128,7 +128,12 @@ public final class CatchUpFigures
                 STEADY_LOAD, during.getMaxValue() / 1e3, during.getTotalCount(),
                 during.getValueAtPercentile(99) / 1e3, before.getMaxValue() / 1e3,
                 before.getValueAtPercentile(99) / 1e3);
+            final long[] largest = largestGap(acks, restartWallNs, afterWallNs);
+            System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran at %s)%n",
+                Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
+                Instant.ofEpochSecond(0, restartWallNs), Instant.ofEpochSecond(0, runningWallNs));
             System.out.println("CatchUpFigures: member 2's event lines:\n" + eventLines(dir.resolve("out-2.txt")));
+            System.out.println("CatchUpFigures: member 1's event lines:\n" + eventLines(dir.resolve("out-1.txt")));
             cluster.quiesceAndStop();
             System.out.println("CatchUpFigures: " + cluster.checkLogs());
         }
@@ -170,6 +175,26 @@ public final class CatchUpFigures
             }
         }
         return histogram;
+    }
+
+    /** The start and end of the largest gap between consecutive acknowledgement times within [fromNs, toNs). */
+    private static long[] largestGap(final List<Long> acks, final long fromNs, final long toNs)
+    {
+        final long[] largest = { 0, 0 };
+        long previous = -1;
+        for (final long ack : acks)
+        {
+            if (ack >= fromNs && ack < toNs)
+            {
+                if (previous >= 0 && ack - previous > largest[1] - largest[0])
+                {
+                    largest[0] = previous;
+                    largest[1] = ack;
+                }
+                previous = ack;
+            }
+        }
+        return largest;
     }
 
     /** The wall times (ns since 1970) of an ack log's lines ('eventId position timeNs epoch'), in order. */
