@@ -54,6 +54,12 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final int REPORT_HISTORY = 8;
     /** {@code Entries} frames a member sends in answer to one {@code Fetch}: a window is several frames long. */
     static final int FETCH_FRAMES_PER_REQUEST = 8;
+    /**
+     * {@code Entries} frames a member serves per requester in one duty cycle: a window goes out over several cycles, so
+     * that a serving member's own heartbeats and ordering come between its frames (a whole window in one cycle took
+     * tens of ms while the serving code was still cold, and its peers suspected it: CatchUpFigures).
+     */
+    static final int SERVE_FRAMES_PER_CYCLE = 2;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -1407,7 +1413,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * Send up to {@link #FETCH_FRAMES_PER_REQUEST} frames of the window {@code requester} asked for. A refused
+     * Send up to {@link #SERVE_FRAMES_PER_CYCLE} frames of the window {@code requester} asked for. A refused
      * publication leaves the rest for the next duty cycle, so back-pressure delays catch-up instead of stalling it
      * until the requester asks again; the bound per cycle keeps serving from delaying this member's own ordering.
      *
@@ -1417,7 +1423,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final long last = Math.min(servingTo[requester], log.have());
         int frames = 0;
-        while (frames < FETCH_FRAMES_PER_REQUEST && servingNext[requester] <= last)
+        while (frames < SERVE_FRAMES_PER_CYCLE && servingNext[requester] <= last)
         {
             final long next = servingNext[requester];
             entriesFrame.encode(
