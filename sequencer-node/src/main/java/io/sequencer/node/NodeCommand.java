@@ -140,6 +140,8 @@ final class NodeCommand implements Callable<Integer>
             }
         }, "sequencer-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
+        stopOnSignal("TERM");
+        stopOnSignal("INT");
         try (BufferedWriter acks = ackLog == null ? null : Files.newBufferedWriter(ackLog, StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND))
         {
@@ -163,6 +165,23 @@ final class NodeCommand implements Callable<Integer>
             stopped.countDown();
         }
         return 0;
+    }
+
+    /**
+     * SIGTERM and Ctrl-C stop the member as {@link #stop()} does, so that it closes and the command exits 0 (the JVM's
+     * own handling runs the shutdown hooks and exits 143 or 130, which reads as a failure to a supervisor). Where the
+     * signal cannot be handled, the shutdown hook still closes the member.
+     */
+    private void stopOnSignal(final String name)
+    {
+        try
+        {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopping = true);
+        }
+        catch (final IllegalArgumentException | UnsupportedOperationException ex)
+        {
+            // not handled on this platform or JVM: the shutdown hook closes the member (exit 128 + signal)
+        }
     }
 
     /** Stop as SIGTERM does: the load ends, the member closes and {@link #call()} returns 0. */

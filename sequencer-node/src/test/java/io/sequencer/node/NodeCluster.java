@@ -408,11 +408,13 @@ final class NodeCluster implements AutoCloseable
     /** SIGTERM every live member and wait for each to close. */
     void stopAll() throws InterruptedException
     {
-        for (final Process process : members)
+        final boolean[] alive = new boolean[size];
+        for (int id = 0; id < size; id++)
         {
-            if (process != null)
+            if (members[id] != null)
             {
-                process.destroy(); // SIGTERM: a clean close
+                alive[id] = members[id].isAlive();
+                members[id].destroy(); // SIGTERM: a clean close
             }
         }
         for (int id = 0; id < size; id++)
@@ -420,6 +422,10 @@ final class NodeCluster implements AutoCloseable
             if (members[id] != null)
             {
                 assertTrue(members[id].waitFor(30, TimeUnit.SECONDS), "member " + id + " closed on SIGTERM");
+                if (alive[id])
+                {
+                    assertEquals(0, members[id].exitValue(), "member " + id + "'s exit code after SIGTERM");
+                }
             }
         }
     }
