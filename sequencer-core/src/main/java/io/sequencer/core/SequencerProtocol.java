@@ -1102,7 +1102,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!isActive(selfIndex))
         {
-            if (serSelf() + admissionLag < n && baseOwnerIndex != selfIndex)
+            if (farBehind(serSelf(), n) && baseOwnerIndex != selfIndex)
             {
                 // Left out for being far behind: align to the base while the active set runs, then ask in; the
                 // epoch that admits it then waits only for what was ordered meanwhile (docs/protocol.md, B4).
@@ -1962,7 +1962,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             base = reporterWithQuorumHighestHave();
         }
-        if (base != selfIndex && reportHave[selfIndex] + admissionLag < reportHave[base] &&
+        if (base != selfIndex && farBehind(reportHave[selfIndex], reportHave[base]) &&
             coordinatorIndex(nextEpoch(false)) != selfIndex)
         {
             // B4: far behind the base, this coordinator could not leave itself out (A' holds its coordinator), and in
@@ -2006,7 +2006,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             final int without = mask & ~(1 << i);
             if (without != mask && i != selfIndex && i != base && Integer.bitCount(without) >= quorum &&
-                reportHave[i] + admissionLag < reportHave[base])
+                farBehind(reportHave[i], reportHave[base]))
             {
                 mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
@@ -2036,7 +2036,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 reason = isSilent(i) ? LeftOutReason.SILENT : LeftOutReason.NOT_REPORTED;
             }
-            else if (reportHave[i] + admissionLag < baseHave)
+            else if (farBehind(reportHave[i], baseHave))
             {
                 reason = LeftOutReason.FAR_BEHIND;
             }
@@ -2544,6 +2544,12 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochWindowsWidened++;
             farEpoch[sender] = 0; // the next step, if one is needed, takes another T_fd
         }
+    }
+
+    /** More than {@code admissionLag} entries behind the base: caught up outside the epoch, not in it (§10.5). */
+    private boolean farBehind(final long have, final long baseHave)
+    {
+        return have + admissionLag < baseHave;
     }
 
     /** Heard within two heartbeats by a frame that says it hears this node: it sends now and would receive. */

@@ -180,7 +180,9 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException | UnsupportedOperationException ex)
         {
-            // not handled on this platform or JVM: the shutdown hook closes the member (exit 128 + signal)
+            // Not on this platform or JVM: the shutdown hook still closes the member, with the JVM's exit code.
+            spec.commandLine().getErr().println("node: SIG" + name + " cannot be handled here (" + ex.getMessage() +
+                "): on it the member still closes cleanly, but exits 128 + the signal's number, not 0");
         }
     }
 

@@ -79,10 +79,10 @@ public final class CatchUpFigures
             cluster.kill(0);
             cluster.start(0);
             cluster.await(() -> cluster.running(0) && cluster.running(1), "members 0 and 1 running again");
-            final long steadyFromWallNs = wallNs();
+            final long steadyFromWallNs = NodeCluster.wallNs();
             cluster.awaitAcknowledging(1, 1_000, "member 1 acknowledging steadily (two seconds)");
 
-            final long restartWallNs = wallNs();
+            final long restartWallNs = NodeCluster.wallNs();
             final long restartNs = System.nanoTime();
             cluster.start(2);
             final List<long[]> fetchedSamples = new ArrayList<>(); // { nanoTime, entries fetched }
@@ -92,12 +92,13 @@ public final class CatchUpFigures
                 return cluster.running(2);
             }, "member 2 running again", TimeUnit.MINUTES.toNanos(10));
             final long runningNs = System.nanoTime();
-            final long runningWallNs = wallNs();
+            final long runningWallNs = NodeCluster.wallNs();
             final long fetched = cluster.counter(2, "entries fetched");
             final long afterWallNs = runningWallNs + TimeUnit.SECONDS.toNanos(2);
-            cluster.await(() -> wallNs() - afterWallNs > 0, "two seconds after member 2 runs");
+            cluster.await(() -> NodeCluster.wallNs() - afterWallNs > 0, "two seconds after member 2 runs");
 
             long firstRiseNs = -1;
+            long firstRiseFetched = 0;
             long lastRiseNs = -1;
             long previous = -1;
             for (final long[] sample : fetchedSamples)
@@ -109,6 +110,7 @@ public final class CatchUpFigures
                 if (sample[1] > 0 && firstRiseNs < 0)
                 {
                     firstRiseNs = sample[0];
+                    firstRiseFetched = sample[1];
                 }
                 previous = Math.max(previous, sample[1]);
             }
@@ -124,7 +126,7 @@ public final class CatchUpFigures
                 "%.1f ms (%d acknowledgements, p99 gap %.1f ms); in the steady seconds before the restart " +
                 "%.1f ms (p99 %.1f ms)%n",
                 behind, (runningNs - restartNs) / 1e6, fetched, fetchSeconds,
-                fetchSeconds > 0 ? (fetched - sampleAt(fetchedSamples, firstRiseNs)) / fetchSeconds : 0.0,
+                fetchSeconds > 0 ? (fetched - firstRiseFetched) / fetchSeconds : 0.0,
                 STEADY_LOAD, during.getMaxValue() / 1e3, during.getTotalCount(),
                 during.getValueAtPercentile(99) / 1e3, before.getMaxValue() / 1e3,
                 before.getValueAtPercentile(99) / 1e3);
@@ -144,18 +146,6 @@ public final class CatchUpFigures
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
-    }
-
-    private static long sampleAt(final List<long[]> samples, final long ns)
-    {
-        for (final long[] sample : samples)
-        {
-            if (sample[0] == ns)
-            {
-                return sample[1];
-            }
-        }
-        return 0;
     }
 
     /** The gaps between consecutive acknowledgement times within [fromNs, toNs), in µs. */
@@ -224,9 +214,4 @@ public final class CatchUpFigures
         return sb.toString();
     }
 
-    private static long wallNs()
-    {
-        final Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
 }

@@ -9,7 +9,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +144,7 @@ public final class KillCycleFigures
                 }
                 tails[id].skipToEnd();
             }
-            final long killNs = wallNs();
+            final long killNs = NodeCluster.wallNs();
             cluster.kill(victim);
             final long[] firstAckNs = { 0 };
             final long[] ackEpoch = { 0 };
@@ -251,12 +250,6 @@ public final class KillCycleFigures
             }
         }
         return epochs;
-    }
-
-    private static long wallNs()
-    {
-        final Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Reads an ack log's lines as they are appended ('eventId position timeNs epoch'). */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -143,10 +142,10 @@ class NetworkNamespaceTest
         {
             epochChanges[id] = cluster.counter(id, "epoch changes");
         }
-        final long startNs = wallNs();
+        final long startNs = NodeCluster.wallNs();
         apply.run();
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(6)); // the fault's duration
-        final long endNs = wallNs();
+        final long endNs = NodeCluster.wallNs();
         heal.run();
         final long[] epochChangesAfter = new long[3];
         for (int id = 0; id < 3; id++)
@@ -254,12 +253,6 @@ class NetworkNamespaceTest
     private static String percent(final int count, final int of)
     {
         return of <= 0 ? "n/a" : String.format("%.1f %%", 100.0 * count / of);
-    }
-
-    private static long wallNs()
-    {
-        final Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** The bridge namespace with a bridge that floods multicast, three member namespaces on it. */

@@ -405,6 +405,13 @@ final class NodeCluster implements AutoCloseable
         }, "the loads to pause and the logs to agree");
     }
 
+    /** Wall time in ns since 1970, as the nodes' {@code --ack-log} lines carry it. */
+    static long wallNs()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     /** SIGTERM every live member and wait for each to close. */
     void stopAll() throws InterruptedException
     {
