@@ -46,6 +46,7 @@ public final class ProtocolCounters
     long epochAdoptionsRefused;
     long epochWindowsWidened;
     long farBehindHandOvers;
+    long decisionsResent;
     long epochChangesDeferred;
     long catchUpsOutside;
     long lossesSeenInReports;
@@ -267,6 +268,12 @@ public final class ProtocolCounters
     public long farBehindHandOvers()
     {
         return farBehindHandOvers;
+    }
+
+    /** Decisions this coordinator sent again to a member that adopted its epoch after the decision went out (B6). */
+    public long decisionsResent()
+    {
+        return decisionsResent;
     }
 
     /** Times one sender's frames of an epoch beyond the window, kept up for {@code T_fd}, widened it (§10.3). */

@@ -60,6 +60,8 @@ public final class SequencerProtocol implements MemberStreamListener
      * tens of ms while the serving code was still cold, and its peers suspected it: CatchUpFigures).
      */
     static final int SERVE_FRAMES_PER_CYCLE = 2;
+    /** Heartbeats a member that missed its epoch's decision waits for the coordinator to send it again (B6). */
+    private static final int DECISION_WAIT_BEATS = 4;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -173,6 +175,17 @@ public final class SequencerProtocol implements MemberStreamListener
     private final PendingQueue[] pending;
     private long arrivals;
     private boolean reportDue;
+    /**
+     * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
+     * before it enters one, until {@link #listenUntilNs} (B1).
+     */
+    private boolean listening;
+    private long listenUntilNs;
+    /**
+     * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
+     * decision and, if none comes, in); -1 while it has not.
+     */
+    private long decisionMissedSinceNs = -1;
     private final boolean[] reported;
     private final long[] reportHave;
     private final long[] reportChk;
@@ -231,6 +244,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private long lastSentNs;
     /** When each member last showed it is alive and hears this node (a hears mask with our bit): R10 reads it. */
     private final long[] lastHeardNs;
+    /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
+    private final long[] decisionResentNs;
+    private final long[] decisionResentEpoch;
     /** When each member's last valid frame of any kind arrived: what this node hears, sent as its hears mask. */
     private final long[] rawHeardNs;
     /**
@@ -337,6 +353,8 @@ public final class SequencerProtocol implements MemberStreamListener
         own = new OwnEvents(context.maxInFlight(), maxResultLength,
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         lastHeardNs = new long[memberCount];
+        decisionResentNs = new long[memberCount];
+        decisionResentEpoch = new long[memberCount];
         rawHeardNs = new long[memberCount];
         peakGapNs = new long[memberCount];
         peerHears = new int[memberCount];
@@ -369,6 +387,7 @@ public final class SequencerProtocol implements MemberStreamListener
             rawHeardNs[i] = nowNs - failureTimeoutNs - 1; // heard nobody yet
         }
 
+        final boolean lastEpochUnknown = !store.initialized();
         final long intent = store.unrollIntent();
         if (intent >= 0)
         {
@@ -419,6 +438,17 @@ public final class SequencerProtocol implements MemberStreamListener
         stateValid = false;
         appliedUpTo = 0;
 
+        if (lastEpochUnknown && !fresh && memberCount > 1)
+        {
+            // B1: a restarted process enters an epoch above any it was in, and this one cannot know which it was in
+            // (its node state is new or lost, and it does not bootstrap a new cluster, §10.2). Epochs only rise and every running member sends within T_hb, so what
+            // it hears in T_fd shows an epoch at or above all it can have been in: it enters one above that. Entered
+            // at once, a low epoch could be one its earlier life was in, and a delayed or replayed decision of it would
+            // have this process order there again, differently (found by the simulator: I2).
+            listening = true;
+            listenUntilNs = nowNs + failureTimeoutNs;
+            return;
+        }
         enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
     }
 
@@ -555,6 +585,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         deferredLength = 0;
         quorumSinceNs = -1;
+        decisionMissedSinceNs = -1;
         decisionRefused = false;
         decisionPending = false;
         bootStartNs = nowNs;
@@ -711,12 +742,20 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             return; // our own frame looped back by a multicast transport
         }
+        final long epoch = FrameHeader.epoch(buffer, offset);
+        if (listening && epoch <= maxKnownEpoch + MAX_EPOCH_STEP)
+        {
+            // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
+            maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
+            lastHeardNs[sender] = nowNs;
+            rawHeardNs[sender] = nowNs;
+            return;
+        }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             counters.dropped(DropReason.UNEXPECTED.ordinal());
             return;
         }
-        final long epoch = FrameHeader.epoch(buffer, offset);
         if (epoch > Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop))
         {
             counters.dropped(DropReason.BAD_FIELD.ordinal());
@@ -851,10 +890,26 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (sender == coordinatorIndex(currentEpoch) && !noCoordinator)
         {
-            askToBeAdmitted();
+            decisionMissed();
             return false;
         }
         return true;
+    }
+
+    /**
+     * The coordinator runs in this epoch, and this member holds no decision of it: the decision went out before it
+     * listened (a restarted member adopts a running epoch). It reports, marked undecided, and the coordinator sends
+     * the decision again (B6); asking in at once would end an epoch that has just started running, and a member far
+     * behind would be left out again and ask in twice. If no decision comes within {@link #DECISION_WAIT_BEATS}
+     * heartbeats, it asks in.
+     */
+    private void decisionMissed()
+    {
+        if (decisionMissedSinceNs < 0)
+        {
+            decisionMissedSinceNs = nowNs;
+            reportDue = true;
+        }
     }
 
     /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
@@ -924,7 +979,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch) && !noCoordinator)
             {
-                askToBeAdmitted(); // the coordinator aligned to a decision this node never received
+                decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
             }
             reported[sender] = true;
@@ -937,6 +992,16 @@ public final class SequencerProtocol implements MemberStreamListener
             reportRan[sender] = serializeCounterFrame.showsClusterRan();
             reportHears[sender] = serializeCounterFrame.hearsMask();
             return;
+        }
+        if (serializeCounterFrame.isUndecided() && selfIndex == coordinatorIndex(currentEpoch) && !noCoordinator &&
+            (decisionResentEpoch[sender] != currentEpoch || nowNs - decisionResentNs[sender] >= heartbeatIntervalNs) &&
+            publishDecisionFrame())
+        {
+            // B6: the sender missed this epoch's decision (it adopted the epoch after the decision went out): the same
+            // decision again, at most once a heartbeat per member.
+            decisionResentEpoch[sender] = currentEpoch;
+            decisionResentNs[sender] = nowNs;
+            counters.decisionsResent++;
         }
         if (senderLastNormalEpoch != currentEpoch || !isActive(sender))
         {
@@ -1715,6 +1780,11 @@ public final class SequencerProtocol implements MemberStreamListener
     public int doWork(final long nowNs)
     {
         advanceClock(nowNs);
+        if (listening && nowNs - listenUntilNs >= 0)
+        {
+            listening = false;
+            enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+        }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             return 0;
@@ -1815,6 +1885,12 @@ public final class SequencerProtocol implements MemberStreamListener
                 sendFetchWindow(fetchNext);
             }
             work++;
+        }
+        if (!decided && decisionMissedSinceNs >= 0 &&
+            nowNs - decisionMissedSinceNs >= DECISION_WAIT_BEATS * heartbeatIntervalNs)
+        {
+            askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
+            return work + 1;
         }
         if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
         {
@@ -2011,6 +2087,14 @@ public final class SequencerProtocol implements MemberStreamListener
                 mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
         }
+        if (reporters + silentMissing < memberCount && nowNs - bootStartNs < bootTimeoutNs / 2 &&
+            holdsFarBehind(mask, base))
+        {
+            // A' would hold a member far behind (the others do not reach q without it) while a live member has not
+            // reported: wait for it, up to half the epoch's timer, rather than stall everyone's ordering for the whole
+            // catch-up (B4).
+            return 0;
+        }
         reportLeftOut(mask, reportHave[base]);
         decisionPending = true;
         decisionN = reportHave[base];
@@ -2019,6 +2103,19 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionBaseOwner = base;
         counters.decisions++;
         return publishDecision() ? 1 : 0;
+    }
+
+    /** Whether {@code mask} holds a member other than this one more than {@code admissionLag} behind the base. */
+    private boolean holdsFarBehind(final int mask, final int base)
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            if ((mask & (1 << i)) != 0 && i != selfIndex && farBehind(reportHave[i], reportHave[base]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tells the listener why each configured member outside {@code mask} is left out of this decision. */
@@ -2125,19 +2222,22 @@ public final class SequencerProtocol implements MemberStreamListener
     /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
     private boolean publishDecision()
     {
-        if (memberCount > 1 && !noCoordinator)
+        if (memberCount > 1 && !noCoordinator && !publishDecisionFrame())
         {
-            clusterNodesFrame.encode(
-                sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,
-                memberCount, decisionMask, memberIds[decisionBaseOwner]);
-            if (!publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength()))
-            {
-                return false;
-            }
+            return false;
         }
         decisionPending = false;
         applyDecision(decisionN, decisionChk, decisionMask, decisionBaseOwner);
         return true;
+    }
+
+    /** The {@code ClusterNodes} frame of this epoch's one decision: sent once, and again to a member that missed it. */
+    private boolean publishDecisionFrame()
+    {
+        clusterNodesFrame.encode(
+            sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,
+            memberCount, decisionMask, memberIds[decisionBaseOwner]);
+        return publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
     }
 
     /** R5 and R6: append every ordered head of {@code pending}, in key order, and apply it. */
@@ -2292,6 +2392,10 @@ public final class SequencerProtocol implements MemberStreamListener
         if (holdsEvents())
         {
             serializeCounterFrame.holdsEvents();
+        }
+        if (!decided)
+        {
+            serializeCounterFrame.undecided();
         }
         if (publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength()))
         {

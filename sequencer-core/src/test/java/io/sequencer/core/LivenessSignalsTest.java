@@ -1,12 +1,15 @@
 package io.sequencer.core;
 
+import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.MessageType;
+import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,6 +59,122 @@ class LivenessSignalsTest
         assertEquals(0, h.protocol.counters().farBehindHandOvers());
         assertEquals(epoch, h.protocol.currentEpoch());
         assertEquals(1, h.transport.ofType(MessageType.CLUSTER_NODES).size(), "it decides, with itself in the set");
+    }
+
+    @Test
+    void aCoordinatorSendsItsDecisionAgainToAMemberThatMissedIt()
+    {
+        // B6: a member that adopted the running epoch after the decision went out (a restarted process) reports,
+        // marked undecided; the coordinator sends the same decision again, at most once a heartbeat per member.
+        final ProtocolHarness h = new ProtocolHarness(3, 1); // member 1 coordinates the first epoch
+        final long epoch = h.protocol.currentEpoch();
+        assertEquals(1, epoch % 3, "the harness's first epoch is coordinated by member 1");
+        final MySerializeCounterFrame report = new MySerializeCounterFrame();
+        report.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 0, 0, 0, 0, true, 0).hearsMask(0b111);
+        h.deliver(h.frame, report.encodedLength());
+        assertEquals(0, h.transport.ofType(MessageType.CLUSTER_NODES).size(), "a report of a decided member: nothing");
+
+        report.undecided();
+        h.deliver(h.frame, report.encodedLength());
+        h.deliver(h.frame, report.encodedLength());
+        final List<UnsafeBuffer> decisions = h.transport.ofType(MessageType.CLUSTER_NODES);
+        assertEquals(1, decisions.size(), "sent again once, not once per report");
+        final ClusterNodesFrame decision = new ClusterNodesFrame();
+        decision.wrap(decisions.get(0), 0, decisions.get(0).capacity());
+        assertEquals(epoch, decision.newEpoch());
+        assertEquals(0b111, decision.activeMask(), "the epoch's one decision, unchanged");
+        h.advance(ProtocolContext.DEFAULT_HEARTBEAT_INTERVAL_NS);
+        h.deliver(h.frame, report.encodedLength());
+        assertEquals(2, h.transport.ofType(MessageType.CLUSTER_NODES).size(), "again a heartbeat later");
+        assertEquals(2, h.protocol.counters().decisionsResent());
+        assertEquals(epoch, h.protocol.currentEpoch(), "no epoch change");
+    }
+
+    @Test
+    void aMemberThatMissedTheDecisionAsksForItBeforeAskingIn()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = (h.protocol.currentEpoch() / 3 + 1) * 3 + 2; // coordinated by member 2
+        final MyOrderCounterFrame running = new MyOrderCounterFrame();
+        running.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
+        h.deliver(h.frame, running.encodedLength());
+        assertEquals(epoch, h.protocol.currentEpoch(), "adopted the running epoch");
+        h.transport.published.clear();
+        h.work();
+        final List<UnsafeBuffer> reports = h.transport.ofType(MessageType.MY_SERIALIZE_COUNTER);
+        assertFalse(reports.isEmpty(), "it reports");
+        final MySerializeCounterFrame report = new MySerializeCounterFrame();
+        report.wrap(reports.get(reports.size() - 1), 0, MySerializeCounterFrame.LENGTH);
+        assertTrue(report.isUndecided(), "marked undecided, so that the coordinator sends the decision again");
+        assertEquals(epoch, h.protocol.currentEpoch(), "no asking in while the decision may still come");
+        assertTrue(h.transport.ofType(MessageType.NEW_NODE).isEmpty());
+
+        // No decision comes: it asks in, as it did at once before this rule.
+        for (int i = 0; i < 5; i++)
+        {
+            h.advance(ProtocolContext.DEFAULT_HEARTBEAT_INTERVAL_NS);
+        }
+        assertTrue(h.protocol.currentEpoch() > epoch, "asked in with a later epoch");
+        assertEquals(1, h.transport.ofType(MessageType.NEW_NODE).size());
+    }
+
+    @Test
+    void aMemberThatGetsTheMissedDecisionFollowsIt()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = (h.protocol.currentEpoch() / 3 + 1) * 3 + 2; // coordinated by member 2
+        final MyOrderCounterFrame running = new MyOrderCounterFrame();
+        running.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
+        h.deliver(h.frame, running.encodedLength());
+        h.work();
+        final long have = h.log.have();
+        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b111, 2);
+        h.work();
+        assertEquals(epoch, h.protocol.currentEpoch(), "it aligns in the running epoch instead of asking in");
+        assertTrue(h.transport.ofType(MessageType.NEW_NODE).isEmpty());
+        assertNotEquals(SequencerProtocol.BootPhase.COLLECTING, h.protocol.bootPhase(), "the decision was taken");
+    }
+
+    @Test
+    void aCoordinatorWaitsForALiveMemberRatherThanDecideASetHoldingOneFarBehind()
+    {
+        // B4: {0, 1} with member 1 far behind would stall ordering for member 1's whole catch-up; member 2, live but
+        // not reporting yet, is waited for up to half the epoch's timer, then the decision is made without it.
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        for (int i = 0; i < ProtocolContext.DEFAULT_ADMISSION_LAG + 100; i++)
+        {
+            h.log.append(EntryType.EVENT, h.protocol.currentEpoch(), i + 1, 2, 1, i + 1, h.event, 0, 8);
+        }
+        final long lastNormalEpoch = h.protocol.currentEpoch();
+        final long epoch = (lastNormalEpoch / 3 + 1) * 3; // coordinator index 0: this member
+        final MyOrderCounterFrame beat = new MyOrderCounterFrame();
+        beat.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, lastNormalEpoch, 0).hearsMask(0b111);
+        h.deliver(h.frame, beat.encodedLength()); // member 2 heard now: neither lively nor silent 12 ms on
+        for (int ms = 0; ms < 12; ms++)
+        {
+            h.advance(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        final MySerializeCounterFrame farBehind = new MySerializeCounterFrame().encode(
+            h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, epoch, 0, 1, h.log.chkAt(1), lastNormalEpoch, true, 0)
+            .hearsMask(0b111);
+        h.deliver(h.frame, farBehind.encodedLength());
+        assertEquals(epoch, h.protocol.currentEpoch());
+        h.transport.published.clear();
+        for (int ms = 0; ms < TimeUnit.NANOSECONDS.toMillis(ProtocolContext.DEFAULT_DECISION_GRACE_NS) + 2; ms++)
+        {
+            h.advance(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        assertTrue(h.transport.ofType(MessageType.CLUSTER_NODES).isEmpty(),
+            "the grace is over, but deciding now would put a member far behind into the set");
+        for (int ms = 0; ms < TimeUnit.NANOSECONDS.toMillis(ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS / 2); ms++)
+        {
+            h.advance(TimeUnit.MILLISECONDS.toNanos(1)); // in steps: a long one is a stall, counted as T_hb (§10.6)
+        }
+        final List<UnsafeBuffer> decisions = h.transport.ofType(MessageType.CLUSTER_NODES);
+        assertEquals(1, decisions.size(), "decided once half the epoch's timer is gone");
+        final ClusterNodesFrame decision = new ClusterNodesFrame();
+        decision.wrap(decisions.get(0), 0, decisions.get(0).capacity());
+        assertEquals(0b011, decision.activeMask(), "without member 2, which never reported");
     }
 
     /** Member 0, running, adopts the next epoch it coordinates from reports of peers {@code ahead} entries ahead. */

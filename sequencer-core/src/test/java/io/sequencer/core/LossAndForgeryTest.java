@@ -105,6 +105,36 @@ class LossAndForgeryTest
     }
 
     @Test
+    void aMemberThatLostItsNodeStateEntersAnEpochAboveThoseItHearsNotAnOldOne()
+    {
+        // B1: without its node state a process cannot know which epochs its earlier life was in. Entering epoch 1 at
+        // once, a replayed decision of epoch 1 had it order there again, differently from what its earlier life and
+        // its peers ordered (the simulator: I2). It listens for T_fd and enters an epoch above all it heard.
+        final Disk disk = new Disk();
+        final SequencerProtocol member = disk.start(3, false);
+        assertFalse(member.isIntact());
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final ClusterConfig cluster = ClusterConfig.ofSize(ProtocolHarness.CLUSTER_ID, 3);
+        final io.sequencer.core.codec.ClusterNodesFrame oldDecision = new io.sequencer.core.codec.ClusterNodesFrame()
+            .encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 1, 1, 0, Checksum.EMPTY, cluster.memberIds(), 3,
+                cluster.allMask(), 1);
+        member.onFrame(frame, 0, oldDecision.encodedLength()); // replayed from the cluster's first epoch
+        assertEquals(NodeMode.INIT, member.mode(), "listening: no epoch entered, no decision taken");
+        final MyOrderCounterFrame live = new MyOrderCounterFrame();
+        live.encode(frame, 0, 2, ProtocolHarness.CLUSTER_ID, 7, 3).hearsMask(0b110);
+        member.onFrame(frame, 0, live.encodedLength()); // a running member's heartbeat
+        member.doWork(T_FD / 2);
+        assertEquals(NodeMode.INIT, member.mode());
+        member.doWork(T_FD);
+        assertEquals(NodeMode.BOOT, member.mode());
+        assertTrue(member.currentEpoch() > 7, "above every epoch heard: " + member.currentEpoch());
+        member.onFrame(frame, 0, oldDecision.encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 1, 1, 0, Checksum.EMPTY,
+            cluster.memberIds(), 3, cluster.allMask(), 1).encodedLength());
+        assertEquals(SequencerProtocol.BootPhase.COLLECTING, member.bootPhase(), "the old decision is stale now");
+        assertEquals(0, disk.log.have());
+    }
+
+    @Test
     void aCutLogIsNotIntact()
     {
         final Disk disk = diskThatRan();

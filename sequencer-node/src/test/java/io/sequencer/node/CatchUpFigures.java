@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Not part of the build's tests. Run (about 3 minutes on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/m%p.jfr"]
+ *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] (a directory: one recording per process)
  * </pre>
  */
 public final class CatchUpFigures
@@ -64,6 +64,7 @@ public final class CatchUpFigures
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
             cluster.start(2, "--bootstrap", "--load", "50"); // an ack log of its own, for the final check
             cluster.awaitAcknowledging(1, 20, "member 1 acknowledging");
+            cluster.awaitAcknowledging(2, 5, "member 2 acknowledging"); // its ack log is checked at the end
             final long startHave = Math.max(0, cluster.counter(2, "have"));
             cluster.kill(2);
             final long fillStartNs = System.nanoTime();
@@ -134,6 +135,17 @@ public final class CatchUpFigures
             System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran at %s)%n",
                 Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
                 Instant.ofEpochSecond(0, restartWallNs), Instant.ofEpochSecond(0, runningWallNs));
+            for (final int id : new int[] { 0, 2 })
+            {
+                final StringBuilder line = new StringBuilder("CatchUpFigures: member " + id + "'s counters:");
+                for (final String label : new String[] { "entries served", "entries fetched", "frames out: Entries",
+                    "frames in: Entries", "frames out: Fetch", "publication back-pressure", "fetched entries rejected" })
+                {
+                    line.append(' ').append(label).append(' ').append(cluster.counter(id, label)).append(';');
+                }
+                System.out.println(line);
+            }
+            System.out.println("CatchUpFigures: member 0's event lines:\n" + eventLines(dir.resolve("out-0.txt")));
             System.out.println("CatchUpFigures: member 2's event lines:\n" + eventLines(dir.resolve("out-2.txt")));
             System.out.println("CatchUpFigures: member 1's event lines:\n" + eventLines(dir.resolve("out-1.txt")));
             cluster.quiesceAndStop();

@@ -13,7 +13,8 @@ import org.agrona.MutableDirectBuffer;
  *  40 int64 lastNormalEpoch
  *  48 int64 fetchProgress
  *  56 int32 flags          bit 0: intact; bit 1: fresh (intact only by bootstrap, so only while the cluster
- *                          has never run); bit 2: the log holds an event after its last EpochStart; other bits 0
+ *                          has never run); bit 2: the log holds an event after its last EpochStart; bit 3: the
+ *                          sender holds no decision of the frame's epoch; other bits 0
  *  60 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
  * </pre>
  * {@link #encode} sets every bit of the hears mask; the protocol narrows it with {@link #hearsMask(int)}.
@@ -32,7 +33,8 @@ public final class MySerializeCounterFrame extends Frame
     public static final int FLAG_INTACT = 1;
     public static final int FLAG_FRESH = 2;
     public static final int FLAG_HOLDS_EVENTS = 4;
-    public static final int KNOWN_FLAGS = FLAG_INTACT | FLAG_FRESH | FLAG_HOLDS_EVENTS;
+    public static final int FLAG_UNDECIDED = 8;
+    public static final int KNOWN_FLAGS = FLAG_INTACT | FLAG_FRESH | FLAG_HOLDS_EVENTS | FLAG_UNDECIDED;
 
     public int type()
     {
@@ -83,6 +85,19 @@ public final class MySerializeCounterFrame extends Frame
     {
         putInt(FLAGS_OFFSET, getInt(FLAGS_OFFSET) | FLAG_HOLDS_EVENTS);
         return this;
+    }
+
+    /** Mark the report as one of a member that holds no decision of the frame's epoch. */
+    public MySerializeCounterFrame undecided()
+    {
+        putInt(FLAGS_OFFSET, getInt(FLAGS_OFFSET) | FLAG_UNDECIDED);
+        return this;
+    }
+
+    /** @return whether the sender holds no decision of the frame's epoch (it may have missed the coordinator's). */
+    public boolean isUndecided()
+    {
+        return (getInt(FLAGS_OFFSET) & FLAG_UNDECIDED) != 0;
     }
 
     /**

@@ -99,6 +99,7 @@ public final class NodeCounters
         add(manager, "epoch adoptions refused (pre-vote)", c::epochAdoptionsRefused);
         add(manager, "epoch windows widened", c::epochWindowsWidened);
         add(manager, "decisions handed on (far behind)", c::farBehindHandOvers);
+        add(manager, "decisions sent again (missed)", c::decisionsResent);
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);

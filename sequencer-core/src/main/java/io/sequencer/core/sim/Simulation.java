@@ -1012,6 +1012,7 @@ public final class Simulation
         exercised.merge("epoch adoptions refused", c.epochAdoptionsRefused(), Long::sum);
         exercised.merge("epoch windows widened", c.epochWindowsWidened(), Long::sum);
         exercised.merge("decisions handed on (far behind)", c.farBehindHandOvers(), Long::sum);
+        exercised.merge("decisions sent again", c.decisionsResent(), Long::sum);
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
