@@ -34,6 +34,7 @@ final class ErrorsCommand implements Callable<Integer>
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
+        Arguments.existingDirectory(spec, "--dir", dir);
         try (NodeStatFile file = previous ? NodeStatFile.openPrevious(dir) : NodeStatFile.open(dir))
         {
             final int distinct = ErrorLogReader.read(file.errorLogBuffer(), (count, first, last, text) ->

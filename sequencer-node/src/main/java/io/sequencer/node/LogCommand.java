@@ -34,8 +34,10 @@ final class LogCommand
     static final int IN_USE = 2;
 
     /** Open the log of a member directory, or of a log directory, under the member's lock. */
-    static ChronicleEventLog openLog(final File dir, final PrintWriter err, final String command)
+    static ChronicleEventLog openLog(final CommandSpec spec, final File dir, final String command)
     {
+        Arguments.existingDirectory(spec, "--dir", dir);
+        final PrintWriter err = spec.commandLine().getErr();
         final ChronicleEventLog log = NodeStorage.openExistingLog(dir.toPath());
         if (log.damagedAtOpen())
         {
@@ -64,7 +66,7 @@ final class LogCommand
         public Integer call()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log dump"))
+            try (ChronicleEventLog log = openLog(spec, dir, "log dump"))
             {
                 final long last = to == null ? log.have() : Math.min(to, log.have());
                 final LogEntry entry = new LogEntry();
@@ -117,7 +119,7 @@ final class LogCommand
         public Integer call() throws java.io.IOException
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log check-acks"))
+            try (ChronicleEventLog log = openLog(spec, dir, "log check-acks"))
             {
                 final LogEntry entry = new LogEntry();
                 long checked = 0;
@@ -169,7 +171,7 @@ final class LogCommand
         public Integer call()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(dir, spec.commandLine().getErr(), "log verify"))
+            try (ChronicleEventLog log = openLog(spec, dir, "log verify"))
             {
                 if (log.damagedAtOpen())
                 {

@@ -89,6 +89,8 @@ final class NodeCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        Arguments.atLeast(spec, "--load", loadRate, 0);
+        Arguments.atLeast(spec, "--load-for", loadSeconds, 0);
         final NodeConfig cluster;
         try
         {

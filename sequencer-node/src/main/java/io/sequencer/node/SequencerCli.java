@@ -64,7 +64,20 @@ public final class SequencerCli
         return new CommandLine(new SequencerCli())
             .setUsageHelpWidth(100)
             .setOut(out)
-            .setErr(err);
+            .setErr(err)
+            .setParameterExceptionHandler(SequencerCli::usageError);
+    }
+
+    /** A usage error is one line, naming the command and where its help is, and exit code 2 (not the whole usage). */
+    private static int usageError(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine command = ex.getCommandLine();
+        final String name = command.getCommandSpec().qualifiedName();
+        final String message = ex.getMessage() == null ? "" : ex.getMessage().replace('\n', ' ').trim();
+        command.getErr().println(name.substring(name.indexOf(' ') + 1) + ": " + message + " (see '" + name +
+            " --help')");
+        command.getErr().flush();
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     static final class Version implements CommandLine.IVersionProvider

@@ -39,6 +39,8 @@ final class StatCommand implements Callable<Integer>
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
+        Arguments.existingDirectory(spec, "--dir", dir);
+        Arguments.atLeast(spec, "--interval", intervalMs, 1);
         try (NodeStatFile file = NodeStatFile.open(dir))
         {
             final CountersReader reader = new CountersReader(file.metaDataBuffer(), file.valuesBuffer());
