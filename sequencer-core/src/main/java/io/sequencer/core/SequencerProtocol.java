@@ -60,8 +60,6 @@ public final class SequencerProtocol implements MemberStreamListener
      * tens of ms while the serving code was still cold, and its peers suspected it: CatchUpFigures).
      */
     static final int SERVE_FRAMES_PER_CYCLE = 2;
-    /** Heartbeats a member that missed its epoch's decision waits for the coordinator to send it again (B6). */
-    private static final int DECISION_WAIT_BEATS = 4;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -217,7 +215,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private long probePosition;
     private long probeFrom;
     private long fetchNext;
-    private long fetchSentNs;
+    /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
+    private long fetchMovedNs;
     /** The last position asked for by the fetches in flight; two windows are kept in flight. */
     private long fetchRequestedTo;
     private long fetchWindowStart;
@@ -900,8 +899,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * The coordinator runs in this epoch, and this member holds no decision of it: the decision went out before it
      * listened (a restarted member adopts a running epoch). It reports, marked undecided, and the coordinator sends
      * the decision again (B6); asking in at once would end an epoch that has just started running, and a member far
-     * behind would be left out again and ask in twice. If no decision comes within {@link #DECISION_WAIT_BEATS}
-     * heartbeats, it asks in.
+     * behind would be left out again and ask in twice. If no decision comes within {@code T_boot}, it asks in.
      */
     private void decisionMissed()
     {
@@ -1412,7 +1410,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void sendProbe(final long position)
     {
-        fetchSentNs = nowNs;
+        fetchMovedNs = nowNs;
         probeFrom = Math.max(probeLo + 1, position - PROBE_WINDOW + 1);
         fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], probeFrom, position);
         publish(MessageType.FETCH, fetchFrame.encodedLength());
@@ -1425,7 +1423,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private void sendFetchWindow(final long from)
     {
         final long to = Math.min(decisionN, from + fetchWindowEntries - 1);
-        fetchSentNs = nowNs;
+        fetchMovedNs = nowNs;
         fetchWindowStart = from;
         fetchRequestedTo = to;
         fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
@@ -1614,6 +1612,8 @@ public final class SequencerProtocol implements MemberStreamListener
             return; // nothing usable: asked again after a while
         }
         bootStartNs = nowNs; // progress: a fetch that moves is not stuck (B7)
+        fetchMovedNs = nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
+                              // server restarted the window each time and sent most entries two or three times)
         reportDue = true;
         if (fetchNext > decisionN)
         {
@@ -1769,6 +1769,10 @@ public final class SequencerProtocol implements MemberStreamListener
             rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
         }
         bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
+        if (decisionMissedSinceNs >= 0)
+        {
+            decisionMissedSinceNs = Math.min(nowNs, decisionMissedSinceNs + shiftNs);
+        }
     }
 
     /**
@@ -1873,7 +1877,7 @@ public final class SequencerProtocol implements MemberStreamListener
             work += coordinate();
         }
         if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) &&
-            nowNs - fetchSentNs >= 4 * heartbeatIntervalNs)
+            nowNs - fetchMovedNs >= 4 * heartbeatIntervalNs)
         {
             if (phase == BootPhase.PROBING)
             {
@@ -1886,8 +1890,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             work++;
         }
-        if (!decided && decisionMissedSinceNs >= 0 &&
-            nowNs - decisionMissedSinceNs >= DECISION_WAIT_BEATS * heartbeatIntervalNs)
+        if (!decided && decisionMissedSinceNs >= 0 && nowNs - decisionMissedSinceNs >= bootTimeoutNs)
         {
             askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
             return work + 1;
@@ -1959,7 +1962,6 @@ public final class SequencerProtocol implements MemberStreamListener
         int reporters = 0;
         int intactReporters = 0;
         int silentMissing = 0;
-        boolean livelyMissing = false;
         boolean allReported = true;
         boolean anyAligned = false;
         for (int i = 0; i < memberCount; i++)
@@ -1999,10 +2001,6 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 silentMissing++;
             }
-            else
-            {
-                livelyMissing |= isLively(i);
-            }
         }
         if (reporters < quorum || intactReporters < memberCount - quorum + 1)
         {
@@ -2013,12 +2011,13 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             quorumSinceNs = nowNs;
         }
-        if (reporters + silentMissing < memberCount && (nowNs - quorumSinceNs < decisionGraceNs ||
-            (livelyMissing && nowNs - bootStartNs < bootTimeoutNs / 2)))
+        if (reporters + silentMissing < memberCount &&
+            (nowNs - quorumSinceNs < decisionGraceNs || nowNs - bootStartNs < bootTimeoutNs / 2))
         {
-            // Give a live member that has not reported yet a moment, and one that is sending right now and hears this
-            // coordinator up to half the epoch's timer: it is on its way into the epoch (a loaded or starting member
-            // adopts it tens of ms late), and leaving it out costs two more epochs when it asks in (B2, B6).
+            // A member that is not silent (it hears this coordinator) and has not reported yet is on its way into the
+            // epoch: a loaded or starting member adopts it tens of ms late, stalled by its own epoch persist. It is
+            // waited for up to half the epoch's timer, since leaving it out costs two more epochs when it asks in, and a
+            // member far behind in its place would hold everyone's ordering for its whole catch-up (B2, B4, B6).
             return 0;
         }
 
@@ -2087,14 +2086,6 @@ public final class SequencerProtocol implements MemberStreamListener
                 mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
         }
-        if (reporters + silentMissing < memberCount && nowNs - bootStartNs < bootTimeoutNs / 2 &&
-            holdsFarBehind(mask, base))
-        {
-            // A' would hold a member far behind (the others do not reach q without it) while a live member has not
-            // reported: wait for it, up to half the epoch's timer, rather than stall everyone's ordering for the whole
-            // catch-up (B4).
-            return 0;
-        }
         reportLeftOut(mask, reportHave[base]);
         decisionPending = true;
         decisionN = reportHave[base];
@@ -2103,19 +2094,6 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionBaseOwner = base;
         counters.decisions++;
         return publishDecision() ? 1 : 0;
-    }
-
-    /** Whether {@code mask} holds a member other than this one more than {@code admissionLag} behind the base. */
-    private boolean holdsFarBehind(final int mask, final int base)
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if ((mask & (1 << i)) != 0 && i != selfIndex && farBehind(reportHave[i], reportHave[base]))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Tells the listener why each configured member outside {@code mask} is left out of this decision. */
@@ -2657,11 +2635,6 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** Heard within two heartbeats by a frame that says it hears this node: it sends now and would receive. */
-    private boolean isLively(final int index)
-    {
-        return nowNs - lastHeardNs[index] <= 2 * heartbeatIntervalNs;
-    }
-
     private boolean isSilent(final int index)
     {
         return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutOf(index);

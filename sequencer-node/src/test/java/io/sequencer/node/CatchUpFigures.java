@@ -135,11 +135,13 @@ public final class CatchUpFigures
             System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran at %s)%n",
                 Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
                 Instant.ofEpochSecond(0, restartWallNs), Instant.ofEpochSecond(0, runningWallNs));
-            for (final int id : new int[] { 0, 2 })
+            for (final int id : new int[] { 0, 1, 2 })
             {
                 final StringBuilder line = new StringBuilder("CatchUpFigures: member " + id + "'s counters:");
                 for (final String label : new String[] { "entries served", "entries fetched", "frames out: Entries",
-                    "frames in: Entries", "frames out: Fetch", "publication back-pressure", "fetched entries rejected" })
+                    "frames in: Entries", "frames out: Fetch", "publication back-pressure", "fetched entries rejected",
+                    "decisions sent again (missed)", "admission requests", "frames in: ClusterNodes",
+                    "frames out: ClusterNodes", "frames dropped: unexpected" })
                 {
                     line.append(' ').append(label).append(' ').append(cluster.counter(id, label)).append(';');
                 }
