@@ -63,12 +63,29 @@ final class StatCommand implements Callable<Integer>
         return 0;
     }
 
+    /**
+     * Whether the process that started the node is still there: a live process of that pid that began before the node
+     * did (a pid the system has since given to a later process is not the node's). Only this machine's processes are
+     * seen: a directory on a shared volume read from another machine reads as not alive.
+     */
+    static boolean isAlive(final long pid, final long nodeStartTimeMs)
+    {
+        return ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .map(process -> process.info().startInstant()
+                .map(started -> started.toEpochMilli() <= nodeStartTimeMs + 1_000) // clocks: a second's slack
+                .orElse(true))
+            .orElse(false);
+    }
+
     static void print(final PrintWriter out, final NodeStatFile file, final CountersReader reader)
     {
         final long closed = file.closedTimeMs();
         out.printf("member %d, pid %d, started %s, %s%n", file.memberId(), file.pid(),
             Instant.ofEpochMilli(file.startTimeMs()),
-            closed == 0 ? "running (or died without closing)" : "closed " + Instant.ofEpochMilli(closed));
+            closed != 0 ? "closed " + Instant.ofEpochMilli(closed) :
+            isAlive(file.pid(), file.startTimeMs()) ? "running" : "died without closing (no process " + file.pid() +
+            " started then: killed, crashed or the machine stopped; the counters are its last values)");
         reader.forEach((counterId, typeId, keyBuffer, label) ->
             out.printf("%3d: %,20d - %s%n", counterId, reader.getCounterValue(counterId), label));
     }

@@ -63,6 +63,9 @@ public final class CatchUpFigures
             cluster.start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
             cluster.start(2, "--bootstrap", "--load", "50"); // an ack log of its own, for the final check
+            // All three running before member 2 goes: a member whose JVM started late finds the cluster bootstrapped
+            // without it (refused, not intact: §10.2), and the other two alone could not go on without member 2.
+            cluster.await(() -> cluster.running(0) && cluster.running(1) && cluster.running(2), "all three running");
             cluster.awaitAcknowledging(1, 20, "member 1 acknowledging");
             cluster.awaitAcknowledging(2, 5, "member 2 acknowledging"); // its ack log is checked at the end
             final long startHave = Math.max(0, cluster.counter(2, "have"));

@@ -6,6 +6,7 @@ import io.sequencer.core.InMemoryEventLog;
 import io.sequencer.core.InMemoryNetwork;
 import io.sequencer.core.InMemoryNodeStore;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.runtime.NodeStatFile;
 import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.core.runtime.SequencerClient;
 import io.sequencer.core.sim.AccountLedger;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,6 +72,30 @@ class StatCommandTest
         out.getBuffer().setLength(0);
         assertEquals(0, run("stat", "--dir", nodeDir.getPath()));
         assertTrue(out.toString().contains("closed "), "marked closed after close: " + out);
+    }
+
+    @Test
+    void aNodeThatDiedWithoutClosingIsToldFromARunningOne() throws Exception
+    {
+        final File nodeDir = Files.createDirectories(dir.resolve("member-1")).toFile();
+        try (NodeStatFile file = NodeStatFile.create(nodeDir, 1, 8, 4096, System.currentTimeMillis()))
+        {
+            assertEquals(0, run("stat", "--dir", nodeDir.getPath()), err.toString());
+            assertTrue(out.toString().contains(", running"), "this process wrote it and runs: " + out);
+
+            final Process gone = new ProcessBuilder("true").start();
+            assertEquals(0, gone.waitFor());
+            try (java.io.RandomAccessFile raw = new java.io.RandomAccessFile(new File(nodeDir,
+                NodeStatFile.FILE_NAME), "rw"))
+            {
+                raw.seek(16); // the pid, little-endian: now that of a process that has exited
+                raw.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(gone.pid()).array());
+            }
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("stat", "--dir", nodeDir.getPath()), err.toString());
+            assertTrue(out.toString().contains("died without closing (no process " + gone.pid()), out.toString());
+        }
     }
 
     @Test

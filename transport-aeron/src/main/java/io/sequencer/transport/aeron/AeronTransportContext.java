@@ -142,6 +142,13 @@ public final class AeronTransportContext
         final int selfIndex = cluster.indexOf(memberId);
         checkBindable(resolvedEndpoints[selfIndex]);
 
+        // Catch-up moves a log in frames of up to maxFrameLength: with Aeron's default receiver window and socket
+        // buffers (128 KB, two such frames) the serving member was back-pressured thousands of times per catch-up and
+        // the requester, seeing no progress, asked again (CatchUpFigures: 60,000 entries/s). Half the term is the
+        // largest window Aeron allows; the kernel caps the buffers at net.core.rmem_max / wmem_max (README). Under
+        // unicast the shared stream is received on the same endpoint, whose socket Aeron requires to match.
+        final int catchUpWindow = termLength / 2;
+        final String catchUpReceive = "|rcv-wnd=" + catchUpWindow + "|so-rcvbuf=" + catchUpWindow;
         if (unicast)
         {
             final ChannelUri publication = ChannelUri.parse("aeron:udp");
@@ -149,7 +156,7 @@ public final class AeronTransportContext
             publication.put(CommonContext.FLOW_CONTROL_PARAM_NAME, "min");
             publication.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
             sharedPublicationChannel = publication.toString();
-            sharedSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex];
+            sharedSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] + catchUpReceive;
             sharedDestinations = new String[members];
             for (int i = 0; i < members; i++)
             {
@@ -167,13 +174,7 @@ public final class AeronTransportContext
             sharedDestinations = new String[members];
         }
 
-        // Catch-up moves a log in frames of up to maxFrameLength: with Aeron's default receiver window and socket
-        // buffers (128 KB, two such frames) the serving member was back-pressured thousands of times per catch-up and
-        // the requester, seeing no progress, asked again (CatchUpFigures: 60,000 entries/s). Half the term is the
-        // largest window Aeron allows; the kernel caps the buffers at net.core.rmem_max / wmem_max (README).
-        final int catchUpWindow = termLength / 2;
-        catchUpSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] +
-            "|rcv-wnd=" + catchUpWindow + "|so-rcvbuf=" + catchUpWindow;
+        catchUpSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] + catchUpReceive;
         catchUpPublicationChannels = new String[members];
         for (int i = 0; i < members; i++)
         {
