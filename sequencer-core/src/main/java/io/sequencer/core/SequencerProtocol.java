@@ -440,10 +440,11 @@ public final class SequencerProtocol implements MemberStreamListener
         if (lastEpochUnknown && !fresh && memberCount > 1)
         {
             // B1: a restarted process enters an epoch above any it was in, and this one cannot know which it was in
-            // (its node state is new or lost, and it does not bootstrap a new cluster, §10.2). Epochs only rise and every running member sends within T_hb, so what
-            // it hears in T_fd shows an epoch at or above all it can have been in: it enters one above that. Entered
-            // at once, a low epoch could be one its earlier life was in, and a delayed or replayed decision of it would
-            // have this process order there again, differently (found by the simulator: I2).
+            // (its node state is new or lost, and it does not bootstrap a new cluster, §10.2). Epochs only rise and
+            // every running member sends within T_hb, so what it hears in T_fd shows an epoch at or above all it can
+            // have been in: it enters one above that. Entered at once, a low epoch could be one its earlier life was
+            // in, and a delayed or replayed decision of it would have this process order there again, differently
+            // (found by the simulator: I2).
             listening = true;
             listenUntilNs = nowNs + failureTimeoutNs;
             return;
@@ -2016,8 +2017,8 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             // A member that is not silent (it hears this coordinator) and has not reported yet is on its way into the
             // epoch: a loaded or starting member adopts it tens of ms late, stalled by its own epoch persist. It is
-            // waited for up to half the epoch's timer, since leaving it out costs two more epochs when it asks in, and a
-            // member far behind in its place would hold everyone's ordering for its whole catch-up (B2, B4, B6).
+            // waited for up to half the epoch's timer, since leaving it out costs two more epochs when it asks in, and
+            // a member far behind in its place would hold everyone's ordering for its whole catch-up (B2, B4, B6).
             return 0;
         }
 
@@ -2634,7 +2635,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return have + admissionLag < baseHave;
     }
 
-    /** Heard within two heartbeats by a frame that says it hears this node: it sends now and would receive. */
+    /** Not heard within its failure timeout by a frame that says it hears this node (R10, §10.6). */
     private boolean isSilent(final int index)
     {
         return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutOf(index);

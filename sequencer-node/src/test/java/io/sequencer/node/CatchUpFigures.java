@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Not part of the build's tests. Run (about 3 minutes on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] (a directory: one recording per process)
+ *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"]
  * </pre>
+ * (a JFR filename that is a directory gets one recording per process).
  */
 public final class CatchUpFigures
 {

@@ -179,7 +179,8 @@ public final class AeronTransportContext
         for (int i = 0; i < members; i++)
         {
             catchUpPublicationChannels[i] = i == selfIndex ? null :
-                "aeron:udp?endpoint=" + resolvedEndpoints[i] + "|term-length=" + termLength + "|so-sndbuf=" + catchUpWindow;
+                "aeron:udp?endpoint=" + resolvedEndpoints[i] + "|term-length=" + termLength +
+                "|so-sndbuf=" + catchUpWindow;
         }
         concluded = true;
         return this;
