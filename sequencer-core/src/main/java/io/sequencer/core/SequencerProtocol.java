@@ -59,7 +59,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * that a serving member's own heartbeats and ordering come between its frames (a whole window in one cycle took
      * tens of ms while the serving code was still cold, and its peers suspected it: CatchUpFigures).
      */
-    static final int SERVE_FRAMES_PER_CYCLE = 2;
+    static final int SERVE_FRAMES_PER_CYCLE = 1;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -1877,8 +1877,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             work += coordinate();
         }
-        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) &&
-            nowNs - fetchMovedNs >= 4 * heartbeatIntervalNs)
+        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) && nowNs - fetchMovedNs >= failureTimeoutNs)
         {
             if (phase == BootPhase.PROBING)
             {
