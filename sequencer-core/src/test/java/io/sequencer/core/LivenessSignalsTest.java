@@ -94,11 +94,7 @@ class LivenessSignalsTest
     void aMemberThatMissedTheDecisionAsksForItBeforeAskingIn()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);
-        final long epoch = (h.protocol.currentEpoch() / 3 + 1) * 3 + 2; // coordinated by member 2
-        final MyOrderCounterFrame running = new MyOrderCounterFrame();
-        running.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
-        h.deliver(h.frame, running.encodedLength());
-        assertEquals(epoch, h.protocol.currentEpoch(), "adopted the running epoch");
+        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
         h.transport.published.clear();
         h.work();
         final List<UnsafeBuffer> reports = h.transport.ofType(MessageType.MY_SERIALIZE_COUNTER);
@@ -113,23 +109,39 @@ class LivenessSignalsTest
         final long beat = ProtocolContext.DEFAULT_HEARTBEAT_INTERVAL_NS;
         for (long t = 0; t < ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS / 2; t += beat)
         {
-            beatsOfTheRunningMembers(h, running, epoch);
+            beatsOfTheRunningMembers(h, epoch);
             h.advance(beat);
         }
         assertEquals(epoch, h.protocol.currentEpoch(), "still waiting for the decision");
         for (long t = 0; t < ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS && h.protocol.currentEpoch() == epoch; t += beat)
         {
-            beatsOfTheRunningMembers(h, running, epoch);
+            beatsOfTheRunningMembers(h, epoch);
             h.advance(beat);
         }
         assertTrue(h.protocol.currentEpoch() > epoch, "asked in with a later epoch");
         assertEquals(1, h.transport.ofType(MessageType.NEW_NODE).size());
     }
 
-    /** Members 1 and 2 running in {@code epoch}, hearing everyone: this member hears a quorum throughout. */
-    private static void beatsOfTheRunningMembers(
-        final ProtocolHarness h, final MyOrderCounterFrame frame, final long epoch)
+    /**
+     * Member 0 hears member 2's promise in a later epoch that member 2 coordinates, and adopts it without holding its
+     * decision (a restarted member joining a running epoch).
+     *
+     * @return the epoch.
+     */
+    private static long adoptAnEpochRunningWithoutThisMember(final ProtocolHarness h)
     {
+        final long epoch = (h.protocol.currentEpoch() / 3 + 1) * 3 + 2; // coordinated by member 2
+        final MyOrderCounterFrame running = new MyOrderCounterFrame();
+        running.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
+        h.deliver(h.frame, running.encodedLength());
+        assertEquals(epoch, h.protocol.currentEpoch(), "adopted the running epoch");
+        return epoch;
+    }
+
+    /** Members 1 and 2 running in {@code epoch}, hearing everyone: this member hears a quorum throughout. */
+    private static void beatsOfTheRunningMembers(final ProtocolHarness h, final long epoch)
+    {
+        final MyOrderCounterFrame frame = new MyOrderCounterFrame();
         for (int member = 1; member <= 2; member++)
         {
             frame.encode(h.frame, 0, member, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
@@ -141,10 +153,7 @@ class LivenessSignalsTest
     void aMemberThatGetsTheMissedDecisionFollowsIt()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);
-        final long epoch = (h.protocol.currentEpoch() / 3 + 1) * 3 + 2; // coordinated by member 2
-        final MyOrderCounterFrame running = new MyOrderCounterFrame();
-        running.encode(h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch, 5).hearsMask(0b111);
-        h.deliver(h.frame, running.encodedLength());
+        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
         h.work();
         final long have = h.log.have();
         h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b111, 2);
