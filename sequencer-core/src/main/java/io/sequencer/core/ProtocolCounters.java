@@ -49,6 +49,7 @@ public final class ProtocolCounters
     long decisionsResent;
     long epochChangesDeferred;
     long catchUpsOutside;
+    long followRounds;
     long lossesSeenInReports;
 
     void dropped(final int reasonOrdinal)
@@ -295,10 +296,16 @@ public final class ProtocolCounters
         return epochChangesDeferred;
     }
 
-    /** Times this member, far behind, caught up outside the active set before asking in. */
+    /** Times this member, left out of a decided epoch, aligned to its base outside the active set (§10.5). */
     public long catchUpsOutside()
     {
         return catchUpsOutside;
+    }
+
+    /** Rounds in which this member, outside the active set, fetched the entries its base owner holds durable. */
+    public long followRounds()
+    {
+        return followRounds;
     }
 
     /** Reports of members that held less than this coordinator had counted them holding in the same epoch. */

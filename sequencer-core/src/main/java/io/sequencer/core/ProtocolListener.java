@@ -65,6 +65,14 @@ public interface ProtocolListener
     {
     }
 
+    /**
+     * Outside {@code epoch}'s active set and aligned to its base, it fetches {@code from}..{@code to}, entries
+     * {@code baseOwnerId} holds durable, before asking in (a follow round, docs/protocol.md §10.5).
+     */
+    default void onFollowing(final long epoch, final int baseOwnerId, final long from, final long to)
+    {
+    }
+
     /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
     default void onAligned(final long epoch, final long position)
     {

@@ -62,6 +62,11 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int SERVE_FRAMES_PER_CYCLE = 1;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
+    /**
+     * A member outside the epoch, aligned to its base, follows the base owner's durable entries (B4's follow rounds)
+     * until it is at most this many behind them, then asks in: the epoch that admits it fetches only that much.
+     */
+    static final int FOLLOW_LAG = 256;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
     private static final int PROBE_WINDOW = 32;
     /** How long a peer's largest gap between signs of life is kept before it is halved. */
@@ -222,8 +227,14 @@ public final class SequencerProtocol implements MemberStreamListener
     private long fetchWindowStart;
     /** Entries per fetch window, adapted to the entries a frame holds. */
     private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
-    /** Left out of the decided epoch for being far behind: aligning to its base before asking in (B4, B6). */
+    /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
     private boolean catchingUpOutside;
+    /** Outside the epoch, this log agrees with the base up to {@code N}, and what follows is the owner's durable log. */
+    private boolean alignedOutside;
+    /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
+    private long fetchTarget;
+    /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
+    private long followGap;
     private final long admissionLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     private final long[] servingNext;
@@ -571,6 +582,8 @@ public final class SequencerProtocol implements MemberStreamListener
         orderingSeenMask = 0;
         decided = false;
         catchingUpOutside = false;
+        alignedOutside = false;
+        followGap = -1;
         clock = 0;
         lastPromiseSent = 0;
         arrivals = 0;
@@ -1166,10 +1179,10 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!isActive(selfIndex))
         {
-            if (farBehind(serSelf(), n) && baseOwnerIndex != selfIndex)
+            if (baseOwnerIndex != selfIndex)
             {
-                // Left out for being far behind: align to the base while the active set runs, then ask in; the
-                // epoch that admits it then waits only for what was ordered meanwhile (docs/protocol.md, B4).
+                // Left out: align to the base and follow the owner's durable log while the active set runs, then
+                // ask in; the epoch that admits it then waits only for the last few entries (docs/protocol.md, §10.5).
                 catchingUpOutside = true;
                 counters.catchUpsOutside++;
             }
@@ -1254,7 +1267,8 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         rebuildStateTo(agreed);
         fetchNext = agreed + 1;
-        if (fetchNext > decisionN)
+        fetchTarget = decisionN;
+        if (fetchNext > fetchTarget)
         {
             appendEpochStart();
         }
@@ -1423,7 +1437,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void sendFetchWindow(final long from)
     {
-        final long to = Math.min(decisionN, from + fetchWindowEntries - 1);
+        final long to = Math.min(fetchTarget, from + fetchWindowEntries - 1);
         fetchMovedNs = nowNs;
         fetchWindowStart = from;
         fetchRequestedTo = to;
@@ -1588,7 +1602,7 @@ public final class SequencerProtocol implements MemberStreamListener
             entriesFrame.nextEntry(); // already appended from an earlier answer
         }
         final long fetchedBefore = fetchNext;
-        while (entriesFrame.nextEntry() && fetchNext <= decisionN)
+        while (entriesFrame.nextEntry() && fetchNext <= fetchTarget)
         {
             final long expected = chainedChk(log.chkAt(fetchNext - 1));
             if (expected != entriesFrame.entryChk() || (fetchNext == decisionN && expected != decisionChk))
@@ -1616,7 +1630,7 @@ public final class SequencerProtocol implements MemberStreamListener
         fetchMovedNs = nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
                               // server restarted the window each time and sent most entries two or three times)
         reportDue = true;
-        if (fetchNext > decisionN)
+        if (fetchNext > fetchTarget)
         {
             appendEpochStart();
         }
@@ -1624,10 +1638,38 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
         }
-        else if (fetchRequestedTo < decisionN && fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
+        else if (fetchRequestedTo < fetchTarget &&
+            fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
         {
             sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
         }
+    }
+
+    /**
+     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
+     * durable ({@code g}), when they are more than {@link #FOLLOW_LAG} ahead of this log and fewer than at the last
+     * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
+     * are final: every later base holds them, so nothing this member appends here is ever cut.
+     *
+     * @return whether a round started.
+     */
+    private boolean followRound()
+    {
+        final long target = reportGuaranteed[baseOwner];
+        final long gap = target - log.have();
+        if (!alignedOutside || gap <= FOLLOW_LAG || (followGap >= 0 && gap >= followGap))
+        {
+            return false;
+        }
+        followGap = gap;
+        counters.followRounds++;
+        catchingUpOutside = true;
+        phase = BootPhase.FETCHING;
+        fetchNext = log.have() + 1;
+        fetchTarget = target;
+        listener.onFollowing(currentEpoch, memberIds[baseOwner], fetchNext, fetchTarget);
+        sendFetchWindow(fetchNext);
+        return true;
     }
 
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
@@ -1635,15 +1677,17 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (catchingUpOutside)
         {
-            // Aligned to the base up to N without being in the epoch: ask in now (or once this node hears the active
-            // set); the next epoch finds it close to everyone else.
+            // Aligned to the base up to N (or to the owner's g) without being in the epoch: follow the owner's
+            // durable log while it is far ahead, then ask in (or once this node hears the active set); the next
+            // epoch finds it close to everyone else.
             catchingUpOutside = false;
+            alignedOutside = true;
             phase = BootPhase.COLLECTING;
             if (durability == Durability.BATCH)
             {
                 log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
             }
-            if (activeSetOrdering() && hearsAllActive())
+            if (!followRound() && activeSetOrdering() && hearsAllActive())
             {
                 askToBeAdmitted();
             }
@@ -1901,7 +1945,11 @@ public final class SequencerProtocol implements MemberStreamListener
             // node hears every member of the active set and has seen each of them ordering: asking earlier would
             // end an epoch before it ran (each member left out would take the next one down), and asking a set
             // that cannot hear it would start an epoch nobody can run.
-            if (activeSetOrdering() && hearsAllActive())
+            if (followRound())
+            {
+                work++;
+            }
+            else if (activeSetOrdering() && hearsAllActive())
             {
                 askToBeAdmitted();
                 work++;
@@ -1911,6 +1959,12 @@ public final class SequencerProtocol implements MemberStreamListener
                 bootStartNs = nowNs;
             }
             return work;
+        }
+        if (decided && !isActive(selfIndex) && !hearsAllActive())
+        {
+            // Aligning or following outside the epoch: not hearing the active set is no failure of the epoch (B7
+            // does not apply), as for a member waiting to ask in.
+            bootStartNs = nowNs;
         }
         if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
         {

@@ -71,6 +71,13 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
+    public void onFollowing(final long epoch, final int baseOwnerId, final long from, final long to)
+    {
+        line("epoch " + epoch + ": outside it, following member " + baseOwnerId + ": fetching " + (to - from + 1) +
+            " durable entries (" + from + ".." + to + ")");
+    }
+
+    @Override
     public void onAligned(final long epoch, final long position)
     {
         line("aligned to epoch " + epoch + ": EpochStart at " + position);

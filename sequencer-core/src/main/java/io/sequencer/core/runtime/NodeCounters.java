@@ -102,6 +102,7 @@ public final class NodeCounters
         add(manager, "decisions sent again (missed)", c::decisionsResent);
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
+        add(manager, "follow rounds outside the active set", c::followRounds);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
         add(manager, "completions lost (client ring full)", lostCompletions);
         for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)

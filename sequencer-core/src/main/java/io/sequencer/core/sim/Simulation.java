@@ -1015,6 +1015,7 @@ public final class Simulation
         exercised.merge("decisions sent again", c.decisionsResent(), Long::sum);
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
+        exercised.merge("follow rounds outside the epoch", c.followRounds(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
         {
             for (final DropReason reason : DropReason.values())

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * docs/protocol.md B4/B6: a member far behind catches up outside the active set, so the running quorum keeps
+ * docs/protocol.md B4/B6, §10.5: a member far behind catches up outside the active set, so the running quorum keeps
  * ordering while it fetches, and it is admitted once it is close.
  */
 class CatchUpScenariosTest
@@ -72,6 +72,9 @@ class CatchUpScenariosTest
         System.out.println("catch-up of " + behind + " entries: longest pause in acknowledgements " +
             longestGapNs / 1000 + " us");
         assertTrue(c.nodes[2].counters().catchUpsOutside() >= 1, "member 2 caught up outside the active set");
+        // Restarted close to the base of the epoch that left it out, but far behind what the quorum ordered since:
+        // it follows the base owner's durable log before asking in (§10.5).
+        assertTrue(c.nodes[2].counters().followRounds() >= 1, "member 2 followed the base owner's durable log");
         // An active member that fetches stalls everyone's ordering: with it in the active set, at most the event
         // already ordered when the epoch began completes while it fetches (measured: 1, against 13 here).
         assertTrue(ackedWhileFetching >= 5, "the quorum acknowledged " + ackedWhileFetching +
