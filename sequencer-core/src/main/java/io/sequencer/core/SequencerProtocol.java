@@ -1960,10 +1960,13 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             return work;
         }
-        if (decided && !isActive(selfIndex) && !hearsAllActive())
+        if (decided && !isActive(selfIndex))
         {
-            // Aligning or following outside the epoch: not hearing the active set is no failure of the epoch (B7
-            // does not apply), as for a member waiting to ask in.
+            // Aligning or following outside the epoch: the epoch runs without this member, so neither a stalled fetch
+            // nor not hearing the active set is a failure of it (B7 does not apply). Giving up would end a running
+            // epoch for every member (CatchUpFigures: a fetch stalled 60 ms on a starved serving member, and the
+            // epochs it started held acknowledgements for two seconds); the fetch is asked again after T_fd instead,
+            // and the active set's own failure detection ends the epoch if its members fail.
             bootStartNs = nowNs;
         }
         if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
