@@ -57,11 +57,6 @@ class ChronicleEventLogDamageTest
         }
     }
 
-    static Path cycleFile(final Path directory, final int cycle)
-    {
-        return directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(ChronicleEventLog.cycleFileName(cycle));
-    }
-
     /** @return the first position stored in {@code cycle}. */
     static long firstOf(final int cycle)
     {
@@ -76,7 +71,7 @@ class ChronicleEventLogDamageTest
     static List<EventLogContract.Appended> writeWithDamageInTheNewestFile(final Path directory) throws IOException
     {
         final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
         final long[] documents = QueueFiles.dataDocuments(newest);
         assertEquals(40, documents.length);
         // over the upper half of entry 277's header word and into its body: what Chronicle reads there is no longer
@@ -90,7 +85,7 @@ class ChronicleEventLogDamageTest
     {
         final Path directory = root.resolve("log");
         final List<EventLogContract.Appended> appended = writeWithDamageInTheNewestFile(directory);
-        final Path newest = cycleFile(directory, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
         final long damaged = DAMAGED;
         final byte[] before = Files.readAllBytes(newest);
 
@@ -127,7 +122,7 @@ class ChronicleEventLogDamageTest
     {
         final Path directory = root.resolve("log");
         final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, 5);
+        final Path newest = QueueFiles.cycleFile(directory, 5);
         final long[] documents = QueueFiles.dataDocuments(newest);
         // the last three entries' bytes, to the end of the written part: no intact entry is left after the break,
         // and the damaged bytes lie within the reach of one torn write
@@ -164,7 +159,7 @@ class ChronicleEventLogDamageTest
             final Cut cut = cuts[i];
             final Path directory = root.resolve("log-" + i);
             final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-            final Path file = cycleFile(directory, cut.cycle);
+            final Path file = QueueFiles.cycleFile(directory, cut.cycle);
             final long[] documents = QueueFiles.dataDocuments(file);
             final long size = switch (i)
             {
@@ -206,8 +201,8 @@ class ChronicleEventLogDamageTest
         {
             final Path directory = root.resolve("log-" + i);
             final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-            final Path second = cycleFile(directory, 2);
-            final Path third = cycleFile(directory, 3);
+            final Path second = QueueFiles.cycleFile(directory, 2);
+            final Path third = QueueFiles.cycleFile(directory, 3);
             switch (i)
             {
                 case 0 -> QueueFiles.write(second, QueueFiles.dataDocuments(second)[17] + 4 + 30, new byte[]{0x55});
@@ -233,7 +228,8 @@ class ChronicleEventLogDamageTest
             {
                 assertFalse(log.damagedAtOpen(), damages[i] + ": cut");
                 assertEquals(expectedHave[i], log.have());
-                assertFalse(Files.exists(cycleFile(directory, 4)), damages[i] + ": later cycle files deleted");
+                assertFalse(Files.exists(QueueFiles.cycleFile(directory, 4)),
+                    damages[i] + ": later cycle files deleted");
             }
         }
     }
@@ -246,7 +242,7 @@ class ChronicleEventLogDamageTest
     static List<EventLogContract.Appended> writeWithAnUnfinishedLastAppend(final Path directory) throws IOException
     {
         final List<EventLogContract.Appended> appended = write(directory, TOTAL - 1);
-        final Path newest = cycleFile(directory, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
         final byte[] storeHeaderBefore = Arrays.copyOf(Files.readAllBytes(newest), 4096);
         try (ChronicleEventLog log = open(directory))
         {
@@ -263,7 +259,7 @@ class ChronicleEventLogDamageTest
     static List<EventLogContract.Appended> writeWithADamagedLastEntry(final Path directory) throws IOException
     {
         final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
         QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39] + 4 + 40, new byte[]{0x11, 0x22});
         return appended;
     }
@@ -298,7 +294,7 @@ class ChronicleEventLogDamageTest
     {
         final Path directory = root.resolve("log");
         final List<EventLogContract.Appended> appended = writeWithADamagedLastEntry(directory);
-        final Path newest = cycleFile(directory, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
 
         try (ChronicleEventLog log = open(directory))
         {

@@ -123,7 +123,7 @@ class ChronicleEventLogReadOnlyTest
                 assertTrue(readOnly.tornWriteAtOpen(), what + ": the next open finds it again");
             }
         }
-        final Path newest = ChronicleEventLogDamageTest.cycleFile(complete, NEWEST_CYCLE);
+        final Path newest = QueueFiles.cycleFile(complete, NEWEST_CYCLE);
         assertEquals(40, QueueFiles.dataDocuments(newest).length, "the torn entry is still on disk");
         try (ChronicleEventLog repair = ChronicleEventLog.openExisting(complete))
         {
@@ -136,7 +136,7 @@ class ChronicleEventLogReadOnlyTest
     void anInterruptedUnrollIsRefusedNamingTheRepair() throws IOException
     {
         final List<EventLogContract.Appended> appended = ChronicleEventLogDamageTest.write(directory(), TOTAL);
-        new UnrollIntent(K + 5, UnrollIntent.PHASE_STAGING).write(directory().resolve(ChronicleEventLog.INTENT_FILE));
+        QueueFiles.interruptUnroll(directory(), K + 5);
         // what a kill while staging leaves beside the intent: a part of the copy
         Files.write(Files.createDirectories(directory().resolve(ChronicleEventLog.STAGING_DIRECTORY))
             .resolve(ChronicleEventLog.cycleFileName(2)), new byte[100]);
@@ -188,7 +188,7 @@ class ChronicleEventLogReadOnlyTest
     void aCycleFileCutShortIsReportedAndNotExtended() throws IOException
     {
         final List<EventLogContract.Appended> appended = ChronicleEventLogDamageTest.write(directory(), TOTAL);
-        final Path middle = ChronicleEventLogDamageTest.cycleFile(directory(), 3);
+        final Path middle = QueueFiles.cycleFile(directory(), 3);
         // inside the 11th entry: a writing open's Chronicle would map the file and extend it with zeros
         QueueFiles.truncate(middle, QueueFiles.dataDocuments(middle)[10] + 30);
         final long have = ChronicleEventLogDamageTest.firstOf(3) - 1 + 10;
