@@ -7,69 +7,159 @@ import io.sequencer.core.MemberSet;
 import io.sequencer.storage.ChronicleEventLog;
 import io.sequencer.storage.MemberDirectoryLockedException;
 import io.sequencer.storage.NodeStorage;
+import io.sequencer.storage.UnrollInterruptedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sequencer log dump|verify|check-acks}: read a stopped node's event log. The log is opened under the member
- * directory's lock ({@link NodeStorage#openExistingLog}): refused, changing nothing, while the member runs, and the
- * member cannot start while a tool has its log open.
+ * {@code sequencer log dump|verify|check-acks|repair}: a stopped node's event log, opened under the member
+ * directory's lock: refused, changing nothing, while the member runs, and the member cannot start while a tool has
+ * its log open. {@code dump}, {@code verify} and {@code check-acks} open it read-only
+ * ({@link NodeStorage#openExistingLogReadOnly}) and never write: a torn last write or damage is reported and left on
+ * disk, reads stop at the last entry that verifies, and an interrupted unroll is refused. {@code repair} is the
+ * explicit writing open ({@link NodeStorage#openExistingLog}).
  */
 @Command(
     name = "log",
     mixinStandardHelpOptions = true,
-    description = "Inspect a node's event log. Run it on a stopped node (it is refused while the member runs): "
-        + "opening a log finishes an interrupted unroll and cuts a torn last write; damage is reported, not cut.",
-    subcommands = { LogCommand.Dump.class, LogCommand.Verify.class, LogCommand.CheckAcks.class })
+    description = "Inspect a stopped node's event log (refused while the member runs). dump, verify and check-acks "
+        + "never write: a torn last write or damage is reported, not cut, and reads stop at the last entry that "
+        + "verifies; a log whose unroll was interrupted is refused until 'log repair' finishes it. repair is the "
+        + "one that writes.",
+    subcommands = { LogCommand.Dump.class, LogCommand.Verify.class, LogCommand.CheckAcks.class,
+        LogCommand.Repair.class })
 final class LogCommand
 {
     /** Exit code when the member directory is in use: bad usage, as for any other refused command line. */
     static final int IN_USE = 2;
 
-    /** Open the log of a member directory, or of a log directory, under the member's lock. */
-    static ChronicleEventLog openLog(final CommandSpec spec, final File dir, final String command)
-    {
-        Arguments.existingDirectory(spec, "--dir", dir);
-        final PrintWriter err = spec.commandLine().getErr();
-        final ChronicleEventLog log = NodeStorage.openExistingLog(dir.toPath());
-        if (log.damagedAtOpen())
-        {
-            err.println(command + ": " + log.damageReport());
-            err.flush();
-        }
-        return log;
-    }
+    /** Lowercase, no separators: a payload is one word of a dump line. */
+    private static final HexFormat HEX = HexFormat.of();
 
-    @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = "Print entries: position, epoch, key (epoch, counter, origin), event id, size, chk.")
-    static final class Dump implements Callable<Integer>
+    /** slf4j-simple's level for the storage's loggers: read as each logger is made, a system property first. */
+    static final String STORAGE_LOG_LEVEL = "org.slf4j.simpleLogger.log.io.sequencer.storage";
+
+    /**
+     * What every log command has, and how it ends: its directory, and one line on stderr with exit code 2 while the
+     * member runs, or 1 for a log that cannot be read as it is (no log, an interrupted unroll, damage met by a read).
+     */
+    abstract static class LogSubcommand implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory.")
+        @Option(names = "--dir", required = true, paramLabel = "DIR",
+            description = "The node's directory (or its log directory).")
         File dir;
 
+        /** @return the exit code. An open that is refused throws: {@link #call()} says why in one line. */
+        abstract int run() throws IOException;
+
+        public final Integer call() throws IOException
+        {
+            quietStorageLogging();
+            final String command = command();
+            final PrintWriter err = spec.commandLine().getErr();
+            try
+            {
+                return run();
+            }
+            catch (final MemberDirectoryLockedException ex)
+            {
+                err.println(command + ": " + ex.getMessage());
+                return IN_USE;
+            }
+            catch (final IllegalStateException ex)
+            {
+                err.println(command + ": " + ex.getMessage());
+                return 1;
+            }
+            finally
+            {
+                err.flush();
+            }
+        }
+
+        /** @return "log dump" and so on: what this command's lines start with. */
+        String command()
+        {
+            final String name = spec.qualifiedName(); // "sequencer log dump"
+            return name.substring(name.indexOf(' ') + 1);
+        }
+
+        /**
+         * Open the log of a member directory, or of a log directory, read-only under the member's lock, and say on
+         * stderr what the open found and left: damage, or a torn last write.
+         */
+        ChronicleEventLog openLog()
+        {
+            Arguments.existingDirectory(spec, "--dir", dir);
+            final String command = command();
+            final PrintWriter err = spec.commandLine().getErr();
+            final ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath());
+            if (log.damagedAtOpen())
+            {
+                err.println(command + ": " + log.damageReport());
+            }
+            else if (log.tornWriteAtOpen())
+            {
+                err.println(command + ": " + (log.droppedAtOpen() > 0 ?
+                    "entry " + (log.have() + 1) + " is a torn last write: read up to entry " + log.have() +
+                        ", not cut ('sequencer log repair' cuts it)" :
+                    "an unfinished write after entry " + log.have() + " holds no entry: nothing lost"));
+            }
+            err.flush();
+            return log;
+        }
+    }
+
+    /**
+     * The log commands say in their own lines what an open found; the storage's log lines would say it again on
+     * stderr (twice for a repair, which opens the log twice). Quieted before its first logger is made, unless the
+     * command line set the level (-D{@value #STORAGE_LOG_LEVEL}=warn in SEQUENCER_JAVA_OPTS).
+     */
+    static void quietStorageLogging()
+    {
+        if (System.getProperty(STORAGE_LOG_LEVEL) == null)
+        {
+            System.setProperty(STORAGE_LOG_LEVEL, "off");
+        }
+    }
+
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+        description = "Print entries, one a line: position, epoch, key (epoch, counter, origin), event id, size, chk "
+            + "and the payload in lowercase hex ('-' when empty; an EpochStart shows its member set instead). "
+            + "Never writes.")
+    static final class Dump extends LogSubcommand
+    {
         @Option(names = "--from", paramLabel = "P", defaultValue = "1", description = "First position (default: 1).")
         long from;
 
         @Option(names = "--to", paramLabel = "P", description = "Last position (default: the last entry).")
         Long to;
 
-        public Integer call()
+        @Option(names = "--no-payload", description = "Leave the payload out: an event of 4 KiB is 8,192 hex digits.")
+        boolean noPayload;
+
+        int run()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(spec, dir, "log dump"))
+            try (ChronicleEventLog log = openLog())
             {
                 final long last = to == null ? log.have() : Math.min(to, log.have());
                 final LogEntry entry = new LogEntry();
+                byte[] payload = new byte[0];
                 for (long p = Math.max(1, from); p <= last; p++)
                 {
                     log.read(p, entry);
@@ -78,25 +168,25 @@ final class LogCommand
                         out.printf("%10d  E%-5d EpochStart %-28s size %4d  chk %016x%n", p, entry.epoch(),
                             MemberSet.toString(entry.payload(), entry.payloadOffset(), entry.payloadLength()),
                             entry.payloadLength(), entry.chk());
+                        continue;
                     }
-                    else
+                    out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  size %4d  chk %016x", p, entry.epoch(),
+                        entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
+                        entry.localSeq(), entry.payloadLength(), entry.chk());
+                    if (!noPayload)
                     {
-                        out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  size %4d  chk %016x%n", p, entry.epoch(),
-                            entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
-                            entry.localSeq(), entry.payloadLength(), entry.chk());
+                        final int length = entry.payloadLength();
+                        if (payload.length < length)
+                        {
+                            payload = new byte[length];
+                        }
+                        entry.payload().getBytes(entry.payloadOffset(), payload, 0, length);
+                        out.print("  payload ");
+                        out.print(length == 0 ? "-" : HEX.formatHex(payload, 0, length));
                     }
+                    out.println();
                 }
                 out.flush();
-            }
-            catch (final MemberDirectoryLockedException ex)
-            {
-                spec.commandLine().getErr().println("log dump: " + ex.getMessage());
-                return IN_USE;
-            }
-            catch (final IllegalStateException ex)
-            {
-                spec.commandLine().getErr().println("log dump: " + ex.getMessage());
-                return 1;
             }
             return 0;
         }
@@ -104,26 +194,21 @@ final class LogCommand
 
     @Command(name = "check-acks", mixinStandardHelpOptions = true,
         description = "Check that every line '<eventId> <position> ...' of an --ack-log names an event this log holds "
-            + "at that position (the event id is in the payload, bytes 16..23): nothing acknowledged was lost.")
-    static final class CheckAcks implements Callable<Integer>
+            + "at that position (the event id is in the payload, bytes 16..23): nothing acknowledged was lost. "
+            + "Never writes.")
+    static final class CheckAcks extends LogSubcommand
     {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory.")
-        File dir;
-
         @Option(names = "--ack-log", required = true, paramLabel = "FILE", description = "A node's --ack-log.")
         Path ackLog;
 
-        public Integer call() throws java.io.IOException
+        int run() throws IOException
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(spec, dir, "log check-acks"))
+            try (ChronicleEventLog log = openLog())
             {
                 final LogEntry entry = new LogEntry();
                 long checked = 0;
-                final String[] lines = java.nio.file.Files.readString(ackLog).split("\n", -1);
+                final String[] lines = Files.readString(ackLog).split("\n", -1);
                 for (int i = 0; i < lines.length - 1; i++) // the last piece has no newline: killed while writing it
                 {
                     final String[] parts = lines[i].trim().split(" "); // columns after the first two are not checked
@@ -135,7 +220,7 @@ final class LogCommand
                     final long position = Long.parseLong(parts[1]);
                     if (!log.read(position, entry) || entry.type() != EntryType.EVENT ||
                         entry.payloadLength() < 24 ||
-                        entry.payload().getLong(entry.payloadOffset() + 16, java.nio.ByteOrder.LITTLE_ENDIAN) != eventId)
+                        entry.payload().getLong(entry.payloadOffset() + 16, ByteOrder.LITTLE_ENDIAN) != eventId)
                     {
                         out.printf("acknowledged event %d is not at position %d%n", eventId, position);
                         return 1;
@@ -144,34 +229,19 @@ final class LogCommand
                 }
                 out.printf("all %d acknowledged events are in the log at their positions%n", checked);
             }
-            catch (final MemberDirectoryLockedException ex)
-            {
-                spec.commandLine().getErr().println("log check-acks: " + ex.getMessage());
-                return IN_USE;
-            }
-            catch (final IllegalStateException ex)
-            {
-                spec.commandLine().getErr().println("log check-acks: " + ex.getMessage());
-                return 1;
-            }
             return 0;
         }
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check the whole checksum chain; print the entry count and the final chk.")
-    static final class Verify implements Callable<Integer>
+        description = "Check the whole checksum chain; print the entry count and the final chk. Never writes: a torn "
+            + "last write is reported and not counted; damage exits 1.")
+    static final class Verify extends LogSubcommand
     {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory.")
-        File dir;
-
-        public Integer call()
+        int run()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog(spec, dir, "log verify"))
+            try (ChronicleEventLog log = openLog())
             {
                 if (log.damagedAtOpen())
                 {
@@ -179,11 +249,6 @@ final class LogCommand
                         log.have(), log.droppedAtOpen());
                     out.flush();
                     return 1;
-                }
-                if (log.droppedAtOpen() > 0)
-                {
-                    out.printf("cut %d torn entr%s from the tail when opening%n", log.droppedAtOpen(),
-                        log.droppedAtOpen() == 1 ? "y" : "ies");
                 }
                 final LogEntry entry = new LogEntry();
                 long previous = Checksum.EMPTY;
@@ -201,17 +266,62 @@ final class LogCommand
                 out.printf("log verified: %d entries, chk %016x%n", log.have(), previous);
                 out.flush();
             }
-            catch (final MemberDirectoryLockedException ex)
+            return 0;
+        }
+    }
+
+    @Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "The log command that writes, for a stopped member: finish an interrupted unroll and cut a torn "
+            + "last write, then print one line saying what it did. Damage (an entry that does not verify, with "
+            + "entries written after it) is not cut: cutting would hide entries the member once held, so it prints "
+            + "where the log is damaged and how many entries would be lost, changes nothing and exits 1; wipe the "
+            + "member's directory and restart it to fetch the log from its peers.")
+    static final class Repair extends LogSubcommand
+    {
+        int run()
+        {
+            Arguments.existingDirectory(spec, "--dir", dir);
+            // damage is looked for read-only first: a log that must not be cut is left exactly as it was
+            try (ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath()))
             {
-                spec.commandLine().getErr().println("log verify: " + ex.getMessage());
-                return IN_USE;
+                if (log.damagedAtOpen())
+                {
+                    return damaged(log, "");
+                }
             }
-            catch (final IllegalStateException ex)
+            catch (final UnrollInterruptedException ex)
             {
-                spec.commandLine().getErr().println("log verify: " + ex.getMessage());
-                return 1;
+                // the writing open below finishes it, then looks for damage again
+            }
+            try (ChronicleEventLog log = NodeStorage.openExistingLog(dir.toPath()))
+            {
+                final String unroll = log.unrollRedoneAtOpen() ?
+                    "finished an interrupted unroll to position " + log.have() : null;
+                if (log.damagedAtOpen())
+                {
+                    return damaged(log, unroll == null ? "" : unroll + ", but ");
+                }
+                final String torn = !log.tornWriteAtOpen() ? null : log.droppedAtOpen() > 0 ?
+                    "cut a torn last write at position " + (log.have() + 1) :
+                    "nothing to cut: an unfinished write after position " + log.have() + " holds no entry";
+                final PrintWriter out = spec.commandLine().getOut();
+                out.println(command() + ": " + (unroll == null && torn == null ? "nothing to repair" :
+                    unroll == null ? torn : torn == null ? unroll : unroll + "; " + torn) + ", " +
+                    log.have() + " entries");
+                out.flush();
             }
             return 0;
+        }
+
+        private int damaged(final ChronicleEventLog log, final String done)
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println(command() + ": " + done + "the log is damaged at position " + (log.have() + 1) + ": at least " +
+                log.droppedAtOpen() + " entries written from there on would be lost by cutting it, so it was not " +
+                "cut; wipe this member's directory and restart it to fetch the log from its peers ('log verify' " +
+                "says what is damaged)");
+            err.flush();
+            return 1;
         }
     }
 }

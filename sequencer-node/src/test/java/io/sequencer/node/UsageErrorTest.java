@@ -29,6 +29,7 @@ class UsageErrorTest
         assertUsageError("--dir: " + missing + ": no such directory", "errors", "--previous", "--dir", missing);
         assertUsageError("--dir: " + missing + ": no such directory", "log", "dump", "--dir", missing);
         assertUsageError("--dir: " + missing + ": no such directory", "log", "verify", "--dir", missing);
+        assertUsageError("--dir: " + missing + ": no such directory", "log", "repair", "--dir", missing);
         assertUsageError("--dir: " + missing + ": no such directory",
             "log", "check-acks", "--dir", missing, "--ack-log", dir.resolve("acks.txt").toString());
         final Path file = Files.writeString(dir.resolve("a-file"), "x");

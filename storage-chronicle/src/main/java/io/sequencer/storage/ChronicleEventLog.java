@@ -79,7 +79,7 @@ import java.util.zip.CRC32C;
  *   <li>Nothing after the chain, or only the bytes of an append that never completed (its header word is written
  *       last): a sound log, or a torn last write; nothing is lost ({@link #tornWriteAtOpen()}).</li>
  *   <li>Exactly one complete entry after the chain, which fails its checks, and nothing else: the torn last write
- *       too, cut at once ({@link #droppedAtOpen()} 1).</li>
+ *       too, cut at once ({@link #tornWriteAtOpen()}, {@link #droppedAtOpen()} 1).</li>
  *   <li>Anything more: damage. {@link #damagedAtOpen()}, {@link #damageReport()} says where the chain ends, why,
  *       and how many entries were written after it (logged as an error); the node is not intact
  *       (docs/protocol.md §10.1, "Knowing what was lost"). The damaged tail is not cut at open but at the log's first
@@ -93,6 +93,11 @@ import java.util.zip.CRC32C;
  * identity and high water ({@code NodeStore}) covers what the log alone cannot show.
  * <p>
  * What a crashed predecessor left in the page cache is forced.
+ * <p>
+ * <b>Read-only.</b> {@link #openReadOnly} runs the same checks and the same scan and changes nothing: an interrupted
+ * unroll is refused ({@link UnrollInterruptedException}), a torn last write and damage are reported and left, reads
+ * stop at the end of the verified chain, and every change throws. It is what tools that inspect a log use; the
+ * writing open of a stopped member's log is the explicit repair ({@code sequencer log repair}).
  * <p>
  * <b>Durability.</b> Appends land in the page cache through the mapping, so they survive the crash of the process;
  * {@link #force()} makes them survive power loss (fdatasync of every cycle file written since the last force).
@@ -164,6 +169,8 @@ public final class ChronicleEventLog implements EventLog
     private final long sequenceMask;
     private final int maxPayloadLength;
     private final boolean rehashOnRead;
+    /** Opened by {@link #openReadOnly}: nothing on disk is changed, created or forced. */
+    private final boolean readOnly;
     private final PositionClock clock = new PositionClock();
     /** The entry last read, copied out of the mapping: checked here, and its payload is what {@link LogEntry} views. */
     private final ExpandableDirectByteBuffer readBuffer = new ExpandableDirectByteBuffer(4096);
@@ -206,8 +213,9 @@ public final class ChronicleEventLog implements EventLog
     private boolean closed;
     private MemberDirectoryLock directoryLock;
 
-    private ChronicleEventLog(final ChronicleLogContext context)
+    private ChronicleEventLog(final ChronicleLogContext context, final boolean readOnly)
     {
+        this.readOnly = readOnly;
         this.context = context;
         this.directory = context.directory();
         this.queueDirectory = directory.resolve(QUEUE_DIRECTORY);
@@ -221,22 +229,48 @@ public final class ChronicleEventLog implements EventLog
 
     /**
      * Open an existing log with the layout its header records, for tools that do not know the cluster's settings.
-     * Like {@link #open}, it finishes an interrupted unroll and cuts a damaged tail: use it on a stopped node.
+     * Like {@link #open}, it finishes an interrupted unroll and cuts a torn last write (damage is cut at the first
+     * change, as ever): the explicit repair of a stopped node's log.
      *
      * @throws IllegalStateException when {@code directory} holds no event log.
      */
     public static ChronicleEventLog openExisting(final Path directory)
     {
+        return open(existingContext(directory), false);
+    }
+
+    /**
+     * Open an existing log to read it, changing nothing on disk: no unroll is finished, nothing is cut, forced,
+     * deleted or created (Chronicle's queue is opened read-only, and only when the log holds entries). A torn last
+     * write or damage is reported ({@link #tornWriteAtOpen()}, {@link #damagedAtOpen()}, {@link #damageReport()})
+     * and left on disk: reads stop at the last entry whose checksum chain verifies. {@code append}, {@code unrollTo}
+     * and {@code force} throw.
+     *
+     * @throws UnrollInterruptedException when an unroll was interrupted: the writing open must finish it first.
+     * @throws IllegalStateException      when {@code directory} holds no event log.
+     */
+    public static ChronicleEventLog openReadOnly(final Path directory)
+    {
+        return open(existingContext(directory), true);
+    }
+
+    private static ChronicleLogContext existingContext(final Path directory)
+    {
         final LogHeader header = LogHeader.read(directory.resolve(HEADER_FILE));
         if (header == null)
         {
-            throw new IllegalStateException("no event log in " + directory + " (no " + HEADER_FILE + ")");
+            throw noLog(directory);
         }
-        return open(new ChronicleLogContext()
+        return new ChronicleLogContext()
             .directory(directory)
             .clusterId(header.clusterId)
             .entriesPerCycle(header.entriesPerCycle)
-            .indexSpacing(header.indexSpacing));
+            .indexSpacing(header.indexSpacing);
+    }
+
+    private static IllegalStateException noLog(final Path directory)
+    {
+        return new IllegalStateException("no event log in " + directory + " (no " + HEADER_FILE + ")");
     }
 
     /**
@@ -248,11 +282,23 @@ public final class ChronicleEventLog implements EventLog
      */
     public static ChronicleEventLog open(final ChronicleLogContext context)
     {
+        return open(context, false);
+    }
+
+    private static ChronicleEventLog open(final ChronicleLogContext context, final boolean readOnly)
+    {
         context.conclude();
-        final ChronicleEventLog log = new ChronicleEventLog(context);
+        final ChronicleEventLog log = new ChronicleEventLog(context, readOnly);
         try
         {
-            log.openDirectory();
+            if (readOnly)
+            {
+                log.openDirectoryReadOnly();
+            }
+            else
+            {
+                log.openDirectory();
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -310,12 +356,36 @@ public final class ChronicleEventLog implements EventLog
         releaseExcerpts();
     }
 
+    /**
+     * {@link #openDirectory}'s checks and scan without its writes: the damage and torn write the scan finds stay on
+     * disk, and {@link #have()} is the end of the verified chain, so reads never reach them.
+     */
+    private void openDirectoryReadOnly()
+    {
+        checkHeader();
+        final UnrollIntent intent = UnrollIntent.read(intentFile);
+        if (intent != null)
+        {
+            throw new UnrollInterruptedException(directory, intent.position);
+        }
+        scanAtOpen(); // what it would cut, nothing here does
+        if (have > 0)
+        {
+            openQueue(); // read-only; a log of no entries is never read, and needs no queue (nor its metadata file)
+        }
+        clock.cycle = cycleOf(have + 1);
+    }
+
     private void checkHeader()
     {
         final Path headerFile = directory.resolve(HEADER_FILE);
         final LogHeader header = LogHeader.read(headerFile);
         if (header == null)
         {
+            if (readOnly)
+            {
+                throw noLog(directory);
+            }
             if (cycleFiles().length > 0)
             {
                 throw new IllegalStateException(queueDirectory + " holds queue files but " + headerFile +
@@ -350,6 +420,7 @@ public final class ChronicleEventLog implements EventLog
             .indexSpacing(context.indexSpacing())
             .syncMode(SyncMode.NONE) // durability is force()'s fdatasync; Chronicle's own msync on release is waste
             .timeoutMS(WRITER_TIMEOUT_MS)
+            .readOnly(readOnly) // maps the files read-only and writes no metadata
             .build();
     }
 
@@ -399,8 +470,9 @@ public final class ChronicleEventLog implements EventLog
      * the log ({@link #append} or {@link #unrollTo}), so that an open that is not followed by one (a tool, or a node
      * that stops before it records that it is not intact) leaves the next open the same report.
      *
-     * @return true when the log must be cut at once: a torn last write whose document Chronicle completed (its
-     *         appender would write after it), or cycle files past the end that hold nothing.
+     * @return true when a writing open must cut the log at once: a torn last write whose document Chronicle completed
+     *         (its appender would write after it), or cycle files past the end that hold nothing. A read-only open
+     *         cuts nothing.
      */
     private boolean scanAtOpen()
     {
@@ -423,8 +495,9 @@ public final class ChronicleEventLog implements EventLog
                 scan.writtenEvidence() + "): at least " + droppedAtOpen + " entr" + (droppedAtOpen == 1 ? "y" : "ies") +
                 " lost" : "") +
                 (scan.damagedBytes != null ? "; damaged: " + scan.damagedBytes : "") +
-                ". This is damage beyond a torn last write: the node is not intact. The log is cut back to entry " +
-                have + " at its first change.";
+                ". This is damage beyond a torn last write: the node is not intact. " + (readOnly ?
+                "Opened read-only: nothing is cut, reads stop at entry " + have + "." :
+                "The log is cut back to entry " + have + " at its first change.");
             LOGGER.error(damageReport);
             pendingCut = true;
             pendingBreakCycle = scan.breakCycle;
@@ -432,8 +505,9 @@ public final class ChronicleEventLog implements EventLog
         }
         if (droppedAtOpen > 0)
         {
-            LOGGER.warn("event log {}: entry {} ({}) is the torn last write: cutting back to entry {}, dropping it",
-                directory, have + 1, scan.breakReason, have);
+            tornWriteAtOpen = true;
+            LOGGER.warn("event log {}: entry {} ({}) is the torn last write: {} entry {}", directory, have + 1,
+                scan.breakReason, readOnly ? "not cut (opened read-only), reads stop at" : "cutting it, back to", have);
             return true;
         }
         if (scan.unfinishedAt >= 0)
@@ -445,7 +519,8 @@ public final class ChronicleEventLog implements EventLog
         }
         if (scan.strayFiles)
         {
-            LOGGER.warn("event log {}: cycle files past entry {} hold nothing: removing them", directory, have);
+            LOGGER.warn("event log {}: cycle files past entry {} hold nothing: {}", directory, have,
+                readOnly ? "left (opened read-only)" : "removing them");
             return true;
         }
         return false;
@@ -570,6 +645,7 @@ public final class ChronicleEventLog implements EventLog
         final int payloadOffset,
         final int payloadLength)
     {
+        checkWritable("append");
         if (payloadLength < 0 || payloadLength > maxPayloadLength)
         {
             throw new IllegalArgumentException(
@@ -675,6 +751,7 @@ public final class ChronicleEventLog implements EventLog
      */
     public void unrollTo(final long position, final long floor)
     {
+        checkWritable("unrollTo");
         if (position < floor)
         {
             throw new IllegalArgumentException("unrollTo(" + position + ") below the floor " + floor);
@@ -720,8 +797,13 @@ public final class ChronicleEventLog implements EventLog
         return damageReport;
     }
 
-    /** @return true when the open found the bytes of an append that never completed past the last entry. */
-    boolean tornWriteAtOpen()
+    /**
+     * @return true when the open found a torn last write past the verified chain and no damage: the bytes of an
+     *         append that never completed (no entry lost, nothing to cut: the next append writes over them), or one
+     *         complete last entry that fails its checks ({@link #droppedAtOpen()} 1: cut by a writing open, left by
+     *         a read-only one).
+     */
+    public boolean tornWriteAtOpen()
     {
         return tornWriteAtOpen;
     }
@@ -732,8 +814,10 @@ public final class ChronicleEventLog implements EventLog
         return redoneAtOpen;
     }
 
+    /** {@inheritDoc} Refused on a read-only log, whose {@link #forcedPosition()} stays 0. */
     public void force()
     {
+        checkWritable("force");
         if (forced >= have)
         {
             return;
@@ -889,6 +973,15 @@ public final class ChronicleEventLog implements EventLog
             throw damaged(position, "is missing from the queue (no index " + Long.toHexString(index) + ")");
         }
         return tailer;
+    }
+
+    private void checkWritable(final String change)
+    {
+        if (readOnly)
+        {
+            throw new IllegalStateException("event log " + directory + " was opened read-only: " + change +
+                " refused");
+        }
     }
 
     private IllegalStateException damaged(final long position, final String what)

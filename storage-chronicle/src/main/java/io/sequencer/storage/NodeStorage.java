@@ -4,6 +4,7 @@ import org.agrona.CloseHelper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The on-disk state of one node, laid out in one directory:
@@ -14,7 +15,7 @@ import java.nio.file.Path;
  *                         high water
  *     log/log.header      cluster id, format version, entries per cycle, log id
  *     log/queue/*.cq4     ChronicleEventLog: one Chronicle cycle file per entriesPerCycle positions
- *     log/unroll.intent   only while an unroll is in progress (redone at open)
+ *     log/unroll.intent   only while an unroll is in progress (redone by a writing open)
  *     checkpoints/        FileCheckpointStore: checkpoint-&lt;position&gt;.ckpt
  * </pre>
  * Opening it locks the directory, then opens (and recovers) all three. The lock is released once all three are
@@ -78,15 +79,37 @@ public final class NodeStorage implements AutoCloseable
 
     /**
      * Open the event log of a member for a tool that reads it, under the member's lock: refused while the member
-     * runs, and the member cannot start while the tool has it open. Like any open, it finishes an interrupted
-     * unroll and cuts a torn last write; damage is reported ({@link ChronicleEventLog#damageReport()}), not cut.
+     * runs, and the member cannot start while the tool has it open. The log is opened read-only
+     * ({@link ChronicleEventLog#openReadOnly}): nothing in it is changed; a torn last write and damage are reported,
+     * an interrupted unroll is refused. The lock file is the one file the tool writes: its pid while it holds the
+     * directory, so that a member refused meanwhile names it; emptied when it lets go.
      *
      * @param directory a member directory (holding {@code log/}), or the log directory of one; a log directory that
      *                  is not in a member directory (a copy) is opened without a lock.
      * @throws MemberDirectoryLockedException when the member's directory is in use; nothing in it was changed.
+     * @throws UnrollInterruptedException     when an unroll was interrupted: {@link #openExistingLog} finishes it.
+     * @throws IllegalStateException          when there is no event log there.
+     */
+    public static ChronicleEventLog openExistingLogReadOnly(final Path directory)
+    {
+        return openUnderLock(directory, ChronicleEventLog::openReadOnly);
+    }
+
+    /**
+     * {@link #openExistingLogReadOnly}'s writing twin, the explicit repair of a stopped member's log: the open
+     * finishes an interrupted unroll and cuts a torn last write; damage is reported
+     * ({@link ChronicleEventLog#damageReport()}), and cut only by the log's first change.
+     *
+     * @throws MemberDirectoryLockedException when the member's directory is in use; nothing in it was changed.
      * @throws IllegalStateException          when there is no event log there.
      */
     public static ChronicleEventLog openExistingLog(final Path directory)
+    {
+        return openUnderLock(directory, ChronicleEventLog::openExisting);
+    }
+
+    private static ChronicleEventLog openUnderLock(
+        final Path directory, final Function<Path, ChronicleEventLog> openLog)
     {
         final Path logDirectory;
         final Path memberDirectory;
@@ -105,7 +128,7 @@ public final class NodeStorage implements AutoCloseable
         final MemberDirectoryLock lock = memberDirectory == null ? null : MemberDirectoryLock.acquire(memberDirectory);
         try
         {
-            final ChronicleEventLog log = ChronicleEventLog.openExisting(logDirectory);
+            final ChronicleEventLog log = openLog.apply(logDirectory);
             if (lock != null)
             {
                 log.releaseOnClose(lock);

@@ -29,24 +29,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChronicleEventLogDamageTest
 {
-    private static final int K = 64;
+    static final int K = 64;
     /** Five cycle files, the newest with 40 entries. */
-    private static final int TOTAL = 4 * K + 40;
+    static final int TOTAL = 4 * K + 40;
+    static final int NEWEST_CYCLE = 5;
+    /** The entry {@link #writeWithDamageInTheNewestFile} damages: the 21st of the newest file's 40. */
+    static final long DAMAGED = 4 * K + 21;
 
     @TempDir
     Path root;
 
-    private static ChronicleLogContext context(final Path directory)
+    static ChronicleLogContext context(final Path directory)
     {
         return new ChronicleLogContext().directory(directory).clusterId(9).entriesPerCycle(K).blockSize(256 * 1024);
     }
 
-    private static ChronicleEventLog open(final Path directory)
+    static ChronicleEventLog open(final Path directory)
     {
         return ChronicleEventLog.open(context(directory));
     }
 
-    private static List<EventLogContract.Appended> write(final Path directory, final int count)
+    static List<EventLogContract.Appended> write(final Path directory, final int count)
     {
         try (ChronicleEventLog log = open(directory))
         {
@@ -54,29 +57,36 @@ class ChronicleEventLogDamageTest
         }
     }
 
-    private static Path cycleFile(final Path directory, final int cycle)
-    {
-        return directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(ChronicleEventLog.cycleFileName(cycle));
-    }
-
     /** @return the first position stored in {@code cycle}. */
-    private static long firstOf(final int cycle)
+    static long firstOf(final int cycle)
     {
         return (long)(cycle - ChronicleEventLog.FIRST_CYCLE) * K + 1;
+    }
+
+    /**
+     * Write {@link #TOTAL} entries and random bytes over entry {@link #DAMAGED}, in the middle of the newest file.
+     *
+     * @return the entries written.
+     */
+    static List<EventLogContract.Appended> writeWithDamageInTheNewestFile(final Path directory) throws IOException
+    {
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
+        final long[] documents = QueueFiles.dataDocuments(newest);
+        assertEquals(40, documents.length);
+        // over the upper half of entry 277's header word and into its body: what Chronicle reads there is no longer
+        // a document it can frame, so it stops and reports the end of the queue
+        QueueFiles.writeRandom(newest, documents[(int)(DAMAGED - firstOf(NEWEST_CYCLE))] + 2, 64, 0x5EED);
+        return appended;
     }
 
     @Test
     void randomBytesInTheMiddleOfTheNewestCycleFileAreDamageNotATornWrite() throws IOException
     {
         final Path directory = root.resolve("log");
-        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, 5);
-        final long[] documents = QueueFiles.dataDocuments(newest);
-        assertEquals(40, documents.length);
-        // over the upper half of entry 277's header word and into its body: what Chronicle reads there is no longer
-        // a document it can frame, so it stops and reports the end of the queue
-        QueueFiles.writeRandom(newest, documents[20] + 2, 64, 0x5EED);
-        final long damaged = firstOf(5) + 20;
+        final List<EventLogContract.Appended> appended = writeWithDamageInTheNewestFile(directory);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
+        final long damaged = DAMAGED;
         final byte[] before = Files.readAllBytes(newest);
 
         try (ChronicleEventLog log = open(directory))
@@ -112,7 +122,7 @@ class ChronicleEventLogDamageTest
     {
         final Path directory = root.resolve("log");
         final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, 5);
+        final Path newest = QueueFiles.cycleFile(directory, 5);
         final long[] documents = QueueFiles.dataDocuments(newest);
         // the last three entries' bytes, to the end of the written part: no intact entry is left after the break,
         // and the damaged bytes lie within the reach of one torn write
@@ -149,7 +159,7 @@ class ChronicleEventLogDamageTest
             final Cut cut = cuts[i];
             final Path directory = root.resolve("log-" + i);
             final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-            final Path file = cycleFile(directory, cut.cycle);
+            final Path file = QueueFiles.cycleFile(directory, cut.cycle);
             final long[] documents = QueueFiles.dataDocuments(file);
             final long size = switch (i)
             {
@@ -191,8 +201,8 @@ class ChronicleEventLogDamageTest
         {
             final Path directory = root.resolve("log-" + i);
             final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-            final Path second = cycleFile(directory, 2);
-            final Path third = cycleFile(directory, 3);
+            final Path second = QueueFiles.cycleFile(directory, 2);
+            final Path third = QueueFiles.cycleFile(directory, 3);
             switch (i)
             {
                 case 0 -> QueueFiles.write(second, QueueFiles.dataDocuments(second)[17] + 4 + 30, new byte[]{0x55});
@@ -218,26 +228,47 @@ class ChronicleEventLogDamageTest
             {
                 assertFalse(log.damagedAtOpen(), damages[i] + ": cut");
                 assertEquals(expectedHave[i], log.have());
-                assertFalse(Files.exists(cycleFile(directory, 4)), damages[i] + ": later cycle files deleted");
+                assertFalse(Files.exists(QueueFiles.cycleFile(directory, 4)),
+                    damages[i] + ": later cycle files deleted");
             }
         }
+    }
+
+    /**
+     * Write {@link #TOTAL} entries, the last one as an append killed before it completed leaves it.
+     *
+     * @return the entries written before it.
+     */
+    static List<EventLogContract.Appended> writeWithAnUnfinishedLastAppend(final Path directory) throws IOException
+    {
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL - 1);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
+        final byte[] storeHeaderBefore = Arrays.copyOf(Files.readAllBytes(newest), 4096);
+        try (ChronicleEventLog log = open(directory))
+        {
+            EventLogContract.appendMany(log, 1, 6);
+        }
+        // Chronicle writes a document's header word last, then records the document in its store header: an append
+        // killed before then leaves the entry's bytes after a zero word, and the store header as it was
+        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39], new byte[4]);
+        QueueFiles.write(newest, 0, storeHeaderBefore);
+        return appended;
+    }
+
+    /** Write {@link #TOTAL} entries and damage the last one's bytes, as a torn write of a complete document. */
+    static List<EventLogContract.Appended> writeWithADamagedLastEntry(final Path directory) throws IOException
+    {
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
+        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39] + 4 + 40, new byte[]{0x11, 0x22});
+        return appended;
     }
 
     @Test
     void anAppendKilledBeforeItsHeaderWordWasWrittenIsATornWriteNotDamage() throws IOException
     {
         final Path directory = root.resolve("log");
-        final List<EventLogContract.Appended> appended = write(directory, TOTAL - 1);
-        final Path newest = cycleFile(directory, 5);
-        final byte[] storeHeaderBefore = Arrays.copyOf(Files.readAllBytes(newest), 4096);
-        try (ChronicleEventLog log = open(directory))
-        {
-            appended.addAll(EventLogContract.appendMany(log, 1, 6));
-        }
-        // Chronicle writes a document's header word last, then records the document in its store header: an append
-        // killed before then leaves the entry's bytes after a zero word, and the store header as it was
-        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39], new byte[4]);
-        QueueFiles.write(newest, 0, storeHeaderBefore);
+        final List<EventLogContract.Appended> appended = writeWithAnUnfinishedLastAppend(directory);
 
         try (ChronicleEventLog log = open(directory))
         {
@@ -262,13 +293,13 @@ class ChronicleEventLogDamageTest
     void aCompleteLastEntryThatFailsItsChecksumIsOneTornWriteCutAtOnce() throws IOException
     {
         final Path directory = root.resolve("log");
-        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
-        final Path newest = cycleFile(directory, 5);
-        QueueFiles.write(newest, QueueFiles.dataDocuments(newest)[39] + 4 + 40, new byte[]{0x11, 0x22});
+        final List<EventLogContract.Appended> appended = writeWithADamagedLastEntry(directory);
+        final Path newest = QueueFiles.cycleFile(directory, NEWEST_CYCLE);
 
         try (ChronicleEventLog log = open(directory))
         {
             assertFalse(log.damagedAtOpen(), log.damageReport());
+            assertTrue(log.tornWriteAtOpen());
             assertEquals(1, log.droppedAtOpen());
             assertEquals(TOTAL - 1, log.have());
         }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * The second process of {@link NodeStorageTest}: it opens a member directory's storage ({@code open}) or a tool's
- * view of its log ({@code tool}) and says what happened on stdout: {@code OPENED <pid>} or
+ * read-only view of its log ({@code tool}) and says what happened on stdout: {@code OPENED <pid>} or
  * {@code REFUSED <holder pid> <message>}. Refused, it exits with 3. Opened, it keeps the directory until its stdin
  * closes, then closes it and exits with 0.
  */
@@ -23,7 +23,7 @@ public final class LockChild
         final AutoCloseable opened;
         try
         {
-            opened = args[1].equals("tool") ? NodeStorage.openExistingLog(directory) :
+            opened = args[1].equals("tool") ? NodeStorage.openExistingLogReadOnly(directory) :
                 NodeStorage.open(directory, new ChronicleLogContext().clusterId(NodeStorageTest.CLUSTER_ID));
         }
         catch (final MemberDirectoryLockedException ex)

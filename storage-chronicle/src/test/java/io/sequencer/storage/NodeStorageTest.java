@@ -15,10 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -111,7 +109,7 @@ class NodeStorageTest
         try (NodeStorage storage = open())
         {
             writeSomething(storage);
-            final Map<String, String> before = snapshot(directory);
+            final Map<String, String> before = DirectorySnapshot.of(directory);
 
             final MemberDirectoryLockedException ex = assertThrows(MemberDirectoryLockedException.class, this::open);
             final long pid = ProcessHandle.current().pid();
@@ -124,8 +122,14 @@ class NodeStorageTest
             assertThrows(MemberDirectoryLockedException.class,
                 () -> NodeStorage.openExistingLog(directory.resolve(NodeStorage.LOG_DIRECTORY)),
                 "given the log directory, a tool finds the member's lock");
+            assertThrows(MemberDirectoryLockedException.class, () -> NodeStorage.openExistingLogReadOnly(directory),
+                "a tool that only reads is refused too");
+            assertThrows(MemberDirectoryLockedException.class,
+                () -> NodeStorage.openExistingLogReadOnly(directory.resolve(NodeStorage.LOG_DIRECTORY)),
+                "given the log directory, a tool that only reads finds the member's lock");
 
-            assertEquals(before, snapshot(directory), "the refused opens changed no byte and no modification time");
+            assertEquals(before, DirectorySnapshot.of(directory),
+                "the refused opens changed no byte and no modification time");
             assertEquals(3, storage.log().have(), "the storage that holds the directory works on");
             storage.log().append(EntryType.EVENT, 1, 4, 1, 1, 4, new UnsafeBuffer(new byte[4]), 0, 4);
         }
@@ -151,7 +155,7 @@ class NodeStorageTest
             assertNotNull(again.log());
             assertThrows(MemberDirectoryLockedException.class, this::open);
         }
-        try (ChronicleEventLog log = NodeStorage.openExistingLog(directory))
+        try (ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(directory))
         {
             assertThrows(MemberDirectoryLockedException.class, this::open, "a tool holds the member's directory");
             assertEquals(0, log.have());
@@ -165,7 +169,7 @@ class NodeStorageTest
         try (NodeStorage storage = open())
         {
             writeSomething(storage);
-            final Map<String, String> before = snapshot(directory);
+            final Map<String, String> before = DirectorySnapshot.of(directory);
             final long pid = ProcessHandle.current().pid();
             for (final String mode : new String[]{"storage", "tool"})
             {
@@ -178,7 +182,8 @@ class NodeStorageTest
                 assertTrue(line.contains("pid " + pid + " started "), mode + ": " + line);
                 assertTrue(line.contains(directory.toString()), mode + ": " + line);
             }
-            assertEquals(before, snapshot(directory), "the refused processes changed no byte and no modification time");
+            assertEquals(before, DirectorySnapshot.of(directory),
+                "the refused processes changed no byte and no modification time");
         }
 
         // and the other way round: a child holds the member directory, this process is refused, naming its pid
@@ -213,27 +218,6 @@ class NodeStorageTest
         storage.log().force();
         final UnsafeBuffer data = new UnsafeBuffer(new byte[8]);
         storage.checkpoints().save(2, storage.log().chkAt(2), data, 0, 8);
-    }
-
-    /**
-     * Every file and directory under {@code root}: its modification time and, for a file, its size and bytes. The
-     * lock file is not opened: this process holds it, and closing any channel of it would drop the lock.
-     */
-    private static Map<String, String> snapshot(final Path root) throws IOException
-    {
-        final Map<String, String> state = new TreeMap<>();
-        final Path lockFile = root.resolve(MemberDirectoryLock.LOCK_FILE);
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : (Iterable<Path>)paths::iterator)
-            {
-                final String content = !Files.isRegularFile(path) ? "dir" : Files.size(path) + "/" +
-                    (path.equals(lockFile) ? "-" : Integer.toHexString(Arrays.hashCode(Files.readAllBytes(path))));
-                state.put(root.relativize(path).toString(),
-                    Files.getLastModifiedTime(path).toMillis() + " " + content);
-            }
-        }
-        return state;
     }
 
     /** A child JVM and the file its stdout goes to (a file keeps every line, however the child ends). */

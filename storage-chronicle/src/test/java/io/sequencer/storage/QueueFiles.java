@@ -12,12 +12,19 @@ import java.util.SplittableRandom;
 
 /**
  * Test helper that damages a closed queue file the way a disk fault, a stray process or an operator would: a flipped
- * byte, random bytes written over a range, a cut tail.
+ * byte, random bytes written over a range, a cut tail; and an unroll interrupted by a kill. Published in this module's
+ * test-jar for the command-line tests.
  */
-final class QueueFiles
+public final class QueueFiles
 {
     private QueueFiles()
     {
+    }
+
+    /** @return the file of {@code cycle} (the first is 1) in the log of {@code logDirectory}. */
+    public static Path cycleFile(final Path logDirectory, final int cycle)
+    {
+        return logDirectory.resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(ChronicleEventLog.cycleFileName(cycle));
     }
 
     /**
@@ -25,7 +32,7 @@ final class QueueFiles
      * {@code file}. An entry's own {@code chk} (at offset 16) comes before the next entry's copy of it (at offset 8),
      * so with {@code distance} 8 the flipped byte is the entry's epoch, which its CRC and chained checksum cover.
      */
-    static void flipByteAfter(final Path file, final long marker, final int distance) throws IOException
+    public static void flipByteAfter(final Path file, final long marker, final int distance) throws IOException
     {
         final byte[] bytes = Files.readAllBytes(file);
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -46,7 +53,7 @@ final class QueueFiles
      *         by walking Chronicle's framing from the start: a 4-byte header word (bit 31 incomplete, bit 30 metadata,
      *         the rest the length), 4-byte aligned.
      */
-    static long[] dataDocuments(final Path file) throws IOException
+    public static long[] dataDocuments(final Path file) throws IOException
     {
         final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
         long[] offsets = new long[0];
@@ -69,7 +76,8 @@ final class QueueFiles
     }
 
     /** Write {@code length} seeded random bytes at {@code offset} of {@code file}. */
-    static void writeRandom(final Path file, final long offset, final int length, final long seed) throws IOException
+    public static void writeRandom(final Path file, final long offset, final int length, final long seed)
+        throws IOException
     {
         final byte[] random = new byte[length];
         final SplittableRandom source = new SplittableRandom(seed);
@@ -81,7 +89,7 @@ final class QueueFiles
     }
 
     /** Overwrite the bytes of {@code file} at {@code offset}. */
-    static void write(final Path file, final long offset, final byte[] bytes) throws IOException
+    public static void write(final Path file, final long offset, final byte[] bytes) throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
         {
@@ -93,8 +101,18 @@ final class QueueFiles
         }
     }
 
+    /**
+     * Leave in the closed log of {@code logDirectory} what an {@code unrollTo(position)} killed while it copied the
+     * kept entries aside leaves: its intent, the queue files untouched.
+     */
+    public static void interruptUnroll(final Path logDirectory, final long position)
+    {
+        new UnrollIntent(position, UnrollIntent.PHASE_STAGING)
+            .write(logDirectory.resolve(ChronicleEventLog.INTENT_FILE));
+    }
+
     /** Cut {@code file} to {@code size} bytes, as {@code truncate -s} does. */
-    static void truncate(final Path file, final long size) throws IOException
+    public static void truncate(final Path file, final long size) throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
         {
