@@ -69,6 +69,10 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int FOLLOW_LAG = 256;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
     private static final int PROBE_WINDOW = 32;
+    /** Entries replayed per duty cycle ahead of the alignment (a few ms on code not yet compiled, far less after). */
+    private static final int REPLAY_AHEAD_PER_CYCLE = 512;
+    /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
+    private static final int REPLAY_AHEAD_MARGIN = 4096;
     /** How long a peer's largest gap between signs of life is kept before it is halved. */
     private static final long PEAK_GAP_DECAY_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -1285,32 +1289,71 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (!stateValid || appliedUpTo > position)
         {
-            stateMachine.reset();
-            for (int i = 0; i < memberCount; i++)
-            {
-                dedupIncarnation[i] = 0;
-                dedupLocalSeq[i] = 0;
-            }
-            appliedUpTo = 0;
-            long checkpoint = checkpoints.latestAtOrBelow(position);
-            while (checkpoint > 0)
-            {
-                final int length = checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint) ?
-                    checkpoints.read(checkpoint, checkpointBuffer) : -1;
-                if (length >= CHECKPOINT_HEADER_LENGTH)
-                {
-                    restoreCheckpoint(length);
-                    appliedUpTo = checkpoint;
-                    counters.checkpointsLoaded++;
-                    break;
-                }
-                counters.checkpointsSkipped++;
-                errorHandler.onError(new RecoveredFault(
-                    "checkpoint at " + checkpoint + " is damaged or does not match the log: skipped"));
-                checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
-            }
-            stateValid = true;
+            restoreCheckpointAtOrBelow(position);
         }
+        replayTo(position);
+    }
+
+    /**
+     * While this member waits in boot (for reports, a decision, a probe's answer) after a start, replay its log into
+     * the state machine, at most {@link #REPLAY_AHEAD_PER_CYCLE} entries a duty cycle, up to {@code g} or
+     * {@link #REPLAY_AHEAD_MARGIN} entries short of its end, whichever is further: no alignment of an intact member
+     * cuts below {@code g} (B5), and one that cuts further back than the margin (a tail that was never durable is a
+     * few entries long) only costs the replay again (rebuildStateTo resets). The alignment then replays only what
+     * lies above. A restarted member replayed up to a checkpoint interval of entries at alignment, on code not yet
+     * compiled: most of the second between its start and running (KillCycleFigures); its persisted {@code g} may be
+     * far behind, as it is written at epoch changes.
+     *
+     * @return 1 when it replayed, else 0.
+     */
+    private int replayAhead()
+    {
+        final long bound = intact ? Math.max(Math.min(log.have(), guaranteed), log.have() - REPLAY_AHEAD_MARGIN) : 0;
+        if (stateValid && appliedUpTo >= bound)
+        {
+            return 0;
+        }
+        if (!stateValid)
+        {
+            restoreCheckpointAtOrBelow(bound);
+        }
+        replayTo(Math.min(bound, appliedUpTo + REPLAY_AHEAD_PER_CYCLE));
+        return 1;
+    }
+
+    /** Reset the state machine and the dedup index, and restore the newest sound checkpoint at or below a position. */
+    private void restoreCheckpointAtOrBelow(final long position)
+    {
+        stateMachine.reset();
+        for (int i = 0; i < memberCount; i++)
+        {
+            dedupIncarnation[i] = 0;
+            dedupLocalSeq[i] = 0;
+        }
+        appliedUpTo = 0;
+        long checkpoint = checkpoints.latestAtOrBelow(position);
+        while (checkpoint > 0)
+        {
+            final int length = checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint) ?
+                checkpoints.read(checkpoint, checkpointBuffer) : -1;
+            if (length >= CHECKPOINT_HEADER_LENGTH)
+            {
+                restoreCheckpoint(length);
+                appliedUpTo = checkpoint;
+                counters.checkpointsLoaded++;
+                break;
+            }
+            counters.checkpointsSkipped++;
+            errorHandler.onError(new RecoveredFault(
+                "checkpoint at " + checkpoint + " is damaged or does not match the log: skipped"));
+            checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
+        }
+        stateValid = true;
+    }
+
+    /** Apply the log's entries after {@code appliedUpTo} up to {@code position}: a replay, nothing completes. */
+    private void replayTo(final long position)
+    {
         for (long p = appliedUpTo + 1; p <= position; p++)
         {
             log.read(p, entry);
@@ -1842,6 +1885,10 @@ public final class SequencerProtocol implements MemberStreamListener
         if (mode == NodeMode.BOOT)
         {
             work += bootWork();
+            if (phase == BootPhase.COLLECTING || phase == BootPhase.PROBING)
+            {
+                work += replayAhead();
+            }
             if (mode == NodeMode.STOPPED)
             {
                 return work;
