@@ -2832,6 +2832,12 @@ public final class SequencerProtocol implements MemberStreamListener
         return activeMask;
     }
 
+    /** The id of the member whose log is the current epoch's base (B3), or -1 before the decision. */
+    public int baseOwnerId()
+    {
+        return decided ? memberIds[baseOwner] : -1;
+    }
+
     /** Events received or submitted and not yet ordered. */
     public int pendingCount()
     {

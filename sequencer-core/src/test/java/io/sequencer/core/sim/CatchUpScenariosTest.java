@@ -83,4 +83,61 @@ class CatchUpScenariosTest
             "acknowledgements paused for " + longestGapNs / 1000 + " us while member 2 caught up " + behind + " entries");
         assertEquals(c.logs[0].have(), c.logs[2].have());
     }
+
+    /**
+     * B7 (docs/protocol.md): a member outside the epoch whose fetch stalls — here it stops hearing the member it fetches
+     * from, while it still hears the other one — does not give up on the epoch. Giving up would start an epoch change
+     * the running members adopt, and every stall of the fetch would stop their ordering (a real run held every
+     * acknowledgement for two seconds that way). It waits, asks again, and catches up once the link heals.
+     */
+    @Test
+    void aMemberOutsideTheEpochWhoseFetchStallsDoesNotEndTheEpoch()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        c.admissionLag = 500;
+        c.fetchBatchBytes = 1024;
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        c.crash(2);
+        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
+        for (int k = 0; k < 6_000; k++)
+        {
+            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
+            {
+                c.runFor(ScenarioCluster.STEP_NS);
+            }
+        }
+        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+
+        c.start(2);
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING &&
+            (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0,
+            5 * SECOND, "member 2 fetching outside the epoch");
+        final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
+        final int other = 1 - owner;
+        final long epoch = c.nodes[other].currentEpoch();
+        final long fetched = c.nodes[2].counters().fetchedEntries();
+        final int ackedBefore = c.acknowledged[0].size() + c.acknowledged[1].size();
+        c.cutOneWay(owner, 2, true); // member 2 still hears `other`: a quorum with itself, as check-quorum asks
+
+        final long stallEnd = c.nowNs + 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS;
+        int submitted = 0;
+        while (c.nowNs < stallEnd)
+        {
+            if (submitted++ % 8 == 0)
+            {
+                c.submit(other);
+            }
+            c.runFor(ScenarioCluster.STEP_NS);
+        }
+        assertEquals(fetched, c.nodes[2].counters().fetchedEntries(), "member 2's fetch stalled");
+        assertEquals(epoch, c.nodes[owner].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(epoch, c.nodes[other].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+        assertTrue(c.acknowledged[0].size() + c.acknowledged[1].size() > ackedBefore + 10,
+            "the running members went on acknowledging");
+
+        c.cutOneWay(owner, 2, false);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
+            "member 2 caught up once the link healed");
+    }
 }

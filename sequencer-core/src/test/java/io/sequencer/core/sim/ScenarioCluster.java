@@ -176,6 +176,13 @@ final class ScenarioCluster
         return this;
     }
 
+    /** Cut one direction of a link silently: {@code from}'s frames no longer reach {@code to}; the other way works. */
+    ScenarioCluster cutOneWay(final int from, final int to, final boolean cut)
+    {
+        network.cutOneWay(cluster.memberId(from), cluster.memberId(to), cut);
+        return this;
+    }
+
     /** A client on {@code member} submits a transfer; @return the submit status. */
     int submit(final int member)
     {
