@@ -19,25 +19,7 @@ class CatchUpScenariosTest
     @Test
     void aFarBehindMemberCatchesUpWhileTheQuorumKeepsAcknowledging()
     {
-        final ScenarioCluster c = new ScenarioCluster(3);
-        c.admissionLag = 500;
-        c.fetchBatchBytes = 1024; // a few entries a frame: catch-up takes long enough in simulated time to matter
-        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-
-        c.crash(2);
-        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
-        for (int k = 0; k < 6_000; k++)
-        {
-            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-            if (k % 16 == 15)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-        }
-        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
         final long behind = c.logs[0].have();
         assertTrue(behind > 6_000, "member 2 is " + behind + " entries behind");
 
@@ -93,20 +75,7 @@ class CatchUpScenariosTest
     @Test
     void aMemberOutsideTheEpochWhoseFetchStallsDoesNotEndTheEpoch()
     {
-        final ScenarioCluster c = new ScenarioCluster(3);
-        c.admissionLag = 500;
-        c.fetchBatchBytes = 1024;
-        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-        c.crash(2);
-        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
-        for (int k = 0; k < 6_000; k++)
-        {
-            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-        }
-        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
 
         c.start(2);
         c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING &&
@@ -139,5 +108,30 @@ class CatchUpScenariosTest
         c.cutOneWay(owner, 2, false);
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
             "member 2 caught up once the link healed");
+    }
+
+    /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
+    private static ScenarioCluster member2DownWhileTheOthersOrder6000()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        c.admissionLag = 500;
+        c.fetchBatchBytes = 1024; // a few entries a frame: catch-up takes long enough in simulated time to matter
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+
+        c.crash(2);
+        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
+        for (int k = 0; k < 6_000; k++)
+        {
+            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
+            {
+                c.runFor(ScenarioCluster.STEP_NS);
+            }
+            if (k % 16 == 15)
+            {
+                c.runFor(ScenarioCluster.STEP_NS);
+            }
+        }
+        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+        return c;
     }
 }
