@@ -2832,6 +2832,12 @@ public final class SequencerProtocol implements MemberStreamListener
         return activeMask;
     }
 
+    /** The id of the member that coordinates the current epoch (B2), or -1 before the first epoch. */
+    public int coordinatorId()
+    {
+        return currentEpoch > 0 ? memberIds[coordinatorIndex(currentEpoch)] : -1;
+    }
+
     /** The id of the member whose log is the current epoch's base (B3), or -1 before the decision. */
     public int baseOwnerId()
     {

@@ -59,7 +59,9 @@ final class MemberProcess implements AutoCloseable
                 .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())));
             transport = AeronTransport.launch(transportContext);
             final AeronTransport signals = transport;
-            final Sequencer sequencer = Sequencer.launch(new Sequencer.Context()
+            final Sequencer.Context context = new Sequencer.Context();
+            transport.counters().forEach(context::counterSource); // stat shows them beside the protocol's
+            final Sequencer sequencer = Sequencer.launch(context
                 .protocol(protocol)
                 .directory(directory.toFile())
                 .log(storage.log())

@@ -49,7 +49,8 @@ class StatCommandTest
             .checkpoints(new InMemoryCheckpointStore())
             .store(new InMemoryNodeStore())
             .transport(InMemoryNetwork.immediate(0).endpoint(0))
-            .idleStrategy(new YieldingIdleStrategy());
+            .idleStrategy(new YieldingIdleStrategy())
+            .counterSource("transport: frames published", () -> 4242); // as MemberProcess adds the transport's
         try (Sequencer node = Sequencer.launch(context, new AccountLedger());
             SequencerClient client = node.newClient())
         {
@@ -64,6 +65,9 @@ class StatCommandTest
             assertTrue(stat.contains("running"), stat);
             assertTrue(stat.contains("- epoch"), stat);
             assertTrue(stat.contains("- frames dropped: wrong cluster"), stat);
+            assertTrue(stat.contains("4,242 - transport: frames published"), stat);
+            assertTrue(stat.contains("- coordinator of the epoch (member id)"), stat);
+            assertTrue(stat.contains("- base owner (member id; -1 before the decision)"), stat);
 
             out.getBuffer().setLength(0);
             assertEquals(0, run("errors", "--dir", nodeDir.getPath()));

@@ -10,6 +10,7 @@ import org.agrona.concurrent.status.CountersManager;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,11 +37,14 @@ public final class NodeCounters
 
     /**
      * @param lostCompletions completions that found their client's ring full (a client over its in-flight limit).
+     * @param extraSources    more values to publish, by label, read on the duty-cycle thread like the protocol's
+     *                        (the transport's counters, for instance).
      */
     public NodeCounters(
         final CountersManager manager,
         final SequencerProtocol protocol,
         final LongSupplier lostCompletions,
+        final Map<String, LongSupplier> extraSources,
         final long updateIntervalNs)
     {
         this.updateIntervalNs = updateIntervalNs;
@@ -52,6 +56,9 @@ public final class NodeCounters
         add(manager, "boot phase (0 collecting, 1 probing, 2 fetching, 3 aligned, 4 none)",
             () -> protocol.bootPhase().ordinal());
         add(manager, "intact", () -> protocol.isIntact() ? 1 : 0);
+        add(manager, "coordinator of the epoch (member id)", protocol::coordinatorId);
+        add(manager, "active set (mask over member indexes; 0 before the decision)", protocol::activeMask);
+        add(manager, "base owner (member id; -1 before the decision)", protocol::baseOwnerId);
         add(manager, "last normal epoch", protocol::lastNormalEpoch);
         add(manager, "clock L", protocol::clock);
         add(manager, "have", () -> protocol.log().have());
@@ -105,6 +112,7 @@ public final class NodeCounters
         add(manager, "follow rounds outside the active set", c::followRounds);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
         add(manager, "completions lost (client ring full)", lostCompletions);
+        extraSources.forEach((label, source) -> add(manager, label, source));
         for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
         {
             final int t = type;

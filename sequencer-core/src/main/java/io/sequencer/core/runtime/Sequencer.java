@@ -70,6 +70,8 @@ public final class Sequencer implements AutoCloseable
         private int ingressLimit = 64;
         private int errorLogBytes = 1024 * 1024;
         private long countersUpdateIntervalNs = TimeUnit.MILLISECONDS.toNanos(1);
+        private final java.util.Map<String, java.util.function.LongSupplier> counterSources =
+            new java.util.LinkedHashMap<>();
         private boolean concluded;
 
         public Context conclude()
@@ -231,6 +233,17 @@ public final class Sequencer implements AutoCloseable
             return this;
         }
 
+        /**
+         * Publish one more value with the node's counters, read on the duty-cycle thread each time they are published
+         * (a transport's own counters, say, which its duty-cycle thread keeps).
+         */
+        public Context counterSource(final String label, final java.util.function.LongSupplier source)
+        {
+            counterSources.put(java.util.Objects.requireNonNull(label, "label"),
+                java.util.Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
         public Context fragmentLimit(final int fragmentLimit)
         {
             this.fragmentLimit = fragmentLimit;
@@ -287,7 +300,7 @@ public final class Sequencer implements AutoCloseable
             protocolContext, ctx.log, ctx.checkpoints, ctx.store, stateMachine, ctx.transport, clients);
         counters = new NodeCounters(
             new CountersManager(statFile.metaDataBuffer(), statFile.valuesBuffer()), protocol,
-            clients::lostCompletions, ctx.countersUpdateIntervalNs);
+            clients::lostCompletions, ctx.counterSources, ctx.countersUpdateIntervalNs);
         ingress = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);

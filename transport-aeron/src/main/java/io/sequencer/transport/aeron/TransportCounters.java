@@ -139,4 +139,29 @@ public final class TransportCounters
     {
         return memberUnavailableSignals;
     }
+
+    /**
+     * Each of these counters with a label for an operator ({@code sequencer stat}): to be read on the thread that
+     * polls and publishes, as they are plain fields.
+     */
+    public void forEach(final java.util.function.BiConsumer<String, java.util.function.LongSupplier> sink)
+    {
+        sink.accept("transport: frames delivered", this::delivered);
+        sink.accept("transport: own frames looped back", this::loopedBack);
+        sink.accept("transport: frames published", this::published);
+        sink.accept("transport: publish refused, not connected", this::notConnected);
+        sink.accept("transport: publish refused, back-pressured", this::backPressured);
+        sink.accept("transport: publish refused, admin action", this::adminAction);
+        sink.accept("transport: publish refused, closed", this::closed);
+        sink.accept("transport: publish refused, max position", this::maxPositionExceeded);
+        sink.accept("transport: catch-up frames unroutable", this::unroutable);
+        sink.accept("transport: frames oversize", this::oversize);
+        sink.accept("transport: images available", this::imagesAvailable);
+        sink.accept("transport: images unavailable (a stream lost)", this::imagesUnavailable);
+        for (final TransportDropReason reason : TransportDropReason.values())
+        {
+            sink.accept("transport: dropped " + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+                () -> dropped(reason));
+        }
+    }
 }

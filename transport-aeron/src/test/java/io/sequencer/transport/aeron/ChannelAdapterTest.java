@@ -91,6 +91,21 @@ class ChannelAdapterTest
     }
 
     @Test
+    void theCountersAreNamedForStatEachOnceWithTheirValues()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
+        adapter.onFrame(false, 101, buffer, 0, promise(2, 3)); // a session speaks for one member: dropped
+        final java.util.Map<String, Long> named = new java.util.LinkedHashMap<>();
+        counters.forEach((label, source) ->
+            assertEquals(null, named.put(label, source.getAsLong()), "one label, one counter: " + label));
+        assertEquals(12 + TransportDropReason.values().length, named.size(), named.toString());
+        assertEquals(1L, named.get("transport: frames delivered"));
+        assertEquals(1L, named.get("transport: dropped session mismatch"));
+        assertEquals(0L, named.get("transport: dropped stale session"));
+    }
+
+    @Test
     void sessionsBindToOneMemberAndNewSessionsAreSignalled()
     {
         final ChannelAdapter adapter = adapter(Authentication.NONE);
