@@ -69,6 +69,14 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int FOLLOW_LAG = 256;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
     private static final int PROBE_WINDOW = 32;
+    /**
+     * A running member reports at least once every this many heartbeats, even when idle: a member outside the active
+     * set asks in only once it has seen each active member aligned (B6), which a report shows and, under
+     * {@code authentication = control}, a promise cannot (promises are not tagged, and a session is trusted only once
+     * a tagged frame of it arrived: an idle cluster kept a member left out at its start outside for good); and the
+     * owner's reported {@code g} is what a member outside follows (§10.5).
+     */
+    private static final int REPORT_REFRESH_HEARTBEATS = 10;
     /** Entries replayed per duty cycle ahead of the alignment (a few ms on code not yet compiled, far less after). */
     private static final int REPLAY_AHEAD_PER_CYCLE = 512;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
@@ -233,7 +241,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
     /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
     private boolean catchingUpOutside;
-    /** Outside the epoch, this log agrees with the base up to {@code N}, and what follows is the owner's durable log. */
+    /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
     private boolean alignedOutside;
     /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
     private long fetchTarget;
@@ -243,6 +251,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     private final long[] servingNext;
     private final long[] servingTo;
+    /** When this member last published a report: a running member reports at least every few heartbeats. */
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
@@ -1933,7 +1942,8 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 work += flushDeferred();
             }
-            if (reportDue && publishReport())
+            if ((reportDue || (ordering && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
+                && publishReport())
             {
                 reportDue = false;
                 work++;
@@ -2482,6 +2492,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength()))
         {
             lastMaskSentNs = nowNs;
+            lastReportSentNs = nowNs;
             return true;
         }
         return false;

@@ -76,6 +76,19 @@ public final class NodeConfig
     {
     }
 
+    /** Every setting this file may hold, beside {@code member.<id>.name|endpoint|dir}: anything else is refused. */
+    static final List<String> KEYS = List.of(
+        "cluster.id", "cluster.members", "data.dir", "durability", "heartbeat.ms", "failure.timeout.ms",
+        "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "max.event.bytes", "max.result.bytes",
+        "idle.strategy", "cpu", "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
+        "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
+        "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms");
+    private static final java.util.regex.Pattern MEMBER_KEY =
+        java.util.regex.Pattern.compile("member\\.(\\d{1,3})\\.(name|endpoint|dir)");
+    private static final java.util.regex.Pattern MEMBER_ID =
+        java.util.regex.Pattern.compile("member\\.(\\d{1,3})\\..*");
+    private static final List<String> MEMBER_KEY_SUFFIXES = List.of("name", "endpoint", "dir");
+
     public static final String DEFAULT_CHANNEL =
         "aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0";
 
@@ -112,6 +125,7 @@ public final class NodeConfig
 
     private NodeConfig(final Map<String, String> values, final Path baseDirectory)
     {
+        checkKeysAndValues(values);
         this.values = values;
         this.baseDirectory = baseDirectory;
         clusterId = (int)number("cluster.id", null, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -151,6 +165,15 @@ public final class NodeConfig
             members.add(new Member(id, name, endpoint, dir != null ? new File(dir) : new File(dataDir, name)));
         }
         cluster();
+        for (final String key : values.keySet())
+        {
+            final java.util.regex.Matcher member = MEMBER_KEY.matcher(key);
+            if (member.matches() && members.stream().noneMatch(m -> m.id() == Integer.parseInt(member.group(1))))
+            {
+                throw new IllegalArgumentException(key + ": member " + member.group(1) +
+                    " is not in cluster.members (" + memberList + ")");
+            }
+        }
         channel = values.getOrDefault("channel", DEFAULT_CHANNEL);
         if (!channel.startsWith("aeron:"))
         {
@@ -295,8 +318,9 @@ public final class NodeConfig
         }
         final Map<String, String> values = new LinkedHashMap<>();
         properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key).trim()));
+        // Only settings: other sequencer.* properties belong to the tools and tests (sequencer.jvm.flags, ...).
         System.getProperties().stringPropertyNames().stream()
-            .filter(key -> key.startsWith("sequencer."))
+            .filter(key -> key.startsWith("sequencer.") && isKey(key.substring("sequencer.".length())))
             .forEach(key -> values.put(key.substring("sequencer.".length()), System.getProperty(key).trim()));
         values.putAll(overrides);
         final Path parent = file.toAbsolutePath().getParent();
@@ -307,6 +331,83 @@ public final class NodeConfig
     public static NodeConfig of(final Map<String, String> values)
     {
         return new NodeConfig(new LinkedHashMap<>(values), Path.of("").toAbsolutePath());
+    }
+
+    /** Whether {@code key} is a setting of this file (a member's with any id). */
+    static boolean isKey(final String key)
+    {
+        return KEYS.contains(key) || MEMBER_KEY.matcher(key).matches();
+    }
+
+    /**
+     * An operator's typo must not run a cluster on defaults ({@code durabilty = batch} ran with durability none): an
+     * unknown key is refused, naming the nearest known one. A properties file has no end-of-line comments: a value
+     * that holds one ({@code data.dir = /data  # fast disk} named a directory after the comment) is refused too.
+     */
+    private static void checkKeysAndValues(final Map<String, String> values)
+    {
+        for (final Map.Entry<String, String> setting : values.entrySet())
+        {
+            final String key = setting.getKey();
+            if (!isKey(key))
+            {
+                final String nearest = nearestKey(key);
+                throw new IllegalArgumentException(key + ": unknown setting" +
+                    (nearest != null ? " (did you mean " + nearest + "?)" : "") +
+                    "; the settings are listed in the README's configuration reference");
+            }
+            final String value = setting.getValue();
+            final int comment = Math.max(value.indexOf(" #"), value.indexOf("\t#"));
+            if (comment >= 0)
+            {
+                throw new IllegalArgumentException(key + ": '" + value + "' holds a comment, but a properties file " +
+                    "has none at the end of a line: put '# ...' on a line of its own");
+            }
+        }
+    }
+
+    /** The known key nearest to {@code key} by edit distance, if it is near enough to be a typo of it. */
+    private static String nearestKey(final String key)
+    {
+        final List<String> candidates = new ArrayList<>(KEYS);
+        final java.util.regex.Matcher member = MEMBER_ID.matcher(key);
+        final String id = member.matches() ? member.group(1) : "0";
+        MEMBER_KEY_SUFFIXES.forEach(suffix -> candidates.add("member." + id + "." + suffix));
+        String nearest = null;
+        int best = Math.max(2, key.length() / 4) + 1;
+        for (final String candidate : candidates)
+        {
+            final int distance = editDistance(key, candidate);
+            if (distance < best)
+            {
+                best = distance;
+                nearest = candidate;
+            }
+        }
+        return nearest;
+    }
+
+    private static int editDistance(final String a, final String b)
+    {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private String require(final String key, final String expected)

@@ -281,6 +281,42 @@ class NodeConfigTest
         assertEquals("storage: full", NodeConfig.inConfigTerms("storage: full"));
     }
 
+    /** A typo must not run a cluster on a default: an unknown key is refused with the nearest known one. */
+    @Test
+    void unknownKeysAndEndOfLineCommentsAreRefused() throws Exception
+    {
+        assertEquals("durabilty: unknown setting (did you mean durability?); the settings are listed in the " +
+            "README's configuration reference", errorOf(with(minimal(), "durabilty", "batch")));
+        assertTrue(errorOf(with(minimal(), "member.2.endpont", "10.0.0.3:1")).startsWith(
+            "member.2.endpont: unknown setting (did you mean member.2.endpoint?)"));
+        assertTrue(errorOf(with(minimal(), "replication.factor", "3")).startsWith(
+            "replication.factor: unknown setting; the settings"), "nothing near enough to suggest");
+        assertEquals("member.5.dir: member 5 is not in cluster.members (0,1,2)",
+            errorOf(with(minimal(), "member.5.dir", "/data")));
+
+        // Read from a file, as the README's first example did before it was fixed.
+        final Path file = Files.writeString(dir.resolve("commented.properties"), String.join("\n",
+            "cluster.id = 7", "cluster.members = 0,1,2", "authentication.key.file = " + key,
+            "data.dir = /var/lib/sequencer   # each member in <data.dir>/member-<id>"));
+        final String error = assertThrows(IllegalArgumentException.class, () -> NodeConfig.load(file, Map.of()))
+            .getMessage();
+        assertTrue(error.startsWith("data.dir: '/var/lib/sequencer   # each member in <data.dir>/member-<id>' holds " +
+            "a comment"), error);
+
+        // Other sequencer.* system properties belong to the tools and tests: not settings, not refused.
+        System.setProperty("sequencer.figures.unrelated", "x");
+        try
+        {
+            final Path plain = Files.writeString(dir.resolve("plain.properties"), String.join("\n",
+                "cluster.id = 7", "cluster.members = 0,1,2", "authentication.key.file = " + key));
+            assertEquals(7, NodeConfig.load(plain, Map.of()).cluster().clusterId());
+        }
+        finally
+        {
+            System.clearProperty("sequencer.figures.unrelated");
+        }
+    }
+
     @Test
     void everyErrorNamesTheSettingAndTheExpectedForm()
     {

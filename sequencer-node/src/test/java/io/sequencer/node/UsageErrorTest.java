@@ -55,6 +55,22 @@ class UsageErrorTest
         assertUsageError("Missing required option: '--dir=DIR'", "log", "verify");
     }
 
+    @Test
+    void aMistypedSettingIsOneLineAndStartsNothing() throws Exception
+    {
+        final java.nio.file.Path config = Files.writeString(dir.resolve("typo.properties"), String.join("\n",
+            "cluster.id = 7", "cluster.members = 0", "authentication = none", "data.dir = " + dir.resolve("data"),
+            "durabilty = batch"));
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = SequencerCli.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+            "node", "--config", config.toString(), "--id", "0", "--bootstrap");
+        assertEquals(2, exit, out + err.toString());
+        assertEquals("node: durabilty: unknown setting (did you mean durability?); the settings are listed in the " +
+            "README's configuration reference", err.toString().trim());
+        assertTrue(Files.notExists(dir.resolve("data")), "no node was started");
+    }
+
     private static void assertUsageError(final String expected, final String... args)
     {
         final StringWriter out = new StringWriter();
