@@ -111,7 +111,26 @@ final class NodeCommand implements Callable<Integer>
             .listener(new NodeEventLog(out, cluster.cluster(), id))
             .maxResultLength(Math.max(AccountLedger.RESULT_LENGTH, cluster.protocolContext(id).maxResultLength()));
         final AeronTransportContext transport = cluster.transportContext(id);
-        Files.createDirectories(member.directory().toPath());
+        final String directoryError = prepareDirectory(member.directory().toPath());
+        if (directoryError != null)
+        {
+            spec.commandLine().getErr().println("node: " + directoryError + " (the member's directory: data.dir, or " +
+                "member." + id + ".dir)");
+            return 2;
+        }
+        final BufferedWriter acks;
+        try
+        {
+            // Opened before the member starts: a log that cannot be written is a usage error, not a failure later.
+            acks = ackLog == null ? null : Files.newBufferedWriter(ackLog, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        catch (final IOException ex)
+        {
+            spec.commandLine().getErr().println("node: --ack-log: cannot open " + ackLog + " for appending (" +
+                describe(ex) + ")");
+            return 2;
+        }
 
         final MemberProcess process;
         try
@@ -122,6 +141,7 @@ final class NodeCommand implements Callable<Integer>
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
             spec.commandLine().getErr().println("node: " + NodeConfig.inConfigTerms(ex.getMessage()));
+            closeQuietly(acks);
             return 2;
         }
         out.printf("member %d (%s) started in %s, frames authenticated: %s; it takes submits once it runs in an " +
@@ -144,8 +164,7 @@ final class NodeCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(shutdown);
         stopOnSignal("TERM");
         stopOnSignal("INT");
-        try (BufferedWriter acks = ackLog == null ? null : Files.newBufferedWriter(ackLog, StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND))
+        try (acks)
         {
             if (loadRate > 0)
             {
@@ -167,6 +186,63 @@ final class NodeCommand implements Callable<Integer>
             stopped.countDown();
         }
         return 0;
+    }
+
+    /** Create the member's directory if needed; @return why it cannot hold a member, or null when it can. */
+    static String prepareDirectory(final Path directory)
+    {
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            return "cannot create " + directory + " (" + describe(ex) + ")";
+        }
+        if (!Files.isWritable(directory))
+        {
+            return directory + " is not writable by this user";
+        }
+        return null;
+    }
+
+    /** An I/O failure in a few words, without the path the caller's line already names. */
+    private static String describe(final IOException ex)
+    {
+        if (ex instanceof java.nio.file.AccessDeniedException)
+        {
+            return "permission denied";
+        }
+        if (ex instanceof java.nio.file.NoSuchFileException)
+        {
+            return "no such file or directory: " + ((java.nio.file.NoSuchFileException)ex).getFile();
+        }
+        if (ex instanceof java.nio.file.FileAlreadyExistsException)
+        {
+            return "a file is in the way: " + ((java.nio.file.FileAlreadyExistsException)ex).getFile();
+        }
+        if (ex instanceof java.nio.file.FileSystemException &&
+            ((java.nio.file.FileSystemException)ex).getReason() != null)
+        {
+            final java.nio.file.FileSystemException failure = (java.nio.file.FileSystemException)ex;
+            return failure.getReason() + ": " + failure.getFile();
+        }
+        return ex.toString();
+    }
+
+    private static void closeQuietly(final BufferedWriter writer)
+    {
+        if (writer != null)
+        {
+            try
+            {
+                writer.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing was written: a usage error is on its way out
+            }
+        }
     }
 
     /**

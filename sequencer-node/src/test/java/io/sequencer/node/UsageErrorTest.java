@@ -61,14 +61,37 @@ class UsageErrorTest
         final java.nio.file.Path config = Files.writeString(dir.resolve("typo.properties"), String.join("\n",
             "cluster.id = 7", "cluster.members = 0", "authentication = none", "data.dir = " + dir.resolve("data"),
             "durabilty = batch"));
+        assertNodeRefused("durabilty: unknown setting (did you mean durability?); the settings are listed in the " +
+            "README's configuration reference", "node", "--config", config.toString(), "--id", "0", "--bootstrap");
+        assertTrue(Files.notExists(dir.resolve("data")), "no node was started");
+    }
+
+    @Test
+    void aDataDirectoryThatIsAFileAndAnAckLogThatCannotBeOpenedAreOneLineEach() throws Exception
+    {
+        final java.nio.file.Path file = Files.writeString(dir.resolve("not-a-directory"), "");
+        final java.nio.file.Path config = Files.writeString(dir.resolve("file.properties"), String.join("\n",
+            "cluster.id = 7", "cluster.members = 0", "authentication = none", "data.dir = " + file));
+        assertNodeRefused("cannot create " + file.resolve("member-0") + " (Not a directory",
+            "node", "--config", config.toString(), "--id", "0", "--bootstrap");
+
+        final java.nio.file.Path good = Files.writeString(dir.resolve("good.properties"), String.join("\n",
+            "cluster.id = 7", "cluster.members = 0", "authentication = none", "data.dir = " + dir.resolve("data")));
+        final java.nio.file.Path acks = dir.resolve("missing").resolve("acks.log");
+        assertNodeRefused("--ack-log: cannot open " + acks + " for appending (no such file or directory",
+            "node", "--config", good.toString(), "--id", "0", "--bootstrap", "--ack-log", acks.toString());
+    }
+
+    private static void assertNodeRefused(final String expected, final String... args)
+    {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
-        final int exit = SequencerCli.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-            "node", "--config", config.toString(), "--id", "0", "--bootstrap");
-        assertEquals(2, exit, out + err.toString());
-        assertEquals("node: durabilty: unknown setting (did you mean durability?); the settings are listed in the " +
-            "README's configuration reference", err.toString().trim());
-        assertTrue(Files.notExists(dir.resolve("data")), "no node was started");
+        final int exit = SequencerCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        final String text = err.toString();
+        assertEquals(2, exit, out + text);
+        assertEquals(1, text.lines().filter(line -> !line.contains("WARNING")).count(), "one line: " + text);
+        assertTrue(text.contains("node: " + expected), text);
+        assertTrue(!out.toString().contains("started"), "no member started: " + out);
     }
 
     private static void assertUsageError(final String expected, final String... args)
