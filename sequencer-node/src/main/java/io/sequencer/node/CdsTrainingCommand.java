@@ -73,7 +73,8 @@ final class CdsTrainingCommand implements java.util.concurrent.Callable<Integer>
         {
             final String failure = runMember(dir, aeronParent.resolve("aeron"), commandOut);
             final String demoFailure = failure != null ? null :
-                expectExit(commandOut, "demo", "--nodes", "2", "--events", "400", "--warmup", "0", "--rate", "4000");
+                expectExit(commandOut, "demo", "--nodes", "2", "--events", "400", "--warmup", "0", "--rate", "4000",
+                    "--results", dir.resolve("demo-results").toString());
             if (failure != null || demoFailure != null)
             {
                 commandOut.flush();
