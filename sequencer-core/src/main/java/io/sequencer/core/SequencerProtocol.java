@@ -63,7 +63,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
     /**
-     * A member outside the epoch, aligned to its base, follows the base owner's durable entries (B4's follow rounds)
+     * A member outside the epoch, aligned to its base, follows the base owner's durable entries (follow rounds, §10.5)
      * until it is at most this many behind them, then asks in: the epoch that admits it fetches only that much.
      */
     static final int FOLLOW_LAG = 256;
