@@ -29,7 +29,8 @@ final class StatCommand implements Callable<Integer>
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory.")
     File dir;
 
-    @Option(names = "--watch", description = "Print again every --interval until interrupted.")
+    @Option(names = "--watch", description = "Print again every --interval until interrupted, with each counter's "
+        + "rise per second since the last print.")
     boolean watch;
 
     @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
@@ -44,9 +45,10 @@ final class StatCommand implements Callable<Integer>
         try (NodeStatFile file = NodeStatFile.open(dir))
         {
             final CountersReader reader = new CountersReader(file.metaDataBuffer(), file.valuesBuffer());
+            Rates rates = null;
             do
             {
-                print(out, file, reader);
+                rates = print(out, file, reader, rates);
                 out.flush();
                 if (watch)
                 {
@@ -80,6 +82,24 @@ final class StatCommand implements Callable<Integer>
 
     static void print(final PrintWriter out, final NodeStatFile file, final CountersReader reader)
     {
+        print(out, file, reader, null);
+    }
+
+    /** The values of one print, to show the next one's rises per second (--watch: entries, frames, drops a second). */
+    record Rates(long[] values, long atNs)
+    {
+    }
+
+    /**
+     * Print the counters, each with its rise per second since {@code previous} when there is one and it rose.
+     *
+     * @return this print's values, for the next.
+     */
+    static Rates print(final PrintWriter out, final NodeStatFile file, final CountersReader reader,
+        final Rates previous)
+    {
+        final long nowNs = System.nanoTime();
+        final long[] values = new long[reader.maxCounterId() + 1];
         final long closed = file.closedTimeMs();
         out.printf("member %d, pid %d, started %s, %s%n", file.memberId(), file.pid(),
             Instant.ofEpochMilli(file.startTimeMs()),
@@ -87,6 +107,27 @@ final class StatCommand implements Callable<Integer>
             isAlive(file.pid(), file.startTimeMs()) ? "running" : "died without closing (no process " + file.pid() +
             " started then: killed, crashed or the machine stopped; the counters are its last values)");
         reader.forEach((counterId, typeId, keyBuffer, label) ->
-            out.printf("%3d: %,20d - %s%n", counterId, reader.getCounterValue(counterId), label));
+        {
+            final long value = reader.getCounterValue(counterId);
+            values[counterId] = value;
+            if (previous == null)
+            {
+                out.printf("%3d: %,20d - %s%n", counterId, value, label);
+            }
+            else
+            {
+                out.printf("%3d: %,20d %14s - %s%n", counterId, value,
+                    rise(value, counterId < previous.values().length ? previous.values()[counterId] : value,
+                    nowNs - previous.atNs()), label);
+            }
+        });
+        return new Rates(values, nowNs);
+    }
+
+    /** {@code +N/s} when the value rose over {@code elapsedNs}, else blank: gauges that fall show nothing. */
+    static String rise(final long value, final long before, final long elapsedNs)
+    {
+        return value > before && elapsedNs > 0 ?
+            String.format("+%,.0f/s", (value - before) * 1e9 / elapsedNs) : "";
     }
 }

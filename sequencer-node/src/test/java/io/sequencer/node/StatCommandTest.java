@@ -102,6 +102,36 @@ class StatCommandTest
         }
     }
 
+    /** --watch: every print after the first shows each counter's rise per second since the one before. */
+    @Test
+    void watchShowsHowFastEachCounterRises() throws Exception
+    {
+        assertEquals("+1,000/s", StatCommand.rise(1_500, 500, 1_000_000_000L));
+        assertEquals("", StatCommand.rise(5, 9, 1_000_000_000L), "a gauge that fell shows no rate");
+        assertEquals("", StatCommand.rise(9, 9, 1_000_000_000L));
+
+        final File nodeDir = Files.createDirectories(dir.resolve("member-2")).toFile();
+        try (NodeStatFile file = NodeStatFile.create(nodeDir, 2, 8, 4096, System.currentTimeMillis()))
+        {
+            final org.agrona.concurrent.status.CountersManager manager =
+                new org.agrona.concurrent.status.CountersManager(file.metaDataBuffer(), file.valuesBuffer());
+            final org.agrona.concurrent.status.AtomicCounter have = manager.newCounter("have", 9001);
+            final org.agrona.concurrent.status.CountersReader reader =
+                new org.agrona.concurrent.status.CountersReader(file.metaDataBuffer(), file.valuesBuffer());
+            have.set(100);
+            final StringWriter first = new StringWriter();
+            final StatCommand.Rates rates = StatCommand.print(new PrintWriter(first, true), file, reader, null);
+            assertTrue(first.toString().contains("100 - have"), first.toString());
+
+            have.set(100 + 5_000);
+            final StringWriter second = new StringWriter();
+            StatCommand.print(new PrintWriter(second, true), file, reader,
+                new StatCommand.Rates(rates.values(), rates.atNs() - 2_000_000_000L)); // as if 2 s had passed
+            final String line = second.toString().lines().filter(l -> l.endsWith("- have")).findFirst().orElseThrow();
+            assertTrue(line.matches(".*5,100 +\\+2,[0-9]{3}/s - have"), line); // 5,000 in a bit over 2 s
+        }
+    }
+
     @Test
     void notANodeDirectoryIsAClearError()
     {
