@@ -1984,6 +1984,13 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 sendProbe(probePosition);
             }
+            else if (alignedOutside)
+            {
+                // A follow round that stopped: the owner holds nothing up to the g it reported (a forged or garbled
+                // report: ProcessFaultTest followed to 2^63 and never asked in) or it stalled. The round ends, and
+                // this member asks in with what it holds (§10.5): a round that fetched nothing starts no other.
+                appendEpochStart();
+            }
             else
             {
                 fetchWindowEntries = Math.max(MIN_FETCH_WINDOW, fetchWindowEntries / 2); // answers fell short
