@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CatchUpScenariosTest
 {
     private static final long SECOND = 1_000_000_000L;
+    private static final long STEP = ScenarioCluster.STEP_NS;
 
     @Test
     void aFarBehindMemberCatchesUpWhileTheQuorumKeepsAcknowledging()
@@ -108,6 +109,34 @@ class CatchUpScenariosTest
         c.cutOneWay(owner, 2, false);
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
             "member 2 caught up once the link healed");
+    }
+
+    /**
+     * §10.5: a report naming a durable watermark its sender does not hold (forged, with authentication off) cannot
+     * keep a member following forever: the round stalls, ends, and the member asks in with what it holds.
+     */
+    @Test
+    void aForgedWatermarkEndsTheFollowRoundInsteadOfHoldingTheMemberOutside()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        c.start(2);
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING &&
+            (c.nodes[2].activeMask() & 0b100) == 0, 5 * SECOND, "member 2 catching up outside the epoch");
+        final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
+        final long epoch = c.nodes[owner].currentEpoch();
+        final org.agrona.concurrent.UnsafeBuffer forged = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int length = new io.sequencer.core.codec.MySerializeCounterFrame().encode(forged, 0,
+            c.cluster.memberId(owner), c.cluster.clusterId(), epoch, 1L << 62, 1L << 62, 0, epoch, true, 1L << 62)
+            .encodedLength();
+        final byte[] frame = new byte[length];
+        forged.getBytes(0, frame);
+        for (int k = 0; k < 3; k++)
+        {
+            c.network.inject(c.cluster.memberId(2), c.cluster.memberId(owner), frame, c.nowNs + k * STEP);
+        }
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
+            "member 2 admitted despite a forged watermark");
+        assertTrue(c.nodes[2].counters().followRounds() >= 1, "member 2 followed (toward the forged g)");
     }
 
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
