@@ -1724,25 +1724,32 @@ public final class SequencerProtocol implements MemberStreamListener
         return true;
     }
 
+    /**
+     * A fetch outside the epoch is over: aligned to the base up to N, or a follow round ended (done or stalled).
+     * Follow the owner's durable log again while it is far ahead, else ask in (or once this node hears the active
+     * set); the next epoch finds it close to everyone else (§10.5).
+     */
+    private void endFetchOutside()
+    {
+        catchingUpOutside = false;
+        alignedOutside = true;
+        phase = BootPhase.COLLECTING;
+        if (durability == Durability.BATCH)
+        {
+            log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
+        }
+        if (!followRound() && activeSetOrdering() && hearsAllActive())
+        {
+            askToBeAdmitted();
+        }
+    }
+
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
     private void appendEpochStart()
     {
         if (catchingUpOutside)
         {
-            // Aligned to the base up to N (or to the owner's g) without being in the epoch: follow the owner's
-            // durable log while it is far ahead, then ask in (or once this node hears the active set); the next
-            // epoch finds it close to everyone else.
-            catchingUpOutside = false;
-            alignedOutside = true;
-            phase = BootPhase.COLLECTING;
-            if (durability == Durability.BATCH)
-            {
-                log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
-            }
-            if (!followRound() && activeSetOrdering() && hearsAllActive())
-            {
-                askToBeAdmitted();
-            }
+            endFetchOutside(); // not in the epoch: nothing to append
             return;
         }
         if (fresh)
@@ -1989,7 +1996,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 // A follow round that stopped: the owner holds nothing up to the g it reported (a forged or garbled
                 // report: ProcessFaultTest followed to 2^63 and never asked in) or it stalled. The round ends, and
                 // this member asks in with what it holds (§10.5): a round that fetched nothing starts no other.
-                appendEpochStart();
+                endFetchOutside();
             }
             else
             {
