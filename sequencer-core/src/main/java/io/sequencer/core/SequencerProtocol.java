@@ -1993,9 +1993,11 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else if (alignedOutside)
             {
-                // A follow round that stopped: the owner holds nothing up to the g it reported (a forged or garbled
-                // report: ProcessFaultTest followed to 2^63 and never asked in) or it stalled. The round ends, and
-                // this member asks in with what it holds (§10.5): a round that fetched nothing starts no other.
+                // A follow round that stopped: the owner does not hold the g it reported (a forged or garbled
+                // report: ProcessFaultTest followed toward 2^63, round after round, each fetching what the cluster
+                // had ordered meanwhile, and never asked in) or it stalled. An honest round does not stall, so no
+                // other round follows in this epoch: this member asks in with what it holds (§10.5).
+                followGap = 0;
                 endFetchOutside();
             }
             else
