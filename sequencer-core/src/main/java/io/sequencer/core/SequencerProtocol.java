@@ -1873,6 +1873,11 @@ public final class SequencerProtocol implements MemberStreamListener
             rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
         }
         bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
+        // A fetch or probe asked for during the gap (or in the long cycle before it: the catch-up that has just
+        // started a follow round may have taken 200 ms in a cold JVM) was not unanswered for the gap's length: its
+        // answers are among the frames queued for this node. Unshifted, the next cycle took the fetch for stalled,
+        // ended the follow round having fetched nothing and asked in with the whole gap still to fetch.
+        fetchMovedNs = Math.min(nowNs, fetchMovedNs + shiftNs);
         if (decisionMissedSinceNs >= 0)
         {
             decisionMissedSinceNs = Math.min(nowNs, decisionMissedSinceNs + shiftNs);

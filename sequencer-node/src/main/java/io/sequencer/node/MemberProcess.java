@@ -11,6 +11,7 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * One member assembled from the real parts: its storage on Chronicle Queue in its directory, its transport on
@@ -21,12 +22,24 @@ final class MemberProcess implements AutoCloseable
     private final NodeStorage storage;
     private final AeronTransport transport;
     private final Sequencer sequencer;
+    private final long storageNs;
+    private final long transportNs;
+    private final long sequencerNs;
 
-    private MemberProcess(final NodeStorage storage, final AeronTransport transport, final Sequencer sequencer)
+    private MemberProcess(
+        final NodeStorage storage,
+        final AeronTransport transport,
+        final Sequencer sequencer,
+        final long storageNs,
+        final long transportNs,
+        final long sequencerNs)
     {
         this.storage = storage;
         this.transport = transport;
         this.sequencer = sequencer;
+        this.storageNs = storageNs;
+        this.transportNs = transportNs;
+        this.sequencerNs = sequencerNs;
     }
 
     /**
@@ -54,10 +67,13 @@ final class MemberProcess implements AutoCloseable
         AeronTransport transport = null;
         try
         {
+            final long startNs = System.nanoTime();
             storage = NodeStorage.open(directory, new ChronicleLogContext()
                 .clusterId(protocol.cluster().clusterId())
                 .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())));
+            final long storageOpenNs = System.nanoTime();
             transport = AeronTransport.launch(transportContext);
+            final long transportUpNs = System.nanoTime();
             final AeronTransport signals = transport;
             final Sequencer.Context context = new Sequencer.Context();
             transport.counters().forEach(context::counterSource); // stat shows them beside the protocol's
@@ -72,7 +88,9 @@ final class MemberProcess implements AutoCloseable
                 .idleStrategy(idleStrategy)
                 .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
-            return new MemberProcess(storage, transport, sequencer);
+            final long launchedNs = System.nanoTime();
+            return new MemberProcess(storage, transport, sequencer, storageOpenNs - startNs,
+                transportUpNs - storageOpenNs, launchedNs - transportUpNs);
         }
         catch (final RuntimeException ex)
         {
@@ -93,6 +111,13 @@ final class MemberProcess implements AutoCloseable
             net.openhft.affinity.Affinity.setAffinity(cpu);
             runnable.run();
         });
+    }
+
+    /** How long each part took to start, for the operator: "storage 0.62 s, transport 0.21 s, node 0.05 s". */
+    String startTimes()
+    {
+        return String.format(Locale.ROOT, "storage %.2f s, transport %.2f s, node %.2f s", storageNs / 1e9,
+            transportNs / 1e9, sequencerNs / 1e9);
     }
 
     Sequencer sequencer()

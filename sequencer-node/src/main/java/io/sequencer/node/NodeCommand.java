@@ -89,6 +89,8 @@ final class NodeCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        final long jvmUpMs = jvmStartMillisAgo();
+        final long callNs = System.nanoTime();
         Arguments.atLeast(spec, "--load", loadRate, 0);
         Arguments.atLeast(spec, "--load-for", loadSeconds, 0);
         final NodeConfig cluster;
@@ -133,6 +135,7 @@ final class NodeCommand implements Callable<Integer>
         }
 
         final MemberProcess process;
+        final long launchNs = System.nanoTime();
         try
         {
             process = MemberProcess.launch(protocol, member.directory().toPath(), transport, new AccountLedger(),
@@ -147,6 +150,10 @@ final class NodeCommand implements Callable<Integer>
         out.printf("member %d (%s) started in %s, frames authenticated: %s; it takes submits once it runs in an " +
             "epoch (logged below); stop with SIGTERM or Ctrl-C%n", id,
             member.name(), member.directory(), cluster.authentication().name().toLowerCase(Locale.ROOT));
+        out.printf(Locale.ROOT, "member %d: up %.2f s after the JVM started (JVM %s, configuration %.2f s, %s)%n", id,
+            (jvmUpMs < 0 ? 0 : jvmUpMs / 1e3) + (System.nanoTime() - callNs) / 1e9,
+            jvmUpMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f s", jvmUpMs / 1e3),
+            (launchNs - callNs) / 1e9, process.startTimes());
         out.flush();
 
         final Thread shutdown = new Thread(() ->
@@ -371,6 +378,13 @@ final class NodeCommand implements Callable<Integer>
     }
 
     /** This machine's boot id (changes when it reboots), as a non-zero number. */
+    /** Milliseconds from the JVM's process start to now (as the OS records it, to about 10 ms), or -1. */
+    private static long jvmStartMillisAgo()
+    {
+        return ProcessHandle.current().info().startInstant()
+            .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toMillis()).orElse(-1L);
+    }
+
     static long bootId()
     {
         final File file = new File("/proc/sys/kernel/random/boot_id");

@@ -139,6 +139,52 @@ class CatchUpScenariosTest
         assertTrue(c.nodes[2].counters().followRounds() >= 1, "member 2 followed (toward the forged g)");
     }
 
+    /**
+     * §10.5 with a pause: the duty cycle that starts a follow round can be long (a restarted JVM aligns, replays and
+     * appends interpreted: 165 ms measured), and a member can be paused by GC or starved meanwhile. The answers queued
+     * for it are no stall of the round: once it runs again it fetches on and asks in only once it holds what the
+     * owner reported durable. Before the fix, the first cycle after the pause took the fetch for stalled (its timer
+     * did not count the pause as other timers do), ended the round with nothing fetched and asked in with the whole
+     * gap still to fetch, so the epoch that admitted it waited for all of it.
+     */
+    @Test
+    void aPauseDuringAFollowRoundDoesNotEndIt()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        c.start(2);
+        // a steady load while member 2 aligns outside the epoch, so that the owner's durable log runs ahead of the base
+        final int[] cycles = { 0 };
+        final Runnable load = () ->
+        {
+            if (cycles[0]++ % 4 == 0 && c.nodes[0].mode() == NodeMode.RUNNING && !c.running(0, 1, 2))
+            {
+                c.submit(0);
+            }
+        };
+        c.runUntil(() ->
+        {
+            load.run();
+            return c.nodes[2].counters().followRounds() == 1 &&
+                c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING;
+        }, 5 * SECOND, "member 2 following the base owner outside the epoch");
+        final long target = c.nodes[c.cluster.indexOf(c.nodes[2].baseOwnerId())].guaranteed();
+        final long fetchedAtPause = c.nodes[2].counters().fetchedEntries();
+        c.pause(2, 4 * ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS);
+        final long[] haveWhenAsking = { -1 };
+        c.runUntil(() ->
+        {
+            load.run();
+            if (haveWhenAsking[0] < 0 && c.nodes[2].counters().admissionRequests() > 0)
+            {
+                haveWhenAsking[0] = c.logs[2].have();
+            }
+            return c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked();
+        }, 20 * SECOND, "member 2 admitted");
+        assertTrue(c.nodes[2].counters().fetchedEntries() > fetchedAtPause, "member 2 fetched after the pause");
+        assertTrue(haveWhenAsking[0] >= target - 256, "member 2 asked in holding " + haveWhenAsking[0] +
+            " entries, far short of the " + target + " the owner had durable when member 2 started following");
+    }
+
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
     private static ScenarioCluster member2DownWhileTheOthersOrder6000()
     {

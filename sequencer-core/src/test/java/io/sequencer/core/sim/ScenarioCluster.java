@@ -46,6 +46,7 @@ final class ScenarioCluster
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
     private final UnsafeBuffer epochStart = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     long nowNs;
+    private final long[] pausedUntilNs;
     /** The protocol's admission lag for the members started from now on (B4). */
     long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
     /** The largest catch-up frame for the members started from now on. */
@@ -64,6 +65,7 @@ final class ScenarioCluster
         ledgers = new AccountLedger[size];
         acknowledged = new List[size];
         correlation = new long[size];
+        pausedUntilNs = new long[size];
         network = new InMemoryNetwork((from, to) -> 20_000, cluster.memberIds());
         checker = new InvariantChecker(cluster, durability, size, trace);
         network.publishObserver(checker::onPublish);
@@ -201,6 +203,16 @@ final class ScenarioCluster
         return status;
     }
 
+    /**
+     * Member {@code member} runs no duty cycle for {@code durationNs} (a GC pause, a starved thread, or one long cycle
+     * of catch-up work in a cold JVM): frames sent to it queue meanwhile.
+     */
+    ScenarioCluster pause(final int member, final long durationNs)
+    {
+        pausedUntilNs[member] = nowNs + durationNs;
+        return this;
+    }
+
     /** Run duty cycles until {@code condition} holds; fail after {@code limitNs} of simulated time. */
     ScenarioCluster runUntil(final BooleanSupplier condition, final long limitNs, final String what)
     {
@@ -233,7 +245,7 @@ final class ScenarioCluster
         network.time(nowNs);
         for (final SequencerProtocol node : nodes)
         {
-            if (node != null)
+            if (node != null && nowNs >= pausedUntilNs[node.cluster().indexOf(node.memberId())])
             {
                 network.endpoint(node.memberId()).poll(node::onFrame, 64);
                 node.doWork(nowNs);
