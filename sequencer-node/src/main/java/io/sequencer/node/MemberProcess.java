@@ -63,17 +63,37 @@ final class MemberProcess implements AutoCloseable
                 transportContext.maxEventLength() + " bytes, the protocol with " + protocol.maxEventLength() +
                 "; give both the same");
         }
+        // The transport (media driver, client, streams) and the storage (Chronicle's classes, the log's scan) each
+        // take a few hundred milliseconds of a start, mostly class initialisation and waiting on the kernel: started
+        // side by side they overlap, and a restarted member is back that much sooner. The transport starts once the
+        // member's directory is locked: a second process for the member must change nothing, its driver included.
+        final TransportStart transportStart = new TransportStart(transportContext);
+        final Thread transportThread = new Thread(transportStart, "sequencer-transport-start");
+        final long startNs = System.nanoTime();
         NodeStorage storage = null;
         AeronTransport transport = null;
+        long storageOpenNs = startNs;
         try
         {
-            final long startNs = System.nanoTime();
-            storage = NodeStorage.open(directory, new ChronicleLogContext()
-                .clusterId(protocol.cluster().clusterId())
-                .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())));
-            final long storageOpenNs = System.nanoTime();
-            transport = AeronTransport.launch(transportContext);
-            final long transportUpNs = System.nanoTime();
+            try
+            {
+                storage = NodeStorage.open(directory, new ChronicleLogContext()
+                    .clusterId(protocol.cluster().clusterId())
+                    .maxPayloadLength(
+                        Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())),
+                    transportThread::start);
+                storageOpenNs = System.nanoTime();
+            }
+            finally
+            {
+                joinUninterruptibly(transportThread); // returns at once if the lock was refused and it never started
+                transport = transportStart.transport;
+            }
+            if (transportStart.failure != null || transport == null)
+            {
+                throw transportStart.failure != null ? transportStart.failure :
+                    new IllegalStateException("the transport did not start");
+            }
             final AeronTransport signals = transport;
             final Sequencer.Context context = new Sequencer.Context();
             transport.counters().forEach(context::counterSource); // stat shows them beside the protocol's
@@ -90,12 +110,65 @@ final class MemberProcess implements AutoCloseable
                 .ownThread(ownThread), stateMachine);
             final long launchedNs = System.nanoTime();
             return new MemberProcess(storage, transport, sequencer, storageOpenNs - startNs,
-                transportUpNs - storageOpenNs, launchedNs - transportUpNs);
+                transportStart.tookNs, launchedNs - Math.max(storageOpenNs, startNs + transportStart.tookNs));
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(transport, storage);
             throw ex;
+        }
+    }
+
+    /** Launches the transport on its own thread while the storage opens on the caller's. */
+    private static final class TransportStart implements Runnable
+    {
+        private final AeronTransportContext context;
+        private AeronTransport transport;
+        private RuntimeException failure;
+        private long tookNs;
+
+        TransportStart(final AeronTransportContext context)
+        {
+            this.context = context;
+        }
+
+        public void run()
+        {
+            final long startNs = System.nanoTime();
+            try
+            {
+                transport = AeronTransport.launch(context);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
+            catch (final Error ex)
+            {
+                failure = new IllegalStateException("the transport failed to start: " + ex, ex);
+            }
+            tookNs = System.nanoTime() - startNs;
+        }
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                thread.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -113,11 +186,14 @@ final class MemberProcess implements AutoCloseable
         });
     }
 
-    /** How long each part took to start, for the operator: "storage 0.62 s, transport 0.21 s, node 0.05 s". */
+    /**
+     * How long each part took to start, for the operator: "storage 0.62 s and transport 0.21 s side by side, node
+     * 0.05 s".
+     */
     String startTimes()
     {
-        return String.format(Locale.ROOT, "storage %.2f s, transport %.2f s, node %.2f s", storageNs / 1e9,
-            transportNs / 1e9, sequencerNs / 1e9);
+        return String.format(Locale.ROOT, "storage %.2f s and transport %.2f s side by side, node %.2f s",
+            storageNs / 1e9, transportNs / 1e9, sequencerNs / 1e9);
     }
 
     Sequencer sequencer()

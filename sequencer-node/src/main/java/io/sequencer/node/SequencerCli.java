@@ -13,9 +13,6 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SequencerCli.Version.class,
     description = "A low-latency replicated event sequencer.",
-    subcommands = { DemoCommand.class, NodeCommand.class, KeygenCommand.class, SimulateCommand.class, StatCommand.class,
-        ErrorsCommand.class, LogCommand.class, CdsTrainingCommand.class,
-        CommandLine.HelpCommand.class },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -23,12 +20,24 @@ import picocli.CommandLine.Command;
         "2:bad usage or configuration" })
 public final class SequencerCli
 {
+    /**
+     * The subcommands, in the order the usage lists them. Registered by {@link #commandLine(PrintWriter, PrintWriter,
+     * String...)}, not by the annotation: picocli builds the model of every registered command when the command line
+     * is created (reflection over classes a class-data archive cannot hold, picocli's own being too old a class file
+     * version), about 0.1 s of every start on the development machine and twice that under load; a member that has
+     * just been killed and restarted is back that much sooner when only its {@code node} command is built.
+     */
+    private static final Class<?>[] SUBCOMMANDS = { DemoCommand.class, NodeCommand.class, KeygenCommand.class,
+        SimulateCommand.class, StatCommand.class, ErrorsCommand.class, LogCommand.class, CdsTrainingCommand.class,
+        CommandLine.HelpCommand.class };
+
     /** Read by Chronicle when its first queue opens; {@code true} keeps it from reporting usage to its vendor. */
     static final String CHRONICLE_ANALYTICS_DISABLE = "chronicle.analytics.disable";
 
     public static void main(final String[] args)
     {
         disableChronicleAnalytics();
+        skipChroniclePosixBinding();
         System.exit(execute(args));
     }
 
@@ -46,6 +55,18 @@ public final class SequencerCli
         }
     }
 
+    /**
+     * Chronicle binds its POSIX calls (jnr-ffi, which generates classes at run time, so no class-data archive holds
+     * them) when its first class loads, about 0.1 s of every start, for calls this process never makes: {@code msync}
+     * (the log's SyncMode is NONE: durability is {@code force()}'s fdatasync) and the pretoucher. The no-op binding
+     * answers them with success. Set here, in the command line's own process only: an application that embeds the
+     * library keeps Chronicle's default.
+     */
+    static void skipChroniclePosixBinding()
+    {
+        net.openhft.posix.PosixAPI.useNoOpPosixApi();
+    }
+
     /** Run the command line without exiting, printing to the standard streams. */
     public static int execute(final String... args)
     {
@@ -55,17 +76,51 @@ public final class SequencerCli
     /** Run the command line without exiting: for tests and embedding. */
     public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
     {
-        return commandLine(out, err).execute(args);
+        return commandLine(out, err, args).execute(args);
     }
 
-    /** The command line, printing to {@code out} and {@code err}. */
+    /** The command line with every subcommand, printing to {@code out} and {@code err}. */
     static CommandLine commandLine(final PrintWriter out, final PrintWriter err)
     {
-        return new CommandLine(new SequencerCli())
+        return commandLine(out, err, new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: with only the subcommand their first argument names, or with all of them when
+     * it names none (no arguments, an option such as {@code --help}, {@code help}, or a mistake, which the usage then
+     * lists).
+     */
+    static CommandLine commandLine(final PrintWriter out, final PrintWriter err, final String... args)
+    {
+        final Class<?> named = args.length == 0 ? null : subcommandNamed(args[0]);
+        final CommandLine commandLine = new CommandLine(new SequencerCli());
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            if (named == null || subcommand == named)
+            {
+                commandLine.addSubcommand(subcommand);
+            }
+        }
+        return commandLine
             .setUsageHelpWidth(100)
             .setOut(out)
             .setErr(err)
             .setParameterExceptionHandler(SequencerCli::usageError);
+    }
+
+    /** The subcommand {@code name} names (its name or an alias), except {@code help}; null for none. */
+    private static Class<?> subcommandNamed(final String name)
+    {
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            final Command command = subcommand.getAnnotation(Command.class);
+            if (subcommand != CommandLine.HelpCommand.class && command != null &&
+                (command.name().equals(name) || java.util.Arrays.asList(command.aliases()).contains(name)))
+            {
+                return subcommand;
+            }
+        }
+        return null;
     }
 
     /** A usage error is one line, naming the command and where its help is, and exit code 2 (not the whole usage). */

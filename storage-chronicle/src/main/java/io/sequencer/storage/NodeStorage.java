@@ -54,7 +54,27 @@ public final class NodeStorage implements AutoCloseable
      */
     public static NodeStorage open(final Path nodeDirectory, final ChronicleLogContext logContext)
     {
+        return open(nodeDirectory, logContext, () -> { });
+    }
+
+    /**
+     * {@link #open(Path, ChronicleLogContext)}, running {@code whenLocked} as soon as the directory's lock is held and
+     * before anything else is opened: a member process starts its transport there, side by side with the rest of the
+     * open, and never while another process holds the member.
+     */
+    public static NodeStorage open(
+        final Path nodeDirectory, final ChronicleLogContext logContext, final Runnable whenLocked)
+    {
         final MemberDirectoryLock lock = MemberDirectoryLock.acquire(nodeDirectory);
+        try
+        {
+            whenLocked.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
         FileNodeStore nodeStore = null;
         ChronicleEventLog log = null;
         FileCheckpointStore checkpoints = null;
