@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -27,6 +28,12 @@ import java.util.concurrent.TimeUnit;
 public class AppendBenchmark
 {
     private final LogFixture fixture = new LogFixture();
+    /**
+     * Chronicle finds the end of the queue before each append by scanning from the last indexed entry: up to
+     * {@code indexSpacing - 1} entry headers a write (the log's default, 16), against an index entry a write at 1.
+     */
+    @Param({ "1", "16" })
+    public int indexSpacing;
     private Path logDirectory;
     private Path rawDirectory;
     private ChronicleEventLog log;
@@ -38,8 +45,8 @@ public class AppendBenchmark
     {
         logDirectory = LogFixture.newDirectory("append-log");
         rawDirectory = LogFixture.newDirectory("append-raw");
-        log = LogFixture.openLog(logDirectory);
-        raw = LogFixture.openRawQueue(rawDirectory, null);
+        log = LogFixture.openLog(logDirectory, indexSpacing);
+        raw = LogFixture.openRawQueue(rawDirectory, null, indexSpacing);
         rawAppender = raw.createAppender();
     }
 

@@ -59,16 +59,27 @@ final class LogFixture
 
     static ChronicleEventLog openLog(final Path directory)
     {
-        return ChronicleEventLog.open(new ChronicleLogContext().directory(directory).clusterId(CLUSTER_ID));
+        return openLog(directory, ChronicleLogContext.DEFAULT_INDEX_SPACING);
+    }
+
+    static ChronicleEventLog openLog(final Path directory, final int indexSpacing)
+    {
+        return ChronicleEventLog.open(
+            new ChronicleLogContext().directory(directory).clusterId(CLUSTER_ID).indexSpacing(indexSpacing));
     }
 
     /** A raw queue with the log's layout; {@code clock} decides its cycles (null: the wall clock, as usual). */
     static ChronicleQueue openRawQueue(final Path directory, final TimeProvider clock)
     {
+        return openRawQueue(directory, clock, ChronicleLogContext.DEFAULT_INDEX_SPACING);
+    }
+
+    static ChronicleQueue openRawQueue(final Path directory, final TimeProvider clock, final int indexSpacing)
+    {
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
             .rollCycle(RollCycles.FAST_DAILY)
             .blockSize(ChronicleLogContext.DEFAULT_BLOCK_SIZE)
-            .indexSpacing(ChronicleLogContext.DEFAULT_INDEX_SPACING);
+            .indexSpacing(indexSpacing);
         if (clock != null)
         {
             builder.timeProvider(clock);
