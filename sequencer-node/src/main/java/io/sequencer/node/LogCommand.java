@@ -5,9 +5,12 @@ import io.sequencer.core.EntryType;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberSet;
 import io.sequencer.storage.ChronicleEventLog;
+import io.sequencer.storage.CommittedLogReader;
 import io.sequencer.storage.MemberDirectoryLockedException;
 import io.sequencer.storage.NodeStorage;
 import io.sequencer.storage.UnrollInterruptedException;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code sequencer log dump|verify|check-acks|repair}: a stopped node's event log, opened under the member
@@ -28,7 +33,8 @@ import java.util.concurrent.Callable;
  * its log open. {@code dump}, {@code verify} and {@code check-acks} open it read-only
  * ({@link NodeStorage#openExistingLogReadOnly}) and never write: a torn last write or damage is reported and left on
  * disk, reads stop at the last entry that verifies, and an interrupted unroll is refused. {@code repair} is the
- * explicit writing open ({@link NodeStorage#openExistingLog}).
+ * explicit writing open ({@link NodeStorage#openExistingLog}). {@code tail} is the exception to the lock: it follows
+ * a running member's committed entries ({@link CommittedLogReader}), beside it.
  */
 @Command(
     name = "log",
@@ -36,8 +42,8 @@ import java.util.concurrent.Callable;
     description = "Inspect a stopped node's event log (refused while the member runs). dump, verify and check-acks "
         + "never write: a torn last write or damage is reported, not cut, and reads stop at the last entry that "
         + "verifies; a log whose unroll was interrupted is refused until 'log repair' finishes it. repair is the "
-        + "one that writes.",
-    subcommands = { LogCommand.Dump.class, LogCommand.Verify.class, LogCommand.CheckAcks.class,
+        + "one that writes. tail reads a running member's committed entries beside it.",
+    subcommands = { LogCommand.Dump.class, LogCommand.Tail.class, LogCommand.Verify.class, LogCommand.CheckAcks.class,
         LogCommand.Repair.class })
 final class LogCommand
 {
@@ -163,32 +169,192 @@ final class LogCommand
                 for (long p = Math.max(1, from); p <= last; p++)
                 {
                     log.read(p, entry);
-                    if (entry.type() == EntryType.EPOCH_START)
-                    {
-                        out.printf("%10d  E%-5d EpochStart %-28s size %4d  chk %016x%n", p, entry.epoch(),
-                            MemberSet.toString(entry.payload(), entry.payloadOffset(), entry.payloadLength()),
-                            entry.payloadLength(), entry.chk());
-                        continue;
-                    }
-                    out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  size %4d  chk %016x", p, entry.epoch(),
-                        entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
-                        entry.localSeq(), entry.payloadLength(), entry.chk());
-                    if (!noPayload)
-                    {
-                        final int length = entry.payloadLength();
-                        if (payload.length < length)
-                        {
-                            payload = new byte[length];
-                        }
-                        entry.payload().getBytes(entry.payloadOffset(), payload, 0, length);
-                        out.print("  payload ");
-                        out.print(length == 0 ? "-" : HEX.formatHex(payload, 0, length));
-                    }
-                    out.println();
+                    payload = print(out, entry, !noPayload, payload);
                 }
                 out.flush();
             }
             return 0;
+        }
+    }
+
+    /**
+     * One entry as {@code dump} prints it: position, epoch, key, event id, size, chk and the payload in hex (an
+     * EpochStart shows its member set instead).
+     *
+     * @param scratch a buffer for the payload's bytes, reused; the one to pass next time is returned.
+     */
+    static byte[] print(final PrintWriter out, final LogEntry entry, final boolean withPayload, final byte[] scratch)
+    {
+        if (entry.type() == EntryType.EPOCH_START)
+        {
+            out.printf("%10d  E%-5d EpochStart %-28s size %4d  chk %016x%n", entry.position(), entry.epoch(),
+                MemberSet.toString(entry.payload(), entry.payloadOffset(), entry.payloadLength()),
+                entry.payloadLength(), entry.chk());
+            return scratch;
+        }
+        out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  size %4d  chk %016x", entry.position(), entry.epoch(),
+            entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
+            entry.localSeq(), entry.payloadLength(), entry.chk());
+        byte[] payload = scratch;
+        if (withPayload)
+        {
+            payload = payloadBytes(entry, scratch);
+            out.print("  payload ");
+            out.print(entry.payloadLength() == 0 ? "-" : HEX.formatHex(payload, 0, entry.payloadLength()));
+        }
+        out.println();
+        return payload;
+    }
+
+    /** One entry as a JSON object on one line (for {@code tail --json}). */
+    static byte[] printJson(final PrintWriter out, final LogEntry entry, final boolean withPayload, final byte[] scratch)
+    {
+        final boolean epochStart = entry.type() == EntryType.EPOCH_START;
+        out.printf("{\"position\":%d,\"epoch\":%d,\"type\":\"%s\"", entry.position(), entry.epoch(),
+            epochStart ? "epoch-start" : "event");
+        if (epochStart)
+        {
+            out.printf(",\"members\":\"%s\"",
+                MemberSet.toString(entry.payload(), entry.payloadOffset(), entry.payloadLength()));
+        }
+        else
+        {
+            out.printf(",\"counter\":%d,\"origin\":%d,\"incarnation\":%d,\"localSeq\":%d", entry.counter(),
+                entry.originId(), entry.incarnation(), entry.localSeq());
+        }
+        out.printf(",\"size\":%d,\"chk\":\"%016x\"", entry.payloadLength(), entry.chk());
+        byte[] payload = scratch;
+        if (withPayload && !epochStart)
+        {
+            payload = payloadBytes(entry, scratch);
+            out.print(",\"payload\":\"");
+            out.print(HEX.formatHex(payload, 0, entry.payloadLength()));
+            out.print('"');
+        }
+        out.println('}');
+        return payload;
+    }
+
+    private static byte[] payloadBytes(final LogEntry entry, final byte[] scratch)
+    {
+        final int length = entry.payloadLength();
+        final byte[] payload = scratch.length < length ? new byte[length] : scratch;
+        entry.payload().getBytes(entry.payloadOffset(), payload, 0, length);
+        return payload;
+    }
+
+    @Command(name = "tail", mixinStandardHelpOptions = true,
+        description = "Print the entries a member has committed (at or below its durable watermark g, which no epoch "
+            + "change cuts), one a line as dump prints them or as JSON, and with --follow go on as it commits more, "
+            + "until SIGTERM or Ctrl-C (exit 0). Reads beside a running member: takes no lock, never writes, and "
+            + "follows it across restarts.")
+    static final class Tail extends LogSubcommand
+    {
+        /** Without --follow: how long to wait for committed entries this member's log does not hold yet. */
+        private static final long SETTLE_NS = TimeUnit.SECONDS.toNanos(1);
+
+        @Option(names = "--from", paramLabel = "P", defaultValue = "1", description = "First position (default: 1).")
+        long from;
+
+        @Option(names = "--follow", description = "Go on printing entries as they are committed, until stopped.")
+        boolean follow;
+
+        @Option(names = "--json", description = "One JSON object a line (payload in hex).")
+        boolean json;
+
+        @Option(names = "--no-payload", description = "Leave the payload out.")
+        boolean noPayload;
+
+        private volatile boolean stopping;
+
+        int run()
+        {
+            Arguments.atLeast(spec, "--from", from, 1);
+            if (!follow)
+            {
+                Arguments.existingDirectory(spec, "--dir", dir); // with --follow, a member not started is waited for
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            final PrintWriter err = spec.commandLine().getErr();
+            if (follow)
+            {
+                NodeCommand.stopOnSignal("TERM", () -> stopping = true, err, command());
+                NodeCommand.stopOnSignal("INT", () -> stopping = true, err, command());
+            }
+            final byte[][] payload = { new byte[0] };
+            final CommittedLogReader.EntryHandler handler = entry -> payload[0] = json ?
+                printJson(out, entry, !noPayload, payload[0]) : print(out, entry, !noPayload, payload[0]);
+            final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
+            try (CommittedLogReader reader = openReader(err))
+            {
+                if (reader == null)
+                {
+                    return 0; // stopped while waiting for the member
+                }
+                long target = -1;
+                long lastProgressNs = System.nanoTime();
+                while (!stopping)
+                {
+                    final int read = reader.poll(handler, 256);
+                    if (target < 0)
+                    {
+                        target = reader.committed(); // without --follow: what was committed when it started
+                    }
+                    if (!follow && reader.nextPosition() > target)
+                    {
+                        break;
+                    }
+                    if (read > 0)
+                    {
+                        lastProgressNs = System.nanoTime();
+                        out.flush();
+                    }
+                    else if (!follow && System.nanoTime() - lastProgressNs >= SETTLE_NS)
+                    {
+                        err.println(command() + ": entries " + reader.nextPosition() + ".." + target + " are " +
+                            "committed but not in this member's log yet (it is behind): printed up to " +
+                            (reader.nextPosition() - 1));
+                        break;
+                    }
+                    idle.idle(read);
+                }
+            }
+            out.flush();
+            return 0;
+        }
+
+        /**
+         * The reader; with --follow, a member that has not started yet (no log or counters) is waited for, saying
+         * so once. Null when stopped while waiting.
+         */
+        private CommittedLogReader openReader(final PrintWriter err)
+        {
+            boolean said = false;
+            while (true)
+            {
+                try
+                {
+                    return CommittedLogReader.open(dir.toPath(), from);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    if (!follow)
+                    {
+                        throw ex;
+                    }
+                    if (!said)
+                    {
+                        err.println(command() + ": waiting for the member to start (" + ex.getMessage() + ")");
+                        err.flush();
+                        said = true;
+                    }
+                }
+                if (stopping)
+                {
+                    return null;
+                }
+                LockSupport.parkNanos(CommittedLogReader.RECHECK_INTERVAL_NS);
+            }
         }
     }
 

@@ -169,8 +169,8 @@ final class NodeCommand implements Callable<Integer>
             }
         }, "sequencer-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        stopOnSignal("TERM");
-        stopOnSignal("INT");
+        stopOnSignal("TERM", this::stop, spec.commandLine().getErr(), "node");
+        stopOnSignal("INT", this::stop, spec.commandLine().getErr(), "node");
         try (acks)
         {
             if (loadRate > 0)
@@ -257,17 +257,20 @@ final class NodeCommand implements Callable<Integer>
      * own handling runs the shutdown hooks and exits 143 or 130, which reads as a failure to a supervisor). Where the
      * signal cannot be handled, the shutdown hook still closes the member.
      */
-    private void stopOnSignal(final String name)
+    /**
+     * Run {@code stop} on the signal {@code name} (TERM, INT) instead of the JVM's exit, so that the command ends its
+     * work and returns 0. Where the signal cannot be handled, says so on {@code err}: the shutdown hooks still run.
+     */
+    static void stopOnSignal(final String name, final Runnable stop, final PrintWriter err, final String command)
     {
         try
         {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopping = true);
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
         }
         catch (final IllegalArgumentException | UnsupportedOperationException ex)
         {
-            // Not on this platform or JVM: the shutdown hook still closes the member, with the JVM's exit code.
-            spec.commandLine().getErr().println("node: SIG" + name + " cannot be handled here (" + ex.getMessage() +
-                "): on it the member still closes cleanly, but exits 128 + the signal's number, not 0");
+            err.println(command + ": SIG" + name + " cannot be handled here (" + ex.getMessage() +
+                "): on it the command still ends cleanly, but exits 128 + the signal's number, not 0");
         }
     }
 

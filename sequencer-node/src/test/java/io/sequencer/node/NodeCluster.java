@@ -221,6 +221,24 @@ final class NodeCluster implements AutoCloseable
         }
     }
 
+    /**
+     * Run the command line with {@code args} in a process of its own, launched as the nodes are, output to
+     * {@code output}; closed with the cluster.
+     */
+    Process launchCli(final Path output, final String... args) throws IOException
+    {
+        final List<String> command = ClassDataArchive.javaCommand(
+            jvmFlags, classData == null ? System.getProperty("java.class.path") : classData.classPath());
+        command.addAll(List.of(args));
+        final Process process = new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(output.resolveSibling(output.getFileName() + ".err")
+                .toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+            .start();
+        started.add(process);
+        return process;
+    }
+
     /** Start another {@code node} process for member {@code id} without making it the member's current process. */
     Process launch(final int id, final Path output, final String... extra) throws IOException
     {

@@ -119,6 +119,8 @@ public final class ChronicleEventLog implements EventLog
     static final String QUEUE_DIRECTORY = "queue";
     static final String HEADER_FILE = "log.header";
     static final String INTENT_FILE = "unroll.intent";
+    /** Chronicle's table store, written when the queue is first built: a read-only queue needs it to exist. */
+    private static final String QUEUE_METADATA_FILE = "metadata.cq4t";
     static final String STAGING_DIRECTORY = "unroll.staging";
 
     /** Daily cycles: cycle {@code c} is the file of day {@code c} after 1970-01-01, named by Chronicle's format. */
@@ -171,6 +173,8 @@ public final class ChronicleEventLog implements EventLog
     private final boolean rehashOnRead;
     /** Opened by {@link #openReadOnly}: nothing on disk is changed, created or forced. */
     private final boolean readOnly;
+    /** Opened by {@link #openFollowing}: another process writes the log; reads wait for what it has not written. */
+    private final boolean following;
     private final PositionClock clock = new PositionClock();
     /** The entry last read, copied out of the mapping: checked here, and its payload is what {@link LogEntry} views. */
     private final ExpandableDirectByteBuffer readBuffer = new ExpandableDirectByteBuffer(4096);
@@ -213,9 +217,10 @@ public final class ChronicleEventLog implements EventLog
     private boolean closed;
     private MemberDirectoryLock directoryLock;
 
-    private ChronicleEventLog(final ChronicleLogContext context, final boolean readOnly)
+    private ChronicleEventLog(final ChronicleLogContext context, final boolean readOnly, final boolean following)
     {
         this.readOnly = readOnly;
+        this.following = following;
         this.context = context;
         this.directory = context.directory();
         this.queueDirectory = directory.resolve(QUEUE_DIRECTORY);
@@ -254,6 +259,33 @@ public final class ChronicleEventLog implements EventLog
         return open(existingContext(directory), true);
     }
 
+    /**
+     * Open the log of a member that is running, to follow what it appends (the basis of {@link CommittedLogReader}):
+     * no lock, no scan, nothing changed on disk (Chronicle's queue is mapped read-only, once it exists). Every entry
+     * read is checked in full (CRC32C, stored position, and checksum chain onto the entry read before it). A
+     * {@link #read} of an entry the member has not written yet returns false; {@link #have()} is not known and
+     * reads 0. Entries above the member's durable watermark may still be cut by it: a follower reads only up to
+     * that watermark, which {@link CommittedLogReader} takes from the member's counters.
+     *
+     * @throws IllegalStateException when {@code directory} holds no event log.
+     */
+    public static ChronicleEventLog openFollowing(final Path directory)
+    {
+        final ChronicleLogContext context = existingContext(directory).rehashOnRead(true);
+        context.conclude();
+        final ChronicleEventLog log = new ChronicleEventLog(context, true, true);
+        try
+        {
+            log.checkHeader();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.close();
+            throw ex;
+        }
+        return log;
+    }
+
     private static ChronicleLogContext existingContext(final Path directory)
     {
         final LogHeader header = LogHeader.read(directory.resolve(HEADER_FILE));
@@ -288,7 +320,7 @@ public final class ChronicleEventLog implements EventLog
     private static ChronicleEventLog open(final ChronicleLogContext context, final boolean readOnly)
     {
         context.conclude();
-        final ChronicleEventLog log = new ChronicleEventLog(context, readOnly);
+        final ChronicleEventLog log = new ChronicleEventLog(context, readOnly, false);
         try
         {
             if (readOnly)
@@ -704,13 +736,29 @@ public final class ChronicleEventLog implements EventLog
 
     public boolean read(final long position, final LogEntry entry)
     {
-        if (position < 1 || position > have)
+        if (position < 1 || (position > have && !following))
         {
             return false;
         }
+        if (following && queue == null)
+        {
+            if (!Files.isRegularFile(queueDirectory.resolve(QUEUE_METADATA_FILE)))
+            {
+                return false; // the member has not written its first entry
+            }
+            openQueue();
+        }
         final ExcerptTailer tailer = moveTo(position);
+        if (tailer == null)
+        {
+            return false; // following: not written yet
+        }
         try (DocumentContext dc = tailer.readingDocument())
         {
+            if (following && !dc.isPresent())
+            {
+                return false;
+            }
             if (!dc.isPresent() || dc.index() != indexOf(position))
             {
                 throw damaged(position, "is missing from the queue");
@@ -970,6 +1018,10 @@ public final class ChronicleEventLog implements EventLog
         final long index = indexOf(position);
         if (tailer.index() != index && !tailer.moveToIndex(index))
         {
+            if (following)
+            {
+                return null; // not written yet (the member's next cycle file, or the next entry of this one)
+            }
             throw damaged(position, "is missing from the queue (no index " + Long.toHexString(index) + ")");
         }
         return tailer;

@@ -23,6 +23,14 @@ public final class NodeCounters
 {
     /** Counter type id of every sequencer counter (readers may filter on it). */
     public static final int TYPE_ID = 9001;
+    /** The label of the durable watermark's counter, which a follower of the log reads (CommittedLogReader). */
+    public static final String GUARANTEED_LABEL = "g (durable watermark)";
+    /**
+     * The label of the count of this run's cuts of the log's tail (unrolls, redone ones included). Published before
+     * {@link #GUARANTEED_LABEL}, in the same update: a follower that reads g and then this count sees every cut made
+     * before g reached what it read, and maps the log again before it reads entries a cut replaced.
+     */
+    public static final String LOG_CUTS_LABEL = "log cuts (unrolls, redone ones included)";
 
     private final List<AtomicCounter> counters = new ArrayList<>();
     private final List<LongSupplier> sources = new ArrayList<>();
@@ -63,7 +71,8 @@ public final class NodeCounters
         add(manager, "clock L", protocol::clock);
         add(manager, "have", () -> protocol.log().have());
         add(manager, "forced", () -> protocol.log().forcedPosition());
-        add(manager, "g (durable watermark)", protocol::guaranteed);
+        add(manager, LOG_CUTS_LABEL, () -> c.unrolls() + c.unrollsRedone()); // before g: see the label
+        add(manager, GUARANTEED_LABEL, protocol::guaranteed);
         for (int i = 0; i < cluster.size(); i++)
         {
             final int memberId = cluster.memberId(i);

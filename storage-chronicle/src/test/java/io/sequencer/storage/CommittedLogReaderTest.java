@@ -1,0 +1,158 @@
+package io.sequencer.storage;
+
+import io.sequencer.core.EventLogContract;
+import io.sequencer.core.LogEntry;
+import io.sequencer.core.runtime.NodeCounters;
+import io.sequencer.core.runtime.NodeStatFile;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link CommittedLogReader} against a member simulated in this process: a writing {@link ChronicleEventLog} in the
+ * member's {@code log} directory and a counters file with the two counters a node publishes (its cuts of the log,
+ * then {@code g}). The reader hands on exactly the entries at or below {@code g}; after an unroll, which puts a staged
+ * copy of a cycle file in place of the one the reader has mapped, it reads the new entries, not the cut ones its old
+ * mapping still shows; a member whose log was replaced by one that differs makes it stop with an error.
+ */
+class CommittedLogReaderTest
+{
+    private static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @TempDir
+    Path member;
+
+    private ChronicleEventLog writer;
+    private NodeStatFile stat;
+    private AtomicCounter cuts;
+    private AtomicCounter guaranteed;
+    private CommittedLogReader reader;
+
+    @AfterEach
+    void close()
+    {
+        org.agrona.CloseHelper.quietCloseAll(reader, writer, stat);
+    }
+
+    @Test
+    void handsOnOnlyCommittedEntriesAndTheNewOnesAfterAnUnroll()
+    {
+        startMember();
+        EventLogContract.appendMany(writer, 100, 5);
+        publish(0, 70);
+        reader = CommittedLogReader.open(member, 1);
+        final List<LogEntry> read = new ArrayList<>();
+        readUpTo(70, read); // into cycle 2 (entries 65..128): the reader has its file mapped
+        assertEquals(70, read.size());
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        assertEquals(0, reader.poll(entry -> read.add(copy(entry)), 100), "nothing above g = 70");
+
+        // an unroll to 80 (entries 81..100 cut; cycle 2's file is replaced by a staged copy), then other entries
+        writer.unrollTo(80, 70);
+        EventLogContract.appendMany(writer, 40, 7);
+        publish(1, 110);
+        readUpTo(110, read);
+        for (final LogEntry entry : read)
+        {
+            assertEquals(writer.chkAt(entry.position()), entry.chk(), "entry " + entry.position() + " as the log " +
+                "holds it now");
+        }
+        assertEquals(110, read.size());
+        assertEquals(110, read.get(109).position());
+    }
+
+    @Test
+    void startingLaterChecksTheFirstEntryAgainstTheOneBefore()
+    {
+        startMember();
+        EventLogContract.appendMany(writer, 30, 5);
+        publish(0, 30);
+        reader = CommittedLogReader.open(member, 11);
+        final List<LogEntry> read = new ArrayList<>();
+        readUpTo(30, read);
+        assertEquals(20, read.size());
+        assertEquals(11, read.get(0).position());
+        assertEquals(writer.chkAt(11), read.get(0).chk());
+    }
+
+    @Test
+    void aReplacedLogThatDiffersStopsTheReader()
+    {
+        startMember();
+        EventLogContract.appendMany(writer, 50, 5);
+        publish(0, 50);
+        reader = CommittedLogReader.open(member, 1);
+        readUpTo(50, new ArrayList<>());
+
+        // the member's disk is replaced by a log of other entries, and it restarts (a new counters file)
+        writer.close();
+        stat.close();
+        IoUtil.delete(member.resolve(NodeStorage.LOG_DIRECTORY).toFile(), false);
+        startMember();
+        EventLogContract.appendMany(writer, 80, 9);
+        publish(0, 80);
+        final long deadline = System.nanoTime() + DEADLINE_NS;
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () ->
+        {
+            while (System.nanoTime() - deadline < 0)
+            {
+                reader.poll(entry -> { }, 100);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        });
+        assertTrue(refused.getMessage().contains("was replaced and differs from what was read before at entry 50"),
+            refused.getMessage());
+    }
+
+    private void startMember()
+    {
+        writer = ChronicleEventLog.open(ChronicleEventLogDamageTest.context(member.resolve(NodeStorage.LOG_DIRECTORY)));
+        stat = NodeStatFile.create(member.toFile(), 0, 8, 4096, System.currentTimeMillis());
+        final CountersManager counters = new CountersManager(stat.metaDataBuffer(), stat.valuesBuffer());
+        cuts = counters.newCounter(NodeCounters.LOG_CUTS_LABEL);
+        guaranteed = counters.newCounter(NodeCounters.GUARANTEED_LABEL);
+    }
+
+    /** As a node publishes them: the cuts, then g. */
+    private void publish(final long logCuts, final long g)
+    {
+        cuts.setRelease(logCuts);
+        guaranteed.setRelease(g);
+    }
+
+    private void readUpTo(final long position, final List<LogEntry> read)
+    {
+        final long deadline = System.nanoTime() + DEADLINE_NS;
+        while (reader.nextPosition() <= position)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "read up to " + (reader.nextPosition() - 1) + " of " +
+                position);
+            if (reader.poll(entry -> read.add(copy(entry)), 100) == 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+
+    private static LogEntry copy(final LogEntry entry)
+    {
+        final byte[] payload = new byte[entry.payloadLength()];
+        entry.payload().getBytes(entry.payloadOffset(), payload);
+        return new LogEntry().set(entry.position(), entry.type(), entry.epoch(), entry.counter(), entry.originId(),
+            entry.incarnation(), entry.localSeq(), entry.chk(), new org.agrona.concurrent.UnsafeBuffer(payload), 0,
+            payload.length);
+    }
+}
