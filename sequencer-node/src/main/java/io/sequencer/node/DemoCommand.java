@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer>
 
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key); // this run's cluster key: never written anywhere
-        final MemberProcess[] members = new MemberProcess[nodes];
+        final DurableMember[] members = new DurableMember[nodes];
         final SequencerClient[] clients = new SequencerClient[nodes];
         AgentRunner runner = null;
         try
@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer>
                     .maxResultLength(AccountLedger.RESULT_LENGTH)
                     .checkpointInterval(50_000);
                 final AeronTransportContext transport = transportContext(cluster, i, port, key);
-                members[i] = MemberProcess.launch(
+                members[i] = DurableMember.launch(
                     protocol, root.resolve("member-" + i), transport, new AccountLedger(), new BackoffIdleStrategy(),
                     false, -1);
                 agents[i] = members[i].sequencer().agent();
@@ -166,7 +166,7 @@ final class DemoCommand implements Callable<Integer>
                 "back-pressured, %,d during an epoch change)%n",
                 (long)(acknowledged * 1e9 / elapsedNs), acknowledged, elapsedNs / 1e9,
                 refusedByStatus[-SubmitStatus.BACK_PRESSURED], refusedByStatus[-SubmitStatus.NOT_RUNNING]);
-            for (final MemberProcess m : members)
+            for (final DurableMember m : members)
             {
                 final io.sequencer.core.ProtocolCounters c = m.sequencer().protocol().counters();
                 out.printf("member %d: epoch %d (%d epoch changes, %d suspicions, %d boot timeouts), %,d entries%n",
@@ -335,14 +335,14 @@ final class DemoCommand implements Callable<Integer>
     }
 
     /** Every member serializes every event; the last acknowledgement may precede a member's last append. */
-    private static void awaitSameLength(final MemberProcess[] members)
+    private static void awaitSameLength(final DurableMember[] members)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline)
         {
             final long first = members[0].sequencer().protocol().log().have();
             boolean same = true;
-            for (final MemberProcess member : members)
+            for (final DurableMember member : members)
             {
                 same &= member.sequencer().protocol().log().have() == first;
             }
@@ -354,7 +354,7 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private static int verifyIdentical(final MemberProcess[] members, final PrintWriter out)
+    private static int verifyIdentical(final DurableMember[] members, final PrintWriter out)
     {
         final EventLog first = members[0].sequencer().protocol().log();
         final long have = first.have();

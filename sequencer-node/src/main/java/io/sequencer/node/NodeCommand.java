@@ -1,6 +1,8 @@
 package io.sequencer.node;
 
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.SampleEvents;
+import io.sequencer.core.StateMachine;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.runtime.CompletionListener;
 import io.sequencer.core.runtime.SequencerClient;
@@ -75,6 +77,17 @@ final class NodeCommand implements Callable<Integer>
         description = "Stop the load after this many seconds and keep running (default: until stopped).")
     int loadSeconds;
 
+    @Option(names = "--state-machine", paramLabel = "CLASS",
+        description = "The state machine to run: a class implementing io.sequencer.core.StateMachine with a public "
+            + "constructor without arguments, on the class path or --classpath (default: the one StateMachine "
+            + "service of --classpath's jars, else the demo's account ledger).")
+    String stateMachineClass;
+
+    @Option(names = "--classpath", paramLabel = "PATHS",
+        description = "Jars and directories (separated by ':', ';' on Windows) holding the state machine and what "
+            + "it needs.")
+    String classpath;
+
     @Option(names = "--ack-log", paramLabel = "FILE",
         description = "Append '<eventId> <position> <timeNs> <epoch>' per acknowledged event.")
     Path ackLog;
@@ -107,11 +120,30 @@ final class NodeCommand implements Callable<Integer>
         cluster.warnings().forEach(warning -> spec.commandLine().getErr().println("node: " + warning));
         spec.commandLine().getErr().flush();
         final NodeConfig.Member member = cluster.member(id);
+        final StateMachine stateMachine;
+        try
+        {
+            stateMachine = StateMachines.load(stateMachineClass, classpath);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            spec.commandLine().getErr().println("node: " + ex.getMessage());
+            return 2;
+        }
+        if (loadRate > 0 && !(stateMachine instanceof SampleEvents))
+        {
+            spec.commandLine().getErr().println("node: --load needs a state machine that makes sample events (" +
+                SampleEvents.class.getName() + "); " + stateMachine.getClass().getName() + " does not");
+            return 2;
+        }
         final ProtocolContext protocol = cluster.protocolContext(id)
             .bootstrap(bootstrap)
             .bootId(bootId())
-            .listener(new NodeEventLog(out, cluster.cluster(), id))
-            .maxResultLength(Math.max(AccountLedger.RESULT_LENGTH, cluster.protocolContext(id).maxResultLength()));
+            .listener(new NodeEventLog(out, cluster.cluster(), id));
+        if (stateMachine instanceof AccountLedger)
+        {
+            protocol.maxResultLength(Math.max(AccountLedger.RESULT_LENGTH, protocol.maxResultLength()));
+        }
         final AeronTransportContext transport = cluster.transportContext(id);
         final String directoryError = prepareDirectory(member.directory().toPath());
         if (directoryError != null)
@@ -134,11 +166,11 @@ final class NodeCommand implements Callable<Integer>
             return 2;
         }
 
-        final MemberProcess process;
+        final DurableMember process;
         final long launchNs = System.nanoTime();
         try
         {
-            process = MemberProcess.launch(protocol, member.directory().toPath(), transport, new AccountLedger(),
+            process = DurableMember.launch(protocol, member.directory().toPath(), transport, stateMachine,
                 cluster.idleStrategy(), true, cluster.cpu());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
@@ -147,9 +179,9 @@ final class NodeCommand implements Callable<Integer>
             closeQuietly(acks);
             return 2;
         }
-        out.printf("member %d (%s) started in %s, frames authenticated: %s; it takes submits once it runs in an " +
-            "epoch (logged below); stop with SIGTERM or Ctrl-C%n", id,
-            member.name(), member.directory(), cluster.authentication().name().toLowerCase(Locale.ROOT));
+        out.printf("member %d (%s) started in %s, frames authenticated: %s, state machine %s; it takes submits once " +
+            "it runs in an epoch (logged below); stop with SIGTERM or Ctrl-C%n", id, member.name(), member.directory(),
+            cluster.authentication().name().toLowerCase(Locale.ROOT), stateMachine.getClass().getName());
         out.printf(Locale.ROOT, "member %d: up %.2f s after the JVM started (JVM %s, configuration %.2f s, %s)%n", id,
             (jvmUpMs < 0 ? 0 : jvmUpMs / 1e3) + (System.nanoTime() - callNs) / 1e9,
             jvmUpMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f s", jvmUpMs / 1e3),
@@ -175,7 +207,7 @@ final class NodeCommand implements Callable<Integer>
         {
             if (loadRate > 0)
             {
-                runLoad(process, acks);
+                runLoad(process, (SampleEvents)stateMachine, protocol.maxEventLength(), acks);
             }
             else
             {
@@ -281,9 +313,11 @@ final class NodeCommand implements Callable<Integer>
     }
 
     /** Submit transfers at {@code loadRate} per second until stopped; log each acknowledgement after it arrives. */
-    private void runLoad(final MemberProcess process, final BufferedWriter acks) throws IOException
+    private void runLoad(
+        final DurableMember process, final SampleEvents samples, final int maxEventLength, final BufferedWriter acks)
+        throws IOException
     {
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[AccountLedger.TRANSFER_LENGTH + 8]);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[maxEventLength]);
         final long intervalNs = 1_000_000_000L / loadRate;
         final long[] eventIdOf = new long[1 << 14];
         final IOException[] failure = new IOException[1];
@@ -339,9 +373,7 @@ final class NodeCommand implements Callable<Integer>
                 if (now >= nextSendNs && now < loadEndNs && !paused)
                 {
                     final long eventId = nextEventId;
-                    final int length = AccountLedger.encodeTransfer(event, 0, (int)(eventId & 7),
-                        (int)((eventId >>> 3) & 7), 1 + (eventId & 63), 8);
-                    event.putLong(AccountLedger.TRANSFER_LENGTH, eventId, LITTLE_ENDIAN);
+                    final int length = samples.sampleEvent(id, eventId, event, 0);
                     final long correlationId = client.submit(event, 0, length);
                     if (correlationId > 0)
                     {

@@ -69,17 +69,7 @@ class LogTailTest
             dir.resolve("tail.txt.err")));
         cluster.stopAll();
 
-        final List<String> printed = Files.readAllLines(tailed);
-        assertTrue(printed.size() >= committed, printed.size() + " entries printed, " + committed + " committed");
-        final String dump = NodeCluster.run("log", "dump", "--dir", cluster.memberDir(1).toString(), "--to",
-            Long.toString(printed.size()));
-        final List<String> dumped = dump.lines().toList();
-        assertEquals(dumped.size(), printed.size(), "the stopped member's log holds every entry printed");
-        for (int i = 0; i < printed.size(); i++)
-        {
-            assertEquals(i + 1, position(printed.get(i)), "entry " + (i + 1) + " printed once, in order");
-            assertEquals(dumped.get(i).trim(), printed.get(i).trim(), "entry " + (i + 1) + " as the log holds it");
-        }
+        assertPrintedAsTheLogHoldsThem(cluster.memberDir(1), Files.readAllLines(tailed), committed);
 
         final NodeCluster.Cli once = NodeCluster.cli("log", "tail", "--dir", cluster.memberDir(2).toString(),
             "--json", "--no-payload", "--from", "3").assertExit(0);
@@ -98,7 +88,28 @@ class LogTailTest
             cli.err());
     }
 
-    private static long lastPosition(final Path file)
+    /**
+     * {@code printed} (what {@code log tail} printed, with {@code dumpOptions} such as {@code --no-payload}) is entries
+     * 1..K in order, each once, K at least {@code committed}, each line what {@code log dump} prints for that position
+     * of the stopped member's log.
+     */
+    static void assertPrintedAsTheLogHoldsThem(
+        final Path memberDir, final List<String> printed, final long committed, final String... dumpOptions)
+    {
+        assertTrue(printed.size() >= committed, printed.size() + " entries printed, " + committed + " committed");
+        final List<String> args = new java.util.ArrayList<>(List.of("log", "dump", "--dir", memberDir.toString(),
+            "--to", Long.toString(printed.size())));
+        args.addAll(List.of(dumpOptions));
+        final List<String> dumped = NodeCluster.run(args.toArray(new String[0])).lines().toList();
+        assertEquals(dumped.size(), printed.size(), "the stopped member's log holds every entry printed");
+        for (int i = 0; i < printed.size(); i++)
+        {
+            assertEquals(i + 1, position(printed.get(i)), "entry " + (i + 1) + " printed once, in order");
+            assertEquals(dumped.get(i).trim(), printed.get(i).trim(), "entry " + (i + 1) + " as the log holds it");
+        }
+    }
+
+    static long lastPosition(final Path file)
     {
         try
         {

@@ -64,6 +64,7 @@ final class NodeCluster implements AutoCloseable
      * on a 2-core machine shared by three nodes and the test (no test here asserts latency).
      */
     private List<String> jvmFlags = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    private String classPath = System.getProperty("java.class.path");
     private ClassDataArchive classData;
 
     NodeCluster(final Path dir, final int size) throws IOException
@@ -144,6 +145,24 @@ final class NodeCluster implements AutoCloseable
     }
 
     /** JVM flags of the node processes besides the parent POM's (default: C1 only, serial collector). */
+    /**
+     * Launch the processes without the class path entries {@code leaveOut} (for instance an application's classes,
+     * which a node must then find through its {@code --classpath}).
+     */
+    NodeCluster classPathWithout(final Path leaveOut)
+    {
+        final StringBuilder kept = new StringBuilder();
+        for (final String entry : classPath.split(java.io.File.pathSeparator))
+        {
+            if (!Path.of(entry).toAbsolutePath().normalize().equals(leaveOut.toAbsolutePath().normalize()))
+            {
+                kept.append(kept.length() == 0 ? "" : java.io.File.pathSeparator).append(entry);
+            }
+        }
+        classPath = kept.toString();
+        return this;
+    }
+
     NodeCluster jvmFlags(final List<String> flags)
     {
         this.jvmFlags = List.copyOf(flags);
@@ -192,7 +211,7 @@ final class NodeCluster implements AutoCloseable
     {
         final List<String> command = new ArrayList<>(launcher.apply(id));
         final List<String> java = ClassDataArchive.javaCommand(
-            jvmFlags, classData == null ? System.getProperty("java.class.path") : classData.classPath());
+            jvmFlags, classData == null ? classPath : classData.classPath());
         if (classData != null)
         {
             java.add(1, "-XX:SharedArchiveFile=" + classData.archive());
@@ -228,7 +247,7 @@ final class NodeCluster implements AutoCloseable
     Process launchCli(final Path output, final String... args) throws IOException
     {
         final List<String> command = ClassDataArchive.javaCommand(
-            jvmFlags, classData == null ? System.getProperty("java.class.path") : classData.classPath());
+            jvmFlags, classData == null ? classPath : classData.classPath());
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(output.resolveSibling(output.getFileName() + ".err")

@@ -16,7 +16,7 @@ class PinnedThreadTest
     {
         final int cpu = Runtime.getRuntime().availableProcessors() - 1;
         final AtomicReference<BitSet> seen = new AtomicReference<>();
-        final Thread thread = MemberProcess.pinnedTo(cpu).newThread(() -> seen.set(Affinity.getAffinity()));
+        final Thread thread = DurableMember.pinnedTo(cpu).newThread(() -> seen.set(Affinity.getAffinity()));
         thread.start();
         thread.join(10_000);
         final BitSet expected = new BitSet();
@@ -24,7 +24,7 @@ class PinnedThreadTest
         assertEquals(expected, seen.get(), "the thread runs on CPU " + cpu + " only");
 
         final AtomicReference<BitSet> unpinned = new AtomicReference<>();
-        final Thread free = MemberProcess.pinnedTo(-1).newThread(() -> unpinned.set(Affinity.getAffinity()));
+        final Thread free = DurableMember.pinnedTo(-1).newThread(() -> unpinned.set(Affinity.getAffinity()));
         free.start();
         free.join(10_000);
         assertTrue(unpinned.get().cardinality() >= 1);

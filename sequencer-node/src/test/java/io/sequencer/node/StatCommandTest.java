@@ -50,7 +50,7 @@ class StatCommandTest
             .store(new InMemoryNodeStore())
             .transport(InMemoryNetwork.immediate(0).endpoint(0))
             .idleStrategy(new YieldingIdleStrategy())
-            .counterSource("transport: frames published", () -> 4242); // as MemberProcess adds the transport's
+            .counterSource("transport: frames published", () -> 4242); // as DurableMember adds the transport's
         try (Sequencer node = Sequencer.launch(context, new AccountLedger());
             SequencerClient client = node.newClient())
         {

@@ -18,7 +18,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * result: 0 int8 status, 1 int64 balance of from, 9 int64 balance of to
  * </pre>
  */
-public final class AccountLedger implements StateMachine
+public final class AccountLedger implements StateMachine, io.sequencer.core.SampleEvents
 {
     public static final int ACCOUNTS = 8;
     public static final long INITIAL_BALANCE = 1_000;
@@ -34,6 +34,17 @@ public final class AccountLedger implements StateMachine
     public AccountLedger()
     {
         Arrays.fill(balances, INITIAL_BALANCE);
+    }
+
+    /**
+     * A transfer between two of the accounts, derived from {@code eventId}, followed by the event id (bytes 16..23,
+     * where {@code sequencer log check-acks} finds it).
+     */
+    public int sampleEvent(final int memberId, final long eventId, final MutableDirectBuffer buffer, final int offset)
+    {
+        encodeTransfer(buffer, offset, (int)(eventId & 7), (int)((eventId >>> 3) & 7), 1 + (eventId & 63), 0);
+        buffer.putLong(offset + TRANSFER_LENGTH, eventId, LITTLE_ENDIAN);
+        return TRANSFER_LENGTH + 8;
     }
 
     /** Encode a transfer at {@code offset} followed by {@code padding} bytes; @return its length. */

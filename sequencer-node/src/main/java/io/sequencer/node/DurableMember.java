@@ -14,10 +14,19 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * One member assembled from the real parts: its storage on Chronicle Queue in its directory, its transport on
- * Aeron, and the embedded {@link Sequencer} over them. Used by the {@code node} and {@code demo} commands.
+ * One durable member assembled from the real parts: its storage on Chronicle Queue in its directory, its transport on
+ * Aeron, and the embedded {@link Sequencer} over them, running the application's {@link StateMachine}. What the
+ * {@code node} command runs; an application that embeds a member launches it the same way:
+ * <pre>
+ * NodeConfig config = NodeConfig.load(Path.of("cluster.properties"), Map.of());
+ * try (DurableMember member = DurableMember.launch(config, 0, new MyStateMachine(), false))
+ * {
+ *     SequencerClient client = member.sequencer().newClient();
+ *     ...
+ * }
+ * </pre>
  */
-final class MemberProcess implements AutoCloseable
+public final class DurableMember implements AutoCloseable
 {
     private final NodeStorage storage;
     private final AeronTransport transport;
@@ -26,7 +35,7 @@ final class MemberProcess implements AutoCloseable
     private final long transportNs;
     private final long sequencerNs;
 
-    private MemberProcess(
+    private DurableMember(
         final NodeStorage storage,
         final AeronTransport transport,
         final Sequencer sequencer,
@@ -48,7 +57,7 @@ final class MemberProcess implements AutoCloseable
      * @param ownThread false when the caller runs {@link #sequencer()}'s agent (several members on one thread).
      * @param cpu       the CPU the duty-cycle thread pins itself to (with {@code ownThread}); -1 for none.
      */
-    static MemberProcess launch(
+    static DurableMember launch(
         final ProtocolContext protocol,
         final Path directory,
         final AeronTransportContext transportContext,
@@ -109,7 +118,7 @@ final class MemberProcess implements AutoCloseable
                 .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
             final long launchedNs = System.nanoTime();
-            return new MemberProcess(storage, transport, sequencer, storageOpenNs - startNs,
+            return new DurableMember(storage, transport, sequencer, storageOpenNs - startNs,
                 transportStart.tookNs, launchedNs - Math.max(storageOpenNs, startNs + transportStart.tookNs));
         }
         catch (final RuntimeException ex)
@@ -172,6 +181,23 @@ final class MemberProcess implements AutoCloseable
         }
     }
 
+    /**
+     * Launch member {@code memberId} of the cluster {@code config} describes (its directory, transport, timeouts,
+     * idle strategy and CPU), running {@code stateMachine} on its own duty-cycle thread.
+     *
+     * @param bootstrap true only when creating the cluster: an empty directory then counts as an intact member.
+     * @throws IllegalArgumentException for a setting the configuration does not allow, naming it.
+     * @throws IllegalStateException    when the storage or the transport cannot start (the directory held by another
+     *                                  process, a port in use, ...), saying why.
+     */
+    public static DurableMember launch(
+        final NodeConfig config, final int memberId, final StateMachine stateMachine, final boolean bootstrap)
+    {
+        return launch(config.protocolContext(memberId).bootstrap(bootstrap),
+            config.member(memberId).directory().toPath(), config.transportContext(memberId), stateMachine,
+            config.idleStrategy(), true, config.cpu());
+    }
+
     /** Threads that pin themselves to {@code cpu} before they run (-1: not pinned). */
     static java.util.concurrent.ThreadFactory pinnedTo(final int cpu)
     {
@@ -196,7 +222,8 @@ final class MemberProcess implements AutoCloseable
             storageNs / 1e9, transportNs / 1e9, sequencerNs / 1e9);
     }
 
-    Sequencer sequencer()
+    /** The embedded node: {@link Sequencer#newClient()} submits to it. */
+    public Sequencer sequencer()
     {
         return sequencer;
     }
@@ -211,6 +238,7 @@ final class MemberProcess implements AutoCloseable
         return storage;
     }
 
+    /** Stop the duty cycle, force the log, close the transport and the storage. */
     public void close()
     {
         sequencer.close(); // closes the transport and the storage it was given
