@@ -117,9 +117,54 @@ class CommittedLogReaderTest
             refused.getMessage());
     }
 
+    /**
+     * {@link CommittedLogReader#poll} allocates nothing once warm: of four windows of 5,000 entries after 20,000 of
+     * warm-up, at least one allocates no byte at all (a steady allocation per entry or per poll would show in every
+     * window; once in a while the JVM's own warm-up charges the thread a few bytes).
+     */
+    @Test
+    void pollAllocatesNothing()
+    {
+        writer = ChronicleEventLog.open(new ChronicleLogContext().directory(member.resolve(NodeStorage.LOG_DIRECTORY))
+            .clusterId(9));
+        startCounters();
+        EventLogContract.appendMany(writer, 40_000, 5);
+        publish(0, 40_000);
+        reader = CommittedLogReader.open(member, 1);
+        final long[] sum = { 0 };
+        final CommittedLogReader.EntryHandler handler = entry -> sum[0] += entry.chk();
+        while (reader.nextPosition() <= 20_000)
+        {
+            reader.poll(handler, 100); // warm: compiled, the cycle file mapped
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        final long measuring = threads.getThreadAllocatedBytes(threadId);
+        final long cost = threads.getThreadAllocatedBytes(threadId) - measuring; // what one reading allocates
+        final long[] windows = new long[4];
+        for (int w = 0; w < windows.length; w++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long end = 20_000 + 5_000L * (w + 1);
+            while (reader.nextPosition() <= end)
+            {
+                reader.poll(handler, 100);
+            }
+            windows[w] = threads.getThreadAllocatedBytes(threadId) - before - cost;
+        }
+        assertEquals(0, java.util.Arrays.stream(windows).min().getAsLong(), "bytes allocated in each window of 5,000 " +
+            "entries: " + java.util.Arrays.toString(windows) + " (checksum sum " + sum[0] + ")");
+    }
+
     private void startMember()
     {
         writer = ChronicleEventLog.open(ChronicleEventLogDamageTest.context(member.resolve(NodeStorage.LOG_DIRECTORY)));
+        startCounters();
+    }
+
+    private void startCounters()
+    {
         stat = NodeStatFile.create(member.toFile(), 0, 8, 4096, System.currentTimeMillis());
         final CountersManager counters = new CountersManager(stat.metaDataBuffer(), stat.valuesBuffer());
         cuts = counters.newCounter(NodeCounters.LOG_CUTS_LABEL);
