@@ -33,6 +33,11 @@ public final class ProtocolContext
      * that pause to about 20 ms, below {@link #DEFAULT_FAILURE_TIMEOUT_NS}.
      */
     public static final long DEFAULT_ADMISSION_LAG = 10_000;
+    /**
+     * A member outside the epoch follows the base owner's durable log while it is more than this many entries behind,
+     * and asks in once it is closer (§10.5): the epoch that admits it then waits for about this many entries.
+     */
+    public static final long DEFAULT_FOLLOW_LAG = 256;
 
     private ClusterConfig cluster;
     private int memberId = -1;
@@ -51,6 +56,7 @@ public final class ProtocolContext
     private boolean bootstrap;
     private long jitterSeed;
     private long admissionLag = DEFAULT_ADMISSION_LAG;
+    private long followLag = DEFAULT_FOLLOW_LAG;
     private boolean acceptDataLoss;
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
@@ -91,6 +97,7 @@ public final class ProtocolContext
         require(fetchBatchBytes >= 1024 && fetchBatchBytes <= 16 * 1024 * 1024,
             "fetchBatchBytes", "1024..16777216", fetchBatchBytes);
         require(admissionLag >= 0, "admissionLag", ">= 0 entries", admissionLag);
+        require(followLag >= 0, "followLag", ">= 0 entries", followLag);
         require(bootId != 0, "bootId", "a non-zero id of this machine's boot", bootId);
         require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
         require(listener != null, "listener", "a ProtocolListener (ProtocolListener.NONE for none)", "null");
@@ -276,6 +283,18 @@ public final class ProtocolContext
     public ProtocolContext admissionLag(final long admissionLag)
     {
         this.admissionLag = admissionLag;
+        return this;
+    }
+
+    /** A member outside the epoch follows the owner's durable log while further behind than this (§10.5). */
+    public long followLag()
+    {
+        return followLag;
+    }
+
+    public ProtocolContext followLag(final long followLag)
+    {
+        this.followLag = followLag;
         return this;
     }
 

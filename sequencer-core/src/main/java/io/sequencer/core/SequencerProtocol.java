@@ -62,11 +62,6 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int SERVE_FRAMES_PER_CYCLE = 1;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
-    /**
-     * A member outside the epoch, aligned to its base, follows the base owner's durable entries (follow rounds, §10.5)
-     * until it is at most this many behind them, then asks in: the epoch that admits it fetches only that much.
-     */
-    static final int FOLLOW_LAG = 256;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
     private static final int PROBE_WINDOW = 32;
     /**
@@ -248,6 +243,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
     private long followGap;
     private final long admissionLag;
+    private final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     private final long[] servingNext;
     private final long[] servingTo;
@@ -387,6 +383,7 @@ public final class SequencerProtocol implements MemberStreamListener
         peakGapSinceNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
+        followLag = context.followLag();
         servingNext = new long[memberCount];
         servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
@@ -1699,7 +1696,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
-     * durable ({@code g}), when they are more than {@link #FOLLOW_LAG} ahead of this log and fewer than at the last
+     * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
      * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
      * are final: every later base holds them, so nothing this member appends here is ever cut.
      *
@@ -1709,7 +1706,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final long target = reportGuaranteed[baseOwner];
         final long gap = target - log.have();
-        if (!alignedOutside || gap <= FOLLOW_LAG || (followGap >= 0 && gap >= followGap))
+        if (!alignedOutside || gap <= followLag || (followGap >= 0 && gap >= followGap))
         {
             return false;
         }

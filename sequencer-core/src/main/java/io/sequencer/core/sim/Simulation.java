@@ -527,6 +527,12 @@ public final class Simulation
         }
     };
     private final boolean longHistory;
+    /**
+     * The members' follow lag (§10.5), drawn per seed from a stream of its own (the seed's other draws stay as they
+     * were): mostly a few entries, so that the short histories of most seeds have members outside the epoch follow
+     * the owner's durable log, as the default 256 makes only long catch-ups do; the default on long histories.
+     */
+    private final long followLag;
     private final int events;
     private int longDownIndex = -1;
     private long longDownAt = -1;
@@ -569,6 +575,7 @@ public final class Simulation
         this.faults = EnumSet.noneOf(Fault.class);
         this.faults.addAll(options.faults);
         this.random = new SplittableRandom(options.seed);
+        final long followDraw = new SplittableRandom(options.seed ^ 0x5DEECE66DL).nextLong(8);
         this.durability = options.durability != null ? options.durability :
             random.nextBoolean() ? Durability.BATCH : Durability.NONE;
         this.cluster = ClusterConfig.ofSize(CLUSTER_ID, options.nodes);
@@ -609,6 +616,7 @@ public final class Simulation
         longHistory = faults.contains(Fault.LONG) &&
             (random.nextInt(LONG_HISTORY_ONE_IN) == 0 | options.forceLongHistory);
         events = longHistory ? 10_000 + random.nextInt(30_000) : options.events;
+        followLag = longHistory || followDraw == 0 ? ProtocolContext.DEFAULT_FOLLOW_LAG : 1L << (followDraw - 1);
         if (longHistory)
         {
             count("long histories");
@@ -715,6 +723,7 @@ public final class Simulation
             .maxResultLength(AccountLedger.RESULT_LENGTH)
             .maxInFlight(1024)
             .checkpointInterval(16 + random.nextInt(48))
+            .followLag(followLag)
             .bootstrap(bootstrap)
             .bootId(node.disk.bootId)
             .defects(options.defects)
