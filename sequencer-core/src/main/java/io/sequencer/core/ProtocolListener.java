@@ -73,6 +73,25 @@ public interface ProtocolListener
     {
     }
 
+    /**
+     * Still without a decision, now in {@code epoch}, {@code waitedNs} after it last ran in a decided epoch (or started),
+     * over the epoch changes since: the members it hears (a mask over member indexes, itself included). Said a second
+     * into the wait, then every five seconds: what an operator needs when a cluster does not run (a quorum not heard,
+     * a member not started).
+     */
+    default void onWaiting(final long epoch, final int heardMask, final long waitedNs)
+    {
+    }
+
+    /**
+     * A fetch running longer than a second: it holds entries up to {@code fetchedTo} of the {@code to} it fetches from
+     * {@code baseOwnerId}, having started at {@code from}. Said once a second while it runs.
+     */
+    default void onFetchProgress(final long epoch, final int baseOwnerId, final long from, final long fetchedTo,
+        final long to)
+    {
+    }
+
     /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
     default void onAligned(final long epoch, final long position)
     {

@@ -62,6 +62,11 @@ public final class SequencerProtocol implements MemberStreamListener
     static final int SERVE_FRAMES_PER_CYCLE = 1;
     private static final int MIN_FETCH_WINDOW = 64;
     private static final int MAX_FETCH_WINDOW = 1 << 16;
+    /** When an epoch change without a decision is first reported to the listener (onWaiting), and then how often. */
+    private static final long WAITING_FIRST_NS = 1_000_000_000L;
+    private static final long WAITING_EVERY_NS = 5_000_000_000L;
+    /** How often a fetch that runs long reports its progress to the listener (onFetchProgress). */
+    private static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
     private static final int PROBE_WINDOW = 32;
     /**
@@ -215,6 +220,12 @@ public final class SequencerProtocol implements MemberStreamListener
     private long quorumSinceNs;
     /** When this member entered the current epoch (the node log reports how long a decision took). */
     private long epochEnteredNs;
+    /** Since when this member waits for a decision, over epoch changes that decide nothing, and when it says so next. */
+    private long waitingSinceNs = Long.MIN_VALUE;
+    private long waitingReportDueNs;
+    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
+    private long fetchStartedFrom;
+    private long fetchProgressDueNs;
     private boolean decisionRefused;
     private boolean decisionPending;
     private long decisionN;
@@ -566,6 +577,7 @@ public final class SequencerProtocol implements MemberStreamListener
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
         }
         final long previousEpoch = currentEpoch;
+        final boolean wasDecided = decided;
         if (decided && lastNormalEpoch == currentEpoch)
         {
             for (int i = 0; i < memberCount; i++)
@@ -613,6 +625,12 @@ public final class SequencerProtocol implements MemberStreamListener
         decisionPending = false;
         bootStartNs = nowNs;
         epochEnteredNs = nowNs;
+        if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
+        {
+            // a wait for a decision starts; an epoch change from an undecided epoch goes on with the same wait
+            waitingSinceNs = nowNs;
+            waitingReportDueNs = nowNs + WAITING_FIRST_NS;
+        }
         bootJitterNs = bootJitter(epoch);
         reportDue = true;
         recordOwnReport();
@@ -1285,6 +1303,7 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.FETCHING;
+            fetchStarted();
             listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, decisionN);
             sendFetchWindow(fetchNext);
         }
@@ -1716,6 +1735,7 @@ public final class SequencerProtocol implements MemberStreamListener
         phase = BootPhase.FETCHING;
         fetchNext = log.have() + 1;
         fetchTarget = target;
+        fetchStarted();
         listener.onFollowing(currentEpoch, memberIds[baseOwner], fetchNext, fetchTarget);
         sendFetchWindow(fetchNext);
         return true;
@@ -1902,6 +1922,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int work = continueServing();
         if (mode == NodeMode.BOOT)
         {
+            reportProgress();
             work += bootWork();
             if (phase == BootPhase.COLLECTING || phase == BootPhase.PROBING)
             {
@@ -1977,6 +1998,27 @@ public final class SequencerProtocol implements MemberStreamListener
     private int resubmitRemaining()
     {
         return own.resubmit(this::resubmit);
+    }
+
+    private void fetchStarted()
+    {
+        fetchStartedFrom = fetchNext;
+        fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
+    }
+
+    /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */
+    private void reportProgress()
+    {
+        if (!decided && nowNs - waitingReportDueNs >= 0)
+        {
+            waitingReportDueNs = nowNs + WAITING_EVERY_NS;
+            listener.onWaiting(currentEpoch, hearsMask(), nowNs - waitingSinceNs);
+        }
+        if (phase == BootPhase.FETCHING && nowNs - fetchProgressDueNs >= 0)
+        {
+            fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
+            listener.onFetchProgress(currentEpoch, memberIds[baseOwner], fetchStartedFrom, fetchNext - 1, fetchTarget);
+        }
     }
 
     /** The boot-mode part of a duty cycle: decide (coordinator), retry a lost fetch, give up on a stuck epoch. */

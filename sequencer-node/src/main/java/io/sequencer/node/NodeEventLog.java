@@ -7,6 +7,7 @@ import io.sequencer.core.ProtocolListener;
 
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * The node's log of what its protocol does, one line each, on its standard output: every epoch it enters and why,
@@ -75,6 +76,29 @@ final class NodeEventLog implements ProtocolListener
     {
         line("epoch " + epoch + ": outside it, following member " + baseOwnerId + ": fetching " + (to - from + 1) +
             " durable entries (" + from + ".." + to + ")");
+    }
+
+    @Override
+    public void onWaiting(final long epoch, final int heardMask, final long waitedNs)
+    {
+        final StringBuilder heard = new StringBuilder();
+        final StringBuilder silent = new StringBuilder();
+        for (int i = 0; i < cluster.size(); i++)
+        {
+            final StringBuilder list = (heardMask & (1 << i)) != 0 ? heard : silent;
+            list.append(list.length() == 0 ? "" : ", ").append(cluster.memberId(i));
+        }
+        line(String.format(Locale.ROOT, "epoch %d: waiting %.1f s for a decision; hears members %s%s", epoch,
+            waitedNs / 1e9, heard, silent.length() == 0 ? "" : "; silent: " + silent +
+            " (a decision needs reports from a quorum of " + cluster.quorum() + ")"));
+    }
+
+    @Override
+    public void onFetchProgress(final long epoch, final int baseOwnerId, final long from, final long fetchedTo,
+        final long to)
+    {
+        line(String.format(Locale.ROOT, "epoch %d: fetched %d of %d entries from member %d (at %d of %d)", epoch,
+            fetchedTo - from + 1, to - from + 1, baseOwnerId, fetchedTo, to));
     }
 
     @Override

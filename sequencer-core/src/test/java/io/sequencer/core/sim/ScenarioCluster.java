@@ -47,6 +47,8 @@ final class ScenarioCluster
     private final UnsafeBuffer epochStart = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     long nowNs;
     private final long[] pausedUntilNs;
+    /** Each member's listener from its next start (NONE unless a test sets one). */
+    final io.sequencer.core.ProtocolListener[] listeners;
     /** The protocol's admission lag for the members started from now on (B4). */
     long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
     /** The largest catch-up frame for the members started from now on. */
@@ -66,6 +68,8 @@ final class ScenarioCluster
         acknowledged = new List[size];
         correlation = new long[size];
         pausedUntilNs = new long[size];
+        listeners = new io.sequencer.core.ProtocolListener[size];
+        java.util.Arrays.fill(listeners, io.sequencer.core.ProtocolListener.NONE);
         network = new InMemoryNetwork((from, to) -> 20_000, cluster.memberIds());
         checker = new InvariantChecker(cluster, durability, size, trace);
         network.publishObserver(checker::onPublish);
@@ -150,7 +154,8 @@ final class ScenarioCluster
                     .fetchBatchBytes(fetchBatchBytes)
                     .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
                     .defects(defects)
-                    .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex)),
+                    .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex))
+                    .listener(listeners[m]),
                 logs[m], checkpoints[m], stores[m], ledgers[m], network.endpoint(cluster.memberId(m)),
                 (correlationId, position, status, result, offset, length) ->
                 {

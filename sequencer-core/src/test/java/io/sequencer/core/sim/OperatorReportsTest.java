@@ -1,0 +1,105 @@
+package io.sequencer.core.sim;
+
+import io.sequencer.core.ProtocolListener;
+import io.sequencer.core.SubmitStatus;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the listener tells an operator while nothing visible happens: an epoch change that waits for its decision
+ * (which members it hears), a second into it and then every five seconds; a fetch that runs long, once a second.
+ */
+class OperatorReportsTest
+{
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void aMemberWithoutAQuorumSaysWhomItHearsAfterASecondThenEveryFive()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        final List<long[]> waits = new ArrayList<>();
+        c.listeners[0] = new ProtocolListener()
+        {
+            public void onWaiting(final long epoch, final int heardMask, final long waitedNs)
+            {
+                waits.add(new long[] { epoch, heardMask, waitedNs, c.nowNs });
+            }
+        };
+        c.start(0); // members 1 and 2 never start: no quorum
+        c.runFor(12 * SECOND);
+        assertTrue(waits.size() >= 2, waits.size() + " reports in 12 s");
+        for (final long[] wait : waits)
+        {
+            assertEquals(0b001, wait[1], "hears only itself");
+            assertTrue(wait[2] >= SECOND, "said after a second without a decision: " + wait[2]);
+        }
+        for (int i = 1; i < waits.size(); i++)
+        {
+            // over the epoch changes a lone member goes through: one wait, said every five seconds
+            assertTrue(waits.get(i)[3] - waits.get(i - 1)[3] >= 5 * SECOND, "every five seconds");
+            assertTrue(waits.get(i)[2] > waits.get(i - 1)[2] + 4 * SECOND, "the same wait, longer");
+        }
+
+        waits.clear();
+        c.start(1, 2);
+        c.runUntil(() -> c.running(0, 1, 2), 5 * SECOND, "running once a quorum starts");
+        final int reportsBefore = waits.size();
+        c.runFor(10 * SECOND);
+        assertEquals(reportsBefore, waits.size(), "nothing said while it runs");
+    }
+
+    @Test
+    void aLongFetchReportsItsProgressOnceASecond()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        c.admissionLag = 500; // member 2, far behind, catches up outside the epoch, where a stalled fetch ends nothing
+        c.fetchBatchBytes = 1024;
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        c.crash(2);
+        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
+        for (int k = 0; k < 6_000; k++)
+        {
+            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
+            {
+                c.runFor(ScenarioCluster.STEP_NS);
+            }
+        }
+        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+
+        final List<long[]> progress = new ArrayList<>();
+        c.listeners[2] = new ProtocolListener()
+        {
+            public void onFetchProgress(final long epoch, final int baseOwnerId, final long from,
+                final long fetchedTo, final long to)
+            {
+                progress.add(new long[] { from, fetchedTo, to, c.nowNs });
+            }
+        };
+        c.start(2);
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING &&
+            (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0, 5 * SECOND,
+            "member 2 fetching outside the epoch");
+        // the owner's answers stop reaching member 2 (it still hears the other member): the fetch runs long
+        final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
+        c.cutOneWay(owner, 2, true);
+        c.runFor(3 * SECOND + SECOND / 2);
+        assertTrue(progress.size() >= 3, progress.size() + " progress reports in 3.5 s of a stalled fetch");
+        for (int i = 0; i < progress.size(); i++)
+        {
+            final long[] p = progress.get(i);
+            assertTrue(p[0] - 1 <= p[1] && p[1] < p[2], "from " + p[0] + ", at " + p[1] + " of " + p[2]);
+            if (i > 0 && progress.get(i - 1)[0] == p[0])
+            {
+                assertTrue(p[1] >= progress.get(i - 1)[1], "progress does not go back");
+                assertTrue(p[3] - progress.get(i - 1)[3] >= SECOND, "once a second");
+            }
+        }
+        c.cutOneWay(owner, 2, false);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 60 * SECOND, "member 2 caught up");
+    }
+}
