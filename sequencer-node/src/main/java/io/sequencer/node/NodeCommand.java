@@ -179,6 +179,21 @@ final class NodeCommand implements Callable<Integer>
             closeQuietly(acks);
             return 2;
         }
+        MetricsServer metrics = null;
+        if (cluster.metricsPort(id) > 0)
+        {
+            try
+            {
+                metrics = MetricsServer.start(member.directory(), id, cluster.metricsAddress(), cluster.metricsPort(id));
+            }
+            catch (final IllegalStateException ex)
+            {
+                spec.commandLine().getErr().println("node: " + ex.getMessage());
+                process.close();
+                closeQuietly(acks);
+                return 2;
+            }
+        }
         out.printf("member %d (%s) started in %s, frames authenticated: %s, state machine %s; it takes submits once " +
             "it runs in an epoch (logged below); stop with SIGTERM or Ctrl-C%n", id, member.name(), member.directory(),
             cluster.authentication().name().toLowerCase(Locale.ROOT), stateMachine.getClass().getName());
@@ -186,6 +201,11 @@ final class NodeCommand implements Callable<Integer>
             (jvmUpMs < 0 ? 0 : jvmUpMs / 1e3) + (System.nanoTime() - callNs) / 1e9,
             jvmUpMs < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f s", jvmUpMs / 1e3),
             (launchNs - callNs) / 1e9, process.startTimes());
+        if (metrics != null)
+        {
+            out.printf("member %d: counters for Prometheus at http://%s:%d/metrics%n", id, cluster.metricsAddress(),
+                metrics.port());
+        }
         out.flush();
 
         final Thread shutdown = new Thread(() ->
@@ -219,6 +239,10 @@ final class NodeCommand implements Callable<Integer>
         }
         finally
         {
+            if (metrics != null)
+            {
+                metrics.close();
+            }
             process.close();
             out.printf("member %d closed%n", id);
             out.flush();

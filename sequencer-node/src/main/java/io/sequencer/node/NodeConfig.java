@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  * max.result.bytes    = 256
  * idle.strategy       = backoff                   # busy-spin | yield | backoff | sleep
  * cpu                 = -1                        # pin the duty cycle to this CPU; -1: no pinning
+ * metrics.port        = 0                         # > 0: member N serves its counters for Prometheus on port + N
+ * metrics.address     = 127.0.0.1                 # the address that serves them (0.0.0.0: every interface)
  *
  * authentication          = all                   # all | control | none (see Authentication)
  * authentication.key.file = cluster.key           # required unless none; relative to this file's directory
@@ -82,7 +84,8 @@ public final class NodeConfig
         "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "max.event.bytes", "max.result.bytes",
         "idle.strategy", "cpu", "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
         "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
-        "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms");
+        "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms", "metrics.port",
+        "metrics.address");
     private static final java.util.regex.Pattern MEMBER_KEY =
         java.util.regex.Pattern.compile("member\\.(\\d{1,3})\\.(name|endpoint|dir)");
     private static final java.util.regex.Pattern MEMBER_ID =
@@ -106,6 +109,8 @@ public final class NodeConfig
     private final int maxResultBytes;
     private final String idleStrategy;
     private final int cpu;
+    private final int metricsPort;
+    private final String metricsAddress;
     private final Path baseDirectory;
     private final Authentication authentication;
     private final Path keyFile;
@@ -209,6 +214,12 @@ public final class NodeConfig
         idleStrategy = values.getOrDefault("idle.strategy", "backoff");
         idleStrategy(); // validates
         cpu = (int)number("cpu", "-1", -1, 4095);
+        metricsPort = (int)number("metrics.port", "0", 0, 65535 - 255);
+        metricsAddress = values.getOrDefault("metrics.address", "127.0.0.1").trim();
+        if (metricsAddress.isEmpty())
+        {
+            throw bad("metrics.address", "an IP address or host name", metricsAddress);
+        }
 
         authentication = parseAuthentication();
         if (authentication == Authentication.NONE)
@@ -564,6 +575,18 @@ public final class NodeConfig
     public Durability durability()
     {
         return durability;
+    }
+
+    /** The port member {@code id} serves its counters on for Prometheus ({@code metrics.port + id}), or 0: none. */
+    public int metricsPort(final int id)
+    {
+        return metricsPort == 0 ? 0 : metricsPort + id;
+    }
+
+    /** The address the counters are served on. */
+    public String metricsAddress()
+    {
+        return metricsAddress;
     }
 
     /** The CPU to pin the duty cycle to, or -1. */
