@@ -183,7 +183,9 @@ public final class DurableMember implements AutoCloseable
 
     /**
      * Launch member {@code memberId} of the cluster {@code config} describes (its directory, transport, timeouts,
-     * idle strategy and CPU), running {@code stateMachine} on its own duty-cycle thread.
+     * idle strategy and CPU), running {@code stateMachine} on its own duty-cycle thread. What its protocol does (epoch
+     * changes and why, decisions, catch-up, waits for a quorum) is logged through SLF4J on the logger
+     * {@code io.sequencer.events} at INFO, as the {@code node} command prints it.
      *
      * @param bootstrap true only when creating the cluster: an empty directory then counts as an intact member.
      * @throws IllegalArgumentException for a setting the configuration does not allow, naming it.
@@ -193,7 +195,8 @@ public final class DurableMember implements AutoCloseable
     public static DurableMember launch(
         final NodeConfig config, final int memberId, final StateMachine stateMachine, final boolean bootstrap)
     {
-        return launch(config.protocolContext(memberId).bootstrap(bootstrap),
+        return launch(config.protocolContext(memberId).bootstrap(bootstrap)
+                .listener(NodeEventLog.slf4j(config.cluster(), memberId)),
             config.member(memberId).directory().toPath(), config.transportContext(memberId), stateMachine,
             config.idleStrategy(), true, config.cpu());
     }

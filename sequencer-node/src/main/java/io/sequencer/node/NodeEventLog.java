@@ -10,18 +10,41 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * The node's log of what its protocol does, one line each, on its standard output: every epoch it enters and why,
- * every decision it makes as coordinator, and when it runs. These happen at epoch changes only, never in steady state.
+ * The member's log of what its protocol does, one line each: every epoch it enters and why, every decision, what it
+ * probes, fetches and follows, a long fetch's progress, a long wait for a decision and whom it hears, and when it
+ * runs. These happen at epoch changes only, never in steady state. The {@code node} command prints them on its
+ * standard output with a timestamp; a member launched by an application ({@link DurableMember#launch(NodeConfig, int,
+ * io.sequencer.core.StateMachine, boolean)}) logs them through SLF4J (logger {@value #LOGGER_NAME}, INFO), where
+ * the application's logging configuration takes them.
  */
 final class NodeEventLog implements ProtocolListener
 {
-    private final PrintWriter out;
+    static final String LOGGER_NAME = "io.sequencer.events";
+
+    private final java.util.function.Consumer<String> sink;
     private final ClusterConfig cluster;
     private final int selfId;
 
+    /** Lines on {@code out}, each with the time first. */
     NodeEventLog(final PrintWriter out, final ClusterConfig cluster, final int selfId)
     {
-        this.out = out;
+        this(text ->
+        {
+            out.println(Instant.now() + " " + text);
+            out.flush();
+        }, cluster, selfId);
+    }
+
+    /** Lines through SLF4J, at INFO on the logger {@value #LOGGER_NAME}. */
+    static NodeEventLog slf4j(final ClusterConfig cluster, final int selfId)
+    {
+        final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(LOGGER_NAME);
+        return new NodeEventLog(logger::info, cluster, selfId);
+    }
+
+    private NodeEventLog(final java.util.function.Consumer<String> sink, final ClusterConfig cluster, final int selfId)
+    {
+        this.sink = sink;
         this.cluster = cluster;
         this.selfId = selfId;
     }
@@ -115,7 +138,6 @@ final class NodeEventLog implements ProtocolListener
 
     private void line(final String text)
     {
-        out.println(Instant.now() + " member " + selfId + ": " + text);
-        out.flush();
+        sink.accept("member " + selfId + ": " + text);
     }
 }
