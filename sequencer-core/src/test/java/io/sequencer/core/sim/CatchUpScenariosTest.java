@@ -186,7 +186,7 @@ class CatchUpScenariosTest
     }
 
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
-    private static ScenarioCluster member2DownWhileTheOthersOrder6000()
+    static ScenarioCluster member2DownWhileTheOthersOrder6000()
     {
         final ScenarioCluster c = new ScenarioCluster(3);
         c.admissionLag = 500;

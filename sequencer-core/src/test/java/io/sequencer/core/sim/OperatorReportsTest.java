@@ -1,7 +1,6 @@
 package io.sequencer.core.sim;
 
 import io.sequencer.core.ProtocolListener;
-import io.sequencer.core.SubmitStatus;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -56,20 +55,8 @@ class OperatorReportsTest
     @Test
     void aLongFetchReportsItsProgressOnceASecond()
     {
-        final ScenarioCluster c = new ScenarioCluster(3);
-        c.admissionLag = 500; // member 2, far behind, catches up outside the epoch, where a stalled fetch ends nothing
-        c.fetchBatchBytes = 1024;
-        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-        c.crash(2);
-        c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
-        for (int k = 0; k < 6_000; k++)
-        {
-            while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-        }
-        c.runUntil(() -> c.checker.allAcked(), 10 * SECOND, "the backlog acknowledged");
+        // member 2, far behind, catches up outside the epoch, where a stalled fetch ends nothing
+        final ScenarioCluster c = CatchUpScenariosTest.member2DownWhileTheOthersOrder6000();
 
         final List<long[]> progress = new ArrayList<>();
         c.listeners[2] = new ProtocolListener()
