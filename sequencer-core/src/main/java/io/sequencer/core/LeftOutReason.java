@@ -11,6 +11,8 @@ public enum LeftOutReason
     SILENT("silent"),
     /** It did not report within the coordinator's grace though it was heard. */
     NOT_REPORTED("no report in time"),
+    /** It did not report, and a member that did does not hear it (the coordinator still does, for now: B2). */
+    NOT_HEARD("silent to a member that reported"),
     /** It reported, but it and another member of the set do not both hear each other (B4, §10.4). */
     NOT_CONNECTED("not connected"),
     /** It reported more than {@code admissionLag} entries behind the base: it catches up outside the epoch (§10.5). */

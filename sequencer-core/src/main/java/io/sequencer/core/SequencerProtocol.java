@@ -2171,9 +2171,9 @@ public final class SequencerProtocol implements MemberStreamListener
                     intactReporters++;
                 }
             }
-            else if (isSilent(i))
+            else if (isSilent(i) || notHeardByAReporter(i) >= 0)
             {
-                silentMissing++;
+                silentMissing++; // not waited for (B2)
             }
         }
         if (reporters < quorum || intactReporters < memberCount - quorum + 1)
@@ -2283,7 +2283,10 @@ public final class SequencerProtocol implements MemberStreamListener
             int other = -1;
             if (!reported[i])
             {
-                reason = isSilent(i) ? LeftOutReason.SILENT : LeftOutReason.NOT_REPORTED;
+                final int unhearing = notHeardByAReporter(i);
+                reason = isSilent(i) ? LeftOutReason.SILENT :
+                    unhearing >= 0 ? LeftOutReason.NOT_HEARD : LeftOutReason.NOT_REPORTED;
+                other = isSilent(i) || unhearing < 0 ? -1 : memberIds[unhearing];
             }
             else if (farBehind(reportHave[i], baseHave))
             {
@@ -2338,6 +2341,23 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
         return true;
+    }
+
+    /**
+     * B2: a reporter of this epoch, other than this coordinator, whose report's hears mask leaves out member
+     * {@code index}, or -1. That member is not waited for: the reporter's failure timeout for it ran out (it may have
+     * started this epoch suspecting it), though this coordinator's, adapted to other gaps, may not have yet.
+     */
+    private int notHeardByAReporter(final int index)
+    {
+        for (int j = 0; j < memberCount; j++)
+        {
+            if (j != selfIndex && j != index && reported[j] && (reportHears[j] & (1 << index)) == 0)
+            {
+                return j;
+            }
+        }
+        return -1;
     }
 
     private int hearsMaskOfMember(final int index)
