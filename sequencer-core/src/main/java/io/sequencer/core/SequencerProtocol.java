@@ -2345,14 +2345,16 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * B2: a reporter of this epoch, other than this coordinator, whose report's hears mask leaves out member
-     * {@code index}, or -1. That member is not waited for: the reporter's failure timeout for it ran out (it may have
+     * {@code index} but holds this coordinator, or -1. That member is not waited for: the reporter's failure timeout for it ran out (it may have
      * started this epoch suspecting it), though this coordinator's, adapted to other gaps, may not have yet.
      */
     private int notHeardByAReporter(final int index)
     {
         for (int j = 0; j < memberCount; j++)
         {
-            if (j != selfIndex && j != index && reported[j] && (reportHears[j] & (1 << index)) == 0)
+            // a reporter that does not hear this coordinator either is deaf, not a witness (§10.4)
+            if (j != selfIndex && j != index && reported[j] && (reportHears[j] & (1 << index)) == 0 &&
+                (reportHears[j] & (1 << selfIndex)) != 0)
             {
                 return j;
             }
