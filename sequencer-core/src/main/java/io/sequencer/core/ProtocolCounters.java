@@ -14,6 +14,7 @@ public final class ProtocolCounters
     private final long[] framesOut = new long[MessageType.COUNT];
     long submitted;
     long submitsRefused;
+    long submitsBackPressured;
     long completed;
     long serialized;
     long publishBackPressure;
@@ -101,6 +102,12 @@ public final class ProtocolCounters
     public long submitsRefused()
     {
         return submitsRefused;
+    }
+
+    /** Submits refused with {@code BACK_PRESSURED}: the member's own events in flight at their limit (overload). */
+    public long submitsBackPressured()
+    {
+        return submitsBackPressured;
     }
 
     public long completed()

@@ -92,6 +92,16 @@ public interface ProtocolListener
     {
     }
 
+    /**
+     * Overload: {@code refused} submits were refused as back-pressured over the last {@code overNs} (the member's own
+     * events in flight at their limit, {@code inFlight} now, {@code pending} events of all members waiting for their
+     * order). Said at most once a second, while it goes on.
+     */
+    default void onOverload(final long epoch, final long refused, final long overNs, final int inFlight,
+        final int pending)
+    {
+    }
+
     /** This member aligned to {@code epoch}'s base and appended its {@code EpochStart} at {@code position} (B5). */
     default void onAligned(final long epoch, final long position)
     {

@@ -65,6 +65,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** When an epoch change without a decision is first reported to the listener (onWaiting), and then how often. */
     private static final long WAITING_FIRST_NS = 1_000_000_000L;
     private static final long WAITING_EVERY_NS = 5_000_000_000L;
+    /** How often back-pressured submits are reported to the listener (onOverload), while there are any. */
+    private static final long OVERLOAD_REPORT_EVERY_NS = 1_000_000_000L;
     /** How often a fetch that runs long reports its progress to the listener (onFetchProgress). */
     private static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -224,6 +226,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private long waitingSinceNs = Long.MIN_VALUE;
     private long waitingReportDueNs;
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
+    private long backPressuredReported;
+    private long overloadSinceNs;
+    private long overloadReportDueNs;
     private long fetchStartedFrom;
     private long fetchProgressDueNs;
     private boolean decisionRefused;
@@ -712,12 +717,14 @@ public final class SequencerProtocol implements MemberStreamListener
         if (own.resubmissionPending() || !own.add(correlationId, nextLocalSeq, event, offset, length))
         {
             counters.submitsRefused++;
+            counters.submitsBackPressured++;
             return SubmitStatus.BACK_PRESSURED;
         }
         if (!propose(nextLocalSeq, event, offset, length))
         {
             own.removeNewest();
             counters.submitsRefused++;
+            counters.submitsBackPressured++;
             return SubmitStatus.BACK_PRESSURED;
         }
         nextLocalSeq++;
@@ -1990,6 +1997,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
 
+        reportOverload();
         final int completed = own.completeUpTo(ackAtHave ? log.have() : guaranteed, completionHandler);
         counters.completed += completed;
         return work + completed;
@@ -2004,6 +2012,26 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         fetchStartedFrom = fetchNext;
         fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
+    }
+
+    /**
+     * For the operator (the listener): submits back-pressured since the last report, once a second while there are
+     * any. Overload is answered by back-pressure, never by an epoch change (§10.6): this says it happens.
+     */
+    private void reportOverload()
+    {
+        if (nowNs - overloadReportDueNs < 0)
+        {
+            return;
+        }
+        final long refused = counters.submitsBackPressured - backPressuredReported;
+        if (refused > 0)
+        {
+            listener.onOverload(currentEpoch, refused, nowNs - overloadSinceNs, own.inFlight(), pendingCount());
+            backPressuredReported = counters.submitsBackPressured;
+        }
+        overloadSinceNs = nowNs;
+        overloadReportDueNs = nowNs + OVERLOAD_REPORT_EVERY_NS;
     }
 
     /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */

@@ -125,6 +125,15 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
+    public void onOverload(final long epoch, final long refused, final long overNs, final int inFlight,
+        final int pending)
+    {
+        line(String.format(Locale.ROOT, "epoch %d: overloaded: %d submits refused as back-pressured in the last %.1f s " +
+            "(%d own events in flight, %d events waiting for their order)", epoch, refused, overNs / 1e9, inFlight,
+            pending));
+    }
+
+    @Override
     public void onAligned(final long epoch, final long position)
     {
         line("aligned to epoch " + epoch + ": EpochStart at " + position);

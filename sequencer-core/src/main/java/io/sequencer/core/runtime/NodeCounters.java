@@ -83,6 +83,7 @@ public final class NodeCounters
         add(manager, "events pending order", protocol::pendingCount);
         add(manager, "submitted", c::submitted);
         add(manager, "submits refused", c::submitsRefused);
+        add(manager, "submits refused, back-pressured (overload)", c::submitsBackPressured);
         add(manager, "completed", c::completed);
         add(manager, "serialized", c::serialized);
         add(manager, "publication back-pressure", c::publishBackPressure);

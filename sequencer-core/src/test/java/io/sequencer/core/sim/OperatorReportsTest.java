@@ -89,4 +89,36 @@ class OperatorReportsTest
         c.cutOneWay(owner, 2, false);
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 60 * SECOND, "member 2 caught up");
     }
+
+    @Test
+    void backPressuredSubmitsAreReportedOnceASecondWhileTheyHappen()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        final List<long[]> overloads = new ArrayList<>();
+        c.listeners[0] = new ProtocolListener()
+        {
+            public void onOverload(final long epoch, final long refused, final long overNs, final int inFlight,
+                final int pending)
+            {
+                overloads.add(new long[] { refused, overNs, inFlight, c.nowNs });
+            }
+        };
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        c.runFor(2 * SECOND);
+        assertEquals(0, overloads.size(), "nothing said without overload");
+
+        int refused = 0;
+        for (int k = 0; k < io.sequencer.core.ProtocolContext.DEFAULT_MAX_IN_FLIGHT + 100; k++)
+        {
+            if (c.submit(0) == io.sequencer.core.SubmitStatus.BACK_PRESSURED)
+            {
+                refused++; // more own events than may be in flight, in one instant
+            }
+        }
+        assertTrue(refused >= 100, refused + " refused");
+        c.runFor(3 * SECOND);
+        assertEquals(1, overloads.size(), "said once: the refusals happened once");
+        assertEquals(refused, overloads.get(0)[0], "every back-pressured submit counted");
+        assertTrue(overloads.get(0)[1] <= SECOND + ScenarioCluster.STEP_NS, "over the last second at most");
+    }
 }
