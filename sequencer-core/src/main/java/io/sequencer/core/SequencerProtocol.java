@@ -225,10 +225,10 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Since when this member waits for a decision, over epoch changes that decide nothing, and when it says so next. */
     private long waitingSinceNs = Long.MIN_VALUE;
     private long waitingReportDueNs;
-    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
+    /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
     private long backPressuredReported;
-    private long overloadSinceNs;
     private long overloadReportDueNs;
+    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
     private long fetchStartedFrom;
     private long fetchProgressDueNs;
     private boolean decisionRefused;
@@ -2008,6 +2008,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return own.resubmit(this::resubmit);
     }
 
+    /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
     private void fetchStarted()
     {
         fetchStartedFrom = fetchNext;
@@ -2027,10 +2028,11 @@ public final class SequencerProtocol implements MemberStreamListener
         final long refused = counters.submitsBackPressured - backPressuredReported;
         if (refused > 0)
         {
-            listener.onOverload(currentEpoch, refused, nowNs - overloadSinceNs, own.inFlight(), pendingCount());
+            // since the last look, which set the due time one interval ahead of itself
+            final long lookedNs = overloadReportDueNs - OVERLOAD_REPORT_EVERY_NS;
+            listener.onOverload(currentEpoch, refused, nowNs - lookedNs, own.inFlight(), pendingCount());
             backPressuredReported = counters.submitsBackPressured;
         }
-        overloadSinceNs = nowNs;
         overloadReportDueNs = nowNs + OVERLOAD_REPORT_EVERY_NS;
     }
 
@@ -2373,8 +2375,9 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * B2: a reporter of this epoch, other than this coordinator, whose report's hears mask leaves out member
-     * {@code index} but holds this coordinator, or -1. That member is not waited for: the reporter's failure timeout for it ran out (it may have
-     * started this epoch suspecting it), though this coordinator's, adapted to other gaps, may not have yet.
+     * {@code index} but holds this coordinator, or -1. That member is not waited for: the reporter's failure timeout
+     * for it ran out (it may have started this epoch suspecting it), though this coordinator's, adapted to other gaps,
+     * may not have yet.
      */
     private int notHeardByAReporter(final int index)
     {

@@ -98,10 +98,9 @@ public final class DurableMember implements AutoCloseable
                 joinUninterruptibly(transportThread); // returns at once if the lock was refused and it never started
                 transport = transportStart.transport;
             }
-            if (transportStart.failure != null || transport == null)
+            if (transportStart.failure != null)
             {
-                throw transportStart.failure != null ? transportStart.failure :
-                    new IllegalStateException("the transport did not start");
+                throw transportStart.failure; // the storage opened, so the transport was started and ended one way
             }
             final AeronTransport signals = transport;
             final Sequencer.Context context = new Sequencer.Context();

@@ -309,13 +309,9 @@ final class NodeCommand implements Callable<Integer>
     }
 
     /**
-     * SIGTERM and Ctrl-C stop the member as {@link #stop()} does, so that it closes and the command exits 0 (the JVM's
-     * own handling runs the shutdown hooks and exits 143 or 130, which reads as a failure to a supervisor). Where the
-     * signal cannot be handled, the shutdown hook still closes the member.
-     */
-    /**
      * Run {@code stop} on the signal {@code name} (TERM, INT) instead of the JVM's exit, so that the command ends its
-     * work and returns 0. Where the signal cannot be handled, says so on {@code err}: the shutdown hooks still run.
+     * work and returns 0 (the JVM's own handling runs the shutdown hooks and exits 143 or 130, which reads as a failure
+     * to a supervisor). Where the signal cannot be handled, says so on {@code err}: the shutdown hooks still run.
      */
     static void stopOnSignal(final String name, final Runnable stop, final PrintWriter err, final String command)
     {
@@ -436,7 +432,6 @@ final class NodeCommand implements Callable<Integer>
         }
     }
 
-    /** This machine's boot id (changes when it reboots), as a non-zero number. */
     /** Milliseconds from the JVM's process start to now (as the OS records it, to about 10 ms), or -1. */
     private static long jvmStartMillisAgo()
     {
@@ -444,6 +439,7 @@ final class NodeCommand implements Callable<Integer>
             .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
+    /** This machine's boot id (changes when it reboots), as a non-zero number. */
     static long bootId()
     {
         final File file = new File("/proc/sys/kernel/random/boot_id");

@@ -225,9 +225,8 @@ public final class CommittedLogReader implements AutoCloseable
         final int cutsOffset;
         try
         {
-            final CountersReader counters = new CountersReader(opened.metaDataBuffer(), opened.valuesBuffer());
-            guaranteedOffset = counterOffset(counters, NodeCounters.GUARANTEED_LABEL);
-            cutsOffset = counterOffset(counters, NodeCounters.LOG_CUTS_LABEL);
+            guaranteedOffset = counterOffset(opened, NodeCounters.GUARANTEED_LABEL);
+            cutsOffset = counterOffset(opened, NodeCounters.LOG_CUTS_LABEL);
         }
         catch (final IllegalStateException ex)
         {
@@ -241,22 +240,15 @@ public final class CommittedLogReader implements AutoCloseable
         logCuts = opened.valuesBuffer().getLongVolatile(cutsOffset);
     }
 
-    private int counterOffset(final CountersReader counters, final String label)
+    private int counterOffset(final NodeStatFile file, final String label)
     {
-        final int[] found = { -1 };
-        counters.forEach((counterId, typeId, keyBuffer, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                found[0] = counterId;
-            }
-        });
-        if (found[0] < 0)
+        final int counterId = file.counterId(label);
+        if (counterId < 0)
         {
             throw new IllegalStateException(statFile + " has no counter '" + label + "': written by another build, " +
                 "or the member has not registered its counters yet");
         }
-        return CountersReader.counterOffset(found[0]);
+        return CountersReader.counterOffset(counterId);
     }
 
     private static Object fileKey(final Path file)

@@ -178,23 +178,27 @@ public final class NodeStatFile implements AutoCloseable
      */
     public long counterValue(final String label)
     {
-        final org.agrona.concurrent.status.CountersReader reader =
-            new org.agrona.concurrent.status.CountersReader(metaData, values);
-        final long[] value = { 0 };
-        final boolean[] found = { false };
-        reader.forEach((counterId, typeId, key, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                value[0] = reader.getCounterValue(counterId);
-                found[0] = true;
-            }
-        });
-        if (!found[0])
+        final int counterId = counterId(label);
+        if (counterId < 0)
         {
             throw new IllegalArgumentException("no counter labelled '" + label + "'");
         }
-        return value[0];
+        return new org.agrona.concurrent.status.CountersReader(metaData, values).getCounterValue(counterId);
+    }
+
+    /** The id of the counter labelled {@code label}, or -1 when there is none (yet: a starting node registers them). */
+    public int counterId(final String label)
+    {
+        final int[] found = { -1 };
+        new org.agrona.concurrent.status.CountersReader(metaData, values).forEach(
+            (counterId, typeId, key, counterLabel) ->
+            {
+                if (counterLabel.equals(label))
+                {
+                    found[0] = counterId;
+                }
+            });
+        return found[0];
     }
 
     public int memberId()
