@@ -90,7 +90,7 @@ final class LogFixture
     long appendToLog(final ChronicleEventLog log)
     {
         final long position = log.have() + 1;
-        return log.append(EntryType.EVENT, 1, position, 1, 1, position, payload, 0, PAYLOAD_LENGTH);
+        return log.append(EntryType.EVENT, 1, position, 1, 1, position, position, payload, 0, PAYLOAD_LENGTH);
     }
 
     void appendRaw(final ExcerptAppender appender)

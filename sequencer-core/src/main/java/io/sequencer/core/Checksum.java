@@ -36,6 +36,7 @@ public final class Checksum
         final int originId,
         final long incarnation,
         final long localSeq,
+        final long timestamp,
         final DirectBuffer payload,
         final int offset,
         final int length)
@@ -46,6 +47,7 @@ public final class Checksum
         h = step(h, counter);
         h = step(h, incarnation);
         h = step(h, localSeq);
+        h = step(h, timestamp);
         h = step(h, length);
 
         int i = 0;

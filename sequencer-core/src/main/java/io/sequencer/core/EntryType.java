@@ -14,13 +14,19 @@ public final class EntryType
      */
     public static final int EPOCH_START = 2;
 
+    /**
+     * A tick: no payload, only its origin's time. A member orders one when a timer of the state machine is due by its
+     * own clock and no entry has yet moved the cluster time to it (docs/protocol.md §12, "Cluster time and timers").
+     */
+    public static final int TICK = 3;
+
     private EntryType()
     {
     }
 
     public static boolean isValid(final int type)
     {
-        return type == EVENT || type == EPOCH_START;
+        return type == EVENT || type == EPOCH_START || type == TICK;
     }
 
     public static String name(final int type)
@@ -29,6 +35,7 @@ public final class EntryType
         {
             case EVENT: return "EVENT";
             case EPOCH_START: return "EPOCH_START";
+            case TICK: return "TICK";
             default: return "UNKNOWN(" + type + ")";
         }
     }

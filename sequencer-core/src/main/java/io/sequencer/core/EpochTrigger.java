@@ -24,7 +24,12 @@ public enum EpochTrigger
     /** This member is its epoch's coordinator but far behind the base: it hands the decision on (B4). */
     FAR_BEHIND_COORDINATOR("far behind the base, handing the decision on"),
     /** The decision would cut this log below {@code g}, or names this member base owner of entries it lacks. */
-    DECISION_REFUSED("refused the decision");
+    DECISION_REFUSED("refused the decision"),
+    /**
+     * It adopted an epoch some of whose events it had dropped as implausibly far ahead (docs/protocol.md §10.3): it
+     * cannot order in that epoch, and leaves it.
+     */
+    EVENTS_MISSED("adopted an epoch whose events it had dropped as too far ahead");
 
     private final String description;
 

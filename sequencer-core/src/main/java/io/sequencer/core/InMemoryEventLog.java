@@ -16,6 +16,7 @@ public final class InMemoryEventLog implements EventLog
     private long[] counter;
     private long[] incarnation;
     private long[] localSeq;
+    private long[] timestamp;
     private long[] chk;
     private int[] typeAndOrigin;
     private int[] payloadOffset;
@@ -43,6 +44,7 @@ public final class InMemoryEventLog implements EventLog
         counter = new long[n];
         incarnation = new long[n];
         localSeq = new long[n];
+        timestamp = new long[n];
         chk = new long[n];
         typeAndOrigin = new int[n];
         payloadOffset = new int[n];
@@ -78,6 +80,7 @@ public final class InMemoryEventLog implements EventLog
         final int originId,
         final long incarnation,
         final long localSeq,
+        final long timestamp,
         final DirectBuffer payload,
         final int payloadOffset,
         final int payloadLength)
@@ -92,12 +95,13 @@ public final class InMemoryEventLog implements EventLog
         this.counter[position] = counter;
         this.incarnation[position] = incarnation;
         this.localSeq[position] = localSeq;
+        this.timestamp[position] = timestamp;
         this.typeAndOrigin[position] = (type << 16) | (originId & 0xFFFF);
         this.payloadOffset[position] = payloadTail;
         this.payloadLength[position] = payloadLength;
         this.chk[position] = Checksum.chain(
-            chk[position - 1], type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset,
-            payloadLength);
+            chk[position - 1], type, epoch, counter, originId, incarnation, localSeq, timestamp, payload,
+            payloadOffset, payloadLength);
         payloadTail += payloadLength;
         have = position;
         if (type == EntryType.EPOCH_START)
@@ -120,7 +124,7 @@ public final class InMemoryEventLog implements EventLog
         final int p = (int)position;
         entry.set(
             position, typeAndOrigin[p] >>> 16, epoch[p], counter[p], (short)typeAndOrigin[p], incarnation[p],
-            localSeq[p], chk[p], payloads, payloadOffset[p], payloadLength[p]);
+            localSeq[p], timestamp[p], chk[p], payloads, payloadOffset[p], payloadLength[p]);
         return true;
     }
 
@@ -237,6 +241,7 @@ public final class InMemoryEventLog implements EventLog
         counter = Arrays.copyOf(other.counter, epoch.length);
         incarnation = Arrays.copyOf(other.incarnation, epoch.length);
         localSeq = Arrays.copyOf(other.localSeq, epoch.length);
+        timestamp = Arrays.copyOf(other.timestamp, epoch.length);
         chk = Arrays.copyOf(other.chk, epoch.length);
         typeAndOrigin = Arrays.copyOf(other.typeAndOrigin, epoch.length);
         payloadOffset = Arrays.copyOf(other.payloadOffset, epoch.length);
@@ -298,6 +303,7 @@ public final class InMemoryEventLog implements EventLog
         counter = Arrays.copyOf(counter, n);
         incarnation = Arrays.copyOf(incarnation, n);
         localSeq = Arrays.copyOf(localSeq, n);
+        timestamp = Arrays.copyOf(timestamp, n);
         chk = Arrays.copyOf(chk, n);
         typeAndOrigin = Arrays.copyOf(typeAndOrigin, n);
         payloadOffset = Arrays.copyOf(payloadOffset, n);

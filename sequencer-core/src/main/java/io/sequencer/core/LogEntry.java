@@ -17,6 +17,7 @@ public final class LogEntry
     int originId;
     long incarnation;
     long localSeq;
+    long timestamp;
     long chk;
     final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
     int payloadOffset;
@@ -31,6 +32,7 @@ public final class LogEntry
         final int originId,
         final long incarnation,
         final long localSeq,
+        final long timestamp,
         final long chk,
         final DirectBuffer payloadSource,
         final int payloadOffset,
@@ -43,6 +45,7 @@ public final class LogEntry
         this.originId = originId;
         this.incarnation = incarnation;
         this.localSeq = localSeq;
+        this.timestamp = timestamp;
         this.chk = chk;
         if (payloadLength > 0)
         {
@@ -92,6 +95,16 @@ public final class LogEntry
         return localSeq;
     }
 
+    /**
+     * @return the time its origin gave this entry, in nanoseconds since 1970 by the origin's clock; 0 for entries
+     *         that carry no time ({@link EntryType#EPOCH_START}). The cluster time is the largest such time up to an
+     *         entry (docs/protocol.md §12).
+     */
+    public long timestamp()
+    {
+        return timestamp;
+    }
+
     public long chk()
     {
         return chk;
@@ -116,13 +129,13 @@ public final class LogEntry
     public long expectedChk(final long previousChk)
     {
         return Checksum.chain(
-            previousChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
+            previousChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength);
     }
 
     public String toString()
     {
         return "#" + position + " " + EntryType.name(type) + " E" + epoch + " key=(" + epoch + "," + counter + "," +
-            originId + ") id=" + originId + "/" + incarnation + "/" + localSeq + " size=" + payloadLength +
+            originId + ") id=" + originId + "/" + incarnation + "/" + localSeq + " t=" + timestamp + " size=" + payloadLength +
             " chk=" + Long.toHexString(chk);
     }
 }

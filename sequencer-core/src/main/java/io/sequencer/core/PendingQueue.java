@@ -18,6 +18,8 @@ final class PendingQueue
     private long[] incarnation;
     private long[] localSeq;
     private long[] arrival;
+    private long[] timestamp;
+    private int[] entryType;
     private int[] payloadOffset;
     private int[] payloadLength;
     private int mask;
@@ -34,6 +36,8 @@ final class PendingQueue
         incarnation = new long[capacity];
         localSeq = new long[capacity];
         arrival = new long[capacity];
+        timestamp = new long[capacity];
+        entryType = new int[capacity];
         payloadOffset = new int[capacity];
         payloadLength = new int[capacity];
         mask = capacity - 1;
@@ -45,6 +49,8 @@ final class PendingQueue
         final long incarnation,
         final long localSeq,
         final long arrival,
+        final int entryType,
+        final long timestamp,
         final DirectBuffer src,
         final int offset,
         final int length)
@@ -63,6 +69,8 @@ final class PendingQueue
         this.incarnation[i] = incarnation;
         this.localSeq[i] = localSeq;
         this.arrival[i] = arrival;
+        this.entryType[i] = entryType;
+        this.timestamp[i] = timestamp;
         this.payloadOffset[i] = payloadTail;
         this.payloadLength[i] = length;
         payloadTail += length;
@@ -97,6 +105,16 @@ final class PendingQueue
     long headArrival()
     {
         return arrival[head];
+    }
+
+    int headEntryType()
+    {
+        return entryType[head];
+    }
+
+    long headTimestamp()
+    {
+        return timestamp[head];
     }
 
     int headPayloadOffset()
@@ -155,6 +173,8 @@ final class PendingQueue
         incarnation = unwrap(incarnation, newCapacity);
         localSeq = unwrap(localSeq, newCapacity);
         arrival = unwrap(arrival, newCapacity);
+        timestamp = unwrap(timestamp, newCapacity);
+        entryType = unwrap(entryType, newCapacity);
         payloadOffset = unwrap(payloadOffset, newCapacity);
         payloadLength = unwrap(payloadLength, newCapacity);
         head = 0;

@@ -1,6 +1,8 @@
 package io.sequencer.core;
 
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,11 @@ public final class ProtocolContext
      * and asks in once it is closer (§10.5): the epoch that admits it then waits for about this many entries.
      */
     public static final long DEFAULT_FOLLOW_LAG = 256;
+    /**
+     * Default tick interval (§12): how long the active members wait for each other, in turn, before ordering a tick for
+     * a due timer, and how often one member ticks while a timer stays unfired.
+     */
+    public static final long DEFAULT_TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private ClusterConfig cluster;
     private int memberId = -1;
@@ -57,6 +64,8 @@ public final class ProtocolContext
     private long jitterSeed;
     private long admissionLag = DEFAULT_ADMISSION_LAG;
     private long followLag = DEFAULT_FOLLOW_LAG;
+    private long tickIntervalNs = DEFAULT_TICK_INTERVAL_NS;
+    private EpochNanoClock epochClock = new OffsetEpochNanoClock();
     private boolean acceptDataLoss;
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
@@ -98,6 +107,9 @@ public final class ProtocolContext
             "fetchBatchBytes", "1024..16777216", fetchBatchBytes);
         require(admissionLag >= 0, "admissionLag", ">= 0 entries", admissionLag);
         require(followLag >= 0, "followLag", ">= 0 entries", followLag);
+        require(tickIntervalNs > 0 && tickIntervalNs <= TimeUnit.SECONDS.toNanos(10),
+            "tickIntervalNs", "1 ns..10 s", tickIntervalNs);
+        require(epochClock != null, "epochClock", "a clock of ns since 1970", "null");
         require(bootId != 0, "bootId", "a non-zero id of this machine's boot", bootId);
         require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
         require(listener != null, "listener", "a ProtocolListener (ProtocolListener.NONE for none)", "null");
@@ -295,6 +307,33 @@ public final class ProtocolContext
     public ProtocolContext followLag(final long followLag)
     {
         this.followLag = followLag;
+        return this;
+    }
+
+    /** Tick interval (§12): the stagger between members' ticks for a due timer, and one member's least gap. */
+    public long tickIntervalNs()
+    {
+        return tickIntervalNs;
+    }
+
+    public ProtocolContext tickIntervalNs(final long tickIntervalNs)
+    {
+        this.tickIntervalNs = tickIntervalNs;
+        return this;
+    }
+
+    /**
+     * The clock whose time this member gives the entries it proposes, in ns since 1970 (§12): the cluster time is the
+     * largest of them. Default: the system clock, read as {@link System#nanoTime()} plus an offset.
+     */
+    public EpochNanoClock epochClock()
+    {
+        return epochClock;
+    }
+
+    public ProtocolContext epochClock(final EpochNanoClock epochClock)
+    {
+        this.epochClock = epochClock;
         return this;
     }
 

@@ -20,6 +20,8 @@ public final class ProtocolCounters
     long publishBackPressure;
     long suspicions;
     long applyErrors;
+    long timersFired;
+    long ticksProposed;
     long reportChkMismatches;
     long epochChanges;
     long epochAdoptions;
@@ -133,6 +135,18 @@ public final class ProtocolCounters
     public long applyErrors()
     {
         return applyErrors;
+    }
+
+    /** Timers of the state machine fired (§12), replays included. */
+    public long timersFired()
+    {
+        return timersFired;
+    }
+
+    /** Ticks this member proposed to move the cluster time to a due timer (§12). */
+    public long ticksProposed()
+    {
+        return ticksProposed;
     }
 
     public long reportChkMismatches()

@@ -16,6 +16,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -155,6 +156,17 @@ public final class SequencerProtocol implements MemberStreamListener
     private final UnsafeBuffer resultBuffer;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     private final ExpandableArrayBuffer checkpointBuffer = new ExpandableArrayBuffer(4096);
+    /** The cluster time and the state machine's timers: replicated state, checkpointed with it (§12). */
+    private final ClusterTimers timers = new ClusterTimers();
+    private final EpochNanoClock epochClock;
+    private final long tickIntervalNs;
+    /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
+    private long tickDueSinceNs = -1;
+    private long lastTickNs;
+    /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
+    private boolean ownTickPending;
+    /** The highest epoch of a {@code NewEvent} dropped as too far ahead (§10.3): this member never orders in it. */
+    private long farDroppedEventEpoch;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private int resultLength;
     private final LogEntry entry = new LogEntry();
@@ -338,6 +350,8 @@ public final class SequencerProtocol implements MemberStreamListener
         this.bootId = context.bootId();
         this.errorHandler = context.errorHandler();
         this.listener = context.listener();
+        this.epochClock = context.epochClock();
+        this.tickIntervalNs = context.tickIntervalNs();
         this.noOriginTieBreak = context.defects().contains(ProtocolDefect.NO_ORIGIN_TIE_BREAK);
         this.strictPromise = context.defects().contains(ProtocolDefect.STRICT_PROMISE);
         this.ackAtHave = context.defects().contains(ProtocolDefect.ACK_AT_HAVE);
@@ -404,6 +418,7 @@ public final class SequencerProtocol implements MemberStreamListener
         servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
+        stateMachine.onStart(timers);
     }
 
     /**
@@ -614,6 +629,7 @@ public final class SequencerProtocol implements MemberStreamListener
         clock = 0;
         lastPromiseSent = 0;
         arrivals = 0;
+        ownTickPending = false;
         for (int i = 0; i < memberCount; i++)
         {
             promise[i] = 0;
@@ -684,7 +700,8 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
         // this member order past them (I2). It leaves at once, once per signal, which inflates nothing.
-        final boolean framesLost = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED;
+        final boolean framesLost = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
+            trigger == EpochTrigger.EVENTS_MISSED;
         if (mode != NodeMode.RUNNING && !hearsQuorum() && !framesLost)
         {
             // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
@@ -720,7 +737,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.submitsBackPressured++;
             return SubmitStatus.BACK_PRESSURED;
         }
-        if (!propose(nextLocalSeq, event, offset, length))
+        if (!propose(EntryType.EVENT, nextLocalSeq, event, offset, length))
         {
             own.removeNewest();
             counters.submitsRefused++;
@@ -732,14 +749,19 @@ public final class SequencerProtocol implements MemberStreamListener
         return SubmitStatus.ACCEPTED;
     }
 
-    /** R1 for a new or resubmitted own event: take the next counter, tell the others, join {@code pending}. */
-    private boolean propose(final long localSeq, final DirectBuffer event, final int offset, final int length)
+    /**
+     * R1 for a new or resubmitted own event, or a tick (§12): take the next counter and this member's time, tell the
+     * others, join {@code pending}.
+     */
+    private boolean propose(
+        final int entryType, final long localSeq, final DirectBuffer event, final int offset, final int length)
     {
         final long counter = clock + 1;
+        final long timestamp = epochClock.nanoTime();
         if (memberCount > 1)
         {
-            newEventFrame.encode(
-                sendBuffer, 0, selfId, clusterId, currentEpoch, incarnation, localSeq, counter, event, offset, length);
+            newEventFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, incarnation, localSeq, counter,
+                entryType, timestamp, event, offset, length);
             final int frameLength = newEventFrame.encodedLength();
             if (promiseBeforeEvent)
             {
@@ -757,7 +779,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
         clock = counter;
-        pending[selfIndex].add(counter, incarnation, localSeq, arrivals++, event, offset, length);
+        pending[selfIndex].add(counter, incarnation, localSeq, arrivals++, entryType, timestamp, event, offset, length);
         return true;
     }
 
@@ -808,6 +830,10 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             counters.dropped(DropReason.BAD_FIELD.ordinal());
             noteFarEpoch(sender, epoch);
+            if (type == MessageType.NEW_EVENT)
+            {
+                farDroppedEventEpoch = Math.max(farDroppedEventEpoch, epoch);
+            }
             return;
         }
         rawHeardNs[sender] = nowNs;
@@ -859,6 +885,15 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
             enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
+            if (epoch <= farDroppedEventEpoch)
+            {
+                // Events of this epoch may have been dropped as implausibly far ahead before the window widened to it
+                // (§10.3): ordering in it could pass over them (I2), so this member leaves it at once, as after a
+                // lost stream, and the frame goes with the epoch.
+                farDroppedEventEpoch = 0;
+                startEpochChange(EpochTrigger.EVENTS_MISSED, sender);
+                return;
+            }
         }
 
         switch (type)
@@ -1004,8 +1039,9 @@ public final class SequencerProtocol implements MemberStreamListener
             clock = counter;
         }
         pending[sender].add(
-            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), arrivals++,
-            newEventFrame.buffer(), newEventFrame.payloadOffset(), newEventFrame.payloadLength());
+            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), arrivals++, newEventFrame.entryType(),
+            newEventFrame.timestamp(), newEventFrame.buffer(), newEventFrame.payloadOffset(),
+            newEventFrame.payloadLength());
     }
 
     /**
@@ -1210,6 +1246,7 @@ public final class SequencerProtocol implements MemberStreamListener
             if (!isActive(i))
             {
                 pending[i].clear();
+                ownTickPending &= i != selfIndex;
             }
         }
         if (!isActive(selfIndex))
@@ -1357,6 +1394,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private void restoreCheckpointAtOrBelow(final long position)
     {
         stateMachine.reset();
+        timers.reset();
         for (int i = 0; i < memberCount; i++)
         {
             dedupIncarnation[i] = 0;
@@ -1368,9 +1406,8 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             final int length = checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint) ?
                 checkpoints.read(checkpoint, checkpointBuffer) : -1;
-            if (length >= CHECKPOINT_HEADER_LENGTH)
+            if (length >= CHECKPOINT_HEADER_LENGTH && restoreCheckpoint(length))
             {
-                restoreCheckpoint(length);
                 appliedUpTo = checkpoint;
                 counters.checkpointsLoaded++;
                 break;
@@ -1389,20 +1426,34 @@ public final class SequencerProtocol implements MemberStreamListener
         for (long p = appliedUpTo + 1; p <= position; p++)
         {
             log.read(p, entry);
-            applyEntry(entry.position(), entry.type(), entry.originId(), entry.incarnation(), entry.localSeq(),
+            applyEntry(entry.position(), entry.type(), entry.timestamp(), entry.originId(), entry.incarnation(),
+                entry.localSeq(),
                 entry.payload(), entry.payloadOffset(), entry.payloadLength(), false);
             counters.replayed++;
         }
     }
 
-    private void restoreCheckpoint(final int length)
+    /**
+     * Load a checkpoint: the dedup index, the cluster time and timers (§12), then the state machine's snapshot.
+     *
+     * @return false, having changed nothing, when its timer section is not well formed.
+     */
+    private boolean restoreCheckpoint(final int length)
     {
+        final int timersLength = timers.read(
+            checkpointBuffer, CHECKPOINT_HEADER_LENGTH, length - CHECKPOINT_HEADER_LENGTH);
+        if (timersLength < 0)
+        {
+            return false;
+        }
         for (int i = 0; i < memberCount; i++)
         {
             dedupIncarnation[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH, LITTLE_ENDIAN);
             dedupLocalSeq[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, LITTLE_ENDIAN);
         }
-        stateMachine.restore(checkpointBuffer, CHECKPOINT_HEADER_LENGTH, length - CHECKPOINT_HEADER_LENGTH);
+        final int snapshotOffset = CHECKPOINT_HEADER_LENGTH + timersLength;
+        stateMachine.restore(checkpointBuffer, snapshotOffset, length - snapshotOffset);
+        return true;
     }
 
     /**
@@ -1414,6 +1465,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private int applyEntry(
         final long position,
         final int type,
+        final long timestamp,
         final int originId,
         final long eventIncarnation,
         final long localSeq,
@@ -1424,6 +1476,9 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         int status = CompletionHandler.OK;
         resultLength = 0;
+        // §12: the cluster time moves to this entry's, and the timers it reaches fire before the entry is applied
+        counters.applyErrors += timers.beginApply(position, timestamp, stateMachine, errorHandler);
+        counters.timersFired = timers.fired();
         if (type == EntryType.EVENT)
         {
             try
@@ -1461,6 +1516,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
             }
         }
+        timers.endApply();
         appliedUpTo = position;
         if (position % checkpointInterval == 0 && checkpoints.latestAtOrBelow(position) != position)
         {
@@ -1481,16 +1537,12 @@ public final class SequencerProtocol implements MemberStreamListener
             checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH, 0, LITTLE_ENDIAN);
             checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, 0, LITTLE_ENDIAN);
         }
-        final int snapshotLength = snapshotInto();
-        checkpoints.save(position, log.chkAt(position), checkpointBuffer, 0, CHECKPOINT_HEADER_LENGTH + snapshotLength);
+        final int timersLength = timers.write(checkpointBuffer, CHECKPOINT_HEADER_LENGTH);
+        final int snapshotLength = stateMachine.snapshot(snapshotBuffer);
+        checkpointBuffer.putBytes(CHECKPOINT_HEADER_LENGTH + timersLength, snapshotBuffer, 0, snapshotLength);
+        checkpoints.save(position, log.chkAt(position), checkpointBuffer, 0,
+            CHECKPOINT_HEADER_LENGTH + timersLength + snapshotLength);
         counters.checkpointsTaken++;
-    }
-
-    private int snapshotInto()
-    {
-        final int length = stateMachine.snapshot(snapshotBuffer);
-        checkpointBuffer.putBytes(CHECKPOINT_HEADER_LENGTH, snapshotBuffer, 0, length);
-        return length;
     }
 
     /**
@@ -1548,7 +1600,8 @@ public final class SequencerProtocol implements MemberStreamListener
         return Checksum.chain(
             previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
             entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-            entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
+            entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
+            entriesFrame.entryPayloadLength());
     }
 
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
@@ -1585,8 +1638,8 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 log.read(p, entry);
                 if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
-                    entry.incarnation(), entry.localSeq(), entry.chk(), entry.payload(), entry.payloadOffset(),
-                    entry.payloadLength()))
+                    entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.chk(), entry.payload(),
+                    entry.payloadOffset(), entry.payloadLength()))
                 {
                     break;
                 }
@@ -1690,8 +1743,9 @@ public final class SequencerProtocol implements MemberStreamListener
             final long position = log.append(
                 entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
                 entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-                entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength());
-            applyEntry(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
+                entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
+                entriesFrame.entryPayloadLength());
+            applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(), entriesFrame.entryOrigin(),
                 entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), entriesFrame.buffer(),
                 entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
             counters.fetchedEntries++;
@@ -1785,9 +1839,9 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         final int length = MemberSet.encode(epochStartBuffer, 0, cluster, activeMask);
         final long position = log.append(
-            EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+            EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0, 0,
             epochStartBuffer, 0, length);
-        applyEntry(position, EntryType.EPOCH_START, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+        applyEntry(position, EntryType.EPOCH_START, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
             epochStartBuffer, 0, length, false);
         if (durability == Durability.BATCH)
         {
@@ -1854,7 +1908,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             flipLastByte(payload, offset + length - 1);
         }
-        if (propose(localSeq, payload, offset, length))
+        if (propose(EntryType.EVENT, localSeq, payload, offset, length))
         {
             counters.resubmitted++;
             return true;
@@ -1943,6 +1997,10 @@ public final class SequencerProtocol implements MemberStreamListener
         if (mode == NodeMode.RUNNING && own.resubmissionPending())
         {
             work += resubmitRemaining();
+        }
+        if (mode == NodeMode.RUNNING)
+        {
+            work += tickIfDue();
         }
 
         final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
@@ -2445,6 +2503,49 @@ public final class SequencerProtocol implements MemberStreamListener
         return publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
     }
 
+    /**
+     * §12: order a tick when a timer is due and no entry has come to fire it. A timer is due once this member's clock
+     * (or the cluster time, for a deadline already passed) reaches its deadline. The active members wait for it in
+     * turn, {@code tickInterval} apart by their rank in the active set, so one tick usually does and a silent member
+     * costs one interval; each ticks at most once an interval while the timer stays unfired.
+     *
+     * @return 1 when a tick was proposed.
+     */
+    private int tickIfDue()
+    {
+        final long deadline = timers.earliestDeadline();
+        if (deadline == Long.MAX_VALUE || deadline > Math.max(epochClock.nanoTime(), timers.currentTime()))
+        {
+            tickDueSinceNs = -1;
+            return 0;
+        }
+        if (tickDueSinceNs < 0)
+        {
+            tickDueSinceNs = nowNs;
+        }
+        int rank = 0;
+        for (int i = 0; i < selfIndex; i++)
+        {
+            if (isActive(i))
+            {
+                rank++;
+            }
+        }
+        if (ownTickPending || nowNs - tickDueSinceNs < rank * tickIntervalNs ||
+            (lastTickNs != 0 && nowNs - lastTickNs < tickIntervalNs))
+        {
+            return 0;
+        }
+        if (!propose(EntryType.TICK, 0, sendBuffer, 0, 0))
+        {
+            return 0; // back-pressured: tried again next cycle
+        }
+        lastTickNs = nowNs;
+        ownTickPending = true;
+        counters.ticksProposed++;
+        return 1;
+    }
+
     /** R5 and R6: append every ordered head of {@code pending}, in key order, and apply it. */
     private int serializeOrdered()
     {
@@ -2466,8 +2567,10 @@ public final class SequencerProtocol implements MemberStreamListener
             final int originId = memberIds[origin];
             final long eventIncarnation = queue.headIncarnation();
             final long localSeq = queue.headLocalSeq();
-            if (eventIncarnation < dedupIncarnation[origin] ||
-                (eventIncarnation == dedupIncarnation[origin] && localSeq <= dedupLocalSeq[origin]))
+            final int entryType = queue.headEntryType();
+            final long timestamp = queue.headTimestamp();
+            if (entryType == EntryType.EVENT && (eventIncarnation < dedupIncarnation[origin] ||
+                (eventIncarnation == dedupIncarnation[origin] && localSeq <= dedupLocalSeq[origin])))
             {
                 // R6: this event id is already in the log; it is not appended again.
                 counters.duplicatesDropped++;
@@ -2478,10 +2581,11 @@ public final class SequencerProtocol implements MemberStreamListener
             final int payloadOffset = queue.headPayloadOffset();
             final int payloadLength = queue.headPayloadLength();
             final long position = log.append(
-                EntryType.EVENT, currentEpoch, counter, originId, eventIncarnation, localSeq,
+                entryType, currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp,
                 payload, payloadOffset, payloadLength);
-            applyEntry(position, EntryType.EVENT, originId, eventIncarnation, localSeq, payload, payloadOffset,
+            applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload, payloadOffset,
                 payloadLength, true);
+            ownTickPending &= !(entryType == EntryType.TICK && origin == selfIndex);
             queue.removeHead();
             counters.serialized++;
             serialized++;

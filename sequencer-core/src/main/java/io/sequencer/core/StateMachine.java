@@ -10,7 +10,10 @@ import org.agrona.MutableDirectBuffer;
  * R9). After an epoch change cuts the log, the protocol rebuilds the state: {@link #reset()}, {@link #restore} of the
  * newest checkpoint at or below the cut, then {@link #apply} of every later entry.
  * <p>
- * Must be deterministic: the same events in the same order give the same state and results on every node.
+ * Must be deterministic: the same events in the same order give the same state and results on every node. Time comes
+ * from the {@link ClusterClock} given to {@link #onStart}, never from a local clock, and timers scheduled on it fire
+ * through {@link #onTimer} at the same position on every node (docs/protocol.md §12). Timers and the cluster time are
+ * kept, checkpointed and restored by the protocol: {@link #snapshot} need not hold them.
  * Called only from the duty-cycle thread.
  */
 public interface StateMachine
@@ -23,6 +26,23 @@ public interface StateMachine
      * @return the length of the result written, 0..maxResultLength.
      */
     int apply(long position, DirectBuffer event, int offset, int length, MutableDirectBuffer result, int resultOffset);
+
+    /**
+     * Called once, before anything is applied, with the cluster's deterministic clock and timers. The default
+     * ignores it: a state machine that needs neither time nor timers need not implement this.
+     */
+    default void onStart(final ClusterClock clock)
+    {
+    }
+
+    /**
+     * A timer scheduled on the {@link ClusterClock} is due: the cluster time reached {@code deadlineNs} at the entry at
+     * {@code position}, and fires before that entry is applied. Its effects are replicated like an event's, but no
+     * caller waits for them: nothing is returned.
+     */
+    default void onTimer(final long position, final long timerId, final long deadlineNs)
+    {
+    }
 
     /** Return to the initial state: the state before position 1. */
     void reset();

@@ -32,7 +32,8 @@ class BadInputTest
 
     private int newEvent(final int sender, final int clusterId, final long epoch, final long counter)
     {
-        return new NewEventFrame().encode(frame, 0, sender, clusterId, epoch, 1, 1, counter, h.event, 0, 8)
+        return new NewEventFrame().encode(frame, 0, sender, clusterId, epoch, 1, 1, counter, EntryType.EVENT, 0,
+            h.event, 0, 8)
             .encodedLength();
     }
 

@@ -27,7 +27,7 @@ class InMemoryEventLogContractTest extends EventLogContract
         {
             log.read(p, entry);
             damaged.append(entry.type(), entry.epoch(), entry.counter(), entry.originId(), entry.incarnation(),
-                entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+                entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
             if (p == position)
             {
                 damaged.tearLastEntry();

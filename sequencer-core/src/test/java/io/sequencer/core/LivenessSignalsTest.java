@@ -172,7 +172,7 @@ class LivenessSignalsTest
         final ProtocolHarness h = new ProtocolHarness(3, 0);
         for (int i = 0; i < ProtocolContext.DEFAULT_ADMISSION_LAG + 100; i++)
         {
-            h.log.append(EntryType.EVENT, h.protocol.currentEpoch(), i + 1, 2, 1, i + 1, h.event, 0, 8);
+            h.log.append(EntryType.EVENT, h.protocol.currentEpoch(), i + 1, 2, 1, i + 1, 0, h.event, 0, 8);
         }
         final long lastNormalEpoch = h.protocol.currentEpoch();
         final long epoch = (lastNormalEpoch / 3 + 1) * 3; // coordinator index 0: this member

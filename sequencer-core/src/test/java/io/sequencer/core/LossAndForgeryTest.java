@@ -3,6 +3,7 @@ package io.sequencer.core;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
+import io.sequencer.core.codec.NewEventFrame;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -211,7 +212,7 @@ class LossAndForgeryTest
         {
             h.log.read(p, entry);
             copy.append(entry.type(), entry.epoch(), entry.counter(), entry.originId(), entry.incarnation(),
-                entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+                entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
         }
         h.work();
         assertEquals(before + 1, h.log.have());
@@ -273,6 +274,29 @@ class LossAndForgeryTest
         assertTrue(firstWidenedAtNs >= T_FD, "the first step only after T_fd of the same epoch: " + firstWidenedAtNs);
         assertTrue(h.protocol.counters().dropped(DropReason.BAD_FIELD) >= 2 * SequencerProtocol.FAR_EPOCH_FRAMES,
             "every frame before that dropped");
+    }
+
+    @Test
+    void aMemberThatDroppedEventsOfAFarEpochLeavesItWhenItFollowsThere()
+    {
+        // Seed 7021 of the simulator: the events a member sent in a far epoch were dropped here before the window
+        // widened to it; following it there and taking its later promise, this node would order past them (I2).
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long far = h.protocol.currentEpoch() + SequencerProtocol.MAX_EPOCH_STEP + 7;
+        final NewEventFrame event = new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, far, 1, 1,
+            EntryType.EVENT, 0, h.event, 0, 8);
+        h.deliver(h.frame, event.encodedLength());
+        while (h.protocol.currentEpoch() < far && h.nowNs < 10 * T_FD)
+        {
+            h.promise(2, 0);
+            final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+                h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, 5).hearsMask(0b111);
+            h.deliver(h.frame, f.encodedLength());
+            h.advance(T_FD / 10);
+        }
+        assertTrue(h.protocol.currentEpoch() > far, "followed member 1 up, and past the epoch whose event it dropped: " +
+            h.protocol.currentEpoch());
+        assertEquals(0, h.protocol.promise(1), "the promise of the left epoch was not taken");
     }
 
     @Test

@@ -173,7 +173,8 @@ final class ProtocolHarness
     void newEvent(final int from, final long counter, final long localSeq)
     {
         final NewEventFrame f = new NewEventFrame().encode(
-            frame, 0, from, CLUSTER_ID, protocol.currentEpoch(), 1, localSeq, counter, event, 0, 8);
+            frame, 0, from, CLUSTER_ID, protocol.currentEpoch(), 1, localSeq, counter, EntryType.EVENT,
+            1_000 + counter, event, 0, 8);
         deliver(frame, f.encodedLength());
     }
 

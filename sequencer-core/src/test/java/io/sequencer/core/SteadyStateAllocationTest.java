@@ -67,17 +67,35 @@ class SteadyStateAllocationTest
 
     private long completed;
 
-    /** Sums the first long of every event; the result is the running sum. */
+    /** The synthetic time of the run, which the members' clocks read too (docs/protocol.md §12). */
+    private long nowNs;
+
+    /**
+     * Sums the first long of every event; the result is the running sum. Each event re-arms one of 64 timers 20 µs of
+     * cluster time ahead, and a timer that fires adds its id: timers are on the steady-state path too.
+     */
     private static final class SumStateMachine implements StateMachine
     {
         private long sum;
+        private ClusterClock clock;
+
+        public void onStart(final ClusterClock clock)
+        {
+            this.clock = clock;
+        }
 
         public int apply(final long position, final DirectBuffer event, final int offset, final int length,
             final MutableDirectBuffer result, final int resultOffset)
         {
             sum += event.getLong(offset);
+            clock.scheduleTimer(sum & 63, clock.time() + 20_000);
             result.putLong(resultOffset, sum);
             return Long.BYTES;
+        }
+
+        public void onTimer(final long position, final long timerId, final long deadlineNs)
+        {
+            sum += timerId;
         }
 
         public void reset()
@@ -119,7 +137,7 @@ class SteadyStateAllocationTest
             // Checkpoints are not part of the steady state: none falls inside this run.
             nodes[i] = new SequencerProtocol(
                 new ProtocolContext().cluster(cluster).memberId(i).maxInFlight(1024).bootstrap(true)
-                    .checkpointInterval(1_000_000),
+                    .checkpointInterval(1_000_000).epochClock(() -> nowNs),
                 new InMemoryEventLog(400_000, 16 * 1024 * 1024), new InMemoryCheckpointStore(),
                 new InMemoryNodeStore(), stateMachines[i], transports[i], completions);
             handlers[i] = nodes[i]::onFrame;
@@ -150,6 +168,8 @@ class SteadyStateAllocationTest
         {
             assertEquals(nodes[0].log().chkAt(nodes[0].log().have()), node.log().chkAt(node.log().have()));
         }
+        assertTrue(nodes[0].counters().timersFired() > MEASURED_EVENTS / 64, "timers fired on the measured path: " +
+            nodes[0].counters().timersFired());
     }
 
     private void run(
@@ -161,7 +181,6 @@ class SteadyStateAllocationTest
         final long firstCorrelationId)
     {
         final long target = completed + events;
-        long nowNs = 0;
         int submitted = 0;
         long guard = 0;
         while (completed < target)

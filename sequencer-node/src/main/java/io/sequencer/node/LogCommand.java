@@ -178,8 +178,8 @@ final class LogCommand
     }
 
     /**
-     * One entry as {@code dump} prints it: position, epoch, key, event id, size, chk and the payload in hex (an
-     * EpochStart shows its member set instead).
+     * One entry as {@code dump} prints it: position, epoch, key, event id, the time its origin gave it (UTC, to the
+     * microsecond), size, chk and the payload in hex (an EpochStart shows its member set instead, a tick its time).
      *
      * @param scratch a buffer for the payload's bytes, reused; the one to pass next time is returned.
      */
@@ -192,9 +192,15 @@ final class LogCommand
                 entry.payloadLength(), entry.chk());
             return scratch;
         }
-        out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  size %4d  chk %016x", entry.position(), entry.epoch(),
-            entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
-            entry.localSeq(), entry.payloadLength(), entry.chk());
+        if (entry.type() == EntryType.TICK)
+        {
+            out.printf("%10d  E%-5d key (%d,%d,%d)  tick  at %s  chk %016x%n", entry.position(), entry.epoch(),
+                entry.epoch(), entry.counter(), entry.originId(), time(entry.timestamp()), entry.chk());
+            return scratch;
+        }
+        out.printf("%10d  E%-5d key (%d,%d,%d)  id %d/%d/%d  at %s  size %4d  chk %016x", entry.position(),
+            entry.epoch(), entry.epoch(), entry.counter(), entry.originId(), entry.originId(), entry.incarnation(),
+            entry.localSeq(), time(entry.timestamp()), entry.payloadLength(), entry.chk());
         byte[] payload = scratch;
         if (withPayload)
         {
@@ -206,12 +212,18 @@ final class LogCommand
         return payload;
     }
 
+    /** An entry's time as UTC to the microsecond ({@code 2026-12-05T17:31:33.968447Z}). */
+    private static String time(final long epochNs)
+    {
+        return java.time.Instant.ofEpochSecond(0, epochNs).truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+
     /** One entry as a JSON object on one line (for {@code tail --json}). */
     static byte[] printJson(final PrintWriter out, final LogEntry entry, final boolean withPayload, final byte[] scratch)
     {
         final boolean epochStart = entry.type() == EntryType.EPOCH_START;
         out.printf("{\"position\":%d,\"epoch\":%d,\"type\":\"%s\"", entry.position(), entry.epoch(),
-            epochStart ? "epoch-start" : "event");
+            epochStart ? "epoch-start" : entry.type() == EntryType.TICK ? "tick" : "event");
         if (epochStart)
         {
             out.printf(",\"members\":\"%s\"",
@@ -219,8 +231,8 @@ final class LogCommand
         }
         else
         {
-            out.printf(",\"counter\":%d,\"origin\":%d,\"incarnation\":%d,\"localSeq\":%d", entry.counter(),
-                entry.originId(), entry.incarnation(), entry.localSeq());
+            out.printf(",\"counter\":%d,\"origin\":%d,\"incarnation\":%d,\"localSeq\":%d,\"timeNs\":%d",
+                entry.counter(), entry.originId(), entry.incarnation(), entry.localSeq(), entry.timestamp());
         }
         out.printf(",\"size\":%d,\"chk\":\"%016x\"", entry.payloadLength(), entry.chk());
         byte[] payload = scratch;

@@ -194,7 +194,7 @@ final class DatagramForger implements AutoCloseable
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[8 + random.nextInt(200)]);
                 payload.putLong(0, random.nextLong());
                 length = new NewEventFrame().encode(frame, 0, sender, clusterId, epoch, epoch, huge(), huge(),
-                    payload, 0, payload.capacity()).encodedLength();
+                    EntryType.EVENT, random.nextLong(), payload, 0, payload.capacity()).encodedLength();
                 break;
             }
             default:
@@ -235,7 +235,7 @@ final class DatagramForger implements AutoCloseable
             {
                 payload.putLong(16, random.nextLong());
                 entries.appendEntry(EntryType.EVENT, member(), epoch, huge(), epoch, random.nextInt(1000),
-                    random.nextLong(), payload, 0, payload.capacity());
+                    random.nextLong(), random.nextLong(), payload, 0, payload.capacity());
             }
             length = entries.encodedLength();
         }

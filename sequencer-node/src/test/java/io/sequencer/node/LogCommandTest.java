@@ -77,7 +77,7 @@ class LogCommandTest
         {
             final ChronicleEventLog log = storage.log();
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-            log.append(EntryType.EPOCH_START, 1, 0, 0, 0, 0, payload, 0,
+            log.append(EntryType.EPOCH_START, 1, 0, 0, 0, 0, 0, payload, 0,
                 MemberSet.encode(payload, 0, ClusterConfig.ofSize(CLUSTER_ID, 3), 0b011));
             for (int e = 1; e <= EVENTS; e++)
             {
@@ -86,7 +86,7 @@ class LogCommandTest
                 {
                     payload.putByte(i, (byte)(e + i));
                 }
-                log.append(EntryType.EVENT, 1, e, 2, 9, e, payload, 0, length);
+                log.append(EntryType.EVENT, 1, e, 2, 9, e, 1_800_000_000_000_000_000L + e * 1_000_000L, payload, 0, length);
             }
             return log.chkAt(log.have());
         }
@@ -121,7 +121,8 @@ class LogCommandTest
         assertTrue(dumped.get(0).contains("EpochStart C=[0,1,2] A=[0,1]"), dumped.get(0));
         assertFalse(dumped.get(0).contains("payload"), "an EpochStart shows its member set: " + dumped.get(0));
         assertTrue(dumped.get(1).matches(
-            " +2  E1     key \\(1,1,2\\)  id 2/9/1  size    1  chk [0-9a-f]{16}  payload 01"), dumped.get(1));
+            " +2  E1     key \\(1,1,2\\)  id 2/9/1  at 2027-01-15T08:00:00.001Z  size    1  chk [0-9a-f]{16}" +
+            "  payload 01"), "the origin's time in UTC: " + dumped.get(1));
         assertTrue(dumped.get(3).endsWith("  size    3  chk " + chk(dumped.get(3)) + "  payload 030405"),
             dumped.get(3));
         assertTrue(dumped.get(39).endsWith("  payload " + hexFrom(39, 39)), dumped.get(39));

@@ -254,9 +254,9 @@ class NodeConfigTest
         assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
         assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
             "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));
-        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", "130976")).transportContext(0)
+        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", "130968")).transportContext(0)
             .termLength(), "the largest event the default term length carries");
-        assertTrue(errorOf(with(minimal(), "max.event.bytes", "130977")).startsWith("term.length: expected a power " +
+        assertTrue(errorOf(with(minimal(), "max.event.bytes", "130969")).startsWith("term.length: expected a power " +
             "of two from 2097152"));
         final String tooSmall = errorOf(with(minimal(), "max.event.bytes", "200000"));
         assertTrue(tooSmall.startsWith("term.length: expected a power of two from 2097152 to 1073741824"), tooSmall);

@@ -3,6 +3,7 @@ package io.sequencer.node;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.runtime.NodeCounters;
+import io.sequencer.core.sim.ReplayClock;
 import io.sequencer.example.orderbook.OrderBook;
 import io.sequencer.storage.ChronicleEventLog;
 import io.sequencer.storage.NodeStorage;
@@ -25,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the nodes find only through {@code --classpath} (their own class path leaves its classes out), under each node's
  * {@code --load} of sample orders, through a member's SIGKILL and restart; a fourth process follows a member with
  * {@code log tail --follow}. Every log ends the same, every acknowledged order is in every log at its position, the
- * tail printed exactly the committed entries, and the orders in the log traded.
+ * tail printed exactly the committed entries, the orders in the log traded, and good-till-time orders expired through
+ * the cluster's timers on every member (docs/protocol.md §12).
  */
 class OrderBookNodeTest
 {
@@ -64,6 +66,13 @@ class OrderBookNodeTest
         cluster.quiesce();
         final long committed = cluster.counter(0, NodeCounters.GUARANTEED_LABEL);
         cluster.await(() -> LogTailTest.lastPosition(tailed) >= committed, "the tail printing up to g = " + committed);
+        // a quarter of the sample orders are good for 1..64 ms: once the load stops, ticks move the cluster time
+        // and the last of them expire through their timers on every member
+        for (int m = 0; m < 3; m++)
+        {
+            final int member = m;
+            cluster.await(() -> cluster.counter(member, "timers fired") > 0, "member " + m + " firing timers");
+        }
         tail.destroy();
         assertTrue(tail.waitFor(20, TimeUnit.SECONDS) && tail.exitValue() == 0, "log tail ended with 0 on SIGTERM");
         cluster.stopAll();
@@ -73,24 +82,33 @@ class OrderBookNodeTest
         LogTailTest.assertPrintedAsTheLogHoldsThem(cluster.memberDir(0), Files.readAllLines(tailed), committed,
             "--no-payload");
 
-        // the book traded: replay member 0's log through a fresh one
+        // the book traded and orders expired: replay member 0's log through a fresh one, on a cluster clock of its own
+        // (docs/protocol.md §12: the largest entry time so far; due timers before the entry)
         final OrderBook book = new OrderBook();
+        final ReplayClock clock = new ReplayClock();
+        book.onStart(clock);
         final UnsafeBuffer result = new UnsafeBuffer(new byte[OrderBook.RESULT_LENGTH]);
         long orders = 0;
+        long ticks = 0;
         try (ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(cluster.memberDir(0)))
         {
             final LogEntry entry = new LogEntry();
             for (long p = 1; p <= log.have(); p++)
             {
                 log.read(p, entry);
+                clock.beforeEntry(p, entry.timestamp(), book);
                 if (entry.type() == EntryType.EVENT)
                 {
                     book.apply(p, entry.payload(), entry.payloadOffset(), entry.payloadLength(), result, 0);
                     orders++;
                 }
+                ticks += entry.type() == EntryType.TICK ? 1 : 0;
             }
         }
         assertTrue(orders > 100 && book.trades() > 10, orders + " orders, " + book.trades() + " trades");
+        assertTrue(book.expired() > 0, "no good-till-time order expired in " + orders + " orders");
+        System.out.println("OrderBookNodeTest: " + orders + " orders, " + book.trades() + " trades, " +
+            book.expired() + " expired, " + ticks + " ticks");
     }
 
     @Test

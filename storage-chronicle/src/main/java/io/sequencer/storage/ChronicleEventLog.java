@@ -53,7 +53,7 @@ import java.util.zip.CRC32C;
  * one move:
  * <pre>
  *   0  CRC32C of bytes 4..end   4  type   8  previous chk   16 chk   24 epoch   32 counter   40 incarnation
- *   48 localSeq   56 originId   60 payload length   64 position   72 payload
+ *   48 localSeq   56 originId   60 payload length   64 position   72 timestamp   80 payload
  * </pre>
  * The entry's own position makes every entry self-identifying: a read led elsewhere by a damaged index is caught,
  * and an entry found past damage says how much was written.
@@ -108,13 +108,14 @@ import java.util.zip.CRC32C;
 public final class ChronicleEventLog implements EventLog
 {
     /**
-     * The on-disk layout this build writes and reads. Version 2 added the log identity to the header; a log of
-     * version 1 is refused with a message naming its version.
+     * The on-disk layout this build writes and reads. Version 2 added the log identity to the header, version 3 the
+     * origin's time to every entry (cluster time, docs/protocol.md §12); a log of an earlier version is refused with a
+     * message naming its version.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Bytes of each entry before its payload. */
-    public static final int ENTRY_HEADER_LENGTH = 72;
+    public static final int ENTRY_HEADER_LENGTH = 80;
 
     static final String QUEUE_DIRECTORY = "queue";
     static final String HEADER_FILE = "log.header";
@@ -141,6 +142,7 @@ public final class ChronicleEventLog implements EventLog
     static final int PAYLOAD_LENGTH_OFFSET = 60;
     /** The entry's own position: an entry found anywhere, even past damage, says which one it is. */
     static final int POSITION_OFFSET = 64;
+    static final int TIMESTAMP_OFFSET = 72;
 
     private static final int TAILERS = 4;
     /**
@@ -620,6 +622,7 @@ public final class ChronicleEventLog implements EventLog
             readBuffer.getInt(ORIGIN_OFFSET),
             readBuffer.getLong(INCARNATION_OFFSET),
             readBuffer.getLong(LOCAL_SEQ_OFFSET),
+            readBuffer.getLong(TIMESTAMP_OFFSET),
             readBuffer, ENTRY_HEADER_LENGTH, payloadLength) != readBuffer.getLong(CHK_OFFSET))
         {
             return "fails its checksum";
@@ -673,6 +676,7 @@ public final class ChronicleEventLog implements EventLog
         final int originId,
         final long incarnation,
         final long localSeq,
+        final long timestamp,
         final DirectBuffer payload,
         final int payloadOffset,
         final int payloadLength)
@@ -689,7 +693,8 @@ public final class ChronicleEventLog implements EventLog
         }
         final long position = have + 1;
         final long chk = Checksum.chain(
-            lastChk, type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
+            lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
+            payloadLength);
 
         final int length = ENTRY_HEADER_LENGTH + payloadLength;
         final ExpandableDirectByteBuffer staged = writeBuffer;
@@ -704,6 +709,7 @@ public final class ChronicleEventLog implements EventLog
         staged.putInt(ORIGIN_OFFSET, originId);
         staged.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
         staged.putLong(POSITION_OFFSET, position);
+        staged.putLong(TIMESTAMP_OFFSET, timestamp);
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
         clock.cycle = cycleOf(position);
@@ -782,6 +788,7 @@ public final class ChronicleEventLog implements EventLog
                 readBuffer.getInt(ORIGIN_OFFSET),
                 readBuffer.getLong(INCARNATION_OFFSET),
                 readBuffer.getLong(LOCAL_SEQ_OFFSET),
+                readBuffer.getLong(TIMESTAMP_OFFSET),
                 readBuffer.getLong(CHK_OFFSET),
                 readBuffer,
                 ENTRY_HEADER_LENGTH,

@@ -27,6 +27,7 @@ import static io.sequencer.storage.ChronicleEventLog.ORIGIN_OFFSET;
 import static io.sequencer.storage.ChronicleEventLog.PAYLOAD_LENGTH_OFFSET;
 import static io.sequencer.storage.ChronicleEventLog.POSITION_OFFSET;
 import static io.sequencer.storage.ChronicleEventLog.PREVIOUS_CHK_OFFSET;
+import static io.sequencer.storage.ChronicleEventLog.TIMESTAMP_OFFSET;
 import static io.sequencer.storage.ChronicleEventLog.TYPE_OFFSET;
 
 /**
@@ -608,6 +609,7 @@ final class LogScan
             view.getInt(start + ORIGIN_OFFSET),
             view.getLong(start + INCARNATION_OFFSET),
             view.getLong(start + LOCAL_SEQ_OFFSET),
+            view.getLong(start + TIMESTAMP_OFFSET),
             view, start + ENTRY_HEADER_LENGTH, payloadLength) != view.getLong(start + CHK_OFFSET))
         {
             return "fails its checksum";

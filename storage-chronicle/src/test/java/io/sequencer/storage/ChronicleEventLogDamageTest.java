@@ -105,7 +105,7 @@ class ChronicleEventLogDamageTest
         try (ChronicleEventLog log = open(directory))
         {
             assertTrue(log.damagedAtOpen(), "the next open finds the same damage");
-            assertEquals(damaged, log.append(EntryType.EVENT, 7, 7, 1, 7, 7, new UnsafeBuffer(new byte[3]), 0, 3),
+            assertEquals(damaged, log.append(EntryType.EVENT, 7, 7, 1, 7, 7, 7, new UnsafeBuffer(new byte[3]), 0, 3),
                 "the first change cuts the damage, then appends after the last good entry");
         }
         try (ChronicleEventLog log = open(directory))
@@ -279,7 +279,7 @@ class ChronicleEventLogDamageTest
             assertEquals(TOTAL - 1, log.have());
             assertMatches(log, appended, TOTAL - 1);
             // shorter than the torn entry: Chronicle writes over it and leaves the rest of its bytes behind
-            assertEquals(TOTAL, log.append(EntryType.EVENT, 8, 8, 1, 8, 8, new UnsafeBuffer(new byte[0]), 0, 0));
+            assertEquals(TOTAL, log.append(EntryType.EVENT, 8, 8, 1, 8, 8, 8, new UnsafeBuffer(new byte[0]), 0, 0));
         }
         try (ChronicleEventLog log = open(directory))
         {

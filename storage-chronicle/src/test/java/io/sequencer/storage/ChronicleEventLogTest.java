@@ -266,7 +266,7 @@ class ChronicleEventLogTest
         for (int i = 0; i < count; i++)
         {
             final long position = log.append(
-                EntryType.EVENT, 1, i, 1, 1, i, (i & 1) == 0 ? payload : heapPayload, 0, 64);
+                EntryType.EVENT, 1, i, 1, 1, i, 1_000 + i, (i & 1) == 0 ? payload : heapPayload, 0, 64);
             log.read(position, entry);
             sum += entry.counter();
             log.read(1 + (position * 7919) % position, entry);

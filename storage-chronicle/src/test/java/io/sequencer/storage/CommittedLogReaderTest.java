@@ -197,7 +197,7 @@ class CommittedLogReaderTest
         final byte[] payload = new byte[entry.payloadLength()];
         entry.payload().getBytes(entry.payloadOffset(), payload);
         return new LogEntry().set(entry.position(), entry.type(), entry.epoch(), entry.counter(), entry.originId(),
-            entry.incarnation(), entry.localSeq(), entry.chk(), new org.agrona.concurrent.UnsafeBuffer(payload), 0,
+            entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.chk(), new org.agrona.concurrent.UnsafeBuffer(payload), 0,
             payload.length);
     }
 }

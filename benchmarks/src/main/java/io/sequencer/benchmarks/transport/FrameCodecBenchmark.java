@@ -59,7 +59,8 @@ public class FrameCodecBenchmark
     @Benchmark
     public long newEvent()
     {
-        final int length = newEvent.encode(buffer, 0, SENDER, CLUSTER, EPOCH, 3, ++counter, counter, payload, 0, 32)
+        final int length = newEvent.encode(buffer, 0, SENDER, CLUSTER, EPOCH, 3, ++counter, counter, EntryType.EVENT,
+            counter, payload, 0, 32)
             .encodedLength();
         if (validator.validate(buffer, 0, length) != FrameValidator.VALID)
         {
@@ -159,8 +160,8 @@ public class FrameCodecBenchmark
         entries.encode(buffer, 0, buffer.capacity(), SENDER, CLUSTER, EPOCH, 2, ++counter);
         for (int i = 0; i < 16; i++)
         {
-            entries.appendEntry(EntryType.EVENT, i % 3, EPOCH, counter + i, 3, counter + i, counter * 31 + i,
-                payload, 0, 32);
+            entries.appendEntry(EntryType.EVENT, i % 3, EPOCH, counter + i, 3, counter + i, counter + i,
+                counter * 31 + i, payload, 0, 32);
         }
         final int length = entries.encodedLength();
         if (validator.validate(buffer, 0, length) != FrameValidator.VALID)

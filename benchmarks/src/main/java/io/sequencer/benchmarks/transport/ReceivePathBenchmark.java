@@ -1,6 +1,7 @@
 package io.sequencer.benchmarks.transport;
 
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EntryType;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MySerializeCounterFrame;
@@ -60,7 +61,7 @@ public class ReceivePathBenchmark
         final FrameAuthenticator authenticator = new FrameAuthenticator(SECRET);
         reportLength = new MySerializeCounterFrame().encode(report, 0, 1, CLUSTER, 7, 100, 100, 99, 7, true, 100)
             .encodedLength();
-        eventLength = new NewEventFrame().encode(event, 0, 1, CLUSTER, 7, 3, 1, 1, report, 0, 32).encodedLength();
+        eventLength = new NewEventFrame().encode(event, 0, 1, CLUSTER, 7, 3, 1, 1, EntryType.EVENT, 1, report, 0, 32).encodedLength();
         if (authentication.covers(MessageType.MY_SERIALIZE_COUNTER, false))
         {
             authenticator.sign(report, 0, reportLength, SESSION, report, reportLength);

@@ -22,8 +22,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *     16 int64 counter
  *     24 int64 incarnation
  *     32 int64 localSeq
- *     40 int64 chk
- *     48 bytes payload
+ *     40 int64 timestamp
+ *     48 int64 chk
+ *     56 bytes payload
  * </pre>
  * Iterate a decoded frame with {@link #resetCursor()} and {@link #nextEntry()}.
  */
@@ -41,8 +42,9 @@ public final class EntriesFrame extends Frame
     public static final int ENTRY_COUNTER_OFFSET = 16;
     public static final int ENTRY_INCARNATION_OFFSET = 24;
     public static final int ENTRY_LOCAL_SEQ_OFFSET = 32;
-    public static final int ENTRY_CHK_OFFSET = 40;
-    public static final int ENTRY_HEADER_LENGTH = 48;
+    public static final int ENTRY_TIMESTAMP_OFFSET = 40;
+    public static final int ENTRY_CHK_OFFSET = 48;
+    public static final int ENTRY_HEADER_LENGTH = 56;
 
     private int capacity;
     private int cursor;
@@ -89,6 +91,7 @@ public final class EntriesFrame extends Frame
         final long counter,
         final long incarnation,
         final long localSeq,
+        final long timestamp,
         final long chk,
         final DirectBuffer payload,
         final int payloadOffset,
@@ -106,6 +109,7 @@ public final class EntriesFrame extends Frame
         mutableBuffer.putLong(at + ENTRY_COUNTER_OFFSET, counter, LITTLE_ENDIAN);
         mutableBuffer.putLong(at + ENTRY_INCARNATION_OFFSET, incarnation, LITTLE_ENDIAN);
         mutableBuffer.putLong(at + ENTRY_LOCAL_SEQ_OFFSET, localSeq, LITTLE_ENDIAN);
+        mutableBuffer.putLong(at + ENTRY_TIMESTAMP_OFFSET, timestamp, LITTLE_ENDIAN);
         mutableBuffer.putLong(at + ENTRY_CHK_OFFSET, chk, LITTLE_ENDIAN);
         mutableBuffer.putBytes(at + ENTRY_HEADER_LENGTH, payload, payloadOffset, payloadLength);
         length += ENTRY_HEADER_LENGTH + payloadLength;
@@ -186,6 +190,11 @@ public final class EntriesFrame extends Frame
     public long entryLocalSeq()
     {
         return buffer.getLong(entryOffset + ENTRY_LOCAL_SEQ_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public long entryTimestamp()
+    {
+        return buffer.getLong(entryOffset + ENTRY_TIMESTAMP_OFFSET, LITTLE_ENDIAN);
     }
 
     public long entryChk()

@@ -1,6 +1,7 @@
 package io.sequencer.core.codec;
 
 import io.sequencer.core.Checksum;
+import io.sequencer.core.EntryType;
 import org.agrona.DirectBuffer;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -72,7 +73,15 @@ public final class FrameValidator
                 {
                     return DropReason.BAD_LENGTH.ordinal();
                 }
-                return payloadLength > maxPayloadLength ? DropReason.OVERSIZE.ordinal() : VALID;
+                if (payloadLength > maxPayloadLength)
+                {
+                    return DropReason.OVERSIZE.ordinal();
+                }
+                // an event, or a tick: no payload, no event id (docs/protocol.md §12)
+                final int entryType = buffer.getInt(offset + NewEventFrame.ENTRY_TYPE_OFFSET, LITTLE_ENDIAN);
+                return entryType == EntryType.EVENT || (entryType == EntryType.TICK && payloadLength == 0 &&
+                    buffer.getLong(offset + NewEventFrame.LOCAL_SEQ_OFFSET, LITTLE_ENDIAN) == 0) ?
+                    VALID : DropReason.BAD_FIELD.ordinal();
             }
 
             case MessageType.MY_ORDER_COUNTER:

@@ -1,17 +1,21 @@
 package io.sequencer.core.codec;
 
+import io.sequencer.core.EntryType;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * {@code NewEvent{eventId, counter, payload}}: an update event proposed by its origin (the sender) at Lamport
- * counter {@code counter}. The event id is {@code (senderId, incarnation, localSeq)}.
+ * {@code NewEvent{eventId, counter, time, payload}}: an entry proposed by its origin (the sender) at Lamport counter
+ * {@code counter}, at the time its clock gave it: an update event, or a tick with no payload and no event id
+ * (docs/protocol.md §12). The event id is {@code (senderId, incarnation, localSeq)}.
  * <pre>
  *  16 int64 incarnation
  *  24 int64 localSeq
  *  32 int64 counter
- *  40 int32 payloadLength
- *  44 bytes payload
+ *  40 int64 timestamp
+ *  48 int32 entryType ({@link EntryType#EVENT} or {@link EntryType#TICK})
+ *  52 int32 payloadLength
+ *  56 bytes payload
  * </pre>
  */
 public final class NewEventFrame extends Frame
@@ -19,8 +23,10 @@ public final class NewEventFrame extends Frame
     public static final int INCARNATION_OFFSET = 16;
     public static final int LOCAL_SEQ_OFFSET = 24;
     public static final int COUNTER_OFFSET = 32;
-    public static final int PAYLOAD_LENGTH_OFFSET = 40;
-    public static final int PAYLOAD_OFFSET = 44;
+    public static final int TIMESTAMP_OFFSET = 40;
+    public static final int ENTRY_TYPE_OFFSET = 48;
+    public static final int PAYLOAD_LENGTH_OFFSET = 52;
+    public static final int PAYLOAD_OFFSET = 56;
 
     public int type()
     {
@@ -36,6 +42,8 @@ public final class NewEventFrame extends Frame
         final long incarnation,
         final long localSeq,
         final long counter,
+        final int entryType,
+        final long timestamp,
         final DirectBuffer payload,
         final int payloadOffset,
         final int payloadLength)
@@ -44,6 +52,8 @@ public final class NewEventFrame extends Frame
         putLong(INCARNATION_OFFSET, incarnation);
         putLong(LOCAL_SEQ_OFFSET, localSeq);
         putLong(COUNTER_OFFSET, counter);
+        putLong(TIMESTAMP_OFFSET, timestamp);
+        putInt(ENTRY_TYPE_OFFSET, entryType);
         putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
         buffer.putBytes(offset + PAYLOAD_OFFSET, payload, payloadOffset, payloadLength);
         length = PAYLOAD_OFFSET + payloadLength;
@@ -63,6 +73,16 @@ public final class NewEventFrame extends Frame
     public long counter()
     {
         return getLong(COUNTER_OFFSET);
+    }
+
+    public long timestamp()
+    {
+        return getLong(TIMESTAMP_OFFSET);
+    }
+
+    public int entryType()
+    {
+        return getInt(ENTRY_TYPE_OFFSET);
     }
 
     public int payloadLength()

@@ -107,6 +107,8 @@ public final class NodeCounters
         add(manager, "events resubmitted", c::resubmitted);
         add(manager, "duplicates dropped", c::duplicatesDropped);
         add(manager, "state machine errors", c::applyErrors);
+        add(manager, "timers fired", c::timersFired);
+        add(manager, "ticks proposed", c::ticksProposed);
         add(manager, "report chk mismatches", c::reportChkMismatches);
         add(manager, "fatal errors", c::fatalErrors);
         add(manager, "losses found at start", c::lossesFoundAtStart);

@@ -1,5 +1,6 @@
 package io.sequencer.core.sim;
 
+import io.sequencer.core.ClusterClock;
 import io.sequencer.core.StateMachine;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -13,6 +14,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * A small account ledger: the simulator's state machine, chosen because its results can be checked. An event is
  * a transfer {@code (from, to, amount)} followed by optional padding; the result is a status and the two new
  * balances, so a wrong order or a lost event shows in the results callers receive.
+ * <p>
+ * It uses the cluster's timers (docs/protocol.md §12), so that a timer fired at another position, or not at all, shows
+ * in balances too: a transfer whose amount is a multiple of {@link #SWEEP_MULTIPLE} arms a sweep of the receiving
+ * account, {@code amount × }{@link #SWEEP_DELAY_NS_PER_UNIT} ns of cluster time later (replacing one armed before),
+ * and one whose amount is {@code 4} more than such a multiple disarms the sending account's sweep. A sweep moves one
+ * unit from its account to the next, when it has one: money stays conserved.
  * <pre>
  * event:  0 int32 from, 4 int32 to, 8 int64 amount, 16.. padding (ignored)
  * result: 0 int8 status, 1 int64 balance of from, 9 int64 balance of to
@@ -29,7 +36,11 @@ public final class AccountLedger implements StateMachine, io.sequencer.core.Samp
     public static final byte INSUFFICIENT_FUNDS = 1;
     public static final byte BAD_REQUEST = 2;
 
+    public static final long SWEEP_MULTIPLE = 8;
+    public static final long SWEEP_DELAY_NS_PER_UNIT = 100_000;
+
     private final long[] balances = new long[ACCOUNTS];
+    private ClusterClock clock;
 
     public AccountLedger()
     {
@@ -85,6 +96,7 @@ public final class AccountLedger implements StateMachine, io.sequencer.core.Samp
                     balances[from] -= amount;
                     balances[to] += amount;
                     status = OK;
+                    armOrDisarmSweep(from, to, amount);
                 }
                 else
                 {
@@ -96,6 +108,38 @@ public final class AccountLedger implements StateMachine, io.sequencer.core.Samp
         result.putLong(resultOffset + 1, valid(from) ? balances[from] : -1, LITTLE_ENDIAN);
         result.putLong(resultOffset + 9, valid(to) ? balances[to] : -1, LITTLE_ENDIAN);
         return RESULT_LENGTH;
+    }
+
+    public void onStart(final ClusterClock clock)
+    {
+        this.clock = clock;
+    }
+
+    /** A sweep is due: one unit from {@code timerId}'s account to the next one. */
+    public void onTimer(final long position, final long timerId, final long deadlineNs)
+    {
+        final int from = (int)timerId;
+        if (valid(from) && balances[from] > 0)
+        {
+            balances[from]--;
+            balances[(from + 1) % ACCOUNTS]++;
+        }
+    }
+
+    private void armOrDisarmSweep(final int from, final int to, final long amount)
+    {
+        if (clock == null)
+        {
+            return; // applied outside a protocol (a test's reference): no timers
+        }
+        if (amount % SWEEP_MULTIPLE == 0)
+        {
+            clock.scheduleTimer(to, clock.time() + amount * SWEEP_DELAY_NS_PER_UNIT);
+        }
+        else if (amount % SWEEP_MULTIPLE == 4)
+        {
+            clock.cancelTimer(from);
+        }
     }
 
     public void reset()

@@ -96,6 +96,8 @@ final class InvariantChecker
     private final List<EventId> canonicalId = new ArrayList<>();
     private final List<byte[]> canonicalResult = new ArrayList<>();
     private final AccountLedger referenceLedger = new AccountLedger();
+    /** The reference ledger's timers: a timer a member fired elsewhere changes a result or the state (§12). */
+    private final ReplayClock referenceClock = new ReplayClock();
     private final UnsafeBuffer referenceResult = new UnsafeBuffer(new byte[AccountLedger.RESULT_LENGTH]);
 
     private final long[] canonicalChecked;
@@ -136,6 +138,7 @@ final class InvariantChecker
         this.trace = trace;
         this.n = nodeCount;
         this.quorum = cluster.quorum();
+        referenceLedger.onStart(referenceClock);
         canonicalChecked = new long[n];
         matchChecked = new long[n][n];
         idsChecked = new long[n];
@@ -419,6 +422,7 @@ final class InvariantChecker
     private void addCanonical(final LogEntry entry)
     {
         canonicalChk.add(entry.chk());
+        referenceClock.beforeEntry(entry.position(), entry.timestamp(), referenceLedger);
         if (entry.type() == EntryType.EVENT)
         {
             canonicalId.add(new EventId(entry.originId(), entry.incarnation(), entry.localSeq()));

@@ -95,10 +95,12 @@ final class SimDisk
 
         public long append(
             final int type, final long epoch, final long counter, final int originId, final long incarnation,
-            final long localSeq, final DirectBuffer payload, final int payloadOffset, final int payloadLength)
+            final long localSeq, final long timestamp, final DirectBuffer payload, final int payloadOffset,
+            final int payloadLength)
         {
             final long position = log.append(
-                type, epoch, counter, originId, incarnation, localSeq, payload, payloadOffset, payloadLength);
+                type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
+                payloadLength);
             if (trap == Trap.TORN_APPEND)
             {
                 log.tearLastEntry();

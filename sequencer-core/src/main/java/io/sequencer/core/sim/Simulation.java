@@ -533,6 +533,10 @@ public final class Simulation
      * the owner's durable log, as the default 256 makes only long catch-ups do; the default on long histories.
      */
     private final long followLag;
+    /** Each member's clock is the simulated time plus its skew, from {@link #CLOCK_ORIGIN_NS} (§12). */
+    private final long[] clockSkewNs;
+    private final long tickIntervalNs;
+    private static final long CLOCK_ORIGIN_NS = 1_800_000_000_000_000_000L;
     private final int events;
     private int longDownIndex = -1;
     private long longDownAt = -1;
@@ -576,6 +580,20 @@ public final class Simulation
         this.faults.addAll(options.faults);
         this.random = new SplittableRandom(options.seed);
         final long followDraw = new SplittableRandom(options.seed ^ 0x5DEECE66DL).nextLong(8);
+        // Members' clocks (§12) from a stream of their own, so the other draws replay as before: each is off by up to
+        // 20 ms, and in one seed of eight one member is 2 s ahead; the tick interval is the default or 0.1..4 ms.
+        final SplittableRandom clockDraws = new SplittableRandom(options.seed ^ 0x2545F4914F6CDD1DL);
+        clockSkewNs = new long[options.nodes];
+        for (int i = 0; i < options.nodes; i++)
+        {
+            clockSkewNs[i] = clockDraws.nextLong(-20_000_000, 20_000_001);
+        }
+        if (clockDraws.nextInt(8) == 0)
+        {
+            clockSkewNs[clockDraws.nextInt(options.nodes)] = 2_000_000_000L;
+        }
+        tickIntervalNs = clockDraws.nextBoolean() ? ProtocolContext.DEFAULT_TICK_INTERVAL_NS :
+            100_000L << clockDraws.nextInt(6);
         this.durability = options.durability != null ? options.durability :
             random.nextBoolean() ? Durability.BATCH : Durability.NONE;
         this.cluster = ClusterConfig.ofSize(CLUSTER_ID, options.nodes);
@@ -724,6 +742,8 @@ public final class Simulation
             .maxInFlight(1024)
             .checkpointInterval(16 + random.nextInt(48))
             .followLag(followLag)
+            .tickIntervalNs(tickIntervalNs)
+            .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[index])
             .bootstrap(bootstrap)
             .bootId(node.disk.bootId)
             .defects(options.defects)
@@ -1025,6 +1045,8 @@ public final class Simulation
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
         exercised.merge("follow rounds outside the epoch", c.followRounds(), Long::sum);
+        exercised.merge("timers fired", c.timersFired(), Long::sum);
+        exercised.merge("ticks", c.ticksProposed(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))
         {
             for (final DropReason reason : DropReason.values())
@@ -1941,7 +1963,7 @@ public final class Simulation
                     final int payloadLength = AccountLedger.encodeTransfer(submitBuffer, 0, random.nextInt(8),
                         random.nextInt(8), 1 + random.nextInt(100), 0);
                     forgeEntries.appendEntry(io.sequencer.core.EntryType.EVENT, sender, epoch, random.nextInt(1000),
-                        1 + random.nextInt(100), 1 + random.nextInt(100), random.nextLong(), submitBuffer, 0,
+                        1 + random.nextInt(100), 1 + random.nextInt(100), 0, random.nextLong(), submitBuffer, 0,
                         payloadLength);
                 }
                 length = forgeEntries.encodedLength();

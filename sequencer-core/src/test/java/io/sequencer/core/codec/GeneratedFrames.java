@@ -86,7 +86,7 @@ final class GeneratedFrames
             source.putBytes(sourceOffset, payload);
             return new NewEventFrame().encode(
                 buffer, offset, header.senderId(), header.clusterId(), header.epoch(), incarnation, localSeq, counter,
-                source, sourceOffset, payload.length).encodedLength();
+                EntryType.EVENT, counter * 7, source, sourceOffset, payload.length).encodedLength();
         }
 
         public void assertDecodes(final DirectBuffer buffer, final int offset, final int length)
@@ -335,7 +335,8 @@ final class GeneratedFrames
             final UnsafeBuffer source = new UnsafeBuffer(new byte[payload.length + 3]);
             source.putBytes(3, payload);
             return frame.appendEntry(
-                entryType, originId, epoch, counter, incarnation, localSeq, chk, source, 3, payload.length);
+                entryType, originId, epoch, counter, incarnation, localSeq, localSeq * 5, chk, source, 3,
+                payload.length);
         }
 
         void assertCurrent(final EntriesFrame frame, final long position)

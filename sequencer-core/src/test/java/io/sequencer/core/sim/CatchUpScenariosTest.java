@@ -188,6 +188,11 @@ class CatchUpScenariosTest
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
     static ScenarioCluster member2DownWhileTheOthersOrder6000()
     {
+        return member2DownWhileTheOthersOrder(6_000);
+    }
+
+    static ScenarioCluster member2DownWhileTheOthersOrder(final int events)
+    {
         final ScenarioCluster c = new ScenarioCluster(3);
         c.admissionLag = 500;
         c.fetchBatchBytes = 1024; // a few entries a frame: catch-up takes long enough in simulated time to matter
@@ -195,7 +200,7 @@ class CatchUpScenariosTest
 
         c.crash(2);
         c.runUntil(() -> c.running(0, 1), SECOND, "running without member 2");
-        for (int k = 0; k < 6_000; k++)
+        for (int k = 0; k < events; k++)
         {
             while (c.submit(k % 2) != SubmitStatus.ACCEPTED)
             {

@@ -63,7 +63,7 @@ class InvariantCheckerTest
         c.logs[2].loseTail(1);
         // Another epoch, so that I2 (same epoch, same position) does not speak first: only the payload is wrong.
         c.logs[2].append(EntryType.EVENT, last.epoch() + 1, last.counter(), last.originId(), last.incarnation(),
-            last.localSeq(), damaged, 0, damaged.capacity());
+            last.localSeq(), last.timestamp(), damaged, 0, damaged.capacity());
         c.checker.afterStep(c.nowNs);
         assertNotNull(c.checker.violation());
         assertTrue(c.checker.violation().startsWith("I10") && c.checker.violation().contains("its client submitted"),
@@ -76,7 +76,7 @@ class InvariantCheckerTest
         final ScenarioCluster c = threeMembersWithAcknowledgedEvents();
         c.crash(2);
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
-        c.logs[2].append(EntryType.EVENT, 1, 99, c.cluster.memberId(0), 77, 1, payload, 0, 16);
+        c.logs[2].append(EntryType.EVENT, 1, 99, c.cluster.memberId(0), 77, 1, 0, payload, 0, 16);
         c.checker.afterStep(c.nowNs);
         assertNotNull(c.checker.violation());
         assertTrue(c.checker.violation().startsWith("I10") && c.checker.violation().contains("no client submitted"),

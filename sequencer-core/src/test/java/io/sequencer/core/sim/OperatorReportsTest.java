@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OperatorReportsTest
 {
     private static final long SECOND = 1_000_000_000L;
+    private static final long MILLISECOND = 1_000_000L;
 
     @Test
     void aMemberWithoutAQuorumSaysWhomItHearsAfterASecondThenEveryFive()
@@ -56,7 +57,7 @@ class OperatorReportsTest
     void aLongFetchReportsItsProgressOnceASecond()
     {
         // member 2, far behind, catches up outside the epoch, where a stalled fetch ends nothing
-        final ScenarioCluster c = CatchUpScenariosTest.member2DownWhileTheOthersOrder6000();
+        final ScenarioCluster c = CatchUpScenariosTest.member2DownWhileTheOthersOrder(40_000);
 
         final List<long[]> progress = new ArrayList<>();
         c.listeners[2] = new ProtocolListener()
@@ -71,11 +72,18 @@ class OperatorReportsTest
         c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.SequencerProtocol.BootPhase.FETCHING &&
             (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0, 5 * SECOND,
             "member 2 fetching outside the epoch");
-        // the owner's answers stop reaching member 2 (it still hears the other member): the fetch runs long
+        // the link to the owner slows to 40 ms a round trip (below T_fd: the fetch is slow, not stalled), so the
+        // rest of the 40,000 entries take seconds
         final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
-        c.cutOneWay(owner, 2, true);
-        c.runFor(3 * SECOND + SECOND / 2);
-        assertTrue(progress.size() >= 3, progress.size() + " progress reports in 3.5 s of a stalled fetch");
+        c.linkDelayNs[owner][2] = 20 * MILLISECOND;
+        c.linkDelayNs[2][owner] = 20 * MILLISECOND;
+        final long slowFrom = c.nowNs;
+        c.runUntil(() -> c.nodes[2].bootPhase() != io.sequencer.core.SequencerProtocol.BootPhase.FETCHING,
+            30 * SECOND, "the slow fetch over");
+        final long fetchNs = c.nowNs - slowFrom;
+        assertTrue(fetchNs > 2 * SECOND, "the fetch took " + fetchNs / MILLISECOND + " ms: too short to report on");
+        assertTrue(progress.size() >= fetchNs / SECOND - 1,
+            progress.size() + " progress reports in " + fetchNs / MILLISECOND + " ms of fetch");
         for (int i = 0; i < progress.size(); i++)
         {
             final long[] p = progress.get(i);
@@ -86,7 +94,8 @@ class OperatorReportsTest
                 assertTrue(p[3] - progress.get(i - 1)[3] >= SECOND, "once a second");
             }
         }
-        c.cutOneWay(owner, 2, false);
+        c.linkDelayNs[owner][2] = ScenarioCluster.DEFAULT_LINK_DELAY_NS;
+        c.linkDelayNs[2][owner] = ScenarioCluster.DEFAULT_LINK_DELAY_NS;
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 60 * SECOND, "member 2 caught up");
     }
 

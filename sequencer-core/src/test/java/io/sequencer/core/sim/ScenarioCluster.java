@@ -23,7 +23,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A directed simulator scenario: 1–3 nodes over hand-built logs, driven step by step in simulated time on one
- * thread, with the {@link InvariantChecker} watching every step. Frames take a fixed 20 µs; duty cycles run every
+ * thread, with the {@link InvariantChecker} watching every step. Frames take 20 µs unless a test slows a link
+ * ({@link #linkDelayNs}); duty cycles run every
  * 10 µs in member order. Nothing is random: a scenario is a script.
  */
 final class ScenarioCluster
@@ -53,6 +54,15 @@ final class ScenarioCluster
     long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
     /** The largest catch-up frame for the members started from now on. */
     int fetchBatchBytes = 64 * 1024;
+    /** Each member's clock (§12) is the simulated time plus this, from {@link #CLOCK_ORIGIN_NS}. */
+    final long[] clockSkewNs;
+    static final long CLOCK_ORIGIN_NS = 1_800_000_000_000_000_000L;
+    static final long DEFAULT_LINK_DELAY_NS = 20_000;
+    /** How long a frame from member {@code [from]} takes to reach member {@code [to]}; a test may change it. */
+    final long[][] linkDelayNs;
+    /** What each member's state machine is given as its clock from its next start (the protocol's, unless a test
+     * tampers with it to show the checker a broken one). */
+    final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock>[] clockTamper;
 
     @SuppressWarnings("unchecked")
     ScenarioCluster(final int size, final EnumSet<ProtocolDefect> defects)
@@ -68,9 +78,18 @@ final class ScenarioCluster
         acknowledged = new List[size];
         correlation = new long[size];
         pausedUntilNs = new long[size];
+        clockSkewNs = new long[size];
+        clockTamper = new java.util.function.UnaryOperator[size];
+        java.util.Arrays.fill(clockTamper, java.util.function.UnaryOperator.identity());
         listeners = new io.sequencer.core.ProtocolListener[size];
         java.util.Arrays.fill(listeners, io.sequencer.core.ProtocolListener.NONE);
-        network = new InMemoryNetwork((from, to) -> 20_000, cluster.memberIds());
+        linkDelayNs = new long[size][size];
+        for (final long[] row : linkDelayNs)
+        {
+            java.util.Arrays.fill(row, DEFAULT_LINK_DELAY_NS);
+        }
+        network = new InMemoryNetwork(
+            (from, to) -> linkDelayNs[cluster.indexOf(from)][cluster.indexOf(to)], cluster.memberIds());
         checker = new InvariantChecker(cluster, durability, size, trace);
         network.publishObserver(checker::onPublish);
         for (int i = 0; i < size; i++)
@@ -100,7 +119,7 @@ final class ScenarioCluster
         for (final int m : members)
         {
             logs[m].append(EntryType.EPOCH_START, epoch, 0, cluster.memberId((int)(epoch % cluster.size())), 0, 0,
-                epochStart, 0, length);
+                0, epochStart, 0, length);
         }
         return this;
     }
@@ -116,7 +135,8 @@ final class ScenarioCluster
         checker.onWritten(cluster.memberId(origin), 1, localSeq, payload);
         for (final int m : members)
         {
-            logs[m].append(EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, buffer, 0, length);
+            logs[m].append(EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, 0, buffer, 0,
+                length);
         }
         return this;
     }
@@ -142,6 +162,41 @@ final class ScenarioCluster
         {
             final int member = m;
             ledgers[m] = new AccountLedger();
+            final AccountLedger ledger = ledgers[m];
+            final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock> tamper = clockTamper[m];
+            final io.sequencer.core.StateMachine machine = new io.sequencer.core.StateMachine()
+            {
+                public int apply(final long position, final org.agrona.DirectBuffer event, final int offset,
+                    final int length, final org.agrona.MutableDirectBuffer result, final int resultOffset)
+                {
+                    return ledger.apply(position, event, offset, length, result, resultOffset);
+                }
+
+                public void onStart(final io.sequencer.core.ClusterClock clock)
+                {
+                    ledger.onStart(tamper.apply(clock));
+                }
+
+                public void onTimer(final long position, final long timerId, final long deadlineNs)
+                {
+                    ledger.onTimer(position, timerId, deadlineNs);
+                }
+
+                public void reset()
+                {
+                    ledger.reset();
+                }
+
+                public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
+                {
+                    return ledger.snapshot(buffer);
+                }
+
+                public void restore(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+                {
+                    ledger.restore(buffer, offset, length);
+                }
+            };
             network.connect(cluster.memberId(m));
             nodes[m] = new SequencerProtocol(
                 new ProtocolContext()
@@ -152,11 +207,12 @@ final class ScenarioCluster
                     .checkpointInterval(4)
                     .admissionLag(admissionLag)
                     .fetchBatchBytes(fetchBatchBytes)
+                    .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[member])
                     .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
                     .defects(defects)
                     .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex))
                     .listener(listeners[m]),
-                logs[m], checkpoints[m], stores[m], ledgers[m], network.endpoint(cluster.memberId(m)),
+                logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
                 (correlationId, position, status, result, offset, length) ->
                 {
                     checker.onCompleted(member, correlationId, position, status, result, offset, length);
@@ -193,9 +249,15 @@ final class ScenarioCluster
     /** A client on {@code member} submits a transfer; @return the submit status. */
     int submit(final int member)
     {
+        return submit(member, 1 + correlation[member]);
+    }
+
+    /** A client on {@code member} submits a transfer of {@code amount}; @return the submit status. */
+    int submit(final int member, final long amount)
+    {
         final SequencerProtocol node = nodes[member];
         final int length = AccountLedger.encodeTransfer(buffer, 0, member, (member + 3) % AccountLedger.ACCOUNTS,
-            1 + correlation[member], 8);
+            amount, 8);
         final long correlationId = ++correlation[member];
         final byte[] payload = new byte[length];
         buffer.getBytes(0, payload);

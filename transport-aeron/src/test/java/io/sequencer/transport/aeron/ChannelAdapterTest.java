@@ -1,6 +1,7 @@
 package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EntryType;
 import io.sequencer.core.MemberStreamListener;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.codec.EntriesFrame;
@@ -170,7 +171,7 @@ class ChannelAdapterTest
         adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
         assertEquals(List.of(reportLength, promiseLength), deliveredLengths, "tag stripped; the session is trusted");
 
-        new NewEventFrame().encode(buffer, 0, 2, CLUSTER, 3, 1, 1, 1, buffer, 200, 8);
+        new NewEventFrame().encode(buffer, 0, 2, CLUSTER, 3, 1, 1, 1, EntryType.EVENT, 0, buffer, 200, 8);
         adapter.onFrame(false, 102, buffer, 0, NewEventFrame.PAYLOAD_OFFSET + 8);
         assertEquals(2, counters.dropped(TransportDropReason.UNAUTHENTICATED_SESSION), "an event from a stranger");
 
@@ -296,7 +297,7 @@ class ChannelAdapterTest
                 return length;
             }
             default: // an event above maxEventLength
-                return new NewEventFrame().encode(rogue, 0, member, CLUSTER, 3, 1, 1, 1, bigPayload, 0,
+                return new NewEventFrame().encode(rogue, 0, member, CLUSTER, 3, 1, 1, 1, EntryType.EVENT, 0, bigPayload, 0,
                     bigPayload.capacity()).encodedLength();
         }
     }
@@ -315,7 +316,7 @@ class ChannelAdapterTest
             {
                 final EntriesFrame entries = new EntriesFrame().encode(rogue, 0, rogue.capacity(), member, CLUSTER,
                     3, 0, 1);
-                entries.appendEntry(1, member, 3, 1, 1, 1, 0, bigPayload, 0, bigPayload.capacity());
+                entries.appendEntry(1, member, 3, 1, 1, 1, 0, 0, bigPayload, 0, bigPayload.capacity());
                 return entries.encodedLength();
             }
         }

@@ -1,6 +1,7 @@
 package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.EntryType;
 import io.sequencer.core.InMemoryCheckpointStore;
 import io.sequencer.core.InMemoryEventLog;
 import io.sequencer.core.InMemoryNetwork;
@@ -323,7 +324,8 @@ class ReceivePathFuzzProperties
             {
                 case MessageType.NEW_EVENT:
                     return newEvent.encode(scratch, 0, sender, cluster, frameEpoch, random.nextInt(5),
-                        random.nextInt(100), random.nextInt(1000), payload, 0, random.nextInt(64)).encodedLength();
+                        random.nextInt(100), random.nextInt(1000), EntryType.EVENT, random.nextLong(), payload, 0,
+                        random.nextInt(64)).encodedLength();
                 case MessageType.MY_ORDER_COUNTER:
                     return orderCounter.encode(scratch, 0, sender, cluster, frameEpoch, random.nextInt(1000))
                         .encodedLength();
@@ -351,7 +353,7 @@ class ReceivePathFuzzProperties
                     for (int i = 0; i < count; i++)
                     {
                         entries.appendEntry(1 + random.nextInt(2), random.nextInt(3), frameEpoch, i, 1, i,
-                            random.nextLong(), payload, 0, random.nextInt(128));
+                            random.nextLong(), random.nextLong(), payload, 0, random.nextInt(128));
                     }
                     return entries.encodedLength();
                 }

@@ -430,19 +430,19 @@ class RoguePublisherTest
             {
                 case 0: // another cluster: an event and a higher-epoch report
                     return new NewEventFrame().encode(buffer, 0, 1, clusterId + 1, epoch, 1, random.nextLong(),
-                        1L << 40, payload, 0, 16).encodedLength();
+                        1L << 40, EntryType.EVENT, 0, payload, 0, 16).encodedLength();
                 case 1:
                     return new MySerializeCounterFrame().encode(buffer, 0, 2, clusterId + 1, higher, 1 << 20, 1 << 20,
                         7, higher, true, 1 << 20).encodedLength();
                 case 2: // an identity outside C
                     return new NewEventFrame().encode(buffer, 0, 9, clusterId, epoch, 1, random.nextLong(),
-                        1L << 40, payload, 0, 16).encodedLength();
+                        1L << 40, EntryType.EVENT, 0, payload, 0, 16).encodedLength();
                 case 3:
                     return new NewNodeFrame().encode(buffer, 0, 9, clusterId, higher, 9, higher, higher, 1 << 20,
                         higher).encodedLength();
                 case 4: // forgeries of members 1 and 2 without a tag
                     return new NewEventFrame().encode(buffer, 0, 1, clusterId, epoch, 1, random.nextLong(),
-                        1L << 40, payload, 0, 16).encodedLength();
+                        1L << 40, EntryType.EVENT, 0, payload, 0, 16).encodedLength();
                 case 5:
                     return new MyOrderCounterFrame().encode(buffer, 0, 2, clusterId, epoch, 1L << 40)
                         .encodedLength();

@@ -1,5 +1,6 @@
 package io.sequencer.example.orderbook;
 
+import io.sequencer.core.ClusterClock;
 import io.sequencer.core.SampleEvents;
 import io.sequencer.core.StateMachine;
 import org.agrona.DirectBuffer;
@@ -17,10 +18,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * book; a member that restarts rebuilds it from a checkpoint ({@link #snapshot}, {@link #restore}) and the log.
  * <p>
  * <b>Events</b> (little-endian, 24 bytes): byte 0 the kind ({@link #NEW} or {@link #CANCEL}), bytes 16..23 the
- * event's id, unique (a new order's id). A new order: byte 1 the side ({@link #BUY}, {@link #SELL}), bytes 4..7 the
- * limit price in ticks (1..{@link #MAX_PRICE}), bytes 8..15 the quantity; it trades against the best prices of the
- * other side while they cross its limit, oldest order first at each price, and rests with what is left. A cancel:
- * bytes 8..15 the id of the order to cancel.
+ * event's id, unique (a new order's id). A new order: byte 1 the side ({@link #BUY}, {@link #SELL}), bytes 2..3 its
+ * time in force in ms (0: good till cancelled), bytes 4..7 the limit price in ticks (1..{@link #MAX_PRICE}), bytes
+ * 8..15 the quantity; it trades against the best prices of the other side while they cross its limit, oldest order
+ * first at each price, and rests with what is left. What rests of a good-till-time order expires that many ms of
+ * cluster time after it was accepted, through a timer of the cluster (docs/protocol.md §12): at the same position on
+ * every member. A cancel: bytes 8..15 the id of the order to cancel.
  * <p>
  * <b>Results</b> ({@link #RESULT_LENGTH} bytes): byte 0 the status ({@link #ACCEPTED}, {@link #REJECTED},
  * {@link #UNKNOWN_ORDER}), bytes 1..8 the quantity traded by this order, bytes 9..16 the quantity left resting (or
@@ -45,12 +48,16 @@ public final class OrderBook implements StateMachine, SampleEvents
     public static final byte UNKNOWN_ORDER = 2;
 
     private static final int NONE = -1;
-    private static final int SNAPSHOT_ORDER_LENGTH = 8 + 1 + 4 + 8;
+    private static final int SNAPSHOT_ORDER_LENGTH = 8 + 1 + 4 + 8 + 8;
+    private static final int SNAPSHOT_HEADER_LENGTH = 8 + 8 + 8 + 4;
+    private static final long NS_PER_MS = 1_000_000;
 
     private final long[] orderId = new long[MAX_ORDERS];
     private final byte[] orderSide = new byte[MAX_ORDERS];
     private final int[] orderPrice = new int[MAX_ORDERS];
     private final long[] orderRemaining = new long[MAX_ORDERS];
+    /** Cluster time at which the order expires; 0: good till cancelled. */
+    private final long[] orderExpiresAt = new long[MAX_ORDERS];
     private final int[] orderNext = new int[MAX_ORDERS];
     private final int[] orderPrevious = new int[MAX_ORDERS];
     /** Per side and price: the oldest and newest resting order there. */
@@ -61,6 +68,8 @@ public final class OrderBook implements StateMachine, SampleEvents
     private int resting;
     private long trades;
     private long tradedQuantity;
+    private long expired;
+    private ClusterClock clock;
 
     public OrderBook()
     {
@@ -82,7 +91,25 @@ public final class OrderBook implements StateMachine, SampleEvents
         resting = 0;
         trades = 0;
         tradedQuantity = 0;
+        expired = 0;
         slotById.clear();
+    }
+
+    public void onStart(final ClusterClock clock)
+    {
+        this.clock = clock;
+    }
+
+    /** A good-till-time order's time is up: what rests of it is removed. */
+    public void onTimer(final long position, final long timerId, final long deadlineNs)
+    {
+        final int slot = (int)slotById.get(timerId);
+        if (slot != NONE && orderExpiresAt[slot] == deadlineNs)
+        {
+            orderExpiresAt[slot] = 0; // its timer has fired: nothing to cancel
+            remove(slot);
+            expired++;
+        }
     }
 
     public int apply(
@@ -118,7 +145,13 @@ public final class OrderBook implements StateMachine, SampleEvents
             {
                 return result(result, resultOffset, REJECTED, quantity - left, 0); // the book is full: not rested
             }
-            rest(id, side, price, left);
+            final int timeInForceMs = event.getShort(offset + 2, LITTLE_ENDIAN) & 0xFFFF;
+            final long expiresAt = timeInForceMs > 0 && clock != null ? clock.time() + timeInForceMs * NS_PER_MS : 0;
+            rest(id, side, price, left, expiresAt);
+            if (expiresAt != 0)
+            {
+                clock.scheduleTimer(id, expiresAt);
+            }
         }
         return result(result, resultOffset, ACCEPTED, quantity - left, left);
     }
@@ -163,11 +196,12 @@ public final class OrderBook implements StateMachine, SampleEvents
         return result(result, resultOffset, ACCEPTED, 0, remaining);
     }
 
-    private void rest(final long id, final byte side, final int price, final long quantity)
+    private void rest(final long id, final byte side, final int price, final long quantity, final long expiresAt)
     {
         final int slot = freeHead;
         freeHead = orderNext[slot];
         orderId[slot] = id;
+        orderExpiresAt[slot] = expiresAt;
         orderSide[slot] = side;
         orderPrice[slot] = price;
         orderRemaining[slot] = quantity;
@@ -209,6 +243,10 @@ public final class OrderBook implements StateMachine, SampleEvents
             orderPrevious[next] = previous;
         }
         slotById.remove(orderId[slot]);
+        if (orderExpiresAt[slot] != 0 && clock != null)
+        {
+            clock.cancelTimer(orderId[slot]); // filled or cancelled first: its timer goes too
+        }
         orderNext[slot] = freeHead;
         freeHead = slot;
         resting--;
@@ -223,14 +261,18 @@ public final class OrderBook implements StateMachine, SampleEvents
         return RESULT_LENGTH;
     }
 
-    /** The trade counters, then every resting order by side, price and time. */
+    /**
+     * The trade and expiry counters, then every resting order by side, price and time (its timer, if it has one, is
+     * the protocol's to keep: docs/protocol.md §12).
+     */
     public int snapshot(final ExpandableArrayBuffer buffer)
     {
         int at = 0;
         buffer.putLong(at, trades, LITTLE_ENDIAN);
         buffer.putLong(at + 8, tradedQuantity, LITTLE_ENDIAN);
-        buffer.putInt(at + 16, resting, LITTLE_ENDIAN);
-        at += 20;
+        buffer.putLong(at + 16, expired, LITTLE_ENDIAN);
+        buffer.putInt(at + 24, resting, LITTLE_ENDIAN);
+        at += SNAPSHOT_HEADER_LENGTH;
         for (int side = 0; side < 2; side++)
         {
             for (int price = 1; price <= MAX_PRICE; price++)
@@ -241,6 +283,7 @@ public final class OrderBook implements StateMachine, SampleEvents
                     buffer.putByte(at + 8, orderSide[slot]);
                     buffer.putInt(at + 9, orderPrice[slot], LITTLE_ENDIAN);
                     buffer.putLong(at + 13, orderRemaining[slot], LITTLE_ENDIAN);
+                    buffer.putLong(at + 21, orderExpiresAt[slot], LITTLE_ENDIAN);
                     at += SNAPSHOT_ORDER_LENGTH;
                 }
             }
@@ -251,25 +294,27 @@ public final class OrderBook implements StateMachine, SampleEvents
     public void restore(final DirectBuffer buffer, final int offset, final int length)
     {
         reset();
-        final int count = buffer.getInt(offset + 16, LITTLE_ENDIAN);
-        if (length != 20 + count * SNAPSHOT_ORDER_LENGTH)
+        final int count = length >= SNAPSHOT_HEADER_LENGTH ? buffer.getInt(offset + 24, LITTLE_ENDIAN) : -1;
+        if (count < 0 || count > MAX_ORDERS || length != SNAPSHOT_HEADER_LENGTH + count * SNAPSHOT_ORDER_LENGTH)
         {
-            throw new IllegalArgumentException("an order book snapshot of " + count + " orders is " +
-                (20 + count * SNAPSHOT_ORDER_LENGTH) + " bytes, not " + length);
+            throw new IllegalArgumentException("an order book snapshot of " + length + " bytes does not hold " +
+                count + " orders");
         }
-        for (int i = 0, at = offset + 20; i < count; i++, at += SNAPSHOT_ORDER_LENGTH)
+        for (int i = 0, at = offset + SNAPSHOT_HEADER_LENGTH; i < count; i++, at += SNAPSHOT_ORDER_LENGTH)
         {
             rest(buffer.getLong(at, LITTLE_ENDIAN), buffer.getByte(at + 8), buffer.getInt(at + 9, LITTLE_ENDIAN),
-                buffer.getLong(at + 13, LITTLE_ENDIAN));
+                buffer.getLong(at + 13, LITTLE_ENDIAN), buffer.getLong(at + 21, LITTLE_ENDIAN));
         }
         trades = buffer.getLong(offset, LITTLE_ENDIAN);
         tradedQuantity = buffer.getLong(offset + 8, LITTLE_ENDIAN);
+        expired = buffer.getLong(offset + 16, LITTLE_ENDIAN);
     }
 
     /**
      * For {@code node --load}: mostly new orders around the middle price (quantity 1..10, either side, the limit up to
-     * 8 ticks through the middle so that many trade), every eighth a cancel of an earlier order of the same member;
-     * the event's id (bytes 16..23, where {@code log check-acks} looks) is {@code eventId}.
+     * 8 ticks through the middle so that many trade; every fourth good for 1..64 ms only), every eighth a cancel of
+     * an earlier order of the same member; the event's id (bytes 16..23, where {@code log check-acks} looks) is
+     * {@code eventId}.
      */
     public int sampleEvent(final int memberId, final long eventId, final MutableDirectBuffer buffer, final int offset)
     {
@@ -280,6 +325,10 @@ public final class OrderBook implements StateMachine, SampleEvents
         buffer.putByte(offset, cancel ? CANCEL : NEW);
         final byte side = (byte)((h >>> 3) & 1);
         buffer.putByte(offset + 1, side);
+        if (!cancel && ((h >>> 16) & 3) == 0)
+        {
+            buffer.putShort(offset + 2, (short)(1 + ((h >>> 18) & 63)), LITTLE_ENDIAN);
+        }
         final int spread = (int)((h >>> 4) & 15) - 8;
         buffer.putInt(offset + 4, (MAX_PRICE + 1) / 2 + (side == BUY ? spread : -spread), LITTLE_ENDIAN);
         buffer.putLong(offset + 8, cancel ? eventId - 1 - ((h >>> 12) & 15) : 1 + ((h >>> 8) & 7) + ((h >>> 11) & 1),
@@ -292,6 +341,12 @@ public final class OrderBook implements StateMachine, SampleEvents
     public int resting()
     {
         return resting;
+    }
+
+    /** Good-till-time orders that expired with something left resting. */
+    public long expired()
+    {
+        return expired;
     }
 
     /** Trades so far (one per resting order an incoming one traded against). */
@@ -331,14 +386,27 @@ public final class OrderBook implements StateMachine, SampleEvents
         return 0;
     }
 
-    /** Write a new order; @return its length. */
+    /** Write a new order, good till cancelled; @return its length. */
     public static int encodeNew(
         final MutableDirectBuffer buffer, final int offset, final long id, final byte side, final int price,
         final long quantity)
     {
+        return encodeNew(buffer, offset, id, side, price, quantity, 0);
+    }
+
+    /** Write a new order good for {@code timeInForceMs} (1..65535; 0: till cancelled); @return its length. */
+    public static int encodeNew(
+        final MutableDirectBuffer buffer, final int offset, final long id, final byte side, final int price,
+        final long quantity, final int timeInForceMs)
+    {
+        if (timeInForceMs < 0 || timeInForceMs > 0xFFFF)
+        {
+            throw new IllegalArgumentException("time in force " + timeInForceMs + " ms outside 0..65535");
+        }
         buffer.setMemory(offset, EVENT_LENGTH, (byte)0);
         buffer.putByte(offset, NEW);
         buffer.putByte(offset + 1, side);
+        buffer.putShort(offset + 2, (short)timeInForceMs, LITTLE_ENDIAN);
         buffer.putInt(offset + 4, price, LITTLE_ENDIAN);
         buffer.putLong(offset + 8, quantity, LITTLE_ENDIAN);
         buffer.putLong(offset + 16, id, LITTLE_ENDIAN);

@@ -1,5 +1,6 @@
 package io.sequencer.example.orderbook;
 
+import io.sequencer.core.sim.ReplayClock;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,42 @@ class OrderBookTest
         final ExpandableArrayBuffer again = new ExpandableArrayBuffer();
         final ExpandableArrayBuffer restoredAgain = new ExpandableArrayBuffer();
         assertEquals(book.snapshot(again), restored.snapshot(restoredAgain));
+    }
+
+    @Test
+    void whatRestsOfAGoodTillTimeOrderExpiresByItsTimerAndAFilledOrCancelledOneTakesItsTimerAlong()
+    {
+        final ReplayClock clock = new ReplayClock();
+        book.onStart(clock);
+        clock.beforeEntry(++position, 1_000_000_000L, book);
+        apply(OrderBook.encodeNew(event, 0, 1, OrderBook.SELL, 100, 5, 10)); // good for 10 ms
+        apply(OrderBook.encodeNew(event, 0, 2, OrderBook.SELL, 101, 5, 20));
+        apply(OrderBook.encodeNew(event, 0, 3, OrderBook.SELL, 102, 5, 30));
+        apply(OrderBook.encodeNew(event, 0, 4, OrderBook.SELL, 103, 5)); // till cancelled: no timer
+        assertEquals(3, clock.scheduled());
+        assertEquals(1_010_000_000L, clock.deadlineOf(1));
+
+        apply(OrderBook.encodeNew(event, 0, 5, OrderBook.BUY, 101, 7)); // fills order 1, takes 2 of order 2
+        assertStatus(OrderBook.ACCEPTED, 7, 0);
+        assertEquals(2, clock.scheduled(), "order 1 filled: its timer cancelled");
+        apply(OrderBook.encodeCancel(event, 0, 6, 3));
+        assertEquals(1, clock.scheduled(), "order 3 cancelled: its timer too");
+
+        clock.beforeEntry(++position, 1_025_000_000L, book);
+        assertEquals(1, book.expired(), "order 2 expired with 3 left");
+        assertEquals(1, book.resting());
+        assertEquals(103, book.bestAsk());
+
+        // the expiry count and the deadlines survive a snapshot; the timers are the protocol's to restore
+        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer();
+        apply(OrderBook.encodeNew(event, 0, 7, OrderBook.BUY, 90, 1, 5));
+        final OrderBook restored = new OrderBook();
+        restored.onStart(clock);
+        restored.restore(snapshot, 0, book.snapshot(snapshot));
+        assertEquals(1, restored.expired());
+        clock.beforeEntry(++position, 1_031_000_000L, restored);
+        assertEquals(1, restored.resting(), "the restored order 7 expired by the timer the protocol kept");
+        assertEquals(2, restored.expired());
     }
 
     private void submitNew(final long id, final byte side, final int price, final long quantity)
