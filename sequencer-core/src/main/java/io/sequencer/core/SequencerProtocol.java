@@ -462,6 +462,13 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             intact = false;
             store.amnesia(true); // before anything else: a later start must not forget it
+            if (store.highWater() > log.have())
+            {
+                // The mark described the log that was lost; the loss is on record now (amnesia). Kept, it would make
+                // this member not intact again at every start after it caught up, if the base it caught up to is
+                // shorter than what it once held (entries it held that were never durable, cut since: seed 4133).
+                store.highWater(log.have());
+            }
             counters.lossesFoundAtStart++;
             errorHandler.onError(new RecoveredFault("member " + selfId + " is not intact: " + lossReason +
                 ". It takes no part in choosing a base and catches up before its log counts again."));

@@ -98,6 +98,22 @@ class LossAndForgeryTest
     }
 
     @Test
+    void aMemberThatCaughtUpAfterALossIsIntactAtItsNextStartEvenBelowItsOldHighWater()
+    {
+        // Seed 4133 of the simulator (two members): a member that lost its log caught up to a base shorter than what
+        // it had once held (entries never durable, cut since), and at its next start the old high-water mark made it
+        // not intact again; with the other member not intact too, the cluster never ran again.
+        final Disk disk = diskThatRan();
+        disk.store.highWater(9);
+        disk.log.wipe();
+        assertFalse(disk.start(1, false).isIntact());
+        assertTrue(disk.store.amnesia(), "the loss is on record");
+        assertEquals(0, disk.store.highWater(), "and the mark describes the log it holds now");
+        disk.store.amnesia(false); // what catching up to the base does (a base of 0 entries here)
+        assertTrue(disk.start(1, false).isIntact(), disk.lastError());
+    }
+
+    @Test
     void aLostLogDirectoryIsNotIntactEvenWhenStartedToBootstrap()
     {
         final Disk disk = diskThatRan();
