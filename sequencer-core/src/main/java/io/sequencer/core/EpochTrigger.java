@@ -29,7 +29,12 @@ public enum EpochTrigger
      * It adopted an epoch some of whose events it had dropped as implausibly far ahead (docs/protocol.md §10.3): it
      * cannot order in that epoch, and leaves it.
      */
-    EVENTS_MISSED("adopted an epoch whose events it had dropped as too far ahead");
+    EVENTS_MISSED("adopted an epoch whose events it had dropped as too far ahead"),
+    /**
+     * Started to bootstrap, it learned that the cluster has run: not intact, and not in an epoch its earlier life may
+     * have ordered in (docs/protocol.md §10.2).
+     */
+    BOOTSTRAP_REFUSED("refused to bootstrap a cluster that has run");
 
     private final String description;
 

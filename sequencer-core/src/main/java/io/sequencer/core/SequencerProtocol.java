@@ -163,6 +163,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
     private long tickDueSinceNs = -1;
     private long lastTickNs;
+    /** The largest time of the entries proposed in this epoch, this member's and those received (§12). */
+    private long maxProposedTimeNs;
     /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
     private boolean ownTickPending;
     /** The highest epoch of a {@code NewEvent} dropped as too far ahead (§10.3): this member never orders in it. */
@@ -706,10 +708,11 @@ public final class SequencerProtocol implements MemberStreamListener
     private boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
     {
         // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
-        // this member order past them (I2). It leaves at once, once per signal, which inflates nothing.
-        final boolean framesLost = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
-            trigger == EpochTrigger.EVENTS_MISSED;
-        if (mode != NodeMode.RUNNING && !hearsQuorum() && !framesLost)
+        // this member order past them (I2). It leaves at once, once per signal, which inflates nothing. So does a
+        // member that must not order in this epoch at all (events of it dropped, or a refused bootstrap).
+        final boolean mustLeave = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
+            trigger == EpochTrigger.EVENTS_MISSED || trigger == EpochTrigger.BOOTSTRAP_REFUSED;
+        if (mode != NodeMode.RUNNING && !hearsQuorum() && !mustLeave)
         {
             // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
             // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
@@ -765,6 +768,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         final long counter = clock + 1;
         final long timestamp = epochClock.nanoTime();
+        maxProposedTimeNs = Math.max(maxProposedTimeNs, timestamp);
         if (memberCount > 1)
         {
             newEventFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, incarnation, localSeq, counter,
@@ -1045,6 +1049,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             clock = counter;
         }
+        maxProposedTimeNs = Math.max(maxProposedTimeNs, newEventFrame.timestamp());
         pending[sender].add(
             counter, newEventFrame.incarnation(), newEventFrame.localSeq(), arrivals++, newEventFrame.entryType(),
             newEventFrame.timestamp(), newEventFrame.buffer(), newEventFrame.payloadOffset(),
@@ -1064,6 +1069,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             refuseBootstrap("member " + memberIds[sender] + " reports a log of " + have + " entries, last epoch " +
                 senderLastNormalEpoch);
+            return; // a report of the epoch it left
         }
         if (!decided)
         {
@@ -1193,7 +1199,10 @@ public final class SequencerProtocol implements MemberStreamListener
      * not the log of a new member but possibly of one whose disk was lost. The bootstrap is refused: from here on it
      * is a member that is not intact, which counts for nothing until it has caught up (as if started without
      * bootstrap, which is what the operator would do next; doing it here also lets a member that was merely slow to
-     * start at creation join).
+     * start at creation join). And it leaves the epoch it entered as a fresh member (the cluster's first, or one it
+     * chose without knowing its past) for one above all it knows: its earlier life may have ordered in that epoch, and
+     * a replayed decision of it would have it order there again, differently (I2, simulator seed 6013 of 10,000 on
+     * two members; §10.2).
      */
     private void refuseBootstrap(final String evidence)
     {
@@ -1208,6 +1217,7 @@ public final class SequencerProtocol implements MemberStreamListener
         errorHandler.onError(new RecoveredFault("member " + selfId + " was started to bootstrap a new cluster, but " +
             "the cluster has already run (" + evidence + "): bootstrap refused. It continues as a member whose disk " +
             "was lost: not intact, it catches up before its log counts."));
+        startEpochChange(EpochTrigger.BOOTSTRAP_REFUSED, -1);
     }
 
     /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
@@ -2226,7 +2236,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (fresh && clusterRan)
         {
             refuseBootstrap("the reports of epoch " + currentEpoch + " show a log that has run");
-            return 1; // not intact now: it hands the decision on below, at the next duty cycle
+            return 1;
         }
         int reporters = 0;
         int intactReporters = 0;
@@ -2512,17 +2522,21 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * §12: order a tick when a timer is due and no entry has come to fire it. A timer is due once this member's clock
-     * (or the cluster time, for a deadline already passed) reaches its deadline. The active members wait for it in
-     * turn, {@code tickInterval} apart by their rank in the active set, so one tick usually does and a silent member
-     * costs one interval; each ticks at most once an interval while the timer stays unfired.
+     * (or the cluster time, for a deadline already passed) reaches its deadline. The active members wait for an entry
+     * that fires it in turn, {@code tickInterval} apart by their rank in the active set (the first one interval): under
+     * load an event comes first, when idle one tick usually does, and a silent member costs one interval more; each
+     * ticks at most once an interval while the timer stays unfired.
      *
      * @return 1 when a tick was proposed.
      */
     private int tickIfDue()
     {
         final long deadline = timers.earliestDeadline();
-        if (deadline == Long.MAX_VALUE || deadline > Math.max(epochClock.nanoTime(), timers.currentTime()))
+        if (deadline == Long.MAX_VALUE || deadline > Math.max(epochClock.nanoTime(), timers.currentTime()) ||
+            (deadline <= maxProposedTimeNs && anyPending()))
         {
+            // not due, or an entry on its way to the log already carries a time past it: under load events move the
+            // time, and ticks would only add entries (5,195 to the demo's 120,000)
             tickDueSinceNs = -1;
             return 0;
         }
@@ -2538,7 +2552,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 rank++;
             }
         }
-        if (ownTickPending || nowNs - tickDueSinceNs < rank * tickIntervalNs ||
+        if (ownTickPending || nowNs - tickDueSinceNs < (rank + 1) * tickIntervalNs ||
             (lastTickNs != 0 && nowNs - lastTickNs < tickIntervalNs))
         {
             return 0;
@@ -2551,6 +2565,18 @@ public final class SequencerProtocol implements MemberStreamListener
         ownTickPending = true;
         counters.ticksProposed++;
         return 1;
+    }
+
+    private boolean anyPending()
+    {
+        for (int i = 0; i < memberCount; i++)
+        {
+            if (!pending[i].isEmpty())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** R5 and R6: append every ordered head of {@code pending}, in key order, and apply it. */

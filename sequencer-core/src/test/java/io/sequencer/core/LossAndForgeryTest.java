@@ -192,6 +192,30 @@ class LossAndForgeryTest
     }
 
     @Test
+    void aRefusedBootstrapLeavesTheEpochItsEarlierLifeMayHaveOrderedIn()
+    {
+        // Seed 6013 of the simulator (two members): a wiped member restarted with --bootstrap entered epoch 1, refused
+        // the bootstrap on a replayed report, stayed in epoch 1, and a replayed decision of epoch 1 had it align and
+        // order there, differently from what its earlier life and its peer had ordered (I2).
+        final Disk disk = new Disk();
+        final SequencerProtocol fresh = disk.start(3, true);
+        final long firstEpoch = fresh.currentEpoch();
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[128]);
+        final MySerializeCounterFrame report = new MySerializeCounterFrame().encode(
+            frame, 0, 1, ProtocolHarness.CLUSTER_ID, firstEpoch, 0, 7, 1234, firstEpoch, true, 7).holdsEvents();
+        fresh.onFrame(frame, 0, report.encodedLength());
+        assertTrue(fresh.currentEpoch() > firstEpoch, "left epoch " + firstEpoch + ": " + fresh.currentEpoch());
+
+        final ClusterConfig cluster = ClusterConfig.ofSize(ProtocolHarness.CLUSTER_ID, 3);
+        final io.sequencer.core.codec.ClusterNodesFrame replayed = new io.sequencer.core.codec.ClusterNodesFrame()
+            .encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, firstEpoch, firstEpoch, 0, Checksum.EMPTY,
+                cluster.memberIds(), 3, cluster.allMask(), 1);
+        fresh.onFrame(frame, 0, replayed.encodedLength());
+        assertEquals(SequencerProtocol.BootPhase.COLLECTING, fresh.bootPhase(), "the old epoch's decision is stale");
+        assertEquals(0, fresh.log().have(), "nothing aligned to it");
+    }
+
+    @Test
     void bootstrapIsNotRefusedByPeersThatOnlyAlignedToAnEmptyFirstEpoch()
     {
         final Disk disk = new Disk();
