@@ -31,9 +31,10 @@ class BrokenProtocolTest
         "PROMISE_BEFORE_EVENT, 2, NONE, I7, 50",
         "LITERAL_CUT_RULE, 3, ALL, I1|I3|I6, 100",
         "LITERAL_CUT_RULE, 2, ALL, I1|I3|I6, 100",
-        "NO_COORDINATOR, 3, ALL, I1|I2, 100",
-        // On two nodes a member found not intact (a lost log) hands each decision on, and with every node deciding
-        // alone that becomes an epoch change per duty cycle: caught as a liveness failure first, as often as not.
+        // A member found not intact (a lost log) hands each decision on, and with every node deciding alone that
+        // becomes an epoch change per duty cycle: caught as a liveness failure first on two nodes as often as not, and
+        // on three in seed 1 since a refused bootstrap leaves its epoch at once (§10.2; seeds 2 to 12 are I2).
+        "NO_COORDINATOR, 3, ALL, I1|I2|I8, 100",
         "NO_COORDINATOR, 2, ALL, I1|I2|I8, 100",
         // Members left out of an epoch align to its base at once (§10.5), which leaves fewer stale logs for a wrong
         // base choice to pick: first caught at seed 937 since (at seed 300 or below before).
