@@ -110,10 +110,16 @@ final class LogCommand
          */
         ChronicleEventLog openLog()
         {
+            return openLog(false);
+        }
+
+        /** @param verifyWholeLog walk every cycle file at open, the seals of full cycles ignored (§10.1). */
+        ChronicleEventLog openLog(final boolean verifyWholeLog)
+        {
             Arguments.existingDirectory(spec, "--dir", dir);
             final String command = command();
             final PrintWriter err = spec.commandLine().getErr();
-            final ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath());
+            final ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath(), verifyWholeLog);
             if (log.damagedAtOpen())
             {
                 err.println(command + ": " + log.damageReport());
@@ -419,7 +425,7 @@ final class LogCommand
         int run()
         {
             final PrintWriter out = spec.commandLine().getOut();
-            try (ChronicleEventLog log = openLog())
+            try (ChronicleEventLog log = openLog(true))
             {
                 if (log.damagedAtOpen())
                 {
@@ -460,7 +466,7 @@ final class LogCommand
         {
             Arguments.existingDirectory(spec, "--dir", dir);
             // damage is looked for read-only first: a log that must not be cut is left exactly as it was
-            try (ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath()))
+            try (ChronicleEventLog log = NodeStorage.openExistingLogReadOnly(dir.toPath(), true))
             {
                 if (log.damagedAtOpen())
                 {

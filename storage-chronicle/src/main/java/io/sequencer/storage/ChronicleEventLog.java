@@ -58,8 +58,11 @@ import java.util.zip.CRC32C;
  * The entry's own position makes every entry self-identifying: a read led elsewhere by a damaged index is caught,
  * and an entry found past damage says how much was written.
  * <p>
- * <b>Verification.</b> Open verifies the whole chain: each entry's {@code chk} must equal {@link Checksum#chain} of
- * its predecessor's {@code chk} and its fields. Every read verifies the entry it returns: its CRC32C (a hardware
+ * <b>Verification.</b> Open verifies the chain: each entry's {@code chk} must equal {@link Checksum#chain} of
+ * its predecessor's {@code chk} and its fields. Full cycles are sealed ({@link CycleSeal}, written when the log moves
+ * on to the next cycle): an open trusts a contiguous run of seals from the first cycle, never the newest file, and
+ * walks only the cycles after them, so its cost is one cycle file's walk whatever the log's length
+ * ({@link ChronicleLogContext#verifyWholeLogAtOpen} walks them all). Every read verifies the entry it returns: its CRC32C (a hardware
  * instruction, covering every byte, the stored {@code chk} and position included), its position and, reading on
  * from the previous position, that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()}
  * adds the chain hash itself, a serial ~60 ns per entry.
@@ -70,8 +73,8 @@ import java.util.zip.CRC32C;
  * makes it crash-safe: an open that finds one redoes the cut.
  * <p>
  * <b>Recovery at open.</b> The header is checked (another cluster, format or cycle size is refused); an unroll in
- * progress is finished; then, before Chronicle maps a cycle file, {@link LogScan} reads every cycle file raw: it
- * verifies the chain from the first entry and collects the evidence of what was written after its end — documents
+ * progress is finished; then, before Chronicle maps a cycle file, {@link LogScan} reads every cycle file after the
+ * trusted seals raw: it verifies the chain from the last seal and collects the evidence of what was written after its end — documents
  * Chronicle completed there, Chronicle's own record of its last document in each file's store header, intact
  * entries anywhere further on, bytes no crash leaves, files cut short. Where Chronicle's reader stops is not
  * trusted: damaged bytes in the middle of a file make it stop there and call that the end.
@@ -86,6 +89,8 @@ import java.util.zip.CRC32C;
  *       change ({@code append} or {@code unrollTo}): until then the evidence stays on disk, so an open by a tool, or a
  *       node that stops before it has recorded that it is not intact, leaves the next open the same report.</li>
  * </ul>
+ * Damage inside a sealed cycle is not looked for at open: the read that meets it throws and removes the seals from
+ * that cycle on, so the next open walks into it and reports it as above.
  * What cannot be seen: the newest cycle file emptied (a crash between creating a cycle file and sizing it leaves
  * the same), or the whole tail of the log deleted with its files; the last entries erased together with Chronicle's
  * store-header record of them (within one largest entry of the end); after a power loss, pages written back out of
@@ -169,6 +174,8 @@ public final class ChronicleEventLog implements EventLog
     private final Path queueDirectory;
     private final Path intentFile;
     private final Path stagingDirectory;
+    private final Path sealsFile;
+    private final boolean verifyWholeLogAtOpen;
     private final int cycleShift;
     private final long sequenceMask;
     private final int maxPayloadLength;
@@ -214,6 +221,18 @@ public final class ChronicleEventLog implements EventLog
     /** The cycle whose file holds the start of the pending damage. */
     private int pendingBreakCycle;
     private boolean redoneAtOpen;
+    /** The byte of the current cycle file where the data of the last entry appended ends (0: not known). */
+    private long lastDataEnd;
+    /**
+     * Forces a full cycle file and then writes its seal, off the appending thread: an fsync of a cycle's megabytes
+     * on the duty cycle would be a latency spike every {@code K} entries. A seal therefore also says its cycle is
+     * forced, and an open need not force it again. Created on the first seal; drained before a cut and at close.
+     */
+    private java.util.concurrent.ExecutorService sealWriter;
+    /** Cycles an open trusted by their seals, and the entries it walked (for tests and the open's log line). */
+    private int sealedCyclesAtOpen;
+    private long entriesWalkedAtOpen;
+    private long sealedUpToAtOpen;
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
     private boolean closed;
@@ -228,6 +247,8 @@ public final class ChronicleEventLog implements EventLog
         this.queueDirectory = directory.resolve(QUEUE_DIRECTORY);
         this.intentFile = directory.resolve(INTENT_FILE);
         this.stagingDirectory = directory.resolve(STAGING_DIRECTORY);
+        this.sealsFile = directory.resolve(CycleSeal.FILE);
+        this.verifyWholeLogAtOpen = context.verifyWholeLogAtOpen();
         this.cycleShift = Integer.numberOfTrailingZeros(context.entriesPerCycle());
         this.sequenceMask = context.entriesPerCycle() - 1L;
         this.maxPayloadLength = context.maxPayloadLength();
@@ -258,7 +279,16 @@ public final class ChronicleEventLog implements EventLog
      */
     public static ChronicleEventLog openReadOnly(final Path directory)
     {
-        return open(existingContext(directory), true);
+        return openReadOnly(directory, false);
+    }
+
+    /**
+     * {@link #openReadOnly(Path)}, and with {@code verifyWholeLog} walking every cycle file, the seals of full cycles
+     * ignored: damage anywhere is found at open ({@code sequencer log verify}, {@code log repair}).
+     */
+    public static ChronicleEventLog openReadOnly(final Path directory, final boolean verifyWholeLog)
+    {
+        return open(existingContext(directory).verifyWholeLogAtOpen(verifyWholeLog), true);
     }
 
     /**
@@ -383,8 +413,9 @@ public final class ChronicleEventLog implements EventLog
                 directory, have, intent.position);
             cut(intent.position);
         }
-        // what a crashed predecessor appended may still be only in the page cache: force it before counting it
-        forced = 0;
+        // what a crashed predecessor appended may still be only in the page cache: force it before counting it (a
+        // sealed cycle was forced before its seal was written)
+        forced = Math.min(have, sealedUpToAtOpen);
         force();
         clock.cycle = cycleOf(have + 1);
         releaseExcerpts();
@@ -511,8 +542,35 @@ public final class ChronicleEventLog implements EventLog
     private boolean scanAtOpen()
     {
         final long startNs = System.nanoTime();
-        final LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
-        scan.run(presentCycles());
+        final int[] cycles = presentCycles();
+        final CycleSeal[] sealed = verifyWholeLogAtOpen ? new CycleSeal[0] : trustedSeals(cycles);
+        LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
+        if (sealed.length > 0)
+        {
+            scan.seed(sealed);
+            scan.run(Arrays.copyOfRange(cycles, sealed.length, cycles.length));
+            final CycleSeal last = sealed[sealed.length - 1];
+            if (scan.good == last.lastPosition && scan.breakCycle == last.cycle + 1)
+            {
+                // nothing after the seals verifies onto them: a seal that outlived its cycle, or damage right at
+                // the start of the next one; the whole walk tells which
+                LOGGER.warn("event log {}: nothing after the seal of cycle {} verifies onto it ({}): walking the " +
+                    "whole log", directory, last.cycle, scan.breakReason);
+                scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
+                scan.run(cycles);
+                sealedCyclesAtOpen = 0;
+            }
+            else
+            {
+                sealedCyclesAtOpen = sealed.length;
+            }
+        }
+        else
+        {
+            scan.run(cycles);
+        }
+        sealedUpToAtOpen = sealedCyclesAtOpen == 0 ? 0 : sealed[sealedCyclesAtOpen - 1].lastPosition;
+        entriesWalkedAtOpen = scan.good - sealedUpToAtOpen;
         final long scanUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNs);
         have = scan.good;
         lastChk = scan.lastChk;
@@ -520,7 +578,8 @@ public final class ChronicleEventLog implements EventLog
         epochStartCount = scan.epochStartCount;
         droppedAtOpen = scan.lost();
         damagedAtOpen = scan.damaged();
-        LOGGER.debug("event log {}: {} entries verified in {} us", directory, have, scanUs);
+        LOGGER.debug("event log {}: {} entries, {} walked and the rest vouched for by {} cycle seals, in {} us",
+            directory, have, entriesWalkedAtOpen, sealedCyclesAtOpen, scanUs);
         if (damagedAtOpen)
         {
             damageReport = "event log " + directory + ": the checksum chain ends at entry " + have + " (" +
@@ -558,6 +617,76 @@ public final class ChronicleEventLog implements EventLog
             return true;
         }
         return false;
+    }
+
+    /**
+     * The seals an open may trust instead of walking their cycles: a contiguous run from the first cycle, each of this
+     * log, of a full cycle, chained onto the one before, its cycle file no shorter than its data, and never the newest
+     * cycle file present (that one is always walked: a torn write, damage or a cut is looked for there).
+     */
+    private CycleSeal[] trustedSeals(final int[] cycles)
+    {
+        final java.util.Map<Integer, CycleSeal> byCycle = new java.util.HashMap<>();
+        for (final CycleSeal seal : CycleSeal.readAll(sealsFile))
+        {
+            byCycle.put(seal.cycle, seal);
+        }
+        CycleSeal[] trusted = new CycleSeal[0];
+        long previousChk = Checksum.EMPTY;
+        for (int i = 0; i < cycles.length - 1; i++)
+        {
+            final int cycle = cycles[i];
+            final CycleSeal seal = cycle == FIRST_CYCLE + i ? byCycle.get(cycle) : null;
+            final long first = ((long)i << cycleShift) + 1;
+            if (seal == null || seal.logId != logId || seal.previousChk != previousChk ||
+                seal.lastPosition != first + sequenceMask || !epochStartsWithin(seal, first) ||
+                fileShorterThan(cycle, seal.dataEnd))
+            {
+                break;
+            }
+            trusted = Arrays.copyOf(trusted, i + 1);
+            trusted[i] = seal;
+            previousChk = seal.lastChk;
+        }
+        return trusted;
+    }
+
+    private static boolean epochStartsWithin(final CycleSeal seal, final long first)
+    {
+        long previous = first - 1;
+        for (final long position : seal.epochStarts)
+        {
+            if (position <= previous || position > seal.lastPosition)
+            {
+                return false;
+            }
+            previous = position;
+        }
+        return true;
+    }
+
+    private boolean fileShorterThan(final int cycle, final long dataEnd)
+    {
+        try
+        {
+            return Files.size(queueDirectory.resolve(cycleFileName(cycle))) < dataEnd;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
+    /** Cycles whose seals the last open trusted instead of walking them (§10.1). */
+    public int sealedCyclesAtOpen()
+    {
+        return sealedCyclesAtOpen;
+    }
+
+    /** Entries the last open walked and verified, from the end of the seals it trusted. */
+    public long entriesWalkedAtOpen()
+    {
+        return entriesWalkedAtOpen;
     }
 
     private int[] presentCycles()
@@ -692,6 +821,10 @@ public final class ChronicleEventLog implements EventLog
             cut(have); // the damage found at open goes before anything is written after it
         }
         final long position = have + 1;
+        if (position > 1 && ((position - 1) & sequenceMask) == 0)
+        {
+            seal(cycleOf(position - 1));
+        }
         final long chk = Checksum.chain(
             lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
             payloadLength);
@@ -719,6 +852,7 @@ public final class ChronicleEventLog implements EventLog
             final Bytes<?> bytes = dc.wire().bytes();
             final long start = bytes.writePosition();
             bytes.writeSkip(length);
+            lastDataEnd = start + length;
             // an entry no longer than Chronicle's overlap is contiguous in one mapping: one copy puts it in place
             entryView.wrap(bytes.addressForWrite(start), length);
             entryView.putBytes(0, staged, 0, length);
@@ -767,7 +901,7 @@ public final class ChronicleEventLog implements EventLog
             }
             if (!dc.isPresent() || dc.index() != indexOf(position))
             {
-                throw damaged(position, "is missing from the queue");
+                throw damagedOnRead(position, "is missing from the queue");
             }
             // reading on from the previous read, the predecessor's chk is known: the entry must name it
             final String failure = copyAndCheck(
@@ -776,7 +910,7 @@ public final class ChronicleEventLog implements EventLog
             {
                 lastReadPosition = 0;
                 lastReadChk = Checksum.EMPTY;
-                throw damaged(position, failure);
+                throw damagedOnRead(position, failure);
             }
             lastReadPosition = position;
             lastReadChk = readBuffer.getLong(CHK_OFFSET);
@@ -916,6 +1050,7 @@ public final class ChronicleEventLog implements EventLog
             closed = true;
             try
             {
+                drainSealWriter();
                 closeQueue();
                 BufferUtil.free(readBuffer.byteBuffer());
                 BufferUtil.free(writeBuffer.byteBuffer());
@@ -1043,6 +1178,94 @@ public final class ChronicleEventLog implements EventLog
         }
     }
 
+    /**
+     * An entry found damaged by a read, after the open: its cycle's seal and every later one go, so that the next
+     * open walks into the damage and reports the log damaged (§10.1), as it would have without seals.
+     */
+    private IllegalStateException damagedOnRead(final long position, final String what)
+    {
+        if (!readOnly && !following)
+        {
+            try
+            {
+                drainSealWriter();
+                CycleSeal.deleteFrom(sealsFile, cycleOf(position));
+            }
+            catch (final UncheckedIOException ex)
+            {
+                LOGGER.error("event log {}: {}", directory, ex.getMessage());
+            }
+        }
+        return damaged(position, what);
+    }
+
+    /**
+     * Seal the full cycle {@code cycle} (its last entry is the log's last): what it holds, for the next open to trust
+     * without walking it. A seal that cannot be written costs that open a walk, nothing else.
+     */
+    private void seal(final int cycle)
+    {
+        final long first = have - sequenceMask;
+        final long previousChk = first == 1 ? Checksum.EMPTY : storedChk(first - 1);
+        int from = epochStartCount;
+        while (from > 0 && epochStarts[from - 1] >= first)
+        {
+            from--;
+        }
+        final CycleSeal seal = new CycleSeal(cycle, logId, previousChk, have, lastChk, lastDataEnd,
+            Arrays.copyOfRange(epochStarts, from, epochStartCount));
+        lastDataEnd = 0;
+        if (sealWriter == null)
+        {
+            sealWriter = java.util.concurrent.Executors.newSingleThreadExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "sequencer-log-seals");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        final Path cycleFile = queueDirectory.resolve(cycleFileName(cycle));
+        sealWriter.execute(() ->
+        {
+            try
+            {
+                DurableFiles.forceFile(cycleFile);
+                seal.append(sealsFile);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOGGER.warn("event log {}: cannot seal cycle {} ({}): the next open walks it", directory, cycle,
+                    ex.toString());
+            }
+        });
+    }
+
+    /** Wait for the seals being written: a cut must not race one, and a close leaves none half done. */
+    private void drainSealWriter()
+    {
+        if (sealWriter == null)
+        {
+            return;
+        }
+        sealWriter.shutdown();
+        try
+        {
+            if (!sealWriter.awaitTermination(1, TimeUnit.MINUTES))
+            {
+                throw new IllegalStateException("event log " + directory + ": sealing a cycle took over a minute");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("event log " + directory + ": interrupted waiting for a cycle's seal", ex);
+        }
+        finally
+        {
+            sealWriter = null;
+        }
+    }
+
     private IllegalStateException damaged(final long position, final String what)
     {
         return new IllegalStateException("event log " + directory + ": entry " + position + " " + what +
@@ -1082,6 +1305,7 @@ public final class ChronicleEventLog implements EventLog
      */
     private void cut(final long position)
     {
+        removeSealsFrom(position);
         final boolean partialCycle = position > 0 && (position & sequenceMask) != 0;
         // damage found at open in the file of the entry cut to is removed by rewriting that file, even when full
         final boolean damagedCycle = pendingCut && position > 0 && pendingBreakCycle == cycleOf(position);
@@ -1106,6 +1330,16 @@ public final class ChronicleEventLog implements EventLog
         {
             epochStartCount--;
         }
+    }
+
+    /**
+     * Before a cut to {@code position}: remove the seals of its cycle (which may be rewritten) and every later one
+     * (deleted), durably, so that no seal outlives the cycle it describes.
+     */
+    private void removeSealsFrom(final long position)
+    {
+        drainSealWriter();
+        CycleSeal.deleteFrom(sealsFile, cycleOf(Math.max(position, 1)));
     }
 
     /** @return the {@code chk} stored with the entry at {@code position}, read from the queue. */
@@ -1196,6 +1430,7 @@ public final class ChronicleEventLog implements EventLog
 
     private void redoUnroll(final UnrollIntent intent)
     {
+        removeSealsFrom(intent.position);
         if (intent.phase == UnrollIntent.PHASE_STAGING)
         {
             // nothing was changed yet: the queue still holds every entry up to the target, stage it again

@@ -30,6 +30,7 @@ public final class ChronicleLogContext
     private long blockSize = DEFAULT_BLOCK_SIZE;
     private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
     private boolean rehashOnRead = false;
+    private boolean verifyWholeLogAtOpen = false;
 
     /**
      * Check every setting once.
@@ -113,6 +114,21 @@ public final class ChronicleLogContext
     public int indexSpacing()
     {
         return indexSpacing;
+    }
+
+    /**
+     * Walk and verify every cycle file at open, ignoring the seals of full cycles (docs/protocol.md §10.1): what
+     * {@code sequencer log verify} does. By default an open walks only the cycles after the last trusted seal.
+     */
+    public ChronicleLogContext verifyWholeLogAtOpen(final boolean verifyWholeLogAtOpen)
+    {
+        this.verifyWholeLogAtOpen = verifyWholeLogAtOpen;
+        return this;
+    }
+
+    public boolean verifyWholeLogAtOpen()
+    {
+        return verifyWholeLogAtOpen;
     }
 
     public ChronicleLogContext blockSize(final long blockSize)

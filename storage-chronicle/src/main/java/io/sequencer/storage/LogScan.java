@@ -151,6 +151,24 @@ final class LogScan
         this.view = new UnsafeBuffer(window);
     }
 
+    /**
+     * Start the chain where the seals of the first cycles end, trusted instead of walked ({@link CycleSeal}); then
+     * {@link #run} the cycles after them.
+     */
+    void seed(final CycleSeal[] seals)
+    {
+        for (final CycleSeal seal : seals)
+        {
+            for (final long position : seal.epochStarts)
+            {
+                addEpochStart(position);
+            }
+        }
+        final CycleSeal last = seals[seals.length - 1];
+        good = last.lastPosition;
+        lastChk = last.lastChk;
+    }
+
     /** @return the positions lost: written after the verified end, as far as the evidence shows. */
     long lost()
     {

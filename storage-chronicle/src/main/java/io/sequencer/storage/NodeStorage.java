@@ -112,7 +112,13 @@ public final class NodeStorage implements AutoCloseable
      */
     public static ChronicleEventLog openExistingLogReadOnly(final Path directory)
     {
-        return openUnderLock(directory, ChronicleEventLog::openReadOnly);
+        return openExistingLogReadOnly(directory, false);
+    }
+
+    /** {@link #openExistingLogReadOnly(Path)}, walking every cycle file when {@code verifyWholeLog} (seals ignored). */
+    public static ChronicleEventLog openExistingLogReadOnly(final Path directory, final boolean verifyWholeLog)
+    {
+        return openUnderLock(directory, logDirectory -> ChronicleEventLog.openReadOnly(logDirectory, verifyWholeLog));
     }
 
     /**

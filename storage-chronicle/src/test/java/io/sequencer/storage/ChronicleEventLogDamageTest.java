@@ -49,6 +49,12 @@ class ChronicleEventLogDamageTest
         return ChronicleEventLog.open(context(directory));
     }
 
+    /** An open that walks every cycle file, the seals of full cycles ignored (as {@code log verify} opens). */
+    static ChronicleEventLog openWalking(final Path directory)
+    {
+        return ChronicleEventLog.open(context(directory).verifyWholeLogAtOpen(true));
+    }
+
     static List<EventLogContract.Appended> write(final Path directory, final int count)
     {
         try (ChronicleEventLog log = open(directory))
@@ -186,6 +192,7 @@ class ChronicleEventLogDamageTest
         }
     }
 
+    /** Damage in full cycles, found by an open that walks them (a plain open trusts their seals: see below). */
     @Test
     void laterCycleFilesBeyondADamagedPointCountAsLost() throws IOException
     {
@@ -212,19 +219,19 @@ class ChronicleEventLogDamageTest
                 default -> QueueFiles.write(third, 0, new byte[4]);
             }
 
-            try (ChronicleEventLog log = open(directory))
+            try (ChronicleEventLog log = openWalking(directory))
             {
                 assertTrue(log.damagedAtOpen(), damages[i]);
                 assertEquals(expectedHave[i], log.have(), damages[i]);
                 assertEquals(TOTAL - expectedHave[i], log.droppedAtOpen(), damages[i] + ": " + log.damageReport());
                 assertMatches(log, appended, expectedHave[i]);
             }
-            try (ChronicleEventLog log = open(directory))
+            try (ChronicleEventLog log = openWalking(directory))
             {
                 assertTrue(log.damagedAtOpen(), damages[i] + ": still there while nothing changed the log");
                 log.unrollTo(log.have(), 0); // a change: the protocol's unroll to where the log ends cuts the damage
             }
-            try (ChronicleEventLog log = open(directory))
+            try (ChronicleEventLog log = openWalking(directory))
             {
                 assertFalse(log.damagedAtOpen(), damages[i] + ": cut");
                 assertEquals(expectedHave[i], log.have());
@@ -310,5 +317,139 @@ class ChronicleEventLogDamageTest
             assertEquals(0, log.droppedAtOpen());
             assertMatches(log, appended, TOTAL - 1);
         }
+    }
+
+    @Test
+    void aPlainOpenWalksOnlyTheCyclesAfterTheSealsAndFindsTheSameLog()
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertEquals(4, log.sealedCyclesAtOpen(), "the four full cycles are sealed; the newest is walked");
+            assertEquals(40, log.entriesWalkedAtOpen());
+            assertEquals(TOTAL, log.have());
+            assertFalse(log.damagedAtOpen());
+            assertMatches(log, appended, TOTAL);
+            assertEquals(appended.get(TOTAL - 1).chk(), log.chkAt(TOTAL));
+        }
+        try (ChronicleEventLog log = openWalking(directory))
+        {
+            assertEquals(0, log.sealedCyclesAtOpen());
+            assertEquals(TOTAL, log.entriesWalkedAtOpen());
+        }
+    }
+
+    @Test
+    void damageInASealedCycleIsFoundByTheReadThatMeetsItAndThenByEveryOpen() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path second = QueueFiles.cycleFile(directory, 2);
+        final long damaged = K + 18;
+        QueueFiles.write(second, QueueFiles.dataDocuments(second)[17] + 4 + 30, new byte[]{0x55});
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertFalse(log.damagedAtOpen(), "vouched for by its seal: the open does not read cycle 2");
+            assertEquals(TOTAL, log.have());
+            final IllegalStateException read = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> log.read(damaged, new io.sequencer.core.LogEntry()));
+            assertTrue(read.getMessage().contains("entry " + damaged), read.getMessage());
+        }
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertTrue(log.damagedAtOpen(), "the read removed the seals from cycle 2 on: the open walks into it");
+            assertEquals(1, log.sealedCyclesAtOpen());
+            assertEquals(damaged - 1, log.have());
+            assertEquals(TOTAL - (damaged - 1), log.droppedAtOpen(), log.damageReport());
+            assertMatches(log, appended, damaged - 1);
+        }
+    }
+
+    @Test
+    void aSealThatDoesNotFitItsCycleIsIgnored() throws IOException
+    {
+        final String[] cases = {
+            "the seals file torn inside the third seal", "the seal of another log", "a sealed cycle file cut short",
+            "a seal missing in the middle", "a seal that outlived its cycle (another chk at its end)"};
+        for (int i = 0; i < cases.length; i++)
+        {
+            final Path directory = root.resolve("log-" + i);
+            final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+            final Path sealsFile = directory.resolve(CycleSeal.FILE);
+            final List<CycleSeal> seals = new ArrayList<>(CycleSeal.readAll(sealsFile));
+            assertEquals(4, seals.size());
+            final CycleSeal third = seals.get(2);
+            switch (i)
+            {
+                case 0 -> QueueFiles.truncate(sealsFile, Files.size(sealsFile) * 5 / 8);
+                case 1 -> seals.set(2, new CycleSeal(3, third.logId + 1, third.previousChk, third.lastPosition,
+                    third.lastChk, third.dataEnd, third.epochStarts));
+                case 2 -> QueueFiles.truncate(QueueFiles.cycleFile(directory, 3), third.dataEnd - 10);
+                case 3 -> seals.remove(1);
+                default ->
+                {
+                    final CycleSeal fourth = seals.get(3);
+                    seals.set(3, new CycleSeal(4, fourth.logId, fourth.previousChk, fourth.lastPosition,
+                        fourth.lastChk ^ 1, fourth.dataEnd, fourth.epochStarts));
+                }
+            }
+            if (i == 1 || i == 3 || i == 4)
+            {
+                CycleSeal.writeAll(sealsFile, seals);
+            }
+            try (ChronicleEventLog log = open(directory))
+            {
+                final int trusted = switch (i)
+                {
+                    case 0, 1, 2 -> 2;
+                    case 3 -> 1;
+                    default -> 0; // cycle 5 does not chain onto the seal: the whole log is walked
+                };
+                assertEquals(trusted, log.sealedCyclesAtOpen(), cases[i]);
+                if (i == 2)
+                {
+                    assertTrue(log.damagedAtOpen(), cases[i] + ": found, as without seals");
+                    assertTrue(log.have() < 3 * K, cases[i] + ": " + log.have());
+                }
+                else
+                {
+                    assertFalse(log.damagedAtOpen(), cases[i] + ": " + log.damageReport());
+                    assertEquals(TOTAL, log.have(), cases[i]);
+                    assertMatches(log, appended, TOTAL);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCutRemovesTheSealsOfTheCyclesItTouchesAndAppendsSealThemAgain()
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+        final Path sealsFile = directory.resolve(CycleSeal.FILE);
+        try (ChronicleEventLog log = open(directory))
+        {
+            log.unrollTo(2 * K + 5, 0);
+            assertEquals(List.of(1, 2), sealedCycles(sealsFile), "cycle 3 was rewritten: its seal went first");
+            EventLogContract.appendMany(log, 2 * K, 77);
+        }
+        assertEquals(List.of(1, 2, 3, 4), sealedCycles(sealsFile), "full again: sealed as the next cycles began");
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertEquals(4, log.sealedCyclesAtOpen(), "cycles 3 and 4 sealed again as the appends left them");
+            assertEquals(4 * K + 5, log.have());
+            assertFalse(log.damagedAtOpen());
+            assertMatches(log, appended, 2 * K + 5);
+        }
+        try (ChronicleEventLog log = openWalking(directory))
+        {
+            assertEquals(4 * K + 5, log.have(), "the walk agrees");
+        }
+    }
+
+    private static List<Integer> sealedCycles(final Path sealsFile)
+    {
+        return CycleSeal.readAll(sealsFile).stream().map(seal -> seal.cycle).toList();
     }
 }
