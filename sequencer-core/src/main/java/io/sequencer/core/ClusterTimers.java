@@ -35,6 +35,8 @@ final class ClusterTimers implements ClusterClock
     private long[] dueDeadline = new long[16];
     private long[] dueId = new long[16];
     private boolean[] dueLive = new boolean[16];
+    /** Slot of each timer in the current pass, so a callback's schedule or cancel finds it at once. */
+    private final Long2LongHashMap dueSlotById = new Long2LongHashMap(-1);
     private int dueCount;
     private int dueCursor;
 
@@ -103,6 +105,7 @@ final class ClusterTimers implements ClusterClock
         slotById.clear();
         dueCount = 0;
         dueCursor = 0;
+        dueSlotById.clear();
     }
 
     /**
@@ -148,6 +151,7 @@ final class ClusterTimers implements ClusterClock
             }
             dueCount = 0;
             dueCursor = 0;
+            dueSlotById.clear();
         }
         return failures;
     }
@@ -185,8 +189,8 @@ final class ClusterTimers implements ClusterClock
     /**
      * Replace the time and the timers with a section written by {@link #write}.
      *
-     * @return the section's length, or -1 (nothing changed) when it does not fit in {@code length} bytes or is not
-     *         well formed.
+     * @return the section's length, or -1 when it does not fit in {@code length} bytes (nothing changed) or names a
+     *         timer twice (the timers are then empty): no section {@link #write} wrote.
      */
     int read(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -204,7 +208,13 @@ final class ClusterTimers implements ClusterClock
         int at = offset + SECTION_HEADER_LENGTH;
         for (long i = 0; i < count; i++)
         {
-            insert(buffer.getLong(at, LITTLE_ENDIAN), buffer.getLong(at + Long.BYTES, LITTLE_ENDIAN));
+            final long timerId = buffer.getLong(at + Long.BYTES, LITTLE_ENDIAN);
+            if (slotById.containsKey(timerId))
+            {
+                reset(); // an id twice: no section this class wrote
+                return -1;
+            }
+            insert(buffer.getLong(at, LITTLE_ENDIAN), timerId);
             at += TIMER_LENGTH;
         }
         return at - offset;
@@ -222,13 +232,15 @@ final class ClusterTimers implements ClusterClock
     /** Mark a timer of this id that is due later in the current firing pass as dead; @return whether one was. */
     private boolean killDue(final long timerId)
     {
-        for (int k = dueCursor + 1; k < dueCount; k++)
+        if (dueCount == 0)
         {
-            if (dueLive[k] && dueId[k] == timerId)
-            {
-                dueLive[k] = false;
-                return true;
-            }
+            return false;
+        }
+        final long slot = dueSlotById.get(timerId);
+        if (slot > dueCursor && dueLive[(int)slot])
+        {
+            dueLive[(int)slot] = false;
+            return true;
         }
         return false;
     }
@@ -239,6 +251,7 @@ final class ClusterTimers implements ClusterClock
         dueDeadline[dueCount] = d;
         dueId[dueCount] = timerId;
         dueLive[dueCount] = true;
+        dueSlotById.put(timerId, dueCount);
         dueCount++;
     }
 

@@ -167,7 +167,10 @@ public final class SequencerProtocol implements MemberStreamListener
     private long maxProposedTimeNs;
     /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
     private boolean ownTickPending;
-    /** The highest epoch of a {@code NewEvent} dropped as too far ahead (§10.3): this member never orders in it. */
+    /**
+     * The highest epoch of a {@code NewEvent} dropped as too far ahead (§10.3): this member never enters it or one
+     * below it again (epochs only rise, so the guard goes inert by itself).
+     */
     private long farDroppedEventEpoch;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private int resultLength;
@@ -599,8 +602,13 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** B1: persist the epoch, clear the epoch's state, report. */
-    private void enterBoot(final long epoch, final EpochTrigger trigger, final int memberIndex)
+    private void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
     {
+        // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
+        // one (adopted or its own trigger): ordering there could pass over them (I2). The next epoch above instead.
+        final boolean eventsMissed = requestedEpoch <= farDroppedEventEpoch;
+        final long epoch = eventsMissed ? farDroppedEventEpoch + 1 : requestedEpoch;
+        final EpochTrigger trigger = eventsMissed ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
         if (epoch <= currentEpoch)
         {
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
@@ -639,6 +647,7 @@ public final class SequencerProtocol implements MemberStreamListener
         lastPromiseSent = 0;
         arrivals = 0;
         ownTickPending = false;
+        maxProposedTimeNs = 0;
         for (int i = 0; i < memberCount; i++)
         {
             promise[i] = 0;
@@ -896,14 +905,9 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
             enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
-            if (epoch <= farDroppedEventEpoch)
+            if (currentEpoch != epoch)
             {
-                // Events of this epoch may have been dropped as implausibly far ahead before the window widened to it
-                // (§10.3): ordering in it could pass over them (I2), so this member leaves it at once, as after a
-                // lost stream, and the frame goes with the epoch.
-                farDroppedEventEpoch = 0;
-                startEpochChange(EpochTrigger.EVENTS_MISSED, sender);
-                return;
+                return; // it went above: events of that epoch were dropped as too far ahead (§10.3); a stale frame now
             }
         }
 

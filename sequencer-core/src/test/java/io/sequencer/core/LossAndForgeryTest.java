@@ -340,6 +340,22 @@ class LossAndForgeryTest
     }
 
     @Test
+    void afterDroppingEventsOfAFarEpochAMemberNeverEntersAnEpochUpToIt()
+    {
+        // However it would come to an epoch at or below the dropped one (adopting a lower one and leaving it for the
+        // next, or adopting the dropped one after the guard was used once), it goes above it.
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = h.protocol.currentEpoch();
+        final long far = epoch + SequencerProtocol.MAX_EPOCH_STEP + 7;
+        h.deliver(h.frame, new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, far, 1, 1,
+            EntryType.EVENT, 0, h.event, 0, 8).encodedLength());
+        final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
+            h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch + 1, 0).hearsMask(0b111);
+        h.deliver(h.frame, f.encodedLength()); // a peer in the next epoch, within the window: adopted, but not as is
+        assertEquals(far + 1, h.protocol.currentEpoch(), "above the epoch whose event it dropped");
+    }
+
+    @Test
     void scatteredFarEpochsNeverWidenTheWindow()
     {
         // Garbage and forgeries of random far epochs (each different) are dropped and never widen the window.

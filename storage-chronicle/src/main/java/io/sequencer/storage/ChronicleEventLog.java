@@ -229,6 +229,11 @@ public final class ChronicleEventLog implements EventLog
      * forced, and an open need not force it again. Created on the first seal; drained before a cut and at close.
      */
     private java.util.concurrent.ExecutorService sealWriter;
+    /**
+     * Set by the seal writer when forcing a full cycle file failed: that cycle's pages may be gone, and a later fsync
+     * through another file handle may not say so (Linux reports a writeback error once). Every force then throws.
+     */
+    private volatile String cycleForceFailure;
     /** Cycles an open trusted by their seals, and the entries it walked (for tests and the open's log line). */
     private int sealedCyclesAtOpen;
     private long entriesWalkedAtOpen;
@@ -398,6 +403,7 @@ public final class ChronicleEventLog implements EventLog
         }
         // before Chronicle maps a file: mapping a cut file would extend it with zeros and erase the evidence
         final boolean cutNow = scanAtOpen();
+        CycleSeal.dropTornTail(sealsFile); // before any seal is appended after it
         if (queue == null)
         {
             openQueue();
@@ -544,31 +550,24 @@ public final class ChronicleEventLog implements EventLog
         final long startNs = System.nanoTime();
         final int[] cycles = presentCycles();
         final CycleSeal[] sealed = verifyWholeLogAtOpen ? new CycleSeal[0] : trustedSeals(cycles);
-        LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
-        if (sealed.length > 0)
+        // Nothing after the seals verifying onto them is a seal that outlived its cycle, or more often a crash inside
+        // the append that began the next cycle (a torn first entry, an empty file): the walk from one seal earlier
+        // tells which, and only if that too finds nothing after its seal is the whole log walked.
+        int trusted = sealed.length;
+        LogScan scan = scanAfter(sealed, trusted, cycles);
+        if (trusted > 0 && brokeAtItsSeed(scan, sealed[trusted - 1]))
         {
-            scan.seed(sealed);
-            scan.run(Arrays.copyOfRange(cycles, sealed.length, cycles.length));
-            final CycleSeal last = sealed[sealed.length - 1];
-            if (scan.good == last.lastPosition && scan.breakCycle == last.cycle + 1)
+            LOGGER.warn("event log {}: nothing after the seal of cycle {} verifies onto it ({}): walking from the " +
+                "seal before", directory, sealed[trusted - 1].cycle, scan.breakReason);
+            trusted--;
+            scan = scanAfter(sealed, trusted, cycles);
+            if (trusted > 0 && brokeAtItsSeed(scan, sealed[trusted - 1]))
             {
-                // nothing after the seals verifies onto them: a seal that outlived its cycle, or damage right at
-                // the start of the next one; the whole walk tells which
-                LOGGER.warn("event log {}: nothing after the seal of cycle {} verifies onto it ({}): walking the " +
-                    "whole log", directory, last.cycle, scan.breakReason);
-                scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
-                scan.run(cycles);
-                sealedCyclesAtOpen = 0;
-            }
-            else
-            {
-                sealedCyclesAtOpen = sealed.length;
+                trusted = 0;
+                scan = scanAfter(sealed, trusted, cycles);
             }
         }
-        else
-        {
-            scan.run(cycles);
-        }
+        sealedCyclesAtOpen = trusted;
         sealedUpToAtOpen = sealedCyclesAtOpen == 0 ? 0 : sealed[sealedCyclesAtOpen - 1].lastPosition;
         entriesWalkedAtOpen = scan.good - sealedUpToAtOpen;
         final long scanUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNs);
@@ -617,6 +616,23 @@ public final class ChronicleEventLog implements EventLog
             return true;
         }
         return false;
+    }
+
+    /** A walk of the cycles after the first {@code trusted} seals, the chain seeded from the last of them. */
+    private LogScan scanAfter(final CycleSeal[] sealed, final int trusted, final int[] cycles)
+    {
+        final LogScan scan = new LogScan(queueDirectory, entriesPerCycle(), maxPayloadLength);
+        if (trusted > 0)
+        {
+            scan.seed(Arrays.copyOf(sealed, trusted));
+        }
+        scan.run(Arrays.copyOfRange(cycles, trusted, cycles.length));
+        return scan;
+    }
+
+    private static boolean brokeAtItsSeed(final LogScan scan, final CycleSeal seed)
+    {
+        return scan.good == seed.lastPosition && scan.breakCycle == seed.cycle + 1;
     }
 
     /**
@@ -1007,6 +1023,11 @@ public final class ChronicleEventLog implements EventLog
     public void force()
     {
         checkWritable("force");
+        if (cycleForceFailure != null)
+        {
+            throw new UncheckedIOException(new IOException("cannot force the event log " + directory + ": " +
+                cycleForceFailure));
+        }
         if (forced >= have)
         {
             return;
@@ -1050,8 +1071,14 @@ public final class ChronicleEventLog implements EventLog
             closed = true;
             try
             {
-                drainSealWriter();
-                closeQueue();
+                try
+                {
+                    drainSealWriter();
+                }
+                finally
+                {
+                    closeQueue();
+                }
                 BufferUtil.free(readBuffer.byteBuffer());
                 BufferUtil.free(writeBuffer.byteBuffer());
             }
@@ -1164,7 +1191,7 @@ public final class ChronicleEventLog implements EventLog
             {
                 return null; // not written yet (the member's next cycle file, or the next entry of this one)
             }
-            throw damaged(position, "is missing from the queue (no index " + Long.toHexString(index) + ")");
+            throw damagedOnRead(position, "is missing from the queue (no index " + Long.toHexString(index) + ")");
         }
         return tailer;
     }
@@ -1206,7 +1233,18 @@ public final class ChronicleEventLog implements EventLog
     private void seal(final int cycle)
     {
         final long first = have - sequenceMask;
-        final long previousChk = first == 1 ? Checksum.EMPTY : storedChk(first - 1);
+        final long previousChk;
+        try
+        {
+            previousChk = first == 1 ? Checksum.EMPTY : storedChk(first - 1);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a seal is only a shortcut: the append goes on, and the next open walks this cycle
+            LOGGER.warn("event log {}: cycle {} not sealed: {}", directory, cycle, ex.getMessage());
+            lastDataEnd = 0;
+            return;
+        }
         int from = epochStartCount;
         while (from > 0 && epochStarts[from - 1] >= first)
         {
@@ -1230,6 +1268,15 @@ public final class ChronicleEventLog implements EventLog
             try
             {
                 DurableFiles.forceFile(cycleFile);
+            }
+            catch (final RuntimeException ex)
+            {
+                cycleForceFailure = "forcing the full cycle file " + cycleFile + " failed: " + ex;
+                LOGGER.error("event log {}: {}", directory, cycleForceFailure);
+                return;
+            }
+            try
+            {
                 seal.append(sealsFile);
             }
             catch (final RuntimeException ex)
@@ -1320,6 +1367,7 @@ public final class ChronicleEventLog implements EventLog
         openQueue();
 
         have = position;
+        lastDataEnd = 0; // the last entry's end is in a file the cut may have replaced
         pendingCut = false; // everything after position, the damage with it, is gone
         lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
         lastReadChk = Checksum.EMPTY;
@@ -1351,7 +1399,7 @@ public final class ChronicleEventLog implements EventLog
             final Bytes<?> bytes = dc.wire().bytes();
             if (!dc.isPresent() || dc.index() != indexOf(position) || bytes.readRemaining() < ENTRY_HEADER_LENGTH)
             {
-                throw damaged(position, "cannot be read");
+                throw damagedOnRead(position, "cannot be read");
             }
             return bytes.readLong(bytes.readPosition() + CHK_OFFSET);
         }

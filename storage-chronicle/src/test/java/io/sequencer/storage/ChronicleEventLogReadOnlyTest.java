@@ -213,6 +213,13 @@ class ChronicleEventLogReadOnlyTest
         try
         {
             final List<EventLogContract.Appended> appended = EventLogContract.appendMany(writer, TOTAL, 3);
+            // the writer seals its full cycles on a thread of its own: the snapshot is taken once all four are in
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (CycleSeal.readAll(directory().resolve(CycleSeal.FILE)).size() < 4)
+            {
+                assertTrue(System.nanoTime() < deadline, "the writer's seals written");
+                Thread.onSpinWait();
+            }
             final Map<String, String> before = DirectorySnapshot.of(directory());
             try (ChronicleEventLog log = ChronicleEventLog.openReadOnly(directory()))
             {
