@@ -238,6 +238,8 @@ public final class ChronicleEventLog implements EventLog
     private int sealedCyclesAtOpen;
     private long entriesWalkedAtOpen;
     private long sealedUpToAtOpen;
+    /** The seals the log's full cycles have after an open: those it trusted and those of the full cycles it walked. */
+    private java.util.List<CycleSeal> sealsAfterOpen = java.util.List.of();
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
     private boolean closed;
@@ -403,7 +405,6 @@ public final class ChronicleEventLog implements EventLog
         }
         // before Chronicle maps a file: mapping a cut file would extend it with zeros and erase the evidence
         final boolean cutNow = scanAtOpen();
-        CycleSeal.dropTornTail(sealsFile); // before any seal is appended after it
         if (queue == null)
         {
             openQueue();
@@ -423,6 +424,7 @@ public final class ChronicleEventLog implements EventLog
         // sealed cycle was forced before its seal was written)
         forced = Math.min(have, sealedUpToAtOpen);
         force();
+        resealWalkedCycles();
         clock.cycle = cycleOf(have + 1);
         releaseExcerpts();
     }
@@ -568,6 +570,16 @@ public final class ChronicleEventLog implements EventLog
             }
         }
         sealedCyclesAtOpen = trusted;
+        sealsAfterOpen = new java.util.ArrayList<>(Arrays.asList(sealed).subList(0, trusted));
+        final int newest = cycles.length == 0 ? Integer.MIN_VALUE : cycles[cycles.length - 1];
+        for (final CycleSeal walked : scan.walkedFullCycles)
+        {
+            if (walked.cycle < newest)
+            {
+                sealsAfterOpen.add(new CycleSeal(walked.cycle, logId, walked.previousChk, walked.lastPosition,
+                    walked.lastChk, walked.dataEnd, walked.epochStarts));
+            }
+        }
         sealedUpToAtOpen = sealedCyclesAtOpen == 0 ? 0 : sealed[sealedCyclesAtOpen - 1].lastPosition;
         entriesWalkedAtOpen = scan.good - sealedUpToAtOpen;
         final long scanUs = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNs);
@@ -1285,6 +1297,38 @@ public final class ChronicleEventLog implements EventLog
                     ex.toString());
             }
         });
+    }
+
+    /**
+     * A writing open, once everything it counts is forced: when it walked full cycles whose seals were missing or not
+     * trusted (a log written before seals, a torn seals file, a cut, damage found by a read), write the seals file
+     * anew with the seals it trusted and those of the cycles it walked, so that the next open need not walk them.
+     */
+    private void resealWalkedCycles()
+    {
+        final java.util.List<CycleSeal> onFile = CycleSeal.readAll(sealsFile);
+        if (sealsAfterOpen.size() <= sealedCyclesAtOpen && onFile.size() == sealedCyclesAtOpen &&
+            !CycleSeal.hasTornTail(sealsFile, onFile))
+        {
+            return; // nothing walked to seal, and the file holds exactly what was trusted
+        }
+        // only cycles the log still holds up to its end: a cut at the first change removes the seals it touches
+        final java.util.List<CycleSeal> kept = new java.util.ArrayList<>();
+        for (final CycleSeal seal : sealsAfterOpen)
+        {
+            if (seal.lastPosition <= have)
+            {
+                kept.add(seal);
+            }
+        }
+        try
+        {
+            CycleSeal.writeAll(sealsFile, kept);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOGGER.warn("event log {}: {}: the next open walks those cycles again", directory, ex.getMessage());
+        }
     }
 
     /** Wait for the seals being written: a cut must not race one, and a close leaves none half done. */

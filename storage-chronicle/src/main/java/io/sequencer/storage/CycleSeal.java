@@ -172,33 +172,21 @@ final class CycleSeal
         }
     }
 
-    /**
-     * Drop whatever follows the last sound record (a record torn by a crash or a power loss): seals appended after it
-     * would never be read. A writing open does this before the log appends again.
-     */
-    static void dropTornTail(final Path file)
+    /** @return whether the file holds bytes after the sound records {@link #readAll} returned (a torn record). */
+    static boolean hasTornTail(final Path file, final List<CycleSeal> seals)
     {
+        long length = 0;
+        for (final CycleSeal seal : seals)
+        {
+            length += FIXED_LENGTH + (long)seal.epochStarts.length * Long.BYTES;
+        }
         try
         {
-            if (!Files.exists(file))
-            {
-                return;
-            }
-            final List<CycleSeal> seals = readAll(file);
-            long length = 0;
-            for (final CycleSeal seal : seals)
-            {
-                length += FIXED_LENGTH + (long)seal.epochStarts.length * Long.BYTES;
-            }
-            if (length != Files.size(file))
-            {
-                LOGGER.warn("{}: {} bytes after the last sound seal dropped", file, Files.size(file) - length);
-                writeAll(file, seals);
-            }
+            return Files.exists(file) && Files.size(file) != length;
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read " + file, ex);
+            return true;
         }
     }
 

@@ -169,6 +169,21 @@ final class LogScan
         lastChk = last.lastChk;
     }
 
+    /**
+     * The full cycles this walk verified, in order, as seals would describe them (log id left 0 for the caller):
+     * what a writing open seals again when their seals were missing ({@link CycleSeal}).
+     */
+    final java.util.List<CycleSeal> walkedFullCycles = new java.util.ArrayList<>();
+    private long cycleStartChk;
+    private int cycleStartEpochStarts;
+
+    private boolean walkedFull(final int cycle, final long dataEnd)
+    {
+        walkedFullCycles.add(new CycleSeal(cycle, 0, cycleStartChk, good, lastChk, dataEnd,
+            Arrays.copyOfRange(epochStarts, cycleStartEpochStarts, epochStartCount)));
+        return true;
+    }
+
     /** @return the positions lost: written after the verified end, as far as the evidence shows. */
     long lost()
     {
@@ -241,6 +256,8 @@ final class LogScan
     private boolean verifyFile(final int cycle)
     {
         final long base = positionBase(cycle);
+        cycleStartChk = lastChk;
+        cycleStartEpochStarts = epochStartCount;
         if (fileSize == 0)
         {
             // Chronicle creates the file, then sizes and maps it: a crash in between leaves it empty
@@ -309,7 +326,7 @@ final class LogScan
                 case END_OF_FILE_MARKER:
                     if (good == full)
                     {
-                        return true;
+                        return walkedFull(cycle, pos);
                     }
                     breakAt(cycle, (frame == Frame.ZERO ? "no document" : "the end-of-file marker") +
                         " at byte " + pos + " of cycle file " + fileName + ", after " + (good - base) + " of its " +
@@ -320,7 +337,7 @@ final class LogScan
                 case END_OF_FILE:
                     if (good == full)
                     {
-                        return true; // every entry of the cycle is here; what is missing after them held none
+                        return walkedFull(cycle, pos); // every entry is here; what is missing after held none
                     }
                     breakAt(cycle, "cycle file " + fileName + " ends at byte " + fileSize +
                         ", inside its written part");
@@ -331,7 +348,7 @@ final class LogScan
                 default:
                     if (good == full)
                     {
-                        return true; // whatever is damaged past a full cycle's last entry holds none of ours
+                        return walkedFull(cycle, pos); // damage past a full cycle's last entry holds none of ours
                     }
                     breakAt(cycle, "entry " + (good + 1) + ": " + describe(frame, pos) + " of cycle file " + fileName);
                     scanFrom(base, pos, (int)(good - base));

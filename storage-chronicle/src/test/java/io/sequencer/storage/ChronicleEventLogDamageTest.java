@@ -448,6 +448,55 @@ class ChronicleEventLogDamageTest
         }
     }
 
+    @Test
+    void aWritingOpenSealsTheFullCyclesItHadToWalk() throws IOException
+    {
+        final String[] cases = {"the seals file lost", "the seals file torn inside the third seal"};
+        for (int i = 0; i < cases.length; i++)
+        {
+            final Path directory = root.resolve("log-" + i);
+            final List<EventLogContract.Appended> appended = write(directory, TOTAL);
+            final Path sealsFile = directory.resolve(CycleSeal.FILE);
+            if (i == 0)
+            {
+                Files.delete(sealsFile);
+            }
+            else
+            {
+                QueueFiles.truncate(sealsFile, Files.size(sealsFile) * 5 / 8);
+            }
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertEquals(i == 0 ? 0 : 2, log.sealedCyclesAtOpen(), cases[i]);
+                assertMatches(log, appended, TOTAL);
+            }
+            assertEquals(List.of(1, 2, 3, 4), sealedCycles(sealsFile), cases[i] + ": sealed again by that open");
+            try (ChronicleEventLog log = open(directory))
+            {
+                assertEquals(4, log.sealedCyclesAtOpen(), cases[i]);
+                assertEquals(40, log.entriesWalkedAtOpen());
+                assertMatches(log, appended, TOTAL);
+            }
+        }
+    }
+
+    @Test
+    void aTornFirstEntryOfANewCycleIsATornWriteFoundFromTheSealBefore() throws IOException
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended = write(directory, 4 * K + 1);
+        final Path fifth = QueueFiles.cycleFile(directory, 5);
+        QueueFiles.write(fifth, QueueFiles.dataDocuments(fifth)[0] + 4 + 40, new byte[]{0x11, 0x22});
+        try (ChronicleEventLog log = open(directory))
+        {
+            assertTrue(log.tornWriteAtOpen(), "the append that began cycle 5 was torn");
+            assertFalse(log.damagedAtOpen(), log.damageReport());
+            assertEquals(4 * K, log.have());
+            assertEquals(3, log.sealedCyclesAtOpen(), "cycle 4 walked again to tell a torn write from a stale seal");
+            assertMatches(log, appended, 4 * K);
+        }
+    }
+
     private static List<Integer> sealedCycles(final Path sealsFile)
     {
         return CycleSeal.readAll(sealsFile).stream().map(seal -> seal.cycle).toList();
