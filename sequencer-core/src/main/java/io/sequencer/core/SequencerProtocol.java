@@ -68,6 +68,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final long WAITING_EVERY_NS = 5_000_000_000L;
     /** How often back-pressured submits are reported to the listener (onOverload), while there are any. */
     private static final long OVERLOAD_REPORT_EVERY_NS = 1_000_000_000L;
+    /** How many distinct epochs of events dropped as too far ahead a member remembers (§10.3). */
+    private static final int DROPPED_EVENT_EPOCHS = 64;
     /** How often a fetch that runs long reports its progress to the listener (onFetchProgress). */
     private static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -168,10 +170,12 @@ public final class SequencerProtocol implements MemberStreamListener
     /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
     private boolean ownTickPending;
     /**
-     * The highest epoch of a {@code NewEvent} dropped as too far ahead (§10.3): this member never enters it or one
-     * below it again (epochs only rise, so the guard goes inert by itself).
+     * The latest distinct epochs of {@code NewEvent}s dropped as too far ahead (§10.3): this member never enters one of
+     * them. Exactly those, not every epoch below the highest: a forged event of epoch 2^61 must not send the member
+     * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
      */
-    private long farDroppedEventEpoch;
+    private final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
+    private int droppedEventEpochNext;
     private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
     private int resultLength;
     private final LogEntry entry = new LogEntry();
@@ -423,6 +427,7 @@ public final class SequencerProtocol implements MemberStreamListener
         servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
+        java.util.Arrays.fill(droppedEventEpochs, -1);
         stateMachine.onStart(timers);
     }
 
@@ -605,10 +610,13 @@ public final class SequencerProtocol implements MemberStreamListener
     private void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
     {
         // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
-        // one (adopted or its own trigger): ordering there could pass over them (I2). The next epoch above instead.
-        final boolean eventsMissed = requestedEpoch <= farDroppedEventEpoch;
-        final long epoch = eventsMissed ? farDroppedEventEpoch + 1 : requestedEpoch;
-        final EpochTrigger trigger = eventsMissed ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
+        // one (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
+        long epoch = requestedEpoch;
+        while (droppedEventsOf(epoch))
+        {
+            epoch++;
+        }
+        final EpochTrigger trigger = epoch != requestedEpoch ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
         if (epoch <= currentEpoch)
         {
             throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
@@ -852,7 +860,7 @@ public final class SequencerProtocol implements MemberStreamListener
             noteFarEpoch(sender, epoch);
             if (type == MessageType.NEW_EVENT)
             {
-                farDroppedEventEpoch = Math.max(farDroppedEventEpoch, epoch);
+                noteDroppedEventEpoch(epoch);
             }
             return;
         }
@@ -2569,6 +2577,27 @@ public final class SequencerProtocol implements MemberStreamListener
         ownTickPending = true;
         counters.ticksProposed++;
         return 1;
+    }
+
+    private void noteDroppedEventEpoch(final long epoch)
+    {
+        if (!droppedEventsOf(epoch))
+        {
+            droppedEventEpochs[droppedEventEpochNext] = epoch;
+            droppedEventEpochNext = (droppedEventEpochNext + 1) % DROPPED_EVENT_EPOCHS;
+        }
+    }
+
+    private boolean droppedEventsOf(final long epoch)
+    {
+        for (final long dropped : droppedEventEpochs)
+        {
+            if (dropped == epoch)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean anyPending()

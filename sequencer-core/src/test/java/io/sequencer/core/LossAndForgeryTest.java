@@ -340,19 +340,32 @@ class LossAndForgeryTest
     }
 
     @Test
-    void afterDroppingEventsOfAFarEpochAMemberNeverEntersAnEpochUpToIt()
+    void aMemberNeverEntersAnEpochWhoseEventsItDroppedButAForgedOneMovesNothing()
     {
-        // However it would come to an epoch at or below the dropped one (adopting a lower one and leaving it for the
-        // next, or adopting the dropped one after the guard was used once), it goes above it.
+        // Only the epochs whose events were dropped are skipped, however the member would come to enter one (adopting
+        // it after a first use of the rule, or by its own trigger); a forged event of a far epoch must not send the
+        // member up there (ProcessFaultTest g without authentication: 2^61 would have been adopted at the next change).
         final ProtocolHarness h = new ProtocolHarness(3, 0);
         final long epoch = h.protocol.currentEpoch();
-        final long far = epoch + SequencerProtocol.MAX_EPOCH_STEP + 7;
-        h.deliver(h.frame, new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, far, 1, 1,
+        final long forged = 1L << 61;
+        h.deliver(h.frame, new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, forged, 1, 1, 1,
             EntryType.EVENT, 0, h.event, 0, 8).encodedLength());
-        final MyOrderCounterFrame f = new MyOrderCounterFrame().encode(
-            h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, epoch + 1, 0).hearsMask(0b111);
-        h.deliver(h.frame, f.encodedLength()); // a peer in the next epoch, within the window: adopted, but not as is
-        assertEquals(far + 1, h.protocol.currentEpoch(), "above the epoch whose event it dropped");
+        final long next = epoch + 1;
+        h.deliver(h.frame, new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID,
+            next + SequencerProtocol.MAX_EPOCH_STEP + 1, 1, 1, 1, EntryType.EVENT, 0, h.event, 0, 8).encodedLength());
+        h.deliver(h.frame, new MyOrderCounterFrame().encode(
+            h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, next, 0).hearsMask(0b111).encodedLength());
+        assertEquals(next, h.protocol.currentEpoch(), "a peer's next epoch adopted as it is: the forged one moved nothing");
+        // member 1 keeps at the epoch whose event was dropped: the window widens to it, and the member goes above it
+        final long dropped = next + SequencerProtocol.MAX_EPOCH_STEP + 1;
+        while (h.protocol.currentEpoch() < dropped && h.nowNs < 20 * T_FD)
+        {
+            h.promise(2, 0);
+            h.deliver(h.frame, new MyOrderCounterFrame().encode(
+                h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, dropped, 0).hearsMask(0b111).encodedLength());
+            h.advance(T_FD / 10);
+        }
+        assertEquals(dropped + 1, h.protocol.currentEpoch(), "never the epoch whose event it dropped");
     }
 
     @Test
