@@ -26,10 +26,10 @@ public enum EpochTrigger
     /** The decision would cut this log below {@code g}, or names this member base owner of entries it lacks. */
     DECISION_REFUSED("refused the decision"),
     /**
-     * It adopted an epoch some of whose events it had dropped as implausibly far ahead (docs/protocol.md §10.3): it
-     * cannot order in that epoch, and leaves it.
+     * It was about to enter an epoch some of whose events it had dropped as implausibly far ahead (docs/protocol.md
+     * §10.3): it cannot order in that epoch, and enters the next one instead.
      */
-    EVENTS_MISSED("adopted an epoch whose events it had dropped as too far ahead"),
+    EVENTS_MISSED("skipped an epoch whose events it had dropped as too far ahead"),
     /**
      * Started to bootstrap, it learned that the cluster has run: not intact, and not in an epoch its earlier life may
      * have ordered in (docs/protocol.md §10.2).
