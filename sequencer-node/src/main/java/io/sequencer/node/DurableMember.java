@@ -215,13 +215,15 @@ public final class DurableMember implements AutoCloseable
     }
 
     /**
-     * How long each part took to start, for the operator: "storage 0.62 s and transport 0.21 s side by side, node
-     * 0.05 s".
+     * How long each part took to start, for the operator: "storage 0.62 s (log of 1000000 entries: 16960 walked, 15
+     * full cycles sealed) and transport 0.21 s side by side, node 0.05 s".
      */
     String startTimes()
     {
-        return String.format(Locale.ROOT, "storage %.2f s and transport %.2f s side by side, node %.2f s",
-            storageNs / 1e9, transportNs / 1e9, sequencerNs / 1e9);
+        final io.sequencer.storage.ChronicleEventLog log = storage.log();
+        return String.format(Locale.ROOT, "storage %.2f s (log of %d entries: %d walked, %d full cycles sealed) and " +
+            "transport %.2f s side by side, node %.2f s", storageNs / 1e9, log.entriesAtOpen(), log.entriesWalkedAtOpen(),
+            log.sealedCyclesAtOpen(), transportNs / 1e9, sequencerNs / 1e9);
     }
 
     /** The embedded node: {@link Sequencer#newClient()} submits to it. */

@@ -238,6 +238,7 @@ public final class ChronicleEventLog implements EventLog
     private int sealedCyclesAtOpen;
     private long entriesWalkedAtOpen;
     private long sealedUpToAtOpen;
+    private long entriesAtOpen;
     /** The seals the log's full cycles have after an open: those it trusted and those of the full cycles it walked. */
     private java.util.List<CycleSeal> sealsAfterOpen = java.util.List.of();
     private int forceChannelCycle = Integer.MIN_VALUE;
@@ -425,6 +426,7 @@ public final class ChronicleEventLog implements EventLog
         forced = Math.min(have, sealedUpToAtOpen);
         force();
         resealWalkedCycles();
+        entriesAtOpen = have;
         clock.cycle = cycleOf(have + 1);
         releaseExcerpts();
     }
@@ -709,6 +711,12 @@ public final class ChronicleEventLog implements EventLog
     public int sealedCyclesAtOpen()
     {
         return sealedCyclesAtOpen;
+    }
+
+    /** Entries the log held when its writing open was done (after any cut the open made). */
+    public long entriesAtOpen()
+    {
+        return entriesAtOpen;
     }
 
     /** Entries the last open walked and verified, from the end of the seals it trusted. */
