@@ -2,7 +2,6 @@ package io.sequencer.core;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
-import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +64,7 @@ public final class ProtocolContext
     private long admissionLag = DEFAULT_ADMISSION_LAG;
     private long followLag = DEFAULT_FOLLOW_LAG;
     private long tickIntervalNs = DEFAULT_TICK_INTERVAL_NS;
-    private EpochNanoClock epochClock = new OffsetEpochNanoClock();
+    private EpochNanoClock epochClock = new WallEpochNanoClock();
     private boolean acceptDataLoss;
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
@@ -324,7 +323,7 @@ public final class ProtocolContext
 
     /**
      * The clock whose time this member gives the entries it proposes, in ns since 1970 (§12): the cluster time is the
-     * largest of them. Default: the system clock, read as {@link System#nanoTime()} plus an offset.
+     * largest of them. Default: {@link WallEpochNanoClock}, the wall clock followed within a second.
      */
     public EpochNanoClock epochClock()
     {

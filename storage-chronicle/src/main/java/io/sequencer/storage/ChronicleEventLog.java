@@ -1314,12 +1314,6 @@ public final class ChronicleEventLog implements EventLog
      */
     private void resealWalkedCycles()
     {
-        final java.util.List<CycleSeal> onFile = CycleSeal.readAll(sealsFile);
-        if (sealsAfterOpen.size() <= sealedCyclesAtOpen && onFile.size() == sealedCyclesAtOpen &&
-            !CycleSeal.hasTornTail(sealsFile, onFile))
-        {
-            return; // nothing walked to seal, and the file holds exactly what was trusted
-        }
         // only cycles the log still holds up to its end: a cut at the first change removes the seals it touches
         final java.util.List<CycleSeal> kept = new java.util.ArrayList<>();
         for (final CycleSeal seal : sealsAfterOpen)
@@ -1329,6 +1323,11 @@ public final class ChronicleEventLog implements EventLog
                 kept.add(seal);
             }
         }
+        final java.util.List<CycleSeal> onFile = CycleSeal.readAll(sealsFile);
+        if (cyclesOf(onFile).equals(cyclesOf(kept)) && !CycleSeal.hasTornTail(sealsFile, onFile))
+        {
+            return; // the file holds exactly these seals already
+        }
         try
         {
             CycleSeal.writeAll(sealsFile, kept);
@@ -1337,6 +1336,11 @@ public final class ChronicleEventLog implements EventLog
         {
             LOGGER.warn("event log {}: {}: the next open walks those cycles again", directory, ex.getMessage());
         }
+    }
+
+    private static java.util.List<Integer> cyclesOf(final java.util.List<CycleSeal> seals)
+    {
+        return seals.stream().map(seal -> seal.cycle).toList();
     }
 
     /** Wait for the seals being written: a cut must not race one, and a close leaves none half done. */

@@ -69,9 +69,15 @@ final class CycleSeal
         this.epochStarts = epochStarts;
     }
 
+    /** Bytes of this seal's record in the seals file. */
+    private int recordLength()
+    {
+        return FIXED_LENGTH + epochStarts.length * Long.BYTES;
+    }
+
     private byte[] record()
     {
-        final int length = FIXED_LENGTH + epochStarts.length * Long.BYTES;
+        final int length = recordLength();
         final ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(length).putInt(MAGIC).putInt(FORMAT_VERSION).putInt(cycle).putInt(epochStarts.length)
             .putLong(logId).putLong(previousChk).putLong(lastPosition).putLong(lastChk).putLong(dataEnd);
@@ -178,7 +184,7 @@ final class CycleSeal
         long length = 0;
         for (final CycleSeal seal : seals)
         {
-            length += FIXED_LENGTH + (long)seal.epochStarts.length * Long.BYTES;
+            length += seal.recordLength();
         }
         try
         {
