@@ -1,17 +1,22 @@
 package io.sequencer.core;
 
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import java.util.function.Consumer;
 
 /**
  * Where a node keeps its checkpoints: snapshots of its state at a log position, each stored with the log's
- * {@code chk} at that position (docs/protocol.md §5, "Unroll and checkpoints"). A checkpoint is loaded only if that
- * {@code chk} matches the log.
+ * {@code chk} at that position, in the layout of {@link CheckpointFile} (docs/protocol.md §5, "Unroll and
+ * checkpoints"). A checkpoint is loaded only if that {@code chk} matches the log.
+ * <p>
+ * {@link #save} runs on the snapshot thread ({@link Snapshotter}), everything else on the duty cycle: an
+ * implementation keeps its index safe for that (a checkpoint is visible once whole and durable, never before).
  */
 public interface CheckpointStore extends AutoCloseable
 {
-    /** Store a checkpoint of the state after applying {@code position}. */
-    void save(long position, long chk, DirectBuffer data, int offset, int length);
+    /**
+     * Store a checkpoint of the state after applying {@code position}: {@code content} writes it, of any length; it
+     * is durable and visible to {@link #latestAtOrBelow} when this returns, and not at all if this throws.
+     */
+    void save(long position, long chk, Consumer<SnapshotWriter> content);
 
     /** @return the position of the newest checkpoint at or below {@code position}; 0 when there is none. */
     long latestAtOrBelow(long position);
@@ -23,11 +28,12 @@ public interface CheckpointStore extends AutoCloseable
     long chkAt(long position);
 
     /**
-     * Read the checkpoint at {@code position} into {@code into} from offset 0.
+     * Open the checkpoint at {@code position} for reading, having checked the whole of it.
      *
-     * @return its length, or -1 when it is missing or damaged (it must then be skipped, never loaded).
+     * @return a reader the caller closes, or null when it is missing or damaged (it must then be skipped, never
+     *         loaded).
      */
-    int read(long position, ExpandableArrayBuffer into);
+    CheckpointFile.Reader open(long position);
 
     /** {@code unrollUntil(n)}: drop every checkpoint taken above {@code position}. */
     void unrollUntil(long position);

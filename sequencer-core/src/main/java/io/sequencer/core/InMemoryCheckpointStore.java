@@ -1,27 +1,31 @@
 package io.sequencer.core;
 
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-
-import java.util.TreeMap;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.channels.Channels;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 
 /**
- * A {@link CheckpointStore} on the heap, for tests and the simulator. {@link #damage(long)} models a corrupted
- * checkpoint file, which must be skipped.
+ * A {@link CheckpointStore} on the heap, for tests and the simulator, holding each checkpoint in the
+ * {@link CheckpointFile} layout. {@link #damage(long)} models a corrupted checkpoint file, which must be skipped.
  */
 public final class InMemoryCheckpointStore implements CheckpointStore
 {
-    private record Checkpoint(long chk, byte[] data, boolean damaged)
+    private record Checkpoint(long chk, byte[] image)
     {
     }
 
-    private final TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
+    private final ConcurrentSkipListMap<Long, Checkpoint> checkpoints = new ConcurrentSkipListMap<>();
 
-    public void save(final long position, final long chk, final DirectBuffer data, final int offset, final int length)
+    public void save(final long position, final long chk, final Consumer<SnapshotWriter> content)
     {
-        final byte[] copy = new byte[length];
-        data.getBytes(offset, copy);
-        checkpoints.put(position, new Checkpoint(chk, copy, false));
+        final ByteArrayOutputStream image = new ByteArrayOutputStream();
+        final CheckpointFile.Writer writer = new CheckpointFile.Writer(Channels.newChannel(image), position, chk);
+        content.accept(writer);
+        writer.finish();
+        checkpoints.put(position, new Checkpoint(chk, image.toByteArray()));
     }
 
     public long latestAtOrBelow(final long position)
@@ -40,15 +44,24 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         return checkpoint.chk;
     }
 
-    public int read(final long position, final ExpandableArrayBuffer into)
+    public CheckpointFile.Reader open(final long position)
     {
         final Checkpoint checkpoint = checkpoints.get(position);
-        if (checkpoint == null || checkpoint.damaged)
+        if (checkpoint == null)
         {
-            return -1;
+            return null;
         }
-        into.putBytes(0, checkpoint.data);
-        return checkpoint.data.length;
+        final long total;
+        try
+        {
+            total = CheckpointFile.verify(Channels.newChannel(new ByteArrayInputStream(checkpoint.image)), position);
+        }
+        catch (final IllegalStateException ex)
+        {
+            return null;
+        }
+        return new CheckpointFile.Reader(Channels.newChannel(new ByteArrayInputStream(checkpoint.image)))
+            .expect(total);
     }
 
     public void unrollUntil(final long position)
@@ -56,13 +69,18 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         checkpoints.tailMap(position, false).clear();
     }
 
-    /** Corrupt the checkpoint at {@code position}. */
+    /** Corrupt the checkpoint at {@code position}: one byte of its data, or of its header when it holds none. */
     public void damage(final long position)
     {
         final Checkpoint checkpoint = checkpoints.get(position);
         if (checkpoint != null)
         {
-            checkpoints.put(position, new Checkpoint(checkpoint.chk, checkpoint.data, true));
+            final byte[] image = Arrays.copyOf(checkpoint.image, checkpoint.image.length);
+            final int at = image.length > CheckpointFile.HEADER_LENGTH + CheckpointFile.CHUNK_HEADER_LENGTH +
+                CheckpointFile.END_LENGTH ? (CheckpointFile.HEADER_LENGTH + image.length - CheckpointFile.END_LENGTH) / 2 :
+                8;
+            image[at] ^= 0x5A;
+            checkpoints.put(position, new Checkpoint(checkpoint.chk, image));
         }
     }
 
@@ -82,7 +100,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore
     public InMemoryCheckpointStore copy()
     {
         final InMemoryCheckpointStore copy = new InMemoryCheckpointStore();
-        copy.checkpoints.putAll(checkpoints); // records of immutable arrays: sharing them is a copy
+        copy.checkpoints.putAll(checkpoints); // records of arrays never changed in place: sharing them is a copy
         return copy;
     }
 

@@ -261,7 +261,7 @@ public final class ProtocolContext
         return this;
     }
 
-    /** Checkpoint the state machine every this many positions. */
+    /** Checkpoint the state every this many positions: the {@link Snapshotter} does, off the duty cycle. */
     public long checkpointInterval()
     {
         return checkpointInterval;

@@ -32,7 +32,6 @@ public final class ProtocolCounters
     long unrollsRedone;
     long unrolledEntries;
     long replayed;
-    long checkpointsTaken;
     long checkpointsLoaded;
     long checkpointsSkipped;
     long fetchedEntries;
@@ -204,11 +203,6 @@ public final class ProtocolCounters
     public long replayed()
     {
         return replayed;
-    }
-
-    public long checkpointsTaken()
-    {
-        return checkpointsTaken;
     }
 
     public long checkpointsLoaded()

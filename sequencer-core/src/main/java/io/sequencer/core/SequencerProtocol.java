@@ -41,8 +41,6 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  */
 public final class SequencerProtocol implements MemberStreamListener
 {
-    private static final int DEDUP_ENTRY_LENGTH = 2 * Long.BYTES;
-    private static final int CHECKPOINT_HEADER_LENGTH = ClusterConfig.MAX_MEMBERS * DEDUP_ENTRY_LENGTH;
     /**
      * The furthest a frame may move this node's epoch in one step. Honest epochs rise by about one per epoch change;
      * a frame further ahead is garbage or forged, and adopting it would bring the epoch space's end within reach of a
@@ -118,7 +116,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long initialBootTimeoutNs;
     private final long maxBootTimeoutNs;
     private final long decisionGraceNs;
-    private final long checkpointInterval;
     private final int fetchBatchBytes;
     private final boolean bootstrap;
     private final boolean acceptDataLoss;
@@ -139,7 +136,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EventLog log;
     private final CheckpointStore checkpoints;
     private final NodeStore store;
-    private final StateMachine stateMachine;
     private final Transport transport;
     private final CompletionHandler completionHandler;
     private final ProtocolCounters counters = new ProtocolCounters();
@@ -155,11 +151,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesFrame entriesFrame = new EntriesFrame();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer entriesBuffer;
-    private final UnsafeBuffer resultBuffer;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
-    private final ExpandableArrayBuffer checkpointBuffer = new ExpandableArrayBuffer(4096);
-    /** The cluster time and the state machine's timers: replicated state, checkpointed with it (§12). */
-    private final ClusterTimers timers = new ClusterTimers();
+    /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
+    private final Replica replica;
     private final EpochNanoClock epochClock;
     private final long tickIntervalNs;
     /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
@@ -176,8 +170,6 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
     private int droppedEventEpochNext;
-    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(4096);
-    private int resultLength;
     private final LogEntry entry = new LogEntry();
     private final int[] memberIds;
 
@@ -198,10 +190,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private long widenedEpochTop;
     private long lastNormalEpoch;
     private long guaranteed;
-    private long appliedUpTo;
     private boolean stateValid;
-    private final long[] dedupIncarnation;
-    private final long[] dedupLocalSeq;
 
     // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
     private int activeMask;
@@ -352,7 +341,6 @@ public final class SequencerProtocol implements MemberStreamListener
         this.initialBootTimeoutNs = context.bootTimeoutNs();
         this.maxBootTimeoutNs = context.maxBootTimeoutNs();
         this.decisionGraceNs = context.decisionGraceNs();
-        this.checkpointInterval = context.checkpointInterval();
         this.fetchBatchBytes = context.fetchBatchBytes();
         this.bootstrap = context.bootstrap();
         this.acceptDataLoss = context.acceptDataLoss();
@@ -374,7 +362,6 @@ public final class SequencerProtocol implements MemberStreamListener
         this.log = log;
         this.checkpoints = checkpoints;
         this.store = store;
-        this.stateMachine = stateMachine;
         this.transport = transport;
         this.completionHandler = completionHandler;
 
@@ -383,7 +370,6 @@ public final class SequencerProtocol implements MemberStreamListener
         entriesBuffer = new UnsafeBuffer(
             new byte[Math.max(fetchBatchBytes, EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH +
             maxEventLength)]);
-        resultBuffer = new UnsafeBuffer(new byte[Math.max(1, maxResultLength)]);
         memberIds = cluster.memberIds();
         promise = new long[memberCount];
         ser = new long[memberCount];
@@ -406,8 +392,7 @@ public final class SequencerProtocol implements MemberStreamListener
         historyHave = new long[memberCount * REPORT_HISTORY];
         historyChk = new long[memberCount * REPORT_HISTORY];
         historyCount = new int[memberCount];
-        dedupIncarnation = new long[memberCount];
-        dedupLocalSeq = new long[memberCount];
+        replica = new Replica(stateMachine, memberCount, maxResultLength, errorHandler);
         own = new OwnEvents(context.maxInFlight(), maxResultLength,
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         lastHeardNs = new long[memberCount];
@@ -428,7 +413,6 @@ public final class SequencerProtocol implements MemberStreamListener
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
         java.util.Arrays.fill(droppedEventEpochs, -1);
-        stateMachine.onStart(timers);
     }
 
     /**
@@ -504,7 +488,6 @@ public final class SequencerProtocol implements MemberStreamListener
         lastNormalEpoch = epochOfLastEpochStart();
         maxKnownEpoch = Math.max(store.currentEpoch(), lastNormalEpoch);
         stateValid = false;
-        appliedUpTo = 0;
 
         if (lastEpochUnknown && !fresh && memberCount > 1)
         {
@@ -1385,7 +1368,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
     private void rebuildStateTo(final long position)
     {
-        if (!stateValid || appliedUpTo > position)
+        if (!stateValid || replica.appliedUpTo() > position)
         {
             restoreCheckpointAtOrBelow(position);
         }
@@ -1407,7 +1390,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private int replayAhead()
     {
         final long bound = intact ? Math.max(Math.min(log.have(), guaranteed), log.have() - REPLAY_AHEAD_MARGIN) : 0;
-        if (stateValid && appliedUpTo >= bound)
+        if (stateValid && replica.appliedUpTo() >= bound)
         {
             return 0;
         }
@@ -1415,44 +1398,44 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             restoreCheckpointAtOrBelow(bound);
         }
-        replayTo(Math.min(bound, appliedUpTo + REPLAY_AHEAD_PER_CYCLE));
+        replayTo(Math.min(bound, replica.appliedUpTo() + REPLAY_AHEAD_PER_CYCLE));
         return 1;
     }
 
-    /** Reset the state machine and the dedup index, and restore the newest sound checkpoint at or below a position. */
+    /**
+     * Reset the replica and restore the newest sound checkpoint at or below a position: one whose recorded {@code chk}
+     * is the log's there, whose every chunk passes its check, and which the state machine takes (§5).
+     */
     private void restoreCheckpointAtOrBelow(final long position)
     {
-        stateMachine.reset();
-        timers.reset();
-        for (int i = 0; i < memberCount; i++)
-        {
-            dedupIncarnation[i] = 0;
-            dedupLocalSeq[i] = 0;
-        }
-        appliedUpTo = 0;
+        replica.reset();
         long checkpoint = checkpoints.latestAtOrBelow(position);
         while (checkpoint > 0)
         {
-            final int length = checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint) ?
-                checkpoints.read(checkpoint, checkpointBuffer) : -1;
-            if (length >= CHECKPOINT_HEADER_LENGTH && restoreCheckpoint(length))
+            String damage = "does not match the log";
+            if (checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint))
             {
-                appliedUpTo = checkpoint;
+                try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
+                {
+                    damage = reader == null ? "is damaged" : replica.restore(reader, checkpoint);
+                }
+            }
+            if (damage == null)
+            {
                 counters.checkpointsLoaded++;
                 break;
             }
             counters.checkpointsSkipped++;
-            errorHandler.onError(new RecoveredFault(
-                "checkpoint at " + checkpoint + " is damaged or does not match the log: skipped"));
+            errorHandler.onError(new RecoveredFault("checkpoint at " + checkpoint + " " + damage + ": skipped"));
             checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
         }
         stateValid = true;
     }
 
-    /** Apply the log's entries after {@code appliedUpTo} up to {@code position}: a replay, nothing completes. */
+    /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */
     private void replayTo(final long position)
     {
-        for (long p = appliedUpTo + 1; p <= position; p++)
+        for (long p = replica.appliedUpTo() + 1; p <= position; p++)
         {
             log.read(p, entry);
             applyEntry(entry.position(), entry.type(), entry.timestamp(), entry.originId(), entry.incarnation(),
@@ -1460,29 +1443,6 @@ public final class SequencerProtocol implements MemberStreamListener
                 entry.payload(), entry.payloadOffset(), entry.payloadLength(), false);
             counters.replayed++;
         }
-    }
-
-    /**
-     * Load a checkpoint: the dedup index, the cluster time and timers (§12), then the state machine's snapshot.
-     *
-     * @return false, having changed nothing, when its timer section is not well formed.
-     */
-    private boolean restoreCheckpoint(final int length)
-    {
-        final int timersLength = timers.read(
-            checkpointBuffer, CHECKPOINT_HEADER_LENGTH, length - CHECKPOINT_HEADER_LENGTH);
-        if (timersLength < 0)
-        {
-            return false;
-        }
-        for (int i = 0; i < memberCount; i++)
-        {
-            dedupIncarnation[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH, LITTLE_ENDIAN);
-            dedupLocalSeq[i] = checkpointBuffer.getLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, LITTLE_ENDIAN);
-        }
-        final int snapshotOffset = CHECKPOINT_HEADER_LENGTH + timersLength;
-        stateMachine.restore(checkpointBuffer, snapshotOffset, length - snapshotOffset);
-        return true;
     }
 
     /**
@@ -1503,75 +1463,23 @@ public final class SequencerProtocol implements MemberStreamListener
         final int payloadLength,
         final boolean trackOwn)
     {
-        int status = CompletionHandler.OK;
-        resultLength = 0;
-        // §12: the cluster time moves to this entry's, and the timers it reaches fire before the entry is applied
-        counters.applyErrors += timers.beginApply(position, timestamp, stateMachine, errorHandler);
-        counters.timersFired = timers.fired();
-        if (type == EntryType.EVENT)
+        final int status = replica.apply(position, type, timestamp, cluster.indexOf(originId), eventIncarnation,
+            localSeq, payload, payloadOffset, payloadLength);
+        counters.applyErrors = replica.applyErrors();
+        counters.timersFired = replica.timers().fired();
+        if (trackOwn && type == EntryType.EVENT && originId == selfId && eventIncarnation == incarnation)
         {
-            try
+            if (own.nextUnserializedLocalSeq() == localSeq)
             {
-                resultLength = stateMachine.apply(position, payload, payloadOffset, payloadLength, resultBuffer, 0);
-                if (resultLength < 0 || resultLength > maxResultLength)
-                {
-                    throw new IllegalStateException("state machine returned a result length of " + resultLength +
-                        " at position " + position + "; expected 0.." + maxResultLength);
-                }
+                own.onSerialized(localSeq, position, status, replica.result(), replica.resultLength());
             }
-            catch (final RuntimeException ex)
+            else
             {
-                status = CompletionHandler.APPLY_FAILED;
-                resultLength = 0;
-                counters.applyErrors++;
-                errorHandler.onError(ex);
+                fatal("own event " + localSeq + " at " + position + " is not the next one waiting (" +
+                    own.nextUnserializedLocalSeq() + ")");
             }
-            final int origin = cluster.indexOf(originId);
-            if (origin >= 0)
-            {
-                dedupIncarnation[origin] = eventIncarnation;
-                dedupLocalSeq[origin] = localSeq;
-            }
-            if (trackOwn && originId == selfId && eventIncarnation == incarnation)
-            {
-                if (own.nextUnserializedLocalSeq() == localSeq)
-                {
-                    own.onSerialized(localSeq, position, status, resultBuffer, resultLength);
-                }
-                else
-                {
-                    fatal("own event " + localSeq + " at " + position + " is not the next one waiting (" +
-                        own.nextUnserializedLocalSeq() + ")");
-                }
-            }
-        }
-        timers.endApply();
-        appliedUpTo = position;
-        if (position % checkpointInterval == 0 && checkpoints.latestAtOrBelow(position) != position)
-        {
-            takeCheckpoint(position);
         }
         return status;
-    }
-
-    private void takeCheckpoint(final long position)
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH, dedupIncarnation[i], LITTLE_ENDIAN);
-            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, dedupLocalSeq[i], LITTLE_ENDIAN);
-        }
-        for (int i = memberCount; i < ClusterConfig.MAX_MEMBERS; i++)
-        {
-            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH, 0, LITTLE_ENDIAN);
-            checkpointBuffer.putLong(i * DEDUP_ENTRY_LENGTH + Long.BYTES, 0, LITTLE_ENDIAN);
-        }
-        final int timersLength = timers.write(checkpointBuffer, CHECKPOINT_HEADER_LENGTH);
-        final int snapshotLength = stateMachine.snapshot(snapshotBuffer);
-        checkpointBuffer.putBytes(CHECKPOINT_HEADER_LENGTH + timersLength, snapshotBuffer, 0, snapshotLength);
-        checkpoints.save(position, log.chkAt(position), checkpointBuffer, 0,
-            CHECKPOINT_HEADER_LENGTH + timersLength + snapshotLength);
-        counters.checkpointsTaken++;
     }
 
     /**
@@ -2543,6 +2451,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private int tickIfDue()
     {
+        final ClusterTimers timers = replica.timers();
         final long deadline = timers.earliestDeadline();
         if (deadline == Long.MAX_VALUE || deadline > Math.max(epochClock.nanoTime(), timers.currentTime()) ||
             (deadline <= maxProposedTimeNs && anyPending()))
@@ -2635,8 +2544,7 @@ public final class SequencerProtocol implements MemberStreamListener
             final long localSeq = queue.headLocalSeq();
             final int entryType = queue.headEntryType();
             final long timestamp = queue.headTimestamp();
-            if (entryType == EntryType.EVENT && (eventIncarnation < dedupIncarnation[origin] ||
-                (eventIncarnation == dedupIncarnation[origin] && localSeq <= dedupLocalSeq[origin])))
+            if (entryType == EntryType.EVENT && replica.isApplied(origin, eventIncarnation, localSeq))
             {
                 // R6: this event id is already in the log; it is not appended again.
                 counters.duplicatesDropped++;

@@ -1,7 +1,6 @@
 package io.sequencer.core;
 
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -14,7 +13,8 @@ import org.agrona.MutableDirectBuffer;
  * from the {@link ClusterClock} given to {@link #onStart}, never from a local clock, and timers scheduled on it fire
  * through {@link #onTimer} at the same position on every node (docs/protocol.md §12). Timers and the cluster time are
  * kept, checkpointed and restored by the protocol: {@link #snapshot} need not hold them.
- * Called only from the duty-cycle thread.
+ * Each instance is called from one thread: the duty cycle's, or, for the second instance that writes checkpoints,
+ * the snapshot thread's (docs/protocol.md §5).
  */
 public interface StateMachine
 {
@@ -48,12 +48,14 @@ public interface StateMachine
     void reset();
 
     /**
-     * Write the whole state into {@code buffer} from offset 0 (the buffer grows as needed).
-     *
-     * @return the snapshot's length.
+     * Write the whole state to {@code out}, of any length: it goes to disk a chunk at a time. Called on the snapshot
+     * thread, on the instance that thread owns ({@link Snapshotter}), never on the one the duty cycle applies to.
      */
-    int snapshot(ExpandableArrayBuffer buffer);
+    void snapshot(SnapshotWriter out);
 
-    /** Replace the whole state with a snapshot written by {@link #snapshot}. */
-    void restore(DirectBuffer buffer, int offset, int length);
+    /**
+     * Replace the whole state with a snapshot written by {@link #snapshot}. Throw (any {@link RuntimeException}) when
+     * it is not one: the checkpoint is then skipped and an older one tried.
+     */
+    void restore(SnapshotReader in);
 }

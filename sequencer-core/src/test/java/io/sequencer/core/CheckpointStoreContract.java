@@ -10,12 +10,14 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The contract every {@link CheckpointStore} keeps, with {@link InMemoryCheckpointStore}'s semantics as the
  * reference: save and read back, {@code latestAtOrBelow}, the recorded {@code chk}, {@code unrollUntil}, and a
- * damaged checkpoint that is reported as missing (-1), never loaded.
+ * damaged checkpoint that is reported as missing (null), never loaded; checkpoints of many chunks; a save that
+ * fails leaves what was there.
  */
 public abstract class CheckpointStoreContract
 {
@@ -46,7 +48,7 @@ public abstract class CheckpointStoreContract
         final CheckpointStore store = track(newStore());
 
         assertEquals(0, store.latestAtOrBelow(Long.MAX_VALUE));
-        assertEquals(-1, store.read(5, new ExpandableArrayBuffer()));
+        assertNull(store.open(5));
         assertThrows(IllegalArgumentException.class, () -> store.chkAt(5));
     }
 
@@ -57,11 +59,9 @@ public abstract class CheckpointStoreContract
         save(store, 100, 0xABCL, 300);
         save(store, 200, 0xDEFL, 0);
 
-        final ExpandableArrayBuffer into = new ExpandableArrayBuffer(8);
-        assertEquals(300, store.read(100, into));
-        assertArrayEquals(data(100, 300), bytes(into, 300));
+        assertArrayEquals(data(100, 300), read(store, 100));
         assertEquals(0xABCL, store.chkAt(100));
-        assertEquals(0, store.read(200, into));
+        assertEquals(0, read(store, 200).length);
         assertEquals(0xDEFL, store.chkAt(200));
     }
 
@@ -90,7 +90,7 @@ public abstract class CheckpointStoreContract
 
         store.unrollUntil(20);
         assertEquals(20, store.latestAtOrBelow(1000));
-        assertEquals(-1, store.read(30, new ExpandableArrayBuffer()));
+        assertNull(store.open(30));
 
         store = track(reopen(store));
         assertEquals(20, store.latestAtOrBelow(1000));
@@ -107,10 +107,8 @@ public abstract class CheckpointStoreContract
         damage(store, 20);
         store = track(reopen(store));
 
-        final ExpandableArrayBuffer into = new ExpandableArrayBuffer(8);
-        assertEquals(-1, store.read(20, into));
-        assertEquals(64, store.read(10, into), "the others stay readable");
-        assertArrayEquals(data(10, 64), bytes(into, 64));
+        assertNull(store.open(20));
+        assertArrayEquals(data(10, 64), read(store, 10), "the others stay readable");
     }
 
     @Test
@@ -122,10 +120,8 @@ public abstract class CheckpointStoreContract
 
         store = track(reopen(store));
 
-        final ExpandableArrayBuffer into = new ExpandableArrayBuffer(8);
         assertEquals(9, store.latestAtOrBelow(100));
-        assertEquals(41, store.read(9, into));
-        assertArrayEquals(data(9, 41), bytes(into, 41));
+        assertArrayEquals(data(9, 41), read(store, 9));
         assertEquals(77, store.chkAt(7));
     }
 
@@ -137,7 +133,70 @@ public abstract class CheckpointStoreContract
         save(store, 5, 2, 20);
 
         assertEquals(2, store.chkAt(5));
-        assertEquals(20, store.read(5, new ExpandableArrayBuffer()));
+        assertEquals(20, read(store, 5).length);
+    }
+
+    @Test
+    void aCheckpointOfManyChunksWrittenInPiecesReadsBackWhole()
+    {
+        CheckpointStore store = track(newStore());
+        final int length = 3 * CheckpointFile.CHUNK_LENGTH + 12_345;
+        final byte[] data = data(42, length);
+        store.save(42, 4242, out ->
+        {
+            final UnsafeBuffer source = new UnsafeBuffer(data);
+            int at = 0;
+            for (int piece = 1; at < length; piece = piece * 3 % 100_003)
+            {
+                final int n = Math.min(piece, length - at);
+                out.write(source, at, n);
+                at += n;
+                if (at + Long.BYTES <= length && piece % 2 == 0)
+                {
+                    out.writeLong(source.getLong(at, java.nio.ByteOrder.LITTLE_ENDIAN));
+                    at += Long.BYTES;
+                }
+            }
+        });
+        store = track(reopen(store));
+
+        assertArrayEquals(data, read(store, 42));
+    }
+
+    @Test
+    void aSaveThatFailsLeavesWhatWasThere()
+    {
+        final CheckpointStore store = track(newStore());
+        save(store, 5, 1, 10);
+
+        assertThrows(IllegalStateException.class, () -> store.save(5, 2, out ->
+        {
+            out.writeLong(1);
+            throw new IllegalStateException("the state machine failed half way");
+        }));
+        assertThrows(IllegalStateException.class, () -> store.save(6, 3, out ->
+        {
+            throw new IllegalStateException("the state machine failed at once");
+        }));
+
+        assertEquals(1, store.chkAt(5));
+        assertArrayEquals(data(5, 10), read(store, 5));
+        assertEquals(5, store.latestAtOrBelow(100));
+    }
+
+    @Test
+    void readingPastTheEndIsRefused()
+    {
+        final CheckpointStore store = track(newStore());
+        save(store, 5, 1, 10);
+
+        try (CheckpointFile.Reader reader = store.open(5))
+        {
+            assertEquals(10, reader.remaining());
+            reader.read(new ExpandableArrayBuffer(16), 0, 10);
+            assertEquals(0, reader.remaining());
+            assertThrows(IllegalStateException.class, reader::readByte);
+        }
     }
 
     protected final CheckpointStore track(final CheckpointStore store)
@@ -153,18 +212,22 @@ public abstract class CheckpointStoreContract
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length + 3]);
         buffer.putBytes(3, data(position, length));
-        store.save(position, chk, buffer, 3, length);
+        store.save(position, chk, out -> out.write(buffer, 3, length));
+    }
+
+    /** The whole data of the checkpoint at {@code position}, read the way the protocol does. */
+    private static byte[] read(final CheckpointStore store, final long position)
+    {
+        try (CheckpointFile.Reader reader = store.open(position))
+        {
+            final byte[] bytes = new byte[(int)reader.remaining()];
+            reader.read(new UnsafeBuffer(bytes), 0, bytes.length);
+            return bytes;
+        }
     }
 
     private static byte[] data(final long position, final int length)
     {
         return EventLogContract.payloadBytes(position * 7919, length);
-    }
-
-    private static byte[] bytes(final ExpandableArrayBuffer buffer, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(0, bytes);
-        return bytes;
     }
 }

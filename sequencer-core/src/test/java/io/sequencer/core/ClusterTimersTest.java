@@ -47,12 +47,11 @@ final class ClusterTimersTest
             fired.clear();
         }
 
-        public int snapshot(final ExpandableArrayBuffer buffer)
+        public void snapshot(final SnapshotWriter out)
         {
-            return 0;
         }
 
-        public void restore(final DirectBuffer buffer, final int offset, final int length)
+        public void restore(final SnapshotReader in)
         {
         }
     }

@@ -34,12 +34,11 @@ class LossAndForgeryTest
         {
         }
 
-        public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
+        public void snapshot(final SnapshotWriter out)
         {
-            return 0;
         }
 
-        public void restore(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+        public void restore(final SnapshotReader in)
         {
         }
     }

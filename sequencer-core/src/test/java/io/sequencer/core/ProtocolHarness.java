@@ -63,15 +63,14 @@ final class ProtocolHarness
             applied = 0;
         }
 
-        public int snapshot(final ExpandableArrayBuffer buffer)
+        public void snapshot(final SnapshotWriter out)
         {
-            buffer.putLong(0, applied);
-            return Long.BYTES;
+            out.writeLong(applied);
         }
 
-        public void restore(final DirectBuffer buffer, final int offset, final int length)
+        public void restore(final SnapshotReader in)
         {
-            applied = buffer.getLong(offset);
+            applied = in.readLong();
         }
     }
 

@@ -103,15 +103,14 @@ class SteadyStateAllocationTest
             sum = 0;
         }
 
-        public int snapshot(final ExpandableArrayBuffer buffer)
+        public void snapshot(final SnapshotWriter out)
         {
-            buffer.putLong(0, sum);
-            return Long.BYTES;
+            out.writeLong(sum);
         }
 
-        public void restore(final DirectBuffer buffer, final int offset, final int length)
+        public void restore(final SnapshotReader in)
         {
-            sum = buffer.getLong(offset);
+            sum = in.readLong();
         }
     }
 

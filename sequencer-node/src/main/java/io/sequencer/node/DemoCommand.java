@@ -134,8 +134,8 @@ final class DemoCommand implements Callable<Integer>
                     .checkpointInterval(50_000);
                 final AeronTransportContext transport = transportContext(cluster, i, port, key);
                 members[i] = DurableMember.launch(
-                    protocol, root.resolve("member-" + i), transport, new AccountLedger(), new BackoffIdleStrategy(),
-                    false, -1);
+                    protocol, root.resolve("member-" + i), transport, new AccountLedger(), new AccountLedger(),
+                    new BackoffIdleStrategy(), false, -1);
                 agents[i] = members[i].sequencer().agent();
             }
             // Short parks: the idle duty cycle adds at most 50 us to a waiting event, and still yields the core.

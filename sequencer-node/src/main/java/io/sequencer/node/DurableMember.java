@@ -4,6 +4,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.StateMachine;
 import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.storage.ChronicleLogContext;
+import io.sequencer.storage.CommittedLogReader;
 import io.sequencer.storage.NodeStorage;
 import io.sequencer.transport.aeron.AeronTransport;
 import io.sequencer.transport.aeron.AeronTransportContext;
@@ -19,7 +20,7 @@ import java.util.Locale;
  * {@code node} command runs; an application that embeds a member launches it the same way:
  * <pre>
  * NodeConfig config = NodeConfig.load(Path.of("cluster.properties"), Map.of());
- * try (DurableMember member = DurableMember.launch(config, 0, new MyStateMachine(), false))
+ * try (DurableMember member = DurableMember.launch(config, 0, MyStateMachine::new, false))
  * {
  *     SequencerClient client = member.sequencer().newClient();
  *     ...
@@ -62,6 +63,7 @@ public final class DurableMember implements AutoCloseable
         final Path directory,
         final AeronTransportContext transportContext,
         final StateMachine stateMachine,
+        final StateMachine snapshotStateMachine,
         final IdleStrategy idleStrategy,
         final boolean ownThread,
         final int cpu)
@@ -113,6 +115,7 @@ public final class DurableMember implements AutoCloseable
                 .store(storage.nodeStore())
                 .transport(transport)
                 .streamSignals(signals::listener)
+                .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from))
                 .idleStrategy(idleStrategy)
                 .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
@@ -182,7 +185,8 @@ public final class DurableMember implements AutoCloseable
 
     /**
      * Launch member {@code memberId} of the cluster {@code config} describes (its directory, transport, timeouts,
-     * idle strategy and CPU), running {@code stateMachine} on its own duty-cycle thread. What its protocol does (epoch
+     * idle strategy and CPU), running an instance from {@code stateMachines} on its own duty-cycle thread, and another on its snapshot thread,
+     * which writes the checkpoints (docs/protocol.md §5). What its protocol does (epoch
      * changes and why, decisions, catch-up, waits for a quorum) is logged through SLF4J on the logger
      * {@code io.sequencer.events} at INFO, as the {@code node} command prints it.
      *
@@ -192,12 +196,13 @@ public final class DurableMember implements AutoCloseable
      *                                  process, a port in use, ...), saying why.
      */
     public static DurableMember launch(
-        final NodeConfig config, final int memberId, final StateMachine stateMachine, final boolean bootstrap)
+        final NodeConfig config, final int memberId, final java.util.function.Supplier<StateMachine> stateMachines,
+        final boolean bootstrap)
     {
         return launch(config.protocolContext(memberId).bootstrap(bootstrap)
                 .listener(NodeEventLog.slf4j(config.cluster(), memberId)),
-            config.member(memberId).directory().toPath(), config.transportContext(memberId), stateMachine,
-            config.idleStrategy(), true, config.cpu());
+            config.member(memberId).directory().toPath(), config.transportContext(memberId), stateMachines.get(),
+            stateMachines.get(), config.idleStrategy(), true, config.cpu());
     }
 
     /** Threads that pin themselves to {@code cpu} before they run (-1: not pinned). */

@@ -300,7 +300,7 @@ final class LogCommand
                 NodeCommand.stopOnSignal("INT", () -> stopping = true, err, command());
             }
             final byte[][] payload = { new byte[0] };
-            final CommittedLogReader.EntryHandler handler = entry -> payload[0] = json ?
+            final io.sequencer.core.CommittedEntries.Handler handler = entry -> payload[0] = json ?
                 printJson(out, entry, !noPayload, payload[0]) : print(out, entry, !noPayload, payload[0]);
             final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
             try (CommittedLogReader reader = openReader(err))

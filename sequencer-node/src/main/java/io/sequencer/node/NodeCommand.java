@@ -120,10 +120,12 @@ final class NodeCommand implements Callable<Integer>
         cluster.warnings().forEach(warning -> spec.commandLine().getErr().println("node: " + warning));
         spec.commandLine().getErr().flush();
         final NodeConfig.Member member = cluster.member(id);
+        final java.util.function.Supplier<StateMachine> stateMachines;
         final StateMachine stateMachine;
         try
         {
-            stateMachine = StateMachines.load(stateMachineClass, classpath);
+            stateMachines = StateMachines.load(stateMachineClass, classpath);
+            stateMachine = stateMachines.get();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -171,7 +173,7 @@ final class NodeCommand implements Callable<Integer>
         try
         {
             process = DurableMember.launch(protocol, member.directory().toPath(), transport, stateMachine,
-                cluster.idleStrategy(), true, cluster.cpu());
+                stateMachines.get(), cluster.idleStrategy(), true, cluster.cpu());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {

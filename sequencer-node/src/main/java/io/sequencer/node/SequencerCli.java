@@ -28,8 +28,8 @@ public final class SequencerCli
      * just been killed and restarted is back that much sooner when only its {@code node} command is built.
      */
     private static final Class<?>[] SUBCOMMANDS = { DemoCommand.class, NodeCommand.class, KeygenCommand.class,
-        SimulateCommand.class, StatCommand.class, ErrorsCommand.class, LogCommand.class, CdsTrainingCommand.class,
-        CommandLine.HelpCommand.class };
+        SimulateCommand.class, StatCommand.class, ErrorsCommand.class, LogCommand.class, SnapshotCommand.class,
+        CdsTrainingCommand.class, CommandLine.HelpCommand.class };
 
     /** Read by Chronicle when its first queue opens; {@code true} keeps it from reporting usage to its vendor. */
     static final String CHRONICLE_ANALYTICS_DISABLE = "chronicle.analytics.disable";

@@ -28,28 +28,33 @@ final class StateMachines
     /**
      * @param className the class to run, or null.
      * @param classpath jars and directories separated by {@link File#pathSeparator}, or null.
+     * @return a factory of new instances (the duty cycle runs one, the snapshot thread another), having made one:
+     *         a class that cannot be constructed fails here, not in the member.
      * @throws IllegalArgumentException saying what is wrong, in one line.
      */
-    static StateMachine load(final String className, final String classpath)
+    static java.util.function.Supplier<StateMachine> load(final String className, final String classpath)
     {
         final ClassLoader loader = classLoader(classpath);
         if (className != null)
         {
-            return instantiate(className, loader, classpath);
+            final Constructor<?> constructor = constructor(className, loader, classpath);
+            instantiate(constructor, className);
+            return () -> instantiate(constructor, className);
         }
         if (classpath != null)
         {
             final List<String> found = new ArrayList<>();
-            StateMachine only = null;
+            ServiceLoader.Provider<StateMachine> only = null;
             for (final ServiceLoader.Provider<StateMachine> provider :
                 ServiceLoader.load(StateMachine.class, loader).stream().toList())
             {
                 found.add(provider.type().getName());
-                only = provider.get();
+                only = provider;
             }
             if (found.size() == 1)
             {
-                return only;
+                only.get();
+                return only::get; // a provider class: a new instance every call
             }
             if (found.size() > 1)
             {
@@ -57,7 +62,7 @@ final class StateMachines
                     String.join(", ", found) + "): name one with --state-machine");
             }
         }
-        return new AccountLedger();
+        return AccountLedger::new;
     }
 
     private static ClassLoader classLoader(final String classpath)
@@ -91,7 +96,7 @@ final class StateMachines
         return new URLClassLoader("state-machine", urls.toArray(new URL[0]), parent);
     }
 
-    private static StateMachine instantiate(final String className, final ClassLoader loader, final String classpath)
+    private static Constructor<?> constructor(final String className, final ClassLoader loader, final String classpath)
     {
         final Class<?> type;
         try
@@ -116,16 +121,19 @@ final class StateMachines
         {
             throw new IllegalArgumentException("--state-machine " + className + " is abstract");
         }
-        final Constructor<?> constructor;
         try
         {
-            constructor = type.getConstructor();
+            return type.getConstructor();
         }
         catch (final NoSuchMethodException ex)
         {
             throw new IllegalArgumentException("--state-machine " + className + " has no public constructor " +
                 "without arguments");
         }
+    }
+
+    private static StateMachine instantiate(final Constructor<?> constructor, final String className)
+    {
         try
         {
             return (StateMachine)constructor.newInstance();

@@ -9,10 +9,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -33,7 +38,7 @@ class DurableMemberTest
         final ByteArrayOutputStream logged = new ByteArrayOutputStream();
         System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
         long position;
-        try (DurableMember member = DurableMember.launch(config, 0, new AccountLedger(), true);
+        try (DurableMember member = DurableMember.launch(config, 0, AccountLedger::new, true);
             SequencerClient client = member.sequencer().newClient())
         {
             final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
@@ -55,5 +60,64 @@ class DurableMemberTest
         assertTrue(position > 0, "durable at " + position);
         final String text = logged.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("io.sequencer.events - member 0: running in epoch "), text);
+    }
+
+    @Test
+    void anOperatorAsksARunningMemberForACheckpointAndTheSnapshotThreadWritesIt() throws Exception
+    {
+        final NodeCluster cluster = new NodeCluster(dir, 1).writeConfig(Map.of());
+        final NodeConfig config = NodeConfig.load(cluster.config(), Map.of());
+        final Path memberDir = config.member(0).directory().toPath();
+        long position = 0;
+        try (DurableMember member = DurableMember.launch(config, 0, AccountLedger::new, true);
+            SequencerClient client = member.sequencer().newClient())
+        {
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            for (int k = 0; k < 20; k++)
+            {
+                final int length = AccountLedger.encodeTransfer(event, 0, k % 8, (k + 1) % 8, 1 + k, 0);
+                SequencerClient.Outcome outcome = null;
+                while (outcome == null || outcome.position() <= 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, "the event acknowledged: " + outcome);
+                    outcome = client.submitAndWait(event, 0, length, 1_000_000_000L,
+                        new SleepingMillisIdleStrategy(1));
+                }
+                position = outcome.position();
+            }
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final int exit = SequencerCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute("snapshot", "--dir", memberDir.toString());
+            assertEquals(0, exit, err.toString());
+            final java.util.regex.Matcher written =
+                java.util.regex.Pattern.compile("checkpoint at position (\\d+) written").matcher(out.toString());
+            assertTrue(written.find(), out.toString());
+            final long at = Long.parseLong(written.group(1));
+            assertTrue(at > 0 && at <= member.sequencer().protocol().guaranteed(), out + " (g " +
+                member.sequencer().protocol().guaranteed() + ")");
+            assertFalse(java.nio.file.Files.exists(memberDir.resolve(
+                io.sequencer.core.runtime.SnapshotAgent.REQUEST_FILE)), "the request is removed once done");
+            try (io.sequencer.storage.FileCheckpointStore store = new io.sequencer.storage.FileCheckpointStore(
+                memberDir.resolve(io.sequencer.storage.NodeStorage.CHECKPOINT_DIRECTORY));
+                io.sequencer.core.CheckpointFile.Reader reader = store.open(at))
+            {
+                assertNotNull(reader, "the checkpoint at " + at + " is whole and sound");
+                assertTrue(reader.remaining() > io.sequencer.core.ClusterConfig.MAX_MEMBERS * 16L, "it holds the " +
+                    "dedup index, the timers and the ledger: " + reader.remaining() + " bytes");
+            }
+        }
+        finally
+        {
+            cluster.close();
+        }
+        assertTrue(position > 0);
+
+        final StringWriter err = new StringWriter();
+        final int exit = SequencerCli.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true))
+            .execute("snapshot", "--dir", memberDir.toString());
+        assertEquals(1, exit);
+        assertTrue(err.toString().contains("is not running"), err.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.sequencer.storage;
 
+import io.sequencer.core.CommittedEntries;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.runtime.NodeCounters;
 import io.sequencer.core.runtime.NodeStatFile;
@@ -26,18 +27,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * <p>
  * {@link #poll} allocates nothing; single-threaded.
  */
-public final class CommittedLogReader implements AutoCloseable
+public final class CommittedLogReader implements CommittedEntries
 {
     /** How often, while no committed entry comes, the reader looks whether the member restarted. */
     public static final long RECHECK_INTERVAL_NS = 250_000_000L;
-
-    /** Receives the committed entries. */
-    @FunctionalInterface
-    public interface EntryHandler
-    {
-        /** @param entry valid only during the call. */
-        void onEntry(LogEntry entry);
-    }
 
     private final Path memberDirectory;
     private final Path logDirectory;
@@ -102,7 +95,7 @@ public final class CommittedLogReader implements AutoCloseable
      * @throws IllegalStateException when an entry fails its checks, or the member's log no longer holds what was
      *                               handed on.
      */
-    public int poll(final EntryHandler handler, final int limit)
+    public int poll(final Handler handler, final int limit)
     {
         // g first, then the cuts: the member publishes the cuts before g, so a g that covers entries a cut replaced
         // comes with that cut's count, and the log is mapped again before any of them is read (the mapping of a file

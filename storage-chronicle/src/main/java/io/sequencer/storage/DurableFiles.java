@@ -34,25 +34,59 @@ public final class DurableFiles
      */
     public static void writeAtomically(final Path file, final ByteBuffer content)
     {
+        writeAtomically(file, channel ->
+        {
+            try
+            {
+                while (content.hasRemaining())
+                {
+                    channel.write(content);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        });
+    }
+
+    /**
+     * Replace {@code file} atomically and durably with what {@code writer} writes into the channel it is given: a file
+     * of any size, written a piece at a time. If the writer throws, {@code file} is unchanged.
+     */
+    public static void writeAtomically(final Path file, final java.util.function.Consumer<FileChannel> writer)
+    {
         final Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
         try
         {
             try (FileChannel channel = FileChannel.open(
                 temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
-                while (content.hasRemaining())
-                {
-                    channel.write(content);
-                }
+                writer.accept(channel);
                 channel.force(true);
             }
             move(temp, file);
             forceDirectory(file.toAbsolutePath().getParent());
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
-            throw new UncheckedIOException("cannot write " + file, ex);
+            try
+            {
+                Files.deleteIfExists(temp);
+            }
+            catch (final IOException ignored)
+            {
+                // the temporary name is written over by the next attempt and removed at open
+            }
+            throw new UncheckedIOException("cannot write " + file + ": " + ex.getMessage(),
+                ex instanceof IOException ? (IOException)ex : ((UncheckedIOException)ex).getCause());
         }
+    }
+
+    /** Whether {@code file} is a temporary one {@link #writeAtomically} left behind when it was interrupted. */
+    public static boolean isTemporary(final Path file)
+    {
+        return file.getFileName().toString().endsWith(TEMP_SUFFIX);
     }
 
     /**

@@ -1,51 +1,48 @@
 package io.sequencer.storage;
 
+import io.sequencer.core.CheckpointFile;
 import io.sequencer.core.CheckpointStore;
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import io.sequencer.core.SnapshotWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.zip.CRC32C;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
 
 /**
  * A {@link CheckpointStore} of one file per checkpoint, named by its position ({@code checkpoint-<position>.ckpt},
- * zero-padded so names sort as positions do). Each file holds a header (magic, format version, position, the log's
- * {@code chk} there, the data length), the data and a CRC32C of all of it, and is written atomically: a crash leaves
- * the old file or the new one. A file whose checksum, header or name does not agree is damaged: {@link #read}
- * reports it as missing (-1) with a logged error and it is never loaded.
+ * zero-padded so names sort as positions do), in the {@link CheckpointFile} layout: a header, the snapshot in
+ * checksummed chunks, an end record. Each is written a chunk at a time under a temporary name, forced and renamed:
+ * a crash leaves the whole file or none. Opening the store reads only each file's header; {@link #open} checks the
+ * whole file before it hands out a reader, and a file that fails a check is reported as missing (null) with a logged
+ * error and never loaded.
  * <p>
- * Checkpoints are taken every few thousand positions, off the per-event path: this class allocates freely.
+ * {@link #save} runs on the snapshot thread and the rest on the duty cycle: the index is a concurrent map. Neither
+ * is on the per-event path: this class allocates freely.
  */
 public final class FileCheckpointStore implements CheckpointStore
 {
-    /** The on-disk layout this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
-
     private static final Logger LOGGER = LoggerFactory.getLogger(FileCheckpointStore.class);
     private static final String PREFIX = "checkpoint-";
     private static final String SUFFIX = ".ckpt";
-    private static final int MAGIC = 0x4B435153; // "SQCK"
-    private static final int HEADER_LENGTH = 4 + 4 + 8 + 8 + 4;
-    private static final int TRAILER_LENGTH = 8;
     private static final long DAMAGED = Long.MIN_VALUE;
 
     private final Path directory;
     /** Position → recorded chk, or {@link #DAMAGED} when the header cannot be trusted. */
-    private final TreeMap<Long, Long> checkpoints = new TreeMap<>();
+    private final ConcurrentSkipListMap<Long, Long> checkpoints = new ConcurrentSkipListMap<>();
     private MemberDirectoryLock directoryLock;
 
     /**
-     * Open the store in {@code directory}, creating it if absent.
+     * Open the store in {@code directory}, creating it if absent, and remove what an interrupted write left.
      */
     public FileCheckpointStore(final Path directory)
     {
@@ -53,7 +50,7 @@ public final class FileCheckpointStore implements CheckpointStore
         try
         {
             Files.createDirectories(directory);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*"))
             {
                 for (final Path file : files)
                 {
@@ -61,6 +58,10 @@ public final class FileCheckpointStore implements CheckpointStore
                     if (position > 0)
                     {
                         checkpoints.put(position, recordedChk(file, position));
+                    }
+                    else if (DurableFiles.isTemporary(file))
+                    {
+                        Files.deleteIfExists(file);
                     }
                 }
             }
@@ -71,19 +72,18 @@ public final class FileCheckpointStore implements CheckpointStore
         }
     }
 
-    public void save(final long position, final long chk, final DirectBuffer data, final int offset, final int length)
+    public void save(final long position, final long chk, final Consumer<SnapshotWriter> content)
     {
         if (position <= 0)
         {
             throw new IllegalArgumentException("checkpoint position " + position + " must be positive");
         }
-        final ByteBuffer buffer = ByteBuffer.allocate(HEADER_LENGTH + length + TRAILER_LENGTH)
-            .order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(position).putLong(chk).putInt(length);
-        data.getBytes(offset, buffer, HEADER_LENGTH, length);
-        buffer.putLong(HEADER_LENGTH + length, crc(buffer.array(), HEADER_LENGTH + length));
-        buffer.clear();
-        DurableFiles.writeAtomically(fileOf(position), buffer);
+        DurableFiles.writeAtomically(fileOf(position), channel ->
+        {
+            final CheckpointFile.Writer writer = new CheckpointFile.Writer(channel, position, chk);
+            content.accept(writer);
+            writer.finish();
+        });
         checkpoints.put(position, chk);
     }
 
@@ -103,23 +103,37 @@ public final class FileCheckpointStore implements CheckpointStore
         return chk;
     }
 
-    public int read(final long position, final ExpandableArrayBuffer into)
+    public CheckpointFile.Reader open(final long position)
     {
         if (!checkpoints.containsKey(position))
         {
-            return -1;
+            return null;
         }
         final Path file = fileOf(position);
-        final byte[] bytes = DurableFiles.readIfExists(file);
-        final String damage = bytes == null ? "is gone" : check(bytes, position);
-        if (damage != null)
+        final long total;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            LOGGER.error("checkpoint {} {}: skipped, never loaded", file, damage);
-            return -1;
+            total = CheckpointFile.verify(channel, position);
         }
-        final int length = bytes.length - HEADER_LENGTH - TRAILER_LENGTH;
-        into.putBytes(0, bytes, HEADER_LENGTH, length);
-        return length;
+        catch (final NoSuchFileException ex)
+        {
+            LOGGER.error("checkpoint {} is gone: skipped, never loaded", file);
+            return null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOGGER.error("checkpoint {} {}: skipped, never loaded", file, ex.getMessage());
+            return null;
+        }
+        try
+        {
+            return new CheckpointFile.Reader(FileChannel.open(file, StandardOpenOption.READ)).expect(total);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOGGER.error("checkpoint {} cannot be read again: {}", file, ex.getMessage());
+            return null;
+        }
     }
 
     public void unrollUntil(final long position)
@@ -184,47 +198,22 @@ public final class FileCheckpointStore implements CheckpointStore
         }
     }
 
+    /** The chk a checkpoint's header records, having checked the header alone: the rest is checked at {@link #open}. */
     private static long recordedChk(final Path file, final long position)
     {
-        final byte[] bytes = DurableFiles.readIfExists(file);
-        final String damage = bytes == null ? "is gone" : check(bytes, position);
-        if (damage != null)
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            LOGGER.error("checkpoint {} {}: it will be skipped", file, damage);
+            final CheckpointFile.Reader reader = new CheckpointFile.Reader(channel);
+            if (reader.position() != position)
+            {
+                throw new IllegalStateException("holds position " + reader.position());
+            }
+            return reader.chk();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOGGER.error("checkpoint {} {}: it will be skipped", file, ex.getMessage());
             return DAMAGED;
         }
-        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(16);
-    }
-
-    /** @return null when the file is sound, else what is wrong with it. */
-    private static String check(final byte[] bytes, final long position)
-    {
-        if (bytes.length < HEADER_LENGTH + TRAILER_LENGTH)
-        {
-            return "is truncated (" + bytes.length + " bytes)";
-        }
-        final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        final int length = bytes.length - HEADER_LENGTH - TRAILER_LENGTH;
-        if (buffer.getLong(HEADER_LENGTH + length) != crc(bytes, HEADER_LENGTH + length))
-        {
-            return "fails its checksum";
-        }
-        if (buffer.getInt(0) != MAGIC || buffer.getInt(4) != FORMAT_VERSION)
-        {
-            return "is not a checkpoint of format version " + FORMAT_VERSION;
-        }
-        if (buffer.getLong(8) != position || buffer.getInt(24) != length)
-        {
-            return "holds position " + buffer.getLong(8) + " and length " + buffer.getInt(24) + ", not what its " +
-                "name and size say";
-        }
-        return null;
-    }
-
-    private static long crc(final byte[] bytes, final int length)
-    {
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
-        return crc.getValue();
     }
 }

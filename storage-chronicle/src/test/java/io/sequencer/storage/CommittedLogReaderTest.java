@@ -132,7 +132,7 @@ class CommittedLogReaderTest
         publish(0, 40_000);
         reader = CommittedLogReader.open(member, 1);
         final long[] sum = { 0 };
-        final CommittedLogReader.EntryHandler handler = entry -> sum[0] += entry.chk();
+        final io.sequencer.core.CommittedEntries.Handler handler = entry -> sum[0] += entry.chk();
         while (reader.nextPosition() <= 20_000)
         {
             reader.poll(handler, 100); // warm: compiled, the cycle file mapped

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * {@link FileCheckpointStore} against the {@link CheckpointStoreContract}; damage is a flipped byte in the file.
@@ -52,21 +53,21 @@ class FileCheckpointStoreContractTest extends CheckpointStoreContract
     }
 
     @Test
-    void truncatedFileIsDamagedAndTemporaryFilesAreIgnored() throws IOException
+    void truncatedFileIsDamagedAndTemporaryFilesAreRemoved() throws IOException
     {
         final CheckpointStore store = track(newStore());
-        store.save(10, 5, new org.agrona.concurrent.UnsafeBuffer(new byte[32]), 0, 32);
+        store.save(10, 5, out -> out.write(new org.agrona.concurrent.UnsafeBuffer(new byte[32]), 0, 32));
         final Path file = lastDirectory.resolve(String.format("checkpoint-%020d.ckpt", 10));
         Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 20));
         Files.write(lastDirectory.resolve(String.format("checkpoint-%020d.ckpt.tmp", 30)), new byte[3]);
 
         final CheckpointStore reopened = track(reopen(store));
 
-        assertEquals(-1, reopened.read(10, new org.agrona.ExpandableArrayBuffer()));
+        assertNull(reopened.open(10));
         assertEquals(10, reopened.latestAtOrBelow(100), "a half-written temporary file is not a checkpoint");
         try (Stream<Path> files = Files.list(lastDirectory))
         {
-            assertEquals(2, files.count());
+            assertEquals(1, files.count(), "and it is removed at open");
         }
     }
 }

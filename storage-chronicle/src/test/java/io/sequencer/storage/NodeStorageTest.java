@@ -49,7 +49,7 @@ class NodeStorageTest
         {
             storage.nodeStore().currentEpoch(4);
             storage.log().append(EntryType.EPOCH_START, 4, 0, 1, 0, 0, 0, data, 0, 16);
-            storage.checkpoints().save(1, storage.log().chkAt(1), data, 0, 16);
+            storage.checkpoints().save(1, storage.log().chkAt(1), out -> out.write(data, 0, 16));
         }
 
         assertTrue(Files.isRegularFile(directory.resolve(NodeStorage.NODE_STATE_FILE)));
@@ -64,7 +64,10 @@ class NodeStorageTest
             assertEquals(1, storage.log().have());
             assertEquals(1, storage.log().lastEpochStartPosition());
             assertEquals(storage.log().chkAt(1), storage.checkpoints().chkAt(1));
-            assertEquals(16, storage.checkpoints().read(1, new ExpandableArrayBuffer()));
+            try (io.sequencer.core.CheckpointFile.Reader reader = storage.checkpoints().open(1))
+            {
+                assertEquals(16, reader.remaining());
+            }
         }
     }
 
@@ -217,7 +220,7 @@ class NodeStorageTest
         EventLogContract.appendMany(storage.log(), 3, 9);
         storage.log().force();
         final UnsafeBuffer data = new UnsafeBuffer(new byte[8]);
-        storage.checkpoints().save(2, storage.log().chkAt(2), data, 0, 8);
+        storage.checkpoints().save(2, storage.log().chkAt(2), out -> out.write(data, 0, 8));
     }
 
     /** A child JVM and the file its stdout goes to (a file keeps every line, however the child ends). */

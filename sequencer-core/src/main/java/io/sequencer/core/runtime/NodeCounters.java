@@ -98,7 +98,6 @@ public final class NodeCounters
         add(manager, "unrolled entries", c::unrolledEntries);
         add(manager, "unrolls redone at start", c::unrollsRedone);
         add(manager, "entries replayed", c::replayed);
-        add(manager, "checkpoints taken", c::checkpointsTaken);
         add(manager, "checkpoints loaded", c::checkpointsLoaded);
         add(manager, "checkpoints skipped", c::checkpointsSkipped);
         add(manager, "entries fetched", c::fetchedEntries);

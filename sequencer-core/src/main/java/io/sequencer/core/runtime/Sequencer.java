@@ -56,6 +56,9 @@ public final class Sequencer implements AutoCloseable
         private CheckpointStore checkpoints;
         private NodeStore store;
         private Transport transport;
+        private StateMachine snapshotStateMachine;
+        private java.util.function.LongFunction<io.sequencer.core.CommittedEntries> committedEntries;
+        private IdleStrategy snapshotIdleStrategy;
         private java.util.function.Consumer<io.sequencer.core.MemberStreamListener> streamSignals;
         private IdleStrategy idleStrategy;
         private boolean ownThread = true;
@@ -91,6 +94,12 @@ public final class Sequencer implements AutoCloseable
             require(checkpoints != null, "checkpoints", "a CheckpointStore");
             require(store != null, "store", "a NodeStore");
             require(transport != null, "transport", "a Transport");
+            require((snapshotStateMachine == null) == (committedEntries == null), "snapshots",
+                "both a second state machine and the committed entries, or neither");
+            if (snapshotIdleStrategy == null)
+            {
+                snapshotIdleStrategy = new org.agrona.concurrent.SleepingMillisIdleStrategy(1);
+            }
             require(maxClients >= 1 && maxClients <= 1 << 15, "maxClients", "1..32768");
             require(clientMaxInFlight >= 1, "clientMaxInFlight", ">= 1");
             require(Integer.bitCount(ingressRingBytes) == 1 && ingressRingBytes >= 64 * 1024,
@@ -158,6 +167,29 @@ public final class Sequencer implements AutoCloseable
         public Context transport(final Transport transport)
         {
             this.transport = transport;
+            return this;
+        }
+
+        /**
+         * Take checkpoints on a snapshot thread, off the duty cycle (docs/protocol.md §5): it runs
+         * {@code secondInstance}, a state machine of the same kind as the duty cycle's that nothing else touches,
+         * over the member's committed entries, opened from a position by {@code committedEntries}, and writes a
+         * checkpoint every {@link ProtocolContext#checkpointInterval()} positions. Without this no checkpoint is
+         * taken: a rebuild replays from the newest one there is, or from position 1.
+         */
+        public Context snapshots(
+            final StateMachine secondInstance,
+            final java.util.function.LongFunction<io.sequencer.core.CommittedEntries> committedEntries)
+        {
+            this.snapshotStateMachine = secondInstance;
+            this.committedEntries = committedEntries;
+            return this;
+        }
+
+        /** How the snapshot thread waits for committed entries (default: sleep 1 ms). */
+        public Context snapshotIdleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.snapshotIdleStrategy = idleStrategy;
             return this;
         }
 
@@ -269,6 +301,8 @@ public final class Sequencer implements AutoCloseable
     private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> queries =
         new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
     private final AgentRunner runner;
+    private final io.sequencer.core.Snapshotter snapshotter;
+    private final AgentRunner snapshotRunner;
     private final int completionRingBytes;
     private volatile boolean closed;
 
@@ -298,9 +332,27 @@ public final class Sequencer implements AutoCloseable
         clients = new ClientRegistry(ctx.maxClients, protocolContext.maxResultLength());
         protocol = new SequencerProtocol(
             protocolContext, ctx.log, ctx.checkpoints, ctx.store, stateMachine, ctx.transport, clients);
+        final java.util.Map<String, java.util.function.LongSupplier> counterSources =
+            new java.util.LinkedHashMap<>(ctx.counterSources);
+        if (ctx.snapshotStateMachine != null)
+        {
+            snapshotter = new io.sequencer.core.Snapshotter(
+                protocolContext, ctx.snapshotStateMachine, ctx.checkpoints, ctx.committedEntries, errorHandler);
+            counterSources.put("checkpoints taken", snapshotter::checkpointsTaken);
+            counterSources.put("checkpoint newest", snapshotter::lastCheckpoint);
+            counterSources.put("snapshot thread position", snapshotter::position);
+            counterSources.put("snapshot thread failures", snapshotter::failures);
+            snapshotRunner = new AgentRunner(ctx.snapshotIdleStrategy, errorHandler, null,
+                new SnapshotAgent(snapshotter, ctx.directory.toPath(), ctx.nanoClock, protocolContext.memberId()));
+        }
+        else
+        {
+            snapshotter = null;
+            snapshotRunner = null;
+        }
         counters = new NodeCounters(
             new CountersManager(statFile.metaDataBuffer(), statFile.valuesBuffer()), protocol,
-            clients::lostCompletions, ctx.counterSources, ctx.countersUpdateIntervalNs);
+            clients::lostCompletions, counterSources, ctx.countersUpdateIntervalNs);
         ingress = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
         final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);
@@ -331,6 +383,10 @@ public final class Sequencer implements AutoCloseable
         if (sequencer.runner != null)
         {
             AgentRunner.startOnThread(sequencer.runner, context.threadFactory);
+        }
+        if (sequencer.snapshotRunner != null)
+        {
+            AgentRunner.startOnThread(sequencer.snapshotRunner); // never pinned: it must not take the duty core
         }
         return sequencer;
     }
@@ -405,7 +461,16 @@ public final class Sequencer implements AutoCloseable
         return protocol;
     }
 
-    /** Stop the duty cycle, force the log, close storage and transport, and mark the counters file closed. */
+    /** The snapshot thread's work, when checkpoints are taken ({@link Context#snapshots}); else null. */
+    public io.sequencer.core.Snapshotter snapshotter()
+    {
+        return snapshotter;
+    }
+
+    /**
+     * Stop the snapshot thread (a checkpoint being written is finished or dropped whole) and the duty cycle, force the
+     * log, close storage and transport, and mark the counters file closed.
+     */
     public void close()
     {
         if (closed)
@@ -413,6 +478,11 @@ public final class Sequencer implements AutoCloseable
             return;
         }
         closed = true;
+        CloseHelper.close(snapshotRunner);
+        if (snapshotter != null)
+        {
+            snapshotter.close();
+        }
         CloseHelper.close(runner);
         for (Runnable pending = queries.poll(); pending != null; pending = queries.poll())
         {

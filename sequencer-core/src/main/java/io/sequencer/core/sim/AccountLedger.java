@@ -3,7 +3,6 @@ package io.sequencer.core.sim;
 import io.sequencer.core.ClusterClock;
 import io.sequencer.core.StateMachine;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.Arrays;
@@ -147,25 +146,24 @@ public final class AccountLedger implements StateMachine, io.sequencer.core.Samp
         Arrays.fill(balances, INITIAL_BALANCE);
     }
 
-    public int snapshot(final ExpandableArrayBuffer buffer)
+    public void snapshot(final io.sequencer.core.SnapshotWriter out)
     {
         for (int i = 0; i < ACCOUNTS; i++)
         {
-            buffer.putLong(i * Long.BYTES, balances[i], LITTLE_ENDIAN);
+            out.writeLong(balances[i]);
         }
-        return ACCOUNTS * Long.BYTES;
     }
 
-    public void restore(final DirectBuffer buffer, final int offset, final int length)
+    public void restore(final io.sequencer.core.SnapshotReader in)
     {
-        if (length != ACCOUNTS * Long.BYTES)
+        if (in.remaining() != ACCOUNTS * Long.BYTES)
         {
-            throw new IllegalArgumentException("ledger snapshot of " + length + " bytes; expected " +
+            throw new IllegalArgumentException("ledger snapshot of " + in.remaining() + " bytes; expected " +
                 ACCOUNTS * Long.BYTES);
         }
         for (int i = 0; i < ACCOUNTS; i++)
         {
-            balances[i] = buffer.getLong(offset + i * Long.BYTES, LITTLE_ENDIAN);
+            balances[i] = in.readLong();
         }
     }
 

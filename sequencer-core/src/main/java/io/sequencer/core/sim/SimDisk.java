@@ -9,7 +9,6 @@ import io.sequencer.core.InMemoryNodeStore;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.NodeStore;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 
 /**
  * One simulated machine's storage — log, checkpoints and node store — which outlives the processes that use it,
@@ -158,10 +157,10 @@ final class SimDisk
 
     final CheckpointStore checkpointView = new CheckpointStore()
     {
-        public void save(final long position, final long chk, final DirectBuffer data, final int offset,
-            final int length)
+        public void save(final long position, final long chk,
+            final java.util.function.Consumer<io.sequencer.core.SnapshotWriter> content)
         {
-            checkpoints.save(position, chk, data, offset, length);
+            checkpoints.save(position, chk, content);
         }
 
         public long latestAtOrBelow(final long position)
@@ -174,9 +173,9 @@ final class SimDisk
             return checkpoints.chkAt(position);
         }
 
-        public int read(final long position, final ExpandableArrayBuffer into)
+        public io.sequencer.core.CheckpointFile.Reader open(final long position)
         {
-            return checkpoints.read(position, into);
+            return checkpoints.open(position);
         }
 
         public void unrollUntil(final long position)

@@ -10,6 +10,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.ProtocolDefect;
 import io.sequencer.core.ProtocolListener;
 import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.Snapshotter;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
 import io.sequencer.core.codec.DelNodeFrame;
@@ -469,6 +470,8 @@ public final class Simulation
         final SimDisk disk = new SimDisk();
         SequencerProtocol protocol;
         AccountLedger ledger;
+        /** Its snapshot thread's work, stepped now and then among the duty cycles. */
+        Snapshotter snapshotter;
         FrameHandler handler;
         boolean up;
         /** What the protocol last said of its log (false from a fault that takes data until the next start). */
@@ -765,6 +768,10 @@ public final class Simulation
                     }
                 }
             });
+        final SequencerProtocol protocol = node.protocol;
+        node.snapshotter = new Snapshotter(context, new AccountLedger(), node.disk.checkpointView,
+            from -> new SimCommittedEntries(node.disk.logView, protocol::guaranteed, from),
+            ex -> onSnapshotError(index, generation, ex));
         node.handler = node.protocol::onFrame;
         node.up = true;
         network.connect(node.memberId);
@@ -787,6 +794,22 @@ public final class Simulation
             " epoch " + node.protocol.currentEpoch() + (node.protocol.isIntact() ? "" : " NOT intact") +
             " have " + node.disk.log.have() + (bootstrap && node.generation > 1 ? " with bootstrap=true" : ""));
         schedule(nowNs + random.nextLong(10_000), WORK, index);
+    }
+
+    /** What a snapshot thread reports is a fault it recovered from, or a failure of the protocol. */
+    private void onSnapshotError(final int index, final long generation, final Throwable ex)
+    {
+        if (nodes[index].generation != generation)
+        {
+            return;
+        }
+        count("snapshot thread failures");
+        if (ex instanceof io.sequencer.core.RecoveredFault)
+        {
+            trace.add(nowNs, "member " + nodes[index].memberId + " snapshot thread: " + ex.getMessage());
+            return;
+        }
+        checker.fail("snapshot thread of member " + nodes[index].memberId + " failed: " + ex);
     }
 
     private void onNodeError(final int index, final Throwable ex)
@@ -909,7 +932,7 @@ public final class Simulation
         {
             if (node.up)
             {
-                addCounters(node.protocol.counters());
+                addCounters(node);
             }
         }
         final long epochChanges = epochsEntered.size();
@@ -1015,14 +1038,16 @@ public final class Simulation
     }
 
     /** What the protocol did across every process of the run: evidence of what the faults exercised. */
-    private void addCounters(final io.sequencer.core.ProtocolCounters c)
+    private void addCounters(final SimNode node)
     {
+        final io.sequencer.core.ProtocolCounters c = node.protocol.counters();
+        exercised.merge("checkpoints taken", node.snapshotter.checkpointsTaken(), Long::sum);
+        node.snapshotter.close();
         exercised.merge("unrolls", c.unrolls(), Long::sum);
         exercised.merge("entries unrolled", c.unrolledEntries(), Long::sum);
         exercised.merge("unrolls redone at start", c.unrollsRedone(), Long::sum);
         exercised.merge("entries fetched", c.fetchedEntries(), Long::sum);
         exercised.merge("entries replayed", c.replayed(), Long::sum);
-        exercised.merge("checkpoints taken", c.checkpointsTaken(), Long::sum);
         exercised.merge("checkpoints loaded", c.checkpointsLoaded(), Long::sum);
         exercised.merge("checkpoints skipped", c.checkpointsSkipped(), Long::sum);
         exercised.merge("events resubmitted", c.resubmitted(), Long::sum);
@@ -1129,6 +1154,10 @@ public final class Simulation
             work = network.endpoint(node.memberId).poll(node.handler, FRAGMENT_LIMIT);
             work += drainIngress(node);
             work += protocol.doWork(nowNs);
+            if (random.nextInt(3) == 0) // another thread: it lags behind the duty cycle by a varying amount
+            {
+                work += node.snapshotter.doWork(nowNs);
+            }
         }
         catch (final SimulatedCrash crash)
         {
@@ -1431,7 +1460,7 @@ public final class Simulation
         node.starvedUntilNs = 0;
         network.disconnect(node.memberId, random);
         checker.onProcessDied(node.index);
-        addCounters(node.protocol.counters());
+        addCounters(node);
         if (node.disk.firedTrap != SimDisk.Trap.NONE)
         {
             exercised.merge("crash trap " + node.disk.firedTrap.name().toLowerCase().replace('_', ' '), 1L, Long::sum);

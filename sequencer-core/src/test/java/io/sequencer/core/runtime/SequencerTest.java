@@ -211,14 +211,14 @@ class SequencerTest
                 ledger.reset();
             }
 
-            public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
+            public void snapshot(final io.sequencer.core.SnapshotWriter out)
             {
-                return ledger.snapshot(buffer);
+                ledger.snapshot(out);
             }
 
-            public void restore(final DirectBuffer buffer, final int offset, final int length)
+            public void restore(final io.sequencer.core.SnapshotReader in)
             {
-                ledger.restore(buffer, offset, length);
+                ledger.restore(in);
             }
         };
         final Sequencer node = Sequencer.launch(context(cluster, 0, network, true), throwingLedger);

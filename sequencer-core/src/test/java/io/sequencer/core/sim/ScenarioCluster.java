@@ -36,6 +36,8 @@ final class ScenarioCluster
     final InMemoryCheckpointStore[] checkpoints;
     final InMemoryNodeStore[] stores;
     final SequencerProtocol[] nodes;
+    /** Each member's snapshot thread, stepped after its duty cycle. */
+    final io.sequencer.core.Snapshotter[] snapshotters;
     final AccountLedger[] ledgers;
     final InMemoryNetwork network;
     final InvariantChecker checker;
@@ -63,6 +65,8 @@ final class ScenarioCluster
     /** What each member's state machine is given as its clock from its next start (the protocol's, unless a test
      * tampers with it to show the checker a broken one). */
     final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock>[] clockTamper;
+    /** What each member's snapshot thread runs from its next start: its own ledger, unless a test breaks it. */
+    final java.util.function.UnaryOperator<io.sequencer.core.StateMachine>[] snapshotTamper;
 
     @SuppressWarnings("unchecked")
     ScenarioCluster(final int size, final EnumSet<ProtocolDefect> defects)
@@ -74,6 +78,7 @@ final class ScenarioCluster
         checkpoints = new InMemoryCheckpointStore[size];
         stores = new InMemoryNodeStore[size];
         nodes = new SequencerProtocol[size];
+        snapshotters = new io.sequencer.core.Snapshotter[size];
         ledgers = new AccountLedger[size];
         acknowledged = new List[size];
         correlation = new long[size];
@@ -81,6 +86,8 @@ final class ScenarioCluster
         clockSkewNs = new long[size];
         clockTamper = new java.util.function.UnaryOperator[size];
         java.util.Arrays.fill(clockTamper, java.util.function.UnaryOperator.identity());
+        snapshotTamper = new java.util.function.UnaryOperator[size];
+        java.util.Arrays.fill(snapshotTamper, java.util.function.UnaryOperator.identity());
         listeners = new io.sequencer.core.ProtocolListener[size];
         java.util.Arrays.fill(listeners, io.sequencer.core.ProtocolListener.NONE);
         linkDelayNs = new long[size][size];
@@ -162,72 +169,83 @@ final class ScenarioCluster
         {
             final int member = m;
             ledgers[m] = new AccountLedger();
-            final AccountLedger ledger = ledgers[m];
-            final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock> tamper = clockTamper[m];
-            final io.sequencer.core.StateMachine machine = new io.sequencer.core.StateMachine()
-            {
-                public int apply(final long position, final org.agrona.DirectBuffer event, final int offset,
-                    final int length, final org.agrona.MutableDirectBuffer result, final int resultOffset)
-                {
-                    return ledger.apply(position, event, offset, length, result, resultOffset);
-                }
-
-                public void onStart(final io.sequencer.core.ClusterClock clock)
-                {
-                    ledger.onStart(tamper.apply(clock));
-                }
-
-                public void onTimer(final long position, final long timerId, final long deadlineNs)
-                {
-                    ledger.onTimer(position, timerId, deadlineNs);
-                }
-
-                public void reset()
-                {
-                    ledger.reset();
-                }
-
-                public int snapshot(final org.agrona.ExpandableArrayBuffer buffer)
-                {
-                    return ledger.snapshot(buffer);
-                }
-
-                public void restore(final org.agrona.DirectBuffer buffer, final int offset, final int length)
-                {
-                    ledger.restore(buffer, offset, length);
-                }
-            };
+            final io.sequencer.core.StateMachine machine = machine(m, ledgers[m]);
             network.connect(cluster.memberId(m));
+            final ProtocolContext context = new ProtocolContext()
+                .cluster(cluster)
+                .memberId(cluster.memberId(m))
+                .durability(durability)
+                .maxResultLength(AccountLedger.RESULT_LENGTH)
+                .checkpointInterval(4)
+                .admissionLag(admissionLag)
+                .fetchBatchBytes(fetchBatchBytes)
+                .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[member])
+                .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
+                .defects(defects)
+                .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex))
+                    .listener(listeners[m]);
             nodes[m] = new SequencerProtocol(
-                new ProtocolContext()
-                    .cluster(cluster)
-                    .memberId(cluster.memberId(m))
-                    .durability(durability)
-                    .maxResultLength(AccountLedger.RESULT_LENGTH)
-                    .checkpointInterval(4)
-                    .admissionLag(admissionLag)
-                    .fetchBatchBytes(fetchBatchBytes)
-                    .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[member])
-                    .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
-                    .defects(defects)
-                    .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex))
-                    .listener(listeners[m]),
-                logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
+                context, logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
                 (correlationId, position, status, result, offset, length) ->
                 {
                     checker.onCompleted(member, correlationId, position, status, result, offset, length);
                     acknowledged[member].add(position);
                 });
+            final SequencerProtocol protocol = nodes[m];
+            snapshotters[m] = new io.sequencer.core.Snapshotter(context,
+                snapshotTamper[m].apply(machine(m, new AccountLedger())),
+                checkpoints[m], from -> new SimCommittedEntries(logs[member], protocol::guaranteed, from),
+                ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
             checker.onProcessStarted(m, nodes[m]);
             nodes[m].start(nowNs);
         }
         return this;
     }
 
+    /** Member {@code member}'s state machine over {@code ledger}, its clock as {@link #clockTamper} says. */
+    private io.sequencer.core.StateMachine machine(final int member, final AccountLedger ledger)
+    {
+        final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock> tamper = clockTamper[member];
+        return new io.sequencer.core.StateMachine()
+        {
+            public int apply(final long position, final org.agrona.DirectBuffer event, final int offset,
+                final int length, final org.agrona.MutableDirectBuffer result, final int resultOffset)
+            {
+                return ledger.apply(position, event, offset, length, result, resultOffset);
+            }
+
+            public void onStart(final io.sequencer.core.ClusterClock clock)
+            {
+                ledger.onStart(tamper.apply(clock));
+            }
+
+            public void onTimer(final long position, final long timerId, final long deadlineNs)
+            {
+                ledger.onTimer(position, timerId, deadlineNs);
+            }
+
+            public void reset()
+            {
+                ledger.reset();
+            }
+
+            public void snapshot(final io.sequencer.core.SnapshotWriter out)
+            {
+                ledger.snapshot(out);
+            }
+
+            public void restore(final io.sequencer.core.SnapshotReader in)
+            {
+                ledger.restore(in);
+            }
+        };
+    }
+
     ScenarioCluster crash(final int member)
     {
         checker.onProcessDied(member);
         nodes[member] = null;
+        snapshotters[member] = null;
         network.disconnect(cluster.memberId(member), new java.util.SplittableRandom(member));
         return this;
     }
@@ -316,6 +334,7 @@ final class ScenarioCluster
             {
                 network.endpoint(node.memberId()).poll(node::onFrame, 64);
                 node.doWork(nowNs);
+                snapshotters[node.cluster().indexOf(node.memberId())].doWork(nowNs);
             }
         }
         checker.afterStep(nowNs);

@@ -2,9 +2,10 @@ package io.sequencer.example.orderbook;
 
 import io.sequencer.core.ClusterClock;
 import io.sequencer.core.SampleEvents;
+import io.sequencer.core.SnapshotReader;
+import io.sequencer.core.SnapshotWriter;
 import io.sequencer.core.StateMachine;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 
@@ -265,49 +266,48 @@ public final class OrderBook implements StateMachine, SampleEvents
      * The trade and expiry counters, then every resting order by side, price and time (its timer, if it has one, is
      * the protocol's to keep: docs/protocol.md §12).
      */
-    public int snapshot(final ExpandableArrayBuffer buffer)
+    public void snapshot(final SnapshotWriter out)
     {
-        int at = 0;
-        buffer.putLong(at, trades, LITTLE_ENDIAN);
-        buffer.putLong(at + 8, tradedQuantity, LITTLE_ENDIAN);
-        buffer.putLong(at + 16, expired, LITTLE_ENDIAN);
-        buffer.putInt(at + 24, resting, LITTLE_ENDIAN);
-        at += SNAPSHOT_HEADER_LENGTH;
+        out.writeLong(trades);
+        out.writeLong(tradedQuantity);
+        out.writeLong(expired);
+        out.writeInt(resting);
         for (int side = 0; side < 2; side++)
         {
             for (int price = 1; price <= MAX_PRICE; price++)
             {
                 for (int slot = levelHead[side][price]; slot != NONE; slot = orderNext[slot])
                 {
-                    buffer.putLong(at, orderId[slot], LITTLE_ENDIAN);
-                    buffer.putByte(at + 8, orderSide[slot]);
-                    buffer.putInt(at + 9, orderPrice[slot], LITTLE_ENDIAN);
-                    buffer.putLong(at + 13, orderRemaining[slot], LITTLE_ENDIAN);
-                    buffer.putLong(at + 21, orderExpiresAt[slot], LITTLE_ENDIAN);
-                    at += SNAPSHOT_ORDER_LENGTH;
+                    out.writeLong(orderId[slot]);
+                    out.writeByte(orderSide[slot]);
+                    out.writeInt(orderPrice[slot]);
+                    out.writeLong(orderRemaining[slot]);
+                    out.writeLong(orderExpiresAt[slot]);
                 }
             }
         }
-        return at;
     }
 
-    public void restore(final DirectBuffer buffer, final int offset, final int length)
+    public void restore(final SnapshotReader in)
     {
         reset();
-        final int count = length >= SNAPSHOT_HEADER_LENGTH ? buffer.getInt(offset + 24, LITTLE_ENDIAN) : -1;
-        if (count < 0 || count > MAX_ORDERS || length != SNAPSHOT_HEADER_LENGTH + count * SNAPSHOT_ORDER_LENGTH)
+        final long length = in.remaining();
+        final long tradesRestored = in.readLong();
+        final long tradedRestored = in.readLong();
+        final long expiredRestored = in.readLong();
+        final int count = in.readInt();
+        if (count < 0 || count > MAX_ORDERS || length != SNAPSHOT_HEADER_LENGTH + (long)count * SNAPSHOT_ORDER_LENGTH)
         {
             throw new IllegalArgumentException("an order book snapshot of " + length + " bytes does not hold " +
                 count + " orders");
         }
-        for (int i = 0, at = offset + SNAPSHOT_HEADER_LENGTH; i < count; i++, at += SNAPSHOT_ORDER_LENGTH)
+        for (int i = 0; i < count; i++)
         {
-            rest(buffer.getLong(at, LITTLE_ENDIAN), buffer.getByte(at + 8), buffer.getInt(at + 9, LITTLE_ENDIAN),
-                buffer.getLong(at + 13, LITTLE_ENDIAN), buffer.getLong(at + 21, LITTLE_ENDIAN));
+            rest(in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong());
         }
-        trades = buffer.getLong(offset, LITTLE_ENDIAN);
-        tradedQuantity = buffer.getLong(offset + 8, LITTLE_ENDIAN);
-        expired = buffer.getLong(offset + 16, LITTLE_ENDIAN);
+        trades = tradesRestored;
+        tradedQuantity = tradedRestored;
+        expired = expiredRestored;
     }
 
     /**

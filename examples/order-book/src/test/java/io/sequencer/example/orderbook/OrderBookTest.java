@@ -1,11 +1,12 @@
 package io.sequencer.example.orderbook;
 
+import io.sequencer.core.CheckpointFile;
 import io.sequencer.core.sim.ReplayClock;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class OrderBookTest
@@ -62,10 +63,8 @@ class OrderBookTest
         {
             apply(book.sampleEvent(0, id, event, 0));
         }
-        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer();
-        final int length = book.snapshot(snapshot);
         final OrderBook restored = new OrderBook();
-        restored.restore(snapshot, 0, length);
+        CheckpointFile.restore(restored, CheckpointFile.snapshotOf(book));
         assertEquals(book.resting(), restored.resting());
         assertEquals(book.trades(), restored.trades());
         final UnsafeBuffer other = new UnsafeBuffer(new byte[64]);
@@ -81,9 +80,7 @@ class OrderBookTest
         assertEquals(book.trades(), restored.trades());
         assertEquals(book.bestBid(), restored.bestBid());
         assertEquals(book.bestAsk(), restored.bestAsk());
-        final ExpandableArrayBuffer again = new ExpandableArrayBuffer();
-        final ExpandableArrayBuffer restoredAgain = new ExpandableArrayBuffer();
-        assertEquals(book.snapshot(again), restored.snapshot(restoredAgain));
+        assertArrayEquals(CheckpointFile.snapshotOf(book), CheckpointFile.snapshotOf(restored));
     }
 
     @Test
@@ -111,11 +108,10 @@ class OrderBookTest
         assertEquals(103, book.bestAsk());
 
         // the expiry count and the deadlines survive a snapshot; the timers are the protocol's to restore
-        final ExpandableArrayBuffer snapshot = new ExpandableArrayBuffer();
         apply(OrderBook.encodeNew(event, 0, 7, OrderBook.BUY, 90, 1, 5));
         final OrderBook restored = new OrderBook();
         restored.onStart(clock);
-        restored.restore(snapshot, 0, book.snapshot(snapshot));
+        CheckpointFile.restore(restored, CheckpointFile.snapshotOf(book));
         assertEquals(1, restored.expired());
         clock.beforeEntry(++position, 1_031_000_000L, restored);
         assertEquals(1, restored.resting(), "the restored order 7 expired by the timer the protocol kept");

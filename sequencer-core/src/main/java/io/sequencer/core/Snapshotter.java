@@ -1,0 +1,263 @@
+package io.sequencer.core;
+
+import org.agrona.ErrorHandler;
+
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * Checkpoints taken off the duty cycle (docs/protocol.md §5): a second {@link Replica}, with its own instance of the
+ * state machine, follows the member's committed entries on its own thread and writes a checkpoint every
+ * {@link ProtocolContext#checkpointInterval()} positions, and when {@link #requestSnapshot() asked}. The duty cycle
+ * never serialises state nor waits for a disk to take a checkpoint; it only loads one when it rebuilds.
+ * <p>
+ * It starts from the newest checkpoint it can load and checks that every entry it applies chains onto the one before
+ * ({@link Checksum#chain}), starting from the checkpoint's recorded {@code chk}: a checkpoint whose next entry does
+ * not chain on is from another history, and it starts again below it. Committed entries are never cut (§6), so what
+ * it writes describes this member's log; the duty cycle loads a checkpoint only if its {@code chk} is the log's.
+ * <p>
+ * Nothing escapes {@link #doWork}: a failure (a full disk, a log that changed underneath) is counted, reported and
+ * retried, never thrown. Single-threaded: its own thread, or the simulator's.
+ */
+public final class Snapshotter implements AutoCloseable
+{
+    /** Entries applied per {@link #doWork} at most. */
+    public static final int BATCH = 256;
+    /** After a failure to start (no log yet, a disk error), the wait before starting again. */
+    public static final long RETRY_NS = 1_000_000_000L;
+
+    private final ClusterConfig cluster;
+    private final Replica replica;
+    private final CheckpointStore checkpoints;
+    private final LongFunction<CommittedEntries> entries;
+    private final ErrorHandler errorHandler;
+    private final long interval;
+    private final CommittedEntries.Handler onEntry = this::onEntry;
+    private final Consumer<SnapshotWriter> content;
+    private CommittedEntries source;
+    /** The {@code chk} of the entry at {@code replica.appliedUpTo()}. */
+    private long lastChk;
+    /** The checkpoint the current source started after; 0 when from position 1. */
+    private long startedFrom;
+    /** Start from a checkpoint at or below this; lowered past one the log does not continue. */
+    private long ceiling = Long.MAX_VALUE;
+    private boolean chainBroken;
+    private long retryAtNs = Long.MIN_VALUE;
+    private volatile boolean requested;
+    private volatile long checkpointsTaken;
+    private volatile long failures;
+    private volatile long position;
+    private volatile long lastCheckpoint;
+
+    /**
+     * @param stateMachine a second instance of the member's state machine, for this thread alone.
+     * @param entries      opens the member's committed entries from a position.
+     */
+    public Snapshotter(
+        final ProtocolContext context,
+        final StateMachine stateMachine,
+        final CheckpointStore checkpoints,
+        final LongFunction<CommittedEntries> entries,
+        final ErrorHandler errorHandler)
+    {
+        context.conclude();
+        this.cluster = context.cluster();
+        this.checkpoints = checkpoints;
+        this.entries = entries;
+        this.errorHandler = errorHandler;
+        this.interval = context.checkpointInterval();
+        // the duty cycle's replica reports the state machine's failures: the same ones here are only counted
+        replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> { });
+        content = replica::writeCheckpoint;
+    }
+
+    /**
+     * Apply the committed entries that came, at most {@link #BATCH}, and write the checkpoints they reach.
+     *
+     * @return the work done: 0 when there was nothing to do.
+     */
+    public int doWork(final long nowNs)
+    {
+        if (source == null)
+        {
+            if (nowNs < retryAtNs)
+            {
+                return 0;
+            }
+            try
+            {
+                start();
+            }
+            catch (final RuntimeException ex)
+            {
+                failed(ex, nowNs);
+            }
+            return 1;
+        }
+        int count;
+        try
+        {
+            count = source.poll(onEntry, BATCH);
+        }
+        catch (final RuntimeException ex)
+        {
+            ceiling = Long.MAX_VALUE;
+            failed(ex, nowNs);
+            return 1;
+        }
+        if (chainBroken)
+        {
+            final boolean atStart = replica.appliedUpTo() == startedFrom;
+            ceiling = atStart && startedFrom > 0 ? startedFrom - 1 : Long.MAX_VALUE;
+            failed(new RecoveredFault("snapshot thread: the entry after " + replica.appliedUpTo() + " does not " +
+                "chain onto " + (atStart && startedFrom > 0 ? "the checkpoint there; starting below it" :
+                "the one before; starting again")), nowNs);
+            retryAtNs = nowNs; // at once: nothing is wrong with the disk
+            return 1;
+        }
+        if (count == 0 && requested && replica.appliedUpTo() > 0)
+        {
+            takeCheckpoint(replica.appliedUpTo()); // asked for, and nothing more is committed
+        }
+        return count;
+    }
+
+    /** Write a checkpoint at the next committed entry, or at once when every committed entry is applied. */
+    public void requestSnapshot()
+    {
+        requested = true;
+    }
+
+    /** Whether a {@link #requestSnapshot() requested} checkpoint is still to be written. */
+    public boolean snapshotRequested()
+    {
+        return requested;
+    }
+
+    /** The checkpoints this snapshotter wrote. */
+    public long checkpointsTaken()
+    {
+        return checkpointsTaken;
+    }
+
+    /** Its failures: starts, reads and writes that failed and were retried. */
+    public long failures()
+    {
+        return failures;
+    }
+
+    /** The position of the last entry applied. */
+    public long position()
+    {
+        return position;
+    }
+
+    /** The position of the last checkpoint it wrote; 0 before the first. */
+    public long lastCheckpoint()
+    {
+        return lastCheckpoint;
+    }
+
+    public void close()
+    {
+        closeSource();
+    }
+
+    private void start()
+    {
+        long checkpoint = checkpoints.latestAtOrBelow(ceiling);
+        while (checkpoint > 0)
+        {
+            String damage;
+            try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
+            {
+                damage = reader == null ? "is damaged" : replica.restore(reader, checkpoint);
+                if (damage == null)
+                {
+                    lastChk = reader.chk();
+                    break;
+                }
+            }
+            checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1); // the duty cycle reports it if it needs it
+        }
+        if (checkpoint == 0)
+        {
+            replica.reset();
+            lastChk = Checksum.EMPTY;
+        }
+        startedFrom = checkpoint;
+        position = checkpoint;
+        chainBroken = false;
+        source = entries.apply(checkpoint + 1);
+    }
+
+    private void onEntry(final LogEntry entry)
+    {
+        if (chainBroken)
+        {
+            return;
+        }
+        final long chk = Checksum.chain(lastChk, entry.type(), entry.epoch(), entry.counter(), entry.originId(),
+            entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(),
+            entry.payloadLength());
+        if (entry.position() != replica.appliedUpTo() + 1 || chk != entry.chk())
+        {
+            chainBroken = true;
+            return;
+        }
+        replica.apply(entry.position(), entry.type(), entry.timestamp(), cluster.indexOf(entry.originId()),
+            entry.incarnation(), entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+        lastChk = chk;
+        position = entry.position();
+        if (entry.position() % interval == 0 || requested)
+        {
+            takeCheckpoint(entry.position());
+        }
+    }
+
+    private void takeCheckpoint(final long at)
+    {
+        if (checkpoints.latestAtOrBelow(at) == at)
+        {
+            requested = false;
+            return;
+        }
+        try
+        {
+            checkpoints.save(at, lastChk, content);
+            checkpointsTaken++;
+            lastCheckpoint = at;
+            requested = false;
+        }
+        catch (final RuntimeException ex)
+        {
+            failures++; // a full or failing disk: the next interval, or request, tries again
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void failed(final RuntimeException ex, final long nowNs)
+    {
+        failures++;
+        errorHandler.onError(ex);
+        closeSource();
+        retryAtNs = nowNs + RETRY_NS;
+    }
+
+    private void closeSource()
+    {
+        final CommittedEntries closing = source;
+        source = null;
+        if (closing != null)
+        {
+            try
+            {
+                closing.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+}

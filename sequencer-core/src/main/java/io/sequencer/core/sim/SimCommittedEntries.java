@@ -1,0 +1,43 @@
+package io.sequencer.core.sim;
+
+import io.sequencer.core.CommittedEntries;
+import io.sequencer.core.EventLog;
+import io.sequencer.core.LogEntry;
+
+import java.util.function.LongSupplier;
+
+/**
+ * A simulated member's committed entries for its {@link io.sequencer.core.Snapshotter}: read from its log up to the
+ * protocol's {@code g}, as the runtime's reader follows the published counter.
+ */
+final class SimCommittedEntries implements CommittedEntries
+{
+    private final EventLog log;
+    private final LongSupplier committed;
+    private final LogEntry entry = new LogEntry();
+    private long next;
+
+    SimCommittedEntries(final EventLog log, final LongSupplier committed, final long from)
+    {
+        this.log = log;
+        this.committed = committed;
+        this.next = from;
+    }
+
+    public int poll(final Handler handler, final int limit)
+    {
+        final long bound = Math.min(committed.getAsLong(), log.have());
+        int count = 0;
+        while (count < limit && next <= bound && log.read(next, entry))
+        {
+            next++;
+            count++;
+            handler.onEntry(entry);
+        }
+        return count;
+    }
+
+    public void close()
+    {
+    }
+}
