@@ -35,6 +35,12 @@ public interface CheckpointStore extends AutoCloseable
      */
     CheckpointFile.Reader open(long position);
 
+    /**
+     * Drop every checkpoint below {@code position} (retention: the snapshot thread keeps the newest few). A reader
+     * the duty cycle holds on one of them may then fail; the checkpoint is skipped like a damaged one.
+     */
+    void retainFrom(long position);
+
     /** {@code unrollUntil(n)}: drop every checkpoint taken above {@code position}. */
     void unrollUntil(long position);
 

@@ -64,6 +64,11 @@ public final class InMemoryCheckpointStore implements CheckpointStore
             .expect(total);
     }
 
+    public void retainFrom(final long position)
+    {
+        checkpoints.headMap(position, false).clear();
+    }
+
     public void unrollUntil(final long position)
     {
         checkpoints.tailMap(position, false).clear();

@@ -25,6 +25,7 @@ public final class ProtocolContext
     /** Default grace a coordinator gives a member that is not suspected to report, once it holds a quorum. */
     public static final long DEFAULT_DECISION_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     public static final long DEFAULT_CHECKPOINT_INTERVAL = 100_000;
+    public static final int DEFAULT_CHECKPOINTS_KEPT = 3;
     public static final int DEFAULT_MAX_EVENT_LENGTH = 4096;
     public static final int DEFAULT_MAX_RESULT_LENGTH = 256;
     public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
@@ -58,6 +59,7 @@ public final class ProtocolContext
     private long maxBootTimeoutNs = DEFAULT_MAX_BOOT_TIMEOUT_NS;
     private long decisionGraceNs = DEFAULT_DECISION_GRACE_NS;
     private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+    private int checkpointsKept = DEFAULT_CHECKPOINTS_KEPT;
     private int fetchBatchBytes = 64 * 1024;
     private boolean bootstrap;
     private long jitterSeed;
@@ -102,6 +104,7 @@ public final class ProtocolContext
         require(maxBootTimeoutNs >= bootTimeoutNs, "maxBootTimeoutNs", ">= bootTimeoutNs", maxBootTimeoutNs);
         require(decisionGraceNs >= 0, "decisionGraceNs", ">= 0", decisionGraceNs);
         require(checkpointInterval >= 1, "checkpointInterval", ">= 1 positions", checkpointInterval);
+        require(checkpointsKept >= 1, "checkpointsKept", ">= 1", checkpointsKept);
         require(fetchBatchBytes >= 1024 && fetchBatchBytes <= 16 * 1024 * 1024,
             "fetchBatchBytes", "1024..16777216", fetchBatchBytes);
         require(admissionLag >= 0, "admissionLag", ">= 0 entries", admissionLag);
@@ -270,6 +273,21 @@ public final class ProtocolContext
     public ProtocolContext checkpointInterval(final long checkpointInterval)
     {
         this.checkpointInterval = checkpointInterval;
+        return this;
+    }
+
+    /**
+     * How many checkpoints the snapshot thread keeps: once it writes one, it deletes those older than the newest this
+     * many. More than one, so that a damaged newest one still leaves a recent one to rebuild from.
+     */
+    public int checkpointsKept()
+    {
+        return checkpointsKept;
+    }
+
+    public ProtocolContext checkpointsKept(final int checkpointsKept)
+    {
+        this.checkpointsKept = checkpointsKept;
         return this;
     }
 

@@ -1396,7 +1396,9 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!stateValid)
         {
-            restoreCheckpointAtOrBelow(bound);
+            // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
+            // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
+            restoreCheckpointAtOrBelow(intact ? log.have() : 0);
         }
         replayTo(Math.min(bound, replica.appliedUpTo() + REPLAY_AHEAD_PER_CYCLE));
         return 1;

@@ -32,6 +32,7 @@ public final class Snapshotter implements AutoCloseable
     private final LongFunction<CommittedEntries> entries;
     private final ErrorHandler errorHandler;
     private final long interval;
+    private final int kept;
     private final CommittedEntries.Handler onEntry = this::onEntry;
     private final Consumer<SnapshotWriter> content;
     private CommittedEntries source;
@@ -66,6 +67,7 @@ public final class Snapshotter implements AutoCloseable
         this.entries = entries;
         this.errorHandler = errorHandler;
         this.interval = context.checkpointInterval();
+        this.kept = context.checkpointsKept();
         // the duty cycle's replica reports the state machine's failures: the same ones here are only counted
         replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> { });
         content = replica::writeCheckpoint;
@@ -228,6 +230,17 @@ public final class Snapshotter implements AutoCloseable
             checkpointsTaken++;
             lastCheckpoint = at;
             requested = false;
+            // retention: the newest `kept`, all at or below g; a rebuild needs the newest at or below its cut, and the
+            // duty cycle never cuts below g (§5)
+            long oldestKept = at;
+            for (int i = 1; i < kept && oldestKept > 0; i++)
+            {
+                oldestKept = checkpoints.latestAtOrBelow(oldestKept - 1);
+            }
+            if (oldestKept > 0)
+            {
+                checkpoints.retainFrom(oldestKept);
+            }
         }
         catch (final RuntimeException ex)
         {

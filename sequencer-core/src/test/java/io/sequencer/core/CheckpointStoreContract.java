@@ -99,6 +99,26 @@ public abstract class CheckpointStoreContract
     }
 
     @Test
+    void retainFromDropsOnlyThoseBelow()
+    {
+        CheckpointStore store = track(newStore());
+        save(store, 10, 1, 8);
+        save(store, 20, 2, 8);
+        save(store, 30, 3, 8);
+
+        store.retainFrom(20);
+        assertEquals(0, store.latestAtOrBelow(19));
+        assertNull(store.open(10));
+        assertArrayEquals(data(20, 8), read(store, 20));
+
+        store = track(reopen(store));
+        assertEquals(0, store.latestAtOrBelow(19), "gone from the medium too");
+        assertEquals(30, store.latestAtOrBelow(1000));
+        store.retainFrom(1000);
+        assertEquals(0, store.latestAtOrBelow(1000));
+    }
+
+    @Test
     void damagedCheckpointIsNeverLoaded()
     {
         CheckpointStore store = track(newStore());

@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
  * failure.timeout.max.ms = 500                   # a peer that stalls now and then gets up to this; default 10 x
  * boot.timeout.ms     = 60
  * checkpoint.interval = 100000
+ * checkpoint.keep     = 3                         # checkpoints kept; older ones are deleted
  * timer.tick.us       = 1000                      # members' turns to order a tick for a due timer (protocol §12)
  * max.event.bytes     = 4096
  * max.result.bytes    = 256
@@ -82,7 +83,7 @@ public final class NodeConfig
     /** Every setting this file may hold, beside {@code member.<id>.name|endpoint|dir}: anything else is refused. */
     static final List<String> KEYS = List.of(
         "cluster.id", "cluster.members", "data.dir", "durability", "heartbeat.ms", "failure.timeout.ms",
-        "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "timer.tick.us", "max.event.bytes",
+        "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "checkpoint.keep", "timer.tick.us", "max.event.bytes",
         "max.result.bytes",
         "idle.strategy", "cpu", "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
         "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
@@ -107,6 +108,7 @@ public final class NodeConfig
     private final long maxFailureTimeoutNs;
     private final long bootTimeoutNs;
     private final long checkpointInterval;
+    private final int checkpointsKept;
     private final long tickIntervalNs;
     private final int maxEventBytes;
     private final int maxResultBytes;
@@ -212,6 +214,7 @@ public final class NodeConfig
             throw bad("boot.timeout.ms", "more than heartbeat.ms", values.get("boot.timeout.ms"));
         }
         checkpointInterval = number("checkpoint.interval", "100000", 1, Long.MAX_VALUE);
+        checkpointsKept = (int)number("checkpoint.keep", "3", 1, 1_000_000);
         tickIntervalNs = TimeUnit.MICROSECONDS.toNanos(number("timer.tick.us", "1000", 1, 10_000_000));
         maxEventBytes = (int)number("max.event.bytes", "4096", 0, 16 * 1024 * 1024);
         maxResultBytes = (int)number("max.result.bytes", "256", 0, 64 * 1024);
@@ -549,6 +552,7 @@ public final class NodeConfig
             .bootTimeoutNs(bootTimeoutNs)
             .maxBootTimeoutNs(Math.max(ProtocolContext.DEFAULT_MAX_BOOT_TIMEOUT_NS, bootTimeoutNs))
             .checkpointInterval(checkpointInterval)
+            .checkpointsKept(checkpointsKept)
             .tickIntervalNs(tickIntervalNs)
             .maxEventLength(maxEventBytes)
             .maxResultLength(maxResultBytes);

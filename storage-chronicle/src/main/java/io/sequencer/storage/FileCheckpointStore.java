@@ -136,6 +136,22 @@ public final class FileCheckpointStore implements CheckpointStore
         }
     }
 
+    public void retainFrom(final long position)
+    {
+        for (final Long dropped : checkpoints.headMap(position, false).keySet())
+        {
+            checkpoints.remove(dropped); // out of the index first: never handed out once its deletion began
+            try
+            {
+                Files.deleteIfExists(fileOf(dropped));
+            }
+            catch (final IOException ex)
+            {
+                LOGGER.error("cannot delete checkpoint {}: {}", fileOf(dropped), ex.getMessage());
+            }
+        }
+    }
+
     public void unrollUntil(final long position)
     {
         final Map<Long, Long> above = checkpoints.tailMap(position, false);

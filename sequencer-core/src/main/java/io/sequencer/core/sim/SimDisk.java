@@ -31,7 +31,12 @@ final class SimDisk
         /** Right after an {@code EpochStart} is appended. */
         AFTER_EPOCH_START,
         /** At the next force (batch): after the bytes are written, before they are known durable. */
-        BEFORE_FORCE
+        BEFORE_FORCE,
+        /**
+         * Inside the snapshot thread's next checkpoint write, part way through the state machine's snapshot: the
+         * checkpoint never lands (the real store writes a temporary file and renames it once whole and forced).
+         */
+        INSIDE_CHECKPOINT
     }
 
     /** Where an armed node-state trap kills the process. */
@@ -160,6 +165,12 @@ final class SimDisk
         public void save(final long position, final long chk,
             final java.util.function.Consumer<io.sequencer.core.SnapshotWriter> content)
         {
+            if (trap == Trap.INSIDE_CHECKPOINT)
+            {
+                content.accept(new io.sequencer.core.CheckpointFile.Writer(
+                    java.nio.channels.Channels.newChannel(java.io.OutputStream.nullOutputStream()), position, chk));
+                fire("inside the checkpoint at " + position);
+            }
             checkpoints.save(position, chk, content);
         }
 
@@ -176,6 +187,11 @@ final class SimDisk
         public io.sequencer.core.CheckpointFile.Reader open(final long position)
         {
             return checkpoints.open(position);
+        }
+
+        public void retainFrom(final long position)
+        {
+            checkpoints.retainFrom(position);
         }
 
         public void unrollUntil(final long position)

@@ -472,6 +472,8 @@ public final class Simulation
         AccountLedger ledger;
         /** Its snapshot thread's work, stepped now and then among the duty cycles. */
         Snapshotter snapshotter;
+        /** A crash trap fired on the snapshot thread (which reports it, as it does any failure): the process dies. */
+        String snapshotCrash;
         FrameHandler handler;
         boolean up;
         /** What the protocol last said of its log (false from a fault that takes data until the next start). */
@@ -772,6 +774,7 @@ public final class Simulation
         node.snapshotter = new Snapshotter(context, new AccountLedger(), node.disk.checkpointView,
             from -> new SimCommittedEntries(node.disk.logView, protocol::guaranteed, from),
             ex -> onSnapshotError(index, generation, ex));
+        node.snapshotCrash = null;
         node.handler = node.protocol::onFrame;
         node.up = true;
         network.connect(node.memberId);
@@ -801,6 +804,11 @@ public final class Simulation
     {
         if (nodes[index].generation != generation)
         {
+            return;
+        }
+        if (ex instanceof SimulatedCrash)
+        {
+            nodes[index].snapshotCrash = ex.getMessage();
             return;
         }
         count("snapshot thread failures");
@@ -1141,6 +1149,11 @@ public final class Simulation
             schedule(node.pausedUntilNs, WORK, node.index);
             return;
         }
+        if (node.snapshotCrash != null)
+        {
+            crash(node, "crash trap fired " + node.snapshotCrash + " on the snapshot thread");
+            return;
+        }
         final SequencerProtocol protocol = node.protocol;
         final long generation = node.generation;
         final long haveBefore = protocol.log().have();
@@ -1157,6 +1170,12 @@ public final class Simulation
             if (random.nextInt(3) == 0) // another thread: it lags behind the duty cycle by a varying amount
             {
                 work += node.snapshotter.doWork(nowNs);
+                if (node.snapshotCrash != null)
+                {
+                    // the process dies next, not inside this duty cycle: the checker sees this step's effects first
+                    schedule(nowNs + 1, WORK, node.index);
+                    return;
+                }
             }
         }
         catch (final SimulatedCrash crash)
