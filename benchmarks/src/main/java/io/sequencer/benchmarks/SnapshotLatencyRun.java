@@ -126,7 +126,9 @@ public final class SnapshotLatencyRun
     private Histogram once(final boolean snapshots)
     {
         final Path directory = LogFixture.newDirectory("snapshot-latency");
-        final NodeStorage storage = NodeStorage.open(directory, new ChronicleLogContext().clusterId(1));
+        // as DurableMember opens a member under durability none: full cycles sealed without an fsync
+        final NodeStorage storage = NodeStorage.open(directory,
+            new ChronicleLogContext().clusterId(1).bootId(1).forceFullCycles(false));
         final Sequencer.Context context = new Sequencer.Context()
             .protocol(new ProtocolContext().cluster(ClusterConfig.ofSize(1, 1)).memberId(0).bootstrap(true)
                 .maxResultLength(Long.BYTES).checkpointInterval(interval))

@@ -91,7 +91,10 @@ public final class DurableMember implements AutoCloseable
                 storage = NodeStorage.open(directory, new ChronicleLogContext()
                     .clusterId(protocol.cluster().clusterId())
                     .maxPayloadLength(
-                        Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength())),
+                        Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
+                    // under none, full cycles are sealed without an fsync, trusted in this boot only (docs §10.1)
+                    .bootId(protocol.bootId())
+                    .forceFullCycles(protocol.durability() == io.sequencer.core.Durability.BATCH),
                     transportThread::start);
                 storageOpenNs = System.nanoTime();
             }

@@ -140,7 +140,6 @@ final class NodeCommand implements Callable<Integer>
         }
         final ProtocolContext protocol = cluster.protocolContext(id)
             .bootstrap(bootstrap)
-            .bootId(bootId())
             .listener(new NodeEventLog(out, cluster.cluster(), id));
         if (stateMachine instanceof AccountLedger)
         {
@@ -439,21 +438,5 @@ final class NodeCommand implements Callable<Integer>
     {
         return ProcessHandle.current().info().startInstant()
             .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toMillis()).orElse(-1L);
-    }
-
-    /** This machine's boot id (changes when it reboots), as a non-zero number. */
-    static long bootId()
-    {
-        final File file = new File("/proc/sys/kernel/random/boot_id");
-        try
-        {
-            final String text = Files.readString(file.toPath()).trim();
-            final long hash = text.hashCode() * 0x9E3779B97F4A7C15L ^ text.length();
-            return hash == 0 ? 1 : hash;
-        }
-        catch (final IOException ex)
-        {
-            return 1; // no boot id on this system: a reboot under durability none goes unnoticed; use batch
-        }
     }
 }

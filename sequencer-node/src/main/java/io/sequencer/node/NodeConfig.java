@@ -545,6 +545,7 @@ public final class NodeConfig
         return new ProtocolContext()
             .cluster(cluster())
             .memberId(id)
+            .bootId(machineBootId())
             .durability(durability)
             .heartbeatIntervalNs(heartbeatNs)
             .failureTimeoutNs(failureTimeoutNs)
@@ -708,5 +709,24 @@ public final class NodeConfig
     public String value(final String key, final String defaultValue)
     {
         return values.getOrDefault(key, defaultValue);
+    }
+
+    /**
+     * This machine's boot id (changes when it reboots), as a non-zero number: under durability {@code none} a member
+     * whose recorded boot id differs may have lost its log's unforced tail (docs/protocol.md §6).
+     */
+    static long machineBootId()
+    {
+        final File file = new File("/proc/sys/kernel/random/boot_id");
+        try
+        {
+            final String text = Files.readString(file.toPath()).trim();
+            final long hash = text.hashCode() * 0x9E3779B97F4A7C15L ^ text.length();
+            return hash == 0 ? 1 : hash;
+        }
+        catch (final IOException ex)
+        {
+            return 1; // no boot id on this system: a reboot under durability none goes unnoticed; use batch
+        }
     }
 }

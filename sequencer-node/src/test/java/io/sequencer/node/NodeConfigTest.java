@@ -93,6 +93,9 @@ class NodeConfigTest
         final ProtocolContext protocol = config.protocolContext(1).conclude();
         assertEquals(2_000_000, protocol.heartbeatIntervalNs());
         assertEquals(40_000_000, protocol.failureTimeoutNs());
+        assertEquals(NodeConfig.machineBootId(), protocol.bootId(), "an embedded member (DurableMember.launch from " +
+            "the file) notices a reboot under durability none as the node command does");
+        assertEquals(3, protocol.checkpointsKept());
         assertEquals(NodeConfig.DEFAULT_CHANNEL, config.channel());
 
         assertEquals(Authentication.ALL, config.authentication(), "every frame authenticated by default");

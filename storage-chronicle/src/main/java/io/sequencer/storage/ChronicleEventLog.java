@@ -176,6 +176,9 @@ public final class ChronicleEventLog implements EventLog
     private final Path stagingDirectory;
     private final Path sealsFile;
     private final boolean verifyWholeLogAtOpen;
+    private final long bootId;
+    /** The boot id a seal is written with when its cycle file is not forced first; 0: forced first. */
+    private final long unforcedSealBootId;
     private final int cycleShift;
     private final long sequenceMask;
     private final int maxPayloadLength;
@@ -257,6 +260,8 @@ public final class ChronicleEventLog implements EventLog
         this.stagingDirectory = directory.resolve(STAGING_DIRECTORY);
         this.sealsFile = directory.resolve(CycleSeal.FILE);
         this.verifyWholeLogAtOpen = context.verifyWholeLogAtOpen();
+        this.bootId = context.bootId();
+        this.unforcedSealBootId = context.forceFullCycles() ? 0 : context.bootId();
         this.cycleShift = Integer.numberOfTrailingZeros(context.entriesPerCycle());
         this.sequenceMask = context.entriesPerCycle() - 1L;
         this.maxPayloadLength = context.maxPayloadLength();
@@ -422,8 +427,9 @@ public final class ChronicleEventLog implements EventLog
             cut(intent.position);
         }
         // what a crashed predecessor appended may still be only in the page cache: force it before counting it (a
-        // sealed cycle was forced before its seal was written)
-        forced = Math.min(have, sealedUpToAtOpen);
+        // sealed cycle was forced before its seal was written, unless written under durability none, when nothing
+        // asks whether it was forced)
+        forced = Math.min(have, unforcedSealBootId != 0 ? sealedUpToAtOpen : forcedSealedUpTo());
         force();
         resealWalkedCycles();
         entriesAtOpen = have;
@@ -579,7 +585,7 @@ public final class ChronicleEventLog implements EventLog
             if (walked.cycle < newest)
             {
                 sealsAfterOpen.add(new CycleSeal(walked.cycle, logId, walked.previousChk, walked.lastPosition,
-                    walked.lastChk, walked.dataEnd, walked.epochStarts));
+                    walked.lastChk, walked.dataEnd, 0, walked.epochStarts)); // 0: this open forces what it walked
             }
         }
         sealedUpToAtOpen = sealedCyclesAtOpen == 0 ? 0 : sealed[sealedCyclesAtOpen - 1].lastPosition;
@@ -654,6 +660,21 @@ public final class ChronicleEventLog implements EventLog
      * log, of a full cycle, chained onto the one before, its cycle file no shorter than its data, and never the newest
      * cycle file present (that one is always walked: a torn write, damage or a cut is looked for there).
      */
+    /** The last position of the run of trusted seals whose cycle files were forced before them. */
+    private long forcedSealedUpTo()
+    {
+        long upTo = 0;
+        for (final CycleSeal seal : sealsAfterOpen)
+        {
+            if (seal.bootId != 0 || seal.lastPosition > sealedUpToAtOpen)
+            {
+                break;
+            }
+            upTo = seal.lastPosition;
+        }
+        return upTo;
+    }
+
     private CycleSeal[] trustedSeals(final int[] cycles)
     {
         final java.util.Map<Integer, CycleSeal> byCycle = new java.util.HashMap<>();
@@ -670,7 +691,7 @@ public final class ChronicleEventLog implements EventLog
             final long first = ((long)i << cycleShift) + 1;
             if (seal == null || seal.logId != logId || seal.previousChk != previousChk ||
                 seal.lastPosition != first + sequenceMask || !epochStartsWithin(seal, first) ||
-                fileShorterThan(cycle, seal.dataEnd))
+                (seal.bootId != 0 && seal.bootId != bootId) || fileShorterThan(cycle, seal.dataEnd))
             {
                 break;
             }
@@ -1271,7 +1292,7 @@ public final class ChronicleEventLog implements EventLog
             from--;
         }
         final CycleSeal seal = new CycleSeal(cycle, logId, previousChk, have, lastChk, lastDataEnd,
-            Arrays.copyOfRange(epochStarts, from, epochStartCount));
+            unforcedSealBootId, Arrays.copyOfRange(epochStarts, from, epochStartCount));
         lastDataEnd = 0;
         if (sealWriter == null)
         {
@@ -1287,7 +1308,10 @@ public final class ChronicleEventLog implements EventLog
         {
             try
             {
-                DurableFiles.forceFile(cycleFile);
+                if (seal.bootId == 0)
+                {
+                    DurableFiles.forceFile(cycleFile);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -1338,9 +1362,10 @@ public final class ChronicleEventLog implements EventLog
         }
     }
 
-    private static java.util.List<Integer> cyclesOf(final java.util.List<CycleSeal> seals)
+    /** Each seal's cycle and whether its cycle file was forced first: what tells two sets of seals apart here. */
+    private static java.util.List<Long> cyclesOf(final java.util.List<CycleSeal> seals)
     {
-        return seals.stream().map(seal -> seal.cycle).toList();
+        return seals.stream().map(seal -> seal.bootId == 0 ? seal.cycle : -1L - seal.cycle).toList();
     }
 
     /** Wait for the seals being written: a cut must not race one, and a close leaves none half done. */

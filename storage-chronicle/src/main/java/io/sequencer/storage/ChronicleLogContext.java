@@ -31,6 +31,8 @@ public final class ChronicleLogContext
     private int maxPayloadLength = DEFAULT_MAX_PAYLOAD_LENGTH;
     private boolean rehashOnRead = false;
     private boolean verifyWholeLogAtOpen = false;
+    private long bootId;
+    private boolean forceFullCycles = true;
 
     /**
      * Check every setting once.
@@ -129,6 +131,38 @@ public final class ChronicleLogContext
     public boolean verifyWholeLogAtOpen()
     {
         return verifyWholeLogAtOpen;
+    }
+
+    /**
+     * This machine's boot id (0: not known). A seal written without forcing its cycle file is trusted at open only in
+     * the boot it was written in ({@link CycleSeal}).
+     */
+    public ChronicleLogContext bootId(final long bootId)
+    {
+        this.bootId = bootId;
+        return this;
+    }
+
+    public long bootId()
+    {
+        return bootId;
+    }
+
+    /**
+     * True (default): force each full cycle file before its seal is written, as durability {@code batch} needs.
+     * False, with a {@link #bootId}: under durability {@code none}, seal it without the fsync, whose writeback of a
+     * cycle's megabytes stalls the appending thread's page faults for tens of milliseconds; the seal is then trusted
+     * only in the same boot.
+     */
+    public ChronicleLogContext forceFullCycles(final boolean forceFullCycles)
+    {
+        this.forceFullCycles = forceFullCycles;
+        return this;
+    }
+
+    public boolean forceFullCycles()
+    {
+        return forceFullCycles;
     }
 
     public ChronicleLogContext blockSize(final long blockSize)

@@ -22,7 +22,11 @@ import java.util.zip.CRC32C;
  * time"), so opening a log costs one cycle file's walk, not the whole log's.
  * <p>
  * A seal is written once its cycle file is forced (so an open need not force that file again), itself without a
- * force: it only saves work, and one that is missing, torn, of another log or inconsistent with its neighbours is
+ * force — or, under durability {@code none} ({@link ChronicleLogContext#unforcedSeals}), without forcing the cycle file
+ * either: an fsync of a cycle's megabytes stalls the appending thread's page faults for tens of milliseconds. Such a
+ * seal carries the machine's boot id and is trusted only in the same boot, when the page cache that holds the cycle
+ * is the one it was written from (after a power loss the member is not intact anyway, §6, and its log is walked).
+ * A seal only saves work, and one that is missing, torn, of another log or inconsistent with its neighbours is
  * ignored and its cycle walked (and forced). Every change that could make a seal untrue
  * removes it first: a cut removes the seals of the cycles it touches before its intent is recorded, and a read that
  * finds an entry damaged removes the seals from that entry's cycle on, so the next open walks into the damage.
@@ -30,16 +34,19 @@ import java.util.zip.CRC32C;
  * The seals of a log are records in one file ({@code log/seals}), appended as cycles fill, so an open reads them in
  * one read. A record (little-endian): its length, magic, format version, cycle, count of {@code EpochStart}s, log
  * id, checksum before the cycle, last position, checksum at it, byte where the data ends in the cycle file (0: not
- * known), the {@code EpochStart} positions, then a CRC32C of all of it.
+ * known), the boot id it was written in without a force (0: its cycle file was forced first; not in version 1
+ * records, which are all forced), the {@code EpochStart} positions, then a CRC32C of all of it.
  */
 final class CycleSeal
 {
     /** The file of a log's seals, one record after another in the order they were written. */
     static final String FILE = "seals";
     private static final int MAGIC = 0x53_45_41_4C; // "SEAL"
-    private static final int FORMAT_VERSION = 1;
-    /** A record: its length, magic, version, cycle, count, then five longs, the positions, a CRC32C. */
-    private static final int FIXED_LENGTH = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 4;
+    private static final int FORMAT_VERSION = 2;
+    /** A record: its length, magic, version, cycle, count, then six longs, the positions, a CRC32C. */
+    private static final int FIXED_LENGTH = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 8 + 4;
+    /** Version 1 had no boot id. */
+    private static final int FIXED_LENGTH_V1 = FIXED_LENGTH - 8;
     private static final int MAX_EPOCH_STARTS = 1 << 16;
     private static final Logger LOGGER = LoggerFactory.getLogger(CycleSeal.class);
 
@@ -49,6 +56,8 @@ final class CycleSeal
     final long lastPosition;
     final long lastChk;
     final long dataEnd;
+    /** The boot it was written in without its cycle file forced; 0 when the file was forced first. */
+    final long bootId;
     final long[] epochStarts;
 
     CycleSeal(
@@ -58,6 +67,7 @@ final class CycleSeal
         final long lastPosition,
         final long lastChk,
         final long dataEnd,
+        final long bootId,
         final long[] epochStarts)
     {
         this.cycle = cycle;
@@ -66,6 +76,7 @@ final class CycleSeal
         this.lastPosition = lastPosition;
         this.lastChk = lastChk;
         this.dataEnd = dataEnd;
+        this.bootId = bootId;
         this.epochStarts = epochStarts;
     }
 
@@ -80,7 +91,7 @@ final class CycleSeal
         final int length = recordLength();
         final ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(length).putInt(MAGIC).putInt(FORMAT_VERSION).putInt(cycle).putInt(epochStarts.length)
-            .putLong(logId).putLong(previousChk).putLong(lastPosition).putLong(lastChk).putLong(dataEnd);
+            .putLong(logId).putLong(previousChk).putLong(lastPosition).putLong(lastChk).putLong(dataEnd).putLong(bootId);
         for (final long position : epochStarts)
         {
             buffer.putLong(position);
@@ -129,29 +140,33 @@ final class CycleSeal
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         final CRC32C crc = new CRC32C();
         int at = 0;
-        while (bytes.length - at >= FIXED_LENGTH)
+        while (bytes.length - at >= FIXED_LENGTH_V1)
         {
             final int length = buffer.getInt(at);
-            if (length < FIXED_LENGTH || length > bytes.length - at || (length - FIXED_LENGTH) % Long.BYTES != 0)
+            if (length < FIXED_LENGTH_V1 || length > bytes.length - at)
             {
                 break;
             }
             crc.reset();
             crc.update(bytes, at, length - 4);
+            final int version = buffer.getInt(at + 8);
+            final int fixed = version == 1 ? FIXED_LENGTH_V1 : FIXED_LENGTH;
             final int count = buffer.getInt(at + 16);
             if (buffer.getInt(at + length - 4) != (int)crc.getValue() || buffer.getInt(at + 4) != MAGIC ||
-                buffer.getInt(at + 8) != FORMAT_VERSION || count < 0 || count > MAX_EPOCH_STARTS ||
-                length != FIXED_LENGTH + count * Long.BYTES)
+                (version != 1 && version != FORMAT_VERSION) || count < 0 || count > MAX_EPOCH_STARTS ||
+                length != fixed + count * Long.BYTES)
             {
                 break;
             }
+            final int positionsAt = at + fixed - 4;
             final long[] epochStarts = new long[count];
             for (int i = 0; i < count; i++)
             {
-                epochStarts[i] = buffer.getLong(at + 60 + i * Long.BYTES);
+                epochStarts[i] = buffer.getLong(positionsAt + i * Long.BYTES);
             }
             seals.add(new CycleSeal(buffer.getInt(at + 12), buffer.getLong(at + 20), buffer.getLong(at + 28),
-                buffer.getLong(at + 36), buffer.getLong(at + 44), buffer.getLong(at + 52), epochStarts));
+                buffer.getLong(at + 36), buffer.getLong(at + 44), buffer.getLong(at + 52),
+                version == 1 ? 0 : buffer.getLong(at + 60), epochStarts));
             at += length;
         }
         return seals;

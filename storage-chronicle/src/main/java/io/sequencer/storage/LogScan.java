@@ -182,7 +182,7 @@ final class LogScan
 
     private boolean walkedFull(final int cycle, final long dataEnd)
     {
-        walkedFullCycles.add(new CycleSeal(cycle, 0, cycleStartChk, good, lastChk, dataEnd,
+        walkedFullCycles.add(new CycleSeal(cycle, 0, cycleStartChk, good, lastChk, dataEnd, 0,
             Arrays.copyOfRange(epochStarts, cycleStartEpochStarts, epochStartCount)));
         return true;
     }

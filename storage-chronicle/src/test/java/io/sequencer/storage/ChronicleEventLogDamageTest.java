@@ -341,6 +341,44 @@ class ChronicleEventLogDamageTest
     }
 
     @Test
+    void sealsWrittenWithoutForcingTheirCyclesAreTrustedInTheSameBootOnly()
+    {
+        final Path directory = root.resolve("log");
+        final List<EventLogContract.Appended> appended;
+        try (ChronicleEventLog log = ChronicleEventLog.open(context(directory).bootId(77).forceFullCycles(false)))
+        {
+            appended = new ArrayList<>(EventLogContract.appendMany(log, TOTAL, 5));
+        }
+        final List<CycleSeal> seals = CycleSeal.readAll(directory.resolve(CycleSeal.FILE));
+        assertEquals(4, seals.size());
+        for (final CycleSeal seal : seals)
+        {
+            assertEquals(77, seal.bootId, "written without a force, in boot 77");
+        }
+        try (ChronicleEventLog log = ChronicleEventLog.open(context(directory).bootId(77)))
+        {
+            assertEquals(4, log.sealedCyclesAtOpen(), "the same boot: the page cache holds what they vouch for");
+            assertEquals(40, log.entriesWalkedAtOpen());
+            assertMatches(log, appended, TOTAL);
+        }
+        // another boot (a power loss may have taken pages of those cycles): walked, and sealed again once forced
+        try (ChronicleEventLog log = ChronicleEventLog.open(context(directory).bootId(78)))
+        {
+            assertEquals(0, log.sealedCyclesAtOpen());
+            assertEquals(TOTAL, log.entriesWalkedAtOpen());
+            assertMatches(log, appended, TOTAL);
+        }
+        for (final CycleSeal seal : CycleSeal.readAll(directory.resolve(CycleSeal.FILE)))
+        {
+            assertEquals(0, seal.bootId, "the open forced what it walked and sealed it so");
+        }
+        try (ChronicleEventLog log = ChronicleEventLog.open(context(directory).bootId(79)))
+        {
+            assertEquals(4, log.sealedCyclesAtOpen(), "forced seals are trusted in any boot");
+        }
+    }
+
+    @Test
     void damageInASealedCycleIsFoundByTheReadThatMeetsItAndThenByEveryOpen() throws IOException
     {
         final Path directory = root.resolve("log");
@@ -384,14 +422,14 @@ class ChronicleEventLogDamageTest
             {
                 case 0 -> QueueFiles.truncate(sealsFile, Files.size(sealsFile) * 5 / 8);
                 case 1 -> seals.set(2, new CycleSeal(3, third.logId + 1, third.previousChk, third.lastPosition,
-                    third.lastChk, third.dataEnd, third.epochStarts));
+                    third.lastChk, third.dataEnd, third.bootId, third.epochStarts));
                 case 2 -> QueueFiles.truncate(QueueFiles.cycleFile(directory, 3), third.dataEnd - 10);
                 case 3 -> seals.remove(1);
                 default ->
                 {
                     final CycleSeal fourth = seals.get(3);
                     seals.set(3, new CycleSeal(4, fourth.logId, fourth.previousChk, fourth.lastPosition,
-                        fourth.lastChk ^ 1, fourth.dataEnd, fourth.epochStarts));
+                        fourth.lastChk ^ 1, fourth.dataEnd, fourth.bootId, fourth.epochStarts));
                 }
             }
             if (i == 1 || i == 3 || i == 4)
