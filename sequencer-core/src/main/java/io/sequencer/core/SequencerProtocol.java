@@ -173,7 +173,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private final LogEntry entry = new LogEntry();
     private final int[] memberIds;
 
-    private NodeMode mode = NodeMode.INIT;
+    /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */
+    private volatile NodeMode mode = NodeMode.INIT;
     private BootPhase phase = BootPhase.NONE;
     private boolean intact = true;
     /** Started to bootstrap on an empty, new store: intact only while the cluster has never run. */
@@ -1415,11 +1416,14 @@ public final class SequencerProtocol implements MemberStreamListener
         while (checkpoint > 0)
         {
             String damage = "does not match the log";
-            if (checkpoints.chkAt(checkpoint) == log.chkAt(checkpoint))
+            if (recordedChk(checkpoint) == log.chkAt(checkpoint))
             {
                 try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
                 {
-                    damage = reader == null ? "is damaged" : replica.restore(reader, checkpoint);
+                    // the file's own header too: it may have changed since the index was read
+                    damage = reader == null ? "is damaged or gone" :
+                        reader.position() != checkpoint || reader.chk() != log.chkAt(checkpoint) ?
+                        "does not match the log" : replica.restore(reader, checkpoint);
                 }
             }
             if (damage == null)
@@ -1432,6 +1436,22 @@ public final class SequencerProtocol implements MemberStreamListener
             checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
         }
         stateValid = true;
+    }
+
+    /**
+     * The chk recorded with the checkpoint at {@code position}, or the log's there negated when it is gone: the
+     * snapshot thread deletes old ones while this runs (§5), and one deleted is skipped like a damaged one.
+     */
+    private long recordedChk(final long position)
+    {
+        try
+        {
+            return checkpoints.chkAt(position);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return ~log.chkAt(position);
+        }
     }
 
     /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */

@@ -30,6 +30,7 @@ public final class Snapshotter implements AutoCloseable
     private final Replica replica;
     private final CheckpointStore checkpoints;
     private final LongFunction<CommittedEntries> entries;
+    private final java.util.function.BooleanSupplier mayWork;
     private final ErrorHandler errorHandler;
     private final long interval;
     private final int kept;
@@ -44,7 +45,13 @@ public final class Snapshotter implements AutoCloseable
     private long ceiling = Long.MAX_VALUE;
     private boolean chainBroken;
     private long retryAtNs = Long.MIN_VALUE;
-    private volatile boolean requested;
+    /** After a failed save (a full disk), the next is not tried before this: each serialises the whole state. */
+    private long saveRetryAtNs = Long.MIN_VALUE;
+    private long nowNs;
+    /** Operators' requests, from any thread; those served, by this one. */
+    private final java.util.concurrent.atomic.AtomicLong requestsMade = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long requestsServed;
+    private volatile long servedAt;
     private volatile long checkpointsTaken;
     private volatile long failures;
     private volatile long position;
@@ -53,18 +60,23 @@ public final class Snapshotter implements AutoCloseable
     /**
      * @param stateMachine a second instance of the member's state machine, for this thread alone.
      * @param entries      opens the member's committed entries from a position.
+     * @param mayWork      whether to spend CPU on it now: the runtime says so while the member runs in an epoch, and
+     *                     not while it boots or catches up, when its duty cycle needs the core (on a small machine a
+     *                     snapshot thread replaying a catch-up's entries beside it slowed the catch-up by a fifth).
      */
     public Snapshotter(
         final ProtocolContext context,
         final StateMachine stateMachine,
         final CheckpointStore checkpoints,
         final LongFunction<CommittedEntries> entries,
+        final java.util.function.BooleanSupplier mayWork,
         final ErrorHandler errorHandler)
     {
         context.conclude();
         this.cluster = context.cluster();
         this.checkpoints = checkpoints;
         this.entries = entries;
+        this.mayWork = mayWork;
         this.errorHandler = errorHandler;
         this.interval = context.checkpointInterval();
         this.kept = context.checkpointsKept();
@@ -80,6 +92,11 @@ public final class Snapshotter implements AutoCloseable
      */
     public int doWork(final long nowNs)
     {
+        this.nowNs = nowNs;
+        if (!mayWork.getAsBoolean())
+        {
+            return 0;
+        }
         if (source == null)
         {
             if (nowNs < retryAtNs)
@@ -117,23 +134,41 @@ public final class Snapshotter implements AutoCloseable
             retryAtNs = nowNs; // at once: nothing is wrong with the disk
             return 1;
         }
-        if (count == 0 && requested && replica.appliedUpTo() > 0)
+        if (count == 0 && snapshotRequested() && replica.appliedUpTo() > 0)
         {
             takeCheckpoint(replica.appliedUpTo()); // asked for, and nothing more is committed
         }
         return count;
     }
 
-    /** Write a checkpoint at the next committed entry, or at once when every committed entry is applied. */
-    public void requestSnapshot()
+    /**
+     * Write a checkpoint at the next committed entry, or at once when every committed entry is applied (or find one
+     * there already). Any thread may ask.
+     *
+     * @return the number of requests made so far, this one included: it is served once {@link #requestsServed()}
+     *         reaches it.
+     */
+    public long requestSnapshot()
     {
-        requested = true;
+        return requestsMade.incrementAndGet();
     }
 
     /** Whether a {@link #requestSnapshot() requested} checkpoint is still to be written. */
     public boolean snapshotRequested()
     {
-        return requested;
+        return requestsServed < requestsMade.get();
+    }
+
+    /** How many requests the checkpoints written (or found) so far served. */
+    public long requestsServed()
+    {
+        return requestsServed;
+    }
+
+    /** The position of the checkpoint that served the latest requests. */
+    public long servedAt()
+    {
+        return servedAt;
     }
 
     /** The checkpoints this snapshotter wrote. */
@@ -211,7 +246,7 @@ public final class Snapshotter implements AutoCloseable
             entry.incarnation(), entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
         lastChk = chk;
         position = entry.position();
-        if (entry.position() % interval == 0 || requested)
+        if (entry.position() % interval == 0 || snapshotRequested())
         {
             takeCheckpoint(entry.position());
         }
@@ -219,17 +254,23 @@ public final class Snapshotter implements AutoCloseable
 
     private void takeCheckpoint(final long at)
     {
-        if (checkpoints.latestAtOrBelow(at) == at)
+        if (nowNs < saveRetryAtNs)
         {
-            requested = false;
+            return;
+        }
+        final long made = requestsMade.get(); // a request made while this one is written waits for the next
+        if (checkpoints.latestAtOrBelow(at) == at && recordedChkIs(at, lastChk))
+        {
+            served(made, at);
             return;
         }
         try
         {
-            checkpoints.save(at, lastChk, content);
+            checkpoints.save(at, lastChk, content); // over one of another history or found damaged, if there is one
             checkpointsTaken++;
             lastCheckpoint = at;
-            requested = false;
+            served(made, at);
+            ceiling = Long.MAX_VALUE;
             // retention: the newest `kept`, all at or below g; a rebuild needs the newest at or below its cut, and the
             // duty cycle never cuts below g (§5)
             long oldestKept = at;
@@ -244,8 +285,30 @@ public final class Snapshotter implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            failures++; // a full or failing disk: the next interval, or request, tries again
+            failures++; // a full or failing disk: the next interval, or request, after a pause, tries again
+            saveRetryAtNs = nowNs + RETRY_NS;
             errorHandler.onError(ex);
+        }
+    }
+
+    private void served(final long made, final long at)
+    {
+        if (requestsServed < made)
+        {
+            servedAt = at;
+            requestsServed = made;
+        }
+    }
+
+    private boolean recordedChkIs(final long at, final long chk)
+    {
+        try
+        {
+            return checkpoints.chkAt(at) == chk;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false; // deleted meanwhile
         }
     }
 

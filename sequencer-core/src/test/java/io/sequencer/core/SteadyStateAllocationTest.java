@@ -142,6 +142,31 @@ class SteadyStateAllocationTest
             handlers[i] = nodes[i]::onFrame;
             nodes[i].start(0);
         }
+        // member 0's snapshot thread follows its committed entries, stepped on this thread after the duty cycles
+        final SequencerProtocol first = nodes[0];
+        snapshotter = new Snapshotter(
+            new ProtocolContext().cluster(cluster).memberId(0).checkpointInterval(1_000_000), new SumStateMachine(),
+            new InMemoryCheckpointStore(), from -> new CommittedEntries()
+            {
+                private final LogEntry entry = new LogEntry();
+                private long next = from;
+
+                public int poll(final Handler handler, final int limit)
+                {
+                    int count = 0;
+                    while (count < limit && next <= first.guaranteed() && first.log().read(next, entry))
+                    {
+                        next++;
+                        count++;
+                        handler.onEntry(entry);
+                    }
+                    return count;
+                }
+
+                public void close()
+                {
+                }
+            }, () -> true, Throwable::printStackTrace);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
 
         run(nodes, transports, handlers, event, WARM_UP_EVENTS, 0);
@@ -169,7 +194,12 @@ class SteadyStateAllocationTest
         }
         assertTrue(nodes[0].counters().timersFired() > MEASURED_EVENTS / 64, "timers fired on the measured path: " +
             nodes[0].counters().timersFired());
+        assertTrue(snapshotter.position() > WARM_UP_EVENTS, "the snapshot thread's path was measured too: at " +
+            snapshotter.position());
+        assertEquals(0, snapshotter.failures());
     }
+
+    private Snapshotter snapshotter;
 
     private void run(
         final SequencerProtocol[] nodes,
@@ -199,6 +229,7 @@ class SteadyStateAllocationTest
                 transports[i].poll(handlers[i], 64);
                 nodes[i].doWork(nowNs);
             }
+            snapshotter.doWork(nowNs);
             assertTrue(++guard < 10L * events + 100_000, "the cluster stopped making progress");
         }
     }

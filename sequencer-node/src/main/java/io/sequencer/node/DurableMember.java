@@ -92,9 +92,11 @@ public final class DurableMember implements AutoCloseable
                     .clusterId(protocol.cluster().clusterId())
                     .maxPayloadLength(
                         Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
-                    // under none, full cycles are sealed without an fsync, trusted in this boot only (docs §10.1)
-                    .bootId(protocol.bootId())
-                    .forceFullCycles(protocol.durability() == io.sequencer.core.Durability.BATCH),
+                    // under none, full cycles are sealed without an fsync, trusted in this boot only (docs §10.1);
+                    // the machine's boot, whose page cache holds them, and only where there is one to know
+                    .bootId(NodeConfig.machineBootId())
+                    .forceFullCycles(protocol.durability() == io.sequencer.core.Durability.BATCH ||
+                        NodeConfig.machineBootId() == 0),
                     transportThread::start);
                 storageOpenNs = System.nanoTime();
             }

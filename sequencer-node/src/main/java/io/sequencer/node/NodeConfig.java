@@ -545,7 +545,7 @@ public final class NodeConfig
         return new ProtocolContext()
             .cluster(cluster())
             .memberId(id)
-            .bootId(machineBootId())
+            .bootId(machineBootId() != 0 ? machineBootId() : 1) // 1: not known, a reboot goes unnoticed
             .durability(durability)
             .heartbeatIntervalNs(heartbeatNs)
             .failureTimeoutNs(failureTimeoutNs)
@@ -712,21 +712,24 @@ public final class NodeConfig
     }
 
     /**
-     * This machine's boot id (changes when it reboots), as a non-zero number: under durability {@code none} a member
-     * whose recorded boot id differs may have lost its log's unforced tail (docs/protocol.md §6).
+     * This machine's boot id (changes when it reboots), folded from its 128 bits to 64: under durability {@code none}
+     * a member whose recorded boot id differs may have lost its log's unforced tail (docs/protocol.md §6), and a log
+     * trusts the seals it wrote without an fsync only in the same boot.
+     *
+     * @return 0 when this system has none (a reboot under durability none then goes unnoticed: use batch).
      */
     static long machineBootId()
     {
         final File file = new File("/proc/sys/kernel/random/boot_id");
         try
         {
-            final String text = Files.readString(file.toPath()).trim();
-            final long hash = text.hashCode() * 0x9E3779B97F4A7C15L ^ text.length();
-            return hash == 0 ? 1 : hash;
+            final java.util.UUID uuid = java.util.UUID.fromString(Files.readString(file.toPath()).trim());
+            final long folded = uuid.getMostSignificantBits() ^ Long.rotateLeft(uuid.getLeastSignificantBits(), 31);
+            return folded == 0 ? 1 : folded;
         }
-        catch (final IOException ex)
+        catch (final IOException | IllegalArgumentException ex)
         {
-            return 1; // no boot id on this system: a reboot under durability none goes unnoticed; use batch
+            return 0;
         }
     }
 }

@@ -33,7 +33,6 @@ import java.util.concurrent.locks.LockSupport;
 final class SnapshotCommand implements Callable<Integer>
 {
     private static final String TAKEN = "checkpoints taken";
-    private static final String NEWEST = "checkpoint newest";
 
     @Spec
     CommandSpec spec;
@@ -71,26 +70,32 @@ final class SnapshotCommand implements Callable<Integer>
                     "launched it without Sequencer.Context.snapshots): it takes no checkpoints");
                 return 1;
             }
-            final long takenBefore = stat.counterValue(TAKEN);
+            final String token = java.util.UUID.randomUUID().toString();
             final long startNs = System.nanoTime();
-            Files.write(request, ("asked by pid " + ProcessHandle.current().pid() + " at " + Instant.now() + "\n")
-                .getBytes(StandardCharsets.US_ASCII));
+            final Path temporary = dir.toPath().resolve(SnapshotAgent.REQUEST_FILE + ".tmp");
+            Files.writeString(temporary, token + "\n", StandardCharsets.US_ASCII);
+            Files.move(temporary, request, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            final Path done = dir.toPath().resolve(SnapshotAgent.DONE_FILE);
             final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(timeoutS);
-            // done when the member removed the request and its published count of checkpoints moved (the counters
-            // are published every millisecond: the removal can come first)
-            while (Files.exists(request) || stat.counterValue(TAKEN) == takenBefore)
+            String answer;
+            while ((answer = answerTo(done, token)) == null)
             {
                 if (System.nanoTime() - deadlineNs > 0 || notRunning(stat) != null)
                 {
-                    Files.deleteIfExists(request);
+                    if (token.equals(SnapshotAgent.read(request)))
+                    {
+                        Files.deleteIfExists(request);
+                    }
                     err.println("snapshot: no checkpoint within " + timeoutS + " s" +
                         (notRunning(stat) != null ? ": " + notRunning(stat) : " (is the member running in an " +
-                        "epoch? nothing is committed before it does)") + "; the request is withdrawn");
+                        "epoch? nothing is committed before it does)") + "; the request is withdrawn (a snapshot " +
+                        "thread that took it already still writes its checkpoint)");
                     return 1;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
-            final long position = stat.counterValue(NEWEST);
+            final long position = Long.parseLong(answer);
             final Path file = dir.toPath().resolve(NodeStorage.CHECKPOINT_DIRECTORY)
                 .resolve(String.format("checkpoint-%020d.ckpt", position));
             out.printf("member %d: checkpoint at position %d written in %.1f ms: %s (%d bytes)%n", stat.memberId(),
@@ -103,11 +108,18 @@ final class SnapshotCommand implements Callable<Integer>
             err.println("snapshot: " + ex.getMessage());
             return 1;
         }
-        catch (final IOException ex)
+        catch (final IOException | java.io.UncheckedIOException ex)
         {
             err.println("snapshot: cannot write or read " + request + ": " + ex.getMessage());
             return 1;
         }
+    }
+
+    /** @return the position the member answered {@code token} with, or null when it has not answered it yet. */
+    private static String answerTo(final Path done, final String token)
+    {
+        final String line = SnapshotAgent.read(done);
+        return line != null && line.startsWith(token + " ") ? line.substring(token.length() + 1).trim() : null;
     }
 
     /** @return why the member whose counters these are is not running, or null when it is. */

@@ -99,6 +99,11 @@ class DurableMemberTest
                 member.sequencer().protocol().guaranteed() + ")");
             assertFalse(java.nio.file.Files.exists(memberDir.resolve(
                 io.sequencer.core.runtime.SnapshotAgent.REQUEST_FILE)), "the request is removed once done");
+            final StringWriter again = new StringWriter();
+            assertEquals(0, SequencerCli.commandLine(new PrintWriter(again, true), new PrintWriter(err, true))
+                .execute("snapshot", "--dir", memberDir.toString()), err.toString());
+            assertTrue(again.toString().contains("checkpoint at position " + at + " written"), "nothing new: the " +
+                "checkpoint already there answers: " + again);
             try (io.sequencer.storage.FileCheckpointStore store = new io.sequencer.storage.FileCheckpointStore(
                 memberDir.resolve(io.sequencer.storage.NodeStorage.CHECKPOINT_DIRECTORY));
                 io.sequencer.core.CheckpointFile.Reader reader = store.open(at))

@@ -93,6 +93,7 @@ class NodeConfigTest
         final ProtocolContext protocol = config.protocolContext(1).conclude();
         assertEquals(2_000_000, protocol.heartbeatIntervalNs());
         assertEquals(40_000_000, protocol.failureTimeoutNs());
+        assertTrue(NodeConfig.machineBootId() != 0, "this Linux machine has a boot id");
         assertEquals(NodeConfig.machineBootId(), protocol.bootId(), "an embedded member (DurableMember.launch from " +
             "the file) notices a reboot under durability none as the node command does");
         assertEquals(3, protocol.checkpointsKept());

@@ -70,16 +70,26 @@ public final class DurableFiles
         }
         catch (final IOException | UncheckedIOException ex)
         {
-            try
-            {
-                Files.deleteIfExists(temp);
-            }
-            catch (final IOException ignored)
-            {
-                // the temporary name is written over by the next attempt and removed at open
-            }
+            deleteQuietly(temp);
             throw new UncheckedIOException("cannot write " + file + ": " + ex.getMessage(),
                 ex instanceof IOException ? (IOException)ex : ((UncheckedIOException)ex).getCause());
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            deleteQuietly(temp); // the writer failed (a state machine's snapshot threw): nothing of it stays
+            throw ex;
+        }
+    }
+
+    private static void deleteQuietly(final Path temp)
+    {
+        try
+        {
+            Files.deleteIfExists(temp);
+        }
+        catch (final IOException ignored)
+        {
+            // the temporary name is written over by the next attempt and removed at open
         }
     }
 

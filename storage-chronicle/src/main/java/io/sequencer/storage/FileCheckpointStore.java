@@ -125,12 +125,15 @@ public final class FileCheckpointStore implements CheckpointStore
             LOGGER.error("checkpoint {} {}: skipped, never loaded", file, ex.getMessage());
             return null;
         }
+        FileChannel channel = null;
         try
         {
-            return new CheckpointFile.Reader(FileChannel.open(file, StandardOpenOption.READ)).expect(total);
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            return new CheckpointFile.Reader(channel).expect(total);
         }
         catch (final IOException | RuntimeException ex)
         {
+            org.agrona.CloseHelper.quietClose(channel);
             LOGGER.error("checkpoint {} cannot be read again: {}", file, ex.getMessage());
             return null;
         }

@@ -53,6 +53,26 @@ class FileCheckpointStoreContractTest extends CheckpointStoreContract
     }
 
     @Test
+    void aSnapshotThatThrowsLeavesNoFileBehind() throws IOException
+    {
+        final CheckpointStore store = track(newStore());
+        for (int i = 1; i <= 3; i++)
+        {
+            final long position = i * 10L;
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> store.save(position, 1,
+                out ->
+                {
+                    out.write(new org.agrona.concurrent.UnsafeBuffer(new byte[200_000]), 0, 200_000);
+                    throw new IllegalStateException("the state machine failed half way");
+                }));
+        }
+        try (Stream<Path> files = Files.list(lastDirectory))
+        {
+            assertEquals(0, files.count(), "no temporary file of the failed writes stays");
+        }
+    }
+
+    @Test
     void truncatedFileIsDamagedAndTemporaryFilesAreRemoved() throws IOException
     {
         final CheckpointStore store = track(newStore());

@@ -239,7 +239,10 @@ public final class Sequencer implements AutoCloseable
             return this;
         }
 
-        /** Also told of every error (they are always recorded in the node's error log and counted). */
+        /**
+         * Also told of every error (they are always recorded in the node's error log and counted), from the duty-cycle
+         * thread and from the snapshot thread: it must be safe to call from both.
+         */
         public Context errorHandler(final ErrorHandler errorHandler)
         {
             this.errorHandler = errorHandler;
@@ -337,7 +340,8 @@ public final class Sequencer implements AutoCloseable
         if (ctx.snapshotStateMachine != null)
         {
             snapshotter = new io.sequencer.core.Snapshotter(
-                protocolContext, ctx.snapshotStateMachine, ctx.checkpoints, ctx.committedEntries, errorHandler);
+                protocolContext, ctx.snapshotStateMachine, ctx.checkpoints, ctx.committedEntries,
+                () -> protocol.mode() == io.sequencer.core.NodeMode.RUNNING, errorHandler);
             counterSources.put("checkpoints taken", snapshotter::checkpointsTaken);
             counterSources.put("checkpoint newest", snapshotter::lastCheckpoint);
             counterSources.put("snapshot thread position", snapshotter::position);

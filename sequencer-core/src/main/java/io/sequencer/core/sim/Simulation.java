@@ -773,7 +773,7 @@ public final class Simulation
         final SequencerProtocol protocol = node.protocol;
         node.snapshotter = new Snapshotter(context, new AccountLedger(), node.disk.checkpointView,
             from -> new SimCommittedEntries(node.disk.logView, protocol::guaranteed, from),
-            ex -> onSnapshotError(index, generation, ex));
+            () -> protocol.mode() == NodeMode.RUNNING, ex -> onSnapshotError(index, generation, ex));
         node.snapshotCrash = null;
         node.handler = node.protocol::onFrame;
         node.up = true;

@@ -46,6 +46,18 @@ class SnapshotScenariosTest
                 c.snapshotters[m].checkpointsTaken() + " checkpoints");
             assertEquals(0, c.snapshotters[m].failures());
         }
+        // an operator's requests with nothing new committed: served by a checkpoint at the last position, twice
+        final long last = c.nodes[0].guaranteed();
+        final long first = c.snapshotters[0].requestSnapshot();
+        c.runFor(MILLISECOND);
+        assertEquals(first, c.snapshotters[0].requestsServed());
+        assertEquals(last, c.snapshotters[0].servedAt());
+        assertEquals(last, c.checkpoints[0].latestAtOrBelow(Long.MAX_VALUE));
+        final long second = c.snapshotters[0].requestSnapshot();
+        c.runFor(MILLISECOND);
+        assertEquals(second, c.snapshotters[0].requestsServed(), "served by the checkpoint already there");
+        assertEquals(last, c.snapshotters[0].servedAt());
+
         c.crash(2).start(2);
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 5 * SECOND, "member 2 back");
         assertTrue(c.nodes[2].counters().checkpointsLoaded() > 0, "member 2 rebuilt from a checkpoint");
