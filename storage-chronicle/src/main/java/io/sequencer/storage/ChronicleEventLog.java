@@ -227,6 +227,13 @@ public final class ChronicleEventLog implements EventLog
     /** The byte of the current cycle file where the data of the last entry appended ends (0: not known). */
     private long lastDataEnd;
     /**
+     * The chk before {@code cycleFirst}, the first position of the cycle being appended, kept when this log appended
+     * that position (-1: not known, after an open or a cut): its seal needs it, and reading it back from the cycle
+     * before costs that cycle's mapping, milliseconds on the appending thread at every roll.
+     */
+    private long cycleFirst = -1;
+    private long cyclePreviousChk;
+    /**
      * Forces a full cycle file and then writes its seal, off the appending thread: an fsync of a cycle's megabytes
      * on the duty cycle would be a latency spike every {@code K} entries. A seal therefore also says its cycle is
      * forced, and an open need not force it again. Created on the first seal; drained before a cut and at close.
@@ -882,6 +889,11 @@ public final class ChronicleEventLog implements EventLog
         {
             seal(cycleOf(position - 1));
         }
+        if (((position - 1) & sequenceMask) == 0)
+        {
+            cycleFirst = position;
+            cyclePreviousChk = lastChk;
+        }
         final long chk = Checksum.chain(
             lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
             payloadLength);
@@ -1277,7 +1289,7 @@ public final class ChronicleEventLog implements EventLog
         final long previousChk;
         try
         {
-            previousChk = first == 1 ? Checksum.EMPTY : storedChk(first - 1);
+            previousChk = first == 1 ? Checksum.EMPTY : first == cycleFirst ? cyclePreviousChk : storedChk(first - 1);
         }
         catch (final RuntimeException ex)
         {
@@ -1449,6 +1461,7 @@ public final class ChronicleEventLog implements EventLog
 
         have = position;
         lastDataEnd = 0; // the last entry's end is in a file the cut may have replaced
+        cycleFirst = -1;
         pendingCut = false; // everything after position, the damage with it, is gone
         lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
         lastReadChk = Checksum.EMPTY;
