@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * Where a log append stalls: appends 64-byte events to a {@link ChronicleEventLog} opened as a member under durability
  * {@code none} opens it, at a fixed {@code --rate}, and prints every append that took longer than {@code --over-us},
  * with its position within its cycle file (1: the first append of a new cycle, which creates and maps the file), then
- * the longest append at a cycle's start and elsewhere.
+ * the longest append at a cycle's start and elsewhere. {@code --block-mb} and {@code --entries-per-cycle} change the
+ * log's mapping and cycle size (small cycles make rolls frequent enough to profile).
  * <pre>
  * java $(cat sequencer-node/target/jvm-flags.txt) -cp benchmarks/target/benchmarks.jar \
  *     io.sequencer.benchmarks.AppendStallRun --entries 400000 --rate 20000 --over-us 1000
@@ -28,6 +29,8 @@ public final class AppendStallRun
         long entries = 400_000;
         int rate = 20_000;
         long overUs = 1_000;
+        long blockBytes = ChronicleLogContext.DEFAULT_BLOCK_SIZE;
+        int perCycleEntries = ChronicleLogContext.DEFAULT_ENTRIES_PER_CYCLE;
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -35,13 +38,15 @@ public final class AppendStallRun
                 case "--entries" -> entries = Long.parseLong(args[i + 1]);
                 case "--rate" -> rate = Integer.parseInt(args[i + 1]);
                 case "--over-us" -> overUs = Long.parseLong(args[i + 1]);
+                case "--block-mb" -> blockBytes = Long.parseLong(args[i + 1]) << 20;
+                case "--entries-per-cycle" -> perCycleEntries = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] +
-                    ": expected --entries, --rate, --over-us");
+                    ": expected --entries, --rate, --over-us, --block-mb, --entries-per-cycle");
             }
         }
         final Path directory = LogFixture.newDirectory("append-stall");
         final ChronicleLogContext context = new ChronicleLogContext().directory(directory).clusterId(1).bootId(1)
-            .forceFullCycles(false);
+            .forceFullCycles(false).blockSize(blockBytes).entriesPerCycle(perCycleEntries);
         final long perCycle = context.entriesPerCycle();
         long maxAtRollNs = 0;
         long maxElsewhereNs = 0;
