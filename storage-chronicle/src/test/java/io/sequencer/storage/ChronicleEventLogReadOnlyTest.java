@@ -213,9 +213,12 @@ class ChronicleEventLogReadOnlyTest
         try
         {
             final List<EventLogContract.Appended> appended = EventLogContract.appendMany(writer, TOTAL, 3);
-            // the writer seals its full cycles on a thread of its own: the snapshot is taken once all four are in
+            // the writer seals its full cycles, and writes the next cycle's file ahead, on a thread of its own: the
+            // snapshot is taken once all four seals and the last file written ahead are in
             final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-            while (CycleSeal.readAll(directory().resolve(CycleSeal.FILE)).size() < 4)
+            final Path ahead = directory().resolve(ChronicleEventLog.QUEUE_DIRECTORY).resolve(
+                ChronicleEventLog.precreatedFileName(ChronicleEventLogDamageTest.NEWEST_CYCLE + 1));
+            while (CycleSeal.readAll(directory().resolve(CycleSeal.FILE)).size() < 4 || !Files.exists(ahead))
             {
                 assertTrue(System.nanoTime() < deadline, "the writer's seals written");
                 Thread.onSpinWait();
