@@ -152,7 +152,7 @@ public final class ChronicleLogContext
      * True (default): force each full cycle file before its seal is written, as durability {@code batch} needs.
      * False, with a {@link #bootId}: under durability {@code none}, seal it without the fsync, whose writeback of a
      * cycle's megabytes stalls the appending thread's page faults for tens of milliseconds; the seal is then trusted
-     * only in the same boot.
+     * only in the same boot. {@link NodeStorage} then writes checkpoints without forcing them too.
      */
     public ChronicleLogContext forceFullCycles(final boolean forceFullCycles)
     {

@@ -56,6 +56,17 @@ public final class DurableFiles
      */
     public static void writeAtomically(final Path file, final java.util.function.Consumer<FileChannel> writer)
     {
+        writeAtomically(file, writer, true);
+    }
+
+    /**
+     * {@link #writeAtomically(Path, java.util.function.Consumer)}, forced only when {@code force}: without, the rename
+     * still makes the file appear whole or not at all to every process, but a power loss may leave it short (its
+     * reader must check it).
+     */
+    public static void writeAtomically(
+        final Path file, final java.util.function.Consumer<FileChannel> writer, final boolean force)
+    {
         final Path temp = file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
         try
         {
@@ -63,10 +74,16 @@ public final class DurableFiles
                 temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
             {
                 writer.accept(channel);
-                channel.force(true);
+                if (force)
+                {
+                    channel.force(true);
+                }
             }
             move(temp, file);
-            forceDirectory(file.toAbsolutePath().getParent());
+            if (force)
+            {
+                forceDirectory(file.toAbsolutePath().getParent());
+            }
         }
         catch (final IOException | UncheckedIOException ex)
         {

@@ -37,16 +37,29 @@ public final class FileCheckpointStore implements CheckpointStore
     private static final long DAMAGED = Long.MIN_VALUE;
 
     private final Path directory;
+    private final boolean force;
     /** Position → recorded chk, or {@link #DAMAGED} when the header cannot be trusted. */
     private final ConcurrentSkipListMap<Long, Long> checkpoints = new ConcurrentSkipListMap<>();
     private MemberDirectoryLock directoryLock;
 
     /**
-     * Open the store in {@code directory}, creating it if absent, and remove what an interrupted write left.
+     * Open the store in {@code directory}, creating it if absent, and remove what an interrupted write left; every
+     * checkpoint is forced before it is visible.
      */
     public FileCheckpointStore(final Path directory)
     {
+        this(directory, true);
+    }
+
+    /**
+     * @param force false under durability {@code none}: a checkpoint is then visible once whole but not forced (its
+     *              fsync of megabytes stalled the log's appends on the duty cycle for milliseconds). A power loss may
+     *              take it; every load checks the whole file first, and the log holds what it summarised.
+     */
+    public FileCheckpointStore(final Path directory, final boolean force)
+    {
         this.directory = directory;
+        this.force = force;
         try
         {
             Files.createDirectories(directory);
@@ -83,7 +96,7 @@ public final class FileCheckpointStore implements CheckpointStore
             final CheckpointFile.Writer writer = new CheckpointFile.Writer(channel, position, chk);
             content.accept(writer);
             writer.finish();
-        });
+        }, force);
         checkpoints.put(position, chk);
     }
 

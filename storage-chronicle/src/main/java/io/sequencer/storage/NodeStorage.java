@@ -84,7 +84,9 @@ public final class NodeStorage implements AutoCloseable
             nodeStore.releaseOnClose(lock);
             log = ChronicleEventLog.open(logContext.directory(nodeDirectory.resolve(LOG_DIRECTORY)));
             log.releaseOnClose(lock);
-            checkpoints = new FileCheckpointStore(nodeDirectory.resolve(CHECKPOINT_DIRECTORY));
+            // under none (full cycles not forced) checkpoints are not forced either: nothing promises the disk
+            checkpoints = new FileCheckpointStore(nodeDirectory.resolve(CHECKPOINT_DIRECTORY),
+                logContext.forceFullCycles());
             checkpoints.releaseOnClose(lock);
         }
         catch (final RuntimeException ex)

@@ -16,9 +16,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * {@link FileCheckpointStore} against the {@link CheckpointStoreContract}; damage is a flipped byte in the file.
+ * {@link Unforced} runs the same contract on a store that does not force its writes (durability {@code none}).
  */
 class FileCheckpointStoreContractTest extends CheckpointStoreContract
 {
+    static final class Unforced extends FileCheckpointStoreContractTest
+    {
+        @Override
+        boolean force()
+        {
+            return false;
+        }
+    }
+
+    boolean force()
+    {
+        return true;
+    }
+
     @TempDir
     Path root;
 
@@ -28,13 +43,13 @@ class FileCheckpointStoreContractTest extends CheckpointStoreContract
     protected CheckpointStore newStore()
     {
         lastDirectory = root.resolve("checkpoints-" + stores++);
-        return new FileCheckpointStore(lastDirectory);
+        return new FileCheckpointStore(lastDirectory, force());
     }
 
     protected CheckpointStore reopen(final CheckpointStore store)
     {
         store.close();
-        return new FileCheckpointStore(lastDirectory);
+        return new FileCheckpointStore(lastDirectory, force());
     }
 
     protected void damage(final CheckpointStore store, final long position)
