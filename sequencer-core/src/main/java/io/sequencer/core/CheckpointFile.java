@@ -16,11 +16,14 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * The one byte layout of a checkpoint, on disk and on the heap alike (docs/protocol.md §5): a header, then the
  * snapshot as a stream of chunks, each checksummed, then an end record. A checkpoint of any size is written and
- * read a chunk at a time; a torn, truncated, reordered or damaged file fails {@link #verify}.
+ * read a chunk at a time; a torn, truncated, reordered or damaged file fails {@link #verify}, and so does one that
+ * mixes in chunks of another checkpoint (old blocks a power loss may show in a file not forced: every chunk's CRC
+ * starts from its own header's).
  * <pre>
  * header  40 bytes: magic "SQCK", format version, position, the log's chk there, chunk size, 0, CRC32C of the 32 before
- * chunk   16 bytes + data: length (1..chunk size), sequence (0, 1, ...), CRC32C of the sequence and the data; data
- * end     24 bytes: -1, the number of chunks, the total data length, CRC32C of the 16 before
+ * chunk   16 bytes + data: length (1..chunk size), sequence (0, 1, ...), CRC32C of the header's CRC, the sequence and
+ *         the data; data
+ * end     24 bytes: -1, the number of chunks, the total data length, CRC32C of the header's CRC and the 16 before
  * </pre>
  * What the protocol writes into the stream is its own section (the dedup index, the timers) and then the state
  * machine's snapshot ({@link Replica}).
@@ -47,6 +50,7 @@ public final class CheckpointFile
         private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_HEADER_LENGTH + CHUNK_LENGTH).order(LITTLE_ENDIAN);
         private final UnsafeBuffer chunkView = new UnsafeBuffer(chunk.array());
         private final CRC32C crc = new CRC32C();
+        private final byte[] headerCrc;
         private int fill;
         private int sequence;
         private long total;
@@ -57,6 +61,7 @@ public final class CheckpointFile
             final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(LITTLE_ENDIAN);
             header.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(position).putLong(chk).putInt(CHUNK_LENGTH).putInt(0);
             header.putLong(crc(header.array(), 0, 32));
+            headerCrc = java.util.Arrays.copyOfRange(header.array(), 32, HEADER_LENGTH);
             header.flip();
             writeFully(header);
         }
@@ -104,7 +109,7 @@ public final class CheckpointFile
             flush();
             final ByteBuffer end = ByteBuffer.allocate(END_LENGTH).order(LITTLE_ENDIAN);
             end.putInt(-1).putInt(sequence).putLong(total);
-            end.putLong(crc(end.array(), 0, 16));
+            end.putLong(endCrc(crc, headerCrc, end.array()));
             end.flip();
             writeFully(end);
             return total;
@@ -126,7 +131,7 @@ public final class CheckpointFile
             }
             chunkView.putInt(0, fill, LITTLE_ENDIAN);
             chunkView.putInt(4, sequence, LITTLE_ENDIAN);
-            chunkView.putLong(8, chunkCrc(crc, chunk.array(), fill), LITTLE_ENDIAN);
+            chunkView.putLong(8, chunkCrc(crc, headerCrc, chunk.array(), fill), LITTLE_ENDIAN);
             chunk.clear().limit(CHUNK_HEADER_LENGTH + fill);
             writeFully(chunk);
             total += fill;
@@ -161,6 +166,7 @@ public final class CheckpointFile
         private final UnsafeBuffer chunkView = new UnsafeBuffer(chunk.array());
         private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Long.BYTES]);
         private final CRC32C crc = new CRC32C();
+        private final byte[] headerCrc;
         private final long position;
         private final long chk;
         private int at;
@@ -191,6 +197,7 @@ public final class CheckpointFile
             }
             position = header.getLong(8);
             chk = header.getLong(16);
+            headerCrc = java.util.Arrays.copyOfRange(header.array(), 32, HEADER_LENGTH);
         }
 
         public long position()
@@ -309,7 +316,7 @@ public final class CheckpointFile
             {
                 chunk.limit(END_LENGTH);
                 readFully(chunk, END_LENGTH, "end record");
-                if (chunk.getLong(16) != crc(chunk.array(), 0, 16) || chunk.getInt(4) != sequence ||
+                if (chunk.getLong(16) != endCrc(crc, headerCrc, chunk.array()) || chunk.getInt(4) != sequence ||
                     chunk.getLong(8) != seen)
                 {
                     throw new IllegalStateException("the checkpoint's end record does not match its " + sequence +
@@ -326,7 +333,7 @@ public final class CheckpointFile
             }
             chunk.limit(CHUNK_HEADER_LENGTH + length);
             readFully(chunk, CHUNK_HEADER_LENGTH + length, "chunk " + sequence);
-            if (chunk.getLong(8) != chunkCrc(crc, chunk.array(), length))
+            if (chunk.getLong(8) != chunkCrc(crc, headerCrc, chunk.array(), length))
             {
                 throw new IllegalStateException("chunk " + sequence + " fails its checksum");
             }
@@ -410,11 +417,20 @@ public final class CheckpointFile
         }
     }
 
-    private static long chunkCrc(final CRC32C crc, final byte[] chunk, final int length)
+    private static long chunkCrc(final CRC32C crc, final byte[] headerCrc, final byte[] chunk, final int length)
     {
         crc.reset();
+        crc.update(headerCrc, 0, headerCrc.length); // this checkpoint's chunk, not another's at the same offset
         crc.update(chunk, 4, 4); // the sequence: a chunk moved elsewhere in the file fails
         crc.update(chunk, CHUNK_HEADER_LENGTH, length);
+        return crc.getValue();
+    }
+
+    private static long endCrc(final CRC32C crc, final byte[] headerCrc, final byte[] end)
+    {
+        crc.reset();
+        crc.update(headerCrc, 0, headerCrc.length);
+        crc.update(end, 0, 16);
         return crc.getValue();
     }
 

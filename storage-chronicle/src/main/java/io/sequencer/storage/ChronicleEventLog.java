@@ -914,7 +914,7 @@ public final class ChronicleEventLog implements EventLog
             cycleFirst = position;
             cyclePreviousChk = lastChk;
         }
-        if (cycleOf(position) >= precreatedCycle)
+        if (unforcedSealBootId != 0 && cycleOf(position) >= precreatedCycle)
         {
             precreate(cycleOf(position) + 1);
         }
@@ -1420,8 +1420,9 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
-     * Have the background writer write the first {@link #precreatedBytes} of {@code cycle}'s file as zeros, under
-     * Chronicle's pre-created name, built under another and renamed once whole. Creating a cycle file on the roll
+     * Under durability {@code none} (under {@code batch} the first force after the roll would write the zeros back:
+     * 50 ms), have the background writer write the first {@link #precreatedBytes} of {@code cycle}'s file as zeros,
+     * under Chronicle's pre-created name, built under another and renamed once whole. Creating a cycle file on the roll
      * cost the appending thread 4–5 ms of first-touch page faults of a new sparse file (its header and index arrays:
      * {@code AppendStallRun}); Chronicle renames this one into place instead. Nothing named as a cycle file exists
      * before the roll, so Chronicle's listing, its tailers and this log's scan see nothing of it; one left over (a
@@ -1433,8 +1434,9 @@ public final class ChronicleEventLog implements EventLog
         final long bytes = precreatedBytes;
         final Path target = queueDirectory.resolve(cycleFileName(cycle));
         final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
+        // a name of its own: a background writer left running by a drain that timed out never writes into this one
         final Path building = queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
-            PRECREATING_SUFFIX));
+            "." + System.nanoTime() + PRECREATING_SUFFIX));
         backgroundWriter().execute(() ->
         {
             try
@@ -1443,8 +1445,8 @@ public final class ChronicleEventLog implements EventLog
                 {
                     return;
                 }
-                try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+                try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE))
                 {
                     final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
                     for (long at = 0; at < bytes; at += zeros.capacity())
@@ -1456,12 +1458,25 @@ public final class ChronicleEventLog implements EventLog
                         }
                     }
                 }
+                if (Files.exists(target))
+                {
+                    Files.delete(building); // the roll came first: nothing to leave behind
+                    return;
+                }
                 Files.move(building, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             catch (final IOException | RuntimeException ex)
             {
                 // only a shortcut: the roll creates the file itself, as before
                 LOGGER.warn("event log {}: cycle {} not written ahead: {}", directory, cycle, ex.toString());
+                try
+                {
+                    Files.deleteIfExists(building);
+                }
+                catch (final IOException ignored)
+                {
+                    // removed at the next open, cut or close
+                }
             }
         });
     }

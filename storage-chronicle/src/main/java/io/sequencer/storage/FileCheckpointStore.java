@@ -154,6 +154,22 @@ public final class FileCheckpointStore implements CheckpointStore
 
     public void retainFrom(final long position)
     {
+        if (!force && checkpoints.containsKey(position) && !checkpoints.headMap(position, false).isEmpty())
+        {
+            try
+            {
+                // unforced, the newest may all be gone after a power loss: the oldest kept is made durable before
+                // those older go (written intervals ago, it is clean by now: a cheap fsync)
+                DurableFiles.forceFile(fileOf(position));
+                DurableFiles.forceDirectory(directory);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOGGER.error("cannot force checkpoint {}: the older ones are kept ({})", fileOf(position),
+                    ex.getMessage());
+                return;
+            }
+        }
         for (final Long dropped : checkpoints.headMap(position, false).keySet())
         {
             checkpoints.remove(dropped); // out of the index first: never handed out once its deletion began

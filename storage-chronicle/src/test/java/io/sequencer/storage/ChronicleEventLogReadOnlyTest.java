@@ -209,7 +209,9 @@ class ChronicleEventLogReadOnlyTest
     {
         // what a writer that died leaves, as far as one process can show it: mapped files, Chronicle's metadata and
         // appender state as they were mid-run (a writer really killed, mid-append, is CrashTest's)
-        final ChronicleEventLog writer = ChronicleEventLogDamageTest.open(directory());
+        // as a member under durability none writes it: seals without an fsync, the next cycle file written ahead
+        final ChronicleEventLog writer = ChronicleEventLog.open(
+            ChronicleEventLogDamageTest.context(directory()).bootId(1).forceFullCycles(false));
         try
         {
             final List<EventLogContract.Appended> appended = EventLogContract.appendMany(writer, TOTAL, 3);
