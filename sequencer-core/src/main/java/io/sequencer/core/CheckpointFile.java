@@ -393,6 +393,39 @@ public final class CheckpointFile
         return total;
     }
 
+    /** Opens the bytes of one checkpoint, anew at each call. */
+    @FunctionalInterface
+    public interface Source
+    {
+        ReadableByteChannel open() throws IOException;
+    }
+
+    /**
+     * Check the whole checkpoint at {@code position} ({@link #verify}), then open it again for reading: a checkpoint
+     * is never loaded before all of it has passed, and one of any size is never held in memory to do so.
+     *
+     * @return a reader the caller closes, knowing the data length.
+     * @throws IllegalStateException saying what is wrong with it; IOException when it cannot be read.
+     */
+    public static Reader openChecked(final Source source, final long position) throws IOException
+    {
+        final long total;
+        try (ReadableByteChannel channel = source.open())
+        {
+            total = verify(channel, position);
+        }
+        final ReadableByteChannel channel = source.open();
+        try
+        {
+            return new Reader(channel).expect(total);
+        }
+        catch (final RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
     /**
      * A state machine's snapshot as a checkpoint image on the heap, written the way a checkpoint is: for tests of a
      * state machine's {@link StateMachine#snapshot} and {@link StateMachine#restore} ({@link #restore}).
@@ -409,11 +442,14 @@ public final class CheckpointFile
     /** Restore {@code stateMachine} from an image {@link #snapshotOf} made, read the way a checkpoint is. */
     public static void restore(final StateMachine stateMachine, final byte[] image)
     {
-        final long total = verify(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(image)), 1);
-        try (Reader reader = new Reader(
-            java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(image))).expect(total))
+        try (Reader reader = openChecked(
+            () -> java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(image)), 1))
         {
             stateMachine.restore(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex); // a heap image: cannot happen
         }
     }
 

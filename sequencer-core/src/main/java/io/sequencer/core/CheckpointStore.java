@@ -28,6 +28,12 @@ public interface CheckpointStore extends AutoCloseable
     long chkAt(long position);
 
     /**
+     * Whether a checkpoint at {@code position} is recorded with {@code chk}: false when there is none, including one
+     * the snapshot thread deleted while the caller looked (retention runs beside the duty cycle).
+     */
+    boolean recordedWith(long position, long chk);
+
+    /**
      * Open the checkpoint at {@code position} for reading, having checked the whole of it.
      *
      * @return a reader the caller closes, or null when it is missing or damaged (it must then be skipped, never

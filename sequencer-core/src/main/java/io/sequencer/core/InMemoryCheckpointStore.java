@@ -44,6 +44,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         return checkpoint.chk;
     }
 
+    public boolean recordedWith(final long position, final long chk)
+    {
+        final Checkpoint checkpoint = checkpoints.get(position);
+        return checkpoint != null && checkpoint.chk == chk;
+    }
+
     public CheckpointFile.Reader open(final long position)
     {
         final Checkpoint checkpoint = checkpoints.get(position);
@@ -51,17 +57,15 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         {
             return null;
         }
-        final long total;
         try
         {
-            total = CheckpointFile.verify(Channels.newChannel(new ByteArrayInputStream(checkpoint.image)), position);
+            return CheckpointFile.openChecked(
+                () -> Channels.newChannel(new ByteArrayInputStream(checkpoint.image)), position);
         }
-        catch (final IllegalStateException ex)
+        catch (final IllegalStateException | java.io.IOException ex)
         {
             return null;
         }
-        return new CheckpointFile.Reader(Channels.newChannel(new ByteArrayInputStream(checkpoint.image)))
-            .expect(total);
     }
 
     public void retainFrom(final long position)

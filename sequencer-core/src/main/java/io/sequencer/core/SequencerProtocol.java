@@ -1416,7 +1416,7 @@ public final class SequencerProtocol implements MemberStreamListener
         while (checkpoint > 0)
         {
             String damage = "does not match the log";
-            if (recordedChk(checkpoint) == log.chkAt(checkpoint))
+            if (checkpoints.recordedWith(checkpoint, log.chkAt(checkpoint)))
             {
                 try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
                 {
@@ -1436,22 +1436,6 @@ public final class SequencerProtocol implements MemberStreamListener
             checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
         }
         stateValid = true;
-    }
-
-    /**
-     * The chk recorded with the checkpoint at {@code position}, or the log's there negated when it is gone: the
-     * snapshot thread deletes old ones while this runs (§5), and one deleted is skipped like a damaged one.
-     */
-    private long recordedChk(final long position)
-    {
-        try
-        {
-            return checkpoints.chkAt(position);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return ~log.chkAt(position);
-        }
     }
 
     /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */

@@ -259,7 +259,7 @@ public final class Snapshotter implements AutoCloseable
             return;
         }
         final long made = requestsMade.get(); // a request made while this one is written waits for the next
-        if (checkpoints.latestAtOrBelow(at) == at && recordedChkIs(at, lastChk))
+        if (checkpoints.recordedWith(at, lastChk))
         {
             served(made, at);
             return;
@@ -297,18 +297,6 @@ public final class Snapshotter implements AutoCloseable
         {
             servedAt = at;
             requestsServed = made;
-        }
-    }
-
-    private boolean recordedChkIs(final long at, final long chk)
-    {
-        try
-        {
-            return checkpoints.chkAt(at) == chk;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return false; // deleted meanwhile
         }
     }
 

@@ -146,27 +146,9 @@ class SteadyStateAllocationTest
         final SequencerProtocol first = nodes[0];
         snapshotter = new Snapshotter(
             new ProtocolContext().cluster(cluster).memberId(0).checkpointInterval(1_000_000), new SumStateMachine(),
-            new InMemoryCheckpointStore(), from -> new CommittedEntries()
-            {
-                private final LogEntry entry = new LogEntry();
-                private long next = from;
-
-                public int poll(final Handler handler, final int limit)
-                {
-                    int count = 0;
-                    while (count < limit && next <= first.guaranteed() && first.log().read(next, entry))
-                    {
-                        next++;
-                        count++;
-                        handler.onEntry(entry);
-                    }
-                    return count;
-                }
-
-                public void close()
-                {
-                }
-            }, () -> true, Throwable::printStackTrace);
+            new InMemoryCheckpointStore(),
+            from -> new io.sequencer.core.sim.SimCommittedEntries(first.log(), first::guaranteed, from),
+            () -> true, Throwable::printStackTrace);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
 
         run(nodes, transports, handlers, event, WARM_UP_EVENTS, 0);

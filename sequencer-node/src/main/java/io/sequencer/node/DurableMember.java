@@ -78,6 +78,7 @@ public final class DurableMember implements AutoCloseable
         // take a few hundred milliseconds of a start, mostly class initialisation and waiting on the kernel: started
         // side by side they overlap, and a restarted member is back that much sooner. The transport starts once the
         // member's directory is locked: a second process for the member must change nothing, its driver included.
+        final long machineBootId = NodeConfig.machineBootId();
         final TransportStart transportStart = new TransportStart(transportContext);
         final Thread transportThread = new Thread(transportStart, "sequencer-transport-start");
         final long startNs = System.nanoTime();
@@ -94,9 +95,9 @@ public final class DurableMember implements AutoCloseable
                         Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
                     // under none, full cycles are sealed without an fsync, trusted in this boot only (docs §10.1);
                     // the machine's boot, whose page cache holds them, and only where there is one to know
-                    .bootId(NodeConfig.machineBootId())
-                    .forceFullCycles(protocol.durability() == io.sequencer.core.Durability.BATCH ||
-                        NodeConfig.machineBootId() == 0),
+                    .bootId(machineBootId)
+                    .forceFullCycles(
+                        protocol.durability() == io.sequencer.core.Durability.BATCH || machineBootId == 0),
                     transportThread::start);
                 storageOpenNs = System.nanoTime();
             }

@@ -542,10 +542,11 @@ public final class NodeConfig
     public ProtocolContext protocolContext(final int id)
     {
         member(id);
+        final long bootId = machineBootId();
         return new ProtocolContext()
             .cluster(cluster())
             .memberId(id)
-            .bootId(machineBootId() != 0 ? machineBootId() : 1) // 1: not known, a reboot goes unnoticed
+            .bootId(bootId != 0 ? bootId : 1) // 1: not known, a reboot goes unnoticed
             .durability(durability)
             .heartbeatIntervalNs(heartbeatNs)
             .failureTimeoutNs(failureTimeoutNs)

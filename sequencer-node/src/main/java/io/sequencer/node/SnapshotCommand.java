@@ -81,14 +81,15 @@ final class SnapshotCommand implements Callable<Integer>
             String answer;
             while ((answer = answerTo(done, token)) == null)
             {
-                if (System.nanoTime() - deadlineNs > 0 || notRunning(stat) != null)
+                final String stopped = notRunning(stat);
+                if (System.nanoTime() - deadlineNs > 0 || stopped != null)
                 {
                     if (token.equals(SnapshotAgent.read(request)))
                     {
                         Files.deleteIfExists(request);
                     }
                     err.println("snapshot: no checkpoint within " + timeoutS + " s" +
-                        (notRunning(stat) != null ? ": " + notRunning(stat) : " (is the member running in an " +
+                        (stopped != null ? ": " + stopped : " (is the member running in an " +
                         "epoch? nothing is committed before it does)") + "; the request is withdrawn (a snapshot " +
                         "thread that took it already still writes its checkpoint)");
                     return 1;

@@ -116,6 +116,12 @@ public final class FileCheckpointStore implements CheckpointStore
         return chk;
     }
 
+    public boolean recordedWith(final long position, final long chk)
+    {
+        final Long recorded = checkpoints.get(position);
+        return recorded != null && recorded == chk && chk != DAMAGED;
+    }
+
     public CheckpointFile.Reader open(final long position)
     {
         if (!checkpoints.containsKey(position))
@@ -123,10 +129,9 @@ public final class FileCheckpointStore implements CheckpointStore
             return null;
         }
         final Path file = fileOf(position);
-        final long total;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try
         {
-            total = CheckpointFile.verify(channel, position);
+            return CheckpointFile.openChecked(() -> FileChannel.open(file, StandardOpenOption.READ), position);
         }
         catch (final NoSuchFileException ex)
         {
@@ -136,18 +141,6 @@ public final class FileCheckpointStore implements CheckpointStore
         catch (final IOException | RuntimeException ex)
         {
             LOGGER.error("checkpoint {} {}: skipped, never loaded", file, ex.getMessage());
-            return null;
-        }
-        FileChannel channel = null;
-        try
-        {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-            return new CheckpointFile.Reader(channel).expect(total);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            org.agrona.CloseHelper.quietClose(channel);
-            LOGGER.error("checkpoint {} cannot be read again: {}", file, ex.getMessage());
             return null;
         }
     }

@@ -8,16 +8,17 @@ import java.util.function.LongSupplier;
 
 /**
  * A simulated member's committed entries for its {@link io.sequencer.core.Snapshotter}: read from its log up to the
- * protocol's {@code g}, as the runtime's reader follows the published counter.
+ * protocol's {@code g}, as the runtime's reader follows the published counter, on the caller's thread. Allocates
+ * nothing per entry.
  */
-final class SimCommittedEntries implements CommittedEntries
+public final class SimCommittedEntries implements CommittedEntries
 {
     private final EventLog log;
     private final LongSupplier committed;
     private final LogEntry entry = new LogEntry();
     private long next;
 
-    SimCommittedEntries(final EventLog log, final LongSupplier committed, final long from)
+    public SimCommittedEntries(final EventLog log, final LongSupplier committed, final long from)
     {
         this.log = log;
         this.committed = committed;

@@ -184,6 +184,11 @@ final class SimDisk
             return checkpoints.chkAt(position);
         }
 
+        public boolean recordedWith(final long position, final long chk)
+        {
+            return checkpoints.recordedWith(position, chk);
+        }
+
         public io.sequencer.core.CheckpointFile.Reader open(final long position)
         {
             return checkpoints.open(position);
