@@ -50,5 +50,47 @@ public interface CheckpointStore extends AutoCloseable
     /** {@code unrollUntil(n)}: drop every checkpoint taken above {@code position}. */
     void unrollUntil(long position);
 
+    /**
+     * Snapshot transfer, the sending side (docs/protocol.md §11).
+     *
+     * @return the length in bytes of the checkpoint file at {@code position}; -1 when there is none.
+     */
+    long fileLength(long position);
+
+    /**
+     * Snapshot transfer, the sending side: copy bytes of the checkpoint file at {@code position} as they are stored
+     * (the receiver checks them all).
+     *
+     * @return the bytes copied (up to {@code length}, fewer only at the end of the file); -1 when there is no such
+     *         checkpoint any more.
+     */
+    int readFile(long position, long fileOffset, org.agrona.MutableDirectBuffer destination, int offset, int length);
+
+    /**
+     * Snapshot transfer, the receiving side: a checkpoint arriving from a peer, in order, invisible until
+     * {@link Incoming#complete()} has checked all of it.
+     */
+    Incoming receive(long position, long chk);
+
+    /** A checkpoint being received; closing one not completed discards what arrived. Duty cycle only. */
+    interface Incoming extends AutoCloseable
+    {
+        /** @return the bytes received so far: the offset of the next. */
+        long received();
+
+        /** Append the next bytes of the file. */
+        void write(org.agrona.DirectBuffer source, int offset, int length);
+
+        /**
+         * Check the whole file ({@link CheckpointFile#verify}, its position and its chk) and make it a checkpoint of
+         * this store, durable as {@link #save} makes one.
+         *
+         * @throws IllegalStateException saying what is wrong with it; nothing becomes visible.
+         */
+        void complete();
+
+        void close();
+    }
+
     void close();
 }

@@ -21,9 +21,22 @@ public interface EventLog extends AutoCloseable
     long have();
 
     /**
-     * @param position 0..{@link #have()}.
+     * @return the position right below the first entry this log holds: entries {@code base()+1..have()} can be read,
+     *         those at and below it were discarded by retention or replaced by an installed snapshot
+     *         (docs/protocol.md §11). 0 for a log that holds everything from position 1.
+     */
+    long base();
+
+    /**
+     * @return the epoch of the newest {@link EntryType#EPOCH_START} at or below {@link #base()}: what
+     *         {@link #lastEpochStartPosition()} cannot show once that entry is discarded. 0 when there is none.
+     */
+    long baseEpoch();
+
+    /**
+     * @param position {@link #base()}..{@link #have()}.
      * @return the chained checksum at {@code position}; {@link Checksum#EMPTY} at 0.
-     * @throws IllegalArgumentException outside 0..have.
+     * @throws IllegalArgumentException outside base..have.
      */
     long chkAt(long position);
 
@@ -48,7 +61,7 @@ public interface EventLog extends AutoCloseable
     /**
      * Read the entry at {@code position} into {@code entry}.
      *
-     * @return false, leaving {@code entry} untouched, when {@code position} is outside 1..have.
+     * @return false, leaving {@code entry} untouched, when {@code position} is outside base+1..have.
      * @throws IllegalStateException when the entry is damaged (found after open: the medium failed). The duty cycle
      *                               records it; the node cannot go on trusting this log, so an operator restarts it
      *                               and the open cuts the damage and reports the node not intact.
@@ -62,11 +75,41 @@ public interface EventLog extends AutoCloseable
      *
      * @param floor the lowest position the cut may reach (the protocol passes its watermark {@code g}: durable
      *              entries are never cut).
-     * @throws IllegalArgumentException when {@code position} is below {@code floor} or outside 0..have; nothing is cut.
+     * @throws IllegalArgumentException when {@code position} is below {@code floor} or outside base..have; nothing is
+     *                                  cut.
      */
     void unrollTo(long position, long floor);
 
-    /** @return the position of the newest {@link EntryType#EPOCH_START} entry in the log; 0 when there is none. */
+    /**
+     * Retention (docs/protocol.md §11): the entries at and below {@code position} are no longer needed and may be
+     * discarded. An implementation discards what its layout allows (a whole file at a time), never above
+     * {@code position} nor {@link #have()}; {@link #base()} says where it got to. Crash-safe: after a crash inside
+     * it the log holds its old or its new range, each whole.
+     *
+     * @throws IllegalArgumentException when {@code position} is negative.
+     */
+    void discardUpTo(long position);
+
+    /**
+     * Snapshot install (docs/protocol.md §11): become an empty log whose {@link #base()} and {@link #have()} are
+     * {@code base}, with {@code chk} there and {@code baseEpoch} as the epoch of the newest {@code EpochStart} at or
+     * below it. Appends then continue at {@code base + 1}. Atomic: after a crash inside it the log is the old one or
+     * the new, never a mix. The identity ({@link #logId()}) is kept.
+     *
+     * @throws IllegalArgumentException when this log cannot start at {@code base} (its layout needs a file boundary
+     *                                  there); nothing changes.
+     */
+    void resetTo(long base, long chk, long baseEpoch);
+
+    /**
+     * @return whether {@link #resetTo} can start this log at {@code base}.
+     */
+    boolean canResetTo(long base);
+
+    /**
+     * @return the position of the newest {@link EntryType#EPOCH_START} entry in the log above {@link #base()}; 0
+     *         when there is none (then {@link #baseEpoch()} names the newest epoch).
+     */
     long lastEpochStartPosition();
 
     /**

@@ -78,6 +78,73 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         checkpoints.tailMap(position, false).clear();
     }
 
+    public long fileLength(final long position)
+    {
+        final Checkpoint checkpoint = checkpoints.get(position);
+        return checkpoint == null ? -1 : checkpoint.image.length;
+    }
+
+    public int readFile(
+        final long position, final long fileOffset, final org.agrona.MutableDirectBuffer destination, final int offset,
+        final int length)
+    {
+        final Checkpoint checkpoint = checkpoints.get(position);
+        if (checkpoint == null)
+        {
+            return -1;
+        }
+        final int n = (int)Math.max(0, Math.min(length, checkpoint.image.length - fileOffset));
+        destination.putBytes(offset, checkpoint.image, (int)fileOffset, n);
+        return n;
+    }
+
+    public Incoming receive(final long position, final long chk)
+    {
+        return new Incoming()
+        {
+            private final ByteArrayOutputStream image = new ByteArrayOutputStream();
+            private final byte[] copy = new byte[4096];
+
+            public long received()
+            {
+                return image.size();
+            }
+
+            public void write(final org.agrona.DirectBuffer source, final int offset, final int length)
+            {
+                for (int done = 0; done < length; )
+                {
+                    final int n = Math.min(copy.length, length - done);
+                    source.getBytes(offset + done, copy, 0, n);
+                    image.write(copy, 0, n);
+                    done += n;
+                }
+            }
+
+            public void complete()
+            {
+                final byte[] bytes = image.toByteArray();
+                try (CheckpointFile.Reader reader = CheckpointFile.openChecked(
+                    () -> Channels.newChannel(new ByteArrayInputStream(bytes)), position))
+                {
+                    if (reader.chk() != chk)
+                    {
+                        throw new IllegalStateException("it records chk " + reader.chk() + ", not " + chk);
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new IllegalStateException(ex.getMessage(), ex);
+                }
+                checkpoints.put(position, new Checkpoint(chk, bytes));
+            }
+
+            public void close()
+            {
+            }
+        };
+    }
+
     /** Corrupt the checkpoint at {@code position}: one byte of its data, or of its header when it holds none. */
     public void damage(final long position)
     {

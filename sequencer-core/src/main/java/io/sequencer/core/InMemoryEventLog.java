@@ -24,6 +24,8 @@ public final class InMemoryEventLog implements EventLog
     private final ExpandableArrayBuffer payloads;
     private int payloadTail;
     private int have;
+    private int base;
+    private long baseEpoch;
     private long forced;
     private int[] epochStarts = new int[16];
     private int epochStartCount;
@@ -64,11 +66,21 @@ public final class InMemoryEventLog implements EventLog
         return have;
     }
 
+    public long base()
+    {
+        return base;
+    }
+
+    public long baseEpoch()
+    {
+        return baseEpoch;
+    }
+
     public long chkAt(final long position)
     {
-        if (position < 0 || position > have)
+        if (position < base || position > have)
         {
-            throw new IllegalArgumentException("position " + position + " outside 0.." + have);
+            throw new IllegalArgumentException("position " + position + " outside " + base + ".." + have);
         }
         return chk[(int)position];
     }
@@ -117,7 +129,7 @@ public final class InMemoryEventLog implements EventLog
 
     public boolean read(final long position, final LogEntry entry)
     {
-        if (position < 1 || position > have)
+        if (position <= base || position > have)
         {
             return false;
         }
@@ -149,13 +161,13 @@ public final class InMemoryEventLog implements EventLog
 
     private void unrollTo(final long position)
     {
-        if (position < 0 || position > have)
+        if (position < base || position > have)
         {
-            throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
+            throw new IllegalArgumentException("unrollTo(" + position + ") outside " + base + ".." + have);
         }
         have = (int)position;
         lowMark = Math.min(lowMark, have);
-        payloadTail = have == 0 ? 0 : payloadOffset[have] + payloadLength[have];
+        payloadTail = have == base ? 0 : payloadOffset[have] + payloadLength[have];
         forced = Math.min(forced, have);
         while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > have)
         {
@@ -184,10 +196,62 @@ public final class InMemoryEventLog implements EventLog
         return epochStartCount == 0 ? 0 : epochStarts[epochStartCount - 1];
     }
 
+    public void discardUpTo(final long position)
+    {
+        if (position < 0)
+        {
+            throw new IllegalArgumentException("discardUpTo(" + position + ")");
+        }
+        final int newBase = (int)Math.min(position, have);
+        if (newBase <= base)
+        {
+            return;
+        }
+        int kept = 0;
+        for (int i = 0; i < epochStartCount; i++)
+        {
+            if (epochStarts[i] <= newBase)
+            {
+                baseEpoch = epoch[epochStarts[i]];
+            }
+            else
+            {
+                epochStarts[kept++] = epochStarts[i];
+            }
+        }
+        epochStartCount = kept;
+        base = newBase;
+    }
+
+    public void resetTo(final long base, final long chk, final long baseEpoch)
+    {
+        if (base < 0 || base >= Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("resetTo(" + base + ")");
+        }
+        while (base >= this.epoch.length)
+        {
+            grow();
+        }
+        this.base = (int)base;
+        this.baseEpoch = baseEpoch;
+        have = (int)base;
+        this.chk[(int)base] = chk;
+        payloadTail = 0;
+        forced = base;
+        epochStartCount = 0;
+        lowMark = Math.min(lowMark, base);
+    }
+
+    public boolean canResetTo(final long base)
+    {
+        return base >= 0 && base < Integer.MAX_VALUE;
+    }
+
     /** Simulated power loss: everything after the last {@link #force()} may be gone; {@code keep} entries of it stay. */
     public void dropUnforced(final long keep)
     {
-        unrollTo(Math.min(have, forced + Math.max(0, keep)));
+        unrollTo(Math.min(have, Math.max(base, forced) + Math.max(0, keep)));
     }
 
     /** Simulated torn write: the last entry's bytes are damaged, as if the process died in the middle of writing it. */
@@ -205,7 +269,7 @@ public final class InMemoryEventLog implements EventLog
      */
     public void loseTail(final long entries)
     {
-        unrollTo(Math.max(0, have - Math.max(0, entries)));
+        unrollTo(Math.max(base, have - Math.max(0, entries)));
     }
 
     /**
@@ -215,7 +279,7 @@ public final class InMemoryEventLog implements EventLog
      */
     public void damage(final long position)
     {
-        if (position >= 1 && position <= have)
+        if (position > base && position <= have)
         {
             damageSinceOpen |= have - position + 1 > 1;
             unrollTo(position - 1);
@@ -249,6 +313,8 @@ public final class InMemoryEventLog implements EventLog
         payloads.putBytes(0, other.payloads, 0, other.payloadTail);
         payloadTail = other.payloadTail;
         have = other.have;
+        base = other.base;
+        baseEpoch = other.baseEpoch;
         forced = other.forced;
         epochStarts = Arrays.copyOf(other.epochStarts, other.epochStarts.length);
         epochStartCount = other.epochStartCount;
@@ -261,7 +327,7 @@ public final class InMemoryEventLog implements EventLog
     /** Wiped disk (or a lost log directory): the log is empty and, created anew, has another identity. */
     public void wipe()
     {
-        unrollTo(0);
+        resetTo(0, Checksum.EMPTY, 0);
         logId++;
     }
 
@@ -274,10 +340,10 @@ public final class InMemoryEventLog implements EventLog
     public long recover()
     {
         final LogEntry entry = new LogEntry();
-        long previous = Checksum.EMPTY;
+        long previous = chk[base];
         damagedAtOpen = damageSinceOpen;
         damageSinceOpen = false;
-        for (long p = 1; p <= have; p++)
+        for (long p = base + 1; p <= have; p++)
         {
             read(p, entry);
             if (entry.expectedChk(previous) != entry.chk())

@@ -26,6 +26,11 @@ public final class ProtocolContext
     public static final long DEFAULT_DECISION_GRACE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     public static final long DEFAULT_CHECKPOINT_INTERVAL = 100_000;
     public static final int DEFAULT_CHECKPOINTS_KEPT = 3;
+    /**
+     * Entries the log keeps below the oldest checkpoint kept (§11): a member away for less than this catches up from
+     * the log, one away longer by snapshot transfer. 64 cycle files of the default size.
+     */
+    public static final long DEFAULT_RETAINED_ENTRIES = 64L * 65_536;
     public static final int DEFAULT_MAX_EVENT_LENGTH = 4096;
     public static final int DEFAULT_MAX_RESULT_LENGTH = 256;
     public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
@@ -60,6 +65,7 @@ public final class ProtocolContext
     private long decisionGraceNs = DEFAULT_DECISION_GRACE_NS;
     private long checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int checkpointsKept = DEFAULT_CHECKPOINTS_KEPT;
+    private long retainedEntries = DEFAULT_RETAINED_ENTRIES;
     private int fetchBatchBytes = 64 * 1024;
     private boolean bootstrap;
     private long jitterSeed;
@@ -105,6 +111,7 @@ public final class ProtocolContext
         require(decisionGraceNs >= 0, "decisionGraceNs", ">= 0", decisionGraceNs);
         require(checkpointInterval >= 1, "checkpointInterval", ">= 1 positions", checkpointInterval);
         require(checkpointsKept >= 1, "checkpointsKept", ">= 1", checkpointsKept);
+        require(retainedEntries >= 0, "retainedEntries", ">= 0 entries", retainedEntries);
         require(fetchBatchBytes >= 1024 && fetchBatchBytes <= 16 * 1024 * 1024,
             "fetchBatchBytes", "1024..16777216", fetchBatchBytes);
         require(admissionLag >= 0, "admissionLag", ">= 0 entries", admissionLag);
@@ -288,6 +295,22 @@ public final class ProtocolContext
     public ProtocolContext checkpointsKept(final int checkpointsKept)
     {
         this.checkpointsKept = checkpointsKept;
+        return this;
+    }
+
+    /**
+     * Retention (§11): the log keeps this many entries below the oldest checkpoint kept and discards those below, so
+     * its size is bounded by about this plus {@link #checkpointsKept()} checkpoint intervals. {@code Long.MAX_VALUE}
+     * keeps everything.
+     */
+    public long retainedEntries()
+    {
+        return retainedEntries;
+    }
+
+    public ProtocolContext retainedEntries(final long retainedEntries)
+    {
+        this.retainedEntries = retainedEntries;
         return this;
     }
 

@@ -53,6 +53,13 @@ public final class ProtocolCounters
     long catchUpsOutside;
     long followRounds;
     long lossesSeenInReports;
+    long snapshotsOffered;
+    long snapshotsUnavailable;
+    long snapshotBytesServed;
+    long snapshotBytesReceived;
+    long snapshotsInstalled;
+    long snapshotsRejected;
+    long retentionDiscards;
 
     void dropped(final int reasonOrdinal)
     {
@@ -230,6 +237,46 @@ public final class ProtocolCounters
     public long entriesServed()
     {
         return entriesServed;
+    }
+
+    /** Snapshot transfers this member began to serve (§11): asked for entries below its log's base. */
+    public long snapshotsOffered()
+    {
+        return snapshotsOffered;
+    }
+
+    /** Requests below this log's base it could not answer: no sound checkpoint of this log at or above the base. */
+    public long snapshotsUnavailable()
+    {
+        return snapshotsUnavailable;
+    }
+
+    public long snapshotBytesServed()
+    {
+        return snapshotBytesServed;
+    }
+
+    public long snapshotBytesReceived()
+    {
+        return snapshotBytesReceived;
+    }
+
+    /** Snapshots received, checked and installed: the log reset to the sender's base (§11). */
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /** Snapshots received that failed their check or did not match the entries that followed them. */
+    public long snapshotsRejected()
+    {
+        return snapshotsRejected;
+    }
+
+    /** Times retention moved this log's base up (§11). */
+    public long retentionDiscards()
+    {
+        return retentionDiscards;
     }
 
     /** Own events proposed again in a new epoch (B6). */

@@ -10,6 +10,7 @@ import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
+import io.sequencer.core.codec.SnapshotFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
@@ -96,6 +97,8 @@ public final class SequencerProtocol implements MemberStreamListener
         PROBING,
         /** Fetching the base's entries up to {@code N}. */
         FETCHING,
+        /** Receiving a snapshot: the entries this log needs lie below the base owner's log (§11). */
+        TRANSFERRING,
         /** {@code EpochStart} appended: ordering, waiting for a quorum to align (B6). */
         ALIGNED,
         /** Running in the epoch. */
@@ -151,6 +154,32 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesFrame entriesFrame = new EntriesFrame();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer entriesBuffer;
+    private final SnapshotFrame snapshotFrame = new SnapshotFrame();
+    private final SnapshotServing snapshotServing;
+    // Snapshot transfer, the receiving side (§11). Kept across epochs: the same checkpoint offered again by the same
+    // member resumes where it stopped.
+    private CheckpointStore.Incoming incoming;
+    private int transferOwner = -1;
+    private long transferPosition;
+    private long transferChk;
+    private long transferBase;
+    private long transferBaseChk;
+    private long transferBaseEpoch;
+    private long transferLength;
+    private long transferWindowStart;
+    private long transferRequestedTo;
+    /** The phase a transfer that fails its check goes back to, and what this log agrees with the base up to. */
+    private BootPhase transferReturnPhase;
+    private long transferAgreed;
+    /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
+    private boolean transferWanted;
+    /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
+    private long installAt;
+    /** Retention (§11): the snapshot thread's wish, and what this log was last asked to discard. */
+    private volatile long retentionRequested;
+    private long retentionApplied;
+    /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
+    private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     private final Replica replica;
@@ -368,6 +397,8 @@ public final class SequencerProtocol implements MemberStreamListener
 
         validator = new FrameValidator(maxEventLength);
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
+        snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
+            fetchBatchBytes);
         entriesBuffer = new UnsafeBuffer(
             new byte[Math.max(fetchBatchBytes, EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH +
             maxEventLength)]);
@@ -552,7 +583,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final long position = log.lastEpochStartPosition();
         if (position == 0)
         {
-            return 0;
+            return log.baseEpoch(); // discarded by retention or below an installed snapshot: the log keeps its epoch
         }
         log.read(position, entry);
         return entry.epoch();
@@ -648,8 +679,11 @@ public final class SequencerProtocol implements MemberStreamListener
             reported[i] = false;
             historyCount[i] = 0;
             servingNext[i] = 0; // a window of an earlier epoch: its requester asks again in this one
+            snapshotServing.stop(i);
         }
         deferredLength = 0;
+        replayAheadStopped = false;
+        transferWanted = false;
         quorumSinceNs = -1;
         decisionMissedSinceNs = -1;
         decisionRefused = false;
@@ -944,7 +978,26 @@ public final class SequencerProtocol implements MemberStreamListener
                 fetchFrame.wrap(buffer, offset, length);
                 if (fetchFrame.target() == selfId)
                 {
-                    onFetch(sender, fetchFrame.from(), fetchFrame.to());
+                    switch (fetchFrame.kind())
+                    {
+                        case FetchFrame.ENTRIES:
+                            onFetch(sender, fetchFrame.from(), fetchFrame.to());
+                            break;
+                        case FetchFrame.SNAPSHOT:
+                            servingNext[sender] = 0;
+                            snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to());
+                            break;
+                        default:
+                            snapshotServing.damaged(sender, fetchFrame.from());
+                    }
+                }
+                break;
+
+            case MessageType.SNAPSHOT:
+                snapshotFrame.wrap(buffer, offset, length);
+                if (snapshotFrame.target() == selfId)
+                {
+                    onSnapshot(sender);
                 }
                 break;
 
@@ -1171,6 +1224,11 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final long have = historyHave[base + k];
+        if (have < log.base())
+        {
+            dropReports(sender, k + 1); // below what this log holds: it cannot be checked, and is not counted
+            return;
+        }
         if (log.chkAt(have) != historyChk[base + k])
         {
             counters.reportChkMismatches++;
@@ -1286,9 +1344,18 @@ public final class SequencerProtocol implements MemberStreamListener
         }
 
         final long common = Math.min(log.have(), n);
-        if (common == n && log.chkAt(n) == chkAtN)
+        if (common == n && n >= log.base() && log.chkAt(n) == chkAtN)
         {
             alignedUpTo(n);
+        }
+        else if (n < log.base())
+        {
+            // A base below what this log still holds: only a member that lost what it held gets here (an intact
+            // one's log base is at or below its g, which no decision goes below). Refuse it; the next epoch decides.
+            counters.decisionsRefused++;
+            errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
+                currentEpoch + ": its base N=" + n + " lies below this log's base " + log.base() + "; next epoch"));
+            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
         }
         else if (baseOwnerIndex == selfIndex)
         {
@@ -1303,12 +1370,12 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.PROBING;
-            probeLo = 0;
+            probeLo = log.base(); // every entry up to the base was committed: canonical (§11)
             probeHi = common + 1;
             probePosition = common;
-            if (probePosition == 0)
+            if (probePosition == probeLo)
             {
-                alignedUpTo(0);
+                alignedUpTo(probeLo);
             }
             else
             {
@@ -1335,6 +1402,12 @@ public final class SequencerProtocol implements MemberStreamListener
             startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
             return;
         }
+        if (agreed < log.base())
+        {
+            requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1) + ", below this log's base " +
+                log.base());
+            return;
+        }
         if (log.have() > agreed)
         {
             counters.unrolledEntries += log.have() - agreed;
@@ -1350,7 +1423,25 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.unrolls++;
             lastNormalEpoch = epochOfLastEpochStart();
         }
-        rebuildStateTo(agreed);
+        if (installAt > agreed)
+        {
+            // still fetching up to an installed snapshot: its checkpoint is restored when the log reaches it
+            if (installAt > decisionN)
+            {
+                requestTransfer(agreed, false, "the installed snapshot at " + installAt + " lies above this epoch's " +
+                    "base N=" + decisionN);
+                return;
+            }
+        }
+        else
+        {
+            rebuildStateTo(agreed);
+            if (!stateValid)
+            {
+                requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() + " loads");
+                return;
+            }
+        }
         fetchNext = agreed + 1;
         fetchTarget = decisionN;
         if (fetchNext > fetchTarget)
@@ -1397,9 +1488,14 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!stateValid)
         {
+            if (bound < log.base() || replayAheadStopped)
+            {
+                return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§11)
+            }
             // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
             // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
             restoreCheckpointAtOrBelow(intact ? log.have() : 0);
+            replayAheadStopped = !stateValid;
         }
         replayTo(Math.min(bound, replica.appliedUpTo() + REPLAY_AHEAD_PER_CYCLE));
         return 1;
@@ -1413,7 +1509,7 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         replica.reset();
         long checkpoint = checkpoints.latestAtOrBelow(position);
-        while (checkpoint > 0)
+        while (checkpoint > 0 && checkpoint >= log.base())
         {
             String damage = "does not match the log";
             if (checkpoints.recordedWith(checkpoint, log.chkAt(checkpoint)))
@@ -1435,12 +1531,17 @@ public final class SequencerProtocol implements MemberStreamListener
             errorHandler.onError(new RecoveredFault("checkpoint at " + checkpoint + " " + damage + ": skipped"));
             checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
         }
-        stateValid = true;
+        // without a checkpoint, a replay from position 1: impossible once the log starts above it (§11)
+        stateValid = replica.appliedUpTo() >= log.base();
     }
 
     /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */
     private void replayTo(final long position)
     {
+        if (!stateValid)
+        {
+            return;
+        }
         for (long p = replica.appliedUpTo() + 1; p <= position; p++)
         {
             log.read(p, entry);
@@ -1550,6 +1651,12 @@ public final class SequencerProtocol implements MemberStreamListener
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
     private void onFetch(final int requester, final long from, final long to)
     {
+        if (from <= log.base())
+        {
+            servingNext[requester] = 0;
+            snapshotServing.request(requester, 0, 0); // what it needs is gone from this log: a snapshot (§11)
+            return;
+        }
         if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
             from == servingTo[requester] + 1)
         {
@@ -1571,6 +1678,12 @@ public final class SequencerProtocol implements MemberStreamListener
     private int serveFetch(final int requester)
     {
         final long last = Math.min(servingTo[requester], log.have());
+        if (servingNext[requester] <= log.base())
+        {
+            servingNext[requester] = 0; // discarded by retention since it was asked for
+            snapshotServing.request(requester, 0, 0);
+            return 0;
+        }
         int frames = 0;
         while (frames < SERVE_FRAMES_PER_CYCLE && servingNext[requester] <= last)
         {
@@ -1612,7 +1725,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 frames += serveFetch(i);
             }
         }
-        return frames;
+        return frames + snapshotServing.serve(selfId, clusterId, currentEpoch, memberIds, SERVE_FRAMES_PER_CYCLE);
     }
 
     /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
@@ -1662,7 +1775,8 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final long first = entriesFrame.firstPosition();
-        if (phase != BootPhase.FETCHING || first > fetchNext || first + entriesFrame.count() <= fetchNext)
+        if (phase != BootPhase.FETCHING || transferWanted || first > fetchNext ||
+            first + entriesFrame.count() <= fetchNext)
         {
             return; // a window answered twice, or one whose start was lost: asked again after a while
         }
@@ -1688,11 +1802,18 @@ public final class SequencerProtocol implements MemberStreamListener
                 entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
                 entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
                 entriesFrame.entryPayloadLength());
-            applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(), entriesFrame.entryOrigin(),
-                entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), entriesFrame.buffer(),
-                entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
+            if (position > installAt)
+            {
+                applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(),
+                    entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
+                    entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
+            }
             counters.fetchedEntries++;
             fetchNext++;
+            if (position == installAt && !restoreInstalled())
+            {
+                return;
+            }
         }
         if (fetchNext == fetchedBefore)
         {
@@ -1714,6 +1835,327 @@ public final class SequencerProtocol implements MemberStreamListener
             fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
         {
             sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
+        }
+    }
+
+    /**
+     * Retention (§11), from the snapshot thread or any other: the entries at and below {@code position} may go once
+     * they are also at or below {@code g}. The duty cycle discards them while it runs.
+     */
+    public void retainUpTo(final long position)
+    {
+        if (position > retentionRequested)
+        {
+            retentionRequested = position;
+        }
+    }
+
+    private int applyRetention()
+    {
+        final long wanted = Math.min(retentionRequested, guaranteed);
+        if (wanted <= retentionApplied)
+        {
+            return 0;
+        }
+        retentionApplied = wanted;
+        final long before = log.base();
+        log.discardUpTo(wanted);
+        if (log.base() > before)
+        {
+            counters.retentionDiscards++;
+        }
+        return 1;
+    }
+
+    /**
+     * A snapshot from the base owner (§11): the offer that answers a fetch or probe reaching below its log's base, or
+     * the bytes of a transfer in progress.
+     */
+    private void onSnapshot(final int sender)
+    {
+        if (sender != baseOwner || !decided)
+        {
+            return;
+        }
+        final SnapshotFrame frame = snapshotFrame;
+        if (phase == BootPhase.TRANSFERRING)
+        {
+            if (sameTransfer(sender, frame) && frame.fileOffset() == incoming.received())
+            {
+                receiveSnapshotBytes(frame);
+            }
+            return; // an earlier window's, or one after a lost frame: asked again from what arrived
+        }
+        if ((phase != BootPhase.PROBING && phase != BootPhase.FETCHING) || frame.fileOffset() != 0)
+        {
+            return;
+        }
+        final long b = frame.base();
+        if (!transferWanted && phase == BootPhase.PROBING)
+        {
+            if (b >= log.base() && b <= log.have() && log.chkAt(b) == frame.baseChk())
+            {
+                // this log agrees with the base owner's at its base: the divergence lies above, where it holds entries
+                if (b <= probeLo || b >= probeHi)
+                {
+                    return; // nothing learnt, or a contradiction (checksums chain): stale or forged
+                }
+                probeLo = b;
+                bootStartNs = nowNs;
+                if (probeHi - probeLo <= 1)
+                {
+                    alignedUpTo(probeLo);
+                }
+                else
+                {
+                    probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
+                    sendProbe(probePosition);
+                }
+                return;
+            }
+        }
+        else if (!transferWanted && fetchNext - 1 >= b)
+        {
+            return; // this fetch needs nothing at or below the owner's base: an offer meant for an earlier one
+        }
+        final long agreed = phase == BootPhase.PROBING ? probeLo : fetchNext - 1;
+        if (intact && !transferWanted && guaranteed > b)
+        {
+            return; // an honest base owner's base lies below this member's g here (§11): stale or forged
+        }
+        if (!catchingUpOutside && frame.position() > decisionN)
+        {
+            return; // a checkpoint above N cannot be of the base's history up to N
+        }
+        if (!log.canResetTo(b))
+        {
+            counters.snapshotsRejected++;
+            errorHandler.onError(new RecoveredFault("member " + selfId + " cannot start its log at " + b + ", the " +
+                "base of member " + memberIds[sender] + "'s log (are entries per cycle the same on every member?)"));
+            return;
+        }
+        if (phase == BootPhase.PROBING)
+        {
+            fetchTarget = decisionN;
+        }
+        fetchTarget = Math.max(fetchTarget, frame.position());
+        transferReturnPhase = phase;
+        transferAgreed = agreed;
+        if (incoming != null && !sameTransfer(sender, frame))
+        {
+            closeIncoming();
+        }
+        if (incoming == null)
+        {
+            incoming = checkpoints.receive(frame.position(), frame.chk());
+            transferOwner = sender;
+            transferPosition = frame.position();
+            transferChk = frame.chk();
+            transferBase = b;
+            transferBaseChk = frame.baseChk();
+            transferBaseEpoch = frame.baseEpoch();
+            transferLength = frame.fileLength();
+        }
+        phase = BootPhase.TRANSFERRING;
+        bootStartNs = nowNs;
+        listener.onFetching(currentEpoch, memberIds[sender], transferPosition, transferPosition);
+        if (incoming.received() == 0)
+        {
+            transferWindowStart = 0;
+            transferRequestedTo = Math.min(transferLength, snapshotServing.windowBytes());
+            receiveSnapshotBytes(frame);
+        }
+        else
+        {
+            requestSnapshotWindow(incoming.received()); // the same checkpoint again: resume where it stopped
+        }
+    }
+
+    private boolean sameTransfer(final int sender, final SnapshotFrame frame)
+    {
+        return incoming != null && sender == transferOwner && frame.position() == transferPosition &&
+            frame.chk() == transferChk && frame.base() == transferBase && frame.baseChk() == transferBaseChk &&
+            frame.fileLength() == transferLength;
+    }
+
+    private void requestSnapshotWindow(final long from)
+    {
+        fetchMovedNs = nowNs;
+        transferWindowStart = from;
+        transferRequestedTo = Math.min(transferLength, from + snapshotServing.windowBytes());
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
+            FetchFrame.SNAPSHOT, transferPosition, from);
+        publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    private void receiveSnapshotBytes(final SnapshotFrame frame)
+    {
+        incoming.write(frame.buffer(), frame.dataOffset(), frame.dataLength());
+        counters.snapshotBytesReceived += frame.dataLength();
+        bootStartNs = nowNs; // progress (B7)
+        fetchMovedNs = nowNs;
+        final long received = incoming.received();
+        if (received == transferLength)
+        {
+            completeTransfer();
+        }
+        else if (received >= transferRequestedTo)
+        {
+            requestSnapshotWindow(received); // the window fell short
+        }
+        else if (transferRequestedTo < transferLength &&
+            received - transferWindowStart >= (transferRequestedTo - transferWindowStart) / 2)
+        {
+            // half of the window is in: ask for the next, which the owner queues behind this one
+            final long next = transferRequestedTo;
+            fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
+                FetchFrame.SNAPSHOT, transferPosition, next);
+            publish(MessageType.FETCH, fetchFrame.encodedLength());
+            transferWindowStart = next;
+            transferRequestedTo = Math.min(transferLength, next + snapshotServing.windowBytes());
+        }
+    }
+
+    /** All of it arrived: check it, then install it, or report it damaged and ask again. */
+    private void completeTransfer()
+    {
+        try
+        {
+            incoming.complete();
+        }
+        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        {
+            counters.snapshotsRejected++;
+            errorHandler.onError(new RecoveredFault("the snapshot at " + transferPosition + " from member " +
+                memberIds[transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
+            fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
+                FetchFrame.SNAPSHOT_DAMAGED, transferPosition, 0);
+            publish(MessageType.FETCH, fetchFrame.encodedLength());
+            closeIncoming();
+            phase = transferReturnPhase;
+            if (phase == BootPhase.PROBING)
+            {
+                sendProbe(probePosition);
+            }
+            else if (transferWanted)
+            {
+                askForSnapshot();
+            }
+            else
+            {
+                sendFetchWindow(fetchNext);
+            }
+            return;
+        }
+        incoming = null;
+        install();
+    }
+
+    /**
+     * The snapshot is a checkpoint of this store now: reset the log to the owner's base and fetch its entries from
+     * there; the checkpoint is restored once the log reaches it (§11). Never below {@code g}: the transfer was taken
+     * only for entries at or below the owner's base, which lie above what this log agrees with.
+     */
+    private void install()
+    {
+        final long b = transferBase;
+        counters.snapshotsInstalled++;
+        own.unserializeFrom(Math.max(transferAgreed, log.base()) + 1);
+        if (store.highWater() > b)
+        {
+            store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
+        }
+        log.resetTo(b, transferBaseChk, transferBaseEpoch);
+        checkpoints.unrollUntil(transferPosition);
+        checkpoints.retainFrom(transferPosition);
+        lastNormalEpoch = epochOfLastEpochStart();
+        replica.reset();
+        stateValid = false;
+        installAt = transferPosition;
+        transferWanted = false;
+        phase = BootPhase.FETCHING;
+        fetchNext = b + 1;
+        fetchStarted();
+        listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, fetchTarget);
+        if (installAt == b && !restoreInstalled())
+        {
+            return;
+        }
+        if (fetchNext > fetchTarget)
+        {
+            appendEpochStart();
+        }
+        else
+        {
+            sendFetchWindow(fetchNext);
+        }
+    }
+
+    /** The fetch reached the installed checkpoint: restore it, so that the entries after it apply. */
+    private boolean restoreInstalled()
+    {
+        final long at = installAt;
+        installAt = 0;
+        restoreCheckpointAtOrBelow(at);
+        if (stateValid && replica.appliedUpTo() == at)
+        {
+            return true;
+        }
+        counters.snapshotsRejected++;
+        requestTransfer(at, false, "the installed snapshot at " + at + " does not load over the log fetched up to it");
+        return false;
+    }
+
+    /**
+     * This member needs a snapshot whatever the base owner's log holds: its log starts above where it diverges, or no
+     * checkpoint rebuilds its state. {@code lost}: it had one and lost it (damaged checkpoints), so it is not intact
+     * until it runs again (§10.1).
+     */
+    private void requestTransfer(final long agreed, final boolean lost, final String why)
+    {
+        if (baseOwner == selfIndex)
+        {
+            counters.decisionsRefused++;
+            errorHandler.onError(new RecoveredFault("member " + selfId + " is the base of epoch " + currentEpoch +
+                " but cannot rebuild its state: " + why + "; next epoch"));
+            if (lost)
+            {
+                store.amnesia(true);
+                intact = false;
+            }
+            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
+            return;
+        }
+        errorHandler.onError(new RecoveredFault("member " + selfId + " asks member " + memberIds[baseOwner] +
+            " for a snapshot: " + why));
+        if (lost && intact)
+        {
+            store.amnesia(true);
+            intact = false;
+        }
+        transferWanted = true;
+        fetchNext = agreed + 1;
+        fetchTarget = catchingUpOutside && alignedOutside ? fetchTarget : decisionN;
+        phase = BootPhase.FETCHING;
+        fetchStarted();
+        askForSnapshot();
+    }
+
+    private void askForSnapshot()
+    {
+        fetchMovedNs = nowNs;
+        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], FetchFrame.SNAPSHOT,
+            0, 0);
+        publish(MessageType.FETCH, fetchFrame.encodedLength());
+    }
+
+    private void closeIncoming()
+    {
+        final CheckpointStore.Incoming closing = incoming;
+        incoming = null;
+        if (closing != null)
+        {
+            closing.close();
         }
     }
 
@@ -1944,6 +2386,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (mode == NodeMode.RUNNING)
         {
             work += tickIfDue();
+            work += applyRetention();
         }
 
         final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
@@ -2060,11 +2503,20 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             work += coordinate();
         }
-        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING) && nowNs - fetchMovedNs >= failureTimeoutNs)
+        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING || phase == BootPhase.TRANSFERRING) &&
+            nowNs - fetchMovedNs >= failureTimeoutNs)
         {
             if (phase == BootPhase.PROBING)
             {
                 sendProbe(probePosition);
+            }
+            else if (phase == BootPhase.TRANSFERRING)
+            {
+                requestSnapshotWindow(incoming.received()); // answers stopped: ask again from what arrived
+            }
+            else if (transferWanted)
+            {
+                askForSnapshot();
             }
             else if (alignedOutside)
             {

@@ -34,6 +34,8 @@ public final class Snapshotter implements AutoCloseable
     private final ErrorHandler errorHandler;
     private final long interval;
     private final int kept;
+    private final long retainedEntries;
+    private final java.util.function.LongConsumer retention;
     private final CommittedEntries.Handler onEntry = this::onEntry;
     private final Consumer<SnapshotWriter> content;
     private CommittedEntries source;
@@ -63,6 +65,9 @@ public final class Snapshotter implements AutoCloseable
      * @param mayWork      whether to spend CPU on it now: the runtime says so while the member runs in an epoch, and
      *                     not while it boots or catches up, when its duty cycle needs the core (on a small machine a
      *                     snapshot thread replaying a catch-up's entries beside it slowed the catch-up by a fifth).
+     * @param retention    told, from this thread, up to where the log may be discarded once a checkpoint is written:
+     *                     {@link ProtocolContext#retainedEntries()} below the oldest checkpoint kept
+     *                     ({@link SequencerProtocol#retainUpTo}).
      */
     public Snapshotter(
         final ProtocolContext context,
@@ -70,6 +75,7 @@ public final class Snapshotter implements AutoCloseable
         final CheckpointStore checkpoints,
         final LongFunction<CommittedEntries> entries,
         final java.util.function.BooleanSupplier mayWork,
+        final java.util.function.LongConsumer retention,
         final ErrorHandler errorHandler)
     {
         context.conclude();
@@ -80,6 +86,8 @@ public final class Snapshotter implements AutoCloseable
         this.errorHandler = errorHandler;
         this.interval = context.checkpointInterval();
         this.kept = context.checkpointsKept();
+        this.retainedEntries = context.retainedEntries();
+        this.retention = retention;
         // the duty cycle's replica reports the state machine's failures: the same ones here are only counted
         replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> { });
         content = replica::writeCheckpoint;
@@ -281,6 +289,10 @@ public final class Snapshotter implements AutoCloseable
             if (oldestKept > 0)
             {
                 checkpoints.retainFrom(oldestKept);
+                if (oldestKept > retainedEntries)
+                {
+                    retention.accept(oldestKept - retainedEntries); // the log below it: no rebuild needs it (§11)
+                }
             }
         }
         catch (final RuntimeException ex)

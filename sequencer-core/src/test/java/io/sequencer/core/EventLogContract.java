@@ -341,6 +341,112 @@ public abstract class EventLogContract
     }
 
     @Test
+    void discardUpToMovesTheBaseAndKeepsEverythingAbove()
+    {
+        EventLog log = track(newLog());
+        final int c = cycleLength();
+        appendEpochStart(log, 1);
+        final List<Appended> appended = new ArrayList<>();
+        appended.add(null); // position 1, the EpochStart, compared by epoch only
+        appended.addAll(appendMany(log, 2 * c - 1, 90));
+        final long second = appendEpochStart(log, 7);
+        appended.add(null);
+        appended.addAll(appendMany(log, 3 * c + 3, 91));
+        final long target = 3L * c + 2;
+        final long chkBefore = log.chkAt(log.have());
+
+        log.discardUpTo(target);
+
+        final long base = log.base();
+        assertTrue(base <= target && base > target - c, "base " + base + " within a cycle below " + target);
+        assertTrue(base >= second, "the second EpochStart is discarded too");
+        assertEquals(7, log.baseEpoch(), "the newest discarded EpochStart's epoch is kept");
+        assertEquals(0, log.lastEpochStartPosition(), "none above the base");
+        final LogEntry entry = new LogEntry();
+        assertFalse(log.read(base, entry));
+        final EventLog discarded = log;
+        assertThrows(IllegalArgumentException.class, () -> discarded.chkAt(base - 1));
+        assertThrows(IllegalArgumentException.class, () -> discarded.unrollTo(base - 1, 0));
+        assertEquals(chkBefore, log.chkAt(log.have()));
+        for (long p = base + 1; p <= log.have(); p++)
+        {
+            assertTrue(log.read(p, entry), "entry " + p);
+            assertEntry(appended.get((int)p - 1), p, entry);
+        }
+
+        log.discardUpTo(base - 1); // never back down
+        assertEquals(base, log.base());
+        log.discardUpTo(log.have() + 100); // never above the log's end
+        assertTrue(log.base() <= log.have());
+        final long later = log.base();
+        appendMany(log, 2, 92);
+        final long chk = log.chkAt(log.have());
+        final long have = log.have();
+
+        log = track(reopen(log));
+        assertEquals(later, log.base());
+        assertEquals(have, log.have());
+        assertEquals(chk, log.chkAt(have));
+        assertEquals(7, log.baseEpoch());
+        assertFalse(log.damagedAtOpen());
+        final long third = appendEpochStart(log, 9);
+        assertEquals(third, log.lastEpochStartPosition());
+        log.unrollTo(later, 0);
+        assertEquals(later, log.have());
+        assertEquals(0, log.lastEpochStartPosition());
+        appendMany(log, c + 1, 93);
+        log = track(reopen(log));
+        assertEquals(later + c + 1, log.have());
+    }
+
+    @Test
+    void resetToStartsAnEmptyLogAtTheBaseGiven()
+    {
+        EventLog log = track(newLog());
+        final int c = cycleLength();
+        appendEpochStart(log, 1);
+        appendMany(log, 3 * c, 94);
+        final long base = 5L * c;
+        assertTrue(log.canResetTo(base));
+        assertTrue(log.canResetTo(0));
+
+        log.resetTo(base, 0x1234_5678L, 11);
+
+        assertEquals(base, log.base());
+        assertEquals(base, log.have());
+        assertEquals(0x1234_5678L, log.chkAt(base));
+        assertEquals(11, log.baseEpoch());
+        assertEquals(0, log.lastEpochStartPosition());
+        final LogEntry entry = new LogEntry();
+        assertFalse(log.read(1, entry));
+        assertFalse(log.read(base, entry));
+        final List<Appended> appended = appendMany(log, c + 2, 95);
+        assertEquals(Checksum.chain(0x1234_5678L, appended.get(0).type(), appended.get(0).epoch(),
+            appended.get(0).counter(), appended.get(0).originId(), appended.get(0).incarnation(),
+            appended.get(0).localSeq(), appended.get(0).localSeq() * 3,
+            new UnsafeBuffer(appended.get(0).payload()), 0, appended.get(0).payload().length), log.chkAt(base + 1));
+
+        log = track(reopen(log));
+        assertEquals(base, log.base());
+        assertEquals(base + c + 2, log.have());
+        assertEquals(11, log.baseEpoch());
+        for (long p = base + 1; p <= log.have(); p++)
+        {
+            assertTrue(log.read(p, entry));
+            assertEntry(appended.get((int)(p - base - 1)), p, entry);
+        }
+        assertFalse(log.damagedAtOpen());
+
+        log.resetTo(0, Checksum.EMPTY, 0); // and back to an empty log from position 1
+        assertEquals(0, log.have());
+        assertEquals(0, log.base());
+        appendMany(log, 2, 96);
+        log = track(reopen(log));
+        assertEquals(2, log.have());
+        assertEquals(0, log.base());
+    }
+
+    @Test
     void forcedPositionFollowsForceAndUnroll()
     {
         EventLog log = track(newLog());

@@ -172,7 +172,7 @@ final class LogCommand
                 final long last = to == null ? log.have() : Math.min(to, log.have());
                 final LogEntry entry = new LogEntry();
                 byte[] payload = new byte[0];
-                for (long p = Math.max(1, from); p <= last; p++)
+                for (long p = Math.max(log.base() + 1, from); p <= last; p++) // retention discarded those below
                 {
                     log.read(p, entry);
                     payload = print(out, entry, !noPayload, payload);
@@ -392,6 +392,7 @@ final class LogCommand
             {
                 final LogEntry entry = new LogEntry();
                 long checked = 0;
+                long discarded = 0;
                 final String[] lines = Files.readString(ackLog).split("\n", -1);
                 for (int i = 0; i < lines.length - 1; i++) // the last piece has no newline: killed while writing it
                 {
@@ -402,6 +403,11 @@ final class LogCommand
                     }
                     final long eventId = Long.parseLong(parts[0]);
                     final long position = Long.parseLong(parts[1]);
+                    if (position <= log.base())
+                    {
+                        discarded++; // retention discarded it: a checkpoint covers it (§11)
+                        continue;
+                    }
                     if (!log.read(position, entry) || entry.type() != EntryType.EVENT ||
                         entry.payloadLength() < 24 ||
                         entry.payload().getLong(entry.payloadOffset() + 16, ByteOrder.LITTLE_ENDIAN) != eventId)
@@ -411,7 +417,9 @@ final class LogCommand
                     }
                     checked++;
                 }
-                out.printf("all %d acknowledged events are in the log at their positions%n", checked);
+                out.printf("all %d acknowledged events are in the log at their positions%s%n", checked,
+                    discarded > 0 ? " (" + discarded + " more at or below " + log.base() + ", discarded by " +
+                    "retention, not checked)" : "");
             }
             return 0;
         }
@@ -435,8 +443,8 @@ final class LogCommand
                     return 1;
                 }
                 final LogEntry entry = new LogEntry();
-                long previous = Checksum.EMPTY;
-                for (long p = 1; p <= log.have(); p++)
+                long previous = log.chkAt(log.base()); // the chain starts at the base retention left (§11)
+                for (long p = log.base() + 1; p <= log.have(); p++)
                 {
                     log.read(p, entry);
                     if (entry.expectedChk(previous) != entry.chk())
@@ -447,7 +455,9 @@ final class LogCommand
                     }
                     previous = entry.chk();
                 }
-                out.printf("log verified: %d entries, chk %016x%n", log.have(), previous);
+                out.printf("log verified: %d entries%s, chk %016x%n", log.have(),
+                    log.base() > 0 ? " (from " + (log.base() + 1) + ": those below were discarded by retention)" : "",
+                    previous);
                 out.flush();
             }
             return 0;

@@ -220,6 +220,10 @@ public final class ChronicleEventLog implements EventLog
     private long lastReadChk;
     private long have;
     private long lastChk = Checksum.EMPTY;
+    /** Where the log starts (§11): the entries at and below {@code base} are gone; a multiple of the cycle size. */
+    private long base;
+    private long baseChk = Checksum.EMPTY;
+    private long baseEpoch;
     private long forced;
     private long[] epochStarts = new long[16];
     private int epochStartCount;
@@ -345,6 +349,7 @@ public final class ChronicleEventLog implements EventLog
         try
         {
             log.checkHeader();
+            log.readBase();
         }
         catch (final RuntimeException ex)
         {
@@ -419,6 +424,15 @@ public final class ChronicleEventLog implements EventLog
             throw new UncheckedIOException("cannot create " + queueDirectory, ex);
         }
         checkHeader();
+        final LogBase next = LogBase.read(directory.resolve(LogBase.NEXT_FILE), logId);
+        if (next != null)
+        {
+            LOGGER.warn("event log {}: a reset to an installed snapshot at {} was interrupted: finishing it",
+                directory, next.base);
+            finishReset(next);
+        }
+        readBase();
+        deleteCyclesBelowBase();
 
         final UnrollIntent intent = UnrollIntent.read(intentFile);
         if (intent != null)
@@ -471,6 +485,12 @@ public final class ChronicleEventLog implements EventLog
     private void openDirectoryReadOnly()
     {
         checkHeader();
+        if (Files.exists(directory.resolve(LogBase.NEXT_FILE)))
+        {
+            throw new IllegalStateException("event log " + directory + ": a reset to an installed snapshot was " +
+                "interrupted; open it for writing (start the member, or `sequencer log repair`) to finish it");
+        }
+        readBase();
         final UnrollIntent intent = UnrollIntent.read(intentFile);
         if (intent != null)
         {
@@ -673,6 +693,10 @@ public final class ChronicleEventLog implements EventLog
         {
             scan.seed(Arrays.copyOf(sealed, trusted));
         }
+        else
+        {
+            scan.seedBase(base, baseChk);
+        }
         scan.run(Arrays.copyOfRange(cycles, trusted, cycles.length));
         return scan;
     }
@@ -714,8 +738,8 @@ public final class ChronicleEventLog implements EventLog
         for (int i = 0; i < cycles.length - 1; i++)
         {
             final int cycle = cycles[i];
-            final CycleSeal seal = cycle == FIRST_CYCLE + i ? byCycle.get(cycle) : null;
-            final long first = ((long)i << cycleShift) + 1;
+            final CycleSeal seal = cycle == cycleOf(base + 1) + i ? byCycle.get(cycle) : null;
+            final long first = base + ((long)i << cycleShift) + 1;
             if (seal == null || seal.logId != logId || seal.previousChk != previousChk ||
                 seal.lastPosition != first + sequenceMask || !epochStartsWithin(seal, first) ||
                 (seal.bootId != 0 && seal.bootId != bootId) || fileShorterThan(cycle, seal.dataEnd))
@@ -865,21 +889,214 @@ public final class ChronicleEventLog implements EventLog
         return have;
     }
 
+    public long base()
+    {
+        return base;
+    }
+
+    public long baseEpoch()
+    {
+        return baseEpoch;
+    }
+
     public long chkAt(final long position)
     {
-        if (position < 0 || position > have)
+        if (position < base || position > have)
         {
-            throw new IllegalArgumentException("position " + position + " outside 0.." + have);
+            throw new IllegalArgumentException("position " + position + " outside " + base + ".." + have);
         }
         if (position == have)
         {
             return lastChk;
         }
-        if (position == 0)
+        if (position == base)
         {
-            return Checksum.EMPTY;
+            return baseChk;
         }
         return storedChk(position);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Whole cycle files only: the base moves to the last cycle boundary at or below {@code position}. The new base is
+     * recorded ({@link LogBase}, forced) and the files below it deleted by the background writer, after the seals
+     * it has queued; the duty cycle only reads one entry (the checksum at the new base).
+     */
+    public void discardUpTo(final long position)
+    {
+        checkWritable("discardUpTo");
+        if (position < 0)
+        {
+            throw new IllegalArgumentException("discardUpTo(" + position + ")");
+        }
+        final long target = (Math.min(position, have) >>> cycleShift) << cycleShift;
+        if (target <= base)
+        {
+            return;
+        }
+        final long chk = chkAt(target);
+        long epoch = baseEpoch;
+        int dropped = 0;
+        while (dropped < epochStartCount && epochStarts[dropped] <= target)
+        {
+            epoch = storedEpoch(epochStarts[dropped]);
+            dropped++;
+        }
+        epochStarts = Arrays.copyOfRange(epochStarts, dropped, Math.max(epochStarts.length, 16));
+        epochStartCount -= dropped;
+        base = target;
+        baseChk = chk;
+        baseEpoch = epoch;
+        final int firstCycle = cycleOf(target + 1);
+        for (int i = 0; i < TAILERS; i++)
+        {
+            if (tailers[i] != null && tailerCycles[i] < firstCycle)
+            {
+                tailers[i].close(); // its mapping would keep the deleted file's blocks in use
+                tailers[i] = null;
+            }
+        }
+        if (lastReadPosition < target)
+        {
+            lastReadPosition = 0;
+            lastReadChk = Checksum.EMPTY;
+        }
+        final LogBase record = new LogBase(logId, target, chk, epoch);
+        backgroundWriter().execute(() ->
+        {
+            try
+            {
+                record.write(directory.resolve(LogBase.FILE));
+                deleteCyclesBelow(firstCycle);
+                CycleSeal.writeAll(sealsFile, CycleSeal.readAll(sealsFile).stream()
+                    .filter(seal -> seal.cycle >= firstCycle).toList());
+            }
+            catch (final RuntimeException ex)
+            {
+                // the files stay and the next discard or open deletes them: only disk space is at stake
+                LOGGER.error("event log {}: cannot discard the cycle files below {}: {}", directory, target,
+                    ex.toString());
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The new start is recorded first ({@code log.base.next}, forced), then every cycle file and seal is deleted and
+     * the record renamed into place: an open that finds the record finishes the reset.
+     */
+    public void resetTo(final long base, final long chk, final long baseEpoch)
+    {
+        checkWritable("resetTo");
+        if (!canResetTo(base))
+        {
+            throw new IllegalArgumentException("resetTo(" + base + "): this log starts only at a multiple of its " +
+                entriesPerCycle() + " entries per cycle");
+        }
+        drainSealWriter();
+        final LogBase record = new LogBase(logId, base, chk, baseEpoch);
+        record.write(directory.resolve(LogBase.NEXT_FILE));
+        closeQueue();
+        finishReset(record);
+        openQueue();
+        readBase();
+        have = base;
+        lastChk = chk;
+        forced = base;
+        epochStartCount = 0;
+        lastDataEnd = 0;
+        cycleFirst = -1;
+        pendingCut = false;
+        lastReadPosition = 0;
+        lastReadChk = Checksum.EMPTY;
+        clock.cycle = cycleOf(base + 1);
+    }
+
+    public boolean canResetTo(final long base)
+    {
+        return base >= 0 && (base & sequenceMask) == 0;
+    }
+
+    /** Delete every cycle file, written-ahead file and seal, then put the new base in place. Idempotent. */
+    private void finishReset(final LogBase record)
+    {
+        deleteCyclesBelow(Integer.MAX_VALUE);
+        deletePrecreated();
+        CycleSeal.writeAll(sealsFile, java.util.List.of());
+        try
+        {
+            DurableFiles.move(directory.resolve(LogBase.NEXT_FILE), directory.resolve(LogBase.FILE));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot reset the event log " + directory + " to " + record.base, ex);
+        }
+        DurableFiles.forceDirectory(directory);
+    }
+
+    private void readBase()
+    {
+        final LogBase record = LogBase.read(directory.resolve(LogBase.FILE), logId);
+        if (record != null && !canResetTo(record.base))
+        {
+            throw new IllegalStateException(directory.resolve(LogBase.FILE) + " names base " + record.base +
+                ", not a multiple of " + entriesPerCycle() + " entries per cycle: refusing to open the log");
+        }
+        base = record == null ? 0 : record.base;
+        baseChk = record == null ? Checksum.EMPTY : record.chk;
+        baseEpoch = record == null ? 0 : record.epoch;
+        have = Math.max(have, base);
+        lastChk = have == base ? baseChk : lastChk;
+    }
+
+    /** Cycle files a discard recorded but did not get to delete (a crash): before anything maps them. */
+    private void deleteCyclesBelowBase()
+    {
+        if (base > 0)
+        {
+            deleteCyclesBelow(cycleOf(base + 1));
+        }
+    }
+
+    /** Delete the cycle files below {@code cycle}, oldest first: a crash part way leaves the newer ones. */
+    private void deleteCyclesBelow(final int cycle)
+    {
+        final Path[] files = cycleFiles();
+        Arrays.sort(files, (a, b) -> Integer.compare(
+            cycleOfFileName(a.getFileName().toString()), cycleOfFileName(b.getFileName().toString())));
+        try
+        {
+            for (final Path file : files)
+            {
+                if (cycleOfFileName(file.getFileName().toString()) < cycle)
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete the cycle files of " + directory + " below cycle " + cycle,
+                ex);
+        }
+        DurableFiles.forceDirectory(queueDirectory);
+    }
+
+    /** The epoch stored with the entry at {@code position}. */
+    private long storedEpoch(final long position)
+    {
+        final ExcerptTailer tailer = moveTo(position);
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            if (!dc.isPresent() || dc.index() != indexOf(position) || bytes.readRemaining() < ENTRY_HEADER_LENGTH)
+            {
+                throw damagedOnRead(position, "cannot be read");
+            }
+            return bytes.readLong(bytes.readPosition() + EPOCH_OFFSET);
+        }
     }
 
     public long append(
@@ -969,8 +1186,13 @@ public final class ChronicleEventLog implements EventLog
 
     public boolean read(final long position, final LogEntry entry)
     {
-        if (position < 1 || (position > have && !following))
+        if (position <= base || (position > have && !following))
         {
+            if (following && position >= 1 && position <= base)
+            {
+                throw new io.sequencer.core.RecoveredFault("entry " + position + " is no longer in the log " +
+                    directory + ": it starts above " + base);
+            }
             return false;
         }
         if (following && queue == null)
@@ -1038,9 +1260,9 @@ public final class ChronicleEventLog implements EventLog
         {
             throw new IllegalArgumentException("unrollTo(" + position + ") below the floor " + floor);
         }
-        if (position < 0 || position > have)
+        if (position < base || position > have)
         {
-            throw new IllegalArgumentException("unrollTo(" + position + ") outside 0.." + have);
+            throw new IllegalArgumentException("unrollTo(" + position + ") outside " + base + ".." + have);
         }
         if (position == have && !pendingCut)
         {
@@ -1109,7 +1331,7 @@ public final class ChronicleEventLog implements EventLog
         {
             return;
         }
-        final int firstCycle = cycleOf(forced + 1);
+        final int firstCycle = cycleOf(Math.max(forced, base) + 1); // none below the base is left to force
         final int lastCycle = cycleOf(have);
         try
         {
@@ -1317,7 +1539,7 @@ public final class ChronicleEventLog implements EventLog
         final long previousChk;
         try
         {
-            previousChk = first == 1 ? Checksum.EMPTY : first == cycleFirst ? cyclePreviousChk : storedChk(first - 1);
+            previousChk = first - 1 == base ? baseChk : first == cycleFirst ? cyclePreviousChk : storedChk(first - 1);
         }
         catch (final RuntimeException ex)
         {
@@ -1598,7 +1820,7 @@ public final class ChronicleEventLog implements EventLog
         lastReadPosition = 0; // position 1 is then checked against the empty chk, as it should be
         lastReadChk = Checksum.EMPTY;
         clock.cycle = cycleOf(position + 1);
-        lastChk = position == 0 ? Checksum.EMPTY : storedChk(position);
+        lastChk = position == base ? baseChk : storedChk(position);
         forced = Math.min(forced, position);
         while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > position)
         {

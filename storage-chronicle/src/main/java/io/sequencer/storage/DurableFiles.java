@@ -20,7 +20,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DurableFiles
 {
-    private static final String TEMP_SUFFIX = ".tmp";
+    static final String TEMP_SUFFIX = ".tmp";
 
     private DurableFiles()
     {

@@ -200,6 +200,155 @@ public final class FileCheckpointStore implements CheckpointStore
         DurableFiles.forceDirectory(directory);
     }
 
+    public long fileLength(final long position)
+    {
+        if (!checkpoints.containsKey(position))
+        {
+            return -1;
+        }
+        try
+        {
+            return Files.size(fileOf(position));
+        }
+        catch (final IOException ex)
+        {
+            return -1; // deleted by retention meanwhile
+        }
+    }
+
+    public int readFile(
+        final long position, final long fileOffset, final org.agrona.MutableDirectBuffer destination, final int offset,
+        final int length)
+    {
+        if (!checkpoints.containsKey(position))
+        {
+            return -1;
+        }
+        // a transfer is rare and its frames are few per duty cycle: a file opened per frame costs nothing that matters
+        try (FileChannel channel = FileChannel.open(fileOf(position), StandardOpenOption.READ))
+        {
+            final java.nio.ByteBuffer target = java.nio.ByteBuffer.allocate(length);
+            int done = 0;
+            while (target.hasRemaining())
+            {
+                final int n = channel.read(target, fileOffset + done);
+                if (n < 0)
+                {
+                    break;
+                }
+                done += n;
+            }
+            destination.putBytes(offset, target, 0, done);
+            return done;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return -1;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read checkpoint " + fileOf(position) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    public Incoming receive(final long position, final long chk)
+    {
+        if (position <= 0)
+        {
+            throw new IllegalArgumentException("checkpoint position " + position + " must be positive");
+        }
+        final Path file = fileOf(position);
+        final Path temp = file.resolveSibling(file.getFileName() + ".receiving" + DurableFiles.TEMP_SUFFIX);
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot receive checkpoint " + file + ": " + ex.getMessage(), ex);
+        }
+        return new Incoming()
+        {
+            private long received;
+            private boolean open = true;
+
+            public long received()
+            {
+                return received;
+            }
+
+            public void write(final org.agrona.DirectBuffer source, final int offset, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                source.getBytes(offset, bytes);
+                final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+                try
+                {
+                    while (buffer.hasRemaining())
+                    {
+                        channel.write(buffer);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot write " + temp + ": " + ex.getMessage(), ex);
+                }
+                received += length;
+            }
+
+            public void complete()
+            {
+                try
+                {
+                    if (force)
+                    {
+                        channel.force(true);
+                    }
+                    channel.close();
+                    open = false;
+                    try (CheckpointFile.Reader reader = CheckpointFile.openChecked(
+                        () -> FileChannel.open(temp, StandardOpenOption.READ), position))
+                    {
+                        if (reader.chk() != chk)
+                        {
+                            throw new IllegalStateException("it records chk " + reader.chk() + ", not " + chk);
+                        }
+                    }
+                    DurableFiles.move(temp, file);
+                    if (force)
+                    {
+                        DurableFiles.forceDirectory(directory);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot store the checkpoint received at " + file + ": " +
+                        ex.getMessage(), ex);
+                }
+                checkpoints.put(position, chk);
+            }
+
+            public void close()
+            {
+                try
+                {
+                    if (open)
+                    {
+                        channel.close();
+                        open = false;
+                    }
+                    Files.deleteIfExists(temp);
+                }
+                catch (final IOException ex)
+                {
+                    LOGGER.error("cannot remove {}: {} (removed at the next open)", temp, ex.getMessage());
+                }
+            }
+        };
+    }
+
     public void close()
     {
         checkpoints.clear();

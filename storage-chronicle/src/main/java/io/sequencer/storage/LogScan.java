@@ -154,6 +154,13 @@ final class LogScan
         this.view = new UnsafeBuffer(window);
     }
 
+    /** Start the chain at the log's base (§11): the cycle files begin right above it. */
+    void seedBase(final long base, final long baseChk)
+    {
+        good = base;
+        lastChk = baseChk;
+    }
+
     /**
      * Start the chain where the seals of the first cycles end, trusted instead of walked ({@link CycleSeal}); then
      * {@link #run} the cycles after them.

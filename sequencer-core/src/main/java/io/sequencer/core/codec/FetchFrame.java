@@ -3,19 +3,30 @@ package io.sequencer.core.codec;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * {@code Fetch{target, from, to}}: the sender asks member {@code target} for its log entries at positions
- * {@code from..to} inclusive (catch-up, docs/protocol.md §4 "Boot mode", B5).
+ * {@code Fetch{target, kind, from, to}}: the sender asks member {@code target} for
+ * <ul>
+ * <li>{@link #ENTRIES}: its log entries at positions {@code from..to} inclusive (catch-up, docs/protocol.md §4 "Boot
+ * mode", B5);</li>
+ * <li>{@link #SNAPSHOT}: the bytes of its checkpoint at {@code from} (0: its newest) from byte {@code to} on, a
+ * window of several frames (snapshot transfer, §11);</li>
+ * <li>{@link #SNAPSHOT_DAMAGED}: nothing; its checkpoint at {@code from} did not pass the receiver's check, so the
+ * target checks it and, if damaged, offers another.</li>
+ * </ul>
  * <pre>
  *  16 int32 target member id
- *  20 int32 reserved (0)
+ *  20 int32 kind
  *  24 int64 from
  *  32 int64 to
  * </pre>
  */
 public final class FetchFrame extends Frame
 {
+    public static final int ENTRIES = 0;
+    public static final int SNAPSHOT = 1;
+    public static final int SNAPSHOT_DAMAGED = 2;
+
     public static final int TARGET_OFFSET = 16;
-    public static final int RESERVED_OFFSET = 20;
+    public static final int KIND_OFFSET = 20;
     public static final int FROM_OFFSET = 24;
     public static final int TO_OFFSET = 32;
     public static final int LENGTH = 40;
@@ -29,9 +40,16 @@ public final class FetchFrame extends Frame
         final MutableDirectBuffer buffer, final int offset, final int senderId, final int clusterId, final long epoch,
         final int target, final long from, final long to)
     {
+        return encode(buffer, offset, senderId, clusterId, epoch, target, ENTRIES, from, to);
+    }
+
+    public FetchFrame encode(
+        final MutableDirectBuffer buffer, final int offset, final int senderId, final int clusterId, final long epoch,
+        final int target, final int kind, final long from, final long to)
+    {
         wrapHeader(buffer, offset, senderId, clusterId, epoch);
         putInt(TARGET_OFFSET, target);
-        putInt(RESERVED_OFFSET, 0);
+        putInt(KIND_OFFSET, kind);
         putLong(FROM_OFFSET, from);
         putLong(TO_OFFSET, to);
         length = LENGTH;
@@ -41,6 +59,11 @@ public final class FetchFrame extends Frame
     public int target()
     {
         return getInt(TARGET_OFFSET);
+    }
+
+    public int kind()
+    {
+        return getInt(KIND_OFFSET);
     }
 
     public long from()

@@ -22,6 +22,7 @@ public final class FrameValidator
     private final int maxPayloadLength;
     private final ClusterNodesFrame clusterNodes = new ClusterNodesFrame();
     private final EntriesFrame entries = new EntriesFrame();
+    private final SnapshotFrame snapshot = new SnapshotFrame();
 
     /**
      * @param maxPayloadLength the largest event payload accepted in {@code NewEvent} and {@code Entries}.
@@ -133,9 +134,31 @@ public final class FrameValidator
                 {
                     return check;
                 }
+                final int kind = buffer.getInt(offset + FetchFrame.KIND_OFFSET, LITTLE_ENDIAN);
                 final long from = buffer.getLong(offset + FetchFrame.FROM_OFFSET, LITTLE_ENDIAN);
                 final long to = buffer.getLong(offset + FetchFrame.TO_OFFSET, LITTLE_ENDIAN);
-                return from < 1 || to < from ? DropReason.BAD_FIELD.ordinal() : VALID;
+                switch (kind)
+                {
+                    case FetchFrame.ENTRIES:
+                        return from < 1 || to < from ? DropReason.BAD_FIELD.ordinal() : VALID;
+                    case FetchFrame.SNAPSHOT:
+                        return from < 0 || to < 0 ? DropReason.BAD_FIELD.ordinal() : VALID;
+                    case FetchFrame.SNAPSHOT_DAMAGED:
+                        return from < 1 || to != 0 ? DropReason.BAD_FIELD.ordinal() : VALID;
+                    default:
+                        return DropReason.BAD_FIELD.ordinal();
+                }
+            }
+
+            case MessageType.SNAPSHOT:
+            {
+                if (length < SnapshotFrame.DATA_OFFSET)
+                {
+                    return DropReason.TRUNCATED.ordinal();
+                }
+                snapshot.wrap(buffer, offset, length);
+                return snapshot.dataLength() != length - SnapshotFrame.DATA_OFFSET ? DropReason.BAD_LENGTH.ordinal() :
+                    snapshot.fieldsValid() ? VALID : DropReason.BAD_FIELD.ordinal();
             }
 
             case MessageType.ENTRIES:

@@ -14,9 +14,10 @@ public final class MessageType
     public static final int CLUSTER_NODES = 6;
     public static final int FETCH = 7;
     public static final int ENTRIES = 8;
+    public static final int SNAPSHOT = 9;
 
     /** One past the highest type: arrays indexed by type have this length. */
-    public static final int COUNT = 9;
+    public static final int COUNT = 10;
 
     private MessageType()
     {
@@ -24,7 +25,16 @@ public final class MessageType
 
     public static boolean isValid(final int type)
     {
-        return type >= NEW_EVENT && type <= ENTRIES;
+        return type >= NEW_EVENT && type <= SNAPSHOT;
+    }
+
+    /**
+     * Catch-up frames go point to point, on a stream of their own, to the member named at
+     * {@link FetchFrame#TARGET_OFFSET} (the same offset in every one of them).
+     */
+    public static boolean isPointToPoint(final int type)
+    {
+        return type == FETCH || type == ENTRIES || type == SNAPSHOT;
     }
 
     public static String name(final int type)
@@ -39,6 +49,7 @@ public final class MessageType
             case CLUSTER_NODES: return "ClusterNodes";
             case FETCH: return "Fetch";
             case ENTRIES: return "Entries";
+            case SNAPSHOT: return "Snapshot";
             default: return "Unknown(" + type + ")";
         }
     }

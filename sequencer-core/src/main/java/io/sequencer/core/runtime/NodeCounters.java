@@ -30,7 +30,7 @@ public final class NodeCounters
      * {@link #GUARANTEED_LABEL}, in the same update: a follower that reads g and then this count sees every cut made
      * before g reached what it read, and maps the log again before it reads entries a cut replaced.
      */
-    public static final String LOG_CUTS_LABEL = "log cuts (unrolls, redone ones included)";
+    public static final String LOG_CUTS_LABEL = "log cuts (unrolls, redone ones, snapshot installs)";
 
     private final List<AtomicCounter> counters = new ArrayList<>();
     private final List<LongSupplier> sources = new ArrayList<>();
@@ -71,7 +71,8 @@ public final class NodeCounters
         add(manager, "clock L", protocol::clock);
         add(manager, "have", () -> protocol.log().have());
         add(manager, "forced", () -> protocol.log().forcedPosition());
-        add(manager, LOG_CUTS_LABEL, () -> c.unrolls() + c.unrollsRedone()); // before g: see the label
+        // before g: see the label; an installed snapshot replaces the log, which a reader must notice as a cut
+        add(manager, LOG_CUTS_LABEL, () -> c.unrolls() + c.unrollsRedone() + c.snapshotsInstalled());
         add(manager, GUARANTEED_LABEL, protocol::guaranteed);
         for (int i = 0; i < cluster.size(); i++)
         {
@@ -103,6 +104,13 @@ public final class NodeCounters
         add(manager, "entries fetched", c::fetchedEntries);
         add(manager, "fetched entries rejected", c::fetchRejected);
         add(manager, "entries served", c::entriesServed);
+        add(manager, "snapshots offered", c::snapshotsOffered);
+        add(manager, "snapshots unavailable", c::snapshotsUnavailable);
+        add(manager, "snapshot bytes served", c::snapshotBytesServed);
+        add(manager, "snapshot bytes received", c::snapshotBytesReceived);
+        add(manager, "snapshots installed", c::snapshotsInstalled);
+        add(manager, "snapshots rejected", c::snapshotsRejected);
+        add(manager, "retention discards", c::retentionDiscards);
         add(manager, "events resubmitted", c::resubmitted);
         add(manager, "duplicates dropped", c::duplicatesDropped);
         add(manager, "state machine errors", c::applyErrors);

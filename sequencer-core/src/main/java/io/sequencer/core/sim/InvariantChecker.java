@@ -212,7 +212,7 @@ final class InvariantChecker
     {
         final EventLog log = logs[node];
         final long[] chks = new long[(int)log.have() + 1];
-        for (int p = 1; p <= log.have(); p++)
+        for (int p = (int)log.base() + 1; p <= log.have(); p++) // those below the base: a checkpoint's, not kept
         {
             chks[p] = log.chkAt(p);
         }
@@ -393,8 +393,14 @@ final class InvariantChecker
         }
         final EventLog log = logs[i];
         final long upTo = Math.min(node.guaranteed(), log.have());
-        for (long p = canonicalChecked[i] + 1; p <= upTo && violation == null; p++)
+        // below the log's base the entries are gone (retention, an installed snapshot): they were checked while held
+        for (long p = Math.max(canonicalChecked[i], log.base()) + 1; p <= upTo && violation == null; p++)
         {
+            if (p > canonicalChk.size() + 1)
+            {
+                canonicalChecked[i] = Math.max(canonicalChecked[i], p - 1);
+                return; // above a gap the canonical log does not reach yet: another member's g brings it there
+            }
             log.read(p, entryA);
             if (p == canonicalChk.size() + 1)
             {
@@ -447,7 +453,8 @@ final class InvariantChecker
         {
             final EventLog log = logs[i];
             final long held = durability == Durability.BATCH ? log.forcedPosition() : log.have();
-            if ((held >= position && log.chkAt(position) == chk) || ghostHolds(i, position, chk))
+            if ((held >= position && position > log.base() && log.chkAt(position) == chk) ||
+                ghostHolds(i, position, chk))
             {
                 holders++;
             }
@@ -461,7 +468,7 @@ final class InvariantChecker
         final EventLog logA = logs[a];
         final EventLog logB = logs[b];
         final long upTo = Math.min(logA.have(), logB.have());
-        for (long p = matchChecked[a][b] + 1; p <= upTo; p++)
+        for (long p = Math.max(matchChecked[a][b], Math.max(logA.base(), logB.base())) + 1; p <= upTo; p++)
         {
             logA.read(p, entryA);
             logB.read(p, entryB);
@@ -481,7 +488,7 @@ final class InvariantChecker
     {
         final EventLog log = logs[i];
         final Set<EventId> ids = idsInLog.get(i);
-        for (long p = idsChecked[i] + 1; p <= log.have(); p++)
+        for (long p = Math.max(idsChecked[i], log.base()) + 1; p <= log.have(); p++)
         {
             log.read(p, entryA);
             if (entryA.type() != EntryType.EVENT)
@@ -608,9 +615,17 @@ final class InvariantChecker
     /** Whether {@code log} holds, at or below what it counts as held, the canonical prefix up to {@code position}. */
     private boolean holdsCanonicalPrefix(final EventLog log, final long position)
     {
-        return position == 0 ||
-            (held(log) >= position && position <= canonicalChk.size() &&
-            log.chkAt(position) == canonicalChk.get((int)position - 1));
+        if (position == 0)
+        {
+            return true;
+        }
+        if (held(log) < position || position > canonicalChk.size())
+        {
+            return false;
+        }
+        // at or below the base only a checkpoint covers it: the chain at the base says whose history that is
+        final long at = Math.max(position, log.base());
+        return at <= canonicalChk.size() && log.chkAt(at) == canonicalChk.get((int)at - 1);
     }
 
     /** Whether node {@code i} holds every acknowledged event at its place (the canonical prefix up to the highest). */
@@ -652,6 +667,13 @@ final class InvariantChecker
 
     private boolean holds(final EventLog log, final Submission s)
     {
+        if (s.position <= log.base())
+        {
+            // discarded by retention or below an installed snapshot: covered if the log's base is canonical, and the
+            // canonical entry there is this event
+            return holdsCanonicalPrefix(log, s.position) && s.position <= canonicalId.size() &&
+                s.id.equals(canonicalId.get((int)s.position - 1));
+        }
         return log.read(s.position, entryA) && entryA.type() == EntryType.EVENT &&
             entryA.originId() == s.id.origin() && entryA.localSeq() == s.id.localSeq() &&
             entryA.incarnation() == s.id.incarnation();

@@ -28,6 +28,12 @@ public final class SimCommittedEntries implements CommittedEntries
     public int poll(final Handler handler, final int limit)
     {
         final long bound = Math.min(committed.getAsLong(), log.have());
+        if (next <= log.base())
+        {
+            // reset under an installed snapshot, or discarded: the snapshot thread starts again from a checkpoint
+            throw new io.sequencer.core.RecoveredFault("entry " + next + " is no longer in the log: it starts above " +
+                log.base());
+        }
         int count = 0;
         while (count < limit && next <= bound && log.read(next, entry))
         {

@@ -36,7 +36,11 @@ final class SimDisk
          * Inside the snapshot thread's next checkpoint write, part way through the state machine's snapshot: the
          * checkpoint never lands (the real store writes a temporary file and renames it once whole and forced).
          */
-        INSIDE_CHECKPOINT
+        INSIDE_CHECKPOINT,
+        /** Inside a snapshot transfer: the process dies while writing the next bytes received. */
+        INSIDE_TRANSFER,
+        /** Right before the log is reset to an installed snapshot's base (the checkpoint is in place). */
+        BEFORE_RESET
     }
 
     /** Where an armed node-state trap kills the process. */
@@ -92,9 +96,38 @@ final class SimDisk
             return log.have();
         }
 
+        public long base()
+        {
+            return log.base();
+        }
+
+        public long baseEpoch()
+        {
+            return log.baseEpoch();
+        }
+
         public long chkAt(final long position)
         {
             return log.chkAt(position);
+        }
+
+        public void discardUpTo(final long position)
+        {
+            log.discardUpTo(position);
+        }
+
+        public void resetTo(final long base, final long chk, final long baseEpoch)
+        {
+            if (trap == Trap.BEFORE_RESET)
+            {
+                fire("before resetting the log to " + base);
+            }
+            log.resetTo(base, chk, baseEpoch);
+        }
+
+        public boolean canResetTo(final long base)
+        {
+            return log.canResetTo(base);
         }
 
         public long append(
@@ -202,6 +235,50 @@ final class SimDisk
         public void unrollUntil(final long position)
         {
             checkpoints.unrollUntil(position);
+        }
+
+        public long fileLength(final long position)
+        {
+            return checkpoints.fileLength(position);
+        }
+
+        public int readFile(
+            final long position, final long fileOffset, final org.agrona.MutableDirectBuffer destination,
+            final int offset, final int length)
+        {
+            return checkpoints.readFile(position, fileOffset, destination, offset, length);
+        }
+
+        public Incoming receive(final long position, final long chk)
+        {
+            final Incoming incoming = checkpoints.receive(position, chk);
+            return new Incoming()
+            {
+                public long received()
+                {
+                    return incoming.received();
+                }
+
+                public void write(final DirectBuffer source, final int offset, final int length)
+                {
+                    if (trap == Trap.INSIDE_TRANSFER)
+                    {
+                        fire("inside the transfer of the checkpoint at " + position + ", at byte " +
+                            incoming.received());
+                    }
+                    incoming.write(source, offset, length);
+                }
+
+                public void complete()
+                {
+                    incoming.complete();
+                }
+
+                public void close()
+                {
+                    incoming.close();
+                }
+            };
         }
 
         public void close()

@@ -746,6 +746,9 @@ public final class Simulation
             .maxResultLength(AccountLedger.RESULT_LENGTH)
             .maxInFlight(1024)
             .checkpointInterval(16 + random.nextInt(48))
+            // retention (§11) on three processes in four: a member away for longer than a few checkpoint intervals
+            // then needs a snapshot transfer
+            .retainedEntries(random.nextInt(4) == 0 ? Long.MAX_VALUE : 16L * random.nextInt(3))
             .followLag(followLag)
             .tickIntervalNs(tickIntervalNs)
             .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[index])
@@ -773,7 +776,7 @@ public final class Simulation
         final SequencerProtocol protocol = node.protocol;
         node.snapshotter = new Snapshotter(context, new AccountLedger(), node.disk.checkpointView,
             from -> new SimCommittedEntries(node.disk.logView, protocol::guaranteed, from),
-            () -> protocol.mode() == NodeMode.RUNNING, ex -> onSnapshotError(index, generation, ex));
+            () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, ex -> onSnapshotError(index, generation, ex));
         node.snapshotCrash = null;
         node.handler = node.protocol::onFrame;
         node.up = true;
@@ -1077,6 +1080,11 @@ public final class Simulation
         exercised.merge("decisions sent again", c.decisionsResent(), Long::sum);
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
+        exercised.merge("retention discards", c.retentionDiscards(), Long::sum);
+        exercised.merge("snapshot transfers offered", c.snapshotsOffered(), Long::sum);
+        exercised.merge("snapshot transfers installed", c.snapshotsInstalled(), Long::sum);
+        exercised.merge("snapshot transfers rejected", c.snapshotsRejected(), Long::sum);
+        exercised.merge("snapshot bytes received", c.snapshotBytesReceived(), Long::sum);
         exercised.merge("follow rounds outside the epoch", c.followRounds(), Long::sum);
         exercised.merge("timers fired", c.timersFired(), Long::sum);
         exercised.merge("ticks", c.ticksProposed(), Long::sum);

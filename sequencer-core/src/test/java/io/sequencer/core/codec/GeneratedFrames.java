@@ -317,7 +317,7 @@ final class GeneratedFrames
             assertEquals(target, frame.target(), "target");
             assertEquals(from, frame.from(), "from");
             assertEquals(to, frame.to(), "to");
-            assertEquals(0, buffer.getInt(offset + FetchFrame.RESERVED_OFFSET), "reserved");
+            assertEquals(FetchFrame.ENTRIES, frame.kind(), "kind");
         }
     }
 
@@ -682,10 +682,19 @@ final class GeneratedFrames
                 frame.wrap(buffer, offset, length);
                 header(frame, values);
                 values.add(frame.target());
+                values.add(frame.kind());
                 values.add(frame.from());
                 values.add(frame.to());
                 assertEquals(FetchFrame.LENGTH, length);
-                assertTrue(frame.from() >= 1 && frame.to() >= frame.from(), "1 <= from <= to");
+                switch (frame.kind())
+                {
+                    case FetchFrame.ENTRIES -> assertTrue(frame.from() >= 1 && frame.to() >= frame.from(),
+                        "1 <= from <= to");
+                    case FetchFrame.SNAPSHOT -> assertTrue(frame.from() >= 0 && frame.to() >= 0, "from, to >= 0");
+                    case FetchFrame.SNAPSHOT_DAMAGED -> assertTrue(frame.from() >= 1 && frame.to() == 0,
+                        "from >= 1, to = 0");
+                    default -> throw new AssertionError("unknown fetch kind " + frame.kind());
+                }
                 break;
             }
 

@@ -195,7 +195,7 @@ final class ScenarioCluster
             snapshotters[m] = new io.sequencer.core.Snapshotter(context,
                 snapshotTamper[m].apply(machine(m, new AccountLedger())),
                 checkpoints[m], from -> new SimCommittedEntries(logs[member], protocol::guaranteed, from),
-                () -> protocol.mode() == NodeMode.RUNNING, ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
+                () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
             checker.onProcessStarted(m, nodes[m]);
             nodes[m].start(nowNs);
         }

@@ -178,7 +178,7 @@ public final class ChannelAdapter
             return;
         }
 
-        final boolean catchUpType = type == MessageType.FETCH || type == MessageType.ENTRIES;
+        final boolean catchUpType = MessageType.isPointToPoint(type);
         if (catchUpType != catchUpStream)
         {
             counters.drop(TransportDropReason.MISROUTED);

@@ -63,7 +63,7 @@ public final class ChannelPublisher
     public boolean publish(final DirectBuffer buffer, final int offset, final int length)
     {
         final int type = length >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
-        final boolean catchUp = type == MessageType.FETCH || type == MessageType.ENTRIES;
+        final boolean catchUp = MessageType.isPointToPoint(type);
         final ExclusivePublication publication;
         if (catchUp)
         {
