@@ -60,6 +60,7 @@ public final class ProtocolCounters
     long snapshotsInstalled;
     long snapshotsRejected;
     long retentionDiscards;
+    long checkpointsOnDutyCycle;
 
     void dropped(final int reasonOrdinal)
     {
@@ -271,6 +272,12 @@ public final class ProtocolCounters
     public long snapshotsRejected()
     {
         return snapshotsRejected;
+    }
+
+    /** Checkpoints the duty cycle wrote because none was left to offer above the log's base (§11). */
+    public long checkpointsOnDutyCycle()
+    {
+        return checkpointsOnDutyCycle;
     }
 
     /** Times retention moved this log's base up (§11). */

@@ -78,6 +78,13 @@ final class Replica
             (incarnation == dedupIncarnation[origin] && localSeq <= dedupLocalSeq[origin]);
     }
 
+    /** The newest {@code localSeq} of {@code incarnation} applied from {@code origin}; 0 when none. */
+    long newestApplied(final int origin, final long incarnation)
+    {
+        return incarnation < dedupIncarnation[origin] ? Long.MAX_VALUE :
+            incarnation == dedupIncarnation[origin] ? dedupLocalSeq[origin] : 0;
+    }
+
     /** Back to the state before position 1. */
     void reset()
     {

@@ -985,7 +985,10 @@ public final class SequencerProtocol implements MemberStreamListener
                             break;
                         case FetchFrame.SNAPSHOT:
                             servingNext[sender] = 0;
-                            snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to());
+                            if (!snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to()))
+                            {
+                                offerSnapshot(sender);
+                            }
                             break;
                         default:
                             snapshotServing.damaged(sender, fetchFrame.from());
@@ -1574,11 +1577,30 @@ public final class SequencerProtocol implements MemberStreamListener
             localSeq, payload, payloadOffset, payloadLength);
         counters.applyErrors = replica.applyErrors();
         counters.timersFired = replica.timers().fired();
-        if (trackOwn && type == EntryType.EVENT && originId == selfId && eventIncarnation == incarnation)
+        if (trackOwn)
+        {
+            trackOwn(position, type, originId, eventIncarnation, localSeq, status, replica.result(),
+                replica.resultLength());
+        }
+        return status;
+    }
+
+    /** An own event of this process is in the log at {@code position}: it completes from there once durable. */
+    private void trackOwn(
+        final long position,
+        final int type,
+        final int originId,
+        final long eventIncarnation,
+        final long localSeq,
+        final int status,
+        final DirectBuffer result,
+        final int resultLength)
+    {
+        if (type == EntryType.EVENT && originId == selfId && eventIncarnation == incarnation)
         {
             if (own.nextUnserializedLocalSeq() == localSeq)
             {
-                own.onSerialized(localSeq, position, status, replica.result(), replica.resultLength());
+                own.onSerialized(localSeq, position, status, result, resultLength);
             }
             else
             {
@@ -1586,7 +1608,6 @@ public final class SequencerProtocol implements MemberStreamListener
                     own.nextUnserializedLocalSeq() + ")");
             }
         }
-        return status;
     }
 
     /**
@@ -1654,7 +1675,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (from <= log.base())
         {
             servingNext[requester] = 0;
-            snapshotServing.request(requester, 0, 0); // what it needs is gone from this log: a snapshot (§11)
+            offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§11)
             return;
         }
         if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
@@ -1681,7 +1702,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (servingNext[requester] <= log.base())
         {
             servingNext[requester] = 0; // discarded by retention since it was asked for
-            snapshotServing.request(requester, 0, 0);
+            offerSnapshot(requester);
             return 0;
         }
         int frames = 0;
@@ -1807,6 +1828,19 @@ public final class SequencerProtocol implements MemberStreamListener
                 applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(),
                     entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
                     entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
+            }
+            else
+            {
+                // covered by the installed snapshot: applied on the member that took it, its result unknown here; own
+                // events before it in submission order lie below the log's base, at positions not known here
+                if (entriesFrame.entryType() == EntryType.EVENT && entriesFrame.entryOrigin() == selfId &&
+                    entriesFrame.entryIncarnation() == incarnation)
+                {
+                    completeOwnBelowBase(entriesFrame.entryLocalSeq() - 1);
+                }
+                trackOwn(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
+                    entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
+                    entriesBuffer, 0);
             }
             counters.fetchedEntries++;
             fetchNext++;
@@ -1971,6 +2005,35 @@ public final class SequencerProtocol implements MemberStreamListener
         }
     }
 
+    /**
+     * Offer {@code requester} the newest checkpoint. With none at or above this log's base (the checkpoints were lost
+     * or found damaged) and the state at {@code g}, write one of the live state first: a checkpoint on the duty cycle,
+     * which it otherwise never writes, but without it neither this member nor a peer that needs a snapshot from it
+     * could ever rebuild (its snapshot thread starts from a checkpoint once the log starts above position 1).
+     */
+    private void offerSnapshot(final int requester)
+    {
+        if (snapshotServing.request(requester, 0, 0) || mode != NodeMode.RUNNING || !stateValid ||
+            replica.appliedUpTo() != log.have() || guaranteed < log.have() || log.have() == 0)
+        {
+            return;
+        }
+        final long at = log.have();
+        try
+        {
+            checkpoints.save(at, log.chkAt(at), replica::writeCheckpoint);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+            return;
+        }
+        counters.checkpointsOnDutyCycle++;
+        errorHandler.onError(new RecoveredFault("member " + selfId + " has no checkpoint to offer above its log's " +
+            "base " + log.base() + ": wrote one of its state at " + at + " on the duty cycle"));
+        snapshotServing.request(requester, 0, 0);
+    }
+
     private boolean sameTransfer(final int sender, final SnapshotFrame frame)
     {
         return incoming != null && sender == transferOwner && frame.position() == transferPosition &&
@@ -2099,11 +2162,27 @@ public final class SequencerProtocol implements MemberStreamListener
         restoreCheckpointAtOrBelow(at);
         if (stateValid && replica.appliedUpTo() == at)
         {
+            // own events the snapshot holds but the entries fetched above the base did not: below the base
+            completeOwnBelowBase(replica.newestApplied(selfIndex, incarnation));
             return true;
         }
         counters.snapshotsRejected++;
         requestTransfer(at, false, "the installed snapshot at " + at + " does not load over the log fetched up to it");
         return false;
+    }
+
+    /**
+     * Own events up to {@code localSeq} not yet seen in the log lie below its base after an install: ordered and
+     * durable (the snapshot holds them), at positions not known here. They complete with that status (§11).
+     */
+    private void completeOwnBelowBase(final long localSeq)
+    {
+        long next = own.nextUnserializedLocalSeq();
+        while (next >= 0 && next <= localSeq)
+        {
+            own.onSerialized(next, 0, CompletionHandler.RESULT_UNKNOWN, entriesBuffer, 0);
+            next = own.nextUnserializedLocalSeq();
+        }
     }
 
     /**

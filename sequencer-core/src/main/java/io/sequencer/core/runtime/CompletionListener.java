@@ -12,7 +12,9 @@ public interface CompletionListener
      * (valid only during the call).
      *
      * @param status {@link io.sequencer.core.CompletionHandler#OK}, or
-     *               {@link io.sequencer.core.CompletionHandler#APPLY_FAILED} if the state machine threw.
+     *               {@link io.sequencer.core.CompletionHandler#APPLY_FAILED} if the state machine threw,
+     *               {@link io.sequencer.core.CompletionHandler#RESULT_UNKNOWN} if it was applied before a snapshot
+     *               this member installed (its result is empty).
      */
     void onCompleted(long correlationId, long position, int status, DirectBuffer result, int offset, int length);
 

@@ -111,6 +111,7 @@ public final class NodeCounters
         add(manager, "snapshots installed", c::snapshotsInstalled);
         add(manager, "snapshots rejected", c::snapshotsRejected);
         add(manager, "retention discards", c::retentionDiscards);
+        add(manager, "checkpoints written on the duty cycle", c::checkpointsOnDutyCycle);
         add(manager, "events resubmitted", c::resubmitted);
         add(manager, "duplicates dropped", c::duplicatesDropped);
         add(manager, "state machine errors", c::applyErrors);

@@ -948,6 +948,8 @@ public final class Simulation
         }
         final long epochChanges = epochsEntered.size();
         exercised.merge("stale session frames dropped", network.staleSessionFrames(), Long::sum);
+        exercised.merge("acknowledged without a result (below an installed snapshot)", checker.resultsUnknown(),
+            Long::sum);
         if (faults.contains(Fault.DUPLICATE))
         {
             exercised.merge("frames duplicated", network.duplicatesDelivered(), Long::sum);
@@ -1081,6 +1083,8 @@ public final class Simulation
         exercised.merge("epoch changes deferred", c.epochChangesDeferred(), Long::sum);
         exercised.merge("catch-ups outside the epoch", c.catchUpsOutside(), Long::sum);
         exercised.merge("retention discards", c.retentionDiscards(), Long::sum);
+        exercised.merge("checkpoints written on the duty cycle (none left to offer)", c.checkpointsOnDutyCycle(),
+            Long::sum);
         exercised.merge("snapshot transfers offered", c.snapshotsOffered(), Long::sum);
         exercised.merge("snapshot transfers installed", c.snapshotsInstalled(), Long::sum);
         exercised.merge("snapshot transfers rejected", c.snapshotsRejected(), Long::sum);
