@@ -178,6 +178,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Retention (§11): the snapshot thread's wish, and what this log was last asked to discard. */
     private volatile long retentionRequested;
     private long retentionApplied;
+    /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
+    private volatile boolean checkpointNeeded;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
@@ -1884,8 +1886,21 @@ public final class SequencerProtocol implements MemberStreamListener
         }
     }
 
+    /**
+     * From the snapshot thread: it has no checkpoint at or above the log's base to start from (they were lost or
+     * damaged). The duty cycle writes one of its live state once it can (§11).
+     */
+    public void checkpointNeeded()
+    {
+        checkpointNeeded = true;
+    }
+
     private int applyRetention()
     {
+        if (checkpointNeeded && writeLiveCheckpoint())
+        {
+            checkpointNeeded = false;
+        }
         final long wanted = Math.min(retentionRequested, guaranteed);
         if (wanted <= retentionApplied)
         {
@@ -2013,10 +2028,24 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void offerSnapshot(final int requester)
     {
-        if (snapshotServing.request(requester, 0, 0) || mode != NodeMode.RUNNING || !stateValid ||
-            replica.appliedUpTo() != log.have() || guaranteed < log.have() || log.have() == 0)
+        if (!snapshotServing.request(requester, 0, 0) && writeLiveCheckpoint())
         {
-            return;
+            snapshotServing.request(requester, 0, 0);
+        }
+    }
+
+    /**
+     * A checkpoint of the live state at {@code have}, on the duty cycle: only when none is left at or above the log's
+     * base, while running with every entry committed (a checkpoint is of committed entries, §5).
+     *
+     * @return whether one was written.
+     */
+    private boolean writeLiveCheckpoint()
+    {
+        if (mode != NodeMode.RUNNING || !stateValid || replica.appliedUpTo() != log.have() ||
+            guaranteed < log.have() || log.have() == 0)
+        {
+            return false;
         }
         final long at = log.have();
         try
@@ -2026,12 +2055,12 @@ public final class SequencerProtocol implements MemberStreamListener
         catch (final RuntimeException ex)
         {
             errorHandler.onError(ex);
-            return;
+            return false;
         }
         counters.checkpointsOnDutyCycle++;
-        errorHandler.onError(new RecoveredFault("member " + selfId + " has no checkpoint to offer above its log's " +
+        errorHandler.onError(new RecoveredFault("member " + selfId + " has no sound checkpoint above its log's " +
             "base " + log.base() + ": wrote one of its state at " + at + " on the duty cycle"));
-        snapshotServing.request(requester, 0, 0);
+        return true;
     }
 
     private boolean sameTransfer(final int sender, final SnapshotFrame frame)

@@ -36,6 +36,7 @@ public final class Snapshotter implements AutoCloseable
     private final int kept;
     private final long retainedEntries;
     private final java.util.function.LongConsumer retention;
+    private final Runnable noCheckpoint;
     private final CommittedEntries.Handler onEntry = this::onEntry;
     private final Consumer<SnapshotWriter> content;
     private CommittedEntries source;
@@ -68,6 +69,9 @@ public final class Snapshotter implements AutoCloseable
      * @param retention    told, from this thread, up to where the log may be discarded once a checkpoint is written:
      *                     {@link ProtocolContext#retainedEntries()} below the oldest checkpoint kept
      *                     ({@link SequencerProtocol#retainUpTo}).
+     * @param noCheckpoint told, from this thread, that it cannot start: the log starts above position 1 and no
+     *                     checkpoint at or above its base loads (they were lost or damaged); the duty cycle then
+     *                     writes one of its live state ({@link SequencerProtocol#checkpointNeeded}).
      */
     public Snapshotter(
         final ProtocolContext context,
@@ -76,6 +80,7 @@ public final class Snapshotter implements AutoCloseable
         final LongFunction<CommittedEntries> entries,
         final java.util.function.BooleanSupplier mayWork,
         final java.util.function.LongConsumer retention,
+        final Runnable noCheckpoint,
         final ErrorHandler errorHandler)
     {
         context.conclude();
@@ -88,6 +93,7 @@ public final class Snapshotter implements AutoCloseable
         this.kept = context.checkpointsKept();
         this.retainedEntries = context.retainedEntries();
         this.retention = retention;
+        this.noCheckpoint = noCheckpoint;
         // the duty cycle's replica reports the state machine's failures: the same ones here are only counted
         replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> { });
         content = replica::writeCheckpoint;
@@ -128,6 +134,10 @@ public final class Snapshotter implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            if (startedFrom == 0 && replica.appliedUpTo() == 0 && ex instanceof RecoveredFault)
+            {
+                noCheckpoint.run(); // nothing to start from below the log's base: the duty cycle writes one
+            }
             ceiling = Long.MAX_VALUE;
             failed(ex, nowNs);
             return 1;

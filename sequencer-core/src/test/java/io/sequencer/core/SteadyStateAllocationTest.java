@@ -148,7 +148,7 @@ class SteadyStateAllocationTest
             new ProtocolContext().cluster(cluster).memberId(0).checkpointInterval(1_000_000), new SumStateMachine(),
             new InMemoryCheckpointStore(),
             from -> new io.sequencer.core.sim.SimCommittedEntries(first.log(), first::guaranteed, from),
-            () -> true, first::retainUpTo, Throwable::printStackTrace);
+            () -> true, first::retainUpTo, first::checkpointNeeded, Throwable::printStackTrace);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
 
         run(nodes, transports, handlers, event, WARM_UP_EVENTS, 0);

@@ -213,7 +213,16 @@ final class InvariantChecker
     {
         final EventLog log = logs[node];
         final long[] chks = new long[(int)log.have() + 1];
-        for (int p = (int)log.base() + 1; p <= log.have(); p++) // those below the base: a checkpoint's, not kept
+        // below the base only a checkpoint holds them: the canonical ones when the log's chain at its base is canonical
+        final int base = (int)log.base();
+        if (base > 0 && base <= canonicalChk.size() && log.chkAt(base) == canonicalChk.get(base - 1))
+        {
+            for (int p = 1; p <= base; p++)
+            {
+                chks[p] = canonicalChk.get(p - 1);
+            }
+        }
+        for (int p = base + 1; p <= log.have(); p++)
         {
             chks[p] = log.chkAt(p);
         }
@@ -567,9 +576,23 @@ final class InvariantChecker
         }
         if (holders < quorum)
         {
+            final StringBuilder logs = new StringBuilder();
+            for (int i = 0; i < n; i++)
+            {
+                logs.append(i == 0 ? " (" : ", ").append("member ").append(cluster.memberId(i)).append(": base ")
+                    .append(this.logs[i].base()).append(" have ").append(this.logs[i].have()).append(" forced ")
+                    .append(this.logs[i].forcedPosition());
+                for (final long[] ghost : ghosts.get(i))
+                {
+                    logs.append(" ghost ").append(ghost.length - 1).append(ghost.length > c.position ?
+                        (ghost[(int)c.position] == canonical ? " holding it" : " not holding it") : "");
+                }
+            }
             fail((cluster.size() < 3 ? "I9/" : "") + "I3: event " + s.id + " acknowledged at member " + memberId +
                 " at position " + c.position + " while only " + holders + " of the " + quorum +
-                " nodes needed hold it" + (durability == Durability.BATCH ? " forced" : ""));
+                " nodes needed hold it" + (durability == Durability.BATCH ? " forced" : "") + logs +
+                "; canonical up to " +
+                canonicalChk.size() + ")");
             return;
         }
         if (c.position > canonicalId.size() || !s.id.equals(canonicalId.get((int)c.position - 1)))

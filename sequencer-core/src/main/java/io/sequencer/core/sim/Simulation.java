@@ -776,7 +776,8 @@ public final class Simulation
         final SequencerProtocol protocol = node.protocol;
         node.snapshotter = new Snapshotter(context, new AccountLedger(), node.disk.checkpointView,
             from -> new SimCommittedEntries(node.disk.logView, protocol::guaranteed, from),
-            () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, ex -> onSnapshotError(index, generation, ex));
+            () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded,
+            ex -> onSnapshotError(index, generation, ex));
         node.snapshotCrash = null;
         node.handler = node.protocol::onFrame;
         node.up = true;
@@ -993,7 +994,8 @@ public final class Simulation
         for (final SimNode node : nodes)
         {
             if (node.lost && node.up && node.protocol.isIntact() && node.protocol.mode() == NodeMode.RUNNING &&
-                checker.holdsEveryAcked(node.index))
+                checker.holdsEveryAcked(node.index) && (node.disk.log.base() == 0 ||
+                node.disk.checkpoints.latestAtOrBelow(Long.MAX_VALUE) >= node.disk.log.base()))
             {
                 node.lost = false;
                 trace.add(nowNs, "recovered member " + node.memberId + " holds every acknowledged event again after " +
@@ -1861,7 +1863,19 @@ public final class Simulation
         {
             return false;
         }
-        if (random.nextInt(10) == 0)
+        // Once the log starts above position 1 the checkpoints hold the state below it: losing all of them (or the
+        // only one) loses that state like a lost log, within the same budget, until a checkpoint is written again.
+        final boolean allOfThem = random.nextInt(10) == 0;
+        if (node.disk.log.base() > 0 && (allOfThem || positions.length == 1))
+        {
+            if (!lossAllowed(node))
+            {
+                return false;
+            }
+            markLost(node, "its checkpoints lost, its log starting above position 1");
+            node.diskIntact = true; // its log is whole
+        }
+        if (allOfThem)
         {
             node.disk.checkpoints.wipe();
             trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint directory lost");

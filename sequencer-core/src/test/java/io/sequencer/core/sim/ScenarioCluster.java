@@ -56,6 +56,9 @@ final class ScenarioCluster
     long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
     /** The largest catch-up frame for the members started from now on. */
     int fetchBatchBytes = 64 * 1024;
+    /** Retention (§11) for members started from now on: entries kept below the oldest checkpoint; all by default. */
+    long retainedEntries = Long.MAX_VALUE;
+    long checkpointInterval = 4;
     /** Each member's clock (§12) is the simulated time plus this, from {@link #CLOCK_ORIGIN_NS}. */
     final long[] clockSkewNs;
     static final long CLOCK_ORIGIN_NS = 1_800_000_000_000_000_000L;
@@ -176,13 +179,23 @@ final class ScenarioCluster
                 .memberId(cluster.memberId(m))
                 .durability(durability)
                 .maxResultLength(AccountLedger.RESULT_LENGTH)
-                .checkpointInterval(4)
+                .checkpointInterval(checkpointInterval)
+                .retainedEntries(retainedEntries)
                 .admissionLag(admissionLag)
                 .fetchBatchBytes(fetchBatchBytes)
                 .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[member])
                 .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
                 .defects(defects)
-                .errorHandler(ex -> checker.fail("error at member " + member + ": " + ex))
+                .errorHandler(ex ->
+                {
+                    if (ex instanceof io.sequencer.core.RecoveredFault)
+                    {
+                        trace.add(nowNs, "member " + member + " recovered: " + ex.getMessage());
+                        recoveredFaults.add(ex.getMessage());
+                        return; // the consequence of a fault the test made, handled as it must be
+                    }
+                    checker.fail("error at member " + member + ": " + ex);
+                })
                     .listener(listeners[m]);
             nodes[m] = new SequencerProtocol(
                 context, logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
@@ -195,7 +208,7 @@ final class ScenarioCluster
             snapshotters[m] = new io.sequencer.core.Snapshotter(context,
                 snapshotTamper[m].apply(machine(m, new AccountLedger())),
                 checkpoints[m], from -> new SimCommittedEntries(logs[member], protocol::guaranteed, from),
-                () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
+                () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded, ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
             checker.onProcessStarted(m, nodes[m]);
             nodes[m].start(nowNs);
         }
@@ -239,6 +252,23 @@ final class ScenarioCluster
                 ledger.restore(in);
             }
         };
+    }
+
+    /** The recovered faults the members reported (a damaged checkpoint skipped, a snapshot asked for, ...). */
+    final List<String> recoveredFaults = new ArrayList<>();
+
+    /** The member's disk is lost: its log (a new identity), checkpoints and node state. It must be down. */
+    ScenarioCluster wipe(final int member)
+    {
+        if (nodes[member] != null)
+        {
+            throw new IllegalStateException("member " + member + " is running: crash it first");
+        }
+        checker.onDataLoss(member);
+        logs[member].wipe();
+        checkpoints[member].wipe();
+        stores[member].wipe();
+        return this;
     }
 
     ScenarioCluster crash(final int member)

@@ -108,7 +108,7 @@ class SnapshotScenariosTest
     }
 
     /** A state machine whose snapshots hold one unit more on account 0 than its state. */
-    private static final class OneUnitMore implements StateMachine
+    static final class OneUnitMore implements StateMachine
     {
         private final StateMachine machine;
 
