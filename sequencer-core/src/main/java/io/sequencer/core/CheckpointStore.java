@@ -51,7 +51,7 @@ public interface CheckpointStore extends AutoCloseable
     void unrollUntil(long position);
 
     /**
-     * Snapshot transfer, the sending side (docs/protocol.md §11).
+     * Snapshot transfer, the sending side (docs/protocol.md §13).
      *
      * @return the length in bytes of the checkpoint file at {@code position}; -1 when there is none.
      */

@@ -17,7 +17,7 @@ public interface CompletionHandler
 
     /**
      * The event is durable at its position, but this member installed a snapshot taken after it (docs/protocol.md
-     * §11) while the event was in flight: the state machine applied it on another member, and its result is not
+     * §13) while the event was in flight: the state machine applied it on another member, and its result is not
      * known here (empty), and when it lies at or below the base of the installed log its position is not known
      * either (0). Rare: the member that submitted it was far behind when it came back.
      */

@@ -23,7 +23,7 @@ public interface EventLog extends AutoCloseable
     /**
      * @return the position right below the first entry this log holds: entries {@code base()+1..have()} can be read,
      *         those at and below it were discarded by retention or replaced by an installed snapshot
-     *         (docs/protocol.md §11). 0 for a log that holds everything from position 1.
+     *         (docs/protocol.md §13). 0 for a log that holds everything from position 1.
      */
     long base();
 
@@ -81,7 +81,7 @@ public interface EventLog extends AutoCloseable
     void unrollTo(long position, long floor);
 
     /**
-     * Retention (docs/protocol.md §11): the entries at and below {@code position} are no longer needed and may be
+     * Retention (docs/protocol.md §13): the entries at and below {@code position} are no longer needed and may be
      * discarded. An implementation discards what its layout allows (a whole file at a time), never above
      * {@code position} nor {@link #have()}; {@link #base()} says where it got to. Crash-safe: after a crash inside
      * it the log holds its old or its new range, each whole.
@@ -91,7 +91,7 @@ public interface EventLog extends AutoCloseable
     void discardUpTo(long position);
 
     /**
-     * Snapshot install (docs/protocol.md §11): become an empty log whose {@link #base()} and {@link #have()} are
+     * Snapshot install (docs/protocol.md §13): become an empty log whose {@link #base()} and {@link #have()} are
      * {@code base}, with {@code chk} there and {@code baseEpoch} as the epoch of the newest {@code EpochStart} at or
      * below it. Appends then continue at {@code base + 1}. Atomic: after a crash inside it the log is the old one or
      * the new, never a mix. The identity ({@link #logId()}) is kept.

@@ -27,7 +27,7 @@ public final class ProtocolContext
     public static final long DEFAULT_CHECKPOINT_INTERVAL = 100_000;
     public static final int DEFAULT_CHECKPOINTS_KEPT = 3;
     /**
-     * Entries the log keeps below the oldest checkpoint kept (§11): a member away for less than this catches up from
+     * Entries the log keeps below the oldest checkpoint kept (§13): a member away for less than this catches up from
      * the log, one away longer by snapshot transfer. 64 cycle files of the default size.
      */
     public static final long DEFAULT_RETAINED_ENTRIES = 64L * 65_536;
@@ -299,7 +299,7 @@ public final class ProtocolContext
     }
 
     /**
-     * Retention (§11): the log keeps this many entries below the oldest checkpoint kept and discards those below, so
+     * Retention (§13): the log keeps this many entries below the oldest checkpoint kept and discards those below, so
      * its size is bounded by about this plus {@link #checkpointsKept()} checkpoint intervals. {@code Long.MAX_VALUE}
      * keeps everything.
      */

@@ -240,7 +240,7 @@ public final class ProtocolCounters
         return entriesServed;
     }
 
-    /** Snapshot transfers this member began to serve (§11): asked for entries below its log's base. */
+    /** Snapshot transfers this member began to serve (§13): asked for entries below its log's base. */
     public long snapshotsOffered()
     {
         return snapshotsOffered;
@@ -262,7 +262,7 @@ public final class ProtocolCounters
         return snapshotBytesReceived;
     }
 
-    /** Snapshots received, checked and installed: the log reset to the sender's base (§11). */
+    /** Snapshots received, checked and installed: the log reset to the sender's base (§13). */
     public long snapshotsInstalled()
     {
         return snapshotsInstalled;
@@ -274,13 +274,13 @@ public final class ProtocolCounters
         return snapshotsRejected;
     }
 
-    /** Checkpoints the duty cycle wrote because none was left to offer above the log's base (§11). */
+    /** Checkpoints the duty cycle wrote because none was left to offer above the log's base (§13). */
     public long checkpointsOnDutyCycle()
     {
         return checkpointsOnDutyCycle;
     }
 
-    /** Times retention moved this log's base up (§11). */
+    /** Times retention moved this log's base up (§13). */
     public long retentionDiscards()
     {
         return retentionDiscards;

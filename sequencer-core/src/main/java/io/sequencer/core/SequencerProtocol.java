@@ -97,7 +97,7 @@ public final class SequencerProtocol implements MemberStreamListener
         PROBING,
         /** Fetching the base's entries up to {@code N}. */
         FETCHING,
-        /** Receiving a snapshot: the entries this log needs lie below the base owner's log (§11). */
+        /** Receiving a snapshot: the entries this log needs lie below the base owner's log (§13). */
         TRANSFERRING,
         /** {@code EpochStart} appended: ordering, waiting for a quorum to align (B6). */
         ALIGNED,
@@ -156,7 +156,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final UnsafeBuffer entriesBuffer;
     private final SnapshotFrame snapshotFrame = new SnapshotFrame();
     private final SnapshotServing snapshotServing;
-    // Snapshot transfer, the receiving side (§11). Kept across epochs: the same checkpoint offered again by the same
+    // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
     // member resumes where it stopped.
     private CheckpointStore.Incoming incoming;
     private int transferOwner = -1;
@@ -175,7 +175,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private boolean transferWanted;
     /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
     private long installAt;
-    /** Retention (§11): the snapshot thread's wish, and what this log was last asked to discard. */
+    /** Retention (§13): the snapshot thread's wish, and what this log was last asked to discard. */
     private volatile long retentionRequested;
     private long retentionApplied;
     /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
@@ -1375,7 +1375,7 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.PROBING;
-            probeLo = log.base(); // every entry up to the base was committed: canonical (§11)
+            probeLo = log.base(); // every entry up to the base was committed: canonical (§13)
             probeHi = common + 1;
             probePosition = common;
             if (probePosition == probeLo)
@@ -1495,7 +1495,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (bound < log.base() || replayAheadStopped)
             {
-                return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§11)
+                return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§13)
             }
             // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
             // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
@@ -1536,7 +1536,7 @@ public final class SequencerProtocol implements MemberStreamListener
             errorHandler.onError(new RecoveredFault("checkpoint at " + checkpoint + " " + damage + ": skipped"));
             checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
         }
-        // without a checkpoint, a replay from position 1: impossible once the log starts above it (§11)
+        // without a checkpoint, a replay from position 1: impossible once the log starts above it (§13)
         stateValid = replica.appliedUpTo() >= log.base();
     }
 
@@ -1677,7 +1677,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (from <= log.base())
         {
             servingNext[requester] = 0;
-            offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§11)
+            offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§13)
             return;
         }
         if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
@@ -1875,7 +1875,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * Retention (§11), from the snapshot thread or any other: the entries at and below {@code position} may go once
+     * Retention (§13), from the snapshot thread or any other: the entries at and below {@code position} may go once
      * they are also at or below {@code g}. The duty cycle discards them while it runs.
      */
     public void retainUpTo(final long position)
@@ -1888,7 +1888,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * From the snapshot thread: it has no checkpoint at or above the log's base to start from (they were lost or
-     * damaged). The duty cycle writes one of its live state once it can (§11).
+     * damaged). The duty cycle writes one of its live state once it can (§13).
      */
     public void checkpointNeeded()
     {
@@ -1917,7 +1917,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * A snapshot from the base owner (§11): the offer that answers a fetch or probe reaching below its log's base, or
+     * A snapshot from the base owner (§13): the offer that answers a fetch or probe reaching below its log's base, or
      * the bytes of a transfer in progress.
      */
     private void onSnapshot(final int sender)
@@ -1970,7 +1970,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final long agreed = phase == BootPhase.PROBING ? probeLo : fetchNext - 1;
         if (intact && !transferWanted && guaranteed > b)
         {
-            return; // an honest base owner's base lies below this member's g here (§11): stale or forged
+            return; // an honest base owner's base lies below this member's g here (§13): stale or forged
         }
         if (!catchingUpOutside && frame.position() > decisionN)
         {
@@ -2145,7 +2145,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * The snapshot is a checkpoint of this store now: reset the log to the owner's base and fetch its entries from
-     * there; the checkpoint is restored once the log reaches it (§11). Never below {@code g}: the transfer was taken
+     * there; the checkpoint is restored once the log reaches it (§13). Never below {@code g}: the transfer was taken
      * only for entries at or below the owner's base, which lie above what this log agrees with.
      */
     private void install()
@@ -2202,7 +2202,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * Own events up to {@code localSeq} not yet seen in the log lie below its base after an install: ordered and
-     * durable (the snapshot holds them), at positions not known here. They complete with that status (§11).
+     * durable (the snapshot holds them), at positions not known here. They complete with that status (§13).
      */
     private void completeOwnBelowBase(final long localSeq)
     {

@@ -6,7 +6,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The sending side of snapshot transfer (docs/protocol.md §11): a member asked for entries at or below its log's
+ * The sending side of snapshot transfer (docs/protocol.md §13): a member asked for entries at or below its log's
  * base sends a checkpoint instead, its file's bytes as they are stored, a window of frames per request and a few
  * frames per duty cycle, beside what its own ordering sends. The receiver checks the whole file; one it reports
  * damaged is checked here and, if it fails, never offered again by this process.

@@ -301,7 +301,7 @@ public final class Snapshotter implements AutoCloseable
                 checkpoints.retainFrom(oldestKept);
                 if (oldestKept > retainedEntries)
                 {
-                    retention.accept(oldestKept - retainedEntries); // the log below it: no rebuild needs it (§11)
+                    retention.accept(oldestKept - retainedEntries); // the log below it: no rebuild needs it (§13)
                 }
             }
         }

@@ -405,7 +405,7 @@ final class LogCommand
                     final long position = Long.parseLong(parts[1]);
                     if (position <= log.base())
                     {
-                        discarded++; // retention discarded it: a checkpoint covers it (§11)
+                        discarded++; // retention discarded it: a checkpoint covers it (§13)
                         continue;
                     }
                     if (!log.read(position, entry) || entry.type() != EntryType.EVENT ||
@@ -443,7 +443,7 @@ final class LogCommand
                     return 1;
                 }
                 final LogEntry entry = new LogEntry();
-                long previous = log.chkAt(log.base()); // the chain starts at the base retention left (§11)
+                long previous = log.chkAt(log.base()); // the chain starts at the base retention left (§13)
                 for (long p = log.base() + 1; p <= log.have(); p++)
                 {
                     log.read(p, entry);

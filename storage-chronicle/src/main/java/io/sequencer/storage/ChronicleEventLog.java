@@ -220,7 +220,7 @@ public final class ChronicleEventLog implements EventLog
     private long lastReadChk;
     private long have;
     private long lastChk = Checksum.EMPTY;
-    /** Where the log starts (§11): the entries at and below {@code base} are gone; a multiple of the cycle size. */
+    /** Where the log starts (§13): the entries at and below {@code base} are gone; a multiple of the cycle size. */
     private long base;
     private long baseChk = Checksum.EMPTY;
     private long baseEpoch;
@@ -1327,8 +1327,9 @@ public final class ChronicleEventLog implements EventLog
             throw new UncheckedIOException(new IOException("cannot force the event log " + directory + ": " +
                 cycleForceFailure));
         }
-        if (forced >= have)
+        if (Math.max(forced, base) >= have)
         {
+            forced = have; // nothing above the base, or all of it forced
             return;
         }
         final int firstCycle = cycleOf(Math.max(forced, base) + 1); // none below the base is left to force

@@ -7,7 +7,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Where a log starts when retention discarded its first cycle files or a snapshot was installed (docs/protocol.md
- * §11): the position right below its first entry, the checksum there, and the epoch of the newest {@code EpochStart}
+ * §13): the position right below its first entry, the checksum there, and the epoch of the newest {@code EpochStart}
  * at or below it. Kept in the file {@code log.base} beside the header, replaced atomically and forced before any
  * cycle file below it is deleted; a log without one starts at position 1. The same record under
  * {@code log.base.next} is a reset in progress ({@link ChronicleEventLog#resetTo}), finished by the next open.

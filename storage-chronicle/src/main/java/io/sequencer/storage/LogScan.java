@@ -154,7 +154,7 @@ final class LogScan
         this.view = new UnsafeBuffer(window);
     }
 
-    /** Start the chain at the log's base (§11): the cycle files begin right above it. */
+    /** Start the chain at the log's base (§13): the cycle files begin right above it. */
     void seedBase(final long base, final long baseChk)
     {
         good = base;

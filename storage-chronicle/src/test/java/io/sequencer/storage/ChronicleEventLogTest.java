@@ -275,6 +275,104 @@ class ChronicleEventLogTest
         assertNotEquals(0, sum);
     }
 
+    @Test
+    void discardDeletesWholeCycleFilesAndAnOpenDeletesThoseACrashLeft() throws IOException
+    {
+        final Path kept = directory.resolveSibling(directory.getFileName() + "-kept");
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 4 * K + 2, 1);
+            DurableFiles.deleteTree(kept);
+            copyTree(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY), kept); // every cycle file, before
+            log.discardUpTo(2 * K + 5);
+            assertEquals(2 * K, log.base());
+        }
+        assertEquals(List.of("19700104F.cq4", "19700105F.cq4", "19700106F.cq4"), cycleFiles());
+
+        // a crash after the base was recorded, before the files below it were deleted
+        copyTree(kept, directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY));
+        try (ChronicleEventLog log = open())
+        {
+            assertEquals(2 * K, log.base());
+            assertEquals(4 * K + 2, log.have());
+            assertFalse(log.damagedAtOpen());
+        }
+        assertEquals(List.of("19700104F.cq4", "19700105F.cq4", "19700106F.cq4"), cycleFiles());
+        DurableFiles.deleteTree(kept);
+    }
+
+    @Test
+    void aResetInterruptedBeforeItsRecordWasRenamedIsFinishedAtOpen() throws IOException
+    {
+        final long logId;
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 3 * K, 1);
+            logId = log.logId();
+        }
+        // the crash: the new base recorded, the old cycle files and seals still there
+        new LogBase(logId, 5L * K, 0x77L, 9).write(directory.resolve(LogBase.NEXT_FILE));
+
+        try (ChronicleEventLog log = open())
+        {
+            assertEquals(5 * K, log.base());
+            assertEquals(5 * K, log.have());
+            assertEquals(0x77L, log.chkAt(5 * K));
+            assertEquals(9, log.baseEpoch());
+            assertFalse(log.damagedAtOpen());
+            EventLogContract.appendMany(log, 2, 2);
+        }
+        assertFalse(Files.exists(directory.resolve(LogBase.NEXT_FILE)));
+        assertEquals(List.of("19700107F.cq4"), cycleFiles());
+    }
+
+    @Test
+    void aDamagedBaseRecordRefusesTheOpenWithWhatToDo() throws IOException
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 3 * K, 1);
+            log.discardUpTo(K);
+        }
+        final Path base = directory.resolve(LogBase.FILE);
+        final byte[] bytes = Files.readAllBytes(base);
+        bytes[20] ^= 0x10;
+        Files.write(base, bytes);
+
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, this::open);
+        assertTrue(refused.getMessage().contains("Wipe this member's directory"), refused.getMessage());
+        assertThrows(IllegalStateException.class, () -> ChronicleEventLog.openReadOnly(directory));
+    }
+
+    @Test
+    void aFollowerAskedForAnEntryBelowTheBaseIsToldItIsGone()
+    {
+        try (ChronicleEventLog log = open())
+        {
+            EventLogContract.appendMany(log, 3 * K, 1);
+            log.discardUpTo(K);
+        }
+        try (ChronicleEventLog follower = ChronicleEventLog.openFollowing(directory))
+        {
+            final LogEntry entry = new LogEntry();
+            assertTrue(follower.read(K + 1, entry));
+            final RuntimeException gone = assertThrows(RuntimeException.class, () -> follower.read(K, entry));
+            assertTrue(gone instanceof io.sequencer.core.RecoveredFault, gone.toString());
+        }
+    }
+
+    private static void copyTree(final Path from, final Path to) throws IOException
+    {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from))
+        {
+            for (final Path file : files.collect(Collectors.toList()))
+            {
+                Files.copy(file, to.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     private List<String> cycleFiles() throws IOException
     {
         try (Stream<Path> files = Files.list(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY)))

@@ -8,7 +8,7 @@ import org.agrona.MutableDirectBuffer;
  * <li>{@link #ENTRIES}: its log entries at positions {@code from..to} inclusive (catch-up, docs/protocol.md §4 "Boot
  * mode", B5);</li>
  * <li>{@link #SNAPSHOT}: the bytes of its checkpoint at {@code from} (0: its newest) from byte {@code to} on, a
- * window of several frames (snapshot transfer, §11);</li>
+ * window of several frames (snapshot transfer, §13);</li>
  * <li>{@link #SNAPSHOT_DAMAGED}: nothing; its checkpoint at {@code from} did not pass the receiver's check, so the
  * target checks it and, if damaged, offers another.</li>
  * </ul>

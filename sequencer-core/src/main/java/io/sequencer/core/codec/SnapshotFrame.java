@@ -6,7 +6,7 @@ import org.agrona.MutableDirectBuffer;
 /**
  * {@code Snapshot{target, position, chk, base, baseChk, baseEpoch, fileLength, offset, bytes}}: part of a checkpoint
  * sent to {@code target}, which needs entries the sender's log no longer holds (snapshot transfer, docs/protocol.md
- * §11). {@code bytes} are the checkpoint file's (its {@code CheckpointFile} layout, checked whole by the receiver)
+ * §13). {@code bytes} are the checkpoint file's (its {@code CheckpointFile} layout, checked whole by the receiver)
  * from {@code offset}; the sender's log starts right above {@code base}, where its checksum is {@code baseChk} and
  * {@code baseEpoch} is the epoch of its newest {@code EpochStart} at or below it.
  * <pre>

@@ -610,7 +610,7 @@ final class InvariantChecker
         }
         if (c.status == CompletionHandler.RESULT_UNKNOWN && c.result.length == 0)
         {
-            resultsUnknown++; // applied before a snapshot its member installed (§11): the position is what counts
+            resultsUnknown++; // applied before a snapshot its member installed (§13): the position is what counts
         }
         else if (c.status != CompletionHandler.OK ||
             !Arrays.equals(c.result, canonicalResult.get((int)c.position - 1)))

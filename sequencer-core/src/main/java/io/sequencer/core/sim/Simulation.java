@@ -271,6 +271,7 @@ public final class Simulation
         EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
         int traceLines = 60;
         boolean forceLongHistory;
+        boolean retention = true;
 
         public Options seed(final long seed)
         {
@@ -332,6 +333,16 @@ public final class Simulation
         public Options forceLongHistory(final boolean force)
         {
             this.forceLongHistory = force;
+            return this;
+        }
+
+        /**
+         * Whether members discard their logs below their checkpoints (§13; on three processes in four, drawn per
+         * process): off, every catch-up is a fetch of entries, never a snapshot transfer.
+         */
+        public Options retention(final boolean retention)
+        {
+            this.retention = retention;
             return this;
         }
 
@@ -746,9 +757,9 @@ public final class Simulation
             .maxResultLength(AccountLedger.RESULT_LENGTH)
             .maxInFlight(1024)
             .checkpointInterval(16 + random.nextInt(48))
-            // retention (§11) on three processes in four: a member away for longer than a few checkpoint intervals
+            // retention (§13) on three processes in four: a member away for longer than a few checkpoint intervals
             // then needs a snapshot transfer
-            .retainedEntries(random.nextInt(4) == 0 ? Long.MAX_VALUE : 16L * random.nextInt(3))
+            .retainedEntries(random.nextInt(4) == 0 || !options.retention ? Long.MAX_VALUE : 16L * random.nextInt(3))
             .followLag(followLag)
             .tickIntervalNs(tickIntervalNs)
             .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[index])

@@ -56,7 +56,7 @@ final class ScenarioCluster
     long admissionLag = io.sequencer.core.ProtocolContext.DEFAULT_ADMISSION_LAG;
     /** The largest catch-up frame for the members started from now on. */
     int fetchBatchBytes = 64 * 1024;
-    /** Retention (§11) for members started from now on: entries kept below the oldest checkpoint; all by default. */
+    /** Retention (§13) for members started from now on: entries kept below the oldest checkpoint; all by default. */
     long retainedEntries = Long.MAX_VALUE;
     long checkpointInterval = 4;
     /** Each member's clock (§12) is the simulated time plus this, from {@link #CLOCK_ORIGIN_NS}. */

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Retention and snapshot transfer (docs/protocol.md §11): members discard the log below their checkpoints, and a
+ * Retention and snapshot transfer (docs/protocol.md §13): members discard the log below their checkpoints, and a
  * member that comes back needing entries no peer holds any more receives a snapshot, checked whole, then the log from
  * the sender's base; a damaged one is reported and another offered; and the checker sees a transferred snapshot of
  * another state.
