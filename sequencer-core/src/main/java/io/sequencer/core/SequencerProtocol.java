@@ -175,6 +175,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private boolean transferWanted;
     /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
     private long installAt;
+    /** After an install, the log is fetched again up to here: own events it serialized before keep their results. */
+    private long refetchedUpTo;
     /** Retention (§13): the snapshot thread's wish, and what this log was last asked to discard. */
     private volatile long retentionRequested;
     private long retentionApplied;
@@ -1600,9 +1602,14 @@ public final class SequencerProtocol implements MemberStreamListener
     {
         if (type == EntryType.EVENT && originId == selfId && eventIncarnation == incarnation)
         {
-            if (own.nextUnserializedLocalSeq() == localSeq)
+            final long next = own.nextUnserializedLocalSeq();
+            if (next == localSeq)
             {
                 own.onSerialized(localSeq, position, status, result, resultLength);
+            }
+            else if (position <= refetchedUpTo && (next < 0 || localSeq < next))
+            {
+                // fetched again after an install, at the place it had: serialized before, its result kept (§13)
             }
             else
             {
@@ -2153,6 +2160,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final long b = transferBase;
         counters.snapshotsInstalled++;
         own.unserializeFrom(Math.max(transferAgreed, log.base()) + 1);
+        refetchedUpTo = Math.max(transferAgreed, log.base());
         if (store.highWater() > b)
         {
             store.highWater(b); // lowered first: the reset must not read as lost entries at the next start

@@ -1543,6 +1543,17 @@ public final class Simulation
         final boolean bootstrap = node.bootstrapNext || (!node.disk.store.initialized() && !node.lost);
         node.bootstrapNext = false;
         startProcess(node, bootstrap);
+        long highestBase = 0;
+        for (final SimNode other : nodes)
+        {
+            highestBase = Math.max(highestBase, other.disk.log.base());
+        }
+        // a member coming back behind a peer's base takes a snapshot (§13): now and then it dies in the middle of it
+        if (node.up && faults.contains(Fault.CRASH) && node.disk.trap == SimDisk.Trap.NONE &&
+            node.disk.log.have() < highestBase && random.nextInt(4) == 0)
+        {
+            armTrap(node, random.nextBoolean() ? SimDisk.Trap.INSIDE_TRANSFER : SimDisk.Trap.BEFORE_RESET);
+        }
     }
 
     private void markLost(final SimNode node, final String by)
