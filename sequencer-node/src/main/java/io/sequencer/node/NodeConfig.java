@@ -49,6 +49,7 @@ import java.util.regex.Pattern;
  * boot.timeout.ms     = 60
  * checkpoint.interval = 100000
  * checkpoint.keep     = 3                         # checkpoints kept; older ones are deleted
+ * log.retain.entries  = 4194304                   # log entries kept below the oldest checkpoint kept; those below go
  * timer.tick.us       = 1000                      # members' turns to order a tick for a due timer (protocol §12)
  * max.event.bytes     = 4096
  * max.result.bytes    = 256
@@ -83,8 +84,8 @@ public final class NodeConfig
     /** Every setting this file may hold, beside {@code member.<id>.name|endpoint|dir}: anything else is refused. */
     static final List<String> KEYS = List.of(
         "cluster.id", "cluster.members", "data.dir", "durability", "heartbeat.ms", "failure.timeout.ms",
-        "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "checkpoint.keep", "timer.tick.us", "max.event.bytes",
-        "max.result.bytes",
+        "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "checkpoint.keep", "log.retain.entries",
+        "timer.tick.us", "max.event.bytes", "max.result.bytes",
         "idle.strategy", "cpu", "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
         "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
         "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms", "metrics.port",
@@ -109,6 +110,7 @@ public final class NodeConfig
     private final long bootTimeoutNs;
     private final long checkpointInterval;
     private final int checkpointsKept;
+    private final long retainedEntries;
     private final long tickIntervalNs;
     private final int maxEventBytes;
     private final int maxResultBytes;
@@ -215,6 +217,8 @@ public final class NodeConfig
         }
         checkpointInterval = number("checkpoint.interval", "100000", 1, Long.MAX_VALUE);
         checkpointsKept = (int)number("checkpoint.keep", "3", 1, 1_000_000);
+        retainedEntries = number("log.retain.entries", Long.toString(ProtocolContext.DEFAULT_RETAINED_ENTRIES), 0,
+            Long.MAX_VALUE);
         tickIntervalNs = TimeUnit.MICROSECONDS.toNanos(number("timer.tick.us", "1000", 1, 10_000_000));
         maxEventBytes = (int)number("max.event.bytes", "4096", 0, 16 * 1024 * 1024);
         maxResultBytes = (int)number("max.result.bytes", "256", 0, 64 * 1024);
@@ -555,6 +559,7 @@ public final class NodeConfig
             .maxBootTimeoutNs(Math.max(ProtocolContext.DEFAULT_MAX_BOOT_TIMEOUT_NS, bootTimeoutNs))
             .checkpointInterval(checkpointInterval)
             .checkpointsKept(checkpointsKept)
+            .retainedEntries(retainedEntries)
             .tickIntervalNs(tickIntervalNs)
             .maxEventLength(maxEventBytes)
             .maxResultLength(maxResultBytes);
