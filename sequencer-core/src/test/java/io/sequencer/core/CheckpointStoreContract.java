@@ -219,6 +219,74 @@ public abstract class CheckpointStoreContract
         }
     }
 
+    @Test
+    void aCheckpointSentInPiecesIsReceivedWholeByAnotherStore()
+    {
+        final CheckpointStore from = track(newStore());
+        final int length = 2 * CheckpointFile.CHUNK_LENGTH + 777;
+        save(from, 300, 0x300L, length);
+        final long fileLength = from.fileLength(300);
+        assertEquals(-1, from.fileLength(301));
+        CheckpointStore to = track(newStore());
+
+        try (CheckpointStore.Incoming incoming = to.receive(300, 0x300L))
+        {
+            final UnsafeBuffer piece = new UnsafeBuffer(new byte[5_000 + 16]);
+            while (incoming.received() < fileLength)
+            {
+                final int n = from.readFile(300, incoming.received(), piece, 16, 5_000);
+                incoming.write(piece, 16, n);
+                assertEquals(0, to.latestAtOrBelow(Long.MAX_VALUE), "invisible until complete");
+            }
+            assertEquals(0, from.readFile(300, fileLength, piece, 0, 10), "nothing past the end");
+            incoming.complete();
+        }
+        to = track(reopen(to));
+
+        assertEquals(300, to.latestAtOrBelow(Long.MAX_VALUE));
+        assertEquals(0x300L, to.chkAt(300));
+        assertArrayEquals(data(300, length), read(to, 300));
+        assertEquals(-1, from.readFile(999, 0, new UnsafeBuffer(new byte[8]), 0, 8));
+    }
+
+    @Test
+    void aReceivedCheckpointThatFailsItsCheckIsNeverVisible()
+    {
+        final CheckpointStore from = track(newStore());
+        save(from, 40, 0x40L, 3_000);
+        final byte[] file = new byte[(int)from.fileLength(40)];
+        from.readFile(40, 0, new UnsafeBuffer(file), 0, file.length);
+        CheckpointStore to = track(newStore());
+        save(to, 10, 0x10L, 100);
+
+        final byte[] damaged = file.clone();
+        damaged[damaged.length / 2] ^= 0x01;
+        assertThrows(IllegalStateException.class, () -> receive(to, 40, 0x40L, damaged));
+        assertThrows(IllegalStateException.class, () -> receive(to, 40, 0x41L, file), "another chk");
+        assertThrows(IllegalStateException.class, () -> receive(to, 41, 0x40L, file), "another position");
+        assertThrows(IllegalStateException.class,
+            () -> receive(to, 40, 0x40L, java.util.Arrays.copyOf(file, file.length - 1)), "truncated");
+        try (CheckpointStore.Incoming abandoned = to.receive(40, 0x40L))
+        {
+            abandoned.write(new UnsafeBuffer(file), 0, 100); // closed before it is complete
+        }
+
+        final CheckpointStore reopened = track(reopen(to));
+        assertEquals(10, reopened.latestAtOrBelow(Long.MAX_VALUE), "only what was there");
+        assertNull(reopened.open(40));
+        receive(reopened, 40, 0x40L, file);
+        assertArrayEquals(data(40, 3_000), read(reopened, 40));
+    }
+
+    private static void receive(final CheckpointStore store, final long position, final long chk, final byte[] file)
+    {
+        try (CheckpointStore.Incoming incoming = store.receive(position, chk))
+        {
+            incoming.write(new UnsafeBuffer(file), 0, file.length);
+            incoming.complete();
+        }
+    }
+
     protected final CheckpointStore track(final CheckpointStore store)
     {
         if (!opened.contains(store))
