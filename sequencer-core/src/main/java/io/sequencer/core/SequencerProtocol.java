@@ -1882,6 +1882,30 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
+     * What a catch-up in progress is doing, for reports (the simulator's, an operator's): the probe, the fetch, the
+     * transfer; empty when none is. Duty cycle only; allocates.
+     */
+    public String catchUpState()
+    {
+        final String from = decided && baseOwner >= 0 && baseOwner < memberCount ? " from member " +
+            memberIds[baseOwner] : "";
+        switch (phase)
+        {
+            case PROBING:
+                return "probing " + probeLo + ".." + probeHi + from;
+            case FETCHING:
+                return (transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." + fetchTarget +
+                    from + (installAt > 0 ? ", the installed snapshot at " + installAt : "") +
+                    (log.base() > 0 ? ", log from " + (log.base() + 1) : "");
+            case TRANSFERRING:
+                return "receiving the snapshot at " + transferPosition + ": " + (incoming == null ? 0 :
+                    incoming.received()) + " of " + transferLength + " bytes" + from;
+            default:
+                return "";
+        }
+    }
+
+    /**
      * Retention (§13), from the snapshot thread or any other: the entries at and below {@code position} may go once
      * they are also at or below {@code g}. The duty cycle discards them while it runs.
      */
@@ -1997,6 +2021,20 @@ public final class SequencerProtocol implements MemberStreamListener
         fetchTarget = Math.max(fetchTarget, frame.position());
         transferReturnPhase = phase;
         transferAgreed = agreed;
+        if (frame.position() == 0)
+        {
+            // the empty snapshot: the owner's log holds everything from position 1, and no checkpoint is needed
+            closeIncoming();
+            transferOwner = sender;
+            transferPosition = 0;
+            transferChk = Checksum.EMPTY;
+            transferBase = 0;
+            transferBaseChk = Checksum.EMPTY;
+            transferBaseEpoch = 0;
+            transferLength = 0;
+            install();
+            return;
+        }
         if (incoming != null && !sameTransfer(sender, frame))
         {
             closeIncoming();
@@ -2035,7 +2073,15 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void offerSnapshot(final int requester)
     {
-        if (!snapshotServing.request(requester, 0, 0) && writeLiveCheckpoint())
+        if (snapshotServing.request(requester, 0, 0))
+        {
+            return;
+        }
+        if (log.base() == 0)
+        {
+            snapshotServing.offerEmpty(requester, selfId, clusterId, currentEpoch, memberIds); // all of it from 1
+        }
+        else if (writeLiveCheckpoint())
         {
             snapshotServing.request(requester, 0, 0);
         }

@@ -127,6 +127,26 @@ final class SnapshotServing
         damagedCount++;
     }
 
+    /**
+     * The empty snapshot (position 0): this log holds every entry from position 1, so a member that needs a snapshot
+     * and cannot be offered a checkpoint starts its log anew and fetches it all.
+     */
+    void offerEmpty(final int requester, final int selfId, final int clusterId, final long epoch, final int[] memberIds)
+    {
+        position[requester] = 0;
+        frame.encode(buffer, 0, selfId, clusterId, epoch, memberIds[requester], 0, Checksum.EMPTY, 0, Checksum.EMPTY,
+            0, 0, 0, 0);
+        if (transport.publish(buffer, 0, frame.encodedLength()))
+        {
+            counters.frameOut(MessageType.SNAPSHOT);
+            counters.snapshotsOffered++;
+        }
+        else
+        {
+            counters.publishBackPressure++; // it asks again
+        }
+    }
+
     /** Stop serving {@code requester} (a new epoch: it asks again). */
     void stop(final int requester)
     {

@@ -486,7 +486,8 @@ final class NodeCluster implements AutoCloseable
         assertTrue(verified.startsWith("log verified: "), verified);
         for (int id = 1; id < size; id++)
         {
-            assertEquals(verified, run("log", "verify", "--dir", memberDir(id).toString()),
+            // the same last entry and chk; where each log starts is its own (retention, an installed snapshot)
+            assertEquals(withoutBase(verified), withoutBase(run("log", "verify", "--dir", memberDir(id).toString())),
                 "same entries and final chk on member " + id);
         }
         long acknowledged = 0;
@@ -496,7 +497,8 @@ final class NodeCluster implements AutoCloseable
             {
                 final String checked = run("log", "check-acks", "--dir", memberDir(log).toString(),
                     "--ack-log", ackLog(acks).toString());
-                assertTrue(checked.startsWith("all ") && !checked.startsWith("all 0 "), checked);
+                assertTrue(checked.startsWith("all ") && (!checked.startsWith("all 0 ") || checked.contains("retention")),
+                    checked);
                 if (log == 0)
                 {
                     acknowledged += Long.parseLong(checked.split(" ")[1]);
@@ -504,6 +506,12 @@ final class NodeCluster implements AutoCloseable
             }
         }
         return verified + "; " + acknowledged + " acknowledged events in every log at their positions";
+    }
+
+    /** A {@code log verify} line without the remark on where the log starts. */
+    private static String withoutBase(final String verified)
+    {
+        return verified.replaceAll(" \\(from \\d+: those below were discarded by retention\\)", "");
     }
 
     /** Every member's queue cycle files, newest last. */

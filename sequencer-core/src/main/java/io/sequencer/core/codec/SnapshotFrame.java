@@ -8,7 +8,9 @@ import org.agrona.MutableDirectBuffer;
  * sent to {@code target}, which needs entries the sender's log no longer holds (snapshot transfer, docs/protocol.md
  * §13). {@code bytes} are the checkpoint file's (its {@code CheckpointFile} layout, checked whole by the receiver)
  * from {@code offset}; the sender's log starts right above {@code base}, where its checksum is {@code baseChk} and
- * {@code baseEpoch} is the epoch of its newest {@code EpochStart} at or below it.
+ * {@code baseEpoch} is the epoch of its newest {@code EpochStart} at or below it. Position 0 (and nothing else) is the
+ * empty snapshot of a sender whose log holds every entry from position 1 and has no checkpoint to send: the receiver
+ * starts its log anew and fetches it all.
  * <pre>
  *  16 int32 target member id
  *  20 int32 data length
@@ -141,6 +143,12 @@ public final class SnapshotFrame extends Frame
         final long fileLength = fileLength();
         final long fileOffset = fileOffset();
         final int dataLength = dataLength();
+        if (position == 0)
+        {
+            // no checkpoint: the sender's log holds everything from position 1 (an empty snapshot)
+            return dataLength == 0 && length == DATA_OFFSET && base == 0 && fileLength == 0 && fileOffset == 0 &&
+                baseEpoch() == 0;
+        }
         return dataLength >= 0 && dataLength == length - DATA_OFFSET && position >= 1 && base >= 0 &&
             base <= position && fileLength > 0 && fileOffset >= 0 && fileOffset <= fileLength - dataLength &&
             baseEpoch() >= 0;

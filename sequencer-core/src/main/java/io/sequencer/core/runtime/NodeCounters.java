@@ -70,6 +70,7 @@ public final class NodeCounters
         add(manager, "last normal epoch", protocol::lastNormalEpoch);
         add(manager, "clock L", protocol::clock);
         add(manager, "have", () -> protocol.log().have());
+        add(manager, "log base", () -> protocol.log().base()); // entries at and below it were discarded (§13)
         add(manager, "forced", () -> protocol.log().forcedPosition());
         // before g: see the label; an installed snapshot replaces the log, which a reader must notice as a cut
         add(manager, LOG_CUTS_LABEL, () -> c.unrolls() + c.unrollsRedone() + c.snapshotsInstalled());

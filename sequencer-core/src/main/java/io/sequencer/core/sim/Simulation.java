@@ -1158,7 +1158,8 @@ public final class Simulation
                 .append(" g ").append(p.guaranteed()).append(" L ")
                 .append(p.clock()).append(" pending ").append(p.pendingCount()).append(" inFlight ")
                 .append(p.ownInFlight()).append(" ingress ").append(node.ingress.size())
-                .append(p.isIntact() ? "" : " NOT intact");
+                .append(p.isIntact() ? "" : " NOT intact")
+                .append(p.catchUpState().isEmpty() ? "" : " (" + p.catchUpState() + ")");
         }
         return sb.toString();
     }
