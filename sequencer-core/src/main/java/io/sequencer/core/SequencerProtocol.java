@@ -1445,8 +1445,17 @@ public final class SequencerProtocol implements MemberStreamListener
             rebuildStateTo(agreed);
             if (!stateValid)
             {
-                requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() + " loads");
-                return;
+                final long installed = installedAbove(agreed);
+                if (installed > 0 && installed <= decisionN)
+                {
+                    installAt = installed; // a restart between an install and its restore: the fetch goes on to it
+                }
+                else
+                {
+                    requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() +
+                        " loads");
+                    return;
+                }
             }
         }
         fetchNext = agreed + 1;
@@ -1932,12 +1941,19 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             checkpointNeeded = false;
         }
-        final long wanted = Math.min(retentionRequested, guaranteed);
+        // at or below g, and at or below what this member counts as its own (the forced position under batch): its
+        // reports name a position of its log
+        final long wanted = Math.min(retentionRequested, Math.min(guaranteed, serSelf()));
         if (wanted <= retentionApplied)
         {
             return 0;
         }
         retentionApplied = wanted;
+        if (store.guaranteed() < wanted)
+        {
+            // persisted first: a restart then knows a g at or above the log's base, which §13's checks rely on
+            store.guaranteed(guaranteed);
+        }
         final long before = log.base();
         log.discardUpTo(wanted);
         if (log.base() > before)
@@ -1958,17 +1974,36 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         final SnapshotFrame frame = snapshotFrame;
+        if (frame.position() != 0 && frame.dataLength() == 0)
+        {
+            return; // carries nothing: no progress to count (an honest owner never sends one)
+        }
         if (phase == BootPhase.TRANSFERRING)
         {
-            if (sameTransfer(sender, frame) && frame.fileOffset() == incoming.received())
+            if (sameTransfer(sender, frame))
             {
-                receiveSnapshotBytes(frame);
+                if (frame.fileOffset() == incoming.received())
+                {
+                    receiveSnapshotBytes(frame);
+                }
+                return; // an earlier window's, or one after a lost frame: asked again from what arrived
             }
-            return; // an earlier window's, or one after a lost frame: asked again from what arrived
+            if (frame.fileOffset() != 0)
+            {
+                return;
+            }
+            // another checkpoint offered from its start: the one being received was deleted by the owner's
+            // retention, or a newer one is the owner's newest now; take the offer as if this member asked again
+            closeIncoming();
+            phase = transferReturnPhase;
         }
         if ((phase != BootPhase.PROBING && phase != BootPhase.FETCHING) || frame.fileOffset() != 0)
         {
             return;
+        }
+        if (frame.position() == 0 && !transferWanted)
+        {
+            return; // the empty snapshot answers only a member that asked for one (§13)
         }
         final long b = frame.base();
         if (!transferWanted && phase == BootPhase.PROBING)
@@ -2006,6 +2041,10 @@ public final class SequencerProtocol implements MemberStreamListener
         if (!catchingUpOutside && frame.position() > decisionN)
         {
             return; // a checkpoint above N cannot be of the base's history up to N
+        }
+        if (catchingUpOutside && frame.position() > Math.max(fetchTarget, reportGuaranteed[sender]))
+        {
+            return; // above what the owner reports durable: an honest owner's checkpoints are at or below its g
         }
         if (!log.canResetTo(b))
         {
@@ -2116,11 +2155,24 @@ public final class SequencerProtocol implements MemberStreamListener
         return true;
     }
 
+    /**
+     * The checkpoint being received: the same owner, position, chk and file. Where the owner's log starts may move on
+     * meanwhile (its retention): the latest is taken, as long as it stays at or below the checkpoint.
+     */
     private boolean sameTransfer(final int sender, final SnapshotFrame frame)
     {
-        return incoming != null && sender == transferOwner && frame.position() == transferPosition &&
-            frame.chk() == transferChk && frame.base() == transferBase && frame.baseChk() == transferBaseChk &&
-            frame.fileLength() == transferLength;
+        if (incoming == null || sender != transferOwner || frame.position() != transferPosition ||
+            frame.chk() != transferChk || frame.fileLength() != transferLength)
+        {
+            return false;
+        }
+        if (frame.base() > transferBase && log.canResetTo(frame.base()))
+        {
+            transferBase = frame.base();
+            transferBaseChk = frame.baseChk();
+            transferBaseEpoch = frame.baseEpoch();
+        }
+        return true;
     }
 
     private void requestSnapshotWindow(final long from)
@@ -2193,7 +2245,16 @@ public final class SequencerProtocol implements MemberStreamListener
             return;
         }
         incoming = null;
-        install();
+        try
+        {
+            install();
+        }
+        catch (final RuntimeException ex)
+        {
+            // the disk refused the reset: nothing this member holds can be trusted to be whole until it is opened again
+            fatal("cannot install the snapshot at " + transferPosition + " (" + ex + "): restart the member; its " +
+                "open finishes or undoes the reset");
+        }
     }
 
     /**
@@ -2235,6 +2296,23 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             sendFetchWindow(fetchNext);
         }
+    }
+
+    /**
+     * The lowest checkpoint above {@code agreed} when none lies between the log's base and it: what an install left
+     * when the process stopped before the fetch reached it (a checkpoint is never written above a log's end
+     * otherwise). 0 when there is none.
+     */
+    private long installedAbove(final long agreed)
+    {
+        long lowest = 0;
+        long at = checkpoints.latestAtOrBelow(Long.MAX_VALUE);
+        while (at > agreed)
+        {
+            lowest = at;
+            at = checkpoints.latestAtOrBelow(at - 1);
+        }
+        return at >= log.base() && at > 0 ? 0 : lowest;
     }
 
     /** The fetch reached the installed checkpoint: restore it, so that the entries after it apply. */
@@ -2356,6 +2434,8 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void endFetchOutside()
     {
+        closeIncoming(); // a transfer abandoned along the way
+        refetchedUpTo = 0;
         catchingUpOutside = false;
         alignedOutside = true;
         phase = BootPhase.COLLECTING;
@@ -2377,6 +2457,8 @@ public final class SequencerProtocol implements MemberStreamListener
             endFetchOutside(); // not in the epoch: nothing to append
             return;
         }
+        closeIncoming(); // a transfer abandoned along the way
+        refetchedUpTo = 0;
         if (fresh)
         {
             // The cluster's first epoch, decided on empty logs only: from now on this is an ordinary member.
@@ -2674,7 +2756,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else if (phase == BootPhase.TRANSFERRING)
             {
-                requestSnapshotWindow(incoming.received()); // answers stopped: ask again from what arrived
+                requestSnapshotWindow(incoming == null ? 0 : incoming.received()); // answers stopped: ask again
             }
             else if (transferWanted)
             {

@@ -35,6 +35,8 @@ final class SnapshotServing
     /** Checkpoints found damaged after a requester's report: never offered again. */
     private final long[] damaged = new long[8];
     private int damagedCount;
+    /** The last checkpoint a damage report made this member check and found sound: not checked again for it. */
+    private long checkedSound;
 
     SnapshotServing(
         final int members,
@@ -109,20 +111,26 @@ final class SnapshotServing
     void damaged(final int requester, final long at)
     {
         position[requester] = 0;
-        if (isDamaged(at))
+        if (isDamaged(at) || at == checkedSound)
         {
-            return;
+            return; // checked already: a whole file's check on the duty cycle once per checkpoint, not per report
         }
         try (CheckpointFile.Reader reader = checkpoints.open(at))
         {
             if (reader != null)
             {
+                checkedSound = at;
                 return; // sound here: the requester's copy was damaged on the way or there; it asks again
             }
         }
         counters.checkpointsSkipped++;
         errorHandler.onError(new RecoveredFault("checkpoint at " + at + " reported damaged by a member receiving " +
             "it, and damaged here too: no longer offered"));
+        markDamaged(at);
+    }
+
+    private void markDamaged(final long at)
+    {
         damaged[damagedCount % damaged.length] = at;
         damagedCount++;
     }
@@ -168,7 +176,19 @@ final class SnapshotServing
             while (position[i] != 0 && next[i] < end[i] && sent < maxFrames)
             {
                 final int want = (int)Math.min(dataPerFrame, end[i] - next[i]);
-                final int n = checkpoints.readFile(position[i], next[i], buffer, SnapshotFrame.DATA_OFFSET, want);
+                int n;
+                try
+                {
+                    n = checkpoints.readFile(position[i], next[i], buffer, SnapshotFrame.DATA_OFFSET, want);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // an unreadable file: never offered again; the requester asks again and is offered another
+                    errorHandler.onError(ex);
+                    markDamaged(position[i]);
+                    position[i] = 0;
+                    break;
+                }
                 if (n <= 0)
                 {
                     position[i] = 0; // deleted meanwhile (retention): the requester asks again and gets the newest

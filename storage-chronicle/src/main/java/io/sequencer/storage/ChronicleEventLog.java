@@ -943,7 +943,7 @@ public final class ChronicleEventLog implements EventLog
             epoch = storedEpoch(epochStarts[dropped]);
             dropped++;
         }
-        epochStarts = Arrays.copyOfRange(epochStarts, dropped, Math.max(epochStarts.length, 16));
+        epochStarts = Arrays.copyOfRange(epochStarts, dropped, dropped + Math.max(epochStarts.length, 16));
         epochStartCount -= dropped;
         base = target;
         baseChk = chk;

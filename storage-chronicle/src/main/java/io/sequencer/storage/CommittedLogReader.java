@@ -143,17 +143,30 @@ public final class CommittedLogReader implements CommittedEntries
     /** Starting after position 1: read the entry before the first, so that the first is checked against it. */
     private boolean anchor()
     {
-        if (next - 1 > committed || !log.read(next - 1, entry))
+        if (next - 1 > committed)
         {
             return false;
         }
-        if (verifyAnchor && entry.chk() != lastChk)
+        final long anchorChk;
+        if (next - 1 == log.base())
+        {
+            anchorChk = log.chkAt(next - 1); // the entry before is gone (retention, an install): its chk is kept
+        }
+        else if (log.read(next - 1, entry))
+        {
+            anchorChk = entry.chk();
+        }
+        else
+        {
+            return false;
+        }
+        if (verifyAnchor && anchorChk != lastChk)
         {
             throw new IllegalStateException("the log of " + memberDirectory + " was replaced and differs from what " +
-                "was read before at entry " + (next - 1) + " (chk " + Long.toHexString(entry.chk()) + ", read " +
+                "was read before at entry " + (next - 1) + " (chk " + Long.toHexString(anchorChk) + ", read " +
                 "before " + Long.toHexString(lastChk) + ")");
         }
-        lastChk = entry.chk();
+        lastChk = anchorChk;
         anchored = true;
         verifyAnchor = false;
         return true;

@@ -302,6 +302,26 @@ class ChronicleEventLogTest
     }
 
     @Test
+    void discardingEveryEpochStartOfAFullIndexStillTakesTheNextOne()
+    {
+        try (ChronicleEventLog log = open())
+        {
+            final UnsafeBuffer members = new UnsafeBuffer(new byte[8]);
+            for (int epoch = 1; epoch <= 16; epoch++) // exactly fills the index's first array
+            {
+                log.append(EntryType.EPOCH_START, epoch, 0, 1, 0, 0, 0, members, 0, 8);
+            }
+            EventLogContract.appendMany(log, 2 * K, 1);
+            log.discardUpTo(2 * K);
+            assertEquals(16, log.baseEpoch());
+            assertEquals(0, log.lastEpochStartPosition());
+
+            final long position = log.append(EntryType.EPOCH_START, 17, 0, 1, 0, 0, 0, members, 0, 8);
+            assertEquals(position, log.lastEpochStartPosition());
+        }
+    }
+
+    @Test
     void aResetInterruptedBeforeItsRecordWasRenamedIsFinishedAtOpen() throws IOException
     {
         final long logId;

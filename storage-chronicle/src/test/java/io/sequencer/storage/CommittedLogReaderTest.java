@@ -89,6 +89,38 @@ class CommittedLogReaderTest
     }
 
     @Test
+    void startingRightAboveTheLogsBaseAnchorsOnTheChkKeptThere()
+    {
+        startMember();
+        EventLogContract.appendMany(writer, 100, 5);
+        final long chkAt64 = writer.chkAt(64);
+        writer.discardUpTo(70); // the first cycle file (entries 1..64) goes: the log starts at 65
+        assertEquals(64, writer.base());
+        writer.close(); // the background writer records the base before the reader opens
+        stat.close();
+        startMember();
+        publish(0, 100);
+        reader = CommittedLogReader.open(member, 65); // a checkpoint at 64, the base: where a snapshot thread starts
+        final List<LogEntry> read = new ArrayList<>();
+        readUpTo(100, read);
+        assertEquals(36, read.size());
+        assertEquals(65, read.get(0).position());
+        assertEquals(read.get(0).expectedChk(chkAt64), read.get(0).chk(),
+            "the first entry chains onto the chk kept at the base");
+
+        final CommittedLogReader below = CommittedLogReader.open(member, 10);
+        try
+        {
+            assertThrows(io.sequencer.core.RecoveredFault.class, () -> below.poll(entry -> { }, 10),
+                "entries below the base are gone: told, not waited for");
+        }
+        finally
+        {
+            below.close();
+        }
+    }
+
+    @Test
     void aReplacedLogThatDiffersStopsTheReader()
     {
         startMember();
