@@ -2144,7 +2144,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             checkpoints.save(at, log.chkAt(at), replica::writeCheckpoint);
         }
-        catch (final RuntimeException ex)
+        catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
         {
             errorHandler.onError(ex);
             return false;
@@ -2249,7 +2249,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             install();
         }
-        catch (final RuntimeException ex)
+        catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
         {
             // the disk refused the reset: nothing this member holds can be trusted to be whole until it is opened again
             fatal("cannot install the snapshot at " + transferPosition + " (" + ex + "): restart the member; its " +

@@ -181,7 +181,7 @@ final class SnapshotServing
                 {
                     n = checkpoints.readFile(position[i], next[i], buffer, SnapshotFrame.DATA_OFFSET, want);
                 }
-                catch (final RuntimeException ex)
+                catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
                 {
                     // an unreadable file: never offered again; the requester asks again and is offered another
                     errorHandler.onError(ex);
