@@ -1655,6 +1655,22 @@ public final class SequencerProtocol implements MemberStreamListener
         publish(MessageType.FETCH, fetchFrame.encodedLength());
     }
 
+    /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
+    private void probeNext()
+    {
+        bootStartNs = nowNs; // progress (B7)
+        if (probeHi - probeLo <= 1)
+        {
+            alignedUpTo(probeLo);
+        }
+        else
+        {
+            // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
+            probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
+            sendProbe(probePosition);
+        }
+    }
+
     /**
      * Whether a probe answer's entries chain one onto the other, and the first onto this log's entry at
      * {@code probeLo} when the window starts right above it (the base agrees there). A mismatch in a probe answer
@@ -1800,17 +1816,7 @@ public final class SequencerProtocol implements MemberStreamListener
                     break;
                 }
             }
-            bootStartNs = nowNs; // progress (B7)
-            if (probeHi - probeLo <= 1)
-            {
-                alignedUpTo(probeLo);
-            }
-            else
-            {
-                // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
-                probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
-                sendProbe(probePosition);
-            }
+            probeNext();
             return;
         }
         final long first = entriesFrame.firstPosition();
@@ -2016,16 +2022,7 @@ public final class SequencerProtocol implements MemberStreamListener
                     return; // nothing learnt, or a contradiction (checksums chain): stale or forged
                 }
                 probeLo = b;
-                bootStartNs = nowNs;
-                if (probeHi - probeLo <= 1)
-                {
-                    alignedUpTo(probeLo);
-                }
-                else
-                {
-                    probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
-                    sendProbe(probePosition);
-                }
+                probeNext();
                 return;
             }
         }

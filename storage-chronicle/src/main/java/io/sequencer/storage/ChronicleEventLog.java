@@ -1087,16 +1087,7 @@ public final class ChronicleEventLog implements EventLog
     /** The epoch stored with the entry at {@code position}. */
     private long storedEpoch(final long position)
     {
-        final ExcerptTailer tailer = moveTo(position);
-        try (DocumentContext dc = tailer.readingDocument())
-        {
-            final Bytes<?> bytes = dc.wire().bytes();
-            if (!dc.isPresent() || dc.index() != indexOf(position) || bytes.readRemaining() < ENTRY_HEADER_LENGTH)
-            {
-                throw damagedOnRead(position, "cannot be read");
-            }
-            return bytes.readLong(bytes.readPosition() + EPOCH_OFFSET);
-        }
+        return storedLong(position, EPOCH_OFFSET);
     }
 
     public long append(
@@ -1842,6 +1833,12 @@ public final class ChronicleEventLog implements EventLog
     /** @return the {@code chk} stored with the entry at {@code position}, read from the queue. */
     private long storedChk(final long position)
     {
+        return storedLong(position, CHK_OFFSET);
+    }
+
+    /** One field of the entry header stored at {@code position}, read from the queue. */
+    private long storedLong(final long position, final int fieldOffset)
+    {
         final ExcerptTailer tailer = moveTo(position);
         try (DocumentContext dc = tailer.readingDocument())
         {
@@ -1850,7 +1847,7 @@ public final class ChronicleEventLog implements EventLog
             {
                 throw damagedOnRead(position, "cannot be read");
             }
-            return bytes.readLong(bytes.readPosition() + CHK_OFFSET);
+            return bytes.readLong(bytes.readPosition() + fieldOffset);
         }
     }
 
