@@ -85,6 +85,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final int REPLAY_AHEAD_PER_CYCLE = 512;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
     private static final int REPLAY_AHEAD_MARGIN = 4096;
+    /** How long serialising may pause for a live checkpoint (see {@code holdForLiveCheckpoint}). */
+    private static final long LIVE_CHECKPOINT_HOLD_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a peer's largest gap between signs of life is kept before it is halved. */
     private static final long PEAK_GAP_DECAY_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -182,6 +184,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private long retentionApplied;
     /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
     private volatile boolean checkpointNeeded;
+    /** Serialising paused since then so that {@code g} reaches {@code have} for a live checkpoint; -1 when not. */
+    private long liveHoldSinceNs = -1;
+    private long liveHoldRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
@@ -1946,6 +1951,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (checkpointNeeded && writeLiveCheckpoint())
         {
             checkpointNeeded = false;
+            liveHoldSinceNs = -1;
         }
         // at or below g, and at or below what this member counts as its own (the forced position under batch): its
         // reports name a position of its log
@@ -2121,6 +2127,31 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             snapshotServing.request(requester, 0, 0);
         }
+    }
+
+    /**
+     * Under load {@code g} trails {@code have} in every duty cycle, so a live checkpoint (which must be of committed
+     * entries) would never be written: while one is needed, serialising pauses until {@code g} reaches {@code have}
+     * (about one round of reports), for at most {@link #LIVE_CHECKPOINT_HOLD_NS}, then again a second later. A
+     * recovery path: it runs only after a member lost every checkpoint above its log's base.
+     */
+    private boolean holdForLiveCheckpoint()
+    {
+        if (!checkpointNeeded || mode != NodeMode.RUNNING || nowNs < liveHoldRetryNs)
+        {
+            return false;
+        }
+        if (liveHoldSinceNs < 0)
+        {
+            liveHoldSinceNs = nowNs;
+        }
+        if (nowNs - liveHoldSinceNs > LIVE_CHECKPOINT_HOLD_NS)
+        {
+            liveHoldSinceNs = -1;
+            liveHoldRetryNs = nowNs + TimeUnit.SECONDS.toNanos(1);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -2633,7 +2664,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
         if (ordering)
         {
-            final int serialized = serializeOrdered();
+            final int serialized = holdForLiveCheckpoint() ? 0 : serializeOrdered();
             if (serialized > 0)
             {
                 if (durability == Durability.BATCH)

@@ -208,7 +208,15 @@ final class ScenarioCluster
             snapshotters[m] = new io.sequencer.core.Snapshotter(context,
                 snapshotTamper[m].apply(machine(m, new AccountLedger())),
                 checkpoints[m], from -> new SimCommittedEntries(logs[member], protocol::guaranteed, from),
-                () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded, ex -> checker.fail("snapshot thread of member " + member + " failed: " + ex));
+                () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded, ex ->
+                {
+                    if (ex instanceof io.sequencer.core.RecoveredFault)
+                    {
+                        recoveredFaults.add("snapshot thread of member " + member + ": " + ex.getMessage());
+                        return; // counted and retried, as it must be
+                    }
+                    checker.fail("snapshot thread of member " + member + " failed: " + ex);
+                });
             checker.onProcessStarted(m, nodes[m]);
             nodes[m].start(nowNs);
         }

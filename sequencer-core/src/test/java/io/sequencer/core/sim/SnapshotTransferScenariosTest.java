@@ -82,6 +82,38 @@ class SnapshotTransferScenariosTest
     }
 
     @Test
+    void aMemberThatLostItsCheckpointsWritesOneOfItsLiveStateUnderLoad()
+    {
+        final ScenarioCluster c = retaining(new ScenarioCluster(3));
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        submitMany(c, 200, 0, 1, 2);
+        assertTrue(c.logs[0].base() > 0, "retention ran");
+        c.checkpoints[0].wipe();
+        c.snapshotters[0].close(); // it starts again (as after a failure): nothing to start from above the log's base
+        final long taken = c.snapshotters[0].checkpointsTaken();
+
+        for (int step = 0; step < 2_000; step++) // a load under which g trails have in every duty cycle
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                c.submit(m, 1);
+                c.submit(m, 2);
+            }
+            c.runFor(ScenarioCluster.STEP_NS);
+        }
+        assertTrue(c.nodes[0].counters().checkpointsOnDutyCycle() >= 1, "the duty cycle wrote one of its state");
+        assertTrue(c.recoveredFaults.stream().anyMatch(f -> f.contains("wrote one of its state")),
+            c.recoveredFaults.toString());
+
+        c.runFor(SECOND + 100 * MILLISECOND); // the snapshot thread tries again a second after its failure
+        submitMany(c, 100, 0, 1, 2);
+        assertTrue(c.snapshotters[0].checkpointsTaken() > taken, "the snapshot thread goes on from it");
+        assertTrue(c.checkpoints[0].latestAtOrBelow(Long.MAX_VALUE) >= c.logs[0].base());
+        c.runUntil(() -> c.checker.allAcked(), SECOND, "acknowledged");
+        assertNull(c.checker.quiescenceProblem(c.ledgers));
+    }
+
+    @Test
     void theCheckerCatchesATransferredSnapshotOfAnotherState()
     {
         // the snapshot threads of members 0 and 1 write their ledger with one unit more on account 0: the member that
