@@ -85,8 +85,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final int REPLAY_AHEAD_PER_CYCLE = 512;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
     private static final int REPLAY_AHEAD_MARGIN = 4096;
-    /** How long serialising may pause for a live checkpoint (see {@code holdForLiveCheckpoint}). */
-    private static final long LIVE_CHECKPOINT_HOLD_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a peer's largest gap between signs of life is kept before it is halved. */
     private static final long PEAK_GAP_DECAY_NS = TimeUnit.SECONDS.toNanos(1);
 
@@ -184,9 +182,16 @@ public final class SequencerProtocol implements MemberStreamListener
     private long retentionApplied;
     /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
     private volatile boolean checkpointNeeded;
-    /** Serialising paused since then so that {@code g} reaches {@code have} for a live checkpoint; -1 when not. */
-    private long liveHoldSinceNs = -1;
-    private long liveHoldRetryNs;
+    /**
+     * A checkpoint of the live state written at {@code have}, not visible until {@code g} reaches its position in the
+     * same epoch (a checkpoint is of committed entries, §5); null when none is staged.
+     */
+    private CheckpointStore.Incoming liveCheckpoint;
+    private long liveCheckpointAt;
+    private long liveCheckpointChk;
+    private long liveCheckpointEpoch;
+    /** After a live checkpoint failed (a full disk, the state machine threw): not tried again before this. */
+    private long liveCheckpointRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
@@ -1000,7 +1005,7 @@ public final class SequencerProtocol implements MemberStreamListener
                             }
                             break;
                         default:
-                            snapshotServing.damaged(sender, fetchFrame.from());
+                            snapshotServing.damaged(sender, fetchFrame.from(), nowNs);
                     }
                 }
                 break;
@@ -1951,7 +1956,6 @@ public final class SequencerProtocol implements MemberStreamListener
         if (checkpointNeeded && writeLiveCheckpoint())
         {
             checkpointNeeded = false;
-            liveHoldSinceNs = -1;
         }
         // at or below g, and at or below what this member counts as its own (the forced position under batch): its
         // reports name a position of its log
@@ -2000,13 +2004,12 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
                 return; // an earlier window's, or one after a lost frame: asked again from what arrived
             }
-            if (frame.fileOffset() != 0)
+            if (frame.fileOffset() != 0 || frame.position() <= transferPosition)
             {
-                return;
+                return; // a late answer to an earlier request: the transfer in progress goes on
             }
-            // another checkpoint offered from its start: the one being received was deleted by the owner's
-            // retention, or a newer one is the owner's newest now; take the offer as if this member asked again
-            closeIncoming();
+            // a newer checkpoint offered from its start: the one being received was deleted by the owner's retention;
+            // judged as an offer to the phase the transfer came from, and taken in place of it if it passes
             phase = transferReturnPhase;
         }
         if ((phase != BootPhase.PROBING && phase != BootPhase.FETCHING) || frame.fileOffset() != 0)
@@ -2018,6 +2021,10 @@ public final class SequencerProtocol implements MemberStreamListener
             return; // the empty snapshot answers only a member that asked for one (§13)
         }
         final long b = frame.base();
+        if (b > frame.position() && frame.position() != 0)
+        {
+            return; // a checkpoint below the sender's own base: it could not be restored over that log
+        }
         if (!transferWanted && phase == BootPhase.PROBING)
         {
             if (b >= log.base() && b <= log.have() && log.chkAt(b) == frame.baseChk())
@@ -2130,31 +2137,6 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * Under load {@code g} trails {@code have} in every duty cycle, so a live checkpoint (which must be of committed
-     * entries) would never be written: while one is needed, serialising pauses until {@code g} reaches {@code have}
-     * (about one round of reports), for at most {@link #LIVE_CHECKPOINT_HOLD_NS}, then again a second later. A
-     * recovery path: it runs only after a member lost every checkpoint above its log's base.
-     */
-    private boolean holdForLiveCheckpoint()
-    {
-        if (!checkpointNeeded || mode != NodeMode.RUNNING || nowNs < liveHoldRetryNs)
-        {
-            return false;
-        }
-        if (liveHoldSinceNs < 0)
-        {
-            liveHoldSinceNs = nowNs;
-        }
-        if (nowNs - liveHoldSinceNs > LIVE_CHECKPOINT_HOLD_NS)
-        {
-            liveHoldSinceNs = -1;
-            liveHoldRetryNs = nowNs + TimeUnit.SECONDS.toNanos(1);
-            return false;
-        }
-        return true;
-    }
-
-    /**
      * A checkpoint of the live state at {@code have}, on the duty cycle: only when none is left at or above the log's
      * base, while running with every entry committed (a checkpoint is of committed entries, §5).
      *
@@ -2162,25 +2144,105 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private boolean writeLiveCheckpoint()
     {
-        if (mode != NodeMode.RUNNING || !stateValid || replica.appliedUpTo() != log.have() ||
-            guaranteed < log.have() || log.have() == 0)
+        if (liveCheckpoint != null)
+        {
+            return completeLiveCheckpoint();
+        }
+        if (mode != NodeMode.RUNNING || !stateValid || replica.appliedUpTo() != log.have() || log.have() == 0 ||
+            nowNs < liveCheckpointRetryNs)
         {
             return false;
         }
+        // Written now, at have, into a file nobody sees yet; made a checkpoint once g reaches it. Under load g trails
+        // have in every duty cycle, so waiting for g == have first would never write one.
         final long at = log.have();
+        final long chk = log.chkAt(at);
         try
         {
-            checkpoints.save(at, log.chkAt(at), replica::writeCheckpoint);
+            liveCheckpoint = checkpoints.receive(at, chk);
+            final CheckpointStore.Incoming staged = liveCheckpoint;
+            final CheckpointFile.Writer writer = new CheckpointFile.Writer(new java.nio.channels.WritableByteChannel()
+            {
+                private final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+
+                public int write(final java.nio.ByteBuffer source)
+                {
+                    final int n = source.remaining();
+                    view.wrap(source, source.position(), n);
+                    staged.write(view, 0, n);
+                    source.position(source.limit());
+                    return n;
+                }
+
+                public boolean isOpen()
+                {
+                    return true;
+                }
+
+                public void close()
+                {
+                }
+            }, at, chk);
+            replica.writeCheckpoint(writer);
+            writer.finish();
         }
-        catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
+        catch (final RuntimeException ex)
         {
-            errorHandler.onError(ex);
+            ProcessCrash.rethrowIfCrash(ex);
+            liveCheckpointFailed(ex); // a full disk, or the state machine's snapshot threw
             return false;
         }
+        liveCheckpointAt = at;
+        liveCheckpointChk = chk;
+        liveCheckpointEpoch = currentEpoch;
+        return completeLiveCheckpoint();
+    }
+
+    /** The staged live checkpoint becomes one once its position is committed, in the epoch it was written in. */
+    private boolean completeLiveCheckpoint()
+    {
+        if (currentEpoch != liveCheckpointEpoch || log.have() < liveCheckpointAt ||
+            log.chkAt(liveCheckpointAt) != liveCheckpointChk)
+        {
+            closeLiveCheckpoint(); // an epoch change may cut what it was of: written again from the state then
+            return false;
+        }
+        if (guaranteed < liveCheckpointAt)
+        {
+            return false;
+        }
+        try
+        {
+            liveCheckpoint.complete();
+        }
+        catch (final RuntimeException ex)
+        {
+            ProcessCrash.rethrowIfCrash(ex);
+            liveCheckpointFailed(ex);
+            return false;
+        }
+        liveCheckpoint = null;
         counters.checkpointsOnDutyCycle++;
         errorHandler.onError(new RecoveredFault("member " + selfId + " has no sound checkpoint above its log's " +
-            "base " + log.base() + ": wrote one of its state at " + at + " on the duty cycle"));
+            "base " + log.base() + ": wrote one of its state at " + liveCheckpointAt + " on the duty cycle"));
         return true;
+    }
+
+    private void liveCheckpointFailed(final RuntimeException ex)
+    {
+        closeLiveCheckpoint();
+        liveCheckpointRetryNs = nowNs + TimeUnit.SECONDS.toNanos(1);
+        errorHandler.onError(ex);
+    }
+
+    private void closeLiveCheckpoint()
+    {
+        final CheckpointStore.Incoming closing = liveCheckpoint;
+        liveCheckpoint = null;
+        if (closing != null)
+        {
+            closing.close();
+        }
     }
 
     /**
@@ -2194,7 +2256,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             return false;
         }
-        if (frame.base() > transferBase && log.canResetTo(frame.base()))
+        if (frame.base() > transferBase && frame.base() <= transferPosition && log.canResetTo(frame.base()))
         {
             transferBase = frame.base();
             transferBaseChk = frame.baseChk();
@@ -2248,7 +2310,13 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             incoming.complete();
         }
-        catch (final IllegalStateException | java.io.UncheckedIOException ex)
+        catch (final java.io.UncheckedIOException ex)
+        {
+            // this member's disk refused it (full, failing): not the sender's fault, and asking again would not help
+            fatal("cannot store the snapshot received at " + transferPosition + " (" + ex.getMessage() + ")");
+            return;
+        }
+        catch (final IllegalStateException ex)
         {
             counters.snapshotsRejected++;
             errorHandler.onError(new RecoveredFault("the snapshot at " + transferPosition + " from member " +
@@ -2277,8 +2345,9 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             install();
         }
-        catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
+        catch (final RuntimeException ex)
         {
+            ProcessCrash.rethrowIfCrash(ex);
             // the disk refused the reset: nothing this member holds can be trusted to be whole until it is opened again
             fatal("cannot install the snapshot at " + transferPosition + " (" + ex + "): restart the member; its " +
                 "open finishes or undoes the reset");
@@ -2301,6 +2370,10 @@ public final class SequencerProtocol implements MemberStreamListener
             store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
         }
         log.resetTo(b, transferBaseChk, transferBaseEpoch);
+        if (store.guaranteed() < b)
+        {
+            store.guaranteed(b); // the owner's base is committed: after a restart too, g is at or above this log's base
+        }
         checkpoints.unrollUntil(transferPosition);
         checkpoints.retainFrom(transferPosition);
         lastNormalEpoch = epochOfLastEpochStart();
@@ -2664,7 +2737,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
         if (ordering)
         {
-            final int serialized = holdForLiveCheckpoint() ? 0 : serializeOrdered();
+            final int serialized = serializeOrdered();
             if (serialized > 0)
             {
                 if (durability == Durability.BATCH)

@@ -35,8 +35,13 @@ final class SnapshotServing
     /** Checkpoints found damaged after a requester's report: never offered again. */
     private final long[] damaged = new long[8];
     private int damagedCount;
-    /** The last checkpoint a damage report made this member check and found sound: not checked again for it. */
+    /**
+     * The last checkpoint a damage report made this member check and found sound, and when: not checked again for it
+     * within {@link #RECHECK_NS} (a whole file's check runs on the duty cycle).
+     */
     private long checkedSound;
+    private long checkedSoundAtNs;
+    static final long RECHECK_NS = 60_000_000_000L;
 
     SnapshotServing(
         final int members,
@@ -108,10 +113,10 @@ final class SnapshotServing
     }
 
     /** A requester found the checkpoint at {@code at} damaged: check it, and never offer it again if it is. */
-    void damaged(final int requester, final long at)
+    void damaged(final int requester, final long at, final long nowNs)
     {
         position[requester] = 0;
-        if (isDamaged(at) || at == checkedSound)
+        if (isDamaged(at) || (at == checkedSound && nowNs - checkedSoundAtNs < RECHECK_NS))
         {
             return; // checked already: a whole file's check on the duty cycle once per checkpoint, not per report
         }
@@ -120,6 +125,7 @@ final class SnapshotServing
             if (reader != null)
             {
                 checkedSound = at;
+                checkedSoundAtNs = nowNs;
                 return; // sound here: the requester's copy was damaged on the way or there; it asks again
             }
         }
@@ -181,11 +187,12 @@ final class SnapshotServing
                 {
                     n = checkpoints.readFile(position[i], next[i], buffer, SnapshotFrame.DATA_OFFSET, want);
                 }
-                catch (final java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException ex)
+                catch (final RuntimeException ex)
                 {
-                    // an unreadable file: never offered again; the requester asks again and is offered another
+                    // unreadable now (perhaps only for now): not served; the requester asks again, and a file that
+                    // stays damaged is found by its check and reported
+                    ProcessCrash.rethrowIfCrash(ex);
                     errorHandler.onError(ex);
-                    markDamaged(position[i]);
                     position[i] = 0;
                     break;
                 }

@@ -288,7 +288,8 @@ public final class FileCheckpointStore implements CheckpointStore
                 {
                     while (buffer.hasRemaining())
                     {
-                        channel.write(buffer);
+                        // at its offset: a write that failed part way is written over by the next attempt
+                        channel.write(buffer, received + buffer.position());
                     }
                 }
                 catch (final IOException ex)
