@@ -18,6 +18,21 @@ public interface Transport extends AutoCloseable
     boolean publish(DirectBuffer buffer, int offset, int length);
 
     /**
+     * Send what {@link #publish} has accepted and not yet sent, in the order it was published. A transport may hold
+     * the frames of one duty cycle back so that they travel together (one message per cycle instead of one per
+     * frame); the duty cycle calls this once at its end. A frame accepted by {@code publish} is never dropped by the
+     * transport: one it cannot send now (back-pressure) it sends on a later call, before anything published after
+     * it, and until then {@code publish} refuses what does not fit beside it.
+     *
+     * @return the messages sent; 0 when nothing was waiting, or nothing could be sent yet. A transport that sends
+     *         each frame as it is published has nothing to do here.
+     */
+    default int flush()
+    {
+        return 0;
+    }
+
+    /**
      * Deliver up to {@code limit} received frames to {@code handler}.
      *
      * @return the number of frames delivered.

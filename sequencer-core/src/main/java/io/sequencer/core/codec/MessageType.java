@@ -19,6 +19,12 @@ public final class MessageType
     /** One past the highest type: arrays indexed by type have this length. */
     public static final int COUNT = 10;
 
+    /**
+     * Not a protocol frame: the transport's envelope of several frames sent in one message (transport-aeron's
+     * {@code FrameBatch}). A transport unpacks it before the protocol sees anything; {@link #isValid} is false for it.
+     */
+    public static final int BATCH = 64;
+
     private MessageType()
     {
     }
@@ -50,6 +56,7 @@ public final class MessageType
             case FETCH: return "Fetch";
             case ENTRIES: return "Entries";
             case SNAPSHOT: return "Snapshot";
+            case BATCH: return "Batch";
             default: return "Unknown(" + type + ")";
         }
     }

@@ -84,6 +84,7 @@ public final class SequencerAgent implements Agent
             {
                 work += runQueries();
             }
+            work += transport.flush(); // the cycle's frames leave together, once its work is done
         }
         catch (final Throwable ex)
         {

@@ -242,14 +242,21 @@ public final class AeronTransport implements Transport
         return publisher.publish(buffer, offset, length);
     }
 
+    /** Send this duty cycle's shared-channel frames as one message ({@link ChannelPublisher#flush}). */
+    public int flush()
+    {
+        return publisher.flush();
+    }
+
     /**
-     * Service the Aeron client (and the driver under {@code INVOKER}), then deliver up to {@code limit} fragments'
-     * worth of frames from the shared channel and the catch-up stream.
+     * Send what was published and not flushed, service the Aeron client (and the driver under {@code INVOKER}), then
+     * deliver up to {@code limit} fragments' worth of frames from the shared channel and the catch-up stream.
      *
      * @return frames taken off the streams (delivered, or dropped and counted).
      */
     public int poll(final FrameHandler handler, final int limit)
     {
+        publisher.flush(); // what a caller that never flushes published last cycle, before the driver sends
         if (driverInvoker != null)
         {
             driverInvoker.invoke();
@@ -306,6 +313,7 @@ public final class AeronTransport implements Transport
             return;
         }
         closed = true;
+        publisher.flush(); // a member that stops sends what it published (a closed publication refuses, no throw)
         CloseHelper.quietCloseAll(catchUpPublications);
         CloseHelper.quietCloseAll(catchUpSubscription, sharedSubscription, sharedPublication, aeron, driver);
         if (driver != null)

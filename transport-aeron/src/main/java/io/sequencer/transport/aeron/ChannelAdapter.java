@@ -15,8 +15,8 @@ import org.agrona.collections.Int2IntHashMap;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Decodes what arrives on the shared channel and the catch-up stream into frames for the protocol: checks and
- * strips the HMAC tag, binds each Aeron publisher session to the member it speaks for, drops what must not reach
+ * Decodes what arrives on the shared channel and the catch-up stream into frames for the protocol: unpacks
+ * {@link FrameBatch}es, checks and strips the HMAC tag, binds each Aeron publisher session to the member it speaks for, drops what must not reach
  * the protocol (counted by {@link TransportDropReason}), and turns image events into {@link MemberStreamListener}
  * signals.
  * <p>
@@ -137,8 +137,9 @@ public final class ChannelAdapter
     }
 
     /**
-     * Take one received frame (reassembled, tag included) from publisher session {@code sessionId}: deliver it to
-     * the current {@link #handler(FrameHandler)} or count why not. Never throws for any content.
+     * Take one received message (reassembled, tag included) from publisher session {@code sessionId}: a frame, or a
+     * {@link FrameBatch} of frames. Deliver each frame to the current {@link #handler(FrameHandler)} or count why
+     * not. Never throws for any content.
      *
      * @param catchUpStream whether it arrived on the catch-up stream rather than the shared channel.
      */
@@ -148,7 +149,7 @@ public final class ChannelAdapter
         polled++;
         if (!catchUpStream && ownSharedSessionKnown && sessionId == ownSharedSessionId)
         {
-            counters.loopedBack++;
+            counters.loopedBack++; // a batch of our own counts once
             return;
         }
         if (length < FrameHeader.LENGTH)
@@ -158,6 +159,11 @@ public final class ChannelAdapter
         }
 
         final int type = FrameHeader.type(buffer, offset);
+        if (type == MessageType.BATCH)
+        {
+            onBatch(catchUpStream, sessionId, buffer, offset, length);
+            return;
+        }
         int frameLength = length;
         final boolean tagged = authentication.covers(type, catchUpStream);
         if (tagged)
@@ -170,7 +176,78 @@ public final class ChannelAdapter
             }
             frameLength = length - FrameAuthenticator.TAG_LENGTH;
         }
+        onCheckedFrame(catchUpStream, sessionId, tagged, buffer, offset, frameLength);
+    }
 
+    /**
+     * A batch: its tag, when it has one, checked once over the whole; its structure checked before any frame in it
+     * is read; then each frame, in order, as if it had arrived alone (with the batch's tag as its own).
+     */
+    private void onBatch(
+        final boolean catchUpStream, final int sessionId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (catchUpStream)
+        {
+            counters.drop(TransportDropReason.BAD_BATCH); // catch-up frames travel alone
+            return;
+        }
+        final boolean tagged = FrameBatch.tagged(buffer, offset);
+        int batchLength = length;
+        if (tagged)
+        {
+            if (authentication == Authentication.NONE)
+            {
+                counters.drop(TransportDropReason.BAD_BATCH); // a member of another mode: nothing to check it with
+                return;
+            }
+            if (length < FrameBatch.HEADER_LENGTH + FrameAuthenticator.TAG_LENGTH ||
+                !authenticator.verify(buffer, offset, length, sessionId))
+            {
+                counters.drop(TransportDropReason.AUTH_FAILED);
+                return;
+            }
+            batchLength = length - FrameAuthenticator.TAG_LENGTH;
+        }
+        else if (authentication == Authentication.ALL)
+        {
+            counters.drop(TransportDropReason.AUTH_FAILED);
+            return;
+        }
+        if (!FrameBatch.wellFormed(buffer, offset, batchLength))
+        {
+            counters.drop(TransportDropReason.BAD_BATCH);
+            return;
+        }
+        counters.batchesReceived++;
+        final int count = FrameBatch.frameCount(buffer, offset);
+        polled += count - 1;
+        int at = offset + FrameBatch.HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            final int frameLength = buffer.getInt(at, LITTLE_ENDIAN);
+            at += FrameBatch.FRAME_PREFIX;
+            if (!tagged && authentication.covers(FrameHeader.type(buffer, at), false))
+            {
+                counters.drop(TransportDropReason.AUTH_FAILED); // Authentication.CONTROL: this type needs a tag
+            }
+            else
+            {
+                onCheckedFrame(false, sessionId, tagged, buffer, at, frameLength);
+            }
+            at += frameLength;
+        }
+    }
+
+    /** One frame whose tag, if its type needs one, is checked ({@code tagged}) and stripped. */
+    private void onCheckedFrame(
+        final boolean catchUpStream,
+        final int sessionId,
+        final boolean tagged,
+        final DirectBuffer buffer,
+        final int offset,
+        final int frameLength)
+    {
+        final int type = FrameHeader.type(buffer, offset);
         final long epoch = FrameHeader.epoch(buffer, offset);
         if (epoch < 0 || epoch > MAX_PLAUSIBLE_EPOCH)
         {

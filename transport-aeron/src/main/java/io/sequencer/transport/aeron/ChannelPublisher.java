@@ -14,13 +14,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Encodes the protocol's frames onto Aeron: {@code Fetch} and {@code Entries} go point to point on the catch-up
- * publication of their target member, everything else on the shared channel. A frame that fits the claim limit
- * ({@link Publication#maxPayloadLength()}) is written in place with {@code tryClaim}; a larger one is copied with
- * {@code offer} and fragmented by Aeron. With authentication on, the HMAC tag follows the frame in the same message.
+ * Encodes the protocol's frames onto Aeron: {@code Fetch}, {@code Entries} and {@code Snapshot} go point to point on
+ * the catch-up publication of their target member, at once; everything else goes on the shared channel, gathered
+ * into one {@link FrameBatch} per duty cycle (as many frames as fit one claim) and sent by {@link #flush}, so that
+ * a member sends one message per cycle, with one HMAC tag, whatever the number of its events, promises and reports.
+ * A message that fits the claim limit ({@link Publication#maxPayloadLength()}) is written in place with
+ * {@code tryClaim}; a frame too large for a batch is copied with {@code offer} and fragmented by Aeron. With
+ * authentication on, the HMAC tag follows the frame or batch in the same message.
  * <p>
- * Never blocks or retries: back-pressure, not connected and admin action all return false to the protocol, which
- * retries on a later duty cycle. Allocation-free. Single-threaded.
+ * Never blocks or retries: back-pressure, not connected and admin action return false to the protocol, which
+ * retries on a later duty cycle; a batch that could not leave stays whole, ahead of anything published later.
+ * Allocation-free. Single-threaded.
  */
 public final class ChannelPublisher
 {
@@ -33,6 +37,13 @@ public final class ChannelPublisher
     private final ExclusivePublication[] catchUpByIndex;
     private final BufferClaim bufferClaim = new BufferClaim();
     private final UnsafeBuffer tagBuffer = new UnsafeBuffer(new byte[FrameAuthenticator.TAG_LENGTH]);
+    /** This cycle's shared-channel frames, after room for the batch header; sent by {@link #flush}. */
+    private final UnsafeBuffer batch;
+    /** The longest batch: header and frames, with room for the tag, in one claim (one fragment, one datagram). */
+    private final int batchLimit;
+    private int batchLength = FrameBatch.HEADER_LENGTH;
+    private int batchFrames;
+    private boolean batchTagged;
 
     /**
      * @param catchUpByIndex the catch-up publication to each member by its index in {@code C}; null at this node's.
@@ -53,19 +64,22 @@ public final class ChannelPublisher
         this.counters = counters;
         this.shared = shared;
         this.catchUpByIndex = catchUpByIndex;
+        this.batchLimit = shared.maxPayloadLength() -
+            (authentication == Authentication.NONE ? 0 : FrameAuthenticator.TAG_LENGTH);
+        this.batch = new UnsafeBuffer(new byte[batchLimit]);
     }
 
     /**
-     * Publish one frame on the stream its type belongs to.
+     * Publish one frame on the stream its type belongs to. A frame for the shared channel joins the batch of this
+     * duty cycle, sent by {@link #flush} (a batch that cannot take it is flushed first); one too large for a batch
+     * travels alone, after the batch. Catch-up frames go at once.
      *
-     * @return false when it was not sent: the caller retries later.
+     * @return false when it was not accepted: the caller retries later.
      */
     public boolean publish(final DirectBuffer buffer, final int offset, final int length)
     {
         final int type = length >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
-        final boolean catchUp = MessageType.isPointToPoint(type);
-        final ExclusivePublication publication;
-        if (catchUp)
+        if (MessageType.isPointToPoint(type))
         {
             final int target = length >= FetchFrame.TARGET_OFFSET + Integer.BYTES ?
                 buffer.getInt(offset + FetchFrame.TARGET_OFFSET, LITTLE_ENDIAN) : -1;
@@ -75,14 +89,83 @@ public final class ChannelPublisher
                 counters.unroutable++;
                 return false;
             }
-            publication = catchUpByIndex[index];
+            return send(catchUpByIndex[index], authentication.covers(type, true), buffer, offset, length, 1);
+        }
+
+        final int needed = FrameBatch.FRAME_PREFIX + length;
+        if (batchLength + needed > batchLimit)
+        {
+            flush();
+            if (batchFrames > 0)
+            {
+                return false; // the waiting batch could not leave: nothing may overtake it
+            }
+            if (FrameBatch.HEADER_LENGTH + needed > batchLimit)
+            {
+                return send(shared, authentication.covers(type, false), buffer, offset, length, 1);
+            }
+        }
+        batch.putInt(batchLength, length, LITTLE_ENDIAN);
+        batch.putBytes(batchLength + FrameBatch.FRAME_PREFIX, buffer, offset, length);
+        batchLength += needed;
+        batchFrames++;
+        batchTagged |= authentication.covers(type, false);
+        return true;
+    }
+
+    /**
+     * Send the batch of shared-channel frames published since the last flush: as one message, or, when it holds a
+     * single frame, as that frame alone. On back-pressure it stays, whole, for the next call.
+     *
+     * @return 1 when a message left, else 0.
+     */
+    public int flush()
+    {
+        if (batchFrames == 0)
+        {
+            return 0;
+        }
+        final boolean sent;
+        if (batchFrames == 1)
+        {
+            final int frameOffset = FrameBatch.HEADER_LENGTH + FrameBatch.FRAME_PREFIX;
+            sent = send(shared, batchTagged, batch, frameOffset, batchLength - frameOffset, 1);
         }
         else
         {
-            publication = shared;
+            // Tagged when any frame in it must be (Authentication.CONTROL): the tag then covers every frame.
+            FrameBatch.writeHeader(batch, 0, batchTagged, batchFrames);
+            sent = send(shared, batchTagged, batch, 0, batchLength, batchFrames);
+            if (sent)
+            {
+                counters.batches++;
+            }
         }
+        if (!sent)
+        {
+            return 0;
+        }
+        batchLength = FrameBatch.HEADER_LENGTH;
+        batchFrames = 0;
+        batchTagged = false;
+        return 1;
+    }
 
-        final boolean tagged = authentication.covers(type, catchUp);
+    /** Frames published to the shared channel and not yet sent. */
+    int waiting()
+    {
+        return batchFrames;
+    }
+
+    /** One message of {@code frames} frames: claimed and written in place when it fits a claim, else offered. */
+    private boolean send(
+        final ExclusivePublication publication,
+        final boolean tagged,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int frames)
+    {
         final int messageLength = tagged ? length + FrameAuthenticator.TAG_LENGTH : length;
         final long result;
         if (messageLength <= publication.maxPayloadLength())
@@ -99,7 +182,8 @@ public final class ChannelPublisher
                 }
                 bufferClaim.commit();
                 counters.claimed++;
-                counters.published++;
+                counters.published += frames;
+                counters.messages++;
                 return true;
             }
         }
@@ -122,7 +206,8 @@ public final class ChannelPublisher
             if (result > 0)
             {
                 counters.offered++;
-                counters.published++;
+                counters.published += frames;
+                counters.messages++;
                 return true;
             }
         }

@@ -3,7 +3,8 @@ package io.sequencer.transport.aeron;
 /**
  * What one node's transport counts. Plain fields written by the duty-cycle thread, like the protocol's counters.
  * Every received frame is exactly one of: delivered to the protocol, looped back (this node's own), or dropped by
- * a {@link TransportDropReason}.
+ * a {@link TransportDropReason}; a batch looped back or dropped whole counts once, the frames of one unpacked count
+ * one by one.
  */
 public final class TransportCounters
 {
@@ -11,6 +12,9 @@ public final class TransportCounters
     long delivered;
     long loopedBack;
     long published;
+    long messages;
+    long batches;
+    long batchesReceived;
     long claimed;
     long offered;
     long notConnected;
@@ -63,10 +67,28 @@ public final class TransportCounters
         return delivered + loopedBack + droppedTotal();
     }
 
-    /** Frames accepted by a publication. */
+    /** Frames accepted by a publication (alone or in a batch). */
     public long published()
     {
         return published;
+    }
+
+    /** Messages accepted by a publication: frames sent alone and batches (each one Aeron message, one tag). */
+    public long messages()
+    {
+        return messages;
+    }
+
+    /** Messages of several frames sent ({@link FrameBatch}). */
+    public long batches()
+    {
+        return batches;
+    }
+
+    /** Batches received and unpacked (their frames count as received one by one). */
+    public long batchesReceived()
+    {
+        return batchesReceived;
     }
 
     /** Of {@link #published()}: written in place with {@code tryClaim}. */
@@ -149,6 +171,9 @@ public final class TransportCounters
         sink.accept("transport: frames delivered", this::delivered);
         sink.accept("transport: own frames looped back", this::loopedBack);
         sink.accept("transport: frames published", this::published);
+        sink.accept("transport: messages published", this::messages);
+        sink.accept("transport: batches published", this::batches);
+        sink.accept("transport: batches received", this::batchesReceived);
         sink.accept("transport: publish refused, not connected", this::notConnected);
         sink.accept("transport: publish refused, back-pressured", this::backPressured);
         sink.accept("transport: publish refused, admin action", this::adminAction);

@@ -32,7 +32,13 @@ public enum TransportDropReason
      * domain, oversize): it binds the session to nothing, so a forged datagram naming a member cannot make that
      * member's real frames stale. (A bound session's malformed frames go to the protocol, which counts them.)
      */
-    MALFORMED;
+    MALFORMED,
+    /**
+     * A {@link FrameBatch} whose structure does not hold (its frames' lengths do not fill it exactly, fewer than two
+     * frames, a batch inside it, an unknown flag), one on the catch-up stream, or one without a tag where
+     * authentication requires every frame's: dropped whole, counted once, nothing in it delivered.
+     */
+    BAD_BATCH;
 
     private static final TransportDropReason[] VALUES = values();
 

@@ -117,7 +117,7 @@ final class TestNode implements AutoCloseable
 
     int doWork(final long nowNs)
     {
-        return transport.poll(handler, 64) + protocol.doWork(nowNs);
+        return transport.poll(handler, 64) + protocol.doWork(nowNs) + transport.flush();
     }
 
     boolean isRunning()
