@@ -156,7 +156,11 @@ final class DemoCommand implements Callable<Integer>
                 latency.reset();
             }
             final long startMs = System.currentTimeMillis();
+            final long messagesBefore = channelMessages(members);
+            final long framesBefore = channelFrames(members);
             final long elapsedNs = load(clients, event, latency, random, out, events, "measured");
+            final long messages = channelMessages(members) - messagesBefore;
+            final long frames = channelFrames(members) - framesBefore;
             final Path resultsDirectory = results != null ? results :
                 Files.createTempDirectory("sequencer-demo-results-");
             LatencyReport.write(resultsDirectory, latency, startMs, System.currentTimeMillis(),
@@ -173,6 +177,9 @@ final class DemoCommand implements Callable<Integer>
                     m.sequencer().protocol().memberId(), m.sequencer().protocol().currentEpoch(), c.epochChanges(),
                     c.suspicions(), c.bootTimeouts(), m.sequencer().protocol().log().have());
             }
+            out.printf("frames per acknowledged event: %.2f messages on the channel, summed over the members " +
+                "(%.2f protocol frames in them: events, promises, reports)%n",
+                (double)messages / acknowledged, (double)frames / acknowledged);
             out.printf("latency intended send -> durable ack (us): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, " +
                 "max %.1f%n",
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3,
@@ -332,6 +339,35 @@ final class DemoCommand implements Callable<Integer>
             throw new IllegalStateException("only " + acknowledged + " of " + events + " acknowledged in time");
         }
         return System.nanoTime() - startNs;
+    }
+
+    /** Messages the members sent on the shared channel (a batch of frames or one frame alone each). */
+    private static long channelMessages(final DurableMember[] members)
+    {
+        long messages = 0;
+        for (final DurableMember member : members)
+        {
+            messages += member.transport().counters().messages();
+        }
+        return messages;
+    }
+
+    /** Protocol frames the members sent on the shared channel (the catch-up stream's left out). */
+    private static long channelFrames(final DurableMember[] members)
+    {
+        long frames = 0;
+        for (final DurableMember member : members)
+        {
+            final io.sequencer.core.ProtocolCounters counters = member.sequencer().protocol().counters();
+            for (int type = 1; type < io.sequencer.core.codec.MessageType.COUNT; type++)
+            {
+                if (!io.sequencer.core.codec.MessageType.isPointToPoint(type))
+                {
+                    frames += counters.framesOut(type);
+                }
+            }
+        }
+        return frames;
     }
 
     /** Every member serializes every event; the last acknowledgement may precede a member's last append. */

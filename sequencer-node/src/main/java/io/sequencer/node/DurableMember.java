@@ -237,15 +237,16 @@ public final class DurableMember implements AutoCloseable
             log.sealedCyclesAtOpen(), transportNs / 1e9, sequencerNs / 1e9);
     }
 
+    /** The member's transport, for its counters (read on the duty-cycle thread, or as a racy figure elsewhere). */
+    public AeronTransport transport()
+    {
+        return transport;
+    }
+
     /** The embedded node: {@link Sequencer#newClient()} submits to it. */
     public Sequencer sequencer()
     {
         return sequencer;
-    }
-
-    AeronTransport transport()
-    {
-        return transport;
     }
 
     NodeStorage storage()

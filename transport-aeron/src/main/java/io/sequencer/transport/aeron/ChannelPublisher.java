@@ -183,7 +183,7 @@ public final class ChannelPublisher
                 bufferClaim.commit();
                 counters.claimed++;
                 counters.published += frames;
-                counters.messages++;
+                countMessage(publication);
                 return true;
             }
         }
@@ -207,13 +207,21 @@ public final class ChannelPublisher
             {
                 counters.offered++;
                 counters.published += frames;
-                counters.messages++;
+                countMessage(publication);
                 return true;
             }
         }
 
         countRefusal(result);
         return false;
+    }
+
+    private void countMessage(final ExclusivePublication publication)
+    {
+        if (publication == shared)
+        {
+            counters.messages++;
+        }
     }
 
     private void countRefusal(final long result)

@@ -73,7 +73,10 @@ public final class TransportCounters
         return published;
     }
 
-    /** Messages accepted by a publication: frames sent alone and batches (each one Aeron message, one tag). */
+    /**
+     * Messages accepted by the shared channel's publication: frames sent alone and batches (each one Aeron message,
+     * one tag). What every other member receives; divided by events acknowledged, the frames per event of issue 11.
+     */
     public long messages()
     {
         return messages;
@@ -171,7 +174,7 @@ public final class TransportCounters
         sink.accept("transport: frames delivered", this::delivered);
         sink.accept("transport: own frames looped back", this::loopedBack);
         sink.accept("transport: frames published", this::published);
-        sink.accept("transport: messages published", this::messages);
+        sink.accept("transport: channel messages published", this::messages);
         sink.accept("transport: batches published", this::batches);
         sink.accept("transport: batches received", this::batchesReceived);
         sink.accept("transport: publish refused, not connected", this::notConnected);
