@@ -271,6 +271,30 @@ class FrameBatchTest
     }
 
     @Test
+    void unpackingABatchAllocatesNothingOnceWarm()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.ALL);
+        final long[] delivered = new long[1];
+        adapter.handler((buffer, offset, length) -> delivered[0]++);
+        final int length = threeFrames(true);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 10_000; i++)
+            {
+                adapter.onFrame(false, SESSION, batch, 0, length);
+            }
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(90_000, delivered[0]);
+        assertEquals(0, allocated, "bytes allocated unpacking 10,000 tagged batches after warm-up");
+    }
+
+    @Test
     void thePublisherSendsACyclesFramesAsOneMessageAndKeepsAnUnsentBatchWhole(@TempDir final Path dir)
     {
         final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
