@@ -205,10 +205,7 @@ final class DatagramForger implements AutoCloseable
                 {
                     frame.putByte(i, (byte)random.nextInt(256));
                 }
-                frame.putShort(0, (short)(1 + random.nextInt(8)), java.nio.ByteOrder.LITTLE_ENDIAN);
-                frame.putShort(2, (short)sender, java.nio.ByteOrder.LITTLE_ENDIAN);
-                frame.putInt(4, clusterId, java.nio.ByteOrder.LITTLE_ENDIAN);
-                frame.putLong(8, epoch, java.nio.ByteOrder.LITTLE_ENDIAN);
+                io.sequencer.core.codec.FrameHeader.write(frame, 0, 1 + random.nextInt(8), sender, clusterId, epoch);
                 break;
             }
         }

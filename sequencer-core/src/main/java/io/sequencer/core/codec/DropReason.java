@@ -29,7 +29,12 @@ public enum DropReason
     /** A {@code NewEvent} at or below a promise its sender already made: the sender broke R2a or I7. */
     PROMISE_BROKEN,
     /** A message that has no meaning in this node's current mode (for example catch-up traffic while running). */
-    UNEXPECTED;
+    UNEXPECTED,
+    /**
+     * A frame of another wire version ({@link FrameHeader#WIRE_VERSION}): a member of another release whose frames
+     * this one cannot read. Counted, never guessed at.
+     */
+    UNSUPPORTED_VERSION;
 
     private static final DropReason[] VALUES = values();
 

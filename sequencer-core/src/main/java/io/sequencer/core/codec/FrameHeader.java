@@ -6,9 +6,10 @@ import org.agrona.MutableDirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The header every frame starts with: {@code {type, senderId, clusterId, epoch}}, little-endian.
+ * The header every frame starts with: {@code {type, version, senderId, clusterId, epoch}}, little-endian.
  * <pre>
- *   0  int16  type       ({@link MessageType})
+ *   0  uint8  type       ({@link MessageType})
+ *   1  uint8  version    ({@link #WIRE_VERSION}: the layout of every frame and of the transport's batch)
  *   2  int16  senderId   (member id)
  *   4  int32  clusterId
  *   8  int64  epoch
@@ -19,6 +20,15 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 public final class FrameHeader
 {
     public static final int TYPE_OFFSET = 0;
+    public static final int VERSION_OFFSET = 1;
+    /**
+     * The wire version this build writes and the only one it reads. Version 0 was the layout before the version
+     * byte existed (a 16-bit type whose high byte was always 0), so frames of those releases are recognised as
+     * another version too. A change to any frame's layout raises it; frames of another version are dropped and
+     * counted ({@link DropReason#UNSUPPORTED_VERSION}), so members of two wire versions never misread each other
+     * (docs/protocol.md §2).
+     */
+    public static final int WIRE_VERSION = 1;
     public static final int SENDER_OFFSET = 2;
     public static final int CLUSTER_ID_OFFSET = 4;
     public static final int EPOCH_OFFSET = 8;
@@ -32,7 +42,8 @@ public final class FrameHeader
         final MutableDirectBuffer buffer, final int offset, final int type, final int senderId, final int clusterId,
         final long epoch)
     {
-        buffer.putShort(offset + TYPE_OFFSET, (short)type, LITTLE_ENDIAN);
+        buffer.putByte(offset + TYPE_OFFSET, (byte)type);
+        buffer.putByte(offset + VERSION_OFFSET, (byte)WIRE_VERSION);
         buffer.putShort(offset + SENDER_OFFSET, (short)senderId, LITTLE_ENDIAN);
         buffer.putInt(offset + CLUSTER_ID_OFFSET, clusterId, LITTLE_ENDIAN);
         buffer.putLong(offset + EPOCH_OFFSET, epoch, LITTLE_ENDIAN);
@@ -40,7 +51,12 @@ public final class FrameHeader
 
     public static int type(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getShort(offset + TYPE_OFFSET, LITTLE_ENDIAN);
+        return buffer.getByte(offset + TYPE_OFFSET) & 0xFF;
+    }
+
+    public static int version(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getByte(offset + VERSION_OFFSET) & 0xFF;
     }
 
     public static int senderId(final DirectBuffer buffer, final int offset)

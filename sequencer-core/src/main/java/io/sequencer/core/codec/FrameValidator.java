@@ -46,6 +46,10 @@ public final class FrameValidator
             return DropReason.TRUNCATED.ordinal();
         }
 
+        if (FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION)
+        {
+            return DropReason.UNSUPPORTED_VERSION.ordinal();
+        }
         final int verdict = validateStructure(buffer, offset, length);
         final long epoch = FrameHeader.epoch(buffer, offset);
         if (verdict == VALID && (epoch < 0 || epoch > MAX_EPOCH))

@@ -51,7 +51,7 @@ class FrameRejectionProperties
     /** The only reasons a structural check may give: the others need node state. */
     private static final Set<DropReason> STRUCTURAL = EnumSet.of(
         DropReason.TRUNCATED, DropReason.UNKNOWN_TYPE, DropReason.BAD_LENGTH, DropReason.BAD_FIELD,
-        DropReason.OVERSIZE);
+        DropReason.OVERSIZE, DropReason.UNSUPPORTED_VERSION);
 
     private static final int TRUNCATED = DropReason.TRUNCATED.ordinal();
     private static final int BAD_LENGTH = DropReason.BAD_LENGTH.ordinal();
@@ -118,11 +118,24 @@ class FrameRejectionProperties
 
     @Property(tries = 300)
     void unknownTypeIsRejected(
-        @ForAll("anyFrame") final Spec spec, @ForAll("unknownTypes") final short type)
+        @ForAll("anyFrame") final Spec spec, @ForAll("unknownTypes") final int type)
     {
         final UnsafeBuffer buffer = encode(spec);
-        buffer.putShort(FrameHeader.TYPE_OFFSET, type, LITTLE_ENDIAN);
+        buffer.putByte(FrameHeader.TYPE_OFFSET, (byte)type);
         assertEquals(DropReason.UNKNOWN_TYPE, reason(buffer, 0, spec.length()));
+    }
+
+    /** A frame of any other wire version, however well-formed in this one's layout, is not read. */
+    @Property(tries = 300)
+    void anotherWireVersionIsRejected(
+        @ForAll("anyFrame") final Spec spec, @ForAll @IntRange(max = 255) final int version)
+    {
+        Assume.that(version != FrameHeader.WIRE_VERSION);
+        final UnsafeBuffer buffer = encode(spec);
+        assertEquals(FrameValidator.VALID, new FrameValidator(GeneratedFrames.MAX_PAYLOAD)
+            .validate(buffer, 0, spec.length()));
+        buffer.putByte(FrameHeader.VERSION_OFFSET, (byte)version);
+        assertEquals(DropReason.UNSUPPORTED_VERSION, reason(buffer, 0, spec.length()));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -160,9 +173,14 @@ class FrameRejectionProperties
         final int offset = foldIntoWindow ? Math.floorMod(rawOffset, Math.min(capacity, 100) + 1) : rawOffset;
         final int length = !foldIntoWindow ? rawLength :
             (rawLength & 1) == 0 ? capacity - offset : Math.floorMod(rawLength, capacity - offset + 1);
-        if (forcedType != 0 && offset >= 0 && (long)offset + FrameHeader.LENGTH <= capacity)
+        if (offset >= 0 && (long)offset + FrameHeader.LENGTH <= capacity)
         {
-            buffer.putShort(offset + FrameHeader.TYPE_OFFSET, (short)forcedType, LITTLE_ENDIAN);
+            // this wire version, so that the type and body checks run (another version is rejected before them)
+            buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
+            if (forcedType != 0)
+            {
+                buffer.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)forcedType);
+            }
         }
         final int result = checkValidatorContract(buffer, offset, length);
         final String outcome = result == FrameValidator.VALID ? "VALID" : DropReason.get(result).name();
@@ -190,7 +208,8 @@ class FrameRejectionProperties
         final byte[] backing = new byte[offset + length + random.nextInt(8)];
         random.nextBytes(backing);
         final UnsafeBuffer buffer = new UnsafeBuffer(backing);
-        buffer.putShort(offset + FrameHeader.TYPE_OFFSET, (short)type, LITTLE_ENDIAN);
+        buffer.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)type);
+        buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
         plantFields(buffer, offset, length, type, random);
 
         final int result = checkValidatorContract(buffer, offset, length);
@@ -788,9 +807,9 @@ class FrameRejectionProperties
     }
 
     @Provide
-    Arbitrary<Short> unknownTypes()
+    Arbitrary<Integer> unknownTypes()
     {
-        return Arbitraries.shorts().filter(t -> !MessageType.isValid(t));
+        return Arbitraries.integers().between(0, 255).filter(t -> !MessageType.isValid(t));
     }
 
     @Provide

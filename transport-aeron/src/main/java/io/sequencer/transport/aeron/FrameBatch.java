@@ -15,7 +15,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * published, so per-publisher FIFO (docs/protocol.md §0) and R2a's order hold as if each had travelled alone.
  * Little-endian:
  * <pre>
- *   0  int16  type        ({@link MessageType#BATCH}, where a frame has its type)
+ *   0  uint8  type        ({@link MessageType#BATCH}, where a frame has its type)
+ *   1  uint8  version     ({@link FrameHeader#WIRE_VERSION}, where a frame has its version)
  *   2  int16  flags       ({@link #TAGGED}: an HMAC tag over the whole batch follows the last frame)
  *   4  int32  frameCount  (at least 2: a single frame travels alone)
  *   8  frames: int32 length, then that many bytes of a frame, frameCount times, nothing between or after
@@ -42,7 +43,8 @@ public final class FrameBatch
     public static void writeHeader(
         final MutableDirectBuffer buffer, final int offset, final boolean tagged, final int frameCount)
     {
-        buffer.putShort(offset + FrameHeader.TYPE_OFFSET, (short)MessageType.BATCH, LITTLE_ENDIAN);
+        buffer.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)MessageType.BATCH);
+        buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
         buffer.putShort(offset + FLAGS_OFFSET, (short)(tagged ? TAGGED : 0), LITTLE_ENDIAN);
         buffer.putInt(offset + COUNT_OFFSET, frameCount, LITTLE_ENDIAN);
     }
@@ -65,7 +67,7 @@ public final class FrameBatch
 
     /**
      * Check the structure of the batch at {@code offset} whose header and frames take {@code length} bytes (its tag,
-     * if any, excluded): a known flag, at least {@link #MIN_FRAMES} frames, each at least a frame header long and not
+     * if any, excluded): this wire version, a known flag, at least {@link #MIN_FRAMES} frames, each at least a frame header long and not
      * itself a batch, exactly filling {@code length}.
      *
      * @return whether every frame can be read where its prefix says.
@@ -73,6 +75,7 @@ public final class FrameBatch
     public static boolean wellFormed(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length < HEADER_LENGTH + MIN_FRAMES * (FRAME_PREFIX + FrameHeader.LENGTH) ||
+            FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION ||
             (buffer.getShort(offset + FLAGS_OFFSET, LITTLE_ENDIAN) & ~TAGGED) != 0)
         {
             return false;
