@@ -82,8 +82,12 @@ public final class EndToEndBenchmark
         line("end-to-end benchmark: " + options);
         line(String.format(Locale.ROOT, "machine: %d cores, load average %s, java %s; results in %s",
             Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.version"), results));
-        line("latency from each event's intended send time to its acknowledgement, us; per event: over the step's " +
-            "acknowledged events");
+        line("p50..max: latency from each event's intended send time to its acknowledgement, us. bp: measured " +
+            "events whose first offer was refused (back-pressure), sent late; refused: events a system refused after " +
+            "taking them (an epoch change), offered again; unacked: measured events never acknowledged; epochs: " +
+            "epoch changes (Aeron Cluster: elections); per acknowledged event (warm-up included): frames/ev the " +
+            "members' protocols sent, msgs/ev their transports published, bytes/ev and ctrl/ev (status messages, " +
+            "heartbeats, NAKs) all media drivers sent; retx: retransmissions; alloc B: what the load thread allocated");
         line(header());
         final int maxRate = options.rates[options.rates.length - 1];
         for (final int rate : options.rates)
@@ -170,21 +174,21 @@ public final class EndToEndBenchmark
     private static String header()
     {
         return String.format(Locale.ROOT,
-            "%-13s %9s %8s %8s %8s %8s %9s %10s %7s %7s %7s %6s %9s %9s %9s %8s %6s %s",
+            "%-13s %9s %8s %8s %8s %8s %9s %10s %7s %7s %7s %6s %9s %9s %9s %8s %6s %4s %s",
             "system", "rate/s", "p50", "p90", "p99", "p99.9", "max", "acked/s", "bp", "refused", "unacked", "epochs",
-            "frames/ev", "msgs/ev", "bytes/ev", "ctrl/ev", "retx", "held");
+            "frames/ev", "msgs/ev", "bytes/ev", "ctrl/ev", "retx", "held", "alloc B");
     }
 
     private static String row(final StepResult r, final double baselineP50Us)
     {
         final Traffic t = r.traffic();
         return String.format(Locale.ROOT,
-            "%-13s %,9d %8.1f %8.1f %8.1f %8.1f %9.1f %,10.0f %7d %7d %7d %6s %9s %9s %9.1f %8.2f %6d %s",
+            "%-13s %,9d %8.1f %8.1f %8.1f %8.1f %9.1f %,10.0f %7d %7d %7d %6s %9s %9s %9.1f %8.2f %6d %4s %,d",
             r.system(), r.rate(), r.us(50), r.us(90), r.us(99), r.us(99.9), r.maxUs(), r.run().achievedRate(),
             r.run().backPressured(), r.refused(), r.run().unacknowledged(),
             t.epochChanges() < 0 ? "-" : Long.toString(t.epochChanges()), perEvent(r, t.protocolFrames()),
             perEvent(r, t.published()), r.perEvent(t.driverBytesSent()), r.perEvent(t.controlMessages()),
-            t.retransmits(), r.held(baselineP50Us) ? "yes" : "no");
+            t.retransmits(), r.held(baselineP50Us) ? "yes" : "no", r.run().allocatedBytes());
     }
 
     private static String perEvent(final StepResult r, final long count)

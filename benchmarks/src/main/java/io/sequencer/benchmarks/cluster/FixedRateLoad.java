@@ -32,11 +32,16 @@ final class FixedRateLoad implements SystemUnderTest.Replies
      * @param backPressured  measured events whose first offer was refused (sent later, their wait counted).
      * @param unacknowledged measured events never sent, or sent and not acknowledged before the drain ended.
      * @param allAcknowledged every event of the run acknowledged, warm-up included: the denominator per event.
+     * @param allocatedBytes  what the load thread allocated in the run's loops (sending, polling, draining): the
+     *                        check that the path measured allocates nothing, the systems' client sides included.
      */
     record Run(long offered, long acknowledged, double achievedRate, long backPressured, long unacknowledged,
-        long allAcknowledged)
+        long allAcknowledged, long allocatedBytes)
     {
     }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
     private Histogram histogram;
@@ -79,6 +84,7 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         long backPressured = 0;
         long intendedNs = startNs;
         idle.reset();
+        final long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
         while (sent < events)
         {
             final long nowNs = System.nanoTime();
@@ -113,9 +119,10 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         {
             idle.idle(system.poll(this));
         }
+        final long allocatedBytes = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
         final long windowNs = Math.max(windowEndNs, lastAcknowledgedNs) - windowStartNs;
         final double achievedRate = windowNs > 0 ? acknowledgedInWindow * 1e9 / windowNs : 0;
         return new Run(measuredEvents, acknowledgedInWindow, achievedRate, backPressured,
-            measuredEvents - acknowledgedInWindow, acknowledged);
+            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes);
     }
 }

@@ -49,6 +49,7 @@ final class ProjectCluster implements SystemUnderTest
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
     /** A power of two above the clients' in-flight limit (1024): correlation id to intended time. */
     private static final int SLOTS = 1 << 14;
+    private static final long RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int nodes;
     private final int size;
@@ -66,6 +67,7 @@ final class ProjectCluster implements SystemUnderTest
     private AgentRunner runner;
     private long retryHead;
     private long retryTail;
+    private long retryAtNs;
     private long sequence;
     private int nextClient;
     private int pollingClient;
@@ -230,7 +232,9 @@ final class ProjectCluster implements SystemUnderTest
             pollingClient = c;
             work += clients[c].poll(listener, 64);
         }
-        while (retryHead < retryTail) // events refused during an epoch change, offered again with their time
+        // events refused during an epoch change, offered again with their intended time a millisecond later: an
+        // epoch change takes milliseconds, and offering them again at once would spin the load thread against it
+        while (retryHead < retryTail && System.nanoTime() >= retryAtNs)
         {
             final long intendedNs = retries[(int)(retryHead % retries.length)];
             if (!offer(intendedNs))
@@ -305,6 +309,7 @@ final class ProjectCluster implements SystemUnderTest
                 throw new IllegalStateException("more refused events waiting than the clients can have in flight");
             }
             retries[(int)(retryTail++ % retries.length)] = intendedById[pollingClient][(int)(correlationId & (SLOTS - 1))];
+            retryAtNs = System.nanoTime() + RETRY_DELAY_NS;
         }
     }
 }
