@@ -242,11 +242,12 @@ public final class EndToEndBenchmark
         });
         if (highest.containsKey(PROJECT) && highest.containsKey(AERON_CLUSTER))
         {
-            line(String.format(Locale.ROOT, "highest held rate, project / Aeron Cluster: %,d / %,d = %.2f%s",
+            line(String.format(Locale.ROOT, "highest held rate, project / Aeron Cluster: %,d / %,d = %.2f%s%s",
                 highest.get(PROJECT).rate(), highest.get(AERON_CLUSTER).rate(),
                 (double)highest.get(PROJECT).rate() / highest.get(AERON_CLUSTER).rate(),
-                stopped.containsKey(PROJECT) && stopped.containsKey(AERON_CLUSTER) ? "" :
-                    " (a system held the highest rate tried: its limit is higher)"));
+                stopped.containsKey(PROJECT) ? "" : " (the project's ramp never stopped: its limit may be higher)",
+                stopped.containsKey(AERON_CLUSTER) ? "" :
+                    " (Aeron Cluster's ramp never stopped: its limit may be higher)"));
         }
     }
 
