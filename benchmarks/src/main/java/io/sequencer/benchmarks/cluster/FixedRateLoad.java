@@ -1,0 +1,128 @@
+package io.sequencer.benchmarks.cluster;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The load generator, the same for every system: event {@code k} of a run is intended for {@code start + k / rate}
+ * and its latency is measured from that intended time to its reply, so a send that waited behind a slow one counts
+ * its wait (coordinated omission corrected, as the demo does). The first {@code warmupSeconds} of intended times are
+ * not recorded; the next {@code measuredSeconds} are, into the histogram.
+ * <p>
+ * When the system falls behind, the loop sends as fast as it accepts, still stamping the intended times, until
+ * {@link #SEND_GRACE_NS} past the schedule's end; then it waits up to {@link #DRAIN_NS} for the replies of what was
+ * sent. Measured events not acknowledged by then are reported as {@link Run#unacknowledged()}.
+ * <p>
+ * Idles with the demo's duty-cycle strategy (back off to parks of at most 50 us), never spins: the machine has two
+ * cores. The loop allocates nothing.
+ */
+final class FixedRateLoad implements SystemUnderTest.Replies
+{
+    static final long SEND_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+    static final long DRAIN_NS = TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * @param offered        measured events scheduled.
+     * @param acknowledged   measured events acknowledged (recorded in the histogram).
+     * @param achievedRate   measured events acknowledged per second, from the window's start to its end or the last
+     *                       measured acknowledgement, whichever is later.
+     * @param backPressured  measured events whose first offer was refused (sent later, their wait counted).
+     * @param unacknowledged measured events never sent, or sent and not acknowledged before the drain ended.
+     * @param allAcknowledged every event of the run acknowledged, warm-up included: the denominator per event.
+     * @param allocatedBytes  what the load thread allocated in the run's loops (sending, polling, draining): the
+     *                        check that the path measured allocates nothing, the systems' client sides included.
+     */
+    record Run(long offered, long acknowledged, double achievedRate, long backPressured, long unacknowledged,
+        long allAcknowledged, long allocatedBytes)
+    {
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
+    private Histogram histogram;
+    private long windowStartNs;
+    private long windowEndNs;
+    private long acknowledgedInWindow;
+    private long acknowledged;
+    private long lastAcknowledgedNs;
+
+    public void onReply(final long intendedNs)
+    {
+        final long nowNs = System.nanoTime();
+        acknowledged++;
+        if (intendedNs >= windowStartNs && intendedNs < windowEndNs)
+        {
+            histogram.recordValue(Math.min(nowNs - intendedNs, histogram.getHighestTrackableValue()));
+            acknowledgedInWindow++;
+            lastAcknowledgedNs = nowNs;
+        }
+    }
+
+    /** Offer {@code rate} events a second for {@code warmupSeconds + measuredSeconds}, recording the measured ones. */
+    Run run(final SystemUnderTest system, final int rate, final int warmupSeconds, final int measuredSeconds,
+        final Histogram histogram)
+    {
+        this.histogram = histogram;
+        acknowledgedInWindow = 0;
+        acknowledged = 0;
+        final long warmupEvents = (long)rate * warmupSeconds;
+        final long measuredEvents = (long)rate * measuredSeconds;
+        final long events = warmupEvents + measuredEvents;
+        final long startNs = System.nanoTime();
+        windowStartNs = startNs + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        windowEndNs = windowStartNs + TimeUnit.SECONDS.toNanos(measuredSeconds);
+        lastAcknowledgedNs = windowStartNs;
+        final long stopSendingNs = windowEndNs + SEND_GRACE_NS;
+
+        long sent = 0;
+        long refusedEvent = -1;
+        long backPressured = 0;
+        long intendedNs = startNs;
+        idle.reset();
+        final long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
+        while (sent < events)
+        {
+            final long nowNs = System.nanoTime();
+            int work = 0;
+            if (nowNs >= intendedNs)
+            {
+                if (nowNs > stopSendingNs)
+                {
+                    break;
+                }
+                if (system.offer(intendedNs))
+                {
+                    sent++;
+                    intendedNs = startNs + sent * 1_000_000_000L / rate;
+                    work++;
+                }
+                else if (refusedEvent != sent)
+                {
+                    refusedEvent = sent;
+                    if (sent >= warmupEvents)
+                    {
+                        backPressured++;
+                    }
+                }
+            }
+            work += system.poll(this);
+            idle.idle(work);
+        }
+
+        final long drainDeadlineNs = System.nanoTime() + DRAIN_NS;
+        while (acknowledged < sent && System.nanoTime() < drainDeadlineNs)
+        {
+            idle.idle(system.poll(this));
+        }
+        final long allocatedBytes = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        final long windowNs = Math.max(windowEndNs, lastAcknowledgedNs) - windowStartNs;
+        final double achievedRate = windowNs > 0 ? acknowledgedInWindow * 1e9 / windowNs : 0;
+        return new Run(measuredEvents, acknowledgedInWindow, achievedRate, backPressured,
+            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes);
+    }
+}

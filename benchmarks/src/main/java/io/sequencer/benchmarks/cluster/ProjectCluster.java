@@ -1,0 +1,315 @@
+package io.sequencer.benchmarks.cluster;
+
+import io.aeron.driver.ThreadingMode;
+import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.SubmitStatus;
+import io.sequencer.core.codec.MessageType;
+import io.sequencer.core.runtime.CompletionListener;
+import io.sequencer.core.runtime.Sequencer;
+import io.sequencer.core.runtime.SequencerAgent;
+import io.sequencer.core.runtime.SequencerClient;
+import io.sequencer.storage.ChronicleLogContext;
+import io.sequencer.storage.CommittedLogReader;
+import io.sequencer.storage.DurableFiles;
+import io.sequencer.storage.NodeStorage;
+import io.sequencer.transport.aeron.AeronTransport;
+import io.sequencer.transport.aeron.AeronTransportContext;
+import io.sequencer.transport.aeron.Authentication;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * The project under test, assembled as {@code sequencer demo} assembles it (DemoCommand and DurableMember, from the
+ * same public parts, since DurableMember's launch for a shared duty cycle is package-private in sequencer-node):
+ * {@code nodes} durable members in this process, each with its Chronicle log in a temporary directory and its Aeron
+ * transport on loopback multicast ({@code fc=min}, embedded driver in {@code INVOKER} mode), every frame authenticated
+ * under a key made for the run, durability the default ({@code none}), checkpoints every 50,000 positions on each
+ * member's snapshot thread, and all members on one duty-cycle thread (a {@link CompositeAgent}) idling as the demo's
+ * does. The state machine echoes each event ({@link EchoStateMachine}). Events go round robin to one client per
+ * member, as in the demo; an event is acknowledged when it is durable on a quorum.
+ */
+final class ProjectCluster implements SystemUnderTest
+{
+    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** A power of two above the clients' in-flight limit (1024): correlation id to intended time. */
+    private static final int SLOTS = 1 << 14;
+    private static final long RETRY_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final int nodes;
+    private final int size;
+    private final Path root;
+    private final NodeStorage[] storages;
+    private final AeronTransport[] transports;
+    private final Sequencer[] members;
+    private final DriverCounters[] drivers;
+    private final SequencerClient[] clients;
+    private final long[][] intendedById;
+    private final long[] retries;
+    private final UnsafeBuffer event;
+    private final long[] driverSums = new long[DriverCounters.COUNT];
+    private final CompletionListener listener = new Listener();
+    private AgentRunner runner;
+    private long retryHead;
+    private long retryTail;
+    private long retryAtNs;
+    private long sequence;
+    private int nextClient;
+    private int pollingClient;
+    private long refused;
+    private SystemUnderTest.Replies replies;
+
+    private ProjectCluster(final int nodes, final int size) throws IOException
+    {
+        this.nodes = nodes;
+        this.size = size;
+        root = Files.createTempDirectory("sequencer-bench-project-");
+        storages = new NodeStorage[nodes];
+        transports = new AeronTransport[nodes];
+        members = new Sequencer[nodes];
+        drivers = new DriverCounters[nodes];
+        clients = new SequencerClient[nodes];
+        intendedById = new long[nodes][SLOTS];
+        retries = new long[SLOTS * nodes];
+        event = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+    }
+
+    /** Start the members, their shared duty cycle and one client each, and wait until every member takes events. */
+    static ProjectCluster start(final int nodes, final int size, final SplittableRandom random) throws IOException
+    {
+        final ProjectCluster cluster = new ProjectCluster(nodes, size);
+        try
+        {
+            cluster.launch(random);
+            return cluster;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            cluster.close();
+            throw ex;
+        }
+    }
+
+    private void launch(final SplittableRandom random)
+    {
+        final int clusterId = 1 + random.nextInt(1 << 20);
+        final int port = LoopbackPorts.freeConsecutive(nodes + 1, random); // the channel, then catch-up
+        final String channel = "aeron:udp?endpoint=239.255.90." + (1 + 2 * random.nextInt(127)) + ":" + port +
+            "|interface=127.0.0.1|fc=min|ttl=0";
+        // a group of its own (odd: Aeron takes the next address for control), so no other run's traffic reaches it
+        final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
+        final byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        final long bootId = machineBootId();
+        final SequencerAgent[] agents = new SequencerAgent[nodes];
+        for (int i = 0; i < nodes; i++)
+        {
+            final ProtocolContext protocol = new ProtocolContext()
+                .cluster(cluster)
+                .memberId(i)
+                .bootstrap(true)
+                .maxResultLength(size)
+                .checkpointInterval(50_000);
+            final AeronTransportContext transport = new AeronTransportContext()
+                .cluster(cluster)
+                .memberId(i)
+                .channel(channel)
+                .catchUpPortBase(port + 1)
+                .threadingMode(ThreadingMode.INVOKER)
+                .authentication(Authentication.ALL)
+                .secret(key)
+                .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));
+            final Path directory = root.resolve("member-" + i);
+            // as DurableMember opens a member: full cycles sealed without an fsync under none, trusted in this boot
+            storages[i] = NodeStorage.open(directory, new ChronicleLogContext()
+                .clusterId(clusterId)
+                .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
+                .bootId(bootId)
+                .forceFullCycles(bootId == 0));
+            transports[i] = AeronTransport.launch(transport);
+            final AeronTransport signals = transports[i];
+            final Sequencer.Context context = new Sequencer.Context();
+            transports[i].counters().forEach(context::counterSource);
+            members[i] = Sequencer.launch(context
+                .protocol(protocol)
+                .directory(directory.toFile())
+                .log(storages[i].log())
+                .checkpoints(storages[i].checkpoints())
+                .store(storages[i].nodeStore())
+                .transport(transports[i])
+                .streamSignals(signals::listener)
+                .snapshots(new EchoStateMachine(size), from -> CommittedLogReader.open(directory, from))
+                .idleStrategy(new BackoffIdleStrategy())
+                .ownThread(false), new EchoStateMachine(size));
+            drivers[i] = DriverCounters.of(transport.aeronDirectoryName());
+            agents[i] = members[i].agent();
+        }
+        // the demo's duty cycle: short parks add at most 50 us to a waiting event, and still yield the core
+        runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 50_000), Throwable::printStackTrace, null,
+            nodes == 1 ? agents[0] : new CompositeAgent(agents));
+        AgentRunner.startOnThread(runner);
+        for (int i = 0; i < nodes; i++)
+        {
+            clients[i] = members[i].newClient();
+        }
+        for (final SequencerClient client : clients) // the first event of each member waits for the first epoch
+        {
+            event.setMemory(0, size, (byte)0);
+            final SequencerClient.Outcome outcome =
+                client.submitAndWait(event, 0, size, START_TIMEOUT_NS, new BackoffIdleStrategy());
+            if (!outcome.completed())
+            {
+                throw new IllegalStateException("the project's cluster did not start within 60 s: " + outcome);
+            }
+        }
+    }
+
+    /** {@code /proc/sys/kernel/random/boot_id} folded to a long, as sequencer-node's NodeConfig does; 0 if unknown. */
+    private static long machineBootId()
+    {
+        try
+        {
+            final java.util.UUID uuid = java.util.UUID.fromString(
+                Files.readString(new File("/proc/sys/kernel/random/boot_id").toPath()).trim());
+            final long folded = uuid.getMostSignificantBits() ^ Long.rotateLeft(uuid.getLeastSignificantBits(), 31);
+            return folded == 0 ? 1 : folded;
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            return 0;
+        }
+    }
+
+    public String name()
+    {
+        return "project";
+    }
+
+    public boolean offer(final long intendedNs)
+    {
+        final int c = nextClient;
+        event.putLong(0, intendedNs, LITTLE_ENDIAN);
+        if (size >= 2 * Long.BYTES)
+        {
+            event.putLong(Long.BYTES, sequence, LITTLE_ENDIAN);
+        }
+        final long id = clients[c].submit(event, 0, size);
+        if (id > 0)
+        {
+            intendedById[c][(int)(id & (SLOTS - 1))] = intendedNs;
+            sequence++;
+            nextClient = c + 1 == nodes ? 0 : c + 1;
+            return true;
+        }
+        if (id != SubmitStatus.BACK_PRESSURED)
+        {
+            throw new IllegalStateException("submit refused: " + SubmitStatus.name((int)id));
+        }
+        return false;
+    }
+
+    public int poll(final SystemUnderTest.Replies replies)
+    {
+        this.replies = replies;
+        int work = 0;
+        for (int c = 0; c < nodes; c++)
+        {
+            pollingClient = c;
+            work += clients[c].poll(listener, 64);
+        }
+        // events refused during an epoch change, offered again with their intended time a millisecond later: an
+        // epoch change takes milliseconds, and offering them again at once would spin the load thread against it
+        while (retryHead < retryTail && System.nanoTime() >= retryAtNs)
+        {
+            final long intendedNs = retries[(int)(retryHead % retries.length)];
+            if (!offer(intendedNs))
+            {
+                break;
+            }
+            retryHead++;
+            work++;
+        }
+        return work;
+    }
+
+    public long refused()
+    {
+        return refused;
+    }
+
+    public Traffic traffic()
+    {
+        long frames = 0;
+        long published = 0;
+        long epochChanges = 0;
+        java.util.Arrays.fill(driverSums, 0);
+        for (int i = 0; i < nodes; i++)
+        {
+            final io.sequencer.core.ProtocolCounters counters = members[i].protocol().counters();
+            for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
+            {
+                frames += counters.framesOut(type);
+            }
+            epochChanges += counters.epochChanges();
+            published += transports[i].counters().published();
+            drivers[i].addTo(driverSums);
+        }
+        return Traffic.ofDrivers(frames, published, driverSums, epochChanges);
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        CloseHelper.quietCloseAll(clients);
+        for (int i = 0; i < nodes; i++)
+        {
+            CloseHelper.quietClose(drivers[i]);
+            if (members[i] != null)
+            {
+                CloseHelper.quietClose(members[i]); // closes its transport and storage
+            }
+            else
+            {
+                CloseHelper.quietCloseAll(transports[i], storages[i]);
+            }
+        }
+        DurableFiles.deleteTree(root);
+    }
+
+    private final class Listener implements CompletionListener
+    {
+        public void onCompleted(final long correlationId, final long position, final int status,
+            final DirectBuffer result, final int offset, final int length)
+        {
+            // the echoed intended time; a result lost to a snapshot install (empty) falls back to the table
+            replies.onReply(length >= Long.BYTES ? result.getLong(offset, LITTLE_ENDIAN) :
+                intendedById[pollingClient][(int)(correlationId & (SLOTS - 1))]);
+        }
+
+        public void onRejected(final long correlationId, final int status)
+        {
+            refused++;
+            if (retryTail - retryHead == retries.length)
+            {
+                throw new IllegalStateException("more refused events waiting than the clients can have in flight");
+            }
+            retries[(int)(retryTail++ % retries.length)] = intendedById[pollingClient][(int)(correlationId & (SLOTS - 1))];
+            retryAtNs = System.nanoTime() + RETRY_DELAY_NS;
+        }
+    }
+}
