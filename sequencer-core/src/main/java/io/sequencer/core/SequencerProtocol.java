@@ -2742,6 +2742,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 if (durability == Durability.BATCH)
                 {
+                    transport.flush(); // this cycle's events and promises leave before the fsync, not after it
                     log.force();
                 }
                 reportDue = true;

@@ -347,7 +347,7 @@ final class DemoCommand implements Callable<Integer>
         long messages = 0;
         for (final DurableMember member : members)
         {
-            messages += member.transport().counters().messages();
+            messages += member.transportCounters().messages();
         }
         return messages;
     }

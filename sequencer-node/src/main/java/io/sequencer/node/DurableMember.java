@@ -53,12 +53,13 @@ public final class DurableMember implements AutoCloseable
     }
 
     /**
-     * Open storage, start the transport, launch the node. On failure everything opened so far is closed again.
+     * Open storage, start the transport, launch the node. On failure everything opened so far is closed again. The
+     * assembly the demo and the end-to-end benchmark use: contexts built by the caller, several members in one process.
      *
      * @param ownThread false when the caller runs {@link #sequencer()}'s agent (several members on one thread).
      * @param cpu       the CPU the duty-cycle thread pins itself to (with {@code ownThread}); -1 for none.
      */
-    static DurableMember launch(
+    public static DurableMember launch(
         final ProtocolContext protocol,
         final Path directory,
         final AeronTransportContext transportContext,
@@ -237,10 +238,13 @@ public final class DurableMember implements AutoCloseable
             log.sealedCyclesAtOpen(), transportNs / 1e9, sequencerNs / 1e9);
     }
 
-    /** The member's transport, for its counters (read on the duty-cycle thread, or as a racy figure elsewhere). */
-    public AeronTransport transport()
+    /**
+     * The member's transport counters: plain fields the duty-cycle thread writes, so another thread reads a figure
+     * that may lag by a cycle (the demo's and the benchmark's frames per event).
+     */
+    public io.sequencer.transport.aeron.TransportCounters transportCounters()
     {
-        return transport;
+        return transport.counters();
     }
 
     /** The embedded node: {@link Sequencer#newClient()} submits to it. */

@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
 
 /**
  * UDP ports on loopback for a cluster that lives only as long as this process (the demo, the class-data training
- * run): consecutive ports below Linux's ephemeral range (32768 and up, where the kernel picks the ports of other
+ * run, the end-to-end benchmark): consecutive ports below Linux's ephemeral range (32768 and up, where the kernel picks the ports of other
  * programs' sockets) that nothing is bound to now. Random, so that runs at the same time rarely try the same ones.
  */
-final class LoopbackPorts
+public final class LoopbackPorts
 {
     static final int LOWEST = 20_000;
     static final int HIGHEST = 32_000;
@@ -25,7 +25,7 @@ final class LoopbackPorts
      *
      * @throws IllegalStateException when 1000 random tries found none.
      */
-    static int freeConsecutive(final int count, final SplittableRandom random)
+    public static int freeConsecutive(final int count, final SplittableRandom random)
     {
         for (int attempt = 0; attempt < 1000; attempt++)
         {

@@ -1,5 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.node.LoopbackPorts;
 import io.aeron.Publication;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;

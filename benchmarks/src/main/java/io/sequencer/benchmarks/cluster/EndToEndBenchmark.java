@@ -1,5 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.node.LatencyReport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -92,7 +93,7 @@ public final class EndToEndBenchmark
         final int maxRate = options.rates[options.rates.length - 1];
         for (final int rate : options.rates)
         {
-            final List<LatencyPlot.Series> series = new ArrayList<>();
+            final List<LatencyReport.Series> series = new ArrayList<>();
             for (final String system : options.systems)
             {
                 if (stopped.containsKey(system))
@@ -106,7 +107,7 @@ public final class EndToEndBenchmark
                     earlier.add(result);
                     line(row(result, earlier.get(0).us(50)));
                     writeLog(result);
-                    series.add(new LatencyPlot.Series(system, result.histogram()));
+                    series.add(new LatencyReport.Series(system, result.histogram()));
                     if (result.clearlyNotHeld())
                     {
                         stopped.put(system, String.format(Locale.ROOT,
@@ -124,7 +125,7 @@ public final class EndToEndBenchmark
             if (!series.isEmpty())
             {
                 Files.writeString(results.resolve(String.format(Locale.ROOT, "latency-%d.svg", rate)),
-                    LatencyPlot.svg(String.format(Locale.ROOT, "%,d events/s, %d-byte events, %d node%s: " +
+                    LatencyReport.svg(String.format(Locale.ROOT, "%,d events/s, %d-byte events, %d node%s: " +
                         "intended send to acknowledgement", rate, options.size, options.nodes,
                         options.nodes == 1 ? "" : "s"), series), StandardCharsets.UTF_8);
             }

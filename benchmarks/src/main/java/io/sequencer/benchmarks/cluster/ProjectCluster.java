@@ -6,14 +6,11 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.runtime.CompletionListener;
-import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.core.runtime.SequencerAgent;
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.storage.ChronicleLogContext;
-import io.sequencer.storage.CommittedLogReader;
+import io.sequencer.node.DurableMember;
+import io.sequencer.node.LoopbackPorts;
 import io.sequencer.storage.DurableFiles;
-import io.sequencer.storage.NodeStorage;
-import io.sequencer.transport.aeron.AeronTransport;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
 import org.agrona.CloseHelper;
@@ -23,7 +20,6 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -35,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The project under test, assembled as {@code sequencer demo} assembles it (DemoCommand and DurableMember, from the
- * same public parts, since DurableMember's launch for a shared duty cycle is package-private in sequencer-node):
+ * The project under test, assembled as {@code sequencer demo} assembles it ({@link DurableMember#launch}, contexts as
+ * DemoCommand builds them):
  * {@code nodes} durable members in this process, each with its Chronicle log in a temporary directory and its Aeron
  * transport on loopback multicast ({@code fc=min}, embedded driver in {@code INVOKER} mode), every frame authenticated
  * under a key made for the run, durability the default ({@code none}), checkpoints every 50,000 positions on each
@@ -54,9 +50,7 @@ final class ProjectCluster implements SystemUnderTest
     private final int nodes;
     private final int size;
     private final Path root;
-    private final NodeStorage[] storages;
-    private final AeronTransport[] transports;
-    private final Sequencer[] members;
+    private final DurableMember[] members;
     private final DriverCounters[] drivers;
     private final SequencerClient[] clients;
     private final long[][] intendedById;
@@ -79,9 +73,7 @@ final class ProjectCluster implements SystemUnderTest
         this.nodes = nodes;
         this.size = size;
         root = Files.createTempDirectory("sequencer-bench-project-");
-        storages = new NodeStorage[nodes];
-        transports = new AeronTransport[nodes];
-        members = new Sequencer[nodes];
+        members = new DurableMember[nodes];
         drivers = new DriverCounters[nodes];
         clients = new SequencerClient[nodes];
         intendedById = new long[nodes][SLOTS];
@@ -115,7 +107,6 @@ final class ProjectCluster implements SystemUnderTest
         final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        final long bootId = machineBootId();
         final SequencerAgent[] agents = new SequencerAgent[nodes];
         for (int i = 0; i < nodes; i++)
         {
@@ -134,30 +125,10 @@ final class ProjectCluster implements SystemUnderTest
                 .authentication(Authentication.ALL)
                 .secret(key)
                 .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));
-            final Path directory = root.resolve("member-" + i);
-            // as DurableMember opens a member: full cycles sealed without an fsync under none, trusted in this boot
-            storages[i] = NodeStorage.open(directory, new ChronicleLogContext()
-                .clusterId(clusterId)
-                .maxPayloadLength(Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
-                .bootId(bootId)
-                .forceFullCycles(bootId == 0));
-            transports[i] = AeronTransport.launch(transport);
-            final AeronTransport signals = transports[i];
-            final Sequencer.Context context = new Sequencer.Context();
-            transports[i].counters().forEach(context::counterSource);
-            members[i] = Sequencer.launch(context
-                .protocol(protocol)
-                .directory(directory.toFile())
-                .log(storages[i].log())
-                .checkpoints(storages[i].checkpoints())
-                .store(storages[i].nodeStore())
-                .transport(transports[i])
-                .streamSignals(signals::listener)
-                .snapshots(new EchoStateMachine(size), from -> CommittedLogReader.open(directory, from))
-                .idleStrategy(new BackoffIdleStrategy())
-                .ownThread(false), new EchoStateMachine(size));
+            members[i] = DurableMember.launch(protocol, root.resolve("member-" + i), transport,
+                new EchoStateMachine(size), new EchoStateMachine(size), new BackoffIdleStrategy(), false, -1);
             drivers[i] = DriverCounters.of(transport.aeronDirectoryName());
-            agents[i] = members[i].agent();
+            agents[i] = members[i].sequencer().agent();
         }
         // the demo's duty cycle: short parks add at most 50 us to a waiting event, and still yield the core
         runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 50_000), Throwable::printStackTrace, null,
@@ -165,7 +136,7 @@ final class ProjectCluster implements SystemUnderTest
         AgentRunner.startOnThread(runner);
         for (int i = 0; i < nodes; i++)
         {
-            clients[i] = members[i].newClient();
+            clients[i] = members[i].sequencer().newClient();
         }
         for (final SequencerClient client : clients) // the first event of each member waits for the first epoch
         {
@@ -176,22 +147,6 @@ final class ProjectCluster implements SystemUnderTest
             {
                 throw new IllegalStateException("the project's cluster did not start within 60 s: " + outcome);
             }
-        }
-    }
-
-    /** {@code /proc/sys/kernel/random/boot_id} folded to a long, as sequencer-node's NodeConfig does; 0 if unknown. */
-    private static long machineBootId()
-    {
-        try
-        {
-            final java.util.UUID uuid = java.util.UUID.fromString(
-                Files.readString(new File("/proc/sys/kernel/random/boot_id").toPath()).trim());
-            final long folded = uuid.getMostSignificantBits() ^ Long.rotateLeft(uuid.getLeastSignificantBits(), 31);
-            return folded == 0 ? 1 : folded;
-        }
-        catch (final IOException | IllegalArgumentException ex)
-        {
-            return 0;
         }
     }
 
@@ -255,21 +210,24 @@ final class ProjectCluster implements SystemUnderTest
     public Traffic traffic()
     {
         long frames = 0;
-        long published = 0;
+        long messages = 0;
         long epochChanges = 0;
         java.util.Arrays.fill(driverSums, 0);
         for (int i = 0; i < nodes; i++)
         {
-            final io.sequencer.core.ProtocolCounters counters = members[i].protocol().counters();
+            final io.sequencer.core.ProtocolCounters counters = members[i].sequencer().protocol().counters();
             for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
             {
-                frames += counters.framesOut(type);
+                if (!MessageType.isPointToPoint(type))
+                {
+                    frames += counters.framesOut(type);
+                }
             }
             epochChanges += counters.epochChanges();
-            published += transports[i].counters().published();
+            messages += members[i].transportCounters().messages();
             drivers[i].addTo(driverSums);
         }
-        return Traffic.ofDrivers(frames, published, driverSums, epochChanges);
+        return Traffic.ofDrivers(frames, messages, driverSums, epochChanges);
     }
 
     public void close()
@@ -279,14 +237,7 @@ final class ProjectCluster implements SystemUnderTest
         for (int i = 0; i < nodes; i++)
         {
             CloseHelper.quietClose(drivers[i]);
-            if (members[i] != null)
-            {
-                CloseHelper.quietClose(members[i]); // closes its transport and storage
-            }
-            else
-            {
-                CloseHelper.quietCloseAll(transports[i], storages[i]);
-            }
+            CloseHelper.quietClose(members[i]); // its duty cycle, transport and storage
         }
         DurableFiles.deleteTree(root);
     }

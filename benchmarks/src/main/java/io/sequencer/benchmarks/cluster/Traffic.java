@@ -6,8 +6,9 @@ package io.sequencer.benchmarks.cluster;
  * does not have are -1. The project's counters are plain fields of the duty-cycle thread, read from the load thread:
  * a read may lag by a duty cycle, nothing over a step of thousands of events.
  *
- * @param protocolFrames  frames the members' protocols sent (every type; ProtocolCounters.framesOut).
- * @param published       messages the members' transports published (TransportCounters.published).
+ * @param protocolFrames  frames the members' protocols sent on the shared channel (ProtocolCounters.framesOut).
+ * @param published       messages the members' transports sent on the shared channel: batches of a duty cycle's
+ *                        frames, or one frame alone (TransportCounters.messages): what every other member receives.
  * @param driverBytesSent bytes the members' drivers' senders put on the wire (Aeron's "Bytes sent").
  * @param controlMessages status messages, heartbeats and NAKs the drivers sent.
  * @param retransmits     retransmissions the drivers sent.

@@ -1,5 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.node.LoopbackPorts;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;

@@ -158,6 +158,11 @@ public final class ChannelAdapter
             return;
         }
 
+        if (FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION)
+        {
+            counters.drop(TransportDropReason.UNSUPPORTED_VERSION); // a member of another release: nothing to read
+            return;
+        }
         final int type = FrameHeader.type(buffer, offset);
         if (type == MessageType.BATCH)
         {
@@ -222,6 +227,7 @@ public final class ChannelAdapter
         final int count = FrameBatch.frameCount(buffer, offset);
         polled += count - 1;
         int at = offset + FrameBatch.HEADER_LENGTH;
+        RuntimeException failure = null;
         for (int i = 0; i < count; i++)
         {
             final int frameLength = buffer.getInt(at, LITTLE_ENDIAN);
@@ -232,9 +238,25 @@ public final class ChannelAdapter
             }
             else
             {
-                onCheckedFrame(false, sessionId, tagged, buffer, at, frameLength);
+                try
+                {
+                    onCheckedFrame(false, sessionId, tagged, buffer, at, frameLength);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // The image moves past the whole batch whatever its handler throws: the frames after this one
+                    // must still be delivered, or the member's stream would have a gap no signal reports (R2a, R5).
+                    if (failure == null)
+                    {
+                        failure = ex;
+                    }
+                }
             }
             at += frameLength;
+        }
+        if (failure != null)
+        {
+            throw failure; // counted and logged by the duty cycle, as a frame that threw alone would be
         }
     }
 

@@ -92,6 +92,11 @@ public final class ChannelPublisher
             return send(catchUpByIndex[index], authentication.covers(type, true), buffer, offset, length, 1);
         }
 
+        if (length < FrameHeader.LENGTH)
+        {
+            counters.oversize++; // not a frame (a bug): in a batch it would make every receiver drop the whole batch
+            return false;
+        }
         final int needed = FrameBatch.FRAME_PREFIX + length;
         if (batchLength + needed > batchLimit)
         {

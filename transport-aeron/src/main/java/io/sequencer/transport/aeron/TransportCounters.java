@@ -94,23 +94,25 @@ public final class TransportCounters
         return batchesReceived;
     }
 
-    /** Of {@link #published()}: written in place with {@code tryClaim}. */
+    /** Messages (of {@link #messages()}, and catch-up frames) written in place with {@code tryClaim}. */
     public long claimed()
     {
         return claimed;
     }
 
-    /** Of {@link #published()}: above the claim limit, copied with {@code offer}. */
+    /** Messages (of {@link #messages()}, and catch-up frames) above the claim limit, copied with {@code offer}. */
     public long offered()
     {
         return offered;
     }
 
+    /** Send attempts refused because no receiver is connected (a held batch is tried again each cycle). */
     public long notConnected()
     {
         return notConnected;
     }
 
+    /** Send attempts refused by flow control (a held batch is tried again each cycle). */
     public long backPressured()
     {
         return backPressured;

@@ -34,6 +34,11 @@ public enum TransportDropReason
      */
     MALFORMED,
     /**
+     * A frame or batch of another wire version ({@link io.sequencer.core.codec.FrameHeader#WIRE_VERSION}): a member
+     * of another release. Checked before anything else, so an operator who mixes releases sees this counter rise.
+     */
+    UNSUPPORTED_VERSION,
+    /**
      * A {@link FrameBatch} whose structure does not hold (its frames' lengths do not fill it exactly, fewer than two
      * frames, a batch inside it, an unknown flag), one on the catch-up stream, or one without a tag where
      * authentication requires every frame's: dropped whole, counted once, nothing in it delivered.

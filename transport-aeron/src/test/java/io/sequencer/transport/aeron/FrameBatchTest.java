@@ -31,6 +31,7 @@ import java.util.function.BooleanSupplier;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -158,7 +159,8 @@ class FrameBatchTest
         }
         assertEquals(List.of(), deliveredTypes, "no byte of a batch can change without its tag failing");
         assertEquals(length, counters.dropped(TransportDropReason.AUTH_FAILED) +
-            counters.dropped(TransportDropReason.BAD_BATCH), "each counted once, whole");
+            counters.dropped(TransportDropReason.BAD_BATCH) + counters.dropped(TransportDropReason.UNSUPPORTED_VERSION),
+            "each counted once, whole");
 
         adapter.onFrame(false, SESSION + 1, batch, 0, length);
         assertEquals(List.of(), deliveredTypes, "a batch replayed from another session does not verify");
@@ -224,7 +226,7 @@ class FrameBatchTest
 
         length = threeFrames(false);
         final int nestedAt = FrameBatch.HEADER_LENGTH + FrameBatch.FRAME_PREFIX;
-        batch.putShort(nestedAt, (short)io.sequencer.core.codec.MessageType.BATCH, LITTLE_ENDIAN);
+        batch.putByte(nestedAt, (byte)io.sequencer.core.codec.MessageType.BATCH);
         adapter.onFrame(false, SESSION, batch, 0, length);
         assertEquals(9, counters.dropped(TransportDropReason.BAD_BATCH), "no batch inside a batch");
 
@@ -234,6 +236,40 @@ class FrameBatchTest
 
         adapter.onFrame(false, 4242, batch, 0, threeFrames(false));
         assertEquals(1, counters.loopedBack(), "our own batch, counted once");
+        assertEquals(List.of(), deliveredTypes);
+    }
+
+    @Test
+    void aFrameWhoseHandlerThrowsDoesNotCostTheFramesAfterItInItsBatch()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.ALL);
+        adapter.handler((buffer, offset, length) ->
+        {
+            record(buffer, offset, length);
+            if (FrameHeader.type(buffer, offset) == 2)
+            {
+                throw new IllegalStateException("the protocol failed on the promise");
+            }
+        });
+        final int length = threeFrames(true);
+        final IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> adapter.onFrame(false, SESSION, batch, 0, length));
+        assertEquals("the protocol failed on the promise", thrown.getMessage(), "the first failure goes on");
+        assertEquals(List.of(1, 2, 3), deliveredTypes, "the report after the failing promise still arrives");
+    }
+
+    @Test
+    void framesAndBatchesOfAnotherWireVersionAreCountedAsSuch()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.ALL);
+        final int length = threeFrames(true);
+        batch.putByte(io.sequencer.core.codec.FrameHeader.VERSION_OFFSET, (byte)2);
+        adapter.onFrame(false, SESSION, batch, 0, length);
+        final int promise = promise(5);
+        frame.putByte(io.sequencer.core.codec.FrameHeader.VERSION_OFFSET, (byte)0); // a release before the byte
+        adapter.onFrame(false, SESSION, frame, 0, promise);
+        assertEquals(2, counters.dropped(TransportDropReason.UNSUPPORTED_VERSION), "before any tag is checked");
+        assertEquals(0, counters.dropped(TransportDropReason.AUTH_FAILED));
         assertEquals(List.of(), deliveredTypes);
     }
 
@@ -311,6 +347,9 @@ class FrameBatchTest
             final TransportCounters sent = new TransportCounters();
             final ChannelPublisher publisher = new ChannelPublisher(three, 1, Authentication.ALL,
                 new FrameAuthenticator(SECRET), sent, shared, new ExclusivePublication[3]);
+
+            assertFalse(publisher.publish(frame, 0, FrameHeader.LENGTH - 1), "not a frame: refused, not batched");
+            assertEquals(0, publisher.waiting());
 
             // Not connected: the batch cannot leave. It keeps what it took and refuses what no longer fits.
             int accepted = 0;

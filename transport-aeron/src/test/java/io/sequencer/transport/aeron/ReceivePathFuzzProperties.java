@@ -247,7 +247,7 @@ class ReceivePathFuzzProperties
                 }
             }
             int length = wellFormed(sender, epoch, catchUp);
-            final boolean tag = authentication.covers(scratch.getShort(0), catchUp) ?
+            final boolean tag = authentication.covers(io.sequencer.core.codec.FrameHeader.type(scratch, 0), catchUp) ?
                 random.nextInt(8) != 0 : random.nextInt(8) == 0;
             buffer.putBytes(offset, scratch, 0, length);
             if (tag)
