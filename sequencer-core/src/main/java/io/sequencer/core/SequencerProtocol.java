@@ -3418,29 +3418,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private void updateGuaranteed()
     {
         ser[selfIndex] = serSelf();
-        long first = 0;
-        long second = 0;
-        long third = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            final long s = isActive(i) ? ser[i] : 0;
-            if (s > first)
-            {
-                third = second;
-                second = first;
-                first = s;
-            }
-            else if (s > second)
-            {
-                third = second;
-                second = s;
-            }
-            else if (s > third)
-            {
-                third = s;
-            }
-        }
-        final long quorumSer = quorum == 1 ? first : quorum == 2 ? second : third;
+        final long quorumSer = QuorumWatermark.of(ser, memberCount, activeMask, quorum);
         if (quorumSer > guaranteed)
         {
             guaranteed = quorumSer;
