@@ -165,7 +165,7 @@ public final class EndToEndBenchmark
     {
         return switch (system)
         {
-            case PROJECT -> ProjectCluster.start(options.nodes, options.size, random);
+            case PROJECT -> ProjectCluster.start(options.nodes, options.size, options.driver, random);
             case AERON_CLUSTER -> AeronClusterEcho.start(options.nodes, options.size, options.ingress, random);
             case AERON_UDP -> UdpPingPong.start(options.size, random);
             default -> throw new IllegalArgumentException("unknown system " + system);

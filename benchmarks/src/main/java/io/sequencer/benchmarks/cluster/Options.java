@@ -25,6 +25,8 @@ final class Options
         "  --jit-seconds S      unmeasured seconds at min(10000, highest rate) before a system's first step (default 5)",
         "  --size B             event (message) size in bytes, 8..1024 (default 16)",
         "  --ingress ipc|udp    how the Aeron Cluster client reaches the leader (default ipc)",
+        "  --driver shared|invoker  the project's media drivers: each on a thread of its own, as Aeron Cluster's run",
+        "                       (default shared), or run by the members' duty cycle, as the demo runs them (invoker)",
         "  --results DIR        where histogram logs, plots and the summary go (default: a new temporary directory)",
         "  --help               this text");
 
@@ -38,11 +40,12 @@ final class Options
     final int jitSeconds;
     final int size;
     final AeronClusterEcho.Ingress ingress;
+    final io.aeron.driver.ThreadingMode driver;
     final Path results;
 
     private Options(final List<String> systems, final int nodes, final int[] rates, final int stepSeconds,
         final int warmupSeconds, final int jitSeconds, final int size, final AeronClusterEcho.Ingress ingress,
-        final Path results)
+        final io.aeron.driver.ThreadingMode driver, final Path results)
     {
         this.systems = systems;
         this.nodes = nodes;
@@ -52,6 +55,7 @@ final class Options
         this.jitSeconds = jitSeconds;
         this.size = size;
         this.ingress = ingress;
+        this.driver = driver;
         this.results = results;
     }
 
@@ -69,6 +73,7 @@ final class Options
         int jitSeconds = 5;
         int size = 16;
         AeronClusterEcho.Ingress ingress = AeronClusterEcho.Ingress.IPC;
+        io.aeron.driver.ThreadingMode driver = io.aeron.driver.ThreadingMode.SHARED;
         Path results = null;
         for (int i = 0; i < args.length; i++)
         {
@@ -110,11 +115,20 @@ final class Options
                         throw new IllegalArgumentException("--ingress: expected ipc or udp, got '" + value + "'");
                     }
                 }
+                case "--driver" ->
+                {
+                    if (!value.equals("shared") && !value.equals("invoker"))
+                    {
+                        throw new IllegalArgumentException("--driver: expected shared or invoker, got '" + value + "'");
+                    }
+                    driver = io.aeron.driver.ThreadingMode.valueOf(value.toUpperCase(Locale.ROOT));
+                }
                 case "--results" -> results = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (--help lists them)");
             }
         }
-        return new Options(systems, nodes, rates, stepSeconds, warmupSeconds, jitSeconds, size, ingress, results);
+        return new Options(systems, nodes, rates, stepSeconds, warmupSeconds, jitSeconds, size, ingress, driver,
+            results);
     }
 
     private static List<String> systems(final String value)
@@ -178,6 +192,8 @@ final class Options
         return "systems " + String.join(",", systems) + ", " + nodes + " node" + (nodes == 1 ? "" : "s") +
             ", rates " + Arrays.toString(rates) + "/s, " + stepSeconds + " s measured after " + warmupSeconds +
             " s of warm-up per step, " + size + "-byte events, Aeron Cluster client over " +
-            ingress.name().toLowerCase(Locale.ROOT);
+            ingress.name().toLowerCase(Locale.ROOT) + ", the project's drivers " +
+            (driver == io.aeron.driver.ThreadingMode.SHARED ? "on threads of their own (shared)" :
+                "run by its duty cycle (invoker)");
     }
 }

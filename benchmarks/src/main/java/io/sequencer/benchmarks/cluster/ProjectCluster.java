@@ -34,7 +34,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * The project under test, assembled as {@code sequencer demo} assembles it ({@link DurableMember#launch}, contexts as
  * DemoCommand builds them):
  * {@code nodes} durable members in this process, each with its Chronicle log in a temporary directory and its Aeron
- * transport on loopback multicast ({@code fc=min}, embedded driver in {@code INVOKER} mode), every frame authenticated
+ * transport on loopback multicast ({@code fc=min}, embedded driver on a thread of its own ({@code SHARED}, by default) or
+ * run by the duty cycle ({@code INVOKER}, as in the demo)), every frame authenticated
  * under a key made for the run, durability the default ({@code none}), checkpoints every 50,000 positions on each
  * member's snapshot thread, and all members on one duty-cycle thread (a {@link CompositeAgent}) idling as the demo's
  * does. The state machine echoes each event ({@link EchoStateMachine}). Events go round robin to one client per
@@ -49,6 +50,7 @@ final class ProjectCluster implements SystemUnderTest
 
     private final int nodes;
     private final int size;
+    private final ThreadingMode driver;
     private final Path root;
     private final DurableMember[] members;
     private final DriverCounters[] drivers;
@@ -68,10 +70,11 @@ final class ProjectCluster implements SystemUnderTest
     private long refused;
     private SystemUnderTest.Replies replies;
 
-    private ProjectCluster(final int nodes, final int size) throws IOException
+    private ProjectCluster(final int nodes, final int size, final ThreadingMode driver) throws IOException
     {
         this.nodes = nodes;
         this.size = size;
+        this.driver = driver;
         root = Files.createTempDirectory("sequencer-bench-project-");
         members = new DurableMember[nodes];
         drivers = new DriverCounters[nodes];
@@ -82,9 +85,10 @@ final class ProjectCluster implements SystemUnderTest
     }
 
     /** Start the members, their shared duty cycle and one client each, and wait until every member takes events. */
-    static ProjectCluster start(final int nodes, final int size, final SplittableRandom random) throws IOException
+    static ProjectCluster start(
+        final int nodes, final int size, final ThreadingMode driver, final SplittableRandom random) throws IOException
     {
-        final ProjectCluster cluster = new ProjectCluster(nodes, size);
+        final ProjectCluster cluster = new ProjectCluster(nodes, size, driver);
         try
         {
             cluster.launch(random);
@@ -121,7 +125,7 @@ final class ProjectCluster implements SystemUnderTest
                 .memberId(i)
                 .channel(channel)
                 .catchUpPortBase(port + 1)
-                .threadingMode(ThreadingMode.INVOKER)
+                .threadingMode(driver)
                 .authentication(Authentication.ALL)
                 .secret(key)
                 .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));

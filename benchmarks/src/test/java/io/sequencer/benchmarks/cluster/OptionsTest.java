@@ -22,6 +22,7 @@ class OptionsTest
         assertEquals(10, options.stepSeconds);
         assertEquals(16, options.size);
         assertEquals(AeronClusterEcho.Ingress.IPC, options.ingress);
+        assertEquals(io.aeron.driver.ThreadingMode.SHARED, options.driver, "drivers on threads of their own");
         assertNull(options.results);
     }
 
@@ -30,7 +31,8 @@ class OptionsTest
     {
         final Options options = Options.parse(new String[] {
             "--system", "aeron-cluster,project", "--nodes", "1", "--rates", "1000,2_000", "--step-seconds", "2",
-            "--warmup-seconds", "0", "--jit-seconds", "1", "--size", "64", "--ingress", "udp", "--results", "r" });
+            "--warmup-seconds", "0", "--jit-seconds", "1", "--size", "64", "--ingress", "udp", "--driver", "invoker",
+            "--results", "r" });
         assertEquals(List.of("aeron-cluster", "project"), options.systems);
         assertEquals(1, options.nodes);
         assertArrayEquals(new int[] { 1_000, 2_000 }, options.rates);
@@ -39,6 +41,7 @@ class OptionsTest
         assertEquals(1, options.jitSeconds);
         assertEquals(64, options.size);
         assertEquals(AeronClusterEcho.Ingress.UDP, options.ingress);
+        assertEquals(io.aeron.driver.ThreadingMode.INVOKER, options.driver);
         assertEquals(Path.of("r"), options.results);
         assertNull(Options.parse(new String[] { "--rates", "5", "--help" }));
     }
@@ -52,6 +55,7 @@ class OptionsTest
         assertMessage("--step-seconds: expected a whole number in 1..3600, got 'ten'", "--step-seconds", "ten");
         assertMessage("--system: expected project, aeron-cluster, aeron-udp or all, got 'raft'", "--system", "raft");
         assertMessage("--ingress: expected ipc or udp, got 'tcp'", "--ingress", "tcp");
+        assertMessage("--driver: expected shared or invoker, got 'dedicated'", "--driver", "dedicated");
         assertMessage("--results: a value is missing", "--results");
         assertMessage("unknown option '--rate' (--help lists them)", "--rate", "1");
     }
