@@ -5,7 +5,6 @@ import io.sequencer.core.EventLog;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.runtime.CompletionListener;
-import io.sequencer.core.runtime.SequencerAgent;
 import io.sequencer.core.runtime.SequencerClient;
 import io.sequencer.core.sim.AccountLedger;
 import io.sequencer.storage.DurableFiles;
@@ -17,7 +16,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import picocli.CommandLine.Command;
@@ -123,7 +121,6 @@ final class DemoCommand implements Callable<Integer>
         AgentRunner runner = null;
         try
         {
-            final SequencerAgent[] agents = new SequencerAgent[nodes];
             for (int i = 0; i < nodes; i++)
             {
                 final ProtocolContext protocol = new ProtocolContext()
@@ -136,12 +133,8 @@ final class DemoCommand implements Callable<Integer>
                 members[i] = DurableMember.launch(
                     protocol, root.resolve("member-" + i), transport, new AccountLedger(), new AccountLedger(),
                     new BackoffIdleStrategy(), false, -1);
-                agents[i] = members[i].sequencer().agent();
             }
-            // Short parks: the idle duty cycle adds at most 50 us to a waiting event, and still yields the core.
-            runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 50_000), Throwable::printStackTrace, null,
-                nodes == 1 ? agents[0] : new CompositeAgent(agents));
-            AgentRunner.startOnThread(runner);
+            runner = DurableMember.startTogether(members);
             for (int i = 0; i < nodes; i++)
             {
                 clients[i] = members[i].sequencer().newClient();

@@ -6,7 +6,6 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.runtime.CompletionListener;
-import io.sequencer.core.runtime.SequencerAgent;
 import io.sequencer.core.runtime.SequencerClient;
 import io.sequencer.node.DurableMember;
 import io.sequencer.node.LoopbackPorts;
@@ -17,7 +16,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -37,7 +35,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * transport on loopback multicast ({@code fc=min}, embedded driver on a thread of its own ({@code SHARED}, by default) or
  * run by the duty cycle ({@code INVOKER}, as in the demo)), every frame authenticated
  * under a key made for the run, durability the default ({@code none}), checkpoints every 50,000 positions on each
- * member's snapshot thread, and all members on one duty-cycle thread (a {@link CompositeAgent}) idling as the demo's
+ * member's snapshot thread, and all members on one duty-cycle thread ({@link DurableMember#startTogether}) idling as the demo's
  * does. The state machine echoes each event ({@link EchoStateMachine}). Events go round robin to one client per
  * member, as in the demo; an event is acknowledged when it is durable on a quorum.
  */
@@ -111,7 +109,6 @@ final class ProjectCluster implements SystemUnderTest
         final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        final SequencerAgent[] agents = new SequencerAgent[nodes];
         for (int i = 0; i < nodes; i++)
         {
             final ProtocolContext protocol = new ProtocolContext()
@@ -132,12 +129,8 @@ final class ProjectCluster implements SystemUnderTest
             members[i] = DurableMember.launch(protocol, root.resolve("member-" + i), transport,
                 new EchoStateMachine(size), new EchoStateMachine(size), new BackoffIdleStrategy(), false, -1);
             drivers[i] = DriverCounters.of(transport.aeronDirectoryName());
-            agents[i] = members[i].sequencer().agent();
         }
-        // the demo's duty cycle: short parks add at most 50 us to a waiting event, and still yield the core
-        runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 50_000), Throwable::printStackTrace, null,
-            nodes == 1 ? agents[0] : new CompositeAgent(agents));
-        AgentRunner.startOnThread(runner);
+        runner = DurableMember.startTogether(members); // the demo's duty cycle
         for (int i = 0; i < nodes; i++)
         {
             clients[i] = members[i].sequencer().newClient();
