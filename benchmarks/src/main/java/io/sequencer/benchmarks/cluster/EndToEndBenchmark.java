@@ -86,7 +86,8 @@ public final class EndToEndBenchmark
         line("p50..max: latency from each event's intended send time to its acknowledgement, us. bp: measured " +
             "events whose first offer was refused (back-pressure), sent late; refused: events a system refused after " +
             "taking them (an epoch change), offered again; unacked: measured events never acknowledged; epochs: " +
-            "epoch changes (Aeron Cluster: elections); per acknowledged event (warm-up included): frames/ev the " +
+            "epoch changes (Aeron Cluster: elections) in the warm-up, just after the system started / in the measured " +
+            "window and drain; per acknowledged event (warm-up included): frames/ev the " +
             "members' protocols sent, msgs/ev their transports published, bytes/ev and ctrl/ev (status messages, " +
             "heartbeats, NAKs) all media drivers sent; retx: retransmissions; alloc B: what the load thread allocated");
         line(header());
@@ -157,7 +158,7 @@ public final class EndToEndBenchmark
             histogram.setStartTimeStamp(startMs + TimeUnit.SECONDS.toMillis(options.warmupSeconds));
             histogram.setEndTimeStamp(System.currentTimeMillis());
             return new StepResult(system, rate, histogram, run, sut.refused() - refusedBefore,
-                sut.traffic().since(before));
+                sut.traffic().since(before), run.atWindowStart() == null ? null : run.atWindowStart().since(before));
         }
     }
 
@@ -187,7 +188,8 @@ public final class EndToEndBenchmark
             "%-13s %,9d %8.1f %8.1f %8.1f %8.1f %9.1f %,10.0f %7d %7d %7d %6s %9s %9s %9.1f %8.2f %6d %4s %,d",
             r.system(), r.rate(), r.us(50), r.us(90), r.us(99), r.us(99.9), r.maxUs(), r.run().achievedRate(),
             r.run().backPressured(), r.refused(), r.run().unacknowledged(),
-            t.epochChanges() < 0 ? "-" : Long.toString(t.epochChanges()), perEvent(r, t.protocolFrames()),
+            t.epochChanges() < 0 ? "-" : r.warmupEpochChanges() + "/" + r.measuredEpochChanges(),
+            perEvent(r, t.protocolFrames()),
             perEvent(r, t.published()), r.perEvent(t.driverBytesSent()), r.perEvent(t.controlMessages()),
             t.retransmits(), r.held(baselineP50Us) ? "yes" : "no", r.run().allocatedBytes());
     }
@@ -202,7 +204,8 @@ public final class EndToEndBenchmark
     {
         line("");
         line(String.format(Locale.ROOT, "held: >= %.0f%% of the offered rate acknowledged, none left unacknowledged, " +
-            "p50 <= %.0fx the system's p50 at its lowest rate, no epoch change (Aeron Cluster: no election)",
+            "p50 <= %.0fx the system's p50 at its lowest rate, no epoch change (Aeron Cluster: no election) in the " +
+            "measured window",
             100 * StepResult.HELD_RATE_SHARE, StepResult.HELD_P50_FACTOR));
         stopped.forEach((system, reason) -> line(system + ": " + reason));
         final List<StepResult> project = bySystem.getOrDefault(PROJECT, List.of());

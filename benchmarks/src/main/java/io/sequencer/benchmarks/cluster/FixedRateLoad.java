@@ -35,8 +35,12 @@ final class FixedRateLoad implements SystemUnderTest.Replies
      * @param allocatedBytes  what the load thread allocated in the run's loops (sending, polling, draining): the
      *                        check that the path measured allocates nothing, the systems' client sides included.
      */
+    /**
+     * @param atWindowStart what the system had sent when the measured window began (its first measured send), or null
+     *                      when there was no measured window: the epoch changes of the warm-up and of the window apart.
+     */
     record Run(long offered, long acknowledged, double achievedRate, long backPressured, long unacknowledged,
-        long allAcknowledged, long allocatedBytes)
+        long allAcknowledged, long allocatedBytes, Traffic atWindowStart)
     {
     }
 
@@ -80,6 +84,7 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         final long stopSendingNs = windowEndNs + SEND_GRACE_NS;
 
         long sent = 0;
+        Traffic atWindowStart = null;
         long refusedEvent = -1;
         long backPressured = 0;
         long intendedNs = startNs;
@@ -94,6 +99,10 @@ final class FixedRateLoad implements SystemUnderTest.Replies
                 if (nowNs > stopSendingNs)
                 {
                     break;
+                }
+                if (sent == warmupEvents && atWindowStart == null && measuredEvents > 0)
+                {
+                    atWindowStart = system.traffic(); // once a step: the warm-up's epoch changes stay out of the window
                 }
                 if (system.offer(intendedNs))
                 {
@@ -123,6 +132,6 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         final long windowNs = Math.max(windowEndNs, lastAcknowledgedNs) - windowStartNs;
         final double achievedRate = windowNs > 0 ? acknowledgedInWindow * 1e9 / windowNs : 0;
         return new Run(measuredEvents, acknowledgedInWindow, achievedRate, backPressured,
-            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes);
+            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes, atWindowStart);
     }
 }

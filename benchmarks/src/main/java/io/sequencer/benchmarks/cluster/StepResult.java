@@ -7,9 +7,10 @@ import org.HdrHistogram.Histogram;
  *
  * @param refused events the system refused after taking them (the project during an epoch change), re-offered.
  * @param traffic what the system sent during the step's warm-up and measured window, and its drain.
+ * @param warmup  what it sent during the warm-up alone (null without a measured window).
  */
 record StepResult(String system, int rate, Histogram histogram, FixedRateLoad.Run run, long refused,
-    Traffic traffic)
+    Traffic traffic, Traffic warmup)
 {
     /** Held: at least this share of the offered rate acknowledged. */
     static final double HELD_RATE_SHARE = 0.97;
@@ -31,12 +32,29 @@ record StepResult(String system, int rate, Histogram histogram, FixedRateLoad.Ru
 
     /**
      * Held: at least 97 % of the offered rate acknowledged, every measured event acknowledged, the median within
-     * twice {@code baselineP50Us} (the system's median at its lowest rate), and no epoch change (election) in it.
+     * twice {@code baselineP50Us} (the system's median at its lowest rate), and no epoch change (election) in its
+     * measured window (those of the warm-up, right after the system started, are shown apart).
      */
     boolean held(final double baselineP50Us)
     {
         return run.achievedRate() >= HELD_RATE_SHARE * rate && run.unacknowledged() == 0 &&
-            us(50) <= HELD_P50_FACTOR * baselineP50Us && traffic.epochChanges() <= 0;
+            us(50) <= HELD_P50_FACTOR * baselineP50Us && measuredEpochChanges() <= 0;
+    }
+
+    /** Epoch changes (elections) from the measured window's start to the step's end; -1 when not counted. */
+    long measuredEpochChanges()
+    {
+        if (traffic.epochChanges() < 0)
+        {
+            return -1;
+        }
+        return warmup == null ? traffic.epochChanges() : traffic.epochChanges() - warmup.epochChanges();
+    }
+
+    /** Epoch changes (elections) in the step's warm-up, right after the system started; -1 when not counted. */
+    long warmupEpochChanges()
+    {
+        return warmup == null ? -1 : warmup.epochChanges();
     }
 
     /** Clearly not held, so that higher rates are not tried: under 90 % acknowledged, or a backlog left over. */
