@@ -130,9 +130,9 @@ public final class DurableMember implements AutoCloseable
             return new DurableMember(storage, transport, sequencer, storageOpenNs - startNs,
                 transportStart.tookNs, launchedNs - Math.max(storageOpenNs, startNs + transportStart.tookNs));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            CloseHelper.quietCloseAll(transport, storage);
+            CloseHelper.quietCloseAll(transport, storage); // an Error too: the transport thread may have started
             throw ex;
         }
     }

@@ -123,6 +123,9 @@ final class ProjectCluster implements SystemUnderTest
                 .channel(channel)
                 .catchUpPortBase(port + 1)
                 .threadingMode(driver)
+                // with drivers on threads of their own, they idle as Aeron Cluster's drivers do here (and as the duty
+                // cycle does): parks of at most 50 us, not the transport's default backoff up to 1 ms
+                .driverIdleStrategy(() -> new BackoffIdleStrategy(10, 20, 1_000, 50_000))
                 .authentication(Authentication.ALL)
                 .secret(key)
                 .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));
