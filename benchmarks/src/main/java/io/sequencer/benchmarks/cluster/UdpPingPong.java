@@ -1,14 +1,14 @@
 package io.sequencer.benchmarks.cluster;
 
-import io.sequencer.node.LoopbackPorts;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FragmentHandler;
+import io.sequencer.benchmarks.transport.AeronPingPongBenchmark;
+import io.sequencer.node.LoopbackPorts;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
@@ -80,12 +80,12 @@ final class UdpPingPong implements SystemUnderTest
         final String channel = "aeron:udp?endpoint=239.255.91." + (1 + 2 * random.nextInt(127)) + ":" + port +
             "|interface=127.0.0.1|fc=min|ttl=0|term-length=" + AeronTransportContext.DEFAULT_TERM_LENGTH;
         final String tag = Integer.toString(random.nextInt(1 << 20));
-        pingDriver = launchDriver("udp-bench-" + tag + "-ping");
-        pongDriver = launchDriver("udp-bench-" + tag + "-pong");
+        pingDriver = AeronPingPongBenchmark.launchDriver("udp-bench-" + tag + "-ping");
+        pongDriver = AeronPingPongBenchmark.launchDriver("udp-bench-" + tag + "-pong");
         pingCounters = DriverCounters.of(pingDriver.aeronDirectoryName());
         pongCounters = DriverCounters.of(pongDriver.aeronDirectoryName());
-        pingClient = connect(pingDriver);
-        pongClient = connect(pongDriver);
+        pingClient = AeronPingPongBenchmark.connect(pingDriver);
+        pongClient = AeronPingPongBenchmark.connect(pongDriver);
         pingDriverInvoker = pingDriver.sharedAgentInvoker();
         pingClientInvoker = pingClient.conductorAgentInvoker();
         ping = pingClient.addExclusivePublication(channel, PING_STREAM);
@@ -137,23 +137,6 @@ final class UdpPingPong implements SystemUnderTest
         }
     }
 
-    private static MediaDriver launchDriver(final String name)
-    {
-        return MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(AeronDirectories.newName(name))
-            .threadingMode(ThreadingMode.INVOKER)
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-    }
-
-    private static Aeron connect(final MediaDriver driver)
-    {
-        return Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(driver.aeronDirectoryName())
-            .driverAgentInvoker(driver.sharedAgentInvoker())
-            .useConductorAgentInvoker(true));
-    }
 
     private SystemUnderTest.Replies replies()
     {

@@ -26,7 +26,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -124,19 +123,22 @@ public class AeronPingPongBenchmark
         }
     }
 
-    private static MediaDriver launchDriver(final String name)
+    /**
+     * An embedded driver whose agents the caller runs ({@code INVOKER}), in a directory of its own: the ping's and
+     * the pong's, here and in the end-to-end benchmark's UDP floor.
+     */
+    public static MediaDriver launchDriver(final String name)
     {
-        final File shm = new File("/dev/shm");
-        final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
         return MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(base + "/sequencer-bench-" + name + "-" + ProcessHandle.current().pid())
+            .aeronDirectoryName(io.sequencer.benchmarks.cluster.AeronDirectories.newName("sequencer-bench-" + name))
             .threadingMode(ThreadingMode.INVOKER)
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
     }
 
-    private static Aeron connect(final MediaDriver driver)
+    /** A client of {@code driver} that runs its conductor and the driver's agents on the caller's thread. */
+    public static Aeron connect(final MediaDriver driver)
     {
         return Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(driver.aeronDirectoryName())
