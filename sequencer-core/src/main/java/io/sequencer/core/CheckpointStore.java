@@ -90,6 +90,37 @@ public interface CheckpointStore extends AutoCloseable
         void complete();
 
         void close();
+
+        /**
+         * This file as a byte channel, for {@link CheckpointFile.Writer}: a checkpoint written locally into an invisible
+         * file (the duty cycle's live checkpoint) rather than received. Each call returns a new view.
+         */
+        default java.nio.channels.WritableByteChannel asChannel()
+        {
+            final Incoming target = this;
+            return new java.nio.channels.WritableByteChannel()
+            {
+                private final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+
+                public int write(final java.nio.ByteBuffer source)
+                {
+                    final int n = source.remaining();
+                    view.wrap(source, source.position(), n);
+                    target.write(view, 0, n);
+                    source.position(source.limit());
+                    return n;
+                }
+
+                public boolean isOpen()
+                {
+                    return true;
+                }
+
+                public void close()
+                {
+                }
+            };
+        }
     }
 
     void close();

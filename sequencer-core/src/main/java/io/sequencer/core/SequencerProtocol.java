@@ -2160,29 +2160,7 @@ public final class SequencerProtocol implements MemberStreamListener
         try
         {
             liveCheckpoint = checkpoints.receive(at, chk);
-            final CheckpointStore.Incoming staged = liveCheckpoint;
-            final CheckpointFile.Writer writer = new CheckpointFile.Writer(new java.nio.channels.WritableByteChannel()
-            {
-                private final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(0, 0);
-
-                public int write(final java.nio.ByteBuffer source)
-                {
-                    final int n = source.remaining();
-                    view.wrap(source, source.position(), n);
-                    staged.write(view, 0, n);
-                    source.position(source.limit());
-                    return n;
-                }
-
-                public boolean isOpen()
-                {
-                    return true;
-                }
-
-                public void close()
-                {
-                }
-            }, at, chk);
+            final CheckpointFile.Writer writer = new CheckpointFile.Writer(liveCheckpoint.asChannel(), at, chk);
             replica.writeCheckpoint(writer);
             writer.finish();
         }

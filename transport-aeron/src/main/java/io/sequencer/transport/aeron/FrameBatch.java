@@ -49,12 +49,6 @@ public final class FrameBatch
         buffer.putInt(offset + COUNT_OFFSET, frameCount, LITTLE_ENDIAN);
     }
 
-    /** Whether the message at {@code offset} is a batch: {@code length} must be at least {@link FrameHeader#LENGTH}. */
-    public static boolean isBatch(final DirectBuffer buffer, final int offset)
-    {
-        return FrameHeader.type(buffer, offset) == MessageType.BATCH;
-    }
-
     public static boolean tagged(final DirectBuffer buffer, final int offset)
     {
         return (buffer.getShort(offset + FLAGS_OFFSET, LITTLE_ENDIAN) & TAGGED) != 0;
