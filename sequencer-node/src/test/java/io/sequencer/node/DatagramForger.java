@@ -43,6 +43,7 @@ final class DatagramForger implements AutoCloseable
     private final int[] memberIds;
     private final boolean tagged;
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[MTU]);
+    private final UnsafeBuffer batch = new UnsafeBuffer(new byte[MTU]);
     private final UnsafeBuffer packet = new UnsafeBuffer(new byte[MTU + DataHeaderFlyweight.HEADER_LENGTH]);
     long datagramsSent;
     long framesSent;
@@ -154,8 +155,40 @@ final class DatagramForger implements AutoCloseable
         return memberIds[random.nextInt(memberIds.length)];
     }
 
-    /** Encode one shared-channel frame at {@code frame}; @return its length (with a tag when {@code tagged}). */
+    /**
+     * Encode one shared-channel message at {@code frame}: a frame, or one time in eight a batch of two or three
+     * (io.sequencer.transport.aeron.FrameBatch, as a member sends a duty cycle's frames); @return its length (with a
+     * tag when {@code tagged}).
+     */
     private int sharedFrame(final long nearby)
+    {
+        if (random.nextInt(8) != 0)
+        {
+            return withTag(sharedFrameBody(nearby));
+        }
+        final int count = 2 + random.nextInt(2);
+        int added = 0;
+        int at = io.sequencer.transport.aeron.FrameBatch.HEADER_LENGTH;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = sharedFrameBody(nearby);
+            if (at + io.sequencer.transport.aeron.FrameBatch.FRAME_PREFIX + length + FrameAuthenticator.TAG_LENGTH >
+                batch.capacity())
+            {
+                break;
+            }
+            batch.putInt(at, length, java.nio.ByteOrder.LITTLE_ENDIAN);
+            batch.putBytes(at + io.sequencer.transport.aeron.FrameBatch.FRAME_PREFIX, frame, 0, length);
+            at += io.sequencer.transport.aeron.FrameBatch.FRAME_PREFIX + length;
+            added++;
+        }
+        io.sequencer.transport.aeron.FrameBatch.writeHeader(batch, 0, tagged, added);
+        frame.putBytes(0, batch, 0, at);
+        return withTag(at);
+    }
+
+    /** One shared-channel frame at {@code frame}, untagged; @return its length. */
+    private int sharedFrameBody(final long nearby)
     {
         final int sender = member();
         final long epoch = epoch(nearby);
@@ -209,7 +242,7 @@ final class DatagramForger implements AutoCloseable
                 break;
             }
         }
-        return withTag(length);
+        return length;
     }
 
     private int catchUpFrame(final int target, final long nearby)
