@@ -46,24 +46,43 @@ public final class CheckpointFile
     /** Writes one checkpoint into a channel; {@link #finish()} writes the end record. Not thread-safe. */
     public static final class Writer implements SnapshotWriter
     {
-        private final WritableByteChannel channel;
         private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_HEADER_LENGTH + CHUNK_LENGTH).order(LITTLE_ENDIAN);
         private final UnsafeBuffer chunkView = new UnsafeBuffer(chunk.array());
+        private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(LITTLE_ENDIAN);
+        private final ByteBuffer end = ByteBuffer.allocate(END_LENGTH).order(LITTLE_ENDIAN);
+        private final byte[] headerCrc = new byte[HEADER_LENGTH - 32];
         private final CRC32C crc = new CRC32C();
-        private final byte[] headerCrc;
+        private WritableByteChannel channel;
         private int fill;
         private int sequence;
         private long total;
 
+        /** A writer for {@link #begin} to start checkpoints with, one after another: its 64 KiB chunk is reused. */
+        public Writer()
+        {
+        }
+
         public Writer(final WritableByteChannel channel, final long position, final long chk)
         {
+            begin(channel, position, chk);
+        }
+
+        /** Start a checkpoint of the state at {@code position} on {@code channel}: write its header. */
+        public Writer begin(final WritableByteChannel channel, final long position, final long chk)
+        {
             this.channel = channel;
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(LITTLE_ENDIAN);
+            fill = 0;
+            sequence = 0;
+            total = 0;
+            header.clear();
             header.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(position).putLong(chk).putInt(CHUNK_LENGTH).putInt(0);
-            header.putLong(crc(header.array(), 0, 32));
-            headerCrc = java.util.Arrays.copyOfRange(header.array(), 32, HEADER_LENGTH);
+            crc.reset();
+            crc.update(header.array(), 0, 32);
+            header.putLong(crc.getValue());
+            System.arraycopy(header.array(), 32, headerCrc, 0, headerCrc.length);
             header.flip();
             writeFully(header);
+            return this;
         }
 
         public void write(final DirectBuffer source, final int offset, final int length)
@@ -107,7 +126,7 @@ public final class CheckpointFile
         public long finish()
         {
             flush();
-            final ByteBuffer end = ByteBuffer.allocate(END_LENGTH).order(LITTLE_ENDIAN);
+            end.clear();
             end.putInt(-1).putInt(sequence).putLong(total);
             end.putLong(endCrc(crc, headerCrc, end.array()));
             end.flip();

@@ -96,18 +96,26 @@ final class DatagramForger implements AutoCloseable
         send(destination, bytes, bytes.length);
     }
 
-    private Session sharedSession;
+    private Session[] sharedSessions;
     private Session[] catchUpSessions;
 
-    /** One forged frame of a random kind on the shared channel at {@code channel}, stream {@code streamId}. */
-    void forgeShared(final InetSocketAddress channel, final int streamId, final long epochNearby) throws IOException
+    /**
+     * One forged frame of a random kind on the shared channel at {@code channel} (the port member index {@code port}
+     * publishes on), stream {@code streamId}.
+     */
+    void forgeShared(final InetSocketAddress channel, final int streamId, final int port, final long epochNearby)
+        throws IOException
     {
-        if (sharedSession == null || !sharedSession.destination.equals(channel))
+        if (sharedSessions == null)
         {
-            sharedSession = new Session(channel, streamId);
+            sharedSessions = new Session[memberIds.length];
+        }
+        if (sharedSessions[port] == null)
+        {
+            sharedSessions[port] = new Session(channel, streamId);
         }
         final int length = sharedFrame(epochNearby);
-        dataFrame(sharedSession, length);
+        dataFrame(sharedSessions[port], length);
     }
 
     /** One forged catch-up frame ({@code Fetch} or {@code Entries}) to member index {@code target}'s endpoint. */

@@ -30,6 +30,9 @@ class DemoCommandTest
     private static final Pattern LAST_LINE =
         Pattern.compile("logs identical on (\\d) nodes: (\\d+) entries, chk [0-9a-f]{16}");
 
+    private static final Pattern PROGRESS = Pattern.compile(
+        "progress \\((warm-up|measured)\\): \\d{1,3}(,\\d{3})* of \\d{1,3}(,\\d{3})* acknowledged, p50 so far \\d+\\.\\d us");
+
     @TempDir
     Path results;
 
@@ -50,6 +53,11 @@ class DemoCommandTest
         assertTrue(Long.parseLong(last.group(2)) >= 2500 + nodes, "every event in every log: " + last.group(2));
         assertTrue(out.toString().contains("latency intended send -> durable ack (us): p50 "), out.toString());
         assertTrue(out.toString().contains("throughput: "), out.toString());
+        assertTrue(out.toString().contains("garbage collections while measured: "), out.toString());
+        for (final String line : lines)
+        {
+            assertTrue(!line.startsWith("progress") || PROGRESS.matcher(line).matches(), line);
+        }
 
         // The histogram is kept: its log reads back with every measured event, and the plot draws it.
         assertTrue(out.toString().contains("histogram: " + results.resolve(LatencyReport.LOG_FILE)), out.toString());
@@ -59,6 +67,20 @@ class DemoCommandTest
         assertTrue(Files.readString(results.resolve(LatencyReport.PERCENTILES_FILE)).contains("#[Mean"));
         final String svg = Files.readString(results.resolve(LatencyReport.PLOT_FILE));
         assertTrue(svg.startsWith("<svg") && svg.contains("<polyline") && svg.contains("99.99%"), svg);
+    }
+
+    @Test
+    void progressNumbersAreGroupedAsPrintfGroupsThem()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        final StringBuilder line = new StringBuilder();
+        for (int i = 0; i < 10_000; i++)
+        {
+            final long value = i < 2_000 ? i : random.nextLong(Long.MAX_VALUE) >>> random.nextInt(63);
+            line.setLength(0);
+            DemoCommand.appendGrouped(line, value);
+            assertEquals(String.format(java.util.Locale.ROOT, "%,d", value), line.toString());
+        }
     }
 
     @Test

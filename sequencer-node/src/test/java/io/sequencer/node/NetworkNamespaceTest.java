@@ -81,7 +81,7 @@ class NetworkNamespaceTest
                 subnet + ".0/24|fc=min|ttl=1");
             for (int id = 0; id < 3; id++)
             {
-                settings.put("member." + id + ".endpoint", subnet + "." + (id + 1) + ":" + (cluster.port + 1 + id));
+                settings.put("member." + id + ".endpoint", subnet + "." + (id + 1) + ":" + cluster.endpointPort(id));
             }
             final NodeCluster nodes = cluster.writeConfig(settings)
                 .launcher(id -> List.of("ip", "netns", "exec", memberNamespace(id)));

@@ -53,7 +53,10 @@ final class NodeCluster implements AutoCloseable
 
     final Path dir;
     final int size;
-    /** The channel's multicast group and port; member i's endpoint is on port + 1 + i. */
+    /**
+     * The channel's multicast group and port: member i publishes on port + i ({@link #sharedPort}), and its endpoint is
+     * on port + size + i ({@link #endpointPort}).
+     */
     final String group;
     final int port;
     private final Process[] members;
@@ -72,13 +75,25 @@ final class NodeCluster implements AutoCloseable
         this.dir = Files.createDirectories(dir);
         this.size = size;
         this.members = new Process[size];
-        final String[] groupAndPorts = groupAndPorts(size + 1);
+        final String[] groupAndPorts = groupAndPorts(2 * size);
         group = groupAndPorts[0];
         port = Integer.parseInt(groupAndPorts[1]);
         Runtime.getRuntime().addShutdownHook(killer); // should the test JVM itself be stopped before close
     }
 
     private final Thread killer = new Thread(() -> started.forEach(Process::destroyForcibly), "node-cluster-killer");
+
+    /** The port member {@code id} publishes the shared channel on. */
+    int sharedPort(final int id)
+    {
+        return port + id;
+    }
+
+    /** The port of member {@code id}'s endpoint (catch-up). */
+    int endpointPort(final int id)
+    {
+        return port + size + id;
+    }
 
     /** The settings {@link #writeConfig} writes unless overridden: loopback, authentication on, generous timeouts. */
     Map<String, String> defaultSettings()
@@ -89,7 +104,7 @@ final class NodeCluster implements AutoCloseable
         for (int id = 0; id < size; id++)
         {
             ids.append(id == 0 ? "" : ",").append(id);
-            settings.put("member." + id + ".endpoint", "127.0.0.1:" + (port + 1 + id));
+            settings.put("member." + id + ".endpoint", "127.0.0.1:" + endpointPort(id));
         }
         settings.put("cluster.members", ids.toString());
         settings.put("authentication.key.file", "cluster.key");
@@ -619,8 +634,8 @@ final class NodeCluster implements AutoCloseable
 
     /**
      * A random multicast group (odd last octet) and {@code count} consecutive UDP ports below the ephemeral range
-     * that are free now, so that parallel runs on one machine do not collide: the channel's port, then each member's
-     * endpoint.
+     * that are free now, so that parallel runs on one machine do not collide: each member's channel port, then each
+     * member's endpoint.
      */
     static String[] groupAndPorts(final int count)
     {

@@ -272,18 +272,19 @@ class ProcessFaultTest
     }
 
     /**
-     * Five seconds of garbage datagrams and forged frames to the channel's group and every member's catch-up endpoint,
+     * Five seconds of garbage datagrams and forged frames to every member's port of the channel's group and every member's catch-up endpoint,
      * checking each second that the cluster acknowledges and nobody stopped; then, with the frames stopped, every
      * member acknowledging again and the logs checked.
      */
     private void attack(final String scenario, final boolean tagged) throws Exception
     {
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
-        final InetSocketAddress channel = new InetSocketAddress(InetAddress.getByName(cluster.group), cluster.port);
+        final InetSocketAddress[] channels = new InetSocketAddress[3];
         final InetSocketAddress[] endpoints = new InetSocketAddress[3];
         for (int id = 0; id < 3; id++)
         {
-            endpoints[id] = new InetSocketAddress(loopback, cluster.port + 1 + id);
+            channels[id] = new InetSocketAddress(InetAddress.getByName(cluster.group), cluster.sharedPort(id));
+            endpoints[id] = new InetSocketAddress(loopback, cluster.endpointPort(id));
         }
         final long[] dropsBefore = protocolDrops();
         final long[] epochChangesBefore = epochChanges();
@@ -304,9 +305,9 @@ class ProcessFaultTest
                         final int target = random.nextInt(3);
                         switch (random.nextInt(4))
                         {
-                            case 0: forger.garbage(random.nextBoolean() ? channel : endpoints[target]); break;
+                            case 0: forger.garbage(random.nextBoolean() ? channels[target] : endpoints[target]); break;
                             case 1: forger.forgeCatchUp(endpoints[target], 1002, target, epoch); break;
-                            default: forger.forgeShared(channel, 1001, epoch); break;
+                            default: forger.forgeShared(channels[target], 1001, target, epoch); break;
                         }
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // pacing: about 2,000 datagrams a second

@@ -141,6 +141,8 @@ public final class ChronicleEventLog implements EventLog
     private static final String PRECREATING_SUFFIX = ".precreating";
     /** The bytes of a cycle file written ahead before a full cycle has shown how many it takes; and at most. */
     private static final long MIN_PRECREATED_BYTES = 1 << 20;
+    /** What a cycle file written ahead is filled with, 64 KiB at a time: one buffer for every file. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     private static final long MAX_PRECREATED_BYTES = 64 << 20;
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
@@ -1662,7 +1664,7 @@ public final class ChronicleEventLog implements EventLog
                 try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE))
                 {
-                    final ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+                    final ByteBuffer zeros = ZEROS.duplicate(); // a view of its own: the write moves its position
                     for (long at = 0; at < bytes; at += zeros.capacity())
                     {
                         zeros.clear();

@@ -40,6 +40,8 @@ public final class FileCheckpointStore implements CheckpointStore
     private final boolean force;
     /** Position → recorded chk, or {@link #DAMAGED} when the header cannot be trusted. */
     private final ConcurrentSkipListMap<Long, Long> checkpoints = new ConcurrentSkipListMap<>();
+    /** {@link #save}'s, on the snapshot thread only: its 64 KiB chunk is not allocated again for every checkpoint. */
+    private final CheckpointFile.Writer writer = new CheckpointFile.Writer();
     private MemberDirectoryLock directoryLock;
 
     /**
@@ -93,7 +95,7 @@ public final class FileCheckpointStore implements CheckpointStore
         }
         DurableFiles.writeAtomically(fileOf(position), channel ->
         {
-            final CheckpointFile.Writer writer = new CheckpointFile.Writer(channel, position, chk);
+            writer.begin(channel, position, chk);
             content.accept(writer);
             writer.finish();
         }, force);

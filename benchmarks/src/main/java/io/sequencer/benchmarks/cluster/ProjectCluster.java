@@ -102,7 +102,7 @@ final class ProjectCluster implements SystemUnderTest
     private void launch(final SplittableRandom random)
     {
         final int clusterId = 1 + random.nextInt(1 << 20);
-        final int port = LoopbackPorts.freeConsecutive(nodes + 1, random); // the channel, then catch-up
+        final int port = LoopbackPorts.freeConsecutive(2 * nodes, random); // each member's channel port, then catch-up
         final String channel = "aeron:udp?endpoint=239.255.90." + (1 + 2 * random.nextInt(127)) + ":" + port +
             "|interface=127.0.0.1|fc=min|ttl=0";
         // a group of its own (odd: Aeron takes the next address for control), so no other run's traffic reaches it
@@ -121,7 +121,7 @@ final class ProjectCluster implements SystemUnderTest
                 .cluster(cluster)
                 .memberId(i)
                 .channel(channel)
-                .catchUpPortBase(port + 1)
+                .catchUpPortBase(port + nodes)
                 .threadingMode(driver)
                 // with drivers on threads of their own, they idle as Aeron Cluster's drivers do here (and as the duty
                 // cycle does): parks of at most 50 us, not the transport's default backoff up to 1 ms

@@ -20,9 +20,10 @@ import java.io.File;
 import java.util.function.Supplier;
 
 /**
- * The protocol's {@link Transport} on Aeron. One exclusive publication and one subscription for the shared channel
- * (multicast, or multi-destination unicast); one subscription for catch-up on this node's endpoint and one
- * exclusive publication to each peer's. {@link ChannelPublisher} routes outgoing frames by type;
+ * The protocol's {@link Transport} on Aeron. One exclusive publication for the shared channel, and one subscription
+ * to each peer's on multicast (one receive socket per sender, {@link AeronTransportContext}) or one on this node's
+ * endpoint with multi-destination unicast; one subscription for catch-up on this node's endpoint and one exclusive
+ * publication to each peer's. {@link ChannelPublisher} routes outgoing frames by type;
  * {@link ChannelAdapter} checks incoming ones and turns image events into {@link MemberStreamListener} signals.
  * <p>
  * The Aeron client runs on the caller's thread ({@code useConductorAgentInvoker}): {@link #poll} services it, so
@@ -45,10 +46,11 @@ public final class AeronTransport implements Transport
     private final AgentInvoker clientInvoker;
     private final ExclusivePublication sharedPublication;
     private final ExclusivePublication[] catchUpPublications;
-    private final Subscription sharedSubscription;
+    private final Subscription[] sharedSubscriptions;
     private final Subscription catchUpSubscription;
     private final FragmentAssembler sharedAssembler;
     private final FragmentAssembler catchUpAssembler;
+    private int nextShared;
     private boolean closed;
 
     private AeronTransport(final AeronTransportContext context)
@@ -69,7 +71,8 @@ public final class AeronTransport implements Transport
         Aeron aeron = null;
         final ExclusivePublication[] catchUp = new ExclusivePublication[cluster.size()];
         ExclusivePublication shared = null;
-        Subscription sharedSub = null;
+        final String[] sharedChannels = context.sharedSubscriptionChannels();
+        final Subscription[] sharedSubs = new Subscription[sharedChannels.length];
         Subscription catchUpSub = null;
         try
         {
@@ -80,32 +83,38 @@ public final class AeronTransport implements Transport
             final MediaDriver launched = driver;
             aeron = step("aeronDirectoryName", () -> connect(context, launched));
             final Aeron client = aeron;
-            shared = step("channel", () -> client.addExclusivePublication(
-                context.sharedPublicationChannel(), context.streamId()));
-            final String[] destinations = context.sharedDestinations();
-            for (int i = 0; i < destinations.length; i++)
+            if (context.sharedPublicationChannel() != null)
             {
-                if (destinations[i] != null)
+                shared = step("channel", () -> client.addExclusivePublication(
+                    context.sharedPublicationChannel(), context.streamId()));
+                final String[] destinations = context.sharedDestinations();
+                for (int i = 0; i < destinations.length; i++)
                 {
-                    final ExclusivePublication publication = shared;
-                    final String destination = destinations[i];
-                    step("memberEndpoints[" + cluster.memberId(i) + "]", () ->
+                    if (destinations[i] != null)
                     {
-                        publication.addDestination(destination);
-                        return publication;
-                    });
+                        final ExclusivePublication publication = shared;
+                        final String destination = destinations[i];
+                        step("memberEndpoints[" + cluster.memberId(i) + "]", () ->
+                        {
+                            publication.addDestination(destination);
+                            return publication;
+                        });
+                    }
                 }
+                adapter.ownSharedSession(shared.sessionId());
             }
-            adapter.ownSharedSession(shared.sessionId());
-            sharedSub = step(context.unicast() ? "memberEndpoints[" + context.memberId() + "]" : "channel",
-                () -> client.addSubscription(
-                context.sharedSubscriptionChannel(), context.streamId(),
-                image -> adapter.onImageAvailable(false, image.sessionId()),
-                image ->
-                {
-                    sharedAssembler.freeSessionBuffer(image.sessionId());
-                    adapter.onImageUnavailable(false, image.sessionId());
-                }));
+            for (int i = 0; i < sharedChannels.length; i++)
+            {
+                final String channel = sharedChannels[i];
+                sharedSubs[i] = step(context.unicast() ? "memberEndpoints[" + context.memberId() + "]" : "channel",
+                    () -> client.addSubscription(channel, context.streamId(),
+                    image -> adapter.onImageAvailable(false, image.sessionId()),
+                    image ->
+                    {
+                        sharedAssembler.freeSessionBuffer(image.sessionId());
+                        adapter.onImageUnavailable(false, image.sessionId());
+                    }));
+            }
             catchUpSub = step("memberEndpoints[" + context.memberId() + "]", () -> client.addSubscription(
                 context.catchUpSubscriptionChannel(), context.catchUpStreamId(),
                 image -> adapter.onImageAvailable(true, image.sessionId()),
@@ -128,7 +137,8 @@ public final class AeronTransport implements Transport
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(catchUp);
-            CloseHelper.quietCloseAll(catchUpSub, sharedSub, shared, aeron, driver);
+            CloseHelper.quietCloseAll(sharedSubs);
+            CloseHelper.quietCloseAll(catchUpSub, shared, aeron, driver);
             if (driver != null)
             {
                 IoUtil.delete(new File(context.aeronDirectoryName()), true);
@@ -143,7 +153,7 @@ public final class AeronTransport implements Transport
         this.clientInvoker = aeron.conductorAgentInvoker();
         this.sharedPublication = shared;
         this.catchUpPublications = catchUp;
-        this.sharedSubscription = sharedSub;
+        this.sharedSubscriptions = sharedSubs;
         this.catchUpSubscription = catchUpSub;
         this.publisher = new ChannelPublisher(
             cluster, context.memberId(), context.authentication(), publishAuthenticator, counters, shared, catchUp);
@@ -263,7 +273,15 @@ public final class AeronTransport implements Transport
         }
         clientInvoker.invoke();
         adapter.handler(handler);
-        final int fragments = sharedSubscription.poll(sharedAssembler, limit);
+        int fragments = 0;
+        final int count = sharedSubscriptions.length;
+        for (int i = 0; i < count && fragments < limit; i++)
+        {
+            // Start at a different peer each cycle, so that a busy one cannot keep the others' frames waiting.
+            final int index = (nextShared + i) % count;
+            fragments += sharedSubscriptions[index].poll(sharedAssembler, limit - fragments);
+        }
+        nextShared = count == 0 ? 0 : (nextShared + 1) % count;
         if (fragments < limit)
         {
             catchUpSubscription.poll(catchUpAssembler, limit - fragments);
@@ -271,15 +289,19 @@ public final class AeronTransport implements Transport
         return adapter.takePolled();
     }
 
-    /** Whether at least one receiver is connected to this node's shared publication. */
+    /** Whether at least one peer is connected to this node's shared publication (never, in a 1-member cluster). */
     public boolean isConnected()
     {
-        return sharedPublication.isConnected();
+        return sharedPublication != null && sharedPublication.isConnected();
     }
 
     /** This node's publisher session on the shared channel. */
     public int sessionId()
     {
+        if (sharedPublication == null)
+        {
+            throw new IllegalStateException("a 1-member cluster has no shared publication");
+        }
         return sharedPublication.sessionId();
     }
 
@@ -315,7 +337,8 @@ public final class AeronTransport implements Transport
         closed = true;
         publisher.flush(); // a member that stops sends what it published (a closed publication refuses, no throw)
         CloseHelper.quietCloseAll(catchUpPublications);
-        CloseHelper.quietCloseAll(catchUpSubscription, sharedSubscription, sharedPublication, aeron, driver);
+        CloseHelper.quietCloseAll(sharedSubscriptions);
+        CloseHelper.quietCloseAll(catchUpSubscription, sharedPublication, aeron, driver);
         if (driver != null)
         {
             IoUtil.delete(new File(context.aeronDirectoryName()), true);

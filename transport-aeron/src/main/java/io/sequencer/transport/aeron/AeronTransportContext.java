@@ -30,10 +30,15 @@ import java.util.function.Supplier;
  * error names the setting and the expected form, so a bad configuration stops the node at start with a sentence
  * rather than a stack trace from inside Aeron.
  * <p>
- * Streams: the shared channel is one Aeron stream ({@link #streamId()}) that every member publishes to and
- * subscribes to, on multicast ({@link #channel()}, the default) or, for networks without multicast, as a
+ * Streams: the shared channel is one Aeron stream id ({@link #streamId()}) on which every member publishes to all
+ * the others, on multicast ({@link #channel()}, the default) or, for networks without multicast, as a
  * multi-destination publication to every peer's unicast {@link #memberEndpoint(int) endpoint} ({@link #unicast()}).
- * Catch-up traffic is point to point on its own stream ({@link #catchUpStreamId()}) to each member's endpoint.
+ * On multicast, member index {@code i} publishes on the channel's group at the channel's port plus {@code i}, and
+ * each member subscribes to its peers' ports only: one receive socket per sender. The JDK's datagram receive
+ * allocates the sender's address whenever it differs from the previous datagram's, so one socket that three members
+ * send to allocated on nearly every datagram (about 5 MB/s at 10,000 events/s, the young collections of issue 11);
+ * and no member receives its own frames back. Catch-up traffic is point to point on its own stream
+ * ({@link #catchUpStreamId()}) to each member's endpoint.
  */
 public final class AeronTransportContext
 {
@@ -42,8 +47,11 @@ public final class AeronTransportContext
         "aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0";
     public static final int DEFAULT_STREAM_ID = 1001;
     public static final int DEFAULT_CATCH_UP_STREAM_ID = 1002;
-    /** Member {@code i} of {@code C} listens for catch-up on this port plus {@code i}, unless configured. */
-    public static final int DEFAULT_CATCH_UP_PORT_BASE = 40457;
+    /**
+     * Member {@code i} of {@code C} listens for catch-up on this port plus {@code i}, unless configured: after the
+     * default channel's ports, 40456 plus each member's index.
+     */
+    public static final int DEFAULT_CATCH_UP_PORT_BASE = 40456 + ClusterConfig.MAX_MEMBERS;
     public static final int DEFAULT_TERM_LENGTH = 1024 * 1024;
     /** The protocol's largest frame by default: a 64 KiB {@code Entries} batch, or a 4 KiB event with its header. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 + 4096;
@@ -82,7 +90,7 @@ public final class AeronTransportContext
     private boolean concluded;
 
     private String sharedPublicationChannel;
-    private String sharedSubscriptionChannel;
+    private String[] sharedSubscriptionChannels;
     private String[] sharedDestinations;
     private String catchUpSubscriptionChannel;
     private String[] catchUpPublicationChannels;
@@ -140,6 +148,10 @@ public final class AeronTransportContext
             resolvedEndpoints[i] = resolveEndpoint(i, uri);
         }
         final int selfIndex = cluster.indexOf(memberId);
+        if (!unicast)
+        {
+            checkSharedPorts(parseHostPort("channel", uri.get(CommonContext.ENDPOINT_PARAM_NAME)).getPort());
+        }
         checkBindable(resolvedEndpoints[selfIndex]);
 
         // Catch-up moves a log in frames of up to maxFrameLength: with Aeron's default receiver window and socket
@@ -149,15 +161,16 @@ public final class AeronTransportContext
         // unicast the shared stream is received on the same endpoint, whose socket Aeron requires to match.
         final int catchUpWindow = termLength / 2;
         final String catchUpReceive = "|rcv-wnd=" + catchUpWindow + "|so-rcvbuf=" + catchUpWindow;
+        sharedDestinations = new String[members];
         if (unicast)
         {
             final ChannelUri publication = ChannelUri.parse("aeron:udp");
             publication.put(CommonContext.MDC_CONTROL_MODE_PARAM_NAME, CommonContext.MDC_CONTROL_MODE_MANUAL);
             publication.put(CommonContext.FLOW_CONTROL_PARAM_NAME, "min");
             publication.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
-            sharedPublicationChannel = publication.toString();
-            sharedSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] + catchUpReceive;
-            sharedDestinations = new String[members];
+            sharedPublicationChannel = members == 1 ? null : publication.toString();
+            sharedSubscriptionChannels = members == 1 ? new String[0] :
+                new String[] {"aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] + catchUpReceive};
             for (int i = 0; i < members; i++)
             {
                 sharedDestinations[i] = i == selfIndex ? null : "aeron:udp?endpoint=" + resolvedEndpoints[i];
@@ -169,9 +182,19 @@ public final class AeronTransportContext
             {
                 uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
             }
-            sharedPublicationChannel = uri.toString();
-            sharedSubscriptionChannel = uri.toString();
-            sharedDestinations = new String[members];
+            final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+            final InetSocketAddress group = parseHostPort("channel", endpoint);
+            final String groupHost = endpoint.substring(0, endpoint.lastIndexOf(':'));
+            // A 1-member cluster has nobody to send to: no shared publication, no shared subscription.
+            sharedPublicationChannel = members == 1 ? null : memberChannel(uri, groupHost, group.getPort() + selfIndex);
+            sharedSubscriptionChannels = new String[members - 1];
+            for (int i = 0, n = 0; i < members; i++)
+            {
+                if (i != selfIndex)
+                {
+                    sharedSubscriptionChannels[n++] = memberChannel(uri, groupHost, group.getPort() + i);
+                }
+            }
         }
 
         catchUpSubscriptionChannel = "aeron:udp?endpoint=" + resolvedEndpoints[selfIndex] + catchUpReceive;
@@ -184,6 +207,35 @@ public final class AeronTransportContext
         }
         concluded = true;
         return this;
+    }
+
+    /**
+     * On multicast every host binds each of the shared channel's ports ({@code port} + member index) on every
+     * interface: no member's endpoint may use one of them.
+     */
+    private void checkSharedPorts(final int port)
+    {
+        final int members = cluster.size();
+        require(port + members - 1 <= 65535, "channel",
+            "a port at most " + (65536 - members) + " (member i publishes on the channel's port + i)", channel);
+        for (int i = 0; i < members; i++)
+        {
+            final int id = cluster.memberId(i);
+            final int endpointPort = parseHostPort("memberEndpoints[" + id + "]", resolvedEndpoints[i]).getPort();
+            require(endpointPort < port || endpointPort >= port + members, "memberEndpoints[" + id + "]",
+                "a port outside the shared channel's " + port + ".." + (port + members - 1) +
+                " (member i publishes on the channel's port + i, bound on every interface)", resolvedEndpoints[i] +
+                (memberEndpoints.containsKey(id) ? "" : " (by default catchUpPortBase " + catchUpPortBase +
+                " + the member's index)"));
+        }
+    }
+
+    /** The channel with its endpoint's port replaced: the stream of the member that publishes on {@code port}. */
+    private static String memberChannel(final ChannelUri channel, final String groupHost, final int port)
+    {
+        final ChannelUri uri = ChannelUri.parse(channel.toString());
+        uri.put(CommonContext.ENDPOINT_PARAM_NAME, groupHost + ":" + port);
+        return uri.toString();
     }
 
     private ChannelUri parseChannel()
@@ -603,16 +655,19 @@ public final class AeronTransportContext
         return this;
     }
 
-    /** Derived by {@link #conclude()}. */
+    /** Derived by {@link #conclude()}: where this node publishes the shared stream; null in a 1-member cluster. */
     public String sharedPublicationChannel()
     {
         return sharedPublicationChannel;
     }
 
-    /** Derived by {@link #conclude()}. */
-    public String sharedSubscriptionChannel()
+    /**
+     * Derived by {@link #conclude()}: where this node receives the shared stream. On multicast one channel per peer
+     * (its port), with {@link #unicast()} this node's endpoint; none in a 1-member cluster.
+     */
+    public String[] sharedSubscriptionChannels()
     {
-        return sharedSubscriptionChannel;
+        return sharedSubscriptionChannels.clone();
     }
 
     /** Derived by {@link #conclude()}: the unicast destination of each member by index, null for this node. */

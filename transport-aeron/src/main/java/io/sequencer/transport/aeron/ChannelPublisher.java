@@ -22,8 +22,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * {@code tryClaim}; a frame too large for a batch is copied with {@code offer} and fragmented by Aeron. With
  * authentication on, the HMAC tag follows the frame or batch in the same message.
  * <p>
- * Never blocks or retries: back-pressure, not connected and admin action return false to the protocol, which
- * retries on a later duty cycle; a batch that could not leave stays whole, ahead of anything published later.
+ * Never blocks or retries: back-pressure and admin action return false to the protocol, which retries on a later
+ * duty cycle; a batch that could not leave stays whole, ahead of anything published later. A batch refused because
+ * no peer is connected goes, as it would have gone to nobody on the wire: held, it would reach a peer that connects
+ * later as a burst of stale frames. In a 1-member cluster (no shared publication) shared frames go nowhere.
  * Allocation-free. Single-threaded.
  */
 public final class ChannelPublisher
@@ -44,8 +46,11 @@ public final class ChannelPublisher
     private int batchLength = FrameBatch.HEADER_LENGTH;
     private int batchFrames;
     private boolean batchTagged;
+    /** What the last {@link #send} got from Aeron: a position, or why not. */
+    private long lastResult;
 
     /**
+     * @param shared         the shared-channel publication; null when there is no peer to send to.
      * @param catchUpByIndex the catch-up publication to each member by its index in {@code C}; null at this node's.
      */
     public ChannelPublisher(
@@ -64,7 +69,7 @@ public final class ChannelPublisher
         this.counters = counters;
         this.shared = shared;
         this.catchUpByIndex = catchUpByIndex;
-        this.batchLimit = shared.maxPayloadLength() -
+        this.batchLimit = shared == null ? FrameBatch.HEADER_LENGTH : shared.maxPayloadLength() -
             (authentication == Authentication.NONE ? 0 : FrameAuthenticator.TAG_LENGTH);
         this.batch = new UnsafeBuffer(new byte[batchLimit]);
     }
@@ -97,6 +102,10 @@ public final class ChannelPublisher
             counters.oversize++; // not a frame (a bug): in a batch it would make every receiver drop the whole batch
             return false;
         }
+        if (shared == null)
+        {
+            return true; // a 1-member cluster: nobody to send it to
+        }
         final int needed = FrameBatch.FRAME_PREFIX + length;
         if (batchLength + needed > batchLimit)
         {
@@ -120,7 +129,8 @@ public final class ChannelPublisher
 
     /**
      * Send the batch of shared-channel frames published since the last flush: as one message, or, when it holds a
-     * single frame, as that frame alone. On back-pressure it stays, whole, for the next call.
+     * single frame, as that frame alone. On back-pressure it stays, whole, for the next call; with no peer connected
+     * it goes (counted as not connected).
      *
      * @return 1 when a message left, else 0.
      */
@@ -146,14 +156,14 @@ public final class ChannelPublisher
                 counters.batches++;
             }
         }
-        if (!sent)
+        if (!sent && lastResult != Publication.NOT_CONNECTED)
         {
             return 0;
         }
         batchLength = FrameBatch.HEADER_LENGTH;
         batchFrames = 0;
         batchTagged = false;
-        return 1;
+        return sent ? 1 : 0;
     }
 
     /** Frames published to the shared channel and not yet sent. */
@@ -172,10 +182,12 @@ public final class ChannelPublisher
         final int frames)
     {
         final int messageLength = tagged ? length + FrameAuthenticator.TAG_LENGTH : length;
+        lastResult = 0;
         final long result;
         if (messageLength <= publication.maxPayloadLength())
         {
             result = publication.tryClaim(messageLength, bufferClaim);
+            lastResult = result;
             if (result > 0)
             {
                 final MutableDirectBuffer claimed = bufferClaim.buffer();
@@ -208,6 +220,7 @@ public final class ChannelPublisher
             {
                 result = publication.offer(buffer, offset, length);
             }
+            lastResult = result;
             if (result > 0)
             {
                 counters.offered++;

@@ -93,6 +93,13 @@ class AeronTransportContextTest
         assertMessage("memberEndpoints[2]:", () -> context().memberEndpoint(2, "127.0.0.1:99999").conclude());
         assertMessage("memberEndpoints:", () -> new AeronTransportContext().cluster(cluster).memberId(0)
             .unicast(true).conclude());
+        // the shared channel's ports (40456..40458 for three members) are bound on every interface of every host
+        assertMessage("memberEndpoints[2]:", () -> new AeronTransportContext().cluster(cluster).memberId(0)
+            .catchUpPortBase(40454).conclude());
+        assertMessage("memberEndpoints[1]:", () -> context().channel(AeronTransportContext.DEFAULT_CHANNEL)
+            .memberEndpoint(1, "10.0.0.2:40456").conclude());
+        assertMessage("channel:", () -> context()
+            .channel("aeron:udp?endpoint=239.255.0.1:65535|interface=127.0.0.1|fc=min").conclude());
         assertMessage("driverIdleStrategy:", () -> AeronTransportContext.idleStrategy("driverIdleStrategy", "fast"));
     }
 
@@ -101,9 +108,15 @@ class AeronTransportContextTest
     {
         final AeronTransportContext context = new AeronTransportContext().cluster(cluster).memberId(2)
             .catchUpPortBase(ports[0] - 2).conclude(); // member 2 (index 2) listens on ports[0], known free
-        assertTrue(context.sharedSubscriptionChannel().startsWith("aeron:udp?"));
-        assertTrue(context.sharedSubscriptionChannel().contains("endpoint=239.255.0.1:40456"));
-        assertTrue(context.sharedSubscriptionChannel().contains("term-length=1048576"));
+        // one port per member: this node publishes on the third, and receives each peer on its own socket
+        assertTrue(context.sharedPublicationChannel().contains("endpoint=239.255.0.1:40458"));
+        final String[] subscriptions = context.sharedSubscriptionChannels();
+        assertEquals(2, subscriptions.length);
+        assertTrue(subscriptions[0].startsWith("aeron:udp?"));
+        assertTrue(subscriptions[0].contains("endpoint=239.255.0.1:40456"));
+        assertTrue(subscriptions[1].contains("endpoint=239.255.0.1:40457"));
+        assertTrue(subscriptions[0].contains("term-length=1048576"));
+        assertTrue(subscriptions[1].contains("fc=min"));
         assertEquals("127.0.0.1:" + (ports[0] - 1), context.memberEndpoint(1));
         assertTrue(context.aeronDirectoryName().endsWith("sequencer-aeron-" + cluster.clusterId() + "-2"));
         assertEquals(null, context.catchUpPublicationChannels()[2]);

@@ -342,7 +342,9 @@ class FrameBatchTest
         Subscription subscription = null;
         try
         {
-            final ExclusivePublication shared = aeron.addExclusivePublication("aeron:ipc", 7);
+            // A small term: the subscriber below, polling nothing, back-pressures the publisher within a few batches.
+            final String channel = "aeron:ipc?term-length=65536";
+            final ExclusivePublication shared = aeron.addExclusivePublication(channel, 7);
             final ClusterConfig three = ClusterConfig.ofSize(CLUSTER, 3);
             final TransportCounters sent = new TransportCounters();
             final ChannelPublisher publisher = new ChannelPublisher(three, 1, Authentication.ALL,
@@ -351,31 +353,57 @@ class FrameBatchTest
             assertFalse(publisher.publish(frame, 0, FrameHeader.LENGTH - 1), "not a frame: refused, not batched");
             assertEquals(0, publisher.waiting());
 
-            // Not connected: the batch cannot leave. It keeps what it took and refuses what no longer fits.
+            // Not connected: nobody would hear the batch, so it goes (held, it would reach a late peer as stale frames).
+            assertTrue(publisher.publish(frame, 0, promise(1)));
+            assertTrue(publisher.publish(frame, 0, promise(2)));
+            assertEquals(0, publisher.flush());
+            assertEquals(0, publisher.waiting(), "dropped, counted as not connected");
+            assertEquals(1, sent.notConnected());
+
+            subscription = aeron.addSubscription(channel, 7);
+            final Subscription sub = subscription;
+            awaitTrue(shared::isConnected, "the publication connects");
+
+            // Back-pressured: the batch cannot leave. It keeps what it took and refuses what no longer fits.
+            long next = 100;
+            int sentBatches = 0;
+            while (sent.backPressured() == 0)
+            {
+                assertTrue(publisher.publish(frame, 0, promise(next++)));
+                assertTrue(publisher.publish(frame, 0, promise(next++)));
+                sentBatches += publisher.flush();
+                assertTrue(sentBatches < 10_000, "never back-pressured");
+            }
+            final int heldBefore = publisher.waiting();
             int accepted = 0;
-            while (publisher.publish(frame, 0, promise(100 + accepted)))
+            while (publisher.publish(frame, 0, promise(next + accepted)))
             {
                 accepted++;
+                assertTrue(accepted < 10_000, "a batch that cannot leave takes at most a claim's worth");
             }
-            assertTrue(accepted > 10, "a batch holds a claim's worth of frames: " + accepted);
+            final long lastCounter = next + accepted - 1;
+            assertTrue(heldBefore + accepted > 10, "a batch holds a claim's worth of frames: " + accepted);
             assertEquals(0, publisher.flush());
-            assertEquals(accepted, publisher.waiting(), "nothing lost, nothing sent");
-            assertTrue(sent.notConnected() > 0);
+            assertEquals(heldBefore + accepted, publisher.waiting(), "nothing lost, nothing sent");
 
-            subscription = aeron.addSubscription("aeron:ipc", 7);
-            final Subscription sub = subscription;
-            awaitTrue(() -> publisher.flush() == 1, "the waiting batch leaves once the publication connects");
+            final ChannelAdapter adapter = adapter(Authentication.ALL);
+            final FragmentAssembler assembler = new FragmentAssembler(
+                (buffer, offset, length, header) -> adapter.onFrame(false, header.sessionId(), buffer, offset, length));
+            // Drain what was sent, then the held batch leaves, whole, before what is published after it.
+            final int sentFrames = 2 * sentBatches;
+            final int expected = sentFrames + heldBefore + accepted + 4;
+            awaitTrue(() ->
+            {
+                sub.poll(assembler, 10);
+                return deliveredTypes.size() >= sentFrames;
+            }, "the sent batches arrive");
+            awaitTrue(() -> publisher.flush() == 1, "the waiting batch leaves once there is room");
             assertTrue(publisher.publish(frame, 0, event(1, 8)));
             assertTrue(publisher.publish(frame, 0, report(5)));
             assertTrue(publisher.publish(frame, 0, event(2, 3000)), "too large for a batch: sent after it");
             assertEquals(0, publisher.waiting());
             assertTrue(publisher.publish(frame, 0, promise(7)));
             assertEquals(1, publisher.flush(), "a single frame travels alone");
-
-            final ChannelAdapter adapter = adapter(Authentication.ALL);
-            final FragmentAssembler assembler = new FragmentAssembler(
-                (buffer, offset, length, header) -> adapter.onFrame(false, header.sessionId(), buffer, offset, length));
-            final int expected = accepted + 4;
             awaitTrue(() ->
             {
                 sub.poll(assembler, 10);
@@ -383,16 +411,18 @@ class FrameBatchTest
             }, "every frame arrives");
             final List<Integer> types = new ArrayList<>();
             final List<Long> counters = new ArrayList<>();
-            for (int i = 0; i < accepted; i++)
+            for (long c = 100; c <= lastCounter; c++)
             {
                 types.add(2);
-                counters.add(100L + i);
+                counters.add(c);
             }
             types.addAll(List.of(1, 3, 1, 2));
+            assertEquals(expected, types.size());
             assertEquals(types, deliveredTypes, "in the order published");
-            assertEquals(counters, deliveredWords.subList(0, accepted), "the held batch, whole and in order");
-            assertEquals(4, sent.messages(), "the held batch, the next batch, the large event, the lone promise");
-            assertEquals(2, sent.batches());
+            assertEquals(counters, deliveredWords.subList(0, counters.size()), "every batch, the held one whole, in order");
+            assertEquals(sentBatches + 4, sent.messages(),
+                "the batches sent, the held one, the next one, the large event, the promise");
+            assertEquals(sentBatches + 2, sent.batches());
             assertEquals(expected, sent.published());
             assertEquals(0, this.counters.droppedTotal());
         }

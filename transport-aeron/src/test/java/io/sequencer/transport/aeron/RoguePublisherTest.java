@@ -33,14 +33,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A rogue process on the channel address: its own media driver and publication on the cluster's multicast group and
- * stream. Frames of another cluster, from an identity outside {@code C}, and (with authentication on) forged control
+ * A rogue process on the channel address: its own media driver and a publication on each member's port of the
+ * cluster's multicast group and stream (each member receives its peers' ports, so it hears two of the three). Frames of another cluster, from an identity outside {@code C}, and (with authentication on) forged control
  * frames and events without the secret change nothing in any node's log or epoch; the drop counters show them.
  */
 class RoguePublisherTest
 {
     private static final byte[] SECRET = "a shared secret of the cluster!!".getBytes(StandardCharsets.US_ASCII);
     private static final int ROGUE_ROUNDS = 200;
+    /** Rogue publications a member hears: one on each peer's port. */
+    private static final int HEARD = 2;
 
     private final List<TestNode> nodes = new ArrayList<>();
     private MediaDriver rogueDriver;
@@ -77,11 +79,16 @@ class RoguePublisherTest
         loop.runUntil("every member running", 20_000, () -> nodes.stream().allMatch(TestNode::isRunning));
         final long epoch = nodes.get(0).protocol.currentEpoch();
 
-        final String rogueChannel = nodes.get(0).transport.context().sharedPublicationChannel();
         final long[] imagesBefore = nodes.stream().mapToLong(n -> n.transport.counters().imagesAvailable()).toArray();
-        final ExclusivePublication rogue = rogueClient.addExclusivePublication(rogueChannel, streamId);
-        loop.runUntil("every member sees the rogue's image", 10_000, () -> rogue.isConnected() &&
-            nodes.stream().allMatch(n -> n.transport.counters().imagesAvailable() > imagesBefore[nodes.indexOf(n)]));
+        final List<ExclusivePublication> rogues = new ArrayList<>();
+        for (final TestNode node : nodes)
+        {
+            rogues.add(rogueClient.addExclusivePublication(node.transport.context().sharedPublicationChannel(),
+                streamId));
+        }
+        loop.runUntil("every member sees the rogue's images", 10_000, () ->
+            rogues.stream().allMatch(ExclusivePublication::isConnected) && nodes.stream().allMatch(n ->
+            n.transport.counters().imagesAvailable() >= imagesBefore[nodes.indexOf(n)] + HEARD));
 
         final SplittableRandom random = new SplittableRandom(0xB0B);
         final RogueFrames frames = new RogueFrames(cluster.clusterId(), epoch, authentication != Authentication.NONE,
@@ -93,24 +100,27 @@ class RoguePublisherTest
             n.transport.counters().dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
             n.transport.counters().dropped(TransportDropReason.SESSION_MISMATCH)).toArray();
         final long rogueTotal = (long)frames.count() * ROGUE_ROUNDS;
-        final int[] sent = new int[1];
+        final int[] sent = new int[rogues.size()];
         final long[] accepted = new long[1];
         final int events = 300;
         loop.runUntil("rogue frames counted and legit events acknowledged", 30_000,
-            () -> sent[0] == rogueTotal && accepted[0] == events &&
+            () -> java.util.Arrays.stream(sent).allMatch(n -> n == rogueTotal) && accepted[0] == events &&
                 nodes.stream().allMatch(n ->
-                    n.inFlight() == 0 && rogueDrops(n) - dropsBefore[nodes.indexOf(n)] == rogueTotal) &&
+                    n.inFlight() == 0 && rogueDrops(n) - dropsBefore[nodes.indexOf(n)] == HEARD * rogueTotal) &&
                 TestNode.logsIdentical(nodes),
             () ->
             {
                 int work = 0;
-                if (sent[0] < rogueTotal)
+                for (int r = 0; r < sent.length; r++)
                 {
-                    final int length = frames.encode(sent[0] % frames.count(), random);
-                    if (rogue.offer(frames.buffer, 0, length) > 0)
+                    if (sent[r] < rogueTotal)
                     {
-                        sent[0]++;
-                        work++;
+                        final int length = frames.encode(sent[r] % frames.count(), random);
+                        if (rogues.get(r).offer(frames.buffer, 0, length) > 0)
+                        {
+                            sent[r]++;
+                            work++;
+                        }
                     }
                 }
                 final TestNode node = nodes.get(random.nextInt(nodes.size()));
@@ -147,16 +157,17 @@ class RoguePublisherTest
             assertEquals(0, transport.memberAvailableSignals(), "the rogue never passed for a member");
             if (authentication == Authentication.NONE)
             {
-                assertEquals(ROGUE_ROUNDS * 2L, core.dropped(DropReason.WRONG_CLUSTER), node.describe());
-                assertEquals(ROGUE_ROUNDS * 2L, core.dropped(DropReason.UNKNOWN_SENDER), node.describe());
+                assertEquals(HEARD * ROGUE_ROUNDS * 2L, core.dropped(DropReason.WRONG_CLUSTER), node.describe());
+                assertEquals(HEARD * ROGUE_ROUNDS * 2L, core.dropped(DropReason.UNKNOWN_SENDER), node.describe());
             }
             else
             {
                 // four forged control frames with a tag under a guessed secret, one replayed with the real tag
-                assertTrue(transport.dropped(TransportDropReason.AUTH_FAILED) >= ROGUE_ROUNDS * 5L, node.describe());
+                assertTrue(transport.dropped(TransportDropReason.AUTH_FAILED) >= HEARD * ROGUE_ROUNDS * 5L,
+                    node.describe());
                 // the forged event and promise: untagged frames of a session that never proved the secret (or, at
                 // the member they impersonate, of a session that claims to be this node)
-                assertEquals(authentication == Authentication.CONTROL ? ROGUE_ROUNDS * 2L : 0,
+                assertEquals(authentication == Authentication.CONTROL ? HEARD * ROGUE_ROUNDS * 2L : 0,
                     transport.dropped(TransportDropReason.UNAUTHENTICATED_SESSION) +
                     transport.dropped(TransportDropReason.SESSION_MISMATCH) - sessionDropsBefore[nodes.indexOf(node)],
                     node.describe());
@@ -192,16 +203,19 @@ class RoguePublisherTest
         }
         launchRogue();
 
-        // One rogue session per member it names: a session binds to at most one member.
+        // One rogue session per member it names and member port: a session binds to at most one member.
         final List<ExclusivePublication> shared = new ArrayList<>();
         final List<int[]> sharedNames = new ArrayList<>();
         final List<ExclusivePublication> catchUp = new ArrayList<>();
         final List<int[]> catchUpNames = new ArrayList<>();
         for (int named = 0; named < 3; named++)
         {
-            shared.add(rogueClient.addExclusivePublication(
-                nodes.get(0).transport.context().sharedPublicationChannel(), streamId));
-            sharedNames.add(new int[]{named, -1});
+            for (final TestNode port : nodes)
+            {
+                shared.add(rogueClient.addExclusivePublication(
+                    port.transport.context().sharedPublicationChannel(), streamId));
+                sharedNames.add(new int[]{named, -1});
+            }
             for (int target = 0; target < 3; target++)
             {
                 if (target != named)
@@ -218,8 +232,8 @@ class RoguePublisherTest
             () -> shared.stream().allMatch(ExclusivePublication::isConnected) &&
             catchUp.stream().allMatch(ExclusivePublication::isConnected));
 
-        // Per node and round: 3 rogue sessions x SHARED_MALFORMED frames, 2 x CATCH_UP_MALFORMED.
-        final long perRound = 3L * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED;
+        // Per node and round: 3 named x HEARD rogue sessions x SHARED_MALFORMED frames, 2 x CATCH_UP_MALFORMED.
+        final long perRound = 3L * HEARD * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED;
         final MalformedFrames frames = new MalformedFrames(cluster.clusterId());
         sendMalformed(loop, frames, shared, sharedNames, catchUp, catchUpNames, perRound);
 
@@ -254,7 +268,7 @@ class RoguePublisherTest
             if (authentication == Authentication.NONE)
             {
                 // all but the frames that name the receiving node itself (another process claiming its id)
-                assertEquals(2 * (2L * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED),
+                assertEquals(2 * (2L * HEARD * SHARED_MALFORMED + 2L * CATCH_UP_MALFORMED),
                     counters.dropped(TransportDropReason.MALFORMED), node.describe());
             }
         }

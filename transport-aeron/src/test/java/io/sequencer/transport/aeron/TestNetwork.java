@@ -1,5 +1,7 @@
 package io.sequencer.transport.aeron;
 
+import io.sequencer.core.ClusterConfig;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -33,35 +35,56 @@ final class TestNetwork
     /** A UDP port on 127.0.0.1 that nothing is bound to now and that this JVM has not handed out before. */
     static synchronized int freeUdpPort()
     {
-        for (int attempt = 0; attempt < 1000; attempt++)
-        {
-            final int port = 20_000 + RANDOM.nextInt(12_000); // below Linux's ephemeral range (32768..)
-            if (HANDED_OUT.contains(port))
-            {
-                continue;
-            }
-            try (DatagramSocket socket = new DatagramSocket(null))
-            {
-                socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            }
-            catch (final IOException ex)
-            {
-                continue;
-            }
-            HANDED_OUT.add(port);
-            return port;
-        }
-        throw new IllegalStateException("no free UDP port found");
+        return freeUdpPorts(1);
     }
 
-    /** A loopback multicast channel on a random group (odd last octet, as Aeron needs) and a free port. */
+    /** The first of {@code count} consecutive such ports. */
+    private static int freeUdpPorts(final int count)
+    {
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            final int port = 20_000 + RANDOM.nextInt(12_000 - count); // below Linux's ephemeral range (32768..)
+            boolean free = true;
+            for (int i = 0; i < count && free; i++)
+            {
+                free = !HANDED_OUT.contains(port + i) && isFree(port + i);
+            }
+            if (free)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    HANDED_OUT.add(port + i);
+                }
+                return port;
+            }
+        }
+        throw new IllegalStateException("no " + count + " free consecutive UDP ports found");
+    }
+
+    private static boolean isFree(final int port)
+    {
+        try (DatagramSocket socket = new DatagramSocket(null))
+        {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * A loopback multicast channel on a random group (odd last octet, as Aeron needs) and free ports: its own and
+     * one more for each further member, on which they publish.
+     */
     static synchronized String multicastChannel()
     {
         final int group3 = 1 + RANDOM.nextInt(254);
         final int group4 = 1 + 2 * RANDOM.nextInt(126);
-        return "aeron:udp?endpoint=239.255." + group3 + "." + group4 + ":" + freeUdpPort() +
-            "|interface=127.0.0.1|fc=min|ttl=0";
+        return "aeron:udp?endpoint=239.255." + group3 + "." + group4 + ":" +
+            freeUdpPorts(ClusterConfig.MAX_MEMBERS) + "|interface=127.0.0.1|fc=min|ttl=0";
     }
 
     static synchronized int streamId()
