@@ -70,8 +70,8 @@ final class DemoCommand implements Callable<Integer>
     int rate;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
-        description = "Events submitted first, at the same rate, and not measured: the JIT compiles the hot path "
-            + "(default: ${DEFAULT-VALUE}).")
+        description = "Events submitted first, at the same rate, and not measured: the JIT compiles the hot path; "
+            + "then one collection, so that the measured window counts only its own garbage (default: ${DEFAULT-VALUE}).")
     int warmupEvents;
 
     @Option(names = "--keep", description = "Keep the temporary directory (logs, counters) and print its path.")
@@ -161,6 +161,9 @@ final class DemoCommand implements Callable<Integer>
                 load(clients, event, latency, random, out, warmupEvents, "warm-up");
                 latency.reset();
             }
+            // What the start left (class loading, the JIT, three members' set-up: about 25 MB) is collected now, as
+            // JMH's -gc does between iterations, so that the window below counts only what its own load allocates.
+            System.gc();
             final long startMs = System.currentTimeMillis();
             final long messagesBefore = channelMessages(members);
             final long framesBefore = channelFrames(members);
@@ -189,7 +192,8 @@ final class DemoCommand implements Callable<Integer>
                 "(%.2f protocol frames in them: events, promises, reports)%n",
                 (double)messages / acknowledged, (double)frames / acknowledged);
             out.printf("garbage collections while measured: %d (%d ms in all, every collector of this JVM: the members " +
-                "and the load)%n", gc[0] - gcBefore[0], gc[1] - gcBefore[1]);
+                "and the load); %.1f MB allocated by its threads, %.0f kB/s%n", gc[0] - gcBefore[0],
+                gc[1] - gcBefore[1], (gc[2] - gcBefore[2]) / 1e6, (gc[2] - gcBefore[2]) / 1e3 / (elapsedNs / 1e9));
             out.printf("latency intended send -> durable ack (us): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, " +
                 "max %.1f%n",
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3,
@@ -383,10 +387,26 @@ final class DemoCommand implements Callable<Integer>
         to.append(value);
     }
 
-    /** Collections so far and the milliseconds they took, summed over this JVM's collectors. */
+    /**
+     * Collections so far, the milliseconds they took (summed over this JVM's collectors) and the bytes allocated by
+     * the threads alive now (the members' threads live through the run; -1 where the JVM cannot tell).
+     */
     private static long[] collections()
     {
-        final long[] total = new long[2];
+        final long[] total = new long[3];
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (threads instanceof com.sun.management.ThreadMXBean)
+        {
+            final com.sun.management.ThreadMXBean allocation = (com.sun.management.ThreadMXBean)threads;
+            total[2] = allocation.isThreadAllocatedMemoryEnabled() ? 0 : -1;
+            if (total[2] == 0)
+            {
+                for (final long bytes : allocation.getThreadAllocatedBytes(threads.getAllThreadIds()))
+                {
+                    total[2] += Math.max(0, bytes);
+                }
+            }
+        }
         for (final java.lang.management.GarbageCollectorMXBean gc :
             java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
         {
