@@ -2,6 +2,7 @@ package io.sequencer.node;
 
 import io.sequencer.core.runtime.NodeStatFile;
 import io.sequencer.storage.DurableFiles;
+import io.sequencer.transport.aeron.LoopbackPorts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -10,6 +10,7 @@ import io.sequencer.core.sim.AccountLedger;
 import io.sequencer.storage.DurableFiles;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
+import io.sequencer.transport.aeron.LoopbackPorts;
 import io.aeron.driver.ThreadingMode;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
@@ -168,8 +169,10 @@ final class DemoCommand implements Callable<Integer>
             final long messagesBefore = channelMessages(members);
             final long framesBefore = channelFrames(members);
             final long[] gcBefore = collections();
+            final org.agrona.collections.Long2LongHashMap allocatedBefore = allocatedByThread();
             final long elapsedNs = load(clients, event, latency, random, out, events, "measured");
             final long[] gc = collections();
+            final org.agrona.collections.Long2LongHashMap allocatedAfter = allocatedByThread();
             final long messages = channelMessages(members) - messagesBefore;
             final long frames = channelFrames(members) - framesBefore;
             final Path resultsDirectory = results != null ? results :
@@ -192,8 +195,8 @@ final class DemoCommand implements Callable<Integer>
                 "(%.2f protocol frames in them: events, promises, reports)%n",
                 (double)messages / acknowledged, (double)frames / acknowledged);
             out.printf("garbage collections while measured: %d (%d ms in all, every collector of this JVM: the members " +
-                "and the load); %.1f MB allocated by its threads, %.0f kB/s%n", gc[0] - gcBefore[0],
-                gc[1] - gcBefore[1], (gc[2] - gcBefore[2]) / 1e6, (gc[2] - gcBefore[2]) / 1e3 / (elapsedNs / 1e9));
+                "and the load); %s%n", gc[0] - gcBefore[0], gc[1] - gcBefore[1],
+                allocatedBetween(allocatedBefore, allocatedAfter, elapsedNs));
             out.printf("latency intended send -> durable ack (us): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, " +
                 "max %.1f%n",
                 latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3,
@@ -387,26 +390,10 @@ final class DemoCommand implements Callable<Integer>
         to.append(value);
     }
 
-    /**
-     * Collections so far, the milliseconds they took (summed over this JVM's collectors) and the bytes allocated by
-     * the threads alive now (the members' threads live through the run; -1 where the JVM cannot tell).
-     */
+    /** Collections so far and the milliseconds they took, summed over this JVM's collectors. */
     private static long[] collections()
     {
-        final long[] total = new long[3];
-        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        if (threads instanceof com.sun.management.ThreadMXBean)
-        {
-            final com.sun.management.ThreadMXBean allocation = (com.sun.management.ThreadMXBean)threads;
-            total[2] = allocation.isThreadAllocatedMemoryEnabled() ? 0 : -1;
-            if (total[2] == 0)
-            {
-                for (final long bytes : allocation.getThreadAllocatedBytes(threads.getAllThreadIds()))
-                {
-                    total[2] += Math.max(0, bytes);
-                }
-            }
-        }
+        final long[] total = new long[2];
         for (final java.lang.management.GarbageCollectorMXBean gc :
             java.lang.management.ManagementFactory.getGarbageCollectorMXBeans())
         {
@@ -414,6 +401,50 @@ final class DemoCommand implements Callable<Integer>
             total[1] += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /**
+     * Bytes each live thread has allocated so far, by thread id; null where the JVM cannot tell. The members' threads
+     * live through the whole run; a thread that ends inside the window is not counted.
+     */
+    private static org.agrona.collections.Long2LongHashMap allocatedByThread()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean) ||
+            !((com.sun.management.ThreadMXBean)threads).isThreadAllocatedMemoryEnabled())
+        {
+            return null;
+        }
+        final long[] ids = threads.getAllThreadIds();
+        final long[] bytes = ((com.sun.management.ThreadMXBean)threads).getThreadAllocatedBytes(ids);
+        final org.agrona.collections.Long2LongHashMap byThread = new org.agrona.collections.Long2LongHashMap(-1);
+        for (int i = 0; i < ids.length; i++)
+        {
+            if (bytes[i] >= 0)
+            {
+                byThread.put(ids[i], bytes[i]);
+            }
+        }
+        return byThread;
+    }
+
+    /** What the threads alive at {@code after} allocated since {@code before} (0 before for a thread new since). */
+    private static String allocatedBetween(
+        final org.agrona.collections.Long2LongHashMap before, final org.agrona.collections.Long2LongHashMap after,
+        final long elapsedNs)
+    {
+        if (before == null || after == null)
+        {
+            return "allocation not measured (this JVM cannot tell)";
+        }
+        final long[] total = new long[1];
+        after.forEachLong((thread, bytes) ->
+        {
+            final long then = before.get(thread);
+            total[0] += bytes - (then < 0 ? 0 : then);
+        });
+        return String.format("%.1f MB allocated by its threads, %.0f kB/s", total[0] / 1e6,
+            total[0] / 1e3 / (elapsedNs / 1e9));
     }
 
     /** Messages the members sent on the shared channel (a batch of frames or one frame alone each). */

@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  *
  * authentication          = all                   # all | control | none (see Authentication)
  * authentication.key.file = cluster.key           # required unless none; relative to this file's directory
- * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0  # member i: port + i
+ * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0  # member index i: port + i
  * unicast             = false                     # true: no multicast, every member.N.endpoint required
  * stream.id           = 1001
  * catchup.stream.id   = 1002

@@ -1,14 +1,12 @@
 package io.sequencer.node;
 
 import io.sequencer.core.runtime.NodeStatFile;
+import io.sequencer.transport.aeron.LoopbackPorts;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -640,28 +638,8 @@ final class NodeCluster implements AutoCloseable
     static String[] groupAndPorts(final int count)
     {
         final SplittableRandom random = new SplittableRandom(System.nanoTime());
-        for (int attempt = 0; attempt < 1000; attempt++)
-        {
-            final int port = 20_000 + random.nextInt(12_000 - count);
-            boolean free = true;
-            for (int i = 0; i < count && free; i++)
-            {
-                try (DatagramSocket socket = new DatagramSocket(null))
-                {
-                    socket.setReuseAddress(false);
-                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port + i));
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                final String group = "239.255." + (1 + random.nextInt(254)) + "." + (1 + 2 * random.nextInt(126));
-                return new String[] {group, Integer.toString(port)};
-            }
-        }
-        throw new IllegalStateException("no " + count + " free consecutive UDP ports");
+        final int port = LoopbackPorts.freeConsecutive(count, random);
+        final String group = "239.255." + (1 + random.nextInt(254)) + "." + (1 + 2 * random.nextInt(126));
+        return new String[] {group, Integer.toString(port)};
     }
 }

@@ -1,6 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
-import io.sequencer.node.LoopbackPorts;
+import io.sequencer.storage.DurableFiles;
 import io.aeron.Publication;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
@@ -14,7 +14,7 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.sequencer.storage.DurableFiles;
+import io.sequencer.transport.aeron.LoopbackPorts;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;

@@ -24,11 +24,13 @@ public final class FrameHeader
     /**
      * The wire version this build writes and the only one it reads. Version 0 was the layout before the version
      * byte existed (a 16-bit type whose high byte was always 0), so frames of those releases are recognised as
-     * another version too. A change to any frame's layout raises it; frames of another version are dropped and
-     * counted ({@link DropReason#UNSUPPORTED_VERSION}), so members of two wire versions never misread each other
-     * (docs/protocol.md §2).
+     * another version too. A change to any frame's layout, or to how the transport lays the channel out, raises it;
+     * frames of another version are dropped and counted ({@link DropReason#UNSUPPORTED_VERSION}), so members of two
+     * wire versions never misread each other (docs/protocol.md §2). Version 2: on multicast each member publishes on
+     * a port of its own (the channel's port + its index); a member of version 1 publishes on the channel's port only,
+     * where a member of version 2 hears only index 0, so the two would run a partial mesh instead of not at all.
      */
-    public static final int WIRE_VERSION = 1;
+    public static final int WIRE_VERSION = 2;
     public static final int SENDER_OFFSET = 2;
     public static final int CLUSTER_ID_OFFSET = 4;
     public static final int EPOCH_OFFSET = 8;

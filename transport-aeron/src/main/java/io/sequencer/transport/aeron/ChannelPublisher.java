@@ -22,11 +22,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * {@code tryClaim}; a frame too large for a batch is copied with {@code offer} and fragmented by Aeron. With
  * authentication on, the HMAC tag follows the frame or batch in the same message.
  * <p>
- * Never blocks or retries: back-pressure and admin action return false to the protocol, which retries on a later
- * duty cycle; a batch that could not leave stays whole, ahead of anything published later. A batch refused because
- * no peer is connected goes, as it would have gone to nobody on the wire: held, it would reach a peer that connects
- * later as a burst of stale frames. In a 1-member cluster (no shared publication) shared frames go nowhere.
- * Allocation-free. Single-threaded.
+ * Never blocks or retries: back-pressure, not connected and admin action return false to the protocol, which
+ * retries on a later duty cycle; a batch that could not leave stays whole, ahead of anything published later. Not
+ * connected included: Aeron also reports it for a publication that was connected and heard no status message for a
+ * while, whose receivers may still hold its stream, and a frame accepted and then dropped would leave a silent gap in
+ * the per-publisher FIFO the protocol relies on. In a 1-member cluster (no shared publication) shared frames go
+ * nowhere: there is nobody to send them to. Allocation-free. Single-threaded.
  */
 public final class ChannelPublisher
 {
@@ -46,8 +47,6 @@ public final class ChannelPublisher
     private int batchLength = FrameBatch.HEADER_LENGTH;
     private int batchFrames;
     private boolean batchTagged;
-    /** What the last {@link #send} got from Aeron: a position, or why not. */
-    private long lastResult;
 
     /**
      * @param shared         the shared-channel publication; null when there is no peer to send to.
@@ -129,8 +128,7 @@ public final class ChannelPublisher
 
     /**
      * Send the batch of shared-channel frames published since the last flush: as one message, or, when it holds a
-     * single frame, as that frame alone. On back-pressure it stays, whole, for the next call; with no peer connected
-     * it goes (counted as not connected).
+     * single frame, as that frame alone. Refused (back-pressure, not connected), it stays, whole, for the next call.
      *
      * @return 1 when a message left, else 0.
      */
@@ -156,14 +154,14 @@ public final class ChannelPublisher
                 counters.batches++;
             }
         }
-        if (!sent && lastResult != Publication.NOT_CONNECTED)
+        if (!sent)
         {
             return 0;
         }
         batchLength = FrameBatch.HEADER_LENGTH;
         batchFrames = 0;
         batchTagged = false;
-        return sent ? 1 : 0;
+        return 1;
     }
 
     /** Frames published to the shared channel and not yet sent. */
@@ -182,12 +180,10 @@ public final class ChannelPublisher
         final int frames)
     {
         final int messageLength = tagged ? length + FrameAuthenticator.TAG_LENGTH : length;
-        lastResult = 0;
         final long result;
         if (messageLength <= publication.maxPayloadLength())
         {
             result = publication.tryClaim(messageLength, bufferClaim);
-            lastResult = result;
             if (result > 0)
             {
                 final MutableDirectBuffer claimed = bufferClaim.buffer();
@@ -220,7 +216,6 @@ public final class ChannelPublisher
             {
                 result = publication.offer(buffer, offset, length);
             }
-            lastResult = result;
             if (result > 0)
             {
                 counters.offered++;

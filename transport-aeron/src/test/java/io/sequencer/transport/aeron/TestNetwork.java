@@ -3,10 +3,6 @@ package io.sequencer.transport.aeron;
 import io.sequencer.core.ClusterConfig;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -47,7 +43,7 @@ final class TestNetwork
             boolean free = true;
             for (int i = 0; i < count && free; i++)
             {
-                free = !HANDED_OUT.contains(port + i) && isFree(port + i);
+                free = !HANDED_OUT.contains(port + i) && LoopbackPorts.isFree(port + i);
             }
             if (free)
             {
@@ -59,20 +55,6 @@ final class TestNetwork
             }
         }
         throw new IllegalStateException("no " + count + " free consecutive UDP ports found");
-    }
-
-    private static boolean isFree(final int port)
-    {
-        try (DatagramSocket socket = new DatagramSocket(null))
-        {
-            socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.sequencer.node;
+package io.sequencer.transport.aeron;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 
 /**
  * UDP ports on loopback for a cluster that lives only as long as this process (the demo, the class-data training
- * run, the end-to-end benchmark): consecutive ports below Linux's ephemeral range (32768 and up, where the kernel picks the ports of other
+ * run, the end-to-end benchmark, the tests): consecutive ports below Linux's ephemeral range (32768 and up, where the kernel picks the ports of other
  * programs' sockets) that nothing is bound to now. Random, so that runs at the same time rarely try the same ones.
  */
 public final class LoopbackPorts
@@ -44,7 +44,8 @@ public final class LoopbackPorts
             HIGHEST);
     }
 
-    private static boolean isFree(final int port)
+    /** Whether nothing is bound to UDP {@code port} on loopback now. */
+    public static boolean isFree(final int port)
     {
         try (DatagramSocket socket = new DatagramSocket(null))
         {
