@@ -54,6 +54,13 @@ class UdpClusterTest
                 TestNode.protocolContext(cluster, id)));
         }
         runLoadAndCheck(2_000, 0x5EED_0001L);
+        for (final TestNode node : nodes)
+        {
+            // Each member receives its peers' ports only (one sender per receive socket): its own frames, which one
+            // port for all would loop back to it, never arrive.
+            assertEquals(0, node.transport.counters().loopedBack(), node.describe());
+            assertEquals(2, node.transport.context().sharedSubscriptionChannels().length);
+        }
     }
 
     @Test
