@@ -2,6 +2,7 @@ package io.sequencer.node;
 
 import io.sequencer.core.runtime.NodeCounters;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * line equal to what {@code log dump} prints for that position of the stopped member's log, K at least the member's
  * durable watermark when the load stopped. Without {@code --follow} it prints what is committed and exits 0.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class LogTailTest
 {
     @TempDir

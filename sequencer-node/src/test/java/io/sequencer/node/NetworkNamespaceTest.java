@@ -1,5 +1,6 @@
 package io.sequencer.node;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * 95 % under a deaf member). Skipped unless run as root with {@code ip netns}; the namespaces (uniquely named) are
  * removed in every case.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class NetworkNamespaceTest
 {
     private static final String LOAD = "200";

@@ -1,6 +1,7 @@
 package io.sequencer.node;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.util.Map;
  * and restarted; it catches up; {@code log verify} gives the same final chk on all three, and every line
  * of every {@code --ack-log} is in every log at its position.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class NodeClusterTest
 {
     @TempDir

@@ -9,6 +9,7 @@ import io.sequencer.storage.ChronicleEventLog;
 import io.sequencer.storage.NodeStorage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tail printed exactly the committed entries, the orders in the log traded, and good-till-time orders expired through
  * the cluster's timers on every member (docs/protocol.md §12).
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class OrderBookNodeTest
 {
     @TempDir

@@ -1,6 +1,7 @@
 package io.sequencer.node;
 
 import io.sequencer.storage.DurableFiles;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * snapshot and the log from the sender's first position, and every member ends with the same log (same last position
  * and checksum) and every acknowledged event at its place.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class SnapshotTransferProcessTest
 {
     private static final Pattern VERIFIED = Pattern.compile("log verified: (\\d+) entries(.*), chk ([0-9a-f]+)");

@@ -3,6 +3,7 @@ package io.sequencer.storage;
 import io.sequencer.core.Checksum;
 import io.sequencer.core.LogEntry;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * child wrote at its position, generations never decrease along the log, and a kill inside {@code unrollTo} leaves
  * either the uncut log or the cut one. The next round's child starts on the same directory.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class CrashTest
 {
     private static final long SEED = 0x5EC0_0004L;

@@ -1,5 +1,6 @@
 package io.sequencer.core.sim;
 
+import org.junit.jupiter.api.Tag;
 import io.sequencer.core.ProtocolDefect;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * invariant that should catch it (not by the protocol's own assertions, which the boot-mode defects switch off),
  * and the failing seed replays to the same violation.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class BrokenProtocolTest
 {
     @ParameterizedTest(name = "{0} on {1} nodes, faults {2}, is caught by {3}")

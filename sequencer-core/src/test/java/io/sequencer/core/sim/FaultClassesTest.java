@@ -1,6 +1,7 @@
 package io.sequencer.core.sim;
 
 import io.sequencer.core.Durability;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Each fault class on its own (issue 9): it fires — its counter on the exercised line moves — within a few seeds,
  * and, for the classes {@code --faults all} selects, every invariant holds while it does.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class FaultClassesTest
 {
     /** The counter on the exercised line that shows a class fired. */

@@ -1,5 +1,6 @@
 package io.sequencer.core.sim;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The simulator over many seeds inside the normal test run: every invariant of docs/protocol.md §7 ("Invariants")
  * holds, with and without faults.
  */
+@Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class SimulationTest
 {
     @ParameterizedTest(name = "{1} seeds on {0} nodes, faults {2}")
