@@ -62,6 +62,33 @@ final class JvmFlagsTest
         }
     }
 
+    @Test
+    void theCommandLineDropsChroniclesSingleThreadChecksUnlessTold()
+    {
+        final String before = System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
+        try
+        {
+            System.clearProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
+            SequencerCli.disableChronicleThreadChecks();
+            assertEquals("true", System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE));
+
+            System.setProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE, "false");
+            SequencerCli.disableChronicleThreadChecks();
+            assertEquals("false", System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE));
+        }
+        finally
+        {
+            if (before == null)
+            {
+                System.clearProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
+            }
+            else
+            {
+                System.setProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE, before);
+            }
+        }
+    }
+
     private static String property(final String name)
     {
         final String value = System.getProperty(name, "").trim();

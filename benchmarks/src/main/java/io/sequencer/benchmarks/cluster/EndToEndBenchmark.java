@@ -55,6 +55,7 @@ public final class EndToEndBenchmark
 
     public static void main(final String[] args) throws IOException
     {
+        io.sequencer.node.SequencerCli.prepareChronicle(); // as a node runs Chronicle
         final Options options;
         try
         {
