@@ -38,53 +38,39 @@ final class JvmFlagsTest
     @Test
     void theCommandLineDisablesChronicleAnalyticsUnlessTold()
     {
-        final String before = System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
-        try
-        {
-            System.clearProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
-            SequencerCli.disableChronicleAnalytics();
-            assertEquals("true", System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE));
-
-            System.setProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE, "false");
-            SequencerCli.disableChronicleAnalytics();
-            assertEquals("false", System.getProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE));
-        }
-        finally
-        {
-            if (before == null)
-            {
-                System.clearProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE);
-            }
-            else
-            {
-                System.setProperty(SequencerCli.CHRONICLE_ANALYTICS_DISABLE, before);
-            }
-        }
+        assertSetToTrueUnlessTold(SequencerCli.CHRONICLE_ANALYTICS_DISABLE, SequencerCli::disableChronicleAnalytics);
     }
 
     @Test
     void theCommandLineDropsChroniclesSingleThreadChecksUnlessTold()
     {
-        final String before = System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
+        assertSetToTrueUnlessTold(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE,
+            SequencerCli::disableChronicleThreadChecks);
+    }
+
+    /** {@code setter} sets {@code name} to true when it is absent and leaves a value the command line gave. */
+    private static void assertSetToTrueUnlessTold(final String name, final Runnable setter)
+    {
+        final String before = System.getProperty(name);
         try
         {
-            System.clearProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
-            SequencerCli.disableChronicleThreadChecks();
-            assertEquals("true", System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE));
+            System.clearProperty(name);
+            setter.run();
+            assertEquals("true", System.getProperty(name));
 
-            System.setProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE, "false");
-            SequencerCli.disableChronicleThreadChecks();
-            assertEquals("false", System.getProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE));
+            System.setProperty(name, "false");
+            setter.run();
+            assertEquals("false", System.getProperty(name));
         }
         finally
         {
             if (before == null)
             {
-                System.clearProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE);
+                System.clearProperty(name);
             }
             else
             {
-                System.setProperty(SequencerCli.CHRONICLE_THREAD_CHECK_DISABLE, before);
+                System.setProperty(name, before);
             }
         }
     }
