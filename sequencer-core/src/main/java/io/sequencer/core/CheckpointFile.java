@@ -76,9 +76,7 @@ public final class CheckpointFile
             total = 0;
             header.clear();
             header.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(position).putLong(chk).putInt(CHUNK_LENGTH).putInt(0);
-            crc.reset();
-            crc.update(header.array(), 0, 32);
-            header.putLong(crc.getValue());
+            header.putLong(crc(crc, header.array(), 0, 32));
             System.arraycopy(header.array(), 32, headerCrc, 0, headerCrc.length);
             header.flip();
             writeFully(header);
@@ -202,7 +200,7 @@ public final class CheckpointFile
             this.channel = channel;
             final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(LITTLE_ENDIAN);
             readFully(header, HEADER_LENGTH, "header");
-            if (header.getLong(32) != crc(header.array(), 0, 32))
+            if (header.getLong(32) != crc(crc, header.array(), 0, 32))
             {
                 throw new IllegalStateException("the checkpoint header fails its checksum");
             }
@@ -489,9 +487,9 @@ public final class CheckpointFile
         return crc.getValue();
     }
 
-    private static long crc(final byte[] bytes, final int offset, final int length)
+    private static long crc(final CRC32C crc, final byte[] bytes, final int offset, final int length)
     {
-        final CRC32C crc = new CRC32C();
+        crc.reset();
         crc.update(bytes, offset, length);
         return crc.getValue();
     }

@@ -117,7 +117,7 @@ final class DemoCommand implements Callable<Integer>
         final Path root = Files.createTempDirectory("sequencer-demo-");
         final SplittableRandom random = new SplittableRandom(System.nanoTime());
         final int clusterId = 1 + random.nextInt(1 << 20);
-        final int port = LoopbackPorts.freeConsecutive(2 * nodes, random); // each member's channel port, then catch-up
+        final int port = LoopbackPorts.forCluster(nodes, random);
         final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
         out.printf("demo: %d node%s over Aeron (loopback multicast port %d, embedded drivers), Chronicle logs in %s%n",
             nodes, nodes == 1 ? "" : "s", port, root);
@@ -240,8 +240,7 @@ final class DemoCommand implements Callable<Integer>
         return new AeronTransportContext()
             .cluster(cluster)
             .memberId(memberId)
-            .channel("aeron:udp?endpoint=239.255.0.1:" + port + "|interface=127.0.0.1|fc=min|ttl=0")
-            .catchUpPortBase(port + cluster.size())
+            .loopback("239.255.0.1", port)
             .threadingMode(ThreadingMode.INVOKER)
             .authentication(Authentication.ALL)
             .secret(key);

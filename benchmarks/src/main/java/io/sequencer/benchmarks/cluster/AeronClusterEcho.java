@@ -17,7 +17,6 @@ import io.aeron.driver.ThreadingMode;
 import io.sequencer.transport.aeron.LoopbackPorts;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -111,7 +110,7 @@ final class AeronClusterEcho implements SystemUnderTest
 
     private static Supplier<IdleStrategy> idle()
     {
-        return () -> new BackoffIdleStrategy(10, 20, 1_000, 50_000);
+        return io.sequencer.node.DurableMember::shortParks;
     }
 
     private void launch(final SplittableRandom random)

@@ -1,7 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
@@ -47,7 +46,7 @@ final class FixedRateLoad implements SystemUnderTest.Replies
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
 
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
+    private final IdleStrategy idle = io.sequencer.node.DurableMember.shortParks();
     private Histogram histogram;
     private long windowStartNs;
     private long windowEndNs;

@@ -102,10 +102,9 @@ final class ProjectCluster implements SystemUnderTest
     private void launch(final SplittableRandom random)
     {
         final int clusterId = 1 + random.nextInt(1 << 20);
-        final int port = LoopbackPorts.freeConsecutive(2 * nodes, random); // each member's channel port, then catch-up
-        final String channel = "aeron:udp?endpoint=239.255.90." + (1 + 2 * random.nextInt(127)) + ":" + port +
-            "|interface=127.0.0.1|fc=min|ttl=0";
+        final int port = LoopbackPorts.forCluster(nodes, random);
         // a group of its own (odd: Aeron takes the next address for control), so no other run's traffic reaches it
+        final String group = "239.255.90." + (1 + 2 * random.nextInt(127));
         final ClusterConfig cluster = ClusterConfig.ofSize(clusterId, nodes);
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -120,12 +119,11 @@ final class ProjectCluster implements SystemUnderTest
             final AeronTransportContext transport = new AeronTransportContext()
                 .cluster(cluster)
                 .memberId(i)
-                .channel(channel)
-                .catchUpPortBase(port + nodes)
+                .loopback(group, port)
                 .threadingMode(driver)
                 // with drivers on threads of their own, they idle as Aeron Cluster's drivers do here (and as the duty
                 // cycle does): parks of at most 50 us, not the transport's default backoff up to 1 ms
-                .driverIdleStrategy(() -> new BackoffIdleStrategy(10, 20, 1_000, 50_000))
+                .driverIdleStrategy(DurableMember::shortParks)
                 .authentication(Authentication.ALL)
                 .secret(key)
                 .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));

@@ -12,7 +12,6 @@ import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.LoopbackPorts;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.SplittableRandom;
@@ -113,7 +112,7 @@ final class UdpPingPong implements SystemUnderTest
     {
         final AgentInvoker driver = pongDriver.sharedAgentInvoker();
         final AgentInvoker client = pongClient.conductorAgentInvoker();
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 50_000);
+        final IdleStrategy idle = io.sequencer.node.DurableMember.shortParks();
         final BufferClaim pongClaim = new BufferClaim();
         final FragmentHandler echo = new FragmentAssembler((buffer, offset, length, header) ->
         {

@@ -37,8 +37,7 @@ import java.util.function.Supplier;
  * each member subscribes to its peers' ports only: one receive socket per sender. The JDK's datagram receive
  * allocates the sender's address whenever it differs from the previous datagram's, so one socket that three members
  * send to allocated on nearly every datagram (JFR: 205 MB in 20 s on the demo's duty thread at 10,000 events/s, a
- * young collection every 21 s);
- * and no member receives its own frames back. Catch-up traffic is point to point on its own stream
+ * young collection every 21 s); and no member receives its own frames back. Catch-up traffic is point to point on its own stream
  * ({@link #catchUpStreamId()}) to each member's endpoint.
  */
 public final class AeronTransportContext
@@ -149,9 +148,11 @@ public final class AeronTransportContext
             resolvedEndpoints[i] = resolveEndpoint(i, uri);
         }
         final int selfIndex = cluster.indexOf(memberId);
+        final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+        final int sharedPort = unicast ? 0 : parseHostPort("channel", endpoint).getPort(); // member index i: + i
         if (!unicast)
         {
-            checkSharedPorts(parseHostPort("channel", uri.get(CommonContext.ENDPOINT_PARAM_NAME)).getPort());
+            checkSharedPorts(sharedPort);
         }
         checkBindable(resolvedEndpoints[selfIndex]);
 
@@ -183,17 +184,15 @@ public final class AeronTransportContext
             {
                 uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(termLength));
             }
-            final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
-            final InetSocketAddress group = parseHostPort("channel", endpoint);
             final String groupHost = endpoint.substring(0, endpoint.lastIndexOf(':'));
             // A 1-member cluster has nobody to send to: no shared publication, no shared subscription.
-            sharedPublicationChannel = members == 1 ? null : memberChannel(uri, groupHost, group.getPort() + selfIndex);
+            sharedPublicationChannel = members == 1 ? null : memberChannel(uri, groupHost, sharedPort + selfIndex);
             sharedSubscriptionChannels = new String[members - 1];
             for (int i = 0, n = 0; i < members; i++)
             {
                 if (i != selfIndex)
                 {
-                    sharedSubscriptionChannels[n++] = memberChannel(uri, groupHost, group.getPort() + i);
+                    sharedSubscriptionChannels[n++] = memberChannel(uri, groupHost, sharedPort + i);
                 }
             }
         }
@@ -479,6 +478,18 @@ public final class AeronTransportContext
         checkNotConcluded();
         this.catchUpPortBase = catchUpPortBase;
         return this;
+    }
+
+    /**
+     * A cluster on this machine only (the demo, the benchmark): multicast on loopback at {@code group}, member index i
+     * publishing on {@code port} + i, and catch-up on the ports after the channel's, {@code port} + members + i. Takes
+     * {@link LoopbackPorts#forCluster} ports from {@code port}; the cluster must be set first.
+     */
+    public AeronTransportContext loopback(final String group, final int port)
+    {
+        require(cluster != null, "cluster", "a ClusterConfig before loopback(...)", "none");
+        channel("aeron:udp?endpoint=" + group + ":" + port + "|interface=127.0.0.1|fc=min|ttl=0");
+        return catchUpPortBase(port + cluster.size());
     }
 
     /** Term length of every publication: Aeron's largest message is an eighth of it. */

@@ -44,6 +44,15 @@ public final class LoopbackPorts
             HIGHEST);
     }
 
+    /**
+     * The first of the ports a loopback cluster of {@code members} takes ({@link AeronTransportContext#loopback}): one
+     * per member for the shared channel, then one per member for catch-up.
+     */
+    public static int forCluster(final int members, final SplittableRandom random)
+    {
+        return freeConsecutive(2 * members, random);
+    }
+
     /** Whether nothing is bound to UDP {@code port} on loopback now. */
     public static boolean isFree(final int port)
     {
