@@ -246,11 +246,19 @@ class ChronicleEventLogTest
             .directory(directory).clusterId(1).entriesPerCycle(1 << 20)))
         {
             runAppendsAndReads(log, payload, heapPayload, entry, 200_000);
-            final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-            runAppendsAndReads(log, payload, heapPayload, entry, 20_000);
-            final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            // Up to three measured rounds: what appends or reads allocate shows in every round, while a one-off of
+            // the JVM on this thread (a recompilation) failed one fresh-clone run in several with 584 bytes.
+            long allocated = -1;
+            int rounds = 0;
+            while (allocated != 0 && rounds < 3)
+            {
+                final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+                runAppendsAndReads(log, payload, heapPayload, entry, 20_000);
+                allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+                rounds++;
+            }
 
-            assertEquals(220_000, log.have());
+            assertEquals(200_000 + rounds * 20_000L, log.have());
             assertEquals(0, allocated, "bytes allocated by 20,000 appends, sequential and random reads");
         }
     }
