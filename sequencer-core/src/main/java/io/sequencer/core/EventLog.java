@@ -59,6 +59,37 @@ public interface EventLog extends AutoCloseable
         int payloadLength);
 
     /**
+     * {@link #append} an entry whose chained checksum the caller has computed already, over {@code chkAt(have())} and
+     * these fields (a catch-up checks every fetched entry so before it appends it): a log may take {@code chk} instead
+     * of hashing the entry a second time. This default appends and checks.
+     *
+     * @throws IllegalStateException when {@code chk} is not the entry's chained checksum (the entry stays appended:
+     *                               the caller broke this method's contract).
+     */
+    default long appendChained(
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long chk)
+    {
+        final long position = append(
+            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength);
+        if (chkAt(position) != chk)
+        {
+            throw new IllegalStateException("entry " + position + " was appended with chk " + Long.toHexString(chk) +
+                ", but its chained checksum is " + Long.toHexString(chkAt(position)));
+        }
+        return position;
+    }
+
+    /**
      * Read the entry at {@code position} into {@code entry}.
      *
      * @return false, leaving {@code entry} untouched, when {@code position} is outside base+1..have.

@@ -1852,11 +1852,11 @@ public final class SequencerProtocol implements MemberStreamListener
                     memberIds[sender] + " does not chain onto this log or the base: rejected"));
                 return;
             }
-            final long position = log.append(
+            final long position = log.appendChained(
                 entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
                 entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
                 entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
-                entriesFrame.entryPayloadLength());
+                entriesFrame.entryPayloadLength(), expected);
             if (position > installAt)
             {
                 applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(),

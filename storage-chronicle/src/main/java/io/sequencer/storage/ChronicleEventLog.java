@@ -203,6 +203,8 @@ public final class ChronicleEventLog implements EventLog
     private final ExpandableDirectByteBuffer readBuffer = new ExpandableDirectByteBuffer(4096);
     /** The entry being appended, laid out before it is copied into the queue. */
     private final ExpandableDirectByteBuffer writeBuffer = new ExpandableDirectByteBuffer(4096);
+    /** Chronicle's view of {@link #writeBuffer}, made again only when the buffer grows. */
+    private Bytes<ByteBuffer> writeBytes;
     /** Wrapped over one entry in Chronicle's mapped memory at a time, to copy it in or out. */
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final CRC32C crc = new CRC32C();
@@ -1104,6 +1106,44 @@ public final class ChronicleEventLog implements EventLog
         final int payloadOffset,
         final int payloadLength)
     {
+        return append(
+            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength,
+            false, 0);
+    }
+
+    /** {@inheritDoc} Takes {@code chk} as given (checked only with assertions on): a catch-up hashes each entry once. */
+    public long appendChained(
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final long chk)
+    {
+        return append(
+            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength,
+            true, chk);
+    }
+
+    private long append(
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final boolean chained,
+        final long givenChk)
+    {
         checkWritable("append");
         if (payloadLength < 0 || payloadLength > maxPayloadLength)
         {
@@ -1128,9 +1168,12 @@ public final class ChronicleEventLog implements EventLog
         {
             precreate(cycleOf(position) + 1);
         }
-        final long chk = Checksum.chain(
+        final long chk = chained ? givenChk : Checksum.chain(
             lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
             payloadLength);
+        assert !chained || chk == Checksum.chain(
+            lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
+            payloadLength) : "entry " + position + " given a chk that is not its chained checksum";
 
         final int length = ENTRY_HEADER_LENGTH + payloadLength;
         final ExpandableDirectByteBuffer staged = writeBuffer;
@@ -1150,16 +1193,11 @@ public final class ChronicleEventLog implements EventLog
 
         clock.cycle = cycleOf(position);
         final ExcerptAppender appender = appender();
-        try (DocumentContext dc = appender.writingDocument())
-        {
-            final Bytes<?> bytes = dc.wire().bytes();
-            final long start = bytes.writePosition();
-            bytes.writeSkip(length);
-            lastDataEnd = start + length;
-            // an entry no longer than Chronicle's overlap is contiguous in one mapping: one copy puts it in place
-            entryView.wrap(bytes.addressForWrite(start), length);
-            entryView.putBytes(0, staged, 0, length);
-        }
+        // writeBytes, not writingDocument: Chronicle's document context finds the queue's end again before every
+        // append (a scan of up to indexSpacing headers from the last index entry: a third of an append's time in a
+        // catch-up's profile), while writeBytes goes on from where this appender, the queue's only writer, left it
+        appender.writeBytes(stagedBytes(staged, length));
+        lastDataEnd = appender.wire().bytes().writePosition();
 
         final long index = appender.lastIndexAppended();
         if (index != indexOf(position))
@@ -1376,6 +1414,11 @@ public final class ChronicleEventLog implements EventLog
                 {
                     closeQueue();
                 }
+                if (writeBytes != null)
+                {
+                    writeBytes.releaseLast();
+                    writeBytes = null;
+                }
                 BufferUtil.free(readBuffer.byteBuffer());
                 BufferUtil.free(writeBuffer.byteBuffer());
             }
@@ -1441,6 +1484,24 @@ public final class ChronicleEventLog implements EventLog
         {
             return -1;
         }
+    }
+
+    /** The first {@code length} bytes of {@code staged}, as Chronicle's appender copies them. */
+    private Bytes<ByteBuffer> stagedBytes(final ExpandableDirectByteBuffer staged, final int length)
+    {
+        Bytes<ByteBuffer> bytes = writeBytes;
+        if (bytes == null || bytes.underlyingObject() != staged.byteBuffer())
+        {
+            if (bytes != null)
+            {
+                bytes.releaseLast();
+            }
+            bytes = Bytes.wrapForRead(staged.byteBuffer());
+            writeBytes = bytes;
+        }
+        bytes.readPosition(0);
+        bytes.readLimit(length);
+        return bytes;
     }
 
     private ExcerptAppender appender()
