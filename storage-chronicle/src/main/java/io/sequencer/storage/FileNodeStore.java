@@ -4,35 +4,63 @@ import io.sequencer.core.NodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * A {@link NodeStore} in one small file, rewritten whole and atomically (temporary file, fsync, rename, fsync of
- * the directory) on every change, so each setter is durable when it returns and a crash leaves the old state or
- * the new one. These change only at epoch changes, so the cost of a rewrite does not matter.
+ * A {@link NodeStore} in one small file holding two copies of the state, so that each setter is durable when it
+ * returns, a crash leaves the old state or the new one, and damage to one copy loses nothing.
  * <p>
- * A file that fails its checksum is treated as lost, with a logged error: the store reads as new (not
- * {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact (docs/protocol.md §10.1,
- * "Knowing what was lost").
+ * A change overwrites the first copy in place and forces it, then the second and forces it ({@code fdatasync}: the
+ * file's size never changes). The file is created whole, atomically (temporary file, fsync, rename, fsync of the
+ * directory), on the first write. Every epoch change writes it, on the failover's path: the in-place write with two
+ * forces took 0.31 ms at the median here, where replacing the file (a new inode, a rename, a directory to force) took
+ * 0.82 ms, and up to 10 ms beside a running cluster.
  * <p>
- * Layout (little-endian): magic, format version, initialized, amnesia, current epoch, guaranteed, boot id, unroll
- * intent, log id, high water, then a CRC32C of all of it. Every version keeps the magic first, the version second
- * and the CRC last, so a file of another version is refused by name rather than read as a damaged one.
+ * Reading takes the copy with the higher sequence among those whose CRC32C holds. Why one good copy is enough: the
+ * copies differ only while a write is under way (the first is new, the second old), and there either state is right
+ * (the setter had not returned). Once a write completed both are equal, so a copy damaged later leaves the other
+ * holding the current state; a crash inside the first copy's write leaves the second's old state, inside the
+ * second's the first's new one. A file with neither copy good is treated as lost, with a logged error: the store
+ * reads as new (not {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact
+ * (docs/protocol.md §10.1, "Knowing what was lost").
+ * <p>
+ * Layout of each copy (little-endian), at bytes 0 and 512 (separate sectors): magic, format version, sequence,
+ * initialized, amnesia, current epoch, guaranteed, boot id, unroll intent, log id, high water, then a CRC32C of all of
+ * it. The magic and version come first and the CRC last in every version, so a file of another version is refused by
+ * name rather than read as a damaged one; the single-copy file of version 2 is read, and replaced by this layout at
+ * the first write.
  */
 public final class FileNodeStore implements NodeStore
 {
-    /** The on-disk layout this build writes and reads; version 2 added the log id and the high water. */
-    public static final int FORMAT_VERSION = 2;
+    /** The on-disk layout this build writes; version 2 added the log id and the high water, version 3 the copies. */
+    public static final int FORMAT_VERSION = 3;
+    /** The single-copy layout this build still reads. */
+    static final int PREVIOUS_FORMAT_VERSION = 2;
+    /** Where the second copy starts, and half the file's length. */
+    static final int COPY_STRIDE = 512;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FileNodeStore.class);
     private static final int MAGIC = 0x53455153; // "SQES"
-    private static final int LENGTH = 4 + 4 + 1 + 1 + 8 + 8 + 8 + 8 + 8 + 8 + 8;
     private static final int CRC_LENGTH = 8;
+    /** One copy: magic, version, sequence, two flags, six longs, CRC. */
+    private static final int COPY_LENGTH = 4 + 4 + 8 + 1 + 1 + 8 * 6 + CRC_LENGTH;
+    /** Version 2's whole file: magic, version, two flags, six longs, CRC. */
+    private static final int PREVIOUS_LENGTH = 4 + 4 + 1 + 1 + 8 * 6 + CRC_LENGTH;
+    private static final int FILE_LENGTH = 2 * COPY_STRIDE;
 
     private final Path file;
+    private final ByteBuffer copy = ByteBuffer.allocate(COPY_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+    /** Open for the in-place writes once the file has this version's layout; null before. */
+    private FileChannel channel;
+    private long sequence;
     private boolean initialized;
     private long currentEpoch;
     private long guaranteed;
@@ -56,33 +84,82 @@ public final class FileNodeStore implements NodeStore
         {
             return;
         }
+        if (bytes.length == FILE_LENGTH)
+        {
+            readCopies(bytes);
+            return;
+        }
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         // the CRC covers whatever length the writing version used: check it first, then the version it names
         if (bytes.length < 8 + CRC_LENGTH || buffer.getInt(0) != MAGIC ||
-            buffer.getLong(bytes.length - CRC_LENGTH) != crc(bytes, bytes.length - CRC_LENGTH))
+            buffer.getLong(bytes.length - CRC_LENGTH) != crc(bytes, 0, bytes.length - CRC_LENGTH))
         {
             LOGGER.error("node state {} is damaged: starting as a node whose disk was lost", file);
             return;
         }
-        if (buffer.getInt(4) != FORMAT_VERSION)
+        if (buffer.getInt(4) != PREVIOUS_FORMAT_VERSION)
         {
-            throw new IllegalStateException("node state " + file + " has format version " + buffer.getInt(4) +
-                "; this build reads version " + FORMAT_VERSION + " only");
+            throw refused(buffer.getInt(4));
         }
-        if (bytes.length != LENGTH)
+        if (bytes.length != PREVIOUS_LENGTH)
         {
             LOGGER.error("node state {} is damaged ({} bytes, expected {}): starting as a node whose disk was lost",
-                file, bytes.length, LENGTH);
+                file, bytes.length, PREVIOUS_LENGTH);
             return;
         }
         initialized = buffer.get(8) != 0;
         amnesia = buffer.get(9) != 0;
-        currentEpoch = buffer.getLong(10);
-        guaranteed = buffer.getLong(18);
-        bootId = buffer.getLong(26);
-        unrollIntent = buffer.getLong(34);
-        logId = buffer.getLong(42);
-        highWater = buffer.getLong(50);
+        readFields(buffer, 10);
+    }
+
+    /** This version's layout: the good copy with the higher sequence (see the class comment for why). */
+    private void readCopies(final byte[] bytes)
+    {
+        final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int chosen = -1;
+        for (int offset = 0; offset < FILE_LENGTH; offset += COPY_STRIDE)
+        {
+            if (buffer.getInt(offset) != MAGIC ||
+                buffer.getLong(offset + COPY_LENGTH - CRC_LENGTH) != crc(bytes, offset, COPY_LENGTH - CRC_LENGTH))
+            {
+                LOGGER.warn("node state {}: the copy at byte {} is damaged or was being written; the other is read",
+                    file, offset);
+                continue;
+            }
+            if (buffer.getInt(offset + 4) != FORMAT_VERSION)
+            {
+                throw refused(buffer.getInt(offset + 4));
+            }
+            if (chosen < 0 || buffer.getLong(offset + 8) > buffer.getLong(chosen + 8))
+            {
+                chosen = offset;
+            }
+        }
+        if (chosen < 0)
+        {
+            LOGGER.error("node state {} is damaged (neither copy holds): starting as a node whose disk was lost", file);
+            return;
+        }
+        sequence = buffer.getLong(chosen + 8);
+        initialized = buffer.get(chosen + 16) != 0;
+        amnesia = buffer.get(chosen + 17) != 0;
+        readFields(buffer, chosen + 18);
+    }
+
+    private void readFields(final ByteBuffer buffer, final int offset)
+    {
+        currentEpoch = buffer.getLong(offset);
+        guaranteed = buffer.getLong(offset + 8);
+        bootId = buffer.getLong(offset + 16);
+        unrollIntent = buffer.getLong(offset + 24);
+        logId = buffer.getLong(offset + 32);
+        highWater = buffer.getLong(offset + 40);
+    }
+
+    private IllegalStateException refused(final int version)
+    {
+        return new IllegalStateException("node state " + file + " has format version " + version +
+            "; this build reads versions " + PREVIOUS_FORMAT_VERSION + " and " + FORMAT_VERSION + " only");
     }
 
     public boolean initialized()
@@ -183,6 +260,18 @@ public final class FileNodeStore implements NodeStore
 
     public void close()
     {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOGGER.warn("node state {}: closing it failed: {}", file, ex.toString());
+            }
+            channel = null;
+        }
         if (directoryLock != null)
         {
             final MemberDirectoryLock lock = directoryLock;
@@ -200,19 +289,55 @@ public final class FileNodeStore implements NodeStore
 
     private void persist()
     {
-        final ByteBuffer buffer = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(MAGIC).putInt(FORMAT_VERSION).put((byte)(initialized ? 1 : 0)).put((byte)(amnesia ? 1 : 0))
-            .putLong(currentEpoch).putLong(guaranteed).putLong(bootId).putLong(unrollIntent)
-            .putLong(logId).putLong(highWater);
-        buffer.putLong(crc(buffer.array(), LENGTH - CRC_LENGTH));
-        buffer.flip();
-        DurableFiles.writeAtomically(file, buffer);
+        sequence++;
+        copy.clear();
+        copy.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(sequence).put((byte)(initialized ? 1 : 0))
+            .put((byte)(amnesia ? 1 : 0)).putLong(currentEpoch).putLong(guaranteed).putLong(bootId)
+            .putLong(unrollIntent).putLong(logId).putLong(highWater);
+        copy.putLong(crc(copy.array(), 0, COPY_LENGTH - CRC_LENGTH));
+        if (channel == null)
+        {
+            // a new file, or one of the previous version: created whole, with both copies, then written in place
+            final ByteBuffer whole = ByteBuffer.allocate(FILE_LENGTH);
+            whole.put(copy.array()).position(COPY_STRIDE);
+            whole.put(copy.array()).clear();
+            DurableFiles.writeAtomically(file, whole);
+            try
+            {
+                channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot open " + file + " for writing: " + ex.getMessage(), ex);
+            }
+            return;
+        }
+        try
+        {
+            writeCopy(0); // first, and forced before the second: while the second is written the first is whole
+            writeCopy(COPY_STRIDE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + file + ": " + ex.getMessage(), ex);
+        }
     }
 
-    private static long crc(final byte[] bytes, final int length)
+    private void writeCopy(final long offset) throws IOException
     {
-        final CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
+        copy.clear();
+        long at = offset;
+        while (copy.hasRemaining())
+        {
+            at += channel.write(copy, at);
+        }
+        channel.force(false);
+    }
+
+    private long crc(final byte[] bytes, final int offset, final int length)
+    {
+        crc.reset();
+        crc.update(bytes, offset, length);
         return crc.getValue();
     }
 }

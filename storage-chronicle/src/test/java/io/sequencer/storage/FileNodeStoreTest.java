@@ -81,7 +81,8 @@ class FileNodeStoreTest
         store.initialize();
         store.currentEpoch(9);
         final byte[] bytes = Files.readAllBytes(file);
-        bytes[12] ^= 0x10;
+        bytes[20] ^= 0x10;
+        bytes[FileNodeStore.COPY_STRIDE + 20] ^= 0x10;
         Files.write(file, bytes);
 
         final FileNodeStore reopened = new FileNodeStore(file);
@@ -91,13 +92,70 @@ class FileNodeStoreTest
     }
 
     @Test
+    void eitherCopyDamagedLosesNothing() throws IOException
+    {
+        final Path file = root.resolve("node.state");
+        final FileNodeStore store = new FileNodeStore(file);
+        store.initialize();
+        store.currentEpoch(9);
+        store.highWater(700);
+        final byte[] written = Files.readAllBytes(file);
+        for (final int offset : new int[] { 0, FileNodeStore.COPY_STRIDE })
+        {
+            final byte[] bytes = written.clone();
+            bytes[offset + 30] ^= 0x01; // one bit of the epoch
+            Files.write(file, bytes);
+
+            final FileNodeStore reopened = new FileNodeStore(file);
+
+            assertTrue(reopened.initialized(), "copy at " + offset + " damaged");
+            assertEquals(9, reopened.currentEpoch(), "copy at " + offset + " damaged");
+            assertEquals(700, reopened.highWater(), "copy at " + offset + " damaged");
+        }
+    }
+
+    @Test
+    void aWriteCutShortLeavesTheOldStateOrTheNew() throws IOException
+    {
+        final Path file = root.resolve("node.state");
+        final FileNodeStore store = new FileNodeStore(file);
+        store.initialize();
+        store.currentEpoch(9);
+        final byte[] old = Files.readAllBytes(file);
+        store.currentEpoch(10);
+        final byte[] written = Files.readAllBytes(file);
+
+        // the first copy new, the second still old: the crash came between them
+        final byte[] between = old.clone();
+        System.arraycopy(written, 0, between, 0, FileNodeStore.COPY_STRIDE);
+        Files.write(file, between);
+        assertEquals(10, new FileNodeStore(file).currentEpoch(), "the first copy is the newer one");
+
+        // the first copy torn half-way: the second's old state
+        final byte[] torn = old.clone();
+        System.arraycopy(written, 0, torn, 0, 30);
+        Files.write(file, torn);
+        assertEquals(9, new FileNodeStore(file).currentEpoch(), "the setter never returned: the old state");
+
+        // the write goes on from the state read
+        final FileNodeStore reopened = new FileNodeStore(file);
+        reopened.currentEpoch(11);
+        assertEquals(11, new FileNodeStore(file).currentEpoch());
+    }
+
+    @Test
     void otherFormatVersionIsRefused() throws IOException
     {
         final Path file = root.resolve("node.state");
         new FileNodeStore(file).initialize();
         final byte[] bytes = Files.readAllBytes(file);
-        bytes[4] = 9;
-        Files.write(file, withCrc(bytes));
+        for (final int offset : new int[] { 0, FileNodeStore.COPY_STRIDE })
+        {
+            bytes[offset + 4] = 9;
+            final byte[] copy = withCrc(java.util.Arrays.copyOfRange(bytes, offset, offset + 74));
+            System.arraycopy(copy, 0, bytes, offset, copy.length);
+        }
+        Files.write(file, bytes);
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> new FileNodeStore(file));
         assertTrue(ex.getMessage().contains("format version 9"), ex.getMessage());
@@ -114,7 +172,34 @@ class FileNodeStoreTest
 
         final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> new FileNodeStore(file));
         assertTrue(ex.getMessage().contains("format version 1"), ex.getMessage());
-        assertTrue(ex.getMessage().contains("version " + FileNodeStore.FORMAT_VERSION + " only"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("versions 2 and " + FileNodeStore.FORMAT_VERSION + " only"),
+            ex.getMessage());
+    }
+
+    @Test
+    void fileOfTheSecondFormatIsReadAndReplacedAtTheFirstWrite() throws IOException
+    {
+        // version 2: magic, version, initialized, amnesia, epoch, guaranteed, boot id, unroll intent, log id, high
+        // water, CRC (66 bytes)
+        final Path file = root.resolve("node.state");
+        final ByteBuffer v2 = ByteBuffer.allocate(66).order(ByteOrder.LITTLE_ENDIAN);
+        v2.putInt(0x53455153).putInt(2).put((byte)1).put((byte)0).putLong(7).putLong(100).putLong(3).putLong(-1)
+            .putLong(0x55L).putLong(120);
+        Files.write(file, withCrc(v2.array()));
+
+        final FileNodeStore store = new FileNodeStore(file);
+        assertTrue(store.initialized());
+        assertEquals(7, store.currentEpoch());
+        assertEquals(100, store.guaranteed());
+        assertEquals(0x55L, store.logId());
+        assertEquals(120, store.highWater());
+
+        store.currentEpoch(8);
+        assertEquals(2 * FileNodeStore.COPY_STRIDE, Files.size(file), "now in this version's layout");
+        final FileNodeStore reopened = new FileNodeStore(file);
+        assertEquals(8, reopened.currentEpoch());
+        assertEquals(120, reopened.highWater());
+        assertEquals(0x55L, reopened.logId());
     }
 
     private static byte[] withCrc(final byte[] bytes)
