@@ -68,6 +68,11 @@ final class SimulateCommand implements Callable<Integer>
             + "run); needs the fault class long, which all selects.")
     boolean longHistory;
 
+    @Option(names = "--fingerprints", description = "Print each seed's fingerprint: a hash of its steps, simulated "
+        + "time, events accepted and acknowledged, epochs and every member's final log. A change that keeps the "
+        + "protocol's behaviour keeps every seed's fingerprint.")
+    boolean fingerprints;
+
     @Option(names = "--slowest", paramLabel = "K", defaultValue = "0",
         description = "Also list the K seeds that took longest to run, with their steps and events.")
     int slowest;
@@ -115,6 +120,10 @@ final class SimulateCommand implements Callable<Integer>
                 {
                     slow.poll();
                 }
+            }
+            if (fingerprints)
+            {
+                out.printf("seed %d: fingerprint %016x (%d steps)%n", s, result.fingerprint(), result.steps());
             }
             acknowledged += result.eventsAcknowledged();
             reorders += result.crossPublisherReorders();

@@ -377,7 +377,8 @@ public final class Simulation
         long simulatedNs,
         String violation,
         List<String> trace,
-        String replay)
+        String replay,
+        long fingerprint)
     {
         public boolean passed()
         {
@@ -983,7 +984,35 @@ public final class Simulation
         return new Result(
             options.seed, options.nodes, durability, described, checker.accepted(), checker.ackedCount(),
             network.crossPublisherReorders() + ingressReorders, crashes, epochChanges, failoversNs, exercised, steps,
-            nowNs, checker.violation(), checker.violation() == null ? List.of() : trace.lastLines(), replay);
+            nowNs, checker.violation(), checker.violation() == null ? List.of() : trace.lastLines(), replay,
+            fingerprint(steps, epochChanges));
+    }
+
+    /**
+     * What a seed ended with, hashed: the steps taken, the simulated time, the events accepted and acknowledged, the
+     * epochs entered, and each member's log (its base, length and final chk, which chains every entry). A change that
+     * keeps the protocol's behaviour (a restructure) keeps every seed's fingerprint (`simulate --fingerprints`).
+     */
+    private long fingerprint(final long steps, final long epochChanges)
+    {
+        long hash = 0;
+        final long[] words = { steps, nowNs, checker.accepted(), checker.ackedCount(), epochChanges };
+        for (final long word : words)
+        {
+            hash = mix(hash, word);
+        }
+        for (final SimNode node : nodes)
+        {
+            final io.sequencer.core.InMemoryEventLog log = node.disk.log;
+            hash = mix(mix(mix(hash, log.base()), log.have()), log.chkAt(log.have()));
+        }
+        return hash;
+    }
+
+    private static long mix(final long hash, final long word)
+    {
+        final long h = (hash ^ word) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 31);
     }
 
     /**
