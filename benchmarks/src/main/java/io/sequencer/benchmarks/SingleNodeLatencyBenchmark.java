@@ -6,7 +6,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.runtime.CompletionListener;
 import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import io.sequencer.storage.ChronicleLogContext;
 import io.sequencer.storage.NodeStorage;
 import net.openhft.chronicle.queue.ChronicleQueue;

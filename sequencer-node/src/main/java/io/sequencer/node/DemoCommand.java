@@ -6,7 +6,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.runtime.CompletionListener;
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import io.sequencer.storage.DurableFiles;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;

@@ -6,7 +6,7 @@ import io.sequencer.core.StateMachine;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.runtime.CompletionListener;
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.sequencer.node;
 
 import io.sequencer.core.Durability;
-import io.sequencer.core.sim.Simulation;
+import io.sequencer.sim.Simulation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

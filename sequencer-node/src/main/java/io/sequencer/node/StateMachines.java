@@ -1,7 +1,7 @@
 package io.sequencer.node;
 
 import io.sequencer.core.StateMachine;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 
 import java.io.File;
 import java.lang.reflect.Constructor;

@@ -1,7 +1,7 @@
 package io.sequencer.node;
 
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.sequencer.node;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.runtime.NodeCounters;
-import io.sequencer.core.sim.ReplayClock;
+import io.sequencer.sim.ReplayClock;
 import io.sequencer.example.orderbook.OrderBook;
 import io.sequencer.storage.ChronicleEventLog;
 import io.sequencer.storage.NodeStorage;

@@ -9,7 +9,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.runtime.NodeStatFile;
 import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.core.runtime.SequencerClient;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.sequencer.core.InMemoryCheckpointStore;
 import io.sequencer.core.InMemoryEventLog;
 import io.sequencer.core.InMemoryNodeStore;
 import io.sequencer.core.MemberSet;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

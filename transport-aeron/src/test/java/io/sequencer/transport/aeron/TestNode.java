@@ -10,7 +10,7 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.codec.DropReason;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.SplittableRandom;

@@ -101,7 +101,7 @@ class UdpClusterTest
         loop.runUntil("both running", 20_000, () -> nodes.stream().allMatch(TestNode::isRunning));
 
         final org.agrona.concurrent.UnsafeBuffer big = new org.agrona.concurrent.UnsafeBuffer(new byte[6000]);
-        io.sequencer.core.sim.AccountLedger.encodeTransfer(big, 0, 1, 2, 3, 6000 - 16);
+        io.sequencer.sim.AccountLedger.encodeTransfer(big, 0, 1, 2, 3, 6000 - 16);
         final long[] accepted = new long[1];
         loop.runUntil("20 large events acknowledged", 20_000,
             () -> accepted[0] == 20 && nodes.get(0).completed == 20,

@@ -1,7 +1,7 @@
 package io.sequencer.example.orderbook;
 
 import io.sequencer.core.CheckpointFile;
-import io.sequencer.core.sim.ReplayClock;
+import io.sequencer.sim.ReplayClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

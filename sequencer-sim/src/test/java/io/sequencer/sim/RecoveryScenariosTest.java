@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import io.sequencer.core.EntryType;
 import io.sequencer.core.NodeMode;

@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;

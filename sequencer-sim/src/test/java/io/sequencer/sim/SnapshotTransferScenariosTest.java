@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import io.sequencer.core.SubmitStatus;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import org.junit.jupiter.api.Tag;
 import io.sequencer.core.ProtocolDefect;

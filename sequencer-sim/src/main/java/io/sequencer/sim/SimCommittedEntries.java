@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import io.sequencer.core.CommittedEntries;
 import io.sequencer.core.EventLog;

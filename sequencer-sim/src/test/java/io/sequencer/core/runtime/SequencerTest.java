@@ -9,7 +9,7 @@ import io.sequencer.core.InMemoryNodeStore;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
-import io.sequencer.core.sim.AccountLedger;
+import io.sequencer.sim.AccountLedger;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;

@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 /**
  * Thrown by a simulated disk whose crash trap fires: the process dies at that exact point, inside whatever the

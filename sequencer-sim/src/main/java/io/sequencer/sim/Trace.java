@@ -1,4 +1,4 @@
-package io.sequencer.core.sim;
+package io.sequencer.sim;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -147,7 +147,7 @@ class SteadyStateAllocationTest
         snapshotter = new Snapshotter(
             new ProtocolContext().cluster(cluster).memberId(0).checkpointInterval(1_000_000), new SumStateMachine(),
             new InMemoryCheckpointStore(),
-            from -> new io.sequencer.core.sim.SimCommittedEntries(first.log(), first::guaranteed, from),
+            from -> new io.sequencer.sim.SimCommittedEntries(first.log(), first::guaranteed, from),
             () -> true, first::retainUpTo, first::checkpointNeeded, Throwable::printStackTrace);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
 
