@@ -85,8 +85,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final int REPLAY_AHEAD_PER_CYCLE = 512;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
     private static final int REPLAY_AHEAD_MARGIN = 4096;
-    /** How long a peer's largest gap between signs of life is kept before it is halved. */
-    private static final long PEAK_GAP_DECAY_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** Where a node in boot is with the epoch change. */
     public enum BootPhase
@@ -331,22 +329,11 @@ public final class SequencerProtocol implements MemberStreamListener
 
     private long nowNs;
     private long lastSentNs;
-    /** When each member last showed it is alive and hears this node (a hears mask with our bit): R10 reads it. */
-    private final long[] lastHeardNs;
+    /** R10: when each peer was last heard, its adaptive failure timeout, the hears mask (§10.6). */
+    private final FailureDetector detector;
     /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
     private final long[] decisionResentNs;
     private final long[] decisionResentEpoch;
-    /** When each member's last valid frame of any kind arrived: what this node hears, sent as its hears mask. */
-    private final long[] rawHeardNs;
-    /**
-     * The largest recent gap between each member's signs of life: its failure timeout grows to twice this (up to
-     * {@code maxFailureTimeoutNs}), so that a member whose heartbeats come irregularly (starved, overloaded, a fresh
-     * JVM compiling) is not suspected for every stall, while a regular one that stops is suspected after {@code T_fd}.
-     */
-    private final long[] peakGapNs;
-    /** When {@link #peakGapNs} last rose or decayed. */
-    private final long[] peakGapSinceNs;
-    private final long maxFailureTimeoutNs;
     /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
     private final long counterSlack;
     private long lastMaskSentNs;
@@ -380,7 +367,6 @@ public final class SequencerProtocol implements MemberStreamListener
         this.durability = context.durability();
         this.heartbeatIntervalNs = context.heartbeatIntervalNs();
         this.failureTimeoutNs = context.failureTimeoutNs();
-        this.maxFailureTimeoutNs = context.maxFailureTimeoutNs();
         this.counterSlack = (long)memberCount * context.maxInFlight() + 1;
         this.initialBootTimeoutNs = context.bootTimeoutNs();
         this.maxBootTimeoutNs = context.maxBootTimeoutNs();
@@ -441,16 +427,13 @@ public final class SequencerProtocol implements MemberStreamListener
         replica = new Replica(stateMachine, memberCount, maxResultLength, errorHandler);
         own = new OwnEvents(context.maxInFlight(), maxResultLength,
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
-        lastHeardNs = new long[memberCount];
+        detector = new FailureDetector(memberCount, selfIndex, failureTimeoutNs, context.maxFailureTimeoutNs());
         decisionResentNs = new long[memberCount];
         decisionResentEpoch = new long[memberCount];
-        rawHeardNs = new long[memberCount];
-        peakGapNs = new long[memberCount];
         peerHears = new int[memberCount];
         farEpoch = new long[memberCount];
         farEpochSinceNs = new long[memberCount];
         farEpochFrames = new int[memberCount];
-        peakGapSinceNs = new long[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
         followLag = context.followLag();
@@ -472,11 +455,7 @@ public final class SequencerProtocol implements MemberStreamListener
             throw new IllegalStateException("already started");
         }
         this.nowNs = nowNs;
-        for (int i = 0; i < memberCount; i++)
-        {
-            lastHeardNs[i] = nowNs;
-            rawHeardNs[i] = nowNs - failureTimeoutNs - 1; // heard nobody yet
-        }
+        detector.start(nowNs);
 
         final boolean lastEpochUnknown = !store.initialized();
         final long intent = store.unrollIntent();
@@ -877,8 +856,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            lastHeardNs[sender] = nowNs;
-            rawHeardNs[sender] = nowNs;
+            detector.heardWhileListening(sender, nowNs);
             return;
         }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
@@ -896,7 +874,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             return;
         }
-        rawHeardNs[sender] = nowNs;
+        detector.heard(sender, nowNs);
         final boolean carriesHears = type == MessageType.MY_ORDER_COUNTER || type == MessageType.MY_SERIALIZE_COUNTER;
         final int senderHears = carriesHears ? hearsMaskOf(type, buffer, offset, length) : 0;
         if (carriesHears)
@@ -905,10 +883,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if ((senderHears & (1 << selfIndex)) != 0)
         {
-            // A sign of life is a frame of a member that hears us, even one of a stale epoch: a member that can send
-            // but not receive is of no use to an epoch, and counting it alive would keep it in one it stalls.
-            notePeerGap(sender, nowNs - lastHeardNs[sender]);
-            lastHeardNs[sender] = nowNs;
+            detector.signOfLife(sender, nowNs);
         }
         if (epoch == currentEpoch && decided && (type == MessageType.NEW_EVENT ||
             type == MessageType.MY_ORDER_COUNTER ||
@@ -2653,11 +2628,7 @@ public final class SequencerProtocol implements MemberStreamListener
         // timers count only the time it was looking, but at least T_hb per duty cycle, so that a member
         // starved for good still suspects a dead peer and gives up on a stuck epoch, later.
         final long shiftNs = gapNs - heartbeatIntervalNs;
-        for (int i = 0; i < memberCount; i++)
-        {
-            lastHeardNs[i] = Math.min(nowNs, lastHeardNs[i] + shiftNs);
-            rawHeardNs[i] = Math.min(nowNs, rawHeardNs[i] + shiftNs);
-        }
+        detector.shift(shiftNs, nowNs);
         bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
         // A fetch or probe asked for during the gap (or in the long cycle before it: the catch-up that has just
         // started a follow round may have taken 200 ms in a cold JVM) was not unanswered for the gap's length: its
@@ -3515,8 +3486,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final int i = cluster.indexOf(memberId);
         if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
         {
-            lastHeardNs[i] = Math.min(lastHeardNs[i], nowNs - maxFailureTimeoutNs - 1);
-            rawHeardNs[i] = Math.min(rawHeardNs[i], nowNs - maxFailureTimeoutNs - 1); // no longer heard, whatever it was
+            detector.streamLost(i, nowNs);
             counters.streamsLost++;
             if (!decided || isActive(i))
             {
@@ -3535,8 +3505,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final int i = cluster.indexOf(memberId);
         if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
         {
-            lastHeardNs[i] = nowNs;
-            allowStalls(i); // a new process (cold, compiling) or a healed link: regular only once it shows it
+            detector.streamRenewed(i, nowNs); // a new process (cold, compiling) or a healed link: allowed stalls
             if (!decided || isActive(i))
             {
                 // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
@@ -3559,21 +3528,10 @@ public final class SequencerProtocol implements MemberStreamListener
         return serializeCounterFrame.hearsMask();
     }
 
-    /** The members this node heard within {@code T_fd}, itself included, as a mask over member indexes. */
+    /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */
     private int hearsMask()
     {
-        int mask = 1 << selfIndex;
-        for (int i = 0; i < memberCount; i++)
-        {
-            // The adaptive timeout: a peer that stalls now and then stays heard through its stalls (with T_fd, load
-            // turned into masks that left warm members out of active sets, and into epochs). A lost stream ends it at
-            // once (onMemberUnavailable), so a member gone deaf does not keep naming peers it no longer receives.
-            if (i != selfIndex && nowNs - rawHeardNs[i] <= failureTimeoutOf(i))
-            {
-                mask |= 1 << i;
-            }
-        }
-        return mask;
+        return detector.hearsMask(nowNs);
     }
 
     /**
@@ -3602,52 +3560,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private int allMembersMask()
     {
         return (1 << memberCount) - 1;
-    }
-
-    /**
-     * A sign of life of {@code index} came {@code gapNs} after its previous one: keep the largest recent gap, halved
-     * every {@link #PEAK_GAP_DECAY_NS} while no larger one comes. A gap beyond the largest timeout is an outage (it was
-     * suspected, or it was away), not the irregularity of a live member, and is not kept.
-     */
-    private void notePeerGap(final int index, final long gapNs)
-    {
-        if (gapNs > maxFailureTimeoutNs)
-        {
-            return;
-        }
-        if (gapNs >= peakGapNs[index])
-        {
-            peakGapNs[index] = gapNs;
-            peakGapSinceNs[index] = nowNs;
-        }
-        else if (nowNs - peakGapSinceNs[index] > PEAK_GAP_DECAY_NS)
-        {
-            peakGapNs[index] = Math.max(gapNs, peakGapNs[index] >> 1);
-            peakGapSinceNs[index] = nowNs;
-        }
-    }
-
-    /**
-     * Treat member {@code index} as one that stalls (half the largest timeout) until its signs of life show otherwise:
-     * the allowance halves every {@link #PEAK_GAP_DECAY_NS} while they come regularly. Given to a new stream of a peer
-     * (a restarted process, cold and compiling, stalls most), so that it is not suspected, and taken back into an
-     * epoch, for every stall of its first seconds. Not at this member's own start: a peer that dies early must still
-     * be found after {@code T_fd}, or nothing is ordered meanwhile (R5 waits for its promises).
-     */
-    private void allowStalls(final int index)
-    {
-        peakGapNs[index] = maxFailureTimeoutNs / 2;
-        peakGapSinceNs[index] = nowNs;
-    }
-
-    /**
-     * R10's timeout for member {@code index}: {@code T_fd}, or twice the largest recent gap between its signs of life
-     * when that is longer, at most {@code maxFailureTimeoutNs}. A member that stalls now and then is suspected once,
-     * then given the room its stalls need; one that beats regularly and stops is suspected after {@code T_fd}.
-     */
-    private long failureTimeoutOf(final int index)
-    {
-        return Math.min(maxFailureTimeoutNs, Math.max(failureTimeoutNs, 2 * peakGapNs[index]));
     }
 
     /**
@@ -3703,7 +3615,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Not heard within its failure timeout by a frame that says it hears this node (R10, §10.6). */
     private boolean isSilent(final int index)
     {
-        return index != selfIndex && nowNs - lastHeardNs[index] > failureTimeoutOf(index);
+        return detector.isSilent(index, nowNs);
     }
 
     private boolean isActive(final int index)
