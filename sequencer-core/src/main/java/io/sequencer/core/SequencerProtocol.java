@@ -151,7 +151,6 @@ public final class SequencerProtocol implements MemberStreamListener
     private final FetchFrame fetchFrame = new FetchFrame();
     private final EntriesFrame entriesFrame = new EntriesFrame();
     private final UnsafeBuffer sendBuffer;
-    private final UnsafeBuffer entriesBuffer;
     private final SnapshotFrame snapshotFrame = new SnapshotFrame();
     private final SnapshotServing snapshotServing;
     // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
@@ -313,8 +312,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long admissionLag;
     private final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
-    private final long[] servingNext;
-    private final long[] servingTo;
+    private final EntriesServing entriesServing;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
     private long lastReportSentNs;
 
@@ -399,9 +397,7 @@ public final class SequencerProtocol implements MemberStreamListener
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
-        entriesBuffer = new UnsafeBuffer(
-            new byte[Math.max(fetchBatchBytes, EntriesFrame.ENTRIES_OFFSET + EntriesFrame.ENTRY_HEADER_LENGTH +
-            maxEventLength)]);
+        entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
         memberIds = cluster.memberIds();
         promise = new long[memberCount];
         ser = new long[memberCount];
@@ -437,8 +433,6 @@ public final class SequencerProtocol implements MemberStreamListener
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
         followLag = context.followLag();
-        servingNext = new long[memberCount];
-        servingTo = new long[memberCount];
         deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         bootTimeoutNs = initialBootTimeoutNs;
         java.util.Arrays.fill(droppedEventEpochs, -1);
@@ -671,7 +665,7 @@ public final class SequencerProtocol implements MemberStreamListener
             pending[i].clear();
             reported[i] = false;
             historyCount[i] = 0;
-            servingNext[i] = 0; // a window of an earlier epoch: its requester asks again in this one
+            entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
             snapshotServing.stop(i);
         }
         deferredLength = 0;
@@ -973,7 +967,7 @@ public final class SequencerProtocol implements MemberStreamListener
                             onFetch(sender, fetchFrame.from(), fetchFrame.to());
                             break;
                         case FetchFrame.SNAPSHOT:
-                            servingNext[sender] = 0;
+                            entriesServing.stop(sender);
                             if (!snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to()))
                             {
                                 offerSnapshot(sender);
@@ -1691,65 +1685,30 @@ public final class SequencerProtocol implements MemberStreamListener
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
     private void onFetch(final int requester, final long from, final long to)
     {
-        if (from <= log.base())
+        final int taken = entriesServing.request(requester, from, to);
+        if (taken == EntriesServing.BELOW_BASE)
         {
-            servingNext[requester] = 0;
             offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§13)
-            return;
         }
-        if (servingNext[requester] != 0 && servingNext[requester] <= servingTo[requester] &&
-            from == servingTo[requester] + 1)
+        else if (taken == EntriesServing.STARTED)
         {
-            servingTo[requester] = Math.min(to, log.have()); // the next window while this one is still going out
-            return;
+            serveFetch(requester);
         }
-        servingNext[requester] = from;
-        servingTo[requester] = Math.min(to, log.have());
-        serveFetch(requester);
     }
 
-    /**
-     * Send up to {@link #SERVE_FRAMES_PER_CYCLE} frames of the window {@code requester} asked for. A refused
-     * publication leaves the rest for the next duty cycle, so back-pressure delays catch-up instead of stalling it
-     * until the requester asks again; the bound per cycle keeps serving from delaying this member's own ordering.
-     *
-     * @return the frames sent.
-     */
+    /** Send the next frames of the window {@code requester} asked for ({@link EntriesServing#serve}). */
     private int serveFetch(final int requester)
     {
-        final long last = Math.min(servingTo[requester], log.have());
-        if (servingNext[requester] <= log.base())
+        final int frames = entriesServing.serve(
+            requester, SERVE_FRAMES_PER_CYCLE, selfId, clusterId, currentEpoch, memberIds[requester]);
+        if (frames < 0)
         {
-            servingNext[requester] = 0; // discarded by retention since it was asked for
-            offerSnapshot(requester);
+            offerSnapshot(requester); // discarded by retention since it was asked for
             return 0;
         }
-        int frames = 0;
-        while (frames < SERVE_FRAMES_PER_CYCLE && servingNext[requester] <= last)
+        if (frames > 0)
         {
-            final long next = servingNext[requester];
-            entriesFrame.encode(
-                entriesBuffer, 0, entriesBuffer.capacity(), selfId, clusterId, currentEpoch, memberIds[requester], next);
-            for (long p = next; p <= last; p++)
-            {
-                log.read(p, entry);
-                if (!entriesFrame.appendEntry(entry.type(), entry.originId(), entry.epoch(), entry.counter(),
-                    entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.chk(), entry.payload(),
-                    entry.payloadOffset(), entry.payloadLength()))
-                {
-                    break;
-                }
-            }
-            if (!transport.publish(entriesBuffer, 0, entriesFrame.encodedLength()))
-            {
-                counters.publishBackPressure++; // the rest goes in the next duty cycle
-                break;
-            }
-            counters.frameOut(MessageType.ENTRIES);
-            counters.entriesServed += entriesFrame.count();
             lastSentNs = nowNs;
-            servingNext[requester] = next + entriesFrame.count();
-            frames++;
         }
         return frames;
     }
@@ -1760,7 +1719,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int frames = 0;
         for (int i = 0; i < memberCount; i++)
         {
-            if (servingNext[i] != 0 && servingNext[i] <= servingTo[i])
+            if (entriesServing.serving(i))
             {
                 frames += serveFetch(i);
             }
@@ -1849,7 +1808,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
                 trackOwn(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
                     entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
-                    entriesBuffer, 0);
+                    sendBuffer, 0);
             }
             counters.fetchedEntries++;
             fetchNext++;
@@ -2395,7 +2354,7 @@ public final class SequencerProtocol implements MemberStreamListener
         long next = own.nextUnserializedLocalSeq();
         while (next >= 0 && next <= localSeq)
         {
-            own.onSerialized(next, 0, CompletionHandler.RESULT_UNKNOWN, entriesBuffer, 0);
+            own.onSerialized(next, 0, CompletionHandler.RESULT_UNKNOWN, sendBuffer, 0);
             next = own.nextUnserializedLocalSeq();
         }
     }
