@@ -105,9 +105,9 @@ public final class SequencerProtocol implements MemberStreamListener
 
     private final ClusterConfig cluster;
     private final int selfId;
-    private final int selfIndex;
-    private final int memberCount;
-    private final int quorum;
+    final int selfIndex;
+    final int memberCount;
+    final int quorum;
     private final int clusterId;
     private final int maxEventLength;
     private final int maxResultLength;
@@ -116,30 +116,30 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long failureTimeoutNs;
     private final long initialBootTimeoutNs;
     private final long maxBootTimeoutNs;
-    private final long decisionGraceNs;
+    final long decisionGraceNs;
     private final int fetchBatchBytes;
     private final boolean bootstrap;
     private final boolean acceptDataLoss;
     private final long bootId;
-    private final ErrorHandler errorHandler;
-    private final ProtocolListener listener;
+    final ErrorHandler errorHandler;
+    final ProtocolListener listener;
     private final boolean noOriginTieBreak;
     private final boolean strictPromise;
     private final boolean ackAtHave;
     private final boolean promiseBeforeEvent;
-    private final boolean literalCutRule;
+    final boolean literalCutRule;
     private final boolean noCoordinator;
-    private final boolean baseByHaveOnly;
+    final boolean baseByHaveOnly;
     private final boolean corruptResubmitted;
     /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
-    private final boolean unguardedDefect;
+    final boolean unguardedDefect;
 
     private final EventLog log;
     private final CheckpointStore checkpoints;
     private final NodeStore store;
     private final Transport transport;
     private final CompletionHandler completionHandler;
-    private final ProtocolCounters counters = new ProtocolCounters();
+    final ProtocolCounters counters = new ProtocolCounters();
 
     private final FrameValidator validator;
     private final NewEventFrame newEventFrame = new NewEventFrame();
@@ -211,16 +211,16 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
     private int droppedEventEpochNext;
     private final LogEntry entry = new LogEntry();
-    private final int[] memberIds;
+    final int[] memberIds;
 
     /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */
     private volatile NodeMode mode = NodeMode.INIT;
     private BootPhase phase = BootPhase.NONE;
-    private boolean intact = true;
+    boolean intact = true;
     /** Started to bootstrap on an empty, new store: intact only while the cluster has never run. */
-    private boolean fresh;
+    boolean fresh;
     private long incarnation;
-    private long currentEpoch;
+    long currentEpoch;
     private long maxKnownEpoch;
     /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
      *  sender keeps at it (§10.3). */
@@ -254,25 +254,25 @@ public final class SequencerProtocol implements MemberStreamListener
      * decision and, if none comes, in); -1 while it has not.
      */
     private long decisionMissedSinceNs = -1;
-    private final boolean[] reported;
-    private final long[] reportHave;
-    private final long[] reportChk;
-    private final long[] reportLastNormalEpoch;
-    private final long[] reportGuaranteed;
-    private final boolean[] reportIntact;
-    private final boolean[] reportFresh;
+    final boolean[] reported;
+    final long[] reportHave;
+    final long[] reportChk;
+    final long[] reportLastNormalEpoch;
+    final long[] reportGuaranteed;
+    final boolean[] reportIntact;
+    final boolean[] reportFresh;
     /** Kept across epochs: the position each member was last counted holding (R8), and in which epoch. */
-    private final long[] knownHeld;
-    private final long[] knownHeldEpoch;
+    final long[] knownHeld;
+    final long[] knownHeldEpoch;
     /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
-    private final boolean[] reportRan;
-    private final int[] reportHears;
+    final boolean[] reportRan;
+    final int[] reportHears;
     private final long[] historyHave;
     private final long[] historyChk;
     private final int[] historyCount;
-    private long quorumSinceNs;
+    long quorumSinceNs;
     /** When this member entered the current epoch (the node log reports how long a decision took). */
-    private long epochEnteredNs;
+    long epochEnteredNs;
     /** Since when this member waits for a decision, over epoch changes that decide nothing, and when it says so next. */
     private long waitingSinceNs = Long.MIN_VALUE;
     private long waitingReportDueNs;
@@ -282,12 +282,12 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
     private long fetchStartedFrom;
     private long fetchProgressDueNs;
-    private boolean decisionRefused;
-    private boolean decisionPending;
-    private long decisionN;
-    private long decisionChk;
-    private int decisionMask;
-    private int decisionBaseOwner;
+    boolean decisionRefused;
+    boolean decisionPending;
+    long decisionN;
+    long decisionChk;
+    int decisionMask;
+    int decisionBaseOwner;
     private int baseOwner;
     private long probeLo;
     private long probeHi;
@@ -313,19 +313,21 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     private final EntriesServing entriesServing;
+    /** B2–B4 when this member coordinates the epoch. */
+    private final EpochCoordinator coordinator;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
     private long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
-    private long bootStartNs;
-    private long bootTimeoutNs;
+    long bootStartNs;
+    long bootTimeoutNs;
     private long bootJitterNs;
     private final long jitterSeed;
 
     private final OwnEvents own;
     private long nextLocalSeq = 1;
 
-    private long nowNs;
+    long nowNs;
     private long lastSentNs;
     /** R10: when each peer was last heard, its adaptive failure timeout, the hears mask (§10.6). */
     private final FailureDetector detector;
@@ -397,6 +399,7 @@ public final class SequencerProtocol implements MemberStreamListener
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
+        coordinator = new EpochCoordinator(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
         memberIds = cluster.memberIds();
         promise = new long[memberCount];
@@ -577,7 +580,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** The epoch a local trigger moves to: above all known, skipping coordinators that cannot decide it. */
-    private long nextEpochForLocalTrigger()
+    long nextEpochForLocalTrigger()
     {
         return nextEpoch(true);
     }
@@ -588,7 +591,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * member asking in passes false: it has just started or has been away, its view is the stalest and, freshly
      * started, it is the slowest to decide, while the running members wait for the decision within {@code T_boot}.
      */
-    private long nextEpoch(final boolean selfMayCoordinate)
+    long nextEpoch(final boolean selfMayCoordinate)
     {
         final long epoch = maxKnownEpoch + 1;
         for (int k = 0; k < memberCount; k++)
@@ -603,7 +606,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return selfMayCoordinate ? epoch : nextEpoch(true);
     }
 
-    private int coordinatorIndex(final long epoch)
+    int coordinatorIndex(final long epoch)
     {
         return (int)(epoch % memberCount);
     }
@@ -703,7 +706,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** The coordinator counts its own report like any other. */
-    private void recordOwnReport()
+    void recordOwnReport()
     {
         final long have = serSelf();
         reported[selfIndex] = true;
@@ -727,7 +730,7 @@ public final class SequencerProtocol implements MemberStreamListener
      *
      * @param memberIndex the member the trigger concerns, or -1.
      */
-    private boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
+    boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
     {
         // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
         // this member order past them (I2). It leaves at once, once per signal, which inflates nothing. So does a
@@ -1244,7 +1247,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * a replayed decision of it would have it order there again, differently (I2, simulator seed 6013 of 10,000 on
      * two members; §10.2).
      */
-    private void refuseBootstrap(final String evidence)
+    void refuseBootstrap(final String evidence)
     {
         fresh = false;
         intact = false;
@@ -2755,7 +2758,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int work = 0;
         if (phase == BootPhase.COLLECTING && (coordinatorIndex(currentEpoch) == selfIndex || noCoordinator))
         {
-            work += coordinate();
+            work += coordinator.coordinate();
         }
         if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING || phase == BootPhase.TRANSFERRING) &&
             nowNs - fetchMovedNs >= failureTimeoutNs)
@@ -2839,300 +2842,8 @@ public final class SequencerProtocol implements MemberStreamListener
         return work;
     }
 
-    /** B2–B4 on the coordinator: decide once a quorum with enough intact members has reported. */
-    private int coordinate()
-    {
-        if (decisionPending)
-        {
-            return publishDecision() ? 1 : 0;
-        }
-        if (!intact)
-        {
-            // B1: a node that is not intact never coordinates; hand the decision to the next able coordinator.
-            if (coordinatorIndex(nextEpochForLocalTrigger()) != selfIndex)
-            {
-                startEpochChange(EpochTrigger.NOT_INTACT_COORDINATOR, -1);
-                return 1;
-            }
-            return 0;
-        }
-        recordOwnReport();
-        boolean clusterRan = false;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (reported[i] && reportRan[i])
-            {
-                clusterRan = true;
-            }
-        }
-        if (fresh && clusterRan)
-        {
-            refuseBootstrap("the reports of epoch " + currentEpoch + " show a log that has run");
-            return 1;
-        }
-        int reporters = 0;
-        int intactReporters = 0;
-        int silentMissing = 0;
-        boolean allReported = true;
-        boolean anyAligned = false;
-        for (int i = 0; i < memberCount; i++)
-        {
-            allReported &= reported[i];
-            anyAligned |= reported[i] && reportLastNormalEpoch[i] > 0;
-        }
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (reported[i])
-            {
-                reporters++;
-                if (reportIntact[i] && reportFresh[i] && (clusterRan || (anyAligned && !allReported)))
-                {
-                    // An empty log bootstrapped into a cluster that ran is a lost disk. And once some member has
-                    // aligned to an epoch, that epoch may have run without it: only the whole configuration can then
-                    // show that it never did (the member holding the events may be the one missing, §10.2).
-                    reportIntact[i] = false;
-                }
-                if (reportIntact[i] && i != selfIndex && reportLastNormalEpoch[i] >= knownHeldEpoch[i] &&
-                    reportHave[i] < knownHeld[i])
-                {
-                    // This node counted the member holding more, all of it durable, and no alignment cuts below the
-                    // watermark: it lost entries without knowing it (docs/protocol.md §10.1).
-                    reportIntact[i] = false;
-                    counters.lossesSeenInReports++;
-                    errorHandler.onError(new RecoveredFault("member " + memberIds[i] + " reports " + reportHave[i] +
-                        " entries of epoch " + knownHeldEpoch[i] + " but was counted holding " + knownHeld[i] +
-                        " in it: its report does not count as intact"));
-                }
-                if (reportIntact[i])
-                {
-                    intactReporters++;
-                }
-            }
-            else if (isSilent(i) || notHeardByAReporter(i) >= 0)
-            {
-                silentMissing++; // not waited for (B2)
-            }
-        }
-        if (reporters < quorum || intactReporters < memberCount - quorum + 1)
-        {
-            quorumSinceNs = -1;
-            return 0;
-        }
-        if (quorumSinceNs < 0)
-        {
-            quorumSinceNs = nowNs;
-        }
-        if (reporters + silentMissing < memberCount &&
-            (nowNs - quorumSinceNs < decisionGraceNs || nowNs - bootStartNs < bootTimeoutNs / 2))
-        {
-            // A member that is not silent (it hears this coordinator) and has not reported yet is on its way into the
-            // epoch: a loaded or starting member adopts it tens of ms late, stalled by its own epoch persist. It is
-            // waited for up to half the epoch's timer, since leaving it out costs two more epochs when it asks in, and
-            // a member far behind in its place would hold everyone's ordering for its whole catch-up (B2, B4, B6).
-            return 0;
-        }
-
-        // B3: the base is the intact report with the largest (lastNormalEpoch, have).
-        int base = -1;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (reported[i] && reportIntact[i] && (base < 0 ||
-                (!baseByHaveOnly && reportLastNormalEpoch[i] > reportLastNormalEpoch[base]) ||
-                ((baseByHaveOnly || reportLastNormalEpoch[i] == reportLastNormalEpoch[base]) &&
-                reportHave[i] > reportHave[base])))
-            {
-                base = i;
-            }
-        }
-        if (literalCutRule)
-        {
-            base = reporterWithQuorumHighestHave();
-        }
-        if (base != selfIndex && farBehind(reportHave[selfIndex], reportHave[base]) &&
-            coordinatorIndex(nextEpoch(false)) != selfIndex)
-        {
-            // B4: far behind the base, this coordinator could not leave itself out (A' holds its coordinator), and in
-            // A' it would hold everyone's ordering until it has fetched all of it (R5 waits for its promises). Hand the
-            // decision on to a member that can leave it out; it catches up outside that epoch (§10.5).
-            counters.farBehindHandOvers++;
-            startEpochChange(EpochTrigger.FAR_BEHIND_COORDINATOR, -1);
-            return 1;
-        }
-        int mask = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (reported[i])
-            {
-                mask |= 1 << i;
-                if (reportGuaranteed[i] > reportHave[base] && reportIntact[i] && !unguardedDefect)
-                {
-                    // B3's assertion. Honest reports never fail it; a forged or garbled one may, and must not stop
-                    // the coordinator: it does not decide, and B7 moves the cluster on.
-                    if (!decisionRefused)
-                    {
-                        counters.decisionsRefused++;
-                        errorHandler.onError(new RecoveredFault("B3: the base (" + reportHave[base] + " of member " +
-                            memberIds[base] + ") is below the watermark " + reportGuaranteed[i] + " reported by member " +
-                            memberIds[i] + ": epoch " + currentEpoch + " not decided"));
-                        decisionRefused = true;
-                    }
-                    return 0;
-                }
-            }
-        }
-        final int connected = connectedActiveSet(mask, base);
-        if (connected == 0 || (connected != mask && nowNs - quorumSinceNs < decisionGraceNs))
-        {
-            // No quorum that hears each other yet, or one smaller than the reporters: hears masks are a T_hb old at
-            // most, so wait the grace period for fresher reports before leaving a reporter out (B7 moves on).
-            return 0;
-        }
-        mask = connected;
-        for (int i = 0; i < memberCount; i++)
-        {
-            final int without = mask & ~(1 << i);
-            if (without != mask && i != selfIndex && i != base && Integer.bitCount(without) >= quorum &&
-                farBehind(reportHave[i], reportHave[base]))
-            {
-                mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
-            }
-        }
-        reportLeftOut(mask, reportHave[base]);
-        decisionPending = true;
-        decisionN = reportHave[base];
-        decisionChk = reportChk[base];
-        decisionMask = mask;
-        decisionBaseOwner = base;
-        counters.decisions++;
-        return publishDecision() ? 1 : 0;
-    }
-
-    /** Tells the listener why each configured member outside {@code mask} is left out of this decision. */
-    private void reportLeftOut(final int mask, final long baseHave)
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if ((mask & (1 << i)) != 0)
-            {
-                continue;
-            }
-            final LeftOutReason reason;
-            int other = -1;
-            if (!reported[i])
-            {
-                final int unhearing = notHeardByAReporter(i);
-                reason = isSilent(i) ? LeftOutReason.SILENT :
-                    unhearing >= 0 ? LeftOutReason.NOT_HEARD : LeftOutReason.NOT_REPORTED;
-                other = isSilent(i) || unhearing < 0 ? -1 : memberIds[unhearing];
-            }
-            else if (farBehind(reportHave[i], baseHave))
-            {
-                reason = LeftOutReason.FAR_BEHIND;
-            }
-            else
-            {
-                reason = LeftOutReason.NOT_CONNECTED;
-                for (int j = 0; j < memberCount && other < 0; j++)
-                {
-                    if ((mask & (1 << j)) != 0 &&
-                        ((hearsMaskOfMember(i) & (1 << j)) == 0 || (hearsMaskOfMember(j) & (1 << i)) == 0))
-                    {
-                        other = memberIds[j];
-                    }
-                }
-            }
-            listener.onLeftOut(currentEpoch, memberIds[i], reason, other, nowNs - epochEnteredNs);
-        }
-    }
-
-    /**
-     * B4's {@code A'}: the largest set of reporters, with this coordinator and the base owner in it, whose members all
-     * hear each other (by the hears masks of their reports), if it reaches a quorum. A member that cannot hear another
-     * would stall ordering waiting for its promises and be suspected at once: leaving it out keeps the epoch alive,
-     * and it asks in again once it hears every member of the active set.
-     *
-     * @return the active set as a mask over member indexes, or 0 when no such set reaches a quorum.
-     */
-    private int connectedActiveSet(final int reporterMask, final int base)
-    {
-        final int required = (1 << selfIndex) | (1 << base);
-        int best = 0;
-        for (int set = reporterMask; set != 0; set = (set - 1) & reporterMask)
-        {
-            if ((set & required) == required && Integer.bitCount(set) > Integer.bitCount(best) &&
-                Integer.bitCount(set) >= quorum && allHearEachOther(set))
-            {
-                best = set;
-            }
-        }
-        return best;
-    }
-
-    private boolean allHearEachOther(final int set)
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if ((set & (1 << i)) != 0 && (hearsMaskOfMember(i) & set) != set)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * B2: a reporter of this epoch, other than this coordinator, whose report's hears mask leaves out member
-     * {@code index} but holds this coordinator, or -1. That member is not waited for: the reporter's failure timeout
-     * for it ran out (it may have started this epoch suspecting it), though this coordinator's, adapted to other gaps,
-     * may not have yet.
-     */
-    private int notHeardByAReporter(final int index)
-    {
-        for (int j = 0; j < memberCount; j++)
-        {
-            // a reporter that does not hear this coordinator either is deaf, not a witness (§10.4)
-            if (j != selfIndex && j != index && reported[j] && (reportHears[j] & (1 << index)) == 0 &&
-                (reportHears[j] & (1 << selfIndex)) != 0)
-            {
-                return j;
-            }
-        }
-        return -1;
-    }
-
-    private int hearsMaskOfMember(final int index)
-    {
-        return index == selfIndex ? hearsMask() : reportHears[index] | (1 << index);
-    }
-
-    /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */
-    private int reporterWithQuorumHighestHave()
-    {
-        int chosen = -1;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (!reported[i])
-            {
-                continue;
-            }
-            int atLeast = 0;
-            for (int j = 0; j < memberCount; j++)
-            {
-                if (reported[j] && reportHave[j] >= reportHave[i])
-                {
-                    atLeast++;
-                }
-            }
-            if (atLeast >= quorum && (chosen < 0 || reportHave[i] > reportHave[chosen]))
-            {
-                chosen = i;
-            }
-        }
-        return chosen;
-    }
-
     /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
-    private boolean publishDecision()
+    boolean publishDecision()
     {
         if (memberCount > 1 && !noCoordinator && !publishDecisionFrame())
         {
@@ -3488,7 +3199,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */
-    private int hearsMask()
+    int hearsMask()
     {
         return detector.hearsMask(nowNs);
     }
@@ -3566,13 +3277,13 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** More than {@code admissionLag} entries behind the base: caught up outside the epoch, not in it (§10.5). */
-    private boolean farBehind(final long have, final long baseHave)
+    boolean farBehind(final long have, final long baseHave)
     {
         return have + admissionLag < baseHave;
     }
 
     /** Not heard within its failure timeout by a frame that says it hears this node (R10, §10.6). */
-    private boolean isSilent(final int index)
+    boolean isSilent(final int index)
     {
         return detector.isSilent(index, nowNs);
     }
