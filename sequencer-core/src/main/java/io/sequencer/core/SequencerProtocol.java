@@ -104,11 +104,11 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     private final ClusterConfig cluster;
-    private final int selfId;
+    final int selfId;
     final int selfIndex;
     final int memberCount;
     final int quorum;
-    private final int clusterId;
+    final int clusterId;
     private final int maxEventLength;
     private final int maxResultLength;
     private final Durability durability;
@@ -134,9 +134,9 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
     final boolean unguardedDefect;
 
-    private final EventLog log;
-    private final CheckpointStore checkpoints;
-    private final NodeStore store;
+    final EventLog log;
+    final CheckpointStore checkpoints;
+    final NodeStore store;
     private final Transport transport;
     private final CompletionHandler completionHandler;
     final ProtocolCounters counters = new ProtocolCounters();
@@ -148,32 +148,32 @@ public final class SequencerProtocol implements MemberStreamListener
     private final NewNodeFrame newNodeFrame = new NewNodeFrame();
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
     private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
-    private final FetchFrame fetchFrame = new FetchFrame();
+    final FetchFrame fetchFrame = new FetchFrame();
     private final EntriesFrame entriesFrame = new EntriesFrame();
-    private final UnsafeBuffer sendBuffer;
-    private final SnapshotFrame snapshotFrame = new SnapshotFrame();
-    private final SnapshotServing snapshotServing;
+    final UnsafeBuffer sendBuffer;
+    final SnapshotFrame snapshotFrame = new SnapshotFrame();
+    final SnapshotServing snapshotServing;
     // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
     // member resumes where it stopped.
-    private CheckpointStore.Incoming incoming;
-    private int transferOwner = -1;
-    private long transferPosition;
-    private long transferChk;
-    private long transferBase;
-    private long transferBaseChk;
-    private long transferBaseEpoch;
-    private long transferLength;
-    private long transferWindowStart;
-    private long transferRequestedTo;
+    CheckpointStore.Incoming incoming;
+    int transferOwner = -1;
+    long transferPosition;
+    long transferChk;
+    long transferBase;
+    long transferBaseChk;
+    long transferBaseEpoch;
+    long transferLength;
+    long transferWindowStart;
+    long transferRequestedTo;
     /** The phase a transfer that fails its check goes back to, and what this log agrees with the base up to. */
-    private BootPhase transferReturnPhase;
-    private long transferAgreed;
+    BootPhase transferReturnPhase;
+    long transferAgreed;
     /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
-    private boolean transferWanted;
+    boolean transferWanted;
     /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
-    private long installAt;
+    long installAt;
     /** After an install, the log is fetched again up to here: own events it serialized before keep their results. */
-    private long refetchedUpTo;
+    long refetchedUpTo;
     /** Retention (§13): the snapshot thread's wish, and what this log was last asked to discard. */
     private volatile long retentionRequested;
     private long retentionApplied;
@@ -193,7 +193,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
-    private final Replica replica;
+    final Replica replica;
     private final EpochNanoClock epochClock;
     private final long tickIntervalNs;
     /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
@@ -215,11 +215,11 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */
     private volatile NodeMode mode = NodeMode.INIT;
-    private BootPhase phase = BootPhase.NONE;
+    BootPhase phase = BootPhase.NONE;
     boolean intact = true;
     /** Started to bootstrap on an empty, new store: intact only while the cluster has never run. */
     boolean fresh;
-    private long incarnation;
+    long incarnation;
     long currentEpoch;
     private long maxKnownEpoch;
     /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
@@ -229,13 +229,13 @@ public final class SequencerProtocol implements MemberStreamListener
     private final int[] farEpochFrames;
     /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
     private long widenedEpochTop;
-    private long lastNormalEpoch;
-    private long guaranteed;
-    private boolean stateValid;
+    long lastNormalEpoch;
+    long guaranteed;
+    boolean stateValid;
 
     // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
     private int activeMask;
-    private boolean decided;
+    boolean decided;
     private long clock;
     private long lastPromiseSent;
     private final long[] promise;
@@ -288,25 +288,25 @@ public final class SequencerProtocol implements MemberStreamListener
     long decisionChk;
     int decisionMask;
     int decisionBaseOwner;
-    private int baseOwner;
-    private long probeLo;
-    private long probeHi;
-    private long probePosition;
+    int baseOwner;
+    long probeLo;
+    long probeHi;
+    long probePosition;
     private long probeFrom;
-    private long fetchNext;
+    long fetchNext;
     /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
-    private long fetchMovedNs;
+    long fetchMovedNs;
     /** The last position asked for by the fetches in flight; two windows are kept in flight. */
     private long fetchRequestedTo;
     private long fetchWindowStart;
     /** Entries per fetch window, adapted to the entries a frame holds. */
     private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
     /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
-    private boolean catchingUpOutside;
+    boolean catchingUpOutside;
     /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
-    private boolean alignedOutside;
+    boolean alignedOutside;
     /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
-    private long fetchTarget;
+    long fetchTarget;
     /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
     private long followGap;
     private final long admissionLag;
@@ -315,6 +315,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
+    private final SnapshotReceiving receiving;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
     private long lastReportSentNs;
 
@@ -324,7 +326,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private long bootJitterNs;
     private final long jitterSeed;
 
-    private final OwnEvents own;
+    final OwnEvents own;
     private long nextLocalSeq = 1;
 
     long nowNs;
@@ -400,6 +402,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
         memberIds = cluster.memberIds();
         promise = new long[memberCount];
@@ -568,7 +571,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return null;
     }
 
-    private long epochOfLastEpochStart()
+    long epochOfLastEpochStart()
     {
         final long position = log.lastEpochStartPosition();
         if (position == 0)
@@ -986,7 +989,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 snapshotFrame.wrap(buffer, offset, length);
                 if (snapshotFrame.target() == selfId)
                 {
-                    onSnapshot(sender);
+                    receiving.onSnapshot(sender);
                 }
                 break;
 
@@ -1393,7 +1396,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (agreed < log.base())
         {
-            requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1) + ", below this log's base " +
+            receiving.requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1) + ", below this log's base " +
                 log.base());
             return;
         }
@@ -1417,7 +1420,7 @@ public final class SequencerProtocol implements MemberStreamListener
             // still fetching up to an installed snapshot: its checkpoint is restored when the log reaches it
             if (installAt > decisionN)
             {
-                requestTransfer(agreed, false, "the installed snapshot at " + installAt + " lies above this epoch's " +
+                receiving.requestTransfer(agreed, false, "the installed snapshot at " + installAt + " lies above this epoch's " +
                     "base N=" + decisionN);
                 return;
             }
@@ -1427,14 +1430,14 @@ public final class SequencerProtocol implements MemberStreamListener
             rebuildStateTo(agreed);
             if (!stateValid)
             {
-                final long installed = installedAbove(agreed);
+                final long installed = receiving.installedAbove(agreed);
                 if (installed > 0 && installed <= decisionN)
                 {
                     installAt = installed; // a restart between an install and its restore: the fetch goes on to it
                 }
                 else
                 {
-                    requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() +
+                    receiving.requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() +
                         " loads");
                     return;
                 }
@@ -1503,7 +1506,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * Reset the replica and restore the newest sound checkpoint at or below a position: one whose recorded {@code chk}
      * is the log's there, whose every chunk passes its check, and which the state machine takes (§5).
      */
-    private void restoreCheckpointAtOrBelow(final long position)
+    void restoreCheckpointAtOrBelow(final long position)
     {
         replica.reset();
         long checkpoint = checkpoints.latestAtOrBelow(position);
@@ -1615,7 +1618,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
      * inside the window, where most are; a binary search finds the others.
      */
-    private void sendProbe(final long position)
+    void sendProbe(final long position)
     {
         fetchMovedNs = nowNs;
         probeFrom = Math.max(probeLo + 1, position - PROBE_WINDOW + 1);
@@ -1627,7 +1630,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
      * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
      */
-    private void sendFetchWindow(final long from)
+    void sendFetchWindow(final long from)
     {
         final long to = Math.min(fetchTarget, from + fetchWindowEntries - 1);
         fetchMovedNs = nowNs;
@@ -1638,7 +1641,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
-    private void probeNext()
+    void probeNext()
     {
         bootStartNs = nowNs; // progress (B7)
         if (probeHi - probeLo <= 1)
@@ -1807,7 +1810,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (entriesFrame.entryType() == EntryType.EVENT && entriesFrame.entryOrigin() == selfId &&
                     entriesFrame.entryIncarnation() == incarnation)
                 {
-                    completeOwnBelowBase(entriesFrame.entryLocalSeq() - 1);
+                    receiving.completeOwnBelowBase(entriesFrame.entryLocalSeq() - 1);
                 }
                 trackOwn(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
                     entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
@@ -1815,7 +1818,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             counters.fetchedEntries++;
             fetchNext++;
-            if (position == installAt && !restoreInstalled())
+            if (position == installAt && !receiving.restoreInstalled())
             {
                 return;
             }
@@ -1914,141 +1917,6 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.retentionDiscards++;
         }
         return 1;
-    }
-
-    /**
-     * A snapshot from the base owner (§13): the offer that answers a fetch or probe reaching below its log's base, or
-     * the bytes of a transfer in progress.
-     */
-    private void onSnapshot(final int sender)
-    {
-        if (sender != baseOwner || !decided)
-        {
-            return;
-        }
-        final SnapshotFrame frame = snapshotFrame;
-        if (frame.position() != 0 && frame.dataLength() == 0)
-        {
-            return; // carries nothing: no progress to count (an honest owner never sends one)
-        }
-        if (phase == BootPhase.TRANSFERRING)
-        {
-            if (sameTransfer(sender, frame))
-            {
-                if (frame.fileOffset() == incoming.received())
-                {
-                    receiveSnapshotBytes(frame);
-                }
-                return; // an earlier window's, or one after a lost frame: asked again from what arrived
-            }
-            if (frame.fileOffset() != 0 || frame.position() <= transferPosition)
-            {
-                return; // a late answer to an earlier request: the transfer in progress goes on
-            }
-            // a newer checkpoint offered from its start: the one being received was deleted by the owner's retention;
-            // judged as an offer to the phase the transfer came from, and taken in place of it if it passes
-            phase = transferReturnPhase;
-        }
-        if ((phase != BootPhase.PROBING && phase != BootPhase.FETCHING) || frame.fileOffset() != 0)
-        {
-            return;
-        }
-        if (frame.position() == 0 && !transferWanted)
-        {
-            return; // the empty snapshot answers only a member that asked for one (§13)
-        }
-        final long b = frame.base();
-        if (b > frame.position() && frame.position() != 0)
-        {
-            return; // a checkpoint below the sender's own base: it could not be restored over that log
-        }
-        if (!transferWanted && phase == BootPhase.PROBING)
-        {
-            if (b >= log.base() && b <= log.have() && log.chkAt(b) == frame.baseChk())
-            {
-                // this log agrees with the base owner's at its base: the divergence lies above, where it holds entries
-                if (b <= probeLo || b >= probeHi)
-                {
-                    return; // nothing learnt, or a contradiction (checksums chain): stale or forged
-                }
-                probeLo = b;
-                probeNext();
-                return;
-            }
-        }
-        else if (!transferWanted && fetchNext - 1 >= b)
-        {
-            return; // this fetch needs nothing at or below the owner's base: an offer meant for an earlier one
-        }
-        final long agreed = phase == BootPhase.PROBING ? probeLo : fetchNext - 1;
-        if (intact && !transferWanted && guaranteed > b)
-        {
-            return; // an honest base owner's base lies below this member's g here (§13): stale or forged
-        }
-        if (!catchingUpOutside && frame.position() > decisionN)
-        {
-            return; // a checkpoint above N cannot be of the base's history up to N
-        }
-        if (catchingUpOutside && frame.position() > Math.max(fetchTarget, reportGuaranteed[sender]))
-        {
-            return; // above what the owner reports durable: an honest owner's checkpoints are at or below its g
-        }
-        if (!log.canResetTo(b))
-        {
-            counters.snapshotsRejected++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " cannot start its log at " + b + ", the " +
-                "base of member " + memberIds[sender] + "'s log (are entries per cycle the same on every member?)"));
-            return;
-        }
-        if (phase == BootPhase.PROBING)
-        {
-            fetchTarget = decisionN;
-        }
-        fetchTarget = Math.max(fetchTarget, frame.position());
-        transferReturnPhase = phase;
-        transferAgreed = agreed;
-        if (frame.position() == 0)
-        {
-            // the empty snapshot: the owner's log holds everything from position 1, and no checkpoint is needed
-            closeIncoming();
-            transferOwner = sender;
-            transferPosition = 0;
-            transferChk = Checksum.EMPTY;
-            transferBase = 0;
-            transferBaseChk = Checksum.EMPTY;
-            transferBaseEpoch = 0;
-            transferLength = 0;
-            install();
-            return;
-        }
-        if (incoming != null && !sameTransfer(sender, frame))
-        {
-            closeIncoming();
-        }
-        if (incoming == null)
-        {
-            incoming = checkpoints.receive(frame.position(), frame.chk());
-            transferOwner = sender;
-            transferPosition = frame.position();
-            transferChk = frame.chk();
-            transferBase = b;
-            transferBaseChk = frame.baseChk();
-            transferBaseEpoch = frame.baseEpoch();
-            transferLength = frame.fileLength();
-        }
-        phase = BootPhase.TRANSFERRING;
-        bootStartNs = nowNs;
-        listener.onFetching(currentEpoch, memberIds[sender], transferPosition, transferPosition);
-        if (incoming.received() == 0)
-        {
-            transferWindowStart = 0;
-            transferRequestedTo = Math.min(transferLength, snapshotServing.windowBytes());
-            receiveSnapshotBytes(frame);
-        }
-        else
-        {
-            requestSnapshotWindow(incoming.received()); // the same checkpoint again: resume where it stopped
-        }
     }
 
     /**
@@ -2161,261 +2029,6 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * The checkpoint being received: the same owner, position, chk and file. Where the owner's log starts may move on
-     * meanwhile (its retention): the latest is taken, as long as it stays at or below the checkpoint.
-     */
-    private boolean sameTransfer(final int sender, final SnapshotFrame frame)
-    {
-        if (incoming == null || sender != transferOwner || frame.position() != transferPosition ||
-            frame.chk() != transferChk || frame.fileLength() != transferLength)
-        {
-            return false;
-        }
-        if (frame.base() > transferBase && frame.base() <= transferPosition && log.canResetTo(frame.base()))
-        {
-            transferBase = frame.base();
-            transferBaseChk = frame.baseChk();
-            transferBaseEpoch = frame.baseEpoch();
-        }
-        return true;
-    }
-
-    private void requestSnapshotWindow(final long from)
-    {
-        fetchMovedNs = nowNs;
-        transferWindowStart = from;
-        transferRequestedTo = Math.min(transferLength, from + snapshotServing.windowBytes());
-        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
-            FetchFrame.SNAPSHOT, transferPosition, from);
-        publish(MessageType.FETCH, fetchFrame.encodedLength());
-    }
-
-    private void receiveSnapshotBytes(final SnapshotFrame frame)
-    {
-        incoming.write(frame.buffer(), frame.dataOffset(), frame.dataLength());
-        counters.snapshotBytesReceived += frame.dataLength();
-        bootStartNs = nowNs; // progress (B7)
-        fetchMovedNs = nowNs;
-        final long received = incoming.received();
-        if (received == transferLength)
-        {
-            completeTransfer();
-        }
-        else if (received >= transferRequestedTo)
-        {
-            requestSnapshotWindow(received); // the window fell short
-        }
-        else if (transferRequestedTo < transferLength &&
-            received - transferWindowStart >= (transferRequestedTo - transferWindowStart) / 2)
-        {
-            // half of the window is in: ask for the next, which the owner queues behind this one
-            final long next = transferRequestedTo;
-            fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
-                FetchFrame.SNAPSHOT, transferPosition, next);
-            publish(MessageType.FETCH, fetchFrame.encodedLength());
-            transferWindowStart = next;
-            transferRequestedTo = Math.min(transferLength, next + snapshotServing.windowBytes());
-        }
-    }
-
-    /** All of it arrived: check it, then install it, or report it damaged and ask again. */
-    private void completeTransfer()
-    {
-        try
-        {
-            incoming.complete();
-        }
-        catch (final java.io.UncheckedIOException ex)
-        {
-            // this member's disk refused it (full, failing): not the sender's fault, and asking again would not help
-            fatal("cannot store the snapshot received at " + transferPosition + " (" + ex.getMessage() + ")");
-            return;
-        }
-        catch (final IllegalStateException ex)
-        {
-            counters.snapshotsRejected++;
-            errorHandler.onError(new RecoveredFault("the snapshot at " + transferPosition + " from member " +
-                memberIds[transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
-            fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[transferOwner],
-                FetchFrame.SNAPSHOT_DAMAGED, transferPosition, 0);
-            publish(MessageType.FETCH, fetchFrame.encodedLength());
-            closeIncoming();
-            phase = transferReturnPhase;
-            if (phase == BootPhase.PROBING)
-            {
-                sendProbe(probePosition);
-            }
-            else if (transferWanted)
-            {
-                askForSnapshot();
-            }
-            else
-            {
-                sendFetchWindow(fetchNext);
-            }
-            return;
-        }
-        incoming = null;
-        try
-        {
-            install();
-        }
-        catch (final RuntimeException ex)
-        {
-            ProcessCrash.rethrowIfCrash(ex);
-            // the disk refused the reset: nothing this member holds can be trusted to be whole until it is opened again
-            fatal("cannot install the snapshot at " + transferPosition + " (" + ex + "): restart the member; its " +
-                "open finishes or undoes the reset");
-        }
-    }
-
-    /**
-     * The snapshot is a checkpoint of this store now: reset the log to the owner's base and fetch its entries from
-     * there; the checkpoint is restored once the log reaches it (§13). Never below {@code g}: the transfer was taken
-     * only for entries at or below the owner's base, which lie above what this log agrees with.
-     */
-    private void install()
-    {
-        final long b = transferBase;
-        counters.snapshotsInstalled++;
-        own.unserializeFrom(Math.max(transferAgreed, log.base()) + 1);
-        refetchedUpTo = Math.max(transferAgreed, log.base());
-        if (store.highWater() > b)
-        {
-            store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
-        }
-        log.resetTo(b, transferBaseChk, transferBaseEpoch);
-        if (store.guaranteed() < b)
-        {
-            store.guaranteed(b); // the owner's base is committed: after a restart too, g is at or above this log's base
-        }
-        checkpoints.unrollUntil(transferPosition);
-        checkpoints.retainFrom(transferPosition);
-        lastNormalEpoch = epochOfLastEpochStart();
-        replica.reset();
-        stateValid = false;
-        installAt = transferPosition;
-        transferWanted = false;
-        phase = BootPhase.FETCHING;
-        fetchNext = b + 1;
-        fetchStarted();
-        listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, fetchTarget);
-        if (installAt == b && !restoreInstalled())
-        {
-            return;
-        }
-        if (fetchNext > fetchTarget)
-        {
-            appendEpochStart();
-        }
-        else
-        {
-            sendFetchWindow(fetchNext);
-        }
-    }
-
-    /**
-     * The lowest checkpoint above {@code agreed} when none lies between the log's base and it: what an install left
-     * when the process stopped before the fetch reached it (a checkpoint is never written above a log's end
-     * otherwise). 0 when there is none.
-     */
-    private long installedAbove(final long agreed)
-    {
-        long lowest = 0;
-        long at = checkpoints.latestAtOrBelow(Long.MAX_VALUE);
-        while (at > agreed)
-        {
-            lowest = at;
-            at = checkpoints.latestAtOrBelow(at - 1);
-        }
-        return at >= log.base() && at > 0 ? 0 : lowest;
-    }
-
-    /** The fetch reached the installed checkpoint: restore it, so that the entries after it apply. */
-    private boolean restoreInstalled()
-    {
-        final long at = installAt;
-        installAt = 0;
-        restoreCheckpointAtOrBelow(at);
-        if (stateValid && replica.appliedUpTo() == at)
-        {
-            // own events the snapshot holds but the entries fetched above the base did not: below the base
-            completeOwnBelowBase(replica.newestApplied(selfIndex, incarnation));
-            return true;
-        }
-        counters.snapshotsRejected++;
-        requestTransfer(at, false, "the installed snapshot at " + at + " does not load over the log fetched up to it");
-        return false;
-    }
-
-    /**
-     * Own events up to {@code localSeq} not yet seen in the log lie below its base after an install: ordered and
-     * durable (the snapshot holds them), at positions not known here. They complete with that status (§13).
-     */
-    private void completeOwnBelowBase(final long localSeq)
-    {
-        long next = own.nextUnserializedLocalSeq();
-        while (next >= 0 && next <= localSeq)
-        {
-            own.onSerialized(next, 0, CompletionHandler.RESULT_UNKNOWN, sendBuffer, 0);
-            next = own.nextUnserializedLocalSeq();
-        }
-    }
-
-    /**
-     * This member needs a snapshot whatever the base owner's log holds: its log starts above where it diverges, or no
-     * checkpoint rebuilds its state. {@code lost}: it had one and lost it (damaged checkpoints), so it is not intact
-     * until it runs again (§10.1).
-     */
-    private void requestTransfer(final long agreed, final boolean lost, final String why)
-    {
-        if (baseOwner == selfIndex)
-        {
-            counters.decisionsRefused++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " is the base of epoch " + currentEpoch +
-                " but cannot rebuild its state: " + why + "; next epoch"));
-            if (lost)
-            {
-                store.amnesia(true);
-                intact = false;
-            }
-            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
-            return;
-        }
-        errorHandler.onError(new RecoveredFault("member " + selfId + " asks member " + memberIds[baseOwner] +
-            " for a snapshot: " + why));
-        if (lost && intact)
-        {
-            store.amnesia(true);
-            intact = false;
-        }
-        transferWanted = true;
-        fetchNext = agreed + 1;
-        fetchTarget = catchingUpOutside && alignedOutside ? fetchTarget : decisionN;
-        phase = BootPhase.FETCHING;
-        fetchStarted();
-        askForSnapshot();
-    }
-
-    private void askForSnapshot()
-    {
-        fetchMovedNs = nowNs;
-        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], FetchFrame.SNAPSHOT,
-            0, 0);
-        publish(MessageType.FETCH, fetchFrame.encodedLength());
-    }
-
-    private void closeIncoming()
-    {
-        final CheckpointStore.Incoming closing = incoming;
-        incoming = null;
-        if (closing != null)
-        {
-            closing.close();
-        }
-    }
-
-    /**
      * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
      * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
      * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
@@ -2450,7 +2063,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private void endFetchOutside()
     {
-        closeIncoming(); // a transfer abandoned along the way
+        receiving.closeIncoming(); // a transfer abandoned along the way
         refetchedUpTo = 0;
         catchingUpOutside = false;
         alignedOutside = true;
@@ -2466,14 +2079,14 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
-    private void appendEpochStart()
+    void appendEpochStart()
     {
         if (catchingUpOutside)
         {
             endFetchOutside(); // not in the epoch: nothing to append
             return;
         }
-        closeIncoming(); // a transfer abandoned along the way
+        receiving.closeIncoming(); // a transfer abandoned along the way
         refetchedUpTo = 0;
         if (fresh)
         {
@@ -2710,7 +2323,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
-    private void fetchStarted()
+    void fetchStarted()
     {
         fetchStartedFrom = fetchNext;
         fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
@@ -2769,11 +2382,11 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else if (phase == BootPhase.TRANSFERRING)
             {
-                requestSnapshotWindow(incoming == null ? 0 : incoming.received()); // answers stopped: ask again
+                receiving.requestSnapshotWindow(incoming == null ? 0 : incoming.received()); // answers stopped: ask again
             }
             else if (transferWanted)
             {
-                askForSnapshot();
+                receiving.askForSnapshot();
             }
             else if (alignedOutside)
             {
@@ -3112,7 +2725,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return sent;
     }
 
-    private boolean publish(final int type, final int length)
+    boolean publish(final int type, final int length)
     {
         if (transport.publish(sendBuffer, 0, length))
         {
@@ -3294,7 +2907,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** A broken promise of the protocol itself: stop this node rather than risk an acknowledged event. */
-    private void fatal(final String message)
+    void fatal(final String message)
     {
         counters.fatalErrors++;
         mode = NodeMode.STOPPED;
