@@ -20,7 +20,6 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.TimeUnit;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -183,12 +182,12 @@ public final class SequencerProtocol implements MemberStreamListener
      * A checkpoint of the live state written at {@code have}, not visible until {@code g} reaches its position in the
      * same epoch (a checkpoint is of committed entries, §5); null when none is staged.
      */
-    private CheckpointStore.Incoming liveCheckpoint;
-    private long liveCheckpointAt;
-    private long liveCheckpointChk;
-    private long liveCheckpointEpoch;
+    CheckpointStore.Incoming liveCheckpoint;
+    long liveCheckpointAt;
+    long liveCheckpointChk;
+    long liveCheckpointEpoch;
     /** After a live checkpoint failed (a full disk, the state machine threw): not tried again before this. */
-    private long liveCheckpointRetryNs;
+    long liveCheckpointRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     private boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
@@ -214,7 +213,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final int[] memberIds;
 
     /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */
-    private volatile NodeMode mode = NodeMode.INIT;
+    volatile NodeMode mode = NodeMode.INIT;
     BootPhase phase = BootPhase.NONE;
     boolean intact = true;
     /** Started to bootstrap on an empty, new store: intact only while the cluster has never run. */
@@ -315,6 +314,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    private final LiveCheckpoint liveCheckpoints;
     /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
     private final SnapshotReceiving receiving;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
@@ -402,6 +402,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
         memberIds = cluster.memberIds();
@@ -976,7 +977,7 @@ public final class SequencerProtocol implements MemberStreamListener
                             entriesServing.stop(sender);
                             if (!snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to()))
                             {
-                                offerSnapshot(sender);
+                                liveCheckpoints.offerSnapshot(sender);
                             }
                             break;
                         default:
@@ -1694,7 +1695,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final int taken = entriesServing.request(requester, from, to);
         if (taken == EntriesServing.BELOW_BASE)
         {
-            offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§13)
+            liveCheckpoints.offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§13)
         }
         else if (taken == EntriesServing.STARTED)
         {
@@ -1709,7 +1710,7 @@ public final class SequencerProtocol implements MemberStreamListener
             requester, SERVE_FRAMES_PER_CYCLE, selfId, clusterId, currentEpoch, memberIds[requester]);
         if (frames < 0)
         {
-            offerSnapshot(requester); // discarded by retention since it was asked for
+            liveCheckpoints.offerSnapshot(requester); // discarded by retention since it was asked for
             return 0;
         }
         if (frames > 0)
@@ -1893,7 +1894,7 @@ public final class SequencerProtocol implements MemberStreamListener
 
     private int applyRetention()
     {
-        if (checkpointNeeded && writeLiveCheckpoint())
+        if (checkpointNeeded && liveCheckpoints.writeLiveCheckpoint())
         {
             checkpointNeeded = false;
         }
@@ -1917,115 +1918,6 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.retentionDiscards++;
         }
         return 1;
-    }
-
-    /**
-     * Offer {@code requester} the newest checkpoint. With none at or above this log's base (the checkpoints were lost
-     * or found damaged) and the state at {@code g}, write one of the live state first: a checkpoint on the duty cycle,
-     * which it otherwise never writes, but without it neither this member nor a peer that needs a snapshot from it
-     * could ever rebuild (its snapshot thread starts from a checkpoint once the log starts above position 1).
-     */
-    private void offerSnapshot(final int requester)
-    {
-        if (snapshotServing.request(requester, 0, 0))
-        {
-            return;
-        }
-        if (log.base() == 0)
-        {
-            snapshotServing.offerEmpty(requester, selfId, clusterId, currentEpoch, memberIds); // all of it from 1
-        }
-        else if (writeLiveCheckpoint())
-        {
-            snapshotServing.request(requester, 0, 0);
-        }
-    }
-
-    /**
-     * A checkpoint of the live state at {@code have}, on the duty cycle: only when none is left at or above the log's
-     * base, while running with every entry committed (a checkpoint is of committed entries, §5).
-     *
-     * @return whether one was written.
-     */
-    private boolean writeLiveCheckpoint()
-    {
-        if (liveCheckpoint != null)
-        {
-            return completeLiveCheckpoint();
-        }
-        if (mode != NodeMode.RUNNING || !stateValid || replica.appliedUpTo() != log.have() || log.have() == 0 ||
-            nowNs < liveCheckpointRetryNs)
-        {
-            return false;
-        }
-        // Written now, at have, into a file nobody sees yet; made a checkpoint once g reaches it. Under load g trails
-        // have in every duty cycle, so waiting for g == have first would never write one.
-        final long at = log.have();
-        final long chk = log.chkAt(at);
-        try
-        {
-            liveCheckpoint = checkpoints.receive(at, chk);
-            final CheckpointFile.Writer writer = new CheckpointFile.Writer(liveCheckpoint.asChannel(), at, chk);
-            replica.writeCheckpoint(writer);
-            writer.finish();
-        }
-        catch (final RuntimeException ex)
-        {
-            ProcessCrash.rethrowIfCrash(ex);
-            liveCheckpointFailed(ex); // a full disk, or the state machine's snapshot threw
-            return false;
-        }
-        liveCheckpointAt = at;
-        liveCheckpointChk = chk;
-        liveCheckpointEpoch = currentEpoch;
-        return completeLiveCheckpoint();
-    }
-
-    /** The staged live checkpoint becomes one once its position is committed, in the epoch it was written in. */
-    private boolean completeLiveCheckpoint()
-    {
-        if (currentEpoch != liveCheckpointEpoch || log.have() < liveCheckpointAt ||
-            log.chkAt(liveCheckpointAt) != liveCheckpointChk)
-        {
-            closeLiveCheckpoint(); // an epoch change may cut what it was of: written again from the state then
-            return false;
-        }
-        if (guaranteed < liveCheckpointAt)
-        {
-            return false;
-        }
-        try
-        {
-            liveCheckpoint.complete();
-        }
-        catch (final RuntimeException ex)
-        {
-            ProcessCrash.rethrowIfCrash(ex);
-            liveCheckpointFailed(ex);
-            return false;
-        }
-        liveCheckpoint = null;
-        counters.checkpointsOnDutyCycle++;
-        errorHandler.onError(new RecoveredFault("member " + selfId + " has no sound checkpoint above its log's " +
-            "base " + log.base() + ": wrote one of its state at " + liveCheckpointAt + " on the duty cycle"));
-        return true;
-    }
-
-    private void liveCheckpointFailed(final RuntimeException ex)
-    {
-        closeLiveCheckpoint();
-        liveCheckpointRetryNs = nowNs + TimeUnit.SECONDS.toNanos(1);
-        errorHandler.onError(ex);
-    }
-
-    private void closeLiveCheckpoint()
-    {
-        final CheckpointStore.Incoming closing = liveCheckpoint;
-        liveCheckpoint = null;
-        if (closing != null)
-        {
-            closing.close();
-        }
     }
 
     /**
