@@ -60,7 +60,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     static final int SERVE_FRAMES_PER_CYCLE = 1;
     private static final int MIN_FETCH_WINDOW = 64;
-    private static final int MAX_FETCH_WINDOW = 1 << 16;
+    static final int MAX_FETCH_WINDOW = 1 << 16;
     /** When an epoch change without a decision is first reported to the listener (onWaiting), and then how often. */
     private static final long WAITING_FIRST_NS = 1_000_000_000L;
     private static final long WAITING_EVERY_NS = 5_000_000_000L;
@@ -69,9 +69,9 @@ public final class SequencerProtocol implements MemberStreamListener
     /** How many distinct epochs of events dropped as too far ahead a member remembers (§10.3). */
     private static final int DROPPED_EVENT_EPOCHS = 64;
     /** How often a fetch that runs long reports its progress to the listener (onFetchProgress). */
-    private static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
+    static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
-    private static final int PROBE_WINDOW = 32;
+    static final int PROBE_WINDOW = 32;
     /**
      * A running member reports at least once every this many heartbeats, even when idle: a member outside the active
      * set asks in only once it has seen each active member aligned (B6), which a report shows and, under
@@ -110,7 +110,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final int clusterId;
     private final int maxEventLength;
     private final int maxResultLength;
-    private final Durability durability;
+    final Durability durability;
     private final long heartbeatIntervalNs;
     private final long failureTimeoutNs;
     private final long initialBootTimeoutNs;
@@ -148,7 +148,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
     private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
     final FetchFrame fetchFrame = new FetchFrame();
-    private final EntriesFrame entriesFrame = new EntriesFrame();
+    final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
     final SnapshotFrame snapshotFrame = new SnapshotFrame();
     final SnapshotServing snapshotServing;
@@ -241,7 +241,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long[] ser;
     private final PendingQueue[] pending;
     private long arrivals;
-    private boolean reportDue;
+    boolean reportDue;
     /**
      * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
      * before it enters one, until {@link #listenUntilNs} (B1).
@@ -279,8 +279,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private long backPressuredReported;
     private long overloadReportDueNs;
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
-    private long fetchStartedFrom;
-    private long fetchProgressDueNs;
+    long fetchStartedFrom;
+    long fetchProgressDueNs;
     boolean decisionRefused;
     boolean decisionPending;
     long decisionN;
@@ -291,15 +291,15 @@ public final class SequencerProtocol implements MemberStreamListener
     long probeLo;
     long probeHi;
     long probePosition;
-    private long probeFrom;
+    long probeFrom;
     long fetchNext;
     /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
     long fetchMovedNs;
     /** The last position asked for by the fetches in flight; two windows are kept in flight. */
-    private long fetchRequestedTo;
-    private long fetchWindowStart;
+    long fetchRequestedTo;
+    long fetchWindowStart;
     /** Entries per fetch window, adapted to the entries a frame holds. */
-    private int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
+    int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
     /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
     boolean catchingUpOutside;
     /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
@@ -307,16 +307,17 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
     long fetchTarget;
     /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
-    private long followGap;
+    long followGap;
     private final long admissionLag;
-    private final long followLag;
+    final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    final CatchUp catchUp;
     private final LiveCheckpoint liveCheckpoints;
     /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
-    private final SnapshotReceiving receiving;
+    final SnapshotReceiving receiving;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
     private long lastReportSentNs;
 
@@ -402,6 +403,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        catchUp = new CatchUp(this);
         liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
@@ -998,7 +1000,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 entriesFrame.wrap(buffer, offset, length);
                 if (entriesFrame.target() == selfId)
                 {
-                    onEntries(sender);
+                    catchUp.onEntries(sender);
                 }
                 break;
 
@@ -1048,7 +1050,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
-    private void askToBeAdmitted()
+    void askToBeAdmitted()
     {
         if (!startEpochChange(EpochTrigger.ASKING_IN, -1))
         {
@@ -1373,7 +1375,7 @@ public final class SequencerProtocol implements MemberStreamListener
             else
             {
                 listener.onProbing(currentEpoch, memberIds[baseOwnerIndex], probePosition);
-                sendProbe(probePosition);
+                catchUp.sendProbe(probePosition);
             }
         }
     }
@@ -1382,7 +1384,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * B5: the log agrees with the base up to {@code agreed}: unroll what lies above, rebuild the state, then fetch
      * the rest of the base.
      */
-    private void alignedUpTo(final long agreed)
+    void alignedUpTo(final long agreed)
     {
         if (agreed < Math.min(guaranteed, log.have()) && intact && !unguardedDefect)
         {
@@ -1453,9 +1455,9 @@ public final class SequencerProtocol implements MemberStreamListener
         else
         {
             phase = BootPhase.FETCHING;
-            fetchStarted();
+            catchUp.fetchStarted();
             listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, decisionN);
-            sendFetchWindow(fetchNext);
+            catchUp.sendFetchWindow(fetchNext);
         }
     }
 
@@ -1560,7 +1562,7 @@ public final class SequencerProtocol implements MemberStreamListener
      *
      * @return the completion status; the result is in {@link #resultBuffer}, its length in {@link #resultLength}.
      */
-    private int applyEntry(
+    int applyEntry(
         final long position,
         final int type,
         final long timestamp,
@@ -1585,7 +1587,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** An own event of this process is in the log at {@code position}: it completes from there once durable. */
-    private void trackOwn(
+    void trackOwn(
         final long position,
         final int type,
         final int originId,
@@ -1612,81 +1614,6 @@ public final class SequencerProtocol implements MemberStreamListener
                     own.nextUnserializedLocalSeq() + ")");
             }
         }
-    }
-
-    /**
-     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link #PROBE_WINDOW}
-     * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
-     * inside the window, where most are; a binary search finds the others.
-     */
-    void sendProbe(final long position)
-    {
-        fetchMovedNs = nowNs;
-        probeFrom = Math.max(probeLo + 1, position - PROBE_WINDOW + 1);
-        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], probeFrom, position);
-        publish(MessageType.FETCH, fetchFrame.encodedLength());
-    }
-
-    /**
-     * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
-     * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
-     */
-    void sendFetchWindow(final long from)
-    {
-        final long to = Math.min(fetchTarget, from + fetchWindowEntries - 1);
-        fetchMovedNs = nowNs;
-        fetchWindowStart = from;
-        fetchRequestedTo = to;
-        fetchFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[baseOwner], from, to);
-        publish(MessageType.FETCH, fetchFrame.encodedLength());
-    }
-
-    /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
-    void probeNext()
-    {
-        bootStartNs = nowNs; // progress (B7)
-        if (probeHi - probeLo <= 1)
-        {
-            alignedUpTo(probeLo);
-        }
-        else
-        {
-            // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
-            probePosition = probeHi - probeLo - 1 <= PROBE_WINDOW ? probeHi - 1 : (probeLo + probeHi) >>> 1;
-            sendProbe(probePosition);
-        }
-    }
-
-    /**
-     * Whether a probe answer's entries chain one onto the other, and the first onto this log's entry at
-     * {@code probeLo} when the window starts right above it (the base agrees there). A mismatch in a probe answer
-     * makes this member cut its log, so an answer that is not a piece of a real chain is not believed.
-     */
-    private boolean probeAnswerChains()
-    {
-        final boolean anchored = probeFrom == probeLo + 1;
-        long previousChk = anchored ? log.chkAt(probeLo) : 0;
-        boolean first = true;
-        while (entriesFrame.nextEntry())
-        {
-            if ((anchored || !first) && chainedChk(previousChk) != entriesFrame.entryChk())
-            {
-                return false;
-            }
-            previousChk = entriesFrame.entryChk();
-            first = false;
-        }
-        return !first;
-    }
-
-    /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
-    private long chainedChk(final long previousChk)
-    {
-        return Checksum.chain(
-            previousChk, entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
-            entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-            entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
-            entriesFrame.entryPayloadLength());
     }
 
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
@@ -1732,119 +1659,6 @@ public final class SequencerProtocol implements MemberStreamListener
             }
         }
         return frames + snapshotServing.serve(selfId, clusterId, currentEpoch, memberIds, SERVE_FRAMES_PER_CYCLE);
-    }
-
-    /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
-    private void onEntries(final int sender)
-    {
-        if (sender != baseOwner || !decided)
-        {
-            return;
-        }
-        entriesFrame.resetCursor();
-        if (phase == BootPhase.PROBING)
-        {
-            if (entriesFrame.firstPosition() != probeFrom)
-            {
-                return; // the answer to an earlier probe
-            }
-            if (!probeAnswerChains())
-            {
-                counters.fetchRejected++;
-                return; // garbled or forged: a real answer chains from the position known to agree
-            }
-            entriesFrame.resetCursor();
-            // Checksums chain: agreement at a position implies it below, divergence implies it above.
-            for (long p = probeFrom; p <= probePosition && entriesFrame.nextEntry(); p++)
-            {
-                if (entriesFrame.entryChk() == log.chkAt(p))
-                {
-                    probeLo = Math.max(probeLo, p);
-                }
-                else
-                {
-                    probeHi = Math.min(probeHi, p);
-                    break;
-                }
-            }
-            probeNext();
-            return;
-        }
-        final long first = entriesFrame.firstPosition();
-        if (phase != BootPhase.FETCHING || transferWanted || first > fetchNext ||
-            first + entriesFrame.count() <= fetchNext)
-        {
-            return; // a window answered twice, or one whose start was lost: asked again after a while
-        }
-        fetchWindowEntries = (int)Math.min(MAX_FETCH_WINDOW,
-            Math.max(fetchWindowEntries, (long)entriesFrame.count() * FETCH_FRAMES_PER_REQUEST));
-        for (long p = first; p < fetchNext; p++)
-        {
-            entriesFrame.nextEntry(); // already appended from an earlier answer
-        }
-        final long fetchedBefore = fetchNext;
-        while (entriesFrame.nextEntry() && fetchNext <= fetchTarget)
-        {
-            final long expected = chainedChk(log.chkAt(fetchNext - 1));
-            if (expected != entriesFrame.entryChk() || (fetchNext == decisionN && expected != decisionChk))
-            {
-                counters.fetchRejected++;
-                errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
-                    memberIds[sender] + " does not chain onto this log or the base: rejected"));
-                return;
-            }
-            final long position = log.appendChained(
-                entriesFrame.entryType(), entriesFrame.entryEpoch(), entriesFrame.entryCounter(),
-                entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-                entriesFrame.entryTimestamp(), entriesFrame.buffer(), entriesFrame.entryPayloadOffset(),
-                entriesFrame.entryPayloadLength(), expected);
-            if (position > installAt)
-            {
-                applyEntry(position, entriesFrame.entryType(), entriesFrame.entryTimestamp(),
-                    entriesFrame.entryOrigin(), entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(),
-                    entriesFrame.buffer(), entriesFrame.entryPayloadOffset(), entriesFrame.entryPayloadLength(), true);
-            }
-            else
-            {
-                // covered by the installed snapshot: applied on the member that took it, its result unknown here; own
-                // events before it in submission order lie below the log's base, at positions not known here
-                if (entriesFrame.entryType() == EntryType.EVENT && entriesFrame.entryOrigin() == selfId &&
-                    entriesFrame.entryIncarnation() == incarnation)
-                {
-                    receiving.completeOwnBelowBase(entriesFrame.entryLocalSeq() - 1);
-                }
-                trackOwn(position, entriesFrame.entryType(), entriesFrame.entryOrigin(),
-                    entriesFrame.entryIncarnation(), entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
-                    sendBuffer, 0);
-            }
-            counters.fetchedEntries++;
-            fetchNext++;
-            if (position == installAt && !receiving.restoreInstalled())
-            {
-                return;
-            }
-        }
-        if (fetchNext == fetchedBefore)
-        {
-            return; // nothing usable: asked again after a while
-        }
-        bootStartNs = nowNs; // progress: a fetch that moves is not stuck (B7)
-        fetchMovedNs = nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
-                              // server restarted the window each time and sent most entries two or three times)
-        reportDue = true;
-        if (fetchNext > fetchTarget)
-        {
-            appendEpochStart();
-        }
-        else if (fetchNext > fetchRequestedTo)
-        {
-            sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
-        }
-        else if (fetchRequestedTo < fetchTarget &&
-            fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
-        {
-            sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
-        }
     }
 
     /**
@@ -1920,62 +1734,12 @@ public final class SequencerProtocol implements MemberStreamListener
         return 1;
     }
 
-    /**
-     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
-     * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
-     * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
-     * are final: every later base holds them, so nothing this member appends here is ever cut.
-     *
-     * @return whether a round started.
-     */
-    private boolean followRound()
-    {
-        final long target = reportGuaranteed[baseOwner];
-        final long gap = target - log.have();
-        if (!alignedOutside || gap <= followLag || (followGap >= 0 && gap >= followGap))
-        {
-            return false;
-        }
-        followGap = gap;
-        counters.followRounds++;
-        catchingUpOutside = true;
-        phase = BootPhase.FETCHING;
-        fetchNext = log.have() + 1;
-        fetchTarget = target;
-        fetchStarted();
-        listener.onFollowing(currentEpoch, memberIds[baseOwner], fetchNext, fetchTarget);
-        sendFetchWindow(fetchNext);
-        return true;
-    }
-
-    /**
-     * A fetch outside the epoch is over: aligned to the base up to N, or a follow round ended (done or stalled).
-     * Follow the owner's durable log again while it is far ahead, else ask in (or once this node hears the active
-     * set); the next epoch finds it close to everyone else (§10.5).
-     */
-    private void endFetchOutside()
-    {
-        receiving.closeIncoming(); // a transfer abandoned along the way
-        refetchedUpTo = 0;
-        catchingUpOutside = false;
-        alignedOutside = true;
-        phase = BootPhase.COLLECTING;
-        if (durability == Durability.BATCH)
-        {
-            log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
-        }
-        if (!followRound() && activeSetOrdering() && hearsAllActive())
-        {
-            askToBeAdmitted();
-        }
-    }
-
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
     void appendEpochStart()
     {
         if (catchingUpOutside)
         {
-            endFetchOutside(); // not in the epoch: nothing to append
+            catchUp.endFetchOutside(); // not in the epoch: nothing to append
             return;
         }
         receiving.closeIncoming(); // a transfer abandoned along the way
@@ -2214,13 +1978,6 @@ public final class SequencerProtocol implements MemberStreamListener
         return own.resubmit(this::resubmit);
     }
 
-    /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
-    void fetchStarted()
-    {
-        fetchStartedFrom = fetchNext;
-        fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
-    }
-
     /**
      * For the operator (the listener): submits back-pressured since the last report, once a second while there are
      * any. Overload is answered by back-pressure, never by an epoch change (§10.6): this says it happens.
@@ -2270,7 +2027,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (phase == BootPhase.PROBING)
             {
-                sendProbe(probePosition);
+                catchUp.sendProbe(probePosition);
             }
             else if (phase == BootPhase.TRANSFERRING)
             {
@@ -2287,12 +2044,12 @@ public final class SequencerProtocol implements MemberStreamListener
                 // had ordered meanwhile, and never asked in) or it stalled. An honest round does not stall, so no
                 // other round follows in this epoch: this member asks in with what it holds (§10.5).
                 followGap = 0;
-                endFetchOutside();
+                catchUp.endFetchOutside();
             }
             else
             {
                 fetchWindowEntries = Math.max(MIN_FETCH_WINDOW, fetchWindowEntries / 2); // answers fell short
-                sendFetchWindow(fetchNext);
+                catchUp.sendFetchWindow(fetchNext);
             }
             work++;
         }
@@ -2307,7 +2064,7 @@ public final class SequencerProtocol implements MemberStreamListener
             // node hears every member of the active set and has seen each of them ordering: asking earlier would
             // end an epoch before it ran (each member left out would take the next one down), and asking a set
             // that cannot hear it would start an epoch nobody can run.
-            if (followRound())
+            if (catchUp.followRound())
             {
                 work++;
             }
@@ -2713,7 +2470,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * Whether this node and every member of the decided active set hear each other (their hears masks name this
      * node): only then can an epoch take it in.
      */
-    private boolean hearsAllActive()
+    boolean hearsAllActive()
     {
         final int hears = hearsMask();
         for (int i = 0; i < memberCount; i++)
@@ -2750,7 +2507,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */
-    private boolean activeSetOrdering()
+    boolean activeSetOrdering()
     {
         return (orderingSeenMask & activeMask) == activeMask;
     }

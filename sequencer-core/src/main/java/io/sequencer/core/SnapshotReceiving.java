@@ -76,7 +76,7 @@ final class SnapshotReceiving
                     return; // nothing learnt, or a contradiction (checksums chain): stale or forged
                 }
                 p.probeLo = b;
-                p.probeNext();
+                p.catchUp.probeNext();
                 return;
             }
         }
@@ -238,7 +238,7 @@ final class SnapshotReceiving
             p.phase = p.transferReturnPhase;
             if (p.phase == BootPhase.PROBING)
             {
-                p.sendProbe(p.probePosition);
+                p.catchUp.sendProbe(p.probePosition);
             }
             else if (p.transferWanted)
             {
@@ -246,7 +246,7 @@ final class SnapshotReceiving
             }
             else
             {
-                p.sendFetchWindow(p.fetchNext);
+                p.catchUp.sendFetchWindow(p.fetchNext);
             }
             return;
         }
@@ -293,7 +293,7 @@ final class SnapshotReceiving
         p.transferWanted = false;
         p.phase = BootPhase.FETCHING;
         p.fetchNext = b + 1;
-        p.fetchStarted();
+        p.catchUp.fetchStarted();
         p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchNext, p.fetchTarget);
         if (p.installAt == b && !restoreInstalled())
         {
@@ -305,7 +305,7 @@ final class SnapshotReceiving
         }
         else
         {
-            p.sendFetchWindow(p.fetchNext);
+            p.catchUp.sendFetchWindow(p.fetchNext);
         }
     }
 
@@ -388,7 +388,7 @@ final class SnapshotReceiving
         p.fetchNext = agreed + 1;
         p.fetchTarget = p.catchingUpOutside && p.alignedOutside ? p.fetchTarget : p.decisionN;
         p.phase = BootPhase.FETCHING;
-        p.fetchStarted();
+        p.catchUp.fetchStarted();
         askForSnapshot();
     }
 

@@ -1,0 +1,266 @@
+package io.sequencer.core;
+
+import io.sequencer.core.SequencerProtocol.BootPhase;
+import io.sequencer.core.codec.MessageType;
+
+/**
+ * The fetching side of catch-up (docs/protocol.md B5, §10.5): probe the base owner's log for where this one diverges
+ * (checksums chain: agreement at a position implies it below), fetch the owner's entries from there in windows, check
+ * each one chains onto this log (and onto the decision at N) before it is appended and applied, and, outside the
+ * active set, follow the owner's durable log in rounds until close enough to ask in. Reads and changes the epoch's
+ * state through the protocol it belongs to. Duty cycle only.
+ */
+final class CatchUp
+{
+    private final SequencerProtocol p;
+
+    CatchUp(final SequencerProtocol protocol)
+    {
+        this.p = protocol;
+    }
+
+    /**
+     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link #PROBE_WINDOW}
+     * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
+     * inside the window, where most are; a binary search finds the others.
+     */
+    void sendProbe(final long position)
+    {
+        p.fetchMovedNs = p.nowNs;
+        p.probeFrom = Math.max(p.probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], p.probeFrom, position);
+        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+    }
+
+    /**
+     * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
+     * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
+     */
+    void sendFetchWindow(final long from)
+    {
+        final long to = Math.min(p.fetchTarget, from + p.fetchWindowEntries - 1);
+        p.fetchMovedNs = p.nowNs;
+        p.fetchWindowStart = from;
+        p.fetchRequestedTo = to;
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], from, to);
+        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+    }
+
+    /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
+    void probeNext()
+    {
+        p.bootStartNs = p.nowNs; // progress (B7)
+        if (p.probeHi - p.probeLo <= 1)
+        {
+            p.alignedUpTo(p.probeLo);
+        }
+        else
+        {
+            // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
+            p.probePosition = p.probeHi - p.probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? p.probeHi - 1 : (p.probeLo + p.probeHi) >>> 1;
+            sendProbe(p.probePosition);
+        }
+    }
+
+    /**
+     * Whether a probe answer's entries chain one onto the other, and the first onto this log's entry at
+     * {@code probeLo} when the window starts right above it (the base agrees there). A mismatch in a probe answer
+     * makes this member cut its log, so an answer that is not a piece of a real chain is not believed.
+     */
+    private boolean probeAnswerChains()
+    {
+        final boolean anchored = p.probeFrom == p.probeLo + 1;
+        long previousChk = anchored ? p.log.chkAt(p.probeLo) : 0;
+        boolean first = true;
+        while (p.entriesFrame.nextEntry())
+        {
+            if ((anchored || !first) && chainedChk(previousChk) != p.entriesFrame.entryChk())
+            {
+                return false;
+            }
+            previousChk = p.entriesFrame.entryChk();
+            first = false;
+        }
+        return !first;
+    }
+
+    /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
+    private long chainedChk(final long previousChk)
+    {
+        return Checksum.chain(
+            previousChk, p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
+            p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+            p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
+            p.entriesFrame.entryPayloadLength());
+    }
+
+    /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
+    void onEntries(final int sender)
+    {
+        if (sender != p.baseOwner || !p.decided)
+        {
+            return;
+        }
+        p.entriesFrame.resetCursor();
+        if (p.phase == BootPhase.PROBING)
+        {
+            if (p.entriesFrame.firstPosition() != p.probeFrom)
+            {
+                return; // the answer to an earlier probe
+            }
+            if (!probeAnswerChains())
+            {
+                p.counters.fetchRejected++;
+                return; // garbled or forged: a real answer chains from the position known to agree
+            }
+            p.entriesFrame.resetCursor();
+            // Checksums chain: agreement at a position implies it below, divergence implies it above.
+            for (long pos = p.probeFrom; pos <= p.probePosition && p.entriesFrame.nextEntry(); pos++)
+            {
+                if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
+                {
+                    p.probeLo = Math.max(p.probeLo, pos);
+                }
+                else
+                {
+                    p.probeHi = Math.min(p.probeHi, pos);
+                    break;
+                }
+            }
+            probeNext();
+            return;
+        }
+        final long first = p.entriesFrame.firstPosition();
+        if (p.phase != BootPhase.FETCHING || p.transferWanted || first > p.fetchNext ||
+            first + p.entriesFrame.count() <= p.fetchNext)
+        {
+            return; // a window answered twice, or one whose start was lost: asked again after a while
+        }
+        p.fetchWindowEntries = (int)Math.min(SequencerProtocol.MAX_FETCH_WINDOW,
+            Math.max(p.fetchWindowEntries, (long)p.entriesFrame.count() * SequencerProtocol.FETCH_FRAMES_PER_REQUEST));
+        for (long pos = first; pos < p.fetchNext; pos++)
+        {
+            p.entriesFrame.nextEntry(); // already appended from an earlier answer
+        }
+        final long fetchedBefore = p.fetchNext;
+        while (p.entriesFrame.nextEntry() && p.fetchNext <= p.fetchTarget)
+        {
+            final long expected = chainedChk(p.log.chkAt(p.fetchNext - 1));
+            if (expected != p.entriesFrame.entryChk() || (p.fetchNext == p.decisionN && expected != p.decisionChk))
+            {
+                p.counters.fetchRejected++;
+                p.errorHandler.onError(new IllegalStateException("catch-up entry " + p.fetchNext + " from member " +
+                    p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
+                return;
+            }
+            final long position = p.log.appendChained(
+                p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
+                p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+                p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
+                p.entriesFrame.entryPayloadLength(), expected);
+            if (position > p.installAt)
+            {
+                p.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
+                    p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+                    p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(), true);
+            }
+            else
+            {
+                // covered by the installed snapshot: applied on the member that took it, its result unknown here; own
+                // events before it in submission order lie below the log's base, at positions not known here
+                if (p.entriesFrame.entryType() == EntryType.EVENT && p.entriesFrame.entryOrigin() == p.selfId &&
+                    p.entriesFrame.entryIncarnation() == p.incarnation)
+                {
+                    p.receiving.completeOwnBelowBase(p.entriesFrame.entryLocalSeq() - 1);
+                }
+                p.trackOwn(position, p.entriesFrame.entryType(), p.entriesFrame.entryOrigin(),
+                    p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
+                    p.sendBuffer, 0);
+            }
+            p.counters.fetchedEntries++;
+            p.fetchNext++;
+            if (position == p.installAt && !p.receiving.restoreInstalled())
+            {
+                return;
+            }
+        }
+        if (p.fetchNext == fetchedBefore)
+        {
+            return; // nothing usable: asked again after a while
+        }
+        p.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
+        p.fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
+                              // server restarted the window each time and sent most entries two or three times)
+        p.reportDue = true;
+        if (p.fetchNext > p.fetchTarget)
+        {
+            p.appendEpochStart();
+        }
+        else if (p.fetchNext > p.fetchRequestedTo)
+        {
+            sendFetchWindow(p.fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
+        }
+        else if (p.fetchRequestedTo < p.fetchTarget &&
+            p.fetchNext - p.fetchWindowStart >= (p.fetchRequestedTo - p.fetchWindowStart) / 2)
+        {
+            sendFetchWindow(p.fetchRequestedTo + 1); // half of the window is in: ask for the next one
+        }
+    }
+
+    /**
+     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
+     * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
+     * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
+     * are final: every later base holds them, so nothing this member appends here is ever cut.
+     *
+     * @return whether a round started.
+     */
+    boolean followRound()
+    {
+        final long target = p.reportGuaranteed[p.baseOwner];
+        final long gap = target - p.log.have();
+        if (!p.alignedOutside || gap <= p.followLag || (p.followGap >= 0 && gap >= p.followGap))
+        {
+            return false;
+        }
+        p.followGap = gap;
+        p.counters.followRounds++;
+        p.catchingUpOutside = true;
+        p.phase = BootPhase.FETCHING;
+        p.fetchNext = p.log.have() + 1;
+        p.fetchTarget = target;
+        fetchStarted();
+        p.listener.onFollowing(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchNext, p.fetchTarget);
+        sendFetchWindow(p.fetchNext);
+        return true;
+    }
+
+    /**
+     * A fetch outside the epoch is over: aligned to the base up to N, or a follow round ended (done or stalled).
+     * Follow the owner's durable log again while it is far ahead, else ask in (or once this node hears the active
+     * set); the next epoch finds it close to everyone else (§10.5).
+     */
+    void endFetchOutside()
+    {
+        p.receiving.closeIncoming(); // a transfer abandoned along the way
+        p.refetchedUpTo = 0;
+        p.catchingUpOutside = false;
+        p.alignedOutside = true;
+        p.phase = BootPhase.COLLECTING;
+        if (p.durability == Durability.BATCH)
+        {
+            p.log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
+        }
+        if (!followRound() && p.activeSetOrdering() && p.hearsAllActive())
+        {
+            p.askToBeAdmitted();
+        }
+    }
+
+    /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
+    void fetchStarted()
+    {
+        p.fetchStartedFrom = p.fetchNext;
+        p.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+    }
+}
