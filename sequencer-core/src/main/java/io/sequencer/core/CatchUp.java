@@ -251,7 +251,7 @@ final class CatchUp
         {
             p.log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
         }
-        if (!followRound() && p.activeSetOrdering() && p.hearsAllActive())
+        if (!followRound() && p.ordering.activeSetOrdering() && p.hearsAllActive())
         {
             p.askToBeAdmitted();
         }

@@ -16,10 +16,8 @@ import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
-
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -65,9 +63,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private static final long WAITING_FIRST_NS = 1_000_000_000L;
     private static final long WAITING_EVERY_NS = 5_000_000_000L;
     /** How often back-pressured submits are reported to the listener (onOverload), while there are any. */
-    private static final long OVERLOAD_REPORT_EVERY_NS = 1_000_000_000L;
+    static final long OVERLOAD_REPORT_EVERY_NS = 1_000_000_000L;
     /** How many distinct epochs of events dropped as too far ahead a member remembers (§10.3). */
-    private static final int DROPPED_EVENT_EPOCHS = 64;
+    static final int DROPPED_EVENT_EPOCHS = 64;
     /** How often a fetch that runs long reports its progress to the listener (onFetchProgress). */
     static final long FETCH_PROGRESS_EVERY_NS = 1_000_000_000L;
     /** Positions a divergence probe asks for at once, below the one probed: most logs diverge within the last few. */
@@ -122,28 +120,28 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long bootId;
     final ErrorHandler errorHandler;
     final ProtocolListener listener;
-    private final boolean noOriginTieBreak;
-    private final boolean strictPromise;
+    final boolean noOriginTieBreak;
+    final boolean strictPromise;
     private final boolean ackAtHave;
-    private final boolean promiseBeforeEvent;
+    final boolean promiseBeforeEvent;
     final boolean literalCutRule;
     private final boolean noCoordinator;
     final boolean baseByHaveOnly;
-    private final boolean corruptResubmitted;
+    final boolean corruptResubmitted;
     /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
     final boolean unguardedDefect;
 
     final EventLog log;
     final CheckpointStore checkpoints;
     final NodeStore store;
-    private final Transport transport;
+    final Transport transport;
     private final CompletionHandler completionHandler;
     final ProtocolCounters counters = new ProtocolCounters();
 
     private final FrameValidator validator;
-    private final NewEventFrame newEventFrame = new NewEventFrame();
-    private final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
-    private final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
+    final NewEventFrame newEventFrame = new NewEventFrame();
+    final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
+    final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
     private final NewNodeFrame newNodeFrame = new NewNodeFrame();
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
     private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
@@ -193,22 +191,22 @@ public final class SequencerProtocol implements MemberStreamListener
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
-    private final EpochNanoClock epochClock;
-    private final long tickIntervalNs;
+    final EpochNanoClock epochClock;
+    final long tickIntervalNs;
     /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
-    private long tickDueSinceNs = -1;
-    private long lastTickNs;
+    long tickDueSinceNs = -1;
+    long lastTickNs;
     /** The largest time of the entries proposed in this epoch, this member's and those received (§12). */
-    private long maxProposedTimeNs;
+    long maxProposedTimeNs;
     /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
-    private boolean ownTickPending;
+    boolean ownTickPending;
     /**
      * The latest distinct epochs of {@code NewEvent}s dropped as too far ahead (§10.3): this member never enters one of
      * them. Exactly those, not every epoch below the highest: a forged event of epoch 2^61 must not send the member
      * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
      */
-    private final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
-    private int droppedEventEpochNext;
+    final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
+    int droppedEventEpochNext;
     private final LogEntry entry = new LogEntry();
     final int[] memberIds;
 
@@ -233,14 +231,14 @@ public final class SequencerProtocol implements MemberStreamListener
     boolean stateValid;
 
     // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
-    private int activeMask;
+    int activeMask;
     boolean decided;
-    private long clock;
-    private long lastPromiseSent;
-    private final long[] promise;
-    private final long[] ser;
-    private final PendingQueue[] pending;
-    private long arrivals;
+    long clock;
+    long lastPromiseSent;
+    final long[] promise;
+    final long[] ser;
+    final PendingQueue[] pending;
+    long arrivals;
     boolean reportDue;
     /**
      * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
@@ -276,8 +274,8 @@ public final class SequencerProtocol implements MemberStreamListener
     private long waitingSinceNs = Long.MIN_VALUE;
     private long waitingReportDueNs;
     /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
-    private long backPressuredReported;
-    private long overloadReportDueNs;
+    long backPressuredReported;
+    long overloadReportDueNs;
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
     long fetchStartedFrom;
     long fetchProgressDueNs;
@@ -314,12 +312,13 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    final Ordering ordering;
     final CatchUp catchUp;
     private final LiveCheckpoint liveCheckpoints;
     /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
     final SnapshotReceiving receiving;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
-    private long lastReportSentNs;
+    long lastReportSentNs;
 
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
     long bootStartNs;
@@ -331,23 +330,23 @@ public final class SequencerProtocol implements MemberStreamListener
     private long nextLocalSeq = 1;
 
     long nowNs;
-    private long lastSentNs;
+    long lastSentNs;
     /** R10: when each peer was last heard, its adaptive failure timeout, the hears mask (§10.6). */
     private final FailureDetector detector;
     /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
     private final long[] decisionResentNs;
     private final long[] decisionResentEpoch;
     /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
-    private final long counterSlack;
-    private long lastMaskSentNs;
+    final long counterSlack;
+    long lastMaskSentNs;
     /** Each peer's latest hears mask (from its heartbeats and reports, of any epoch): pre-vote reads it. */
     private final int[] peerHears;
     /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
-    private int orderingSeenMask;
+    int orderingSeenMask;
 
     // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
-    private final ExpandableArrayBuffer deferredFrames;
-    private int deferredLength;
+    final ExpandableArrayBuffer deferredFrames;
+    int deferredLength;
 
     public SequencerProtocol(
         final ProtocolContext context,
@@ -403,6 +402,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        ordering = new Ordering(this);
         catchUp = new CatchUp(this);
         liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
@@ -623,7 +623,7 @@ public final class SequencerProtocol implements MemberStreamListener
         // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
         // one (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
         long epoch = requestedEpoch;
-        while (droppedEventsOf(epoch))
+        while (ordering.droppedEventsOf(epoch))
         {
             epoch++;
         }
@@ -649,7 +649,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         // The high-water mark is what survives any crash this policy covers: a later open must find it. A fresh
         // member records nothing of its log before it knows the cluster is new.
-        store.epochChange(epoch, guaranteed, store.initialized() ? serSelf() : 0);
+        store.epochChange(epoch, guaranteed, store.initialized() ? ordering.serSelf() : 0);
         currentEpoch = epoch;
         maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
         counters.epochChanges++;
@@ -714,7 +714,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The coordinator counts its own report like any other. */
     void recordOwnReport()
     {
-        final long have = serSelf();
+        final long have = ordering.serSelf();
         reported[selfIndex] = true;
         reportHave[selfIndex] = have;
         reportChk[selfIndex] = log.chkAt(have);
@@ -726,7 +726,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
-    private boolean holdsEvents()
+    boolean holdsEvents()
     {
         return log.have() > log.lastEpochStartPosition();
     }
@@ -778,7 +778,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.submitsBackPressured++;
             return SubmitStatus.BACK_PRESSURED;
         }
-        if (!propose(EntryType.EVENT, nextLocalSeq, event, offset, length))
+        if (!ordering.propose(EntryType.EVENT, nextLocalSeq, event, offset, length))
         {
             own.removeNewest();
             counters.submitsRefused++;
@@ -788,41 +788,6 @@ public final class SequencerProtocol implements MemberStreamListener
         nextLocalSeq++;
         counters.submitted++;
         return SubmitStatus.ACCEPTED;
-    }
-
-    /**
-     * R1 for a new or resubmitted own event, or a tick (§12): take the next counter and this member's time, tell the
-     * others, join {@code pending}.
-     */
-    private boolean propose(
-        final int entryType, final long localSeq, final DirectBuffer event, final int offset, final int length)
-    {
-        final long counter = clock + 1;
-        final long timestamp = epochClock.nanoTime();
-        maxProposedTimeNs = Math.max(maxProposedTimeNs, timestamp);
-        if (memberCount > 1)
-        {
-            newEventFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, incarnation, localSeq, counter,
-                entryType, timestamp, event, offset, length);
-            final int frameLength = newEventFrame.encodedLength();
-            if (promiseBeforeEvent)
-            {
-                deferredFrames.putInt(deferredLength, frameLength);
-                deferredFrames.putBytes(deferredLength + Integer.BYTES, sendBuffer, 0, frameLength);
-                deferredLength += Integer.BYTES + frameLength;
-            }
-            else
-            {
-                if (!publish(MessageType.NEW_EVENT, frameLength))
-                {
-                    return false;
-                }
-                lastPromiseSent = counter;
-            }
-        }
-        clock = counter;
-        pending[selfIndex].add(counter, incarnation, localSeq, arrivals++, entryType, timestamp, event, offset, length);
-        return true;
     }
 
     /**
@@ -873,7 +838,7 @@ public final class SequencerProtocol implements MemberStreamListener
             noteFarEpoch(sender, epoch);
             if (type == MessageType.NEW_EVENT)
             {
-                noteDroppedEventEpoch(epoch);
+                ordering.noteDroppedEventEpoch(epoch);
             }
             return;
         }
@@ -934,7 +899,7 @@ public final class SequencerProtocol implements MemberStreamListener
             case MessageType.NEW_EVENT:
                 if (acceptsEpochTraffic(sender))
                 {
-                    onNewEvent(sender, buffer, offset, length);
+                    ordering.onNewEvent(sender, buffer, offset, length);
                 }
                 break;
 
@@ -942,7 +907,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (acceptsEpochTraffic(sender))
                 {
                     orderCounterFrame.wrap(buffer, offset, length);
-                    if (!plausibleCounter(orderCounterFrame.counter()))
+                    if (!ordering.plausibleCounter(orderCounterFrame.counter()))
                     {
                         counters.dropped(DropReason.BAD_FIELD.ordinal());
                         break;
@@ -1058,7 +1023,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         counters.admissionRequests++;
         newNodeFrame.encode(
-            sendBuffer, 0, selfId, clusterId, currentEpoch, selfId, incarnation, currentEpoch, serSelf(),
+            sendBuffer, 0, selfId, clusterId, currentEpoch, selfId, incarnation, currentEpoch, ordering.serSelf(),
             lastNormalEpoch);
         publish(MessageType.NEW_NODE, newNodeFrame.encodedLength());
     }
@@ -1070,34 +1035,6 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
         }
-    }
-
-    /** R2: a peer's event joins {@code pending}; our clock moves past it. */
-    private void onNewEvent(final int sender, final DirectBuffer buffer, final int offset, final int length)
-    {
-        newEventFrame.wrap(buffer, offset, length);
-        final long counter = newEventFrame.counter();
-        if (!plausibleCounter(counter))
-        {
-            counters.dropped(DropReason.BAD_FIELD.ordinal());
-            return;
-        }
-        if (counter <= promise[sender])
-        {
-            // The sender promised not to go this low: ordering may already have passed this key (R2a, I7).
-            counters.dropped(DropReason.PROMISE_BROKEN.ordinal());
-            return;
-        }
-        promise[sender] = counter;
-        if (counter > clock)
-        {
-            clock = counter;
-        }
-        maxProposedTimeNs = Math.max(maxProposedTimeNs, newEventFrame.timestamp());
-        pending[sender].add(
-            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), arrivals++, newEventFrame.entryType(),
-            newEventFrame.timestamp(), newEventFrame.buffer(), newEventFrame.payloadOffset(),
-            newEventFrame.payloadLength());
     }
 
     /**
@@ -1153,7 +1090,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING)
         {
             countReport(sender);
-            updateGuaranteed();
+            ordering.updateGuaranteed();
         }
     }
 
@@ -1714,7 +1651,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         // at or below g, and at or below what this member counts as its own (the forced position under batch): its
         // reports name a position of its log
-        final long wanted = Math.min(retentionRequested, Math.min(guaranteed, serSelf()));
+        final long wanted = Math.min(retentionRequested, Math.min(guaranteed, ordering.serSelf()));
         if (wanted <= retentionApplied)
         {
             return 0;
@@ -1772,7 +1709,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 countReport(i);
             }
         }
-        updateGuaranteed();
+        ordering.updateGuaranteed();
         checkRunning();
     }
 
@@ -1787,7 +1724,7 @@ public final class SequencerProtocol implements MemberStreamListener
         int aligned = 0;
         for (int i = 0; i < memberCount; i++)
         {
-            if (isActive(i) && (i == selfIndex ? serSelf() : ser[i]) >= start)
+            if (isActive(i) && (i == selfIndex ? ordering.serSelf() : ser[i]) >= start)
             {
                 aligned++;
             }
@@ -1813,31 +1750,7 @@ public final class SequencerProtocol implements MemberStreamListener
         listener.onRunning(currentEpoch, log.lastEpochStartPosition());
         // B6: own events the base does not hold go again, with their ids, before any new submit.
         own.startResubmission();
-        resubmitRemaining();
-    }
-
-    private boolean resubmit(final long localSeq, final DirectBuffer payload, final int offset, final int length)
-    {
-        if (corruptResubmitted && length > 0)
-        {
-            flipLastByte(payload, offset + length - 1);
-        }
-        if (propose(EntryType.EVENT, localSeq, payload, offset, length))
-        {
-            counters.resubmitted++;
-            return true;
-        }
-        if (corruptResubmitted && length > 0)
-        {
-            flipLastByte(payload, offset + length - 1); // not sent: tried again later, damaged once only
-        }
-        return false;
-    }
-
-    /** Test only (CORRUPT_RESUBMITTED_PAYLOAD). */
-    private static void flipLastByte(final DirectBuffer payload, final int index)
-    {
-        ((MutableDirectBuffer)payload).putByte(index, (byte)~payload.getByte(index));
+        ordering.resubmitRemaining();
     }
 
     /**
@@ -1906,18 +1819,18 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (mode == NodeMode.RUNNING && own.resubmissionPending())
         {
-            work += resubmitRemaining();
+            work += ordering.resubmitRemaining();
         }
         if (mode == NodeMode.RUNNING)
         {
-            work += tickIfDue();
+            work += ordering.tickIfDue();
             work += applyRetention();
         }
 
-        final boolean ordering = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
-        if (ordering)
+        final boolean ordersNow = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
+        if (ordersNow)
         {
-            final int serialized = serializeOrdered();
+            final int serialized = ordering.serializeOrdered();
             if (serialized > 0)
             {
                 if (durability == Durability.BATCH)
@@ -1935,68 +1848,42 @@ public final class SequencerProtocol implements MemberStreamListener
                     }
                 }
             }
-            updateGuaranteed();
+            ordering.updateGuaranteed();
             checkRunning();
         }
 
         if (memberCount > 1)
         {
-            if (ordering && clock > lastPromiseSent && publishPromise())
+            if (ordersNow && clock > lastPromiseSent && ordering.publishPromise())
             {
                 work++;
             }
             if (deferredLength > 0)
             {
-                work += flushDeferred();
+                work += ordering.flushDeferred();
             }
-            if ((reportDue || (ordering && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
-                && publishReport())
+            if ((reportDue || (ordersNow && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
+                && ordering.publishReport())
             {
                 reportDue = false;
                 work++;
             }
             // R4: a frame with our hears mask every T_hb, however busy the channel is with events: only such a frame
             // shows peers that this node is alive and hears them.
-            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordering ? publishPromise() : publishReport()))
+            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordersNow ? ordering.publishPromise() : ordering.publishReport()))
             {
                 work++;
             }
-            if (ordering)
+            if (ordersNow)
             {
                 work += checkSilence();
             }
         }
 
-        reportOverload();
+        ordering.reportOverload();
         final int completed = own.completeUpTo(ackAtHave ? log.have() : guaranteed, completionHandler);
         counters.completed += completed;
         return work + completed;
-    }
-
-    private int resubmitRemaining()
-    {
-        return own.resubmit(this::resubmit);
-    }
-
-    /**
-     * For the operator (the listener): submits back-pressured since the last report, once a second while there are
-     * any. Overload is answered by back-pressure, never by an epoch change (§10.6): this says it happens.
-     */
-    private void reportOverload()
-    {
-        if (nowNs - overloadReportDueNs < 0)
-        {
-            return;
-        }
-        final long refused = counters.submitsBackPressured - backPressuredReported;
-        if (refused > 0)
-        {
-            // since the last look, which set the due time one interval ahead of itself
-            final long lookedNs = overloadReportDueNs - OVERLOAD_REPORT_EVERY_NS;
-            listener.onOverload(currentEpoch, refused, nowNs - lookedNs, own.inFlight(), pendingCount());
-            backPressuredReported = counters.submitsBackPressured;
-        }
-        overloadReportDueNs = nowNs + OVERLOAD_REPORT_EVERY_NS;
     }
 
     /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */
@@ -2068,7 +1955,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 work++;
             }
-            else if (activeSetOrdering() && hearsAllActive())
+            else if (ordering.activeSetOrdering() && hearsAllActive())
             {
                 askToBeAdmitted();
                 work++;
@@ -2123,255 +2010,6 @@ public final class SequencerProtocol implements MemberStreamListener
             sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,
             memberCount, decisionMask, memberIds[decisionBaseOwner]);
         return publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
-    }
-
-    /**
-     * §12: order a tick when a timer is due and no entry has come to fire it. A timer is due once this member's clock
-     * (or the cluster time, for a deadline already passed) reaches its deadline. The active members wait for an entry
-     * that fires it in turn, {@code tickInterval} apart by their rank in the active set (the first one interval): under
-     * load an event comes first, when idle one tick usually does, and a silent member costs one interval more; each
-     * ticks at most once an interval while the timer stays unfired.
-     *
-     * @return 1 when a tick was proposed.
-     */
-    private int tickIfDue()
-    {
-        final ClusterTimers timers = replica.timers();
-        final long deadline = timers.earliestDeadline();
-        if (deadline == Long.MAX_VALUE || deadline > Math.max(epochClock.nanoTime(), timers.currentTime()) ||
-            (deadline <= maxProposedTimeNs && anyPending()))
-        {
-            // not due, or an entry on its way to the log already carries a time past it: under load events move the
-            // time, and ticks would only add entries (5,195 to the demo's 120,000)
-            tickDueSinceNs = -1;
-            return 0;
-        }
-        if (tickDueSinceNs < 0)
-        {
-            tickDueSinceNs = nowNs;
-        }
-        int rank = 0;
-        for (int i = 0; i < selfIndex; i++)
-        {
-            if (isActive(i))
-            {
-                rank++;
-            }
-        }
-        if (ownTickPending || nowNs - tickDueSinceNs < (rank + 1) * tickIntervalNs ||
-            (lastTickNs != 0 && nowNs - lastTickNs < tickIntervalNs))
-        {
-            return 0;
-        }
-        if (!propose(EntryType.TICK, 0, sendBuffer, 0, 0))
-        {
-            return 0; // back-pressured: tried again next cycle
-        }
-        lastTickNs = nowNs;
-        ownTickPending = true;
-        counters.ticksProposed++;
-        return 1;
-    }
-
-    private void noteDroppedEventEpoch(final long epoch)
-    {
-        if (!droppedEventsOf(epoch))
-        {
-            droppedEventEpochs[droppedEventEpochNext] = epoch;
-            droppedEventEpochNext = (droppedEventEpochNext + 1) % DROPPED_EVENT_EPOCHS;
-        }
-    }
-
-    private boolean droppedEventsOf(final long epoch)
-    {
-        for (final long dropped : droppedEventEpochs)
-        {
-            if (dropped == epoch)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean anyPending()
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (!pending[i].isEmpty())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** R5 and R6: append every ordered head of {@code pending}, in key order, and apply it. */
-    private int serializeOrdered()
-    {
-        int serialized = 0;
-        while (true)
-        {
-            final int origin = headOrigin();
-            if (origin < 0)
-            {
-                break;
-            }
-            final PendingQueue queue = pending[origin];
-            final long counter = queue.headCounter();
-            if (!promisedPast(origin, counter))
-            {
-                break;
-            }
-
-            final int originId = memberIds[origin];
-            final long eventIncarnation = queue.headIncarnation();
-            final long localSeq = queue.headLocalSeq();
-            final int entryType = queue.headEntryType();
-            final long timestamp = queue.headTimestamp();
-            if (entryType == EntryType.EVENT && replica.isApplied(origin, eventIncarnation, localSeq))
-            {
-                // R6: this event id is already in the log; it is not appended again.
-                counters.duplicatesDropped++;
-                queue.removeHead();
-                continue;
-            }
-            final DirectBuffer payload = queue.payloads();
-            final int payloadOffset = queue.headPayloadOffset();
-            final int payloadLength = queue.headPayloadLength();
-            final long position = log.append(
-                entryType, currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp,
-                payload, payloadOffset, payloadLength);
-            applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload, payloadOffset,
-                payloadLength, true);
-            ownTickPending &= !(entryType == EntryType.TICK && origin == selfIndex);
-            queue.removeHead();
-            counters.serialized++;
-            serialized++;
-        }
-        return serialized;
-    }
-
-    /** @return the index of the origin whose pending head has the smallest key {@code (E, counter, originId)}. */
-    private int headOrigin()
-    {
-        int best = -1;
-        long bestCounter = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            final PendingQueue queue = pending[i];
-            if (queue.isEmpty() || !isActive(i))
-            {
-                continue;
-            }
-            final long counter = queue.headCounter();
-            if (best < 0 || counter < bestCounter ||
-                (counter == bestCounter && (noOriginTieBreak ?
-                    queue.headArrival() < pending[best].headArrival() :
-                    memberIds[i] < memberIds[best])))
-            {
-                best = i;
-                bestCounter = counter;
-            }
-        }
-        return best;
-    }
-
-    /** R5: every other active member has promised to send nothing at or below {@code counter}. */
-    private boolean promisedPast(final int origin, final long counter)
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (i == origin || !isActive(i))
-            {
-                continue;
-            }
-            final long bound = i == selfIndex ? clock : promise[i];
-            if (strictPromise ? bound <= counter : bound < counter)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** R8: {@code g = max(g, q-th highest ser over the active set)}, with our own {@code ser_self}. */
-    private void updateGuaranteed()
-    {
-        ser[selfIndex] = serSelf();
-        final long quorumSer = QuorumWatermark.of(ser, memberCount, activeMask, quorum);
-        if (quorumSer > guaranteed)
-        {
-            guaranteed = quorumSer;
-        }
-    }
-
-    private long serSelf()
-    {
-        return durability == Durability.BATCH ? log.forcedPosition() : log.have();
-    }
-
-    private boolean publishPromise()
-    {
-        orderCounterFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, clock).hearsMask(hearsMask());
-        if (publish(MessageType.MY_ORDER_COUNTER, orderCounterFrame.encodedLength()))
-        {
-            lastPromiseSent = clock;
-            lastMaskSentNs = nowNs;
-            return true;
-        }
-        return false;
-    }
-
-    private boolean publishReport()
-    {
-        final long have = serSelf();
-        final long progress = phase == BootPhase.FETCHING ? fetchNext - 1 : have;
-        // g may run ahead of ser_self under batch (peers' forced copies): a report says only what it holds.
-        serializeCounterFrame.encode(
-            sendBuffer, 0, selfId, clusterId, currentEpoch, Math.min(guaranteed, have), have, log.chkAt(have),
-            lastNormalEpoch, intact, progress).hearsMask(hearsMask());
-        if (fresh)
-        {
-            serializeCounterFrame.fresh();
-        }
-        if (holdsEvents())
-        {
-            serializeCounterFrame.holdsEvents();
-        }
-        if (!decided)
-        {
-            serializeCounterFrame.undecided();
-        }
-        if (publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounterFrame.encodedLength()))
-        {
-            lastMaskSentNs = nowNs;
-            lastReportSentNs = nowNs;
-            return true;
-        }
-        return false;
-    }
-
-    private int flushDeferred()
-    {
-        int offset = 0;
-        int sent = 0;
-        while (offset < deferredLength)
-        {
-            final int frameLength = deferredFrames.getInt(offset);
-            if (!transport.publish(deferredFrames, offset + Integer.BYTES, frameLength))
-            {
-                counters.publishBackPressure++;
-                break;
-            }
-            counters.frameOut(MessageType.NEW_EVENT);
-            lastSentNs = nowNs;
-            offset += Integer.BYTES + frameLength;
-            sent++;
-        }
-        deferredFrames.putBytes(0, deferredFrames, offset, deferredLength - offset);
-        deferredLength -= offset;
-        return sent;
     }
 
     boolean publish(final int type, final int length)
@@ -2495,24 +2133,6 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * Whether a peer's counter (an event's or a promise) is one an honest member can have sent. A peer's Lamport clock
-     * runs ahead of this member's only by events this member has not seen yet, and none of them can be ordered (and
-     * leave its origin's in-flight limit) without this member's promise: so at most every peer's whole in-flight
-     * limit ahead. A garbage frame that passed validation carries a random counter far beyond; believed, it would let
-     * this member order its own events past the sender's real ones (I2).
-     */
-    private boolean plausibleCounter(final long counter)
-    {
-        return counter >= 0 && counter - clock <= counterSlack; // a heartbeat before any event promises 0
-    }
-
-    /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */
-    boolean activeSetOrdering()
-    {
-        return (orderingSeenMask & activeMask) == activeMask;
-    }
-
-    /**
      * A frame of an epoch beyond the window ({@code maxKnownEpoch + MAX_EPOCH_STEP}) is dropped, but a member that
      * really is up there (pushed by a forged frame its peers did not see, or running on while this one was away for
      * more than a window of epochs) would otherwise never be heard again. One sender sending the same far epoch for
@@ -2550,7 +2170,7 @@ public final class SequencerProtocol implements MemberStreamListener
         return detector.isSilent(index, nowNs);
     }
 
-    private boolean isActive(final int index)
+    boolean isActive(final int index)
     {
         return (activeMask & (1 << index)) != 0;
     }
