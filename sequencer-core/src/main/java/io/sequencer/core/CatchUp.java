@@ -160,7 +160,7 @@ final class CatchUp
                 p.entriesFrame.entryPayloadLength(), expected);
             if (position > p.installAt)
             {
-                p.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
+                p.replay.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
                     p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
                     p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(), true);
             }
@@ -173,7 +173,7 @@ final class CatchUp
                 {
                     p.receiving.completeOwnBelowBase(p.entriesFrame.entryLocalSeq() - 1);
                 }
-                p.trackOwn(position, p.entriesFrame.entryType(), p.entriesFrame.entryOrigin(),
+                p.replay.trackOwn(position, p.entriesFrame.entryType(), p.entriesFrame.entryOrigin(),
                     p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
                     p.sendBuffer, 0);
             }

@@ -252,7 +252,7 @@ final class Ordering
             final long position = p.log.append(
                 entryType, p.currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp,
                 payload, payloadOffset, payloadLength);
-            p.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload, payloadOffset,
+            p.replay.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload, payloadOffset,
                 payloadLength, true);
             p.ownTickPending &= !(entryType == EntryType.TICK && origin == p.selfIndex);
             queue.removeHead();

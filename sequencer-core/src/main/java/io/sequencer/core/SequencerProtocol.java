@@ -79,9 +79,9 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private static final int REPORT_REFRESH_HEARTBEATS = 10;
     /** Entries replayed per duty cycle ahead of the alignment (a few ms on code not yet compiled, far less after). */
-    private static final int REPLAY_AHEAD_PER_CYCLE = 512;
+    static final int REPLAY_AHEAD_PER_CYCLE = 512;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
-    private static final int REPLAY_AHEAD_MARGIN = 4096;
+    static final int REPLAY_AHEAD_MARGIN = 4096;
 
     /** Where a node in boot is with the epoch change. */
     public enum BootPhase
@@ -100,7 +100,7 @@ public final class SequencerProtocol implements MemberStreamListener
         NONE
     }
 
-    private final ClusterConfig cluster;
+    final ClusterConfig cluster;
     final int selfId;
     final int selfIndex;
     final int memberCount;
@@ -187,7 +187,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** After a live checkpoint failed (a full disk, the state machine threw): not tried again before this. */
     long liveCheckpointRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
-    private boolean replayAheadStopped;
+    boolean replayAheadStopped;
     private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
@@ -207,7 +207,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
     int droppedEventEpochNext;
-    private final LogEntry entry = new LogEntry();
+    final LogEntry entry = new LogEntry();
     final int[] memberIds;
 
     /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */
@@ -312,6 +312,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    final LogReplay replay;
     final Ordering ordering;
     final CatchUp catchUp;
     private final LiveCheckpoint liveCheckpoints;
@@ -402,6 +403,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        replay = new LogReplay(this);
         ordering = new Ordering(this);
         catchUp = new CatchUp(this);
         liveCheckpoints = new LiveCheckpoint(this);
@@ -1367,7 +1369,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         else
         {
-            rebuildStateTo(agreed);
+            replay.rebuildStateTo(agreed);
             if (!stateValid)
             {
                 final long installed = receiving.installedAbove(agreed);
@@ -1395,161 +1397,6 @@ public final class SequencerProtocol implements MemberStreamListener
             catchUp.fetchStarted();
             listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, decisionN);
             catchUp.sendFetchWindow(fetchNext);
-        }
-    }
-
-    /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
-    private void rebuildStateTo(final long position)
-    {
-        if (!stateValid || replica.appliedUpTo() > position)
-        {
-            restoreCheckpointAtOrBelow(position);
-        }
-        replayTo(position);
-    }
-
-    /**
-     * While this member waits in boot (for reports, a decision, a probe's answer) after a start, replay its log into
-     * the state machine, at most {@link #REPLAY_AHEAD_PER_CYCLE} entries a duty cycle, up to {@code g} or
-     * {@link #REPLAY_AHEAD_MARGIN} entries short of its end, whichever is further: no alignment of an intact member
-     * cuts below {@code g} (B5), and one that cuts further back than the margin (a tail that was never durable is a
-     * few entries long) only costs the replay again (rebuildStateTo resets). The alignment then replays only what
-     * lies above. A restarted member replayed up to a checkpoint interval of entries at alignment, on code not yet
-     * compiled: most of the second between its start and running (KillCycleFigures); its persisted {@code g} may be
-     * far behind, as it is written at epoch changes.
-     *
-     * @return 1 when it replayed, else 0.
-     */
-    private int replayAhead()
-    {
-        final long bound = intact ? Math.max(Math.min(log.have(), guaranteed), log.have() - REPLAY_AHEAD_MARGIN) : 0;
-        if (stateValid && replica.appliedUpTo() >= bound)
-        {
-            return 0;
-        }
-        if (!stateValid)
-        {
-            if (bound < log.base() || replayAheadStopped)
-            {
-                return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§13)
-            }
-            // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
-            // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
-            restoreCheckpointAtOrBelow(intact ? log.have() : 0);
-            replayAheadStopped = !stateValid;
-        }
-        replayTo(Math.min(bound, replica.appliedUpTo() + REPLAY_AHEAD_PER_CYCLE));
-        return 1;
-    }
-
-    /**
-     * Reset the replica and restore the newest sound checkpoint at or below a position: one whose recorded {@code chk}
-     * is the log's there, whose every chunk passes its check, and which the state machine takes (§5).
-     */
-    void restoreCheckpointAtOrBelow(final long position)
-    {
-        replica.reset();
-        long checkpoint = checkpoints.latestAtOrBelow(position);
-        while (checkpoint > 0 && checkpoint >= log.base())
-        {
-            String damage = "does not match the log";
-            if (checkpoints.recordedWith(checkpoint, log.chkAt(checkpoint)))
-            {
-                try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
-                {
-                    // the file's own header too: it may have changed since the index was read
-                    damage = reader == null ? "is damaged or gone" :
-                        reader.position() != checkpoint || reader.chk() != log.chkAt(checkpoint) ?
-                        "does not match the log" : replica.restore(reader, checkpoint);
-                }
-            }
-            if (damage == null)
-            {
-                counters.checkpointsLoaded++;
-                break;
-            }
-            counters.checkpointsSkipped++;
-            errorHandler.onError(new RecoveredFault("checkpoint at " + checkpoint + " " + damage + ": skipped"));
-            checkpoint = checkpoints.latestAtOrBelow(checkpoint - 1);
-        }
-        // without a checkpoint, a replay from position 1: impossible once the log starts above it (§13)
-        stateValid = replica.appliedUpTo() >= log.base();
-    }
-
-    /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */
-    private void replayTo(final long position)
-    {
-        if (!stateValid)
-        {
-            return;
-        }
-        for (long p = replica.appliedUpTo() + 1; p <= position; p++)
-        {
-            log.read(p, entry);
-            applyEntry(entry.position(), entry.type(), entry.timestamp(), entry.originId(), entry.incarnation(),
-                entry.localSeq(),
-                entry.payload(), entry.payloadOffset(), entry.payloadLength(), false);
-            counters.replayed++;
-        }
-    }
-
-    /**
-     * Apply an entry that is now in the log at {@code position}: the state machine for events, the deduplication
-     * index, a checkpoint every {@code K} positions.
-     *
-     * @return the completion status; the result is in {@link #resultBuffer}, its length in {@link #resultLength}.
-     */
-    int applyEntry(
-        final long position,
-        final int type,
-        final long timestamp,
-        final int originId,
-        final long eventIncarnation,
-        final long localSeq,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final boolean trackOwn)
-    {
-        final int status = replica.apply(position, type, timestamp, cluster.indexOf(originId), eventIncarnation,
-            localSeq, payload, payloadOffset, payloadLength);
-        counters.applyErrors = replica.applyErrors();
-        counters.timersFired = replica.timers().fired();
-        if (trackOwn)
-        {
-            trackOwn(position, type, originId, eventIncarnation, localSeq, status, replica.result(),
-                replica.resultLength());
-        }
-        return status;
-    }
-
-    /** An own event of this process is in the log at {@code position}: it completes from there once durable. */
-    void trackOwn(
-        final long position,
-        final int type,
-        final int originId,
-        final long eventIncarnation,
-        final long localSeq,
-        final int status,
-        final DirectBuffer result,
-        final int resultLength)
-    {
-        if (type == EntryType.EVENT && originId == selfId && eventIncarnation == incarnation)
-        {
-            final long next = own.nextUnserializedLocalSeq();
-            if (next == localSeq)
-            {
-                own.onSerialized(localSeq, position, status, result, resultLength);
-            }
-            else if (position <= refetchedUpTo && (next < 0 || localSeq < next))
-            {
-                // fetched again after an install, at the place it had: serialized before, its result kept (§13)
-            }
-            else
-            {
-                fatal("own event " + localSeq + " at " + position + " is not the next one waiting (" +
-                    own.nextUnserializedLocalSeq() + ")");
-            }
         }
     }
 
@@ -1692,7 +1539,7 @@ public final class SequencerProtocol implements MemberStreamListener
         final long position = log.append(
             EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0, 0,
             epochStartBuffer, 0, length);
-        applyEntry(position, EntryType.EPOCH_START, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+        replay.applyEntry(position, EntryType.EPOCH_START, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
             epochStartBuffer, 0, length, false);
         if (durability == Durability.BATCH)
         {
@@ -1810,7 +1657,7 @@ public final class SequencerProtocol implements MemberStreamListener
             work += bootWork();
             if (phase == BootPhase.COLLECTING || phase == BootPhase.PROBING)
             {
-                work += replayAhead();
+                work += replay.replayAhead();
             }
             if (mode == NodeMode.STOPPED)
             {

@@ -331,7 +331,7 @@ final class SnapshotReceiving
     {
         final long at = p.installAt;
         p.installAt = 0;
-        p.restoreCheckpointAtOrBelow(at);
+        p.replay.restoreCheckpointAtOrBelow(at);
         if (p.stateValid && p.replica.appliedUpTo() == at)
         {
             // own events the snapshot holds but the entries fetched above the base did not: below the base
