@@ -253,7 +253,7 @@ final class CatchUp
         }
         if (!followRound() && p.ordering.activeSetOrdering() && p.hearsAllActive())
         {
-            p.askToBeAdmitted();
+            p.reports.askToBeAdmitted();
         }
     }
 

@@ -20,7 +20,7 @@ final class EpochCoordinator
     {
         if (p.decisionPending)
         {
-            return p.publishDecision() ? 1 : 0;
+            return p.reports.publishDecision() ? 1 : 0;
         }
         if (!p.intact)
         {
@@ -32,7 +32,7 @@ final class EpochCoordinator
             }
             return 0;
         }
-        p.recordOwnReport();
+        p.reports.recordOwnReport();
         boolean clusterRan = false;
         for (int i = 0; i < p.memberCount; i++)
         {
@@ -43,7 +43,7 @@ final class EpochCoordinator
         }
         if (p.fresh && clusterRan)
         {
-            p.refuseBootstrap("the reports of epoch " + p.currentEpoch + " show a log that has run");
+            p.reports.refuseBootstrap("the reports of epoch " + p.currentEpoch + " show a log that has run");
             return 1;
         }
         int reporters = 0;
@@ -180,7 +180,7 @@ final class EpochCoordinator
         p.decisionMask = mask;
         p.decisionBaseOwner = base;
         p.counters.decisions++;
-        return p.publishDecision() ? 1 : 0;
+        return p.reports.publishDecision() ? 1 : 0;
     }
 
     /** Tells the listener why each configured member outside {@code mask} is left out of this decision. */

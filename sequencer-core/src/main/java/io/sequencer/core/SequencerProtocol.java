@@ -48,7 +48,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** Frames of one far epoch from one sender that, over {@code T_fd}, widen the window by a step (§10.3). */
     static final int FAR_EPOCH_FRAMES = 4;
     /** The reports of each peer kept for R8 until this node's log reaches them and can check their {@code chk}. */
-    private static final int REPORT_HISTORY = 8;
+    static final int REPORT_HISTORY = 8;
     /** {@code Entries} frames a member sends in answer to one {@code Fetch}: a window is several frames long. */
     static final int FETCH_FRAMES_PER_REQUEST = 8;
     /**
@@ -109,7 +109,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final int maxEventLength;
     private final int maxResultLength;
     final Durability durability;
-    private final long heartbeatIntervalNs;
+    final long heartbeatIntervalNs;
     private final long failureTimeoutNs;
     private final long initialBootTimeoutNs;
     private final long maxBootTimeoutNs;
@@ -125,7 +125,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final boolean ackAtHave;
     final boolean promiseBeforeEvent;
     final boolean literalCutRule;
-    private final boolean noCoordinator;
+    final boolean noCoordinator;
     final boolean baseByHaveOnly;
     final boolean corruptResubmitted;
     /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
@@ -142,9 +142,9 @@ public final class SequencerProtocol implements MemberStreamListener
     final NewEventFrame newEventFrame = new NewEventFrame();
     final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
-    private final NewNodeFrame newNodeFrame = new NewNodeFrame();
+    final NewNodeFrame newNodeFrame = new NewNodeFrame();
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
-    private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
+    final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
@@ -250,7 +250,7 @@ public final class SequencerProtocol implements MemberStreamListener
      * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
      * decision and, if none comes, in); -1 while it has not.
      */
-    private long decisionMissedSinceNs = -1;
+    long decisionMissedSinceNs = -1;
     final boolean[] reported;
     final long[] reportHave;
     final long[] reportChk;
@@ -264,9 +264,9 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
     final boolean[] reportRan;
     final int[] reportHears;
-    private final long[] historyHave;
-    private final long[] historyChk;
-    private final int[] historyCount;
+    final long[] historyHave;
+    final long[] historyChk;
+    final int[] historyCount;
     long quorumSinceNs;
     /** When this member entered the current epoch (the node log reports how long a decision took). */
     long epochEnteredNs;
@@ -312,6 +312,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     private final EpochCoordinator coordinator;
+    final EpochReports reports;
     final LogReplay replay;
     final Ordering ordering;
     final CatchUp catchUp;
@@ -335,8 +336,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** R10: when each peer was last heard, its adaptive failure timeout, the hears mask (§10.6). */
     private final FailureDetector detector;
     /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
-    private final long[] decisionResentNs;
-    private final long[] decisionResentEpoch;
+    final long[] decisionResentNs;
+    final long[] decisionResentEpoch;
     /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
     final long counterSlack;
     long lastMaskSentNs;
@@ -403,6 +404,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        reports = new EpochReports(this);
         replay = new LogReplay(this);
         ordering = new Ordering(this);
         catchUp = new CatchUp(this);
@@ -696,7 +698,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         bootJitterNs = bootJitter(epoch);
         reportDue = true;
-        recordOwnReport();
+        reports.recordOwnReport();
         listener.onEpochEntered(previousEpoch, epoch, trigger, memberIndex < 0 ? -1 : memberIds[memberIndex]);
     }
 
@@ -711,20 +713,6 @@ public final class SequencerProtocol implements MemberStreamListener
         h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
         h ^= h >>> 33;
         return Long.remainderUnsigned(h, Math.max(1, bootTimeoutNs / 2));
-    }
-
-    /** The coordinator counts its own report like any other. */
-    void recordOwnReport()
-    {
-        final long have = ordering.serSelf();
-        reported[selfIndex] = true;
-        reportHave[selfIndex] = have;
-        reportChk[selfIndex] = log.chkAt(have);
-        reportLastNormalEpoch[selfIndex] = lastNormalEpoch;
-        reportGuaranteed[selfIndex] = guaranteed;
-        reportIntact[selfIndex] = intact;
-        reportFresh[selfIndex] = fresh;
-        reportRan[selfIndex] = holdsEvents() || guaranteed > 0;
     }
 
     /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
@@ -867,7 +855,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (type == MessageType.NEW_NODE)
             {
-                onNewNode(sender);
+                reports.onNewNode(sender);
             }
             else
             {
@@ -919,18 +907,18 @@ public final class SequencerProtocol implements MemberStreamListener
                 break;
 
             case MessageType.MY_SERIALIZE_COUNTER:
-                onSerializeCounter(sender, buffer, offset, length);
+                reports.onSerializeCounter(sender, buffer, offset, length);
                 break;
 
             case MessageType.NEW_NODE:
-                onNewNode(sender);
+                reports.onNewNode(sender);
                 break;
 
             case MessageType.DEL_NODE:
                 break; // its epoch was adopted above; the coordinator leaves out whoever does not report
 
             case MessageType.CLUSTER_NODES:
-                onClusterNodes(sender, buffer, offset, length);
+                reports.onClusterNodes(sender, buffer, offset, length);
                 break;
 
             case MessageType.FETCH:
@@ -995,249 +983,14 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (sender == coordinatorIndex(currentEpoch) && !noCoordinator)
         {
-            decisionMissed();
+            reports.decisionMissed();
             return false;
         }
         return true;
     }
 
-    /**
-     * The coordinator runs in this epoch, and this member holds no decision of it: the decision went out before it
-     * listened (a restarted member adopts a running epoch). It reports, marked undecided, and the coordinator sends
-     * the decision again (B6); asking in at once would end an epoch that has just started running, and a member far
-     * behind would be left out again and ask in twice. If no decision comes within {@code T_boot}, it asks in.
-     */
-    private void decisionMissed()
-    {
-        if (decisionMissedSinceNs < 0)
-        {
-            decisionMissedSinceNs = nowNs;
-            reportDue = true;
-        }
-    }
-
-    /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
-    void askToBeAdmitted()
-    {
-        if (!startEpochChange(EpochTrigger.ASKING_IN, -1))
-        {
-            return; // asked again at the next sign of the decided epoch, once this node hears a quorum
-        }
-        counters.admissionRequests++;
-        newNodeFrame.encode(
-            sendBuffer, 0, selfId, clusterId, currentEpoch, selfId, incarnation, currentEpoch, ordering.serSelf(),
-            lastNormalEpoch);
-        publish(MessageType.NEW_NODE, newNodeFrame.encodedLength());
-    }
-
-    /** A member outside the decided epoch asks in: start the next epoch so it can be admitted. */
-    private void onNewNode(final int sender)
-    {
-        if (decided && !isActive(sender))
-        {
-            startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
-        }
-    }
-
-    /**
-     * A report: in boot it is the state report the coordinator collects (B2); once the sender has aligned to this
-     * epoch it is R8's serialized position, which counts towards {@code g} only if it agrees with our log.
-     */
-    private void onSerializeCounter(final int sender, final DirectBuffer buffer, final int offset, final int length)
-    {
-        serializeCounterFrame.wrap(buffer, offset, length);
-        final long have = serializeCounterFrame.have();
-        final long senderLastNormalEpoch = serializeCounterFrame.lastNormalEpoch();
-        if (fresh && serializeCounterFrame.showsClusterRan())
-        {
-            refuseBootstrap("member " + memberIds[sender] + " reports a log of " + have + " entries, last epoch " +
-                senderLastNormalEpoch);
-            return; // a report of the epoch it left
-        }
-        if (!decided)
-        {
-            if (senderLastNormalEpoch == currentEpoch && sender == coordinatorIndex(currentEpoch) && !noCoordinator)
-            {
-                decisionMissed(); // the coordinator aligned to a decision this node never received
-                return;
-            }
-            reported[sender] = true;
-            reportHave[sender] = have;
-            reportChk[sender] = serializeCounterFrame.chkAtHave();
-            reportLastNormalEpoch[sender] = senderLastNormalEpoch;
-            reportGuaranteed[sender] = serializeCounterFrame.guaranteed();
-            reportIntact[sender] = serializeCounterFrame.intact();
-            reportFresh[sender] = serializeCounterFrame.isFresh();
-            reportRan[sender] = serializeCounterFrame.showsClusterRan();
-            reportHears[sender] = serializeCounterFrame.hearsMask();
-            return;
-        }
-        if (serializeCounterFrame.isUndecided() && selfIndex == coordinatorIndex(currentEpoch) && !noCoordinator &&
-            (decisionResentEpoch[sender] != currentEpoch || nowNs - decisionResentNs[sender] >= heartbeatIntervalNs) &&
-            publishDecisionFrame())
-        {
-            // B6: the sender missed this epoch's decision (it adopted the epoch after the decision went out): the same
-            // decision again, at most once a heartbeat per member.
-            decisionResentEpoch[sender] = currentEpoch;
-            decisionResentNs[sender] = nowNs;
-            counters.decisionsResent++;
-        }
-        if (senderLastNormalEpoch != currentEpoch || !isActive(sender))
-        {
-            return; // sent before the sender aligned to this epoch: not counted
-        }
-        reported[sender] = true;
-        reportLastNormalEpoch[sender] = senderLastNormalEpoch;
-        rememberReport(sender, have, serializeCounterFrame.chkAtHave(), serializeCounterFrame.guaranteed());
-        if (phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING)
-        {
-            countReport(sender);
-            ordering.updateGuaranteed();
-        }
-    }
-
-    /** Keep an aligned member's report until this node's log reaches its {@code have} and can check it (R8). */
-    private void rememberReport(final int sender, final long have, final long chk, final long reportedGuaranteed)
-    {
-        final int base = sender * REPORT_HISTORY;
-        if (historyCount[sender] == REPORT_HISTORY)
-        {
-            dropReports(sender, 1);
-        }
-        // Kept sorted by have. An honest member's position only rises, but a forged or replayed report may sit
-        // anywhere: inserted in order, a forged one above this log never blocks the honest ones below it (they are
-        // checked and counted as this log reaches them), and a replayed old one never pushes a newer one out.
-        final int count = historyCount[sender];
-        int at = count;
-        while (at > 0 && historyHave[base + at - 1] >= have)
-        {
-            at--;
-        }
-        if (at < count && historyHave[base + at] == have)
-        {
-            historyChk[base + at] = chk; // the same position again: keep one
-        }
-        else
-        {
-            System.arraycopy(historyHave, base + at, historyHave, base + at + 1, count - at);
-            System.arraycopy(historyChk, base + at, historyChk, base + at + 1, count - at);
-            historyHave[base + at] = have;
-            historyChk[base + at] = chk;
-            historyCount[sender] = count + 1;
-        }
-        reportGuaranteed[sender] = Math.max(reportGuaranteed[sender], reportedGuaranteed);
-    }
-
-    private void dropReports(final int sender, final int n)
-    {
-        final int base = sender * REPORT_HISTORY;
-        final int count = historyCount[sender];
-        System.arraycopy(historyHave, base + n, historyHave, base, count - n);
-        System.arraycopy(historyChk, base + n, historyChk, base, count - n);
-        historyCount[sender] = count - n;
-    }
-
-    /**
-     * R8: count the newest remembered report of an aligned member that this node can check, once this node is
-     * aligned too: its {@code chk} must match this log at its {@code have}. A report above this log waits until the
-     * log reaches it: counted unchecked it would let one forged or diverged report make an entry that only this node
-     * holds look durable.
-     */
-    private void countReport(final int sender)
-    {
-        final int count = historyCount[sender];
-        final int base = sender * REPORT_HISTORY;
-        final long logHave = log.have();
-        int k = count - 1;
-        while (k >= 0 && historyHave[base + k] > logHave)
-        {
-            k--;
-        }
-        if (k < 0)
-        {
-            return;
-        }
-        final long have = historyHave[base + k];
-        if (have < log.base())
-        {
-            dropReports(sender, k + 1); // below what this log holds: it cannot be checked, and is not counted
-            return;
-        }
-        if (log.chkAt(have) != historyChk[base + k])
-        {
-            counters.reportChkMismatches++;
-            dropReports(sender, k + 1);
-            return;
-        }
-        dropReports(sender, k + 1);
-        if (have > ser[sender])
-        {
-            ser[sender] = have;
-        }
-        // A peer's watermark is knowledge this node may adopt, but only as far as it has checked the peer's log.
-        final long adoptable = Math.min(reportGuaranteed[sender], ser[sender]);
-        if (adoptable > guaranteed)
-        {
-            guaranteed = adoptable;
-        }
-    }
-
-    /**
-     * This node was started to bootstrap a new cluster, but a peer shows that the cluster has run: its empty log is
-     * not the log of a new member but possibly of one whose disk was lost. The bootstrap is refused: from here on it
-     * is a member that is not intact, which counts for nothing until it has caught up (as if started without
-     * bootstrap, which is what the operator would do next; doing it here also lets a member that was merely slow to
-     * start at creation join). And it leaves the epoch it entered as a fresh member (the cluster's first, or one it
-     * chose without knowing its past) for one above all it knows: its earlier life may have ordered in that epoch, and
-     * a replayed decision of it would have it order there again, differently (I2, simulator seed 6013 of 10,000 on
-     * two members; §10.2).
-     */
-    void refuseBootstrap(final String evidence)
-    {
-        fresh = false;
-        intact = false;
-        store.amnesia(true);
-        store.logId(log.logId());
-        store.initialize();
-        reportIntact[selfIndex] = false;
-        reportFresh[selfIndex] = false;
-        counters.bootstrapRefusals++;
-        errorHandler.onError(new RecoveredFault("member " + selfId + " was started to bootstrap a new cluster, but " +
-            "the cluster has already run (" + evidence + "): bootstrap refused. It continues as a member whose disk " +
-            "was lost: not intact, it catches up before its log counts."));
-        startEpochChange(EpochTrigger.BOOTSTRAP_REFUSED, -1);
-    }
-
-    /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
-    private void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
-    {
-        clusterNodesFrame.wrap(buffer, offset, length);
-        if (decided || noCoordinator || sender != coordinatorIndex(currentEpoch) ||
-            clusterNodesFrame.newEpoch() != currentEpoch)
-        {
-            counters.dropped(DropReason.UNEXPECTED.ordinal());
-            return;
-        }
-        if (clusterNodesFrame.memberCount() != memberCount)
-        {
-            counters.dropped(DropReason.BAD_FIELD.ordinal());
-            return;
-        }
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (clusterNodesFrame.memberId(i) != memberIds[i])
-            {
-                counters.dropped(DropReason.BAD_FIELD.ordinal()); // a membership change this node cannot follow
-                return;
-            }
-        }
-        applyDecision(
-            clusterNodesFrame.n(), clusterNodesFrame.chkAtN(), clusterNodesFrame.activeMask(),
-            cluster.indexOf(clusterNodesFrame.baseOwner()));
-    }
-
     /** B4/B5: the epoch is decided; a member of the new active set starts aligning to the base. */
-    private void applyDecision(final long n, final long chkAtN, final int mask, final int baseOwnerIndex)
+    void applyDecision(final long n, final long chkAtN, final int mask, final int baseOwnerIndex)
     {
         decided = true;
         activeMask = mask;
@@ -1267,7 +1020,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 if (hearsAllActive())
                 {
-                    askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
+                    reports.askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
                 }
                 return; // otherwise bootWork asks once this node hears every member of the active set
             }
@@ -1553,7 +1306,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (i != selfIndex && isActive(i))
             {
-                countReport(i);
+                reports.countReport(i);
             }
         }
         ordering.updateGuaranteed();
@@ -1691,7 +1444,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 {
                     if (historyCount[i] > 0)
                     {
-                        countReport(i); // reports that ran ahead of this log can be checked now
+                        reports.countReport(i); // reports that ran ahead of this log can be checked now
                     }
                 }
             }
@@ -1789,7 +1542,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (!decided && decisionMissedSinceNs >= 0 && nowNs - decisionMissedSinceNs >= bootTimeoutNs)
         {
-            askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
+            reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
             return work + 1;
         }
         if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
@@ -1804,7 +1557,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             else if (ordering.activeSetOrdering() && hearsAllActive())
             {
-                askToBeAdmitted();
+                reports.askToBeAdmitted();
                 work++;
             }
             else
@@ -1836,27 +1589,6 @@ public final class SequencerProtocol implements MemberStreamListener
             work++;
         }
         return work;
-    }
-
-    /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
-    boolean publishDecision()
-    {
-        if (memberCount > 1 && !noCoordinator && !publishDecisionFrame())
-        {
-            return false;
-        }
-        decisionPending = false;
-        applyDecision(decisionN, decisionChk, decisionMask, decisionBaseOwner);
-        return true;
-    }
-
-    /** The {@code ClusterNodes} frame of this epoch's one decision: sent once, and again to a member that missed it. */
-    private boolean publishDecisionFrame()
-    {
-        clusterNodesFrame.encode(
-            sendBuffer, 0, selfId, clusterId, currentEpoch, currentEpoch, decisionN, decisionChk, memberIds,
-            memberCount, decisionMask, memberIds[decisionBaseOwner]);
-        return publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
     }
 
     boolean publish(final int type, final int length)
