@@ -25,9 +25,9 @@ final class EpochCoordinator
         if (!p.intact)
         {
             // B1: a node that is not intact never coordinates; hand the decision to the next able coordinator.
-            if (p.coordinatorIndex(p.nextEpochForLocalTrigger()) != p.selfIndex)
+            if (p.epochs.coordinatorIndex(p.epochs.nextEpochForLocalTrigger()) != p.selfIndex)
             {
-                p.startEpochChange(EpochTrigger.NOT_INTACT_COORDINATOR, -1);
+                p.epochs.startEpochChange(EpochTrigger.NOT_INTACT_COORDINATOR, -1);
                 return 1;
             }
             return 0;
@@ -125,13 +125,13 @@ final class EpochCoordinator
             base = reporterWithQuorumHighestHave();
         }
         if (base != p.selfIndex && p.farBehind(p.reportHave[p.selfIndex], p.reportHave[base]) &&
-            p.coordinatorIndex(p.nextEpoch(false)) != p.selfIndex)
+            p.epochs.coordinatorIndex(p.epochs.nextEpoch(false)) != p.selfIndex)
         {
             // B4: far behind the base, this coordinator could not leave itself out (A' holds its coordinator), and in
             // A' it would hold everyone's ordering until it has fetched all of it (R5 waits for its promises). Hand the
             // decision on to a member that can leave it out; it catches up outside that epoch (§10.5).
             p.counters.farBehindHandOvers++;
-            p.startEpochChange(EpochTrigger.FAR_BEHIND_COORDINATOR, -1);
+            p.epochs.startEpochChange(EpochTrigger.FAR_BEHIND_COORDINATOR, -1);
             return 1;
         }
         int mask = 0;

@@ -32,7 +32,7 @@ final class EpochReports
         p.reportGuaranteed[p.selfIndex] = p.guaranteed;
         p.reportIntact[p.selfIndex] = p.intact;
         p.reportFresh[p.selfIndex] = p.fresh;
-        p.reportRan[p.selfIndex] = p.holdsEvents() || p.guaranteed > 0;
+        p.reportRan[p.selfIndex] = p.epochs.holdsEvents() || p.guaranteed > 0;
     }
 
     /**
@@ -53,7 +53,7 @@ final class EpochReports
     /** Left out of the decided epoch: move to the next one and say so with {@code NewNode}. */
     void askToBeAdmitted()
     {
-        if (!p.startEpochChange(EpochTrigger.ASKING_IN, -1))
+        if (!p.epochs.startEpochChange(EpochTrigger.ASKING_IN, -1))
         {
             return; // asked again at the next sign of the decided epoch, once this node hears a quorum
         }
@@ -69,7 +69,7 @@ final class EpochReports
     {
         if (p.decided && !p.isActive(sender))
         {
-            p.startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
+            p.epochs.startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
         }
     }
 
@@ -90,7 +90,7 @@ final class EpochReports
         }
         if (!p.decided)
         {
-            if (senderLastNormalEpoch == p.currentEpoch && sender == p.coordinatorIndex(p.currentEpoch) && !p.noCoordinator)
+            if (senderLastNormalEpoch == p.currentEpoch && sender == p.epochs.coordinatorIndex(p.currentEpoch) && !p.noCoordinator)
             {
                 decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
@@ -106,7 +106,7 @@ final class EpochReports
             p.reportHears[sender] = p.serializeCounterFrame.hearsMask();
             return;
         }
-        if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.coordinatorIndex(p.currentEpoch) && !p.noCoordinator &&
+        if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.epochs.coordinatorIndex(p.currentEpoch) && !p.noCoordinator &&
             (p.decisionResentEpoch[sender] != p.currentEpoch || p.nowNs - p.decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
             publishDecisionFrame())
         {
@@ -239,14 +239,14 @@ final class EpochReports
         p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " was started to bootstrap a new cluster, but " +
             "the cluster has already run (" + evidence + "): bootstrap refused. It continues as a member whose disk " +
             "was lost: not intact, it catches up before its log counts."));
-        p.startEpochChange(EpochTrigger.BOOTSTRAP_REFUSED, -1);
+        p.epochs.startEpochChange(EpochTrigger.BOOTSTRAP_REFUSED, -1);
     }
 
     /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
     void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
         p.clusterNodesFrame.wrap(buffer, offset, length);
-        if (p.decided || p.noCoordinator || sender != p.coordinatorIndex(p.currentEpoch) ||
+        if (p.decided || p.noCoordinator || sender != p.epochs.coordinatorIndex(p.currentEpoch) ||
             p.clusterNodesFrame.newEpoch() != p.currentEpoch)
         {
             p.counters.dropped(DropReason.UNEXPECTED.ordinal());

@@ -345,7 +345,7 @@ final class Ordering
         {
             p.serializeCounterFrame.fresh();
         }
-        if (p.holdsEvents())
+        if (p.epochs.holdsEvents())
         {
             p.serializeCounterFrame.holdsEvents();
         }

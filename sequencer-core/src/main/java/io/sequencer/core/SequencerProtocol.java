@@ -57,11 +57,11 @@ public final class SequencerProtocol implements MemberStreamListener
      * tens of ms while the serving code was still cold, and its peers suspected it: CatchUpFigures).
      */
     static final int SERVE_FRAMES_PER_CYCLE = 1;
-    private static final int MIN_FETCH_WINDOW = 64;
+    static final int MIN_FETCH_WINDOW = 64;
     static final int MAX_FETCH_WINDOW = 1 << 16;
     /** When an epoch change without a decision is first reported to the listener (onWaiting), and then how often. */
-    private static final long WAITING_FIRST_NS = 1_000_000_000L;
-    private static final long WAITING_EVERY_NS = 5_000_000_000L;
+    static final long WAITING_FIRST_NS = 1_000_000_000L;
+    static final long WAITING_EVERY_NS = 5_000_000_000L;
     /** How often back-pressured submits are reported to the listener (onOverload), while there are any. */
     static final long OVERLOAD_REPORT_EVERY_NS = 1_000_000_000L;
     /** How many distinct epochs of events dropped as too far ahead a member remembers (§10.3). */
@@ -110,9 +110,9 @@ public final class SequencerProtocol implements MemberStreamListener
     private final int maxResultLength;
     final Durability durability;
     final long heartbeatIntervalNs;
-    private final long failureTimeoutNs;
+    final long failureTimeoutNs;
     private final long initialBootTimeoutNs;
-    private final long maxBootTimeoutNs;
+    final long maxBootTimeoutNs;
     final long decisionGraceNs;
     private final int fetchBatchBytes;
     private final boolean bootstrap;
@@ -218,7 +218,7 @@ public final class SequencerProtocol implements MemberStreamListener
     boolean fresh;
     long incarnation;
     long currentEpoch;
-    private long maxKnownEpoch;
+    long maxKnownEpoch;
     /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
      *  sender keeps at it (§10.3). */
     private final long[] farEpoch;
@@ -271,8 +271,8 @@ public final class SequencerProtocol implements MemberStreamListener
     /** When this member entered the current epoch (the node log reports how long a decision took). */
     long epochEnteredNs;
     /** Since when this member waits for a decision, over epoch changes that decide nothing, and when it says so next. */
-    private long waitingSinceNs = Long.MIN_VALUE;
-    private long waitingReportDueNs;
+    long waitingSinceNs = Long.MIN_VALUE;
+    long waitingReportDueNs;
     /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
     long backPressuredReported;
     long overloadReportDueNs;
@@ -309,9 +309,10 @@ public final class SequencerProtocol implements MemberStreamListener
     private final long admissionLag;
     final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
-    private final EntriesServing entriesServing;
+    final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
-    private final EpochCoordinator coordinator;
+    final EpochCoordinator coordinator;
+    final EpochChange epochs;
     final EpochReports reports;
     final LogReplay replay;
     final Ordering ordering;
@@ -325,8 +326,8 @@ public final class SequencerProtocol implements MemberStreamListener
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
     long bootStartNs;
     long bootTimeoutNs;
-    private long bootJitterNs;
-    private final long jitterSeed;
+    long bootJitterNs;
+    final long jitterSeed;
 
     final OwnEvents own;
     private long nextLocalSeq = 1;
@@ -404,6 +405,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        epochs = new EpochChange(this);
         reports = new EpochReports(this);
         replay = new LogReplay(this);
         ordering = new Ordering(this);
@@ -517,7 +519,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 "Start with acceptDataLoss to run on what is left.");
         }
         guaranteed = intact ? Math.min(store.guaranteed(), log.have()) : 0;
-        lastNormalEpoch = epochOfLastEpochStart();
+        lastNormalEpoch = epochs.epochOfLastEpochStart();
         maxKnownEpoch = Math.max(store.currentEpoch(), lastNormalEpoch);
         stateValid = false;
 
@@ -533,7 +535,7 @@ public final class SequencerProtocol implements MemberStreamListener
             listenUntilNs = nowNs + failureTimeoutNs;
             return;
         }
-        enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+        epochs.enterBoot(epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
     }
 
     /**
@@ -576,173 +578,6 @@ public final class SequencerProtocol implements MemberStreamListener
             return "an earlier start found it not intact and it has not caught up since";
         }
         return null;
-    }
-
-    long epochOfLastEpochStart()
-    {
-        final long position = log.lastEpochStartPosition();
-        if (position == 0)
-        {
-            return log.baseEpoch(); // discarded by retention or below an installed snapshot: the log keeps its epoch
-        }
-        log.read(position, entry);
-        return entry.epoch();
-    }
-
-    /** The epoch a local trigger moves to: above all known, skipping coordinators that cannot decide it. */
-    long nextEpochForLocalTrigger()
-    {
-        return nextEpoch(true);
-    }
-
-    /**
-     * The next epoch above all known whose coordinator can decide it: a silent peer cannot, nor this member when it is
-     * not intact, nor, with {@code selfMayCoordinate} false, at all while another able coordinator comes first. A
-     * member asking in passes false: it has just started or has been away, its view is the stalest and, freshly
-     * started, it is the slowest to decide, while the running members wait for the decision within {@code T_boot}.
-     */
-    long nextEpoch(final boolean selfMayCoordinate)
-    {
-        final long epoch = maxKnownEpoch + 1;
-        for (int k = 0; k < memberCount; k++)
-        {
-            final int coordinator = coordinatorIndex(epoch + k);
-            final boolean able = coordinator == selfIndex ? selfMayCoordinate && intact : !isSilent(coordinator);
-            if (able)
-            {
-                return epoch + k;
-            }
-        }
-        return selfMayCoordinate ? epoch : nextEpoch(true);
-    }
-
-    int coordinatorIndex(final long epoch)
-    {
-        return (int)(epoch % memberCount);
-    }
-
-    /** B1: persist the epoch, clear the epoch's state, report. */
-    private void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
-    {
-        // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
-        // one (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
-        long epoch = requestedEpoch;
-        while (ordering.droppedEventsOf(epoch))
-        {
-            epoch++;
-        }
-        final EpochTrigger trigger = epoch != requestedEpoch ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
-        if (epoch <= currentEpoch)
-        {
-            throw new IllegalStateException("epoch must rise: " + currentEpoch + " -> " + epoch);
-        }
-        final long previousEpoch = currentEpoch;
-        final boolean wasDecided = decided;
-        if (decided && lastNormalEpoch == currentEpoch)
-        {
-            for (int i = 0; i < memberCount; i++)
-            {
-                if (i != selfIndex && ser[i] > 0)
-                {
-                    // Up to g only: no alignment ever cuts a member's log below it, so what a member held up to g it
-                    // holds in every later epoch unless it lost entries.
-                    knownHeld[i] = Math.min(ser[i], guaranteed);
-                    knownHeldEpoch[i] = currentEpoch;
-                }
-            }
-        }
-        // The high-water mark is what survives any crash this policy covers: a later open must find it. A fresh
-        // member records nothing of its log before it knows the cluster is new.
-        store.epochChange(epoch, guaranteed, store.initialized() ? ordering.serSelf() : 0);
-        currentEpoch = epoch;
-        maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-        counters.epochChanges++;
-
-        mode = NodeMode.BOOT;
-        phase = BootPhase.COLLECTING;
-        activeMask = 0;
-        orderingSeenMask = 0;
-        decided = false;
-        catchingUpOutside = false;
-        alignedOutside = false;
-        followGap = -1;
-        clock = 0;
-        lastPromiseSent = 0;
-        arrivals = 0;
-        ownTickPending = false;
-        maxProposedTimeNs = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            promise[i] = 0;
-            ser[i] = 0;
-            pending[i].clear();
-            reported[i] = false;
-            historyCount[i] = 0;
-            entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
-            snapshotServing.stop(i);
-        }
-        deferredLength = 0;
-        replayAheadStopped = false;
-        transferWanted = false;
-        quorumSinceNs = -1;
-        decisionMissedSinceNs = -1;
-        decisionRefused = false;
-        decisionPending = false;
-        bootStartNs = nowNs;
-        epochEnteredNs = nowNs;
-        if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
-        {
-            // a wait for a decision starts; an epoch change from an undecided epoch goes on with the same wait
-            waitingSinceNs = nowNs;
-            waitingReportDueNs = nowNs + WAITING_FIRST_NS;
-        }
-        bootJitterNs = bootJitter(epoch);
-        reportDue = true;
-        reports.recordOwnReport();
-        listener.onEpochEntered(previousEpoch, epoch, trigger, memberIndex < 0 ? -1 : memberIds[memberIndex]);
-    }
-
-    /**
-     * B7's jitter: up to half the boot timeout, different for each member and epoch, so that members whose timers
-     * started together do not give up in lock-step (a cycle of epochs nobody completes).
-     */
-    private long bootJitter(final long epoch)
-    {
-        long h = jitterSeed ^ (epoch * 0x9E3779B97F4A7C15L) ^ ((long)selfId << 32);
-        h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
-        h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
-        h ^= h >>> 33;
-        return Long.remainderUnsigned(h, Math.max(1, bootTimeoutNs / 2));
-    }
-
-    /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
-    boolean holdsEvents()
-    {
-        return log.have() > log.lastEpochStartPosition();
-    }
-
-    /**
-     * A local trigger (R10, B7, a member asking in): move to a new epoch.
-     *
-     * @param memberIndex the member the trigger concerns, or -1.
-     */
-    boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
-    {
-        // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
-        // this member order past them (I2). It leaves at once, once per signal, which inflates nothing. So does a
-        // member that must not order in this epoch at all (events of it dropped, or a refused bootstrap).
-        final boolean mustLeave = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
-            trigger == EpochTrigger.EVENTS_MISSED || trigger == EpochTrigger.BOOTSTRAP_REFUSED;
-        if (mode != NodeMode.RUNNING && !hearsQuorum() && !mustLeave)
-        {
-            // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
-            // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
-            // not follow it there before it hears a quorum (pre-vote, onFrame). It waits until it hears enough.
-            counters.epochChangesDeferred++;
-            return false;
-        }
-        enterBoot(nextEpoch(trigger != EpochTrigger.ASKING_IN), trigger, memberIndex);
-        return true;
     }
 
     /**
@@ -877,7 +712,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
+            epochs.enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
             if (currentEpoch != epoch)
             {
                 return; // it went above: events of that epoch were dropped as too far ahead (§10.3); a stale frame now
@@ -981,7 +816,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             return true;
         }
-        if (sender == coordinatorIndex(currentEpoch) && !noCoordinator)
+        if (sender == epochs.coordinatorIndex(currentEpoch) && !noCoordinator)
         {
             reports.decisionMissed();
             return false;
@@ -995,7 +830,7 @@ public final class SequencerProtocol implements MemberStreamListener
         decided = true;
         activeMask = mask;
         bootStartNs = nowNs; // B7 times the alignment from the decision: a late decision is not a stuck epoch
-        listener.onDecided(currentEpoch, memberIds[coordinatorIndex(currentEpoch)], mask, memberIds[baseOwnerIndex], n);
+        listener.onDecided(currentEpoch, memberIds[epochs.coordinatorIndex(currentEpoch)], mask, memberIds[baseOwnerIndex], n);
         decisionN = n;
         decisionChk = chkAtN;
         baseOwner = baseOwnerIndex;
@@ -1042,7 +877,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.decisionsRefused++;
             errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
                 currentEpoch + ": its base N=" + n + " lies below this log's base " + log.base() + "; next epoch"));
-            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
+            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
         }
         else if (baseOwnerIndex == selfIndex)
         {
@@ -1052,7 +887,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.staleDecisions++;
             errorHandler.onError(new RecoveredFault("member " + selfId + " named base owner of epoch " +
                 currentEpoch + " with N=" + n + ", which its log does not hold (a stale report): next epoch"));
-            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
+            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
         }
         else
         {
@@ -1086,7 +921,7 @@ public final class SequencerProtocol implements MemberStreamListener
             errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
                 currentEpoch + ": its base diverges from this log at " + (agreed + 1) +
                 ", below the durable watermark g=" + guaranteed + "; next epoch"));
-            startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
+            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
             return;
         }
         if (agreed < log.base())
@@ -1108,7 +943,7 @@ public final class SequencerProtocol implements MemberStreamListener
             store.unrollIntent(-1);
             own.unserializeFrom(agreed + 1);
             counters.unrolls++;
-            lastNormalEpoch = epochOfLastEpochStart();
+            lastNormalEpoch = epochs.epochOfLastEpochStart();
         }
         if (installAt > agreed)
         {
@@ -1290,9 +1125,9 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         final int length = MemberSet.encode(epochStartBuffer, 0, cluster, activeMask);
         final long position = log.append(
-            EntryType.EPOCH_START, currentEpoch, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0, 0,
+            EntryType.EPOCH_START, currentEpoch, 0, memberIds[epochs.coordinatorIndex(currentEpoch)], 0, 0, 0,
             epochStartBuffer, 0, length);
-        replay.applyEntry(position, EntryType.EPOCH_START, 0, memberIds[coordinatorIndex(currentEpoch)], 0, 0,
+        replay.applyEntry(position, EntryType.EPOCH_START, 0, memberIds[epochs.coordinatorIndex(currentEpoch)], 0, 0,
             epochStartBuffer, 0, length, false);
         if (durability == Durability.BATCH)
         {
@@ -1397,7 +1232,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (listening && nowNs - listenUntilNs >= 0)
         {
             listening = false;
-            enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+            epochs.enterBoot(epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
         }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
@@ -1406,8 +1241,8 @@ public final class SequencerProtocol implements MemberStreamListener
         int work = continueServing();
         if (mode == NodeMode.BOOT)
         {
-            reportProgress();
-            work += bootWork();
+            epochs.reportProgress();
+            work += epochs.bootWork();
             if (phase == BootPhase.COLLECTING || phase == BootPhase.PROBING)
             {
                 work += replay.replayAhead();
@@ -1486,111 +1321,6 @@ public final class SequencerProtocol implements MemberStreamListener
         return work + completed;
     }
 
-    /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */
-    private void reportProgress()
-    {
-        if (!decided && nowNs - waitingReportDueNs >= 0)
-        {
-            waitingReportDueNs = nowNs + WAITING_EVERY_NS;
-            listener.onWaiting(currentEpoch, hearsMask(), nowNs - waitingSinceNs);
-        }
-        if (phase == BootPhase.FETCHING && nowNs - fetchProgressDueNs >= 0)
-        {
-            fetchProgressDueNs = nowNs + FETCH_PROGRESS_EVERY_NS;
-            listener.onFetchProgress(currentEpoch, memberIds[baseOwner], fetchStartedFrom, fetchNext - 1, fetchTarget);
-        }
-    }
-
-    /** The boot-mode part of a duty cycle: decide (coordinator), retry a lost fetch, give up on a stuck epoch. */
-    private int bootWork()
-    {
-        int work = 0;
-        if (phase == BootPhase.COLLECTING && (coordinatorIndex(currentEpoch) == selfIndex || noCoordinator))
-        {
-            work += coordinator.coordinate();
-        }
-        if ((phase == BootPhase.PROBING || phase == BootPhase.FETCHING || phase == BootPhase.TRANSFERRING) &&
-            nowNs - fetchMovedNs >= failureTimeoutNs)
-        {
-            if (phase == BootPhase.PROBING)
-            {
-                catchUp.sendProbe(probePosition);
-            }
-            else if (phase == BootPhase.TRANSFERRING)
-            {
-                receiving.requestSnapshotWindow(incoming == null ? 0 : incoming.received()); // answers stopped: ask again
-            }
-            else if (transferWanted)
-            {
-                receiving.askForSnapshot();
-            }
-            else if (alignedOutside)
-            {
-                // A follow round that stopped: the owner does not hold the g it reported (a forged or garbled
-                // report: ProcessFaultTest followed toward 2^63, round after round, each fetching what the cluster
-                // had ordered meanwhile, and never asked in) or it stalled. An honest round does not stall, so no
-                // other round follows in this epoch: this member asks in with what it holds (§10.5).
-                followGap = 0;
-                catchUp.endFetchOutside();
-            }
-            else
-            {
-                fetchWindowEntries = Math.max(MIN_FETCH_WINDOW, fetchWindowEntries / 2); // answers fell short
-                catchUp.sendFetchWindow(fetchNext);
-            }
-            work++;
-        }
-        if (!decided && decisionMissedSinceNs >= 0 && nowNs - decisionMissedSinceNs >= bootTimeoutNs)
-        {
-            reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
-            return work + 1;
-        }
-        if (decided && !isActive(selfIndex) && phase == BootPhase.COLLECTING)
-        {
-            // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
-            // node hears every member of the active set and has seen each of them ordering: asking earlier would
-            // end an epoch before it ran (each member left out would take the next one down), and asking a set
-            // that cannot hear it would start an epoch nobody can run.
-            if (catchUp.followRound())
-            {
-                work++;
-            }
-            else if (ordering.activeSetOrdering() && hearsAllActive())
-            {
-                reports.askToBeAdmitted();
-                work++;
-            }
-            else
-            {
-                bootStartNs = nowNs;
-            }
-            return work;
-        }
-        if (decided && !isActive(selfIndex))
-        {
-            // Aligning or following outside the epoch: the epoch runs without this member, so neither a stalled fetch
-            // nor not hearing the active set is a failure of it (B7 does not apply). Giving up would end a running
-            // epoch for every member (CatchUpFigures: a fetch stalled 60 ms on a starved serving member, and the
-            // epochs it started held acknowledgements for two seconds); the fetch is asked again after T_fd instead,
-            // and the active set's own failure detection ends the epoch if its members fail.
-            bootStartNs = nowNs;
-        }
-        if (mode == NodeMode.BOOT && nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
-        {
-            counters.bootTimeouts++;
-            if (startEpochChange(EpochTrigger.BOOT_TIMEOUT, -1)) // B7
-            {
-                bootTimeoutNs = Math.min(maxBootTimeoutNs, bootTimeoutNs * 2);
-            }
-            else
-            {
-                bootStartNs = nowNs; // waits in this epoch until it hears a quorum
-            }
-            work++;
-        }
-        return work;
-    }
-
     boolean publish(final int type, final int length)
     {
         if (transport.publish(sendBuffer, 0, length))
@@ -1613,7 +1343,7 @@ public final class SequencerProtocol implements MemberStreamListener
         {
             if (i != selfIndex && isActive(i) && isSilent(i))
             {
-                if (!startEpochChange(EpochTrigger.SUSPICION, i))
+                if (!epochs.startEpochChange(EpochTrigger.SUSPICION, i))
                 {
                     return 0;
                 }
@@ -1639,7 +1369,7 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.streamsLost++;
             if (!decided || isActive(i))
             {
-                startEpochChange(EpochTrigger.STREAM_LOST, i); // a member already outside the decided epoch costs nothing to lose
+                epochs.startEpochChange(EpochTrigger.STREAM_LOST, i); // a member already outside the decided epoch costs nothing to lose
             }
         }
     }
@@ -1660,7 +1390,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
                 // before this member has the decision, the others may run and order. A member outside the decided
                 // epoch takes part in nothing this member orders, and asks in itself.
-                startEpochChange(EpochTrigger.STREAM_RENEWED, i);
+                epochs.startEpochChange(EpochTrigger.STREAM_RENEWED, i);
             }
         }
     }
@@ -1701,7 +1431,7 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /** Check-quorum: only a node that hears a quorum (itself included) starts an epoch change on its own. */
-    private boolean hearsQuorum()
+    boolean hearsQuorum()
     {
         return Integer.bitCount(hearsMask()) >= quorum;
     }
@@ -1840,7 +1570,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The id of the member that coordinates the current epoch (B2), or -1 before the first epoch. */
     public int coordinatorId()
     {
-        return currentEpoch > 0 ? memberIds[coordinatorIndex(currentEpoch)] : -1;
+        return currentEpoch > 0 ? memberIds[epochs.coordinatorIndex(currentEpoch)] : -1;
     }
 
     /** The id of the member whose log is the current epoch's base (B3), or -1 before the decision. */

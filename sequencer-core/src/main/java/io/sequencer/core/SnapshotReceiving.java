@@ -286,7 +286,7 @@ final class SnapshotReceiving
         }
         p.checkpoints.unrollUntil(p.transferPosition);
         p.checkpoints.retainFrom(p.transferPosition);
-        p.lastNormalEpoch = p.epochOfLastEpochStart();
+        p.lastNormalEpoch = p.epochs.epochOfLastEpochStart();
         p.replica.reset();
         p.stateValid = false;
         p.installAt = p.transferPosition;
@@ -374,7 +374,7 @@ final class SnapshotReceiving
                 p.store.amnesia(true);
                 p.intact = false;
             }
-            p.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
+            p.epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
             return;
         }
         p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " asks member " + p.memberIds[p.baseOwner] +
