@@ -52,7 +52,7 @@ final class CatchUp
         p.bootStartNs = p.nowNs; // progress (B7)
         if (p.probeHi - p.probeLo <= 1)
         {
-            p.alignedUpTo(p.probeLo);
+            p.alignment.alignedUpTo(p.probeLo);
         }
         else
         {
@@ -194,7 +194,7 @@ final class CatchUp
         p.reportDue = true;
         if (p.fetchNext > p.fetchTarget)
         {
-            p.appendEpochStart();
+            p.alignment.appendEpochStart();
         }
         else if (p.fetchNext > p.fetchRequestedTo)
         {

@@ -265,7 +265,7 @@ final class EpochReports
                 return;
             }
         }
-        p.applyDecision(
+        p.alignment.applyDecision(
             p.clusterNodesFrame.n(), p.clusterNodesFrame.chkAtN(), p.clusterNodesFrame.activeMask(),
             p.cluster.indexOf(p.clusterNodesFrame.baseOwner()));
     }
@@ -278,7 +278,7 @@ final class EpochReports
             return false;
         }
         p.decisionPending = false;
-        p.applyDecision(p.decisionN, p.decisionChk, p.decisionMask, p.decisionBaseOwner);
+        p.alignment.applyDecision(p.decisionN, p.decisionChk, p.decisionMask, p.decisionBaseOwner);
         return true;
     }
 

@@ -111,7 +111,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final Durability durability;
     final long heartbeatIntervalNs;
     final long failureTimeoutNs;
-    private final long initialBootTimeoutNs;
+    final long initialBootTimeoutNs;
     final long maxBootTimeoutNs;
     final long decisionGraceNs;
     private final int fetchBatchBytes;
@@ -188,7 +188,7 @@ public final class SequencerProtocol implements MemberStreamListener
     long liveCheckpointRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     boolean replayAheadStopped;
-    private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
+    final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
     final EpochNanoClock epochClock;
@@ -312,6 +312,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     final EpochCoordinator coordinator;
+    final Alignment alignment;
     final EpochChange epochs;
     final EpochReports reports;
     final LogReplay replay;
@@ -405,6 +406,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        alignment = new Alignment(this);
         epochs = new EpochChange(this);
         reports = new EpochReports(this);
         replay = new LogReplay(this);
@@ -824,170 +826,6 @@ public final class SequencerProtocol implements MemberStreamListener
         return true;
     }
 
-    /** B4/B5: the epoch is decided; a member of the new active set starts aligning to the base. */
-    void applyDecision(final long n, final long chkAtN, final int mask, final int baseOwnerIndex)
-    {
-        decided = true;
-        activeMask = mask;
-        bootStartNs = nowNs; // B7 times the alignment from the decision: a late decision is not a stuck epoch
-        listener.onDecided(currentEpoch, memberIds[epochs.coordinatorIndex(currentEpoch)], mask, memberIds[baseOwnerIndex], n);
-        decisionN = n;
-        decisionChk = chkAtN;
-        baseOwner = baseOwnerIndex;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (!isActive(i))
-            {
-                pending[i].clear();
-                ownTickPending &= i != selfIndex;
-            }
-        }
-        if (!isActive(selfIndex))
-        {
-            if (baseOwnerIndex != selfIndex)
-            {
-                // Left out: align to the base and follow the owner's durable log while the active set runs, then
-                // ask in; the epoch that admits it then waits only for the last few entries (docs/protocol.md, §10.5).
-                catchingUpOutside = true;
-                counters.catchUpsOutside++;
-            }
-            else
-            {
-                if (hearsAllActive())
-                {
-                    reports.askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
-                }
-                return; // otherwise bootWork asks once this node hears every member of the active set
-            }
-        }
-        if (!intact)
-        {
-            store.amnesia(true);
-        }
-
-        final long common = Math.min(log.have(), n);
-        if (common == n && n >= log.base() && log.chkAt(n) == chkAtN)
-        {
-            alignedUpTo(n);
-        }
-        else if (n < log.base())
-        {
-            // A base below what this log still holds: only a member that lost what it held gets here (an intact
-            // one's log base is at or below its g, which no decision goes below). Refuse it; the next epoch decides.
-            counters.decisionsRefused++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
-                currentEpoch + ": its base N=" + n + " lies below this log's base " + log.base() + "; next epoch"));
-            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
-        }
-        else if (baseOwnerIndex == selfIndex)
-        {
-            // The decision rests on a report this process did not make: one of an earlier incarnation of this
-            // member, delivered late (its disk has since been lost or cut). Refuse it and move on: nobody can
-            // align to a base this node cannot serve.
-            counters.staleDecisions++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " named base owner of epoch " +
-                currentEpoch + " with N=" + n + ", which its log does not hold (a stale report): next epoch"));
-            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
-        }
-        else
-        {
-            phase = BootPhase.PROBING;
-            probeLo = log.base(); // every entry up to the base was committed: canonical (§13)
-            probeHi = common + 1;
-            probePosition = common;
-            if (probePosition == probeLo)
-            {
-                alignedUpTo(probeLo);
-            }
-            else
-            {
-                listener.onProbing(currentEpoch, memberIds[baseOwnerIndex], probePosition);
-                catchUp.sendProbe(probePosition);
-            }
-        }
-    }
-
-    /**
-     * B5: the log agrees with the base up to {@code agreed}: unroll what lies above, rebuild the state, then fetch
-     * the rest of the base.
-     */
-    void alignedUpTo(final long agreed)
-    {
-        if (agreed < Math.min(guaranteed, log.have()) && intact && !unguardedDefect)
-        {
-            // Following this decision would cut entries known durable. Honest reports never lead here; forged or
-            // garbled ones may: refuse the decision, keep the log, and let the next epoch decide again.
-            counters.decisionsRefused++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " refuses the decision of epoch " +
-                currentEpoch + ": its base diverges from this log at " + (agreed + 1) +
-                ", below the durable watermark g=" + guaranteed + "; next epoch"));
-            epochs.startEpochChange(EpochTrigger.DECISION_REFUSED, -1);
-            return;
-        }
-        if (agreed < log.base())
-        {
-            receiving.requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1) + ", below this log's base " +
-                log.base());
-            return;
-        }
-        if (log.have() > agreed)
-        {
-            counters.unrolledEntries += log.have() - agreed;
-            if (store.highWater() > agreed)
-            {
-                store.highWater(agreed); // lowered first: a crash inside the cut must not read as lost entries
-            }
-            store.unrollIntent(agreed);
-            checkpoints.unrollUntil(agreed);
-            log.unrollTo(agreed, unguardedDefect || !intact ? 0 : guaranteed);
-            store.unrollIntent(-1);
-            own.unserializeFrom(agreed + 1);
-            counters.unrolls++;
-            lastNormalEpoch = epochs.epochOfLastEpochStart();
-        }
-        if (installAt > agreed)
-        {
-            // still fetching up to an installed snapshot: its checkpoint is restored when the log reaches it
-            if (installAt > decisionN)
-            {
-                receiving.requestTransfer(agreed, false, "the installed snapshot at " + installAt + " lies above this epoch's " +
-                    "base N=" + decisionN);
-                return;
-            }
-        }
-        else
-        {
-            replay.rebuildStateTo(agreed);
-            if (!stateValid)
-            {
-                final long installed = receiving.installedAbove(agreed);
-                if (installed > 0 && installed <= decisionN)
-                {
-                    installAt = installed; // a restart between an install and its restore: the fetch goes on to it
-                }
-                else
-                {
-                    receiving.requestTransfer(agreed, true, "no checkpoint at or above this log's base " + log.base() +
-                        " loads");
-                    return;
-                }
-            }
-        }
-        fetchNext = agreed + 1;
-        fetchTarget = decisionN;
-        if (fetchNext > fetchTarget)
-        {
-            appendEpochStart();
-        }
-        else
-        {
-            phase = BootPhase.FETCHING;
-            catchUp.fetchStarted();
-            listener.onFetching(currentEpoch, memberIds[baseOwner], fetchNext, decisionN);
-            catchUp.sendFetchWindow(fetchNext);
-        }
-    }
-
     /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
     private void onFetch(final int requester, final long from, final long to)
     {
@@ -1106,88 +944,6 @@ public final class SequencerProtocol implements MemberStreamListener
         return 1;
     }
 
-    /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
-    void appendEpochStart()
-    {
-        if (catchingUpOutside)
-        {
-            catchUp.endFetchOutside(); // not in the epoch: nothing to append
-            return;
-        }
-        receiving.closeIncoming(); // a transfer abandoned along the way
-        refetchedUpTo = 0;
-        if (fresh)
-        {
-            // The cluster's first epoch, decided on empty logs only: from now on this is an ordinary member.
-            fresh = false;
-            store.logId(log.logId());
-            store.initialize();
-        }
-        final int length = MemberSet.encode(epochStartBuffer, 0, cluster, activeMask);
-        final long position = log.append(
-            EntryType.EPOCH_START, currentEpoch, 0, memberIds[epochs.coordinatorIndex(currentEpoch)], 0, 0, 0,
-            epochStartBuffer, 0, length);
-        replay.applyEntry(position, EntryType.EPOCH_START, 0, memberIds[epochs.coordinatorIndex(currentEpoch)], 0, 0,
-            epochStartBuffer, 0, length, false);
-        if (durability == Durability.BATCH)
-        {
-            log.force();
-        }
-        lastNormalEpoch = currentEpoch;
-        phase = BootPhase.ALIGNED;
-        reportDue = true;
-        listener.onAligned(currentEpoch, position);
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (i != selfIndex && isActive(i))
-            {
-                reports.countReport(i);
-            }
-        }
-        ordering.updateGuaranteed();
-        checkRunning();
-    }
-
-    /** B6: running once a quorum of the configuration has aligned to this epoch (counted reports ≥ N+1). */
-    private void checkRunning()
-    {
-        if (phase != BootPhase.ALIGNED)
-        {
-            return;
-        }
-        final long start = decisionN + 1;
-        int aligned = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (isActive(i) && (i == selfIndex ? ordering.serSelf() : ser[i]) >= start)
-            {
-                aligned++;
-            }
-        }
-        if (aligned < quorum)
-        {
-            return;
-        }
-        mode = NodeMode.RUNNING;
-        phase = BootPhase.NONE;
-        bootTimeoutNs = initialBootTimeoutNs;
-        if (incarnation == 0)
-        {
-            // The first epoch this process runs in is above every epoch in the log it aligned to, and so above every
-            // incarnation of this member whose events could be in it, even when its own disk was lost.
-            incarnation = currentEpoch;
-        }
-        if (!intact)
-        {
-            intact = true;
-            store.amnesia(false);
-        }
-        listener.onRunning(currentEpoch, log.lastEpochStartPosition());
-        // B6: own events the base does not hold go again, with their ids, before any new submit.
-        own.startResubmission();
-        ordering.resubmitRemaining();
-    }
-
     /**
      * The duty cycle's time, read once at its start and given here before the frames of the cycle are polled, so that
      * they are handled at the time they were taken in, not at the previous cycle's (after a stall of this node, that
@@ -1284,7 +1040,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 }
             }
             ordering.updateGuaranteed();
-            checkRunning();
+            alignment.checkRunning();
         }
 
         if (memberCount > 1)

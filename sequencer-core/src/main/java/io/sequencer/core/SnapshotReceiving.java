@@ -301,7 +301,7 @@ final class SnapshotReceiving
         }
         if (p.fetchNext > p.fetchTarget)
         {
-            p.appendEpochStart();
+            p.alignment.appendEpochStart();
         }
         else
         {
