@@ -68,4 +68,14 @@ class NodeCommandTest
             err.toString());
         assertTrue(Files.notExists(dir.resolve("data")), "nothing created");
     }
+
+    /** sun.misc.Signal, reached by reflection, refuses an unknown name as a direct call did: one line on stderr. */
+    @Test
+    void aSignalThatCannotBeHandledIsOneLineOnStderr()
+    {
+        final PrintWriter stderr = new PrintWriter(err, true);
+        NodeCommand.stopOnSignal("NOSUCH", () -> {}, stderr, "node");
+        assertEquals("node: SIGNOSUCH cannot be handled here (Unknown signal: NOSUCH): on it the command still ends " +
+            "cleanly, but exits 128 + the signal's number, not 0" + System.lineSeparator(), err.toString());
+    }
 }
