@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -34,8 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * {@code sequencer node}: run one member of a cluster until SIGTERM or SIGINT, then close cleanly (log forced,
@@ -61,7 +58,8 @@ final class NodeCommand implements Callable<Integer>
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster's configuration file.")
     Path config;
 
-    @Option(names = "--id", required = true, paramLabel = "N", description = "This member's id, one of cluster.members.")
+    @Option(names = "--id", required = true, paramLabel = "N",
+        description = "This member's id, one of cluster.members.")
     int id;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the file (repeatable).")
@@ -188,7 +186,8 @@ final class NodeCommand implements Callable<Integer>
         {
             try
             {
-                metrics = MetricsServer.start(member.directory(), id, cluster.metricsAddress(), cluster.metricsPort(id));
+                metrics = MetricsServer.start(
+                    member.directory(), id, cluster.metricsAddress(), cluster.metricsPort(id));
             }
             catch (final IllegalStateException ex)
             {

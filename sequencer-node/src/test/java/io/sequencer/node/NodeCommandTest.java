@@ -50,7 +50,8 @@ class NodeCommandTest
             assertEquals(2, exit, out + "\n" + err);
             assertTrue(err.toString().contains("node: WARNING: authentication = none: frames are not authenticated"),
                 err.toString());
-            assertTrue(err.toString().contains("node: member.0.endpoint: cannot listen on " + endpoint), err.toString());
+            assertTrue(err.toString().contains("node: member.0.endpoint: cannot listen on " + endpoint),
+                err.toString());
         }
     }
 
