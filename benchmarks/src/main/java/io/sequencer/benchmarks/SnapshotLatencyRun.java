@@ -162,7 +162,8 @@ public final class SnapshotLatencyRun
                     final long sentNs = intendedNs[(int)(correlationId & (SLOTS - 1))];
                     if (sentNs >= warmupEndNs)
                     {
-                        histogram.recordValue(Math.min(System.nanoTime() - sentNs, histogram.getHighestTrackableValue()));
+                        histogram.recordValue(
+                            Math.min(System.nanoTime() - sentNs, histogram.getHighestTrackableValue()));
                     }
                 }
 

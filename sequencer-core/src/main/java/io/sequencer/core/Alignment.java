@@ -23,7 +23,8 @@ final class Alignment
         p.decided = true;
         p.activeMask = mask;
         p.bootStartNs = p.nowNs; // B7 times the alignment from the decision: a late decision is not a stuck epoch
-        p.listener.onDecided(p.currentEpoch, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], mask, p.memberIds[baseOwnerIndex], n);
+        p.listener.onDecided(p.currentEpoch, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], mask,
+            p.memberIds[baseOwnerIndex], n);
         p.decisionN = n;
         p.decisionChk = chkAtN;
         p.baseOwner = baseOwnerIndex;
@@ -119,7 +120,8 @@ final class Alignment
         }
         if (agreed < p.log.base())
         {
-            p.receiving.requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1) + ", below this log's base " +
+            p.receiving.requestTransfer(agreed, true, "it diverges from the base at " + (agreed + 1)
+                + ", below this log's base " +
                 p.log.base());
             return;
         }
@@ -143,7 +145,8 @@ final class Alignment
             // still fetching up to an installed snapshot: its checkpoint is restored when the log reaches it
             if (p.installAt > p.decisionN)
             {
-                p.receiving.requestTransfer(agreed, false, "the installed snapshot at " + p.installAt + " lies above this epoch's " +
+                p.receiving.requestTransfer(agreed, false, "the installed snapshot at " + p.installAt
+                    + " lies above this epoch's " +
                     "base N=" + p.decisionN);
                 return;
             }
@@ -160,7 +163,8 @@ final class Alignment
                 }
                 else
                 {
-                    p.receiving.requestTransfer(agreed, true, "no checkpoint at or above this log's base " + p.log.base() +
+                    p.receiving.requestTransfer(agreed, true, "no checkpoint at or above this log's base "
+                        + p.log.base() +
                         " loads");
                     return;
                 }
@@ -202,7 +206,8 @@ final class Alignment
         final long position = p.log.append(
             EntryType.EPOCH_START, p.currentEpoch, 0, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0, 0,
             p.epochStartBuffer, 0, length);
-        p.replay.applyEntry(position, EntryType.EPOCH_START, 0, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0,
+        p.replay.applyEntry(position, EntryType.EPOCH_START, 0,
+            p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0,
             p.epochStartBuffer, 0, length, false);
         if (p.durability == Durability.BATCH)
         {

@@ -28,7 +28,8 @@ final class CatchUp
     {
         p.fetchMovedNs = p.nowNs;
         p.probeFrom = Math.max(p.probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], p.probeFrom, position);
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
+            p.probeFrom, position);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }
 
@@ -57,7 +58,8 @@ final class CatchUp
         else
         {
             // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
-            p.probePosition = p.probeHi - p.probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? p.probeHi - 1 : (p.probeLo + p.probeHi) >>> 1;
+            p.probePosition = p.probeHi - p.probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? p.probeHi - 1 : (p.probeLo
+                + p.probeHi) >>> 1;
             sendProbe(p.probePosition);
         }
     }
@@ -162,7 +164,8 @@ final class CatchUp
             {
                 p.replay.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
                     p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
-                    p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(), true);
+                    p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(),
+                        true);
             }
             else
             {

@@ -92,8 +92,8 @@ public interface CheckpointStore extends AutoCloseable
         void close();
 
         /**
-         * This file as a byte channel, for {@link CheckpointFile.Writer}: a checkpoint written locally into an invisible
-         * file (the duty cycle's live checkpoint) rather than received. Each call returns a new view.
+         * This file as a byte channel, for {@link CheckpointFile.Writer}: a checkpoint written locally into an
+         * invisible file (the duty cycle's live checkpoint) rather than received. Each call returns a new view.
          */
         default java.nio.channels.WritableByteChannel asChannel()
         {

@@ -100,6 +100,7 @@ public final class ClusterConfig
 
     public String toString()
     {
-        return "ClusterConfig{clusterId=" + clusterId + ", members=" + Arrays.toString(memberIds) + ", q=" + quorum + '}';
+        return "ClusterConfig{clusterId=" + clusterId + ", members=" + Arrays.toString(memberIds) +
+            ", q=" + quorum + '}';
     }
 }

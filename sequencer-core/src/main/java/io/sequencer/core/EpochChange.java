@@ -195,7 +195,8 @@ final class EpochChange
         if (p.phase == BootPhase.FETCHING && p.nowNs - p.fetchProgressDueNs >= 0)
         {
             p.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
-            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchStartedFrom, p.fetchNext - 1, p.fetchTarget);
+            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchStartedFrom, p.fetchNext - 1,
+                p.fetchTarget);
         }
     }
 
@@ -216,7 +217,8 @@ final class EpochChange
             }
             else if (p.phase == BootPhase.TRANSFERRING)
             {
-                p.receiving.requestSnapshotWindow(p.incoming == null ? 0 : p.incoming.received()); // answers stopped: ask again
+                // answers stopped: ask again
+                p.receiving.requestSnapshotWindow(p.incoming == null ? 0 : p.incoming.received());
             }
             else if (p.transferWanted)
             {
@@ -233,7 +235,8 @@ final class EpochChange
             }
             else
             {
-                p.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW, p.fetchWindowEntries / 2); // answers fell short
+                // answers fell short
+                p.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW, p.fetchWindowEntries / 2);
                 p.catchUp.sendFetchWindow(p.fetchNext);
             }
             work++;

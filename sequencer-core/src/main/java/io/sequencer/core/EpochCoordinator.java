@@ -75,7 +75,8 @@ final class EpochCoordinator
                     // watermark: it lost entries without knowing it (docs/protocol.md §10.1).
                     p.reportIntact[i] = false;
                     p.counters.lossesSeenInReports++;
-                    p.errorHandler.onError(new RecoveredFault("member " + p.memberIds[i] + " reports " + p.reportHave[i] +
+                    p.errorHandler.onError(new RecoveredFault("member " + p.memberIds[i] + " reports "
+                        + p.reportHave[i] +
                         " entries of epoch " + p.knownHeldEpoch[i] + " but was counted holding " + p.knownHeld[i] +
                         " in it: its report does not count as intact"));
                 }
@@ -147,8 +148,10 @@ final class EpochCoordinator
                     if (!p.decisionRefused)
                     {
                         p.counters.decisionsRefused++;
-                        p.errorHandler.onError(new RecoveredFault("B3: the base (" + p.reportHave[base] + " of member " +
-                            p.memberIds[base] + ") is below the watermark " + p.reportGuaranteed[i] + " reported by member " +
+                        p.errorHandler.onError(new RecoveredFault("B3: the base (" + p.reportHave[base]
+                            + " of member " +
+                            p.memberIds[base] + ") is below the watermark " + p.reportGuaranteed[i]
+                                + " reported by member " +
                             p.memberIds[i] + ": epoch " + p.currentEpoch + " not decided"));
                         p.decisionRefused = true;
                     }

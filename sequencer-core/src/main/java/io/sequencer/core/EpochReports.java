@@ -59,7 +59,8 @@ final class EpochReports
         }
         p.counters.admissionRequests++;
         p.newNodeFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.selfId, p.incarnation, p.currentEpoch, p.ordering.serSelf(),
+            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.selfId, p.incarnation, p.currentEpoch,
+                p.ordering.serSelf(),
             p.lastNormalEpoch);
         p.publish(MessageType.NEW_NODE, p.newNodeFrame.encodedLength());
     }
@@ -90,7 +91,8 @@ final class EpochReports
         }
         if (!p.decided)
         {
-            if (senderLastNormalEpoch == p.currentEpoch && sender == p.epochs.coordinatorIndex(p.currentEpoch) && !p.noCoordinator)
+            if (senderLastNormalEpoch == p.currentEpoch && sender == p.epochs.coordinatorIndex(p.currentEpoch)
+                && !p.noCoordinator)
             {
                 decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
@@ -106,8 +108,10 @@ final class EpochReports
             p.reportHears[sender] = p.serializeCounterFrame.hearsMask();
             return;
         }
-        if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.epochs.coordinatorIndex(p.currentEpoch) && !p.noCoordinator &&
-            (p.decisionResentEpoch[sender] != p.currentEpoch || p.nowNs - p.decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
+        if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.epochs.coordinatorIndex(p.currentEpoch)
+            && !p.noCoordinator &&
+            (p.decisionResentEpoch[sender] != p.currentEpoch
+                || p.nowNs - p.decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
             publishDecisionFrame())
         {
             // B6: the sender missed this epoch's decision (it adopted the epoch after the decision went out): the same
@@ -236,7 +240,8 @@ final class EpochReports
         p.reportIntact[p.selfIndex] = false;
         p.reportFresh[p.selfIndex] = false;
         p.counters.bootstrapRefusals++;
-        p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " was started to bootstrap a new cluster, but " +
+        p.errorHandler.onError(new RecoveredFault("member " + p.selfId
+            + " was started to bootstrap a new cluster, but " +
             "the cluster has already run (" + evidence + "): bootstrap refused. It continues as a member whose disk " +
             "was lost: not intact, it catches up before its log counts."));
         p.epochs.startEpochChange(EpochTrigger.BOOTSTRAP_REFUSED, -1);
@@ -286,7 +291,8 @@ final class EpochReports
     private boolean publishDecisionFrame()
     {
         p.clusterNodesFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.currentEpoch, p.decisionN, p.decisionChk, p.memberIds,
+            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.currentEpoch, p.decisionN, p.decisionChk,
+                p.memberIds,
             p.memberCount, p.decisionMask, p.memberIds[p.decisionBaseOwner]);
         return p.publish(MessageType.CLUSTER_NODES, p.clusterNodesFrame.encodedLength());
     }

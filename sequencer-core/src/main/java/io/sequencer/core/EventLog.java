@@ -43,7 +43,8 @@ public interface EventLog extends AutoCloseable
     /**
      * Append an entry at {@code have() + 1}.
      *
-     * @param timestamp the time its origin gave the entry (ns since 1970; 0 for none), see {@link LogEntry#timestamp()}.
+     * @param timestamp the time its origin gave the entry (ns since 1970; 0 for none), see
+     *                  {@link LogEntry#timestamp()}.
      * @return the position of the new entry.
      */
     long append(

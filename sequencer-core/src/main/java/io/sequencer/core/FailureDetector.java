@@ -66,7 +66,8 @@ final class FailureDetector
     }
 
     /**
-     * A sign of life of {@code sender}: a frame that says it hears this member, even one of a stale epoch (a member that
+     * A sign of life of {@code sender}: a frame that says it hears this member, even one of a stale epoch (a member
+     * that
      * can send but not receive is of no use to an epoch, and counting it alive would keep it in one it stalls).
      */
     void signOfLife(final int sender, final long nowNs)
@@ -96,7 +97,8 @@ final class FailureDetector
     }
 
     /**
-     * A new stream of member {@code index} (a new process, cold and compiling, or a healed link): alive now, and treated
+     * A new stream of member {@code index} (a new process, cold and compiling, or a healed link): alive now, and
+     * treated
      * as one that stalls (half the largest timeout) until its signs of life show otherwise: the allowance halves every
      * {@link #PEAK_GAP_DECAY_NS} while they come regularly, so that it is not suspected, and taken back into an epoch,
      * for every stall of its first seconds. Not at this member's own start: a peer that dies early must still be found

@@ -153,8 +153,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         {
             final byte[] image = Arrays.copyOf(checkpoint.image, checkpoint.image.length);
             final int at = image.length > CheckpointFile.HEADER_LENGTH + CheckpointFile.CHUNK_HEADER_LENGTH +
-                CheckpointFile.END_LENGTH ? (CheckpointFile.HEADER_LENGTH + image.length - CheckpointFile.END_LENGTH) / 2 :
-                8;
+                CheckpointFile.END_LENGTH ?
+                (CheckpointFile.HEADER_LENGTH + image.length - CheckpointFile.END_LENGTH) / 2 : 8;
             image[at] ^= 0x5A;
             checkpoints.put(position, new Checkpoint(checkpoint.chk, image));
         }

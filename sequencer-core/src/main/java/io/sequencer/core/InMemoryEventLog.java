@@ -248,7 +248,9 @@ public final class InMemoryEventLog implements EventLog
         return base >= 0 && base < Integer.MAX_VALUE;
     }
 
-    /** Simulated power loss: everything after the last {@link #force()} may be gone; {@code keep} entries of it stay. */
+    /**
+     * Simulated power loss: everything after the last {@link #force()} may be gone; {@code keep} entries of it stay.
+     */
     public void dropUnforced(final long keep)
     {
         unrollTo(Math.min(have, Math.max(base, forced) + Math.max(0, keep)));

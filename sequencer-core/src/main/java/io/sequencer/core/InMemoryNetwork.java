@@ -216,7 +216,9 @@ public final class InMemoryNetwork
         this.authentication = on;
     }
 
-    /** While a {@link DeliveryObserver} runs: {@link #SENT}, {@link #DUPLICATE}, {@link #REPLAYED} or {@link #INJECTED}. */
+    /**
+     * While a {@link DeliveryObserver} runs: {@link #SENT}, {@link #DUPLICATE}, {@link #REPLAYED} or {@link #INJECTED}.
+     */
     public int deliveringKind()
     {
         return deliveringKind;

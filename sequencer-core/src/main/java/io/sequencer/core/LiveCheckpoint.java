@@ -31,7 +31,8 @@ final class LiveCheckpoint
         }
         if (p.log.base() == 0)
         {
-            p.snapshotServing.offerEmpty(requester, p.selfId, p.clusterId, p.currentEpoch, p.memberIds); // all of it from 1
+            // all of it from 1
+            p.snapshotServing.offerEmpty(requester, p.selfId, p.clusterId, p.currentEpoch, p.memberIds);
         }
         else if (writeLiveCheckpoint())
         {
@@ -51,7 +52,8 @@ final class LiveCheckpoint
         {
             return completeLiveCheckpoint();
         }
-        if (p.mode != NodeMode.RUNNING || !p.stateValid || p.replica.appliedUpTo() != p.log.have() || p.log.have() == 0 ||
+        if (p.mode != NodeMode.RUNNING || !p.stateValid || p.replica.appliedUpTo() != p.log.have()
+            || p.log.have() == 0 ||
             p.nowNs < p.liveCheckpointRetryNs)
         {
             return false;

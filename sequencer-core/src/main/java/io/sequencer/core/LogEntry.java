@@ -128,14 +128,14 @@ public final class LogEntry
     /** The checksum this entry must carry when chained onto {@code previousChk}. */
     public long expectedChk(final long previousChk)
     {
-        return Checksum.chain(
-            previousChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength);
+        return Checksum.chain(previousChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload,
+            payloadOffset, payloadLength);
     }
 
     public String toString()
     {
         return "#" + position + " " + EntryType.name(type) + " E" + epoch + " key=(" + epoch + "," + counter + "," +
-            originId + ") id=" + originId + "/" + incarnation + "/" + localSeq + " t=" + timestamp + " size=" + payloadLength +
-            " chk=" + Long.toHexString(chk);
+            originId + ") id=" + originId + "/" + incarnation + "/" + localSeq + " t=" + timestamp +
+            " size=" + payloadLength + " chk=" + Long.toHexString(chk);
     }
 }

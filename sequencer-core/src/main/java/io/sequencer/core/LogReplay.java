@@ -41,7 +41,8 @@ final class LogReplay
      */
     int replayAhead()
     {
-        final long bound = p.intact ? Math.max(Math.min(p.log.have(), p.guaranteed), p.log.have() - SequencerProtocol.REPLAY_AHEAD_MARGIN) : 0;
+        final long bound = p.intact ? Math.max(Math.min(p.log.have(), p.guaranteed),
+            p.log.have() - SequencerProtocol.REPLAY_AHEAD_MARGIN) : 0;
         if (p.stateValid && p.replica.appliedUpTo() >= bound)
         {
             return 0;
@@ -105,7 +106,8 @@ final class LogReplay
         for (long pos = p.replica.appliedUpTo() + 1; pos <= position; pos++)
         {
             p.log.read(pos, p.entry);
-            applyEntry(p.entry.position(), p.entry.type(), p.entry.timestamp(), p.entry.originId(), p.entry.incarnation(),
+            applyEntry(p.entry.position(), p.entry.type(), p.entry.timestamp(), p.entry.originId(),
+                p.entry.incarnation(),
                 p.entry.localSeq(),
                 p.entry.payload(), p.entry.payloadOffset(), p.entry.payloadLength(), false);
             p.counters.replayed++;

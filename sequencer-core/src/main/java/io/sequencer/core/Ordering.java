@@ -34,7 +34,8 @@ final class Ordering
         p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, timestamp);
         if (p.memberCount > 1)
         {
-            p.newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq, counter,
+            p.newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
+                counter,
                 entryType, timestamp, event, offset, length);
             final int frameLength = p.newEventFrame.encodedLength();
             if (p.promiseBeforeEvent)
@@ -53,7 +54,8 @@ final class Ordering
             }
         }
         p.clock = counter;
-        p.pending[p.selfIndex].add(counter, p.incarnation, localSeq, p.arrivals++, entryType, timestamp, event, offset, length);
+        p.pending[p.selfIndex].add(counter, p.incarnation, localSeq, p.arrivals++, entryType, timestamp, event,
+            offset, length);
         return true;
     }
 
@@ -80,7 +82,8 @@ final class Ordering
         }
         p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, p.newEventFrame.timestamp());
         p.pending[sender].add(
-            counter, p.newEventFrame.incarnation(), p.newEventFrame.localSeq(), p.arrivals++, p.newEventFrame.entryType(),
+            counter, p.newEventFrame.incarnation(), p.newEventFrame.localSeq(), p.arrivals++,
+                p.newEventFrame.entryType(),
             p.newEventFrame.timestamp(), p.newEventFrame.buffer(), p.newEventFrame.payloadOffset(),
             p.newEventFrame.payloadLength());
     }
@@ -252,7 +255,8 @@ final class Ordering
             final long position = p.log.append(
                 entryType, p.currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp,
                 payload, payloadOffset, payloadLength);
-            p.replay.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload, payloadOffset,
+            p.replay.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload,
+                payloadOffset,
                 payloadLength, true);
             p.ownTickPending &= !(entryType == EntryType.TICK && origin == p.selfIndex);
             queue.removeHead();
@@ -323,7 +327,8 @@ final class Ordering
 
     boolean publishPromise()
     {
-        p.orderCounterFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.clock).hearsMask(p.hearsMask());
+        p.orderCounterFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch,
+            p.clock).hearsMask(p.hearsMask());
         if (p.publish(MessageType.MY_ORDER_COUNTER, p.orderCounterFrame.encodedLength()))
         {
             p.lastPromiseSent = p.clock;
@@ -339,7 +344,8 @@ final class Ordering
         final long progress = p.phase == BootPhase.FETCHING ? p.fetchNext - 1 : have;
         // g may run ahead of ser_self under batch (peers' forced copies): a report says only what it holds.
         p.serializeCounterFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, Math.min(p.guaranteed, have), have, p.log.chkAt(have),
+            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, Math.min(p.guaranteed, have), have,
+                p.log.chkAt(have),
             p.lastNormalEpoch, p.intact, progress).hearsMask(p.hearsMask());
         if (p.fresh)
         {

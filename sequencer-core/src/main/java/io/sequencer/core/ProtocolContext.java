@@ -424,7 +424,10 @@ public final class ProtocolContext
         return this;
     }
 
-    /** An id of this machine's current boot: under durability {@code none} a change means the log may have lost its tail. */
+    /**
+     * An id of this machine's current boot: under durability {@code none} a change means the log may have lost its
+     * tail.
+     */
     public long bootId()
     {
         return bootId;

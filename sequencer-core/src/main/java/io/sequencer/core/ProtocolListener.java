@@ -33,7 +33,8 @@ public interface ProtocolListener
      * @param baseOwnerId  the member whose log is the base.
      * @param basePosition {@code N}.
      */
-    default void onDecided(final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
+    default void onDecided(
+        final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
     {
     }
 
@@ -74,10 +75,10 @@ public interface ProtocolListener
     }
 
     /**
-     * Still without a decision, now in {@code epoch}, {@code waitedNs} after it last ran in a decided epoch (or started),
-     * over the epoch changes since: the members it hears (a mask over member indexes, itself included). Said a second
-     * into the wait, then every five seconds: what an operator needs when a cluster does not run (a quorum not heard,
-     * a member not started).
+     * Still without a decision, now in {@code epoch}, {@code waitedNs} after it last ran in a decided epoch (or
+     * started), over the epoch changes since: the members it hears (a mask over member indexes, itself included). Said
+     * a second into the wait, then every five seconds: what an operator needs when a cluster does not run (a quorum not
+     * heard, a member not started).
      */
     default void onWaiting(final long epoch, final int heardMask, final long waitedNs)
     {

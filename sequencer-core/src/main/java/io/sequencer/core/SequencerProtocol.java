@@ -19,15 +19,14 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
- * One node's protocol (docs/protocol.md §2 "Frames" to §6 "Durability and intactness", and §10) as a pure, deterministic state machine: no thread, clock, random
- * source or file. Its caller feeds it input — {@link #onFrame} for each received frame, {@link #submit} for each
- * local event, {@link #doWork} with the current time once per duty cycle — and it acts through narrow interfaces:
- * frames to the {@link Transport}, entries to the {@link EventLog}, checkpoints to the {@link CheckpointStore}, its
- * small persistent state to the {@link NodeStore}, events to the {@link StateMachine} and completions to the
- * {@link CompletionHandler}. The same object runs under the duty-cycle agent and under the simulator.
+ * One node's protocol (docs/protocol.md §2 "Frames" to §6 "Durability and intactness", and §10) as a pure,
+ * deterministic state machine: no thread, clock, random source or file. Its caller feeds it input — {@link #onFrame}
+ * for each received frame, {@link #submit} for each local event, {@link #doWork} with the current time once per duty
+ * cycle — and it acts through narrow interfaces: frames to the {@link Transport}, entries to the {@link EventLog},
+ * checkpoints to the {@link CheckpointStore}, its small persistent state to the {@link NodeStore}, events to the
+ * {@link StateMachine} and completions to the {@link CompletionHandler}. The same object runs under the duty-cycle
+ * agent and under the simulator.
  * <p>
  * Life of a node: {@link #start} always enters <em>boot</em> in a new epoch (B1). The epoch's coordinator collects
  * state reports, picks the base and decides {@code ClusterNodes} once (B2–B4); each member of the new active set
@@ -270,7 +269,8 @@ public final class SequencerProtocol implements MemberStreamListener
     long quorumSinceNs;
     /** When this member entered the current epoch (the node log reports how long a decision took). */
     long epochEnteredNs;
-    /** Since when this member waits for a decision, over epoch changes that decide nothing, and when it says so next. */
+    /** Since when this member waits for a decision, over epoch changes that decide nothing,
+        and when it says so next. */
     long waitingSinceNs = Long.MIN_VALUE;
     long waitingReportDueNs;
     /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
@@ -457,7 +457,8 @@ public final class SequencerProtocol implements MemberStreamListener
 
     /**
      * Start this process: finish an unroll a crash interrupted, decide whether this node's log is intact
-     * (docs/protocol.md §6 and §10.1, "Knowing what was lost"), and enter boot in a new epoch (B1). A process never resumes the epoch it crashed in.
+     * (docs/protocol.md §6 and §10.1, "Knowing what was lost"), and enter boot in a new epoch (B1). A process never
+     * resumes the epoch it crashed in.
      */
     public void start(final long nowNs)
     {
@@ -573,7 +574,8 @@ public final class SequencerProtocol implements MemberStreamListener
         }
         if (durability == Durability.NONE && store.bootId() != bootId)
         {
-            return "the machine rebooted since the log was written under durability none: its unforced tail may be gone";
+            return "the machine rebooted since the log was written under durability none: " +
+                "its unforced tail may be gone";
         }
         if (store.amnesia())
         {
@@ -714,7 +716,8 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             counters.epochAdoptions++;
             maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            epochs.enterBoot(epoch, EpochTrigger.ADOPTED, sender); // adopt: never chase upwards, take exactly the sender's epoch
+            // adopt: never chase upwards, take exactly the sender's epoch
+            epochs.enterBoot(epoch, EpochTrigger.ADOPTED, sender);
             if (currentEpoch != epoch)
             {
                 return; // it went above: events of that epoch were dropped as too far ahead (§10.3); a stale frame now
@@ -884,8 +887,8 @@ public final class SequencerProtocol implements MemberStreamListener
             case PROBING:
                 return "probing " + probeLo + ".." + probeHi + from;
             case FETCHING:
-                return (transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." + fetchTarget +
-                    from + (installAt > 0 ? ", the installed snapshot at " + installAt : "") +
+                return (transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." +
+                    fetchTarget + from + (installAt > 0 ? ", the installed snapshot at " + installAt : "") +
                     (log.base() > 0 ? ", log from " + (log.base() + 1) : "");
             case TRANSFERRING:
                 return "receiving the snapshot at " + transferPosition + ": " + (incoming == null ? 0 :
@@ -1053,7 +1056,8 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 work += ordering.flushDeferred();
             }
-            if ((reportDue || (ordersNow && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
+            if ((reportDue || (ordersNow
+                && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
                 && ordering.publishReport())
             {
                 reportDue = false;
@@ -1061,7 +1065,8 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             // R4: a frame with our hears mask every T_hb, however busy the channel is with events: only such a frame
             // shows peers that this node is alive and hears them.
-            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordersNow ? ordering.publishPromise() : ordering.publishReport()))
+            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordersNow ? ordering.publishPromise()
+                : ordering.publishReport()))
             {
                 work++;
             }
@@ -1125,7 +1130,8 @@ public final class SequencerProtocol implements MemberStreamListener
             counters.streamsLost++;
             if (!decided || isActive(i))
             {
-                epochs.startEpochChange(EpochTrigger.STREAM_LOST, i); // a member already outside the decided epoch costs nothing to lose
+                // a member already outside the decided epoch costs nothing to lose
+                epochs.startEpochChange(EpochTrigger.STREAM_LOST, i);
             }
         }
     }
@@ -1201,9 +1207,9 @@ public final class SequencerProtocol implements MemberStreamListener
      * A frame of an epoch beyond the window ({@code maxKnownEpoch + MAX_EPOCH_STEP}) is dropped, but a member that
      * really is up there (pushed by a forged frame its peers did not see, or running on while this one was away for
      * more than a window of epochs) would otherwise never be heard again. One sender sending the same far epoch for
-     * {@code T_fd} ({@link #FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step (this node's own epoch
-     * and its next epoch changes stay where they are): once the window reaches it, its frames are taken as any others
-     * (pre-vote and all), and the epoch space still cannot be spent faster than a step per {@code T_fd}.
+     * {@code T_fd} ({@link #FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step (this node's own
+     * epoch and its next epoch changes stay where they are): once the window reaches it, its frames are taken as any
+     * others (pre-vote and all), and the epoch space still cannot be spent faster than a step per {@code T_fd}.
      */
     private void noteFarEpoch(final int sender, final long epoch)
     {
@@ -1217,7 +1223,8 @@ public final class SequencerProtocol implements MemberStreamListener
         farEpochFrames[sender]++;
         if (farEpochFrames[sender] >= FAR_EPOCH_FRAMES && nowNs - farEpochSinceNs[sender] >= failureTimeoutNs)
         {
-            widenedEpochTop = Math.min(epoch, Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop) + MAX_EPOCH_STEP);
+            widenedEpochTop =
+                Math.min(epoch, Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop) + MAX_EPOCH_STEP);
             counters.epochWindowsWidened++;
             farEpoch[sender] = 0; // the next step, if one is needed, takes another T_fd
         }

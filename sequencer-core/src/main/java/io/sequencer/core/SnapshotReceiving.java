@@ -100,7 +100,8 @@ final class SnapshotReceiving
         if (!p.log.canResetTo(b))
         {
             p.counters.snapshotsRejected++;
-            p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " cannot start its log at " + b + ", the " +
+            p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " cannot start its log at " + b
+                + ", the " +
                 "base of member " + p.memberIds[sender] + "'s log (are entries per cycle the same on every member?)"));
             return;
         }
@@ -282,7 +283,8 @@ final class SnapshotReceiving
         p.log.resetTo(b, p.transferBaseChk, p.transferBaseEpoch);
         if (p.store.guaranteed() < b)
         {
-            p.store.guaranteed(b); // the owner's base is committed: after a restart too, g is at or above this log's base
+            // the owner's base is committed: after a restart too, g is at or above this log's base
+            p.store.guaranteed(b);
         }
         p.checkpoints.unrollUntil(p.transferPosition);
         p.checkpoints.retainFrom(p.transferPosition);
@@ -395,7 +397,8 @@ final class SnapshotReceiving
     void askForSnapshot()
     {
         p.fetchMovedNs = p.nowNs;
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], FetchFrame.SNAPSHOT,
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
+            FetchFrame.SNAPSHOT,
             0, 0);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }

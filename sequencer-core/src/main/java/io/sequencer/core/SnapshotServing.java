@@ -80,12 +80,13 @@ final class SnapshotServing
      */
     boolean request(final int requester, final long wanted, final long fileOffset)
     {
-        if (wanted != 0 && wanted == position[requester] && fileOffset == end[requester] && next[requester] < end[requester])
+        if (wanted != 0 && wanted == position[requester] && fileOffset == end[requester] &&
+            next[requester] < end[requester])
         {
             end[requester] = Math.min(fileLength[requester], fileOffset + windowBytes()); // the next window, queued
             return true;
         }
-        long offered = wanted != 0 && offerable(wanted) ? wanted : newestOfferable();
+        final long offered = wanted != 0 && offerable(wanted) ? wanted : newestOfferable();
         if (offered == 0)
         {
             position[requester] = 0;
@@ -182,7 +183,7 @@ final class SnapshotServing
             while (position[i] != 0 && next[i] < end[i] && sent < maxFrames)
             {
                 final int want = (int)Math.min(dataPerFrame, end[i] - next[i]);
-                int n;
+                final int n;
                 try
                 {
                     n = checkpoints.readFile(position[i], next[i], buffer, SnapshotFrame.DATA_OFFSET, want);

@@ -95,7 +95,7 @@ public final class Snapshotter implements AutoCloseable
         this.retention = retention;
         this.noCheckpoint = noCheckpoint;
         // the duty cycle's replica reports the state machine's failures: the same ones here are only counted
-        replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> { });
+        replica = new Replica(stateMachine, cluster.size(), context.maxResultLength(), ex -> {});
         content = replica::writeCheckpoint;
     }
 
@@ -127,7 +127,7 @@ public final class Snapshotter implements AutoCloseable
             }
             return 1;
         }
-        int count;
+        final int count;
         try
         {
             count = source.poll(onEntry, BATCH);
@@ -223,7 +223,7 @@ public final class Snapshotter implements AutoCloseable
         long checkpoint = checkpoints.latestAtOrBelow(ceiling);
         while (checkpoint > 0)
         {
-            String damage;
+            final String damage;
             try (CheckpointFile.Reader reader = checkpoints.open(checkpoint))
             {
                 damage = reader == null ? "is damaged" : replica.restore(reader, checkpoint);

@@ -256,7 +256,7 @@ public abstract class CheckpointStoreContract
         save(from, 40, 0x40L, 3_000);
         final byte[] file = new byte[(int)from.fileLength(40)];
         from.readFile(40, 0, new UnsafeBuffer(file), 0, file.length);
-        CheckpointStore to = track(newStore());
+        final CheckpointStore to = track(newStore());
         save(to, 10, 0x10L, 100);
 
         final byte[] damaged = file.clone();

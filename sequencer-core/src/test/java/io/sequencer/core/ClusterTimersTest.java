@@ -25,8 +25,8 @@ final class ClusterTimersTest
     private static final class Recorder implements StateMachine
     {
         final List<String> fired = new ArrayList<>();
-        Consumer<Long> onApply = position -> { };
-        Consumer<Long> onFire = timerId -> { };
+        Consumer<Long> onApply = position -> {};
+        Consumer<Long> onFire = timerId -> {};
 
         public int apply(
             final long position, final DirectBuffer event, final int offset, final int length,
@@ -161,7 +161,7 @@ final class ClusterTimersTest
             timers.scheduleTimer(2, 20);
         };
         entry(1, 0);
-        machine.onApply = position -> { };
+        machine.onApply = position -> {};
         machine.onFire = timerId ->
         {
             if (timerId == 1)

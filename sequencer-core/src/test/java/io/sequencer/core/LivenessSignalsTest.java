@@ -41,7 +41,8 @@ class LivenessSignalsTest
     {
         // B4: the coordinator is always in the set it decides, and a member of the set that still has to fetch holds
         // everyone's ordering; so a coordinator far behind hands the decision on instead (CatchUpFigures on real
-        // processes: a restarted member 300,000 entries behind coordinated its own admission and stalled the others 4 s).
+        // processes: a restarted member 300,000 entries behind coordinated its own admission and stalled the others
+        // 4 s).
         final ProtocolHarness h = enterEpochCoordinatedBySelf(ProtocolContext.DEFAULT_ADMISSION_LAG + 100);
         final long epoch = h.protocol.currentEpoch();
         h.work();

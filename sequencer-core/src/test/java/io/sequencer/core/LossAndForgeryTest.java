@@ -322,8 +322,8 @@ class LossAndForgeryTest
         // widened to it; following it there and taking its later promise, this node would order past them (I2).
         final ProtocolHarness h = new ProtocolHarness(3, 0);
         final long far = h.protocol.currentEpoch() + SequencerProtocol.MAX_EPOCH_STEP + 7;
-        final NewEventFrame event = new NewEventFrame().encode(h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, far, 1, 1,
-            EntryType.EVENT, 0, h.event, 0, 8);
+        final NewEventFrame event = new NewEventFrame().encode(
+            h.frame, 0, 1, ProtocolHarness.CLUSTER_ID, far, far, 1, 1, EntryType.EVENT, 0, h.event, 0, 8);
         h.deliver(h.frame, event.encodedLength());
         while (h.protocol.currentEpoch() < far && h.nowNs < 10 * T_FD)
         {
@@ -333,8 +333,8 @@ class LossAndForgeryTest
             h.deliver(h.frame, f.encodedLength());
             h.advance(T_FD / 10);
         }
-        assertTrue(h.protocol.currentEpoch() > far, "followed member 1 up, and past the epoch whose event it dropped: " +
-            h.protocol.currentEpoch());
+        assertTrue(h.protocol.currentEpoch() > far,
+            "followed member 1 up, and past the epoch whose event it dropped: " + h.protocol.currentEpoch());
         assertEquals(0, h.protocol.promise(1), "the promise of the left epoch was not taken");
     }
 
@@ -354,7 +354,8 @@ class LossAndForgeryTest
             next + SequencerProtocol.MAX_EPOCH_STEP + 1, 1, 1, 1, EntryType.EVENT, 0, h.event, 0, 8).encodedLength());
         h.deliver(h.frame, new MyOrderCounterFrame().encode(
             h.frame, 0, 2, ProtocolHarness.CLUSTER_ID, next, 0).hearsMask(0b111).encodedLength());
-        assertEquals(next, h.protocol.currentEpoch(), "a peer's next epoch adopted as it is: the forged one moved nothing");
+        assertEquals(next, h.protocol.currentEpoch(),
+            "a peer's next epoch adopted as it is: the forged one moved nothing");
         // member 1 keeps at the epoch whose event was dropped: the window widens to it, and the member goes above it
         final long dropped = next + SequencerProtocol.MAX_EPOCH_STEP + 1;
         while (h.protocol.currentEpoch() < dropped && h.nowNs < 20 * T_FD)

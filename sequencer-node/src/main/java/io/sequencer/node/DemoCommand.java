@@ -59,7 +59,8 @@ final class DemoCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--nodes", paramLabel = "1|2|3", defaultValue = "3", description = "Members (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", paramLabel = "1|2|3", defaultValue = "3",
+        description = "Members (default: ${DEFAULT-VALUE}).")
     int nodes;
 
     @Option(names = "--events", paramLabel = "N", defaultValue = "100000",
@@ -72,7 +73,8 @@ final class DemoCommand implements Callable<Integer>
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
         description = "Events submitted first, at the same rate, and not measured: the JIT compiles the hot path; "
-            + "then one collection, so that the measured window counts only its own garbage (default: ${DEFAULT-VALUE}).")
+            + "then one collection, so that the measured window counts only its own garbage "
+            + "(default: ${DEFAULT-VALUE}).")
     int warmupEvents;
 
     @Option(names = "--keep", description = "Keep the temporary directory (logs, counters) and print its path.")
@@ -194,8 +196,8 @@ final class DemoCommand implements Callable<Integer>
             out.printf("frames per acknowledged event: %.2f messages on the channel, summed over the members " +
                 "(%.2f protocol frames in them: events, promises, reports)%n",
                 (double)messages / acknowledged, (double)frames / acknowledged);
-            out.printf("garbage collections while measured: %d (%d ms in all, every collector of this JVM: the members " +
-                "and the load); %s%n", gc[0] - gcBefore[0], gc[1] - gcBefore[1],
+            out.printf("garbage collections while measured: %d (%d ms in all, every collector of this JVM: the " +
+                "members and the load); %s%n", gc[0] - gcBefore[0], gc[1] - gcBefore[1],
                 allocatedBetween(allocatedBefore, allocatedAfter, elapsedNs));
             out.printf("latency intended send -> durable ack (us): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, " +
                 "max %.1f%n",

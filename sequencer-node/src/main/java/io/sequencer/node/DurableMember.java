@@ -192,8 +192,8 @@ public final class DurableMember implements AutoCloseable
 
     /**
      * Launch member {@code memberId} of the cluster {@code config} describes (its directory, transport, timeouts,
-     * idle strategy and CPU), running an instance from {@code stateMachines} on its own duty-cycle thread, and another on its snapshot thread,
-     * which writes the checkpoints (docs/protocol.md §5). What its protocol does (epoch
+     * idle strategy and CPU), running an instance from {@code stateMachines} on its own duty-cycle thread, and another
+     * on its snapshot thread, which writes the checkpoints (docs/protocol.md §5). What its protocol does (epoch
      * changes and why, decisions, catch-up, waits for a quorum) is logged through SLF4J on the logger
      * {@code io.sequencer.events} at INFO, as the {@code node} command prints it.
      *
@@ -265,8 +265,8 @@ public final class DurableMember implements AutoCloseable
     {
         final io.sequencer.storage.ChronicleEventLog log = storage.log();
         return String.format(Locale.ROOT, "storage %.2f s (log of %d entries: %d walked, %d full cycles sealed) and " +
-            "transport %.2f s side by side, node %.2f s", storageNs / 1e9, log.entriesAtOpen(), log.entriesWalkedAtOpen(),
-            log.sealedCyclesAtOpen(), transportNs / 1e9, sequencerNs / 1e9);
+            "transport %.2f s side by side, node %.2f s", storageNs / 1e9, log.entriesAtOpen(),
+            log.entriesWalkedAtOpen(), log.sealedCyclesAtOpen(), transportNs / 1e9, sequencerNs / 1e9);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.sequencer.node;
 
-import io.sequencer.core.Checksum;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberSet;
@@ -225,7 +224,8 @@ final class LogCommand
     }
 
     /** One entry as a JSON object on one line (for {@code tail --json}). */
-    static byte[] printJson(final PrintWriter out, final LogEntry entry, final boolean withPayload, final byte[] scratch)
+    static byte[] printJson(
+        final PrintWriter out, final LogEntry entry, final boolean withPayload, final byte[] scratch)
     {
         final boolean epochStart = entry.type() == EntryType.EPOCH_START;
         out.printf("{\"position\":%d,\"epoch\":%d,\"type\":\"%s\"", entry.position(), entry.epoch(),

@@ -111,7 +111,9 @@ final class MetricsServer implements AutoCloseable
         return text.toString();
     }
 
-    /** {@code frames in: Fetch} → {@code sequencer_frames_in_fetch}: lower case, every run of other characters one '_'. */
+    /**
+     * {@code frames in: Fetch} → {@code sequencer_frames_in_fetch}: lower case, every run of other characters one '_'.
+     */
     static String metricName(final String label)
     {
         final String lower = label.toLowerCase(Locale.ROOT);

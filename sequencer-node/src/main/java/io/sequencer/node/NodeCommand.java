@@ -16,9 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * {@code sequencer node}: run one member of a cluster until SIGTERM or SIGINT, then close cleanly (log forced,
@@ -58,7 +58,8 @@ final class NodeCommand implements Callable<Integer>
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster's configuration file.")
     Path config;
 
-    @Option(names = "--id", required = true, paramLabel = "N", description = "This member's id, one of cluster.members.")
+    @Option(names = "--id", required = true, paramLabel = "N",
+        description = "This member's id, one of cluster.members.")
     int id;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the file (repeatable).")
@@ -185,7 +186,8 @@ final class NodeCommand implements Callable<Integer>
         {
             try
             {
-                metrics = MetricsServer.start(member.directory(), id, cluster.metricsAddress(), cluster.metricsPort(id));
+                metrics = MetricsServer.start(
+                    member.directory(), id, cluster.metricsAddress(), cluster.metricsPort(id));
             }
             catch (final IllegalStateException ex)
             {
@@ -313,17 +315,67 @@ final class NodeCommand implements Callable<Integer>
      * Run {@code stop} on the signal {@code name} (TERM, INT) instead of the JVM's exit, so that the command ends its
      * work and returns 0 (the JVM's own handling runs the shutdown hooks and exits 143 or 130, which reads as a failure
      * to a supervisor). Where the signal cannot be handled, says so on {@code err}: the shutdown hooks still run.
+     * <p>
+     * {@code sun.misc.Signal.handle(new Signal(name), handler)}, called by reflection, the handler a proxy of
+     * {@code sun.misc.SignalHandler}: javac warns at every mention of sun.misc by name, a warning no option silences,
+     * and the build fails on warnings. jdk.unsupported exports sun.misc to every module, so no flag is needed.
      */
     static void stopOnSignal(final String name, final Runnable stop, final PrintWriter err, final String command)
     {
         try
         {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+            final Class<?> signalClass = Class.forName("sun.misc.Signal");
+            final Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            final Object handler = Proxy.newProxyInstance(
+                NodeCommand.class.getClassLoader(), new Class<?>[] { handlerClass },
+                (proxy, method, args) -> onSignal(proxy, method, args, stop));
+            try
+            {
+                final Object signal = signalClass.getConstructor(String.class).newInstance(name);
+                signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            }
+            catch (final InvocationTargetException ex)
+            {
+                // what the call threw (IllegalArgumentException: an unknown name, or a signal the JVM keeps for
+                // itself), thrown on as it was, so that the catches below see what a direct call throws
+                final Throwable cause = ex.getCause();
+                if (cause instanceof RuntimeException)
+                {
+                    throw (RuntimeException)cause;
+                }
+                if (cause instanceof Error)
+                {
+                    throw (Error)cause;
+                }
+                throw new IllegalStateException(cause); // neither declares a checked exception
+            }
         }
         catch (final IllegalArgumentException | UnsupportedOperationException ex)
         {
             err.println(command + ": SIG" + name + " cannot be handled here (" + ex.getMessage() +
                 "): on it the command still ends cleanly, but exits 128 + the signal's number, not 0");
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            err.println(command + ": SIG" + name + " cannot be handled here (this JVM has no usable sun.misc.Signal: " +
+                ex + "): on it the command still ends cleanly, but exits 128 + the signal's number, not 0");
+        }
+    }
+
+    /** The proxy's calls: SignalHandler.handle(Signal) runs {@code stop}; Object's methods act as identity's. */
+    private static Object onSignal(final Object proxy, final Method method, final Object[] args, final Runnable stop)
+    {
+        switch (method.getName())
+        {
+            case "handle":
+                stop.run();
+                return null;
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            default:
+                return "stop on signal"; // toString, the one other method a proxy is called for
         }
     }
 

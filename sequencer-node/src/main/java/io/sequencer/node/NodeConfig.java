@@ -60,7 +60,7 @@ import java.util.regex.Pattern;
  *
  * authentication          = all                   # all | control | none (see Authentication)
  * authentication.key.file = cluster.key           # required unless none; relative to this file's directory
- * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0  # member index i: port + i
+ * channel             = aeron:udp?endpoint=239.255.0.1:40456|interface=127.0.0.1|fc=min|ttl=0  # member index i: port+i
  * unicast             = false                     # true: no multicast, every member.N.endpoint required
  * stream.id           = 1001
  * catchup.stream.id   = 1002
@@ -194,9 +194,9 @@ public final class NodeConfig
         final String policy = values.getOrDefault("durability", "none");
         switch (policy)
         {
-            case "none": durability = Durability.NONE; break;
-            case "batch": durability = Durability.BATCH; break;
-            default: throw bad("durability", "none or batch", policy);
+            case "none" -> durability = Durability.NONE;
+            case "batch" -> durability = Durability.BATCH;
+            default -> throw bad("durability", "none or batch", policy);
         }
         heartbeatNs = TimeUnit.MILLISECONDS.toNanos(number("heartbeat.ms", "5", 1, 60_000));
         failureTimeoutNs = TimeUnit.MILLISECONDS.toNanos(number("failure.timeout.ms", "50", 2, 600_000));
@@ -290,9 +290,9 @@ public final class NodeConfig
         final String driver = values.getOrDefault("driver", "embedded");
         switch (driver)
         {
-            case "embedded": embeddedDriver = true; break;
-            case "external": embeddedDriver = false; break;
-            default: throw bad("driver", "embedded or external", driver);
+            case "embedded" -> embeddedDriver = true;
+            case "external" -> embeddedDriver = false;
+            default -> throw bad("driver", "embedded or external", driver);
         }
         final String directory = values.get("aeron.dir");
         if (directory != null && directory.isEmpty())
@@ -304,11 +304,11 @@ public final class NodeConfig
         final String threading = values.getOrDefault("driver.threading", "shared");
         switch (threading)
         {
-            case "shared": driverThreading = ThreadingMode.SHARED; break;
-            case "shared-network": driverThreading = ThreadingMode.SHARED_NETWORK; break;
-            case "dedicated": driverThreading = ThreadingMode.DEDICATED; break;
-            case "invoker": driverThreading = ThreadingMode.INVOKER; break;
-            default: throw bad("driver.threading", "shared, shared-network, dedicated or invoker", threading);
+            case "shared" -> driverThreading = ThreadingMode.SHARED;
+            case "shared-network" -> driverThreading = ThreadingMode.SHARED_NETWORK;
+            case "dedicated" -> driverThreading = ThreadingMode.DEDICATED;
+            case "invoker" -> driverThreading = ThreadingMode.INVOKER;
+            default -> throw bad("driver.threading", "shared, shared-network, dedicated or invoker", threading);
         }
         driverIdleStrategy = AeronTransportContext.idleStrategy("driver.idle.strategy",
             values.getOrDefault("driver.idle.strategy", "backoff"));
@@ -698,15 +698,15 @@ public final class NodeConfig
         final String key;
         switch (matcher.group(1))
         {
-            case "aeronDirectoryName": key = "aeron.dir"; break;
-            case "termLength": key = "term.length"; break;
-            case "streamId": key = "stream.id"; break;
-            case "catchUpStreamId": key = "catchup.stream.id"; break;
-            case "imageLivenessTimeoutNs": key = "image.liveness.timeout.ms"; break;
-            case "flowControlReceiverTimeoutNs": key = "flow.control.receiver.timeout.ms"; break;
-            case "driverTimeoutMs": key = "driver.timeout.ms"; break;
-            case "secret": key = "authentication.key.file"; break;
-            default: key = "member." + matcher.group(2) + ".endpoint"; break;
+            case "aeronDirectoryName" -> key = "aeron.dir";
+            case "termLength" -> key = "term.length";
+            case "streamId" -> key = "stream.id";
+            case "catchUpStreamId" -> key = "catchup.stream.id";
+            case "imageLivenessTimeoutNs" -> key = "image.liveness.timeout.ms";
+            case "flowControlReceiverTimeoutNs" -> key = "flow.control.receiver.timeout.ms";
+            case "driverTimeoutMs" -> key = "driver.timeout.ms";
+            case "secret" -> key = "authentication.key.file";
+            default -> key = "member." + matcher.group(2) + ".endpoint";
         }
         return key + ":" + message.substring(matcher.end());
     }

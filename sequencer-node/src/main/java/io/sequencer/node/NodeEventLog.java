@@ -58,7 +58,8 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
-    public void onDecided(final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
+    public void onDecided(
+        final long epoch, final int coordinatorId, final int activeMask, final int baseOwnerId, final long basePosition)
     {
         final StringBuilder active = new StringBuilder();
         for (int i = 0; i < cluster.size(); i++)
@@ -128,9 +129,9 @@ final class NodeEventLog implements ProtocolListener
     public void onOverload(final long epoch, final long refused, final long overNs, final int inFlight,
         final int pending)
     {
-        line(String.format(Locale.ROOT, "epoch %d: overloaded: %d submits refused as back-pressured in the last %.1f s " +
-            "(%d own events in flight, %d events waiting for their order)", epoch, refused, overNs / 1e9, inFlight,
-            pending));
+        line(String.format(Locale.ROOT, "epoch %d: overloaded: %d submits refused as back-pressured in the last " +
+            "%.1f s (%d own events in flight, %d events waiting for their order)", epoch, refused, overNs / 1e9,
+            inFlight, pending));
     }
 
     @Override

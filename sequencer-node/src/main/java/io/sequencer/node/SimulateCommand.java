@@ -37,13 +37,15 @@ final class SimulateCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--seeds", paramLabel = "N", description = "How many seeds to run (default: 100, or 1 with --seed).")
+    @Option(names = "--seeds", paramLabel = "N",
+        description = "How many seeds to run (default: 100, or 1 with --seed).")
     Integer seeds;
 
     @Option(names = "--seed", paramLabel = "S", description = "The first seed (default: 1).")
     Long seed;
 
-    @Option(names = "--nodes", paramLabel = "1|2|3", defaultValue = "3", description = "Cluster size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", paramLabel = "1|2|3", defaultValue = "3",
+        description = "Cluster size (default: ${DEFAULT-VALUE}).")
     int nodes;
 
     @Option(names = "--events", paramLabel = "N", defaultValue = "200",
@@ -158,9 +160,10 @@ final class SimulateCommand implements Callable<Integer>
         Collections.sort(failovers);
         if (!failovers.isEmpty())
         {
-            out.printf("failover (crash to the survivors' first acknowledgement in a later epoch, simulated): %d samples, "
-                + "p50 %s ms, p90 %s ms, p99 %s ms, max %s ms%n", failovers.size(), percentileMs(failovers, 0.50),
-                percentileMs(failovers, 0.90), percentileMs(failovers, 0.99), percentileMs(failovers, 1.0));
+            out.printf("failover (crash to the survivors' first acknowledgement in a later epoch, simulated): "
+                + "%d samples, p50 %s ms, p90 %s ms, p99 %s ms, max %s ms%n", failovers.size(),
+                percentileMs(failovers, 0.50), percentileMs(failovers, 0.90), percentileMs(failovers, 0.99),
+                percentileMs(failovers, 1.0));
         }
         out.printf("simulate: %d seeds, %d events acknowledged, %d cross-publisher reorders, %d crashes, " +
             "%d epoch changes, %d violations, failover p50 %s ms p99 %s ms (simulated)%n",

@@ -28,8 +28,8 @@ import java.util.concurrent.locks.LockSupport;
 @Command(
     name = "snapshot",
     mixinStandardHelpOptions = true,
-    description = "Ask a running member for a checkpoint now, written by its snapshot thread while it keeps ordering; " +
-        "waits until it is durable and prints its position.")
+    description = "Ask a running member for a checkpoint now, written by its snapshot thread while it keeps " +
+        "ordering; waits until it is durable and prints its position.")
 final class SnapshotCommand implements Callable<Integer>
 {
     private static final String TAKEN = "checkpoints taken";
@@ -128,8 +128,8 @@ final class SnapshotCommand implements Callable<Integer>
     {
         if (stat.closedTimeMs() != 0)
         {
-            return "the member in " + dir + " is not running (it stopped at " + Instant.ofEpochMilli(stat.closedTimeMs()) +
-                ")";
+            return "the member in " + dir + " is not running (it stopped at " +
+                Instant.ofEpochMilli(stat.closedTimeMs()) + ")";
         }
         if (ProcessHandle.of(stat.pid()).map(ProcessHandle::isAlive).orElse(false))
         {

@@ -136,8 +136,8 @@ public final class CatchUpFigures
                 during.getValueAtPercentile(99) / 1e3, before.getMaxValue() / 1e3,
                 before.getValueAtPercentile(99) / 1e3);
             final long[] largest = largestGap(acks, restartWallNs, afterWallNs);
-            System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran at %s)%n",
-                Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
+            System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran " +
+                "at %s)%n", Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
                 Instant.ofEpochSecond(0, restartWallNs), Instant.ofEpochSecond(0, runningWallNs));
             for (final int id : new int[] { 0, 1, 2 })
             {

@@ -31,7 +31,8 @@ class DemoCommandTest
         Pattern.compile("logs identical on (\\d) nodes: (\\d+) entries, chk [0-9a-f]{16}");
 
     private static final Pattern PROGRESS = Pattern.compile(
-        "progress \\((warm-up|measured)\\): \\d{1,3}(,\\d{3})* of \\d{1,3}(,\\d{3})* acknowledged, p50 so far \\d+\\.\\d us");
+        "progress \\((warm-up|measured)\\): \\d{1,3}(,\\d{3})* of \\d{1,3}(,\\d{3})* acknowledged, " +
+            "p50 so far \\d+\\.\\d us");
 
     @TempDir
     Path results;

@@ -37,7 +37,7 @@ class DurableMemberTest
         final PrintStream err = System.err;
         final ByteArrayOutputStream logged = new ByteArrayOutputStream();
         System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
-        long position;
+        final long position;
         try (DurableMember member = DurableMember.launch(config, 0, AccountLedger::new, true);
             SequencerClient client = member.sequencer().newClient())
         {

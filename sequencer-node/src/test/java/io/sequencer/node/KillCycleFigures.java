@@ -209,7 +209,8 @@ public final class KillCycleFigures
             final int enteredThisCycle = entered.size() - enteredBefore;
             epochsEntered.recordValue(enteredThisCycle);
             System.out.printf("cycle %d: killed %d, failover %.1f ms (epoch %d), restart: counters %.0f ms, running " +
-                "%.0f ms, %d entries fetched; %d epochs entered (the highest rose by %d), %d epoch changes (%s)%n", cycle,
+                "%.0f ms, %d entries fetched; %d epochs entered (the highest rose by %d), %d epoch changes " +
+                "(%s)%n", cycle,
                 victim, (firstAckNs[0] - killNs) / 1e6, ackEpoch[0], (startedNs[0] - restartNs) / 1e6,
                 (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"), enteredThisCycle,
                 maxEpoch - maxEpochAtKill, changes, triggers);

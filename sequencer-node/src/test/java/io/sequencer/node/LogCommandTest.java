@@ -86,7 +86,8 @@ class LogCommandTest
                 {
                     payload.putByte(i, (byte)(e + i));
                 }
-                log.append(EntryType.EVENT, 1, e, 2, 9, e, 1_800_000_000_000_000_000L + e * 1_000_000L, payload, 0, length);
+                log.append(
+                    EntryType.EVENT, 1, e, 2, 9, e, 1_800_000_000_000_000_000L + e * 1_000_000L, payload, 0, length);
             }
             return log.chkAt(log.have());
         }

@@ -44,7 +44,8 @@ class NetworkNamespaceTest
     @TempDir
     Path dir;
 
-    private final SplittableRandom random = new SplittableRandom(Long.getLong("sequencer.faults.seed", System.nanoTime()));
+    private final SplittableRandom random =
+        new SplittableRandom(Long.getLong("sequencer.faults.seed", System.nanoTime()));
     private final String tag = "sq" + Integer.toHexString(0x10000 + random.nextInt(0xEFFFF));
     private final List<String> namespaces = new ArrayList<>();
 
@@ -91,7 +92,7 @@ class NetworkNamespaceTest
             nodes.awaitAllAcknowledging(20, "all three acknowledging across the bridge");
 
             // The same measurement without a fault: what this machine's load alone costs.
-            measure(nodes, 2, "no fault (baseline, members 0 and 1 counted)", () -> { }, () -> { });
+            measure(nodes, 2, "no fault (baseline, members 0 and 1 counted)", () -> {}, () -> {});
 
             final int partitioned = random.nextInt(3);
             measure(nodes, partitioned, "partition of member " + partitioned + " (its bridge port down)",
@@ -209,7 +210,8 @@ class NetworkNamespaceTest
         }
         System.out.printf("NetworkNamespaceTest %s: for %.1f s the two others acknowledged in %s of %d windows of " +
             "100 ms (either of them%s), %s of the windows after the first gap closed; epoch changes %s -> %s; all " +
-            "three acknowledging %.1f s after healing; windows with acknowledgements: %s%n", fault, (endNs - startNs) / 1e9, percent(count, windows),
+            "three acknowledging %.1f s after healing; windows with acknowledgements: %s%n", fault,
+            (endNs - startNs) / 1e9, percent(count, windows),
             windows, each, percent(steady, windows - Math.max(0, firstAcked)), Arrays.toString(epochChanges),
             Arrays.toString(epochChangesAfter), recoveredS, timeline);
         printEventLines(cluster, startNs, endNs);

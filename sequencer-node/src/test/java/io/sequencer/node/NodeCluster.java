@@ -510,7 +510,8 @@ final class NodeCluster implements AutoCloseable
             {
                 final String checked = run("log", "check-acks", "--dir", memberDir(log).toString(),
                     "--ack-log", ackLog(acks).toString());
-                assertTrue(checked.startsWith("all ") && (!checked.startsWith("all 0 ") || checked.contains("retention")),
+                assertTrue(
+                    checked.startsWith("all ") && (!checked.startsWith("all 0 ") || checked.contains("retention")),
                     checked);
                 if (log == 0)
                 {

@@ -50,7 +50,8 @@ class NodeCommandTest
             assertEquals(2, exit, out + "\n" + err);
             assertTrue(err.toString().contains("node: WARNING: authentication = none: frames are not authenticated"),
                 err.toString());
-            assertTrue(err.toString().contains("node: member.0.endpoint: cannot listen on " + endpoint), err.toString());
+            assertTrue(err.toString().contains("node: member.0.endpoint: cannot listen on " + endpoint),
+                err.toString());
         }
     }
 
@@ -67,5 +68,15 @@ class NodeCommandTest
             dir.resolve("cluster.key") + " (no such file); create the cluster's key once with 'sequencer keygen"),
             err.toString());
         assertTrue(Files.notExists(dir.resolve("data")), "nothing created");
+    }
+
+    /** sun.misc.Signal, reached by reflection, refuses an unknown name as a direct call did: one line on stderr. */
+    @Test
+    void aSignalThatCannotBeHandledIsOneLineOnStderr()
+    {
+        final PrintWriter stderr = new PrintWriter(err, true);
+        NodeCommand.stopOnSignal("NOSUCH", () -> {}, stderr, "node");
+        assertEquals("node: SIGNOSUCH cannot be handled here (Unknown signal: NOSUCH): on it the command still ends " +
+            "cleanly, but exits 128 + the signal's number, not 0" + System.lineSeparator(), err.toString());
     }
 }

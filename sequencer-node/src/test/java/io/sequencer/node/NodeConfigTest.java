@@ -254,7 +254,8 @@ class NodeConfigTest
         assertEquals("unicast: expected true or false, got 'yes'", errorOf(with(minimal(), "unicast", "yes")));
         assertEquals("driver: expected embedded or external, got 'sideways'",
             errorOf(with(minimal(), "driver", "sideways")));
-        assertTrue(errorOf(with(minimal(), "driver.threading", "many")).startsWith("driver.threading: expected shared"));
+        assertTrue(
+            errorOf(with(minimal(), "driver.threading", "many")).startsWith("driver.threading: expected shared"));
         assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
         assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
             "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));

@@ -50,7 +50,8 @@ class OrderBookNodeTest
     @Test
     void theExampleOrderBookRunsOnThreeNodesFromItsOwnJar() throws Exception
     {
-        final Path exampleClasses = Path.of(OrderBook.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        final Path exampleClasses =
+            Path.of(OrderBook.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         cluster = new NodeCluster(dir, 3).classPathWithout(exampleClasses).writeConfig(Map.of());
         final String[] orderBook = { "--state-machine", OrderBook.class.getName(), "--classpath",
             exampleClasses.toString(), "--load", "100" };
@@ -121,7 +122,8 @@ class OrderBookNodeTest
         for (final String[] args : List.of(
             new String[] { "--state-machine", "com.example.Missing" },
             new String[] { "--state-machine", String.class.getName() },
-            new String[] { "--state-machine", OrderBook.class.getName(), "--classpath", dir.resolve("nope").toString() },
+            new String[] {
+                "--state-machine", OrderBook.class.getName(), "--classpath", dir.resolve("nope").toString() },
             new String[] { "--state-machine", io.sequencer.core.StateMachine.class.getName() }))
         {
             final NodeCluster.Cli cli = NodeCluster.cli(concat(new String[] { "node", "--config", config, "--id", "0" },

@@ -274,9 +274,9 @@ class ProcessFaultTest
     }
 
     /**
-     * Five seconds of garbage datagrams and forged frames to every member's port of the channel's group and every member's catch-up endpoint,
-     * checking each second that the cluster acknowledges and nobody stopped; then, with the frames stopped, every
-     * member acknowledging again and the logs checked.
+     * Five seconds of garbage datagrams and forged frames to every member's port of the channel's group and every
+     * member's catch-up endpoint, checking each second that the cluster acknowledges and nobody stopped; then, with the
+     * frames stopped, every member acknowledging again and the logs checked.
      */
     private void attack(final String scenario, final boolean tagged) throws Exception
     {
@@ -307,9 +307,9 @@ class ProcessFaultTest
                         final int target = random.nextInt(3);
                         switch (random.nextInt(4))
                         {
-                            case 0: forger.garbage(random.nextBoolean() ? channels[target] : endpoints[target]); break;
-                            case 1: forger.forgeCatchUp(endpoints[target], 1002, target, epoch); break;
-                            default: forger.forgeShared(channels[target], 1001, target, epoch); break;
+                            case 0 -> forger.garbage(random.nextBoolean() ? channels[target] : endpoints[target]);
+                            case 1 -> forger.forgeCatchUp(endpoints[target], 1002, target, epoch);
+                            default -> forger.forgeShared(channels[target], 1001, target, epoch);
                         }
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // pacing: about 2,000 datagrams a second

@@ -84,6 +84,7 @@ class StatCommandTest
         final File nodeDir = Files.createDirectories(dir.resolve("member-1")).toFile();
         try (NodeStatFile file = NodeStatFile.create(nodeDir, 1, 8, 4096, System.currentTimeMillis()))
         {
+            assertEquals(ProcessHandle.current().pid(), file.pid(), "held open, as a running node holds it");
             assertEquals(0, run("stat", "--dir", nodeDir.getPath()), err.toString());
             assertTrue(out.toString().contains(", running"), "this process wrote it and runs: " + out);
 

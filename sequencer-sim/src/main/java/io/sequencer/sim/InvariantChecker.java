@@ -702,9 +702,9 @@ final class InvariantChecker
         }
         if (holders < needed)
         {
-            fail("I3: acknowledged event " + canonicalId.get((int)top - 1) + " at position " + top + " lies in the logs" +
-                (durability == Durability.BATCH ? " (forced)" : "") + " of only " + holders + " intact members, with " +
-                impaired + " member(s) lost or not intact: the budget needs " + needed);
+            fail("I3: acknowledged event " + canonicalId.get((int)top - 1) + " at position " + top +
+                " lies in the logs" + (durability == Durability.BATCH ? " (forced)" : "") + " of only " + holders +
+                " intact members, with " + impaired + " member(s) lost or not intact: the budget needs " + needed);
         }
     }
 

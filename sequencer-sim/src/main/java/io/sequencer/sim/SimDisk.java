@@ -68,7 +68,10 @@ final class SimDisk
     Trap firedTrap = Trap.NONE;
     StoreTrap storeTrap = StoreTrap.NONE;
     StoreTrap firedStoreTrap = StoreTrap.NONE;
-    /** Asked when a {@link StoreTrap#TORN_WRITE} fires: may this disk lose its node state now? If not, the write is lost. */
+    /**
+     * Asked when a {@link StoreTrap#TORN_WRITE} fires: may this disk lose its node state now? If not, the write is
+     * lost.
+     */
     java.util.function.BooleanSupplier tearAllowed = () -> true;
     Backup backup;
 

@@ -641,7 +641,8 @@ public final class Simulation
         network.sessionObserver(this::onNewSession);
 
         // Draws below happen only for the fault classes selected, so none and crash replay as they always did.
-        authentication = !(faults.contains(Fault.FORGED_OPEN) && (!faults.contains(Fault.FORGED) || random.nextBoolean()));
+        authentication =
+            !(faults.contains(Fault.FORGED_OPEN) && (!faults.contains(Fault.FORGED) || random.nextBoolean()));
         network.authentication(authentication);
         network.keepHistory(faults.contains(Fault.REPLAY));
         if (faults.contains(Fault.DUPLICATE))
@@ -1559,7 +1560,8 @@ public final class Simulation
         node.disk.firedStoreTrap = SimDisk.StoreTrap.NONE;
         node.protocol = null;
         final long torn = node.disk.log.recover(); // a torn write is garbage that the log cuts when it is opened
-        trace.add(nowNs, "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
+        trace.add(nowNs,
+            "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
         schedule(nowNs + TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(120)),
             RESTART, node.index);
     }
@@ -1900,7 +1902,8 @@ public final class Simulation
         {
             return false;
         }
-        final long durationNs = TimeUnit.MILLISECONDS.toNanos(100) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(500));
+        final long durationNs =
+            TimeUnit.MILLISECONDS.toNanos(100) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(500));
         node.starvedUntilNs = nowNs + durationNs;
         count("starvation episodes");
         trace.add(nowNs, "STARVE member " + node.memberId + " for " + durationNs / 1000 + " us");
@@ -1945,7 +1948,8 @@ public final class Simulation
     /** For 5–50 ms, each frame delivered is followed, with some probability, by a second copy within 2 ms. */
     private boolean duplicateStorm()
     {
-        duplicateUntilNs = nowNs + TimeUnit.MILLISECONDS.toNanos(5) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(45));
+        duplicateUntilNs =
+            nowNs + TimeUnit.MILLISECONDS.toNanos(5) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(45));
         duplicatePerMille = 50 + random.nextInt(450);
         trace.add(nowNs, "DUPLICATE frames for " + (duplicateUntilNs - nowNs) / 1000 + " us, " + duplicatePerMille +
             " per mille");
@@ -2012,7 +2016,7 @@ public final class Simulation
         final long epoch = p.currentEpoch();
         final long have = p.log().have();
         final int kind = random.nextInt(8);
-        int length;
+        final int length;
         switch (kind)
         {
             case 0: // noise

@@ -63,14 +63,15 @@ class CatchUpScenariosTest
         assertTrue(ackedWhileFetching >= 5, "the quorum acknowledged " + ackedWhileFetching +
             " events while member 2 fetched");
         assertTrue(longestGapNs < ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS,
-            "acknowledgements paused for " + longestGapNs / 1000 + " us while member 2 caught up " + behind + " entries");
+            "acknowledgements paused for " + longestGapNs / 1000 + " us while member 2 caught up " + behind +
+            " entries");
         assertEquals(c.logs[0].have(), c.logs[2].have());
     }
 
     /**
-     * B7 (docs/protocol.md): a member outside the epoch whose fetch stalls — here it stops hearing the member it fetches
-     * from, while it still hears the other one — does not give up on the epoch. Giving up would start an epoch change
-     * the running members adopt, and every stall of the fetch would stop their ordering (a real run held every
+     * B7 (docs/protocol.md): a member outside the epoch whose fetch stalls — here it stops hearing the member it
+     * fetches from, while it still hears the other one — does not give up on the epoch. Giving up would start an epoch
+     * change the running members adopt, and every stall of the fetch would stop their ordering (a real run held every
      * acknowledgement for two seconds that way). It waits, asks again, and catches up once the link heals.
      */
     @Test

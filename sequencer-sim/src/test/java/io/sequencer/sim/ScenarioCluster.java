@@ -83,13 +83,15 @@ final class ScenarioCluster
         nodes = new SequencerProtocol[size];
         snapshotters = new io.sequencer.core.Snapshotter[size];
         ledgers = new AccountLedger[size];
-        acknowledged = new List[size];
+        acknowledged = (List<Long>[])new List<?>[size];
         correlation = new long[size];
         pausedUntilNs = new long[size];
         clockSkewNs = new long[size];
-        clockTamper = new java.util.function.UnaryOperator[size];
+        clockTamper = (java.util.function.UnaryOperator<io.sequencer.core.ClusterClock>[])
+            new java.util.function.UnaryOperator<?>[size];
         java.util.Arrays.fill(clockTamper, java.util.function.UnaryOperator.identity());
-        snapshotTamper = new java.util.function.UnaryOperator[size];
+        snapshotTamper = (java.util.function.UnaryOperator<io.sequencer.core.StateMachine>[])
+            new java.util.function.UnaryOperator<?>[size];
         java.util.Arrays.fill(snapshotTamper, java.util.function.UnaryOperator.identity());
         listeners = new io.sequencer.core.ProtocolListener[size];
         java.util.Arrays.fill(listeners, io.sequencer.core.ProtocolListener.NONE);

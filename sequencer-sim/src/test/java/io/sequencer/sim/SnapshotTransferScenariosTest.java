@@ -73,7 +73,8 @@ class SnapshotTransferScenariosTest
 
         assertTrue(c.nodes[2].counters().snapshotsRejected() >= 1, "the damaged snapshot was refused");
         assertTrue(c.nodes[2].counters().snapshotsInstalled() >= 1, "another one was installed");
-        assertTrue(c.recoveredFaults.stream().anyMatch(f -> f.contains("fails its check")), c.recoveredFaults.toString());
+        assertTrue(c.recoveredFaults.stream().anyMatch(f -> f.contains("fails its check")),
+            c.recoveredFaults.toString());
         assertTrue(c.recoveredFaults.stream().anyMatch(f -> f.contains("no longer offered")),
             c.recoveredFaults.toString());
         submitMany(c, 20, 2);

@@ -62,10 +62,10 @@ import java.util.zip.CRC32C;
  * its predecessor's {@code chk} and its fields. Full cycles are sealed ({@link CycleSeal}, written when the log moves
  * on to the next cycle): an open trusts a contiguous run of seals from the first cycle, never the newest file, and
  * walks only the cycles after them, so its cost is one cycle file's walk whatever the log's length
- * ({@link ChronicleLogContext#verifyWholeLogAtOpen} walks them all). Every read verifies the entry it returns: its CRC32C (a hardware
- * instruction, covering every byte, the stored {@code chk} and position included), its position and, reading on
- * from the previous position, that it names its predecessor's {@code chk}; {@link ChronicleLogContext#rehashOnRead()}
- * adds the chain hash itself, a serial ~60 ns per entry.
+ * ({@link ChronicleLogContext#verifyWholeLogAtOpen} walks them all). Every read verifies the entry it returns: its
+ * CRC32C (a hardware instruction, covering every byte, the stored {@code chk} and position included), its position and,
+ * reading on from the previous position, that it names its predecessor's {@code chk};
+ * {@link ChronicleLogContext#rehashOnRead()} adds the chain hash itself, a serial ~60 ns per entry.
  * <p>
  * <b>Indexed rollback.</b> {@code unrollTo(n)} rewrites at most the one cycle file holding {@code n} (its first
  * {@code n mod K} entries are copied aside into a fresh cycle file with {@link InternalAppender#writeBytes}) and
@@ -74,9 +74,9 @@ import java.util.zip.CRC32C;
  * <p>
  * <b>Recovery at open.</b> The header is checked (another cluster, format or cycle size is refused); an unroll in
  * progress is finished; then, before Chronicle maps a cycle file, {@link LogScan} reads every cycle file after the
- * trusted seals raw: it verifies the chain from the last seal and collects the evidence of what was written after its end — documents
- * Chronicle completed there, Chronicle's own record of its last document in each file's store header, intact
- * entries anywhere further on, bytes no crash leaves, files cut short. Where Chronicle's reader stops is not
+ * trusted seals raw: it verifies the chain from the last seal and collects the evidence of what was written after its
+ * end — documents Chronicle completed there, Chronicle's own record of its last document in each file's store header,
+ * intact entries anywhere further on, bytes no crash leaves, files cut short. Where Chronicle's reader stops is not
  * trusted: damaged bytes in the middle of a file make it stop there and call that the end.
  * <ul>
  *   <li>Nothing after the chain, or only the bytes of an append that never completed (its header word is written
@@ -1111,7 +1111,9 @@ public final class ChronicleEventLog implements EventLog
             false, 0);
     }
 
-    /** {@inheritDoc} Takes {@code chk} as given (checked only with assertions on): a catch-up hashes each entry once. */
+    /**
+     * {@inheritDoc} Takes {@code chk} as given (checked only with assertions on): a catch-up hashes each entry once.
+     */
     public long appendChained(
         final int type,
         final long epoch,
@@ -1681,7 +1683,9 @@ public final class ChronicleEventLog implements EventLog
         return seals.stream().map(seal -> seal.bootId == 0 ? seal.cycle : -1L - seal.cycle).toList();
     }
 
-    /** The thread that forces and seals full cycles and writes the next cycle's file ahead, off the appending thread. */
+    /**
+     * The thread that forces and seals full cycles and writes the next cycle's file ahead, off the appending thread.
+     */
     private java.util.concurrent.ExecutorService backgroundWriter()
     {
         if (sealWriter == null)

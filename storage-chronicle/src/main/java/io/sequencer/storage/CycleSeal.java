@@ -91,7 +91,8 @@ final class CycleSeal
         final int length = recordLength();
         final ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(length).putInt(MAGIC).putInt(FORMAT_VERSION).putInt(cycle).putInt(epochStarts.length)
-            .putLong(logId).putLong(previousChk).putLong(lastPosition).putLong(lastChk).putLong(dataEnd).putLong(bootId);
+            .putLong(logId).putLong(previousChk).putLong(lastPosition).putLong(lastChk).putLong(dataEnd)
+            .putLong(bootId);
         for (final long position : epochStarts)
         {
             buffer.putLong(position);

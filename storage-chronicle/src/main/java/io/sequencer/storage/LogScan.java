@@ -70,10 +70,10 @@ import static io.sequencer.storage.ChronicleEventLog.TYPE_OFFSET;
  * An open usually seeds the walk from the seals of the full cycles before the newest ({@link #seed}, {@link CycleSeal})
  * and gives it only the cycle files after them; {@code log verify} gives it all.
  * <p>
- * Cost: one sequential read of every cycle file walked up to its end of data (the entries were read once anyway, to verify
- * the chain) and, for the file holding the end of the chain and any later one, of the whole file, zeros included,
- * to find what lies past the end. Measured on the 2-core development machine: a log of 1,000,000 entries of 136
- * bytes (16 cycle files) in 0.2 to 0.6 s, where walking it with Chronicle's tailer as before took 0.3 to 1.3 s; a
+ * Cost: one sequential read of every cycle file walked up to its end of data (the entries were read once anyway, to
+ * verify the chain) and, for the file holding the end of the chain and any later one, of the whole file, zeros
+ * included, to find what lies past the end. Measured on the 2-core development machine: a log of 1,000,000 entries of
+ * 136 bytes (16 cycle files) in 0.2 to 0.6 s, where walking it with Chronicle's tailer as before took 0.3 to 1.3 s; a
  * log of one entry in about 28 ms instead of 8, the read of the one cycle file Chronicle sizes to 80 MiB (sparse,
  * zeros past the data), about 3 GB/s.
  * <p>

@@ -54,7 +54,7 @@ public final class NodeStorage implements AutoCloseable
      */
     public static NodeStorage open(final Path nodeDirectory, final ChronicleLogContext logContext)
     {
-        return open(nodeDirectory, logContext, () -> { });
+        return open(nodeDirectory, logContext, () -> {});
     }
 
     /**

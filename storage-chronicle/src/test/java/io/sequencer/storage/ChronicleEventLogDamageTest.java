@@ -153,6 +153,7 @@ class ChronicleEventLogDamageTest
         record Cut(String what, int cycle, long keptEntries, boolean countKnown)
         {
         }
+
         final Cut[] cuts = {
             new Cut("inside an entry of the newest file", 5, 25, true),
             new Cut("at an entry's boundary in the newest file", 5, 30, true),

@@ -94,6 +94,7 @@ class ChronicleEventLogReadOnlyTest
         record Torn(String what, List<EventLogContract.Appended> appended, long dropped)
         {
         }
+
         final Path unfinished = root.resolve("unfinished");
         final Path complete = root.resolve("complete");
         final Torn[] torn = {

@@ -111,7 +111,7 @@ class CommittedLogReaderTest
         final CommittedLogReader below = CommittedLogReader.open(member, 10);
         try
         {
-            assertThrows(io.sequencer.core.RecoveredFault.class, () -> below.poll(entry -> { }, 10),
+            assertThrows(io.sequencer.core.RecoveredFault.class, () -> below.poll(entry -> {}, 10),
                 "entries below the base are gone: told, not waited for");
         }
         finally
@@ -141,7 +141,7 @@ class CommittedLogReaderTest
         {
             while (System.nanoTime() - deadline < 0)
             {
-                reader.poll(entry -> { }, 100);
+                reader.poll(entry -> {}, 100);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
         });
@@ -229,7 +229,7 @@ class CommittedLogReaderTest
         final byte[] payload = new byte[entry.payloadLength()];
         entry.payload().getBytes(entry.payloadOffset(), payload);
         return new LogEntry().set(entry.position(), entry.type(), entry.epoch(), entry.counter(), entry.originId(),
-            entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.chk(), new org.agrona.concurrent.UnsafeBuffer(payload), 0,
-            payload.length);
+            entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.chk(),
+            new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
     }
 }

@@ -55,7 +55,8 @@ public final class CrashChild
             {
                 final long position = log.have() + 1;
                 final int length = fillLarge(payload, position, generation);
-                log.append(EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
+                log.append(
+                    EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
             }
             out.println("HAVE " + log.have());
         }
@@ -82,7 +83,8 @@ public final class CrashChild
                 {
                     final long position = log.have() + 1;
                     final int length = fill(payload, position, generation);
-                    log.append(EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
+                    log.append(
+                        EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
                 }
                 out.println("HAVE " + log.have());
             }

@@ -2,7 +2,6 @@ package io.sequencer.storage;
 
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLogContract;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

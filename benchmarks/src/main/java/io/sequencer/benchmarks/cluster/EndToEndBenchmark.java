@@ -87,8 +87,8 @@ public final class EndToEndBenchmark
         line("p50..max: latency from each event's intended send time to its acknowledgement, us. bp: measured " +
             "events whose first offer was refused (back-pressure), sent late; refused: events a system refused after " +
             "taking them (an epoch change), offered again; unacked: measured events never acknowledged; epochs: " +
-            "epoch changes (Aeron Cluster: elections) in the warm-up, just after the system started / in the measured " +
-            "window and drain; per acknowledged event (warm-up included): frames/ev the " +
+            "epoch changes (Aeron Cluster: elections) in the warm-up, just after the system started / in the " +
+            "measured window and drain; per acknowledged event (warm-up included): frames/ev the " +
             "members' protocols sent, msgs/ev their transports published, bytes/ev and ctrl/ev (status messages, " +
             "heartbeats, NAKs) all media drivers sent; retx: retransmissions; alloc B: what the load thread allocated");
         line(header());

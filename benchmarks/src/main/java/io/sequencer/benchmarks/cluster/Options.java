@@ -22,7 +22,8 @@ final class Options
         "  --rates R,R,...      events per second, ascending (default 2000,5000,10000,20000,40000,80000,160000)",
         "  --step-seconds S     measured seconds per step (default 10)",
         "  --warmup-seconds S   unmeasured seconds at the step's rate before each step (default 3)",
-        "  --jit-seconds S      unmeasured seconds at min(10000, highest rate) before a system's first step (default 5)",
+        "  --jit-seconds S      unmeasured seconds at min(10000, highest rate) before a system's first step " +
+            "(default 5)",
         "  --size B             event (message) size in bytes, 8..1024 (default 16)",
         "  --ingress ipc|udp    how the Aeron Cluster client reaches the leader (default ipc)",
         "  --driver shared|invoker  the project's media drivers: each on a thread of its own, as Aeron Cluster's run",
@@ -142,8 +143,8 @@ final class Options
         {
             if (!SYSTEMS.contains(name))
             {
-                throw new IllegalArgumentException("--system: expected project, aeron-cluster, aeron-udp or all, got '" +
-                    name + "'");
+                throw new IllegalArgumentException(
+                    "--system: expected project, aeron-cluster, aeron-udp or all, got '" + name + "'");
             }
             if (!chosen.contains(name))
             {

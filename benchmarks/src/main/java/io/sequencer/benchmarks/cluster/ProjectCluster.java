@@ -32,12 +32,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * The project under test, assembled as {@code sequencer demo} assembles it ({@link DurableMember#launch}, contexts as
  * DemoCommand builds them):
  * {@code nodes} durable members in this process, each with its Chronicle log in a temporary directory and its Aeron
- * transport on loopback multicast ({@code fc=min}, embedded driver on a thread of its own ({@code SHARED}, by default) or
- * run by the duty cycle ({@code INVOKER}, as in the demo)), every frame authenticated
+ * transport on loopback multicast ({@code fc=min}, embedded driver on a thread of its own ({@code SHARED}, by default)
+ * or run by the duty cycle ({@code INVOKER}, as in the demo)), every frame authenticated
  * under a key made for the run, durability the default ({@code none}), checkpoints every 50,000 positions on each
- * member's snapshot thread, and all members on one duty-cycle thread ({@link DurableMember#startTogether}) idling as the demo's
- * does. The state machine echoes each event ({@link EchoStateMachine}). Events go round robin to one client per
- * member, as in the demo; an event is acknowledged when it is durable on a quorum.
+ * member's snapshot thread, and all members on one duty-cycle thread ({@link DurableMember#startTogether}) idling as
+ * the demo's does. The state machine echoes each event ({@link EchoStateMachine}). Events go round robin to one client
+ * per member, as in the demo; an event is acknowledged when it is durable on a quorum.
  */
 final class ProjectCluster implements SystemUnderTest
 {
@@ -257,7 +257,8 @@ final class ProjectCluster implements SystemUnderTest
             {
                 throw new IllegalStateException("more refused events waiting than the clients can have in flight");
             }
-            retries[(int)(retryTail++ % retries.length)] = intendedById[pollingClient][(int)(correlationId & (SLOTS - 1))];
+            retries[(int)(retryTail++ % retries.length)] =
+                intendedById[pollingClient][(int)(correlationId & (SLOTS - 1))];
             retryAtNs = System.nanoTime() + RETRY_DELAY_NS;
         }
     }

@@ -136,7 +136,6 @@ final class UdpPingPong implements SystemUnderTest
         }
     }
 
-
     private SystemUnderTest.Replies replies()
     {
         return replies;

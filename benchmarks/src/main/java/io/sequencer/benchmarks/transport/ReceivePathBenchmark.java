@@ -61,7 +61,8 @@ public class ReceivePathBenchmark
         final FrameAuthenticator authenticator = new FrameAuthenticator(SECRET);
         reportLength = new MySerializeCounterFrame().encode(report, 0, 1, CLUSTER, 7, 100, 100, 99, 7, true, 100)
             .encodedLength();
-        eventLength = new NewEventFrame().encode(event, 0, 1, CLUSTER, 7, 3, 1, 1, EntryType.EVENT, 1, report, 0, 32).encodedLength();
+        eventLength = new NewEventFrame().encode(event, 0, 1, CLUSTER, 7, 3, 1, 1, EntryType.EVENT, 1, report, 0, 32)
+            .encodedLength();
         if (authentication.covers(MessageType.MY_SERIALIZE_COUNTER, false))
         {
             authenticator.sign(report, 0, reportLength, SESSION, report, reportLength);

@@ -61,7 +61,8 @@ public final class ClusterNodesFrame extends Frame
         putInt(ACTIVE_MASK_OFFSET, activeMask);
         for (int i = 0; i < MAX_MEMBERS; i++)
         {
-            buffer.putShort(offset + MEMBER_IDS_OFFSET + 2 * i, (short)(i < memberCount ? memberIds[i] : -1), LITTLE_ENDIAN);
+            buffer.putShort(
+                offset + MEMBER_IDS_OFFSET + 2 * i, (short)(i < memberCount ? memberIds[i] : -1), LITTLE_ENDIAN);
         }
         buffer.putShort(offset + BASE_OWNER_OFFSET, (short)baseOwner, LITTLE_ENDIAN);
         length = LENGTH;

@@ -344,7 +344,8 @@ public final class Sequencer implements AutoCloseable
         {
             snapshotter = new io.sequencer.core.Snapshotter(
                 protocolContext, ctx.snapshotStateMachine, ctx.checkpoints, ctx.committedEntries,
-                () -> protocol.mode() == io.sequencer.core.NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded, errorHandler);
+                () -> protocol.mode() == io.sequencer.core.NodeMode.RUNNING, protocol::retainUpTo,
+                protocol::checkpointNeeded, errorHandler);
             counterSources.put("checkpoints taken", snapshotter::checkpointsTaken);
             counterSources.put("checkpoint newest", snapshotter::lastCheckpoint);
             counterSources.put("snapshot thread position", snapshotter::position);

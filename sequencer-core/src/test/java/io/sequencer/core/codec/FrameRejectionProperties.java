@@ -3,7 +3,6 @@ package io.sequencer.core.codec;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.codec.GeneratedFrames.ClusterNodesSpec;
 import io.sequencer.core.codec.GeneratedFrames.EntriesSpec;
-import io.sequencer.core.codec.GeneratedFrames.EntrySpec;
 import io.sequencer.core.codec.GeneratedFrames.FetchSpec;
 import io.sequencer.core.codec.GeneratedFrames.Header;
 import io.sequencer.core.codec.GeneratedFrames.MySerializeCounterSpec;

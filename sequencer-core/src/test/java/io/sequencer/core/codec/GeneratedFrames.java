@@ -454,9 +454,9 @@ final class GeneratedFrames
         // and the checksum of an empty log is the chain's seed.
         return Combinators.combine(
             headers(), nonNegative, nonNegative, Arbitraries.longs(), Arbitraries.longs(), Arbitraries.of(true, false),
-            Arbitraries.longs()).as((header, a, b, chk, lastNormalEpoch, intact, progress) -> new MySerializeCounterSpec(
-                header, Math.min(a, b), Math.max(a, b), Math.max(a, b) == 0 ? io.sequencer.core.Checksum.EMPTY : chk,
-                lastNormalEpoch, intact, progress));
+            Arbitraries.longs()).as((header, a, b, chk, lastNormalEpoch, intact, progress) ->
+                new MySerializeCounterSpec(header, Math.min(a, b), Math.max(a, b),
+                    Math.max(a, b) == 0 ? io.sequencer.core.Checksum.EMPTY : chk, lastNormalEpoch, intact, progress));
     }
 
     static Arbitrary<NewNodeSpec> newNodes()

@@ -29,8 +29,9 @@ class NodeStatFileTest
         {
             while (!stop.get())
             {
-                try (NodeStatFile file = NodeStatFile.open(directory))
+                try
                 {
+                    NodeStatFile.open(directory).close();
                     opened.incrementAndGet();
                 }
                 catch (final IllegalStateException ignore)

@@ -108,12 +108,12 @@ public final class AeronTransport implements Transport
                 final String channel = sharedChannels[i];
                 sharedSubs[i] = step(context.unicast() ? "memberEndpoints[" + context.memberId() + "]" : "channel",
                     () -> client.addSubscription(channel, context.streamId(),
-                    image -> adapter.onImageAvailable(false, image.sessionId()),
-                    image ->
-                    {
-                        sharedAssembler.freeSessionBuffer(image.sessionId());
-                        adapter.onImageUnavailable(false, image.sessionId());
-                    }));
+                        image -> adapter.onImageAvailable(false, image.sessionId()),
+                        image ->
+                        {
+                            sharedAssembler.freeSessionBuffer(image.sessionId());
+                            adapter.onImageUnavailable(false, image.sessionId());
+                        }));
             }
             catchUpSub = step("memberEndpoints[" + context.memberId() + "]", () -> client.addSubscription(
                 context.catchUpSubscriptionChannel(), context.catchUpStreamId(),

@@ -37,8 +37,8 @@ import java.util.function.Supplier;
  * each member subscribes to its peers' ports only: one receive socket per sender. The JDK's datagram receive
  * allocates the sender's address whenever it differs from the previous datagram's, so one socket that three members
  * send to allocated on nearly every datagram (JFR: 205 MB in 20 s on the demo's duty thread at 10,000 events/s, a
- * young collection every 21 s); and no member receives its own frames back. Catch-up traffic is point to point on its own stream
- * ({@link #catchUpStreamId()}) to each member's endpoint.
+ * young collection every 21 s); and no member receives its own frames back. Catch-up traffic is point to point on its
+ * own stream ({@link #catchUpStreamId()}) to each member's endpoint.
  */
 public final class AeronTransportContext
 {

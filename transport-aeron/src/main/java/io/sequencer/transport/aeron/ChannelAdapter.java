@@ -16,9 +16,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Decodes what arrives on the shared channel and the catch-up stream into frames for the protocol: unpacks
- * {@link FrameBatch}es, checks and strips the HMAC tag, binds each Aeron publisher session to the member it speaks for, drops what must not reach
- * the protocol (counted by {@link TransportDropReason}), and turns image events into {@link MemberStreamListener}
- * signals.
+ * {@link FrameBatch}es, checks and strips the HMAC tag, binds each Aeron publisher session to the member it speaks for,
+ * drops what must not reach the protocol (counted by {@link TransportDropReason}), and turns image events into
+ * {@link MemberStreamListener} signals.
  * <p>
  * A session is bound to a member only by a frame that passes every check: the core's {@link FrameValidator}
  * (structure, lengths, field domains, epoch), this cluster's id, a sender in {@code C} other than this node, and,

@@ -61,8 +61,8 @@ public final class FrameBatch
 
     /**
      * Check the structure of the batch at {@code offset} whose header and frames take {@code length} bytes (its tag,
-     * if any, excluded): this wire version, a known flag, at least {@link #MIN_FRAMES} frames, each at least a frame header long and not
-     * itself a batch, exactly filling {@code length}.
+     * if any, excluded): this wire version, a known flag, at least {@link #MIN_FRAMES} frames, each at least a frame
+     * header long and not itself a batch, exactly filling {@code length}.
      *
      * @return whether every frame can be read where its prefix says.
      */

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * UDP ports on loopback for a cluster that lives only as long as this process (the demo, the class-data training
- * run, the end-to-end benchmark, the tests): consecutive ports below Linux's ephemeral range (32768 and up, where the kernel picks the ports of other
- * programs' sockets) that nothing is bound to now. Random, so that runs at the same time rarely try the same ones.
+ * run, the end-to-end benchmark, the tests): consecutive ports below Linux's ephemeral range (32768 and up, where the
+ * kernel picks the ports of other programs' sockets) that nothing is bound to now. Random, so that runs at the same
+ * time rarely try the same ones.
  */
 public final class LoopbackPorts
 {

@@ -61,8 +61,9 @@ class CatchUpStreamTest
         final NodeLoop loop = new NodeLoop(nodes);
         final long startNs = System.nanoTime();
         nodes.forEach(TestNode::start);
-        loop.runUntil("member 2 fetching, the others running", 20_000, () -> empty.protocol.counters().fetchedEntries() > 0 &&
-            nodes.get(0).isRunning() && nodes.get(1).isRunning());
+        loop.runUntil("member 2 fetching, the others running", 20_000,
+            () -> empty.protocol.counters().fetchedEntries() > 0 && nodes.get(0).isRunning() &&
+                nodes.get(1).isRunning());
         final long epoch = nodes.get(0).protocol.currentEpoch();
         final long fetchStartNs = System.nanoTime();
         // Far behind, member 2 catches up outside the active set (docs/protocol.md B4): the other two keep running in

@@ -231,7 +231,9 @@ class ChannelAdapterTest
         assertEquals(3, counters.delivered());
     }
 
-    /** The same on the catch-up stream: a truncated batch, a fetch of an empty range, a batch with an oversize entry. */
+    /**
+     * The same on the catch-up stream: a truncated batch, a fetch of an empty range, a batch with an oversize entry.
+     */
     @ParameterizedTest
     @EnumSource(Authentication.class)
     void malformedCatchUpFramesOfAStrangerBindNoSession(final Authentication authentication)
@@ -297,8 +299,9 @@ class ChannelAdapterTest
                 return length;
             }
             default: // an event above maxEventLength
-                return new NewEventFrame().encode(rogue, 0, member, CLUSTER, 3, 1, 1, 1, EntryType.EVENT, 0, bigPayload, 0,
-                    bigPayload.capacity()).encodedLength();
+                return new NewEventFrame().encode(
+                    rogue, 0, member, CLUSTER, 3, 1, 1, 1, EntryType.EVENT, 0, bigPayload, 0, bigPayload.capacity())
+                    .encodedLength();
         }
     }
 

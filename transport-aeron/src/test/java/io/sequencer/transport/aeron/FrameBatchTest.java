@@ -420,7 +420,8 @@ class FrameBatchTest
             types.addAll(List.of(1, 3, 1, 2));
             assertEquals(expected, types.size());
             assertEquals(types, deliveredTypes, "in the order published");
-            assertEquals(counters, deliveredWords.subList(0, counters.size()), "every batch, the held one whole, in order");
+            assertEquals(counters, deliveredWords.subList(0, counters.size()),
+                "every batch, the held one whole, in order");
             assertEquals(sentBatches + 5, sent.messages(),
                 "the first batch, the batches sent, the held one, the next one, the large event, the promise");
             assertEquals(sentBatches + 3, sent.batches());

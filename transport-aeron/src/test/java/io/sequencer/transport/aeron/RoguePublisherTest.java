@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A rogue process on the channel address: its own media driver and a publication on each member's port of the
- * cluster's multicast group and stream (each member receives its peers' ports, so it hears two of the three). Frames of another cluster, from an identity outside {@code C}, and (with authentication on) forged control
- * frames and events without the secret change nothing in any node's log or epoch; the drop counters show them.
+ * cluster's multicast group and stream (each member receives its peers' ports, so it hears two of the three). Frames of
+ * another cluster, from an identity outside {@code C}, and (with authentication on) forged control frames and events
+ * without the secret change nothing in any node's log or epoch; the drop counters show them.
  */
 class RoguePublisherTest
 {

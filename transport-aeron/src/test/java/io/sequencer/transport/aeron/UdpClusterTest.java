@@ -93,7 +93,8 @@ class UdpClusterTest
         final int[] ports = {TestNetwork.freeUdpPort(), TestNetwork.freeUdpPort()};
         for (int id = 0; id < 2; id++)
         {
-            nodes.add(new TestNode(TestNode.transportContext(cluster, id, channel, streamId, ports).maxEventLength(8192),
+            nodes.add(new TestNode(
+                TestNode.transportContext(cluster, id, channel, streamId, ports).maxEventLength(8192),
                 TestNode.protocolContext(cluster, id).maxEventLength(8192)));
         }
         final NodeLoop loop = new NodeLoop(nodes);
