@@ -1,6 +1,7 @@
 package io.sequencer.core;
 
 import io.sequencer.core.SequencerProtocol.BootPhase;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Taking an epoch's decision and aligning to it (docs/protocol.md B3-B6, §5): the base and the active set, the probe
@@ -10,6 +11,8 @@ import io.sequencer.core.SequencerProtocol.BootPhase;
  */
 final class Alignment
 {
+    private final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
+
     private final SequencerProtocol p;
 
     Alignment(final SequencerProtocol protocol)
@@ -202,13 +205,13 @@ final class Alignment
             p.store.logId(p.log.logId());
             p.store.initialize();
         }
-        final int length = MemberSet.encode(p.epochStartBuffer, 0, p.cluster, p.activeMask);
+        final int length = MemberSet.encode(epochStartBuffer, 0, p.cluster, p.activeMask);
         final long position = p.log.append(
             EntryType.EPOCH_START, p.currentEpoch, 0, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0, 0,
-            p.epochStartBuffer, 0, length);
+            epochStartBuffer, 0, length);
         p.replay.applyEntry(position, EntryType.EPOCH_START, 0,
             p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0,
-            p.epochStartBuffer, 0, length, false);
+            epochStartBuffer, 0, length, false);
         if (p.durability == Durability.BATCH)
         {
             p.log.force();

@@ -12,6 +12,13 @@ import io.sequencer.core.codec.MessageType;
  */
 final class CatchUp
 {
+    private long probeFrom;
+
+    /** The last position asked for by the fetches in flight; two windows are kept in flight. */
+    private long fetchRequestedTo;
+
+    private long fetchWindowStart;
+
     private final SequencerProtocol p;
 
     CatchUp(final SequencerProtocol protocol)
@@ -27,9 +34,9 @@ final class CatchUp
     void sendProbe(final long position)
     {
         p.fetchMovedNs = p.nowNs;
-        p.probeFrom = Math.max(p.probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
+        probeFrom = Math.max(p.probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
-            p.probeFrom, position);
+            probeFrom, position);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }
 
@@ -41,8 +48,8 @@ final class CatchUp
     {
         final long to = Math.min(p.fetchTarget, from + p.fetchWindowEntries - 1);
         p.fetchMovedNs = p.nowNs;
-        p.fetchWindowStart = from;
-        p.fetchRequestedTo = to;
+        fetchWindowStart = from;
+        fetchRequestedTo = to;
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], from, to);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }
@@ -71,7 +78,7 @@ final class CatchUp
      */
     private boolean probeAnswerChains()
     {
-        final boolean anchored = p.probeFrom == p.probeLo + 1;
+        final boolean anchored = probeFrom == p.probeLo + 1;
         long previousChk = anchored ? p.log.chkAt(p.probeLo) : 0;
         boolean first = true;
         while (p.entriesFrame.nextEntry())
@@ -106,7 +113,7 @@ final class CatchUp
         p.entriesFrame.resetCursor();
         if (p.phase == BootPhase.PROBING)
         {
-            if (p.entriesFrame.firstPosition() != p.probeFrom)
+            if (p.entriesFrame.firstPosition() != probeFrom)
             {
                 return; // the answer to an earlier probe
             }
@@ -117,7 +124,7 @@ final class CatchUp
             }
             p.entriesFrame.resetCursor();
             // Checksums chain: agreement at a position implies it below, divergence implies it above.
-            for (long pos = p.probeFrom; pos <= p.probePosition && p.entriesFrame.nextEntry(); pos++)
+            for (long pos = probeFrom; pos <= p.probePosition && p.entriesFrame.nextEntry(); pos++)
             {
                 if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
                 {
@@ -199,14 +206,14 @@ final class CatchUp
         {
             p.alignment.appendEpochStart();
         }
-        else if (p.fetchNext > p.fetchRequestedTo)
+        else if (p.fetchNext > fetchRequestedTo)
         {
             sendFetchWindow(p.fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
         }
-        else if (p.fetchRequestedTo < p.fetchTarget &&
-            p.fetchNext - p.fetchWindowStart >= (p.fetchRequestedTo - p.fetchWindowStart) / 2)
+        else if (fetchRequestedTo < p.fetchTarget &&
+            p.fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
         {
-            sendFetchWindow(p.fetchRequestedTo + 1); // half of the window is in: ask for the next one
+            sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
         }
     }
 

@@ -10,6 +10,12 @@ import io.sequencer.core.SequencerProtocol.BootPhase;
  */
 final class EpochChange
 {
+    private long waitingSinceNs = Long.MIN_VALUE;
+
+    private long waitingReportDueNs;
+
+    private long bootJitterNs;
+
     private final SequencerProtocol p;
 
     EpochChange(final SequencerProtocol protocol)
@@ -129,13 +135,13 @@ final class EpochChange
         p.decisionPending = false;
         p.bootStartNs = p.nowNs;
         p.epochEnteredNs = p.nowNs;
-        if (wasDecided || p.waitingSinceNs == Long.MIN_VALUE)
+        if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
         {
             // a wait for a decision starts; an epoch change from an undecided epoch goes on with the same wait
-            p.waitingSinceNs = p.nowNs;
-            p.waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_FIRST_NS;
+            waitingSinceNs = p.nowNs;
+            waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_FIRST_NS;
         }
-        p.bootJitterNs = bootJitter(epoch);
+        bootJitterNs = bootJitter(epoch);
         p.reportDue = true;
         p.reports.recordOwnReport();
         p.listener.onEpochEntered(previousEpoch, epoch, trigger, memberIndex < 0 ? -1 : p.memberIds[memberIndex]);
@@ -187,10 +193,10 @@ final class EpochChange
     /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */
     void reportProgress()
     {
-        if (!p.decided && p.nowNs - p.waitingReportDueNs >= 0)
+        if (!p.decided && p.nowNs - waitingReportDueNs >= 0)
         {
-            p.waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_EVERY_NS;
-            p.listener.onWaiting(p.currentEpoch, p.hearsMask(), p.nowNs - p.waitingSinceNs);
+            waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_EVERY_NS;
+            p.listener.onWaiting(p.currentEpoch, p.hearsMask(), p.nowNs - waitingSinceNs);
         }
         if (p.phase == BootPhase.FETCHING && p.nowNs - p.fetchProgressDueNs >= 0)
         {
@@ -276,7 +282,7 @@ final class EpochChange
             // and the active set's own failure detection ends the epoch if its members fail.
             p.bootStartNs = p.nowNs;
         }
-        if (p.mode == NodeMode.BOOT && p.nowNs - p.bootStartNs > p.bootTimeoutNs + p.bootJitterNs)
+        if (p.mode == NodeMode.BOOT && p.nowNs - p.bootStartNs > p.bootTimeoutNs + bootJitterNs)
         {
             p.counters.bootTimeouts++;
             if (startEpochChange(EpochTrigger.BOOT_TIMEOUT, -1)) // B7

@@ -1,8 +1,10 @@
 package io.sequencer.core;
 
 import io.sequencer.core.SequencerProtocol.BootPhase;
+import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MessageType;
+import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
 
 /**
@@ -14,6 +16,10 @@ import org.agrona.DirectBuffer;
  */
 final class EpochReports
 {
+    private final NewNodeFrame newNodeFrame = new NewNodeFrame();
+
+    private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
+
     private final SequencerProtocol p;
 
     EpochReports(final SequencerProtocol protocol)
@@ -58,11 +64,11 @@ final class EpochReports
             return; // asked again at the next sign of the decided epoch, once this node hears a quorum
         }
         p.counters.admissionRequests++;
-        p.newNodeFrame.encode(
+        newNodeFrame.encode(
             p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.selfId, p.incarnation, p.currentEpoch,
                 p.ordering.serSelf(),
             p.lastNormalEpoch);
-        p.publish(MessageType.NEW_NODE, p.newNodeFrame.encodedLength());
+        p.publish(MessageType.NEW_NODE, newNodeFrame.encodedLength());
     }
 
     /** A member outside the decided epoch asks in: start the next epoch so it can be admitted. */
@@ -250,29 +256,29 @@ final class EpochReports
     /** B4 receiver side: act only on the first decision of this epoch from its coordinator. */
     void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
-        p.clusterNodesFrame.wrap(buffer, offset, length);
+        clusterNodesFrame.wrap(buffer, offset, length);
         if (p.decided || p.noCoordinator || sender != p.epochs.coordinatorIndex(p.currentEpoch) ||
-            p.clusterNodesFrame.newEpoch() != p.currentEpoch)
+            clusterNodesFrame.newEpoch() != p.currentEpoch)
         {
             p.counters.dropped(DropReason.UNEXPECTED.ordinal());
             return;
         }
-        if (p.clusterNodesFrame.memberCount() != p.memberCount)
+        if (clusterNodesFrame.memberCount() != p.memberCount)
         {
             p.counters.dropped(DropReason.BAD_FIELD.ordinal());
             return;
         }
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.clusterNodesFrame.memberId(i) != p.memberIds[i])
+            if (clusterNodesFrame.memberId(i) != p.memberIds[i])
             {
                 p.counters.dropped(DropReason.BAD_FIELD.ordinal()); // a membership change this node cannot follow
                 return;
             }
         }
         p.alignment.applyDecision(
-            p.clusterNodesFrame.n(), p.clusterNodesFrame.chkAtN(), p.clusterNodesFrame.activeMask(),
-            p.cluster.indexOf(p.clusterNodesFrame.baseOwner()));
+            clusterNodesFrame.n(), clusterNodesFrame.chkAtN(), clusterNodesFrame.activeMask(),
+            p.cluster.indexOf(clusterNodesFrame.baseOwner()));
     }
 
     /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
@@ -290,10 +296,10 @@ final class EpochReports
     /** The {@code ClusterNodes} frame of this epoch's one decision: sent once, and again to a member that missed it. */
     private boolean publishDecisionFrame()
     {
-        p.clusterNodesFrame.encode(
+        clusterNodesFrame.encode(
             p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.currentEpoch, p.decisionN, p.decisionChk,
                 p.memberIds,
             p.memberCount, p.decisionMask, p.memberIds[p.decisionBaseOwner]);
-        return p.publish(MessageType.CLUSTER_NODES, p.clusterNodesFrame.encodedLength());
+        return p.publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
     }
 }

@@ -10,6 +10,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class LiveCheckpoint
 {
+    /**
+     * A checkpoint of the live state written at {@code have}, not visible until {@code g} reaches its position in the
+     * same epoch (a checkpoint is of committed entries, §5); null when none is staged.
+     */
+    private CheckpointStore.Incoming liveCheckpoint;
+
+    private long liveCheckpointAt;
+
+    private long liveCheckpointChk;
+
+    private long liveCheckpointEpoch;
+
+    /** After a live checkpoint failed (a full disk, the state machine threw): not tried again before this. */
+    private long liveCheckpointRetryNs;
+
     private final SequencerProtocol p;
 
     LiveCheckpoint(final SequencerProtocol protocol)
@@ -48,13 +63,13 @@ final class LiveCheckpoint
      */
     boolean writeLiveCheckpoint()
     {
-        if (p.liveCheckpoint != null)
+        if (liveCheckpoint != null)
         {
             return completeLiveCheckpoint();
         }
         if (p.mode != NodeMode.RUNNING || !p.stateValid || p.replica.appliedUpTo() != p.log.have()
             || p.log.have() == 0 ||
-            p.nowNs < p.liveCheckpointRetryNs)
+            p.nowNs < liveCheckpointRetryNs)
         {
             return false;
         }
@@ -64,8 +79,8 @@ final class LiveCheckpoint
         final long chk = p.log.chkAt(at);
         try
         {
-            p.liveCheckpoint = p.checkpoints.receive(at, chk);
-            final CheckpointFile.Writer writer = new CheckpointFile.Writer(p.liveCheckpoint.asChannel(), at, chk);
+            liveCheckpoint = p.checkpoints.receive(at, chk);
+            final CheckpointFile.Writer writer = new CheckpointFile.Writer(liveCheckpoint.asChannel(), at, chk);
             p.replica.writeCheckpoint(writer);
             writer.finish();
         }
@@ -75,28 +90,28 @@ final class LiveCheckpoint
             liveCheckpointFailed(ex); // a full disk, or the state machine's snapshot threw
             return false;
         }
-        p.liveCheckpointAt = at;
-        p.liveCheckpointChk = chk;
-        p.liveCheckpointEpoch = p.currentEpoch;
+        liveCheckpointAt = at;
+        liveCheckpointChk = chk;
+        liveCheckpointEpoch = p.currentEpoch;
         return completeLiveCheckpoint();
     }
 
     /** The staged live checkpoint becomes one once its position is committed, in the epoch it was written in. */
     private boolean completeLiveCheckpoint()
     {
-        if (p.currentEpoch != p.liveCheckpointEpoch || p.log.have() < p.liveCheckpointAt ||
-            p.log.chkAt(p.liveCheckpointAt) != p.liveCheckpointChk)
+        if (p.currentEpoch != liveCheckpointEpoch || p.log.have() < liveCheckpointAt ||
+            p.log.chkAt(liveCheckpointAt) != liveCheckpointChk)
         {
             closeLiveCheckpoint(); // an epoch change may cut what it was of: written again from the state then
             return false;
         }
-        if (p.guaranteed < p.liveCheckpointAt)
+        if (p.guaranteed < liveCheckpointAt)
         {
             return false;
         }
         try
         {
-            p.liveCheckpoint.complete();
+            liveCheckpoint.complete();
         }
         catch (final RuntimeException ex)
         {
@@ -104,24 +119,24 @@ final class LiveCheckpoint
             liveCheckpointFailed(ex);
             return false;
         }
-        p.liveCheckpoint = null;
+        liveCheckpoint = null;
         p.counters.checkpointsOnDutyCycle++;
         p.errorHandler.onError(new RecoveredFault("member " + p.selfId + " has no sound checkpoint above its log's " +
-            "base " + p.log.base() + ": wrote one of its state at " + p.liveCheckpointAt + " on the duty cycle"));
+            "base " + p.log.base() + ": wrote one of its state at " + liveCheckpointAt + " on the duty cycle"));
         return true;
     }
 
     private void liveCheckpointFailed(final RuntimeException ex)
     {
         closeLiveCheckpoint();
-        p.liveCheckpointRetryNs = p.nowNs + TimeUnit.SECONDS.toNanos(1);
+        liveCheckpointRetryNs = p.nowNs + TimeUnit.SECONDS.toNanos(1);
         p.errorHandler.onError(ex);
     }
 
     private void closeLiveCheckpoint()
     {
-        final CheckpointStore.Incoming closing = p.liveCheckpoint;
-        p.liveCheckpoint = null;
+        final CheckpointStore.Incoming closing = liveCheckpoint;
+        liveCheckpoint = null;
         if (closing != null)
         {
             closing.close();

@@ -3,6 +3,7 @@ package io.sequencer.core;
 import io.sequencer.core.SequencerProtocol.BootPhase;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MessageType;
+import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -15,6 +16,20 @@ import org.agrona.MutableDirectBuffer;
  */
 final class Ordering
 {
+    private final NewEventFrame newEventFrame = new NewEventFrame();
+
+    /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
+    private long tickDueSinceNs = -1;
+
+    private long lastTickNs;
+
+    private int droppedEventEpochNext;
+
+    /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
+    private long backPressuredReported;
+
+    private long overloadReportDueNs;
+
     private final SequencerProtocol p;
 
     Ordering(final SequencerProtocol protocol)
@@ -34,10 +49,10 @@ final class Ordering
         p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, timestamp);
         if (p.memberCount > 1)
         {
-            p.newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
+            newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
                 counter,
                 entryType, timestamp, event, offset, length);
-            final int frameLength = p.newEventFrame.encodedLength();
+            final int frameLength = newEventFrame.encodedLength();
             if (p.promiseBeforeEvent)
             {
                 p.deferredFrames.putInt(p.deferredLength, frameLength);
@@ -62,8 +77,8 @@ final class Ordering
     /** R2: a peer's event joins {@code pending}; our clock moves past it. */
     void onNewEvent(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
-        p.newEventFrame.wrap(buffer, offset, length);
-        final long counter = p.newEventFrame.counter();
+        newEventFrame.wrap(buffer, offset, length);
+        final long counter = newEventFrame.counter();
         if (!plausibleCounter(counter))
         {
             p.counters.dropped(DropReason.BAD_FIELD.ordinal());
@@ -80,12 +95,12 @@ final class Ordering
         {
             p.clock = counter;
         }
-        p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, p.newEventFrame.timestamp());
+        p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, newEventFrame.timestamp());
         p.pending[sender].add(
-            counter, p.newEventFrame.incarnation(), p.newEventFrame.localSeq(), p.arrivals++,
-                p.newEventFrame.entryType(),
-            p.newEventFrame.timestamp(), p.newEventFrame.buffer(), p.newEventFrame.payloadOffset(),
-            p.newEventFrame.payloadLength());
+            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), p.arrivals++,
+                newEventFrame.entryType(),
+            newEventFrame.timestamp(), newEventFrame.buffer(), newEventFrame.payloadOffset(),
+            newEventFrame.payloadLength());
     }
 
     private boolean resubmit(final long localSeq, final DirectBuffer payload, final int offset, final int length)
@@ -123,19 +138,19 @@ final class Ordering
      */
     void reportOverload()
     {
-        if (p.nowNs - p.overloadReportDueNs < 0)
+        if (p.nowNs - overloadReportDueNs < 0)
         {
             return;
         }
-        final long refused = p.counters.submitsBackPressured - p.backPressuredReported;
+        final long refused = p.counters.submitsBackPressured - backPressuredReported;
         if (refused > 0)
         {
             // since the last look, which set the due time one interval ahead of itself
-            final long lookedNs = p.overloadReportDueNs - SequencerProtocol.OVERLOAD_REPORT_EVERY_NS;
+            final long lookedNs = overloadReportDueNs - SequencerProtocol.OVERLOAD_REPORT_EVERY_NS;
             p.listener.onOverload(p.currentEpoch, refused, p.nowNs - lookedNs, p.own.inFlight(), p.pendingCount());
-            p.backPressuredReported = p.counters.submitsBackPressured;
+            backPressuredReported = p.counters.submitsBackPressured;
         }
-        p.overloadReportDueNs = p.nowNs + SequencerProtocol.OVERLOAD_REPORT_EVERY_NS;
+        overloadReportDueNs = p.nowNs + SequencerProtocol.OVERLOAD_REPORT_EVERY_NS;
     }
 
     /**
@@ -156,12 +171,12 @@ final class Ordering
         {
             // not due, or an entry on its way to the log already carries a time past it: under load events move the
             // time, and ticks would only add entries (5,195 to the demo's 120,000)
-            p.tickDueSinceNs = -1;
+            tickDueSinceNs = -1;
             return 0;
         }
-        if (p.tickDueSinceNs < 0)
+        if (tickDueSinceNs < 0)
         {
-            p.tickDueSinceNs = p.nowNs;
+            tickDueSinceNs = p.nowNs;
         }
         int rank = 0;
         for (int i = 0; i < p.selfIndex; i++)
@@ -171,8 +186,8 @@ final class Ordering
                 rank++;
             }
         }
-        if (p.ownTickPending || p.nowNs - p.tickDueSinceNs < (rank + 1) * p.tickIntervalNs ||
-            (p.lastTickNs != 0 && p.nowNs - p.lastTickNs < p.tickIntervalNs))
+        if (p.ownTickPending || p.nowNs - tickDueSinceNs < (rank + 1) * p.tickIntervalNs ||
+            (lastTickNs != 0 && p.nowNs - lastTickNs < p.tickIntervalNs))
         {
             return 0;
         }
@@ -180,7 +195,7 @@ final class Ordering
         {
             return 0; // back-pressured: tried again next cycle
         }
-        p.lastTickNs = p.nowNs;
+        lastTickNs = p.nowNs;
         p.ownTickPending = true;
         p.counters.ticksProposed++;
         return 1;
@@ -190,8 +205,8 @@ final class Ordering
     {
         if (!droppedEventsOf(epoch))
         {
-            p.droppedEventEpochs[p.droppedEventEpochNext] = epoch;
-            p.droppedEventEpochNext = (p.droppedEventEpochNext + 1) % SequencerProtocol.DROPPED_EVENT_EPOCHS;
+            p.droppedEventEpochs[droppedEventEpochNext] = epoch;
+            droppedEventEpochNext = (droppedEventEpochNext + 1) % SequencerProtocol.DROPPED_EVENT_EPOCHS;
         }
     }
 

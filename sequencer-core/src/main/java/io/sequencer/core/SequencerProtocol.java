@@ -1,6 +1,5 @@
 package io.sequencer.core;
 
-import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.EntriesFrame;
@@ -10,9 +9,8 @@ import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
-import io.sequencer.core.codec.SnapshotFrame;
 import io.sequencer.core.codec.NewEventFrame;
-import io.sequencer.core.codec.NewNodeFrame;
+import io.sequencer.core.codec.SnapshotFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
@@ -138,12 +136,9 @@ public final class SequencerProtocol implements MemberStreamListener
     final ProtocolCounters counters = new ProtocolCounters();
 
     private final FrameValidator validator;
-    final NewEventFrame newEventFrame = new NewEventFrame();
     final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
-    final NewNodeFrame newNodeFrame = new NewNodeFrame();
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
-    final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
@@ -152,18 +147,8 @@ public final class SequencerProtocol implements MemberStreamListener
     // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
     // member resumes where it stopped.
     CheckpointStore.Incoming incoming;
-    int transferOwner = -1;
     long transferPosition;
-    long transferChk;
-    long transferBase;
-    long transferBaseChk;
-    long transferBaseEpoch;
     long transferLength;
-    long transferWindowStart;
-    long transferRequestedTo;
-    /** The phase a transfer that fails its check goes back to, and what this log agrees with the base up to. */
-    BootPhase transferReturnPhase;
-    long transferAgreed;
     /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
     boolean transferWanted;
     /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
@@ -175,26 +160,12 @@ public final class SequencerProtocol implements MemberStreamListener
     private long retentionApplied;
     /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
     private volatile boolean checkpointNeeded;
-    /**
-     * A checkpoint of the live state written at {@code have}, not visible until {@code g} reaches its position in the
-     * same epoch (a checkpoint is of committed entries, §5); null when none is staged.
-     */
-    CheckpointStore.Incoming liveCheckpoint;
-    long liveCheckpointAt;
-    long liveCheckpointChk;
-    long liveCheckpointEpoch;
-    /** After a live checkpoint failed (a full disk, the state machine threw): not tried again before this. */
-    long liveCheckpointRetryNs;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     boolean replayAheadStopped;
-    final UnsafeBuffer epochStartBuffer = new UnsafeBuffer(new byte[MemberSet.MAX_LENGTH]);
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
     final EpochNanoClock epochClock;
     final long tickIntervalNs;
-    /** When this member first saw a timer due with no entry yet to fire it (-1: none due); when it last ticked. */
-    long tickDueSinceNs = -1;
-    long lastTickNs;
     /** The largest time of the entries proposed in this epoch, this member's and those received (§12). */
     long maxProposedTimeNs;
     /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
@@ -205,7 +176,6 @@ public final class SequencerProtocol implements MemberStreamListener
      * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
      */
     final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
-    int droppedEventEpochNext;
     final LogEntry entry = new LogEntry();
     final int[] memberIds;
 
@@ -271,11 +241,6 @@ public final class SequencerProtocol implements MemberStreamListener
     long epochEnteredNs;
     /** Since when this member waits for a decision, over epoch changes that decide nothing,
         and when it says so next. */
-    long waitingSinceNs = Long.MIN_VALUE;
-    long waitingReportDueNs;
-    /** Back-pressured submits already reported (onOverload), and when they are looked at next. */
-    long backPressuredReported;
-    long overloadReportDueNs;
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
     long fetchStartedFrom;
     long fetchProgressDueNs;
@@ -289,13 +254,9 @@ public final class SequencerProtocol implements MemberStreamListener
     long probeLo;
     long probeHi;
     long probePosition;
-    long probeFrom;
     long fetchNext;
     /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
     long fetchMovedNs;
-    /** The last position asked for by the fetches in flight; two windows are kept in flight. */
-    long fetchRequestedTo;
-    long fetchWindowStart;
     /** Entries per fetch window, adapted to the entries a frame holds. */
     int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
     /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
@@ -327,7 +288,6 @@ public final class SequencerProtocol implements MemberStreamListener
     // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
     long bootStartNs;
     long bootTimeoutNs;
-    long bootJitterNs;
     final long jitterSeed;
 
     final OwnEvents own;

@@ -13,6 +13,25 @@ import io.sequencer.core.codec.SnapshotFrame;
  */
 final class SnapshotReceiving
 {
+    private int transferOwner = -1;
+
+    private long transferChk;
+
+    private long transferBase;
+
+    private long transferBaseChk;
+
+    private long transferBaseEpoch;
+
+    private long transferWindowStart;
+
+    private long transferRequestedTo;
+
+    /** The phase a transfer that fails its check goes back to, and what this log agrees with the base up to. */
+    private BootPhase transferReturnPhase;
+
+    private long transferAgreed;
+
     private final SequencerProtocol p;
 
     SnapshotReceiving(final SequencerProtocol protocol)
@@ -51,7 +70,7 @@ final class SnapshotReceiving
             }
             // a newer checkpoint offered from its start: the one being received was deleted by the owner's retention;
             // judged as an offer to the phase the transfer came from, and taken in place of it if it passes
-            p.phase = p.transferReturnPhase;
+            p.phase = transferReturnPhase;
         }
         if ((p.phase != BootPhase.PROBING && p.phase != BootPhase.FETCHING) || frame.fileOffset() != 0)
         {
@@ -110,18 +129,18 @@ final class SnapshotReceiving
             p.fetchTarget = p.decisionN;
         }
         p.fetchTarget = Math.max(p.fetchTarget, frame.position());
-        p.transferReturnPhase = p.phase;
-        p.transferAgreed = agreed;
+        transferReturnPhase = p.phase;
+        transferAgreed = agreed;
         if (frame.position() == 0)
         {
             // the empty snapshot: the owner's log holds everything from position 1, and no checkpoint is needed
             closeIncoming();
-            p.transferOwner = sender;
+            transferOwner = sender;
             p.transferPosition = 0;
-            p.transferChk = Checksum.EMPTY;
-            p.transferBase = 0;
-            p.transferBaseChk = Checksum.EMPTY;
-            p.transferBaseEpoch = 0;
+            transferChk = Checksum.EMPTY;
+            transferBase = 0;
+            transferBaseChk = Checksum.EMPTY;
+            transferBaseEpoch = 0;
             p.transferLength = 0;
             install();
             return;
@@ -133,12 +152,12 @@ final class SnapshotReceiving
         if (p.incoming == null)
         {
             p.incoming = p.checkpoints.receive(frame.position(), frame.chk());
-            p.transferOwner = sender;
+            transferOwner = sender;
             p.transferPosition = frame.position();
-            p.transferChk = frame.chk();
-            p.transferBase = b;
-            p.transferBaseChk = frame.baseChk();
-            p.transferBaseEpoch = frame.baseEpoch();
+            transferChk = frame.chk();
+            transferBase = b;
+            transferBaseChk = frame.baseChk();
+            transferBaseEpoch = frame.baseEpoch();
             p.transferLength = frame.fileLength();
         }
         p.phase = BootPhase.TRANSFERRING;
@@ -146,8 +165,8 @@ final class SnapshotReceiving
         p.listener.onFetching(p.currentEpoch, p.memberIds[sender], p.transferPosition, p.transferPosition);
         if (p.incoming.received() == 0)
         {
-            p.transferWindowStart = 0;
-            p.transferRequestedTo = Math.min(p.transferLength, p.snapshotServing.windowBytes());
+            transferWindowStart = 0;
+            transferRequestedTo = Math.min(p.transferLength, p.snapshotServing.windowBytes());
             receiveSnapshotBytes(frame);
         }
         else
@@ -162,16 +181,16 @@ final class SnapshotReceiving
      */
     private boolean sameTransfer(final int sender, final SnapshotFrame frame)
     {
-        if (p.incoming == null || sender != p.transferOwner || frame.position() != p.transferPosition ||
-            frame.chk() != p.transferChk || frame.fileLength() != p.transferLength)
+        if (p.incoming == null || sender != transferOwner || frame.position() != p.transferPosition ||
+            frame.chk() != transferChk || frame.fileLength() != p.transferLength)
         {
             return false;
         }
-        if (frame.base() > p.transferBase && frame.base() <= p.transferPosition && p.log.canResetTo(frame.base()))
+        if (frame.base() > transferBase && frame.base() <= p.transferPosition && p.log.canResetTo(frame.base()))
         {
-            p.transferBase = frame.base();
-            p.transferBaseChk = frame.baseChk();
-            p.transferBaseEpoch = frame.baseEpoch();
+            transferBase = frame.base();
+            transferBaseChk = frame.baseChk();
+            transferBaseEpoch = frame.baseEpoch();
         }
         return true;
     }
@@ -179,9 +198,9 @@ final class SnapshotReceiving
     void requestSnapshotWindow(final long from)
     {
         p.fetchMovedNs = p.nowNs;
-        p.transferWindowStart = from;
-        p.transferRequestedTo = Math.min(p.transferLength, from + p.snapshotServing.windowBytes());
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.transferOwner],
+        transferWindowStart = from;
+        transferRequestedTo = Math.min(p.transferLength, from + p.snapshotServing.windowBytes());
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
             FetchFrame.SNAPSHOT, p.transferPosition, from);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }
@@ -197,20 +216,20 @@ final class SnapshotReceiving
         {
             completeTransfer();
         }
-        else if (received >= p.transferRequestedTo)
+        else if (received >= transferRequestedTo)
         {
             requestSnapshotWindow(received); // the window fell short
         }
-        else if (p.transferRequestedTo < p.transferLength &&
-            received - p.transferWindowStart >= (p.transferRequestedTo - p.transferWindowStart) / 2)
+        else if (transferRequestedTo < p.transferLength &&
+            received - transferWindowStart >= (transferRequestedTo - transferWindowStart) / 2)
         {
             // half of the window is in: ask for the next, which the owner queues behind this one
-            final long next = p.transferRequestedTo;
-            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.transferOwner],
+            final long next = transferRequestedTo;
+            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
                 FetchFrame.SNAPSHOT, p.transferPosition, next);
             p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
-            p.transferWindowStart = next;
-            p.transferRequestedTo = Math.min(p.transferLength, next + p.snapshotServing.windowBytes());
+            transferWindowStart = next;
+            transferRequestedTo = Math.min(p.transferLength, next + p.snapshotServing.windowBytes());
         }
     }
 
@@ -231,12 +250,12 @@ final class SnapshotReceiving
         {
             p.counters.snapshotsRejected++;
             p.errorHandler.onError(new RecoveredFault("the snapshot at " + p.transferPosition + " from member " +
-                p.memberIds[p.transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
-            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.transferOwner],
+                p.memberIds[transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
+            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
                 FetchFrame.SNAPSHOT_DAMAGED, p.transferPosition, 0);
             p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
             closeIncoming();
-            p.phase = p.transferReturnPhase;
+            p.phase = transferReturnPhase;
             if (p.phase == BootPhase.PROBING)
             {
                 p.catchUp.sendProbe(p.probePosition);
@@ -272,15 +291,15 @@ final class SnapshotReceiving
      */
     private void install()
     {
-        final long b = p.transferBase;
+        final long b = transferBase;
         p.counters.snapshotsInstalled++;
-        p.own.unserializeFrom(Math.max(p.transferAgreed, p.log.base()) + 1);
-        p.refetchedUpTo = Math.max(p.transferAgreed, p.log.base());
+        p.own.unserializeFrom(Math.max(transferAgreed, p.log.base()) + 1);
+        p.refetchedUpTo = Math.max(transferAgreed, p.log.base());
         if (p.store.highWater() > b)
         {
             p.store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
         }
-        p.log.resetTo(b, p.transferBaseChk, p.transferBaseEpoch);
+        p.log.resetTo(b, transferBaseChk, transferBaseEpoch);
         if (p.store.guaranteed() < b)
         {
             // the owner's base is committed: after a restart too, g is at or above this log's base
