@@ -25,7 +25,8 @@ final class Alignment
     {
         p.decided = true;
         p.activeMask = mask;
-        p.bootStartNs = p.nowNs; // B7 times the alignment from the decision: a late decision is not a stuck epoch
+        // B7 times the alignment from the decision: a late decision is not a stuck epoch
+        p.epochs.bootStartNs = p.nowNs;
         p.listener.onDecided(p.currentEpoch, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], mask,
             p.memberIds[baseOwnerIndex], n);
         p.decisionN = n;
@@ -35,8 +36,8 @@ final class Alignment
         {
             if (!p.isActive(i))
             {
-                p.pending[i].clear();
-                p.ownTickPending &= i != p.selfIndex;
+                p.ordering.pending[i].clear();
+                p.ordering.ownTickPending &= i != p.selfIndex;
             }
         }
         if (!p.isActive(p.selfIndex))
@@ -45,7 +46,7 @@ final class Alignment
             {
                 // Left out: align to the base and follow the owner's durable log while the active set runs, then
                 // ask in; the epoch that admits it then waits only for the last few entries (docs/protocol.md, §10.5).
-                p.catchingUpOutside = true;
+                p.catchUp.catchingUpOutside = true;
                 p.counters.catchUpsOutside++;
             }
             else
@@ -89,17 +90,17 @@ final class Alignment
         else
         {
             p.phase = BootPhase.PROBING;
-            p.probeLo = p.log.base(); // every entry up to the base was committed: canonical (§13)
-            p.probeHi = common + 1;
-            p.probePosition = common;
-            if (p.probePosition == p.probeLo)
+            p.catchUp.probeLo = p.log.base(); // every entry up to the base was committed: canonical (§13)
+            p.catchUp.probeHi = common + 1;
+            p.catchUp.probePosition = common;
+            if (p.catchUp.probePosition == p.catchUp.probeLo)
             {
-                alignedUpTo(p.probeLo);
+                alignedUpTo(p.catchUp.probeLo);
             }
             else
             {
-                p.listener.onProbing(p.currentEpoch, p.memberIds[baseOwnerIndex], p.probePosition);
-                p.catchUp.sendProbe(p.probePosition);
+                p.listener.onProbing(p.currentEpoch, p.memberIds[baseOwnerIndex], p.catchUp.probePosition);
+                p.catchUp.sendProbe(p.catchUp.probePosition);
             }
         }
     }
@@ -143,12 +144,12 @@ final class Alignment
             p.counters.unrolls++;
             p.lastNormalEpoch = p.epochs.epochOfLastEpochStart();
         }
-        if (p.installAt > agreed)
+        if (p.receiving.installAt > agreed)
         {
             // still fetching up to an installed snapshot: its checkpoint is restored when the log reaches it
-            if (p.installAt > p.decisionN)
+            if (p.receiving.installAt > p.decisionN)
             {
-                p.receiving.requestTransfer(agreed, false, "the installed snapshot at " + p.installAt
+                p.receiving.requestTransfer(agreed, false, "the installed snapshot at " + p.receiving.installAt
                     + " lies above this epoch's " +
                     "base N=" + p.decisionN);
                 return;
@@ -162,7 +163,8 @@ final class Alignment
                 final long installed = p.receiving.installedAbove(agreed);
                 if (installed > 0 && installed <= p.decisionN)
                 {
-                    p.installAt = installed; // a restart between an install and its restore: the fetch goes on to it
+                    // a restart between an install and its restore: the fetch goes on to it
+                    p.receiving.installAt = installed;
                 }
                 else
                 {
@@ -173,9 +175,9 @@ final class Alignment
                 }
             }
         }
-        p.fetchNext = agreed + 1;
-        p.fetchTarget = p.decisionN;
-        if (p.fetchNext > p.fetchTarget)
+        p.catchUp.fetchNext = agreed + 1;
+        p.catchUp.fetchTarget = p.decisionN;
+        if (p.catchUp.fetchNext > p.catchUp.fetchTarget)
         {
             appendEpochStart();
         }
@@ -183,21 +185,21 @@ final class Alignment
         {
             p.phase = BootPhase.FETCHING;
             p.catchUp.fetchStarted();
-            p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchNext, p.decisionN);
-            p.catchUp.sendFetchWindow(p.fetchNext);
+            p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchNext, p.decisionN);
+            p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
         }
     }
 
     /** B5 end: {@code EpochStart(E, C, A)} at {@code N+1}; this node now orders in the epoch. */
     void appendEpochStart()
     {
-        if (p.catchingUpOutside)
+        if (p.catchUp.catchingUpOutside)
         {
             p.catchUp.endFetchOutside(); // not in the epoch: nothing to append
             return;
         }
         p.receiving.closeIncoming(); // a transfer abandoned along the way
-        p.refetchedUpTo = 0;
+        p.receiving.refetchedUpTo = 0;
         if (p.fresh)
         {
             // The cluster's first epoch, decided on empty logs only: from now on this is an ordinary member.
@@ -242,7 +244,7 @@ final class Alignment
         int aligned = 0;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.isActive(i) && (i == p.selfIndex ? p.ordering.serSelf() : p.ser[i]) >= start)
+            if (p.isActive(i) && (i == p.selfIndex ? p.ordering.serSelf() : p.ordering.ser[i]) >= start)
             {
                 aligned++;
             }
@@ -253,7 +255,7 @@ final class Alignment
         }
         p.mode = NodeMode.RUNNING;
         p.phase = BootPhase.NONE;
-        p.bootTimeoutNs = p.initialBootTimeoutNs;
+        p.epochs.bootTimeoutNs = p.initialBootTimeoutNs;
         if (p.incarnation == 0)
         {
             // The first epoch this process runs in is above every epoch in the log it aligned to, and so above every

@@ -19,6 +19,25 @@ final class CatchUp
 
     private long fetchWindowStart;
 
+    long probeLo;
+    long probeHi;
+    long probePosition;
+    long fetchNext;
+    /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
+    long fetchMovedNs;
+    /** Entries per fetch window, adapted to the entries a frame holds. */
+    int fetchWindowEntries = SequencerProtocol.MIN_FETCH_WINDOW * 4;
+    /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
+    long fetchTarget;
+    /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
+    long followGap;
+    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
+    long fetchStartedFrom;
+    long fetchProgressDueNs;
+    /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
+    boolean catchingUpOutside;
+    /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
+    boolean alignedOutside;
     private final SequencerProtocol p;
 
     CatchUp(final SequencerProtocol protocol)
@@ -33,8 +52,8 @@ final class CatchUp
      */
     void sendProbe(final long position)
     {
-        p.fetchMovedNs = p.nowNs;
-        probeFrom = Math.max(p.probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
+        fetchMovedNs = p.nowNs;
+        probeFrom = Math.max(probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
             probeFrom, position);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
@@ -46,8 +65,8 @@ final class CatchUp
      */
     void sendFetchWindow(final long from)
     {
-        final long to = Math.min(p.fetchTarget, from + p.fetchWindowEntries - 1);
-        p.fetchMovedNs = p.nowNs;
+        final long to = Math.min(fetchTarget, from + fetchWindowEntries - 1);
+        fetchMovedNs = p.nowNs;
         fetchWindowStart = from;
         fetchRequestedTo = to;
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], from, to);
@@ -57,17 +76,17 @@ final class CatchUp
     /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
     void probeNext()
     {
-        p.bootStartNs = p.nowNs; // progress (B7)
-        if (p.probeHi - p.probeLo <= 1)
+        p.epochs.bootStartNs = p.nowNs; // progress (B7)
+        if (probeHi - probeLo <= 1)
         {
-            p.alignment.alignedUpTo(p.probeLo);
+            p.alignment.alignedUpTo(probeLo);
         }
         else
         {
             // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
-            p.probePosition = p.probeHi - p.probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? p.probeHi - 1 : (p.probeLo
-                + p.probeHi) >>> 1;
-            sendProbe(p.probePosition);
+            probePosition = probeHi - probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? probeHi - 1 : (probeLo
+                + probeHi) >>> 1;
+            sendProbe(probePosition);
         }
     }
 
@@ -78,8 +97,8 @@ final class CatchUp
      */
     private boolean probeAnswerChains()
     {
-        final boolean anchored = probeFrom == p.probeLo + 1;
-        long previousChk = anchored ? p.log.chkAt(p.probeLo) : 0;
+        final boolean anchored = probeFrom == probeLo + 1;
+        long previousChk = anchored ? p.log.chkAt(probeLo) : 0;
         boolean first = true;
         while (p.entriesFrame.nextEntry())
         {
@@ -124,15 +143,15 @@ final class CatchUp
             }
             p.entriesFrame.resetCursor();
             // Checksums chain: agreement at a position implies it below, divergence implies it above.
-            for (long pos = probeFrom; pos <= p.probePosition && p.entriesFrame.nextEntry(); pos++)
+            for (long pos = probeFrom; pos <= probePosition && p.entriesFrame.nextEntry(); pos++)
             {
                 if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
                 {
-                    p.probeLo = Math.max(p.probeLo, pos);
+                    probeLo = Math.max(probeLo, pos);
                 }
                 else
                 {
-                    p.probeHi = Math.min(p.probeHi, pos);
+                    probeHi = Math.min(probeHi, pos);
                     break;
                 }
             }
@@ -140,25 +159,25 @@ final class CatchUp
             return;
         }
         final long first = p.entriesFrame.firstPosition();
-        if (p.phase != BootPhase.FETCHING || p.transferWanted || first > p.fetchNext ||
-            first + p.entriesFrame.count() <= p.fetchNext)
+        if (p.phase != BootPhase.FETCHING || p.receiving.transferWanted || first > fetchNext ||
+            first + p.entriesFrame.count() <= fetchNext)
         {
             return; // a window answered twice, or one whose start was lost: asked again after a while
         }
-        p.fetchWindowEntries = (int)Math.min(SequencerProtocol.MAX_FETCH_WINDOW,
-            Math.max(p.fetchWindowEntries, (long)p.entriesFrame.count() * SequencerProtocol.FETCH_FRAMES_PER_REQUEST));
-        for (long pos = first; pos < p.fetchNext; pos++)
+        fetchWindowEntries = (int)Math.min(SequencerProtocol.MAX_FETCH_WINDOW,
+            Math.max(fetchWindowEntries, (long)p.entriesFrame.count() * SequencerProtocol.FETCH_FRAMES_PER_REQUEST));
+        for (long pos = first; pos < fetchNext; pos++)
         {
             p.entriesFrame.nextEntry(); // already appended from an earlier answer
         }
-        final long fetchedBefore = p.fetchNext;
-        while (p.entriesFrame.nextEntry() && p.fetchNext <= p.fetchTarget)
+        final long fetchedBefore = fetchNext;
+        while (p.entriesFrame.nextEntry() && fetchNext <= fetchTarget)
         {
-            final long expected = chainedChk(p.log.chkAt(p.fetchNext - 1));
-            if (expected != p.entriesFrame.entryChk() || (p.fetchNext == p.decisionN && expected != p.decisionChk))
+            final long expected = chainedChk(p.log.chkAt(fetchNext - 1));
+            if (expected != p.entriesFrame.entryChk() || (fetchNext == p.decisionN && expected != p.decisionChk))
             {
                 p.counters.fetchRejected++;
-                p.errorHandler.onError(new IllegalStateException("catch-up entry " + p.fetchNext + " from member " +
+                p.errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
                     p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
                 return;
             }
@@ -167,7 +186,7 @@ final class CatchUp
                 p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
                 p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
                 p.entriesFrame.entryPayloadLength(), expected);
-            if (position > p.installAt)
+            if (position > p.receiving.installAt)
             {
                 p.replay.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
                     p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
@@ -188,30 +207,30 @@ final class CatchUp
                     p.sendBuffer, 0);
             }
             p.counters.fetchedEntries++;
-            p.fetchNext++;
-            if (position == p.installAt && !p.receiving.restoreInstalled())
+            fetchNext++;
+            if (position == p.receiving.installAt && !p.receiving.restoreInstalled())
             {
                 return;
             }
         }
-        if (p.fetchNext == fetchedBefore)
+        if (fetchNext == fetchedBefore)
         {
             return; // nothing usable: asked again after a while
         }
-        p.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
-        p.fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
+        p.epochs.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
+        fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
                               // server restarted the window each time and sent most entries two or three times)
         p.reportDue = true;
-        if (p.fetchNext > p.fetchTarget)
+        if (fetchNext > fetchTarget)
         {
             p.alignment.appendEpochStart();
         }
-        else if (p.fetchNext > fetchRequestedTo)
+        else if (fetchNext > fetchRequestedTo)
         {
-            sendFetchWindow(p.fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
+            sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
         }
-        else if (fetchRequestedTo < p.fetchTarget &&
-            p.fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
+        else if (fetchRequestedTo < fetchTarget &&
+            fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
         {
             sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
         }
@@ -227,21 +246,21 @@ final class CatchUp
      */
     boolean followRound()
     {
-        final long target = p.reportGuaranteed[p.baseOwner];
+        final long target = p.reports.reportGuaranteed[p.baseOwner];
         final long gap = target - p.log.have();
-        if (!p.alignedOutside || gap <= p.followLag || (p.followGap >= 0 && gap >= p.followGap))
+        if (!alignedOutside || gap <= p.followLag || (followGap >= 0 && gap >= followGap))
         {
             return false;
         }
-        p.followGap = gap;
+        followGap = gap;
         p.counters.followRounds++;
-        p.catchingUpOutside = true;
+        catchingUpOutside = true;
         p.phase = BootPhase.FETCHING;
-        p.fetchNext = p.log.have() + 1;
-        p.fetchTarget = target;
+        fetchNext = p.log.have() + 1;
+        fetchTarget = target;
         fetchStarted();
-        p.listener.onFollowing(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchNext, p.fetchTarget);
-        sendFetchWindow(p.fetchNext);
+        p.listener.onFollowing(p.currentEpoch, p.memberIds[p.baseOwner], fetchNext, fetchTarget);
+        sendFetchWindow(fetchNext);
         return true;
     }
 
@@ -253,9 +272,9 @@ final class CatchUp
     void endFetchOutside()
     {
         p.receiving.closeIncoming(); // a transfer abandoned along the way
-        p.refetchedUpTo = 0;
-        p.catchingUpOutside = false;
-        p.alignedOutside = true;
+        p.receiving.refetchedUpTo = 0;
+        catchingUpOutside = false;
+        alignedOutside = true;
         p.phase = BootPhase.COLLECTING;
         if (p.durability == Durability.BATCH)
         {
@@ -270,7 +289,33 @@ final class CatchUp
     /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
     void fetchStarted()
     {
-        p.fetchStartedFrom = p.fetchNext;
-        p.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+        fetchStartedFrom = fetchNext;
+        fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+    }
+
+    /**
+     * What a catch-up in progress is doing, for reports (the simulator's, an operator's): the probe, the fetch, the
+     * transfer; empty when none is. Duty cycle only; allocates.
+     */
+    String describe()
+    {
+        final String from = p.decided && p.baseOwner >= 0 && p.baseOwner < p.memberCount ? " from member " +
+            p.memberIds[p.baseOwner] : "";
+        switch (p.phase)
+        {
+            case PROBING:
+                return "probing " + probeLo + ".." + probeHi + from;
+            case FETCHING:
+                return (p.receiving.transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." +
+                    fetchTarget + from + (p.receiving.installAt > 0 ? ", the installed snapshot at "
+                        + p.receiving.installAt : "") +
+                    (p.log.base() > 0 ? ", log from " + (p.log.base() + 1) : "");
+            case TRANSFERRING:
+                return "receiving the snapshot at " + p.receiving.transferPosition + ": "
+                    + (p.receiving.incoming == null ? 0 :
+                    p.receiving.incoming.received()) + " of " + p.receiving.transferLength + " bytes" + from;
+            default:
+                return "";
+        }
     }
 }

@@ -16,11 +16,28 @@ final class EpochChange
 
     private long bootJitterNs;
 
+    // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
+    long bootStartNs;
+    long bootTimeoutNs;
+    /** When this member entered the current epoch (the node log reports how long a decision took). */
+    long epochEnteredNs;
+    /**
+     * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
+     * before it enters one, until {@link #listenUntilNs} (B1).
+     */
+    boolean listening;
+    long listenUntilNs;
+    /**
+     * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
+     * decision and, if none comes, in); -1 while it has not.
+     */
+    long decisionMissedSinceNs = -1;
     private final SequencerProtocol p;
 
     EpochChange(final SequencerProtocol protocol)
     {
         this.p = protocol;
+        bootTimeoutNs = p.initialBootTimeoutNs;
     }
 
     long epochOfLastEpochStart()
@@ -87,12 +104,12 @@ final class EpochChange
         {
             for (int i = 0; i < p.memberCount; i++)
             {
-                if (i != p.selfIndex && p.ser[i] > 0)
+                if (i != p.selfIndex && p.ordering.ser[i] > 0)
                 {
                     // Up to g only: no alignment ever cuts a member's log below it, so what a member held up to g it
                     // holds in every later epoch unless it lost entries.
-                    p.knownHeld[i] = Math.min(p.ser[i], p.guaranteed);
-                    p.knownHeldEpoch[i] = p.currentEpoch;
+                    p.reports.knownHeld[i] = Math.min(p.ordering.ser[i], p.guaranteed);
+                    p.reports.knownHeldEpoch[i] = p.currentEpoch;
                 }
             }
         }
@@ -106,35 +123,35 @@ final class EpochChange
         p.mode = NodeMode.BOOT;
         p.phase = BootPhase.COLLECTING;
         p.activeMask = 0;
-        p.orderingSeenMask = 0;
+        p.ordering.orderingSeenMask = 0;
         p.decided = false;
-        p.catchingUpOutside = false;
-        p.alignedOutside = false;
-        p.followGap = -1;
-        p.clock = 0;
-        p.lastPromiseSent = 0;
-        p.arrivals = 0;
-        p.ownTickPending = false;
-        p.maxProposedTimeNs = 0;
+        p.catchUp.catchingUpOutside = false;
+        p.catchUp.alignedOutside = false;
+        p.catchUp.followGap = -1;
+        p.ordering.clock = 0;
+        p.ordering.lastPromiseSent = 0;
+        p.ordering.arrivals = 0;
+        p.ordering.ownTickPending = false;
+        p.ordering.maxProposedTimeNs = 0;
         for (int i = 0; i < p.memberCount; i++)
         {
-            p.promise[i] = 0;
-            p.ser[i] = 0;
-            p.pending[i].clear();
-            p.reported[i] = false;
-            p.historyCount[i] = 0;
+            p.ordering.promise[i] = 0;
+            p.ordering.ser[i] = 0;
+            p.ordering.pending[i].clear();
+            p.reports.reported[i] = false;
+            p.reports.historyCount[i] = 0;
             p.entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
             p.snapshotServing.stop(i);
         }
-        p.deferredLength = 0;
+        p.ordering.deferredLength = 0;
         p.replayAheadStopped = false;
-        p.transferWanted = false;
+        p.receiving.transferWanted = false;
         p.quorumSinceNs = -1;
-        p.decisionMissedSinceNs = -1;
+        decisionMissedSinceNs = -1;
         p.decisionRefused = false;
         p.decisionPending = false;
-        p.bootStartNs = p.nowNs;
-        p.epochEnteredNs = p.nowNs;
+        bootStartNs = p.nowNs;
+        epochEnteredNs = p.nowNs;
         if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
         {
             // a wait for a decision starts; an epoch change from an undecided epoch goes on with the same wait
@@ -157,7 +174,7 @@ final class EpochChange
         h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
         h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
         h ^= h >>> 33;
-        return Long.remainderUnsigned(h, Math.max(1, p.bootTimeoutNs / 2));
+        return Long.remainderUnsigned(h, Math.max(1, bootTimeoutNs / 2));
     }
 
     /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
@@ -198,11 +215,12 @@ final class EpochChange
             waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_EVERY_NS;
             p.listener.onWaiting(p.currentEpoch, p.hearsMask(), p.nowNs - waitingSinceNs);
         }
-        if (p.phase == BootPhase.FETCHING && p.nowNs - p.fetchProgressDueNs >= 0)
+        if (p.phase == BootPhase.FETCHING && p.nowNs - p.catchUp.fetchProgressDueNs >= 0)
         {
-            p.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
-            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchStartedFrom, p.fetchNext - 1,
-                p.fetchTarget);
+            p.catchUp.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchStartedFrom,
+                p.catchUp.fetchNext - 1,
+                p.catchUp.fetchTarget);
         }
     }
 
@@ -215,39 +233,40 @@ final class EpochChange
             work += p.coordinator.coordinate();
         }
         if ((p.phase == BootPhase.PROBING || p.phase == BootPhase.FETCHING || p.phase == BootPhase.TRANSFERRING) &&
-            p.nowNs - p.fetchMovedNs >= p.failureTimeoutNs)
+            p.nowNs - p.catchUp.fetchMovedNs >= p.failureTimeoutNs)
         {
             if (p.phase == BootPhase.PROBING)
             {
-                p.catchUp.sendProbe(p.probePosition);
+                p.catchUp.sendProbe(p.catchUp.probePosition);
             }
             else if (p.phase == BootPhase.TRANSFERRING)
             {
                 // answers stopped: ask again
-                p.receiving.requestSnapshotWindow(p.incoming == null ? 0 : p.incoming.received());
+                p.receiving.requestSnapshotWindow(p.receiving.incoming == null ? 0 : p.receiving.incoming.received());
             }
-            else if (p.transferWanted)
+            else if (p.receiving.transferWanted)
             {
                 p.receiving.askForSnapshot();
             }
-            else if (p.alignedOutside)
+            else if (p.catchUp.alignedOutside)
             {
                 // A follow round that stopped: the owner does not hold the g it reported (a forged or garbled
                 // report: ProcessFaultTest followed toward 2^63, round after round, each fetching what the cluster
                 // had ordered meanwhile, and never asked in) or it stalled. An honest round does not stall, so no
                 // other round follows in this epoch: this member asks in with what it holds (§10.5).
-                p.followGap = 0;
+                p.catchUp.followGap = 0;
                 p.catchUp.endFetchOutside();
             }
             else
             {
                 // answers fell short
-                p.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW, p.fetchWindowEntries / 2);
-                p.catchUp.sendFetchWindow(p.fetchNext);
+                p.catchUp.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW,
+                    p.catchUp.fetchWindowEntries / 2);
+                p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
             }
             work++;
         }
-        if (!p.decided && p.decisionMissedSinceNs >= 0 && p.nowNs - p.decisionMissedSinceNs >= p.bootTimeoutNs)
+        if (!p.decided && decisionMissedSinceNs >= 0 && p.nowNs - decisionMissedSinceNs >= bootTimeoutNs)
         {
             p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
             return work + 1;
@@ -269,7 +288,7 @@ final class EpochChange
             }
             else
             {
-                p.bootStartNs = p.nowNs;
+                bootStartNs = p.nowNs;
             }
             return work;
         }
@@ -280,18 +299,18 @@ final class EpochChange
             // epoch for every member (CatchUpFigures: a fetch stalled 60 ms on a starved serving member, and the
             // epochs it started held acknowledgements for two seconds); the fetch is asked again after T_fd instead,
             // and the active set's own failure detection ends the epoch if its members fail.
-            p.bootStartNs = p.nowNs;
+            bootStartNs = p.nowNs;
         }
-        if (p.mode == NodeMode.BOOT && p.nowNs - p.bootStartNs > p.bootTimeoutNs + bootJitterNs)
+        if (p.mode == NodeMode.BOOT && p.nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
         {
             p.counters.bootTimeouts++;
             if (startEpochChange(EpochTrigger.BOOT_TIMEOUT, -1)) // B7
             {
-                p.bootTimeoutNs = Math.min(p.maxBootTimeoutNs, p.bootTimeoutNs * 2);
+                bootTimeoutNs = Math.min(p.maxBootTimeoutNs, bootTimeoutNs * 2);
             }
             else
             {
-                p.bootStartNs = p.nowNs; // waits in this epoch until it hears a quorum
+                bootStartNs = p.nowNs; // waits in this epoch until it hears a quorum
             }
             work++;
         }

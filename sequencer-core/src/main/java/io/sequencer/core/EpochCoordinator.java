@@ -36,7 +36,7 @@ final class EpochCoordinator
         boolean clusterRan = false;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.reported[i] && p.reportRan[i])
+            if (p.reports.reported[i] && p.reports.reportRan[i])
             {
                 clusterRan = true;
             }
@@ -53,34 +53,37 @@ final class EpochCoordinator
         boolean anyAligned = false;
         for (int i = 0; i < p.memberCount; i++)
         {
-            allReported &= p.reported[i];
-            anyAligned |= p.reported[i] && p.reportLastNormalEpoch[i] > 0;
+            allReported &= p.reports.reported[i];
+            anyAligned |= p.reports.reported[i] && p.reports.reportLastNormalEpoch[i] > 0;
         }
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.reported[i])
+            if (p.reports.reported[i])
             {
                 reporters++;
-                if (p.reportIntact[i] && p.reportFresh[i] && (clusterRan || (anyAligned && !allReported)))
+                if (p.reports.reportIntact[i] && p.reports.reportFresh[i] && (clusterRan || (anyAligned
+                    && !allReported)))
                 {
                     // An empty log bootstrapped into a cluster that ran is a lost disk. And once some member has
                     // aligned to an epoch, that epoch may have run without it: only the whole configuration can then
                     // show that it never did (the member holding the events may be the one missing, §10.2).
-                    p.reportIntact[i] = false;
+                    p.reports.reportIntact[i] = false;
                 }
-                if (p.reportIntact[i] && i != p.selfIndex && p.reportLastNormalEpoch[i] >= p.knownHeldEpoch[i] &&
-                    p.reportHave[i] < p.knownHeld[i])
+                if (p.reports.reportIntact[i] && i != p.selfIndex
+                    && p.reports.reportLastNormalEpoch[i] >= p.reports.knownHeldEpoch[i] &&
+                    p.reports.reportHave[i] < p.reports.knownHeld[i])
                 {
                     // This node counted the member holding more, all of it durable, and no alignment cuts below the
                     // watermark: it lost entries without knowing it (docs/protocol.md §10.1).
-                    p.reportIntact[i] = false;
+                    p.reports.reportIntact[i] = false;
                     p.counters.lossesSeenInReports++;
                     p.errorHandler.onError(new RecoveredFault("member " + p.memberIds[i] + " reports "
-                        + p.reportHave[i] +
-                        " entries of epoch " + p.knownHeldEpoch[i] + " but was counted holding " + p.knownHeld[i] +
+                        + p.reports.reportHave[i] +
+                        " entries of epoch " + p.reports.knownHeldEpoch[i] + " but was counted holding "
+                            + p.reports.knownHeld[i] +
                         " in it: its report does not count as intact"));
                 }
-                if (p.reportIntact[i])
+                if (p.reports.reportIntact[i])
                 {
                     intactReporters++;
                 }
@@ -100,7 +103,8 @@ final class EpochCoordinator
             p.quorumSinceNs = p.nowNs;
         }
         if (reporters + silentMissing < p.memberCount &&
-            (p.nowNs - p.quorumSinceNs < p.decisionGraceNs || p.nowNs - p.bootStartNs < p.bootTimeoutNs / 2))
+            (p.nowNs - p.quorumSinceNs < p.decisionGraceNs
+                || p.nowNs - p.epochs.bootStartNs < p.epochs.bootTimeoutNs / 2))
         {
             // A member that is not silent (it hears this coordinator) and has not reported yet is on its way into the
             // epoch: a loaded or starting member adopts it tens of ms late, stalled by its own epoch persist. It is
@@ -113,10 +117,10 @@ final class EpochCoordinator
         int base = -1;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.reported[i] && p.reportIntact[i] && (base < 0 ||
-                (!p.baseByHaveOnly && p.reportLastNormalEpoch[i] > p.reportLastNormalEpoch[base]) ||
-                ((p.baseByHaveOnly || p.reportLastNormalEpoch[i] == p.reportLastNormalEpoch[base]) &&
-                p.reportHave[i] > p.reportHave[base])))
+            if (p.reports.reported[i] && p.reports.reportIntact[i] && (base < 0 ||
+                (!p.baseByHaveOnly && p.reports.reportLastNormalEpoch[i] > p.reports.reportLastNormalEpoch[base]) ||
+                ((p.baseByHaveOnly || p.reports.reportLastNormalEpoch[i] == p.reports.reportLastNormalEpoch[base]) &&
+                p.reports.reportHave[i] > p.reports.reportHave[base])))
             {
                 base = i;
             }
@@ -125,7 +129,7 @@ final class EpochCoordinator
         {
             base = reporterWithQuorumHighestHave();
         }
-        if (base != p.selfIndex && p.farBehind(p.reportHave[p.selfIndex], p.reportHave[base]) &&
+        if (base != p.selfIndex && p.farBehind(p.reports.reportHave[p.selfIndex], p.reports.reportHave[base]) &&
             p.epochs.coordinatorIndex(p.epochs.nextEpoch(false)) != p.selfIndex)
         {
             // B4: far behind the base, this coordinator could not leave itself out (A' holds its coordinator), and in
@@ -138,19 +142,20 @@ final class EpochCoordinator
         int mask = 0;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.reported[i])
+            if (p.reports.reported[i])
             {
                 mask |= 1 << i;
-                if (p.reportGuaranteed[i] > p.reportHave[base] && p.reportIntact[i] && !p.unguardedDefect)
+                if (p.reports.reportGuaranteed[i] > p.reports.reportHave[base] && p.reports.reportIntact[i]
+                    && !p.unguardedDefect)
                 {
                     // B3's assertion. Honest reports never fail it; a forged or garbled one may, and must not stop
                     // the coordinator: it does not decide, and B7 moves the cluster on.
                     if (!p.decisionRefused)
                     {
                         p.counters.decisionsRefused++;
-                        p.errorHandler.onError(new RecoveredFault("B3: the base (" + p.reportHave[base]
+                        p.errorHandler.onError(new RecoveredFault("B3: the base (" + p.reports.reportHave[base]
                             + " of member " +
-                            p.memberIds[base] + ") is below the watermark " + p.reportGuaranteed[i]
+                            p.memberIds[base] + ") is below the watermark " + p.reports.reportGuaranteed[i]
                                 + " reported by member " +
                             p.memberIds[i] + ": epoch " + p.currentEpoch + " not decided"));
                         p.decisionRefused = true;
@@ -171,15 +176,15 @@ final class EpochCoordinator
         {
             final int without = mask & ~(1 << i);
             if (without != mask && i != p.selfIndex && i != base && Integer.bitCount(without) >= p.quorum &&
-                p.farBehind(p.reportHave[i], p.reportHave[base]))
+                p.farBehind(p.reports.reportHave[i], p.reports.reportHave[base]))
             {
                 mask = without; // far behind: it catches up outside the epoch instead of stalling everyone's ordering
             }
         }
-        reportLeftOut(mask, p.reportHave[base]);
+        reportLeftOut(mask, p.reports.reportHave[base]);
         p.decisionPending = true;
-        p.decisionN = p.reportHave[base];
-        p.decisionChk = p.reportChk[base];
+        p.decisionN = p.reports.reportHave[base];
+        p.decisionChk = p.reports.reportChk[base];
         p.decisionMask = mask;
         p.decisionBaseOwner = base;
         p.counters.decisions++;
@@ -197,14 +202,14 @@ final class EpochCoordinator
             }
             final LeftOutReason reason;
             int other = -1;
-            if (!p.reported[i])
+            if (!p.reports.reported[i])
             {
                 final int unhearing = notHeardByAReporter(i);
                 reason = p.isSilent(i) ? LeftOutReason.SILENT :
                     unhearing >= 0 ? LeftOutReason.NOT_HEARD : LeftOutReason.NOT_REPORTED;
                 other = p.isSilent(i) || unhearing < 0 ? -1 : p.memberIds[unhearing];
             }
-            else if (p.farBehind(p.reportHave[i], baseHave))
+            else if (p.farBehind(p.reports.reportHave[i], baseHave))
             {
                 reason = LeftOutReason.FAR_BEHIND;
             }
@@ -220,7 +225,7 @@ final class EpochCoordinator
                     }
                 }
             }
-            p.listener.onLeftOut(p.currentEpoch, p.memberIds[i], reason, other, p.nowNs - p.epochEnteredNs);
+            p.listener.onLeftOut(p.currentEpoch, p.memberIds[i], reason, other, p.nowNs - p.epochs.epochEnteredNs);
         }
     }
 
@@ -270,8 +275,9 @@ final class EpochCoordinator
         for (int j = 0; j < p.memberCount; j++)
         {
             // a reporter that does not hear this coordinator either is deaf, not a witness (§10.4)
-            if (j != p.selfIndex && j != index && p.reported[j] && (p.reportHears[j] & (1 << index)) == 0 &&
-                (p.reportHears[j] & (1 << p.selfIndex)) != 0)
+            if (j != p.selfIndex && j != index && p.reports.reported[j]
+                && (p.reports.reportHears[j] & (1 << index)) == 0 &&
+                (p.reports.reportHears[j] & (1 << p.selfIndex)) != 0)
             {
                 return j;
             }
@@ -281,7 +287,7 @@ final class EpochCoordinator
 
     private int hearsMaskOfMember(final int index)
     {
-        return index == p.selfIndex ? p.hearsMask() : p.reportHears[index] | (1 << index);
+        return index == p.selfIndex ? p.hearsMask() : p.reports.reportHears[index] | (1 << index);
     }
 
     /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */
@@ -290,19 +296,19 @@ final class EpochCoordinator
         int chosen = -1;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (!p.reported[i])
+            if (!p.reports.reported[i])
             {
                 continue;
             }
             int atLeast = 0;
             for (int j = 0; j < p.memberCount; j++)
             {
-                if (p.reported[j] && p.reportHave[j] >= p.reportHave[i])
+                if (p.reports.reported[j] && p.reports.reportHave[j] >= p.reports.reportHave[i])
                 {
                     atLeast++;
                 }
             }
-            if (atLeast >= p.quorum && (chosen < 0 || p.reportHave[i] > p.reportHave[chosen]))
+            if (atLeast >= p.quorum && (chosen < 0 || p.reports.reportHave[i] > p.reports.reportHave[chosen]))
             {
                 chosen = i;
             }

@@ -20,25 +20,60 @@ final class EpochReports
 
     private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
 
+    final boolean[] reported;
+    final long[] reportHave;
+    final long[] reportChk;
+    final long[] reportLastNormalEpoch;
+    final long[] reportGuaranteed;
+    final boolean[] reportIntact;
+    final boolean[] reportFresh;
+    /** Kept across epochs: the position each member was last counted holding (R8), and in which epoch. */
+    final long[] knownHeld;
+    final long[] knownHeldEpoch;
+    /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
+    final boolean[] reportRan;
+    final int[] reportHears;
+    final long[] historyHave;
+    final long[] historyChk;
+    final int[] historyCount;
+    /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
+    final long[] decisionResentNs;
+    final long[] decisionResentEpoch;
     private final SequencerProtocol p;
 
     EpochReports(final SequencerProtocol protocol)
     {
         this.p = protocol;
+        reported = new boolean[p.memberCount];
+        reportHave = new long[p.memberCount];
+        reportChk = new long[p.memberCount];
+        reportLastNormalEpoch = new long[p.memberCount];
+        reportGuaranteed = new long[p.memberCount];
+        reportIntact = new boolean[p.memberCount];
+        reportFresh = new boolean[p.memberCount];
+        knownHeld = new long[p.memberCount];
+        knownHeldEpoch = new long[p.memberCount];
+        reportRan = new boolean[p.memberCount];
+        reportHears = new int[p.memberCount];
+        historyHave = new long[p.memberCount * SequencerProtocol.REPORT_HISTORY];
+        historyChk = new long[p.memberCount * SequencerProtocol.REPORT_HISTORY];
+        historyCount = new int[p.memberCount];
+        decisionResentNs = new long[p.memberCount];
+        decisionResentEpoch = new long[p.memberCount];
     }
 
     /** The coordinator counts its own report like any other. */
     void recordOwnReport()
     {
         final long have = p.ordering.serSelf();
-        p.reported[p.selfIndex] = true;
-        p.reportHave[p.selfIndex] = have;
-        p.reportChk[p.selfIndex] = p.log.chkAt(have);
-        p.reportLastNormalEpoch[p.selfIndex] = p.lastNormalEpoch;
-        p.reportGuaranteed[p.selfIndex] = p.guaranteed;
-        p.reportIntact[p.selfIndex] = p.intact;
-        p.reportFresh[p.selfIndex] = p.fresh;
-        p.reportRan[p.selfIndex] = p.epochs.holdsEvents() || p.guaranteed > 0;
+        reported[p.selfIndex] = true;
+        reportHave[p.selfIndex] = have;
+        reportChk[p.selfIndex] = p.log.chkAt(have);
+        reportLastNormalEpoch[p.selfIndex] = p.lastNormalEpoch;
+        reportGuaranteed[p.selfIndex] = p.guaranteed;
+        reportIntact[p.selfIndex] = p.intact;
+        reportFresh[p.selfIndex] = p.fresh;
+        reportRan[p.selfIndex] = p.epochs.holdsEvents() || p.guaranteed > 0;
     }
 
     /**
@@ -49,9 +84,9 @@ final class EpochReports
      */
     void decisionMissed()
     {
-        if (p.decisionMissedSinceNs < 0)
+        if (p.epochs.decisionMissedSinceNs < 0)
         {
-            p.decisionMissedSinceNs = p.nowNs;
+            p.epochs.decisionMissedSinceNs = p.nowNs;
             p.reportDue = true;
         }
     }
@@ -103,35 +138,35 @@ final class EpochReports
                 decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
             }
-            p.reported[sender] = true;
-            p.reportHave[sender] = have;
-            p.reportChk[sender] = p.serializeCounterFrame.chkAtHave();
-            p.reportLastNormalEpoch[sender] = senderLastNormalEpoch;
-            p.reportGuaranteed[sender] = p.serializeCounterFrame.guaranteed();
-            p.reportIntact[sender] = p.serializeCounterFrame.intact();
-            p.reportFresh[sender] = p.serializeCounterFrame.isFresh();
-            p.reportRan[sender] = p.serializeCounterFrame.showsClusterRan();
-            p.reportHears[sender] = p.serializeCounterFrame.hearsMask();
+            reported[sender] = true;
+            reportHave[sender] = have;
+            reportChk[sender] = p.serializeCounterFrame.chkAtHave();
+            reportLastNormalEpoch[sender] = senderLastNormalEpoch;
+            reportGuaranteed[sender] = p.serializeCounterFrame.guaranteed();
+            reportIntact[sender] = p.serializeCounterFrame.intact();
+            reportFresh[sender] = p.serializeCounterFrame.isFresh();
+            reportRan[sender] = p.serializeCounterFrame.showsClusterRan();
+            reportHears[sender] = p.serializeCounterFrame.hearsMask();
             return;
         }
         if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.epochs.coordinatorIndex(p.currentEpoch)
             && !p.noCoordinator &&
-            (p.decisionResentEpoch[sender] != p.currentEpoch
-                || p.nowNs - p.decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
+            (decisionResentEpoch[sender] != p.currentEpoch
+                || p.nowNs - decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
             publishDecisionFrame())
         {
             // B6: the sender missed this epoch's decision (it adopted the epoch after the decision went out): the same
             // decision again, at most once a heartbeat per member.
-            p.decisionResentEpoch[sender] = p.currentEpoch;
-            p.decisionResentNs[sender] = p.nowNs;
+            decisionResentEpoch[sender] = p.currentEpoch;
+            decisionResentNs[sender] = p.nowNs;
             p.counters.decisionsResent++;
         }
         if (senderLastNormalEpoch != p.currentEpoch || !p.isActive(sender))
         {
             return; // sent before the sender aligned to this epoch: not counted
         }
-        p.reported[sender] = true;
-        p.reportLastNormalEpoch[sender] = senderLastNormalEpoch;
+        reported[sender] = true;
+        reportLastNormalEpoch[sender] = senderLastNormalEpoch;
         rememberReport(sender, have, p.serializeCounterFrame.chkAtHave(), p.serializeCounterFrame.guaranteed());
         if (p.phase == BootPhase.ALIGNED || p.mode == NodeMode.RUNNING)
         {
@@ -144,41 +179,41 @@ final class EpochReports
     private void rememberReport(final int sender, final long have, final long chk, final long reportedGuaranteed)
     {
         final int base = sender * SequencerProtocol.REPORT_HISTORY;
-        if (p.historyCount[sender] == SequencerProtocol.REPORT_HISTORY)
+        if (historyCount[sender] == SequencerProtocol.REPORT_HISTORY)
         {
             dropReports(sender, 1);
         }
         // Kept sorted by have. An honest member's position only rises, but a forged or replayed report may sit
         // anywhere: inserted in order, a forged one above this log never blocks the honest ones below it (they are
         // checked and counted as this log reaches them), and a replayed old one never pushes a newer one out.
-        final int count = p.historyCount[sender];
+        final int count = historyCount[sender];
         int at = count;
-        while (at > 0 && p.historyHave[base + at - 1] >= have)
+        while (at > 0 && historyHave[base + at - 1] >= have)
         {
             at--;
         }
-        if (at < count && p.historyHave[base + at] == have)
+        if (at < count && historyHave[base + at] == have)
         {
-            p.historyChk[base + at] = chk; // the same position again: keep one
+            historyChk[base + at] = chk; // the same position again: keep one
         }
         else
         {
-            System.arraycopy(p.historyHave, base + at, p.historyHave, base + at + 1, count - at);
-            System.arraycopy(p.historyChk, base + at, p.historyChk, base + at + 1, count - at);
-            p.historyHave[base + at] = have;
-            p.historyChk[base + at] = chk;
-            p.historyCount[sender] = count + 1;
+            System.arraycopy(historyHave, base + at, historyHave, base + at + 1, count - at);
+            System.arraycopy(historyChk, base + at, historyChk, base + at + 1, count - at);
+            historyHave[base + at] = have;
+            historyChk[base + at] = chk;
+            historyCount[sender] = count + 1;
         }
-        p.reportGuaranteed[sender] = Math.max(p.reportGuaranteed[sender], reportedGuaranteed);
+        reportGuaranteed[sender] = Math.max(reportGuaranteed[sender], reportedGuaranteed);
     }
 
     private void dropReports(final int sender, final int n)
     {
         final int base = sender * SequencerProtocol.REPORT_HISTORY;
-        final int count = p.historyCount[sender];
-        System.arraycopy(p.historyHave, base + n, p.historyHave, base, count - n);
-        System.arraycopy(p.historyChk, base + n, p.historyChk, base, count - n);
-        p.historyCount[sender] = count - n;
+        final int count = historyCount[sender];
+        System.arraycopy(historyHave, base + n, historyHave, base, count - n);
+        System.arraycopy(historyChk, base + n, historyChk, base, count - n);
+        historyCount[sender] = count - n;
     }
 
     /**
@@ -189,11 +224,11 @@ final class EpochReports
      */
     void countReport(final int sender)
     {
-        final int count = p.historyCount[sender];
+        final int count = historyCount[sender];
         final int base = sender * SequencerProtocol.REPORT_HISTORY;
         final long logHave = p.log.have();
         int k = count - 1;
-        while (k >= 0 && p.historyHave[base + k] > logHave)
+        while (k >= 0 && historyHave[base + k] > logHave)
         {
             k--;
         }
@@ -201,25 +236,25 @@ final class EpochReports
         {
             return;
         }
-        final long have = p.historyHave[base + k];
+        final long have = historyHave[base + k];
         if (have < p.log.base())
         {
             dropReports(sender, k + 1); // below what this log holds: it cannot be checked, and is not counted
             return;
         }
-        if (p.log.chkAt(have) != p.historyChk[base + k])
+        if (p.log.chkAt(have) != historyChk[base + k])
         {
             p.counters.reportChkMismatches++;
             dropReports(sender, k + 1);
             return;
         }
         dropReports(sender, k + 1);
-        if (have > p.ser[sender])
+        if (have > p.ordering.ser[sender])
         {
-            p.ser[sender] = have;
+            p.ordering.ser[sender] = have;
         }
         // A peer's watermark is knowledge this node may adopt, but only as far as it has checked the peer's log.
-        final long adoptable = Math.min(p.reportGuaranteed[sender], p.ser[sender]);
+        final long adoptable = Math.min(reportGuaranteed[sender], p.ordering.ser[sender]);
         if (adoptable > p.guaranteed)
         {
             p.guaranteed = adoptable;
@@ -243,8 +278,8 @@ final class EpochReports
         p.store.amnesia(true);
         p.store.logId(p.log.logId());
         p.store.initialize();
-        p.reportIntact[p.selfIndex] = false;
-        p.reportFresh[p.selfIndex] = false;
+        reportIntact[p.selfIndex] = false;
+        reportFresh[p.selfIndex] = false;
         p.counters.bootstrapRefusals++;
         p.errorHandler.onError(new RecoveredFault("member " + p.selfId
             + " was started to bootstrap a new cluster, but " +

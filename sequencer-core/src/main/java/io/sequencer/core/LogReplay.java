@@ -162,7 +162,7 @@ final class LogReplay
             {
                 p.own.onSerialized(localSeq, position, status, result, resultLength);
             }
-            else if (position <= p.refetchedUpTo && (next < 0 || localSeq < next))
+            else if (position <= p.receiving.refetchedUpTo && (next < 0 || localSeq < next))
             {
                 // fetched again after an install, at the place it had: serialized before, its result kept (§13)
             }

@@ -5,6 +5,7 @@ import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -30,11 +31,40 @@ final class Ordering
 
     private long overloadReportDueNs;
 
+    final long[] promise;
+    final long[] ser;
+    final PendingQueue[] pending;
+    long arrivals;
+    long clock;
+    long lastPromiseSent;
+    /** The largest time of the entries proposed in this epoch, this member's and those received (§12). */
+    long maxProposedTimeNs;
+    /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
+    boolean ownTickPending;
+    /**
+     * The latest distinct epochs of {@code NewEvent}s dropped as too far ahead (§10.3): this member never enters one of
+     * them. Exactly those, not every epoch below the highest: a forged event of epoch 2^61 must not send the member
+     * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
+     */
+    final long[] droppedEventEpochs = new long[SequencerProtocol.DROPPED_EVENT_EPOCHS];
+    // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
+    final ExpandableArrayBuffer deferredFrames;
+    int deferredLength;
+    /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
+    int orderingSeenMask;
+    /** When this member last published a report: a running member reports at least every few heartbeats. */
+    long lastReportSentNs;
+    long lastMaskSentNs;
     private final SequencerProtocol p;
 
     Ordering(final SequencerProtocol protocol)
     {
         this.p = protocol;
+        promise = new long[p.memberCount];
+        ser = new long[p.memberCount];
+        pending = new PendingQueue[p.memberCount];
+        deferredFrames = p.promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
+        java.util.Arrays.fill(droppedEventEpochs, -1);
     }
 
     /**
@@ -44,9 +74,9 @@ final class Ordering
     boolean propose(
         final int entryType, final long localSeq, final DirectBuffer event, final int offset, final int length)
     {
-        final long counter = p.clock + 1;
+        final long counter = clock + 1;
         final long timestamp = p.epochClock.nanoTime();
-        p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, timestamp);
+        maxProposedTimeNs = Math.max(maxProposedTimeNs, timestamp);
         if (p.memberCount > 1)
         {
             newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
@@ -55,9 +85,9 @@ final class Ordering
             final int frameLength = newEventFrame.encodedLength();
             if (p.promiseBeforeEvent)
             {
-                p.deferredFrames.putInt(p.deferredLength, frameLength);
-                p.deferredFrames.putBytes(p.deferredLength + Integer.BYTES, p.sendBuffer, 0, frameLength);
-                p.deferredLength += Integer.BYTES + frameLength;
+                deferredFrames.putInt(deferredLength, frameLength);
+                deferredFrames.putBytes(deferredLength + Integer.BYTES, p.sendBuffer, 0, frameLength);
+                deferredLength += Integer.BYTES + frameLength;
             }
             else
             {
@@ -65,11 +95,11 @@ final class Ordering
                 {
                     return false;
                 }
-                p.lastPromiseSent = counter;
+                lastPromiseSent = counter;
             }
         }
-        p.clock = counter;
-        p.pending[p.selfIndex].add(counter, p.incarnation, localSeq, p.arrivals++, entryType, timestamp, event,
+        clock = counter;
+        pending[p.selfIndex].add(counter, p.incarnation, localSeq, arrivals++, entryType, timestamp, event,
             offset, length);
         return true;
     }
@@ -84,20 +114,20 @@ final class Ordering
             p.counters.dropped(DropReason.BAD_FIELD.ordinal());
             return;
         }
-        if (counter <= p.promise[sender])
+        if (counter <= promise[sender])
         {
             // The sender promised not to go this low: ordering may already have passed this key (R2a, I7).
             p.counters.dropped(DropReason.PROMISE_BROKEN.ordinal());
             return;
         }
-        p.promise[sender] = counter;
-        if (counter > p.clock)
+        promise[sender] = counter;
+        if (counter > clock)
         {
-            p.clock = counter;
+            clock = counter;
         }
-        p.maxProposedTimeNs = Math.max(p.maxProposedTimeNs, newEventFrame.timestamp());
-        p.pending[sender].add(
-            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), p.arrivals++,
+        maxProposedTimeNs = Math.max(maxProposedTimeNs, newEventFrame.timestamp());
+        pending[sender].add(
+            counter, newEventFrame.incarnation(), newEventFrame.localSeq(), arrivals++,
                 newEventFrame.entryType(),
             newEventFrame.timestamp(), newEventFrame.buffer(), newEventFrame.payloadOffset(),
             newEventFrame.payloadLength());
@@ -167,7 +197,7 @@ final class Ordering
         final ClusterTimers timers = p.replica.timers();
         final long deadline = timers.earliestDeadline();
         if (deadline == Long.MAX_VALUE || deadline > Math.max(p.epochClock.nanoTime(), timers.currentTime()) ||
-            (deadline <= p.maxProposedTimeNs && anyPending()))
+            (deadline <= maxProposedTimeNs && anyPending()))
         {
             // not due, or an entry on its way to the log already carries a time past it: under load events move the
             // time, and ticks would only add entries (5,195 to the demo's 120,000)
@@ -186,7 +216,7 @@ final class Ordering
                 rank++;
             }
         }
-        if (p.ownTickPending || p.nowNs - tickDueSinceNs < (rank + 1) * p.tickIntervalNs ||
+        if (ownTickPending || p.nowNs - tickDueSinceNs < (rank + 1) * p.tickIntervalNs ||
             (lastTickNs != 0 && p.nowNs - lastTickNs < p.tickIntervalNs))
         {
             return 0;
@@ -196,7 +226,7 @@ final class Ordering
             return 0; // back-pressured: tried again next cycle
         }
         lastTickNs = p.nowNs;
-        p.ownTickPending = true;
+        ownTickPending = true;
         p.counters.ticksProposed++;
         return 1;
     }
@@ -205,14 +235,14 @@ final class Ordering
     {
         if (!droppedEventsOf(epoch))
         {
-            p.droppedEventEpochs[droppedEventEpochNext] = epoch;
+            droppedEventEpochs[droppedEventEpochNext] = epoch;
             droppedEventEpochNext = (droppedEventEpochNext + 1) % SequencerProtocol.DROPPED_EVENT_EPOCHS;
         }
     }
 
     boolean droppedEventsOf(final long epoch)
     {
-        for (final long dropped : p.droppedEventEpochs)
+        for (final long dropped : droppedEventEpochs)
         {
             if (dropped == epoch)
             {
@@ -226,7 +256,7 @@ final class Ordering
     {
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (!p.pending[i].isEmpty())
+            if (!pending[i].isEmpty())
             {
                 return true;
             }
@@ -245,7 +275,7 @@ final class Ordering
             {
                 break;
             }
-            final PendingQueue queue = p.pending[origin];
+            final PendingQueue queue = pending[origin];
             final long counter = queue.headCounter();
             if (!promisedPast(origin, counter))
             {
@@ -273,7 +303,7 @@ final class Ordering
             p.replay.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload,
                 payloadOffset,
                 payloadLength, true);
-            p.ownTickPending &= !(entryType == EntryType.TICK && origin == p.selfIndex);
+            ownTickPending &= !(entryType == EntryType.TICK && origin == p.selfIndex);
             queue.removeHead();
             p.counters.serialized++;
             serialized++;
@@ -288,7 +318,7 @@ final class Ordering
         long bestCounter = 0;
         for (int i = 0; i < p.memberCount; i++)
         {
-            final PendingQueue queue = p.pending[i];
+            final PendingQueue queue = pending[i];
             if (queue.isEmpty() || !p.isActive(i))
             {
                 continue;
@@ -296,7 +326,7 @@ final class Ordering
             final long counter = queue.headCounter();
             if (best < 0 || counter < bestCounter ||
                 (counter == bestCounter && (p.noOriginTieBreak ?
-                    queue.headArrival() < p.pending[best].headArrival() :
+                    queue.headArrival() < pending[best].headArrival() :
                     p.memberIds[i] < p.memberIds[best])))
             {
                 best = i;
@@ -315,7 +345,7 @@ final class Ordering
             {
                 continue;
             }
-            final long bound = i == p.selfIndex ? p.clock : p.promise[i];
+            final long bound = i == p.selfIndex ? clock : promise[i];
             if (p.strictPromise ? bound <= counter : bound < counter)
             {
                 return false;
@@ -327,8 +357,8 @@ final class Ordering
     /** R8: {@code g = max(g, q-th highest ser over the active set)}, with our own {@code ser_self}. */
     void updateGuaranteed()
     {
-        p.ser[p.selfIndex] = serSelf();
-        final long quorumSer = QuorumWatermark.of(p.ser, p.memberCount, p.activeMask, p.quorum);
+        ser[p.selfIndex] = serSelf();
+        final long quorumSer = QuorumWatermark.of(ser, p.memberCount, p.activeMask, p.quorum);
         if (quorumSer > p.guaranteed)
         {
             p.guaranteed = quorumSer;
@@ -343,11 +373,11 @@ final class Ordering
     boolean publishPromise()
     {
         p.orderCounterFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch,
-            p.clock).hearsMask(p.hearsMask());
+            clock).hearsMask(p.hearsMask());
         if (p.publish(MessageType.MY_ORDER_COUNTER, p.orderCounterFrame.encodedLength()))
         {
-            p.lastPromiseSent = p.clock;
-            p.lastMaskSentNs = p.nowNs;
+            lastPromiseSent = clock;
+            lastMaskSentNs = p.nowNs;
             return true;
         }
         return false;
@@ -356,7 +386,7 @@ final class Ordering
     boolean publishReport()
     {
         final long have = serSelf();
-        final long progress = p.phase == BootPhase.FETCHING ? p.fetchNext - 1 : have;
+        final long progress = p.phase == BootPhase.FETCHING ? p.catchUp.fetchNext - 1 : have;
         // g may run ahead of ser_self under batch (peers' forced copies): a report says only what it holds.
         p.serializeCounterFrame.encode(
             p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, Math.min(p.guaranteed, have), have,
@@ -376,8 +406,8 @@ final class Ordering
         }
         if (p.publish(MessageType.MY_SERIALIZE_COUNTER, p.serializeCounterFrame.encodedLength()))
         {
-            p.lastMaskSentNs = p.nowNs;
-            p.lastReportSentNs = p.nowNs;
+            lastMaskSentNs = p.nowNs;
+            lastReportSentNs = p.nowNs;
             return true;
         }
         return false;
@@ -387,10 +417,10 @@ final class Ordering
     {
         int offset = 0;
         int sent = 0;
-        while (offset < p.deferredLength)
+        while (offset < deferredLength)
         {
-            final int frameLength = p.deferredFrames.getInt(offset);
-            if (!p.transport.publish(p.deferredFrames, offset + Integer.BYTES, frameLength))
+            final int frameLength = deferredFrames.getInt(offset);
+            if (!p.transport.publish(deferredFrames, offset + Integer.BYTES, frameLength))
             {
                 p.counters.publishBackPressure++;
                 break;
@@ -400,8 +430,8 @@ final class Ordering
             offset += Integer.BYTES + frameLength;
             sent++;
         }
-        p.deferredFrames.putBytes(0, p.deferredFrames, offset, p.deferredLength - offset);
-        p.deferredLength -= offset;
+        deferredFrames.putBytes(0, deferredFrames, offset, deferredLength - offset);
+        deferredLength -= offset;
         return sent;
     }
 
@@ -414,12 +444,12 @@ final class Ordering
      */
     boolean plausibleCounter(final long counter)
     {
-        return counter >= 0 && counter - p.clock <= p.counterSlack; // a heartbeat before any event promises 0
+        return counter >= 0 && counter - clock <= p.counterSlack; // a heartbeat before any event promises 0
     }
 
     /** Whether every member of the decided active set has been seen aligned to this epoch (it runs, or is about to). */
     boolean activeSetOrdering()
     {
-        return (p.orderingSeenMask & p.activeMask) == p.activeMask;
+        return (orderingSeenMask & p.activeMask) == p.activeMask;
     }
 }

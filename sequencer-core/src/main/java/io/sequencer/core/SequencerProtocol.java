@@ -1,10 +1,8 @@
 package io.sequencer.core;
 
 import io.sequencer.core.codec.DelNodeFrame;
-import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
-import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
@@ -13,7 +11,6 @@ import io.sequencer.core.codec.NewEventFrame;
 import io.sequencer.core.codec.SnapshotFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -112,9 +109,9 @@ public final class SequencerProtocol implements MemberStreamListener
     final long maxBootTimeoutNs;
     final long decisionGraceNs;
     private final int fetchBatchBytes;
-    private final boolean bootstrap;
-    private final boolean acceptDataLoss;
-    private final long bootId;
+    final boolean bootstrap;
+    final boolean acceptDataLoss;
+    final long bootId;
     final ErrorHandler errorHandler;
     final ProtocolListener listener;
     final boolean noOriginTieBreak;
@@ -135,7 +132,7 @@ public final class SequencerProtocol implements MemberStreamListener
     private final CompletionHandler completionHandler;
     final ProtocolCounters counters = new ProtocolCounters();
 
-    private final FrameValidator validator;
+    final FrameValidator validator;
     final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
     private final DelNodeFrame delNodeFrame = new DelNodeFrame();
@@ -144,38 +141,12 @@ public final class SequencerProtocol implements MemberStreamListener
     final UnsafeBuffer sendBuffer;
     final SnapshotFrame snapshotFrame = new SnapshotFrame();
     final SnapshotServing snapshotServing;
-    // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
-    // member resumes where it stopped.
-    CheckpointStore.Incoming incoming;
-    long transferPosition;
-    long transferLength;
-    /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
-    boolean transferWanted;
-    /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
-    long installAt;
-    /** After an install, the log is fetched again up to here: own events it serialized before keep their results. */
-    long refetchedUpTo;
-    /** Retention (§13): the snapshot thread's wish, and what this log was last asked to discard. */
-    private volatile long retentionRequested;
-    private long retentionApplied;
-    /** The snapshot thread has no checkpoint to start from above the log's base: write one of the live state. */
-    private volatile boolean checkpointNeeded;
     /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
     boolean replayAheadStopped;
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
     final EpochNanoClock epochClock;
     final long tickIntervalNs;
-    /** The largest time of the entries proposed in this epoch, this member's and those received (§12). */
-    long maxProposedTimeNs;
-    /** This member's tick is proposed and not yet ordered: it does not propose another (while ordering stalls). */
-    boolean ownTickPending;
-    /**
-     * The latest distinct epochs of {@code NewEvent}s dropped as too far ahead (§10.3): this member never enters one of
-     * them. Exactly those, not every epoch below the highest: a forged event of epoch 2^61 must not send the member
-     * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
-     */
-    final long[] droppedEventEpochs = new long[DROPPED_EVENT_EPOCHS];
     final LogEntry entry = new LogEntry();
     final int[] memberIds;
 
@@ -188,13 +159,6 @@ public final class SequencerProtocol implements MemberStreamListener
     long incarnation;
     long currentEpoch;
     long maxKnownEpoch;
-    /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
-     *  sender keeps at it (§10.3). */
-    private final long[] farEpoch;
-    private final long[] farEpochSinceNs;
-    private final int[] farEpochFrames;
-    /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
-    private long widenedEpochTop;
     long lastNormalEpoch;
     long guaranteed;
     boolean stateValid;
@@ -202,48 +166,10 @@ public final class SequencerProtocol implements MemberStreamListener
     // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
     int activeMask;
     boolean decided;
-    long clock;
-    long lastPromiseSent;
-    final long[] promise;
-    final long[] ser;
-    final PendingQueue[] pending;
-    long arrivals;
     boolean reportDue;
-    /**
-     * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
-     * before it enters one, until {@link #listenUntilNs} (B1).
-     */
-    private boolean listening;
-    private long listenUntilNs;
-    /**
-     * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
-     * decision and, if none comes, in); -1 while it has not.
-     */
-    long decisionMissedSinceNs = -1;
-    final boolean[] reported;
-    final long[] reportHave;
-    final long[] reportChk;
-    final long[] reportLastNormalEpoch;
-    final long[] reportGuaranteed;
-    final boolean[] reportIntact;
-    final boolean[] reportFresh;
-    /** Kept across epochs: the position each member was last counted holding (R8), and in which epoch. */
-    final long[] knownHeld;
-    final long[] knownHeldEpoch;
-    /** The report shows the cluster has run: an event in the sender's log or a durable watermark. */
-    final boolean[] reportRan;
-    final int[] reportHears;
-    final long[] historyHave;
-    final long[] historyChk;
-    final int[] historyCount;
     long quorumSinceNs;
-    /** When this member entered the current epoch (the node log reports how long a decision took). */
-    long epochEnteredNs;
     /** Since when this member waits for a decision, over epoch changes that decide nothing,
         and when it says so next. */
-    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
-    long fetchStartedFrom;
-    long fetchProgressDueNs;
     boolean decisionRefused;
     boolean decisionPending;
     long decisionN;
@@ -251,44 +177,25 @@ public final class SequencerProtocol implements MemberStreamListener
     int decisionMask;
     int decisionBaseOwner;
     int baseOwner;
-    long probeLo;
-    long probeHi;
-    long probePosition;
-    long fetchNext;
-    /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
-    long fetchMovedNs;
-    /** Entries per fetch window, adapted to the entries a frame holds. */
-    int fetchWindowEntries = MIN_FETCH_WINDOW * 4;
-    /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
-    boolean catchingUpOutside;
-    /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
-    boolean alignedOutside;
-    /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
-    long fetchTarget;
-    /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
-    long followGap;
     private final long admissionLag;
     final long followLag;
     /** Per requester, the rest of the window its last {@code Fetch} asked for: served a few frames a duty cycle. */
     final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     final EpochCoordinator coordinator;
+    final Retention retention;
+    final Serving serving;
+    final FrameDispatch frames;
+    final Startup startup;
     final Alignment alignment;
     final EpochChange epochs;
     final EpochReports reports;
     final LogReplay replay;
     final Ordering ordering;
     final CatchUp catchUp;
-    private final LiveCheckpoint liveCheckpoints;
+    final LiveCheckpoint liveCheckpoints;
     /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
     final SnapshotReceiving receiving;
-    /** When this member last published a report: a running member reports at least every few heartbeats. */
-    long lastReportSentNs;
-
-    // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
-    long bootStartNs;
-    long bootTimeoutNs;
-    final long jitterSeed;
 
     final OwnEvents own;
     private long nextLocalSeq = 1;
@@ -296,21 +203,13 @@ public final class SequencerProtocol implements MemberStreamListener
     long nowNs;
     long lastSentNs;
     /** R10: when each peer was last heard, its adaptive failure timeout, the hears mask (§10.6). */
-    private final FailureDetector detector;
-    /** When and in which epoch this coordinator last sent its decision again to each member that missed it (B6). */
-    final long[] decisionResentNs;
-    final long[] decisionResentEpoch;
-    /** How far ahead of this member's clock a peer's counter can honestly be (see {@link #plausibleCounter}). */
+    final FailureDetector detector;
+    /** Seeds the boot timers' jitter (B7), so that members do not time out in lock-step. */
+    final long jitterSeed;
+    /** How far ahead of this member's clock a peer's counter can honestly be ({@link Ordering#plausibleCounter}). */
     final long counterSlack;
-    long lastMaskSentNs;
     /** Each peer's latest hears mask (from its heartbeats and reports, of any epoch): pre-vote reads it. */
-    private final int[] peerHears;
-    /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
-    int orderingSeenMask;
-
-    // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
-    final ExpandableArrayBuffer deferredFrames;
-    int deferredLength;
+    final int[] peerHears;
 
     public SequencerProtocol(
         final ProtocolContext context,
@@ -366,6 +265,10 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        retention = new Retention(this);
+        serving = new Serving(this);
+        frames = new FrameDispatch(this);
+        startup = new Startup(this);
         alignment = new Alignment(this);
         epochs = new EpochChange(this);
         reports = new EpochReports(this);
@@ -376,43 +279,18 @@ public final class SequencerProtocol implements MemberStreamListener
         receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
         memberIds = cluster.memberIds();
-        promise = new long[memberCount];
-        ser = new long[memberCount];
-        pending = new PendingQueue[memberCount];
         for (int i = 0; i < memberCount; i++)
         {
-            pending[i] = new PendingQueue(1024, 64 * 1024);
+            ordering.pending[i] = new PendingQueue(1024, 64 * 1024);
         }
-        reported = new boolean[memberCount];
-        reportHave = new long[memberCount];
-        reportChk = new long[memberCount];
-        reportLastNormalEpoch = new long[memberCount];
-        reportGuaranteed = new long[memberCount];
-        reportIntact = new boolean[memberCount];
-        reportFresh = new boolean[memberCount];
-        knownHeld = new long[memberCount];
-        knownHeldEpoch = new long[memberCount];
-        reportRan = new boolean[memberCount];
-        reportHears = new int[memberCount];
-        historyHave = new long[memberCount * REPORT_HISTORY];
-        historyChk = new long[memberCount * REPORT_HISTORY];
-        historyCount = new int[memberCount];
         replica = new Replica(stateMachine, memberCount, maxResultLength, errorHandler);
         own = new OwnEvents(context.maxInFlight(), maxResultLength,
             Math.max(maxEventLength * 2, context.maxInFlight() * 256));
         detector = new FailureDetector(memberCount, selfIndex, failureTimeoutNs, context.maxFailureTimeoutNs());
-        decisionResentNs = new long[memberCount];
-        decisionResentEpoch = new long[memberCount];
         peerHears = new int[memberCount];
-        farEpoch = new long[memberCount];
-        farEpochSinceNs = new long[memberCount];
-        farEpochFrames = new int[memberCount];
         jitterSeed = context.jitterSeed();
         admissionLag = context.admissionLag();
         followLag = context.followLag();
-        deferredFrames = promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
-        bootTimeoutNs = initialBootTimeoutNs;
-        java.util.Arrays.fill(droppedEventEpochs, -1);
     }
 
     /**
@@ -422,126 +300,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void start(final long nowNs)
     {
-        if (mode != NodeMode.INIT)
-        {
-            throw new IllegalStateException("already started");
-        }
-        this.nowNs = nowNs;
-        detector.start(nowNs);
-
-        final boolean lastEpochUnknown = !store.initialized();
-        final long intent = store.unrollIntent();
-        if (intent >= 0)
-        {
-            checkpoints.unrollUntil(intent);
-            if (log.have() > intent)
-            {
-                log.unrollTo(intent, 0); // the intent was checked against g when it was recorded
-            }
-            store.unrollIntent(-1);
-            counters.unrollsRedone++;
-        }
-
-        if (durability == Durability.BATCH && log.forcedPosition() < log.have())
-        {
-            // What is in the log at start survived: a process crash keeps written bytes, a power loss already took
-            // the unforced tail. Forcing it now keeps ser_self and lastNormalEpoch (derived from the log) in step.
-            log.force();
-        }
-        final String lossReason = lossAtStart();
-        if (lossReason != null)
-        {
-            intact = false;
-            store.amnesia(true); // before anything else: a later start must not forget it
-            if (store.highWater() > log.have())
-            {
-                // The mark described the log that was lost; the loss is on record now (amnesia). Kept, it would make
-                // this member not intact again at every start after it caught up, if the base it caught up to is
-                // shorter than what it once held (entries it held that were never durable, cut since: seed 4133).
-                store.highWater(log.have());
-            }
-            counters.lossesFoundAtStart++;
-            errorHandler.onError(new RecoveredFault("member " + selfId + " is not intact: " + lossReason +
-                ". It takes no part in choosing a base and catches up before its log counts again."));
-        }
-        store.bootId(bootId);
-        if (!fresh)
-        {
-            // A fresh node records its log only once it knows the cluster never ran (appendEpochStart): if it is
-            // refused, a restart without bootstrap must still find it uninitialized, hence lost.
-            store.logId(log.logId());
-            store.initialize();
-        }
-
-        if (!intact && memberCount == 1 && durability == Durability.NONE && !acceptDataLoss)
-        {
-            mode = NodeMode.STOPPED;
-            counters.fatalErrors++;
-            throw new IllegalStateException("member " + selfId + " is the only member and its log is not intact " +
-                "(the machine rebooted or the disk was lost under durability none): acknowledged events may be gone. " +
-                "Start with acceptDataLoss to run on what is left.");
-        }
-        guaranteed = intact ? Math.min(store.guaranteed(), log.have()) : 0;
-        lastNormalEpoch = epochs.epochOfLastEpochStart();
-        maxKnownEpoch = Math.max(store.currentEpoch(), lastNormalEpoch);
-        stateValid = false;
-
-        if (lastEpochUnknown && !fresh && memberCount > 1)
-        {
-            // B1: a restarted process enters an epoch above any it was in, and this one cannot know which it was in
-            // (its node state is new or lost, and it does not bootstrap a new cluster, §10.2). Epochs only rise and
-            // every running member sends within T_hb, so what it hears in T_fd shows an epoch at or above all it can
-            // have been in: it enters one above that. Entered at once, a low epoch could be one its earlier life was
-            // in, and a delayed or replayed decision of it would have this process order there again, differently
-            // (found by the simulator: I2).
-            listening = true;
-            listenUntilNs = nowNs + failureTimeoutNs;
-            return;
-        }
-        epochs.enterBoot(epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
-    }
-
-    /**
-     * Whether this node may have lost log entries it once held (docs/protocol.md, "Knowing what was lost"), and why.
-     *
-     * @return null when the node is intact; otherwise the reason, for the error log.
-     */
-    private String lossAtStart()
-    {
-        if (!store.initialized())
-        {
-            if (bootstrap && log.have() == 0)
-            {
-                fresh = true;
-                return null;
-            }
-            return log.have() == 0 ? "its node state is new or was lost, and it was not started to bootstrap a new " +
-                "cluster" : "its node state is new or was lost while its log holds " + log.have() + " entries";
-        }
-        if (store.logId() != 0 && store.logId() != log.logId())
-        {
-            return "its log (id " + Long.toHexString(log.logId()) + ") is not the log its node state belongs to (id " +
-                Long.toHexString(store.logId()) + "): the log directory was lost, replaced or restored";
-        }
-        if (log.have() < store.highWater())
-        {
-            return "its log holds " + log.have() + " entries, fewer than the " + store.highWater() +
-                " it was known to hold: entries were cut or lost";
-        }
-        if (log.damagedAtOpen())
-        {
-            return "its log was damaged beyond a torn last write (entries were dropped at open)";
-        }
-        if (durability == Durability.NONE && store.bootId() != bootId)
-        {
-            return "the machine rebooted since the log was written under durability none: " +
-                "its unforced tail may be gone";
-        }
-        if (store.amnesia())
-        {
-            return "an earlier start found it not intact and it has not caught up since";
-        }
-        return null;
+        startup.startAt(nowNs);
     }
 
     /**
@@ -584,254 +343,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int verdict = validator.validate(buffer, offset, length);
-        final int type = length >= FrameHeader.LENGTH && offset >= 0 && offset + length <= buffer.capacity() ?
-            FrameHeader.type(buffer, offset) : 0;
-        counters.frameIn(type);
-        if (verdict != FrameValidator.VALID)
-        {
-            counters.dropped(verdict);
-            return;
-        }
-        if (FrameHeader.clusterId(buffer, offset) != clusterId)
-        {
-            counters.dropped(DropReason.WRONG_CLUSTER.ordinal());
-            return;
-        }
-        final int sender = cluster.indexOf(FrameHeader.senderId(buffer, offset));
-        if (sender < 0)
-        {
-            counters.dropped(DropReason.UNKNOWN_SENDER.ordinal());
-            return;
-        }
-        if (sender == selfIndex)
-        {
-            return; // our own frame looped back by a multicast transport
-        }
-        final long epoch = FrameHeader.epoch(buffer, offset);
-        if (listening && epoch <= maxKnownEpoch + MAX_EPOCH_STEP)
-        {
-            // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
-            maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            detector.heardWhileListening(sender, nowNs);
-            return;
-        }
-        if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
-        {
-            counters.dropped(DropReason.UNEXPECTED.ordinal());
-            return;
-        }
-        if (epoch > Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop))
-        {
-            counters.dropped(DropReason.BAD_FIELD.ordinal());
-            noteFarEpoch(sender, epoch);
-            if (type == MessageType.NEW_EVENT)
-            {
-                ordering.noteDroppedEventEpoch(epoch);
-            }
-            return;
-        }
-        detector.heard(sender, nowNs);
-        final boolean carriesHears = type == MessageType.MY_ORDER_COUNTER || type == MessageType.MY_SERIALIZE_COUNTER;
-        final int senderHears = carriesHears ? hearsMaskOf(type, buffer, offset, length) : 0;
-        if (carriesHears)
-        {
-            peerHears[sender] = senderHears;
-        }
-        if ((senderHears & (1 << selfIndex)) != 0)
-        {
-            detector.signOfLife(sender, nowNs);
-        }
-        if (epoch == currentEpoch && decided && (type == MessageType.NEW_EVENT ||
-            type == MessageType.MY_ORDER_COUNTER ||
-            (type == MessageType.MY_SERIALIZE_COUNTER && serializeCounterFrame.lastNormalEpoch() == epoch)))
-        {
-            // Only a member aligned to this epoch sends these (a report says so by its lastNormalEpoch; the wrap
-            // above, for the hears mask, is the frame's).
-            orderingSeenMask |= 1 << sender;
-        }
-        if (epoch < currentEpoch)
-        {
-            if (type == MessageType.NEW_NODE)
-            {
-                reports.onNewNode(sender);
-            }
-            else
-            {
-                counters.dropped(DropReason.STALE_EPOCH.ordinal());
-            }
-            return;
-        }
-        if (epoch > currentEpoch)
-        {
-            if ((carriesHears || type == MessageType.DEL_NODE) &&
-                Integer.bitCount(peerHears[sender] & allMembersMask()) < quorum)
-            {
-                // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not
-                // followed; it is adopted once the sender hears enough members. A suspicion carries no hears mask:
-                // the sender's latest one is taken (a deaf member's DelNode pulled the others into its epochs). A
-                // NewNode is not held back: its sender asks in only once it hears the whole active set.
-                counters.epochAdoptionsRefused++;
-                return;
-            }
-            counters.epochAdoptions++;
-            maxKnownEpoch = Math.max(maxKnownEpoch, epoch);
-            // adopt: never chase upwards, take exactly the sender's epoch
-            epochs.enterBoot(epoch, EpochTrigger.ADOPTED, sender);
-            if (currentEpoch != epoch)
-            {
-                return; // it went above: events of that epoch were dropped as too far ahead (§10.3); a stale frame now
-            }
-        }
-
-        switch (type)
-        {
-            case MessageType.NEW_EVENT:
-                if (acceptsEpochTraffic(sender))
-                {
-                    ordering.onNewEvent(sender, buffer, offset, length);
-                }
-                break;
-
-            case MessageType.MY_ORDER_COUNTER:
-                if (acceptsEpochTraffic(sender))
-                {
-                    orderCounterFrame.wrap(buffer, offset, length);
-                    if (!ordering.plausibleCounter(orderCounterFrame.counter()))
-                    {
-                        counters.dropped(DropReason.BAD_FIELD.ordinal());
-                        break;
-                    }
-                    promise[sender] = Math.max(promise[sender], orderCounterFrame.counter()); // R3
-                }
-                break;
-
-            case MessageType.MY_SERIALIZE_COUNTER:
-                reports.onSerializeCounter(sender, buffer, offset, length);
-                break;
-
-            case MessageType.NEW_NODE:
-                reports.onNewNode(sender);
-                break;
-
-            case MessageType.DEL_NODE:
-                break; // its epoch was adopted above; the coordinator leaves out whoever does not report
-
-            case MessageType.CLUSTER_NODES:
-                reports.onClusterNodes(sender, buffer, offset, length);
-                break;
-
-            case MessageType.FETCH:
-                fetchFrame.wrap(buffer, offset, length);
-                if (fetchFrame.target() == selfId)
-                {
-                    switch (fetchFrame.kind())
-                    {
-                        case FetchFrame.ENTRIES:
-                            onFetch(sender, fetchFrame.from(), fetchFrame.to());
-                            break;
-                        case FetchFrame.SNAPSHOT:
-                            entriesServing.stop(sender);
-                            if (!snapshotServing.request(sender, fetchFrame.from(), fetchFrame.to()))
-                            {
-                                liveCheckpoints.offerSnapshot(sender);
-                            }
-                            break;
-                        default:
-                            snapshotServing.damaged(sender, fetchFrame.from(), nowNs);
-                    }
-                }
-                break;
-
-            case MessageType.SNAPSHOT:
-                snapshotFrame.wrap(buffer, offset, length);
-                if (snapshotFrame.target() == selfId)
-                {
-                    receiving.onSnapshot(sender);
-                }
-                break;
-
-            case MessageType.ENTRIES:
-                entriesFrame.wrap(buffer, offset, length);
-                if (entriesFrame.target() == selfId)
-                {
-                    catchUp.onEntries(sender);
-                }
-                break;
-
-            default:
-                counters.dropped(DropReason.UNEXPECTED.ordinal());
-                break;
-        }
-    }
-
-    /**
-     * Whether a {@code NewEvent} or {@code MyOrderCounter} of the current epoch from {@code sender} is taken in.
-     * Before the decision, traffic of the epoch is buffered (the sender may be running already); traffic from the
-     * coordinator itself means the decision went out before this node listened, so it asks to be admitted.
-     */
-    private boolean acceptsEpochTraffic(final int sender)
-    {
-        if (decided)
-        {
-            if (!isActive(sender) || !isActive(selfIndex))
-            {
-                counters.dropped(DropReason.NOT_ACTIVE.ordinal());
-                return false;
-            }
-            return true;
-        }
-        if (sender == epochs.coordinatorIndex(currentEpoch) && !noCoordinator)
-        {
-            reports.decisionMissed();
-            return false;
-        }
-        return true;
-    }
-
-    /** A {@code Fetch}: serve its window from this log, a few frames now and the rest in the next duty cycles. */
-    private void onFetch(final int requester, final long from, final long to)
-    {
-        final int taken = entriesServing.request(requester, from, to);
-        if (taken == EntriesServing.BELOW_BASE)
-        {
-            liveCheckpoints.offerSnapshot(requester); // what it needs is gone from this log: a snapshot (§13)
-        }
-        else if (taken == EntriesServing.STARTED)
-        {
-            serveFetch(requester);
-        }
-    }
-
-    /** Send the next frames of the window {@code requester} asked for ({@link EntriesServing#serve}). */
-    private int serveFetch(final int requester)
-    {
-        final int frames = entriesServing.serve(
-            requester, SERVE_FRAMES_PER_CYCLE, selfId, clusterId, currentEpoch, memberIds[requester]);
-        if (frames < 0)
-        {
-            liveCheckpoints.offerSnapshot(requester); // discarded by retention since it was asked for
-            return 0;
-        }
-        if (frames > 0)
-        {
-            lastSentNs = nowNs;
-        }
-        return frames;
-    }
-
-    /** Continue serving the windows requested of this member (see {@link #serveFetch}). */
-    private int continueServing()
-    {
-        int frames = 0;
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (entriesServing.serving(i))
-            {
-                frames += serveFetch(i);
-            }
-        }
-        return frames + snapshotServing.serve(selfId, clusterId, currentEpoch, memberIds, SERVE_FRAMES_PER_CYCLE);
+        frames.dispatchFrame(buffer, offset, length);
     }
 
     /**
@@ -840,22 +352,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public String catchUpState()
     {
-        final String from = decided && baseOwner >= 0 && baseOwner < memberCount ? " from member " +
-            memberIds[baseOwner] : "";
-        switch (phase)
-        {
-            case PROBING:
-                return "probing " + probeLo + ".." + probeHi + from;
-            case FETCHING:
-                return (transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." +
-                    fetchTarget + from + (installAt > 0 ? ", the installed snapshot at " + installAt : "") +
-                    (log.base() > 0 ? ", log from " + (log.base() + 1) : "");
-            case TRANSFERRING:
-                return "receiving the snapshot at " + transferPosition + ": " + (incoming == null ? 0 :
-                    incoming.received()) + " of " + transferLength + " bytes" + from;
-            default:
-                return "";
-        }
+        return catchUp.describe();
     }
 
     /**
@@ -864,9 +361,9 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void retainUpTo(final long position)
     {
-        if (position > retentionRequested)
+        if (position > retention.retentionRequested)
         {
-            retentionRequested = position;
+            retention.retentionRequested = position;
         }
     }
 
@@ -876,35 +373,7 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void checkpointNeeded()
     {
-        checkpointNeeded = true;
-    }
-
-    private int applyRetention()
-    {
-        if (checkpointNeeded && liveCheckpoints.writeLiveCheckpoint())
-        {
-            checkpointNeeded = false;
-        }
-        // at or below g, and at or below what this member counts as its own (the forced position under batch): its
-        // reports name a position of its log
-        final long wanted = Math.min(retentionRequested, Math.min(guaranteed, ordering.serSelf()));
-        if (wanted <= retentionApplied)
-        {
-            return 0;
-        }
-        retentionApplied = wanted;
-        if (store.guaranteed() < wanted)
-        {
-            // persisted first: a restart then knows a g at or above the log's base, which §13's checks rely on
-            store.guaranteed(guaranteed);
-        }
-        final long before = log.base();
-        log.discardUpTo(wanted);
-        if (log.base() > before)
-        {
-            counters.retentionDiscards++;
-        }
-        return 1;
+        retention.checkpointNeeded = true;
     }
 
     /**
@@ -927,15 +396,15 @@ public final class SequencerProtocol implements MemberStreamListener
         // starved for good still suspects a dead peer and gives up on a stuck epoch, later.
         final long shiftNs = gapNs - heartbeatIntervalNs;
         detector.shift(shiftNs, nowNs);
-        bootStartNs = Math.min(nowNs, bootStartNs + shiftNs);
+        epochs.bootStartNs = Math.min(nowNs, epochs.bootStartNs + shiftNs);
         // A fetch or probe asked for during the gap (or in the long cycle before it: the catch-up that has just
         // started a follow round may have taken 200 ms in a cold JVM) was not unanswered for the gap's length: its
         // answers are among the frames queued for this node. Unshifted, the next cycle took the fetch for stalled,
         // ended the follow round having fetched nothing and asked in with the whole gap still to fetch.
-        fetchMovedNs = Math.min(nowNs, fetchMovedNs + shiftNs);
-        if (decisionMissedSinceNs >= 0)
+        catchUp.fetchMovedNs = Math.min(nowNs, catchUp.fetchMovedNs + shiftNs);
+        if (epochs.decisionMissedSinceNs >= 0)
         {
-            decisionMissedSinceNs = Math.min(nowNs, decisionMissedSinceNs + shiftNs);
+            epochs.decisionMissedSinceNs = Math.min(nowNs, epochs.decisionMissedSinceNs + shiftNs);
         }
     }
 
@@ -948,16 +417,16 @@ public final class SequencerProtocol implements MemberStreamListener
     public int doWork(final long nowNs)
     {
         advanceClock(nowNs);
-        if (listening && nowNs - listenUntilNs >= 0)
+        if (epochs.listening && nowNs - epochs.listenUntilNs >= 0)
         {
-            listening = false;
+            epochs.listening = false;
             epochs.enterBoot(epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
         }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {
             return 0;
         }
-        int work = continueServing();
+        int work = serving.continueServing();
         if (mode == NodeMode.BOOT)
         {
             epochs.reportProgress();
@@ -978,7 +447,7 @@ public final class SequencerProtocol implements MemberStreamListener
         if (mode == NodeMode.RUNNING)
         {
             work += ordering.tickIfDue();
-            work += applyRetention();
+            work += retention.applyRetention();
         }
 
         final boolean ordersNow = phase == BootPhase.ALIGNED || mode == NodeMode.RUNNING;
@@ -996,7 +465,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 work += serialized;
                 for (int i = 0; i < memberCount; i++)
                 {
-                    if (historyCount[i] > 0)
+                    if (reports.historyCount[i] > 0)
                     {
                         reports.countReport(i); // reports that ran ahead of this log can be checked now
                     }
@@ -1008,16 +477,16 @@ public final class SequencerProtocol implements MemberStreamListener
 
         if (memberCount > 1)
         {
-            if (ordersNow && clock > lastPromiseSent && ordering.publishPromise())
+            if (ordersNow && ordering.clock > ordering.lastPromiseSent && ordering.publishPromise())
             {
                 work++;
             }
-            if (deferredLength > 0)
+            if (ordering.deferredLength > 0)
             {
                 work += ordering.flushDeferred();
             }
             if ((reportDue || (ordersNow
-                && nowNs - lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
+                && nowNs - ordering.lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
                 && ordering.publishReport())
             {
                 reportDue = false;
@@ -1025,7 +494,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             // R4: a frame with our hears mask every T_hb, however busy the channel is with events: only such a frame
             // shows peers that this node is alive and hears them.
-            if (nowNs - lastMaskSentNs >= heartbeatIntervalNs && (ordersNow ? ordering.publishPromise()
+            if (nowNs - ordering.lastMaskSentNs >= heartbeatIntervalNs && (ordersNow ? ordering.publishPromise()
                 : ordering.publishReport()))
             {
                 work++;
@@ -1117,18 +586,6 @@ public final class SequencerProtocol implements MemberStreamListener
         }
     }
 
-    /** @return the hears mask of a {@code MyOrderCounter} or {@code MySerializeCounter} frame. */
-    private int hearsMaskOf(final int type, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (type == MessageType.MY_ORDER_COUNTER)
-        {
-            orderCounterFrame.wrap(buffer, offset, length);
-            return orderCounterFrame.hearsMask();
-        }
-        serializeCounterFrame.wrap(buffer, offset, length);
-        return serializeCounterFrame.hearsMask();
-    }
-
     /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */
     int hearsMask()
     {
@@ -1158,36 +615,9 @@ public final class SequencerProtocol implements MemberStreamListener
         return Integer.bitCount(hearsMask()) >= quorum;
     }
 
-    private int allMembersMask()
+    int allMembersMask()
     {
         return (1 << memberCount) - 1;
-    }
-
-    /**
-     * A frame of an epoch beyond the window ({@code maxKnownEpoch + MAX_EPOCH_STEP}) is dropped, but a member that
-     * really is up there (pushed by a forged frame its peers did not see, or running on while this one was away for
-     * more than a window of epochs) would otherwise never be heard again. One sender sending the same far epoch for
-     * {@code T_fd} ({@link #FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step (this node's own
-     * epoch and its next epoch changes stay where they are): once the window reaches it, its frames are taken as any
-     * others (pre-vote and all), and the epoch space still cannot be spent faster than a step per {@code T_fd}.
-     */
-    private void noteFarEpoch(final int sender, final long epoch)
-    {
-        if (epoch != farEpoch[sender])
-        {
-            farEpoch[sender] = epoch;
-            farEpochSinceNs[sender] = nowNs;
-            farEpochFrames[sender] = 1;
-            return;
-        }
-        farEpochFrames[sender]++;
-        if (farEpochFrames[sender] >= FAR_EPOCH_FRAMES && nowNs - farEpochSinceNs[sender] >= failureTimeoutNs)
-        {
-            widenedEpochTop =
-                Math.min(epoch, Math.max(maxKnownEpoch + MAX_EPOCH_STEP, widenedEpochTop) + MAX_EPOCH_STEP);
-            counters.epochWindowsWidened++;
-            farEpoch[sender] = 0; // the next step, if one is needed, takes another T_fd
-        }
     }
 
     /** More than {@code admissionLag} entries behind the base: caught up outside the epoch, not in it (§10.5). */
@@ -1261,20 +691,20 @@ public final class SequencerProtocol implements MemberStreamListener
     /** The Lamport clock {@code L} of the current epoch. */
     public long clock()
     {
-        return clock;
+        return ordering.clock;
     }
 
     /** The highest promise received from {@code memberId} in this epoch (our own clock for ourselves). */
     public long promise(final int memberId)
     {
         final int i = cluster.indexOf(memberId);
-        return i == selfIndex ? clock : promise[i];
+        return i == selfIndex ? ordering.clock : ordering.promise[i];
     }
 
     /** The highest counted serialized position of {@code memberId} in this epoch. */
     public long ser(final int memberId)
     {
-        return ser[cluster.indexOf(memberId)];
+        return ordering.ser[cluster.indexOf(memberId)];
     }
 
     /** Whether {@code memberId} has been silent for longer than {@code T_fd} (R10). */
@@ -1306,7 +736,7 @@ public final class SequencerProtocol implements MemberStreamListener
     public int pendingCount()
     {
         int n = 0;
-        for (final PendingQueue queue : pending)
+        for (final PendingQueue queue : ordering.pending)
         {
             n += queue.size();
         }

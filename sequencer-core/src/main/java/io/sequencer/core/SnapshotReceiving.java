@@ -32,6 +32,17 @@ final class SnapshotReceiving
 
     private long transferAgreed;
 
+    long transferPosition;
+    long transferLength;
+    /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
+    boolean transferWanted;
+    // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
+    // member resumes where it stopped.
+    CheckpointStore.Incoming incoming;
+    /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
+    long installAt;
+    /** After an install, the log is fetched again up to here: own events it serialized before keep their results. */
+    long refetchedUpTo;
     private final SequencerProtocol p;
 
     SnapshotReceiving(final SequencerProtocol protocol)
@@ -58,13 +69,13 @@ final class SnapshotReceiving
         {
             if (sameTransfer(sender, frame))
             {
-                if (frame.fileOffset() == p.incoming.received())
+                if (frame.fileOffset() == incoming.received())
                 {
                     receiveSnapshotBytes(frame);
                 }
                 return; // an earlier window's, or one after a lost frame: asked again from what arrived
             }
-            if (frame.fileOffset() != 0 || frame.position() <= p.transferPosition)
+            if (frame.fileOffset() != 0 || frame.position() <= transferPosition)
             {
                 return; // a late answer to an earlier request: the transfer in progress goes on
             }
@@ -76,7 +87,7 @@ final class SnapshotReceiving
         {
             return;
         }
-        if (frame.position() == 0 && !p.transferWanted)
+        if (frame.position() == 0 && !transferWanted)
         {
             return; // the empty snapshot answers only a member that asked for one (§13)
         }
@@ -85,34 +96,35 @@ final class SnapshotReceiving
         {
             return; // a checkpoint below the sender's own base: it could not be restored over that log
         }
-        if (!p.transferWanted && p.phase == BootPhase.PROBING)
+        if (!transferWanted && p.phase == BootPhase.PROBING)
         {
             if (b >= p.log.base() && b <= p.log.have() && p.log.chkAt(b) == frame.baseChk())
             {
                 // this log agrees with the base owner's at its base: the divergence lies above, where it holds entries
-                if (b <= p.probeLo || b >= p.probeHi)
+                if (b <= p.catchUp.probeLo || b >= p.catchUp.probeHi)
                 {
                     return; // nothing learnt, or a contradiction (checksums chain): stale or forged
                 }
-                p.probeLo = b;
+                p.catchUp.probeLo = b;
                 p.catchUp.probeNext();
                 return;
             }
         }
-        else if (!p.transferWanted && p.fetchNext - 1 >= b)
+        else if (!transferWanted && p.catchUp.fetchNext - 1 >= b)
         {
             return; // this fetch needs nothing at or below the owner's base: an offer meant for an earlier one
         }
-        final long agreed = p.phase == BootPhase.PROBING ? p.probeLo : p.fetchNext - 1;
-        if (p.intact && !p.transferWanted && p.guaranteed > b)
+        final long agreed = p.phase == BootPhase.PROBING ? p.catchUp.probeLo : p.catchUp.fetchNext - 1;
+        if (p.intact && !transferWanted && p.guaranteed > b)
         {
             return; // an honest base owner's base lies below this member's g here (§13): stale or forged
         }
-        if (!p.catchingUpOutside && frame.position() > p.decisionN)
+        if (!p.catchUp.catchingUpOutside && frame.position() > p.decisionN)
         {
             return; // a checkpoint above N cannot be of the base's history up to N
         }
-        if (p.catchingUpOutside && frame.position() > Math.max(p.fetchTarget, p.reportGuaranteed[sender]))
+        if (p.catchUp.catchingUpOutside && frame.position() > Math.max(p.catchUp.fetchTarget,
+            p.reports.reportGuaranteed[sender]))
         {
             return; // above what the owner reports durable: an honest owner's checkpoints are at or below its g
         }
@@ -126,9 +138,9 @@ final class SnapshotReceiving
         }
         if (p.phase == BootPhase.PROBING)
         {
-            p.fetchTarget = p.decisionN;
+            p.catchUp.fetchTarget = p.decisionN;
         }
-        p.fetchTarget = Math.max(p.fetchTarget, frame.position());
+        p.catchUp.fetchTarget = Math.max(p.catchUp.fetchTarget, frame.position());
         transferReturnPhase = p.phase;
         transferAgreed = agreed;
         if (frame.position() == 0)
@@ -136,42 +148,42 @@ final class SnapshotReceiving
             // the empty snapshot: the owner's log holds everything from position 1, and no checkpoint is needed
             closeIncoming();
             transferOwner = sender;
-            p.transferPosition = 0;
+            transferPosition = 0;
             transferChk = Checksum.EMPTY;
             transferBase = 0;
             transferBaseChk = Checksum.EMPTY;
             transferBaseEpoch = 0;
-            p.transferLength = 0;
+            transferLength = 0;
             install();
             return;
         }
-        if (p.incoming != null && !sameTransfer(sender, frame))
+        if (incoming != null && !sameTransfer(sender, frame))
         {
             closeIncoming();
         }
-        if (p.incoming == null)
+        if (incoming == null)
         {
-            p.incoming = p.checkpoints.receive(frame.position(), frame.chk());
+            incoming = p.checkpoints.receive(frame.position(), frame.chk());
             transferOwner = sender;
-            p.transferPosition = frame.position();
+            transferPosition = frame.position();
             transferChk = frame.chk();
             transferBase = b;
             transferBaseChk = frame.baseChk();
             transferBaseEpoch = frame.baseEpoch();
-            p.transferLength = frame.fileLength();
+            transferLength = frame.fileLength();
         }
         p.phase = BootPhase.TRANSFERRING;
-        p.bootStartNs = p.nowNs;
-        p.listener.onFetching(p.currentEpoch, p.memberIds[sender], p.transferPosition, p.transferPosition);
-        if (p.incoming.received() == 0)
+        p.epochs.bootStartNs = p.nowNs;
+        p.listener.onFetching(p.currentEpoch, p.memberIds[sender], transferPosition, transferPosition);
+        if (incoming.received() == 0)
         {
             transferWindowStart = 0;
-            transferRequestedTo = Math.min(p.transferLength, p.snapshotServing.windowBytes());
+            transferRequestedTo = Math.min(transferLength, p.snapshotServing.windowBytes());
             receiveSnapshotBytes(frame);
         }
         else
         {
-            requestSnapshotWindow(p.incoming.received()); // the same checkpoint again: resume where it stopped
+            requestSnapshotWindow(incoming.received()); // the same checkpoint again: resume where it stopped
         }
     }
 
@@ -181,12 +193,12 @@ final class SnapshotReceiving
      */
     private boolean sameTransfer(final int sender, final SnapshotFrame frame)
     {
-        if (p.incoming == null || sender != transferOwner || frame.position() != p.transferPosition ||
-            frame.chk() != transferChk || frame.fileLength() != p.transferLength)
+        if (incoming == null || sender != transferOwner || frame.position() != transferPosition ||
+            frame.chk() != transferChk || frame.fileLength() != transferLength)
         {
             return false;
         }
-        if (frame.base() > transferBase && frame.base() <= p.transferPosition && p.log.canResetTo(frame.base()))
+        if (frame.base() > transferBase && frame.base() <= transferPosition && p.log.canResetTo(frame.base()))
         {
             transferBase = frame.base();
             transferBaseChk = frame.baseChk();
@@ -197,22 +209,22 @@ final class SnapshotReceiving
 
     void requestSnapshotWindow(final long from)
     {
-        p.fetchMovedNs = p.nowNs;
+        p.catchUp.fetchMovedNs = p.nowNs;
         transferWindowStart = from;
-        transferRequestedTo = Math.min(p.transferLength, from + p.snapshotServing.windowBytes());
+        transferRequestedTo = Math.min(transferLength, from + p.snapshotServing.windowBytes());
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-            FetchFrame.SNAPSHOT, p.transferPosition, from);
+            FetchFrame.SNAPSHOT, transferPosition, from);
         p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
     }
 
     private void receiveSnapshotBytes(final SnapshotFrame frame)
     {
-        p.incoming.write(frame.buffer(), frame.dataOffset(), frame.dataLength());
+        incoming.write(frame.buffer(), frame.dataOffset(), frame.dataLength());
         p.counters.snapshotBytesReceived += frame.dataLength();
-        p.bootStartNs = p.nowNs; // progress (B7)
-        p.fetchMovedNs = p.nowNs;
-        final long received = p.incoming.received();
-        if (received == p.transferLength)
+        p.epochs.bootStartNs = p.nowNs; // progress (B7)
+        p.catchUp.fetchMovedNs = p.nowNs;
+        final long received = incoming.received();
+        if (received == transferLength)
         {
             completeTransfer();
         }
@@ -220,16 +232,16 @@ final class SnapshotReceiving
         {
             requestSnapshotWindow(received); // the window fell short
         }
-        else if (transferRequestedTo < p.transferLength &&
+        else if (transferRequestedTo < transferLength &&
             received - transferWindowStart >= (transferRequestedTo - transferWindowStart) / 2)
         {
             // half of the window is in: ask for the next, which the owner queues behind this one
             final long next = transferRequestedTo;
             p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-                FetchFrame.SNAPSHOT, p.transferPosition, next);
+                FetchFrame.SNAPSHOT, transferPosition, next);
             p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
             transferWindowStart = next;
-            transferRequestedTo = Math.min(p.transferLength, next + p.snapshotServing.windowBytes());
+            transferRequestedTo = Math.min(transferLength, next + p.snapshotServing.windowBytes());
         }
     }
 
@@ -238,39 +250,39 @@ final class SnapshotReceiving
     {
         try
         {
-            p.incoming.complete();
+            incoming.complete();
         }
         catch (final java.io.UncheckedIOException ex)
         {
             // this member's disk refused it (full, failing): not the sender's fault, and asking again would not help
-            p.fatal("cannot store the snapshot received at " + p.transferPosition + " (" + ex.getMessage() + ")");
+            p.fatal("cannot store the snapshot received at " + transferPosition + " (" + ex.getMessage() + ")");
             return;
         }
         catch (final IllegalStateException ex)
         {
             p.counters.snapshotsRejected++;
-            p.errorHandler.onError(new RecoveredFault("the snapshot at " + p.transferPosition + " from member " +
+            p.errorHandler.onError(new RecoveredFault("the snapshot at " + transferPosition + " from member " +
                 p.memberIds[transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
             p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-                FetchFrame.SNAPSHOT_DAMAGED, p.transferPosition, 0);
+                FetchFrame.SNAPSHOT_DAMAGED, transferPosition, 0);
             p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
             closeIncoming();
             p.phase = transferReturnPhase;
             if (p.phase == BootPhase.PROBING)
             {
-                p.catchUp.sendProbe(p.probePosition);
+                p.catchUp.sendProbe(p.catchUp.probePosition);
             }
-            else if (p.transferWanted)
+            else if (transferWanted)
             {
                 askForSnapshot();
             }
             else
             {
-                p.catchUp.sendFetchWindow(p.fetchNext);
+                p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
             }
             return;
         }
-        p.incoming = null;
+        incoming = null;
         try
         {
             install();
@@ -279,7 +291,7 @@ final class SnapshotReceiving
         {
             ProcessCrash.rethrowIfCrash(ex);
             // the disk refused the reset: nothing this member holds can be trusted to be whole until it is opened again
-            p.fatal("cannot install the snapshot at " + p.transferPosition + " (" + ex + "): restart the member; its " +
+            p.fatal("cannot install the snapshot at " + transferPosition + " (" + ex + "): restart the member; its " +
                 "open finishes or undoes the reset");
         }
     }
@@ -294,7 +306,7 @@ final class SnapshotReceiving
         final long b = transferBase;
         p.counters.snapshotsInstalled++;
         p.own.unserializeFrom(Math.max(transferAgreed, p.log.base()) + 1);
-        p.refetchedUpTo = Math.max(transferAgreed, p.log.base());
+        refetchedUpTo = Math.max(transferAgreed, p.log.base());
         if (p.store.highWater() > b)
         {
             p.store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
@@ -305,28 +317,28 @@ final class SnapshotReceiving
             // the owner's base is committed: after a restart too, g is at or above this log's base
             p.store.guaranteed(b);
         }
-        p.checkpoints.unrollUntil(p.transferPosition);
-        p.checkpoints.retainFrom(p.transferPosition);
+        p.checkpoints.unrollUntil(transferPosition);
+        p.checkpoints.retainFrom(transferPosition);
         p.lastNormalEpoch = p.epochs.epochOfLastEpochStart();
         p.replica.reset();
         p.stateValid = false;
-        p.installAt = p.transferPosition;
-        p.transferWanted = false;
+        installAt = transferPosition;
+        transferWanted = false;
         p.phase = BootPhase.FETCHING;
-        p.fetchNext = b + 1;
+        p.catchUp.fetchNext = b + 1;
         p.catchUp.fetchStarted();
-        p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.fetchNext, p.fetchTarget);
-        if (p.installAt == b && !restoreInstalled())
+        p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchNext, p.catchUp.fetchTarget);
+        if (installAt == b && !restoreInstalled())
         {
             return;
         }
-        if (p.fetchNext > p.fetchTarget)
+        if (p.catchUp.fetchNext > p.catchUp.fetchTarget)
         {
             p.alignment.appendEpochStart();
         }
         else
         {
-            p.catchUp.sendFetchWindow(p.fetchNext);
+            p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
         }
     }
 
@@ -350,8 +362,8 @@ final class SnapshotReceiving
     /** The fetch reached the installed checkpoint: restore it, so that the entries after it apply. */
     boolean restoreInstalled()
     {
-        final long at = p.installAt;
-        p.installAt = 0;
+        final long at = installAt;
+        installAt = 0;
         p.replay.restoreCheckpointAtOrBelow(at);
         if (p.stateValid && p.replica.appliedUpTo() == at)
         {
@@ -405,9 +417,10 @@ final class SnapshotReceiving
             p.store.amnesia(true);
             p.intact = false;
         }
-        p.transferWanted = true;
-        p.fetchNext = agreed + 1;
-        p.fetchTarget = p.catchingUpOutside && p.alignedOutside ? p.fetchTarget : p.decisionN;
+        transferWanted = true;
+        p.catchUp.fetchNext = agreed + 1;
+        p.catchUp.fetchTarget = p.catchUp.catchingUpOutside && p.catchUp.alignedOutside ? p.catchUp.fetchTarget
+            : p.decisionN;
         p.phase = BootPhase.FETCHING;
         p.catchUp.fetchStarted();
         askForSnapshot();
@@ -415,7 +428,7 @@ final class SnapshotReceiving
 
     void askForSnapshot()
     {
-        p.fetchMovedNs = p.nowNs;
+        p.catchUp.fetchMovedNs = p.nowNs;
         p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
             FetchFrame.SNAPSHOT,
             0, 0);
@@ -424,8 +437,8 @@ final class SnapshotReceiving
 
     void closeIncoming()
     {
-        final CheckpointStore.Incoming closing = p.incoming;
-        p.incoming = null;
+        final CheckpointStore.Incoming closing = incoming;
+        incoming = null;
         if (closing != null)
         {
             closing.close();
