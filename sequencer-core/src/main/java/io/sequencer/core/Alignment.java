@@ -34,13 +34,13 @@ final class Alignment
         p.baseOwner = baseOwnerIndex;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (!p.isActive(i))
+            if (!p.liveness.isActive(i))
             {
                 p.ordering.pending[i].clear();
                 p.ordering.ownTickPending &= i != p.selfIndex;
             }
         }
-        if (!p.isActive(p.selfIndex))
+        if (!p.liveness.isActive(p.selfIndex))
         {
             if (baseOwnerIndex != p.selfIndex)
             {
@@ -51,7 +51,7 @@ final class Alignment
             }
             else
             {
-                if (p.hearsAllActive())
+                if (p.liveness.hearsAllActive())
                 {
                     p.reports.askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch
                 }
@@ -224,7 +224,7 @@ final class Alignment
         p.listener.onAligned(p.currentEpoch, position);
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (i != p.selfIndex && p.isActive(i))
+            if (i != p.selfIndex && p.liveness.isActive(i))
             {
                 p.reports.countReport(i);
             }
@@ -244,7 +244,7 @@ final class Alignment
         int aligned = 0;
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (p.isActive(i) && (i == p.selfIndex ? p.ordering.serSelf() : p.ordering.ser[i]) >= start)
+            if (p.liveness.isActive(i) && (i == p.selfIndex ? p.ordering.serSelf() : p.ordering.ser[i]) >= start)
             {
                 aligned++;
             }

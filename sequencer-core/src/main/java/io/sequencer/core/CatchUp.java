@@ -280,7 +280,7 @@ final class CatchUp
         {
             p.log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
         }
-        if (!followRound() && p.ordering.activeSetOrdering() && p.hearsAllActive())
+        if (!followRound() && p.ordering.activeSetOrdering() && p.liveness.hearsAllActive())
         {
             p.reports.askToBeAdmitted();
         }

@@ -69,7 +69,8 @@ final class EpochChange
         for (int k = 0; k < p.memberCount; k++)
         {
             final int coordinator = coordinatorIndex(epoch + k);
-            final boolean able = coordinator == p.selfIndex ? selfMayCoordinate && p.intact : !p.isSilent(coordinator);
+            final boolean able = coordinator == p.selfIndex ? selfMayCoordinate && p.intact
+                : !p.liveness.isSilent(coordinator);
             if (able)
             {
                 return epoch + k;
@@ -195,7 +196,7 @@ final class EpochChange
         // member that must not order in this epoch at all (events of it dropped, or a refused bootstrap).
         final boolean mustLeave = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
             trigger == EpochTrigger.EVENTS_MISSED || trigger == EpochTrigger.BOOTSTRAP_REFUSED;
-        if (p.mode != NodeMode.RUNNING && !p.hearsQuorum() && !mustLeave)
+        if (p.mode != NodeMode.RUNNING && !p.liveness.hearsQuorum() && !mustLeave)
         {
             // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
             // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
@@ -213,7 +214,7 @@ final class EpochChange
         if (!p.decided && p.nowNs - waitingReportDueNs >= 0)
         {
             waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_EVERY_NS;
-            p.listener.onWaiting(p.currentEpoch, p.hearsMask(), p.nowNs - waitingSinceNs);
+            p.listener.onWaiting(p.currentEpoch, p.liveness.hearsMask(), p.nowNs - waitingSinceNs);
         }
         if (p.phase == BootPhase.FETCHING && p.nowNs - p.catchUp.fetchProgressDueNs >= 0)
         {
@@ -271,7 +272,7 @@ final class EpochChange
             p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
             return work + 1;
         }
-        if (p.decided && !p.isActive(p.selfIndex) && p.phase == BootPhase.COLLECTING)
+        if (p.decided && !p.liveness.isActive(p.selfIndex) && p.phase == BootPhase.COLLECTING)
         {
             // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
             // node hears every member of the active set and has seen each of them ordering: asking earlier would
@@ -281,7 +282,7 @@ final class EpochChange
             {
                 work++;
             }
-            else if (p.ordering.activeSetOrdering() && p.hearsAllActive())
+            else if (p.ordering.activeSetOrdering() && p.liveness.hearsAllActive())
             {
                 p.reports.askToBeAdmitted();
                 work++;
@@ -292,7 +293,7 @@ final class EpochChange
             }
             return work;
         }
-        if (p.decided && !p.isActive(p.selfIndex))
+        if (p.decided && !p.liveness.isActive(p.selfIndex))
         {
             // Aligning or following outside the epoch: the epoch runs without this member, so neither a stalled fetch
             // nor not hearing the active set is a failure of it (B7 does not apply). Giving up would end a running

@@ -88,7 +88,7 @@ final class EpochCoordinator
                     intactReporters++;
                 }
             }
-            else if (p.isSilent(i) || notHeardByAReporter(i) >= 0)
+            else if (p.liveness.isSilent(i) || notHeardByAReporter(i) >= 0)
             {
                 silentMissing++; // not waited for (B2)
             }
@@ -205,9 +205,9 @@ final class EpochCoordinator
             if (!p.reports.reported[i])
             {
                 final int unhearing = notHeardByAReporter(i);
-                reason = p.isSilent(i) ? LeftOutReason.SILENT :
+                reason = p.liveness.isSilent(i) ? LeftOutReason.SILENT :
                     unhearing >= 0 ? LeftOutReason.NOT_HEARD : LeftOutReason.NOT_REPORTED;
-                other = p.isSilent(i) || unhearing < 0 ? -1 : p.memberIds[unhearing];
+                other = p.liveness.isSilent(i) || unhearing < 0 ? -1 : p.memberIds[unhearing];
             }
             else if (p.farBehind(p.reports.reportHave[i], baseHave))
             {
@@ -287,7 +287,7 @@ final class EpochCoordinator
 
     private int hearsMaskOfMember(final int index)
     {
-        return index == p.selfIndex ? p.hearsMask() : p.reports.reportHears[index] | (1 << index);
+        return index == p.selfIndex ? p.liveness.hearsMask() : p.reports.reportHears[index] | (1 << index);
     }
 
     /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */

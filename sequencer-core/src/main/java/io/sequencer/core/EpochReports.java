@@ -109,7 +109,7 @@ final class EpochReports
     /** A member outside the decided epoch asks in: start the next epoch so it can be admitted. */
     void onNewNode(final int sender)
     {
-        if (p.decided && !p.isActive(sender))
+        if (p.decided && !p.liveness.isActive(sender))
         {
             p.epochs.startEpochChange(EpochTrigger.PEER_ASKED_IN, sender);
         }
@@ -161,7 +161,7 @@ final class EpochReports
             decisionResentNs[sender] = p.nowNs;
             p.counters.decisionsResent++;
         }
-        if (senderLastNormalEpoch != p.currentEpoch || !p.isActive(sender))
+        if (senderLastNormalEpoch != p.currentEpoch || !p.liveness.isActive(sender))
         {
             return; // sent before the sender aligned to this epoch: not counted
         }

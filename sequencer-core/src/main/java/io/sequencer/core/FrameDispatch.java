@@ -117,7 +117,7 @@ final class FrameDispatch
         if (epoch > p.currentEpoch)
         {
             if ((carriesHears || type == MessageType.DEL_NODE) &&
-                Integer.bitCount(p.peerHears[sender] & p.allMembersMask()) < p.quorum)
+                Integer.bitCount(p.peerHears[sender] & p.liveness.allMembersMask()) < p.quorum)
             {
                 // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not
                 // followed; it is adopted once the sender hears enough members. A suspicion carries no hears mask:
@@ -227,7 +227,7 @@ final class FrameDispatch
     {
         if (p.decided)
         {
-            if (!p.isActive(sender) || !p.isActive(p.selfIndex))
+            if (!p.liveness.isActive(sender) || !p.liveness.isActive(p.selfIndex))
             {
                 p.counters.dropped(DropReason.NOT_ACTIVE.ordinal());
                 return false;

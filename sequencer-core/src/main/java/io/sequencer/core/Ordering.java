@@ -211,7 +211,7 @@ final class Ordering
         int rank = 0;
         for (int i = 0; i < p.selfIndex; i++)
         {
-            if (p.isActive(i))
+            if (p.liveness.isActive(i))
             {
                 rank++;
             }
@@ -319,7 +319,7 @@ final class Ordering
         for (int i = 0; i < p.memberCount; i++)
         {
             final PendingQueue queue = pending[i];
-            if (queue.isEmpty() || !p.isActive(i))
+            if (queue.isEmpty() || !p.liveness.isActive(i))
             {
                 continue;
             }
@@ -341,7 +341,7 @@ final class Ordering
     {
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (i == origin || !p.isActive(i))
+            if (i == origin || !p.liveness.isActive(i))
             {
                 continue;
             }
@@ -373,7 +373,7 @@ final class Ordering
     boolean publishPromise()
     {
         p.orderCounterFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch,
-            clock).hearsMask(p.hearsMask());
+            clock).hearsMask(p.liveness.hearsMask());
         if (p.publish(MessageType.MY_ORDER_COUNTER, p.orderCounterFrame.encodedLength()))
         {
             lastPromiseSent = clock;
@@ -391,7 +391,7 @@ final class Ordering
         p.serializeCounterFrame.encode(
             p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, Math.min(p.guaranteed, have), have,
                 p.log.chkAt(have),
-            p.lastNormalEpoch, p.intact, progress).hearsMask(p.hearsMask());
+            p.lastNormalEpoch, p.intact, progress).hearsMask(p.liveness.hearsMask());
         if (p.fresh)
         {
             p.serializeCounterFrame.fresh();

@@ -4,7 +4,6 @@ import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameValidator;
-import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
@@ -135,7 +134,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final FrameValidator validator;
     final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
-    private final DelNodeFrame delNodeFrame = new DelNodeFrame();
+    final DelNodeFrame delNodeFrame = new DelNodeFrame();
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
@@ -183,6 +182,7 @@ public final class SequencerProtocol implements MemberStreamListener
     final EntriesServing entriesServing;
     /** B2–B4 when this member coordinates the epoch. */
     final EpochCoordinator coordinator;
+    final Liveness liveness;
     final Retention retention;
     final Serving serving;
     final FrameDispatch frames;
@@ -265,6 +265,7 @@ public final class SequencerProtocol implements MemberStreamListener
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
         coordinator = new EpochCoordinator(this);
+        liveness = new Liveness(this);
         retention = new Retention(this);
         serving = new Serving(this);
         frames = new FrameDispatch(this);
@@ -501,7 +502,7 @@ public final class SequencerProtocol implements MemberStreamListener
             }
             if (ordersNow)
             {
-                work += checkSilence();
+                work += liveness.checkSilence();
             }
         }
 
@@ -524,45 +525,12 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * R10: a member of {@code A} silent for {@code T_fd} is suspected: publish {@code DelNode} and move to a new
-     * epoch without it.
-     */
-    private int checkSilence()
-    {
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (i != selfIndex && isActive(i) && isSilent(i))
-            {
-                if (!epochs.startEpochChange(EpochTrigger.SUSPICION, i))
-                {
-                    return 0;
-                }
-                counters.suspicions++;
-                delNodeFrame.encode(sendBuffer, 0, selfId, clusterId, currentEpoch, memberIds[i], currentEpoch);
-                publish(MessageType.DEL_NODE, delNodeFrame.encodedLength());
-                return 1;
-            }
-        }
-        return 0;
-    }
-
-    /**
      * A transport signal that {@code memberId}'s stream is gone (an Aeron image became unavailable): it is silent
      * (R10), and since frames of it may have been lost, this node leaves the epoch at once.
      */
     public void onMemberUnavailable(final int memberId)
     {
-        final int i = cluster.indexOf(memberId);
-        if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
-        {
-            detector.streamLost(i, nowNs);
-            counters.streamsLost++;
-            if (!decided || isActive(i))
-            {
-                // a member already outside the decided epoch costs nothing to lose
-                epochs.startEpochChange(EpochTrigger.STREAM_LOST, i);
-            }
-        }
+        liveness.memberUnavailable(memberId);
     }
 
     /**
@@ -572,69 +540,13 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void onMemberAvailable(final int memberId)
     {
-        final int i = cluster.indexOf(memberId);
-        if (i >= 0 && i != selfIndex && (mode == NodeMode.BOOT || mode == NodeMode.RUNNING))
-        {
-            detector.streamRenewed(i, nowNs); // a new process (cold, compiling) or a healed link: allowed stalls
-            if (!decided || isActive(i))
-            {
-                // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
-                // before this member has the decision, the others may run and order. A member outside the decided
-                // epoch takes part in nothing this member orders, and asks in itself.
-                epochs.startEpochChange(EpochTrigger.STREAM_RENEWED, i);
-            }
-        }
-    }
-
-    /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */
-    int hearsMask()
-    {
-        return detector.hearsMask(nowNs);
-    }
-
-    /**
-     * Whether this node and every member of the decided active set hear each other (their hears masks name this
-     * node): only then can an epoch take it in.
-     */
-    boolean hearsAllActive()
-    {
-        final int hears = hearsMask();
-        for (int i = 0; i < memberCount; i++)
-        {
-            if (i != selfIndex && isActive(i) && ((hears & (1 << i)) == 0 || isSilent(i)))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Check-quorum: only a node that hears a quorum (itself included) starts an epoch change on its own. */
-    boolean hearsQuorum()
-    {
-        return Integer.bitCount(hearsMask()) >= quorum;
-    }
-
-    int allMembersMask()
-    {
-        return (1 << memberCount) - 1;
+        liveness.memberAvailable(memberId);
     }
 
     /** More than {@code admissionLag} entries behind the base: caught up outside the epoch, not in it (§10.5). */
     boolean farBehind(final long have, final long baseHave)
     {
         return have + admissionLag < baseHave;
-    }
-
-    /** Not heard within its failure timeout by a frame that says it hears this node (R10, §10.6). */
-    boolean isSilent(final int index)
-    {
-        return detector.isSilent(index, nowNs);
-    }
-
-    boolean isActive(final int index)
-    {
-        return (activeMask & (1 << index)) != 0;
     }
 
     /** A broken promise of the protocol itself: stop this node rather than risk an acknowledged event. */
@@ -711,7 +623,7 @@ public final class SequencerProtocol implements MemberStreamListener
     public boolean isSuspected(final int memberId)
     {
         final int i = cluster.indexOf(memberId);
-        return i != selfIndex && isSilent(i);
+        return i != selfIndex && liveness.isSilent(i);
     }
 
     /** The active set of the current epoch as a mask over member indexes; 0 before the decision. */
