@@ -446,6 +446,12 @@ public final class Sequencer implements AutoCloseable
                 answer.completeExceptionally(ex);
             }
         });
+        if (closed)
+        {
+            // close() may have drained the queue between the check above and the offer: nobody would run it. If the
+            // duty cycle or close() did run it, the answer stands and this changes nothing.
+            answer.completeExceptionally(new IllegalStateException("the node is closed"));
+        }
         return answer;
     }
 

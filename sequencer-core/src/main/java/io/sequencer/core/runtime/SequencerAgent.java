@@ -6,6 +6,7 @@ import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -17,7 +18,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * let the protocol do its cycle's work (which publishes frames and completes callers), publish counters. Run by an
  * {@code AgentRunner} with the configured idle strategy, or composed with other nodes' agents on one thread.
  * An exception is recorded and counted, never allowed to end the loop; a node that must stop (a fatal protocol
- * assertion) stops ordering on its own and says so in its mode.
+ * assertion) stops ordering on its own and says so in its mode. An {@code Error} (out of memory, a stack overflow, a
+ * failed assertion) is recorded and counted too, then rethrown, as is an {@code AgentTerminationException}: the
+ * runner decides, and Agrona's stops the agent.
  */
 public final class SequencerAgent implements Agent
 {
@@ -86,9 +89,21 @@ public final class SequencerAgent implements Agent
             }
             work += transport.flush(); // the cycle's frames leave together, once its work is done
         }
-        catch (final Throwable ex)
+        catch (final AgentTerminationException ex)
         {
+            throw ex; // a request to stop this agent, for its runner
+        }
+        catch (final Error ex)
+        {
+            // the JVM or an invariant assertion failed (out of memory, a stack overflow, an AssertionError): this
+            // process cannot go on trusting its own state; recorded, then left to the runner, which stops
             counters.onError();
+            errorHandler.onError(ex);
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            counters.onError(); // bad input or a failing dependency: counted and recorded, the loop goes on
             errorHandler.onError(ex);
         }
         final long endNs = clock.nanoTime();

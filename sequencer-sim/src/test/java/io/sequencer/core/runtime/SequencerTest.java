@@ -250,4 +250,36 @@ class SequencerTest
         }
     }
 
+    @Test
+    void theDutyCycleRecordsAnExceptionAndGoesOnButLeavesAnErrorToItsRunner()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final List<Throwable> recorded = new ArrayList<>();
+        final Sequencer node = Sequencer.launch(context(cluster, 0, network, false).errorHandler(recorded::add),
+            new AccountLedger());
+        closeables.add(node);
+        node.agent().onStart();
+
+        final java.util.concurrent.CompletableFuture<Object> failing = node.query(ledger ->
+        {
+            throw new IllegalStateException("a query that fails");
+        });
+        node.agent().doWork();
+        assertTrue(failing.isCompletedExceptionally(), "the query's caller sees its exception");
+
+        node.query(ledger ->
+        {
+            throw new AssertionError("an invariant broken inside the duty cycle");
+        });
+        final AssertionError thrown = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+            () -> node.agent().doWork(), "an Error is not swallowed: the runner stops the agent");
+        assertEquals("an invariant broken inside the duty cycle", thrown.getMessage());
+        assertTrue(recorded.contains(thrown), "and it is recorded first: " + recorded);
+        node.agent().doWork(); // a later cycle runs normally (the runner, not the agent, decides to stop)
+
+        node.close();
+        final java.util.concurrent.CompletableFuture<Object> late = node.query(ledger -> 1);
+        assertTrue(late.isCompletedExceptionally(), "a query after close is answered, not left waiting");
+    }
 }
