@@ -19,8 +19,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  */
 public final class SequencerClient implements AutoCloseable
 {
-    /** Returned by {@link #submit} when this client was closed. */
-    public static final long CLOSED = -4;
+    /** Returned by {@link #submit} when this client was closed ({@link SubmitStatus#CLOSED}). */
+    public static final long CLOSED = SubmitStatus.CLOSED;
 
     private final Sequencer sequencer;
     private final int clientId;
@@ -128,8 +128,10 @@ public final class SequencerClient implements AutoCloseable
      * back-pressured or not-running submit until {@code timeoutNs} passes. Allocates its result; do not mix with
      * {@link #poll} on the same client.
      *
-     * @return the outcome; {@code position} 0 and a negative {@code status} if refused, or {@code status}
-     *         {@link SubmitStatus#BACK_PRESSURED} if the time ran out.
+     * @return the outcome; {@code position} 0 and a negative {@code status} if refused ({@link SubmitStatus}:
+     *         {@code BACK_PRESSURED} also when the time ran out before the node accepted it), or
+     *         {@link SubmitStatus#TIMED_OUT} when the node accepted it but its outcome did not arrive in time: it
+     *         may still become durable, and its completion then comes through {@link #poll}.
      */
     public Outcome submitAndWait(
         final DirectBuffer event, final int offset, final int length, final long timeoutNs,
@@ -170,7 +172,8 @@ public final class SequencerClient implements AutoCloseable
             {
                 if (System.nanoTime() >= deadline)
                 {
-                    return new Outcome(correlationId, 0, SubmitStatus.BACK_PRESSURED, new byte[0]);
+                    // accepted: it may still become durable, so this is not a refusal a caller may blindly retry
+                    return new Outcome(correlationId, 0, SubmitStatus.TIMED_OUT, new byte[0]);
                 }
                 idleStrategy.idle(poll(collector, 16));
             }
