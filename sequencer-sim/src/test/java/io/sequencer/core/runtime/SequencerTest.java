@@ -282,4 +282,50 @@ class SequencerTest
         final java.util.concurrent.CompletableFuture<Object> late = node.query(ledger -> 1);
         assertTrue(late.isCompletedExceptionally(), "a query after close is answered, not left waiting");
     }
+
+    @Test
+    void anAcceptedEventWhoseOutcomeComesLateIsTimedOutNotBackPressured()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final Sequencer node = Sequencer.launch(context(cluster, 0, network, false), new AccountLedger());
+        closeables.add(node);
+        final SequencerClient client = node.newClient();
+        closeables.add(client);
+
+        node.agent().onStart();
+        awaitTrue(() ->
+        {
+            node.agent().doWork();
+            return node.protocol().mode() == NodeMode.RUNNING;
+        }, "the node running");
+
+        // nobody runs the duty cycle now: the submit is taken into the ingress ring, its outcome cannot come
+        final SequencerClient.Outcome outcome = client.submitAndWait(event, 0, transfer(1, 2, 5),
+            TimeUnit.MILLISECONDS.toNanos(20), new SleepingMillisIdleStrategy(1));
+        assertEquals(SubmitStatus.TIMED_OUT, outcome.status(), SubmitStatus.name(outcome.status()));
+        assertTrue(outcome.correlationId() >= 0, "it was accepted: " + outcome);
+
+        // the event is still ordered once the duty cycle runs again, and completes under the same correlation id
+        final long[] completed = { -1 };
+        awaitTrue(() ->
+        {
+            node.agent().doWork();
+            client.poll(new CompletionListener()
+            {
+                public void onCompleted(final long correlationId, final long position, final int status,
+                    final DirectBuffer result, final int offset, final int length)
+                {
+                    completed[0] = correlationId;
+                }
+
+                public void onRejected(final long correlationId, final int status)
+                {
+                    completed[0] = -2;
+                }
+            }, 16);
+            return completed[0] != -1;
+        }, "the late completion");
+        assertEquals(outcome.correlationId(), completed[0]);
+    }
 }
