@@ -41,7 +41,7 @@ final class CycleSeal
 {
     /** The file of a log's seals, one record after another in the order they were written. */
     static final String FILE = "seals";
-    private static final int MAGIC = 0x53_45_41_4C; // "SEAL"
+    private static final int MAGIC = 0x53_45_41_4C; // "SEAL" as an int: the bytes "LAES" in file order
     private static final int FORMAT_VERSION = 2;
     /** A record: its length, magic, version, cycle, count, then six longs, the positions, a CRC32C. */
     private static final int FIXED_LENGTH = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 8 + 8 + 8 + 4;

@@ -34,7 +34,8 @@ import java.util.zip.CRC32C;
  * Layout of each copy (little-endian), at bytes 0 and 512 (separate sectors): magic, format version, sequence,
  * initialized, amnesia, current epoch, guaranteed, boot id, unroll intent, log id, high water, then a CRC32C of all of
  * it. The magic and version come first and the CRC last in every version, so a file of another version is refused by
- * name rather than read as a damaged one; the single-copy file of version 2 is read, and replaced by this layout at
+ * name rather than read as a damaged one, as long as it keeps this file's length and a copy's length (a copy's CRC is
+ * checked at this version's length first); the single-copy file of version 2 is read, and replaced by this layout at
  * the first write.
  */
 public final class FileNodeStore implements NodeStore

@@ -16,7 +16,7 @@ import java.nio.file.StandardCopyOption;
  * is for Aeron: the node's counters (an Agrona {@code CountersManager}'s metadata and values) and its distinct error
  * log.
  * <pre>
- *   0 int64 magic            "SEQSTAT1"
+ *   0 int64 magic            0x315441545351455A (the bytes "ZEQSTAT1" in file order)
  *   8 int32 version
  *  12 int32 memberId
  *  16 int64 pid
