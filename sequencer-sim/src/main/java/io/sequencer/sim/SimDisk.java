@@ -14,9 +14,10 @@ import org.agrona.DirectBuffer;
  * One simulated machine's storage — log, checkpoints and node store — which outlives the processes that use it,
  * with the faults listed in docs/design.md, "The simulator": a crash trap that kills the process at a chosen point
  * inside a storage call, a torn last write, power loss that drops what was not forced, and a wiped disk; and those of
- * issue 9: a crash inside a node-state write (the write is lost: the old state survives, as with the real store's
- * write-and-rename) or right after one (before anything is sent), a node-state file torn by the crash (it then reads as
- * a new, uninitialized store), and a copy of the whole disk to restore later (an old backup put back).
+ * issue 9: a crash inside a node-state write (the write is lost: the old state survives) or right after one (before
+ * anything is sent: the new state survives), which are the two outcomes the real store's two copies leave, a
+ * node-state file lost to the crash (it then reads as a new, uninitialized store: with two copies, a harsher fault
+ * than one torn write), and a copy of the whole disk to restore later (an old backup put back).
  */
 final class SimDisk
 {
@@ -333,7 +334,7 @@ final class SimDisk
 
         public void epochChange(final long epoch, final long guaranteed, final long highWater)
         {
-            // One write in the real store (one file replaced): lost, torn or followed by a crash as a whole.
+            // One write in the real store (both copies): lost, torn or followed by a crash as a whole.
             write("epochChange(" + epoch + ", " + guaranteed + ", " + highWater + ")",
                 () -> store.epochChange(epoch, guaranteed, highWater));
         }

@@ -31,12 +31,13 @@ import java.util.zip.CRC32C;
  * reads as new (not {@link #initialized()}), which the protocol takes as a lost disk — the node is not intact
  * (docs/protocol.md §10.1, "Knowing what was lost").
  * <p>
- * Layout of each copy (little-endian), at bytes 0 and 512 (separate sectors): magic, format version, sequence,
- * initialized, amnesia, current epoch, guaranteed, boot id, unroll intent, log id, high water, then a CRC32C of all of
- * it. The magic and version come first and the CRC last in every version, so a file of another version is refused by
- * name rather than read as a damaged one, as long as it keeps this file's length and a copy's length (a copy's CRC is
- * checked at this version's length first); the single-copy file of version 2 is read, and replaced by this layout at
- * the first write.
+ * Layout of each copy (little-endian), at bytes 0 and 4096 (separate pages and sectors) of an 8 KiB file: magic,
+ * format version, sequence, initialized, amnesia, current epoch, guaranteed, boot id, unroll intent, log id, high
+ * water, then a CRC32C of all of it (docs/layouts.md). The magic and version come first and the CRC last in every
+ * version, so a file of another version is refused by name rather than read as a damaged one, as long as a copy keeps
+ * this version's length (its CRC is checked at that length first); the single-record file of version 2 is read, and
+ * replaced by this layout at the first write. A build before format 3 reads this file as damaged, so its member
+ * starts not intact: going back to such a build is a restore from a backup, not a downgrade (README, "Upgrades").
  */
 public final class FileNodeStore implements NodeStore
 {
@@ -44,8 +45,12 @@ public final class FileNodeStore implements NodeStore
     public static final int FORMAT_VERSION = 3;
     /** The single-copy layout this build still reads. */
     static final int PREVIOUS_FORMAT_VERSION = 2;
-    /** Where the second copy starts, and half the file's length. */
-    static final int COPY_STRIDE = 512;
+    /**
+     * Where the second copy starts, and half the file's length: a page apart, so that the copies never share a page
+     * (written back whole by a force) or a sector (4 KiB on most disks), which one torn or failing write would take
+     * both with.
+     */
+    static final int COPY_STRIDE = 4096;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(FileNodeStore.class);
     private static final int MAGIC = 0x53455153; // "SQES"
@@ -85,32 +90,28 @@ public final class FileNodeStore implements NodeStore
         {
             return;
         }
-        if (bytes.length == FILE_LENGTH)
-        {
-            readCopies(bytes);
-            return;
-        }
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        // the CRC covers whatever length the writing version used: check it first, then the version it names
-        if (bytes.length < 8 + CRC_LENGTH || buffer.getInt(0) != MAGIC ||
-            buffer.getLong(bytes.length - CRC_LENGTH) != crc(bytes, 0, bytes.length - CRC_LENGTH))
+        // A file of one record whose CRC over the whole of it holds is of an earlier version; anything else is taken
+        // for this version's copies, each read where its bytes are present (a file cut short keeps its first copy).
+        if (bytes.length < FILE_LENGTH && bytes.length >= 8 + CRC_LENGTH && buffer.getInt(0) == MAGIC &&
+            buffer.getLong(bytes.length - CRC_LENGTH) == crc(bytes, 0, bytes.length - CRC_LENGTH))
         {
-            LOGGER.error("node state {} is damaged: starting as a node whose disk was lost", file);
+            if (buffer.getInt(4) != PREVIOUS_FORMAT_VERSION)
+            {
+                throw refused(buffer.getInt(4));
+            }
+            if (bytes.length != PREVIOUS_LENGTH)
+            {
+                LOGGER.error("node state {} is damaged ({} bytes, expected {}): starting as a node whose disk was lost",
+                    file, bytes.length, PREVIOUS_LENGTH);
+                return;
+            }
+            initialized = buffer.get(8) != 0;
+            amnesia = buffer.get(9) != 0;
+            readFields(buffer, 10);
             return;
         }
-        if (buffer.getInt(4) != PREVIOUS_FORMAT_VERSION)
-        {
-            throw refused(buffer.getInt(4));
-        }
-        if (bytes.length != PREVIOUS_LENGTH)
-        {
-            LOGGER.error("node state {} is damaged ({} bytes, expected {}): starting as a node whose disk was lost",
-                file, bytes.length, PREVIOUS_LENGTH);
-            return;
-        }
-        initialized = buffer.get(8) != 0;
-        amnesia = buffer.get(9) != 0;
-        readFields(buffer, 10);
+        readCopies(bytes);
     }
 
     /** This version's layout: the good copy with the higher sequence (see the class comment for why). */
@@ -120,7 +121,7 @@ public final class FileNodeStore implements NodeStore
         int chosen = -1;
         for (int offset = 0; offset < FILE_LENGTH; offset += COPY_STRIDE)
         {
-            if (buffer.getInt(offset) != MAGIC ||
+            if (offset + COPY_LENGTH > bytes.length || buffer.getInt(offset) != MAGIC ||
                 buffer.getLong(offset + COPY_LENGTH - CRC_LENGTH) != crc(bytes, offset, COPY_LENGTH - CRC_LENGTH))
             {
                 LOGGER.warn("node state {}: the copy at byte {} is damaged or was being written; the other is read",
@@ -141,6 +142,9 @@ public final class FileNodeStore implements NodeStore
             LOGGER.error("node state {} is damaged (neither copy holds): starting as a node whose disk was lost", file);
             return;
         }
+        // Copies that differ (a crash between them) or one that is bad are made whole by the first write after this
+        // open, which rewrites the whole file (see persist): a member writes its boot id at start, before it sends
+        // anything, so nothing is acted on while only one copy holds the state read here.
         sequence = buffer.getLong(chosen + 8);
         initialized = buffer.get(chosen + 16) != 0;
         amnesia = buffer.get(chosen + 17) != 0;
@@ -212,7 +216,7 @@ public final class FileNodeStore implements NodeStore
         currentEpoch = epoch;
         this.guaranteed = Math.max(this.guaranteed, guaranteed);
         this.highWater = Math.max(this.highWater, highWater);
-        persist(); // one replace-and-force for all three
+        persist(); // one write of both copies for all three
     }
 
     public long guaranteed()

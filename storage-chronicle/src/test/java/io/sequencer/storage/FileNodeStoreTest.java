@@ -103,7 +103,7 @@ class FileNodeStoreTest
         for (final int offset : new int[] { 0, FileNodeStore.COPY_STRIDE })
         {
             final byte[] bytes = written.clone();
-            bytes[offset + 30] ^= 0x01; // one bit of the epoch
+            bytes[offset + 20] ^= 0x01; // one bit of the epoch (bytes 18..25 of a copy)
             Files.write(file, bytes);
 
             final FileNodeStore reopened = new FileNodeStore(file);
@@ -141,6 +141,66 @@ class FileNodeStoreTest
         final FileNodeStore reopened = new FileNodeStore(file);
         reopened.currentEpoch(11);
         assertEquals(11, new FileNodeStore(file).currentEpoch());
+    }
+
+    @Test
+    void theGoodCopyWithTheHigherSequenceIsReadWhicheverItIs() throws IOException
+    {
+        final Path file = root.resolve("node.state");
+        final FileNodeStore store = new FileNodeStore(file);
+        store.initialize();
+        store.currentEpoch(9);
+        final byte[] old = Files.readAllBytes(file);
+        store.currentEpoch(10);
+        final byte[] written = Files.readAllBytes(file);
+
+        // the second copy new and the first old (the first's write lost by the disk): the newer one is read
+        final byte[] secondNewer = old.clone();
+        System.arraycopy(written, FileNodeStore.COPY_STRIDE, secondNewer, FileNodeStore.COPY_STRIDE,
+            FileNodeStore.COPY_STRIDE);
+        Files.write(file, secondNewer);
+        assertEquals(10, new FileNodeStore(file).currentEpoch());
+    }
+
+    @Test
+    void aFileCutShortKeepsItsFirstCopy() throws IOException
+    {
+        final Path file = root.resolve("node.state");
+        final FileNodeStore store = new FileNodeStore(file);
+        store.initialize();
+        store.currentEpoch(12);
+        final byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, 512));
+
+        final FileNodeStore reopened = new FileNodeStore(file);
+        assertTrue(reopened.initialized(), "a file of this version cut short is not taken for an older one");
+        assertEquals(12, reopened.currentEpoch());
+    }
+
+    @Test
+    void theFirstWriteAfterAnOpenMakesBothCopiesWholeAgain() throws IOException
+    {
+        final Path file = root.resolve("node.state");
+        final FileNodeStore store = new FileNodeStore(file);
+        store.initialize();
+        store.currentEpoch(9);
+        final byte[] bytes = Files.readAllBytes(file);
+        bytes[FileNodeStore.COPY_STRIDE + 20] ^= 0x01; // the second copy damaged
+        Files.write(file, bytes);
+
+        final FileNodeStore reopened = new FileNodeStore(file);
+        reopened.bootId(77); // what a member writes at start, before it sends anything
+        final byte[] rewritten = Files.readAllBytes(file);
+        for (int i = 0; i < FileNodeStore.COPY_STRIDE; i++)
+        {
+            assertEquals(rewritten[i], rewritten[FileNodeStore.COPY_STRIDE + i], "byte " + i + " of the copies");
+        }
+        final byte[] firstDamaged = rewritten.clone();
+        firstDamaged[20] ^= 0x01;
+        Files.write(file, firstDamaged);
+        final FileNodeStore again = new FileNodeStore(file);
+        assertEquals(9, again.currentEpoch(), "the second copy holds the state again");
+        assertEquals(77, again.bootId());
     }
 
     @Test
