@@ -46,7 +46,8 @@ final class CatchUp
     }
 
     /**
-     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link #PROBE_WINDOW}
+     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link
+     * SequencerProtocol#PROBE_WINDOW}
      * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
      * inside the window, where most are; a binary search finds the others.
      */

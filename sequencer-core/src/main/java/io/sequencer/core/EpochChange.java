@@ -10,8 +10,9 @@ import io.sequencer.core.SequencerProtocol.BootPhase;
  */
 final class EpochChange
 {
+    /** Since when this member waits for a decision, over epoch changes that decide nothing,
+        and when it says so next. */
     private long waitingSinceNs = Long.MIN_VALUE;
-
     private long waitingReportDueNs;
 
     private long bootJitterNs;

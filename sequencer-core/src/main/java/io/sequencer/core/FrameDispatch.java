@@ -258,7 +258,8 @@ final class FrameDispatch
      * A frame of an epoch beyond the window ({@code maxKnownEpoch + MAX_EPOCH_STEP}) is dropped, but a member that
      * really is up there (pushed by a forged frame its peers did not see, or running on while this one was away for
      * more than a window of epochs) would otherwise never be heard again. One sender sending the same far epoch for
-     * {@code T_fd} ({@link #FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step (this node's own
+     * {@code T_fd} ({@link SequencerProtocol#FAR_EPOCH_FRAMES} frames at least) widens the window by at most a step
+     * (this node's own
      * epoch and its next epoch changes stay where they are): once the window reaches it, its frames are taken as any
      * others (pre-vote and all), and the epoch space still cannot be spent faster than a step per {@code T_fd}.
      */

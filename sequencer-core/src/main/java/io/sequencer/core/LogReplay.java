@@ -29,8 +29,10 @@ final class LogReplay
 
     /**
      * While this member waits in boot (for reports, a decision, a probe's answer) after a start, replay its log into
-     * the state machine, at most {@link #REPLAY_AHEAD_PER_CYCLE} entries a duty cycle, up to {@code g} or
-     * {@link #REPLAY_AHEAD_MARGIN} entries short of its end, whichever is further: no alignment of an intact member
+     * the state machine, at most {@link SequencerProtocol#REPLAY_AHEAD_PER_CYCLE} entries a duty cycle, up to {@code g}
+     * or
+     * {@link SequencerProtocol#REPLAY_AHEAD_MARGIN} entries short of its end, whichever is further: no alignment of an
+     * intact member
      * cuts below {@code g} (B5), and one that cuts further back than the margin (a tail that was never durable is a
      * few entries long) only costs the replay again (rebuildStateTo resets). The alignment then replays only what
      * lies above. A restarted member replayed up to a checkpoint interval of entries at alignment, on code not yet
@@ -118,7 +120,8 @@ final class LogReplay
      * Apply an entry that is now in the log at {@code position}: the state machine for events, the deduplication
      * index, a checkpoint every {@code K} positions.
      *
-     * @return the completion status; the result is in {@link #resultBuffer}, its length in {@link #resultLength}.
+     * @return the completion status; the result is in {@link Replica#resultBuffer}, its length in {@link
+     * Replica#resultLength}.
      */
     int applyEntry(
         final long position,

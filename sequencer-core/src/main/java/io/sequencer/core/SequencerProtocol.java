@@ -167,8 +167,6 @@ public final class SequencerProtocol implements MemberStreamListener
     boolean decided;
     boolean reportDue;
     long quorumSinceNs;
-    /** Since when this member waits for a decision, over epoch changes that decide nothing,
-        and when it says so next. */
     boolean decisionRefused;
     boolean decisionPending;
     long decisionN;

@@ -13,6 +13,8 @@ import io.sequencer.core.codec.SnapshotFrame;
  */
 final class SnapshotReceiving
 {
+    // The transfer's state (§13). Kept across epochs: the same checkpoint offered again by the same member resumes
+    // where it stopped.
     private int transferOwner = -1;
 
     private long transferChk;
@@ -36,8 +38,6 @@ final class SnapshotReceiving
     long transferLength;
     /** A snapshot is needed whatever this log holds: no checkpoint at or above its base to rebuild from. */
     boolean transferWanted;
-    // Snapshot transfer, the receiving side (§13). Kept across epochs: the same checkpoint offered again by the same
-    // member resumes where it stopped.
     CheckpointStore.Incoming incoming;
     /** The installed checkpoint's position: restored once the fetch has brought the log up to it; 0 for none. */
     long installAt;

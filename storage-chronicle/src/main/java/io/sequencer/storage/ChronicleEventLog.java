@@ -1196,7 +1196,7 @@ public final class ChronicleEventLog implements EventLog
         clock.cycle = cycleOf(position);
         final ExcerptAppender appender = appender();
         // writeBytes, not writingDocument: Chronicle's document context finds the queue's end again before every
-        // append (a scan of up to indexSpacing headers from the last index entry: a third of an append's time in a
+        // append (a scan of up to indexSpacing headers from the last index entry: a quarter of an append's time in a
         // catch-up's profile), while writeBytes goes on from where this appender, the queue's only writer, left it
         appender.writeBytes(stagedBytes(staged, length));
         lastDataEnd = appender.wire().bytes().writePosition();
