@@ -91,6 +91,31 @@ public abstract class EventLogContract
     }
 
     @Test
+    void anEntryAppendedWithItsChainedChecksumReadsBackAsAnyOther()
+    {
+        final EventLog log = track(newLog());
+        final List<Appended> appended = new ArrayList<>(appendMany(log, cycleLength() + 2, 5));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        for (int i = 0; i < cycleLength() + 2; i++) // across a cycle boundary, as a catch-up's appends are
+        {
+            final long position = log.have() + 1;
+            final byte[] payload = payloadBytes(position * 17, 1 + i % 40);
+            buffer.putBytes(0, payload);
+            final long chk = Checksum.chain(log.chkAt(log.have()), EntryType.EVENT, 3, position, 2, 7, i + 1,
+                position * 5, buffer, 0, payload.length);
+            assertEquals(position,
+                log.appendChained(EntryType.EVENT, 3, position, 2, 7, i + 1, position * 5, buffer, 0, payload.length,
+                    chk));
+            assertEquals(chk, log.chkAt(position));
+            appended.add(new Appended(EntryType.EVENT, 3, position, 2, 7, i + 1, payload, chk));
+        }
+
+        assertMatches(log, appended, appended.size());
+        final EventLog reopened = track(reopen(log));
+        assertMatches(reopened, appended, appended.size()); // the chain verifies at open, across the boundary
+    }
+
+    @Test
     void readsByPositionInAnyOrder()
     {
         final EventLog log = track(newLog());
