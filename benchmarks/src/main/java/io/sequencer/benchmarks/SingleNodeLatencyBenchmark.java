@@ -1,7 +1,7 @@
 package io.sequencer.benchmarks;
 
 import io.sequencer.core.ClusterConfig;
-import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNetwork;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.runtime.CompletionListener;
 import io.sequencer.core.runtime.Sequencer;

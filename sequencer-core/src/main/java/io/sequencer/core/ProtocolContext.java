@@ -1,8 +1,8 @@
 package io.sequencer.core;
 
+import io.sequencer.core.protocol.ProtocolDefect;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
-
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 

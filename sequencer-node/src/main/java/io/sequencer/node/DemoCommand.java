@@ -188,7 +188,7 @@ final class DemoCommand implements Callable<Integer>
                 refusedByStatus[-SubmitStatus.BACK_PRESSURED], refusedByStatus[-SubmitStatus.NOT_RUNNING]);
             for (final DurableMember m : members)
             {
-                final io.sequencer.core.ProtocolCounters c = m.sequencer().protocol().counters();
+                final io.sequencer.core.protocol.ProtocolCounters c = m.sequencer().protocol().counters();
                 out.printf("member %d: epoch %d (%d epoch changes, %d suspicions, %d boot timeouts), %,d entries%n",
                     m.sequencer().protocol().memberId(), m.sequencer().protocol().currentEpoch(), c.epochChanges(),
                     c.suspicions(), c.bootTimeouts(), m.sequencer().protocol().log().have());
@@ -465,7 +465,7 @@ final class DemoCommand implements Callable<Integer>
         long frames = 0;
         for (final DurableMember member : members)
         {
-            final io.sequencer.core.ProtocolCounters counters = member.sequencer().protocol().counters();
+            final io.sequencer.core.protocol.ProtocolCounters counters = member.sequencer().protocol().counters();
             for (int type = 1; type < io.sequencer.core.codec.MessageType.COUNT; type++)
             {
                 if (!io.sequencer.core.codec.MessageType.isPointToPoint(type))

@@ -1,10 +1,10 @@
 package io.sequencer.node;
 
 import io.sequencer.core.ClusterConfig;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNetwork;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.runtime.NodeStatFile;
 import io.sequencer.core.runtime.Sequencer;

@@ -7,9 +7,9 @@ import io.sequencer.core.LogEntry;
 import java.util.function.LongSupplier;
 
 /**
- * A simulated member's committed entries for its {@link io.sequencer.core.Snapshotter}: read from its log up to the
- * protocol's {@code g}, as the runtime's reader follows the published counter, on the caller's thread. Allocates
- * nothing per entry.
+ * A simulated member's committed entries for its {@link io.sequencer.core.protocol.Snapshotter}: read from its log
+ * up to the protocol's {@code g}, as the runtime's reader follows the published counter, on the caller's thread.
+ * Allocates nothing per entry.
  */
 public final class SimCommittedEntries implements CommittedEntries
 {

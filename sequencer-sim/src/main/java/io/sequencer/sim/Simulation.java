@@ -4,13 +4,13 @@ import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.FrameHandler;
-import io.sequencer.core.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNetwork;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.ProtocolDefect;
+import io.sequencer.core.protocol.ProtocolDefect;
 import io.sequencer.core.ProtocolListener;
-import io.sequencer.core.SequencerProtocol;
-import io.sequencer.core.Snapshotter;
+import io.sequencer.core.protocol.SequencerProtocol;
+import io.sequencer.core.protocol.Snapshotter;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
 import io.sequencer.core.codec.DelNodeFrame;
@@ -1004,7 +1004,7 @@ public final class Simulation
         }
         for (final SimNode node : nodes)
         {
-            final io.sequencer.core.InMemoryEventLog log = node.disk.log;
+            final io.sequencer.core.memory.InMemoryEventLog log = node.disk.log;
             hash = mix(mix(mix(hash, log.base()), log.have()), log.chkAt(log.have()));
         }
         return hash;
@@ -1096,7 +1096,7 @@ public final class Simulation
     /** What the protocol did across every process of the run: evidence of what the faults exercised. */
     private void addCounters(final SimNode node)
     {
-        final io.sequencer.core.ProtocolCounters c = node.protocol.counters();
+        final io.sequencer.core.protocol.ProtocolCounters c = node.protocol.counters();
         exercised.merge("checkpoints taken", node.snapshotter.checkpointsTaken(), Long::sum);
         node.snapshotter.close();
         exercised.merge("unrolls", c.unrolls(), Long::sum);

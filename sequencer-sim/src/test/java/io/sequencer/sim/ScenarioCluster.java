@@ -3,16 +3,16 @@ package io.sequencer.sim;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNetwork;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberSet;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.ProtocolDefect;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.ProtocolDefect;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -37,7 +37,7 @@ final class ScenarioCluster
     final InMemoryNodeStore[] stores;
     final SequencerProtocol[] nodes;
     /** Each member's snapshot thread, stepped after its duty cycle. */
-    final io.sequencer.core.Snapshotter[] snapshotters;
+    final io.sequencer.core.protocol.Snapshotter[] snapshotters;
     final AccountLedger[] ledgers;
     final InMemoryNetwork network;
     final InvariantChecker checker;
@@ -81,7 +81,7 @@ final class ScenarioCluster
         checkpoints = new InMemoryCheckpointStore[size];
         stores = new InMemoryNodeStore[size];
         nodes = new SequencerProtocol[size];
-        snapshotters = new io.sequencer.core.Snapshotter[size];
+        snapshotters = new io.sequencer.core.protocol.Snapshotter[size];
         ledgers = new AccountLedger[size];
         acknowledged = (List<Long>[])new List<?>[size];
         correlation = new long[size];
@@ -207,7 +207,7 @@ final class ScenarioCluster
                     acknowledged[member].add(position);
                 });
             final SequencerProtocol protocol = nodes[m];
-            snapshotters[m] = new io.sequencer.core.Snapshotter(context,
+            snapshotters[m] = new io.sequencer.core.protocol.Snapshotter(context,
                 snapshotTamper[m].apply(machine(m, new AccountLedger())),
                 checkpoints[m], from -> new SimCommittedEntries(logs[member], protocol::guaranteed, from),
                 () -> protocol.mode() == NodeMode.RUNNING, protocol::retainUpTo, protocol::checkpointNeeded, ex ->

@@ -1,6 +1,6 @@
 package io.sequencer.sim;
 
-import io.sequencer.core.ProtocolDefect;
+import io.sequencer.core.protocol.ProtocolDefect;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;

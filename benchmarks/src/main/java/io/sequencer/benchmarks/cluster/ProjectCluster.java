@@ -213,7 +213,7 @@ final class ProjectCluster implements SystemUnderTest
         java.util.Arrays.fill(driverSums, 0);
         for (int i = 0; i < nodes; i++)
         {
-            final io.sequencer.core.ProtocolCounters counters = members[i].sequencer().protocol().counters();
+            final io.sequencer.core.protocol.ProtocolCounters counters = members[i].sequencer().protocol().counters();
             for (int type = MessageType.NEW_EVENT; type < MessageType.COUNT; type++)
             {
                 if (!MessageType.isPointToPoint(type))

@@ -1,8 +1,8 @@
 package io.sequencer.core.runtime;
 
 import io.sequencer.core.ClusterConfig;
-import io.sequencer.core.ProtocolCounters;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.ProtocolCounters;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.concurrent.status.AtomicCounter;

@@ -4,7 +4,7 @@ import io.sequencer.core.CheckpointStore;
 import io.sequencer.core.EventLog;
 import io.sequencer.core.NodeStore;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.StateMachine;
 import io.sequencer.core.Transport;
 import org.agrona.CloseHelper;
@@ -307,7 +307,7 @@ public final class Sequencer implements AutoCloseable
     private final org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<Runnable> queries =
         new org.agrona.concurrent.ManyToOneConcurrentLinkedQueue<>();
     private final AgentRunner runner;
-    private final io.sequencer.core.Snapshotter snapshotter;
+    private final io.sequencer.core.protocol.Snapshotter snapshotter;
     private final AgentRunner snapshotRunner;
     private final int completionRingBytes;
     private volatile boolean closed;
@@ -342,7 +342,7 @@ public final class Sequencer implements AutoCloseable
             new java.util.LinkedHashMap<>(ctx.counterSources);
         if (ctx.snapshotStateMachine != null)
         {
-            snapshotter = new io.sequencer.core.Snapshotter(
+            snapshotter = new io.sequencer.core.protocol.Snapshotter(
                 protocolContext, ctx.snapshotStateMachine, ctx.checkpoints, ctx.committedEntries,
                 () -> protocol.mode() == io.sequencer.core.NodeMode.RUNNING, protocol::retainUpTo,
                 protocol::checkpointNeeded, errorHandler);
@@ -476,7 +476,7 @@ public final class Sequencer implements AutoCloseable
     }
 
     /** The snapshot thread's work, when checkpoints are taken ({@link Context#snapshots}); else null. */
-    public io.sequencer.core.Snapshotter snapshotter()
+    public io.sequencer.core.protocol.Snapshotter snapshotter()
     {
         return snapshotter;
     }

@@ -1,7 +1,7 @@
 package io.sequencer.core.runtime;
 
 import io.sequencer.core.FrameHandler;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
 import org.agrona.ErrorHandler;

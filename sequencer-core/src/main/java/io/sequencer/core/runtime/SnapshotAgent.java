@@ -1,6 +1,6 @@
 package io.sequencer.core.runtime;
 
-import io.sequencer.core.Snapshotter;
+import io.sequencer.core.protocol.Snapshotter;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 

@@ -2,10 +2,10 @@ package io.sequencer.core.runtime;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.CompletionHandler;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNetwork;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;

@@ -2,9 +2,9 @@ package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EntryType;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.MemberSet;
 import io.sequencer.sim.AccountLedger;
 import org.agrona.CloseHelper;

@@ -2,13 +2,13 @@ package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EntryType;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNetwork;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNetwork;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.DropReason;

@@ -2,12 +2,12 @@ package io.sequencer.transport.aeron;
 
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.FrameHandler;
-import io.sequencer.core.InMemoryCheckpointStore;
-import io.sequencer.core.InMemoryEventLog;
-import io.sequencer.core.InMemoryNodeStore;
+import io.sequencer.core.memory.InMemoryCheckpointStore;
+import io.sequencer.core.memory.InMemoryEventLog;
+import io.sequencer.core.memory.InMemoryNodeStore;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.SequencerProtocol;
+import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.codec.DropReason;
 import io.sequencer.sim.AccountLedger;

@@ -1,0 +1,327 @@
+package io.sequencer.core.protocol;
+
+import io.sequencer.core.protocol.SequencerProtocol.BootPhase;
+
+import io.sequencer.core.Checksum;
+import io.sequencer.core.CompletionHandler;
+import io.sequencer.core.Durability;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.codec.MessageType;
+
+/**
+ * The fetching side of catch-up (docs/protocol.md B5, §10.5): probe the base owner's log for where this one diverges
+ * (checksums chain: agreement at a position implies it below), fetch the owner's entries from there in windows, check
+ * each one chains onto this log (and onto the decision at N) before it is appended and applied, and, outside the
+ * active set, follow the owner's durable log in rounds until close enough to ask in. Reads and changes the epoch's
+ * state through the protocol it belongs to. Duty cycle only.
+ */
+final class CatchUp
+{
+    private long probeFrom;
+
+    /** The last position asked for by the fetches in flight; two windows are kept in flight. */
+    private long fetchRequestedTo;
+
+    private long fetchWindowStart;
+
+    long probeLo;
+    long probeHi;
+    long probePosition;
+    long fetchNext;
+    /** When this member last asked for entries or received some it could use: a fetch is asked again after a pause. */
+    long fetchMovedNs;
+    /** Entries per fetch window, adapted to the entries a frame holds. */
+    int fetchWindowEntries = SequencerProtocol.MIN_FETCH_WINDOW * 4;
+    /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
+    long fetchTarget;
+    /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
+    long followGap;
+    /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
+    long fetchStartedFrom;
+    long fetchProgressDueNs;
+    /** Left out of the decided epoch: aligning to its base, or following it, before asking in (B4, B6). */
+    boolean catchingUpOutside;
+    /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
+    boolean alignedOutside;
+    private final SequencerProtocol p;
+
+    CatchUp(final SequencerProtocol protocol)
+    {
+        this.p = protocol;
+    }
+
+    /**
+     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link
+     * SequencerProtocol#PROBE_WINDOW}
+     * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
+     * inside the window, where most are; a binary search finds the others.
+     */
+    void sendProbe(final long position)
+    {
+        fetchMovedNs = p.nowNs;
+        probeFrom = Math.max(probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
+            probeFrom, position);
+        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+    }
+
+    /**
+     * Ask the base owner for the window of entries from {@code from} (B5). Each answer is several frames long, and a
+     * second window is asked for while the first arrives, so catch-up is not one round trip per frame.
+     */
+    void sendFetchWindow(final long from)
+    {
+        final long to = Math.min(fetchTarget, from + fetchWindowEntries - 1);
+        fetchMovedNs = p.nowNs;
+        fetchWindowStart = from;
+        fetchRequestedTo = to;
+        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], from, to);
+        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+    }
+
+    /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
+    void probeNext()
+    {
+        p.epochs.bootStartNs = p.nowNs; // progress (B7)
+        if (probeHi - probeLo <= 1)
+        {
+            p.alignment.alignedUpTo(probeLo);
+        }
+        else
+        {
+            // The rest fits one window: ask for it; otherwise bisect (the window below the midpoint comes too).
+            probePosition = probeHi - probeLo - 1 <= SequencerProtocol.PROBE_WINDOW ? probeHi - 1 : (probeLo
+                + probeHi) >>> 1;
+            sendProbe(probePosition);
+        }
+    }
+
+    /**
+     * Whether a probe answer's entries chain one onto the other, and the first onto this log's entry at
+     * {@code probeLo} when the window starts right above it (the base agrees there). A mismatch in a probe answer
+     * makes this member cut its log, so an answer that is not a piece of a real chain is not believed.
+     */
+    private boolean probeAnswerChains()
+    {
+        final boolean anchored = probeFrom == probeLo + 1;
+        long previousChk = anchored ? p.log.chkAt(probeLo) : 0;
+        boolean first = true;
+        while (p.entriesFrame.nextEntry())
+        {
+            if ((anchored || !first) && chainedChk(previousChk) != p.entriesFrame.entryChk())
+            {
+                return false;
+            }
+            previousChk = p.entriesFrame.entryChk();
+            first = false;
+        }
+        return !first;
+    }
+
+    /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
+    private long chainedChk(final long previousChk)
+    {
+        return Checksum.chain(
+            previousChk, p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
+            p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+            p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
+            p.entriesFrame.entryPayloadLength());
+    }
+
+    /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
+    void onEntries(final int sender)
+    {
+        if (sender != p.baseOwner || !p.decided)
+        {
+            return;
+        }
+        p.entriesFrame.resetCursor();
+        if (p.phase == BootPhase.PROBING)
+        {
+            if (p.entriesFrame.firstPosition() != probeFrom)
+            {
+                return; // the answer to an earlier probe
+            }
+            if (!probeAnswerChains())
+            {
+                p.counters.fetchRejected++;
+                return; // garbled or forged: a real answer chains from the position known to agree
+            }
+            p.entriesFrame.resetCursor();
+            // Checksums chain: agreement at a position implies it below, divergence implies it above.
+            for (long pos = probeFrom; pos <= probePosition && p.entriesFrame.nextEntry(); pos++)
+            {
+                if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
+                {
+                    probeLo = Math.max(probeLo, pos);
+                }
+                else
+                {
+                    probeHi = Math.min(probeHi, pos);
+                    break;
+                }
+            }
+            probeNext();
+            return;
+        }
+        final long first = p.entriesFrame.firstPosition();
+        if (p.phase != BootPhase.FETCHING || p.receiving.transferWanted || first > fetchNext ||
+            first + p.entriesFrame.count() <= fetchNext)
+        {
+            return; // a window answered twice, or one whose start was lost: asked again after a while
+        }
+        fetchWindowEntries = (int)Math.min(SequencerProtocol.MAX_FETCH_WINDOW,
+            Math.max(fetchWindowEntries, (long)p.entriesFrame.count() * SequencerProtocol.FETCH_FRAMES_PER_REQUEST));
+        for (long pos = first; pos < fetchNext; pos++)
+        {
+            p.entriesFrame.nextEntry(); // already appended from an earlier answer
+        }
+        final long fetchedBefore = fetchNext;
+        while (p.entriesFrame.nextEntry() && fetchNext <= fetchTarget)
+        {
+            final long expected = chainedChk(p.log.chkAt(fetchNext - 1));
+            if (expected != p.entriesFrame.entryChk() || (fetchNext == p.decisionN && expected != p.decisionChk))
+            {
+                p.counters.fetchRejected++;
+                p.errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
+                    p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
+                return;
+            }
+            final long position = p.log.appendChained(
+                p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
+                p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+                p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
+                p.entriesFrame.entryPayloadLength(), expected);
+            if (position > p.receiving.installAt)
+            {
+                p.replay.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
+                    p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
+                    p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(),
+                        true);
+            }
+            else
+            {
+                // covered by the installed snapshot: applied on the member that took it, its result unknown here; own
+                // events before it in submission order lie below the log's base, at positions not known here
+                if (p.entriesFrame.entryType() == EntryType.EVENT && p.entriesFrame.entryOrigin() == p.selfId &&
+                    p.entriesFrame.entryIncarnation() == p.incarnation)
+                {
+                    p.receiving.completeOwnBelowBase(p.entriesFrame.entryLocalSeq() - 1);
+                }
+                p.replay.trackOwn(position, p.entriesFrame.entryType(), p.entriesFrame.entryOrigin(),
+                    p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(), CompletionHandler.RESULT_UNKNOWN,
+                    p.sendBuffer, 0);
+            }
+            p.counters.fetchedEntries++;
+            fetchNext++;
+            if (position == p.receiving.installAt && !p.receiving.restoreInstalled())
+            {
+                return;
+            }
+        }
+        if (fetchNext == fetchedBefore)
+        {
+            return; // nothing usable: asked again after a while
+        }
+        p.epochs.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
+        fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
+                              // server restarted the window each time and sent most entries two or three times)
+        p.reportDue = true;
+        if (fetchNext > fetchTarget)
+        {
+            p.alignment.appendEpochStart();
+        }
+        else if (fetchNext > fetchRequestedTo)
+        {
+            sendFetchWindow(fetchNext); // the windows in flight fell short (a frame lost or refused): ask again
+        }
+        else if (fetchRequestedTo < fetchTarget &&
+            fetchNext - fetchWindowStart >= (fetchRequestedTo - fetchWindowStart) / 2)
+        {
+            sendFetchWindow(fetchRequestedTo + 1); // half of the window is in: ask for the next one
+        }
+    }
+
+    /**
+     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
+     * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
+     * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
+     * are final: every later base holds them, so nothing this member appends here is ever cut.
+     *
+     * @return whether a round started.
+     */
+    boolean followRound()
+    {
+        final long target = p.reports.reportGuaranteed[p.baseOwner];
+        final long gap = target - p.log.have();
+        if (!alignedOutside || gap <= p.followLag || (followGap >= 0 && gap >= followGap))
+        {
+            return false;
+        }
+        followGap = gap;
+        p.counters.followRounds++;
+        catchingUpOutside = true;
+        p.phase = BootPhase.FETCHING;
+        fetchNext = p.log.have() + 1;
+        fetchTarget = target;
+        fetchStarted();
+        p.listener.onFollowing(p.currentEpoch, p.memberIds[p.baseOwner], fetchNext, fetchTarget);
+        sendFetchWindow(fetchNext);
+        return true;
+    }
+
+    /**
+     * A fetch outside the epoch is over: aligned to the base up to N, or a follow round ended (done or stalled).
+     * Follow the owner's durable log again while it is far ahead, else ask in (or once this node hears the active
+     * set); the next epoch finds it close to everyone else (§10.5).
+     */
+    void endFetchOutside()
+    {
+        p.receiving.closeIncoming(); // a transfer abandoned along the way
+        p.receiving.refetchedUpTo = 0;
+        catchingUpOutside = false;
+        alignedOutside = true;
+        p.phase = BootPhase.COLLECTING;
+        if (p.durability == Durability.BATCH)
+        {
+            p.log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever
+        }
+        if (!followRound() && p.ordering.activeSetOrdering() && p.liveness.hearsAllActive())
+        {
+            p.reports.askToBeAdmitted();
+        }
+    }
+
+    /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
+    void fetchStarted()
+    {
+        fetchStartedFrom = fetchNext;
+        fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+    }
+
+    /**
+     * What a catch-up in progress is doing, for reports (the simulator's, an operator's): the probe, the fetch, the
+     * transfer; empty when none is. Duty cycle only; allocates.
+     */
+    String describe()
+    {
+        final String from = p.decided && p.baseOwner >= 0 && p.baseOwner < p.memberCount ? " from member " +
+            p.memberIds[p.baseOwner] : "";
+        switch (p.phase)
+        {
+            case PROBING:
+                return "probing " + probeLo + ".." + probeHi + from;
+            case FETCHING:
+                return (p.receiving.transferWanted ? "asking for a snapshot, " : "") + "fetching " + fetchNext + ".." +
+                    fetchTarget + from + (p.receiving.installAt > 0 ? ", the installed snapshot at "
+                        + p.receiving.installAt : "") +
+                    (p.log.base() > 0 ? ", log from " + (p.log.base() + 1) : "");
+            case TRANSFERRING:
+                return "receiving the snapshot at " + p.receiving.transferPosition + ": "
+                    + (p.receiving.incoming == null ? 0 :
+                    p.receiving.incoming.received()) + " of " + p.receiving.transferLength + " bytes" + from;
+            default:
+                return "";
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package io.sequencer.core.protocol;
+
+import io.sequencer.core.protocol.SequencerProtocol.BootPhase;
+
+import io.sequencer.core.EpochTrigger;
+import io.sequencer.core.NodeMode;
+
+/**
+ * Entering epochs (docs/protocol.md B1, B7, §10.4, §10.6): the next epoch a trigger leads to and who coordinates it,
+ * what entering one resets (the epoch-scoped state) and persists, pre-vote and check-quorum before starting one, and
+ * the boot timers that move a stuck epoch change on with jitter and backoff. Reads and changes the protocol's state
+ * through the protocol it belongs to. Duty cycle only.
+ */
+final class EpochChange
+{
+    /** Since when this member waits for a decision, over epoch changes that decide nothing,
+        and when it says so next. */
+    private long waitingSinceNs = Long.MIN_VALUE;
+    private long waitingReportDueNs;
+
+    private long bootJitterNs;
+
+    // Boot timing (B7): kept across epochs so the timeout backs off on repeated failure.
+    long bootStartNs;
+    long bootTimeoutNs;
+    /** When this member entered the current epoch (the node log reports how long a decision took). */
+    long epochEnteredNs;
+    /**
+     * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
+     * before it enters one, until {@link #listenUntilNs} (B1).
+     */
+    boolean listening;
+    long listenUntilNs;
+    /**
+     * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
+     * decision and, if none comes, in); -1 while it has not.
+     */
+    long decisionMissedSinceNs = -1;
+    private final SequencerProtocol p;
+
+    EpochChange(final SequencerProtocol protocol)
+    {
+        this.p = protocol;
+        bootTimeoutNs = p.initialBootTimeoutNs;
+    }
+
+    long epochOfLastEpochStart()
+    {
+        final long position = p.log.lastEpochStartPosition();
+        if (position == 0)
+        {
+            return p.log.baseEpoch(); // discarded by retention or below an installed snapshot: the log keeps its epoch
+        }
+        p.log.read(position, p.entry);
+        return p.entry.epoch();
+    }
+
+    /** The epoch a local trigger moves to: above all known, skipping coordinators that cannot decide it. */
+    long nextEpochForLocalTrigger()
+    {
+        return nextEpoch(true);
+    }
+
+    /**
+     * The next epoch above all known whose coordinator can decide it: a silent peer cannot, nor this member when it is
+     * not intact, nor, with {@code selfMayCoordinate} false, at all while another able coordinator comes first. A
+     * member asking in passes false: it has just started or has been away, its view is the stalest and, freshly
+     * started, it is the slowest to decide, while the running members wait for the decision within {@code T_boot}.
+     */
+    long nextEpoch(final boolean selfMayCoordinate)
+    {
+        final long epoch = p.maxKnownEpoch + 1;
+        for (int k = 0; k < p.memberCount; k++)
+        {
+            final int coordinator = coordinatorIndex(epoch + k);
+            final boolean able = coordinator == p.selfIndex ? selfMayCoordinate && p.intact
+                : !p.liveness.isSilent(coordinator);
+            if (able)
+            {
+                return epoch + k;
+            }
+        }
+        return selfMayCoordinate ? epoch : nextEpoch(true);
+    }
+
+    int coordinatorIndex(final long epoch)
+    {
+        return (int)(epoch % p.memberCount);
+    }
+
+    /** B1: persist the epoch, clear the epoch's state, report. */
+    void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
+    {
+        // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
+        // one (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
+        long epoch = requestedEpoch;
+        while (p.ordering.droppedEventsOf(epoch))
+        {
+            epoch++;
+        }
+        final EpochTrigger trigger = epoch != requestedEpoch ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
+        if (epoch <= p.currentEpoch)
+        {
+            throw new IllegalStateException("epoch must rise: " + p.currentEpoch + " -> " + epoch);
+        }
+        final long previousEpoch = p.currentEpoch;
+        final boolean wasDecided = p.decided;
+        if (p.decided && p.lastNormalEpoch == p.currentEpoch)
+        {
+            for (int i = 0; i < p.memberCount; i++)
+            {
+                if (i != p.selfIndex && p.ordering.ser[i] > 0)
+                {
+                    // Up to g only: no alignment ever cuts a member's log below it, so what a member held up to g it
+                    // holds in every later epoch unless it lost entries.
+                    p.reports.knownHeld[i] = Math.min(p.ordering.ser[i], p.guaranteed);
+                    p.reports.knownHeldEpoch[i] = p.currentEpoch;
+                }
+            }
+        }
+        // The high-water mark is what survives any crash this policy covers: a later open must find it. A fresh
+        // member records nothing of its log before it knows the cluster is new.
+        p.store.epochChange(epoch, p.guaranteed, p.store.initialized() ? p.ordering.serSelf() : 0);
+        p.currentEpoch = epoch;
+        p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
+        p.counters.epochChanges++;
+
+        p.mode = NodeMode.BOOT;
+        p.phase = BootPhase.COLLECTING;
+        p.activeMask = 0;
+        p.ordering.orderingSeenMask = 0;
+        p.decided = false;
+        p.catchUp.catchingUpOutside = false;
+        p.catchUp.alignedOutside = false;
+        p.catchUp.followGap = -1;
+        p.ordering.clock = 0;
+        p.ordering.lastPromiseSent = 0;
+        p.ordering.arrivals = 0;
+        p.ordering.ownTickPending = false;
+        p.ordering.maxProposedTimeNs = 0;
+        for (int i = 0; i < p.memberCount; i++)
+        {
+            p.ordering.promise[i] = 0;
+            p.ordering.ser[i] = 0;
+            p.ordering.pending[i].clear();
+            p.reports.reported[i] = false;
+            p.reports.historyCount[i] = 0;
+            p.entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
+            p.snapshotServing.stop(i);
+        }
+        p.ordering.deferredLength = 0;
+        p.replayAheadStopped = false;
+        p.receiving.transferWanted = false;
+        p.quorumSinceNs = -1;
+        decisionMissedSinceNs = -1;
+        p.decisionRefused = false;
+        p.decisionPending = false;
+        bootStartNs = p.nowNs;
+        epochEnteredNs = p.nowNs;
+        if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
+        {
+            // a wait for a decision starts; an epoch change from an undecided epoch goes on with the same wait
+            waitingSinceNs = p.nowNs;
+            waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_FIRST_NS;
+        }
+        bootJitterNs = bootJitter(epoch);
+        p.reportDue = true;
+        p.reports.recordOwnReport();
+        p.listener.onEpochEntered(previousEpoch, epoch, trigger, memberIndex < 0 ? -1 : p.memberIds[memberIndex]);
+    }
+
+    /**
+     * B7's jitter: up to half the boot timeout, different for each member and epoch, so that members whose timers
+     * started together do not give up in lock-step (a cycle of epochs nobody completes).
+     */
+    private long bootJitter(final long epoch)
+    {
+        long h = p.jitterSeed ^ (epoch * 0x9E3779B97F4A7C15L) ^ ((long)p.selfId << 32);
+        h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+        h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return Long.remainderUnsigned(h, Math.max(1, bootTimeoutNs / 2));
+    }
+
+    /** Whether this log holds an event after its last {@code EpochStart}: then the cluster has run. */
+    boolean holdsEvents()
+    {
+        return p.log.have() > p.log.lastEpochStartPosition();
+    }
+
+    /**
+     * A local trigger (R10, B7, a member asking in): move to a new epoch.
+     *
+     * @param memberIndex the member the trigger concerns, or -1.
+     */
+    boolean startEpochChange(final EpochTrigger trigger, final int memberIndex)
+    {
+        // A lost or renewed stream is the exception: frames of this epoch may be gone, and staying in it would let
+        // this member order past them (I2). It leaves at once, once per signal, which inflates nothing. So does a
+        // member that must not order in this epoch at all (events of it dropped, or a refused bootstrap).
+        final boolean mustLeave = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
+            trigger == EpochTrigger.EVENTS_MISSED || trigger == EpochTrigger.BOOTSTRAP_REFUSED;
+        if (p.mode != NodeMode.RUNNING && !p.liveness.hearsQuorum() && !mustLeave)
+        {
+            // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
+            // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do
+            // not follow it there before it hears a quorum (pre-vote, onFrame). It waits until it hears enough.
+            p.counters.epochChangesDeferred++;
+            return false;
+        }
+        enterBoot(nextEpoch(trigger != EpochTrigger.ASKING_IN), trigger, memberIndex);
+        return true;
+    }
+
+    /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */
+    void reportProgress()
+    {
+        if (!p.decided && p.nowNs - waitingReportDueNs >= 0)
+        {
+            waitingReportDueNs = p.nowNs + SequencerProtocol.WAITING_EVERY_NS;
+            p.listener.onWaiting(p.currentEpoch, p.liveness.hearsMask(), p.nowNs - waitingSinceNs);
+        }
+        if (p.phase == BootPhase.FETCHING && p.nowNs - p.catchUp.fetchProgressDueNs >= 0)
+        {
+            p.catchUp.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
+            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchStartedFrom,
+                p.catchUp.fetchNext - 1,
+                p.catchUp.fetchTarget);
+        }
+    }
+
+    /** The boot-mode part of a duty cycle: decide (coordinator), retry a lost fetch, give up on a stuck epoch. */
+    int bootWork()
+    {
+        int work = 0;
+        if (p.phase == BootPhase.COLLECTING && (coordinatorIndex(p.currentEpoch) == p.selfIndex || p.noCoordinator))
+        {
+            work += p.coordinator.coordinate();
+        }
+        if ((p.phase == BootPhase.PROBING || p.phase == BootPhase.FETCHING || p.phase == BootPhase.TRANSFERRING) &&
+            p.nowNs - p.catchUp.fetchMovedNs >= p.failureTimeoutNs)
+        {
+            if (p.phase == BootPhase.PROBING)
+            {
+                p.catchUp.sendProbe(p.catchUp.probePosition);
+            }
+            else if (p.phase == BootPhase.TRANSFERRING)
+            {
+                // answers stopped: ask again
+                p.receiving.requestSnapshotWindow(p.receiving.incoming == null ? 0 : p.receiving.incoming.received());
+            }
+            else if (p.receiving.transferWanted)
+            {
+                p.receiving.askForSnapshot();
+            }
+            else if (p.catchUp.alignedOutside)
+            {
+                // A follow round that stopped: the owner does not hold the g it reported (a forged or garbled
+                // report: ProcessFaultTest followed toward 2^63, round after round, each fetching what the cluster
+                // had ordered meanwhile, and never asked in) or it stalled. An honest round does not stall, so no
+                // other round follows in this epoch: this member asks in with what it holds (§10.5).
+                p.catchUp.followGap = 0;
+                p.catchUp.endFetchOutside();
+            }
+            else
+            {
+                // answers fell short
+                p.catchUp.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW,
+                    p.catchUp.fetchWindowEntries / 2);
+                p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
+            }
+            work++;
+        }
+        if (!p.decided && decisionMissedSinceNs >= 0 && p.nowNs - decisionMissedSinceNs >= bootTimeoutNs)
+        {
+            p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
+            return work + 1;
+        }
+        if (p.decided && !p.liveness.isActive(p.selfIndex) && p.phase == BootPhase.COLLECTING)
+        {
+            // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
+            // node hears every member of the active set and has seen each of them ordering: asking earlier would
+            // end an epoch before it ran (each member left out would take the next one down), and asking a set
+            // that cannot hear it would start an epoch nobody can run.
+            if (p.catchUp.followRound())
+            {
+                work++;
+            }
+            else if (p.ordering.activeSetOrdering() && p.liveness.hearsAllActive())
+            {
+                p.reports.askToBeAdmitted();
+                work++;
+            }
+            else
+            {
+                bootStartNs = p.nowNs;
+            }
+            return work;
+        }
+        if (p.decided && !p.liveness.isActive(p.selfIndex))
+        {
+            // Aligning or following outside the epoch: the epoch runs without this member, so neither a stalled fetch
+            // nor not hearing the active set is a failure of it (B7 does not apply). Giving up would end a running
+            // epoch for every member (CatchUpFigures: a fetch stalled 60 ms on a starved serving member, and the
+            // epochs it started held acknowledgements for two seconds); the fetch is asked again after T_fd instead,
+            // and the active set's own failure detection ends the epoch if its members fail.
+            bootStartNs = p.nowNs;
+        }
+        if (p.mode == NodeMode.BOOT && p.nowNs - bootStartNs > bootTimeoutNs + bootJitterNs)
+        {
+            p.counters.bootTimeouts++;
+            if (startEpochChange(EpochTrigger.BOOT_TIMEOUT, -1)) // B7
+            {
+                bootTimeoutNs = Math.min(p.maxBootTimeoutNs, bootTimeoutNs * 2);
+            }
+            else
+            {
+                bootStartNs = p.nowNs; // waits in this epoch until it hears a quorum
+            }
+            work++;
+        }
+        return work;
+    }
+}

@@ -1,0 +1,122 @@
+package io.sequencer.core.protocol;
+
+import io.sequencer.core.EpochTrigger;
+import io.sequencer.core.NodeMode;
+import io.sequencer.core.codec.MessageType;
+
+/**
+ * Who is alive and who hears whom (docs/protocol.md R10, §10.4, §10.6), on top of the FailureDetector: this member's
+ * hears mask, whether it hears a quorum or every active member, suspicion of a silent active member (an epoch change
+ * and a DelNode), and the transport's signals that a peer's stream went or came back. Duty cycle only.
+ */
+final class Liveness
+{
+    private final SequencerProtocol p;
+
+    Liveness(final SequencerProtocol protocol)
+    {
+        this.p = protocol;
+    }
+
+    /**
+     * R10: a member of {@code A} silent for {@code T_fd} is suspected: publish {@code DelNode} and move to a new
+     * epoch without it.
+     */
+    int checkSilence()
+    {
+        for (int i = 0; i < p.memberCount; i++)
+        {
+            if (i != p.selfIndex && isActive(i) && isSilent(i))
+            {
+                if (!p.epochs.startEpochChange(EpochTrigger.SUSPICION, i))
+                {
+                    return 0;
+                }
+                p.counters.suspicions++;
+                p.delNodeFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[i],
+                    p.currentEpoch);
+                p.publish(MessageType.DEL_NODE, p.delNodeFrame.encodedLength());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** {@link SequencerProtocol#onMemberUnavailable}'s work. */
+    void memberUnavailable(final int memberId)
+    {
+        final int i = p.cluster.indexOf(memberId);
+        if (i >= 0 && i != p.selfIndex && (p.mode == NodeMode.BOOT || p.mode == NodeMode.RUNNING))
+        {
+            p.detector.streamLost(i, p.nowNs);
+            p.counters.streamsLost++;
+            if (!p.decided || isActive(i))
+            {
+                // a member already outside the decided epoch costs nothing to lose
+                p.epochs.startEpochChange(EpochTrigger.STREAM_LOST, i);
+            }
+        }
+    }
+
+    /** {@link SequencerProtocol#onMemberAvailable}'s work. */
+    void memberAvailable(final int memberId)
+    {
+        final int i = p.cluster.indexOf(memberId);
+        if (i >= 0 && i != p.selfIndex && (p.mode == NodeMode.BOOT || p.mode == NodeMode.RUNNING))
+        {
+            p.detector.streamRenewed(i, p.nowNs); // a new process (cold, compiling) or a healed link: allowed stalls
+            if (!p.decided || isActive(i))
+            {
+                // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
+                // before this member has the decision, the others may run and order. A member outside the decided
+                // epoch takes part in nothing this member orders, and asks in itself.
+                p.epochs.startEpochChange(EpochTrigger.STREAM_RENEWED, i);
+            }
+        }
+    }
+
+    /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */
+    int hearsMask()
+    {
+        return p.detector.hearsMask(p.nowNs);
+    }
+
+    /**
+     * Whether this node and every member of the decided active set hear each other (their hears masks name this
+     * node): only then can an epoch take it in.
+     */
+    boolean hearsAllActive()
+    {
+        final int hears = hearsMask();
+        for (int i = 0; i < p.memberCount; i++)
+        {
+            if (i != p.selfIndex && isActive(i) && ((hears & (1 << i)) == 0 || isSilent(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Check-quorum: only a node that hears a quorum (itself included) starts an epoch change on its own. */
+    boolean hearsQuorum()
+    {
+        return Integer.bitCount(hearsMask()) >= p.quorum;
+    }
+
+    int allMembersMask()
+    {
+        return (1 << p.memberCount) - 1;
+    }
+
+    /** Not heard within its failure timeout by a frame that says it hears this node (R10, §10.6). */
+    boolean isSilent(final int index)
+    {
+        return p.detector.isSilent(index, p.nowNs);
+    }
+
+    boolean isActive(final int index)
+    {
+        return (p.activeMask & (1 << index)) != 0;
+    }
+}

@@ -1,0 +1,182 @@
+package io.sequencer.core.protocol;
+
+import io.sequencer.core.CheckpointFile;
+import io.sequencer.core.EntryType;
+import io.sequencer.core.RecoveredFault;
+import org.agrona.DirectBuffer;
+
+/**
+ * The state machine driven from this member's own log (docs/protocol.md §5): apply an entry and track the completion
+ * of own events, replay the log into the state machine, rebuild it from the newest checkpoint at or below a cut point,
+ * and replay ahead of an alignment while an epoch change waits. Reads and changes the replica's state through the
+ * protocol it belongs to. Duty cycle only.
+ */
+final class LogReplay
+{
+    private final SequencerProtocol p;
+
+    LogReplay(final SequencerProtocol protocol)
+    {
+        this.p = protocol;
+    }
+
+    /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
+    void rebuildStateTo(final long position)
+    {
+        if (!p.stateValid || p.replica.appliedUpTo() > position)
+        {
+            restoreCheckpointAtOrBelow(position);
+        }
+        replayTo(position);
+    }
+
+    /**
+     * While this member waits in boot (for reports, a decision, a probe's answer) after a start, replay its log into
+     * the state machine, at most {@link SequencerProtocol#REPLAY_AHEAD_PER_CYCLE} entries a duty cycle, up to {@code g}
+     * or
+     * {@link SequencerProtocol#REPLAY_AHEAD_MARGIN} entries short of its end, whichever is further: no alignment of an
+     * intact member
+     * cuts below {@code g} (B5), and one that cuts further back than the margin (a tail that was never durable is a
+     * few entries long) only costs the replay again (rebuildStateTo resets). The alignment then replays only what
+     * lies above. A restarted member replayed up to a checkpoint interval of entries at alignment, on code not yet
+     * compiled: most of the second between its start and running (KillCycleFigures); its persisted {@code g} may be
+     * far behind, as it is written at epoch changes.
+     *
+     * @return 1 when it replayed, else 0.
+     */
+    int replayAhead()
+    {
+        final long bound = p.intact ? Math.max(Math.min(p.log.have(), p.guaranteed),
+            p.log.have() - SequencerProtocol.REPLAY_AHEAD_MARGIN) : 0;
+        if (p.stateValid && p.replica.appliedUpTo() >= bound)
+        {
+            return 0;
+        }
+        if (!p.stateValid)
+        {
+            if (bound < p.log.base() || p.replayAheadStopped)
+            {
+                return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§13)
+            }
+            // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
+            // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
+            restoreCheckpointAtOrBelow(p.intact ? p.log.have() : 0);
+            p.replayAheadStopped = !p.stateValid;
+        }
+        replayTo(Math.min(bound, p.replica.appliedUpTo() + SequencerProtocol.REPLAY_AHEAD_PER_CYCLE));
+        return 1;
+    }
+
+    /**
+     * Reset the replica and restore the newest sound checkpoint at or below a position: one whose recorded {@code chk}
+     * is the log's there, whose every chunk passes its check, and which the state machine takes (§5).
+     */
+    void restoreCheckpointAtOrBelow(final long position)
+    {
+        p.replica.reset();
+        long checkpoint = p.checkpoints.latestAtOrBelow(position);
+        while (checkpoint > 0 && checkpoint >= p.log.base())
+        {
+            String damage = "does not match the log";
+            if (p.checkpoints.recordedWith(checkpoint, p.log.chkAt(checkpoint)))
+            {
+                try (CheckpointFile.Reader reader = p.checkpoints.open(checkpoint))
+                {
+                    // the file's own header too: it may have changed since the index was read
+                    damage = reader == null ? "is damaged or gone" :
+                        reader.position() != checkpoint || reader.chk() != p.log.chkAt(checkpoint) ?
+                        "does not match the log" : p.replica.restore(reader, checkpoint);
+                }
+            }
+            if (damage == null)
+            {
+                p.counters.checkpointsLoaded++;
+                break;
+            }
+            p.counters.checkpointsSkipped++;
+            p.errorHandler.onError(new RecoveredFault("checkpoint at " + checkpoint + " " + damage + ": skipped"));
+            checkpoint = p.checkpoints.latestAtOrBelow(checkpoint - 1);
+        }
+        // without a checkpoint, a replay from position 1: impossible once the log starts above it (§13)
+        p.stateValid = p.replica.appliedUpTo() >= p.log.base();
+    }
+
+    /** Apply the log's entries after the replica's up to {@code position}: a replay, nothing completes. */
+    private void replayTo(final long position)
+    {
+        if (!p.stateValid)
+        {
+            return;
+        }
+        for (long pos = p.replica.appliedUpTo() + 1; pos <= position; pos++)
+        {
+            p.log.read(pos, p.entry);
+            applyEntry(p.entry.position(), p.entry.type(), p.entry.timestamp(), p.entry.originId(),
+                p.entry.incarnation(),
+                p.entry.localSeq(),
+                p.entry.payload(), p.entry.payloadOffset(), p.entry.payloadLength(), false);
+            p.counters.replayed++;
+        }
+    }
+
+    /**
+     * Apply an entry that is now in the log at {@code position}: the state machine for events, the deduplication
+     * index, a checkpoint every {@code K} positions.
+     *
+     * @return the completion status; the result is in {@link Replica#resultBuffer}, its length in {@link
+     * Replica#resultLength}.
+     */
+    int applyEntry(
+        final long position,
+        final int type,
+        final long timestamp,
+        final int originId,
+        final long eventIncarnation,
+        final long localSeq,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength,
+        final boolean trackOwn)
+    {
+        final int status = p.replica.apply(position, type, timestamp, p.cluster.indexOf(originId), eventIncarnation,
+            localSeq, payload, payloadOffset, payloadLength);
+        p.counters.applyErrors = p.replica.applyErrors();
+        p.counters.timersFired = p.replica.timers().fired();
+        if (trackOwn)
+        {
+            trackOwn(position, type, originId, eventIncarnation, localSeq, status, p.replica.result(),
+                p.replica.resultLength());
+        }
+        return status;
+    }
+
+    /** An own event of this process is in the log at {@code position}: it completes from there once durable. */
+    void trackOwn(
+        final long position,
+        final int type,
+        final int originId,
+        final long eventIncarnation,
+        final long localSeq,
+        final int status,
+        final DirectBuffer result,
+        final int resultLength)
+    {
+        if (type == EntryType.EVENT && originId == p.selfId && eventIncarnation == p.incarnation)
+        {
+            final long next = p.own.nextUnserializedLocalSeq();
+            if (next == localSeq)
+            {
+                p.own.onSerialized(localSeq, position, status, result, resultLength);
+            }
+            else if (position <= p.receiving.refetchedUpTo && (next < 0 || localSeq < next))
+            {
+                // fetched again after an install, at the place it had: serialized before, its result kept (§13)
+            }
+            else
+            {
+                p.fatal("own event " + localSeq + " at " + position + " is not the next one waiting (" +
+                    p.own.nextUnserializedLocalSeq() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.sequencer.core.protocol;
+
+/**
+ * Deliberately broken variants of the protocol. They exist only to prove that the simulator's invariant checker
+ * catches a wrong protocol (a checker that cannot fail proves nothing). Never set outside tests.
+ */
+public enum ProtocolDefect
+{
+    /** R5 without the tie-break on origin id: equal counters are ordered by arrival instead. */
+    NO_ORIGIN_TIE_BREAK,
+    /** R5 with {@code >} instead of {@code ≥}: an event waits for a promise strictly above its counter. */
+    STRICT_PROMISE,
+    /** R9 at {@code have} instead of {@code g}: callers hear "done" before a quorum holds the event. */
+    ACK_AT_HAVE,
+    /** R2a broken: the promise {@code MyOrderCounter(L)} leaves before the own {@code NewEvent}s it covers. */
+    PROMISE_BEFORE_EVENT,
+    /** B3 as the design note says it: the cut is the highest {@code have} held by a majority of those present. */
+    LITERAL_CUT_RULE,
+    /** B2–B4 without a coordinator: every node decides alone from the reports it has heard. */
+    NO_COORDINATOR,
+    /** B3 choosing the base by {@code have} alone, without {@code lastNormalEpoch}. */
+    BASE_BY_HAVE_ONLY,
+    /** B6 resubmission that damages what it resends: the last payload byte of every resubmitted event is flipped. */
+    CORRUPT_RESUBMITTED_PAYLOAD
+}
