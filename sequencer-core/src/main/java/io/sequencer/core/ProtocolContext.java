@@ -1,9 +1,7 @@
 package io.sequencer.core;
 
-import io.sequencer.core.protocol.ProtocolDefect;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochNanoClock;
-import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,7 +75,6 @@ public final class ProtocolContext
     private long bootId = 1;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private ProtocolListener listener = ProtocolListener.NONE;
-    private EnumSet<ProtocolDefect> defects = EnumSet.noneOf(ProtocolDefect.class);
     private boolean concluded;
 
     /**
@@ -122,7 +119,6 @@ public final class ProtocolContext
         require(bootId != 0, "bootId", "a non-zero id of this machine's boot", bootId);
         require(errorHandler != null, "errorHandler", "an ErrorHandler", "null");
         require(listener != null, "listener", "a ProtocolListener (ProtocolListener.NONE for none)", "null");
-        require(defects != null, "defects", "a set (empty outside tests)", "null");
         concluded = true;
         return this;
     }
@@ -459,18 +455,6 @@ public final class ProtocolContext
     public ProtocolContext listener(final ProtocolListener listener)
     {
         this.listener = listener;
-        return this;
-    }
-
-    public EnumSet<ProtocolDefect> defects()
-    {
-        return defects;
-    }
-
-    /** Test only: run a deliberately broken protocol (see {@link ProtocolDefect}). */
-    public ProtocolContext defects(final EnumSet<ProtocolDefect> defects)
-    {
-        this.defects = defects;
         return this;
     }
 }

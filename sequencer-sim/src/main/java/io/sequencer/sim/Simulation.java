@@ -7,8 +7,8 @@ import io.sequencer.core.FrameHandler;
 import io.sequencer.core.memory.InMemoryNetwork;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.protocol.ProtocolDefect;
 import io.sequencer.core.ProtocolListener;
+import io.sequencer.core.protocol.BrokenProtocols;
 import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.protocol.Snapshotter;
 import io.sequencer.core.SubmitStatus;
@@ -767,11 +767,10 @@ public final class Simulation
             .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[index])
             .bootstrap(bootstrap)
             .bootId(node.disk.bootId)
-            .defects(options.defects)
             .errorHandler(ex -> onNodeError(index, ex))
             .listener(epochListener);
         final Transport transport = network.endpoint(node.memberId);
-        node.protocol = new SequencerProtocol(
+        node.protocol = BrokenProtocols.create(options.defects,
             context, node.disk.logView, node.disk.checkpointView, node.disk.storeView, node.ledger, transport,
             (correlationId, position, status, result, offset, length) ->
             {

@@ -1,7 +1,6 @@
 package io.sequencer.sim;
 
 import org.junit.jupiter.api.Tag;
-import io.sequencer.core.protocol.ProtocolDefect;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

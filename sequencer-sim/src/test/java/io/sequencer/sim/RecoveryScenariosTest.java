@@ -2,7 +2,6 @@ package io.sequencer.sim;
 
 import io.sequencer.core.EntryType;
 import io.sequencer.core.NodeMode;
-import io.sequencer.core.protocol.ProtocolDefect;
 import io.sequencer.core.SubmitStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

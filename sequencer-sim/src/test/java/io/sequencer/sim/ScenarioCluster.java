@@ -11,7 +11,7 @@ import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberSet;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.protocol.ProtocolDefect;
+import io.sequencer.core.protocol.BrokenProtocols;
 import io.sequencer.core.protocol.SequencerProtocol;
 import io.sequencer.core.SubmitStatus;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -187,7 +187,6 @@ final class ScenarioCluster
                 .fetchBatchBytes(fetchBatchBytes)
                 .epochClock(() -> CLOCK_ORIGIN_NS + nowNs + clockSkewNs[member])
                 .bootstrap(logs[m].have() == 0 && !stores[m].initialized())
-                .defects(defects)
                 .errorHandler(ex ->
                 {
                     if (ex instanceof io.sequencer.core.RecoveredFault)
@@ -199,7 +198,7 @@ final class ScenarioCluster
                     checker.fail("error at member " + member + ": " + ex);
                 })
                     .listener(listeners[m]);
-            nodes[m] = new SequencerProtocol(
+            nodes[m] = BrokenProtocols.create(defects,
                 context, logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
                 (correlationId, position, status, result, offset, length) ->
                 {

@@ -1,6 +1,5 @@
 package io.sequencer.sim;
 
-import io.sequencer.core.protocol.ProtocolDefect;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;

@@ -118,7 +118,7 @@ final class Alignment
      */
     void alignedUpTo(final long agreed)
     {
-        if (agreed < Math.min(p.guaranteed, p.log.have()) && p.intact && !p.unguardedDefect)
+        if (agreed < Math.min(p.rules.durableFloor(p.guaranteed), p.log.have()) && p.intact)
         {
             // Following this decision would cut entries known durable. Honest reports never lead here; forged or
             // garbled ones may: refuse the decision, keep the log, and let the next epoch decide again.
@@ -145,7 +145,7 @@ final class Alignment
             }
             p.store.unrollIntent(agreed);
             p.checkpoints.unrollUntil(agreed);
-            p.log.unrollTo(agreed, p.unguardedDefect || !p.intact ? 0 : p.guaranteed);
+            p.log.unrollTo(agreed, p.intact ? p.rules.durableFloor(p.guaranteed) : 0);
             p.store.unrollIntent(-1);
             p.own.unserializeFrom(agreed + 1);
             p.counters.unrolls++;

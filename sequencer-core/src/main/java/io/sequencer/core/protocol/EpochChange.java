@@ -148,7 +148,7 @@ final class EpochChange
             p.entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
             p.snapshotServing.stop(i);
         }
-        p.ordering.deferredLength = 0;
+        p.rules.onEpochEntered();
         p.replayAheadStopped = false;
         p.receiving.transferWanted = false;
         p.quorumSinceNs = -1;
@@ -233,7 +233,8 @@ final class EpochChange
     int bootWork()
     {
         int work = 0;
-        if (p.phase == BootPhase.COLLECTING && (coordinatorIndex(p.currentEpoch) == p.selfIndex || p.noCoordinator))
+        if (p.phase == BootPhase.COLLECTING
+            && (coordinatorIndex(p.currentEpoch) == p.selfIndex || !p.rules.coordinated()))
         {
             work += p.coordinator.coordinate();
         }

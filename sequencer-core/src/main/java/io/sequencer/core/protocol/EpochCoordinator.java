@@ -118,21 +118,7 @@ final class EpochCoordinator
         }
 
         // B3: the base is the intact report with the largest (lastNormalEpoch, have).
-        int base = -1;
-        for (int i = 0; i < p.memberCount; i++)
-        {
-            if (p.reports.reported[i] && p.reports.reportIntact[i] && (base < 0 ||
-                (!p.baseByHaveOnly && p.reports.reportLastNormalEpoch[i] > p.reports.reportLastNormalEpoch[base]) ||
-                ((p.baseByHaveOnly || p.reports.reportLastNormalEpoch[i] == p.reports.reportLastNormalEpoch[base]) &&
-                p.reports.reportHave[i] > p.reports.reportHave[base])))
-            {
-                base = i;
-            }
-        }
-        if (p.literalCutRule)
-        {
-            base = reporterWithQuorumHighestHave();
-        }
+        final int base = p.rules.chooseBase(p.reports, p.memberCount, p.quorum);
         if (base != p.selfIndex && p.farBehind(p.reports.reportHave[p.selfIndex], p.reports.reportHave[base]) &&
             p.epochs.coordinatorIndex(p.epochs.nextEpoch(false)) != p.selfIndex)
         {
@@ -149,8 +135,8 @@ final class EpochCoordinator
             if (p.reports.reported[i])
             {
                 mask |= 1 << i;
-                if (p.reports.reportGuaranteed[i] > p.reports.reportHave[base] && p.reports.reportIntact[i]
-                    && !p.unguardedDefect)
+                if (p.rules.durableFloor(p.reports.reportGuaranteed[i]) > p.reports.reportHave[base]
+                    && p.reports.reportIntact[i])
                 {
                     // B3's assertion. Honest reports never fail it; a forged or garbled one may, and must not stop
                     // the coordinator: it does not decide, and B7 moves the cluster on.
@@ -292,31 +278,5 @@ final class EpochCoordinator
     private int hearsMaskOfMember(final int index)
     {
         return index == p.selfIndex ? p.liveness.hearsMask() : p.reports.reportHears[index] | (1 << index);
-    }
-
-    /** Test only (LITERAL_CUT_RULE): the reporter holding the highest {@code have} that a majority reaches. */
-    private int reporterWithQuorumHighestHave()
-    {
-        int chosen = -1;
-        for (int i = 0; i < p.memberCount; i++)
-        {
-            if (!p.reports.reported[i])
-            {
-                continue;
-            }
-            int atLeast = 0;
-            for (int j = 0; j < p.memberCount; j++)
-            {
-                if (p.reports.reported[j] && p.reports.reportHave[j] >= p.reports.reportHave[i])
-                {
-                    atLeast++;
-                }
-            }
-            if (atLeast >= p.quorum && (chosen < 0 || p.reports.reportHave[i] > p.reports.reportHave[chosen]))
-            {
-                chosen = i;
-            }
-        }
-        return chosen;
     }
 }

@@ -137,7 +137,7 @@ final class EpochReports
         if (!p.decided)
         {
             if (senderLastNormalEpoch == p.currentEpoch && sender == p.epochs.coordinatorIndex(p.currentEpoch)
-                && !p.noCoordinator)
+                && p.rules.coordinated())
             {
                 decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
@@ -154,7 +154,7 @@ final class EpochReports
             return;
         }
         if (p.serializeCounterFrame.isUndecided() && p.selfIndex == p.epochs.coordinatorIndex(p.currentEpoch)
-            && !p.noCoordinator &&
+            && p.rules.coordinated() &&
             (decisionResentEpoch[sender] != p.currentEpoch
                 || p.nowNs - decisionResentNs[sender] >= p.heartbeatIntervalNs) &&
             publishDecisionFrame())
@@ -296,7 +296,7 @@ final class EpochReports
     void onClusterNodes(final int sender, final DirectBuffer buffer, final int offset, final int length)
     {
         clusterNodesFrame.wrap(buffer, offset, length);
-        if (p.decided || p.noCoordinator || sender != p.epochs.coordinatorIndex(p.currentEpoch) ||
+        if (p.decided || !p.rules.coordinated() || sender != p.epochs.coordinatorIndex(p.currentEpoch) ||
             clusterNodesFrame.newEpoch() != p.currentEpoch)
         {
             p.counters.dropped(DropReason.UNEXPECTED.ordinal());
@@ -323,7 +323,7 @@ final class EpochReports
     /** B4: publish the one decision of this epoch (retried unchanged if the channel refuses it). */
     boolean publishDecision()
     {
-        if (p.memberCount > 1 && !p.noCoordinator && !publishDecisionFrame())
+        if (p.memberCount > 1 && p.rules.coordinated() && !publishDecisionFrame())
         {
             return false;
         }

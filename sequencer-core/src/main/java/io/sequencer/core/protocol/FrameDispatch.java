@@ -236,7 +236,7 @@ final class FrameDispatch
             }
             return true;
         }
-        if (sender == p.epochs.coordinatorIndex(p.currentEpoch) && !p.noCoordinator)
+        if (sender == p.epochs.coordinatorIndex(p.currentEpoch) && p.rules.coordinated())
         {
             p.reports.decisionMissed();
             return false;

@@ -8,8 +8,6 @@ import io.sequencer.core.codec.DropReason;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 
 /**
  * Ordering in a running epoch (docs/protocol.md R1-R9): propose own events and ticks with the Lamport counter, take
@@ -50,9 +48,6 @@ final class Ordering
      * there. A ring, so garbage of ever new epochs costs nothing but can only push the oldest out.
      */
     final long[] droppedEventEpochs = new long[SequencerProtocol.DROPPED_EVENT_EPOCHS];
-    // Test only (ProtocolDefect.PROMISE_BEFORE_EVENT): own NewEvent frames held back until after the promise.
-    final ExpandableArrayBuffer deferredFrames;
-    int deferredLength;
     /** Active members of the decided epoch seen aligned to it (their events, promises or reports): running soon. */
     int orderingSeenMask;
     /** When this member last published a report: a running member reports at least every few heartbeats. */
@@ -66,7 +61,6 @@ final class Ordering
         promise = new long[p.memberCount];
         ser = new long[p.memberCount];
         pending = new PendingQueue[p.memberCount];
-        deferredFrames = p.promiseBeforeEvent ? new ExpandableArrayBuffer(4096) : null;
         java.util.Arrays.fill(droppedEventEpochs, -1);
     }
 
@@ -85,20 +79,9 @@ final class Ordering
             newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
                 counter,
                 entryType, timestamp, event, offset, length);
-            final int frameLength = newEventFrame.encodedLength();
-            if (p.promiseBeforeEvent)
+            if (!p.rules.publishOwnEvent(this, p, counter, newEventFrame.encodedLength()))
             {
-                deferredFrames.putInt(deferredLength, frameLength);
-                deferredFrames.putBytes(deferredLength + Integer.BYTES, p.sendBuffer, 0, frameLength);
-                deferredLength += Integer.BYTES + frameLength;
-            }
-            else
-            {
-                if (!p.publish(MessageType.NEW_EVENT, frameLength))
-                {
-                    return false;
-                }
-                lastPromiseSent = counter;
+                return false;
             }
         }
         clock = counter;
@@ -138,26 +121,12 @@ final class Ordering
 
     private boolean resubmit(final long localSeq, final DirectBuffer payload, final int offset, final int length)
     {
-        if (p.corruptResubmitted && length > 0)
-        {
-            flipLastByte(payload, offset + length - 1);
-        }
-        if (propose(EntryType.EVENT, localSeq, payload, offset, length))
+        if (p.rules.proposeResubmitted(this, localSeq, payload, offset, length))
         {
             p.counters.resubmitted++;
             return true;
         }
-        if (p.corruptResubmitted && length > 0)
-        {
-            flipLastByte(payload, offset + length - 1); // not sent: tried again later, damaged once only
-        }
         return false;
-    }
-
-    /** Test only (CORRUPT_RESUBMITTED_PAYLOAD). */
-    private static void flipLastByte(final DirectBuffer payload, final int index)
-    {
-        ((MutableDirectBuffer)payload).putByte(index, (byte)~payload.getByte(index));
     }
 
     int resubmitRemaining()
@@ -328,9 +297,8 @@ final class Ordering
             }
             final long counter = queue.headCounter();
             if (best < 0 || counter < bestCounter ||
-                (counter == bestCounter && (p.noOriginTieBreak ?
-                    queue.headArrival() < pending[best].headArrival() :
-                    p.memberIds[i] < p.memberIds[best])))
+                (counter == bestCounter && p.rules.orderedFirst(
+                    p.memberIds[i], queue.headArrival(), p.memberIds[best], pending[best].headArrival())))
             {
                 best = i;
                 bestCounter = counter;
@@ -349,7 +317,7 @@ final class Ordering
                 continue;
             }
             final long bound = i == p.selfIndex ? clock : promise[i];
-            if (p.strictPromise ? bound <= counter : bound < counter)
+            if (!p.rules.promisedPast(bound, counter))
             {
                 return false;
             }
@@ -414,28 +382,6 @@ final class Ordering
             return true;
         }
         return false;
-    }
-
-    int flushDeferred()
-    {
-        int offset = 0;
-        int sent = 0;
-        while (offset < deferredLength)
-        {
-            final int frameLength = deferredFrames.getInt(offset);
-            if (!p.transport.publish(deferredFrames, offset + Integer.BYTES, frameLength))
-            {
-                p.counters.publishBackPressure++;
-                break;
-            }
-            p.counters.frameOut(MessageType.NEW_EVENT);
-            p.lastSentNs = p.nowNs;
-            offset += Integer.BYTES + frameLength;
-            sent++;
-        }
-        deferredFrames.putBytes(0, deferredFrames, offset, deferredLength - offset);
-        deferredLength -= offset;
-        return sent;
     }
 
     /**

@@ -129,16 +129,8 @@ public final class SequencerProtocol implements MemberStreamListener
     final long bootId;
     final ErrorHandler errorHandler;
     final ProtocolListener listener;
-    final boolean noOriginTieBreak;
-    final boolean strictPromise;
-    private final boolean ackAtHave;
-    final boolean promiseBeforeEvent;
-    final boolean literalCutRule;
-    final boolean noCoordinator;
-    final boolean baseByHaveOnly;
-    final boolean corruptResubmitted;
-    /** Test only: a defect that stands for a protocol without the B3 and B5 assertions (the note's). */
-    final boolean unguardedDefect;
+    /** The rules where the design note left a choice: {@link ProtocolRules#SPECIFIED} outside the simulator. */
+    final ProtocolRules rules;
 
     final EventLog log;
     final CheckpointStore checkpoints;
@@ -234,6 +226,20 @@ public final class SequencerProtocol implements MemberStreamListener
         final Transport transport,
         final CompletionHandler completionHandler)
     {
+        this(context, log, checkpoints, store, stateMachine, transport, completionHandler, ProtocolRules.SPECIFIED);
+    }
+
+    /** With other rules: only the simulator's deliberately broken protocols, from this package. */
+    SequencerProtocol(
+        final ProtocolContext context,
+        final EventLog log,
+        final CheckpointStore checkpoints,
+        final NodeStore store,
+        final StateMachine stateMachine,
+        final Transport transport,
+        final CompletionHandler completionHandler,
+        final ProtocolRules rules)
+    {
         context.conclude();
         this.cluster = context.cluster();
         this.selfId = context.memberId();
@@ -258,15 +264,7 @@ public final class SequencerProtocol implements MemberStreamListener
         this.listener = context.listener();
         this.epochClock = context.epochClock();
         this.tickIntervalNs = context.tickIntervalNs();
-        this.noOriginTieBreak = context.defects().contains(ProtocolDefect.NO_ORIGIN_TIE_BREAK);
-        this.strictPromise = context.defects().contains(ProtocolDefect.STRICT_PROMISE);
-        this.ackAtHave = context.defects().contains(ProtocolDefect.ACK_AT_HAVE);
-        this.promiseBeforeEvent = context.defects().contains(ProtocolDefect.PROMISE_BEFORE_EVENT);
-        this.literalCutRule = context.defects().contains(ProtocolDefect.LITERAL_CUT_RULE);
-        this.noCoordinator = context.defects().contains(ProtocolDefect.NO_COORDINATOR);
-        this.baseByHaveOnly = context.defects().contains(ProtocolDefect.BASE_BY_HAVE_ONLY);
-        this.corruptResubmitted = context.defects().contains(ProtocolDefect.CORRUPT_RESUBMITTED_PAYLOAD);
-        this.unguardedDefect = literalCutRule || noCoordinator || baseByHaveOnly;
+        this.rules = rules;
 
         this.log = log;
         this.checkpoints = checkpoints;
@@ -496,10 +494,7 @@ public final class SequencerProtocol implements MemberStreamListener
             {
                 work++;
             }
-            if (ordering.deferredLength > 0)
-            {
-                work += ordering.flushDeferred();
-            }
+            work += rules.afterPromise(this);
             if ((reportDue || (ordersNow
                 && nowNs - ordering.lastReportSentNs >= REPORT_REFRESH_HEARTBEATS * heartbeatIntervalNs))
                 && ordering.publishReport())
@@ -521,7 +516,7 @@ public final class SequencerProtocol implements MemberStreamListener
         }
 
         ordering.reportOverload();
-        final int completed = own.completeUpTo(ackAtHave ? log.have() : guaranteed, completionHandler);
+        final int completed = own.completeUpTo(rules.acknowledgedUpTo(guaranteed, log.have()), completionHandler);
         counters.completed += completed;
         return work + completed;
     }

@@ -1,8 +1,9 @@
-package io.sequencer.core.protocol;
+package io.sequencer.sim;
 
 /**
  * Deliberately broken variants of the protocol. They exist only to prove that the simulator's invariant checker
- * catches a wrong protocol (a checker that cannot fail proves nothing). Never set outside tests.
+ * catches a wrong protocol (a checker that cannot fail proves nothing). Each is a {@code ProtocolRules} override in
+ * {@link io.sequencer.core.protocol.BrokenProtocols}: none of them exists in the library the protocol ships in.
  */
 public enum ProtocolDefect
 {
