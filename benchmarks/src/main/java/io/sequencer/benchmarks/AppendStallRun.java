@@ -1,6 +1,7 @@
 package io.sequencer.benchmarks;
 
 import io.sequencer.core.EntryType;
+import io.sequencer.core.LogEntry;
 import io.sequencer.storage.ChronicleEventLog;
 import io.sequencer.storage.ChronicleLogContext;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -53,6 +54,7 @@ public final class AppendStallRun
         try (ChronicleEventLog log = ChronicleEventLog.open(context))
         {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+            final LogEntry entry = new LogEntry();
             final long gapNs = 1_000_000_000L / rate;
             final long warmUp = Math.min(entries / 4, perCycle / 2);
             final long startNs = System.nanoTime();
@@ -64,7 +66,8 @@ public final class AppendStallRun
                     Thread.onSpinWait();
                 }
                 final long beforeNs = System.nanoTime();
-                final long position = log.append(EntryType.EVENT, 1, i, 1, 1, i, 0, payload, 0, payload.capacity());
+                final long position = log.append(entry.header(EntryType.EVENT, 1, i, 1, 1, i, 0)
+                    .payload(payload, 0, payload.capacity()));
                 final long tookNs = System.nanoTime() - beforeNs;
                 final long inCycle = (position - 1) % perCycle + 1;
                 if (i > warmUp)

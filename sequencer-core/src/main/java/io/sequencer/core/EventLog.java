@@ -1,7 +1,5 @@
 package io.sequencer.core;
 
-import org.agrona.DirectBuffer;
-
 /**
  * The ordered log of one node: dense, 1-based positions, each entry chained to its predecessor by
  * {@link Checksum#chain}. Implementations compute the checksum on append with that one function.
@@ -41,51 +39,29 @@ public interface EventLog extends AutoCloseable
     long chkAt(long position);
 
     /**
-     * Append an entry at {@code have() + 1}.
+     * Append an entry at {@code have() + 1}: the header and payload of {@code entry} (see {@link LogEntry#header}). On
+     * return {@code entry}'s {@link LogEntry#position()} and {@link LogEntry#chk()} are those of the appended entry;
+     * its payload stays the caller's.
      *
-     * @param timestamp the time its origin gave the entry (ns since 1970; 0 for none), see
-     *                  {@link LogEntry#timestamp()}.
      * @return the position of the new entry.
      */
-    long append(
-        int type,
-        long epoch,
-        long counter,
-        int originId,
-        long incarnation,
-        long localSeq,
-        long timestamp,
-        DirectBuffer payload,
-        int payloadOffset,
-        int payloadLength);
+    long append(LogEntry entry);
 
     /**
      * {@link #append} an entry whose chained checksum the caller has computed already, over {@code chkAt(have())} and
-     * these fields (a catch-up checks every fetched entry so before it appends it): a log may take {@code chk} instead
+     * the entry (a catch-up checks every fetched entry so before it appends it): a log may take {@code chk} instead
      * of hashing the entry a second time. This default appends and checks.
      *
      * @throws IllegalStateException when {@code chk} is not the entry's chained checksum (the entry stays appended:
      *                               the caller broke this method's contract).
      */
-    default long appendChained(
-        final int type,
-        final long epoch,
-        final long counter,
-        final int originId,
-        final long incarnation,
-        final long localSeq,
-        final long timestamp,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final long chk)
+    default long appendChained(final LogEntry entry, final long chk)
     {
-        final long position = append(
-            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength);
-        if (chkAt(position) != chk)
+        final long position = append(entry);
+        if (entry.chk() != chk)
         {
             throw new IllegalStateException("entry " + position + " was appended with chk " + Long.toHexString(chk) +
-                ", but its chained checksum is " + Long.toHexString(chkAt(position)));
+                ", but its chained checksum is " + Long.toHexString(entry.chk()));
         }
         return position;
     }

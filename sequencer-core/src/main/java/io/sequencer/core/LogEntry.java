@@ -23,6 +23,53 @@ public final class LogEntry
     int payloadOffset;
     int payloadLength;
 
+    /**
+     * Fill the header of an entry to append: its fields, as {@link EventLog#append} writes them and
+     * {@link Checksum#chain} hashes them. Its position and checksum are the log's to give.
+     */
+    public LogEntry header(
+        final int type,
+        final long epoch,
+        final long counter,
+        final int originId,
+        final long incarnation,
+        final long localSeq,
+        final long timestamp)
+    {
+        this.type = type;
+        this.epoch = epoch;
+        this.counter = counter;
+        this.originId = originId;
+        this.incarnation = incarnation;
+        this.localSeq = localSeq;
+        this.timestamp = timestamp;
+        return this;
+    }
+
+    /** Point the payload at {@code length} bytes of {@code source} (a view: nothing is copied). */
+    public LogEntry payload(final DirectBuffer source, final int offset, final int length)
+    {
+        if (length > 0)
+        {
+            payload.wrap(source, offset, length);
+        }
+        else
+        {
+            payload.wrap(source, 0, 0);
+        }
+        this.payloadOffset = 0;
+        this.payloadLength = length;
+        return this;
+    }
+
+    /** Where this entry is: its position in a log and its chained checksum there (for {@link EventLog}s). */
+    public LogEntry at(final long position, final long chk)
+    {
+        this.position = position;
+        this.chk = chk;
+        return this;
+    }
+
     /** Fill this view; for {@link EventLog} implementations. */
     public LogEntry set(
         final long position,
@@ -38,26 +85,8 @@ public final class LogEntry
         final int payloadOffset,
         final int payloadLength)
     {
-        this.position = position;
-        this.type = type;
-        this.epoch = epoch;
-        this.counter = counter;
-        this.originId = originId;
-        this.incarnation = incarnation;
-        this.localSeq = localSeq;
-        this.timestamp = timestamp;
-        this.chk = chk;
-        if (payloadLength > 0)
-        {
-            payload.wrap(payloadSource, payloadOffset, payloadLength);
-        }
-        else
-        {
-            payload.wrap(payloadSource, 0, 0);
-        }
-        this.payloadOffset = 0;
-        this.payloadLength = payloadLength;
-        return this;
+        return header(type, epoch, counter, originId, incarnation, localSeq, timestamp)
+            .payload(payloadSource, payloadOffset, payloadLength).at(position, chk);
     }
 
     public long position()

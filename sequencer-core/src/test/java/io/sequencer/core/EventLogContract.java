@@ -81,6 +81,19 @@ public abstract class EventLogContract
     }
 
     @Test
+    void appendTellsTheEntryWhereItWent()
+    {
+        final EventLog log = track(newLog());
+        final LogEntry entry = new LogEntry().header(EntryType.EVENT, 1, 1, 1, 1, 1, 7_001)
+            .payload(new UnsafeBuffer(new byte[]{5, 6}), 1, 1);
+        final long position = log.append(entry);
+        assertEquals(1, position);
+        assertEquals(position, entry.position());
+        assertEquals(log.chkAt(position), entry.chk());
+        assertEquals(entry.expectedChk(Checksum.EMPTY), entry.chk(), "the chain over the header and payload given");
+    }
+
+    @Test
     void appendsAtDensePositionsAndReadsBackEveryField()
     {
         final EventLog log = track(newLog());
@@ -104,8 +117,8 @@ public abstract class EventLogContract
             final long chk = Checksum.chain(log.chkAt(log.have()), EntryType.EVENT, 3, position, 2, 7, i + 1,
                 position * 5, buffer, 0, payload.length);
             assertEquals(position,
-                log.appendChained(EntryType.EVENT, 3, position, 2, 7, i + 1, position * 5, buffer, 0, payload.length,
-                    chk));
+                log.appendChained(new LogEntry().header(EntryType.EVENT, 3, position, 2, 7, i + 1, position * 5)
+                        .payload(buffer, 0, payload.length), chk));
             assertEquals(chk, log.chkAt(position));
             appended.add(new Appended(EntryType.EVENT, 3, position, 2, 7, i + 1, payload, chk));
         }
@@ -173,9 +186,9 @@ public abstract class EventLogContract
         final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         direct.putBytes(3, bytes);
 
-        log.append(EntryType.EVENT, 1, 1, 1, 1, 1, 7_000 + 1, heap, 11, bytes.length);
-        log.append(EntryType.EVENT, 1, 2, 1, 1, 2, 7_000 + 2, direct, 3, bytes.length);
-        log.append(EntryType.EVENT, 1, 3, 1, 1, 3, 7_000 + 3, heap, 0, 0);
+        log.append(new LogEntry().header(EntryType.EVENT, 1, 1, 1, 1, 1, 7_000 + 1).payload(heap, 11, bytes.length));
+        log.append(new LogEntry().header(EntryType.EVENT, 1, 2, 1, 1, 2, 7_000 + 2).payload(direct, 3, bytes.length));
+        log.append(new LogEntry().header(EntryType.EVENT, 1, 3, 1, 1, 3, 7_000 + 3).payload(heap, 0, 0));
 
         final LogEntry entry = new LogEntry();
         for (long p = 1; p <= 2; p++)
@@ -283,8 +296,8 @@ public abstract class EventLogContract
         assertEquals(appended.size() - 1, log.have());
         assertFalse(log.damagedAtOpen(), "one torn write is what a crash leaves");
         assertMatches(log, appended, appended.size() - 1);
-        final long position = log.append(
-            EntryType.EVENT, 9, 9, 1, 9, 9, 7_000 + 9, new UnsafeBuffer(new byte[8]), 0, 8);
+        final long position = log.append(new LogEntry().header(EntryType.EVENT, 9, 9, 1, 9, 9, 7_000 + 9)
+                .payload(new UnsafeBuffer(new byte[8]), 0, 8));
         assertEquals(appended.size(), position);
     }
 
@@ -320,7 +333,8 @@ public abstract class EventLogContract
     {
         EventLog log = track(newLog());
         final List<Appended> appended = appendMany(log, 2 * cycleLength() + 1, 70);
-        log.append(EntryType.EPOCH_START, 3, 0, 1, 0, 0, 0, new UnsafeBuffer(new byte[4]), 0, 4);
+        log.append(new LogEntry().header(EntryType.EPOCH_START, 3, 0, 1, 0, 0, 0)
+                .payload(new UnsafeBuffer(new byte[4]), 0, 4));
         final long epochStart = log.have();
         final long chk = log.chkAt(log.have());
 
@@ -332,7 +346,8 @@ public abstract class EventLogContract
         assertFalse(log.damagedAtOpen());
         assertMatches(log, appended, appended.size());
         assertEquals(epochStart + 1,
-            log.append(EntryType.EVENT, 3, 1, 1, 3, 1, 7_000 + 1, new UnsafeBuffer(new byte[1]), 0, 1));
+            log.append(new LogEntry().header(EntryType.EVENT, 3, 1, 1, 3, 1, 7_000 + 1)
+                    .payload(new UnsafeBuffer(new byte[1]), 0, 1)));
     }
 
     @Test
@@ -509,8 +524,10 @@ public abstract class EventLogContract
 
         a.unrollTo(3, 0);
         b.unrollTo(3, 0);
-        a.append(EntryType.EVENT, 1, 4, 1, 1, 4, 7_000 + 4, new UnsafeBuffer(new byte[]{1}), 0, 1);
-        b.append(EntryType.EVENT, 1, 4, 1, 1, 4, 7_000 + 4, new UnsafeBuffer(new byte[]{2}), 0, 1);
+        a.append(new LogEntry().header(EntryType.EVENT, 1, 4, 1, 1, 4, 7_000 + 4)
+                .payload(new UnsafeBuffer(new byte[]{1}), 0, 1));
+        b.append(new LogEntry().header(EntryType.EVENT, 1, 4, 1, 1, 4, 7_000 + 4)
+                .payload(new UnsafeBuffer(new byte[]{2}), 0, 1));
 
         assertNotEquals(a.chkAt(4), b.chkAt(4));
         assertEquals(a.chkAt(3), b.chkAt(3));
@@ -544,8 +561,9 @@ public abstract class EventLogContract
             final long incarnation = random.nextLong(1, 1000);
             final long localSeq = random.nextLong(1, Long.MAX_VALUE);
             final long previous = log.chkAt(log.have());
-            assertEquals(position, log.append(
-                type, epoch, counter, originId, incarnation, localSeq, localSeq * 3, buffer, 0, length));
+            assertEquals(position, log.append(new LogEntry().header(
+                    type, epoch, counter, originId, incarnation, localSeq, localSeq * 3)
+                    .payload(buffer, 0, length)));
             final long chk = Checksum.chain(previous, type, epoch, counter, originId, incarnation, localSeq,
                 localSeq * 3, buffer, 0, length);
             assertEquals(chk, log.chkAt(position), "chk of the appended entry " + position);
@@ -602,6 +620,6 @@ public abstract class EventLogContract
     {
         final UnsafeBuffer members = new UnsafeBuffer(new byte[8]);
         members.putLong(0, epoch);
-        return log.append(EntryType.EPOCH_START, epoch, 0, 1, 0, 0, 0, members, 0, 8);
+        return log.append(new LogEntry().header(EntryType.EPOCH_START, epoch, 0, 1, 0, 0, 0).payload(members, 0, 8));
     }
 }

@@ -1,5 +1,6 @@
 package io.sequencer.node;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.MemberSet;
@@ -77,8 +78,8 @@ class LogCommandTest
         {
             final ChronicleEventLog log = storage.log();
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
-            log.append(EntryType.EPOCH_START, 1, 0, 0, 0, 0, 0, payload, 0,
-                MemberSet.encode(payload, 0, ClusterConfig.ofSize(CLUSTER_ID, 3), 0b011));
+            log.append(new LogEntry().header(EntryType.EPOCH_START, 1, 0, 0, 0, 0, 0)
+                    .payload(payload, 0, MemberSet.encode(payload, 0, ClusterConfig.ofSize(CLUSTER_ID, 3), 0b011)));
             for (int e = 1; e <= EVENTS; e++)
             {
                 final int length = e % 40;
@@ -86,8 +87,9 @@ class LogCommandTest
                 {
                     payload.putByte(i, (byte)(e + i));
                 }
-                log.append(
-                    EntryType.EVENT, 1, e, 2, 9, e, 1_800_000_000_000_000_000L + e * 1_000_000L, payload, 0, length);
+                log.append(new LogEntry().header(
+                        EntryType.EVENT, 1, e, 2, 9, e, 1_800_000_000_000_000_000L + e * 1_000_000L)
+                        .payload(payload, 0, length));
             }
             return log.chkAt(log.have());
         }

@@ -134,22 +134,17 @@ final class SimDisk
             return log.canResetTo(base);
         }
 
-        public long append(
-            final int type, final long epoch, final long counter, final int originId, final long incarnation,
-            final long localSeq, final long timestamp, final DirectBuffer payload, final int payloadOffset,
-            final int payloadLength)
+        public long append(final LogEntry entry)
         {
-            final long position = log.append(
-                type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
-                payloadLength);
+            final long position = log.append(entry);
             if (trap == Trap.TORN_APPEND)
             {
                 log.tearLastEntry();
                 fire("torn append of position " + position);
             }
-            if (trap == Trap.AFTER_EPOCH_START && type == EntryType.EPOCH_START)
+            if (trap == Trap.AFTER_EPOCH_START && entry.type() == EntryType.EPOCH_START)
             {
-                fire("right after appending EpochStart(" + epoch + ") at " + position);
+                fire("right after appending EpochStart(" + entry.epoch() + ") at " + position);
             }
             return position;
         }

@@ -1,5 +1,6 @@
 package io.sequencer.sim;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.SubmitStatus;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -62,8 +63,8 @@ class InvariantCheckerTest
         damaged.putByte(last.payloadLength() - 1, (byte)~damaged.getByte(last.payloadLength() - 1));
         c.logs[2].loseTail(1);
         // Another epoch, so that I2 (same epoch, same position) does not speak first: only the payload is wrong.
-        c.logs[2].append(EntryType.EVENT, last.epoch() + 1, last.counter(), last.originId(), last.incarnation(),
-            last.localSeq(), last.timestamp(), damaged, 0, damaged.capacity());
+        c.logs[2].append(new LogEntry().header(EntryType.EVENT, last.epoch() + 1, last.counter(), last.originId(),
+            last.incarnation(), last.localSeq(), last.timestamp()).payload(damaged, 0, damaged.capacity()));
         c.checker.afterStep(c.nowNs);
         assertNotNull(c.checker.violation());
         assertTrue(c.checker.violation().startsWith("I10") && c.checker.violation().contains("its client submitted"),
@@ -76,7 +77,8 @@ class InvariantCheckerTest
         final ScenarioCluster c = threeMembersWithAcknowledgedEvents();
         c.crash(2);
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
-        c.logs[2].append(EntryType.EVENT, 1, 99, c.cluster.memberId(0), 77, 1, 0, payload, 0, 16);
+        c.logs[2].append(new LogEntry().header(EntryType.EVENT, 1, 99, c.cluster.memberId(0), 77, 1, 0)
+                .payload(payload, 0, 16));
         c.checker.afterStep(c.nowNs);
         assertNotNull(c.checker.violation());
         assertTrue(c.checker.violation().startsWith("I10") && c.checker.violation().contains("no client submitted"),

@@ -130,8 +130,9 @@ final class ScenarioCluster
         final int length = MemberSet.encode(epochStart, 0, cluster, activeMask);
         for (final int m : members)
         {
-            logs[m].append(EntryType.EPOCH_START, epoch, 0, cluster.memberId((int)(epoch % cluster.size())), 0, 0,
-                0, epochStart, 0, length);
+            logs[m].append(new LogEntry().header(
+                    EntryType.EPOCH_START, epoch, 0, cluster.memberId((int)(epoch % cluster.size())), 0, 0, 0)
+                    .payload(epochStart, 0, length));
         }
         return this;
     }
@@ -147,8 +148,9 @@ final class ScenarioCluster
         checker.onWritten(cluster.memberId(origin), 1, localSeq, payload);
         for (final int m : members)
         {
-            logs[m].append(EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, 0, buffer, 0,
-                length);
+            logs[m].append(new LogEntry().header(
+                    EntryType.EVENT, epoch, counter, cluster.memberId(origin), 1, localSeq, 0)
+                    .payload(buffer, 0, length));
         }
         return this;
     }

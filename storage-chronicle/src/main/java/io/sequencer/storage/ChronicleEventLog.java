@@ -1094,58 +1094,25 @@ public final class ChronicleEventLog implements EventLog
         return storedLong(position, EPOCH_OFFSET);
     }
 
-    public long append(
-        final int type,
-        final long epoch,
-        final long counter,
-        final int originId,
-        final long incarnation,
-        final long localSeq,
-        final long timestamp,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength)
+    public long append(final LogEntry entry)
     {
-        return append(
-            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength,
-            false, 0);
+        return append(entry, false, 0);
     }
 
     /**
      * {@inheritDoc} Takes {@code chk} as given (checked only with assertions on): a catch-up hashes each entry once.
      */
-    public long appendChained(
-        final int type,
-        final long epoch,
-        final long counter,
-        final int originId,
-        final long incarnation,
-        final long localSeq,
-        final long timestamp,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final long chk)
+    public long appendChained(final LogEntry entry, final long chk)
     {
-        return append(
-            type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset, payloadLength,
-            true, chk);
+        return append(entry, true, chk);
     }
 
-    private long append(
-        final int type,
-        final long epoch,
-        final long counter,
-        final int originId,
-        final long incarnation,
-        final long localSeq,
-        final long timestamp,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final boolean chained,
-        final long givenChk)
+    private long append(final LogEntry entry, final boolean chained, final long givenChk)
     {
+        final int type = entry.type();
+        final DirectBuffer payload = entry.payload();
+        final int payloadOffset = entry.payloadOffset();
+        final int payloadLength = entry.payloadLength();
         checkWritable("append");
         if (payloadLength < 0 || payloadLength > maxPayloadLength)
         {
@@ -1170,12 +1137,9 @@ public final class ChronicleEventLog implements EventLog
         {
             precreate(cycleOf(position) + 1);
         }
-        final long chk = chained ? givenChk : Checksum.chain(
-            lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
-            payloadLength);
-        assert !chained || chk == Checksum.chain(
-            lastChk, type, epoch, counter, originId, incarnation, localSeq, timestamp, payload, payloadOffset,
-            payloadLength) : "entry " + position + " given a chk that is not its chained checksum";
+        final long chk = chained ? givenChk : entry.expectedChk(lastChk);
+        assert !chained || chk == entry.expectedChk(lastChk) :
+            "entry " + position + " given a chk that is not its chained checksum";
 
         final int length = ENTRY_HEADER_LENGTH + payloadLength;
         final ExpandableDirectByteBuffer staged = writeBuffer;
@@ -1183,14 +1147,14 @@ public final class ChronicleEventLog implements EventLog
         staged.putInt(TYPE_OFFSET, type);
         staged.putLong(PREVIOUS_CHK_OFFSET, lastChk);
         staged.putLong(CHK_OFFSET, chk);
-        staged.putLong(EPOCH_OFFSET, epoch);
-        staged.putLong(COUNTER_OFFSET, counter);
-        staged.putLong(INCARNATION_OFFSET, incarnation);
-        staged.putLong(LOCAL_SEQ_OFFSET, localSeq);
-        staged.putInt(ORIGIN_OFFSET, originId);
+        staged.putLong(EPOCH_OFFSET, entry.epoch());
+        staged.putLong(COUNTER_OFFSET, entry.counter());
+        staged.putLong(INCARNATION_OFFSET, entry.incarnation());
+        staged.putLong(LOCAL_SEQ_OFFSET, entry.localSeq());
+        staged.putInt(ORIGIN_OFFSET, entry.originId());
         staged.putInt(PAYLOAD_LENGTH_OFFSET, payloadLength);
         staged.putLong(POSITION_OFFSET, position);
-        staged.putLong(TIMESTAMP_OFFSET, timestamp);
+        staged.putLong(TIMESTAMP_OFFSET, entry.timestamp());
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
         clock.cycle = cycleOf(position);
@@ -1210,6 +1174,7 @@ public final class ChronicleEventLog implements EventLog
         }
         have = position;
         lastChk = chk;
+        entry.at(position, chk);
         if (type == EntryType.EPOCH_START)
         {
             addEpochStart(position);

@@ -1,5 +1,6 @@
 package io.sequencer.storage;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLogContract;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -111,7 +112,8 @@ class ChronicleEventLogDamageTest
         try (ChronicleEventLog log = open(directory))
         {
             assertTrue(log.damagedAtOpen(), "the next open finds the same damage");
-            assertEquals(damaged, log.append(EntryType.EVENT, 7, 7, 1, 7, 7, 7, new UnsafeBuffer(new byte[3]), 0, 3),
+            assertEquals(damaged, log.append(new LogEntry().header(EntryType.EVENT, 7, 7, 1, 7, 7, 7)
+                    .payload(new UnsafeBuffer(new byte[3]), 0, 3)),
                 "the first change cuts the damage, then appends after the last good entry");
         }
         try (ChronicleEventLog log = open(directory))
@@ -287,7 +289,8 @@ class ChronicleEventLogDamageTest
             assertEquals(TOTAL - 1, log.have());
             assertMatches(log, appended, TOTAL - 1);
             // shorter than the torn entry: Chronicle writes over it and leaves the rest of its bytes behind
-            assertEquals(TOTAL, log.append(EntryType.EVENT, 8, 8, 1, 8, 8, 8, new UnsafeBuffer(new byte[0]), 0, 0));
+            assertEquals(TOTAL, log.append(new LogEntry().header(EntryType.EVENT, 8, 8, 1, 8, 8, 8)
+                    .payload(new UnsafeBuffer(new byte[0]), 0, 0)));
         }
         try (ChronicleEventLog log = open(directory))
         {

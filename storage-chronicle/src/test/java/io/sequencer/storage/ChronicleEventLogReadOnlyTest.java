@@ -77,7 +77,8 @@ class ChronicleEventLogReadOnlyTest
         {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
             assertReadOnly(assertThrows(IllegalStateException.class,
-                () -> log.append(EntryType.EVENT, 9, 9, 1, 9, 9, 9, payload, 0, 8)), "append");
+                () -> log.append(new LogEntry().header(EntryType.EVENT, 9, 9, 1, 9, 9, 9)
+                        .payload(payload, 0, 8))), "append");
             assertReadOnly(assertThrows(IllegalStateException.class, () -> log.unrollTo(K, 0)), "unrollTo");
             assertReadOnly(assertThrows(IllegalStateException.class, () -> log.unrollTo(TOTAL, 0)), "unrollTo");
             assertReadOnly(assertThrows(IllegalStateException.class, log::force), "force");

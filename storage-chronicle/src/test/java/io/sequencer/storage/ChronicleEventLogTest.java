@@ -240,12 +240,13 @@ class ChronicleEventLogTest
         final UnsafeBuffer payload = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
         final UnsafeBuffer heapPayload = new UnsafeBuffer(new byte[64]);
         final LogEntry entry = new LogEntry();
+        final LogEntry appending = new LogEntry();
         // one cycle file for the whole test: rolling to a new cycle creates Chronicle's store objects (about 20 KB,
         // once per entriesPerCycle appends); within a cycle nothing is allocated once the JIT has settled
         try (ChronicleEventLog log = ChronicleEventLog.open(new ChronicleLogContext()
             .directory(directory).clusterId(1).entriesPerCycle(1 << 20)))
         {
-            runAppendsAndReads(log, payload, heapPayload, entry, 200_000);
+            runAppendsAndReads(log, payload, heapPayload, appending, entry, 200_000);
             // Up to three measured rounds: what appends or reads allocate shows in every round, while a one-off of
             // the JVM on this thread (a recompilation) failed one fresh-clone run in several with 584 bytes.
             long allocated = -1;
@@ -253,7 +254,7 @@ class ChronicleEventLogTest
             while (allocated != 0 && rounds < 3)
             {
                 final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-                runAppendsAndReads(log, payload, heapPayload, entry, 20_000);
+                runAppendsAndReads(log, payload, heapPayload, appending, entry, 20_000);
                 allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
                 rounds++;
             }
@@ -267,14 +268,15 @@ class ChronicleEventLogTest
         final ChronicleEventLog log,
         final UnsafeBuffer payload,
         final UnsafeBuffer heapPayload,
+        final LogEntry appending,
         final LogEntry entry,
         final int count)
     {
         long sum = 0;
         for (int i = 0; i < count; i++)
         {
-            final long position = log.append(
-                EntryType.EVENT, 1, i, 1, 1, i, 1_000 + i, (i & 1) == 0 ? payload : heapPayload, 0, 64);
+            final long position = log.append(appending.header(EntryType.EVENT, 1, i, 1, 1, i, 1_000 + i)
+                .payload((i & 1) == 0 ? payload : heapPayload, 0, 64));
             log.read(position, entry);
             sum += entry.counter();
             log.read(1 + (position * 7919) % position, entry);
@@ -317,14 +319,15 @@ class ChronicleEventLogTest
             final UnsafeBuffer members = new UnsafeBuffer(new byte[8]);
             for (int epoch = 1; epoch <= 16; epoch++) // exactly fills the index's first array
             {
-                log.append(EntryType.EPOCH_START, epoch, 0, 1, 0, 0, 0, members, 0, 8);
+                log.append(new LogEntry().header(EntryType.EPOCH_START, epoch, 0, 1, 0, 0, 0).payload(members, 0, 8));
             }
             EventLogContract.appendMany(log, 2 * K, 1);
             log.discardUpTo(2 * K);
             assertEquals(16, log.baseEpoch());
             assertEquals(0, log.lastEpochStartPosition());
 
-            final long position = log.append(EntryType.EPOCH_START, 17, 0, 1, 0, 0, 0, members, 0, 8);
+            final long position = log.append(new LogEntry().header(EntryType.EPOCH_START, 17, 0, 1, 0, 0, 0)
+                    .payload(members, 0, 8));
             assertEquals(position, log.lastEpochStartPosition());
         }
     }

@@ -55,8 +55,9 @@ public final class CrashChild
             {
                 final long position = log.have() + 1;
                 final int length = fillLarge(payload, position, generation);
-                log.append(
-                    EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
+                log.append(new LogEntry().header(
+                        EntryType.EVENT, generation, position, 1, generation, position, position)
+                        .payload(payload, 0, length));
             }
             out.println("HAVE " + log.have());
         }
@@ -83,8 +84,9 @@ public final class CrashChild
                 {
                     final long position = log.have() + 1;
                     final int length = fill(payload, position, generation);
-                    log.append(
-                        EntryType.EVENT, generation, position, 1, generation, position, position, payload, 0, length);
+                    log.append(new LogEntry().header(
+                            EntryType.EVENT, generation, position, 1, generation, position, position)
+                            .payload(payload, 0, length));
                 }
                 out.println("HAVE " + log.have());
             }

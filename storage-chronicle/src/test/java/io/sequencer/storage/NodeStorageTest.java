@@ -1,5 +1,6 @@
 package io.sequencer.storage;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLogContract;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -47,7 +48,7 @@ class NodeStorageTest
         try (NodeStorage storage = open())
         {
             storage.nodeStore().currentEpoch(4);
-            storage.log().append(EntryType.EPOCH_START, 4, 0, 1, 0, 0, 0, data, 0, 16);
+            storage.log().append(new LogEntry().header(EntryType.EPOCH_START, 4, 0, 1, 0, 0, 0).payload(data, 0, 16));
             storage.checkpoints().save(1, storage.log().chkAt(1), out -> out.write(data, 0, 16));
         }
 
@@ -133,7 +134,8 @@ class NodeStorageTest
             assertEquals(before, DirectorySnapshot.of(directory),
                 "the refused opens changed no byte and no modification time");
             assertEquals(3, storage.log().have(), "the storage that holds the directory works on");
-            storage.log().append(EntryType.EVENT, 1, 4, 1, 1, 4, 4, new UnsafeBuffer(new byte[4]), 0, 4);
+            storage.log().append(new LogEntry().header(EntryType.EVENT, 1, 4, 1, 1, 4, 4)
+                    .payload(new UnsafeBuffer(new byte[4]), 0, 4));
         }
         try (NodeStorage storage = open())
         {

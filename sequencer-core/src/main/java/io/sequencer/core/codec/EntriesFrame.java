@@ -1,5 +1,6 @@
 package io.sequencer.core.codec;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.EntryType;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -210,6 +211,14 @@ public final class EntriesFrame extends Frame
     public DirectBuffer buffer()
     {
         return buffer;
+    }
+
+    /** The entry under the cursor, into {@code into}: header, payload (a view of this frame) and carried chk. */
+    public LogEntry entry(final LogEntry into)
+    {
+        return into.header(entryType(), entryEpoch(), entryCounter(), entryOrigin(), entryIncarnation(),
+            entryLocalSeq(), entryTimestamp()).payload(buffer, entryPayloadOffset(), entryPayloadLength())
+            .at(entryPosition(), entryChk());
     }
 
     /**

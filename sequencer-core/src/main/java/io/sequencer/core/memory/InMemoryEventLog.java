@@ -88,35 +88,29 @@ public final class InMemoryEventLog implements EventLog
         return chk[(int)position];
     }
 
-    public long append(
-        final int type,
-        final long epoch,
-        final long counter,
-        final int originId,
-        final long incarnation,
-        final long localSeq,
-        final long timestamp,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength)
+    public long append(final LogEntry entry)
     {
+        final int type = entry.type();
+        final int originId = entry.originId();
+        final DirectBuffer payload = entry.payload();
+        final int payloadOffset = entry.payloadOffset();
+        final int payloadLength = entry.payloadLength();
         final int position = have + 1;
         if (position >= this.epoch.length)
         {
             grow();
         }
         payloads.putBytes(payloadTail, payload, payloadOffset, payloadLength);
-        this.epoch[position] = epoch;
-        this.counter[position] = counter;
-        this.incarnation[position] = incarnation;
-        this.localSeq[position] = localSeq;
-        this.timestamp[position] = timestamp;
+        this.epoch[position] = entry.epoch();
+        this.counter[position] = entry.counter();
+        this.incarnation[position] = entry.incarnation();
+        this.localSeq[position] = entry.localSeq();
+        this.timestamp[position] = entry.timestamp();
         this.typeAndOrigin[position] = (type << 16) | (originId & 0xFFFF);
         this.payloadOffset[position] = payloadTail;
         this.payloadLength[position] = payloadLength;
-        this.chk[position] = Checksum.chain(
-            chk[position - 1], type, epoch, counter, originId, incarnation, localSeq, timestamp, payload,
-            payloadOffset, payloadLength);
+        this.chk[position] = entry.expectedChk(chk[position - 1]);
+        entry.at(position, chk[position]);
         payloadTail += payloadLength;
         have = position;
         if (type == EntryType.EPOCH_START)

@@ -215,12 +215,10 @@ final class Alignment
             p.store.initialize();
         }
         final int length = MemberSet.encode(epochStartBuffer, 0, p.cluster, p.activeMask);
-        final long position = p.log.append(
-            EntryType.EPOCH_START, p.currentEpoch, 0, p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0, 0,
-            epochStartBuffer, 0, length);
-        p.replay.applyEntry(position, EntryType.EPOCH_START, 0,
-            p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0,
-            epochStartBuffer, 0, length, false);
+        p.appending.header(EntryType.EPOCH_START, p.currentEpoch, 0,
+            p.memberIds[p.epochs.coordinatorIndex(p.currentEpoch)], 0, 0, 0).payload(epochStartBuffer, 0, length);
+        final long position = p.log.append(p.appending);
+        p.replay.applyEntry(p.appending, false);
         if (p.durability == Durability.BATCH)
         {
             p.log.force();

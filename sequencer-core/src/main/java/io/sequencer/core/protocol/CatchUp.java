@@ -2,7 +2,6 @@ package io.sequencer.core.protocol;
 
 import io.sequencer.core.protocol.SequencerProtocol.BootPhase;
 
-import io.sequencer.core.Checksum;
 import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
@@ -121,11 +120,7 @@ final class CatchUp
     /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
     private long chainedChk(final long previousChk)
     {
-        return Checksum.chain(
-            previousChk, p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
-            p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
-            p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
-            p.entriesFrame.entryPayloadLength());
+        return p.entriesFrame.entry(p.appending).expectedChk(previousChk);
     }
 
     /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
@@ -187,17 +182,10 @@ final class CatchUp
                     p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
                 return;
             }
-            final long position = p.log.appendChained(
-                p.entriesFrame.entryType(), p.entriesFrame.entryEpoch(), p.entriesFrame.entryCounter(),
-                p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
-                p.entriesFrame.entryTimestamp(), p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(),
-                p.entriesFrame.entryPayloadLength(), expected);
+            final long position = p.log.appendChained(p.entriesFrame.entry(p.appending), expected);
             if (position > p.receiving.installAt)
             {
-                p.replay.applyEntry(position, p.entriesFrame.entryType(), p.entriesFrame.entryTimestamp(),
-                    p.entriesFrame.entryOrigin(), p.entriesFrame.entryIncarnation(), p.entriesFrame.entryLocalSeq(),
-                    p.entriesFrame.buffer(), p.entriesFrame.entryPayloadOffset(), p.entriesFrame.entryPayloadLength(),
-                        true);
+                p.replay.applyEntry(p.appending, true);
             }
             else
             {

@@ -2,6 +2,7 @@ package io.sequencer.core.protocol;
 
 import io.sequencer.core.CheckpointFile;
 import io.sequencer.core.EntryType;
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.RecoveredFault;
 import org.agrona.DirectBuffer;
 
@@ -111,10 +112,7 @@ final class LogReplay
         for (long pos = p.replica.appliedUpTo() + 1; pos <= position; pos++)
         {
             p.log.read(pos, p.entry);
-            applyEntry(p.entry.position(), p.entry.type(), p.entry.timestamp(), p.entry.originId(),
-                p.entry.incarnation(),
-                p.entry.localSeq(),
-                p.entry.payload(), p.entry.payloadOffset(), p.entry.payloadLength(), false);
+            applyEntry(p.entry, false);
             p.counters.replayed++;
         }
     }
@@ -126,26 +124,15 @@ final class LogReplay
      * @return the completion status; the result is in {@link Replica#resultBuffer}, its length in {@link
      * Replica#resultLength}.
      */
-    int applyEntry(
-        final long position,
-        final int type,
-        final long timestamp,
-        final int originId,
-        final long eventIncarnation,
-        final long localSeq,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength,
-        final boolean trackOwn)
+    int applyEntry(final LogEntry entry, final boolean trackOwn)
     {
-        final int status = p.replica.apply(position, type, timestamp, p.cluster.indexOf(originId), eventIncarnation,
-            localSeq, payload, payloadOffset, payloadLength);
+        final int status = p.replica.apply(entry, p.cluster.indexOf(entry.originId()));
         p.counters.applyErrors = p.replica.applyErrors();
         p.counters.timersFired = p.replica.timers().fired();
         if (trackOwn)
         {
-            trackOwn(position, type, originId, eventIncarnation, localSeq, status, p.replica.result(),
-                p.replica.resultLength());
+            trackOwn(entry.position(), entry.type(), entry.originId(), entry.incarnation(), entry.localSeq(), status,
+                p.replica.result(), p.replica.resultLength());
         }
         return status;
     }

@@ -266,15 +266,10 @@ final class Ordering
                 queue.removeHead();
                 continue;
             }
-            final DirectBuffer payload = queue.payloads();
-            final int payloadOffset = queue.headPayloadOffset();
-            final int payloadLength = queue.headPayloadLength();
-            final long position = p.log.append(
-                entryType, p.currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp,
-                payload, payloadOffset, payloadLength);
-            p.replay.applyEntry(position, entryType, timestamp, originId, eventIncarnation, localSeq, payload,
-                payloadOffset,
-                payloadLength, true);
+            p.appending.header(entryType, p.currentEpoch, counter, originId, eventIncarnation, localSeq, timestamp)
+                .payload(queue.payloads(), queue.headPayloadOffset(), queue.headPayloadLength());
+            p.log.append(p.appending);
+            p.replay.applyEntry(p.appending, true);
             ownTickPending &= !(entryType == EntryType.TICK && origin == p.selfIndex);
             queue.removeHead();
             p.counters.serialized++;

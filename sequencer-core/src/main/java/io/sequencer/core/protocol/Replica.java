@@ -3,6 +3,7 @@ package io.sequencer.core.protocol;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.EntryType;
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.SnapshotReader;
 import io.sequencer.core.SnapshotWriter;
 import io.sequencer.core.StateMachine;
@@ -109,26 +110,22 @@ final class Replica
      * @param origin the index of the entry's origin in the cluster, or -1 when it has none there.
      * @return the completion status; the result is in {@link #result()}, its length {@link #resultLength()}.
      */
-    int apply(
-        final long position,
-        final int type,
-        final long timestamp,
-        final int origin,
-        final long incarnation,
-        final long localSeq,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength)
+    int apply(final LogEntry entry, final int origin)
     {
+        final long position = entry.position();
+        final int type = entry.type();
+        final long incarnation = entry.incarnation();
+        final long localSeq = entry.localSeq();
         assert position == appliedUpTo + 1 : "applying " + position + " after " + appliedUpTo;
         int status = CompletionHandler.OK;
         resultLength = 0;
-        applyErrors += timers.beginApply(position, timestamp, stateMachine, errorHandler);
+        applyErrors += timers.beginApply(position, entry.timestamp(), stateMachine, errorHandler);
         if (type == EntryType.EVENT)
         {
             try
             {
-                resultLength = stateMachine.apply(position, payload, payloadOffset, payloadLength, resultBuffer, 0);
+                resultLength = stateMachine.apply(
+                    position, entry.payload(), entry.payloadOffset(), entry.payloadLength(), resultBuffer, 0);
                 if (resultLength < 0 || resultLength > maxResultLength)
                 {
                     throw new IllegalStateException("state machine returned a result length of " + resultLength +

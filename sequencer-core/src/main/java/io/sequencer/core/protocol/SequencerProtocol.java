@@ -155,6 +155,8 @@ public final class SequencerProtocol implements MemberStreamListener
     final EpochNanoClock epochClock;
     final long tickIntervalNs;
     final LogEntry entry = new LogEntry();
+    /** The entry being appended by ordering, catch-up or alignment: one view, filled in place. */
+    final LogEntry appending = new LogEntry();
     final int[] memberIds;
 
     /** Volatile for the snapshot thread, which works only while it is RUNNING; written only at mode changes. */

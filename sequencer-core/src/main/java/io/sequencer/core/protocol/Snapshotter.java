@@ -262,16 +262,13 @@ public final class Snapshotter implements AutoCloseable
         {
             return;
         }
-        final long chk = Checksum.chain(lastChk, entry.type(), entry.epoch(), entry.counter(), entry.originId(),
-            entry.incarnation(), entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(),
-            entry.payloadLength());
+        final long chk = entry.expectedChk(lastChk);
         if (entry.position() != replica.appliedUpTo() + 1 || chk != entry.chk())
         {
             chainBroken = true;
             return;
         }
-        replica.apply(entry.position(), entry.type(), entry.timestamp(), cluster.indexOf(entry.originId()),
-            entry.incarnation(), entry.localSeq(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+        replica.apply(entry, cluster.indexOf(entry.originId()));
         lastChk = chk;
         position = entry.position();
         if (entry.position() % interval == 0 || snapshotRequested())

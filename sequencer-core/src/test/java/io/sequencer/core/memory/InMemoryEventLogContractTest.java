@@ -30,8 +30,7 @@ class InMemoryEventLogContractTest extends EventLogContract
         for (long p = 1; p <= log.have(); p++)
         {
             log.read(p, entry);
-            damaged.append(entry.type(), entry.epoch(), entry.counter(), entry.originId(), entry.incarnation(),
-                entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+            damaged.append(entry);
             if (p == position)
             {
                 damaged.tearLastEntry();

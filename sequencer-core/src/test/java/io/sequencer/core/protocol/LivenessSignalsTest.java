@@ -1,5 +1,6 @@
 package io.sequencer.core.protocol;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
@@ -174,7 +175,8 @@ class LivenessSignalsTest
         final ProtocolHarness h = new ProtocolHarness(3, 0);
         for (int i = 0; i < ProtocolContext.DEFAULT_ADMISSION_LAG + 100; i++)
         {
-            h.log.append(EntryType.EVENT, h.protocol.currentEpoch(), i + 1, 2, 1, i + 1, 0, h.event, 0, 8);
+            h.log.append(new LogEntry().header(EntryType.EVENT, h.protocol.currentEpoch(), i + 1, 2, 1, i + 1, 0)
+                    .payload(h.event, 0, 8));
         }
         final long lastNormalEpoch = h.protocol.currentEpoch();
         final long epoch = (lastNormalEpoch / 3 + 1) * 3; // coordinator index 0: this member

@@ -261,8 +261,7 @@ class LossAndForgeryTest
         for (long p = 1; p <= before; p++)
         {
             h.log.read(p, entry);
-            copy.append(entry.type(), entry.epoch(), entry.counter(), entry.originId(), entry.incarnation(),
-                entry.localSeq(), entry.timestamp(), entry.payload(), entry.payloadOffset(), entry.payloadLength());
+            copy.append(entry);
         }
         h.work();
         assertEquals(before + 1, h.log.have());

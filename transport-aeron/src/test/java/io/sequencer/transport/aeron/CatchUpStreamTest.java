@@ -1,5 +1,6 @@
 package io.sequencer.transport.aeron;
 
+import io.sequencer.core.LogEntry;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.memory.InMemoryCheckpointStore;
@@ -121,7 +122,8 @@ class CatchUpStreamTest
         final InMemoryEventLog log = new InMemoryEventLog(ENTRIES + 16, ENTRIES * 16 + 1024);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         final int memberSetLength = MemberSet.encode(buffer, 0, cluster, cluster.allMask());
-        log.append(EntryType.EPOCH_START, 1, 0, cluster.memberId(1), 0, 0, 0, buffer, 0, memberSetLength);
+        log.append(new LogEntry().header(EntryType.EPOCH_START, 1, 0, cluster.memberId(1), 0, 0, 0)
+                .payload(buffer, 0, memberSetLength));
         final SplittableRandom random = new SplittableRandom(1);
         final long[] localSeq = new long[cluster.size()];
         for (int i = 1; i <= ENTRIES; i++)
@@ -129,7 +131,8 @@ class CatchUpStreamTest
             final int origin = i % cluster.size();
             final int length = AccountLedger.encodeTransfer(buffer, 0, random.nextInt(AccountLedger.ACCOUNTS),
                 random.nextInt(AccountLedger.ACCOUNTS), 1 + random.nextInt(5), 0);
-            log.append(EntryType.EVENT, 1, i, cluster.memberId(origin), 1, ++localSeq[origin], i, buffer, 0, length);
+            log.append(new LogEntry().header(EntryType.EVENT, 1, i, cluster.memberId(origin), 1, ++localSeq[origin], i)
+                    .payload(buffer, 0, length));
         }
         return log;
     }
