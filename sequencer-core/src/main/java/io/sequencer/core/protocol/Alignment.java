@@ -58,6 +58,7 @@ final class Alignment
             }
             else
             {
+                p.phase = BootPhase.OUTSIDE;
                 if (p.liveness.hearsAllActive())
                 {
                     p.reports.askToBeAdmitted(); // B6: left out; ask to be admitted in the next epoch

@@ -55,6 +55,14 @@ final class CatchUp
      * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
      * inside the window, where most are; a binary search finds the others.
      */
+    /** A new epoch: no catch-up outside it, no follow round. */
+    void onEpochEntered()
+    {
+        catchingUpOutside = false;
+        alignedOutside = false;
+        followGap = -1;
+    }
+
     void sendProbe(final long position)
     {
         fetchMovedNs = p.nowNs;
@@ -269,7 +277,7 @@ final class CatchUp
         p.receiving.refetchedUpTo = 0;
         catchingUpOutside = false;
         alignedOutside = true;
-        p.phase = BootPhase.COLLECTING;
+        p.phase = BootPhase.OUTSIDE;
         if (p.durability == Durability.BATCH)
         {
             p.log.force(); // ser_self is the forced position: unforced, this member would look as far behind as ever

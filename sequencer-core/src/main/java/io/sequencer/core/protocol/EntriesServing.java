@@ -78,6 +78,12 @@ final class EntriesServing
         next[requester] = 0;
     }
 
+    /** Stop every window: a new epoch (each requester asks again in it). */
+    void stopAll()
+    {
+        java.util.Arrays.fill(next, 0);
+    }
+
     /** Whether a window of {@code requester} is still being sent. */
     boolean serving(final int requester)
     {

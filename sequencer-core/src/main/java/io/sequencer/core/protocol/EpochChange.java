@@ -125,36 +125,21 @@ final class EpochChange
         p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
         p.counters.epochChanges++;
 
+        // The epoch's shared state, then each part's own, reset beside its fields: nothing of the last epoch counts.
         p.mode = NodeMode.BOOT;
         p.phase = BootPhase.COLLECTING;
         p.activeMask = 0;
-        p.ordering.orderingSeenMask = 0;
         p.decided = false;
-        p.catchUp.catchingUpOutside = false;
-        p.catchUp.alignedOutside = false;
-        p.catchUp.followGap = -1;
-        p.ordering.clock = 0;
-        p.ordering.lastPromiseSent = 0;
-        p.ordering.arrivals = 0;
-        p.ordering.ownTickPending = false;
-        p.ordering.maxProposedTimeNs = 0;
-        for (int i = 0; i < p.memberCount; i++)
-        {
-            p.ordering.promise[i] = 0;
-            p.ordering.ser[i] = 0;
-            p.ordering.pending[i].clear();
-            p.reports.reported[i] = false;
-            p.reports.historyCount[i] = 0;
-            p.entriesServing.stop(i); // a window of an earlier epoch: its requester asks again in this one
-            p.snapshotServing.stop(i);
-        }
+        p.ordering.onEpochEntered();
+        p.reports.onEpochEntered();
+        p.coordinator.onEpochEntered();
+        p.catchUp.onEpochEntered();
+        p.receiving.onEpochEntered();
+        p.replay.onEpochEntered();
+        p.entriesServing.stopAll(); // windows of an earlier epoch: their requesters ask again in this one
+        p.snapshotServing.stopAll();
         p.rules.onEpochEntered();
-        p.replayAheadStopped = false;
-        p.receiving.transferWanted = false;
-        p.quorumSinceNs = -1;
         decisionMissedSinceNs = -1;
-        p.decisionRefused = false;
-        p.decisionPending = false;
         bootStartNs = p.nowNs;
         epochEnteredNs = p.nowNs;
         if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
@@ -233,7 +218,7 @@ final class EpochChange
     int bootWork()
     {
         int work = 0;
-        if (p.phase == BootPhase.COLLECTING
+        if ((p.phase == BootPhase.COLLECTING || p.phase == BootPhase.PUBLISHING)
             && (coordinatorIndex(p.currentEpoch) == p.selfIndex || !p.rules.coordinated()))
         {
             work += p.coordinator.coordinate();
@@ -277,7 +262,7 @@ final class EpochChange
             p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
             return work + 1;
         }
-        if (p.decided && !p.liveness.isActive(p.selfIndex) && p.phase == BootPhase.COLLECTING)
+        if (p.phase == BootPhase.OUTSIDE)
         {
             // Left out of a running epoch: waiting is no failure of this epoch (B7 does not apply). Ask in once this
             // node hears every member of the active set and has seen each of them ordering: asking earlier would

@@ -1,5 +1,6 @@
 package io.sequencer.core.protocol;
 
+import io.sequencer.core.protocol.SequencerProtocol.BootPhase;
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.LeftOutReason;
 import io.sequencer.core.RecoveredFault;
@@ -12,6 +13,10 @@ import io.sequencer.core.RecoveredFault;
  */
 final class EpochCoordinator
 {
+    /** When a quorum with enough intact members first reported in this epoch; -1 while there is none. */
+    private long quorumSinceNs = -1;
+    /** This epoch's decision was refused (B3's assertion): reported once. */
+    private boolean decisionRefused;
     private final SequencerProtocol p;
 
     EpochCoordinator(final SequencerProtocol protocol)
@@ -19,10 +24,17 @@ final class EpochCoordinator
         this.p = protocol;
     }
 
+    /** A new epoch: nothing of the last one's decision counts. */
+    void onEpochEntered()
+    {
+        quorumSinceNs = -1;
+        decisionRefused = false;
+    }
+
     /** B2–B4 on the coordinator: decide once a quorum with enough intact members has reported. */
     int coordinate()
     {
-        if (p.decisionPending)
+        if (p.phase == BootPhase.PUBLISHING)
         {
             return p.reports.publishDecision() ? 1 : 0;
         }
@@ -99,15 +111,15 @@ final class EpochCoordinator
         }
         if (reporters < p.quorum || intactReporters < p.memberCount - p.quorum + 1)
         {
-            p.quorumSinceNs = -1;
+            quorumSinceNs = -1;
             return 0;
         }
-        if (p.quorumSinceNs < 0)
+        if (quorumSinceNs < 0)
         {
-            p.quorumSinceNs = p.nowNs;
+            quorumSinceNs = p.nowNs;
         }
         if (reporters + silentMissing < p.memberCount &&
-            (p.nowNs - p.quorumSinceNs < p.decisionGraceNs
+            (p.nowNs - quorumSinceNs < p.decisionGraceNs
                 || p.nowNs - p.epochs.bootStartNs < p.epochs.bootTimeoutNs / 2))
         {
             // A member that is not silent (it hears this coordinator) and has not reported yet is on its way into the
@@ -140,7 +152,7 @@ final class EpochCoordinator
                 {
                     // B3's assertion. Honest reports never fail it; a forged or garbled one may, and must not stop
                     // the coordinator: it does not decide, and B7 moves the cluster on.
-                    if (!p.decisionRefused)
+                    if (!decisionRefused)
                     {
                         p.counters.decisionsRefused++;
                         p.errorHandler.onError(new RecoveredFault("B3: the base (" + p.reports.reportHave[base]
@@ -148,14 +160,14 @@ final class EpochCoordinator
                             p.memberIds[base] + ") is below the watermark " + p.reports.reportGuaranteed[i]
                                 + " reported by member " +
                             p.memberIds[i] + ": epoch " + p.currentEpoch + " not decided"));
-                        p.decisionRefused = true;
+                        decisionRefused = true;
                     }
                     return 0;
                 }
             }
         }
         final int connected = connectedActiveSet(mask, base);
-        if (connected == 0 || (connected != mask && p.nowNs - p.quorumSinceNs < p.decisionGraceNs))
+        if (connected == 0 || (connected != mask && p.nowNs - quorumSinceNs < p.decisionGraceNs))
         {
             // No quorum that hears each other yet, or one smaller than the reporters: hears masks are a T_hb old at
             // most, so wait the grace period for fresher reports before leaving a reporter out (B7 moves on).
@@ -172,7 +184,7 @@ final class EpochCoordinator
             }
         }
         reportLeftOut(mask, p.reports.reportHave[base]);
-        p.decisionPending = true;
+        p.phase = BootPhase.PUBLISHING;
         p.decisionN = p.reports.reportHave[base];
         p.decisionChk = p.reports.reportChk[base];
         p.decisionMask = mask;

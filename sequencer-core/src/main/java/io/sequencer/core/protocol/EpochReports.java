@@ -67,6 +67,13 @@ final class EpochReports
     }
 
     /** The coordinator counts its own report like any other. */
+    /** A new epoch: no reports of it yet, and the history of the last one's reports starts over. */
+    void onEpochEntered()
+    {
+        java.util.Arrays.fill(reported, false);
+        java.util.Arrays.fill(historyCount, 0);
+    }
+
     void recordOwnReport()
     {
         final long have = p.ordering.serSelf();
@@ -327,7 +334,7 @@ final class EpochReports
         {
             return false;
         }
-        p.decisionPending = false;
+        p.phase = BootPhase.COLLECTING; // applyDecision moves it on
         p.alignment.applyDecision(p.decisionN, p.decisionChk, p.decisionMask, p.decisionBaseOwner);
         return true;
     }

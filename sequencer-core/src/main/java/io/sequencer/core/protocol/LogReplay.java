@@ -14,6 +14,8 @@ import org.agrona.DirectBuffer;
  */
 final class LogReplay
 {
+    /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
+    private boolean replayAheadStopped;
     private final SequencerProtocol p;
 
     LogReplay(final SequencerProtocol protocol)
@@ -22,6 +24,12 @@ final class LogReplay
     }
 
     /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
+    /** A new epoch: the replay ahead may try a checkpoint again. */
+    void onEpochEntered()
+    {
+        replayAheadStopped = false;
+    }
+
     void rebuildStateTo(final long position)
     {
         if (!p.stateValid || p.replica.appliedUpTo() > position)
@@ -55,14 +63,14 @@ final class LogReplay
         }
         if (!p.stateValid)
         {
-            if (bound < p.log.base() || p.replayAheadStopped)
+            if (bound < p.log.base() || replayAheadStopped)
             {
                 return 0; // nothing to rebuild from below the bound: the alignment asks for a snapshot (§13)
             }
             // the newest checkpoint, even above the bound: checkpoints are of committed entries only (§5), which no
             // alignment of an intact member cuts, and the snapshot thread keeps only the newest few
             restoreCheckpointAtOrBelow(p.intact ? p.log.have() : 0);
-            p.replayAheadStopped = !p.stateValid;
+            replayAheadStopped = !p.stateValid;
         }
         replayTo(Math.min(bound, p.replica.appliedUpTo() + SequencerProtocol.REPLAY_AHEAD_PER_CYCLE));
         return 1;

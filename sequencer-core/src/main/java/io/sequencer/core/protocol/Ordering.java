@@ -64,6 +64,23 @@ final class Ordering
         java.util.Arrays.fill(droppedEventEpochs, -1);
     }
 
+    /** A new epoch (R1–R9 start over): no counters, promises, reports or unordered events of the last one. */
+    void onEpochEntered()
+    {
+        orderingSeenMask = 0;
+        clock = 0;
+        lastPromiseSent = 0;
+        arrivals = 0;
+        ownTickPending = false;
+        maxProposedTimeNs = 0;
+        for (int i = 0; i < p.memberCount; i++)
+        {
+            promise[i] = 0;
+            ser[i] = 0;
+            pending[i].clear();
+        }
+    }
+
     /**
      * R1 for a new or resubmitted own event, or a tick (§12): take the next counter and this member's time, tell the
      * others, join {@code pending}.

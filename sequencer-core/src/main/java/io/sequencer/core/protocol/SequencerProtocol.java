@@ -92,17 +92,27 @@ public final class SequencerProtocol implements MemberStreamListener
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
     static final int REPLAY_AHEAD_MARGIN = 4096;
 
-    /** Where a node in boot is with the epoch change. */
+    /**
+     * Where a node in boot is with the epoch change: one state, where a phase, a decided flag and a pending decision
+     * used to combine into states nobody named. Undecided: {@code COLLECTING}, {@code PUBLISHING}; decided: the rest.
+     */
     public enum BootPhase
     {
-        /** Reported; waiting for the coordinator's decision. */
+        /** Reported; waiting for the coordinator's decision (or, on the coordinator, for enough reports). */
         COLLECTING,
+        /** The coordinator has decided; its {@code ClusterNodes} waits for the channel to take it (B4). */
+        PUBLISHING,
         /** Decided: finding where this log diverges from the base. */
         PROBING,
         /** Fetching the base's entries up to {@code N}. */
         FETCHING,
         /** Receiving a snapshot: the entries this log needs lie below the base owner's log (§13). */
         TRANSFERRING,
+        /**
+         * Decided and left out of the active set: aligned to the base, following its owner's log or waiting to ask
+         * in (B6, §10.5). The epoch runs without this member.
+         */
+        OUTSIDE,
         /** {@code EpochStart} appended: ordering, waiting for a quorum to align (B6). */
         ALIGNED,
         /** Running in the epoch. */
@@ -148,8 +158,6 @@ public final class SequencerProtocol implements MemberStreamListener
     final UnsafeBuffer sendBuffer;
     final SnapshotFrame snapshotFrame = new SnapshotFrame();
     final SnapshotServing snapshotServing;
-    /** No checkpoint loaded for the replay ahead in this epoch: not tried again every duty cycle. */
-    boolean replayAheadStopped;
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
     final Replica replica;
     final EpochNanoClock epochClock;
@@ -172,13 +180,11 @@ public final class SequencerProtocol implements MemberStreamListener
     long guaranteed;
     boolean stateValid;
 
-    // Scoped to one epoch (docs/protocol.md §1, "State"): cleared on every epoch change.
+    // Scoped to one epoch (docs/protocol.md §1, "State"): cleared by EpochChange.enterBoot, the parts' own by their
+    // onEpochEntered. The decision's fields are written by the coordinator before the decision and read after it.
     int activeMask;
     boolean decided;
     boolean reportDue;
-    long quorumSinceNs;
-    boolean decisionRefused;
-    boolean decisionPending;
     long decisionN;
     long decisionChk;
     int decisionMask;
@@ -444,9 +450,12 @@ public final class SequencerProtocol implements MemberStreamListener
         int work = serving.continueServing();
         if (mode == NodeMode.BOOT)
         {
+            assert decided == (phase != BootPhase.COLLECTING && phase != BootPhase.PUBLISHING) :
+                "phase " + phase + " with decided=" + decided + " in epoch " + currentEpoch;
             epochs.reportProgress();
             work += epochs.bootWork();
-            if (phase == BootPhase.COLLECTING || phase == BootPhase.PROBING)
+            if (phase == BootPhase.COLLECTING || phase == BootPhase.PUBLISHING || phase == BootPhase.OUTSIDE
+                || phase == BootPhase.PROBING)
             {
                 work += replay.replayAhead();
             }

@@ -61,6 +61,12 @@ final class SnapshotReceiving
      * A snapshot from the base owner (§13): the offer that answers a fetch or probe reaching below its log's base, or
      * the bytes of a transfer in progress.
      */
+    /** A new epoch: no snapshot is wanted in it yet. */
+    void onEpochEntered()
+    {
+        transferWanted = false;
+    }
+
     void onSnapshot(final int sender)
     {
         if (sender != p.baseOwner || !p.decided)

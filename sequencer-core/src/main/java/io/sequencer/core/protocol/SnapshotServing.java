@@ -175,6 +175,12 @@ final class SnapshotServing
         position[requester] = 0;
     }
 
+    /** Stop every transfer: a new epoch (each requester asks again in it). */
+    void stopAll()
+    {
+        java.util.Arrays.fill(position, 0);
+    }
+
     /**
      * Send up to {@code maxFrames} frames of each window asked for.
      *
