@@ -990,8 +990,10 @@ public final class Simulation
 
     /**
      * What a seed ended with, hashed: the steps taken, the simulated time, the events accepted and acknowledged, the
-     * epochs entered, and each member's log (its base, length and final chk, which chains every entry). A change that
-     * keeps the protocol's behaviour (a restructure) keeps every seed's fingerprint (`simulate --fingerprints`).
+     * epochs entered, what the run exercised (every fault and protocol path counted on the "exercised" line), and
+     * for each member its log (its base, length and final chk, which chains every entry), its node store's fields
+     * and its running process's counters. A change that keeps the protocol's behaviour (a restructure) keeps every
+     * seed's fingerprint (`simulate --fingerprints`).
      */
     private long fingerprint(final long steps, final long epochChanges)
     {
@@ -1001,12 +1003,54 @@ public final class Simulation
         {
             hash = mix(hash, word);
         }
+        for (final Map.Entry<String, Long> count : exercised.entrySet()) // by name: a TreeMap
+        {
+            hash = mix(mix(hash, count.getKey().hashCode()), count.getValue());
+        }
         for (final SimNode node : nodes)
         {
             final io.sequencer.core.memory.InMemoryEventLog log = node.disk.log;
             hash = mix(mix(mix(hash, log.base()), log.have()), log.chkAt(log.have()));
+            final io.sequencer.core.memory.InMemoryNodeStore store = node.disk.store;
+            final long[] stored = {
+                store.initialized() ? 1 : 0, store.logId(), store.highWater(), store.currentEpoch(),
+                store.guaranteed(), store.amnesia() ? 1 : 0, store.unrollIntent() };
+            for (final long word : stored)
+            {
+                hash = mix(hash, word);
+            }
+            if (node.protocol != null)
+            {
+                for (final java.lang.reflect.Method counter : COUNTER_GETTERS)
+                {
+                    hash = mix(hash, counterValue(counter, node.protocol.counters()));
+                }
+            }
         }
         return hash;
+    }
+
+    /**
+     * Every counter of {@link io.sequencer.core.protocol.ProtocolCounters} (its public no-argument {@code long}
+     * getters, by name): a path that changes only what is counted changes the fingerprint too.
+     */
+    private static final java.lang.reflect.Method[] COUNTER_GETTERS = java.util.Arrays.stream(
+        io.sequencer.core.protocol.ProtocolCounters.class.getMethods())
+        .filter(m -> m.getParameterCount() == 0 && m.getReturnType() == long.class)
+        .sorted(java.util.Comparator.comparing(java.lang.reflect.Method::getName))
+        .toArray(java.lang.reflect.Method[]::new);
+
+    private static long counterValue(
+        final java.lang.reflect.Method getter, final io.sequencer.core.protocol.ProtocolCounters counters)
+    {
+        try
+        {
+            return (long)getter.invoke(counters);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalStateException("counter " + getter.getName(), ex);
+        }
     }
 
     private static long mix(final long hash, final long word)
