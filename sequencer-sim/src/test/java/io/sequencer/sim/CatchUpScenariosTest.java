@@ -42,7 +42,7 @@ class CatchUpScenariosTest
             c.runFor(ScenarioCluster.STEP_NS);
             final int now = c.acknowledged[0].size() + c.acknowledged[1].size();
             if (now > acked
-                && c.nodes[2].bootPhase() == io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING)
+                && c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING)
             {
                 ackedWhileFetching += now - acked;
             }
@@ -81,7 +81,7 @@ class CatchUpScenariosTest
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
 
         c.start(2);
-        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING &&
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING &&
             (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0,
             5 * SECOND, "member 2 fetching outside the epoch");
         final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
@@ -122,7 +122,7 @@ class CatchUpScenariosTest
     {
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
         c.start(2);
-        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING &&
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING &&
             (c.nodes[2].activeMask() & 0b100) == 0, 5 * SECOND, "member 2 catching up outside the epoch");
         final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
         final long epoch = c.nodes[owner].currentEpoch();
@@ -167,7 +167,7 @@ class CatchUpScenariosTest
         {
             load.run();
             return c.nodes[2].counters().followRounds() == 1 &&
-                c.nodes[2].bootPhase() == io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING;
+                c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING;
         }, 5 * SECOND, "member 2 following the base owner outside the epoch");
         final long target = c.nodes[c.cluster.indexOf(c.nodes[2].baseOwnerId())].guaranteed();
         final long fetchedAtPause = c.nodes[2].counters().fetchedEntries();

@@ -69,7 +69,7 @@ class OperatorReportsTest
             }
         };
         c.start(2);
-        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING &&
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING &&
             (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0, 5 * SECOND,
             "member 2 fetching outside the epoch");
         // the link to the owner slows to 40 ms a round trip (below T_fd: the fetch is slow, not stalled), so the
@@ -78,7 +78,7 @@ class OperatorReportsTest
         c.linkDelayNs[owner][2] = 20 * MILLISECOND;
         c.linkDelayNs[2][owner] = 20 * MILLISECOND;
         final long slowFrom = c.nowNs;
-        c.runUntil(() -> c.nodes[2].bootPhase() != io.sequencer.core.protocol.SequencerProtocol.BootPhase.FETCHING,
+        c.runUntil(() -> c.nodes[2].bootPhase() != io.sequencer.core.protocol.BootPhase.FETCHING,
             30 * SECOND, "the slow fetch over");
         final long fetchNs = c.nowNs - slowFrom;
         assertTrue(fetchNs > 2 * SECOND, "the fetch took " + fetchNs / MILLISECOND + " ms: too short to report on");

@@ -1,7 +1,5 @@
 package io.sequencer.core.protocol;
 
-import io.sequencer.core.protocol.SequencerProtocol.BootPhase;
-
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.NodeMode;
 

@@ -138,7 +138,7 @@ class BadInputTest
         // coordinator(2) is member 2; member 1 pretends to decide
         h.clusterNodes(1, 2, 1, h.log.chkAt(1), h.cluster.allMask(), 1);
         assertEquals(NodeMode.BOOT, h.protocol.mode());
-        assertEquals(SequencerProtocol.BootPhase.COLLECTING, h.protocol.bootPhase());
+        assertEquals(BootPhase.COLLECTING, h.protocol.bootPhase());
         assertEquals(1, h.protocol.counters().dropped(DropReason.UNEXPECTED));
     }
 

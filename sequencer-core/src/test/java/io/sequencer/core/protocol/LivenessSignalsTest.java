@@ -163,7 +163,7 @@ class LivenessSignalsTest
         h.work();
         assertEquals(epoch, h.protocol.currentEpoch(), "it aligns in the running epoch instead of asking in");
         assertTrue(h.transport.ofType(MessageType.NEW_NODE).isEmpty());
-        assertNotEquals(SequencerProtocol.BootPhase.COLLECTING, h.protocol.bootPhase(), "the decision was taken");
+        assertNotEquals(BootPhase.COLLECTING, h.protocol.bootPhase(), "the decision was taken");
     }
 
     @Test

@@ -157,7 +157,7 @@ class LossAndForgeryTest
         assertTrue(member.currentEpoch() > 7, "above every epoch heard: " + member.currentEpoch());
         member.onFrame(frame, 0, oldDecision.encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 1, 1, 0, Checksum.EMPTY,
             cluster.memberIds(), 3, cluster.allMask(), 1).encodedLength());
-        assertEquals(SequencerProtocol.BootPhase.COLLECTING, member.bootPhase(), "the old decision is stale now");
+        assertEquals(BootPhase.COLLECTING, member.bootPhase(), "the old decision is stale now");
         assertEquals(0, disk.log.have());
     }
 
@@ -221,7 +221,7 @@ class LossAndForgeryTest
             .encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, firstEpoch, firstEpoch, 0, Checksum.EMPTY,
                 cluster.memberIds(), 3, cluster.allMask(), 1);
         fresh.onFrame(frame, 0, replayed.encodedLength());
-        assertEquals(SequencerProtocol.BootPhase.COLLECTING, fresh.bootPhase(), "the old epoch's decision is stale");
+        assertEquals(BootPhase.COLLECTING, fresh.bootPhase(), "the old epoch's decision is stale");
         assertEquals(0, fresh.log().have(), "nothing aligned to it");
     }
 
