@@ -5,7 +5,6 @@ import io.aeron.logbuffer.Header;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.FrameHandler;
 import io.sequencer.core.MemberStreamListener;
-import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
@@ -283,8 +282,8 @@ public final class ChannelAdapter
             counters.drop(TransportDropReason.MISROUTED);
             return;
         }
-        if (catchUpType && frameLength >= FetchFrame.TARGET_OFFSET + Integer.BYTES &&
-            buffer.getInt(offset + FetchFrame.TARGET_OFFSET, LITTLE_ENDIAN) != selfId)
+        final long target = MessageType.pointToPointTarget(buffer, offset, frameLength);
+        if (target != MessageType.NO_TARGET && target != selfId)
         {
             counters.drop(TransportDropReason.MISROUTED); // point to point: never meant for this node
             return;
