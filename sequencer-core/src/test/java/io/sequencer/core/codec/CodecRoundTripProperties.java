@@ -369,6 +369,12 @@ class CodecRoundTripProperties
             }
         }
         assertEquals(spec.type(), FrameHeader.type(buffer, offset), "type");
+        assertEquals(FrameHeader.WIRE_VERSION, FrameHeader.version(buffer, offset), "version");
+        assertEquals(FrameHeader.SCHEMA_ID, FrameHeader.schemaId(buffer, offset), "schema id");
+        assertEquals('S', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET), "the schema id's first byte");
+        assertEquals('Q', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET + 1), "the schema id's second byte");
+        assertEquals(0, buffer.getShort(offset + FrameHeader.RESERVED_SHORT_OFFSET), "reserved");
+        assertEquals(0, buffer.getInt(offset + FrameHeader.RESERVED_INT_OFFSET), "reserved");
         assertEquals(FrameValidator.VALID, validator.validate(buffer, offset, length), "validate");
         spec.assertDecodes(buffer, offset, length);
 

@@ -157,6 +157,11 @@ public final class ChannelAdapter
             return;
         }
 
+        if (!FrameHeader.ofThisSchema(buffer, offset))
+        {
+            counters.drop(TransportDropReason.UNKNOWN_SCHEMA); // not this protocol's traffic: nothing to read
+            return;
+        }
         if (FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION)
         {
             counters.drop(TransportDropReason.UNSUPPORTED_VERSION); // a member of another release: nothing to read

@@ -219,7 +219,7 @@ class ChannelAdapterTest
     }
 
     /**
-     * The datagram of issue 9: frames that name member 1 of this cluster but fail validation (a bare 16-byte header
+     * The datagram of issue 9: frames that name member 1 of this cluster but fail validation (a bare header
      * of an event, an unknown type, a promise with trailing bytes, a report with unknown flags, an oversize event),
      * sent by a stranger before member 1 is first heard and again after: they bind the stranger's session to nothing,
      * so member 1's real session binds without a restart signal and is never taken for stale. With authentication on,
