@@ -8,6 +8,7 @@ import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
+import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
@@ -241,12 +242,12 @@ final class DatagramForger implements AutoCloseable
             default:
             {
                 // A well-formed header over random bytes: garbage that gets past the media driver.
-                length = 16 + random.nextInt(300);
-                for (int i = 16; i < length; i++)
+                length = FrameHeader.LENGTH + random.nextInt(300);
+                for (int i = FrameHeader.LENGTH; i < length; i++)
                 {
                     frame.putByte(i, (byte)random.nextInt(256));
                 }
-                io.sequencer.core.codec.FrameHeader.write(frame, 0, 1 + random.nextInt(8), sender, clusterId, epoch);
+                FrameHeader.write(frame, 0, 1 + random.nextInt(8), sender, clusterId, epoch);
                 break;
             }
         }

@@ -6,6 +6,7 @@ import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
+import io.sequencer.transport.aeron.FrameAuthenticator;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.BeforeEach;
@@ -259,10 +260,13 @@ class NodeConfigTest
         assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
         assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
             "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));
-        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", "130968")).transportContext(0)
-            .termLength(), "the largest event the default term length carries");
-        assertTrue(errorOf(with(minimal(), "max.event.bytes", "130969")).startsWith("term.length: expected a power " +
-            "of two from 2097152"));
+        // Aeron's largest message is an eighth of the term: the frame, an entry's overhead included, and its tag.
+        final int largest = 1024 * 1024 / 8 - FrameAuthenticator.TAG_LENGTH - AeronTransportContext.EVENT_OVERHEAD;
+        assertEquals(130_960, largest, "with the 24-byte frame header of wire version 3");
+        assertEquals(1024 * 1024, NodeConfig.of(with(minimal(), "max.event.bytes", Integer.toString(largest)))
+            .transportContext(0).termLength(), "the largest event the default term length carries");
+        assertTrue(errorOf(with(minimal(), "max.event.bytes", Integer.toString(largest + 1))).startsWith(
+            "term.length: expected a power of two from 2097152"));
         final String tooSmall = errorOf(with(minimal(), "max.event.bytes", "200000"));
         assertTrue(tooSmall.startsWith("term.length: expected a power of two from 2097152 to 1073741824"), tooSmall);
         assertTrue(tooSmall.contains("max.event.bytes = 200000"), tooSmall);

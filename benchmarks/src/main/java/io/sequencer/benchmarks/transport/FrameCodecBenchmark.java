@@ -153,7 +153,7 @@ public class FrameCodecBenchmark
         return fetch.target() + fetch.from() + fetch.to();
     }
 
-    /** A batch of 16 entries with 32-byte payloads (848 bytes), every entry read back. */
+    /** A batch of 16 entries with 32-byte payloads (1,448 bytes), every entry read back. */
     @Benchmark
     public long entries16()
     {

@@ -9,25 +9,26 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * (docs/protocol.md §4 "Boot mode", B4). {@code C'} is an ordered list of 1 to 3 member ids; {@code A'} a bit mask over
  * its indexes.
  * <pre>
- *  16 int64 newEpoch
- *  24 int64 n
- *  32 int64 chkAtN
- *  40 int32 memberCount   1..3
- *  44 int32 activeMask    non-empty subset of (1 &lt;&lt; memberCount) - 1
- *  48 int16[3] memberIds  0..255, distinct; unused slots -1
- *  54 int16 baseOwner     the member whose log is the base (one of memberIds): catch-up fetches from it
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int64 newEpoch
+ *  32 int64 n
+ *  40 int64 chkAtN
+ *  48 int32 memberCount   1..3
+ *  52 int32 activeMask    non-empty subset of (1 &lt;&lt; memberCount) - 1
+ *  56 int16[3] memberIds  0..255, distinct; unused slots -1
+ *  62 int16 baseOwner     the member whose log is the base (one of memberIds): catch-up fetches from it
  * </pre>
  */
 public final class ClusterNodesFrame extends Frame
 {
-    public static final int NEW_EPOCH_OFFSET = 16;
-    public static final int N_OFFSET = 24;
-    public static final int CHK_AT_N_OFFSET = 32;
-    public static final int MEMBER_COUNT_OFFSET = 40;
-    public static final int ACTIVE_MASK_OFFSET = 44;
-    public static final int MEMBER_IDS_OFFSET = 48;
-    public static final int BASE_OWNER_OFFSET = 54;
-    public static final int LENGTH = 56;
+    public static final int NEW_EPOCH_OFFSET = FrameHeader.LENGTH;
+    public static final int N_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int CHK_AT_N_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int MEMBER_COUNT_OFFSET = FrameHeader.LENGTH + 24;
+    public static final int ACTIVE_MASK_OFFSET = FrameHeader.LENGTH + 28;
+    public static final int MEMBER_IDS_OFFSET = FrameHeader.LENGTH + 32;
+    public static final int BASE_OWNER_OFFSET = FrameHeader.LENGTH + 38;
+    public static final int LENGTH = FrameHeader.LENGTH + 40;
     public static final int MAX_MEMBERS = 3;
     public static final int MAX_MEMBER_ID = 255;
 

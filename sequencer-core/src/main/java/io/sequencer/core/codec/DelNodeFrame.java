@@ -6,17 +6,18 @@ import org.agrona.MutableDirectBuffer;
  * {@code DelNode{identity, counter}}: the sender asks to take a suspected member out of the active set;
  * {@code counter} is the proposed epoch. Starts an epoch change.
  * <pre>
- *  16 int32 identity
- *  20 int32 reserved (0)
- *  24 int64 counter
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int32 identity
+ *  28 int32 reserved (0)
+ *  32 int64 counter
  * </pre>
  */
 public final class DelNodeFrame extends Frame
 {
-    public static final int IDENTITY_OFFSET = 16;
-    public static final int RESERVED_OFFSET = 20;
-    public static final int COUNTER_OFFSET = 24;
-    public static final int LENGTH = 32;
+    public static final int IDENTITY_OFFSET = FrameHeader.LENGTH;
+    public static final int RESERVED_OFFSET = FrameHeader.LENGTH + 4;
+    public static final int COUNTER_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int LENGTH = FrameHeader.LENGTH + 16;
 
     public int type()
     {

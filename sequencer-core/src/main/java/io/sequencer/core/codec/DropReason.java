@@ -34,7 +34,12 @@ public enum DropReason
      * A frame of another wire version ({@link FrameHeader#WIRE_VERSION}): a member of another release whose frames
      * this one cannot read. Counted, never guessed at.
      */
-    UNSUPPORTED_VERSION;
+    UNSUPPORTED_VERSION,
+    /**
+     * A frame of another wire schema ({@link FrameHeader#SCHEMA_ID}): not this protocol's traffic at all (another
+     * application on the channel's port, a stray sender). Checked before every other field, the version included.
+     */
+    UNKNOWN_SCHEMA;
 
     private static final DropReason[] VALUES = values();
 

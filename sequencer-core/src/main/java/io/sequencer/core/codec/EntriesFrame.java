@@ -12,10 +12,11 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * answer to a {@code Fetch}. Each entry carries the fields of the log and its chained checksum, so the receiver
  * verifies the chain as entries arrive.
  * <pre>
- *  16 int32 target member id
- *  20 int32 count
- *  24 int64 firstPosition
- *  32 entries, each:
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int32 target member id
+ *  28 int32 count
+ *  32 int64 firstPosition
+ *  40 entries, each:
  *      0 int32 payloadLength
  *      4 int16 entryType
  *      6 int16 originId
@@ -31,10 +32,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  */
 public final class EntriesFrame extends Frame
 {
-    public static final int TARGET_OFFSET = 16;
-    public static final int COUNT_OFFSET = 20;
-    public static final int FIRST_POSITION_OFFSET = 24;
-    public static final int ENTRIES_OFFSET = 32;
+    public static final int TARGET_OFFSET = FrameHeader.LENGTH;
+    public static final int COUNT_OFFSET = FrameHeader.LENGTH + 4;
+    public static final int FIRST_POSITION_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int ENTRIES_OFFSET = FrameHeader.LENGTH + 16;
 
     public static final int ENTRY_PAYLOAD_LENGTH_OFFSET = 0;
     public static final int ENTRY_TYPE_OFFSET = 4;

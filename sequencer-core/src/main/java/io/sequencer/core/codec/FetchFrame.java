@@ -13,10 +13,11 @@ import org.agrona.MutableDirectBuffer;
  * target checks it and, if damaged, offers another.</li>
  * </ul>
  * <pre>
- *  16 int32 target member id
- *  20 int32 kind
- *  24 int64 from
- *  32 int64 to
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int32 target member id
+ *  28 int32 kind
+ *  32 int64 from
+ *  40 int64 to
  * </pre>
  */
 public final class FetchFrame extends Frame
@@ -25,11 +26,11 @@ public final class FetchFrame extends Frame
     public static final int SNAPSHOT = 1;
     public static final int SNAPSHOT_DAMAGED = 2;
 
-    public static final int TARGET_OFFSET = 16;
-    public static final int KIND_OFFSET = 20;
-    public static final int FROM_OFFSET = 24;
-    public static final int TO_OFFSET = 32;
-    public static final int LENGTH = 40;
+    public static final int TARGET_OFFSET = FrameHeader.LENGTH;
+    public static final int KIND_OFFSET = FrameHeader.LENGTH + 4;
+    public static final int FROM_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int TO_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int LENGTH = FrameHeader.LENGTH + 24;
 
     public int type()
     {

@@ -7,9 +7,10 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Structural checks of a received frame before any field is trusted: the header is present, the type is known,
- * the length matches the type's layout exactly, and fields with a closed domain are inside it. Allocation-free;
- * never throws for any input, however short or garbled.
+ * Structural checks of a received frame before any field is trusted: the header is present, of this schema and
+ * this wire version (in that order, before any other field is read), the type is known, the length matches the
+ * type's layout exactly, and fields with a closed domain are inside it. Allocation-free; never throws for any input,
+ * however short or garbled.
  */
 public final class FrameValidator
 {
@@ -46,6 +47,10 @@ public final class FrameValidator
             return DropReason.TRUNCATED.ordinal();
         }
 
+        if (!FrameHeader.ofThisSchema(buffer, offset))
+        {
+            return DropReason.UNKNOWN_SCHEMA.ordinal();
+        }
         if (FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION)
         {
             return DropReason.UNSUPPORTED_VERSION.ordinal();

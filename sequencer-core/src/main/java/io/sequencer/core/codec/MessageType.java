@@ -1,5 +1,9 @@
 package io.sequencer.core.codec;
 
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * The message types of the shared channel (docs/protocol.md §2, "Frames"), as carried in
  * {@link FrameHeader#TYPE_OFFSET}.
@@ -35,12 +39,51 @@ public final class MessageType
     }
 
     /**
-     * Catch-up frames go point to point, on a stream of their own, to the member named at
-     * {@link FetchFrame#TARGET_OFFSET} (the same offset in every one of them).
+     * {@link #pointToPointTarget}: the frame is not point to point, or too short to hold its target. Outside the
+     * range of an int, so that no value a (garbled or forged) target field holds is mistaken for it.
+     */
+    public static final long NO_TARGET = Long.MIN_VALUE;
+
+    /**
+     * Catch-up frames go point to point, on a stream of their own, to the member {@link #pointToPointTarget} names.
      */
     public static boolean isPointToPoint(final int type)
     {
         return type == FETCH || type == ENTRIES || type == SNAPSHOT;
+    }
+
+    /**
+     * The member a point-to-point frame is for, read where its type's layout keeps it: what a transport routes by,
+     * so that none reads the codec's offsets itself. The frame need not have passed {@link FrameValidator} (a
+     * transport routes before the protocol validates): the value is the target field as it is, any int. Reads
+     * nothing outside {@code [offset, offset + length)}.
+     *
+     * @return the target's member id, or {@link #NO_TARGET} when the frame is shorter than a header, of a type that
+     *         is not point to point, or too short to hold its target.
+     */
+    public static long pointToPointTarget(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < FrameHeader.LENGTH)
+        {
+            return NO_TARGET;
+        }
+        final int targetOffset;
+        switch (FrameHeader.type(buffer, offset))
+        {
+            case FETCH:
+                targetOffset = FetchFrame.TARGET_OFFSET;
+                break;
+            case ENTRIES:
+                targetOffset = EntriesFrame.TARGET_OFFSET;
+                break;
+            case SNAPSHOT:
+                targetOffset = SnapshotFrame.TARGET_OFFSET;
+                break;
+            default:
+                return NO_TARGET;
+        }
+        return length < targetOffset + Integer.BYTES ? NO_TARGET :
+            buffer.getInt(offset + targetOffset, LITTLE_ENDIAN);
     }
 
     public static String name(final int type)

@@ -6,17 +6,18 @@ import org.agrona.MutableDirectBuffer;
  * {@code MyOrderCounter{counter}}: a promise that every {@code NewEvent} the sender publishes later in this epoch
  * carries a counter above {@code counter}.
  * <pre>
- *  16 int64 counter
- *  24 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int64 counter
+ *  32 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
  * </pre>
  * The hears mask is what makes a frame a sign of life (docs/protocol.md, "Liveness under one-way faults"):
  * {@link #encode} sets every bit, and the protocol narrows it with {@link #hearsMask(int)}.
  */
 public final class MyOrderCounterFrame extends Frame
 {
-    public static final int COUNTER_OFFSET = 16;
-    public static final int HEARS_MASK_OFFSET = 24;
-    public static final int LENGTH = 28;
+    public static final int COUNTER_OFFSET = FrameHeader.LENGTH;
+    public static final int HEARS_MASK_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int LENGTH = FrameHeader.LENGTH + 12;
 
     public int type()
     {

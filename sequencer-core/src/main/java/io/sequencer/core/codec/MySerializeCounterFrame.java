@@ -7,28 +7,29 @@ import org.agrona.MutableDirectBuffer;
  * durability knowledge and log (docs/protocol.md §3 "Running mode", R7, R8); in boot mode it is the state report of B1
  * (§4 "Boot mode"). {@code have} is the sender's {@code ser_self}.
  * <pre>
- *  16 int64 guaranteed
- *  24 int64 have
- *  32 int64 chkAtHave
- *  40 int64 lastNormalEpoch
- *  48 int64 fetchProgress
- *  56 int32 flags          bit 0: intact; bit 1: fresh (intact only by bootstrap, so only while the cluster
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int64 guaranteed
+ *  32 int64 have
+ *  40 int64 chkAtHave
+ *  48 int64 lastNormalEpoch
+ *  56 int64 fetchProgress
+ *  64 int32 flags          bit 0: intact; bit 1: fresh (intact only by bootstrap, so only while the cluster
  *                          has never run); bit 2: the log holds an event after its last EpochStart; bit 3: the
  *                          sender holds no decision of the frame's epoch; other bits 0
- *  60 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
+ *  68 int32 hearsMask      bit i: the sender heard member index i within T_fd (itself included)
  * </pre>
  * {@link #encode} sets every bit of the hears mask; the protocol narrows it with {@link #hearsMask(int)}.
  */
 public final class MySerializeCounterFrame extends Frame
 {
-    public static final int GUARANTEED_OFFSET = 16;
-    public static final int HAVE_OFFSET = 24;
-    public static final int CHK_AT_HAVE_OFFSET = 32;
-    public static final int LAST_NORMAL_EPOCH_OFFSET = 40;
-    public static final int FETCH_PROGRESS_OFFSET = 48;
-    public static final int FLAGS_OFFSET = 56;
-    public static final int HEARS_MASK_OFFSET = 60;
-    public static final int LENGTH = 64;
+    public static final int GUARANTEED_OFFSET = FrameHeader.LENGTH;
+    public static final int HAVE_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int CHK_AT_HAVE_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int LAST_NORMAL_EPOCH_OFFSET = FrameHeader.LENGTH + 24;
+    public static final int FETCH_PROGRESS_OFFSET = FrameHeader.LENGTH + 32;
+    public static final int FLAGS_OFFSET = FrameHeader.LENGTH + 40;
+    public static final int HEARS_MASK_OFFSET = FrameHeader.LENGTH + 44;
+    public static final int LENGTH = FrameHeader.LENGTH + 48;
 
     public static final int FLAG_INTACT = 1;
     public static final int FLAG_FRESH = 2;

@@ -9,24 +9,25 @@ import org.agrona.MutableDirectBuffer;
  * {@code counter}, at the time its clock gave it: an update event, or a tick with no payload and no event id
  * (docs/protocol.md §12). The event id is {@code (senderId, incarnation, localSeq)}.
  * <pre>
- *  16 int64 incarnation
- *  24 int64 localSeq
- *  32 int64 counter
- *  40 int64 timestamp
- *  48 int32 entryType ({@link EntryType#EVENT} or {@link EntryType#TICK})
- *  52 int32 payloadLength
- *  56 bytes payload
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int64 incarnation
+ *  32 int64 localSeq
+ *  40 int64 counter
+ *  48 int64 timestamp
+ *  56 int32 entryType ({@link EntryType#EVENT} or {@link EntryType#TICK})
+ *  60 int32 payloadLength
+ *  64 bytes payload
  * </pre>
  */
 public final class NewEventFrame extends Frame
 {
-    public static final int INCARNATION_OFFSET = 16;
-    public static final int LOCAL_SEQ_OFFSET = 24;
-    public static final int COUNTER_OFFSET = 32;
-    public static final int TIMESTAMP_OFFSET = 40;
-    public static final int ENTRY_TYPE_OFFSET = 48;
-    public static final int PAYLOAD_LENGTH_OFFSET = 52;
-    public static final int PAYLOAD_OFFSET = 56;
+    public static final int INCARNATION_OFFSET = FrameHeader.LENGTH;
+    public static final int LOCAL_SEQ_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int COUNTER_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int TIMESTAMP_OFFSET = FrameHeader.LENGTH + 24;
+    public static final int ENTRY_TYPE_OFFSET = FrameHeader.LENGTH + 32;
+    public static final int PAYLOAD_LENGTH_OFFSET = FrameHeader.LENGTH + 36;
+    public static final int PAYLOAD_OFFSET = FrameHeader.LENGTH + 40;
 
     public int type()
     {

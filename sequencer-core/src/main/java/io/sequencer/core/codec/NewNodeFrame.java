@@ -7,23 +7,24 @@ import org.agrona.MutableDirectBuffer;
  * left out of the active set, asks to be admitted; starts an epoch change. {@code counter} is the proposed epoch,
  * {@code have} the note's {@code eventcounter}.
  * <pre>
- *  16 int32 identity
- *  20 int32 reserved (0)
- *  24 int64 incarnation
- *  32 int64 counter
- *  40 int64 have
- *  48 int64 lastNormalEpoch
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int32 identity
+ *  28 int32 reserved (0)
+ *  32 int64 incarnation
+ *  40 int64 counter
+ *  48 int64 have
+ *  56 int64 lastNormalEpoch
  * </pre>
  */
 public final class NewNodeFrame extends Frame
 {
-    public static final int IDENTITY_OFFSET = 16;
-    public static final int RESERVED_OFFSET = 20;
-    public static final int INCARNATION_OFFSET = 24;
-    public static final int COUNTER_OFFSET = 32;
-    public static final int HAVE_OFFSET = 40;
-    public static final int LAST_NORMAL_EPOCH_OFFSET = 48;
-    public static final int LENGTH = 56;
+    public static final int IDENTITY_OFFSET = FrameHeader.LENGTH;
+    public static final int RESERVED_OFFSET = FrameHeader.LENGTH + 4;
+    public static final int INCARNATION_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int COUNTER_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int HAVE_OFFSET = FrameHeader.LENGTH + 24;
+    public static final int LAST_NORMAL_EPOCH_OFFSET = FrameHeader.LENGTH + 32;
+    public static final int LENGTH = FrameHeader.LENGTH + 40;
 
     public int type()
     {

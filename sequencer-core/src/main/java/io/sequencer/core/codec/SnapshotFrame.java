@@ -12,30 +12,31 @@ import org.agrona.MutableDirectBuffer;
  * empty snapshot of a sender whose log holds every entry from position 1 and has no checkpoint to send: the receiver
  * starts its log anew and fetches it all.
  * <pre>
- *  16 int32 target member id
- *  20 int32 data length
- *  24 int64 position (of the checkpoint)
- *  32 int64 chk (the log's checksum at position)
- *  40 int64 base
- *  48 int64 baseChk
- *  56 int64 baseEpoch
- *  64 int64 fileLength
- *  72 int64 offset
- *  80 bytes data
+ *   0 header ({@link FrameHeader}: {@link FrameHeader#LENGTH} bytes)
+ *  24 int32 target member id
+ *  28 int32 data length
+ *  32 int64 position (of the checkpoint)
+ *  40 int64 chk (the log's checksum at position)
+ *  48 int64 base
+ *  56 int64 baseChk
+ *  64 int64 baseEpoch
+ *  72 int64 fileLength
+ *  80 int64 offset
+ *  88 bytes data
  * </pre>
  */
 public final class SnapshotFrame extends Frame
 {
-    public static final int TARGET_OFFSET = 16;
-    public static final int DATA_LENGTH_OFFSET = 20;
-    public static final int POSITION_OFFSET = 24;
-    public static final int CHK_OFFSET = 32;
-    public static final int BASE_OFFSET = 40;
-    public static final int BASE_CHK_OFFSET = 48;
-    public static final int BASE_EPOCH_OFFSET = 56;
-    public static final int FILE_LENGTH_OFFSET = 64;
-    public static final int FILE_OFFSET_OFFSET = 72;
-    public static final int DATA_OFFSET = 80;
+    public static final int TARGET_OFFSET = FrameHeader.LENGTH;
+    public static final int DATA_LENGTH_OFFSET = FrameHeader.LENGTH + 4;
+    public static final int POSITION_OFFSET = FrameHeader.LENGTH + 8;
+    public static final int CHK_OFFSET = FrameHeader.LENGTH + 16;
+    public static final int BASE_OFFSET = FrameHeader.LENGTH + 24;
+    public static final int BASE_CHK_OFFSET = FrameHeader.LENGTH + 32;
+    public static final int BASE_EPOCH_OFFSET = FrameHeader.LENGTH + 40;
+    public static final int FILE_LENGTH_OFFSET = FrameHeader.LENGTH + 48;
+    public static final int FILE_OFFSET_OFFSET = FrameHeader.LENGTH + 56;
+    public static final int DATA_OFFSET = FrameHeader.LENGTH + 64;
 
     public int type()
     {

@@ -11,6 +11,7 @@ import io.sequencer.core.codec.GeneratedFrames.MySerializeCounterSpec;
 import io.sequencer.core.codec.GeneratedFrames.NewEventSpec;
 import io.sequencer.core.codec.GeneratedFrames.NewNodeSpec;
 import io.sequencer.core.codec.GeneratedFrames.Spec;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.From;
@@ -288,6 +289,67 @@ class CodecRoundTripProperties
         }
     }
 
+    /**
+     * The transport routes by {@link MessageType#pointToPointTarget}: a {@code Fetch} or an {@code Entries} names
+     * its target, every other frame {@link MessageType#NO_TARGET}.
+     */
+    @Property(tries = TRIES)
+    void everyFrameIsRoutedByItsOwnTarget(@ForAll("anyFrame") final Spec spec, @ForAll @IntRange(max = 64) final int at)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[at + spec.length()]);
+        spec.encode(buffer, at);
+        final long expected = spec instanceof FetchSpec fetch ? fetch.target() :
+            spec instanceof EntriesSpec entries ? entries.target() : MessageType.NO_TARGET;
+        assertEquals(expected, MessageType.pointToPointTarget(buffer, at, spec.length()), spec::toString);
+        assertEquals(MessageType.isPointToPoint(spec.type()), expected != MessageType.NO_TARGET);
+    }
+
+    /**
+     * For each point-to-point type, the target is its field as it is (any int, -1 and {@link Integer#MIN_VALUE}
+     * included) once the frame holds it, and {@link MessageType#NO_TARGET} for a frame cut shorter (a header or
+     * less included); nothing past the frame's length is read.
+     */
+    @Property(tries = TRIES)
+    void pointToPointTargetReadsOnlyWhatTheFrameHolds(
+        @ForAll("headers") final Header header,
+        @ForAll @IntRange(min = MessageType.FETCH, max = MessageType.SNAPSHOT) final int type,
+        @ForAll("targets") final int target,
+        @ForAll @IntRange(max = 64) final int at)
+    {
+        final byte[] backing = new byte[at + SnapshotFrame.DATA_OFFSET];
+        final UnsafeBuffer buffer = new UnsafeBuffer(backing);
+        final int length;
+        final int targetOffset;
+        switch (type)
+        {
+            case MessageType.FETCH ->
+            {
+                length = new FetchFrame().encode(buffer, at, header.senderId(), header.clusterId(), header.epoch(),
+                    target, 1, 2).encodedLength();
+                targetOffset = FetchFrame.TARGET_OFFSET;
+            }
+            case MessageType.ENTRIES ->
+            {
+                length = new EntriesFrame().encode(buffer, at, EntriesFrame.ENTRIES_OFFSET, header.senderId(),
+                    header.clusterId(), header.epoch(), target, 1).encodedLength();
+                targetOffset = EntriesFrame.TARGET_OFFSET;
+            }
+            default ->
+            {
+                length = new SnapshotFrame().encode(buffer, at, header.senderId(), header.clusterId(), header.epoch(),
+                    target, 0, 0, 0, 0, 0, 0, 0, 0).encodedLength();
+                targetOffset = SnapshotFrame.TARGET_OFFSET;
+            }
+        }
+        assertEquals(target, MessageType.pointToPointTarget(buffer, at, length), MessageType.name(type));
+        for (int cut = 0; cut < length; cut++)
+        {
+            final long expected = cut < targetOffset + Integer.BYTES ? MessageType.NO_TARGET : target;
+            assertEquals(expected, MessageType.pointToPointTarget(new UnsafeBuffer(backing, 0, at + cut), at, cut),
+                MessageType.name(type) + " cut to " + cut);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     private void roundTrip(final Spec spec, final int offset, final int arrayOffset, final byte fill)
@@ -307,6 +369,12 @@ class CodecRoundTripProperties
             }
         }
         assertEquals(spec.type(), FrameHeader.type(buffer, offset), "type");
+        assertEquals(FrameHeader.WIRE_VERSION, FrameHeader.version(buffer, offset), "version");
+        assertEquals(FrameHeader.SCHEMA_ID, FrameHeader.schemaId(buffer, offset), "schema id");
+        assertEquals('S', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET), "the schema id's first byte");
+        assertEquals('Q', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET + 1), "the schema id's second byte");
+        assertEquals(0, buffer.getShort(offset + FrameHeader.RESERVED_SHORT_OFFSET), "reserved");
+        assertEquals(0, buffer.getInt(offset + FrameHeader.RESERVED_INT_OFFSET), "reserved");
         assertEquals(FrameValidator.VALID, validator.validate(buffer, offset, length), "validate");
         spec.assertDecodes(buffer, offset, length);
 
@@ -392,6 +460,13 @@ class CodecRoundTripProperties
     Arbitrary<Spec> anyFrame()
     {
         return GeneratedFrames.anyFrame();
+    }
+
+    @Provide
+    Arbitrary<Integer> targets()
+    {
+        return Arbitraries.oneOf(GeneratedFrames.memberIds(), Arbitraries.integers(),
+            Arbitraries.of(-1, Integer.MIN_VALUE, Integer.MAX_VALUE));
     }
 
     @Provide

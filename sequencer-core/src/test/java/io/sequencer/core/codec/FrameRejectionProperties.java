@@ -50,7 +50,7 @@ class FrameRejectionProperties
     /** The only reasons a structural check may give: the others need node state. */
     private static final Set<DropReason> STRUCTURAL = EnumSet.of(
         DropReason.TRUNCATED, DropReason.UNKNOWN_TYPE, DropReason.BAD_LENGTH, DropReason.BAD_FIELD,
-        DropReason.OVERSIZE, DropReason.UNSUPPORTED_VERSION);
+        DropReason.OVERSIZE, DropReason.UNSUPPORTED_VERSION, DropReason.UNKNOWN_SCHEMA);
 
     private static final int TRUNCATED = DropReason.TRUNCATED.ordinal();
     private static final int BAD_LENGTH = DropReason.BAD_LENGTH.ordinal();
@@ -137,6 +137,53 @@ class FrameRejectionProperties
         assertEquals(DropReason.UNSUPPORTED_VERSION, reason(buffer, 0, spec.length()));
     }
 
+    /**
+     * A frame of another schema is not read, whatever its version (this one's included) and however well-formed
+     * its bytes are in this schema's layout: the schema id is checked before anything else.
+     */
+    @Property(tries = 300)
+    void anotherSchemaIsRejectedBeforeItsVersion(
+        @ForAll("anyFrame") final Spec spec,
+        @ForAll @IntRange(max = 0xFFFF) final int schemaId,
+        @ForAll @IntRange(min = FrameHeader.FIRST_SCHEMA_VERSION, max = 255) final int version)
+    {
+        Assume.that(schemaId != FrameHeader.SCHEMA_ID);
+        final UnsafeBuffer buffer = encode(spec);
+        buffer.putShort(FrameHeader.SCHEMA_ID_OFFSET, (short)schemaId, LITTLE_ENDIAN);
+        assertEquals(DropReason.UNKNOWN_SCHEMA, reason(buffer, 0, spec.length()), "schema " + schemaId);
+        buffer.putByte(FrameHeader.VERSION_OFFSET, (byte)version);
+        assertEquals(DropReason.UNKNOWN_SCHEMA, reason(buffer, 0, spec.length()),
+            "schema " + schemaId + ", version " + version);
+    }
+
+    /**
+     * A frame as a member of wire version 2 (the layout before the schema id) writes it: {@code {type, version 2,
+     * senderId int16, clusterId int32, epoch int64}} in 16 bytes, then the same body. Its bytes 2..3 are its sender id,
+     * whatever that is (the schema id's value included): it is counted as another version of this schema, not as a
+     * stranger's frame. So is any frame whose version byte names a version before the schema id.
+     */
+    @Property(tries = 300)
+    void aFrameOfThePreviousLayoutIsAnotherVersion(
+        @ForAll("anyFrame") final Spec spec,
+        @ForAll("previousSenders") final short senderId,
+        @ForAll @IntRange(max = FrameHeader.FIRST_SCHEMA_VERSION - 1) final int olderVersion)
+    {
+        final UnsafeBuffer current = encode(spec);
+        final int previousHeader = 16;
+        final int length = spec.length() - FrameHeader.LENGTH + previousHeader;
+        final UnsafeBuffer previous = new UnsafeBuffer(new byte[length]);
+        previous.putByte(0, (byte)spec.type());
+        previous.putByte(1, (byte)2);
+        previous.putShort(2, senderId, LITTLE_ENDIAN);
+        previous.putInt(4, spec.header().clusterId(), LITTLE_ENDIAN);
+        previous.putLong(8, spec.header().epoch(), LITTLE_ENDIAN);
+        previous.putBytes(previousHeader, current, FrameHeader.LENGTH, spec.length() - FrameHeader.LENGTH);
+        assertEquals(DropReason.UNSUPPORTED_VERSION, reason(previous, 0, length), "sender " + senderId);
+
+        previous.putByte(FrameHeader.VERSION_OFFSET, (byte)olderVersion);
+        assertEquals(DropReason.UNSUPPORTED_VERSION, reason(previous, 0, length), "version " + olderVersion);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // (c) arbitrary bytes, (d) mutated frames: never throws; VALID implies safely decodable
     // ------------------------------------------------------------------------------------------------------------
@@ -174,8 +221,9 @@ class FrameRejectionProperties
             (rawLength & 1) == 0 ? capacity - offset : Math.floorMod(rawLength, capacity - offset + 1);
         if (offset >= 0 && (long)offset + FrameHeader.LENGTH <= capacity)
         {
-            // this wire version, so that the type and body checks run (another version is rejected before them)
-            buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
+            // this schema and wire version, so that the type and body checks run (another schema or version is
+            // rejected before them)
+            identify(buffer, offset);
             if (forcedType != 0)
             {
                 buffer.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)forcedType);
@@ -208,7 +256,7 @@ class FrameRejectionProperties
         random.nextBytes(backing);
         final UnsafeBuffer buffer = new UnsafeBuffer(backing);
         buffer.putByte(offset + FrameHeader.TYPE_OFFSET, (byte)type);
-        buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
+        identify(buffer, offset);
         plantFields(buffer, offset, length, type, random);
 
         final int result = checkValidatorContract(buffer, offset, length);
@@ -589,6 +637,13 @@ class FrameRejectionProperties
         };
     }
 
+    /** Write this schema's id and wire version at {@code offset}: the rest of the header is left as it is. */
+    private static void identify(final UnsafeBuffer buffer, final int offset)
+    {
+        buffer.putByte(offset + FrameHeader.VERSION_OFFSET, (byte)FrameHeader.WIRE_VERSION);
+        buffer.putShort(offset + FrameHeader.SCHEMA_ID_OFFSET, (short)FrameHeader.SCHEMA_ID, LITTLE_ENDIAN);
+    }
+
     private DropReason reason(final DirectBuffer buffer, final int offset, final int length)
     {
         final int result = validator.validate(buffer, offset, length);
@@ -803,6 +858,14 @@ class FrameRejectionProperties
             Tuple.of(6, Arbitraries.integers().between(-20, 2100)),
             Tuple.of(1, Arbitraries.integers()),
             Tuple.of(1, Arbitraries.of(Integer.MAX_VALUE, Integer.MIN_VALUE, 2001, 4000)));
+    }
+
+    /** Sender ids as a member of version 2 wrote them at bytes 2..3: members, anything, and the schema id's value. */
+    @Provide
+    Arbitrary<Short> previousSenders()
+    {
+        return Arbitraries.oneOf(Arbitraries.shorts().between((short)0, (short)ClusterNodesFrame.MAX_MEMBER_ID),
+            Arbitraries.shorts(), Arbitraries.just((short)FrameHeader.SCHEMA_ID));
     }
 
     @Provide

@@ -5,7 +5,6 @@ import io.aeron.logbuffer.Header;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.FrameHandler;
 import io.sequencer.core.MemberStreamListener;
-import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
@@ -158,6 +157,11 @@ public final class ChannelAdapter
             return;
         }
 
+        if (!FrameHeader.ofThisSchema(buffer, offset))
+        {
+            counters.drop(TransportDropReason.UNKNOWN_SCHEMA); // not this protocol's traffic: nothing to read
+            return;
+        }
         if (FrameHeader.version(buffer, offset) != FrameHeader.WIRE_VERSION)
         {
             counters.drop(TransportDropReason.UNSUPPORTED_VERSION); // a member of another release: nothing to read
@@ -283,8 +287,8 @@ public final class ChannelAdapter
             counters.drop(TransportDropReason.MISROUTED);
             return;
         }
-        if (catchUpType && frameLength >= FetchFrame.TARGET_OFFSET + Integer.BYTES &&
-            buffer.getInt(offset + FetchFrame.TARGET_OFFSET, LITTLE_ENDIAN) != selfId)
+        final long target = MessageType.pointToPointTarget(buffer, offset, frameLength);
+        if (target != MessageType.NO_TARGET && target != selfId)
         {
             counters.drop(TransportDropReason.MISROUTED); // point to point: never meant for this node
             return;

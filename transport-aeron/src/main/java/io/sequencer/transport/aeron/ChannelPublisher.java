@@ -4,7 +4,6 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import io.sequencer.core.ClusterConfig;
-import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.DirectBuffer;
@@ -85,9 +84,8 @@ public final class ChannelPublisher
         final int type = length >= FrameHeader.LENGTH ? FrameHeader.type(buffer, offset) : 0;
         if (MessageType.isPointToPoint(type))
         {
-            final int target = length >= FetchFrame.TARGET_OFFSET + Integer.BYTES ?
-                buffer.getInt(offset + FetchFrame.TARGET_OFFSET, LITTLE_ENDIAN) : -1;
-            final int index = cluster.indexOf(target);
+            final long target = MessageType.pointToPointTarget(buffer, offset, length);
+            final int index = target == MessageType.NO_TARGET ? -1 : cluster.indexOf((int)target);
             if (index < 0 || index == selfIndex || catchUpByIndex[index] == null)
             {
                 counters.unroutable++;

@@ -35,9 +35,16 @@ public enum TransportDropReason
     MALFORMED,
     /**
      * A frame or batch of another wire version ({@link io.sequencer.core.codec.FrameHeader#WIRE_VERSION}): a member
-     * of another release. Checked before anything else, so an operator who mixes releases sees this counter rise.
+     * of another release (also one of a release before the schema id, whose version byte says so). Checked before
+     * anything else but the schema, so an operator who mixes releases sees this counter rise.
      */
     UNSUPPORTED_VERSION,
+    /**
+     * A frame or batch of another wire schema ({@link io.sequencer.core.codec.FrameHeader#SCHEMA_ID}): not this
+     * protocol's traffic (another application on the channel's port, a stray sender). Checked before anything else,
+     * the version included.
+     */
+    UNKNOWN_SCHEMA,
     /**
      * A {@link FrameBatch} whose structure does not hold (its frames' lengths do not fill it exactly, fewer than two
      * frames, a batch inside it, an unknown flag), one on the catch-up stream, or one without a tag where

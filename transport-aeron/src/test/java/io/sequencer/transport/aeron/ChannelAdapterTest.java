@@ -11,6 +11,7 @@ import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
+import io.sequencer.core.codec.SnapshotFrame;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +153,43 @@ class ChannelAdapterTest
         assertEquals(List.of(FetchFrame.LENGTH), deliveredLengths);
     }
 
+    /**
+     * Catch-up frames are routed by {@link MessageType#pointToPointTarget}: any target but this node's, -1 and the
+     * lowest int included, is misrouted, for each point-to-point type; one too short to hold its target is not
+     * misrouted but checked like any frame (a session not yet bound: malformed).
+     */
+    @Test
+    void catchUpFramesAreRoutedByTheirTarget()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        final FetchFrame fetch = new FetchFrame();
+        final EntriesFrame entries = new EntriesFrame();
+        final SnapshotFrame snapshot = new SnapshotFrame();
+        for (final int target : new int[] {1, 2, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
+        {
+            adapter.onFrame(true, 111, buffer, 0, fetch.encode(buffer, 0, 1, CLUSTER, 3, target, 1, 5)
+                .encodedLength());
+            adapter.onFrame(true, 111, buffer, 0, entries.encode(buffer, 0, buffer.capacity(), 1, CLUSTER, 3, target,
+                1).encodedLength());
+            adapter.onFrame(true, 111, buffer, 0, snapshot.encode(buffer, 0, 1, CLUSTER, 3, target, 0, 0, 0, 0, 0, 0,
+                0, 0).encodedLength());
+        }
+        assertEquals(15, counters.dropped(TransportDropReason.MISROUTED));
+
+        fetch.encode(buffer, 0, 1, CLUSTER, 3, 2, 1, 5);
+        int shortFrames = 0;
+        for (int length = FrameHeader.LENGTH;
+            MessageType.pointToPointTarget(buffer, 0, length) == MessageType.NO_TARGET; length++)
+        {
+            adapter.onFrame(true, 111, buffer, 0, length);
+            shortFrames++;
+        }
+        assertEquals(Integer.BYTES, shortFrames, "a header, then the target");
+        assertEquals(15, counters.dropped(TransportDropReason.MISROUTED), "too short to name a target");
+        assertEquals(Integer.BYTES, counters.dropped(TransportDropReason.MALFORMED));
+        assertEquals(List.of(), deliveredLengths);
+    }
+
     @Test
     void authenticationBindsOnlySessionsThatProveTheSecret()
     {
@@ -181,7 +219,7 @@ class ChannelAdapterTest
     }
 
     /**
-     * The datagram of issue 9: frames that name member 1 of this cluster but fail validation (a bare 16-byte header
+     * The datagram of issue 9: frames that name member 1 of this cluster but fail validation (a bare header
      * of an event, an unknown type, a promise with trailing bytes, a report with unknown flags, an oversize event),
      * sent by a stranger before member 1 is first heard and again after: they bind the stranger's session to nothing,
      * so member 1's real session binds without a restart signal and is never taken for stale. With authentication on,

@@ -159,8 +159,9 @@ class FrameBatchTest
         }
         assertEquals(List.of(), deliveredTypes, "no byte of a batch can change without its tag failing");
         assertEquals(length, counters.dropped(TransportDropReason.AUTH_FAILED) +
-            counters.dropped(TransportDropReason.BAD_BATCH) + counters.dropped(TransportDropReason.UNSUPPORTED_VERSION),
-            "each counted once, whole");
+            counters.dropped(TransportDropReason.BAD_BATCH) +
+            counters.dropped(TransportDropReason.UNSUPPORTED_VERSION) +
+            counters.dropped(TransportDropReason.UNKNOWN_SCHEMA), "each counted once, whole");
 
         adapter.onFrame(false, SESSION + 1, batch, 0, length);
         assertEquals(List.of(), deliveredTypes, "a batch replayed from another session does not verify");
@@ -270,6 +271,53 @@ class FrameBatchTest
         frame.putByte(io.sequencer.core.codec.FrameHeader.VERSION_OFFSET, (byte)0); // a release before the byte
         adapter.onFrame(false, SESSION, frame, 0, promise);
         assertEquals(2, counters.dropped(TransportDropReason.UNSUPPORTED_VERSION), "before any tag is checked");
+        assertEquals(0, counters.dropped(TransportDropReason.AUTH_FAILED));
+        assertEquals(List.of(), deliveredTypes);
+    }
+
+    /**
+     * A promise as a member of wire version 2 sends it (the layout before the schema id: its sender id where the
+     * schema id now is, whatever that id) is another version of this schema, not a stranger's frame.
+     */
+    @Test
+    void aFrameOfThePreviousLayoutIsAnotherVersion()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        for (final int sender : new int[] {1, FrameHeader.SCHEMA_ID})
+        {
+            frame.putByte(0, (byte)io.sequencer.core.codec.MessageType.MY_ORDER_COUNTER);
+            frame.putByte(1, (byte)2);
+            frame.putShort(2, (short)sender, LITTLE_ENDIAN);
+            frame.putInt(4, CLUSTER, LITTLE_ENDIAN);
+            frame.putLong(8, 3, LITTLE_ENDIAN);
+            frame.putLong(16, 11, LITTLE_ENDIAN);
+            frame.putInt(24, -1, LITTLE_ENDIAN);
+            adapter.onFrame(false, SESSION, frame, 0, 28); // version 2's MyOrderCounter: 16 + 12 bytes
+        }
+        assertEquals(2, counters.dropped(TransportDropReason.UNSUPPORTED_VERSION));
+        assertEquals(0, counters.dropped(TransportDropReason.UNKNOWN_SCHEMA));
+        assertEquals(List.of(), deliveredTypes);
+    }
+
+    /**
+     * A frame or batch of another schema is dropped as such before anything else is read: its version (this one's
+     * included), its type, its tag, its structure.
+     */
+    @Test
+    void framesAndBatchesOfAnotherSchemaAreCountedAsSuch()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.ALL);
+        final int length = threeFrames(true);
+        batch.putShort(FrameHeader.SCHEMA_ID_OFFSET, (short)(FrameHeader.SCHEMA_ID + 1), LITTLE_ENDIAN);
+        assertFalse(FrameBatch.wellFormed(batch, 0, length - FrameAuthenticator.TAG_LENGTH));
+        adapter.onFrame(false, SESSION, batch, 0, length);
+        final int promise = promise(5);
+        frame.putShort(FrameHeader.SCHEMA_ID_OFFSET, (short)0, LITTLE_ENDIAN);
+        adapter.onFrame(false, SESSION, frame, 0, promise);
+        frame.putByte(FrameHeader.VERSION_OFFSET, (byte)(FrameHeader.WIRE_VERSION + 1));
+        adapter.onFrame(false, SESSION, frame, 0, promise);
+        assertEquals(3, counters.dropped(TransportDropReason.UNKNOWN_SCHEMA), "before the version or any tag");
+        assertEquals(0, counters.dropped(TransportDropReason.UNSUPPORTED_VERSION));
         assertEquals(0, counters.dropped(TransportDropReason.AUTH_FAILED));
         assertEquals(List.of(), deliveredTypes);
     }

@@ -373,10 +373,10 @@ class RoguePublisherTest
         {
             switch (kind)
             {
-                case 0: // 16 bytes: the bare header of an event
+                case 0: // a bare header: an event without its body
                     FrameHeader.write(buffer, 0, MessageType.NEW_EVENT, named, clusterId, 1);
                     return FrameHeader.LENGTH;
-                case 1: // 16 bytes: a header of no known type
+                case 1: // a bare header of no known type
                     FrameHeader.write(buffer, 0, 0x7F, named, clusterId, 1);
                     return FrameHeader.LENGTH;
                 case 2: // a promise with trailing bytes
@@ -394,7 +394,7 @@ class RoguePublisherTest
 
         int catchUp(final int kind, final int named, final int target)
         {
-            if (kind == 0) // 16 bytes: the bare header of a batch
+            if (kind == 0) // a bare header: entries without their body
             {
                 FrameHeader.write(buffer, 0, MessageType.ENTRIES, named, clusterId, 1);
                 return FrameHeader.LENGTH;
