@@ -123,7 +123,10 @@ final class CatchUp
         return !first;
     }
 
-    /** The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}. */
+    /**
+     * The checksum the entry under {@code entriesFrame}'s cursor has if it follows an entry of {@code previousChk}; the
+     * entry is left in {@code p.appending}, where {@link #onEntries} appends it from.
+     */
     private long chainedChk(final long previousChk)
     {
         return p.entriesFrame.entry(p.appending).expectedChk(previousChk);
@@ -188,7 +191,7 @@ final class CatchUp
                     p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
                 return;
             }
-            final long position = p.log.appendChained(p.entriesFrame.entry(p.appending), expected);
+            final long position = p.log.appendChained(p.appending, expected); // filled by chainedChk
             if (position > p.receiving.installAt)
             {
                 p.replay.applyEntry(p.appending, true);
