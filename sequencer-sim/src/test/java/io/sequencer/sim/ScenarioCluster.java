@@ -70,6 +70,13 @@ final class ScenarioCluster
     final java.util.function.UnaryOperator<io.sequencer.core.ClusterClock>[] clockTamper;
     /** What each member's snapshot thread runs from its next start: its own ledger, unless a test breaks it. */
     final java.util.function.UnaryOperator<io.sequencer.core.StateMachine>[] snapshotTamper;
+    /**
+     * What each member's protocol is given as its log from its next start: its log, unless a test puts a crash trap
+     * in front of it (a {@link SimulatedCrash} thrown from it kills the process, as in the simulator).
+     */
+    final java.util.function.UnaryOperator<io.sequencer.core.EventLog>[] logTamper;
+    /** Where each process killed by a {@link SimulatedCrash} died, in order. */
+    final List<String> trapsFired = new ArrayList<>();
 
     @SuppressWarnings("unchecked")
     ScenarioCluster(final int size, final EnumSet<ProtocolDefect> defects)
@@ -93,6 +100,9 @@ final class ScenarioCluster
         snapshotTamper = (java.util.function.UnaryOperator<io.sequencer.core.StateMachine>[])
             new java.util.function.UnaryOperator<?>[size];
         java.util.Arrays.fill(snapshotTamper, java.util.function.UnaryOperator.identity());
+        logTamper = (java.util.function.UnaryOperator<io.sequencer.core.EventLog>[])
+            new java.util.function.UnaryOperator<?>[size];
+        java.util.Arrays.fill(logTamper, java.util.function.UnaryOperator.identity());
         listeners = new io.sequencer.core.ProtocolListener[size];
         java.util.Arrays.fill(listeners, io.sequencer.core.ProtocolListener.NONE);
         linkDelayNs = new long[size][size];
@@ -201,7 +211,8 @@ final class ScenarioCluster
                 })
                     .listener(listeners[m]);
             nodes[m] = BrokenProtocols.create(defects,
-                context, logs[m], checkpoints[m], stores[m], machine, network.endpoint(cluster.memberId(m)),
+                context, logTamper[m].apply(logs[m]), checkpoints[m], stores[m], machine,
+                network.endpoint(cluster.memberId(m)),
                 (correlationId, position, status, result, offset, length) ->
                 {
                     checker.onCompleted(member, correlationId, position, status, result, offset, length);
@@ -369,13 +380,25 @@ final class ScenarioCluster
     {
         nowNs += STEP_NS;
         network.time(nowNs);
-        for (final SequencerProtocol node : nodes)
+        for (int m = 0; m < nodes.length; m++)
         {
-            if (node != null && nowNs >= pausedUntilNs[node.cluster().indexOf(node.memberId())])
+            final SequencerProtocol node = nodes[m];
+            if (node != null && nowNs >= pausedUntilNs[m])
             {
-                network.endpoint(node.memberId()).poll(node::onFrame, 64);
-                node.doWork(nowNs);
-                snapshotters[node.cluster().indexOf(node.memberId())].doWork(nowNs);
+                try
+                {
+                    network.endpoint(node.memberId()).poll(node::onFrame, 64);
+                    node.doWork(nowNs);
+                }
+                catch (final SimulatedCrash trap)
+                {
+                    // a crash trap a test set fired: the process dies there, as in the simulator
+                    trace.add(nowNs, "member " + m + " crashed " + trap.getMessage());
+                    trapsFired.add("member " + m + " " + trap.getMessage());
+                    crash(m);
+                    continue;
+                }
+                snapshotters[m].doWork(nowNs);
             }
         }
         checker.afterStep(nowNs);
