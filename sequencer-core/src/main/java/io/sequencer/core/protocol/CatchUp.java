@@ -3,7 +3,6 @@ package io.sequencer.core.protocol;
 import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
-import io.sequencer.core.codec.MessageType;
 
 /**
  * The fetching side of catch-up (docs/protocol.md B5, §10.5): probe the base owner's log for where this one diverges
@@ -65,9 +64,7 @@ final class CatchUp
     {
         fetchMovedNs = p.nowNs;
         probeFrom = Math.max(probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
-            probeFrom, position);
-        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+        p.publisher.fetchEntries(p.baseOwner, probeFrom, position);
     }
 
     /**
@@ -80,8 +77,7 @@ final class CatchUp
         fetchMovedNs = p.nowNs;
         fetchWindowStart = from;
         fetchRequestedTo = to;
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner], from, to);
-        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+        p.publisher.fetchEntries(p.baseOwner, from, to);
     }
 
     /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */

@@ -5,8 +5,6 @@ import io.sequencer.core.NodeMode;
 import io.sequencer.core.RecoveredFault;
 import io.sequencer.core.codec.ClusterNodesFrame;
 import io.sequencer.core.codec.DropReason;
-import io.sequencer.core.codec.MessageType;
-import io.sequencer.core.codec.NewNodeFrame;
 import org.agrona.DirectBuffer;
 
 /**
@@ -18,7 +16,6 @@ import org.agrona.DirectBuffer;
  */
 final class EpochReports
 {
-    private final NewNodeFrame newNodeFrame = new NewNodeFrame();
 
     private final ClusterNodesFrame clusterNodesFrame = new ClusterNodesFrame();
 
@@ -108,11 +105,7 @@ final class EpochReports
             return; // asked again at the next sign of the decided epoch, once this node hears a quorum
         }
         p.counters.admissionRequests++;
-        newNodeFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.selfId, p.incarnation, p.currentEpoch,
-                p.ordering.serSelf(),
-            p.lastNormalEpoch);
-        p.publish(MessageType.NEW_NODE, newNodeFrame.encodedLength());
+        p.publisher.newNode(p.ordering.serSelf());
     }
 
     /** A member outside the decided epoch asks in: start the next epoch so it can be admitted. */
@@ -340,10 +333,6 @@ final class EpochReports
     /** The {@code ClusterNodes} frame of this epoch's one decision: sent once, and again to a member that missed it. */
     private boolean publishDecisionFrame()
     {
-        clusterNodesFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.currentEpoch, p.decisionN, p.decisionChk,
-                p.memberIds,
-            p.memberCount, p.decisionMask, p.memberIds[p.decisionBaseOwner]);
-        return p.publish(MessageType.CLUSTER_NODES, clusterNodesFrame.encodedLength());
+        return p.publisher.clusterNodes(p.decisionN, p.decisionChk, p.decisionMask, p.decisionBaseOwner);
     }
 }

@@ -2,7 +2,6 @@ package io.sequencer.core.protocol;
 
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.NodeMode;
-import io.sequencer.core.codec.MessageType;
 
 /**
  * Who is alive and who hears whom (docs/protocol.md R10, §10.4, §10.6), on top of the FailureDetector: this member's
@@ -33,9 +32,7 @@ final class Liveness
                     return 0;
                 }
                 p.counters.suspicions++;
-                p.delNodeFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[i],
-                    p.currentEpoch);
-                p.publish(MessageType.DEL_NODE, p.delNodeFrame.encodedLength());
+                p.publisher.delNode(i);
                 return 1;
             }
         }

@@ -3,7 +3,6 @@ package io.sequencer.core.protocol;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.codec.DropReason;
-import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.NewEventFrame;
 import org.agrona.DirectBuffer;
 
@@ -91,10 +90,9 @@ final class Ordering
         maxProposedTimeNs = Math.max(maxProposedTimeNs, timestamp);
         if (p.memberCount > 1)
         {
-            newEventFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.incarnation, localSeq,
-                counter,
-                entryType, timestamp, event, offset, length);
-            if (!p.rules.publishOwnEvent(this, p, counter, newEventFrame.encodedLength()))
+            final int frameLength =
+                p.publisher.encodeNewEvent(localSeq, counter, entryType, timestamp, event, offset, length);
+            if (!p.rules.publishOwnEvent(this, p, counter, frameLength))
             {
                 return false;
             }
@@ -353,9 +351,7 @@ final class Ordering
 
     boolean publishPromise()
     {
-        p.orderCounterFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch,
-            clock).hearsMask(p.liveness.hearsMask());
-        if (p.publish(MessageType.MY_ORDER_COUNTER, p.orderCounterFrame.encodedLength()))
+        if (p.publisher.orderCounter(clock, p.liveness.hearsMask()))
         {
             lastPromiseSent = clock;
             lastMaskSentNs = p.nowNs;
@@ -369,23 +365,8 @@ final class Ordering
         final long have = serSelf();
         final long progress = p.phase == BootPhase.FETCHING ? p.catchUp.fetchNext - 1 : have;
         // g may run ahead of ser_self under batch (peers' forced copies): a report says only what it holds.
-        p.serializeCounterFrame.encode(
-            p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, Math.min(p.guaranteed, have), have,
-                p.log.chkAt(have),
-            p.lastNormalEpoch, p.intact, progress).hearsMask(p.liveness.hearsMask());
-        if (p.fresh)
-        {
-            p.serializeCounterFrame.fresh();
-        }
-        if (p.epochs.holdsEvents())
-        {
-            p.serializeCounterFrame.holdsEvents();
-        }
-        if (!p.decided)
-        {
-            p.serializeCounterFrame.undecided();
-        }
-        if (p.publish(MessageType.MY_SERIALIZE_COUNTER, p.serializeCounterFrame.encodedLength()))
+        if (p.publisher.serializeCounter(Math.min(p.guaranteed, have), have, p.log.chkAt(have), p.lastNormalEpoch,
+            p.intact, progress, p.liveness.hearsMask(), p.fresh, p.epochs.holdsEvents(), !p.decided))
         {
             lastMaskSentNs = p.nowNs;
             lastReportSentNs = p.nowNs;

@@ -48,7 +48,7 @@ class ProtocolRules
      */
     boolean publishOwnEvent(final Ordering ordering, final SequencerProtocol p, final long counter, final int length)
     {
-        if (!p.publish(MessageType.NEW_EVENT, length))
+        if (!p.publisher.publish(MessageType.NEW_EVENT, length))
         {
             return false;
         }

@@ -16,7 +16,6 @@ import io.sequencer.core.ProtocolListener;
 import io.sequencer.core.StateMachine;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.Transport;
-import io.sequencer.core.codec.DelNodeFrame;
 import io.sequencer.core.codec.EntriesFrame;
 import io.sequencer.core.codec.FetchFrame;
 import io.sequencer.core.codec.FrameValidator;
@@ -125,7 +124,6 @@ public final class SequencerProtocol implements MemberStreamListener
     final FrameValidator validator;
     final MyOrderCounterFrame orderCounterFrame = new MyOrderCounterFrame();
     final MySerializeCounterFrame serializeCounterFrame = new MySerializeCounterFrame();
-    final DelNodeFrame delNodeFrame = new DelNodeFrame();
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
@@ -179,6 +177,8 @@ public final class SequencerProtocol implements MemberStreamListener
     final EpochReports reports;
     final LogReplay replay;
     final Ordering ordering;
+    /** Encodes and sends every frame this member originates (the serving side's windows aside). */
+    final FramePublisher publisher;
     final CatchUp catchUp;
     final LiveCheckpoint liveCheckpoints;
     /** §13: a checkpoint taken from the base owner instead of entries it no longer holds. */
@@ -257,6 +257,7 @@ public final class SequencerProtocol implements MemberStreamListener
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
             fetchBatchBytes);
+        publisher = new FramePublisher(this);
         coordinator = new EpochCoordinator(this);
         liveness = new Liveness(this);
         retention = new Retention(this);
@@ -503,18 +504,6 @@ public final class SequencerProtocol implements MemberStreamListener
         final int completed = own.completeUpTo(rules.acknowledgedUpTo(guaranteed, log.have()), completionHandler);
         counters.completed += completed;
         return work + completed;
-    }
-
-    boolean publish(final int type, final int length)
-    {
-        if (transport.publish(sendBuffer, 0, length))
-        {
-            counters.frameOut(type);
-            lastSentNs = nowNs;
-            return true;
-        }
-        counters.publishBackPressure++;
-        return false;
     }
 
     /**

@@ -7,7 +7,6 @@ import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.ProcessCrash;
 import io.sequencer.core.RecoveredFault;
 import io.sequencer.core.codec.FetchFrame;
-import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.SnapshotFrame;
 
 /**
@@ -223,9 +222,7 @@ final class SnapshotReceiving
         p.catchUp.fetchMovedNs = p.nowNs;
         transferWindowStart = from;
         transferRequestedTo = Math.min(transferLength, from + p.snapshotServing.windowBytes());
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-            FetchFrame.SNAPSHOT, transferPosition, from);
-        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+        p.publisher.fetchSnapshot(transferOwner, FetchFrame.SNAPSHOT, transferPosition, from);
     }
 
     private void receiveSnapshotBytes(final SnapshotFrame frame)
@@ -248,9 +245,7 @@ final class SnapshotReceiving
         {
             // half of the window is in: ask for the next, which the owner queues behind this one
             final long next = transferRequestedTo;
-            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-                FetchFrame.SNAPSHOT, transferPosition, next);
-            p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+            p.publisher.fetchSnapshot(transferOwner, FetchFrame.SNAPSHOT, transferPosition, next);
             transferWindowStart = next;
             transferRequestedTo = Math.min(transferLength, next + p.snapshotServing.windowBytes());
         }
@@ -274,9 +269,7 @@ final class SnapshotReceiving
             p.counters.snapshotsRejected++;
             p.errorHandler.onError(new RecoveredFault("the snapshot at " + transferPosition + " from member " +
                 p.memberIds[transferOwner] + " fails its check (" + ex.getMessage() + "): reported, asked again"));
-            p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[transferOwner],
-                FetchFrame.SNAPSHOT_DAMAGED, transferPosition, 0);
-            p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+            p.publisher.fetchSnapshot(transferOwner, FetchFrame.SNAPSHOT_DAMAGED, transferPosition, 0);
             closeIncoming();
             p.phase = transferReturnPhase;
             if (p.phase == BootPhase.PROBING)
@@ -440,10 +433,7 @@ final class SnapshotReceiving
     void askForSnapshot()
     {
         p.catchUp.fetchMovedNs = p.nowNs;
-        p.fetchFrame.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[p.baseOwner],
-            FetchFrame.SNAPSHOT,
-            0, 0);
-        p.publish(MessageType.FETCH, p.fetchFrame.encodedLength());
+        p.publisher.fetchSnapshot(p.baseOwner, FetchFrame.SNAPSHOT, 0, 0);
     }
 
     void closeIncoming()
