@@ -515,6 +515,11 @@ public final class Simulation
     private final Options options;
     private final EnumSet<Fault> faults;
     private final SplittableRandom random;
+    /**
+     * Draws for the crash inside an unroll armed at a restart: a stream of their own, so that adding them left every
+     * other draw of a seed where it was (the broken-protocol seeds that find each defect stay the same).
+     */
+    private final SplittableRandom unrollTrapDraws;
     private final Durability durability;
     private final ClusterConfig cluster;
     private final InMemoryNetwork network;
@@ -596,6 +601,7 @@ public final class Simulation
         this.faults = EnumSet.noneOf(Fault.class);
         this.faults.addAll(options.faults);
         this.random = new SplittableRandom(options.seed);
+        this.unrollTrapDraws = new SplittableRandom(options.seed ^ 0x6A09E667F3BCC909L);
         final long followDraw = new SplittableRandom(options.seed ^ 0x5DEECE66DL).nextLong(8);
         // Members' clocks (§12) from a stream of their own, so the other draws replay as before: each is off by up to
         // 20 ms, and in one seed of eight one member is 2 s ahead; the tick interval is the default or 0.1..4 ms.
@@ -1633,7 +1639,7 @@ public final class Simulation
         // dies inside that unroll, so the next start must finish the cut first (§5; a trap armed at random times
         // is rarely still armed when the cut comes, and 1,000 seeds redid one unroll)
         else if (node.up && faults.contains(Fault.CRASH) && node.disk.trap == SimDisk.Trap.NONE &&
-            node.disk.log.have() > node.disk.store.guaranteed() && random.nextInt(4) == 0)
+            node.disk.log.have() > node.disk.store.guaranteed() && unrollTrapDraws.nextInt(4) == 0)
         {
             armTrap(node, SimDisk.Trap.INSIDE_UNROLL);
         }
