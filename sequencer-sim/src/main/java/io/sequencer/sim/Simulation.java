@@ -1151,6 +1151,7 @@ public final class Simulation
         exercised.merge("unrolls", c.unrolls(), Long::sum);
         exercised.merge("entries unrolled", c.unrolledEntries(), Long::sum);
         exercised.merge("unrolls redone at start", c.unrollsRedone(), Long::sum);
+        exercised.merge("unrolls voided at start (log replaced)", c.unrollsVoided(), Long::sum);
         exercised.merge("entries fetched", c.fetchedEntries(), Long::sum);
         exercised.merge("entries replayed", c.replayed(), Long::sum);
         exercised.merge("checkpoints loaded", c.checkpointsLoaded(), Long::sum);

@@ -30,6 +30,7 @@ public final class ProtocolCounters
     long bootTimeouts;
     long unrolls;
     long unrollsRedone;
+    long unrollsVoided;
     long unrolledEntries;
     long replayed;
     long checkpointsLoaded;
@@ -200,6 +201,12 @@ public final class ProtocolCounters
     public long unrollsRedone()
     {
         return unrollsRedone;
+    }
+
+    /** Unroll intents found at start for a log that is gone (lost, replaced, restored): not carried out on this one. */
+    public long unrollsVoided()
+    {
+        return unrollsVoided;
     }
 
     public long unrolledEntries()

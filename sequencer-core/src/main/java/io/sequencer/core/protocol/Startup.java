@@ -35,12 +35,21 @@ final class Startup
         if (intent >= 0)
         {
             p.checkpoints.unrollUntil(intent);
-            if (p.log.have() > intent)
+            if (p.store.logId() != 0 && p.store.logId() != p.log.logId())
             {
-                p.log.unrollTo(intent, 0); // the intent was checked against g when it was recorded
+                // The cut was meant for a log that is gone (lost, replaced or restored from elsewhere): this one is
+                // left as it is, the evidence of what it holds, and lossAtStart reports the member not intact.
+                p.counters.unrollsVoided++;
+            }
+            else
+            {
+                if (p.log.have() > intent)
+                {
+                    p.log.unrollTo(intent, 0); // the intent was checked against g when it was recorded
+                }
+                p.counters.unrollsRedone++;
             }
             p.store.unrollIntent(-1);
-            p.counters.unrollsRedone++;
         }
 
         if (p.durability == Durability.BATCH && p.log.forcedPosition() < p.log.have())

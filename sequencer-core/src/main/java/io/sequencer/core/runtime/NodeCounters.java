@@ -99,6 +99,7 @@ public final class NodeCounters
         add(manager, "unrolls", c::unrolls);
         add(manager, "unrolled entries", c::unrolledEntries);
         add(manager, "unrolls redone at start", c::unrollsRedone);
+        add(manager, "unrolls voided at start (log replaced)", c::unrollsVoided);
         add(manager, "entries replayed", c::replayed);
         add(manager, "checkpoints loaded", c::checkpointsLoaded);
         add(manager, "checkpoints skipped", c::checkpointsSkipped);

@@ -108,6 +108,31 @@ class LossAndForgeryTest
     }
 
     @Test
+    void anUnrollRecordedForALogThatIsGoneIsNotCarriedOutOnTheLogFoundInItsPlace()
+    {
+        // The process died inside an unroll to 1; the log directory was then restored from another copy (another
+        // identity, four entries): the cut belonged to the old log, so this one is kept as it is, and not intact.
+        final Disk disk = diskThatRan();
+        final InMemoryEventLog other = new InMemoryEventLog();
+        other.wipe(); // another identity than the log the node state recorded
+        final LogEntry entry = new LogEntry();
+        for (long position = 1; position <= disk.log.have(); position++)
+        {
+            disk.log.read(position, entry);
+            other.append(entry);
+        }
+        disk.log.restore(other);
+        disk.store.unrollIntent(1);
+        final SequencerProtocol restarted = disk.start(1, false);
+        assertEquals(4, disk.log.have(), "the log found in the old one's place is not cut");
+        assertEquals(-1, disk.store.unrollIntent(), "the intent is void");
+        assertEquals(1, restarted.counters().unrollsVoided());
+        assertEquals(0, restarted.counters().unrollsRedone());
+        assertFalse(restarted.isIntact());
+        assertTrue(disk.lastError().contains("not the log its node state belongs to"), disk.lastError());
+    }
+
+    @Test
     void aMemberThatCaughtUpAfterALossIsIntactAtItsNextStartEvenBelowItsOldHighWater()
     {
         // Seed 4133 of the simulator (two members): a member that lost its log caught up to a base shorter than what
