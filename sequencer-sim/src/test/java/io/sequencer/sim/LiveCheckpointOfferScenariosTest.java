@@ -1,10 +1,8 @@
 package io.sequencer.sim;
 
-import io.sequencer.core.SubmitStatus;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -25,11 +23,11 @@ class LiveCheckpointOfferScenariosTest
         c.checkpointInterval = 16;
         c.retainedEntries = 8;
         c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-        submitMany(c, 20, 0, 1, 2);
+        c.submitMany(20, 0, 1, 2);
         final long epoch = c.nodes[0].currentEpoch();
         c.crash(2);
         c.runUntil(() -> c.nodes[0].currentEpoch() > epoch && c.running(0, 1), SECOND, "an epoch without member 2");
-        submitMany(c, 300, 0, 1);
+        c.submitMany(300, 0, 1);
         final long end = c.logs[0].have();
         c.runUntil(() -> c.nodes[0].guaranteed() >= end && c.nodes[1].guaranteed() >= end, SECOND, "durable");
         c.runFor(20 * MILLISECOND); // the snapshot threads caught up: nothing more to write
@@ -56,24 +54,6 @@ class LiveCheckpointOfferScenariosTest
         assertEquals(0, c.nodes[2].counters().snapshotsRejected());
         assertTrue(c.checkpoints[owner].size() >= 1, "the live checkpoint is a checkpoint of the serving member");
 
-        submitMany(c, 30, 0, 1, 2);
-        c.runUntil(() -> c.checker.allAcked() && c.identical(0, 1, 2), SECOND, "acknowledged, one log");
-        assertNull(c.checker.violation());
-        assertNull(c.checker.quiescenceProblem(c.ledgers));
-        assertEquals(c.ledgers[0].digest(), c.ledgers[2].digest(), "one state");
-        assertEquals(c.ledgers[1].digest(), c.ledgers[2].digest(), "one state");
-    }
-
-    private static void submitMany(final ScenarioCluster c, final int count, final int... members)
-    {
-        for (int k = 0; k < count; k++)
-        {
-            final int member = members[k % members.length];
-            while (c.submit(member, 1 + k % 7) != SubmitStatus.ACCEPTED)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-            c.runFor(ScenarioCluster.STEP_NS);
-        }
+        c.assertQuiescentAndEqual();
     }
 }

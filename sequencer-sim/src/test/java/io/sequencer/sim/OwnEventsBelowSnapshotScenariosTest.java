@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,7 +41,7 @@ class OwnEventsBelowSnapshotScenariosTest
         c.runUntil(() -> c.nodes[0].currentEpoch() > epoch && c.running(0, 1), SECOND, "an epoch without member 2");
         final List<Long> positions = ownPositions(c, h);
         assertEquals(own, positions.size(), "the others ordered member 2's events: " + positions);
-        submitMany(c, 300, 0, 1);
+        c.submitMany(300, 0, 1);
         durable(c);
         final long base = Math.min(c.logs[0].base(), c.logs[1].base());
         assertTrue(base >= positions.get(own - 1), "retention discarded them on both: base " + base + ", " + positions);
@@ -56,7 +55,7 @@ class OwnEventsBelowSnapshotScenariosTest
         final List<Long> acked = c.acknowledged[2].subList(ackedBefore, c.acknowledged[2].size());
         assertEquals(List.of(0L, 0L, 0L, 0L, 0L), acked, "once each, without a position (below the log's base)");
         assertEquals(0, c.nodes[2].counters().resubmitted(), "none was ordered again");
-        quiescentAndEqual(c);
+        c.assertQuiescentAndEqual();
     }
 
     /**
@@ -78,7 +77,7 @@ class OwnEventsBelowSnapshotScenariosTest
                 assertEquals(SubmitStatus.ACCEPTED, c.submit(2));
                 own++;
             }
-            submitMany(c, 1, k % 2);
+            c.submitMany(1, k % 2);
         }
         c.pause(2, 400 * MILLISECOND);
         c.cutOneWay(0, 2, false).cutOneWay(1, 2, false);
@@ -90,7 +89,7 @@ class OwnEventsBelowSnapshotScenariosTest
         int k = 0;
         while (c.logs[0].base() <= h || c.logs[1].base() <= h)
         {
-            submitMany(c, 1, k++ % 2); // until member 2 needs a snapshot from either
+            c.submitMany(1, k++ % 2); // until member 2 needs a snapshot from either
             assertTrue(k < 1_000, "retention never passed member 2's log end " + h);
         }
         durable(c);
@@ -118,7 +117,7 @@ class OwnEventsBelowSnapshotScenariosTest
         }
         assertTrue(acked.get(0) == 0 && acked.get(own - 1) > 0, "on both sides of the base: " + acked);
         assertEquals(0, c.nodes[2].counters().resubmitted(), "none was ordered again");
-        quiescentAndEqual(c);
+        c.assertQuiescentAndEqual();
     }
 
     /** Three members running with retention (checkpoints every 16, 8 entries kept below the oldest of 3). */
@@ -128,7 +127,7 @@ class OwnEventsBelowSnapshotScenariosTest
         c.checkpointInterval = 16;
         c.retainedEntries = 8;
         c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-        submitMany(c, 20, 0, 1, 2);
+        c.submitMany(20, 0, 1, 2);
         c.runUntil(() -> c.checker.allAcked(), SECOND, "acknowledged");
         return c;
     }
@@ -154,28 +153,5 @@ class OwnEventsBelowSnapshotScenariosTest
         final long end = c.logs[0].have();
         c.runUntil(() -> c.nodes[0].guaranteed() >= end && c.nodes[1].guaranteed() >= end, SECOND, "durable");
         c.runFor(20 * MILLISECOND);
-    }
-
-    private static void quiescentAndEqual(final ScenarioCluster c)
-    {
-        submitMany(c, 30, 0, 1, 2);
-        c.runUntil(() -> c.checker.allAcked() && c.identical(0, 1, 2), SECOND, "acknowledged, one log");
-        assertNull(c.checker.violation());
-        assertNull(c.checker.quiescenceProblem(c.ledgers));
-        assertEquals(c.ledgers[0].digest(), c.ledgers[2].digest(), "one state");
-        assertEquals(c.ledgers[1].digest(), c.ledgers[2].digest(), "one state");
-    }
-
-    private static void submitMany(final ScenarioCluster c, final int count, final int... members)
-    {
-        for (int k = 0; k < count; k++)
-        {
-            final int member = members[k % members.length];
-            while (c.submit(member, 1 + k % 7) != SubmitStatus.ACCEPTED)
-            {
-                c.runFor(ScenarioCluster.STEP_NS);
-            }
-            c.runFor(ScenarioCluster.STEP_NS);
-        }
     }
 }

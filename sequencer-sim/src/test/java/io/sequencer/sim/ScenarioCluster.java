@@ -439,6 +439,34 @@ final class ScenarioCluster
         return logs[member].chkAt(position);
     }
 
+    /** Submit {@code count} transfers from {@code members} in turn, each once it is accepted, a step apart. */
+    void submitMany(final int count, final int... members)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            final int member = members[k % members.length];
+            while (submit(member, 1 + k % 7) != SubmitStatus.ACCEPTED)
+            {
+                runFor(STEP_NS);
+            }
+            runFor(STEP_NS);
+        }
+    }
+
+    /**
+     * After a scenario: new events from all three members are acknowledged, the logs are one, the checker and the
+     * quiescence check find nothing, and the three ledgers hold one state.
+     */
+    void assertQuiescentAndEqual()
+    {
+        submitMany(30, 0, 1, 2);
+        runUntil(() -> checker.allAcked() && identical(0, 1, 2), 1_000_000_000L, "acknowledged, one log");
+        org.junit.jupiter.api.Assertions.assertNull(checker.violation());
+        org.junit.jupiter.api.Assertions.assertNull(checker.quiescenceProblem(ledgers));
+        org.junit.jupiter.api.Assertions.assertEquals(ledgers[0].digest(), ledgers[2].digest(), "one state");
+        org.junit.jupiter.api.Assertions.assertEquals(ledgers[1].digest(), ledgers[2].digest(), "one state");
+    }
+
     boolean identical(final int... members)
     {
         for (final int m : members)
