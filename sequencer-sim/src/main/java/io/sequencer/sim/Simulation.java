@@ -1997,6 +1997,19 @@ public final class Simulation
         }
         final long position = random.nextBoolean() ? positions[positions.length - 1] :
             positions[random.nextInt(positions.length)];
+        final long logBase = node.disk.log.base();
+        if (logBase > 0 && position >= logBase && node.disk.checkpoints.undamaged(position)
+            && node.disk.checkpoints.undamagedAtOrAbove(logBase) == 1)
+        {
+            // the last one that loads at or above the log's base: the same loss as all of them (seed 2826 on one
+            // member damaged its three, one at a time, outside the budget, and it could never rebuild its state)
+            if (!lossAllowed(node))
+            {
+                return false;
+            }
+            markLost(node, "its last loadable checkpoint damaged, its log starting above position 1");
+            node.diskIntact = true; // its log is whole
+        }
         node.disk.checkpoints.damage(position);
         trace.add(nowNs, "DAMAGE member " + node.memberId + " checkpoint at " + position);
         count("checkpoints damaged");

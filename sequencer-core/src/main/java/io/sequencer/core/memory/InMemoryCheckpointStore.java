@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.channels.Channels;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  */
 public final class InMemoryCheckpointStore implements CheckpointStore
 {
-    private record Checkpoint(long chk, byte[] image)
+    /** {@code damaged}: its bytes were spoiled by {@link #damage} (a fault a test makes), so it does not load. */
+    private record Checkpoint(long chk, byte[] image, boolean damaged)
     {
     }
 
@@ -28,7 +30,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore
         final CheckpointFile.Writer writer = new CheckpointFile.Writer(Channels.newChannel(image), position, chk);
         content.accept(writer);
         writer.finish();
-        checkpoints.put(position, new Checkpoint(chk, image.toByteArray()));
+        checkpoints.put(position, new Checkpoint(chk, image.toByteArray(), false));
     }
 
     public long latestAtOrBelow(final long position)
@@ -139,7 +141,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore
                 {
                     throw new IllegalStateException(ex.getMessage(), ex);
                 }
-                checkpoints.put(position, new Checkpoint(chk, bytes));
+                checkpoints.put(position, new Checkpoint(chk, bytes, false));
             }
 
             public void close()
@@ -159,8 +161,26 @@ public final class InMemoryCheckpointStore implements CheckpointStore
                 CheckpointFile.END_LENGTH ?
                 (CheckpointFile.HEADER_LENGTH + image.length - CheckpointFile.END_LENGTH) / 2 : 8;
             image[at] ^= 0x5A;
-            checkpoints.put(position, new Checkpoint(checkpoint.chk, image));
+            checkpoints.put(position, new Checkpoint(checkpoint.chk, image, true));
         }
+    }
+
+    /** How many checkpoints at or above {@code position} were not damaged by {@link #damage}: those that load. */
+    public int undamagedAtOrAbove(final long position)
+    {
+        int count = 0;
+        for (final Map.Entry<Long, Checkpoint> entry : checkpoints.tailMap(position, true).entrySet())
+        {
+            count += entry.getValue().damaged() ? 0 : 1;
+        }
+        return count;
+    }
+
+    /** Whether the checkpoint at {@code position} exists and was not damaged by {@link #damage}. */
+    public boolean undamaged(final long position)
+    {
+        final Checkpoint checkpoint = checkpoints.get(position);
+        return checkpoint != null && !checkpoint.damaged();
     }
 
     /** The positions of the stored checkpoints, oldest first. */
