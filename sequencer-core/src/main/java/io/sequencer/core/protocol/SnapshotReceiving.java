@@ -401,6 +401,14 @@ final class SnapshotReceiving
      */
     void requestTransfer(final long agreed, final boolean lost, final String why)
     {
+        if (p.baseOwner == p.selfIndex && p.memberCount == 1)
+        {
+            // The state below this log's base lived only in the checkpoints: with no other member to take a snapshot
+            // from, no epoch brings it back, and running on would apply the log to a state that is not the cluster's.
+            p.fatal("its state cannot be rebuilt (" + why + ") and a cluster of one has no other member to take a " +
+                "snapshot from: restore the member's directory from a backup");
+            return;
+        }
         if (p.baseOwner == p.selfIndex)
         {
             p.counters.decisionsRefused++;

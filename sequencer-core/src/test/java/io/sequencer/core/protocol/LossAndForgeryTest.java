@@ -133,6 +133,24 @@ class LossAndForgeryTest
     }
 
     @Test
+    void aSingleMemberWhoseStateCannotBeRebuiltStopsAndSaysWhy()
+    {
+        // Retention discarded the log's first entries and no checkpoint holds the state below them (lost or damaged):
+        // a cluster of one has nobody to take a snapshot from, so it stops instead of changing epochs for ever.
+        final Disk disk = diskThatRan();
+        disk.log.discardUpTo(2);
+        assertTrue(disk.log.base() > 0, "the log starts above position 1");
+        final SequencerProtocol restarted = disk.start(1, false);
+        for (int i = 0; i < 100 && restarted.mode() != NodeMode.STOPPED; i++)
+        {
+            restarted.doWork(2 + i * 1_000_000L);
+        }
+        assertEquals(NodeMode.STOPPED, restarted.mode());
+        assertTrue(disk.lastError().contains("restore the member's directory from a backup"), disk.lastError());
+        assertEquals(1, restarted.counters().fatalErrors());
+    }
+
+    @Test
     void aMemberThatCaughtUpAfterALossIsIntactAtItsNextStartEvenBelowItsOldHighWater()
     {
         // Seed 4133 of the simulator (two members): a member that lost its log caught up to a base shorter than what
