@@ -88,38 +88,8 @@ final class SimDisk
         store.restore(backup.store());
     }
 
-    final EventLog logView = new EventLog()
+    final EventLog logView = new ForwardingEventLog(log)
     {
-        public long logId()
-        {
-            return log.logId();
-        }
-
-        public long have()
-        {
-            return log.have();
-        }
-
-        public long base()
-        {
-            return log.base();
-        }
-
-        public long baseEpoch()
-        {
-            return log.baseEpoch();
-        }
-
-        public long chkAt(final long position)
-        {
-            return log.chkAt(position);
-        }
-
-        public void discardUpTo(final long position)
-        {
-            log.discardUpTo(position);
-        }
-
         public void resetTo(final long base, final long chk, final long baseEpoch)
         {
             if (trap == Trap.BEFORE_RESET)
@@ -129,17 +99,12 @@ final class SimDisk
             log.resetTo(base, chk, baseEpoch);
         }
 
-        public boolean canResetTo(final long base)
-        {
-            return log.canResetTo(base);
-        }
-
         public long append(final LogEntry entry)
         {
             final long position = log.append(entry);
             if (trap == Trap.TORN_APPEND)
             {
-                log.tearLastEntry();
+                SimDisk.this.log.tearLastEntry();
                 fire("torn append of position " + position);
             }
             if (trap == Trap.AFTER_EPOCH_START && entry.type() == EntryType.EPOCH_START)
@@ -147,11 +112,6 @@ final class SimDisk
                 fire("right after appending EpochStart(" + entry.epoch() + ") at " + position);
             }
             return position;
-        }
-
-        public boolean read(final long position, final LogEntry entry)
-        {
-            return log.read(position, entry);
         }
 
         public void unrollTo(final long position, final long floor)
@@ -163,16 +123,6 @@ final class SimDisk
             log.unrollTo(position, floor);
         }
 
-        public long lastEpochStartPosition()
-        {
-            return log.lastEpochStartPosition();
-        }
-
-        public boolean damagedAtOpen()
-        {
-            return log.damagedAtOpen();
-        }
-
         public void force()
         {
             if (trap == Trap.BEFORE_FORCE)
@@ -180,15 +130,6 @@ final class SimDisk
                 fire("before forcing " + log.have());
             }
             log.force();
-        }
-
-        public long forcedPosition()
-        {
-            return log.forcedPosition();
-        }
-
-        public void close()
-        {
         }
     };
 

@@ -2,7 +2,6 @@ package io.sequencer.sim;
 
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLog;
-import io.sequencer.core.LogEntry;
 import io.sequencer.core.SubmitStatus;
 import org.junit.jupiter.api.Test;
 
@@ -91,14 +90,13 @@ class UnrollRedoScenariosTest
     }
 
     /** A log whose next {@link EventLog#unrollTo} kills the process before it cuts anything (SimDisk's trap). */
-    static final class CrashInsideUnroll implements EventLog
+    static final class CrashInsideUnroll extends ForwardingEventLog
     {
-        private final EventLog log;
         private boolean armed = true;
 
         CrashInsideUnroll(final EventLog log)
         {
-            this.log = log;
+            super(log);
         }
 
         public void unrollTo(final long position, final long floor)
@@ -109,86 +107,6 @@ class UnrollRedoScenariosTest
                 throw new SimulatedCrash("inside unrollTo(" + position + ") with " + log.have() + " entries");
             }
             log.unrollTo(position, floor);
-        }
-
-        public long logId()
-        {
-            return log.logId();
-        }
-
-        public long have()
-        {
-            return log.have();
-        }
-
-        public long base()
-        {
-            return log.base();
-        }
-
-        public long baseEpoch()
-        {
-            return log.baseEpoch();
-        }
-
-        public long chkAt(final long position)
-        {
-            return log.chkAt(position);
-        }
-
-        public long append(final LogEntry entry)
-        {
-            return log.append(entry);
-        }
-
-        public long appendChained(final LogEntry entry, final long chk)
-        {
-            return log.appendChained(entry, chk);
-        }
-
-        public boolean read(final long position, final LogEntry entry)
-        {
-            return log.read(position, entry);
-        }
-
-        public void discardUpTo(final long position)
-        {
-            log.discardUpTo(position);
-        }
-
-        public void resetTo(final long base, final long chk, final long baseEpoch)
-        {
-            log.resetTo(base, chk, baseEpoch);
-        }
-
-        public boolean canResetTo(final long base)
-        {
-            return log.canResetTo(base);
-        }
-
-        public long lastEpochStartPosition()
-        {
-            return log.lastEpochStartPosition();
-        }
-
-        public boolean damagedAtOpen()
-        {
-            return log.damagedAtOpen();
-        }
-
-        public void force()
-        {
-            log.force();
-        }
-
-        public long forcedPosition()
-        {
-            return log.forcedPosition();
-        }
-
-        public void close()
-        {
-            log.close();
         }
     }
 }

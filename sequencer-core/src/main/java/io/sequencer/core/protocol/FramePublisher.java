@@ -122,7 +122,13 @@ final class FramePublisher
     /** Hand the frame at the start of the send buffer to the transport. */
     boolean publish(final int type, final int length)
     {
-        if (p.transport.publish(p.sendBuffer, 0, length))
+        return publish(type, p.sendBuffer, 0, length);
+    }
+
+    /** Hand a frame of {@code type} to the transport, counting it, or the back pressure that refused it. */
+    boolean publish(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (p.transport.publish(buffer, offset, length))
         {
             p.counters.frameOut(type);
             p.lastSentNs = p.nowNs;

@@ -71,13 +71,10 @@ final class BrokenRules extends ProtocolRules
         while (offset < heldLength)
         {
             final int frameLength = heldFrames.getInt(offset);
-            if (!p.transport.publish(heldFrames, offset + Integer.BYTES, frameLength))
+            if (!p.publisher.publish(MessageType.NEW_EVENT, heldFrames, offset + Integer.BYTES, frameLength))
             {
-                p.counters.publishBackPressure++;
                 break;
             }
-            p.counters.frameOut(MessageType.NEW_EVENT);
-            p.lastSentNs = p.nowNs;
             offset += Integer.BYTES + frameLength;
             sent++;
         }
