@@ -8,7 +8,6 @@ import io.sequencer.core.ProtocolContext;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
 import io.sequencer.transport.aeron.FrameAuthenticator;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -572,7 +571,7 @@ public final class NodeConfig
         {
             case "busy-spin": return new BusySpinIdleStrategy();
             case "yield": return new YieldingIdleStrategy();
-            case "backoff": return new BackoffIdleStrategy();
+            case "backoff": return AeronTransportContext.backoff();
             case "sleep": return new SleepingMillisIdleStrategy(1);
             default: throw bad("idle.strategy", "busy-spin, yield, backoff or sleep", idleStrategy);
         }
