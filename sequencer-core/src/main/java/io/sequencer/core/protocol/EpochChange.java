@@ -89,13 +89,7 @@ final class EpochChange
     /** B1: persist the epoch, clear the epoch's state, report. */
     void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
     {
-        // §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter
-        // one (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
-        long epoch = requestedEpoch;
-        while (p.ordering.droppedEventsOf(epoch))
-        {
-            epoch++;
-        }
+        final long epoch = enterableEpoch(requestedEpoch);
         final EpochTrigger trigger = epoch != requestedEpoch ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
         if (epoch <= p.currentEpoch)
         {
@@ -191,8 +185,32 @@ final class EpochChange
             p.counters.epochChangesDeferred++;
             return false;
         }
-        enterBoot(nextEpoch(trigger != EpochTrigger.ASKING_IN), trigger, memberIndex);
+        final long epoch = enterableEpoch(nextEpoch(trigger != EpochTrigger.ASKING_IN));
+        if (trigger == EpochTrigger.SUSPICION)
+        {
+            // R10's DelNode leaves before B1's persist, the one frame of E' that may: it carries no state and is no
+            // vote (a crash before the persist leaves this member in the old epoch, which it leaves again for E' or
+            // later, having said nothing in E'). The peers adopt E' and persist it beside this member, instead of
+            // after it: one fsync fewer (2.5 to 15 ms each on a loaded 2-core machine) between a crash and failover.
+            p.publisher.delNode(memberIndex, epoch);
+            p.transport.flush();
+        }
+        enterBoot(epoch, trigger, memberIndex);
         return true;
+    }
+
+    /**
+     * §10.3: never an epoch some of whose events this member dropped as too far ahead, however it comes to enter one
+     * (adopted or its own trigger): ordering there could pass over them (I2). The next one instead.
+     */
+    private long enterableEpoch(final long requestedEpoch)
+    {
+        long epoch = requestedEpoch;
+        while (p.ordering.droppedEventsOf(epoch))
+        {
+            epoch++;
+        }
+        return epoch;
     }
 
     /** For the operator (the listener): an epoch change that waits long for its decision, a fetch that runs long. */

@@ -77,10 +77,10 @@ final class FramePublisher
         return publish(MessageType.MY_SERIALIZE_COUNTER, serializeCounter.encodedLength());
     }
 
-    /** R10: {@code DelNode} of the member at {@code index}, suspected in this epoch. */
-    boolean delNode(final int index)
+    /** R10: {@code DelNode} of the member at {@code index}, suspected: sent in {@code epoch}, the one it proposes. */
+    boolean delNode(final int index, final long epoch)
     {
-        delNode.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[index], p.currentEpoch);
+        delNode.encode(p.sendBuffer, 0, p.selfId, p.clusterId, epoch, p.memberIds[index], epoch);
         return publish(MessageType.DEL_NODE, delNode.encodedLength());
     }
 

@@ -19,7 +19,7 @@ final class Liveness
 
     /**
      * R10: a member of {@code A} silent for {@code T_fd} is suspected: publish {@code DelNode} and move to a new
-     * epoch without it.
+     * epoch without it (the DelNode before the epoch is persisted: {@link EpochChange#startEpochChange}).
      */
     int checkSilence()
     {
@@ -31,8 +31,7 @@ final class Liveness
                 {
                     return 0;
                 }
-                p.counters.suspicions++;
-                p.publisher.delNode(i);
+                p.counters.suspicions++; // its DelNode went out first (EpochChange.startEpochChange)
                 return 1;
             }
         }
