@@ -35,6 +35,7 @@ public final class InMemoryEventLog implements EventLog
     private boolean damagedAtOpen;
     private boolean damageSinceOpen;
     private long lowMark;
+    private long resets;
     private long logId = 1;
 
     public InMemoryEventLog()
@@ -238,6 +239,16 @@ public final class InMemoryEventLog implements EventLog
         forced = base;
         epochStartCount = 0;
         lowMark = Math.min(lowMark, base);
+        resets++;
+    }
+
+    /**
+     * How many times the log was reset ({@link #resetTo}), for a checker that reads it incrementally: a reset replaces
+     * every entry, also those below a new base above the old end, which the low mark (the base) does not show as cut.
+     */
+    public long resets()
+    {
+        return resets;
     }
 
     public boolean canResetTo(final long base)
