@@ -154,16 +154,7 @@ class RecoveryScenariosTest
     @Test
     void divergentEntryOfAnOldEpochIsUnrolledNotCounted()
     {
-        final ScenarioCluster c = new ScenarioCluster(3);
-        c.epochStart(1, ALL, 0, 1, 2);
-        for (int k = 1; k <= 4; k++)
-        {
-            c.event(1, k, k % 3, k, 0, 1, 2);
-        }
-        c.event(1, 9, 2, 9, 2);                  // X at #6, only on member 2
-        c.epochStart(2, 0b011, 0, 1);             // #6 on members 0 and 1
-        c.event(2, 1, 0, 10, 0, 1);              // Y at #7
-        c.persisted(0, 2, 7).persisted(1, 2, 7).persisted(2, 1, 5);
+        final ScenarioCluster c = ScenarioCluster.memberTwoDivergesAtSix();
         final long y = c.chkAt(0, 7);
 
         c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), 3 * SECOND, "all running");

@@ -134,6 +134,24 @@ final class ScenarioCluster
     // Building logs by hand
     // ---------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Three members whose logs diverge at #6 (§9.3): four events of epoch 1 on all, then X at #6 in epoch 1 only on
+     * member 2 (never durable), while members 0 and 1 wrote EpochStart(2) at #6 and Y at #7, durable on them.
+     */
+    static ScenarioCluster memberTwoDivergesAtSix()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        c.epochStart(1, 0b111, 0, 1, 2);
+        for (int k = 1; k <= 4; k++)
+        {
+            c.event(1, k, k % 3, k, 0, 1, 2);
+        }
+        c.event(1, 9, 2, 9, 2);                  // X at #6, only on member 2
+        c.epochStart(2, 0b011, 0, 1);             // #6 on members 0 and 1
+        c.event(2, 1, 0, 10, 0, 1);              // Y at #7
+        return c.persisted(0, 2, 7).persisted(1, 2, 7).persisted(2, 1, 5);
+    }
+
     /** Append {@code EpochStart(epoch, C, A)} to the logs of {@code members}. */
     ScenarioCluster epochStart(final long epoch, final int activeMask, final int... members)
     {

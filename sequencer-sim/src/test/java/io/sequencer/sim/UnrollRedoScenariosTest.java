@@ -19,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UnrollRedoScenariosTest
 {
     private static final long SECOND = 1_000_000_000L;
-    private static final int ALL = 0b111;
 
     /**
      * Member 2 wrote X at #6 in epoch 1, never durable; members 0 and 1 wrote EpochStart(2) at #6 and Y at #7, which
@@ -28,16 +27,7 @@ class UnrollRedoScenariosTest
     @Test
     void aCrashInsideAnUnrollIsFinishedAtTheNextStartBeforeAnythingElse()
     {
-        final ScenarioCluster c = new ScenarioCluster(3);
-        c.epochStart(1, ALL, 0, 1, 2);
-        for (int k = 1; k <= 4; k++)
-        {
-            c.event(1, k, k % 3, k, 0, 1, 2);
-        }
-        c.event(1, 9, 2, 9, 2);                  // X at #6, only on member 2
-        c.epochStart(2, 0b011, 0, 1);             // #6 on members 0 and 1
-        c.event(2, 1, 0, 10, 0, 1);              // Y at #7
-        c.persisted(0, 2, 7).persisted(1, 2, 7).persisted(2, 1, 5);
+        final ScenarioCluster c = ScenarioCluster.memberTwoDivergesAtSix();
         final long x = c.chkAt(2, 6);
         final long y = c.chkAt(0, 7);
         c.logTamper[2] = CrashInsideUnroll::new;
