@@ -21,6 +21,12 @@ public enum ProtocolDefect
     NO_COORDINATOR,
     /** B3 choosing the base by {@code have} alone, without {@code lastNormalEpoch}. */
     BASE_BY_HAVE_ONLY,
+    /**
+     * §10.4 without hears masks: every valid frame is a sign of life, a member moves to a new epoch on its own
+     * whatever it hears (no check-quorum), and a higher epoch is adopted whatever its sender hears (no pre-vote).
+     * Safe, not live: a deaf member stalls the others (issue 9 found 0 acknowledgements in 3 s).
+     */
+    NO_HEARS_MASKS,
     /** B6 resubmission that damages what it resends: the last payload byte of every resubmitted event is flipped. */
     CORRUPT_RESUBMITTED_PAYLOAD
 }

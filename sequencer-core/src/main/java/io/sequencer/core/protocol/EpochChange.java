@@ -177,7 +177,7 @@ final class EpochChange
         // member that must not order in this epoch at all (events of it dropped, or a refused bootstrap).
         final boolean mustLeave = trigger == EpochTrigger.STREAM_LOST || trigger == EpochTrigger.STREAM_RENEWED ||
             trigger == EpochTrigger.EVENTS_MISSED || trigger == EpochTrigger.BOOTSTRAP_REFUSED;
-        if (p.mode != NodeMode.RUNNING && !p.liveness.hearsQuorum() && !mustLeave)
+        if (p.mode != NodeMode.RUNNING && !p.liveness.hearsQuorum() && !mustLeave && p.rules.heedsHearsMasks())
         {
             // Check-quorum: a node that cannot hear a quorum cannot complete an epoch; moving again and again would
             // only inflate its epoch. A running node still steps down once (it stops taking submits), and peers do

@@ -92,7 +92,7 @@ final class FrameDispatch
         {
             p.peerHears[sender] = senderHears;
         }
-        if ((senderHears & (1 << p.selfIndex)) != 0)
+        if ((senderHears & (1 << p.selfIndex)) != 0 || !p.rules.heedsHearsMasks())
         {
             p.detector.signOfLife(sender, p.nowNs);
         }
@@ -118,7 +118,7 @@ final class FrameDispatch
         }
         if (epoch > p.currentEpoch)
         {
-            if ((carriesHears || type == MessageType.DEL_NODE) &&
+            if ((carriesHears || type == MessageType.DEL_NODE) && p.rules.heedsHearsMasks() &&
                 Integer.bitCount(p.peerHears[sender] & p.liveness.allMembersMask()) < p.quorum)
             {
                 // Pre-vote: a member that does not hear a quorum cannot complete an epoch, so its epoch is not

@@ -7,11 +7,11 @@ import org.agrona.DirectBuffer;
 /**
  * The protocol's rules at the points where the design note left a choice (docs/protocol.md): the tie-break and
  * promise bound of R5, the acknowledgement level of R9, the frame order of R2a, resubmission (B6), the coordinator
- * (B2) and the base with the durable floor a decision must not cut below (B3, B5). This class is the protocol as
- * specified and the only one the library ever constructs; its methods are package-private, so nothing outside this
- * package can supply another. The simulator's module overrides them, from this package, with the deliberately wrong
- * variants that show its checker catches a broken protocol (docs/design.md, "The simulator"). A rule, not a switch:
- * no production path asks which variant is running.
+ * (B2), the base with the durable floor a decision must not cut below (B3, B5) and the hears masks of one-way
+ * faults (§10.4). This class is the protocol as specified and the only one the library ever constructs; its methods
+ * are package-private, so nothing outside this package can supply another. The simulator's module overrides them, from
+ * this package, with the deliberately wrong variants that show its checker catches a broken protocol (docs/design.md,
+ * "The simulator"). A rule, not a switch: no production path asks which variant is running.
  */
 class ProtocolRules
 {
@@ -76,6 +76,16 @@ class ProtocolRules
 
     /** B2: whether an epoch's coordinator decides it (else every member decides alone from the reports it heard). */
     boolean coordinated()
+    {
+        return true;
+    }
+
+    /**
+     * §10.4: whether hears masks count: only a frame that says its sender hears this member is a sign of life, a
+     * member that does not hear a quorum moves to no new epoch on its own (check-quorum), and a higher epoch is not
+     * adopted while its sender does not hear a quorum (pre-vote).
+     */
+    boolean heedsHearsMasks()
     {
         return true;
     }

@@ -45,6 +45,12 @@ final class BrokenRules extends ProtocolRules
     }
 
     @Override
+    boolean heedsHearsMasks()
+    {
+        return !defects.contains(ProtocolDefect.NO_HEARS_MASKS) && super.heedsHearsMasks();
+    }
+
+    @Override
     long acknowledgedUpTo(final long guaranteed, final long have)
     {
         return defects.contains(ProtocolDefect.ACK_AT_HAVE) ? have : super.acknowledgedUpTo(guaranteed, have);
