@@ -1083,9 +1083,12 @@ public final class Simulation
         }
         for (final SimNode node : nodes)
         {
+            // A checkpoint that loads at or above the log's base, not just one there: a damaged one counted, and on
+            // two members the budget let a second member be impaired while this one still could not rebuild its
+            // state (seed 4766: neither intact, no decision ever again).
             if (node.lost && node.up && node.protocol.isIntact() && node.protocol.mode() == NodeMode.RUNNING &&
                 checker.holdsEveryAcked(node.index) && (node.disk.log.base() == 0 ||
-                node.disk.checkpoints.latestAtOrBelow(Long.MAX_VALUE) >= node.disk.log.base()))
+                node.disk.checkpoints.undamagedAtOrAbove(node.disk.log.base()) > 0))
             {
                 node.lost = false;
                 trace.add(nowNs, "recovered member " + node.memberId + " holds every acknowledged event again after " +

@@ -188,6 +188,25 @@ class CatchUpScenariosTest
     }
 
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
+    /**
+     * B5: a restarted member a few entries behind the base aligns with one request: its probe at its log's end also
+     * asks for the entries above it, which its answer carries (with frames of a few entries each here, the answer is
+     * a window of several frames). A probe and then a fetch took two round trips, which in an epoch that takes the
+     * member in hold every member's ordering.
+     */
+    @Test
+    void aMemberAFewEntriesBehindAlignsWithOneRequest()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder(40);
+        final long behind = c.logs[0].have() - c.logs[2].have();
+        c.start(2);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 5 * SECOND, "member 2 back in the active set");
+        assertTrue(c.nodes[2].counters().fetchedEntries() >= behind - 2, "member 2 fetched the " + behind +
+            " entries it lacked (but the epoch starts it appends itself): " + c.nodes[2].counters().fetchedEntries());
+        assertEquals(1, c.nodes[2].counters().framesOut(io.sequencer.core.codec.MessageType.FETCH),
+            "one request: the probe's answer carried the entries to fetch");
+    }
+
     static ScenarioCluster member2DownWhileTheOthersOrder6000()
     {
         return member2DownWhileTheOthersOrder(6_000);

@@ -192,7 +192,7 @@ final class Alignment
             p.phase = BootPhase.FETCHING;
             p.catchUp.fetchStarted();
             p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchNext, p.decisionN);
-            p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
+            p.catchUp.startFetch();
         }
     }
 

@@ -14,6 +14,13 @@ import io.sequencer.core.EntryType;
 final class CatchUp
 {
     private long probeFrom;
+    /**
+     * The last position the probe in flight asked for: above the probed position when that is this log's end, below
+     * {@code N}; its answer then also carries the first entries to fetch.
+     */
+    private long probeTo;
+    /** A probe answer is being handled: a fetch that starts meanwhile takes the base's entries it carries first. */
+    private boolean probeAnswerInHand;
 
     /** The last position asked for by the fetches in flight; two windows are kept in flight. */
     private long fetchRequestedTo;
@@ -64,7 +71,12 @@ final class CatchUp
     {
         fetchMovedNs = p.nowNs;
         probeFrom = Math.max(probeLo + 1, position - SequencerProtocol.PROBE_WINDOW + 1);
-        p.publisher.fetchEntries(p.baseOwner, probeFrom, position);
+        // Probing at this log's end, the entries above it come in the same answer: a member a few entries behind the
+        // base (one asking in after its follow rounds, a survivor that missed the last events) aligns in one round trip
+        // instead of a probe's and then a fetch's. They are checked as fetched entries are.
+        probeTo = position == p.log.have() && position < p.decisionN ?
+            Math.min(p.decisionN, position + fetchWindowEntries) : position;
+        p.publisher.fetchEntries(p.baseOwner, probeFrom, probeTo);
     }
 
     /**
@@ -149,7 +161,8 @@ final class CatchUp
             }
             p.entriesFrame.resetCursor();
             // Checksums chain: agreement at a position implies it below, divergence implies it above.
-            for (long pos = probeFrom; pos <= probePosition && p.entriesFrame.nextEntry(); pos++)
+            final long probed = probePosition;
+            for (long pos = probeFrom; pos <= probed && p.entriesFrame.nextEntry(); pos++)
             {
                 if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
                 {
@@ -161,9 +174,40 @@ final class CatchUp
                     break;
                 }
             }
+            probeAnswerInHand = true; // aligned, the fetch starts with this answer's entries above the agreement
             probeNext();
+            probeAnswerInHand = false;
             return;
         }
+        appendFetched();
+    }
+
+    /**
+     * B5: the fetch starts at {@code fetchNext}. When the probe answer in hand carries the base's entries from there,
+     * they are taken as a fetch window's first frame (its other frames, if any, follow from the owner); else, or if
+     * it carried none, the first window is asked for.
+     */
+    void startFetch()
+    {
+        if (probeAnswerInHand)
+        {
+            probeAnswerInHand = false;
+            fetchWindowStart = fetchNext;
+            fetchRequestedTo = probeTo;
+            p.entriesFrame.resetCursor();
+            final long before = fetchNext;
+            appendFetched();
+            if (fetchNext > before || p.phase != BootPhase.FETCHING)
+            {
+                return;
+            }
+        }
+        sendFetchWindow(fetchNext);
+    }
+
+    /** A fetch answer under {@code entriesFrame}: append what chains onto this log, then ask for more as needed. */
+    private void appendFetched()
+    {
         final long first = p.entriesFrame.firstPosition();
         if (p.phase != BootPhase.FETCHING || p.receiving.transferWanted || first > fetchNext ||
             first + p.entriesFrame.count() <= fetchNext)
@@ -184,7 +228,7 @@ final class CatchUp
             {
                 p.counters.fetchRejected++;
                 p.errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
-                    p.memberIds[sender] + " does not chain onto this log or the base: rejected"));
+                    p.memberIds[p.baseOwner] + " does not chain onto this log or the base: rejected"));
                 return;
             }
             final long position = p.log.appendChained(p.appending, expected); // filled by chainedChk

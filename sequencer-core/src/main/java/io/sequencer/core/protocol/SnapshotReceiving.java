@@ -310,7 +310,9 @@ final class SnapshotReceiving
         final long b = transferBase;
         p.counters.snapshotsInstalled++;
         p.own.unserializeFrom(Math.max(transferAgreed, p.log.base()) + 1);
-        refetchedUpTo = Math.max(transferAgreed, p.log.base());
+        // Kept when higher: an install before the fetch after an earlier one got there leaves the own events that
+        // one's log had serialized (acknowledged since, no longer tracked) to come again (seed 4519, 3 members).
+        refetchedUpTo = Math.max(refetchedUpTo, Math.max(transferAgreed, p.log.base()));
         if (p.store.highWater() > b)
         {
             p.store.highWater(b); // lowered first: the reset must not read as lost entries at the next start
