@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Not part of the build's tests. Run (about 3 minutes on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"]
+ *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] \
+ *     [-Dsequencer.figures.settings=key=value,key=value]
  * </pre>
  * (a JFR filename that is a directory gets one recording per process).
  */
@@ -43,10 +44,14 @@ public final class CatchUpFigures
     @EnabledIfSystemProperty(named = "sequencer.figures.entries", matches = "\\d+")
     void run() throws Exception
     {
-        main(new String[] { System.getProperty("sequencer.figures.entries") });
+        main(new String[] { System.getProperty("sequencer.figures.entries"),
+            System.getProperty("sequencer.figures.settings", "") });
     }
 
-    /** Arguments: how many entries member 2 falls behind (default 1,000,000). */
+    /**
+     * Arguments: how many entries member 2 falls behind (default 1,000,000), then settings as {@code key=value,...}
+     * (optional).
+     */
     public static void main(final String[] args) throws Exception
     {
         final long behind = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
@@ -56,6 +61,10 @@ public final class CatchUpFigures
         settings.put("failure.timeout.ms", null);
         settings.put("boot.timeout.ms", null);
         settings.put("idle.strategy", null);
+        if (args.length > 1)
+        {
+            NodeCluster.putSettings(settings, args[1]);
+        }
         final Path dir = Files.createTempDirectory("catch-up");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {

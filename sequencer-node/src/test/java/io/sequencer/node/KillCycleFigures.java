@@ -65,13 +65,9 @@ public final class KillCycleFigures
         settings.put("failure.timeout.ms", null);
         settings.put("boot.timeout.ms", null);
         settings.put("idle.strategy", null);
-        if (args.length > 1 && !args[1].isBlank())
+        if (args.length > 1)
         {
-            for (final String setting : args[1].split(","))
-            {
-                final String[] keyValue = setting.split("=", 2);
-                settings.put(keyValue[0].trim(), keyValue[1].trim());
-            }
+            NodeCluster.putSettings(settings, args[1]);
         }
         final Path dir = Files.createTempDirectory("kill-cycles");
         try (NodeCluster cluster = new NodeCluster(dir, 3))

@@ -117,6 +117,19 @@ final class NodeCluster implements AutoCloseable
         return settings;
     }
 
+    /** Put the settings of {@code list} ({@code key=value,key=value}; blank: none) into {@code settings}. */
+    static void putSettings(final Map<String, String> settings, final String list)
+    {
+        for (final String setting : list.split(","))
+        {
+            final String[] keyValue = setting.split("=", 2);
+            if (keyValue.length == 2)
+            {
+                settings.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+        }
+    }
+
     /**
      * Create the cluster's key (once) and write the configuration: the defaults, then the system property
      * {@code sequencer.faults.settings} ({@code key=value,key=value}: to try other timeouts, say), then
@@ -129,14 +142,7 @@ final class NodeCluster implements AutoCloseable
             cli("keygen", "--file", dir.resolve("cluster.key").toString()).assertExit(0);
         }
         final Map<String, String> settings = defaultSettings();
-        for (final String setting : System.getProperty("sequencer.faults.settings", "").split(","))
-        {
-            final String[] keyValue = setting.split("=", 2);
-            if (keyValue.length == 2)
-            {
-                settings.put(keyValue[0].trim(), keyValue[1].trim());
-            }
-        }
+        putSettings(settings, System.getProperty("sequencer.faults.settings", ""));
         settings.putAll(overrides);
         final StringBuilder text = new StringBuilder();
         settings.forEach((key, value) ->
