@@ -325,6 +325,10 @@ final class EpochReports
         {
             return false;
         }
+        // The decision leaves now, not with the rest of the cycle's frames: this member's own alignment comes next and
+        // may take long (a probe to send, a cut, a rebuild of its state), and every other member waits for the decision
+        // (an admitting epoch in CatchUpFigures: the decision reached the others 12 ms after it was made).
+        p.transport.flush();
         p.phase = BootPhase.COLLECTING; // applyDecision moves it on
         p.alignment.applyDecision(p.decisionN, p.decisionChk, p.decisionMask, p.decisionBaseOwner);
         return true;
