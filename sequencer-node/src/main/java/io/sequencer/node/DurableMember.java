@@ -124,6 +124,7 @@ public final class DurableMember implements AutoCloseable
                 .streamSignals(signals::listener)
                 .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from))
                 .idleStrategy(idleStrategy)
+                .timerSlackNs(transport.context().timerSlackNs()) // one setting for the member's threads
                 .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
             final long launchedNs = System.nanoTime();

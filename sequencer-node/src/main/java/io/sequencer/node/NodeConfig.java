@@ -5,6 +5,7 @@ import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.core.runtime.TimerSlack;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
 import io.sequencer.transport.aeron.FrameAuthenticator;
@@ -53,6 +54,7 @@ import java.util.regex.Pattern;
  * max.event.bytes     = 4096
  * max.result.bytes    = 256
  * idle.strategy       = backoff                   # busy-spin | yield | backoff | sleep
+ * timer.slack.ns      = 1000                      # Linux: how late the members' threads' parks may end; 0: the OS's
  * cpu                 = -1                        # pin the duty cycle to this CPU; -1: no pinning
  * metrics.port        = 0                         # > 0: member N serves its counters for Prometheus on port + N
  * metrics.address     = 127.0.0.1                 # the address that serves them (0.0.0.0: every interface)
@@ -84,8 +86,8 @@ public final class NodeConfig
     static final List<String> KEYS = List.of(
         "cluster.id", "cluster.members", "data.dir", "durability", "heartbeat.ms", "failure.timeout.ms",
         "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "checkpoint.keep", "log.retain.entries",
-        "timer.tick.us", "max.event.bytes", "max.result.bytes",
-        "idle.strategy", "cpu", "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
+        "timer.tick.us", "max.event.bytes", "max.result.bytes", "idle.strategy", "timer.slack.ns", "cpu",
+        "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
         "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
         "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms", "metrics.port",
         "metrics.address");
@@ -115,6 +117,7 @@ public final class NodeConfig
     private final int maxResultBytes;
     private final String idleStrategy;
     private final int cpu;
+    private final long timerSlackNs;
     private final int metricsPort;
     private final String metricsAddress;
     private final Path baseDirectory;
@@ -224,6 +227,7 @@ public final class NodeConfig
         idleStrategy = values.getOrDefault("idle.strategy", "backoff");
         idleStrategy(); // validates
         cpu = (int)number("cpu", "-1", -1, 4095);
+        timerSlackNs = number("timer.slack.ns", Long.toString(TimerSlack.DEFAULT_NS), 0, 1_000_000_000);
         metricsPort = (int)number("metrics.port", "0", 0, 65535 - 255);
         metricsAddress = values.getOrDefault("metrics.address", "127.0.0.1").trim();
         if (metricsAddress.isEmpty())
@@ -630,6 +634,7 @@ public final class NodeConfig
             .embeddedDriver(embeddedDriver)
             .threadingMode(driverThreading)
             .driverIdleStrategy(driverIdleStrategy)
+            .timerSlackNs(timerSlackNs)
             .imageLivenessTimeoutNs(imageLivenessTimeoutNs)
             .flowControlReceiverTimeoutNs(flowControlReceiverTimeoutNs)
             .driverTimeoutMs(driverTimeoutMs)

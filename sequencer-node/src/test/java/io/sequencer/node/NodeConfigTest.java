@@ -158,6 +158,7 @@ class NodeConfigTest
             "aeron.dir", "/dev/shm/the-driver",
             "driver.threading", "invoker",
             "driver.idle.strategy", "yield",
+            "timer.slack.ns", "2500",
             "image.liveness.timeout.ms", "750",
             "flow.control.receiver.timeout.ms", "900",
             "driver.timeout.ms", "3000"));
@@ -179,6 +180,9 @@ class NodeConfigTest
         assertEquals(TimeUnit.MILLISECONDS.toNanos(750), transport.imageLivenessTimeoutNs());
         assertEquals(TimeUnit.MILLISECONDS.toNanos(900), transport.flowControlReceiverTimeoutNs());
         assertEquals(3000, transport.driverTimeoutMs());
+        assertEquals(2500, transport.timerSlackNs(), "the members' threads' timer slack, carried by the transport's");
+        assertEquals(io.sequencer.core.runtime.TimerSlack.DEFAULT_NS,
+            NodeConfig.of(minimal()).transportContext(0).timerSlackNs(), "the default");
 
         final NodeConfig external = NodeConfig.of(with(minimal(), "driver", "external"));
         assertEquals(CommonContext.getAeronDirectoryName(), external.transportContext(0).aeronDirectoryName(),
@@ -258,6 +262,8 @@ class NodeConfigTest
         assertTrue(
             errorOf(with(minimal(), "driver.threading", "many")).startsWith("driver.threading: expected shared"));
         assertTrue(errorOf(with(minimal(), "driver.idle.strategy", "fast")).startsWith("driver.idle.strategy:"));
+        assertTrue(errorOf(with(minimal(), "timer.slack.ns", "-1")).startsWith("timer.slack.ns:"),
+            errorOf(with(minimal(), "timer.slack.ns", "-1")));
         assertTrue(errorOf(with(minimal(), "term.length", "1000000")).startsWith("term.length: expected a power of " +
             "two from 1048576"), errorOf(with(minimal(), "term.length", "1000000")));
         // Aeron's largest message is an eighth of the term: the frame, an entry's overhead included, and its tag.

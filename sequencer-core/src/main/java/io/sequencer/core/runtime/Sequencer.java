@@ -63,6 +63,7 @@ public final class Sequencer implements AutoCloseable
         private IdleStrategy idleStrategy;
         private boolean ownThread = true;
         private java.util.concurrent.ThreadFactory threadFactory = Thread::new;
+        private long timerSlackNs = TimerSlack.DEFAULT_NS;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private ErrorHandler errorHandler;
@@ -105,6 +106,7 @@ public final class Sequencer implements AutoCloseable
             require(Integer.bitCount(ingressRingBytes) == 1 && ingressRingBytes >= 64 * 1024,
                 "ingressRingBytes", "a power of two >= 65536");
             require(fragmentLimit >= 1, "fragmentLimit", ">= 1");
+            require(timerSlackNs >= 0, "timerSlackNs", ">= 0 (0: the thread's own)");
             require(ingressLimit >= 1, "ingressLimit", ">= 1");
             require(errorLogBytes >= 4096, "errorLogBytes", ">= 4096");
             if (idleStrategy == null)
@@ -220,6 +222,17 @@ public final class Sequencer implements AutoCloseable
         public Context ownThread(final boolean ownThread)
         {
             this.ownThread = ownThread;
+            return this;
+        }
+
+        /**
+         * The duty-cycle thread's timer slack on Linux ({@link TimerSlack}), set when it starts: how much later than
+         * asked its idle strategy's parks may end. Default {@link TimerSlack#DEFAULT_NS}; 0 leaves the thread's own
+         * (the OS's 50 µs unless its creator changed it).
+         */
+        public Context timerSlackNs(final long timerSlackNs)
+        {
+            this.timerSlackNs = timerSlackNs;
             return this;
         }
 
@@ -371,7 +384,7 @@ public final class Sequencer implements AutoCloseable
         }
         agent = new SequencerAgent(
             protocol, ctx.transport, ingress, clients, queries, ctx.nanoClock, counters, errorHandler,
-            ctx.fragmentLimit, ctx.ingressLimit);
+            ctx.fragmentLimit, ctx.ingressLimit, ctx.timerSlackNs);
         runner = ctx.ownThread ? new AgentRunner(ctx.idleStrategy, errorHandler, null, agent) : null;
     }
 

@@ -131,6 +131,27 @@ class SequencerTest
     }
 
     @Test
+    void theDutyThreadTakesTheConfiguredTimerSlack()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+            java.nio.file.Files.isSymbolicLink(java.nio.file.Path.of("/proc/thread-self")), "skipped: not Linux");
+        final ClusterConfig cluster = ClusterConfig.ofSize(6, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(0);
+        final Sequencer configured = Sequencer.launch(context(cluster, 0, network, true).timerSlackNs(3_000),
+            new AccountLedger());
+        closeables.add(configured);
+        assertEquals(3_000L, configured.query(ledger -> TimerSlack.get()).join(), "set on the duty thread");
+        final Sequencer byDefault = Sequencer.launch(context(ClusterConfig.ofSize(7, 1), 0,
+            InMemoryNetwork.immediate(0), true), new AccountLedger());
+        closeables.add(byDefault);
+        assertEquals(TimerSlack.DEFAULT_NS, byDefault.query(ledger -> TimerSlack.get()).join(), "the default");
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> context(ClusterConfig.ofSize(8, 1), 0, InMemoryNetwork.immediate(0),
+            true).timerSlackNs(-1).conclude());
+        assertTrue(refused.getMessage().startsWith("timerSlackNs"), refused.getMessage());
+    }
+
+    @Test
     void asynchronousClientPipelinesAndHearsEveryOutcome()
     {
         final ClusterConfig cluster = ClusterConfig.ofSize(6, 1);

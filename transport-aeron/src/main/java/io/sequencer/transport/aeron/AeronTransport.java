@@ -210,6 +210,17 @@ public final class AeronTransport implements Transport
             .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
             .flowControlReceiverTimeoutNs(context.flowControlReceiverTimeoutNs())
             .errorHandler(context.errorHandler());
+        final long slackNs = context.timerSlackNs();
+        if (slackNs > 0)
+        {
+            final java.util.concurrent.ThreadFactory slack = runnable -> new Thread(() ->
+            {
+                io.sequencer.core.runtime.TimerSlack.set(slackNs);
+                runnable.run();
+            });
+            driverContext.sharedThreadFactory(slack).sharedNetworkThreadFactory(slack).conductorThreadFactory(slack)
+                .senderThreadFactory(slack).receiverThreadFactory(slack);
+        }
         return step("aeronDirectoryName", () -> MediaDriver.launch(driverContext));
     }
 

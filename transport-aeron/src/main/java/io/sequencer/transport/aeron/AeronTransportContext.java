@@ -83,6 +83,7 @@ public final class AeronTransportContext
     private Supplier<IdleStrategy> driverIdleStrategy = AeronTransportContext::backoff;
     private long imageLivenessTimeoutNs = DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS;
     private long flowControlReceiverTimeoutNs = DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS;
+    private long timerSlackNs = io.sequencer.core.runtime.TimerSlack.DEFAULT_NS;
     private long driverTimeoutMs = DEFAULT_DRIVER_TIMEOUT_MS;
     private Authentication authentication = Authentication.NONE;
     private byte[] secret;
@@ -122,6 +123,7 @@ public final class AeronTransportContext
             maxEventLength);
         require(threadingMode != null, "threadingMode", "one of " + Arrays.toString(ThreadingMode.values()), "null");
         require(driverIdleStrategy != null, "driverIdleStrategy", "a supplier of IdleStrategy", "null");
+        require(timerSlackNs >= 0, "timerSlackNs", ">= 0 (0: the threads' own)", timerSlackNs);
         require(imageLivenessTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(250), "imageLivenessTimeoutNs",
             ">= 250 ms (Aeron publishers heartbeat every 100 ms)", imageLivenessTimeoutNs);
         require(flowControlReceiverTimeoutNs >= TimeUnit.MILLISECONDS.toNanos(250), "flowControlReceiverTimeoutNs",
@@ -629,6 +631,24 @@ public final class AeronTransportContext
     {
         checkNotConcluded();
         this.flowControlReceiverTimeoutNs = flowControlReceiverTimeoutNs;
+        return this;
+    }
+
+    /**
+     * The timer slack on Linux of the embedded driver's threads (not under {@code INVOKER}, whose driver runs on the
+     * caller's thread), set as each starts ({@link io.sequencer.core.runtime.TimerSlack}): how much later than asked
+     * their idle strategy's parks may end. Default {@link io.sequencer.core.runtime.TimerSlack#DEFAULT_NS}; 0 leaves
+     * them the slack of the thread that starts the transport.
+     */
+    public long timerSlackNs()
+    {
+        return timerSlackNs;
+    }
+
+    public AeronTransportContext timerSlackNs(final long timerSlackNs)
+    {
+        checkNotConcluded();
+        this.timerSlackNs = timerSlackNs;
         return this;
     }
 
