@@ -227,6 +227,97 @@ public final class KillCycleFigures
             epochsEntered.getMean(), epochsEntered.getMaxValue(), epochsRisen.getValueAtPercentile(50),
             epochsRisen.getMean(), epochsRisen.getMaxValue(), epochChanges.getValueAtPercentile(50),
             epochChanges.getMean(), epochChanges.getMaxValue());
+        printEpochChangeSteps(cluster);
+    }
+
+    /**
+     * Where the epoch changes' time went, from the members' event lines: for each epoch a suspicion started, suspicion
+     * (the first member's) → decision (the coordinator's) → a quorum running (the second member to run); and for each
+     * process started (restarted, mostly), its first probe → its answer (the first fetch, alignment or follow line
+     * after it).
+     */
+    private static void printEpochChangeSteps(final NodeCluster cluster) throws IOException
+    {
+        final java.util.regex.Pattern timed = java.util.regex.Pattern.compile("^(\\S+Z) member \\d+: (.*)$");
+        final java.util.regex.Pattern suspicion = java.util.regex.Pattern.compile("^epoch \\d+ -> (\\d+): suspected");
+        final java.util.regex.Pattern decided = java.util.regex.Pattern.compile("decided epoch (\\d+)");
+        final java.util.regex.Pattern running = java.util.regex.Pattern.compile("^running in epoch (\\d+)");
+        final java.util.Map<Long, Long> suspectedNs = new java.util.HashMap<>();
+        final java.util.Map<Long, Long> decidedNs = new java.util.HashMap<>();
+        final java.util.Map<Long, List<Long>> runningNs = new java.util.HashMap<>();
+        final Histogram firstProbe = new Histogram(3);
+        for (int id = 0; id < 3; id++)
+        {
+            final Path output = cluster.dir.resolve("out-" + id + ".txt");
+            if (!Files.exists(output))
+            {
+                continue;
+            }
+            long probeNs = -1;
+            boolean restarted = false;
+            for (final String line : Files.readAllLines(output, StandardCharsets.UTF_8))
+            {
+                final java.util.regex.Matcher m = timed.matcher(line);
+                if (!m.matches())
+                {
+                    continue;
+                }
+                final java.time.Instant at = java.time.Instant.parse(m.group(1));
+                final long ns = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+                final String text = m.group(2);
+                final java.util.regex.Matcher s = suspicion.matcher(text);
+                final java.util.regex.Matcher d = decided.matcher(text);
+                final java.util.regex.Matcher r = running.matcher(text);
+                if (s.find())
+                {
+                    suspectedNs.merge(Long.parseLong(s.group(1)), ns, Math::min);
+                }
+                else if (d.find())
+                {
+                    decidedNs.merge(Long.parseLong(d.group(1)), ns, Math::min);
+                }
+                else if (r.find())
+                {
+                    runningNs.computeIfAbsent(Long.parseLong(r.group(1)), e -> new ArrayList<>()).add(ns);
+                }
+                if (text.startsWith("epoch 0 -> ") && text.endsWith(": start"))
+                {
+                    restarted = true;
+                    probeNs = -1;
+                }
+                else if (restarted && probeNs < 0 && text.contains(": probing "))
+                {
+                    probeNs = ns;
+                }
+                else if (restarted && probeNs >= 0 && (text.contains(": fetching ") || text.startsWith("aligned ") ||
+                    text.contains(": outside it")))
+                {
+                    firstProbe.recordValue(TimeUnit.NANOSECONDS.toMicros(ns - probeNs));
+                    restarted = false;
+                }
+            }
+        }
+        final Histogram toDecision = new Histogram(3);
+        final Histogram toRunning = new Histogram(3);
+        for (final java.util.Map.Entry<Long, Long> epoch : suspectedNs.entrySet())
+        {
+            final Long decision = decidedNs.get(epoch.getKey());
+            final List<Long> runs = runningNs.get(epoch.getKey());
+            if (decision != null && runs != null && runs.size() >= 2 && decision >= epoch.getValue())
+            {
+                runs.sort(null);
+                toDecision.recordValue(TimeUnit.NANOSECONDS.toMicros(decision - epoch.getValue()));
+                toRunning.recordValue(TimeUnit.NANOSECONDS.toMicros(Math.max(0, runs.get(1) - decision)));
+            }
+        }
+        System.out.printf("  from the event lines, epochs a suspicion started (%d): suspicion -> decision p50 %.1f " +
+            "ms, p90 %.1f, max %.1f; decision -> a quorum running p50 %.1f ms, p90 %.1f, max %.1f%n" +
+            "  a started process's first probe -> its answer (%d): p50 %.1f ms, p90 %.1f, max %.1f%n",
+            toDecision.getTotalCount(), toDecision.getValueAtPercentile(50) / 1e3,
+            toDecision.getValueAtPercentile(90) / 1e3, toDecision.getMaxValue() / 1e3,
+            toRunning.getValueAtPercentile(50) / 1e3, toRunning.getValueAtPercentile(90) / 1e3,
+            toRunning.getMaxValue() / 1e3, firstProbe.getTotalCount(), firstProbe.getValueAtPercentile(50) / 1e3,
+            firstProbe.getValueAtPercentile(90) / 1e3, firstProbe.getMaxValue() / 1e3);
     }
 
     /** Every epoch a member's event lines say it entered ("epoch X -> Y: ..."), over all members' output so far. */
