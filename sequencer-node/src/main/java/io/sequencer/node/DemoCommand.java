@@ -125,9 +125,6 @@ final class DemoCommand implements Callable<Integer>
             nodes, nodes == 1 ? "" : "s", port, root);
         out.flush();
 
-        // The load thread parks between sends like the members' threads, with their timer slack (TimerSlack): the
-        // threads the demo starts from here on inherit it
-        io.sequencer.core.runtime.TimerSlack.set(io.sequencer.core.runtime.TimerSlack.DEFAULT_NS);
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key); // this run's cluster key: never written anywhere
         final DurableMember[] members = new DurableMember[nodes];

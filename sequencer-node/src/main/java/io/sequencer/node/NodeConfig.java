@@ -5,7 +5,6 @@ import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
-import io.sequencer.core.runtime.TimerSlack;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
 import io.sequencer.transport.aeron.FrameAuthenticator;
@@ -54,7 +53,7 @@ import java.util.regex.Pattern;
  * max.event.bytes     = 4096
  * max.result.bytes    = 256
  * idle.strategy       = backoff                   # busy-spin | yield | backoff | sleep
- * timer.slack.ns      = 1000                      # Linux: how late the members' threads' parks may end; 0: the OS's
+ * timer.slack.ns      = 0                         # Linux: how late the member's threads' parks may end; 0: the OS's
  * cpu                 = -1                        # pin the duty cycle to this CPU; -1: no pinning
  * metrics.port        = 0                         # > 0: member N serves its counters for Prometheus on port + N
  * metrics.address     = 127.0.0.1                 # the address that serves them (0.0.0.0: every interface)
@@ -227,7 +226,7 @@ public final class NodeConfig
         idleStrategy = values.getOrDefault("idle.strategy", "backoff");
         idleStrategy(); // validates
         cpu = (int)number("cpu", "-1", -1, 4095);
-        timerSlackNs = number("timer.slack.ns", Long.toString(TimerSlack.DEFAULT_NS), 0, 1_000_000_000);
+        timerSlackNs = number("timer.slack.ns", "0", 0, 1_000_000_000);
         metricsPort = (int)number("metrics.port", "0", 0, 65535 - 255);
         metricsAddress = values.getOrDefault("metrics.address", "127.0.0.1").trim();
         if (metricsAddress.isEmpty())

@@ -181,8 +181,7 @@ class NodeConfigTest
         assertEquals(TimeUnit.MILLISECONDS.toNanos(900), transport.flowControlReceiverTimeoutNs());
         assertEquals(3000, transport.driverTimeoutMs());
         assertEquals(2500, transport.timerSlackNs(), "the members' threads' timer slack, carried by the transport's");
-        assertEquals(io.sequencer.core.runtime.TimerSlack.DEFAULT_NS,
-            NodeConfig.of(minimal()).transportContext(0).timerSlackNs(), "the default");
+        assertEquals(0, NodeConfig.of(minimal()).transportContext(0).timerSlackNs(), "the default: the OS's");
 
         final NodeConfig external = NodeConfig.of(with(minimal(), "driver", "external"));
         assertEquals(CommonContext.getAeronDirectoryName(), external.transportContext(0).aeronDirectoryName(),

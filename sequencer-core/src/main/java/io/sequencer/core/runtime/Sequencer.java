@@ -63,7 +63,7 @@ public final class Sequencer implements AutoCloseable
         private IdleStrategy idleStrategy;
         private boolean ownThread = true;
         private java.util.concurrent.ThreadFactory threadFactory = Thread::new;
-        private long timerSlackNs = TimerSlack.DEFAULT_NS;
+        private long timerSlackNs;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private EpochClock epochClock = SystemEpochClock.INSTANCE;
         private ErrorHandler errorHandler;
@@ -227,7 +227,7 @@ public final class Sequencer implements AutoCloseable
 
         /**
          * The duty-cycle thread's timer slack on Linux ({@link TimerSlack}), set when it starts: how much later than
-         * asked its idle strategy's parks may end. Default {@link TimerSlack#DEFAULT_NS}; 0 leaves the thread's own
+         * asked its idle strategy's parks may end. Default 0, which leaves the thread's own
          * (the OS's 50 µs unless its creator changed it).
          */
         public Context timerSlackNs(final long timerSlackNs)

@@ -144,7 +144,8 @@ class SequencerTest
         final Sequencer byDefault = Sequencer.launch(context(ClusterConfig.ofSize(7, 1), 0,
             InMemoryNetwork.immediate(0), true), new AccountLedger());
         closeables.add(byDefault);
-        assertEquals(TimerSlack.DEFAULT_NS, byDefault.query(ledger -> TimerSlack.get()).join(), "the default");
+        assertEquals(TimerSlack.get(), byDefault.query(ledger -> TimerSlack.get()).join(),
+            "by default the thread keeps the slack of the thread that started it");
         final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> context(ClusterConfig.ofSize(8, 1), 0, InMemoryNetwork.immediate(0),
             true).timerSlackNs(-1).conclude());

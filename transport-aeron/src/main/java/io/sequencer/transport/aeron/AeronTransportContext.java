@@ -83,7 +83,7 @@ public final class AeronTransportContext
     private Supplier<IdleStrategy> driverIdleStrategy = AeronTransportContext::backoff;
     private long imageLivenessTimeoutNs = DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS;
     private long flowControlReceiverTimeoutNs = DEFAULT_FLOW_CONTROL_RECEIVER_TIMEOUT_NS;
-    private long timerSlackNs = io.sequencer.core.runtime.TimerSlack.DEFAULT_NS;
+    private long timerSlackNs;
     private long driverTimeoutMs = DEFAULT_DRIVER_TIMEOUT_MS;
     private Authentication authentication = Authentication.NONE;
     private byte[] secret;
@@ -637,7 +637,7 @@ public final class AeronTransportContext
     /**
      * The timer slack on Linux of the embedded driver's threads (not under {@code INVOKER}, whose driver runs on the
      * caller's thread), set as each starts ({@link io.sequencer.core.runtime.TimerSlack}): how much later than asked
-     * their idle strategy's parks may end. Default {@link io.sequencer.core.runtime.TimerSlack#DEFAULT_NS}; 0 leaves
+     * their idle strategy's parks may end. Default 0, which leaves
      * them the slack of the thread that starts the transport.
      */
     public long timerSlackNs()
