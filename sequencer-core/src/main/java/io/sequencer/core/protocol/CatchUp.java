@@ -161,8 +161,7 @@ final class CatchUp
             }
             p.entriesFrame.resetCursor();
             // Checksums chain: agreement at a position implies it below, divergence implies it above.
-            final long probed = probePosition;
-            for (long pos = probeFrom; pos <= probed && p.entriesFrame.nextEntry(); pos++)
+            for (long pos = probeFrom; pos <= probePosition && p.entriesFrame.nextEntry(); pos++)
             {
                 if (p.entriesFrame.entryChk() == p.log.chkAt(pos))
                 {

@@ -227,8 +227,8 @@ public final class Sequencer implements AutoCloseable
 
         /**
          * The duty-cycle thread's timer slack on Linux ({@link TimerSlack}), set when it starts: how much later than
-         * asked its idle strategy's parks may end. Default 0, which leaves the thread's own
-         * (the OS's 50 µs unless its creator changed it).
+         * asked its idle strategy's parks may end. Default 0, which leaves the thread's own (the OS's 50 µs unless its
+         * creator changed it).
          */
         public Context timerSlackNs(final long timerSlackNs)
         {

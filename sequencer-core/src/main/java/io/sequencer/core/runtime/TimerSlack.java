@@ -64,14 +64,16 @@ public final class TimerSlack
         }
     }
 
-    /** {@code /proc/<tid>/timerslack_ns} of the calling thread ({@code /proc/thread-self} names it), or null. */
+    /**
+     * {@code /proc/<tid>/timerslack_ns} of the calling thread ({@code /proc/thread-self} names it), or null without
+     * {@code /proc}; a kernel without the file fails the read or write that uses it.
+     */
     private static Path file()
     {
         try
         {
             final String link = Files.readSymbolicLink(THREAD_SELF).toString(); // "<pid>/task/<tid>"
-            final Path file = Path.of("/proc", link.substring(link.lastIndexOf('/') + 1), "timerslack_ns");
-            return Files.exists(file) ? file : null;
+            return Path.of("/proc", link.substring(link.lastIndexOf('/') + 1), "timerslack_ns");
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -637,8 +637,8 @@ public final class AeronTransportContext
     /**
      * The timer slack on Linux of the embedded driver's threads (not under {@code INVOKER}, whose driver runs on the
      * caller's thread), set as each starts ({@link io.sequencer.core.runtime.TimerSlack}): how much later than asked
-     * their idle strategy's parks may end. Default 0, which leaves
-     * them the slack of the thread that starts the transport.
+     * their idle strategy's parks may end. Default 0, which leaves them the slack of the thread that starts the
+     * transport.
      */
     public long timerSlackNs()
     {
