@@ -30,13 +30,15 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=KillCycleFigures -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsequencer.figures.cycles=50 [-Dsequencer.figures.settings="failure.timeout.ms=1000,boot.timeout.ms=1000"] \
- *     [-Dsequencer.figures.cds=false]
+ *     [-Dsequencer.figures.cds=false] [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"]
  * </pre>
  * or {@link #main} with the test classpath. The protocol timeouts are the configuration file's defaults
  * (heartbeat 5 ms, failure 50 ms, boot 60 ms) unless {@code sequencer.figures.settings} overrides them; the node JVMs
  * run with the parent POM's flags and the JVM's own defaults, and with a class-data sharing archive trained as the
  * {@code sequencer} script trains an operator's ({@link NodeCluster#classDataSharing()}), which is what a restart
- * costs an operator; {@code -Dsequencer.figures.cds=false} measures them without.
+ * costs an operator; {@code -Dsequencer.figures.cds=false} measures them without; {@code sequencer.figures.jvm} adds
+ * flags to every node JVM (as in {@link CatchUpFigures}: a JFR filename that is a directory gets one recording per
+ * process).
  */
 public final class KillCycleFigures
 {
@@ -72,7 +74,8 @@ public final class KillCycleFigures
         final Path dir = Files.createTempDirectory("kill-cycles");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(List.of());
+            final String jvm = System.getProperty("sequencer.figures.jvm", "").trim();
+            cluster.jvmFlags(jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+")));
             if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
             {
                 cluster.classDataSharing();

@@ -137,6 +137,13 @@ class FileNodeStoreTest
         Files.write(file, torn);
         assertEquals(9, new FileNodeStore(file).currentEpoch(), "the setter never returned: the old state");
 
+        // both copies are written before the one force: the second torn while the first got there
+        final byte[] secondTorn = written.clone();
+        final int tornFrom = FileNodeStore.COPY_STRIDE + 50; // its CRC still the old one's
+        System.arraycopy(old, tornFrom, secondTorn, tornFrom, 24);
+        Files.write(file, secondTorn);
+        assertEquals(10, new FileNodeStore(file).currentEpoch(), "the setter never returned: the new state is right");
+
         // the write goes on from the state read
         final FileNodeStore reopened = new FileNodeStore(file);
         reopened.currentEpoch(11);
