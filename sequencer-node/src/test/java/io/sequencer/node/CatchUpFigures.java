@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Figures, measured and printed, never asserted: a real {@code node} process catching up a long way behind while the
  * other two run on. Member 2 is killed; member 0 submits at a high rate until the log has grown by
- * {@code sequencer.figures.entries} (default 1,000,000); member 0 is then restarted without load, so that only
- * member 1's steady load (500 events/s) runs; member 2 is restarted and catches up. Printed:
+ * {@code sequencer.figures.entries} (default 1,000,000); member 0's load then stops (its own pause file), so that
+ * only member 1's steady load (500 events/s) runs; member 2 is restarted and catches up. With
+ * {@code -Dsequencer.figures.cold-server=true} member 0 is restarted without load instead (what this figure did
+ * before 2026-12-06): the member serving the catch-up then runs code as cold as the one catching up, which no member
+ * in service does. Printed:
  * <ul>
  * <li>catch-up rate: the rise of member 2's {@code entries fetched} counter over the time it rose, sampled every
  *     20 ms;</li>
@@ -31,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] \
- *     [-Dsequencer.figures.settings=key=value,key=value]
+ *     [-Dsequencer.figures.settings=key=value,key=value] [-Dsequencer.figures.cold-server=true]
  * </pre>
  * (a JFR filename that is a directory gets one recording per process).
  */
@@ -55,6 +58,7 @@ public final class CatchUpFigures
     public static void main(final String[] args) throws Exception
     {
         final long behind = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        final boolean coldServer = Boolean.getBoolean("sequencer.figures.cold-server");
         System.clearProperty("sequencer.faults.settings"); // the protocol's own timeouts
         final Map<String, String> settings = new LinkedHashMap<>();
         settings.put("heartbeat.ms", null);
@@ -70,7 +74,8 @@ public final class CatchUpFigures
         {
             final String jvm = System.getProperty("sequencer.figures.jvm", "").trim(); // e.g. a JFR recording
             cluster.jvmFlags(jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"))).writeConfig(settings);
-            cluster.start(0, "--bootstrap", "--load", FILL_LOAD);
+            final Path fillPause = dir.resolve("pause-fill");
+            cluster.pauseFile(0, fillPause).start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
             cluster.start(2, "--bootstrap", "--load", "50"); // an ack log of its own, for the final check
             // All three running before member 2 goes: a member whose JVM started late finds the cluster bootstrapped
@@ -89,10 +94,18 @@ public final class CatchUpFigures
                 "(%.0f/s)%n", startHave, cluster.counter(1, "have") - startHave, fillSeconds,
                 (cluster.counter(1, "have") - startHave) / fillSeconds);
 
-            // Only member 1's steady load from here: member 0 comes back without one.
-            cluster.kill(0);
-            cluster.start(0);
-            cluster.await(() -> cluster.running(0) && cluster.running(1), "members 0 and 1 running again");
+            if (coldServer)
+            {
+                // Only member 1's steady load from here: member 0 comes back without one, as cold as member 2.
+                cluster.kill(0);
+                cluster.start(0);
+                cluster.await(() -> cluster.running(0) && cluster.running(1), "members 0 and 1 running again");
+            }
+            else
+            {
+                // Only member 1's steady load from here: member 0's stops, its JVM warm, as a member in service is.
+                Files.writeString(fillPause, "");
+            }
             final long steadyFromWallNs = NodeCluster.wallNs();
             cluster.awaitAcknowledging(1, 1_000, "member 1 acknowledging steadily (two seconds)");
 

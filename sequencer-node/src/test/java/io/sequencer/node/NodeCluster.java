@@ -58,6 +58,8 @@ final class NodeCluster implements AutoCloseable
     final String group;
     final int port;
     private final Process[] members;
+    /** Per member, the pause file its load heeds instead of {@link #pauseFile()}, or null. */
+    private final Path[] memberPauseFiles;
     private final List<Process> started = new ArrayList<>();
     private IntFunction<List<String>> launcher = id -> List.of();
     /**
@@ -73,6 +75,7 @@ final class NodeCluster implements AutoCloseable
         this.dir = Files.createDirectories(dir);
         this.size = size;
         this.members = new Process[size];
+        this.memberPauseFiles = new Path[size];
         final String[] groupAndPorts = groupAndPorts(2 * size);
         group = groupAndPorts[0];
         port = Integer.parseInt(groupAndPorts[1]);
@@ -209,6 +212,16 @@ final class NodeCluster implements AutoCloseable
     }
 
     /**
+     * Member {@code id}'s processes started from now on pause their load while {@code file} exists instead of the
+     * cluster's {@link #pauseFile()}: one member's load stopped while the others' goes on.
+     */
+    NodeCluster pauseFile(final int id, final Path file)
+    {
+        memberPauseFiles[id] = file;
+        return this;
+    }
+
+    /**
      * Launch the node processes as the {@code sequencer} script launches an operator's: with a class-data sharing
      * archive, trained here once ({@link ClassDataArchive}, in {@code dir/cds}) with the {@link #jvmFlags} set now.
      * Not for the build's tests, whose nodes start without one: the training takes about ten seconds.
@@ -237,7 +250,8 @@ final class NodeCluster implements AutoCloseable
         }
         command.addAll(java);
         command.addAll(List.of("node", "--config", config().toString(), "--id", String.valueOf(id),
-            "--ack-log", ackLog(id).toString(), "--load-pause-file", pauseFile().toString()));
+            "--ack-log", ackLog(id).toString(), "--load-pause-file",
+            (memberPauseFiles[id] == null ? pauseFile() : memberPauseFiles[id]).toString()));
         command.addAll(List.of(extra));
         return command;
     }

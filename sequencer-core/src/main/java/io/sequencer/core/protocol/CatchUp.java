@@ -53,12 +53,6 @@ final class CatchUp
         this.p = protocol;
     }
 
-    /**
-     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link
-     * SequencerProtocol#PROBE_WINDOW}
-     * below it (never at or below a position known to agree). Their checksums settle in one round trip a divergence
-     * inside the window, where most are; a binary search finds the others.
-     */
     /** A new epoch: no catch-up outside it, no follow round. */
     void onEpochEntered()
     {
@@ -67,6 +61,11 @@ final class CatchUp
         followGap = -1;
     }
 
+    /**
+     * A divergence probe (B5): the base owner's entries up to {@code position}, from up to {@link
+     * SequencerProtocol#PROBE_WINDOW} below it (never at or below a position known to agree). Their checksums settle
+     * in one round trip a divergence inside the window, where most are; a binary search finds the others.
+     */
     void sendProbe(final long position)
     {
         fetchMovedNs = p.nowNs;
