@@ -284,6 +284,19 @@ public final class AeronTransport implements Transport
      *
      * @return frames taken off the streams (delivered, or dropped and counted).
      */
+    /**
+     * Under {@code INVOKER}, run the embedded driver's duty cycle once (what {@link #poll} does first), and nothing
+     * else: no frame is delivered and no client callback runs. For the thread that holds the transport after its start
+     * and before a duty cycle takes it over, so that the driver answers its peers meanwhile; under the other threading
+     * modes the driver runs on its own threads and this does nothing.
+     *
+     * @return the driver's work count (0 when it runs on its own threads).
+     */
+    public int invokeDriver()
+    {
+        return driverInvoker == null ? 0 : driverInvoker.invoke();
+    }
+
     public int poll(final FrameHandler handler, final int limit)
     {
         publisher.flush(); // what a caller that never flushes published last cycle, before the driver sends
