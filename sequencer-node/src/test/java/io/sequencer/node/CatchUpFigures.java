@@ -72,8 +72,7 @@ public final class CatchUpFigures
         final Path dir = Files.createTempDirectory("catch-up");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            final String jvm = System.getProperty("sequencer.figures.jvm", "").trim(); // e.g. a JFR recording
-            cluster.jvmFlags(jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"))).writeConfig(settings);
+            cluster.jvmFlags(NodeCluster.figuresJvmFlags()).writeConfig(settings);
             final Path fillPause = dir.resolve("pause-fill");
             cluster.pauseFile(0, fillPause).start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);

@@ -74,8 +74,7 @@ public final class KillCycleFigures
         final Path dir = Files.createTempDirectory("kill-cycles");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            final String jvm = System.getProperty("sequencer.figures.jvm", "").trim();
-            cluster.jvmFlags(jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+")));
+            cluster.jvmFlags(NodeCluster.figuresJvmFlags());
             if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
             {
                 cluster.classDataSharing();
@@ -265,8 +264,7 @@ public final class KillCycleFigures
                 {
                     continue;
                 }
-                final java.time.Instant at = java.time.Instant.parse(m.group(1));
-                final long ns = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+                final long ns = NodeCluster.wallNs(java.time.Instant.parse(m.group(1)));
                 final String text = m.group(2);
                 final java.util.regex.Matcher s = suspicion.matcher(text);
                 final java.util.regex.Matcher d = decided.matcher(text);

@@ -247,8 +247,7 @@ class NetworkNamespaceTest
                 {
                     try
                     {
-                        final java.time.Instant at = java.time.Instant.parse(line.substring(0, space));
-                        final long ns = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+                        final long ns = NodeCluster.wallNs(java.time.Instant.parse(line.substring(0, space)));
                         if (ns >= startNs && ns <= endNs)
                         {
                             lines.add(line);

@@ -478,8 +478,23 @@ final class NodeCluster implements AutoCloseable
     /** Wall time in ns since 1970, as the nodes' {@code --ack-log} lines carry it. */
     static long wallNs()
     {
-        final java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return wallNs(java.time.Instant.now());
+    }
+
+    /** {@code at} in ns since 1970: the time of a node's event line, say. */
+    static long wallNs(final java.time.Instant at)
+    {
+        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+    }
+
+    /**
+     * The JVM flags the figures' {@code -Dsequencer.figures.jvm} gives every node JVM (space-separated; a JFR
+     * recording, say), or none.
+     */
+    static List<String> figuresJvmFlags()
+    {
+        final String jvm = System.getProperty("sequencer.figures.jvm", "").trim();
+        return jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
     }
 
     /** SIGTERM every live member and wait for each to close. */

@@ -279,12 +279,6 @@ public final class AeronTransport implements Transport
     }
 
     /**
-     * Send what was published and not flushed, service the Aeron client (and the driver under {@code INVOKER}), then
-     * deliver up to {@code limit} fragments' worth of frames from the shared channel and the catch-up stream.
-     *
-     * @return frames taken off the streams (delivered, or dropped and counted).
-     */
-    /**
      * Under {@code INVOKER}, run the embedded driver's duty cycle once (what {@link #poll} does first), and nothing
      * else: no frame is delivered and no client callback runs. For the thread that holds the transport after its start
      * and before a duty cycle takes it over, so that the driver answers its peers meanwhile; under the other threading
@@ -297,13 +291,16 @@ public final class AeronTransport implements Transport
         return driverInvoker == null ? 0 : driverInvoker.invoke();
     }
 
+    /**
+     * Send what was published and not flushed, service the Aeron client (and the driver under {@code INVOKER}), then
+     * deliver up to {@code limit} fragments' worth of frames from the shared channel and the catch-up stream.
+     *
+     * @return frames taken off the streams (delivered, or dropped and counted).
+     */
     public int poll(final FrameHandler handler, final int limit)
     {
         publisher.flush(); // what a caller that never flushes published last cycle, before the driver sends
-        if (driverInvoker != null)
-        {
-            driverInvoker.invoke();
-        }
+        invokeDriver();
         clientInvoker.invoke();
         adapter.handler(handler);
         int fragments = 0;
