@@ -65,6 +65,7 @@ import java.util.regex.Pattern;
  * stream.id           = 1001
  * catchup.stream.id   = 1002
  * term.length         = 1048576                   # bytes, a power of two, at least 8 x the largest frame
+ * catchup.mtu         = auto                      # catch-up datagram bytes; auto: the endpoint interface's MTU - 64
  * driver              = embedded                  # embedded | external
  * aeron.dir           = (embedded: /dev/shm/sequencer-aeron-&lt;cluster.id&gt;-&lt;id&gt;, external: Aeron's default)
  * driver.threading    = shared                    # embedded: shared | shared-network | dedicated | invoker
@@ -86,8 +87,8 @@ public final class NodeConfig
         "cluster.id", "cluster.members", "data.dir", "durability", "heartbeat.ms", "failure.timeout.ms",
         "failure.timeout.max.ms", "boot.timeout.ms", "checkpoint.interval", "checkpoint.keep", "log.retain.entries",
         "timer.tick.us", "max.event.bytes", "max.result.bytes", "idle.strategy", "timer.slack.ns", "cpu",
-        "authentication", "authentication.key.file", "channel", "unicast", "stream.id",
-        "catchup.stream.id", "term.length", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
+        "authentication", "authentication.key.file", "channel", "unicast", "stream.id", "catchup.stream.id",
+        "term.length", "catchup.mtu", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
         "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms", "metrics.port",
         "metrics.address");
     private static final java.util.regex.Pattern MEMBER_KEY =
@@ -127,6 +128,7 @@ public final class NodeConfig
     private final int streamId;
     private final int catchUpStreamId;
     private final int termLength;
+    private final int catchUpMtu;
     private final int maxFrameLength;
     private final boolean embeddedDriver;
     private final String aeronDirectory;
@@ -288,6 +290,26 @@ public final class NodeConfig
                 maxFrameLength + " bytes)", values.get("term.length"));
         }
         termLength = (int)term;
+        final String mtu = values.getOrDefault("catchup.mtu", "auto");
+        final int maxMtu = Math.min(65504, termLength / 8);
+        long parsedMtu = AeronTransportContext.AUTO_MTU;
+        if (!"auto".equals(mtu))
+        {
+            try
+            {
+                parsedMtu = Long.parseLong(mtu.replace("_", ""));
+            }
+            catch (final NumberFormatException ex)
+            {
+                parsedMtu = -1;
+            }
+            if (parsedMtu < 1024 || parsedMtu > maxMtu || parsedMtu % 32 != 0)
+            {
+                throw bad("catchup.mtu", "auto or a multiple of 32 from 1024 to " + maxMtu + " (Aeron's largest " +
+                    "datagram, at most an eighth of term.length)", mtu);
+            }
+        }
+        catchUpMtu = (int)parsedMtu;
 
         final String driver = values.getOrDefault("driver", "embedded");
         switch (driver)
@@ -628,6 +650,7 @@ public final class NodeConfig
             .streamId(streamId)
             .catchUpStreamId(catchUpStreamId)
             .termLength(termLength)
+            .catchUpMtu(catchUpMtu)
             .maxFrameLength(maxFrameLength)
             .maxEventLength(maxEventBytes)
             .embeddedDriver(embeddedDriver)

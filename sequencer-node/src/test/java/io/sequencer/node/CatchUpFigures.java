@@ -34,9 +34,13 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] \
- *     [-Dsequencer.figures.settings=key=value,key=value] [-Dsequencer.figures.cold-server=true]
+ *     [-Dsequencer.figures.settings=key=value,key=value] [-Dsequencer.figures.cold-server=true] \
+ *     [-Dsequencer.figures.cds=false]
  * </pre>
- * (a JFR filename that is a directory gets one recording per process).
+ * (a JFR filename that is a directory gets one recording per process). The node JVMs run with a class-data sharing
+ * archive, as the {@code sequencer} script runs an operator's ({@link NodeCluster#classDataSharing()}), unless
+ * {@code -Dsequencer.figures.cds=false}. Also printed: the entries fetched in each quarter second, and the CPU time
+ * each thread of the three processes used from the restart until member 2 runs (from /proc, where there is one).
  */
 public final class CatchUpFigures
 {
@@ -72,7 +76,12 @@ public final class CatchUpFigures
         final Path dir = Files.createTempDirectory("catch-up");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(NodeCluster.figuresJvmFlags()).writeConfig(settings);
+            cluster.jvmFlags(NodeCluster.figuresJvmFlags());
+            if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
+            {
+                cluster.classDataSharing(); // as the sequencer script launches an operator's nodes (KillCycleFigures)
+            }
+            cluster.writeConfig(settings);
             final Path fillPause = dir.resolve("pause-fill");
             cluster.pauseFile(0, fillPause).start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);
@@ -110,6 +119,7 @@ public final class CatchUpFigures
 
             final long restartWallNs = NodeCluster.wallNs();
             final long restartNs = System.nanoTime();
+            final Map<String, Long> cpuBefore = threadCpu(cluster, 0, 1);
             cluster.start(2);
             final List<long[]> fetchedSamples = new ArrayList<>(); // { nanoTime, entries fetched }
             cluster.await(() ->
@@ -119,6 +129,7 @@ public final class CatchUpFigures
             }, "member 2 running again", TimeUnit.MINUTES.toNanos(10));
             final long runningNs = System.nanoTime();
             final long runningWallNs = NodeCluster.wallNs();
+            final Map<String, Long> cpuAfter = threadCpu(cluster, 0, 1, 2);
             final long fetched = cluster.counter(2, "entries fetched");
             final long afterWallNs = runningWallNs + TimeUnit.SECONDS.toNanos(2);
             cluster.await(() -> NodeCluster.wallNs() - afterWallNs > 0, "two seconds after member 2 runs");
@@ -141,6 +152,10 @@ public final class CatchUpFigures
                 previous = Math.max(previous, sample[1]);
             }
             final double fetchSeconds = firstRiseNs < 0 ? 0 : (lastRiseNs - firstRiseNs) / 1e9;
+            System.out.println("CatchUpFigures: entries fetched a quarter second, from the first rise: " +
+                quarterSeconds(fetchedSamples, firstRiseNs));
+            System.out.println("CatchUpFigures: CPU ms of each thread from member 2's restart until it runs (" +
+                (runningNs - restartNs) / 1_000_000 + " ms): " + cpuUsed(cpuBefore, cpuAfter));
             final List<Long> acks = ackTimes(cluster.ackLog(1));
             final long windowNs = afterWallNs - restartWallNs;
             final Histogram during = gaps(acks, restartWallNs, afterWallNs);
@@ -185,6 +200,98 @@ public final class CatchUpFigures
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
+    }
+
+    /** The rise of the counter in each quarter second from {@code fromNs} (samples are { nanoTime, value }). */
+    private static String quarterSeconds(final List<long[]> samples, final long fromNs)
+    {
+        final StringBuilder sb = new StringBuilder();
+        long bucketEnd = fromNs + 250_000_000L;
+        long bucketStartValue = -1;
+        long last = 0;
+        for (final long[] sample : samples)
+        {
+            if (sample[0] < fromNs)
+            {
+                continue;
+            }
+            if (bucketStartValue < 0)
+            {
+                bucketStartValue = sample[1];
+            }
+            while (sample[0] >= bucketEnd)
+            {
+                sb.append(last - bucketStartValue).append(' ');
+                bucketStartValue = last;
+                bucketEnd += 250_000_000L;
+            }
+            last = sample[1];
+        }
+        return sb.append(last - Math.max(0, bucketStartValue)).toString();
+    }
+
+    /**
+     * The CPU time (utime + stime, ms) each thread of the members' processes has used, by "member/thread name", read
+     * from /proc (empty where there is none).
+     */
+    private static Map<String, Long> threadCpu(final NodeCluster cluster, final int... ids) throws IOException
+    {
+        final Map<String, Long> cpu = new LinkedHashMap<>();
+        for (final int id : ids)
+        {
+            final Path tasks = Path.of("/proc", Long.toString(cluster.process(id).pid()), "task");
+            if (!Files.isDirectory(tasks))
+            {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> threads = Files.list(tasks))
+            {
+                for (final Path thread : (Iterable<Path>)threads::iterator)
+                {
+                    final String stat;
+                    try
+                    {
+                        stat = Files.readString(thread.resolve("stat"));
+                    }
+                    catch (final IOException ended)
+                    {
+                        continue;
+                    }
+                    final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    final long ms = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // 100 ticks/s
+                    cpu.merge(id + "/" + name, ms, Long::sum);
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /** What each thread used between the two readings, largest first, the small ones summed. */
+    private static String cpuUsed(final Map<String, Long> before, final Map<String, Long> after)
+    {
+        final StringBuilder sb = new StringBuilder();
+        long rest = 0;
+        long total = 0;
+        final List<Map.Entry<String, Long>> used = new ArrayList<>();
+        for (final Map.Entry<String, Long> thread : after.entrySet())
+        {
+            used.add(Map.entry(thread.getKey(), thread.getValue() - before.getOrDefault(thread.getKey(), 0L)));
+        }
+        used.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        for (final Map.Entry<String, Long> thread : used)
+        {
+            total += thread.getValue();
+            if (thread.getValue() >= 50)
+            {
+                sb.append(thread.getKey()).append(' ').append(thread.getValue()).append("; ");
+            }
+            else
+            {
+                rest += thread.getValue();
+            }
+        }
+        return sb.append("others ").append(rest).append("; total ").append(total).toString();
     }
 
     /** The gaps between consecutive acknowledgement times within [fromNs, toNs), in µs. */

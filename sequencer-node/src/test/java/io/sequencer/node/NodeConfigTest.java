@@ -154,6 +154,7 @@ class NodeConfigTest
             "catchup.stream.id", "78",
             "max.event.bytes", "300000",
             "term.length", "4194304",
+            "catchup.mtu", "8928",
             "driver", "external",
             "aeron.dir", "/dev/shm/the-driver",
             "driver.threading", "invoker",
@@ -170,6 +171,9 @@ class NodeConfigTest
         assertEquals(77, transport.streamId());
         assertEquals(78, transport.catchUpStreamId());
         assertEquals(4 * 1024 * 1024, transport.termLength());
+        assertEquals(8928, transport.catchUpMtu());
+        assertEquals(AeronTransportContext.AUTO_MTU, NodeConfig.of(minimal()).transportContext(0).catchUpMtu(),
+            "auto by default, derived from the interface when the transport concludes");
         assertEquals(300_000, transport.maxEventLength());
         assertEquals(300_000, config.protocolContext(2).maxEventLength(), "the same limit on both sides");
         assertTrue(transport.maxFrameLength() >= 300_000 + AeronTransportContext.EVENT_OVERHEAD);
@@ -275,6 +279,14 @@ class NodeConfigTest
         final String tooSmall = errorOf(with(minimal(), "max.event.bytes", "200000"));
         assertTrue(tooSmall.startsWith("term.length: expected a power of two from 2097152 to 1073741824"), tooSmall);
         assertTrue(tooSmall.contains("max.event.bytes = 200000"), tooSmall);
+        for (final String mtu : new String[] { "1000", "1500", "65536", "large" })
+        {
+            assertEquals("catchup.mtu: expected auto or a multiple of 32 from 1024 to 65504 (Aeron's largest " +
+                "datagram, at most an eighth of term.length), got '" + mtu + "'",
+                errorOf(with(minimal(), "catchup.mtu", mtu)));
+        }
+        assertEquals(AeronTransportContext.AUTO_MTU,
+            NodeConfig.of(with(minimal(), "catchup.mtu", "auto")).transportContext(0).catchUpMtu());
         assertEquals("catchup.stream.id: expected a stream id other than stream.id 1002, got '1002'",
             errorOf(with(minimal(), "stream.id", "1002")));
         assertTrue(errorOf(with(minimal(), "image.liveness.timeout.ms", "10"))

@@ -79,12 +79,34 @@ class AeronTransportContextTest
     }
 
     @Test
+    void catchUpDatagramsAreAsLargeAsTheInterfaceCarries() throws Exception
+    {
+        final java.net.NetworkInterface loopback = java.net.NetworkInterface.getByInetAddress(
+            InetAddress.getLoopbackAddress());
+        final int expected = Math.min(65504, (loopback.getMTU() - 64) & ~31);
+        final AeronTransportContext context = context().conclude();
+        assertEquals(expected, context.catchUpMtu(), "loopback's MTU " + loopback.getMTU() + " less the headers");
+        for (final String channel : context.catchUpPublicationChannels())
+        {
+            assertTrue(channel == null || channel.endsWith("|mtu=" + expected), channel);
+        }
+        assertEquals(8192, AeronTransportContext.mtuFor(InetAddress.getLoopbackAddress(), 64 * 1024),
+            "at most an eighth of the term, Aeron's largest message");
+        assertEquals(AeronTransportContext.ETHERNET_MTU, AeronTransportContext.mtuFor(
+            InetAddress.getByName("0.0.0.0"), 1024 * 1024), "no interface holds the wildcard address: Aeron's own");
+        assertEquals(8928, context().catchUpMtu(8928).conclude().catchUpMtu(), "a setting is kept");
+    }
+
+    @Test
     void otherSettingsAreNamed()
     {
         assertMessage("memberId:", () -> context().memberId(7).conclude());
         assertMessage("secret:", () -> context().authentication(Authentication.CONTROL).conclude());
         assertMessage("secret:", () -> context().authentication(Authentication.ALL).secret(new byte[8]).conclude());
         assertMessage("termLength:", () -> context().termLength(100_000).conclude());
+        assertMessage("catchUpMtu:", () -> context().catchUpMtu(1500).conclude());
+        assertMessage("catchUpMtu:", () -> context().termLength(64 * 1024).maxFrameLength(4096).catchUpMtu(16384)
+            .conclude());
         assertMessage("maxFrameLength:", () -> context().termLength(64 * 1024).conclude());
         assertMessage("maxEventLength:", () -> context().maxEventLength(AeronTransportContext.DEFAULT_MAX_FRAME_LENGTH)
             .conclude());
