@@ -104,12 +104,17 @@ class UdpFailoverTest
         assertEquals(nodes.get(0).ledger.digest(), restarted.ledger.digest());
     }
 
-    /** The image times out (500 ms) well before the protocol's own silence timeout (3 s): the signal decides. */
+    /**
+     * The image times out (500 ms) well before the protocol's own silence timeout (3 s): the signal decides. Catch-up
+     * datagrams of Ethernet's size, not loopback's: batches larger than one datagram, which Aeron cannot claim, must go
+     * through {@code offer} (fragmented), as on a real network.
+     */
     private AeronTransportContext transportContext(
         final ClusterConfig cluster, final int id, final String channel, final int streamId, final int[] ports)
     {
         final AeronTransportContext context = TestNode.transportContext(cluster, id, channel, streamId, ports)
             .imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .catchUpMtu(AeronTransportContext.ETHERNET_MTU)
             .authentication(authentication);
         return authentication == Authentication.NONE ? context : context.secret(SECRET);
     }
