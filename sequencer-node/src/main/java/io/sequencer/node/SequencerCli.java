@@ -45,7 +45,37 @@ public final class SequencerCli
     public static void main(final String[] args)
     {
         prepareChronicle();
+        if (args.length > 0 && ("node".equals(args[0]) || "demo".equals(args[0])))
+        {
+            initialiseChronicleAside();
+        }
         System.exit(execute(args));
+    }
+
+    /**
+     * Chronicle's first queue class initialises its {@code Jvm} and {@code OS} classes, and they OpenHFT Affinity and
+     * with it JNA (a native library unpacked, {@code ldconfig -p} run in a child process): 80 ms of a member's start on
+     * an idle machine, on the thread that then opens the log, and two or three times that beside a loaded cluster.
+     * Done here on a thread of its own, it runs while picocli builds and parses the command line (0.1–0.3 s); the JVM
+     * initialises a class once, so the log's open waits for it if it is not done. A failure is printed here and met
+     * again, as a {@code NoClassDefFoundError}, by the open.
+     */
+    private static void initialiseChronicleAside()
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                Class.forName("net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder", true,
+                    SequencerCli.class.getClassLoader());
+            }
+            catch (final ClassNotFoundException | LinkageError ex)
+            {
+                System.err.println("sequencer: Chronicle Queue failed to initialise: " + ex);
+            }
+        }, "sequencer-chronicle-init");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
