@@ -114,6 +114,7 @@ public final class KillCycleFigures
         final Histogram failover = new Histogram(3);
         final Histogram started = new Histogram(3);
         final Histogram running = new Histogram(3);
+        final Histogram runningLessCatchUp = new Histogram(3);
         final Histogram fetched = new Histogram(3);
         final Histogram epochChanges = new Histogram(3);
         final Histogram epochsRisen = new Histogram(3);
@@ -178,6 +179,11 @@ public final class KillCycleFigures
             final long runningNs = System.nanoTime();
             started.recordValue(TimeUnit.NANOSECONDS.toMicros(startedNs[0] - restartNs));
             running.recordValue(TimeUnit.NANOSECONDS.toMicros(runningNs - restartNs));
+            final Path victimOutput = cluster.dir.resolve("out-" + victim + ".txt");
+            final long[] catchUpNs = { -1 };
+            cluster.await(() -> (catchUpNs[0] = catchUpNs(victimOutput)) >= 0, "member " + victim + "'s running line");
+            runningLessCatchUp.recordValue(TimeUnit.NANOSECONDS.toMicros(Math.max(0, runningNs - restartNs -
+                catchUpNs[0])));
             fetched.recordValue(Math.max(0, cluster.counter(victim, "entries fetched")));
             cluster.awaitAllAcknowledging(20, "all three acknowledging after the restart");
             long changes = 0;
@@ -217,6 +223,8 @@ public final class KillCycleFigures
             "  kill -> first acknowledgement by a survivor in a later epoch: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n" +
             "  restart -> counters file: p50 %.0f ms; restart -> running (aligned, caught up): p50 %.0f ms, " +
             "p99 %.0f ms; entries fetched p50 %d, max %d%n" +
+            "  restart -> running less its catch-up (probing to aligned or asking in, from its event lines): p50 " +
+            "%.0f ms, p99 %.0f ms%n" +
             "  epochs per cycle (distinct epochs any member entered, from their event lines): p50 %d, mean %.1f, " +
             "max %d%n" +
             "  rise of the highest epoch per cycle (epochs skipped for their coordinator count): p50 %d, mean %.1f, " +
@@ -225,11 +233,65 @@ public final class KillCycleFigures
             cycles, failover.getValueAtPercentile(50) / 1e3, failover.getValueAtPercentile(99) / 1e3,
             failover.getMaxValue() / 1e3, started.getValueAtPercentile(50) / 1e3,
             running.getValueAtPercentile(50) / 1e3, running.getValueAtPercentile(99) / 1e3,
-            fetched.getValueAtPercentile(50), fetched.getMaxValue(), epochsEntered.getValueAtPercentile(50),
+            fetched.getValueAtPercentile(50), fetched.getMaxValue(), runningLessCatchUp.getValueAtPercentile(50) / 1e3,
+            runningLessCatchUp.getValueAtPercentile(99) / 1e3, epochsEntered.getValueAtPercentile(50),
             epochsEntered.getMean(), epochsEntered.getMaxValue(), epochsRisen.getValueAtPercentile(50),
             epochsRisen.getMean(), epochsRisen.getMaxValue(), epochChanges.getValueAtPercentile(50),
             epochChanges.getMean(), epochChanges.getMaxValue());
         printEpochChangeSteps(cluster);
+    }
+
+    /**
+     * How long the newest process in {@code output} spent catching up before it ran, from its event lines: each span
+     * from a probe ("probing ...") to its end ("aligned to epoch ...", or "asking in" after fetching outside the
+     * epoch), summed; the waits between (for a decision, for the admitting epoch) are not catching up. -1 while its
+     * "running in epoch" line is not written yet.
+     */
+    static long catchUpNs(final Path output)
+    {
+        final List<String> lines;
+        try
+        {
+            lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        int start = -1;
+        for (int i = lines.size() - 1; i >= 0 && start < 0; i--)
+        {
+            if (lines.get(i).matches("^\\S+Z member \\d+: epoch 0 -> \\d+: start$"))
+            {
+                start = i;
+            }
+        }
+        long sum = 0;
+        long spanStartNs = -1;
+        for (int i = Math.max(0, start); start >= 0 && i < lines.size(); i++)
+        {
+            final String line = lines.get(i);
+            final int space = line.indexOf(' ');
+            if (space < 0 || !line.substring(0, space).endsWith("Z"))
+            {
+                continue;
+            }
+            final long ns = NodeCluster.wallNs(java.time.Instant.parse(line.substring(0, space)));
+            if (line.contains(": running in epoch "))
+            {
+                return sum;
+            }
+            if (spanStartNs < 0 && line.contains(": probing "))
+            {
+                spanStartNs = ns;
+            }
+            else if (spanStartNs >= 0 && (line.contains(": aligned to epoch ") || line.contains(": asking in")))
+            {
+                sum += ns - spanStartNs;
+                spanStartNs = -1;
+            }
+        }
+        return -1;
     }
 
     /**
