@@ -291,7 +291,7 @@ public final class NodeConfig
         }
         termLength = (int)term;
         final String mtu = values.getOrDefault("catchup.mtu", "auto");
-        final int maxMtu = Math.min(65504, termLength / 8);
+        final int maxMtu = AeronTransportContext.maxCatchUpMtu(termLength);
         long parsedMtu = AeronTransportContext.AUTO_MTU;
         if (!"auto".equals(mtu))
         {
@@ -303,10 +303,10 @@ public final class NodeConfig
             {
                 parsedMtu = -1;
             }
-            if (parsedMtu < 1024 || parsedMtu > maxMtu || parsedMtu % 32 != 0)
+            if (parsedMtu < AeronTransportContext.MIN_MTU || parsedMtu > maxMtu || parsedMtu % 32 != 0)
             {
-                throw bad("catchup.mtu", "auto or a multiple of 32 from 1024 to " + maxMtu + " (Aeron's largest " +
-                    "datagram, at most an eighth of term.length)", mtu);
+                throw bad("catchup.mtu", "auto or a multiple of 32 from " + AeronTransportContext.MIN_MTU + " to " +
+                    maxMtu + " (Aeron's largest datagram, at most an eighth of term.length)", mtu);
             }
         }
         catchUpMtu = (int)parsedMtu;

@@ -74,8 +74,9 @@ public final class AeronTransportContext
     /** IP and UDP headers (IPv6's 48 bytes, with room to spare) below Aeron's datagram. */
     private static final int IP_UDP_HEADROOM = 64;
     /** The largest datagram payload Aeron sends (a multiple of its 32-byte frame alignment). */
-    private static final int MAX_MTU = 65504;
-    private static final int MIN_MTU = 1024;
+    public static final int MAX_MTU = 65504;
+    /** The smallest catch-up MTU accepted. */
+    public static final int MIN_MTU = 1024;
 
     private ClusterConfig cluster;
     private int memberId = -1;
@@ -129,9 +130,9 @@ public final class AeronTransportContext
         require(maxFrameLength >= 1024 && maxFrameLength + FrameAuthenticator.TAG_LENGTH <= termLength / 8,
             "maxFrameLength", "1024..termLength/8 - " + FrameAuthenticator.TAG_LENGTH + " (Aeron's largest message " +
             "is an eighth of the term length; raise termLength for larger frames)", maxFrameLength);
-        require(catchUpMtu == AUTO_MTU || (catchUpMtu >= MIN_MTU && catchUpMtu <= Math.min(MAX_MTU, termLength / 8) &&
+        require(catchUpMtu == AUTO_MTU || (catchUpMtu >= MIN_MTU && catchUpMtu <= maxCatchUpMtu(termLength) &&
             catchUpMtu % 32 == 0), "catchUpMtu", "auto (0) or a multiple of 32 in " + MIN_MTU + ".." +
-            Math.min(MAX_MTU, termLength / 8) + " (at most an eighth of termLength)", catchUpMtu);
+            maxCatchUpMtu(termLength) + " (at most an eighth of termLength)", catchUpMtu);
         require(maxEventLength >= 0 && maxEventLength <= maxFrameLength - EVENT_OVERHEAD, "maxEventLength",
             "0..maxFrameLength - " + EVENT_OVERHEAD + " = " + (maxFrameLength - EVENT_OVERHEAD) +
             " (an event travels in a catch-up batch with its header; raise maxFrameLength for larger events)",
@@ -313,7 +314,13 @@ public final class AeronTransportContext
             interfaceMtu = -1;
         }
         final int mtu = interfaceMtu <= 0 ? ETHERNET_MTU : (interfaceMtu - IP_UDP_HEADROOM) & ~31;
-        return Math.max(MIN_MTU, Math.min(mtu, Math.min(MAX_MTU, termLength / 8)));
+        return Math.max(MIN_MTU, Math.min(mtu, maxCatchUpMtu(termLength)));
+    }
+
+    /** The largest catch-up MTU a term of {@code termLength} allows: Aeron's largest datagram or an eighth of it. */
+    public static int maxCatchUpMtu(final int termLength)
+    {
+        return Math.min(MAX_MTU, termLength / 8);
     }
 
     private String resolveEndpoint(final int index, final ChannelUri uri)
