@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <li>failover: from the SIGKILL to the first acknowledgement by a survivor in a later epoch than it was in at the
  *     kill (read off the survivors' {@code --ack-log} lines: wall time in ns and epoch);</li>
  * <li>restart: from launching the killed member again to its counters file (JVM and storage up), and to running
- *     (it has aligned to the base and caught up: B5, B6), with the entries it fetched;</li>
+ *     (it has aligned to the base and caught up: B5, B6), with the entries it fetched, and to running less its
+ *     catch-up (the issue's "within 2 s plus its catch-up": its event lines' spans from a probe to the alignment or to
+ *     asking in, summed, taken off);</li>
  * <li>epoch changes: the sum over the members of their {@code epoch changes} counters' rise (the restarted member's
  *     counted from its start).</li>
  * </ul>
@@ -247,7 +249,7 @@ public final class KillCycleFigures
      * epoch), summed; the waits between (for a decision, for the admitting epoch) are not catching up. -1 while its
      * "running in epoch" line is not written yet.
      */
-    static long catchUpNs(final Path output)
+    private static long catchUpNs(final Path output)
     {
         final List<String> lines;
         try
