@@ -45,7 +45,8 @@ public final class SequencerCli
     public static void main(final String[] args)
     {
         prepareChronicle();
-        if (args.length > 0 && ("node".equals(args[0]) || "demo".equals(args[0])))
+        final Class<?> named = args.length == 0 ? null : subcommandNamed(args[0]);
+        if (named == NodeCommand.class || named == DemoCommand.class)
         {
             initialiseChronicleAside();
         }

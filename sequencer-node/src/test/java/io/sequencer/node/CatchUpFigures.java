@@ -76,12 +76,7 @@ public final class CatchUpFigures
         final Path dir = Files.createTempDirectory("catch-up");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(NodeCluster.figuresJvmFlags());
-            if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
-            {
-                cluster.classDataSharing(); // as the sequencer script launches an operator's nodes (KillCycleFigures)
-            }
-            cluster.writeConfig(settings);
+            cluster.figuresJvms().writeConfig(settings);
             final Path fillPause = dir.resolve("pause-fill");
             cluster.pauseFile(0, fillPause).start(0, "--bootstrap", "--load", FILL_LOAD);
             cluster.start(1, "--bootstrap", "--load", STEADY_LOAD);

@@ -45,6 +45,9 @@ import java.util.concurrent.TimeUnit;
 public final class KillCycleFigures
 {
     private static final String LOAD = "200";
+    /** A member's event line: its wall time, then what happened ("2026-...Z member 2: running in epoch 9 ..."). */
+    private static final java.util.regex.Pattern EVENT_LINE =
+        java.util.regex.Pattern.compile("^(\\S+Z) member \\d+: (.*)$");
     /** The counters that say why epochs changed, summed over the members per cycle. */
     private static final String[] TRIGGERS = { "suspicions", "streams lost", "epoch adoptions", "admission requests",
         "boot timeouts", "decisions", "epoch adoptions refused (pre-vote)", "epoch changes deferred (check-quorum)",
@@ -76,12 +79,7 @@ public final class KillCycleFigures
         final Path dir = Files.createTempDirectory("kill-cycles");
         try (NodeCluster cluster = new NodeCluster(dir, 3))
         {
-            cluster.jvmFlags(NodeCluster.figuresJvmFlags());
-            if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
-            {
-                cluster.classDataSharing();
-            }
-            cluster.writeConfig(settings);
+            cluster.figuresJvms().writeConfig(settings);
             System.out.println("KillCycleFigures: " + cycles + " cycles, load " + LOAD + "/s per member, in " + dir +
                 ", node JVMs " + (cluster.classData() == null ? "without a class-data sharing archive" : String.format(
                 "with a class-data sharing archive as the sequencer script's (%.1f MB, trained in %.1f s)",
@@ -263,7 +261,8 @@ public final class KillCycleFigures
         int start = -1;
         for (int i = lines.size() - 1; i >= 0 && start < 0; i--)
         {
-            if (lines.get(i).matches("^\\S+Z member \\d+: epoch 0 -> \\d+: start$"))
+            final java.util.regex.Matcher m = EVENT_LINE.matcher(lines.get(i));
+            if (m.matches() && m.group(2).matches("epoch 0 -> \\d+: start"))
             {
                 start = i;
             }
@@ -272,22 +271,22 @@ public final class KillCycleFigures
         long spanStartNs = -1;
         for (int i = Math.max(0, start); start >= 0 && i < lines.size(); i++)
         {
-            final String line = lines.get(i);
-            final int space = line.indexOf(' ');
-            if (space < 0 || !line.substring(0, space).endsWith("Z"))
+            final java.util.regex.Matcher m = EVENT_LINE.matcher(lines.get(i));
+            if (!m.matches())
             {
                 continue;
             }
-            final long ns = NodeCluster.wallNs(java.time.Instant.parse(line.substring(0, space)));
-            if (line.contains(": running in epoch "))
+            final long ns = NodeCluster.wallNs(java.time.Instant.parse(m.group(1)));
+            final String text = m.group(2);
+            if (text.startsWith("running in epoch "))
             {
                 return sum;
             }
-            if (spanStartNs < 0 && line.contains(": probing "))
+            if (spanStartNs < 0 && text.contains(": probing "))
             {
                 spanStartNs = ns;
             }
-            else if (spanStartNs >= 0 && (line.contains(": aligned to epoch ") || line.contains(": asking in")))
+            else if (spanStartNs >= 0 && (text.startsWith("aligned to epoch ") || text.contains(": asking in")))
             {
                 sum += ns - spanStartNs;
                 spanStartNs = -1;
@@ -304,7 +303,6 @@ public final class KillCycleFigures
      */
     private static void printEpochChangeSteps(final NodeCluster cluster) throws IOException
     {
-        final java.util.regex.Pattern timed = java.util.regex.Pattern.compile("^(\\S+Z) member \\d+: (.*)$");
         final java.util.regex.Pattern suspicion = java.util.regex.Pattern.compile("^epoch \\d+ -> (\\d+): suspected");
         final java.util.regex.Pattern decided = java.util.regex.Pattern.compile("decided epoch (\\d+)");
         final java.util.regex.Pattern running = java.util.regex.Pattern.compile("^running in epoch (\\d+)");
@@ -323,7 +321,7 @@ public final class KillCycleFigures
             boolean restarted = false;
             for (final String line : Files.readAllLines(output, StandardCharsets.UTF_8))
             {
-                final java.util.regex.Matcher m = timed.matcher(line);
+                final java.util.regex.Matcher m = EVENT_LINE.matcher(line);
                 if (!m.matches())
                 {
                     continue;

@@ -497,6 +497,20 @@ final class NodeCluster implements AutoCloseable
         return jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
     }
 
+    /**
+     * The figures' node JVMs: {@link #figuresJvmFlags()}, and a class-data sharing archive as the {@code sequencer}
+     * script launches an operator's ({@link #classDataSharing()}) unless {@code -Dsequencer.figures.cds=false}.
+     */
+    NodeCluster figuresJvms() throws IOException, InterruptedException
+    {
+        jvmFlags(figuresJvmFlags());
+        if (Boolean.parseBoolean(System.getProperty("sequencer.figures.cds", "true")))
+        {
+            classDataSharing();
+        }
+        return this;
+    }
+
     /** SIGTERM every live member and wait for each to close. */
     void stopAll() throws InterruptedException
     {
