@@ -48,6 +48,25 @@ public final class MemberSet
         return buffer.getByte(offset + 1 + n) & 0xFF;
     }
 
+    /** @return whether member {@code memberId} is in the active set of an encoded member set (false if invalid). */
+    public static boolean isActive(final DirectBuffer buffer, final int offset, final int length, final int memberId)
+    {
+        final int mask = activeMask(buffer, offset, length);
+        if (mask < 0)
+        {
+            return false;
+        }
+        final int n = buffer.getByte(offset) & 0xFF;
+        for (int i = 0; i < n; i++)
+        {
+            if ((buffer.getByte(offset + 1 + i) & 0xFF) == memberId)
+            {
+                return (mask & (1 << i)) != 0;
+            }
+        }
+        return false;
+    }
+
     public static String toString(final DirectBuffer buffer, final int offset, final int length)
     {
         final int mask = activeMask(buffer, offset, length);

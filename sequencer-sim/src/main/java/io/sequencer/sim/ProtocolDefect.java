@@ -28,5 +28,10 @@ public enum ProtocolDefect
      */
     NO_HEARS_MASKS,
     /** B6 resubmission that damages what it resends: the last payload byte of every resubmitted event is flipped. */
-    CORRUPT_RESUBMITTED_PAYLOAD
+    CORRUPT_RESUBMITTED_PAYLOAD,
+    /**
+     * B1 without its condition: a restarted member goes back into the epoch it was in even when it ran there (it was
+     * in the active set), and orders there again with its promises and events of its earlier life forgotten.
+     */
+    REJOIN_AFTER_RUNNING
 }

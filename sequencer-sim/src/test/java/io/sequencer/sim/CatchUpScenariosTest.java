@@ -187,6 +187,159 @@ class CatchUpScenariosTest
             " entries, far short of the " + target + " the owner had durable when member 2 started following");
     }
 
+    /**
+     * B1: a member restarted while it was outside the running epoch (it followed the base owner there, and so holds
+     * the epoch's {@code EpochStart}, which leaves it out) goes back into that epoch instead of entering a new one. It
+     * cannot have run there, so nothing of its earlier life is repeated; the running members keep their epoch and
+     * their acknowledgements while it catches up again, and its asking in is the one epoch change. Before this rule,
+     * it entered a new epoch at once, the running members left theirs for it, and, far behind, it held their
+     * acknowledgements for its catch-up (a real million-entry catch-up: 68 ms, above {@code T_fd}).
+     */
+    @Test
+    void aMemberRestartedOutsideTheRunningEpochGoesBackIntoIt()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        c.start(2);
+        final int[] cycles = { 0 };
+        final Runnable load = () ->
+        {
+            if (cycles[0]++ % 4 == 0 && c.nodes[0].mode() == NodeMode.RUNNING && !c.running(0, 1, 2))
+            {
+                c.submit(0);
+            }
+        };
+        c.runUntil(() ->
+        {
+            load.run();
+            return c.nodes[2].counters().followRounds() >= 1 &&
+                c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING;
+        }, 5 * SECOND, "member 2 following the base owner outside the epoch");
+        final long epoch = c.nodes[0].currentEpoch();
+        assertEquals(epoch, c.nodes[2].currentEpoch());
+        assertEquals(0, c.nodes[2].activeMask() & 0b100, "member 2 is outside the active set");
+
+        c.crash(2);
+        c.runFor(ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS); // no epoch change: member 2 was in no active set
+        c.start(2);
+        long lastAckNs = c.nowNs;
+        long longestGapNs = 0;
+        int acked = c.acknowledged[0].size() + c.acknowledged[1].size();
+        final long deadline = c.nowNs + 20 * SECOND;
+        while (!(c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked()))
+        {
+            assertTrue(c.nowNs < deadline, "member 2 never caught up: " + c.state());
+            load.run();
+            c.runFor(STEP);
+            if (c.nodes[2].counters().admissionRequests() == 0)
+            {
+                assertEquals(epoch, c.nodes[0].currentEpoch(), "the running members kept their epoch until member 2 " +
+                    "asked in: " + c.state());
+                assertEquals(epoch, c.nodes[1].currentEpoch(), c.state());
+            }
+            final int now = c.acknowledged[0].size() + c.acknowledged[1].size();
+            if (now > acked)
+            {
+                longestGapNs = Math.max(longestGapNs, c.nowNs - lastAckNs);
+                lastAckNs = c.nowNs;
+                acked = now;
+            }
+        }
+        assertEquals(1, c.nodes[2].counters().epochsRejoined(), "member 2 went back into the running epoch");
+        assertEquals(0, c.nodes[2].counters().epochChanges() - c.nodes[2].counters().admissionRequests(),
+            "member 2's only epoch changes were its asking in");
+        assertTrue(c.nodes[2].counters().followRounds() >= 1, "member 2 followed again before asking in");
+        assertTrue(longestGapNs < ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS,
+            "acknowledgements paused for " + longestGapNs / 1000 + " us");
+    }
+
+    /**
+     * B1: a member that ran in its epoch (it was in the active set) enters a new epoch at its restart, even while that
+     * epoch still runs: with its promises and events of that epoch forgotten, it must not order there again
+     * ({@code ProtocolDefect.REJOIN_AFTER_RUNNING} does, and the checker catches it: {@code BrokenProtocolTest}).
+     */
+    @Test
+    void aMemberThatRanInItsEpochEntersANewOneAtItsRestart()
+    {
+        final ScenarioCluster c = new ScenarioCluster(3);
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        final long epoch = c.nodes[2].currentEpoch();
+        c.crash(2).start(2);
+        c.runFor(STEP);
+        assertTrue(c.nodes[2].currentEpoch() > epoch, "member 2 entered a new epoch: " + c.state());
+        assertEquals(0, c.nodes[2].counters().epochsRejoined());
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2), 5 * SECOND, "running again");
+    }
+
+    /**
+     * B1's condition is what keeps a delayed copy of a decision harmless: a member that ran in its epoch and restarts
+     * enters a new one, where that decision is stale. Going back regardless ({@code REJOIN_AFTER_RUNNING}), it acts on
+     * the decision again and cuts its log back to the epoch's base, below events it held that were acknowledged (its
+     * persisted {@code g} dates from the epoch change): they are left on one member of the three while none is lost or
+     * not intact, and the checker's I3 says so.
+     */
+    @Test
+    void aDelayedDecisionOfTheEpochARestartedMemberRanInIsStale()
+    {
+        final ScenarioCluster c = restartAnActiveMemberAndReplayItsEpochsDecision(
+            java.util.EnumSet.noneOf(ProtocolDefect.class));
+        assertEquals(null, checkAcknowledgedCopies(c, SECOND / 10));
+        c.runUntil(() -> c.checker.allAcked() && c.identical(0, 2), 5 * SECOND, "running again, nothing lost");
+    }
+
+    @Test
+    void goingBackIntoAnEpochItRanInIsCaughtByTheChecker()
+    {
+        final ScenarioCluster c = restartAnActiveMemberAndReplayItsEpochsDecision(
+            java.util.EnumSet.of(ProtocolDefect.REJOIN_AFTER_RUNNING));
+        final String violation = checkAcknowledgedCopies(c, SECOND / 10);
+        assertTrue(violation != null && violation.startsWith("I3:"), String.valueOf(violation));
+    }
+
+    /** Run, checking after every step that each acknowledged event is on a quorum (I3, every member intact). */
+    private static String checkAcknowledgedCopies(final ScenarioCluster c, final long durationNs)
+    {
+        final long end = c.nowNs + durationNs;
+        while (c.nowNs < end && c.checker.violation() == null)
+        {
+            c.runFor(STEP);
+            c.checker.checkAckedRecoverable(new boolean[] { true, true, true }, 0);
+        }
+        return c.checker.violation();
+    }
+
+    /**
+     * Members 0 and 2 run without member 1 (down) and acknowledge events; the one that does not coordinate their
+     * epoch restarts, and a copy of the epoch's decision reaches it first (a delayed or replayed frame).
+     */
+    private static ScenarioCluster restartAnActiveMemberAndReplayItsEpochsDecision(
+        final java.util.EnumSet<ProtocolDefect> defects)
+    {
+        final ScenarioCluster c = new ScenarioCluster(3, defects);
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        final long epochWithAll = c.nodes[0].currentEpoch();
+        c.crash(1);
+        c.runUntil(() -> c.running(0, 2) && c.nodes[0].currentEpoch() > epochWithAll, SECOND,
+            "running without member 1");
+        final long epoch = c.nodes[0].currentEpoch();
+        final int coordinator = (int)(epoch % 3);
+        final int restarted = coordinator == 0 ? 2 : 0;
+        final long n = c.decidedN(restarted);
+        final int[] ids = { c.cluster.memberId(0), c.cluster.memberId(1), c.cluster.memberId(2) };
+        final org.agrona.concurrent.UnsafeBuffer decision = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int length = new io.sequencer.core.codec.ClusterNodesFrame().encode(decision, 0,
+            c.cluster.memberId(coordinator), c.cluster.clusterId(), epoch, epoch, n, c.chkAt(restarted, n), ids, 3,
+            c.nodes[restarted].activeMask(), c.nodes[restarted].baseOwnerId()).encodedLength();
+        final byte[] frame = new byte[length];
+        decision.getBytes(0, frame);
+        c.submitMany(20, 0, 2);
+        c.runUntil(() -> c.checker.allAcked(), SECOND, "acknowledged by members 0 and 2");
+        assertTrue(c.logs[restarted].have() > n + 10, "events ordered in the epoch");
+
+        c.crash(restarted).start(restarted);
+        c.network.inject(c.cluster.memberId(restarted), c.cluster.memberId(coordinator), frame, c.nowNs);
+        return c;
+    }
+
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */
     /**
      * B5: a restarted member a few entries behind the base aligns with one request: its probe at its log's end also

@@ -1,6 +1,7 @@
 package io.sequencer.core.protocol;
 
 import io.sequencer.core.EpochTrigger;
+import io.sequencer.core.MemberSet;
 import io.sequencer.core.NodeMode;
 
 /**
@@ -29,6 +30,11 @@ final class EpochChange
      */
     boolean listening;
     long listenUntilNs;
+    /**
+     * The epoch a restarted member that never ran in it listens for, to go back into it holding no decision, once its
+     * coordinator shows it decided (B1); 0 when this member is not listening for that.
+     */
+    long rejoinEpoch;
     /**
      * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
      * decision and, if none comes, in); -1 while it has not.
@@ -86,11 +92,70 @@ final class EpochChange
         return (int)(epoch % p.memberCount);
     }
 
+    /**
+     * B1: whether this member, just started, may go back into {@code epoch}, the epoch its node state names, instead of
+     * entering a new one: it has not lost entries, does not coordinate that epoch (it may have decided it already) and
+     * cannot have run in it.
+     */
+    boolean mayRejoin(final long epoch)
+    {
+        return p.intact && p.memberCount > 1 && epoch > 0 && coordinatorIndex(epoch) != p.selfIndex &&
+            p.lastNormalEpoch <= epoch && p.rules.rejoinsEpoch(mayHaveRunIn(epoch));
+    }
+
+    /**
+     * Whether this member's log shows that it may have run in {@code epoch}: only a member of the epoch's active set
+     * runs in it, and its report that lets it run (R8, {@code ser ≥ N+1}) follows its own {@code EpochStart} in its
+     * log, forced first under {@code batch}. A member outside the active set that followed the base owner holds the
+     * owner's {@code EpochStart} too: the active set it names leaves this member out.
+     */
+    private boolean mayHaveRunIn(final long epoch)
+    {
+        if (p.lastNormalEpoch < epoch)
+        {
+            return false;
+        }
+        final long position = p.log.lastEpochStartPosition();
+        if (position == 0)
+        {
+            return true; // below the log's base: which members the epoch began with is not known here
+        }
+        p.log.read(position, p.entry);
+        return MemberSet.isActive(p.entry.payload(), p.entry.payloadOffset(), p.entry.payloadLength(), p.selfId);
+    }
+
+    /** B1: a member that listened before entering an epoch enters one above all it heard. */
+    void endListening()
+    {
+        listening = false;
+        rejoinEpoch = 0;
+        enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+    }
+
+    /**
+     * B1: the restarted member goes back into the epoch it was in and never ran in, whose coordinator {@code sender}
+     * shows it decided: it holds no decision of it and asks for it (B6), and follows outside the active set until it
+     * asks in. Nothing is persisted: its node state names this epoch already.
+     */
+    void rejoin(final int sender)
+    {
+        final long epoch = rejoinEpoch;
+        listening = false;
+        rejoinEpoch = 0;
+        p.counters.epochsRejoined++;
+        enter(epoch, EpochTrigger.REJOINED, sender, false);
+    }
+
     /** B1: persist the epoch, clear the epoch's state, report. */
     void enterBoot(final long requestedEpoch, final EpochTrigger requestedTrigger, final int memberIndex)
     {
         final long epoch = enterableEpoch(requestedEpoch);
         final EpochTrigger trigger = epoch != requestedEpoch ? EpochTrigger.EVENTS_MISSED : requestedTrigger;
+        enter(epoch, trigger, memberIndex, true);
+    }
+
+    private void enter(final long epoch, final EpochTrigger trigger, final int memberIndex, final boolean persist)
+    {
         if (epoch <= p.currentEpoch)
         {
             throw new IllegalStateException("epoch must rise: " + p.currentEpoch + " -> " + epoch);
@@ -112,10 +177,13 @@ final class EpochChange
         }
         // The high-water mark is what survives any crash this policy covers: a later open must find it. A fresh
         // member records nothing of its log before it knows the cluster is new.
-        p.store.epochChange(epoch, p.guaranteed, p.store.initialized() ? p.ordering.serSelf() : 0);
+        if (persist)
+        {
+            p.store.epochChange(epoch, p.guaranteed, p.store.initialized() ? p.ordering.serSelf() : 0);
+            p.counters.epochChanges++;
+        }
         p.currentEpoch = epoch;
         p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
-        p.counters.epochChanges++;
 
         // The epoch's shared state, then each part's own, reset beside its fields: nothing of the last epoch counts.
         p.mode = NodeMode.BOOT;

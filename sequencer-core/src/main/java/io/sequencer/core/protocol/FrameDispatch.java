@@ -65,10 +65,25 @@ final class FrameDispatch
         final long epoch = FrameHeader.epoch(buffer, offset);
         if (p.epochs.listening && epoch <= p.maxKnownEpoch + SequencerProtocol.MAX_EPOCH_STEP)
         {
-            // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
-            p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
+            final long rejoinEpoch = p.epochs.rejoinEpoch;
+            if (rejoinEpoch == 0 || epoch < rejoinEpoch ||
+                (epoch == rejoinEpoch && !showsDecided(sender, epoch, type, buffer, offset, length)))
+            {
+                // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
+                p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
+                p.detector.heardWhileListening(sender, p.nowNs);
+                return;
+            }
             p.detector.heardWhileListening(sender, p.nowNs);
-            return;
+            if (epoch == rejoinEpoch)
+            {
+                p.epochs.rejoin(sender);
+            }
+            else
+            {
+                p.epochs.endListening(); // a later epoch runs: enter one as at any start, and adopt the sender's below
+            }
+            // the frame is then taken in the epoch entered, like any other
         }
         if (p.mode == NodeMode.INIT || p.mode == NodeMode.STOPPED)
         {
@@ -242,6 +257,32 @@ final class FrameDispatch
             return false;
         }
         return true;
+    }
+
+    /**
+     * B1, a restarted member listening for the epoch it may rejoin: whether this frame shows that epoch's coordinator
+     * decided it (its decision, or its events, promises or reports once aligned to it, as B6's late adopter reads).
+     */
+    private boolean showsDecided(
+        final int sender, final long epoch, final int type, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        if (sender != p.epochs.coordinatorIndex(epoch))
+        {
+            return false;
+        }
+        switch (type)
+        {
+            case MessageType.NEW_EVENT:
+            case MessageType.MY_ORDER_COUNTER:
+            case MessageType.CLUSTER_NODES:
+                return true;
+            case MessageType.MY_SERIALIZE_COUNTER:
+                p.serializeCounterFrame.wrap(buffer, offset, length);
+                return p.serializeCounterFrame.lastNormalEpoch() == epoch;
+            default:
+                return false;
+        }
     }
 
     /** @return the hears mask of a {@code MyOrderCounter} or {@code MySerializeCounter} frame. */

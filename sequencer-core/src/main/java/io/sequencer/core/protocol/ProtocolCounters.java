@@ -53,6 +53,7 @@ public final class ProtocolCounters
     long epochChangesDeferred;
     long catchUpsOutside;
     long followRounds;
+    long epochsRejoined;
     long lossesSeenInReports;
     long snapshotsOffered;
     long snapshotsUnavailable;
@@ -382,6 +383,12 @@ public final class ProtocolCounters
     public long followRounds()
     {
         return followRounds;
+    }
+
+    /** Restarts in which this member went back into the epoch it was in and never ran in, instead of a new one (B1). */
+    public long epochsRejoined()
+    {
+        return epochsRejoined;
     }
 
     /** Reports of members that held less than this coordinator had counted them holding in the same epoch. */

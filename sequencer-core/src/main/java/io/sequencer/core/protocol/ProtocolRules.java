@@ -74,6 +74,16 @@ class ProtocolRules
         return ordering.propose(EntryType.EVENT, localSeq, payload, offset, length);
     }
 
+    /**
+     * B1: whether a restarted member may go back into the epoch its node state names (holding no decision of it)
+     * instead of entering a new one, given whether it {@code mayHaveRun} in it: only if it cannot have, since a member
+     * that ran there and comes back with its promises and events forgotten would order there a second time.
+     */
+    boolean rejoinsEpoch(final boolean mayHaveRun)
+    {
+        return !mayHaveRun;
+    }
+
     /** B2: whether an epoch's coordinator decides it (else every member decides alone from the reports it heard). */
     boolean coordinated()
     {

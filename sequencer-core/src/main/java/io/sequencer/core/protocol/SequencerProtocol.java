@@ -5,7 +5,6 @@ import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EntryType;
-import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.EventLog;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.MemberStreamListener;
@@ -291,7 +290,7 @@ public final class SequencerProtocol implements MemberStreamListener
     /**
      * Start this process: finish an unroll a crash interrupted, decide whether this node's log is intact
      * (docs/protocol.md §6 and §10.1, "Knowing what was lost"), and enter boot in a new epoch (B1). A process never
-     * resumes the epoch it crashed in.
+     * resumes an epoch it ran in; one it never ran in it may go back into while that epoch runs (B1).
      */
     public void start(final long nowNs)
     {
@@ -414,8 +413,7 @@ public final class SequencerProtocol implements MemberStreamListener
         advanceClock(nowNs);
         if (epochs.listening && nowNs - epochs.listenUntilNs >= 0)
         {
-            epochs.listening = false;
-            epochs.enterBoot(epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+            epochs.endListening();
         }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {

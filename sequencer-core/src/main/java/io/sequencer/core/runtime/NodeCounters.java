@@ -132,6 +132,7 @@ public final class NodeCounters
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
         add(manager, "follow rounds outside the active set", c::followRounds);
+        add(manager, "epochs rejoined at a restart", c::epochsRejoined);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
         add(manager, "completions lost (client ring full)", lostCompletions);
         extraSources.forEach((label, source) -> add(manager, label, source));

@@ -45,6 +45,12 @@ final class BrokenRules extends ProtocolRules
     }
 
     @Override
+    boolean rejoinsEpoch(final boolean mayHaveRun)
+    {
+        return defects.contains(ProtocolDefect.REJOIN_AFTER_RUNNING) || super.rejoinsEpoch(mayHaveRun);
+    }
+
+    @Override
     boolean heedsHearsMasks()
     {
         return !defects.contains(ProtocolDefect.NO_HEARS_MASKS) && super.heedsHearsMasks();
