@@ -180,6 +180,33 @@ public final class AeronTransport implements Transport
      */
     static final int DRIVER_COUNTERS_VALUES_LENGTH = 1024 * 1024;
 
+    /**
+     * How old a driver's heartbeat may be for it to count as active, and how long its CnC file may stay uninitialised
+     * before it is taken for a driver that died while starting (one value in Aeron's check).
+     */
+    static final long DRIVER_ACTIVE_TIMEOUT_MS = 500;
+
+    /**
+     * Whether a media driver is active in {@code directory}. A CnC file that stays uninitialised is a driver that
+     * died while it started (a process killed in its first milliseconds, SIGKILL or power loss): Aeron throws there
+     * ("created but not initialised"), and every later start of this member failed alike until an operator deleted
+     * the file. It is no driver: the directory is taken over (the driver deletes it at start), and the error handler
+     * says so. A driver still starting initialises its file within milliseconds, inside the timeout.
+     */
+    private static boolean driverActive(final File directory, final AeronTransportContext context)
+    {
+        try
+        {
+            return CommonContext.isDriverActive(directory, DRIVER_ACTIVE_TIMEOUT_MS, message -> {});
+        }
+        catch (final io.aeron.exceptions.DriverTimeoutException ex)
+        {
+            context.errorHandler().onError(new io.sequencer.core.RecoveredFault("media driver directory " + directory +
+                " held the CnC file of a driver that never finished starting (" + ex.getMessage() + "): replaced"));
+            return false;
+        }
+    }
+
     private static MediaDriver launchDriver(final AeronTransportContext context)
     {
         final File directory = new File(context.aeronDirectoryName());
@@ -189,7 +216,7 @@ public final class AeronTransport implements Transport
             throw new IllegalStateException("aeronDirectoryName: cannot create the media driver directory " +
                 directory + " (its parent is missing or not writable)");
         }
-        if (CommonContext.isDriverActive(directory, 500, message -> {}))
+        if (driverActive(directory, context))
         {
             throw new IllegalStateException("aeronDirectoryName: another media driver is active in " + directory +
                 "; give each node its own directory");
