@@ -35,9 +35,10 @@ class DriverDirectoryTest
         final List<Throwable> errors = new ArrayList<>();
         context.errorHandler(errors::add);
 
-        final AeronTransport transport = AeronTransport.launch(context);
         try
         {
+            final AeronTransport transport = AeronTransport.launch(context);
+            transport.close();
             assertEquals(1, errors.size(), errors.toString());
             assertTrue(errors.get(0) instanceof RecoveredFault, errors.toString());
             assertTrue(errors.get(0).getMessage().contains("never finished starting") &&
@@ -45,7 +46,7 @@ class DriverDirectoryTest
         }
         finally
         {
-            transport.close();
+            org.agrona.IoUtil.delete(directory, true); // gone with the driver, unless the launch failed
         }
     }
 }
