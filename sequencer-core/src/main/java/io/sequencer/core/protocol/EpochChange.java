@@ -40,6 +40,11 @@ final class EpochChange
      * decision and, if none comes, in); -1 while it has not.
      */
     long decisionMissedSinceNs = -1;
+    /**
+     * Whether that coordinator's frames have said it hears this member since: only then can it send the decision
+     * again, and the wait for it ({@code T_boot}) starts over from there (B6).
+     */
+    boolean coordinatorHearsSelf;
     private final SequencerProtocol p;
 
     EpochChange(final SequencerProtocol protocol)
@@ -124,6 +129,19 @@ final class EpochChange
         return MemberSet.isActive(p.entry.payload(), p.entry.payloadOffset(), p.entry.payloadLength(), p.selfId);
     }
 
+    /**
+     * B6: the coordinator of this epoch, which this member saw running without holding its decision, says it hears
+     * this member: the decision can come again now, and the wait for it starts over.
+     */
+    void onCoordinatorHearsSelf()
+    {
+        if (decisionMissedSinceNs >= 0 && !coordinatorHearsSelf)
+        {
+            coordinatorHearsSelf = true;
+            decisionMissedSinceNs = p.nowNs;
+        }
+    }
+
     /** B1: a member that listened before entering an epoch enters one above all it heard. */
     void endListening()
     {
@@ -200,6 +218,7 @@ final class EpochChange
         p.snapshotServing.stopAll();
         p.rules.onEpochEntered();
         decisionMissedSinceNs = -1;
+        coordinatorHearsSelf = false;
         bootStartNs = p.nowNs;
         epochEnteredNs = p.nowNs;
         if (wasDecided || waitingSinceNs == Long.MIN_VALUE)
@@ -341,10 +360,17 @@ final class EpochChange
             }
             work++;
         }
-        if (!p.decided && decisionMissedSinceNs >= 0 && p.nowNs - decisionMissedSinceNs >= bootTimeoutNs)
+        if (!p.decided && decisionMissedSinceNs >= 0)
         {
-            p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in, as B6 did before
-            return work + 1;
+            if (p.nowNs - decisionMissedSinceNs >= (coordinatorHearsSelf ? bootTimeoutNs : p.maxBootTimeoutNs))
+            {
+                p.reports.askToBeAdmitted(); // the coordinator did not send its decision again: ask in (B6)
+                return work + 1;
+            }
+            // The epoch runs without this member, which waits for its decision: B7 does not apply (giving up would
+            // end the running epoch for every member), the wait above is bounded.
+            bootStartNs = p.nowNs;
+            return work;
         }
         if (p.phase == BootPhase.OUTSIDE)
         {

@@ -86,7 +86,9 @@ final class EpochReports
      * The coordinator runs in this epoch, and this member holds no decision of it: the decision went out before it
      * listened (a restarted member adopts a running epoch). It reports, marked undecided, and the coordinator sends
      * the decision again (B6); asking in at once would end an epoch that has just started running, and a member far
-     * behind would be left out again and ask in twice. If no decision comes within {@code T_boot}, it asks in.
+     * behind would be left out again and ask in twice. If no decision comes within {@code T_boot} of the coordinator's
+     * frames first saying it hears this member (at most B7's cap on {@code T_boot} from now, should they never say
+     * so), it asks in.
      */
     void decisionMissed()
     {
@@ -94,6 +96,10 @@ final class EpochReports
         {
             p.epochs.decisionMissedSinceNs = p.nowNs;
             p.reportDue = true;
+            if ((p.peerHears[p.epochs.coordinatorIndex(p.currentEpoch)] & (1 << p.selfIndex)) != 0)
+            {
+                p.epochs.onCoordinatorHearsSelf();
+            }
         }
     }
 

@@ -106,6 +106,11 @@ final class FrameDispatch
         if (carriesHears)
         {
             p.peerHears[sender] = senderHears;
+            if ((senderHears & (1 << p.selfIndex)) != 0 && epoch == p.currentEpoch &&
+                sender == p.epochs.coordinatorIndex(epoch))
+            {
+                p.epochs.onCoordinatorHearsSelf(); // B6: a decision missed can come again now
+            }
         }
         if ((senderHears & (1 << p.selfIndex)) != 0 || !p.rules.heedsHearsMasks())
         {
