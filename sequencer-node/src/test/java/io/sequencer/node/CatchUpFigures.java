@@ -308,8 +308,11 @@ public final class CatchUpFigures
         return histogram;
     }
 
-    /** The start and end of the largest gap between consecutive acknowledgement times within [fromNs, toNs). */
-    private static long[] largestGap(final List<Long> acks, final long fromNs, final long toNs)
+    /**
+     * The start and end of the largest gap between consecutive acknowledgement times (ascending) within
+     * [fromNs, toNs).
+     */
+    static long[] largestGap(final List<Long> acks, final long fromNs, final long toNs)
     {
         final long[] largest = { 0, 0 };
         long previous = -1;

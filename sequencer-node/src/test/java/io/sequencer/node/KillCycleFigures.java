@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  *     (it has aligned to the base and caught up: B5, B6), with the entries it fetched, and to running less its
  *     catch-up (the issue's "within 2 s plus its catch-up": its event lines' spans from a probe to the alignment or to
  *     asking in, summed, taken off);</li>
+ * <li>the survivors' pause during the restart: the largest gap between consecutive acknowledgements of the two
+ *     survivors together, from the restart until all three acknowledge (a restarted member that the running epoch
+ *     admits behind holds their ordering while it catches up);</li>
  * <li>epoch changes: the sum over the members of their {@code epoch changes} counters' rise (the restarted member's
  *     counted from its start).</li>
  * </ul>
@@ -119,6 +122,7 @@ public final class KillCycleFigures
         final Histogram epochChanges = new Histogram(3);
         final Histogram epochsRisen = new Histogram(3);
         final Histogram epochsEntered = new Histogram(3);
+        final Histogram restartAckGap = new Histogram(3);
         final java.util.Set<Long> entered = epochsEntered(cluster);
         final AckTail[] tails = new AckTail[3];
         for (int id = 0; id < 3; id++)
@@ -166,6 +170,7 @@ public final class KillCycleFigures
             failover.recordValue(TimeUnit.NANOSECONDS.toMicros(firstAckNs[0] - killNs));
 
             final long restartNs = System.nanoTime();
+            final long restartWallNs = NodeCluster.wallNs();
             cluster.start(victim, "--load", LOAD);
             final long[] startedNs = { 0 };
             cluster.await(() ->
@@ -186,6 +191,17 @@ public final class KillCycleFigures
                 catchUpNs[0])));
             fetched.recordValue(Math.max(0, cluster.counter(victim, "entries fetched")));
             cluster.awaitAllAcknowledging(20, "all three acknowledging after the restart");
+            final List<Long> survivorAcks = new ArrayList<>();
+            for (int id = 0; id < 3; id++)
+            {
+                if (id != victim)
+                {
+                    tails[id].timesBetween(restartWallNs, NodeCluster.wallNs(), survivorAcks);
+                }
+            }
+            survivorAcks.sort(null);
+            final long[] restartGap = CatchUpFigures.largestGap(survivorAcks, restartWallNs, Long.MAX_VALUE);
+            restartAckGap.recordValue(TimeUnit.NANOSECONDS.toMicros(restartGap[1] - restartGap[0]));
             long changes = 0;
             long maxEpoch = 0;
             final StringBuilder triggers = new StringBuilder();
@@ -213,11 +229,11 @@ public final class KillCycleFigures
             final int enteredThisCycle = entered.size() - enteredBefore;
             epochsEntered.recordValue(enteredThisCycle);
             System.out.printf("cycle %d: killed %d, failover %.1f ms (epoch %d), restart: counters %.0f ms, running " +
-                "%.0f ms, %d entries fetched; %d epochs entered (the highest rose by %d), %d epoch changes " +
-                "(%s)%n", cycle,
+                "%.0f ms, %d entries fetched, survivors' largest acknowledgement gap %.1f ms; %d epochs entered (the " +
+                "highest rose by %d), %d epoch changes (%s)%n", cycle,
                 victim, (firstAckNs[0] - killNs) / 1e6, ackEpoch[0], (startedNs[0] - restartNs) / 1e6,
-                (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"), enteredThisCycle,
-                maxEpoch - maxEpochAtKill, changes, triggers);
+                (runningNs - restartNs) / 1e6, cluster.counter(victim, "entries fetched"),
+                (restartGap[1] - restartGap[0]) / 1e6, enteredThisCycle, maxEpoch - maxEpochAtKill, changes, triggers);
         }
         System.out.printf("KillCycleFigures: %d cycles%n" +
             "  kill -> first acknowledgement by a survivor in a later epoch: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n" +
@@ -225,6 +241,8 @@ public final class KillCycleFigures
             "p99 %.0f ms; entries fetched p50 %d, max %d%n" +
             "  restart -> running less its catch-up (probing to aligned or asking in, from its event lines): p50 " +
             "%.0f ms, p99 %.0f ms%n" +
+            "  restart -> all three acknowledging: the survivors' largest gap between acknowledgements p50 %.1f ms, " +
+            "p99 %.1f ms, max %.1f ms (load %s/s per member)%n" +
             "  epochs per cycle (distinct epochs any member entered, from their event lines): p50 %d, mean %.1f, " +
             "max %d%n" +
             "  rise of the highest epoch per cycle (epochs skipped for their coordinator count): p50 %d, mean %.1f, " +
@@ -234,7 +252,9 @@ public final class KillCycleFigures
             failover.getMaxValue() / 1e3, started.getValueAtPercentile(50) / 1e3,
             running.getValueAtPercentile(50) / 1e3, running.getValueAtPercentile(99) / 1e3,
             fetched.getValueAtPercentile(50), fetched.getMaxValue(), runningLessCatchUp.getValueAtPercentile(50) / 1e3,
-            runningLessCatchUp.getValueAtPercentile(99) / 1e3, epochsEntered.getValueAtPercentile(50),
+            runningLessCatchUp.getValueAtPercentile(99) / 1e3, restartAckGap.getValueAtPercentile(50) / 1e3,
+            restartAckGap.getValueAtPercentile(99) / 1e3, restartAckGap.getMaxValue() / 1e3, LOAD,
+            epochsEntered.getValueAtPercentile(50),
             epochsEntered.getMean(), epochsEntered.getMaxValue(), epochsRisen.getValueAtPercentile(50),
             epochsRisen.getMean(), epochsRisen.getMaxValue(), epochChanges.getValueAtPercentile(50),
             epochChanges.getMean(), epochChanges.getMaxValue());
@@ -424,6 +444,36 @@ public final class KillCycleFigures
         /** The first line read so far or now with a time after {@code afterNs} and an epoch above {@code epoch}. */
         long[] firstAfter(final long afterNs, final long epoch)
         {
+            if (!readNew())
+            {
+                return null;
+            }
+            for (final long[] ack : pending)
+            {
+                if (ack[0] > afterNs && ack[1] > epoch)
+                {
+                    return ack;
+                }
+            }
+            return null;
+        }
+
+        /** The times of the acknowledgements read so far or now (since {@link #skipToEnd}) within [fromNs, toNs]. */
+        void timesBetween(final long fromNs, final long toNs, final List<Long> into)
+        {
+            readNew();
+            for (final long[] ack : pending)
+            {
+                if (ack[0] >= fromNs && ack[0] <= toNs)
+                {
+                    into.add(ack[0]);
+                }
+            }
+        }
+
+        /** Read the lines appended since the last read; false if the file cannot be read. */
+        private boolean readNew()
+        {
             try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r"))
             {
                 final long length = in.length();
@@ -447,16 +497,9 @@ public final class KillCycleFigures
             }
             catch (final IOException ex)
             {
-                return null;
+                return false;
             }
-            for (final long[] ack : pending)
-            {
-                if (ack[0] > afterNs && ack[1] > epoch)
-                {
-                    return ack;
-                }
-            }
-            return null;
+            return true;
         }
     }
 }
