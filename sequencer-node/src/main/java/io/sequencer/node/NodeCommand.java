@@ -237,7 +237,7 @@ final class NodeCommand implements Callable<Integer>
             }
             else
             {
-                while (!stopping)
+                while (!stopping && dutyCycleRuns(process))
                 {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                 }
@@ -254,7 +254,22 @@ final class NodeCommand implements Callable<Integer>
             out.flush();
             stopped.countDown();
         }
+        final Throwable failure = process.sequencer().agent().stoppedBy();
+        if (failure != null)
+        {
+            // A duty cycle that cannot go on leaves a member that neither orders nor reaches its peers: exit, so that
+            // a supervisor restarts it (it rejoins as any restarted member does).
+            spec.commandLine().getErr().println("node: member " + id + "'s duty cycle stopped (" + failure +
+                "); it exits so that it can be restarted (sequencer errors shows its error log)");
+            return 1;
+        }
         return 0;
+    }
+
+    /** Whether the member's duty cycle still runs: false once it met what it cannot go on from. */
+    private static boolean dutyCycleRuns(final DurableMember process)
+    {
+        return process.sequencer().agent().stoppedBy() == null;
     }
 
     /** Create the member's directory if needed; @return why it cannot hold a member, or null when it can. */
@@ -433,7 +448,7 @@ final class NodeCommand implements Callable<Integer>
         long pauseCheckNs = nextSendNs;
         try (SequencerClient client = process.sequencer().newClient())
         {
-            while (!stopping)
+            while (!stopping && dutyCycleRuns(process))
             {
                 final long now = System.nanoTime();
                 if (loadPauseFile != null && now - pauseCheckNs >= 0)

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * only member 1's steady load (500 events/s) runs; member 2 is restarted and catches up. With
  * {@code -Dsequencer.figures.cold-server=true} member 0 is restarted without load instead (what this figure did
  * before 2026-12-06): the member serving the catch-up then runs code as cold as the one catching up, which no member
- * in service does. Printed:
+ * in service does. With {@code -Dsequencer.figures.paused=true} member 2 is SIGSTOPped instead of killed and SIGCONTed
+ * instead of restarted: it falls behind as a member cut off or starved does, and catches up in a JVM whose code is
+ * warm (the others have moved to later epochs; it adopts theirs, aligns and follows outside, then asks in). Printed:
  * <ul>
  * <li>catch-up rate: the rise of member 2's {@code entries fetched} counter over the time it rose, sampled every
  *     20 ms;</li>
@@ -35,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=CatchUpFigures -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsequencer.figures.entries=1000000 [-Dsequencer.figures.jvm="-XX:StartFlightRecording=filename=/tmp/DIR/"] \
  *     [-Dsequencer.figures.settings=key=value,key=value] [-Dsequencer.figures.cold-server=true] \
+ *     [-Dsequencer.figures.paused=true] \
  *     [-Dsequencer.figures.cds=false]
  * </pre>
  * (a JFR filename that is a directory gets one recording per process). The node JVMs run with a class-data sharing
@@ -63,6 +66,10 @@ public final class CatchUpFigures
     {
         final long behind = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         final boolean coldServer = Boolean.getBoolean("sequencer.figures.cold-server");
+        // SIGSTOP member 2 and SIGCONT it instead of SIGKILL and a restart: it falls behind as a member cut off or
+        // starved does, and catches up in a JVM whose code is warm
+        final boolean paused = Boolean.getBoolean("sequencer.figures.paused");
+        final String back = paused ? "resume" : "restart";
         System.clearProperty("sequencer.faults.settings"); // the protocol's own timeouts
         final Map<String, String> settings = new LinkedHashMap<>();
         settings.put("heartbeat.ms", null);
@@ -87,7 +94,15 @@ public final class CatchUpFigures
             cluster.awaitAcknowledging(1, 20, "member 1 acknowledging");
             cluster.awaitAcknowledging(2, 5, "member 2 acknowledging"); // its ack log is checked at the end
             final long startHave = Math.max(0, cluster.counter(2, "have"));
-            cluster.kill(2);
+            final long epochAtStop = cluster.counter(2, "epoch");
+            if (paused)
+            {
+                cluster.signal(2, "STOP");
+            }
+            else
+            {
+                cluster.kill(2);
+            }
             final long fillStartNs = System.nanoTime();
             final long target = startHave + behind;
             cluster.await(() -> cluster.counter(1, "have") >= target, "the log to grow by " + behind + " entries",
@@ -114,18 +129,28 @@ public final class CatchUpFigures
 
             final long restartWallNs = NodeCluster.wallNs();
             final long restartNs = System.nanoTime();
-            final Map<String, Long> cpuBefore = threadCpu(cluster, 0, 1);
-            cluster.start(2);
-            final List<long[]> fetchedSamples = new ArrayList<>(); // { nanoTime, entries fetched }
+            final Map<String, Long> cpuBefore = threadCpu(cluster, paused ? new int[] { 0, 1, 2 } : new int[] { 0, 1 });
+            final long fetchedBefore = paused ? cluster.counter(2, "entries fetched") : 0;
+            if (paused)
+            {
+                cluster.signal(2, "CONT");
+            }
+            else
+            {
+                cluster.start(2);
+            }
+            final List<long[]> fetchedSamples = new ArrayList<>(); // { nanoTime, entries fetched since }
             cluster.await(() ->
             {
-                fetchedSamples.add(new long[] { System.nanoTime(), cluster.counter(2, "entries fetched") });
-                return cluster.running(2);
+                fetchedSamples.add(new long[] { System.nanoTime(),
+                    Math.max(0, cluster.counter(2, "entries fetched") - fetchedBefore) });
+                // a resumed member's counters said running all along: running again means in a later epoch
+                return cluster.running(2) && cluster.counter(2, "epoch") > epochAtStop;
             }, "member 2 running again", TimeUnit.MINUTES.toNanos(10));
             final long runningNs = System.nanoTime();
             final long runningWallNs = NodeCluster.wallNs();
             final Map<String, Long> cpuAfter = threadCpu(cluster, 0, 1, 2);
-            final long fetched = cluster.counter(2, "entries fetched");
+            final long fetched = cluster.counter(2, "entries fetched") - fetchedBefore;
             final long afterWallNs = runningWallNs + TimeUnit.SECONDS.toNanos(2);
             cluster.await(() -> NodeCluster.wallNs() - afterWallNs > 0, "two seconds after member 2 runs");
 
@@ -149,26 +174,26 @@ public final class CatchUpFigures
             final double fetchSeconds = firstRiseNs < 0 ? 0 : (lastRiseNs - firstRiseNs) / 1e9;
             System.out.println("CatchUpFigures: entries fetched a quarter second, from the first rise: " +
                 quarterSeconds(fetchedSamples, firstRiseNs));
-            System.out.println("CatchUpFigures: CPU ms of each thread from member 2's restart until it runs (" +
+            System.out.println("CatchUpFigures: CPU ms of each thread from member 2's " + back + " until it runs (" +
                 (runningNs - restartNs) / 1_000_000 + " ms): " + cpuUsed(cpuBefore, cpuAfter));
             final List<Long> acks = ackTimes(cluster.ackLog(1));
             final long windowNs = afterWallNs - restartWallNs;
             final Histogram during = gaps(acks, restartWallNs, afterWallNs);
             final Histogram before = gaps(acks, Math.max(steadyFromWallNs, restartWallNs - windowNs), restartWallNs);
             System.out.printf("CatchUpFigures: member 2, %d entries behind:%n" +
-                "  restart -> running %.0f ms; %d entries fetched, in %.2f s from the first to the last rise of the " +
+                "  %s -> running %.0f ms; %d entries fetched, in %.2f s from the first to the last rise of the " +
                 "counter: %.0f entries/s%n" +
-                "  member 1's acknowledgements (load %s/s): largest gap from member 2's restart to 2 s after it runs " +
-                "%.1f ms (%d acknowledgements, p99 gap %.1f ms); in the steady seconds before the restart " +
+                "  member 1's acknowledgements (load %s/s): largest gap from member 2's %s to 2 s after it runs " +
+                "%.1f ms (%d acknowledgements, p99 gap %.1f ms); in the steady seconds before the %s " +
                 "%.1f ms (p99 %.1f ms)%n",
-                behind, (runningNs - restartNs) / 1e6, fetched, fetchSeconds,
+                behind, back, (runningNs - restartNs) / 1e6, fetched, fetchSeconds,
                 fetchSeconds > 0 ? (fetched - firstRiseFetched) / fetchSeconds : 0.0,
-                STEADY_LOAD, during.getMaxValue() / 1e3, during.getTotalCount(),
-                during.getValueAtPercentile(99) / 1e3, before.getMaxValue() / 1e3,
+                STEADY_LOAD, back, during.getMaxValue() / 1e3, during.getTotalCount(),
+                during.getValueAtPercentile(99) / 1e3, back, before.getMaxValue() / 1e3,
                 before.getValueAtPercentile(99) / 1e3);
             final long[] largest = largestGap(acks, restartWallNs, afterWallNs);
-            System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2 restarted at %s, ran " +
-                "at %s)%n", Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]),
+            System.out.printf("CatchUpFigures: the largest gap ran from %s to %s (member 2's %s at %s, ran " +
+                "at %s)%n", Instant.ofEpochSecond(0, largest[0]), Instant.ofEpochSecond(0, largest[1]), back,
                 Instant.ofEpochSecond(0, restartWallNs), Instant.ofEpochSecond(0, runningWallNs));
             for (final int id : new int[] { 0, 1, 2 })
             {

@@ -181,6 +181,24 @@ class ProcessFaultTest
             " -> " + Arrays.toString(after) + ")");
     }
 
+    /**
+     * A pause longer than Aeron's own timeouts between a client and its driver (10 s by default): with them, the member
+     * came back with its Aeron client closed by its own embedded driver (or closing itself, its service interval
+     * exceeded) and ran on deaf and mute for good, never acknowledging again. An embedded driver and its node wait
+     * for each other as long as a process may be paused (AeronTransport.EMBEDDED_PAUSE_TOLERANCE_NS).
+     */
+    @Test
+    @Order(2)
+    void stoppedLongerThanAeronsClientTimeouts() throws Exception
+    {
+        final int victim = random.nextInt(3);
+        cluster.signal(victim, "STOP");
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(12)); // the fault itself: past Aeron's 10 s
+        cluster.signal(victim, "CONT");
+        cluster.awaitAllAcknowledging(20, "all three acknowledging after a 12 s SIGSTOP");
+        finish("b2 (SIGSTOP " + victim + " for 12 s)");
+    }
+
     @Test
     @Order(3)
     void cutQueueTail() throws Exception

@@ -42,6 +42,8 @@ public final class SequencerAgent implements Agent
     private final FrameHandler frameHandler;
     private final MessageHandler ingressHandler = this::onIngress;
     private final String roleName;
+    /** Why this duty cycle cannot go on (an Error, or the agent's termination), or null while it can. */
+    private volatile Throwable stoppedBy;
 
     SequencerAgent(
         final SequencerProtocol protocol,
@@ -71,6 +73,16 @@ public final class SequencerAgent implements Agent
         this.roleName = "sequencer-member-" + protocol.memberId();
     }
 
+    /**
+     * Why this duty cycle cannot go on, or null while it can: an {@code Error} it met, or its termination (the
+     * transport closed for good). A process embedding the node should stop (and be restarted): the node neither
+     * trusts its state after the one nor hears or reaches its peers after the other.
+     */
+    public Throwable stoppedBy()
+    {
+        return stoppedBy;
+    }
+
     public void onStart()
     {
         if (timerSlackNs > 0)
@@ -98,12 +110,15 @@ public final class SequencerAgent implements Agent
         }
         catch (final AgentTerminationException ex)
         {
-            throw ex; // a request to stop this agent, for its runner
+            stoppedBy = ex; // a request to stop this agent (a transport closed for good), for its runner
+            throw ex;
         }
         catch (final Error ex)
         {
             // the JVM or an invariant assertion failed (out of memory, a stack overflow, an AssertionError): this
-            // process cannot go on trusting its own state; recorded, then left to the runner, which stops
+            // process cannot go on trusting its own state; recorded, then left to the runner and to whoever
+            // watches stoppedBy (the node exits)
+            stoppedBy = ex;
             counters.onError();
             errorHandler.onError(ex);
             throw ex;

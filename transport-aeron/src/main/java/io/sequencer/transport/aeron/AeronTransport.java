@@ -15,8 +15,10 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentTerminationException;
 
 import java.io.File;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -181,6 +183,15 @@ public final class AeronTransport implements Transport
     static final int DRIVER_COUNTERS_VALUES_LENGTH = 1024 * 1024;
 
     /**
+     * How long the node and its embedded media driver wait for each other before either takes the other for dead
+     * (Aeron's client liveness timeout in the driver, its driver timeout in the client: 10 s by default). They live and
+     * pause in one process, so a gap between them is the process's own pause (SIGSTOP, a frozen VM, a long stall), not
+     * a failure: with Aeron's defaults a node paused for more than 10 s came back with its Aeron client closed, and
+     * ran on deaf and mute for good (CatchUpFigures with {@code -Dsequencer.figures.paused=true}, an 87 s pause).
+     */
+    static final long EMBEDDED_PAUSE_TOLERANCE_NS = TimeUnit.HOURS.toNanos(24);
+
+    /**
      * How old a driver's heartbeat may be for it to count as active, and how long its CnC file may stay uninitialised
      * before it is taken for a driver that died while starting (one value in Aeron's check).
      */
@@ -236,6 +247,8 @@ public final class AeronTransport implements Transport
             .sharedIdleStrategy(idle.get())
             .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
             .flowControlReceiverTimeoutNs(context.flowControlReceiverTimeoutNs())
+            .clientLivenessTimeoutNs(EMBEDDED_PAUSE_TOLERANCE_NS)
+            .publicationUnblockTimeoutNs(EMBEDDED_PAUSE_TOLERANCE_NS + TimeUnit.SECONDS.toNanos(10)) // Aeron: above it
             .errorHandler(context.errorHandler());
         final long slackNs = context.timerSlackNs();
         if (slackNs > 0)
@@ -256,7 +269,8 @@ public final class AeronTransport implements Transport
         final Aeron.Context clientContext = new Aeron.Context()
             .aeronDirectoryName(context.aeronDirectoryName())
             .useConductorAgentInvoker(true)
-            .driverTimeoutMs(context.driverTimeoutMs())
+            .driverTimeoutMs(driver != null ? TimeUnit.NANOSECONDS.toMillis(EMBEDDED_PAUSE_TOLERANCE_NS) :
+                context.driverTimeoutMs())
             .errorHandler(context.errorHandler());
         if (driver != null && context.threadingMode() == ThreadingMode.INVOKER)
         {
@@ -318,6 +332,12 @@ public final class AeronTransport implements Transport
         return driverInvoker == null ? 0 : driverInvoker.invoke();
     }
 
+    /** The Aeron client (tests close it under the transport, as a driver that times it out does). */
+    Aeron client()
+    {
+        return aeron;
+    }
+
     /**
      * Send what was published and not flushed, service the Aeron client (and the driver under {@code INVOKER}), then
      * deliver up to {@code limit} fragments' worth of frames from the shared channel and the catch-up stream.
@@ -329,6 +349,14 @@ public final class AeronTransport implements Transport
         publisher.flush(); // what a caller that never flushes published last cycle, before the driver sends
         invokeDriver();
         clientInvoker.invoke();
+        if (clientInvoker.isClosed() || aeron.isClosed())
+        {
+            // Its conductor ended (the driver timed it out, or the driver stopped): the publications and subscriptions
+            // went with it, and the member would run on deaf and mute. Its duty cycle stops instead.
+            throw new AgentTerminationException("the transport's Aeron client is closed (its media driver timed it " +
+                "out or stopped; with an external driver, a pause of this process longer than driver.timeout.ms " +
+                "does that): this member can neither send nor receive");
+        }
         adapter.handler(handler);
         int fragments = 0;
         final int count = sharedSubscriptions.length;

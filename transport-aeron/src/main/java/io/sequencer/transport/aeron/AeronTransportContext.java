@@ -726,6 +726,11 @@ public final class AeronTransportContext
         return this;
     }
 
+    /**
+     * How long the node waits for an external media driver's heartbeat before it takes the driver for dead. An embedded
+     * driver and the node wait for each other up to {@link AeronTransport#EMBEDDED_PAUSE_TOLERANCE_NS} instead: they
+     * pause together.
+     */
     public long driverTimeoutMs()
     {
         return driverTimeoutMs;
