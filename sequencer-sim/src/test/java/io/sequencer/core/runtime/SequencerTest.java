@@ -289,6 +289,7 @@ class SequencerTest
         });
         node.agent().doWork();
         assertTrue(failing.isCompletedExceptionally(), "the query's caller sees its exception");
+        assertEquals(null, node.agent().stoppedBy(), "an exception does not stop the duty cycle");
 
         node.query(ledger ->
         {
@@ -298,6 +299,7 @@ class SequencerTest
             () -> node.agent().doWork(), "an Error is not swallowed: the runner stops the agent");
         assertEquals("an invariant broken inside the duty cycle", thrown.getMessage());
         assertTrue(recorded.contains(thrown), "and it is recorded first: " + recorded);
+        assertEquals(thrown, node.agent().stoppedBy(), "the agent says why it cannot go on (a node exits on it)");
         node.agent().doWork(); // a later cycle runs normally (the runner, not the agent, decides to stop)
 
         node.close();
