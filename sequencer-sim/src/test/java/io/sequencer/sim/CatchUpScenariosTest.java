@@ -153,22 +153,7 @@ class CatchUpScenariosTest
     void aPauseDuringAFollowRoundDoesNotEndIt()
     {
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
-        c.start(2);
-        // a steady load while member 2 aligns outside the epoch, so that the owner's durable log runs ahead of the base
-        final int[] cycles = { 0 };
-        final Runnable load = () ->
-        {
-            if (cycles[0]++ % 4 == 0 && c.nodes[0].mode() == NodeMode.RUNNING && !c.running(0, 1, 2))
-            {
-                c.submit(0);
-            }
-        };
-        c.runUntil(() ->
-        {
-            load.run();
-            return c.nodes[2].counters().followRounds() == 1 &&
-                c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING;
-        }, 5 * SECOND, "member 2 following the base owner outside the epoch");
+        final Runnable load = startMember2UntilItFollows(c);
         final long target = c.nodes[c.cluster.indexOf(c.nodes[2].baseOwnerId())].guaranteed();
         final long fetchedAtPause = c.nodes[2].counters().fetchedEntries();
         c.pause(2, 4 * ProtocolContext.DEFAULT_FAILURE_TIMEOUT_NS);
@@ -199,21 +184,7 @@ class CatchUpScenariosTest
     void aMemberRestartedOutsideTheRunningEpochGoesBackIntoIt()
     {
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
-        c.start(2);
-        final int[] cycles = { 0 };
-        final Runnable load = () ->
-        {
-            if (cycles[0]++ % 4 == 0 && c.nodes[0].mode() == NodeMode.RUNNING && !c.running(0, 1, 2))
-            {
-                c.submit(0);
-            }
-        };
-        c.runUntil(() ->
-        {
-            load.run();
-            return c.nodes[2].counters().followRounds() >= 1 &&
-                c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING;
-        }, 5 * SECOND, "member 2 following the base owner outside the epoch");
+        final Runnable load = startMember2UntilItFollows(c);
         final long epoch = c.nodes[0].currentEpoch();
         assertEquals(epoch, c.nodes[2].currentEpoch());
         assertEquals(0, c.nodes[2].activeMask() & 0b100, "member 2 is outside the active set");
@@ -364,6 +335,33 @@ class CatchUpScenariosTest
         c.crash(restarted).start(restarted);
         c.network.inject(c.cluster.memberId(restarted), c.cluster.memberId(coordinator), frame, c.nowNs);
         return c;
+    }
+
+    /**
+     * Start member 2 (down while the others ordered) and run until it follows the base owner outside the epoch (its
+     * first follow round), under a steady load from member 0 while member 2 is not admitted, so that the owner's
+     * durable log runs ahead of the base.
+     *
+     * @return that load, to go on with: run it once a step.
+     */
+    private static Runnable startMember2UntilItFollows(final ScenarioCluster c)
+    {
+        c.start(2);
+        final int[] cycles = { 0 };
+        final Runnable load = () ->
+        {
+            if (cycles[0]++ % 4 == 0 && c.nodes[0].mode() == NodeMode.RUNNING && !c.running(0, 1, 2))
+            {
+                c.submit(0);
+            }
+        };
+        c.runUntil(() ->
+        {
+            load.run();
+            return c.nodes[2].counters().followRounds() == 1 &&
+                c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING;
+        }, 5 * SECOND, "member 2 following the base owner outside the epoch");
+        return load;
     }
 
     /** Three members running; member 2 crashes and the other two order and acknowledge 6,000 events without it. */

@@ -17,12 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClientClosedTest
 {
+    private static AeronTransport launchOneMember()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 1);
+        return AeronTransport.launch(TestNode.transportContext(
+            cluster, 0, TestNetwork.multicastChannel(), TestNetwork.streamId(), new int[] {TestNetwork.freeUdpPort()}));
+    }
+
     @Test
     void aClosedClientEndsTheDutyCycleWithItsReason()
     {
-        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 1);
-        final AeronTransport transport = AeronTransport.launch(TestNode.transportContext(
-            cluster, 0, TestNetwork.multicastChannel(), TestNetwork.streamId(), new int[] {TestNetwork.freeUdpPort()}));
+        final AeronTransport transport = launchOneMember();
         try
         {
             final io.sequencer.core.FrameHandler ignore = (buffer, offset, length) ->
@@ -43,9 +48,7 @@ class ClientClosedTest
     @Test
     void anEmbeddedDriverAndItsClientWaitForEachOtherThroughALongPause()
     {
-        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 1);
-        final AeronTransport transport = AeronTransport.launch(TestNode.transportContext(
-            cluster, 0, TestNetwork.multicastChannel(), TestNetwork.streamId(), new int[] {TestNetwork.freeUdpPort()}));
+        final AeronTransport transport = launchOneMember();
         try
         {
             // the client's service interval limit is the driver's client liveness timeout, read from the CnC file
