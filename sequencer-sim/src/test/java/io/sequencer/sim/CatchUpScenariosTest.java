@@ -250,6 +250,36 @@ class CatchUpScenariosTest
     }
 
     /**
+     * A {@code NewNode} of an epoch below the receiver's is stale: its sender has not seen the running epoch yet. A
+     * member back from an 87 s SIGSTOP acted on frames queued during its pause and asked in from an epoch long gone,
+     * and the running pair changed epoch for it (48 ms without acknowledgements) only to leave it out. Dropped, the
+     * sender adopts the running epoch from the frames it hears, receives the decision again (B6), catches up outside
+     * and asks in with a current epoch.
+     */
+    @Test
+    void aNewNodeOfAnEpochBelowTheRunningOneIsStale()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder(40);
+        final long epoch = c.nodes[0].currentEpoch();
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final int length = new io.sequencer.core.codec.NewNodeFrame().encode(frame, 0, c.cluster.memberId(2),
+            c.cluster.clusterId(), epoch - 1, c.cluster.memberId(2), 1, epoch - 1, 1, 1).encodedLength();
+        final byte[] newNode = new byte[length];
+        frame.getBytes(0, newNode);
+        for (final int member : new int[] { 0, 1 })
+        {
+            c.network.inject(c.cluster.memberId(member), c.cluster.memberId(2), newNode, c.nowNs);
+        }
+        c.runFor(20 * STEP);
+        assertEquals(epoch, c.nodes[0].currentEpoch(), "a stale NewNode changed no epoch: " + c.state());
+        assertEquals(epoch, c.nodes[1].currentEpoch(), c.state());
+
+        c.start(2);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 5 * SECOND,
+            "member 2 admitted");
+    }
+
+    /**
      * B1: a member that ran in its epoch (it was in the active set) enters a new epoch at its restart, even while that
      * epoch still runs: with its promises and events of that epoch forgotten, it must not order there again
      * ({@code ProtocolDefect.REJOIN_AFTER_RUNNING} does, and the checker catches it: {@code BrokenProtocolTest}).

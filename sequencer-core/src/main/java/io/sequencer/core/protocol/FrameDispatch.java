@@ -126,14 +126,7 @@ final class FrameDispatch
         }
         if (epoch < p.currentEpoch)
         {
-            if (type == MessageType.NEW_NODE)
-            {
-                p.reports.onNewNode(sender);
-            }
-            else
-            {
-                p.counters.dropped(DropReason.STALE_EPOCH.ordinal());
-            }
+            p.counters.dropped(DropReason.STALE_EPOCH.ordinal());
             return;
         }
         if (epoch > p.currentEpoch)
