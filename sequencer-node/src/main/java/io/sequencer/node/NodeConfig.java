@@ -303,7 +303,7 @@ public final class NodeConfig
             {
                 parsedMtu = -1;
             }
-            if (parsedMtu < AeronTransportContext.MIN_MTU || parsedMtu > maxMtu || parsedMtu % 32 != 0)
+            if (!AeronTransportContext.validCatchUpMtu(parsedMtu, termLength))
             {
                 throw bad("catchup.mtu", "auto or a multiple of 32 from " + AeronTransportContext.MIN_MTU + " to " +
                     maxMtu + " (Aeron's largest datagram, at most an eighth of term.length)", mtu);

@@ -130,12 +130,13 @@ final class EpochChange
     }
 
     /**
-     * B6: the coordinator of this epoch, which this member saw running without holding its decision, says it hears
-     * this member: the decision can come again now, and the wait for it starts over.
+     * B6: once the coordinator of this epoch, which this member saw running without holding its decision, says it
+     * hears this member (its latest hears mask), the decision can come again, and the wait for it starts over.
      */
-    void onCoordinatorHearsSelf()
+    void checkCoordinatorHearsSelf()
     {
-        if (decisionMissedSinceNs >= 0 && !coordinatorHearsSelf)
+        if (decisionMissedSinceNs >= 0 && !coordinatorHearsSelf &&
+            (p.peerHears[coordinatorIndex(p.currentEpoch)] & (1 << p.selfIndex)) != 0)
         {
             coordinatorHearsSelf = true;
             decisionMissedSinceNs = p.nowNs;

@@ -96,10 +96,7 @@ final class EpochReports
         {
             p.epochs.decisionMissedSinceNs = p.nowNs;
             p.reportDue = true;
-            if ((p.peerHears[p.epochs.coordinatorIndex(p.currentEpoch)] & (1 << p.selfIndex)) != 0)
-            {
-                p.epochs.onCoordinatorHearsSelf();
-            }
+            p.epochs.checkCoordinatorHearsSelf();
         }
     }
 

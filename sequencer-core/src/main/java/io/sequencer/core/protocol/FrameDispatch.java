@@ -65,16 +65,14 @@ final class FrameDispatch
         final long epoch = FrameHeader.epoch(buffer, offset);
         if (p.epochs.listening && epoch <= p.maxKnownEpoch + SequencerProtocol.MAX_EPOCH_STEP)
         {
+            p.detector.heardWhileListening(sender, p.nowNs); // heard at the entry into an epoch that follows
             final long rejoinEpoch = p.epochs.rejoinEpoch;
             if (rejoinEpoch == 0 || epoch < rejoinEpoch ||
                 (epoch == rejoinEpoch && !showsDecided(sender, epoch, type, buffer, offset, length)))
             {
-                // Learning the epochs in use before entering one (B1); the sender counts as heard at that entry.
-                p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
-                p.detector.heardWhileListening(sender, p.nowNs);
+                p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch); // learning the epochs in use (B1)
                 return;
             }
-            p.detector.heardWhileListening(sender, p.nowNs);
             if (epoch == rejoinEpoch)
             {
                 p.epochs.rejoin(sender);
@@ -106,22 +104,18 @@ final class FrameDispatch
         if (carriesHears)
         {
             p.peerHears[sender] = senderHears;
-            if ((senderHears & (1 << p.selfIndex)) != 0 && epoch == p.currentEpoch &&
+            if (p.epochs.decisionMissedSinceNs >= 0 && epoch == p.currentEpoch &&
                 sender == p.epochs.coordinatorIndex(epoch))
             {
-                p.epochs.onCoordinatorHearsSelf(); // B6: a decision missed can come again now
+                p.epochs.checkCoordinatorHearsSelf(); // B6: a decision missed can come again once it hears us
             }
         }
         if ((senderHears & (1 << p.selfIndex)) != 0 || !p.rules.heedsHearsMasks())
         {
             p.detector.signOfLife(sender, p.nowNs);
         }
-        if (epoch == p.currentEpoch && p.decided && (type == MessageType.NEW_EVENT ||
-            type == MessageType.MY_ORDER_COUNTER ||
-            (type == MessageType.MY_SERIALIZE_COUNTER && p.serializeCounterFrame.lastNormalEpoch() == epoch)))
+        if (epoch == p.currentEpoch && p.decided && sentAligned(type, epoch)) // the wrap above is the frame's
         {
-            // Only a member aligned to this epoch sends these (a report says so by its lastNormalEpoch; the wrap
-            // above, for the hears mask, is the frame's).
             p.ordering.orderingSeenMask |= 1 << sender;
         }
         if (epoch < p.currentEpoch)
@@ -269,18 +263,22 @@ final class FrameDispatch
         {
             return false;
         }
-        switch (type)
+        if (type == MessageType.MY_SERIALIZE_COUNTER)
         {
-            case MessageType.NEW_EVENT:
-            case MessageType.MY_ORDER_COUNTER:
-            case MessageType.CLUSTER_NODES:
-                return true;
-            case MessageType.MY_SERIALIZE_COUNTER:
-                p.serializeCounterFrame.wrap(buffer, offset, length);
-                return p.serializeCounterFrame.lastNormalEpoch() == epoch;
-            default:
-                return false;
+            p.serializeCounterFrame.wrap(buffer, offset, length);
         }
+        return type == MessageType.CLUSTER_NODES || sentAligned(type, epoch);
+    }
+
+    /**
+     * Whether a frame of {@code type} shows its sender aligned to {@code epoch}: only a member aligned to it sends an
+     * event or a promise of it, and a report says so by its lastNormalEpoch ({@code serializeCounterFrame} wrapped
+     * over the frame).
+     */
+    private boolean sentAligned(final int type, final long epoch)
+    {
+        return type == MessageType.NEW_EVENT || type == MessageType.MY_ORDER_COUNTER ||
+            (type == MessageType.MY_SERIALIZE_COUNTER && p.serializeCounterFrame.lastNormalEpoch() == epoch);
     }
 
     /** @return the hears mask of a {@code MyOrderCounter} or {@code MySerializeCounter} frame. */

@@ -349,7 +349,7 @@ public final class AeronTransport implements Transport
         publisher.flush(); // what a caller that never flushes published last cycle, before the driver sends
         invokeDriver();
         clientInvoker.invoke();
-        if (clientInvoker.isClosed() || aeron.isClosed())
+        if (clientInvoker.isClosed())
         {
             // Its conductor ended (the driver timed it out, or the driver stopped): the publications and subscriptions
             // went with it, and the member would run on deaf and mute. Its duty cycle stops instead.

@@ -130,9 +130,9 @@ public final class AeronTransportContext
         require(maxFrameLength >= 1024 && maxFrameLength + FrameAuthenticator.TAG_LENGTH <= termLength / 8,
             "maxFrameLength", "1024..termLength/8 - " + FrameAuthenticator.TAG_LENGTH + " (Aeron's largest message " +
             "is an eighth of the term length; raise termLength for larger frames)", maxFrameLength);
-        require(catchUpMtu == AUTO_MTU || (catchUpMtu >= MIN_MTU && catchUpMtu <= maxCatchUpMtu(termLength) &&
-            catchUpMtu % 32 == 0), "catchUpMtu", "auto (0) or a multiple of 32 in " + MIN_MTU + ".." +
-            maxCatchUpMtu(termLength) + " (at most an eighth of termLength)", catchUpMtu);
+        require(catchUpMtu == AUTO_MTU || validCatchUpMtu(catchUpMtu, termLength), "catchUpMtu",
+            "auto (0) or a multiple of 32 in " + MIN_MTU + ".." + maxCatchUpMtu(termLength) +
+            " (at most an eighth of termLength)", catchUpMtu);
         require(maxEventLength >= 0 && maxEventLength <= maxFrameLength - EVENT_OVERHEAD, "maxEventLength",
             "0..maxFrameLength - " + EVENT_OVERHEAD + " = " + (maxFrameLength - EVENT_OVERHEAD) +
             " (an event travels in a catch-up batch with its header; raise maxFrameLength for larger events)",
@@ -315,6 +315,12 @@ public final class AeronTransportContext
         }
         final int mtu = interfaceMtu <= 0 ? ETHERNET_MTU : (interfaceMtu - IP_UDP_HEADROOM) & ~31;
         return Math.max(MIN_MTU, Math.min(mtu, maxCatchUpMtu(termLength)));
+    }
+
+    /** Whether {@code mtu} is a catch-up MTU a term of {@code termLength} allows (a number, not {@link #AUTO_MTU}). */
+    public static boolean validCatchUpMtu(final long mtu, final int termLength)
+    {
+        return mtu >= MIN_MTU && mtu <= maxCatchUpMtu(termLength) && mtu % 32 == 0;
     }
 
     /** The largest catch-up MTU a term of {@code termLength} allows: Aeron's largest datagram or an eighth of it. */
