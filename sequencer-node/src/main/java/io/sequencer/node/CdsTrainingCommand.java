@@ -18,10 +18,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code sequencer cds-training}, hidden from the usage: the training run of the JVM's class-data sharing archive
- * (AppCDS). Run under {@code -XX:ArchiveClassesAtExit=FILE}, the JVM writes every class this process loaded into FILE
- * as it exits, and a later JVM started with {@code -XX:SharedArchiveFile=FILE} maps them instead of reading, parsing
- * and verifying them from the jar: most of a node's start is class loading. The {@code sequencer} script runs it
- * once per build of the jar.
+ * (AppCDS). Run under {@code -XX:DumpLoadedClassList=LIST}, the JVM lists every class this process loaded; a JVM run
+ * with {@code -Xshare:dump -XX:SharedClassListFile=LIST -XX:SharedArchiveFile=FILE} then writes them into FILE, and a
+ * later JVM started with {@code -XX:SharedArchiveFile=FILE} maps them instead of reading, parsing and verifying them
+ * from the jar: most of a node's start is class loading. The {@code sequencer} script runs it once per build of the
+ * jar.
  * <p>
  * It loads what an operator's commands load by running them, for real and briefly, through the same command line:
  * a one-member cluster on loopback (a new key, two free ports, a random multicast group, its directory and media
@@ -38,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
     description = {
         "The training run of the class-data sharing archive: run a one-member cluster on loopback in temporary "
             + "directories (node with --load, stat, errors, log verify, log check-acks) and a short two-member demo, "
-            + "so that a JVM started with -XX:ArchiveClassesAtExit=FILE archives the classes they load. The "
+            + "so that a JVM started with -XX:DumpLoadedClassList=FILE lists the classes they load. The "
             + "sequencer script does this once per build; nothing is left behind." })
 final class CdsTrainingCommand implements java.util.concurrent.Callable<Integer>
 {

@@ -42,7 +42,9 @@ class CdsTrainingCommandTest
         command.addAll(1, List.of("-XX:SharedArchiveFile=" + archive.archive(), "-Xlog:class+load=info"));
         command.add("--version");
         final String loaded = run(command, 0);
-        assertTrue(loaded.contains(SequencerCli.class.getName() + " source: shared objects file (top)"), loaded);
+        assertTrue(loaded.contains(SequencerCli.class.getName() + " source: shared objects file"), loaded);
+        // picocli's classes are of a class file version before Java 6, which only a static archive holds
+        assertTrue(loaded.contains("picocli.CommandLine source: shared objects file"), loaded);
     }
 
     @Test

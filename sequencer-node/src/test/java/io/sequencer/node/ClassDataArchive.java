@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Test harness: the class-data sharing archive that the {@code sequencer} script gives an operator's {@code node}
  * processes, made the same way for the processes a test launches: the hidden {@code cds-training} command run once
- * under {@code -XX:ArchiveClassesAtExit}, then {@code -XX:SharedArchiveFile} on every launch. The JVM archives
+ * under {@code -XX:DumpLoadedClassList}, {@code -Xshare:dump} of the classes it loaded, then
+ * {@code -XX:SharedArchiveFile} on every launch. The JVM archives
  * classes from jars only (a directory on the class path makes the dump fail), so the test class path's directories
  * (the modules' {@code target/classes} and {@code target/test-classes}) are first packed into jars beside the archive;
  * the nodes then run on that class path, the same classes.
@@ -60,9 +61,16 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
         final Path output = dir.resolve("training.txt");
         final long startNs = System.nanoTime();
         final List<String> training = javaCommand(jvmFlags, classPath);
-        training.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+        final Path classList = dir.resolve("classes.lst");
+        training.add(1, "-XX:DumpLoadedClassList=" + classList);
         training.add("cds-training");
         assertEquals(0, run(training, output), () -> "cds-training failed: " + read(output));
+        final List<String> dump = javaCommand(jvmFlags, classPath);
+        dump.remove(SequencerCli.class.getName());
+        dump.addAll(1, List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" +
+            archive));
+        final Path dumped = dir.resolve("dump.txt");
+        assertEquals(0, run(dump, dumped), () -> "the dump failed: " + read(dumped));
         final long trainingNs = System.nanoTime() - startNs;
         // The archive must map (the script checks the same): -Xshare:on makes a JVM that cannot use it fail.
         final List<String> check = javaCommand(jvmFlags, classPath);
