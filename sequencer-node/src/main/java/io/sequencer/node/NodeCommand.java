@@ -105,11 +105,19 @@ final class NodeCommand implements Callable<Integer>
 
     public Integer call() throws Exception
     {
-        final PrintWriter out = spec.commandLine().getOut();
-        final long jvmUpMs = jvmStartMillisAgo();
-        final long callNs = System.nanoTime();
         Arguments.atLeast(spec, "--load", loadRate, 0);
         Arguments.atLeast(spec, "--load-for", loadSeconds, 0);
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * The command, its options set (by picocli, or by {@link QuickArguments} from arguments picocli reads the same way:
+     * {@link SequencerCli#main}), printing to {@code out} and {@code err}.
+     */
+    int run(final PrintWriter out, final PrintWriter err) throws Exception
+    {
+        final long jvmUpMs = jvmStartMillisAgo();
+        final long callNs = System.nanoTime();
         final NodeConfig cluster;
         try
         {
@@ -118,11 +126,11 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            spec.commandLine().getErr().println("node: " + ex.getMessage());
+            err.println("node: " + ex.getMessage());
             return 2;
         }
-        cluster.warnings().forEach(warning -> spec.commandLine().getErr().println("node: " + warning));
-        spec.commandLine().getErr().flush();
+        cluster.warnings().forEach(warning -> err.println("node: " + warning));
+        err.flush();
         final NodeConfig.Member member = cluster.member(id);
         final java.util.function.Supplier<StateMachine> stateMachines;
         final StateMachine stateMachine;
@@ -133,12 +141,12 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            spec.commandLine().getErr().println("node: " + ex.getMessage());
+            err.println("node: " + ex.getMessage());
             return 2;
         }
         if (loadRate > 0 && !(stateMachine instanceof SampleEvents))
         {
-            spec.commandLine().getErr().println("node: --load needs a state machine that makes sample events (" +
+            err.println("node: --load needs a state machine that makes sample events (" +
                 SampleEvents.class.getName() + "); " + stateMachine.getClass().getName() + " does not");
             return 2;
         }
@@ -153,7 +161,7 @@ final class NodeCommand implements Callable<Integer>
         final String directoryError = prepareDirectory(member.directory().toPath());
         if (directoryError != null)
         {
-            spec.commandLine().getErr().println("node: " + directoryError + " (the member's directory: data.dir, or " +
+            err.println("node: " + directoryError + " (the member's directory: data.dir, or " +
                 "member." + id + ".dir)");
             return 2;
         }
@@ -166,7 +174,7 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            spec.commandLine().getErr().println("node: --ack-log: cannot open " + ackLog + " for appending (" +
+            err.println("node: --ack-log: cannot open " + ackLog + " for appending (" +
                 describe(ex) + ")");
             return 2;
         }
@@ -180,7 +188,7 @@ final class NodeCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {
-            spec.commandLine().getErr().println("node: " + NodeConfig.inConfigTerms(ex.getMessage()));
+            err.println("node: " + NodeConfig.inConfigTerms(ex.getMessage()));
             closeQuietly(acks);
             return 2;
         }
@@ -194,7 +202,7 @@ final class NodeCommand implements Callable<Integer>
             }
             catch (final IllegalStateException ex)
             {
-                spec.commandLine().getErr().println("node: " + ex.getMessage());
+                err.println("node: " + ex.getMessage());
                 process.close();
                 closeQuietly(acks);
                 return 2;
@@ -227,8 +235,8 @@ final class NodeCommand implements Callable<Integer>
             }
         }, "sequencer-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        stopOnSignal("TERM", this::stop, spec.commandLine().getErr(), "node");
-        stopOnSignal("INT", this::stop, spec.commandLine().getErr(), "node");
+        stopOnSignal("TERM", this::stop, err, "node");
+        stopOnSignal("INT", this::stop, err, "node");
         try (acks)
         {
             if (loadRate > 0)
@@ -259,7 +267,7 @@ final class NodeCommand implements Callable<Integer>
         {
             // A duty cycle that cannot go on leaves a member that neither orders nor reaches its peers: exit, so that
             // a supervisor restarts it (it rejoins as any restarted member does).
-            spec.commandLine().getErr().println("node: member " + id + "'s duty cycle stopped (" + failure +
+            err.println("node: member " + id + "'s duty cycle stopped (" + failure +
                 "); it exits so that it can be restarted (sequencer errors shows its error log)");
             return 1;
         }
@@ -397,7 +405,7 @@ final class NodeCommand implements Callable<Integer>
         }
     }
 
-    /** Stop as SIGTERM does: the load ends, the member closes and {@link #call()} returns 0. */
+    /** Stop as SIGTERM does: the load ends, the member closes and {@link #run} returns 0. */
     void stop()
     {
         stopping = true;

@@ -31,6 +31,9 @@ public final class SequencerCli
         SimulateCommand.class, StatCommand.class, ErrorsCommand.class, LogCommand.class, SnapshotCommand.class,
         CdsTrainingCommand.class, CommandLine.HelpCommand.class };
 
+    /** Read by JNA when it first loads a library: where the system's libraries are ({@link #prepareChronicle}). */
+    static final String JNA_PLATFORM_LIBRARY_PATH = "jna.platform.library.path";
+
     /** Read by Chronicle when its first queue opens; {@code true} keeps it from reporting usage to its vendor. */
     static final String CHRONICLE_ANALYTICS_DISABLE = "chronicle.analytics.disable";
 
@@ -50,7 +53,26 @@ public final class SequencerCli
         {
             initialiseChronicleAside();
         }
-        System.exit(execute(args));
+        final NodeCommand node = named == NodeCommand.class ? new NodeCommand() : null;
+        System.exit(node != null && QuickArguments.parse(node, args) ? runQuickly(node) : execute(args));
+    }
+
+    /**
+     * A {@code node} whose arguments {@link QuickArguments} read, without picocli (a restarted member is back the
+     * sooner): run as picocli runs it, an exception escaping it printed with its stack trace and exit code 1.
+     */
+    private static int runQuickly(final NodeCommand node)
+    {
+        final PrintWriter err = new PrintWriter(System.err, true);
+        try
+        {
+            return node.run(new PrintWriter(System.out, true), err);
+        }
+        catch (final Exception ex)
+        {
+            ex.printStackTrace(err);
+            return 1;
+        }
     }
 
     /**
@@ -81,14 +103,31 @@ public final class SequencerCli
 
     /**
      * What a process that runs members (this command line, the end-to-end benchmark) sets before any Chronicle class
-     * loads: no analytics, no POSIX binding, no single-thread checks ({@value #CHRONICLE_THREAD_CHECK_DISABLE}). A
-     * setting given on the command line wins.
+     * loads: no analytics, no POSIX binding, no single-thread checks ({@value #CHRONICLE_THREAD_CHECK_DISABLE}), no
+     * {@code ldconfig} run by JNA. A setting given on the command line wins.
      */
     public static void prepareChronicle()
     {
         disableChronicleThreadChecks();
         disableChronicleAnalytics();
+        skipJnaLibraryPathSearch();
         skipChroniclePosixBinding(); // loads Chronicle classes: the properties are set first
+    }
+
+    /**
+     * Chronicle's first class loads OpenHFT Affinity, and Affinity JNA, whose first library load runs
+     * {@code ldconfig -p} in a child process to learn where the system's libraries are, unless
+     * {@value #JNA_PLATFORM_LIBRARY_PATH} names them: here the directories it would add first anyway. The one library
+     * JNA loads here, the C library (for {@code cpu} pinning), is found by the system's loader by its name. About 25 ms
+     * of every start on an idle machine, a child process more beside a loaded cluster. A setting given on the command
+     * line wins.
+     */
+    static void skipJnaLibraryPathSearch()
+    {
+        if (System.getProperty(JNA_PLATFORM_LIBRARY_PATH) == null)
+        {
+            System.setProperty(JNA_PLATFORM_LIBRARY_PATH, "/usr/lib" + java.io.File.pathSeparator + "/lib");
+        }
     }
 
     /** Set {@value #CHRONICLE_THREAD_CHECK_DISABLE} unless the command line set it. */

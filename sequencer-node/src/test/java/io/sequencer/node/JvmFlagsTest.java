@@ -48,15 +48,28 @@ final class JvmFlagsTest
             SequencerCli::disableChronicleThreadChecks);
     }
 
+    @Test
+    void theCommandLineTellsJnaWhereTheLibrariesAreUnlessTold()
+    {
+        assertSetUnlessTold(SequencerCli.JNA_PLATFORM_LIBRARY_PATH, "/usr/lib:/lib",
+            SequencerCli::skipJnaLibraryPathSearch);
+    }
+
     /** {@code setter} sets {@code name} to true when it is absent and leaves a value the command line gave. */
     private static void assertSetToTrueUnlessTold(final String name, final Runnable setter)
+    {
+        assertSetUnlessTold(name, "true", setter);
+    }
+
+    /** {@code setter} sets {@code name} to {@code value} when it is absent and leaves a value the command line gave. */
+    private static void assertSetUnlessTold(final String name, final String value, final Runnable setter)
     {
         final String before = System.getProperty(name);
         try
         {
             System.clearProperty(name);
             setter.run();
-            assertEquals("true", System.getProperty(name));
+            assertEquals(value, System.getProperty(name));
 
             System.setProperty(name, "false");
             setter.run();
