@@ -81,7 +81,10 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
         return new ClassDataArchive(classPath, archive, trainingNs);
     }
 
-    /** {@code java <the parent POM's flags> <jvmFlags> -Xmx256m -cp classPath SequencerCli}. */
+    /**
+     * {@code java <the parent POM's flags> <jvmFlags> -Xmx256m -cp classPath SequencerCli}, without {@code -Xmx256m}
+     * when {@code jvmFlags} size the heap themselves.
+     */
     static List<String> javaCommand(final List<String> jvmFlags, final String classPath)
     {
         final List<String> command = new ArrayList<>();
@@ -94,7 +97,11 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
             }
         }
         command.addAll(jvmFlags);
-        command.addAll(List.of("-Xmx256m", "-cp", classPath, SequencerCli.class.getName()));
+        if (jvmFlags.stream().noneMatch(flag -> flag.startsWith("-Xmx")))
+        {
+            command.add("-Xmx256m");
+        }
+        command.addAll(List.of("-cp", classPath, SequencerCli.class.getName()));
         return command;
     }
 

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <li>epoch changes: the sum over the members of their {@code epoch changes} counters' rise (the restarted member's
  *     counted from its start).</li>
  * </ul>
- * Not part of the build's tests. Run (about 15 s a cycle on a 2-core machine):
+ * Not part of the build's tests. Run (about 5 s a cycle on a 2-core machine):
  * <pre>
  * ./mvnw -B -o -q -pl sequencer-node -am verify -Dtest=KillCycleFigures -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dsequencer.figures.cycles=50 [-Dsequencer.figures.settings="failure.timeout.ms=1000,boot.timeout.ms=1000"] \

@@ -488,13 +488,25 @@ final class NodeCluster implements AutoCloseable
     }
 
     /**
-     * The JVM flags the figures' {@code -Dsequencer.figures.jvm} gives every node JVM (space-separated; a JFR
-     * recording, say), or none.
+     * The heap README.md ("The JVM") tells an operator to give each {@code node}: the figures' node JVMs have it, so
+     * that what they measure is what an operator's members do (a heap of 256 MB that may shrink starts with an eden
+     * of 13 MB, which a starting member fills: a young collection of 20-70 ms in every restart).
+     */
+    static final List<String> OPERATOR_HEAP = List.of("-Xms1g", "-Xmx1g");
+
+    /**
+     * The figures' node JVM flags: {@link #OPERATOR_HEAP}, then what {@code -Dsequencer.figures.jvm} gives every node
+     * JVM (space-separated; a JFR recording, say).
      */
     static List<String> figuresJvmFlags()
     {
+        final List<String> flags = new ArrayList<>(OPERATOR_HEAP);
         final String jvm = System.getProperty("sequencer.figures.jvm", "").trim();
-        return jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
+        if (!jvm.isEmpty())
+        {
+            flags.addAll(List.of(jvm.split("\\s+")));
+        }
+        return flags;
     }
 
     /**
