@@ -25,7 +25,8 @@ class QuickArgumentsTest
             "idle.strategy=sleeping", "--set", "x==y" },
         new String[] { "node", "--config", "c", "--id", "0", "--state-machine", "com.example.Book", "--classpath",
             "a.jar:b.jar" },
-        new String[] { "node", "--config", "c", "--id", "0", "--set", "member.0.endpoint=127.0.0.1:-1" });
+        new String[] { "node", "--config", "c", "--id", "0", "--set", "member.0.endpoint=127.0.0.1:-1" },
+        new String[] { "node", "--config", "c", "--id", "010", "--load", "0200" });
 
     /** Arguments picocli alone handles: help, version, usage errors, and what only it reads. */
     private static final List<String[]> DECLINED = List.of(
