@@ -5,8 +5,11 @@ import picocli.CommandLine.Spec;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,8 +25,8 @@ import java.util.Set;
  * What it reads: {@code --name value} and {@code --name=value}, for options of type {@code String}, {@code Path},
  * {@code int}, {@code long}, {@code boolean} (a flag, given without a value) and {@code Map<String, String>}
  * ({@code KEY=VALUE}, repeatable); defaults from {@code defaultValue}; every {@code required} option present. It
- * declines everything else, so that picocli's handling of it stays the only one: no arguments beyond the subcommand's
- * name, an unknown option, {@code -h}/{@code --help}/{@code -V}/{@code --version}, an option given twice, a missing or
+ * declines everything else, so that picocli's handling of it stays the only one: a required option missing, an
+ * unknown option, {@code -h}/{@code --help}/{@code -V}/{@code --version}, an option given twice, a missing or
  * malformed value, a value beginning with {@code -} (an option where a value should be, or a negative number, which
  * the commands' own range checks report through picocli), an {@code @file}, {@code --}, and any option declared with
  * an arity, split, converter or negation, and any command with fields of picocli's other kinds (positional
@@ -136,7 +139,14 @@ final class QuickArguments
             option.arity().isEmpty() && option.split().isEmpty() && option.converter().length == 0 &&
             !option.negatable() && !option.usageHelp() && !option.versionHelp() &&
             (type == String.class || type == Path.class || type == int.class || type == long.class ||
-            type == boolean.class || type == Map.class) && field.trySetAccessible();
+            type == boolean.class || isStringMap(field)) && field.trySetAccessible();
+    }
+
+    private static boolean isStringMap(final Field field)
+    {
+        return field.getType() == Map.class && field.getGenericType() instanceof ParameterizedType &&
+            Arrays.equals(((ParameterizedType)field.getGenericType()).getActualTypeArguments(),
+                new Type[] { String.class, String.class });
     }
 
     private static boolean hasPicocliAnnotation(final Field field)

@@ -89,6 +89,7 @@ class QuickArgumentsTest
     {
         assertFalse(QuickArguments.parse(new Split(), new String[] { "x", "--list", "a,b" }));
         assertFalse(QuickArguments.parse(new Positional(), new String[] { "x", "--name", "a" }));
+        assertFalse(QuickArguments.parse(new IntMap(), new String[] { "x", "--limit", "a=1" }));
     }
 
     private static NodeCommand parsedByPicocli(final String[] args)
@@ -102,6 +103,12 @@ class QuickArgumentsTest
     {
         @Option(names = "--list", split = ",")
         String list;
+    }
+
+    static final class IntMap
+    {
+        @Option(names = "--limit")
+        java.util.Map<String, Integer> limits;
     }
 
     static final class Positional
