@@ -3,13 +3,21 @@ package io.sequencer.core;
 /** Why a member entered a new epoch (docs/protocol.md B1): what the node log and {@link ProtocolListener} report. */
 public enum EpochTrigger
 {
-    /** A process starts: it enters a new epoch (B1), unless it goes back into one it never ran in. */
+    /**
+     * A process starts: it enters a new epoch (B1), unless it takes up one that runs without it, or goes back into one
+     * it never ran in.
+     */
     START("start"),
     /**
      * A restarted process goes back into the epoch it was in, which it never ran in and which runs without it (B1):
      * no epoch change; it follows outside the active set and asks in.
      */
     REJOINED("rejoined the epoch it was in, which runs without it"),
+    /**
+     * A restarted process takes up a later epoch than the one it was in, which runs without it (B1): no epoch change;
+     * it follows outside the active set and asks in.
+     */
+    ADOPTED_AT_START("took up the epoch that runs without it"),
     /** An active member was silent for {@code T_fd} (R10). */
     SUSPICION("suspected a silent member"),
     /** The transport reported an active member's stream lost (R10). */

@@ -54,7 +54,8 @@ public final class KillCycleFigures
     /** The counters that say why epochs changed, summed over the members per cycle. */
     private static final String[] TRIGGERS = { "suspicions", "streams lost", "epoch adoptions", "admission requests",
         "boot timeouts", "decisions", "epoch adoptions refused (pre-vote)", "epoch changes deferred (check-quorum)",
-        "catch-ups outside the active set", "stale decisions refused", "decisions refused" };
+        "catch-ups outside the active set", "stale decisions refused", "decisions refused",
+        "running epochs taken up at a restart" };
 
     @Test
     @EnabledIfSystemProperty(named = "sequencer.figures.cycles", matches = "\\d+")
@@ -282,7 +283,7 @@ public final class KillCycleFigures
         for (int i = lines.size() - 1; i >= 0 && start < 0; i--)
         {
             final java.util.regex.Matcher m = EVENT_LINE.matcher(lines.get(i));
-            if (m.matches() && m.group(2).matches("epoch 0 -> \\d+: start"))
+            if (m.matches() && m.group(2).matches("epoch 0 -> \\d+: .*"))
             {
                 start = i;
             }
@@ -363,7 +364,7 @@ public final class KillCycleFigures
                 {
                     runningNs.computeIfAbsent(Long.parseLong(r.group(1)), e -> new ArrayList<>()).add(ns);
                 }
-                if (text.startsWith("epoch 0 -> ") && text.endsWith(": start"))
+                if (text.startsWith("epoch 0 -> "))
                 {
                     restarted = true;
                     probeNs = -1;

@@ -33,5 +33,11 @@ public enum ProtocolDefect
      * B1 without its condition: a restarted member goes back into the epoch it was in even when it ran there (it was
      * in the active set), and orders there again with its promises and events of its earlier life forgotten.
      */
-    REJOIN_AFTER_RUNNING
+    REJOIN_AFTER_RUNNING,
+    /**
+     * §10.3 without its boot-report check: a report that contradicts the receiver's log where no correct member's log
+     * can (the same last normal epoch, another chk at a position both hold) counts as a vote. Without authentication
+     * one forged report then shapes a decision that leaves acknowledged entries out.
+     */
+    COUNT_CONTRADICTING_REPORTS
 }

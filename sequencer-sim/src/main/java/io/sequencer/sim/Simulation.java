@@ -1187,6 +1187,8 @@ public final class Simulation
         exercised.merge("snapshot bytes received", c.snapshotBytesReceived(), Long::sum);
         exercised.merge("follow rounds outside the epoch", c.followRounds(), Long::sum);
         exercised.merge("epochs rejoined at a restart", c.epochsRejoined(), Long::sum);
+        exercised.merge("running epochs taken up at a restart", c.epochsAdoptedAtStart(), Long::sum);
+        exercised.merge("boot reports refused (contradict this log)", c.bootReportsRefused(), Long::sum);
         exercised.merge("timers fired", c.timersFired(), Long::sum);
         exercised.merge("ticks", c.ticksProposed(), Long::sum);
         if (faults.contains(Fault.FORGED_OPEN) || faults.contains(Fault.REPLAY) || faults.contains(Fault.DUPLICATE))

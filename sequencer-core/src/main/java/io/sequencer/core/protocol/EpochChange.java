@@ -31,10 +31,12 @@ final class EpochChange
     boolean listening;
     long listenUntilNs;
     /**
-     * The epoch a restarted member that never ran in it listens for, to go back into it holding no decision, once its
-     * coordinator shows it decided (B1); 0 when this member is not listening for that.
+     * The epoch a restarted member's node state names, while it listens for a decided epoch to take up (B1): a later
+     * one, or this one if {@link #reentersEpoch}; 0 when this member is not listening for that.
      */
     long rejoinEpoch;
+    /** Whether the listening member may go back into {@link #rejoinEpoch} itself: it cannot have run in it (B1). */
+    boolean reentersEpoch;
     /**
      * When this member, holding no decision of its epoch, first saw the coordinator running in it (B6: it asks for the
      * decision and, if none comes, in); -1 while it has not.
@@ -98,6 +100,16 @@ final class EpochChange
     }
 
     /**
+     * B1: whether this member, just started with its node state naming {@code epoch}, listens for a decided epoch to
+     * take up before it enters a new one: it has not lost entries and has peers.
+     */
+    boolean mayListenAtStart(final long epoch)
+    {
+        return p.intact && p.memberCount > 1 && epoch > 0 && p.lastNormalEpoch <= epoch &&
+            (p.rules.adoptsRunningEpochAtStart() || mayRejoin(epoch));
+    }
+
+    /**
      * B1: whether this member, just started, may go back into {@code epoch}, the epoch its node state names, instead of
      * entering a new one: it has not lost entries, does not coordinate that epoch (it may have decided it already) and
      * cannot have run in it.
@@ -148,7 +160,23 @@ final class EpochChange
     {
         listening = false;
         rejoinEpoch = 0;
+        reentersEpoch = false;
         enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
+    }
+
+    /**
+     * B1: the restarted member takes up {@code epoch}, later than the one its node state names, whose coordinator
+     * {@code sender} shows it decided: as a member that adopted it late, it holds no decision of it and asks for it
+     * (B6), and follows outside the active set until it asks in. The running members stay in their epoch.
+     */
+    void adoptAtStart(final long epoch, final int sender)
+    {
+        listening = false;
+        rejoinEpoch = 0;
+        reentersEpoch = false;
+        p.counters.epochsAdoptedAtStart++;
+        p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
+        enterBoot(epoch, EpochTrigger.ADOPTED_AT_START, sender);
     }
 
     /**
@@ -161,6 +189,7 @@ final class EpochChange
         final long epoch = rejoinEpoch;
         listening = false;
         rejoinEpoch = 0;
+        reentersEpoch = false;
         p.counters.epochsRejoined++;
         enter(epoch, EpochTrigger.REJOINED, sender, false);
     }

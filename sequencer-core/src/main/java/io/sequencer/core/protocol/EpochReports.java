@@ -143,6 +143,12 @@ final class EpochReports
                 decisionMissed(); // the coordinator aligned to a decision this node never received
                 return;
             }
+            if (p.rules.refusesContradictingReports() &&
+                contradictsThisLog(have, senderLastNormalEpoch, p.serializeCounterFrame.chkAtHave()))
+            {
+                p.counters.bootReportsRefused++;
+                return; // no vote: forged, or of a log damaged in a way its owner did not see
+            }
             reported[sender] = true;
             reportHave[sender] = have;
             reportChk[sender] = p.serializeCounterFrame.chkAtHave();
@@ -219,6 +225,21 @@ final class EpochReports
         System.arraycopy(historyHave, base + n, historyHave, base, count - n);
         System.arraycopy(historyChk, base + n, historyChk, base, count - n);
         historyCount[sender] = count - n;
+    }
+
+    /**
+     * §10.3: whether a boot report contradicts this log where no correct member's log can. Two members aligned to the
+     * same epoch hold one sequence on their common prefix: both aligned to its one decision (the same base, the same
+     * {@code EpochStart} after it), and after it each holds a prefix of the epoch's one order, or of the base owner's
+     * log it follows. A report of the same last normal epoch whose {@code chk} differs from this log's at a position
+     * this log holds is therefore forged (without authentication one frame is enough: counted, it was a vote that could
+     * shape a decision leaving out acknowledged entries; simulator seed 583) or from a log damaged in a way its owner
+     * did not see; either way it is no vote.
+     */
+    private boolean contradictsThisLog(final long have, final long senderLastNormalEpoch, final long chk)
+    {
+        return senderLastNormalEpoch == p.lastNormalEpoch && have >= p.log.base() && have <= p.log.have() &&
+            p.log.chkAt(have) != chk;
     }
 
     /**

@@ -67,19 +67,27 @@ final class FrameDispatch
         {
             p.detector.heardWhileListening(sender, p.nowNs); // heard at the entry into an epoch that follows
             final long rejoinEpoch = p.epochs.rejoinEpoch;
-            if (rejoinEpoch == 0 || epoch < rejoinEpoch ||
-                (epoch == rejoinEpoch && !showsDecided(sender, epoch, type, buffer, offset, length)))
+            final boolean mayTakeUp = epoch == rejoinEpoch ? p.epochs.reentersEpoch :
+                epoch > rejoinEpoch && p.rules.adoptsRunningEpochAtStart();
+            if (rejoinEpoch == 0 || epoch < rejoinEpoch || epoch < p.maxKnownEpoch ||
+                mayTakeUp && !showsDecided(sender, epoch, type, buffer, offset, length))
             {
                 p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch); // learning the epochs in use (B1)
                 return;
             }
-            if (epoch == rejoinEpoch)
+            if (mayTakeUp && epoch == rejoinEpoch)
             {
                 p.epochs.rejoin(sender);
             }
+            else if (mayTakeUp)
+            {
+                p.epochs.adoptAtStart(epoch, sender);
+            }
             else
             {
-                p.epochs.endListening(); // a later epoch runs: enter one as at any start, and adopt the sender's below
+                // its own epoch runs still (it may not go back into it), or a later one does (without B1's adoption):
+                // enter one above all heard, as at any start, and adopt the sender's below
+                p.epochs.endListening();
             }
             // the frame is then taken in the epoch entered, like any other
         }

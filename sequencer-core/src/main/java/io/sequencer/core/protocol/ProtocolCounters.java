@@ -23,6 +23,7 @@ public final class ProtocolCounters
     long timersFired;
     long ticksProposed;
     long reportChkMismatches;
+    long bootReportsRefused;
     long epochChanges;
     long epochAdoptions;
     long admissionRequests;
@@ -54,6 +55,7 @@ public final class ProtocolCounters
     long catchUpsOutside;
     long followRounds;
     long epochsRejoined;
+    long epochsAdoptedAtStart;
     long lossesSeenInReports;
     long snapshotsOffered;
     long snapshotsUnavailable;
@@ -161,6 +163,12 @@ public final class ProtocolCounters
     public long reportChkMismatches()
     {
         return reportChkMismatches;
+    }
+
+    /** Boot reports not counted: they contradicted this log where no correct member's log can (§10.3). */
+    public long bootReportsRefused()
+    {
+        return bootReportsRefused;
     }
 
     /** Epochs entered (B1), by any trigger. */
@@ -389,6 +397,15 @@ public final class ProtocolCounters
     public long epochsRejoined()
     {
         return epochsRejoined;
+    }
+
+    /**
+     * Restarts in which this member took up a later epoch that ran without it, as one that adopted it late, instead of
+     * entering a new one (B1).
+     */
+    public long epochsAdoptedAtStart()
+    {
+        return epochsAdoptedAtStart;
     }
 
     /** Reports of members that held less than this coordinator had counted them holding in the same epoch. */

@@ -108,15 +108,18 @@ final class Startup
             p.epochs.listenUntilNs = nowNs + p.failureTimeoutNs;
             return;
         }
-        if (!lastEpochUnknown && p.epochs.mayRejoin(p.store.currentEpoch()))
+        if (!lastEpochUnknown && p.epochs.mayListenAtStart(p.store.currentEpoch()))
         {
-            // B1: this member cannot have run in the epoch it was in (it was outside its active set, or never aligned
-            // to it), so going back into it repeats nothing it did there. If that epoch runs (its coordinator shows it
-            // decided within T_fd), the member takes it up holding no decision, as one that adopted it late, and
-            // follows outside until it asks in: a new epoch at once made the running members leave theirs for it,
-            // and, far behind, it then held their acknowledgements for its whole catch-up (CatchUpFigures: 68 ms).
+            // B1: a later epoch that runs (its coordinator shows it decided within T_fd) is taken up as one adopted
+            // late, holding no decision: a new epoch at once made the running members leave theirs for this one (an
+            // epoch change at every restart, their acknowledgements paused for it), only to leave this member out
+            // of its active set while it catches up. The epoch the node state names is gone back into only if this
+            // member cannot have run in it (outside its active set, or never aligned to it), so that doing so repeats
+            // nothing it did there: a new epoch at once there made the running members leave theirs, and, far behind,
+            // it then held their acknowledgements for its whole catch-up (CatchUpFigures: 68 ms).
             p.epochs.listening = true;
             p.epochs.rejoinEpoch = p.store.currentEpoch();
+            p.epochs.reentersEpoch = p.epochs.mayRejoin(p.store.currentEpoch());
             p.epochs.listenUntilNs = nowNs + p.failureTimeoutNs;
             return;
         }

@@ -120,6 +120,7 @@ public final class NodeCounters
         add(manager, "timers fired", c::timersFired);
         add(manager, "ticks proposed", c::ticksProposed);
         add(manager, "report chk mismatches", c::reportChkMismatches);
+        add(manager, "boot reports refused (contradict this log)", c::bootReportsRefused);
         add(manager, "fatal errors", c::fatalErrors);
         add(manager, "losses found at start", c::lossesFoundAtStart);
         add(manager, "bootstrap refusals", c::bootstrapRefusals);
@@ -133,6 +134,7 @@ public final class NodeCounters
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
         add(manager, "follow rounds outside the active set", c::followRounds);
         add(manager, "epochs rejoined at a restart", c::epochsRejoined);
+        add(manager, "running epochs taken up at a restart", c::epochsAdoptedAtStart);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
         add(manager, "completions lost (client ring full)", lostCompletions);
         extraSources.forEach((label, source) -> add(manager, label, source));

@@ -51,6 +51,12 @@ final class BrokenRules extends ProtocolRules
     }
 
     @Override
+    boolean refusesContradictingReports()
+    {
+        return !defects.contains(ProtocolDefect.COUNT_CONTRADICTING_REPORTS) && super.refusesContradictingReports();
+    }
+
+    @Override
     boolean heedsHearsMasks()
     {
         return !defects.contains(ProtocolDefect.NO_HEARS_MASKS) && super.heedsHearsMasks();
