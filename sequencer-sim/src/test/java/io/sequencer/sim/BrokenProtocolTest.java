@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("slow") // more than about 8 s, or real processes: left out of the fast lane (README, "Tests")
 class BrokenProtocolTest
 {
+    private static final long SECOND = 1_000_000_000L;
+
     @ParameterizedTest(name = "{0} on {1} nodes, faults {2}, is caught by {3}")
     @CsvSource({
         "NO_ORIGIN_TIE_BREAK, 3, NONE, I2, 50",
@@ -80,22 +82,55 @@ class BrokenProtocolTest
     }
 
     /**
-     * §10.3's boot-report check, on the seed that found it need (10,000 seeds of three members with every fault):
-     * authentication is off, a forged report of member 1 (member 2's last normal epoch, another chk at position 5)
-     * reaches coordinator 2 in its boot, and counted it decides epoch 11 on a base that leaves out entries acknowledged
-     * in epoch 9; member 0, restarted with its node state's {@code g} from before a lost write, takes that epoch up
-     * (B1) and cuts one. Pinned to the protocol's course at this seed: if a change moves it, this fails until the seed
-     * is found again ({@code ./sequencer simulate --seeds 10000 --faults all} with the defect).
+     * §10.3: a boot report that contradicts its receiver's log where no correct member's log can (the receiver's own
+     * last normal epoch, another chk at a position the receiver holds) is no vote. Member 1 is crashed; while members
+     * 0 and 2 change epoch without it, a report in member 1's name reaches each of them at every step of their boot,
+     * naming the receiver's last normal epoch and a wrong chk at position 5: refused every time, the epoch is decided
+     * on the two real reports, and nothing acknowledged is lost. With the check switched off
+     * ({@code COUNT_CONTRADICTING_REPORTS}) the same reports count. The sweep that found the rule's need: 10,000 seeds
+     * of three members with every fault, where seed 583 (authentication off) had one such report shape a decision that
+     * left out acknowledged entries, and a restarted member with a {@code g} from before a lost write applied it (I3);
+     * the protocol's course at that seed has moved since, so it is this directed case that shows the rule.
      */
     @Test
-    void countingAContradictingBootReportIsCaught()
+    void aBootReportThatContradictsTheReceiversLogIsNoVote()
     {
-        final Simulation.Options options = new Simulation.Options().seed(583).nodes(3)
-            .faults(Simulation.Fault.parse("all"));
-        assertNull(Simulation.run(options).violation(), "the protocol keeps the invariants at this seed");
-        final Simulation.Result broken = Simulation.run(
-            options.defects(EnumSet.of(ProtocolDefect.COUNT_CONTRADICTING_REPORTS)));
-        assertNotNull(broken.violation(), "the defect is caught at this seed");
-        assertTrue(broken.violation().startsWith("I3:"), broken.report());
+        assertTrue(forgeReportsDuringAnEpochChange(EnumSet.noneOf(ProtocolDefect.class)) > 0, "reports refused");
+        assertEquals(0, forgeReportsDuringAnEpochChange(EnumSet.of(ProtocolDefect.COUNT_CONTRADICTING_REPORTS)),
+            "with the check off, none is refused");
+    }
+
+    /** @return the forged reports members 0 and 2 refused. */
+    private static long forgeReportsDuringAnEpochChange(final EnumSet<ProtocolDefect> defects)
+    {
+        final ScenarioCluster c = new ScenarioCluster(3, defects);
+        c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
+        c.submitMany(20, 0, 2);
+        c.runUntil(() -> c.checker.allAcked(), SECOND, "acknowledged");
+        final long epoch = c.nodes[0].currentEpoch();
+        c.crash(1);
+        final io.sequencer.core.codec.MySerializeCounterFrame report =
+            new io.sequencer.core.codec.MySerializeCounterFrame();
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final long deadline = c.nowNs + SECOND;
+        while (!(c.running(0, 2) && c.nodes[0].currentEpoch() > epoch))
+        {
+            assertTrue(c.nowNs < deadline, "members 0 and 2 never ran without member 1: " + c.state());
+            for (final int member : new int[] { 0, 2 })
+            {
+                final io.sequencer.core.protocol.SequencerProtocol p = c.nodes[member];
+                if (p.currentEpoch() > epoch && p.mode() == io.sequencer.core.NodeMode.BOOT)
+                {
+                    final int length = report.encode(buffer, 0, c.cluster.memberId(1), c.cluster.clusterId(),
+                        p.currentEpoch(), 0, 5, 0x5EED_CAFEL, p.lastNormalEpoch(), true, 5).encodedLength();
+                    final byte[] frame = new byte[length];
+                    buffer.getBytes(0, frame);
+                    c.network.inject(c.cluster.memberId(member), c.cluster.memberId(1), frame, c.nowNs);
+                }
+            }
+            c.runFor(ScenarioCluster.STEP_NS);
+        }
+        assertNull(c.checker.violation(), c.state());
+        return c.nodes[0].counters().bootReportsRefused() + c.nodes[2].counters().bootReportsRefused();
     }
 }
