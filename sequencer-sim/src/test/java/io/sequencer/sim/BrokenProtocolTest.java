@@ -1,5 +1,9 @@
 package io.sequencer.sim;
 
+import io.sequencer.core.NodeMode;
+import io.sequencer.core.codec.MySerializeCounterFrame;
+import io.sequencer.core.protocol.SequencerProtocol;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,17 +113,16 @@ class BrokenProtocolTest
         c.runUntil(() -> c.checker.allAcked(), SECOND, "acknowledged");
         final long epoch = c.nodes[0].currentEpoch();
         c.crash(1);
-        final io.sequencer.core.codec.MySerializeCounterFrame report =
-            new io.sequencer.core.codec.MySerializeCounterFrame();
-        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[256]);
+        final MySerializeCounterFrame report = new MySerializeCounterFrame();
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
         final long deadline = c.nowNs + SECOND;
         while (!(c.running(0, 2) && c.nodes[0].currentEpoch() > epoch))
         {
             assertTrue(c.nowNs < deadline, "members 0 and 2 never ran without member 1: " + c.state());
             for (final int member : new int[] { 0, 2 })
             {
-                final io.sequencer.core.protocol.SequencerProtocol p = c.nodes[member];
-                if (p.currentEpoch() > epoch && p.mode() == io.sequencer.core.NodeMode.BOOT)
+                final SequencerProtocol p = c.nodes[member];
+                if (p.currentEpoch() > epoch && p.mode() == NodeMode.BOOT)
                 {
                     final int length = report.encode(buffer, 0, c.cluster.memberId(1), c.cluster.clusterId(),
                         p.currentEpoch(), 0, 5, 0x5EED_CAFEL, p.lastNormalEpoch(), true, 5).encodedLength();
