@@ -65,8 +65,7 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
         training.add(1, "-XX:DumpLoadedClassList=" + classList);
         training.add("cds-training");
         assertEquals(0, run(training, output), () -> "cds-training failed: " + read(output));
-        final List<String> dump = javaCommand(jvmFlags, classPath);
-        dump.remove(SequencerCli.class.getName());
+        final List<String> dump = javaCommand(jvmFlags, classPath, null);
         dump.addAll(1, List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classList, "-XX:SharedArchiveFile=" +
             archive));
         final Path dumped = dir.resolve("dump.txt");
@@ -81,11 +80,17 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
         return new ClassDataArchive(classPath, archive, trainingNs);
     }
 
-    /**
-     * {@code java <the parent POM's flags> <jvmFlags> -Xmx256m -cp classPath SequencerCli}, without {@code -Xmx256m}
-     * when {@code jvmFlags} size the heap themselves.
-     */
+    /** {@link #javaCommand(List, String, String)} of the command line, {@link SequencerCli}. */
     static List<String> javaCommand(final List<String> jvmFlags, final String classPath)
+    {
+        return javaCommand(jvmFlags, classPath, SequencerCli.class.getName());
+    }
+
+    /**
+     * {@code java <the parent POM's flags> <jvmFlags> -Xmx256m -cp classPath mainClass}, without {@code -Xmx256m}
+     * when {@code jvmFlags} size the heap themselves, and without a main class when {@code mainClass} is null.
+     */
+    static List<String> javaCommand(final List<String> jvmFlags, final String classPath, final String mainClass)
     {
         final List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
@@ -101,7 +106,11 @@ record ClassDataArchive(String classPath, Path archive, long trainingNs)
         {
             command.add("-Xmx256m");
         }
-        command.addAll(List.of("-cp", classPath, SequencerCli.class.getName()));
+        command.addAll(List.of("-cp", classPath));
+        if (mainClass != null)
+        {
+            command.add(mainClass);
+        }
         return command;
     }
 

@@ -5,10 +5,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,18 +73,10 @@ class ExternalDriverLostTest
     /** Aeron's own media driver in a JVM of its own, on {@code aeronDir}. */
     private Process startDriver(final Path aeronDir) throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        for (final String flag : System.getProperty("sequencer.jvm.flags", "").trim().split("\\s+"))
-        {
-            if (!flag.isEmpty())
-            {
-                command.add(flag);
-            }
-        }
-        command.addAll(List.of("-Xmx256m", "-Daeron.dir=" + aeronDir, "-Daeron.dir.delete.on.start=true",
-            "-Daeron.threading.mode=SHARED", "-Daeron.shared.idle.strategy=sleep-ns",
-            "-cp", System.getProperty("java.class.path"), "io.aeron.driver.MediaDriver"));
+        final List<String> driverFlags = List.of("-Daeron.dir=" + aeronDir, "-Daeron.dir.delete.on.start=true",
+            "-Daeron.threading.mode=SHARED", "-Daeron.shared.idle.strategy=sleep-ns");
+        final List<String> command = ClassDataArchive.javaCommand(driverFlags, System.getProperty("java.class.path"),
+            "io.aeron.driver.MediaDriver");
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(dir.resolve("driver.txt").toFile()).start();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -39,8 +39,7 @@ class PinnedThreadTest
     {
         final int cpu = Runtime.getRuntime().availableProcessors() - 1;
         final java.util.List<String> command = ClassDataArchive.javaCommand(java.util.List.of(),
-            System.getProperty("java.class.path"));
-        command.set(command.size() - 1, PinnedThreadTest.class.getName());
+            System.getProperty("java.class.path"), PinnedThreadTest.class.getName());
         command.add(String.valueOf(cpu));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try

@@ -1,6 +1,5 @@
 package io.sequencer.node;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,21 +25,17 @@ class RestartOutsideEpochTest
     @TempDir
     Path dir;
 
-    private NodeCluster cluster;
-
-    @AfterEach
-    void killAll()
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     void aMemberKilledWhileOutsideTheRunningEpochRejoinsIt() throws Exception
     {
-        cluster = new NodeCluster(dir, 3).writeConfig(Map.of());
+        try (NodeCluster cluster = new NodeCluster(dir, 3))
+        {
+            killAnOutsiderAndRestartIt(cluster.writeConfig(Map.of()));
+        }
+    }
+
+    private void killAnOutsiderAndRestartIt(final NodeCluster cluster) throws Exception
+    {
         cluster.startAll("--bootstrap", "--load", "2000");
         cluster.awaitAllAcknowledging(100, "all three acknowledging");
         final long have2 = cluster.counter(2, "have");

@@ -164,33 +164,25 @@ final class EpochChange
      */
     void endListening()
     {
-        final boolean adopts = rejoinEpoch > 0 && p.maxKnownEpoch > rejoinEpoch && p.rules.adoptsRunningEpochAtStart();
-        listening = false;
-        rejoinEpoch = 0;
-        reentersEpoch = false;
-        if (adopts)
+        if (rejoinEpoch > 0 && p.maxKnownEpoch > rejoinEpoch && p.rules.adoptsRunningEpochAtStart())
         {
-            p.counters.epochsAdoptedAtStart++;
-            enterBoot(p.maxKnownEpoch, EpochTrigger.ADOPTED_AT_START, -1);
+            adoptAtStart(p.maxKnownEpoch, -1);
+            return;
         }
-        else
-        {
-            enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
-        }
+        stopListening();
+        enterBoot(nextEpochForLocalTrigger(), EpochTrigger.START, -1);
     }
 
     /**
      * B1: the restarted member takes up {@code epoch}, later than the one its node state names, whose coordinator
-     * {@code sender} shows it decided: as a member that adopted it late, it holds no decision of it and asks for it
-     * (B6), and follows outside the active set until it asks in. The running members stay in their epoch.
+     * {@code sender} shows it decided (or, {@code sender} -1, the highest heard when listening ended): as a member
+     * that adopted it late, it holds no decision of it and asks for it (B6), and follows outside the active set until
+     * it asks in. The running members stay in their epoch.
      */
     void adoptAtStart(final long epoch, final int sender)
     {
-        listening = false;
-        rejoinEpoch = 0;
-        reentersEpoch = false;
+        stopListening();
         p.counters.epochsAdoptedAtStart++;
-        p.maxKnownEpoch = Math.max(p.maxKnownEpoch, epoch);
         enterBoot(epoch, EpochTrigger.ADOPTED_AT_START, sender);
     }
 
@@ -202,11 +194,16 @@ final class EpochChange
     void rejoin(final int sender)
     {
         final long epoch = rejoinEpoch;
+        stopListening();
+        p.counters.epochsRejoined++;
+        enter(epoch, EpochTrigger.REJOINED, sender, false);
+    }
+
+    private void stopListening()
+    {
         listening = false;
         rejoinEpoch = 0;
         reentersEpoch = false;
-        p.counters.epochsRejoined++;
-        enter(epoch, EpochTrigger.REJOINED, sender, false);
     }
 
     /** B1: persist the epoch, clear the epoch's state, report. */
