@@ -28,8 +28,9 @@ import java.util.SplittableRandom;
 /**
  * What an outsider on the members' network can send with a plain {@link DatagramSocket}: garbage datagrams of random
  * lengths, and the protocol's frames built with the core codecs (naming real members, absurd epochs, reports with
- * huge {@code g}/{@code have}, decisions, fetches, entries) wrapped in Aeron's own framing (a SETUP for a session of
- * its own, then DATA frames), so that they get past the media driver and reach the node's transport.
+ * huge {@code g}/{@code have} or contradicting the receiver's log, decisions, fetches, entries) wrapped in Aeron's own
+ * framing (a SETUP for a session of its own, then DATA frames), so that they get past the media driver and reach the
+ * node's transport.
  */
 final class DatagramForger implements AutoCloseable
 {
@@ -202,8 +203,16 @@ final class DatagramForger implements AutoCloseable
         final int sender = member();
         final long epoch = epoch(nearby);
         final int length;
-        switch (random.nextInt(7))
+        switch (random.nextInt(8))
         {
+            case 6:
+                // a report that contradicts its receiver's log (docs/protocol.md §10.3): the receiver's last normal
+                // epoch (nearby, a running member's epoch), a position every log holds, a chk nobody's log has there,
+                // sent as of that epoch or one of the next two (an epoch change's)
+                length = new MySerializeCounterFrame().encode(frame, 0, sender, clusterId,
+                    nearby + random.nextInt(3), 0, 1 + random.nextInt(50), random.nextLong(), nearby, true, 0)
+                    .encodedLength();
+                break;
             case 0:
             {
                 final long have = huge();

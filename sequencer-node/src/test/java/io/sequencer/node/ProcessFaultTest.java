@@ -355,7 +355,8 @@ class ProcessFaultTest
         }
         System.out.println("ProcessFaultTest " + scenario + " under attack: " + progress + "; frames the protocol " +
             "dropped per member " + Arrays.toString(drops) + "; epoch changes " + Arrays.toString(epochChangesBefore) +
-            " -> " + Arrays.toString(epochChanges()));
+            " -> " + Arrays.toString(epochChanges()) + "; boot reports refused (contradict this log) " +
+            Arrays.toString(perMember("boot reports refused (contradict this log)")));
         if (tagged)
         {
             expect(secondsWithoutAcks == 0, secondsWithoutAcks + " seconds of the attack in which the cluster " +
@@ -412,12 +413,18 @@ class ProcessFaultTest
 
     private long[] epochChanges()
     {
-        final long[] changes = new long[3];
+        return perMember("epoch changes");
+    }
+
+    /** The counter {@code name} of each member. */
+    private long[] perMember(final String name)
+    {
+        final long[] values = new long[3];
         for (int id = 0; id < 3; id++)
         {
-            changes[id] = cluster.counter(id, "epoch changes");
+            values[id] = cluster.counter(id, name);
         }
-        return changes;
+        return values;
     }
 
     private long[] protocolDrops()
