@@ -78,8 +78,9 @@ final class ClusterTimeScenariosTest
     void aMemberRebuiltFromACheckpointFiresTheTimersItHeld()
     {
         final ScenarioCluster c = runningWithASweepArmed();
-        // more transfers than a restart replays without a checkpoint (4,096), a third of them arming or moving sweeps;
-        // a checkpoint every 4 positions here, so member 2 restarts from one taken with sweeps armed
+        // more transfers than a restart replays without a checkpoint (256 short of the log's end), a third of them
+        // arming or moving sweeps; a checkpoint every 4 positions here, so member 2 restarts from one taken with sweeps
+        // armed
         for (int k = 0; k < 4_400; k++)
         {
             while (c.submit(k % 2, k % 3 == 0 ? AccountLedger.SWEEP_MULTIPLE * (1 + k % 5) : 1 + k % 7) !=

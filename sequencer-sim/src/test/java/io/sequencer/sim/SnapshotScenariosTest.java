@@ -28,7 +28,7 @@ class SnapshotScenariosTest
     {
         final ScenarioCluster c = new ScenarioCluster(3);
         c.start(0, 1, 2).runUntil(() -> c.running(0, 1, 2), SECOND, "running");
-        // more than a restart replays without a checkpoint (4,096 entries short of the log's end)
+        // more than a restart replays without a checkpoint (256 entries short of the log's end)
         for (int k = 0; k < 4_400; k++)
         {
             submit(c, k % 3, 1 + k % 7);

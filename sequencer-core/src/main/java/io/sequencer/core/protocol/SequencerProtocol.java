@@ -86,9 +86,9 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     private static final int REPORT_REFRESH_HEARTBEATS = 10;
     /** Entries replayed per duty cycle ahead of the alignment (a few ms on code not yet compiled, far less after). */
-    static final int REPLAY_AHEAD_PER_CYCLE = 512;
+    static final int REPLAY_AHEAD_PER_CYCLE = 128;
     /** How far short of its log's end a member replays ahead of the alignment, beyond {@code g} (replayAhead). */
-    static final int REPLAY_AHEAD_MARGIN = 4096;
+    static final int REPLAY_AHEAD_MARGIN = 256;
 
     final ClusterConfig cluster;
     final int selfId;

@@ -53,6 +53,7 @@ public final class AeronTransport implements Transport
     private final FragmentAssembler sharedAssembler;
     private final FragmentAssembler catchUpAssembler;
     private int nextShared;
+    private boolean polled;
     private boolean closed;
 
     private AeronTransport(final AeronTransportContext context)
@@ -357,6 +358,11 @@ public final class AeronTransport implements Transport
                 "out or stopped; with an external driver, a pause of this process longer than driver.timeout.ms " +
                 "does that): this member can neither send nor receive");
         }
+        if (!polled)
+        {
+            polled = true;
+            skipBacklog();
+        }
         adapter.handler(handler);
         int fragments = 0;
         final int count = sharedSubscriptions.length;
@@ -374,6 +380,34 @@ public final class AeronTransport implements Transport
         return adapter.takePolled();
     }
 
+    /**
+     * What the driver received between the streams' creation and the first poll (a member's whole storage open, a
+     * second or more at a restart beside a loaded cluster) is stale: peers' heartbeats, promises and events of that
+     * time. Taken in order, a few dozen a duty cycle, while the member's first cycles run on code not yet compiled, it
+     * kept the member a few hundred milliseconds behind its peers' streams, and a decision sent again on its request
+     * waited behind it (kill cycles of real processes: 150-350 ms of a restart). Skipped unread, it is as if the
+     * streams had been joined at the first poll, which is what a driver started that late gives: nothing the protocol
+     * relies on is lost (a member that joins a stream misses what was sent before, and its peers repeat what it needs:
+     * their epoch, hears mask and reports every heartbeat, a decision on request).
+     */
+    private void skipBacklog()
+    {
+        final io.aeron.logbuffer.FragmentHandler skip = (buffer, offset, length, header) -> counters.skippedAtStart++;
+        for (final Subscription subscription : sharedSubscriptions)
+        {
+            subscription.forEachImage(image -> drain(image, skip));
+        }
+        catchUpSubscription.forEachImage(image -> drain(image, skip));
+    }
+
+    private static void drain(final io.aeron.Image image, final io.aeron.logbuffer.FragmentHandler skip)
+    {
+        while (image.poll(skip, Integer.MAX_VALUE) > 0)
+        {
+            // on to the end of what has arrived, a term at a time
+        }
+    }
+
     /** Whether at least one peer is connected to this node's shared publication (never, in a 1-member cluster). */
     public boolean isConnected()
     {
@@ -388,6 +422,12 @@ public final class AeronTransport implements Transport
             throw new IllegalStateException("a 1-member cluster has no shared publication");
         }
         return sharedPublication.sessionId();
+    }
+
+    /** How far this node's shared publication has been written, in bytes of its stream: for tests. */
+    long sharedPosition()
+    {
+        return sharedPublication.position();
     }
 
     /** Whether a catch-up publication to {@code memberId} has a connected receiver. */

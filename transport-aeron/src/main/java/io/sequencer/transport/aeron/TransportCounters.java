@@ -4,7 +4,8 @@ package io.sequencer.transport.aeron;
  * What one node's transport counts. Plain fields written by the duty-cycle thread, like the protocol's counters.
  * Every received frame is exactly one of: delivered to the protocol, looped back (this node's own), or dropped by
  * a {@link TransportDropReason}; a batch looped back or dropped whole counts once, the frames of one unpacked count
- * one by one.
+ * one by one. Messages the driver received before the first poll are skipped unread, and counted apart
+ * ({@link #skippedAtStart}).
  */
 public final class TransportCounters
 {
@@ -28,6 +29,7 @@ public final class TransportCounters
     long imagesUnavailable;
     long memberAvailableSignals;
     long memberUnavailableSignals;
+    long skippedAtStart;
 
     void drop(final TransportDropReason reason)
     {
@@ -168,6 +170,15 @@ public final class TransportCounters
     }
 
     /**
+     * Messages (Aeron fragments) that the driver had received before the first poll: skipped unread, as if the
+     * streams had been joined at the first poll ({@link AeronTransport#poll}).
+     */
+    public long skippedAtStart()
+    {
+        return skippedAtStart;
+    }
+
+    /**
      * Each of these counters with a label for an operator ({@code sequencer stat}): to be read on the thread that
      * polls and publishes, as they are plain fields.
      */
@@ -188,6 +199,7 @@ public final class TransportCounters
         sink.accept("transport: frames oversize", this::oversize);
         sink.accept("transport: images available", this::imagesAvailable);
         sink.accept("transport: images unavailable (a stream lost)", this::imagesUnavailable);
+        sink.accept("transport: messages received before the first poll, skipped", this::skippedAtStart);
         for (final TransportDropReason reason : TransportDropReason.values())
         {
             sink.accept("transport: dropped " + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),

@@ -101,7 +101,7 @@ class ChannelAdapterTest
         final java.util.Map<String, Long> named = new java.util.LinkedHashMap<>();
         counters.forEach((label, source) ->
             assertEquals(null, named.put(label, source.getAsLong()), "one label, one counter: " + label));
-        assertEquals(15 + TransportDropReason.values().length, named.size(), named.toString());
+        assertEquals(16 + TransportDropReason.values().length, named.size(), named.toString());
         assertEquals(1L, named.get("transport: frames delivered"));
         assertEquals(1L, named.get("transport: dropped session mismatch"));
         assertEquals(0L, named.get("transport: dropped stale session"));
