@@ -29,6 +29,14 @@ final class EpochChange
      * before it enters one, until {@link #listenUntilNs} (B1).
      */
     boolean listening;
+    /**
+     * Whether the {@code T_fd} of listening has started: at the first duty cycle after the start, not at the start
+     * itself. The start's own work (its node-state writes, code not yet compiled) can take tens of milliseconds
+     * before that cycle, and the transport skips what arrived before its first poll: counted from the start, the
+     * member heard less than {@code T_fd} of its peers (kill cycles of real processes: 10 of 50 restarts heard no
+     * frame of the running epoch in time and started a new one, and the running pair paused 150-420 ms for it).
+     */
+    boolean listenTimerStarted;
     long listenUntilNs;
     /**
      * The epoch a restarted member's node state names, while it listens for a decided epoch to take up (B1): a later
@@ -202,6 +210,7 @@ final class EpochChange
     private void stopListening()
     {
         listening = false;
+        listenTimerStarted = false;
         rejoinEpoch = 0;
         reentersEpoch = false;
     }

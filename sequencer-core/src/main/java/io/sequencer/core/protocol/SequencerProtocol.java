@@ -411,7 +411,12 @@ public final class SequencerProtocol implements MemberStreamListener
     public int doWork(final long nowNs)
     {
         advanceClock(nowNs);
-        if (epochs.listening && nowNs - epochs.listenUntilNs >= 0)
+        if (epochs.listening && !epochs.listenTimerStarted)
+        {
+            epochs.listenTimerStarted = true;
+            epochs.listenUntilNs = nowNs + failureTimeoutNs;
+        }
+        else if (epochs.listening && nowNs - epochs.listenUntilNs >= 0)
         {
             epochs.endListening();
         }

@@ -105,7 +105,7 @@ final class Startup
             // in, and a delayed or replayed decision of it would have this process order there again, differently
             // (found by the simulator: I2).
             p.epochs.listening = true;
-            p.epochs.listenUntilNs = nowNs + p.failureTimeoutNs;
+            p.epochs.listenTimerStarted = false; // T_fd from the first duty cycle (EpochChange)
             return;
         }
         if (!lastEpochUnknown && p.epochs.mayListenAtStart(p.store.currentEpoch()))
@@ -120,7 +120,7 @@ final class Startup
             p.epochs.listening = true;
             p.epochs.rejoinEpoch = p.store.currentEpoch();
             p.epochs.reentersEpoch = p.epochs.mayRejoin(p.store.currentEpoch());
-            p.epochs.listenUntilNs = nowNs + p.failureTimeoutNs;
+            p.epochs.listenTimerStarted = false; // T_fd from the first duty cycle (EpochChange)
             return;
         }
         p.epochs.enterBoot(p.epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);

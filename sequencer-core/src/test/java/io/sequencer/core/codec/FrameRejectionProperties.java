@@ -67,7 +67,7 @@ class FrameRejectionProperties
      * missing, BAD_LENGTH once a variable body disagrees with the length. Checked both with the rest of the frame
      * still in the buffer after the prefix and with the buffer ending exactly at the prefix.
      */
-    @Property(tries = 250)
+    @Property(tries = 250, seed = "20261207")
     void everyStrictPrefixIsRejected(
         @ForAll("anyFrame") final Spec spec, @ForAll @IntRange(max = 64) final int offset)
     {
@@ -89,7 +89,7 @@ class FrameRejectionProperties
     }
 
     /** A valid frame followed by extra bytes counted in its length is BAD_LENGTH. */
-    @Property(tries = 500)
+    @Property(tries = 500, seed = "20261207")
     void trailingBytesAreRejected(
         @ForAll("anyFrame") final Spec spec,
         @ForAll @Size(min = 1, max = 100) final byte[] extra,
@@ -103,7 +103,7 @@ class FrameRejectionProperties
     }
 
     /** A type outside 1..8 is UNKNOWN_TYPE whatever follows. */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void implausibleEpochIsBadField(@ForAll("anyFrame") final Spec spec, @ForAll final long epoch)
     {
         final UnsafeBuffer buffer = encode(spec);
@@ -115,7 +115,7 @@ class FrameRejectionProperties
             .validate(buffer, 0, spec.length()), "the highest plausible epoch is fine");
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void unknownTypeIsRejected(
         @ForAll("anyFrame") final Spec spec, @ForAll("unknownTypes") final int type)
     {
@@ -125,7 +125,7 @@ class FrameRejectionProperties
     }
 
     /** A frame of any other wire version, however well-formed in this one's layout, is not read. */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void anotherWireVersionIsRejected(
         @ForAll("anyFrame") final Spec spec, @ForAll @IntRange(max = 255) final int version)
     {
@@ -141,7 +141,7 @@ class FrameRejectionProperties
      * A frame of another schema is not read, whatever its version (this one's included) and however well-formed
      * its bytes are in this schema's layout: the schema id is checked before anything else.
      */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void anotherSchemaIsRejectedBeforeItsVersion(
         @ForAll("anyFrame") final Spec spec,
         @ForAll @IntRange(max = 0xFFFF) final int schemaId,
@@ -162,7 +162,7 @@ class FrameRejectionProperties
      * whatever that is (the schema id's value included): it is counted as another version of this schema, not as a
      * stranger's frame. So is any frame whose version byte names a version before the schema id.
      */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void aFrameOfThePreviousLayoutIsAnotherVersion(
         @ForAll("anyFrame") final Spec spec,
         @ForAll("previousSenders") final short senderId,
@@ -193,7 +193,7 @@ class FrameRejectionProperties
      * out-of-range) offsets and lengths; half the time the offset and length are folded into the window, and
      * sometimes a known type is written at the offset so that the per-type checks run on random bodies.
      */
-    @Property(tries = 2000)
+    @Property(tries = 2000, seed = "20261207")
     void arbitraryBytesNeverThrow(
         @ForAll("randomBytes") final byte[] bytes,
         @ForAll @IntRange(max = 2000) final int windowStart,
@@ -245,7 +245,7 @@ class FrameRejectionProperties
      * validator checks first (payload length, exact fixed length, member count, entry walk) set consistently, so
      * that the deeper checks and the VALID branch are exercised with otherwise arbitrary content.
      */
-    @Property(tries = 2500)
+    @Property(tries = 2500, seed = "20261207")
     void randomBodiesBehindPlausibleHeaders(
         @ForAll @IntRange(min = 1, max = 8) final int type,
         @ForAll @IntRange(max = 40) final int offset,
@@ -271,7 +271,7 @@ class FrameRejectionProperties
     }
 
     /** A valid frame with random bytes flipped, ints overwritten with edge values and its length nudged. */
-    @Property(tries = 2500)
+    @Property(tries = 2500, seed = "20261207")
     void mutatedFramesNeverThrowAndValidMeansDecodable(
         @ForAll("anyFrame") final Spec spec,
         @ForAll @IntRange(max = 32) final int offset,
@@ -322,7 +322,7 @@ class FrameRejectionProperties
     // ------------------------------------------------------------------------------------------------------------
 
     /** A NewEvent payload above the validator's maximum is OVERSIZE; at the maximum it is VALID. */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void oversizeNewEventIsRejected(
         @ForAll("headers") final Header header,
         @ForAll @IntRange(max = 300) final int maxPayload,
@@ -342,7 +342,7 @@ class FrameRejectionProperties
     }
 
     /** An Entries frame holding an entry above the maximum payload is rejected (see the class notes on the reason). */
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void oversizeEntryIsRejected(
         @ForAll("entriesFrames") final EntriesSpec spec,
         @ForAll @IntRange(min = 1, max = 100) final int excess)
@@ -357,7 +357,7 @@ class FrameRejectionProperties
             () -> DropReason.get(result).name());
     }
 
-    @Property(tries = 50)
+    @Property(tries = 50, seed = "20261207")
     void negativeMaximumPayloadIsRefused(@ForAll @IntRange(min = Integer.MIN_VALUE, max = -1) final int max)
     {
         assertThrows(IllegalArgumentException.class, () -> new FrameValidator(max));
@@ -367,7 +367,7 @@ class FrameRejectionProperties
     // (f) fields outside their domain
     // ------------------------------------------------------------------------------------------------------------
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesWithBadMemberCountIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec, @ForAll("badMemberCounts") final int count)
     {
@@ -376,7 +376,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "memberCount " + count);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesEncodedWithBadMemberCountIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec, @ForAll("zeroOrFour") final int count)
     {
@@ -387,7 +387,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(encode(bad), 0, bad.length()));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesWithDuplicateIdsIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec, @ForAll final Random random)
     {
@@ -403,7 +403,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(encode(bad), 0, bad.length()), Arrays.toString(ids));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void clusterNodesWithActiveMaskOutOfRangeIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec, @ForAll("masks") final int mask)
     {
@@ -416,7 +416,7 @@ class FrameRejectionProperties
             "mask " + mask + " over " + spec.memberCount() + " members");
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesWithUsedUnusedSlotIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec,
         @ForAll final short value,
@@ -429,7 +429,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "slot " + slot + " = " + value);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesWithMemberIdOutOfRangeIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec,
         @ForAll("outOfRangeMemberIds") final short id,
@@ -444,7 +444,7 @@ class FrameRejectionProperties
     }
 
     /** The base owner must be one of the first memberCount ids (an unused slot's -1 included). */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void clusterNodesWithBaseOwnerOutsideTheMembersIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec, @ForAll("baseOwners") final short baseOwner)
     {
@@ -457,7 +457,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), spec + " with baseOwner " + baseOwner);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void clusterNodesWithNonPositiveEpochOrNegativeNIsBadField(
         @ForAll("clusterNodes") final ClusterNodesSpec spec,
         @ForAll("nonPositive") final long value,
@@ -471,7 +471,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(encode(bad), 0, bad.length()), bad::toString);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void mySerializeCounterWithUnknownFlagsIsBadField(
         @ForAll("mySerializeCounters") final MySerializeCounterSpec spec, @ForAll("unknownFlags") final int flags)
     {
@@ -480,7 +480,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "flags " + Integer.toHexString(flags));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void mySerializeCounterWithNegativeHaveOrGuaranteedIsBadField(
         @ForAll("mySerializeCounters") final MySerializeCounterSpec spec,
         @ForAll @LongRange(min = Long.MIN_VALUE, max = -1) final long negative,
@@ -492,7 +492,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void anEmptyLogReportedWithAChecksumOtherThanTheSeedIsBadField(
         @ForAll("mySerializeCounters") final MySerializeCounterSpec spec, @ForAll final long chk)
     {
@@ -504,7 +504,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(buffer, 0, spec.length()), "chk " + chk);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void fetchFromBelowOneIsBadField(
         @ForAll("fetches") final FetchSpec spec, @ForAll("nonPositive") final long from)
     {
@@ -512,7 +512,7 @@ class FrameRejectionProperties
         assertEquals(DropReason.BAD_FIELD, reason(encode(bad), 0, bad.length()), bad::toString);
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261207")
     void fetchToBelowFromIsBadField(
         @ForAll("fetches") final FetchSpec spec, @ForAll @LongRange(min = 1) final long gap)
     {
@@ -523,7 +523,7 @@ class FrameRejectionProperties
     }
 
     /** Entries with a negative count, a position below 1 or past Long.MAX_VALUE, or an unknown entry type. */
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261207")
     void entriesWithFieldsOutOfDomainAreRejected(
         @ForAll("entriesFrames") final EntriesSpec spec,
         @ForAll @IntRange(max = 3) final int which,

@@ -193,9 +193,11 @@ class LossAndForgeryTest
         final MyOrderCounterFrame live = new MyOrderCounterFrame();
         live.encode(frame, 0, 2, ProtocolHarness.CLUSTER_ID, 7, 3).hearsMask(0b110);
         member.onFrame(frame, 0, live.encodedLength()); // a running member's heartbeat
-        member.doWork(T_FD / 2);
+        member.doWork(T_FD / 2); // its first duty cycle, late after the start: T_fd of listening is counted from here
         assertEquals(NodeMode.INIT, member.mode());
         member.doWork(T_FD);
+        assertEquals(NodeMode.INIT, member.mode(), "T_fd from the first cycle, not from the start");
+        member.doWork(T_FD / 2 + T_FD);
         assertEquals(NodeMode.BOOT, member.mode());
         assertTrue(member.currentEpoch() > 7, "above every epoch heard: " + member.currentEpoch());
         member.onFrame(frame, 0, oldDecision.encode(frame, 0, 1, ProtocolHarness.CLUSTER_ID, 1, 1, 0, Checksum.EMPTY,
