@@ -66,12 +66,7 @@ class StartBacklogTest
         while (sent < BEFORE)
         {
             sender.poll(IGNORED, 16);
-            final int length = promise.encode(frame, 0, 0, cluster.clusterId(), 1, sent + 1).encodedLength();
-            if (sender.publish(frame, 0, length))
-            {
-                sent++;
-            }
-            sender.flush(); // one message each
+            sent += sendPromise(sender, promise, frame, cluster, sent + 1);
             assertTrue(System.nanoTime() < deadlineNs, "sent " + sent);
         }
         // every message sent so far is in the receiver's driver: its receiver's high-water mark counts the bytes
@@ -95,12 +90,7 @@ class StartBacklogTest
             sender.poll(IGNORED, 16);
             if (sent < BEFORE + AFTER)
             {
-                final int length = promise.encode(frame, 0, 0, cluster.clusterId(), 1, sent + 1).encodedLength();
-                if (sender.publish(frame, 0, length))
-                {
-                    sent++;
-                }
-                sender.flush();
+                sent += sendPromise(sender, promise, frame, cluster, sent + 1);
             }
             receiver.poll((buffer, offset, length) -> delivered.add(counterOf(decoded, buffer, offset, length)),
                 64);
@@ -113,6 +103,20 @@ class StartBacklogTest
         }
         assertEquals(expected, delivered, "everything after the first poll, in order");
         assertEquals(AFTER, receiver.counters().delivered());
+    }
+
+    /** Member 0's promise with counter {@code counter}, as one message of its own. @return 1 if sent, else 0. */
+    private static int sendPromise(
+        final AeronTransport sender,
+        final MyOrderCounterFrame promise,
+        final UnsafeBuffer frame,
+        final ClusterConfig cluster,
+        final long counter)
+    {
+        final int length = promise.encode(frame, 0, 0, cluster.clusterId(), 1, counter).encodedLength();
+        final boolean sent = sender.publish(frame, 0, length);
+        sender.flush();
+        return sent ? 1 : 0;
     }
 
     private static long counterOf(
