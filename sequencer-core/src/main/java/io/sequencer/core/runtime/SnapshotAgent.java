@@ -105,6 +105,12 @@ public final class SnapshotAgent implements Agent
     /** @return a request or answer file's line, trimmed, or null when it is absent or empty. */
     public static String read(final Path file)
     {
+        if (!Files.exists(file))
+        {
+            // the usual answer, every 100 ms on each snapshot thread: without an exception (its stack trace and
+            // garbage), which the read below would raise
+            return null;
+        }
         try
         {
             final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
