@@ -25,8 +25,9 @@ final class EpochChange
     /** When this member entered the current epoch (the node log reports how long a decision took). */
     long epochEnteredNs;
     /**
-     * A member that does not know its last epoch (node state new or lost, not bootstrapping) listens for {@code T_fd}
-     * before it enters one, until {@link #listenUntilNs} (B1).
+     * A member just started listens for {@code T_fd} before it enters an epoch, until {@link #listenUntilNs} (B1): one
+     * that does not know its last epoch (node state new or lost, not bootstrapping), and an intact one with peers,
+     * which may take up the epoch that runs without it.
      */
     boolean listening;
     /**
@@ -36,8 +37,8 @@ final class EpochChange
      * member heard less than {@code T_fd} of its peers (kill cycles of real processes: 10 of 50 restarts heard no
      * frame of the running epoch in time and started a new one, and the running pair paused 150-420 ms for it).
      */
-    boolean listenTimerStarted;
-    long listenUntilNs;
+    private boolean listenTimerStarted;
+    private long listenUntilNs;
     /**
      * The epoch a restarted member's node state names, while it listens for a decided epoch to take up (B1): a later
      * one, or this one if {@link #reentersEpoch}; 0 when this member is not listening for that.
@@ -113,8 +114,33 @@ final class EpochChange
      */
     boolean mayListenAtStart(final long epoch)
     {
-        return p.intact && p.memberCount > 1 && epoch > 0 && p.lastNormalEpoch <= epoch &&
-            (p.rules.adoptsRunningEpochAtStart() || mayRejoin(epoch));
+        return p.intact && p.memberCount > 1 && epoch > 0 && p.lastNormalEpoch <= epoch;
+    }
+
+    /**
+     * B1: listen before entering an epoch, entering none and sending nothing; {@code epochNamed} is the epoch the node
+     * state names (0: not known), {@code reenters} whether this member may go back into it.
+     */
+    void startListening(final long epochNamed, final boolean reenters)
+    {
+        listening = true;
+        listenTimerStarted = false; // T_fd from the first duty cycle (checkListening)
+        rejoinEpoch = epochNamed;
+        reentersEpoch = reenters;
+    }
+
+    /** B1, each duty cycle while listening: start the {@code T_fd} at the first, end the listening when it is over. */
+    void checkListening(final long nowNs)
+    {
+        if (!listenTimerStarted)
+        {
+            listenTimerStarted = true;
+            listenUntilNs = nowNs + p.failureTimeoutNs;
+        }
+        else if (nowNs - listenUntilNs >= 0)
+        {
+            endListening();
+        }
     }
 
     /**
@@ -172,7 +198,7 @@ final class EpochChange
      */
     void endListening()
     {
-        if (rejoinEpoch > 0 && p.maxKnownEpoch > rejoinEpoch && p.rules.adoptsRunningEpochAtStart())
+        if (rejoinEpoch > 0 && p.maxKnownEpoch > rejoinEpoch)
         {
             adoptAtStart(p.maxKnownEpoch, -1);
             return;

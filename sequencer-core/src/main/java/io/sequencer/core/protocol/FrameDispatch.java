@@ -67,8 +67,7 @@ final class FrameDispatch
         {
             p.detector.heardWhileListening(sender, p.nowNs); // heard at the entry into an epoch that follows
             final long rejoinEpoch = p.epochs.rejoinEpoch;
-            final boolean mayTakeUp = epoch == rejoinEpoch ? p.epochs.reentersEpoch :
-                epoch > rejoinEpoch && p.rules.adoptsRunningEpochAtStart();
+            final boolean mayTakeUp = epoch == rejoinEpoch ? p.epochs.reentersEpoch : epoch > rejoinEpoch;
             if (rejoinEpoch == 0 || epoch < rejoinEpoch || epoch < p.maxKnownEpoch ||
                 mayTakeUp && !showsDecided(sender, epoch, type, buffer, offset, length))
             {
@@ -85,8 +84,8 @@ final class FrameDispatch
             }
             else
             {
-                // its own epoch runs still (it may not go back into it), or a later one does (without B1's adoption):
-                // enter one above all heard, as at any start, and adopt the sender's below
+                // its own epoch runs still and it may not go back into it: enter one above all heard, as at any start,
+                // and adopt the sender's below
                 p.epochs.endListening();
             }
             // the frame is then taken in the epoch entered, like any other

@@ -85,15 +85,6 @@ class ProtocolRules
     }
 
     /**
-     * B1: whether a restarted member listens for {@code T_fd} for a later epoch than its node state names that runs
-     * without it, and takes that up as a member that adopted it late, instead of entering a new epoch at once.
-     */
-    boolean adoptsRunningEpochAtStart()
-    {
-        return true;
-    }
-
-    /**
      * §10.3: whether a boot report that contradicts this log where no correct member's log can is refused (no vote)
      * rather than counted.
      */

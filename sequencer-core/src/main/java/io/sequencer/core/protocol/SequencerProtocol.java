@@ -411,14 +411,9 @@ public final class SequencerProtocol implements MemberStreamListener
     public int doWork(final long nowNs)
     {
         advanceClock(nowNs);
-        if (epochs.listening && !epochs.listenTimerStarted)
+        if (epochs.listening)
         {
-            epochs.listenTimerStarted = true;
-            epochs.listenUntilNs = nowNs + failureTimeoutNs;
-        }
-        else if (epochs.listening && nowNs - epochs.listenUntilNs >= 0)
-        {
-            epochs.endListening();
+            epochs.checkListening(nowNs);
         }
         if (mode == NodeMode.INIT || mode == NodeMode.STOPPED)
         {

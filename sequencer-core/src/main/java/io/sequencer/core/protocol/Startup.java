@@ -104,8 +104,7 @@ final class Startup
             // have been in: it enters one above that. Entered at once, a low epoch could be one its earlier life was
             // in, and a delayed or replayed decision of it would have this process order there again, differently
             // (found by the simulator: I2).
-            p.epochs.listening = true;
-            p.epochs.listenTimerStarted = false; // T_fd from the first duty cycle (EpochChange)
+            p.epochs.startListening(0, false);
             return;
         }
         if (!lastEpochUnknown && p.epochs.mayListenAtStart(p.store.currentEpoch()))
@@ -117,10 +116,7 @@ final class Startup
             // member cannot have run in it (outside its active set, or never aligned to it), so that doing so repeats
             // nothing it did there: a new epoch at once there made the running members leave theirs, and, far behind,
             // it then held their acknowledgements for its whole catch-up (CatchUpFigures: 68 ms).
-            p.epochs.listening = true;
-            p.epochs.rejoinEpoch = p.store.currentEpoch();
-            p.epochs.reentersEpoch = p.epochs.mayRejoin(p.store.currentEpoch());
-            p.epochs.listenTimerStarted = false; // T_fd from the first duty cycle (EpochChange)
+            p.epochs.startListening(p.store.currentEpoch(), p.epochs.mayRejoin(p.store.currentEpoch()));
             return;
         }
         p.epochs.enterBoot(p.epochs.nextEpochForLocalTrigger(), EpochTrigger.START, -1);
