@@ -67,6 +67,14 @@ public interface ProtocolListener
     }
 
     /**
+     * It could not reach {@code fromMemberId} (not heard, or not hearing it) and asks {@code toMemberId}, aligned to
+     * {@code epoch}, for the base's entries instead (B5).
+     */
+    default void onFetchSource(final long epoch, final int fromMemberId, final int toMemberId)
+    {
+    }
+
+    /**
      * Outside {@code epoch}'s active set and aligned to its base, it fetches {@code from}..{@code to}, entries
      * {@code baseOwnerId} holds durable, before asking in (a follow round, docs/protocol.md §10.5).
      */

@@ -96,6 +96,13 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
+    public void onFetchSource(final long epoch, final int fromMemberId, final int toMemberId)
+    {
+        line("epoch " + epoch + ": member " + fromMemberId + " cannot be reached; fetching from member " + toMemberId +
+            ", aligned to the epoch");
+    }
+
+    @Override
     public void onFollowing(final long epoch, final int baseOwnerId, final long from, final long to)
     {
         line("epoch " + epoch + ": outside it, following member " + baseOwnerId + ": fetching " + (to - from + 1) +

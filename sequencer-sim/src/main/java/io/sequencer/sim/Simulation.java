@@ -1186,6 +1186,7 @@ public final class Simulation
         exercised.merge("snapshot transfers rejected", c.snapshotsRejected(), Long::sum);
         exercised.merge("snapshot bytes received", c.snapshotBytesReceived(), Long::sum);
         exercised.merge("follow rounds outside the epoch", c.followRounds(), Long::sum);
+        exercised.merge("fetch sources changed", c.fetchSourcesChanged(), Long::sum);
         exercised.merge("epochs rejoined at a restart", c.epochsRejoined(), Long::sum);
         exercised.merge("running epochs taken up at a restart", c.epochsAdoptedAtStart(), Long::sum);
         exercised.merge("boot reports refused (contradict this log)", c.bootReportsRefused(), Long::sum);

@@ -70,37 +70,24 @@ class CatchUpScenariosTest
     }
 
     /**
-     * B7 (docs/protocol.md): a member outside the epoch whose fetch stalls — here it stops hearing the member it
-     * fetches from, while it still hears the other one — does not give up on the epoch. Giving up would start an epoch
-     * change the running members adopt, and every stall of the fetch would stop their ordering (a real run held every
-     * acknowledgement for two seconds that way). It waits, asks again, and catches up once the link heals.
+     * B7 (docs/protocol.md): a member outside the epoch whose fetch stalls — here it stops hearing both running
+     * members, which still hear it — does not give up on the epoch. Giving up would start an epoch change the running
+     * members adopt, and every stall of the fetch would stop their ordering (a real run held every acknowledgement for
+     * two seconds that way). It waits, asks again, and catches up once the links heal.
      */
     @Test
     void aMemberOutsideTheEpochWhoseFetchStallsDoesNotEndTheEpoch()
     {
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
-
-        c.start(2);
-        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING &&
-            (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0,
-            5 * SECOND, "member 2 fetching outside the epoch");
-        final int owner = c.cluster.indexOf(c.nodes[2].baseOwnerId());
+        final int owner = startMember2UntilItFetchesOutside(c);
         final int other = 1 - owner;
         final long epoch = c.nodes[other].currentEpoch();
         final long fetched = c.nodes[2].counters().fetchedEntries();
         final int ackedBefore = c.acknowledged[0].size() + c.acknowledged[1].size();
-        c.cutOneWay(owner, 2, true); // member 2 still hears `other`: a quorum with itself, as check-quorum asks
+        c.cutOneWay(owner, 2, true);
+        c.cutOneWay(other, 2, true);
 
-        final long stallEnd = c.nowNs + 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS;
-        int submitted = 0;
-        while (c.nowNs < stallEnd)
-        {
-            if (submitted++ % 8 == 0)
-            {
-                c.submit(other);
-            }
-            c.runFor(ScenarioCluster.STEP_NS);
-        }
+        runWithLoadOn(c, other, 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS);
         assertEquals(fetched, c.nodes[2].counters().fetchedEntries(), "member 2's fetch stalled");
         assertEquals(epoch, c.nodes[owner].currentEpoch(), "the running members stayed in their epoch: " + c.state());
         assertEquals(epoch, c.nodes[other].currentEpoch(), "the running members stayed in their epoch: " + c.state());
@@ -109,8 +96,107 @@ class CatchUpScenariosTest
             "the running members went on acknowledging");
 
         c.cutOneWay(owner, 2, false);
+        c.cutOneWay(other, 2, false);
         c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
-            "member 2 caught up once the link healed");
+            "member 2 caught up once the links healed");
+    }
+
+    /**
+     * B5: a member outside the epoch that can no longer hear the base owner, only the other running member, fetches
+     * from that one, which is aligned to the epoch and so holds the base and the epoch's entries after it. Before,
+     * it waited for the cut to heal, probing or fetching from the owner every {@code T_fd} (the §9.2 scenario of
+     * RecoveryScenariosTest ended with a member so stuck). It cannot ask in while it does not hear the whole active
+     * set; it follows, and once the cut heals it asks in a few entries behind.
+     */
+    @Test
+    void aMemberOutsideTheEpochCutOffFromTheBaseOwnerFetchesFromAnAlignedMember()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        final int owner = startMember2UntilItFetchesOutside(c);
+        final int other = 1 - owner;
+        final long epoch = c.nodes[other].currentEpoch();
+        final long fetched = c.nodes[2].counters().fetchedEntries();
+        c.cutOneWay(owner, 2, true);
+
+        runWithLoadOn(c, other, 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS);
+        assertEquals(epoch, c.nodes[owner].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(epoch, c.nodes[other].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+        assertTrue(c.nodes[2].counters().fetchSourcesChanged() >= 1, "member 2 turned to member " + other);
+        assertTrue(c.nodes[2].counters().fetchedEntries() > fetched + 1000,
+            "member 2 fetched on from member " + other + ": " + c.state());
+        assertTrue(c.logs[2].have() >= c.nodes[other].guaranteed() - 1000, "member 2 followed the epoch's durable " +
+            "log: it holds " + c.logs[2].have() + " entries, member " + other + " " + c.nodes[other].guaranteed() +
+            " durable: " + c.state());
+        assertEquals(0, c.nodes[2].activeMask() & 0b100, "member 2 stayed outside: it does not hear member " + owner);
+
+        c.cutOneWay(owner, 2, false);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
+            "member 2 admitted once the cut healed");
+    }
+
+    /**
+     * B5: a member asked for entries of the epoch ({@code ENTRIES_OF_EPOCH}) serves them only if its log holds the
+     * epoch's log from the base. Member 1, in an epoch change whose decision it does not have yet, cannot know that
+     * its log is the epoch's: it drops such a request instead of serving its own log. Once aligned, it serves.
+     */
+    @Test
+    void onlyAMemberAlignedToTheEpochServesItsEntries()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder(300);
+        c.start(2).runUntil(() -> c.running(0, 1, 2), 5 * SECOND, "all three running");
+        c.crash(0);
+        c.runUntil(() -> c.nodes[1].bootPhase() == io.sequencer.core.protocol.BootPhase.COLLECTING &&
+            c.nodes[2].currentEpoch() == c.nodes[1].currentEpoch(), 5 * SECOND, "members 1 and 2 in an epoch change");
+        final long served = c.nodes[1].counters().entriesServed();
+        final long unexpected = c.nodes[1].counters().dropped(io.sequencer.core.codec.DropReason.UNEXPECTED);
+        injectFetchOfEpoch(c, 2, 1);
+        c.runFor(2 * STEP);
+        assertEquals(io.sequencer.core.protocol.BootPhase.COLLECTING, c.nodes[1].bootPhase(), "still undecided");
+        assertEquals(served, c.nodes[1].counters().entriesServed(), "member 1, undecided, served nothing");
+        assertEquals(unexpected + 1, c.nodes[1].counters().dropped(io.sequencer.core.codec.DropReason.UNEXPECTED),
+            "and counted the request as unexpected");
+
+        c.runUntil(() -> c.running(1, 2), 5 * SECOND, "members 1 and 2 running");
+        injectFetchOfEpoch(c, 2, 1);
+        c.runUntil(() -> c.nodes[1].counters().entriesServed() > served, SECOND, "member 1, aligned, serving");
+    }
+
+    /** A {@code Fetch} of kind {@code ENTRIES_OF_EPOCH} of positions 1..8, from {@code from} to {@code to}. */
+    private static void injectFetchOfEpoch(final ScenarioCluster c, final int from, final int to)
+    {
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[64]);
+        final int length = new io.sequencer.core.codec.FetchFrame().encode(buffer, 0, c.cluster.memberId(from),
+            c.cluster.clusterId(), c.nodes[to].currentEpoch(), c.cluster.memberId(to),
+            io.sequencer.core.codec.FetchFrame.ENTRIES_OF_EPOCH, 1, 8).encodedLength();
+        final byte[] frame = new byte[length];
+        buffer.getBytes(0, frame);
+        c.network.inject(c.cluster.memberId(to), c.cluster.memberId(from), frame, c.nowNs + STEP);
+    }
+
+    /** Start member 2 and run until it fetches outside the epoch: the index of the base owner it fetches from. */
+    private static int startMember2UntilItFetchesOutside(final ScenarioCluster c)
+    {
+        c.start(2);
+        c.runUntil(() -> c.nodes[2].bootPhase() == io.sequencer.core.protocol.BootPhase.FETCHING &&
+            (c.nodes[2].activeMask() & 0b100) == 0 && c.nodes[2].counters().fetchedEntries() > 0,
+            5 * SECOND, "member 2 fetching outside the epoch");
+        return c.cluster.indexOf(c.nodes[2].baseOwnerId());
+    }
+
+    /** Run for {@code durationNs}, member {@code member} submitting an event every eighth step. */
+    private static void runWithLoadOn(final ScenarioCluster c, final int member, final long durationNs)
+    {
+        final long end = c.nowNs + durationNs;
+        int submitted = 0;
+        while (c.nowNs < end)
+        {
+            if (submitted++ % 8 == 0)
+            {
+                c.submit(member);
+            }
+            c.runFor(ScenarioCluster.STEP_NS);
+        }
     }
 
     /**

@@ -6,7 +6,10 @@ import org.agrona.MutableDirectBuffer;
  * {@code Fetch{target, kind, from, to}}: the sender asks member {@code target} for
  * <ul>
  * <li>{@link #ENTRIES}: its log entries at positions {@code from..to} inclusive (catch-up, docs/protocol.md §4 "Boot
- * mode", B5);</li>
+ * mode", B5), asked of the epoch's base owner;</li>
+ * <li>{@link #ENTRIES_OF_EPOCH}: the same, asked of another member, which serves them only if its log holds the
+ * epoch's log from the base (aligned to the epoch), and otherwise drops the request (B5: a member that cannot reach
+ * the base owner fetches from one that holds what it holds);</li>
  * <li>{@link #SNAPSHOT}: the bytes of its checkpoint at {@code from} (0: its newest) from byte {@code to} on, a
  * window of several frames (snapshot transfer, §13);</li>
  * <li>{@link #SNAPSHOT_DAMAGED}: nothing; its checkpoint at {@code from} did not pass the receiver's check, so the
@@ -25,6 +28,7 @@ public final class FetchFrame extends Frame
     public static final int ENTRIES = 0;
     public static final int SNAPSHOT = 1;
     public static final int SNAPSHOT_DAMAGED = 2;
+    public static final int ENTRIES_OF_EPOCH = 3;
 
     public static final int TARGET_OFFSET = FrameHeader.LENGTH;
     public static final int KIND_OFFSET = FrameHeader.LENGTH + 4;

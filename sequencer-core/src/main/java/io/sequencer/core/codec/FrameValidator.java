@@ -149,6 +149,7 @@ public final class FrameValidator
                 switch (kind)
                 {
                     case FetchFrame.ENTRIES:
+                    case FetchFrame.ENTRIES_OF_EPOCH:
                         return from < 1 || to < from ? DropReason.BAD_FIELD.ordinal() : VALID;
                     case FetchFrame.SNAPSHOT:
                         return from < 0 || to < 0 ? DropReason.BAD_FIELD.ordinal() : VALID;

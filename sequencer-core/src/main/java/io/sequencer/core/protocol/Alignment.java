@@ -37,6 +37,7 @@ final class Alignment
         p.decisionN = n;
         p.decisionChk = chkAtN;
         p.baseOwner = baseOwnerIndex;
+        p.catchUp.source = baseOwnerIndex;
         for (int i = 0; i < p.memberCount; i++)
         {
             if (!p.liveness.isActive(i))

@@ -8,8 +8,9 @@ import io.sequencer.core.EntryType;
  * The fetching side of catch-up (docs/protocol.md B5, §10.5): probe the base owner's log for where this one diverges
  * (checksums chain: agreement at a position implies it below), fetch the owner's entries from there in windows, check
  * each one chains onto this log (and onto the decision at N) before it is appended and applied, and, outside the
- * active set, follow the owner's durable log in rounds until close enough to ask in. Reads and changes the epoch's
- * state through the protocol it belongs to. Duty cycle only.
+ * active set, follow the owner's durable log in rounds until close enough to ask in. When the owner cannot be reached,
+ * the same is asked of a member aligned to the epoch, whose log holds the base and the epoch's entries after it.
+ * Reads and changes the epoch's state through the protocol it belongs to. Duty cycle only.
  */
 final class CatchUp
 {
@@ -37,7 +38,10 @@ final class CatchUp
     int fetchWindowEntries = SequencerProtocol.MIN_FETCH_WINDOW * 4;
     /** The last position the fetch in progress brings in: {@code N}, or in a follow round the owner's {@code g}. */
     long fetchTarget;
-    /** How far behind the base owner's {@code g} this member was when its last follow round began, or -1. */
+    /**
+     * How far behind its source's {@code g} this member was when its last follow round began; -1 before the first; 0
+     * once a round stalled with its source reachable: no other round in this epoch.
+     */
     long followGap;
     /** Where the current fetch started, and when its progress is reported next (onFetchProgress). */
     long fetchStartedFrom;
@@ -46,6 +50,11 @@ final class CatchUp
     boolean catchingUpOutside;
     /** Outside the epoch, this log agrees with the base up to {@code N}; what follows is the owner's durable log. */
     boolean alignedOutside;
+    /**
+     * The member probes and fetches go to: the base owner from the decision on, another member aligned to the epoch
+     * while the owner cannot be reached ({@link #switchSource}).
+     */
+    int source;
     private final SequencerProtocol p;
 
     CatchUp(final SequencerProtocol protocol)
@@ -75,7 +84,7 @@ final class CatchUp
         // instead of a probe's and then a fetch's. They are checked as fetched entries are.
         probeTo = position == p.log.have() && position < p.decisionN ?
             Math.min(p.decisionN, position + fetchWindowEntries) : position;
-        p.publisher.fetchEntries(p.baseOwner, probeFrom, probeTo);
+        p.publisher.fetchEntries(source, probeFrom, probeTo);
     }
 
     /**
@@ -88,7 +97,7 @@ final class CatchUp
         fetchMovedNs = p.nowNs;
         fetchWindowStart = from;
         fetchRequestedTo = to;
-        p.publisher.fetchEntries(p.baseOwner, from, to);
+        p.publisher.fetchEntries(source, from, to);
     }
 
     /** The probe learnt something (B5): aligned once it has narrowed to one position, else probe on. */
@@ -142,7 +151,7 @@ final class CatchUp
     /** Entries for this node: a divergence probe's answer or a batch of catch-up (B5). */
     void onEntries(final int sender)
     {
-        if (sender != p.baseOwner || !p.decided)
+        if (sender != source || !p.decided)
         {
             return;
         }
@@ -226,7 +235,7 @@ final class CatchUp
             {
                 p.counters.fetchRejected++;
                 p.errorHandler.onError(new IllegalStateException("catch-up entry " + fetchNext + " from member " +
-                    p.memberIds[p.baseOwner] + " does not chain onto this log or the base: rejected"));
+                    p.memberIds[source] + " does not chain onto this log or the base: rejected"));
                 return;
             }
             final long position = p.log.appendChained(p.appending, expected); // filled by chainedChk
@@ -278,18 +287,21 @@ final class CatchUp
     }
 
     /**
-     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the base owner reports
-     * durable ({@code g}), when they are more than {@code followLag} ahead of this log and fewer than at the last
-     * round's start (catch-up outruns ordering; when it does not, asking in is no worse than before). Durable entries
-     * are final: every later base holds them, so nothing this member appends here is ever cut.
+     * A follow round (§10.5): outside the epoch and aligned to its base, fetch the entries the source (the base owner,
+     * or a member aligned to the epoch, B5) reports durable ({@code g}), when they are more than {@code followLag}
+     * ahead of this log and fewer than at the last round's start (catch-up outruns ordering; when it does not, asking
+     * in is no worse than before). While this member cannot ask in (it does not hear the whole active set) it follows
+     * however far behind it stays: it has nothing better to do, and the epoch that admits it once it can waits less.
+     * Durable entries are final: every later base holds them, so nothing this member appends here is ever cut.
      *
      * @return whether a round started.
      */
     boolean followRound()
     {
-        final long target = p.reports.reportGuaranteed[p.baseOwner];
+        final long target = p.reports.reportGuaranteed[source];
         final long gap = target - p.log.have();
-        if (!alignedOutside || gap <= p.followLag || (followGap >= 0 && gap >= followGap))
+        if (!alignedOutside || gap <= p.followLag || followGap == 0 ||
+            (followGap > 0 && gap >= followGap && p.liveness.hearsAllActive()))
         {
             return false;
         }
@@ -300,7 +312,7 @@ final class CatchUp
         fetchNext = p.log.have() + 1;
         fetchTarget = target;
         fetchStarted();
-        p.listener.onFollowing(p.currentEpoch, p.memberIds[p.baseOwner], fetchNext, fetchTarget);
+        p.listener.onFollowing(p.currentEpoch, p.memberIds[source], fetchNext, fetchTarget);
         sendFetchWindow(fetchNext);
         return true;
     }
@@ -327,6 +339,52 @@ final class CatchUp
         }
     }
 
+    /**
+     * Whether this log holds the epoch's log from its base: this member owns the base, or it aligned to the epoch (its
+     * {@code EpochStart} follows the base at {@code N+1}, and only the epoch's entries, in the epoch's one order,
+     * after it), or, outside the active set, it aligned to the base and followed durable entries only. Such a member
+     * serves an {@code ENTRIES_OF_EPOCH} fetch: what it sends is what the owner would.
+     */
+    boolean holdsEpochLog()
+    {
+        return p.decided && (p.baseOwner == p.selfIndex || p.lastNormalEpoch == p.currentEpoch || alignedOutside);
+    }
+
+    /**
+     * A probe or fetch got no answer for {@code T_fd}: ask the base owner if it can be reached (not heard, or its
+     * frames say it does not hear this member: a one-way or silent cut), else the source asked so far if that can,
+     * else the next member that can and that was seen aligned to the epoch. The owner comes first: only it offers a
+     * snapshot where the entries asked for lie below the logs' bases (§13).
+     *
+     * @return whether the source changed.
+     */
+    boolean switchSource()
+    {
+        int next = reachable(p.baseOwner) ? p.baseOwner : reachable(source) ? source : -1;
+        for (int k = 1; next < 0 && k < p.memberCount; k++)
+        {
+            final int candidate = (source + k) % p.memberCount;
+            if (candidate != p.selfIndex && reachable(candidate) &&
+                (p.ordering.orderingSeenMask & (1 << candidate)) != 0)
+            {
+                next = candidate;
+            }
+        }
+        if (next < 0 || next == source)
+        {
+            return false;
+        }
+        p.counters.fetchSourcesChanged++;
+        p.listener.onFetchSource(p.currentEpoch, p.memberIds[source], p.memberIds[next]);
+        source = next;
+        return true;
+    }
+
+    private boolean reachable(final int index)
+    {
+        return (p.liveness.hearsMask() & (1 << index)) != 0 && !p.liveness.isSilent(index);
+    }
+
     /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */
     void fetchStarted()
     {
@@ -340,8 +398,8 @@ final class CatchUp
      */
     String describe()
     {
-        final String from = p.decided && p.baseOwner >= 0 && p.baseOwner < p.memberCount ? " from member " +
-            p.memberIds[p.baseOwner] : "";
+        final String from = p.decided && source >= 0 && source < p.memberCount ? " from member " +
+            p.memberIds[source] : "";
         switch (p.phase)
         {
             case PROBING:

@@ -199,6 +199,16 @@ final class FrameDispatch
                         case FetchFrame.ENTRIES:
                             p.serving.onFetch(sender, p.fetchFrame.from(), p.fetchFrame.to());
                             break;
+                        case FetchFrame.ENTRIES_OF_EPOCH:
+                            if (p.catchUp.holdsEpochLog())
+                            {
+                                p.serving.onFetch(sender, p.fetchFrame.from(), p.fetchFrame.to());
+                            }
+                            else
+                            {
+                                p.counters.dropped(DropReason.UNEXPECTED.ordinal()); // its log may not be the epoch's
+                            }
+                            break;
                         case FetchFrame.SNAPSHOT:
                             p.entriesServing.stop(sender);
                             if (!p.snapshotServing.request(sender, p.fetchFrame.from(), p.fetchFrame.to()))

@@ -100,10 +100,15 @@ final class FramePublisher
         return publish(MessageType.CLUSTER_NODES, clusterNodes.encodedLength());
     }
 
-    /** B5: {@code Fetch} of the entries {@code from..to} from the member at {@code ownerIndex}. */
-    boolean fetchEntries(final int ownerIndex, final long from, final long to)
+    /**
+     * B5: {@code Fetch} of the entries {@code from..to} from the member at {@code sourceIndex}: of the base owner
+     * ({@link FetchFrame#ENTRIES}), or of a member that serves them only if aligned to the epoch
+     * ({@link FetchFrame#ENTRIES_OF_EPOCH}).
+     */
+    boolean fetchEntries(final int sourceIndex, final long from, final long to)
     {
-        fetch.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[ownerIndex], from, to);
+        fetch.encode(p.sendBuffer, 0, p.selfId, p.clusterId, p.currentEpoch, p.memberIds[sourceIndex],
+            sourceIndex == p.baseOwner ? FetchFrame.ENTRIES : FetchFrame.ENTRIES_OF_EPOCH, from, to);
         return publish(MessageType.FETCH, fetch.encodedLength());
     }
 

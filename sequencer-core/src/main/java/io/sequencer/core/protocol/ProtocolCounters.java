@@ -54,6 +54,7 @@ public final class ProtocolCounters
     long epochChangesDeferred;
     long catchUpsOutside;
     long followRounds;
+    long fetchSourcesChanged;
     long epochsRejoined;
     long epochsAdoptedAtStart;
     long lossesSeenInReports;
@@ -391,6 +392,15 @@ public final class ProtocolCounters
     public long followRounds()
     {
         return followRounds;
+    }
+
+    /**
+     * Probes and fetches this member moved from a member it could not reach to another aligned to the epoch (B5): a
+     * one-way or silent cut between it and the base owner.
+     */
+    public long fetchSourcesChanged()
+    {
+        return fetchSourcesChanged;
     }
 
     /** Restarts in which this member went back into the epoch it was in and never ran in, instead of a new one (B1). */

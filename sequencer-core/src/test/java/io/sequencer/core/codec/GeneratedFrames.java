@@ -688,8 +688,8 @@ final class GeneratedFrames
                 assertEquals(FetchFrame.LENGTH, length);
                 switch (frame.kind())
                 {
-                    case FetchFrame.ENTRIES -> assertTrue(frame.from() >= 1 && frame.to() >= frame.from(),
-                        "1 <= from <= to");
+                    case FetchFrame.ENTRIES, FetchFrame.ENTRIES_OF_EPOCH -> assertTrue(
+                        frame.from() >= 1 && frame.to() >= frame.from(), "1 <= from <= to");
                     case FetchFrame.SNAPSHOT -> assertTrue(frame.from() >= 0 && frame.to() >= 0, "from, to >= 0");
                     case FetchFrame.SNAPSHOT_DAMAGED -> assertTrue(frame.from() >= 1 && frame.to() == 0,
                         "from >= 1, to = 0");

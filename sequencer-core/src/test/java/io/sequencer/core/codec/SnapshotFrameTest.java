@@ -75,9 +75,14 @@ class SnapshotFrameTest
         assertEquals(DropReason.BAD_FIELD.ordinal(), validator.validate(buffer, OFFSET,
             fetch.encode(buffer, OFFSET, 1, 5, 3, 2, FetchFrame.SNAPSHOT_DAMAGED, 0, 0).encodedLength()));
         assertEquals(DropReason.BAD_FIELD.ordinal(), validator.validate(buffer, OFFSET,
-            fetch.encode(buffer, OFFSET, 1, 5, 3, 2, 3, 1, 2).encodedLength()), "an unknown kind");
+            fetch.encode(buffer, OFFSET, 1, 5, 3, 2, 4, 1, 2).encodedLength()), "an unknown kind");
         assertEquals(DropReason.BAD_FIELD.ordinal(), validator.validate(buffer, OFFSET,
             fetch.encode(buffer, OFFSET, 1, 5, 3, 2, FetchFrame.ENTRIES, 0, 2).encodedLength()), "entries from 0");
+        assertEquals(FrameValidator.VALID, validator.validate(buffer, OFFSET,
+            fetch.encode(buffer, OFFSET, 1, 5, 3, 2, FetchFrame.ENTRIES_OF_EPOCH, 1, 2).encodedLength()));
+        assertEquals(DropReason.BAD_FIELD.ordinal(), validator.validate(buffer, OFFSET,
+            fetch.encode(buffer, OFFSET, 1, 5, 3, 2, FetchFrame.ENTRIES_OF_EPOCH, 3, 2).encodedLength()),
+            "entries of the epoch from above to");
         assertEquals(true, MessageType.isPointToPoint(MessageType.SNAPSHOT));
         assertEquals("Snapshot", MessageType.name(MessageType.SNAPSHOT));
     }
