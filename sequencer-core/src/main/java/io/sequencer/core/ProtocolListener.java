@@ -67,8 +67,8 @@ public interface ProtocolListener
     }
 
     /**
-     * It could not reach {@code fromMemberId} (not heard, or not hearing it) and asks {@code toMemberId}, aligned to
-     * {@code epoch}, for the base's entries instead (B5).
+     * {@code fromMemberId} did not answer its probe or fetch (cut off, or its catch-up path lost), and it asks
+     * {@code toMemberId} for the base's entries instead: the base owner, or a member aligned to {@code epoch} (B5).
      */
     default void onFetchSource(final long epoch, final int fromMemberId, final int toMemberId)
     {
@@ -94,9 +94,10 @@ public interface ProtocolListener
 
     /**
      * A fetch running longer than a second: it holds entries up to {@code fetchedTo} of the {@code to} it fetches from
-     * {@code baseOwnerId}, having started at {@code from}. Said once a second while it runs.
+     * {@code sourceId} (the base owner, or the member B5 turned to), having started at {@code from}. Said once a second
+     * while it runs.
      */
-    default void onFetchProgress(final long epoch, final int baseOwnerId, final long from, final long fetchedTo,
+    default void onFetchProgress(final long epoch, final int sourceId, final long from, final long fetchedTo,
         final long to)
     {
     }

@@ -98,8 +98,7 @@ final class NodeEventLog implements ProtocolListener
     @Override
     public void onFetchSource(final long epoch, final int fromMemberId, final int toMemberId)
     {
-        line("epoch " + epoch + ": member " + fromMemberId + " cannot be reached; fetching from member " + toMemberId +
-            ", aligned to the epoch");
+        line("epoch " + epoch + ": member " + fromMemberId + " did not answer; fetching from member " + toMemberId);
     }
 
     @Override
@@ -125,11 +124,11 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
-    public void onFetchProgress(final long epoch, final int baseOwnerId, final long from, final long fetchedTo,
+    public void onFetchProgress(final long epoch, final int sourceId, final long from, final long fetchedTo,
         final long to)
     {
         line(String.format(Locale.ROOT, "epoch %d: fetched %d of %d entries from member %d (at %d of %d)", epoch,
-            fetchedTo - from + 1, to - from + 1, baseOwnerId, fetchedTo, to));
+            fetchedTo - from + 1, to - from + 1, sourceId, fetchedTo, to));
     }
 
     @Override

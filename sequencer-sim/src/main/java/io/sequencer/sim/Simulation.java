@@ -718,7 +718,8 @@ public final class Simulation
             { Fault.CRASH, "process crashes" }, { Fault.POWER, "power losses" }, { Fault.WIPE, "disks wiped" },
             { Fault.PARTITION, "partitions" }, { Fault.PAUSE, "long pauses" },
             { Fault.DUPLICATE, "frames duplicated" }, { Fault.REPLAY, "frames replayed" },
-            { Fault.ONE_WAY, "one-way partitions" }, { Fault.SILENT, "silent partitions" },
+            { Fault.ONE_WAY, "one-way partitions" }, { Fault.ONE_WAY, "point-to-point paths cut" },
+            { Fault.SILENT, "silent partitions" },
             { Fault.STORE_CRASH, "node-state writes lost" }, { Fault.STORE_CRASH, "crashes after a node-state write" },
             { Fault.STORE_TORN, "node-state files torn" }, { Fault.LOST_LOG, "log directories lost" },
             { Fault.LOG_TAIL, "log tails lost without a trace" }, { Fault.LOG_DAMAGE, "logs damaged or cut short" },
@@ -1860,6 +1861,21 @@ public final class Simulation
         }
         final long durationNs = TimeUnit.MILLISECONDS.toNanos(2) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(200));
         count("one-way partitions");
+        if (random.nextInt(4) == 0)
+        {
+            // only the point-to-point path (catch-up) is lost: the speaker's endpoint route, not the shared channel,
+            // so each member still hears the other and neither is told
+            count("point-to-point paths cut");
+            network.cutPointToPointOneWay(speaker.memberId, deaf.memberId, true);
+            trace.add(nowNs, "CUT   point-to-point " + speaker.memberId + " -> " + deaf.memberId + " for " +
+                durationNs / 1000 + " us, nobody told");
+            schedule(nowNs + durationNs, () ->
+            {
+                network.cutPointToPointOneWay(speaker.memberId, deaf.memberId, false);
+                trace.add(nowNs, "HEAL  point-to-point " + speaker.memberId + " -> " + deaf.memberId);
+            });
+            return true;
+        }
         if (random.nextInt(3) == 0)
         {
             network.stall(speaker.memberId, deaf.memberId, nowNs + durationNs);

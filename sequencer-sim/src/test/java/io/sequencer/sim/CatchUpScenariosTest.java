@@ -136,6 +136,29 @@ class CatchUpScenariosTest
     }
 
     /**
+     * B5: catch-up travels on a point-to-point path of its own, which can fail while the shared channel still
+     * carries everything else. Here the base owner's catch-up frames stop reaching member 2, which still hears the
+     * owner's heartbeats (and the owner its): the owner counts as reachable, but once a request goes unanswered for
+     * {@code T_fd} member 2 fetches from the other member, aligned to the epoch, and is admitted with the path still
+     * cut (each epoch's decision sends it to the owner first, and on after an unanswered request). Fails with the
+     * owner kept as long as it is heard.
+     */
+    @Test
+    void aMemberWhoseCatchUpPathFromTheBaseOwnerIsLostFetchesFromAnAlignedMember()
+    {
+        final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        final int owner = startMember2UntilItFetchesOutside(c);
+        final int other = 1 - owner;
+        final long fetched = c.nodes[2].counters().fetchedEntries();
+        c.network.cutPointToPointOneWay(c.cluster.memberId(owner), c.cluster.memberId(2), true);
+        c.runUntil(() -> c.running(0, 1, 2) && c.identical(0, 1, 2) && c.checker.allAcked(), 20 * SECOND,
+            "member 2 admitted with its catch-up path from member " + owner + " cut");
+        assertTrue(c.nodes[2].counters().fetchSourcesChanged() >= 1, "member 2 turned to member " + other);
+        assertTrue(c.nodes[2].counters().fetchedEntries() > fetched, "and fetched from it");
+        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+    }
+
+    /**
      * B5: a member asked for entries of the epoch ({@code ENTRIES_OF_EPOCH}) serves them only if its log holds the
      * epoch's log from the base. Member 1, in an epoch change whose decision it does not have yet, cannot know that
      * its log is the epoch's: it drops such a request instead of serving its own log. Once aligned, it serves.

@@ -3,6 +3,8 @@ package io.sequencer.core.memory;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.FrameHandler;
 import io.sequencer.core.Transport;
+import io.sequencer.core.codec.FrameHeader;
+import io.sequencer.core.codec.MessageType;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import java.util.PriorityQueue;
@@ -124,6 +126,8 @@ public final class InMemoryNetwork
 
     private final Endpoint[] endpoints = new Endpoint[ClusterConfig.MAX_MEMBER_ID + 1];
     private final boolean[][] cutLinks = new boolean[ClusterConfig.MAX_MEMBER_ID + 1][ClusterConfig.MAX_MEMBER_ID + 1];
+    private final boolean[][] cutPointToPoint =
+        new boolean[ClusterConfig.MAX_MEMBER_ID + 1][ClusterConfig.MAX_MEMBER_ID + 1];
     private final long[][] stalledUntil = new long[ClusterConfig.MAX_MEMBER_ID + 1][ClusterConfig.MAX_MEMBER_ID + 1];
     private final int[] endpointIds;
     private final DelayModel delayModel;
@@ -364,6 +368,22 @@ public final class InMemoryNetwork
     }
 
     /**
+     * Cut (or heal) one direction of the point-to-point path only (catch-up: {@code Fetch}, {@code Entries},
+     * {@code Snapshot}): a member's endpoint unreachable from one peer, or its route to it broken, while the shared
+     * channel still carries everything else, so each still hears the other. Frames in flight on it are lost.
+     */
+    public void cutPointToPointOneWay(final int from, final int to, final boolean cut)
+    {
+        cutPointToPoint[from][to] = cut;
+        if (cut)
+        {
+            endpoints[to].queue.removeIf(f -> f.from == from && f.kind == SENT &&
+                f.frame.length >= FrameHeader.LENGTH &&
+                MessageType.isPointToPoint(FrameHeader.type(new UnsafeBuffer(f.frame), 0)));
+        }
+    }
+
+    /**
      * Hold every frame from {@code from} to {@code to}, in flight or sent later, until {@code untilNs}: a link that
      * stops carrying frames without either end being told, and carries them again, in order, once it heals (the
      * retransmission of a reliable transport). Nothing is lost.
@@ -446,7 +466,9 @@ public final class InMemoryNetwork
             for (final int to : endpointIds)
             {
                 final Endpoint receiver = endpoints[to];
-                if (to == id || !receiver.up || cutLinks[id][to])
+                if (to == id || !receiver.up || cutLinks[id][to] ||
+                    (cutPointToPoint[id][to] && length >= FrameHeader.LENGTH &&
+                    MessageType.isPointToPoint(FrameHeader.type(buffer, offset))))
                 {
                     continue;
                 }

@@ -37,7 +37,7 @@ final class Alignment
         p.decisionN = n;
         p.decisionChk = chkAtN;
         p.baseOwner = baseOwnerIndex;
-        p.catchUp.source = baseOwnerIndex;
+        p.catchUp.sourceIsBaseOwner();
         for (int i = 0; i < p.memberCount; i++)
         {
             if (!p.liveness.isActive(i))

@@ -14,6 +14,12 @@ import io.sequencer.core.EntryType;
  */
 final class CatchUp
 {
+    /**
+     * Requests a reachable source leaves unanswered for {@code T_fd} before another is asked: one, since an active
+     * member that waits stops every member's ordering, and B7 gives up on the epoch after {@code T_boot}.
+     */
+    static final int UNANSWERED_BEFORE_SWITCH = 1;
+
     private long probeFrom;
     /**
      * The last position the probe in flight asked for: above the probed position when that is this log's end, below
@@ -55,6 +61,8 @@ final class CatchUp
      * while the owner cannot be reached ({@link #switchSource}).
      */
     int source;
+    /** Probes or fetch windows asked again of {@code source} without an answer since it last answered. */
+    private int unanswered;
     private final SequencerProtocol p;
 
     CatchUp(final SequencerProtocol protocol)
@@ -181,6 +189,7 @@ final class CatchUp
                     break;
                 }
             }
+            unanswered = 0;
             probeAnswerInHand = true; // aligned, the fetch starts with this answer's entries above the agreement
             probeNext();
             probeAnswerInHand = false;
@@ -268,6 +277,7 @@ final class CatchUp
             return; // nothing usable: asked again after a while
         }
         p.epochs.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
+        unanswered = 0;
         fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
                               // server restarted the window each time and sent most entries two or three times)
         p.reportDue = true;
@@ -351,16 +361,20 @@ final class CatchUp
     }
 
     /**
-     * A probe or fetch got no answer for {@code T_fd}: ask the base owner if it can be reached (not heard, or its
-     * frames say it does not hear this member: a one-way or silent cut), else the source asked so far if that can,
-     * else the next member that can and that was seen aligned to the epoch. The owner comes first: only it offers a
-     * snapshot where the entries asked for lie below the logs' bases (§13).
+     * A probe or fetch got no answer for {@code T_fd}: ask the base owner if it can be reached (heard, and its frames
+     * say it hears this member), else the source asked so far if that can, else the next member that can and that was
+     * seen aligned to the epoch. The owner comes first: only it offers a snapshot where the entries asked for lie
+     * below the logs' bases (§13). A source that can be reached but left {@link #UNANSWERED_BEFORE_SWITCH} requests
+     * unanswered is passed over too: catch-up travels on a point-to-point path of its own, which can fail while the
+     * shared channel still carries the source's heartbeats.
      *
      * @return whether the source changed.
      */
     boolean switchSource()
     {
-        int next = reachable(p.baseOwner) ? p.baseOwner : reachable(source) ? source : -1;
+        final boolean silentSource = ++unanswered >= UNANSWERED_BEFORE_SWITCH;
+        int next = reachable(p.baseOwner) && !(silentSource && source == p.baseOwner) ? p.baseOwner :
+            reachable(source) && !silentSource ? source : -1;
         for (int k = 1; next < 0 && k < p.memberCount; k++)
         {
             final int candidate = (source + k) % p.memberCount;
@@ -377,7 +391,15 @@ final class CatchUp
         p.counters.fetchSourcesChanged++;
         p.listener.onFetchSource(p.currentEpoch, p.memberIds[source], p.memberIds[next]);
         source = next;
+        unanswered = 0;
         return true;
+    }
+
+    /** The decision names the base owner: probes and fetches go to it first. */
+    void sourceIsBaseOwner()
+    {
+        source = p.baseOwner;
+        unanswered = 0;
     }
 
     private boolean reachable(final int index)

@@ -388,7 +388,7 @@ final class EpochChange
         if (p.phase == BootPhase.FETCHING && p.nowNs - p.catchUp.fetchProgressDueNs >= 0)
         {
             p.catchUp.fetchProgressDueNs = p.nowNs + SequencerProtocol.FETCH_PROGRESS_EVERY_NS;
-            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchStartedFrom,
+            p.listener.onFetchProgress(p.currentEpoch, p.memberIds[p.catchUp.source], p.catchUp.fetchStartedFrom,
                 p.catchUp.fetchNext - 1,
                 p.catchUp.fetchTarget);
         }

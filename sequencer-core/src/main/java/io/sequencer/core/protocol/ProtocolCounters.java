@@ -395,8 +395,8 @@ public final class ProtocolCounters
     }
 
     /**
-     * Probes and fetches this member moved from a member it could not reach to another aligned to the epoch (B5): a
-     * one-way or silent cut between it and the base owner.
+     * Probes and fetches this member moved from a member that did not answer to another (B5): a cut between it and
+     * the base owner, or a lost catch-up path; back to the owner when another could not serve.
      */
     public long fetchSourcesChanged()
     {

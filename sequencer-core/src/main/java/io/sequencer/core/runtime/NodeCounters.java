@@ -133,7 +133,7 @@ public final class NodeCounters
         add(manager, "epoch changes deferred (check-quorum)", c::epochChangesDeferred);
         add(manager, "catch-ups outside the active set", c::catchUpsOutside);
         add(manager, "follow rounds outside the active set", c::followRounds);
-        add(manager, "fetch sources changed (base owner unreachable)", c::fetchSourcesChanged);
+        add(manager, "fetch sources changed (base owner did not answer)", c::fetchSourcesChanged);
         add(manager, "epochs rejoined at a restart", c::epochsRejoined);
         add(manager, "running epochs taken up at a restart", c::epochsAdoptedAtStart);
         add(manager, "losses seen in peers' reports", c::lossesSeenInReports);
