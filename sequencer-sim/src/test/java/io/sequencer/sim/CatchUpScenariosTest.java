@@ -89,9 +89,7 @@ class CatchUpScenariosTest
 
         runWithLoadOn(c, other, 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS);
         assertEquals(fetched, c.nodes[2].counters().fetchedEntries(), "member 2's fetch stalled");
-        assertEquals(epoch, c.nodes[owner].currentEpoch(), "the running members stayed in their epoch: " + c.state());
-        assertEquals(epoch, c.nodes[other].currentEpoch(), "the running members stayed in their epoch: " + c.state());
-        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+        assertMember2LeftTheEpochAlone(c, epoch);
         assertTrue(c.acknowledged[0].size() + c.acknowledged[1].size() > ackedBefore + 10,
             "the running members went on acknowledging");
 
@@ -119,9 +117,7 @@ class CatchUpScenariosTest
         c.cutOneWay(owner, 2, true);
 
         runWithLoadOn(c, other, 20 * ProtocolContext.DEFAULT_BOOT_TIMEOUT_NS);
-        assertEquals(epoch, c.nodes[owner].currentEpoch(), "the running members stayed in their epoch: " + c.state());
-        assertEquals(epoch, c.nodes[other].currentEpoch(), "the running members stayed in their epoch: " + c.state());
-        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+        assertMember2LeftTheEpochAlone(c, epoch);
         assertTrue(c.nodes[2].counters().fetchSourcesChanged() >= 1, "member 2 turned to member " + other);
         assertTrue(c.nodes[2].counters().fetchedEntries() > fetched + 1000,
             "member 2 fetched on from member " + other + ": " + c.state());
@@ -195,6 +191,14 @@ class CatchUpScenariosTest
         final byte[] frame = new byte[length];
         buffer.getBytes(0, frame);
         c.network.inject(c.cluster.memberId(to), c.cluster.memberId(from), frame, c.nowNs + STEP);
+    }
+
+    /** Members 0 and 1 are still in {@code epoch}, and member 2 never gave up on it (B7). */
+    private static void assertMember2LeftTheEpochAlone(final ScenarioCluster c, final long epoch)
+    {
+        assertEquals(epoch, c.nodes[0].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(epoch, c.nodes[1].currentEpoch(), "the running members stayed in their epoch: " + c.state());
+        assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
     }
 
     /** Start member 2 and run until it fetches outside the epoch: the index of the base owner it fetches from. */

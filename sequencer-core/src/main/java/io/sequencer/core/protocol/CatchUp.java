@@ -364,15 +364,18 @@ final class CatchUp
      * A probe or fetch got no answer for {@code T_fd}: ask the base owner if it can be reached (heard, and its frames
      * say it hears this member), else the source asked so far if that can, else the next member that can and that was
      * seen aligned to the epoch. The owner comes first: only it offers a snapshot where the entries asked for lie
-     * below the logs' bases (§13). A source that can be reached but left {@link #UNANSWERED_BEFORE_SWITCH} requests
-     * unanswered is passed over too: catch-up travels on a point-to-point path of its own, which can fail while the
-     * shared channel still carries the source's heartbeats.
+     * below the logs' bases (§13). With {@code passOverUnanswering}, a source that can be reached but left {@link
+     * #UNANSWERED_BEFORE_SWITCH} requests unanswered is passed over too: catch-up travels on a point-to-point path of
+     * its own, which can fail while the shared channel still carries the source's heartbeats.
      *
+     * @param passOverUnanswering whether a reachable source that does not answer is passed over (a probe or an
+     *                            alignment's fetch); a follow round that stalls on a reachable source ends instead
+     *                            (§10.5: its {@code g} may be forged), so a forged {@code g} costs one round.
      * @return whether the source changed.
      */
-    boolean switchSource()
+    boolean switchSource(final boolean passOverUnanswering)
     {
-        final boolean silentSource = ++unanswered >= UNANSWERED_BEFORE_SWITCH;
+        final boolean silentSource = passOverUnanswering && ++unanswered >= UNANSWERED_BEFORE_SWITCH;
         int next = reachable(p.baseOwner) && !(silentSource && source == p.baseOwner) ? p.baseOwner :
             reachable(source) && !silentSource ? source : -1;
         for (int k = 1; next < 0 && k < p.memberCount; k++)

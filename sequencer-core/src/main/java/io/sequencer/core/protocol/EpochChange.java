@@ -408,7 +408,7 @@ final class EpochChange
         {
             if (p.phase == BootPhase.PROBING)
             {
-                p.catchUp.switchSource(); // B5: from another member aligned to the epoch while the owner is cut off
+                p.catchUp.switchSource(true); // B5: another member aligned to the epoch, if the owner does not answer
                 p.catchUp.sendProbe(p.catchUp.probePosition);
             }
             else if (p.phase == BootPhase.TRANSFERRING)
@@ -423,17 +423,18 @@ final class EpochChange
             else if (p.catchUp.alignedOutside)
             {
                 // A follow round that stopped: its source cannot be reached (the next round, if one is due, follows
-                // another member's durable log), or it does not hold the g it reported (a forged or garbled report:
-                // ProcessFaultTest followed toward 2^63, round after round, each fetching what the cluster had ordered
-                // meanwhile, and never asked in) or it stalled. An honest round from a reachable source does not
-                // stall, so no other round follows in this epoch: this member asks in with what it holds (§10.5).
-                p.catchUp.followGap = p.catchUp.switchSource() ? -1 : 0;
+                // another member's durable log, or the owner's again), or it does not hold the g it reported (a forged
+                // or garbled report: ProcessFaultTest followed toward 2^63, round after round, each fetching what the
+                // cluster had ordered meanwhile, and never asked in) or it stalled. An honest round from a reachable
+                // source does not stall, so no other round follows in this epoch: this member asks in with what it
+                // holds (§10.5).
+                p.catchUp.followGap = p.catchUp.switchSource(false) ? -1 : 0;
                 p.catchUp.endFetchOutside();
             }
             else
             {
-                // answers fell short, or the source cannot be reached: ask again, of another member if so (B5)
-                p.catchUp.switchSource();
+                // answers fell short, or the source does not answer: ask again, of another member if so (B5)
+                p.catchUp.switchSource(true);
                 p.catchUp.fetchWindowEntries = Math.max(SequencerProtocol.MIN_FETCH_WINDOW,
                     p.catchUp.fetchWindowEntries / 2);
                 p.catchUp.sendFetchWindow(p.catchUp.fetchNext);
