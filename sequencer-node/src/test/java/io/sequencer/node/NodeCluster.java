@@ -60,6 +60,8 @@ final class NodeCluster implements AutoCloseable
     private final Process[] members;
     /** Per member, the pause file its load heeds instead of {@link #pauseFile()}, or null. */
     private final Path[] memberPauseFiles;
+    /** A member's own configuration ({@link #memberConfig}), or null: the shared one. */
+    private final Path[] memberConfigs;
     private final List<Process> started = new ArrayList<>();
     private IntFunction<List<String>> launcher = id -> List.of();
     /**
@@ -76,6 +78,7 @@ final class NodeCluster implements AutoCloseable
         this.size = size;
         this.members = new Process[size];
         this.memberPauseFiles = new Path[size];
+        this.memberConfigs = new Path[size];
         final String[] groupAndPorts = groupAndPorts(2 * size);
         group = groupAndPorts[0];
         port = Integer.parseInt(groupAndPorts[1]);
@@ -238,6 +241,19 @@ final class NodeCluster implements AutoCloseable
         return classData;
     }
 
+    /**
+     * Write a configuration of member {@code id}'s own: the shared one's settings, then {@code overrides} (the address
+     * it reaches a peer's endpoint at, say); its processes start with it from now on.
+     */
+    NodeCluster memberConfig(final int id, final Map<String, String> overrides) throws IOException
+    {
+        final StringBuilder text = new StringBuilder(Files.readString(config()));
+        overrides.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
+        memberConfigs[id] = dir.resolve("cluster-" + id + ".properties");
+        Files.writeString(memberConfigs[id], text.toString());
+        return this;
+    }
+
     /** The command line of a {@code node} process for member {@code id}, with its ack log and the pause file. */
     List<String> nodeCommand(final int id, final String... extra)
     {
@@ -249,7 +265,8 @@ final class NodeCluster implements AutoCloseable
             java.add(1, "-XX:SharedArchiveFile=" + classData.archive());
         }
         command.addAll(java);
-        command.addAll(List.of("node", "--config", config().toString(), "--id", String.valueOf(id),
+        command.addAll(List.of("node", "--config",
+            (memberConfigs[id] == null ? config() : memberConfigs[id]).toString(), "--id", String.valueOf(id),
             "--ack-log", ackLog(id).toString(), "--load-pause-file",
             (memberPauseFiles[id] == null ? pauseFile() : memberPauseFiles[id]).toString()));
         command.addAll(List.of(extra));
