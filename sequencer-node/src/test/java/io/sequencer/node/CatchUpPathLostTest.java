@@ -3,7 +3,6 @@ package io.sequencer.node;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ class CatchUpPathLostTest
             final int[] owner = { -1 };
             cluster.await(() ->
             {
-                final Matcher probing = PROBING.matcher(linesSince(output, from));
+                final Matcher probing = PROBING.matcher(NodeCluster.linesSince(output, from));
                 if (probing.find())
                 {
                     owner[0] = Integer.parseInt(probing.group(1));
@@ -72,7 +71,7 @@ class CatchUpPathLostTest
                 cluster.counter(2, "have") >= cluster.counter(other, "have") - 500,
                 "member 2 caught up and running with its path to member " + owner[0] + " cut",
                 TimeUnit.MINUTES.toNanos(1));
-            final String lines = linesSince(output, from);
+            final String lines = NodeCluster.linesSince(output, from);
             assertTrue(lines.contains("member " + owner[0] + " did not answer; fetching from member " + other), lines);
             assertTrue(cluster.counter(2, "fetch sources changed (base owner did not answer)") >= 1, lines);
             assertTrue(relays[owner[0]].dropped() > 0, "the owner's path was cut: nothing relayed");
@@ -80,20 +79,6 @@ class CatchUpPathLostTest
             cluster.quiesceAndStop();
             System.out.println("CatchUpPathLostTest: owner " + owner[0] + ", " +
                 relays[owner[0]].dropped() + " datagrams to it dropped; " + cluster.checkLogs());
-        }
-    }
-
-    private static String linesSince(final Path output, final long from)
-    {
-        try
-        {
-            final byte[] bytes = Files.readAllBytes(output);
-            return new String(bytes, (int)Math.min(from, bytes.length), (int)Math.max(0, bytes.length - from),
-                java.nio.charset.StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "";
         }
     }
 }

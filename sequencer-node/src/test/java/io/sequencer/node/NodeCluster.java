@@ -273,6 +273,21 @@ final class NodeCluster implements AutoCloseable
         return command;
     }
 
+    /** What was appended to a process's output file {@code output} since it was {@code from} bytes long. */
+    static String linesSince(final Path output, final long from)
+    {
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(output);
+            return new String(bytes, (int)Math.min(from, bytes.length), (int)Math.max(0, bytes.length - from),
+                java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+    }
+
     /** Start member {@code id} (it becomes the member's current process); output appended to out-N.txt. */
     Process start(final int id, final String... extra) throws IOException
     {

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,8 +47,9 @@ class RestartOutsideEpochTest
         final Path output = dir.resolve("out-2.txt");
         final long from = Files.size(output);
         cluster.start(2, "--load", "200");
-        cluster.await(() -> linesSince(output, from).contains("decided epoch") &&
-            !linesSince(output, from).contains("asking in"), "member 2 holding a decision that leaves it out");
+        cluster.await(() -> NodeCluster.linesSince(output, from).contains("decided epoch") &&
+            !NodeCluster.linesSince(output, from).contains("asking in"),
+            "member 2 holding a decision that leaves it out");
         assertTrue(!decisionLine(output, from).contains("active 0,1,2"), "left out: " + decisionLine(output, from));
         cluster.kill(2);
         final long epochAtKill = cluster.counter(0, "epoch");
@@ -60,7 +60,7 @@ class RestartOutsideEpochTest
         cluster.await(() -> cluster.running(2) && cluster.counter(2, "epoch") > epochAtKill,
             "member 2 admitted", TimeUnit.MINUTES.toNanos(2));
         cluster.awaitAllAcknowledging(50, "all three acknowledging");
-        final String restart = linesSince(output, restartFrom);
+        final String restart = NodeCluster.linesSince(output, restartFrom);
         assertTrue(restart.contains("rejoined the epoch it was in"), restart);
         assertEquals(1, cluster.counter(2, "epochs rejoined at a restart"), restart);
         assertEquals(1, cluster.counter(0, "epoch changes") - changesAtKill[0],
@@ -71,23 +71,9 @@ class RestartOutsideEpochTest
         System.out.println("RestartOutsideEpochTest: " + cluster.checkLogs());
     }
 
-    private static String linesSince(final Path output, final long from)
-    {
-        try
-        {
-            final byte[] bytes = Files.readAllBytes(output);
-            return new String(bytes, (int)Math.min(from, bytes.length), (int)Math.max(0, bytes.length - from),
-                java.nio.charset.StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-    }
-
     private static String decisionLine(final Path output, final long from)
     {
-        for (final String line : linesSince(output, from).split("\n"))
+        for (final String line : NodeCluster.linesSince(output, from).split("\n"))
         {
             if (line.contains("decided epoch"))
             {
