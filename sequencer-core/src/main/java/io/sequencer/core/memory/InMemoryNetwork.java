@@ -3,7 +3,6 @@ package io.sequencer.core.memory;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.FrameHandler;
 import io.sequencer.core.Transport;
-import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -378,8 +377,7 @@ public final class InMemoryNetwork
         if (cut)
         {
             endpoints[to].queue.removeIf(f -> f.from == from && f.kind == SENT &&
-                f.frame.length >= FrameHeader.LENGTH &&
-                MessageType.isPointToPoint(FrameHeader.type(new UnsafeBuffer(f.frame), 0)));
+                MessageType.pointToPointTarget(new UnsafeBuffer(f.frame), 0, f.frame.length) != MessageType.NO_TARGET);
         }
     }
 
@@ -466,9 +464,8 @@ public final class InMemoryNetwork
             for (final int to : endpointIds)
             {
                 final Endpoint receiver = endpoints[to];
-                if (to == id || !receiver.up || cutLinks[id][to] ||
-                    (cutPointToPoint[id][to] && length >= FrameHeader.LENGTH &&
-                    MessageType.isPointToPoint(FrameHeader.type(buffer, offset))))
+                if (to == id || !receiver.up || cutLinks[id][to] || (cutPointToPoint[id][to] &&
+                    MessageType.pointToPointTarget(buffer, offset, length) != MessageType.NO_TARGET))
                 {
                     continue;
                 }

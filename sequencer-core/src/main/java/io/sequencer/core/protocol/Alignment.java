@@ -37,7 +37,7 @@ final class Alignment
         p.decisionN = n;
         p.decisionChk = chkAtN;
         p.baseOwner = baseOwnerIndex;
-        p.catchUp.sourceIsBaseOwner();
+        p.catchUp.source = baseOwnerIndex; // probes and fetches go to the owner first (B5)
         for (int i = 0; i < p.memberCount; i++)
         {
             if (!p.liveness.isActive(i))

@@ -14,12 +14,6 @@ import io.sequencer.core.EntryType;
  */
 final class CatchUp
 {
-    /**
-     * Requests a reachable source leaves unanswered for {@code T_fd} before another is asked: one, since an active
-     * member that waits stops every member's ordering, and B7 gives up on the epoch after {@code T_boot}.
-     */
-    static final int UNANSWERED_BEFORE_SWITCH = 1;
-
     private long probeFrom;
     /**
      * The last position the probe in flight asked for: above the probed position when that is this log's end, below
@@ -61,8 +55,6 @@ final class CatchUp
      * while the owner cannot be reached ({@link #switchSource}).
      */
     int source;
-    /** Probes or fetch windows asked again of {@code source} without an answer since it last answered. */
-    private int unanswered;
     private final SequencerProtocol p;
 
     CatchUp(final SequencerProtocol protocol)
@@ -189,7 +181,6 @@ final class CatchUp
                     break;
                 }
             }
-            unanswered = 0;
             probeAnswerInHand = true; // aligned, the fetch starts with this answer's entries above the agreement
             probeNext();
             probeAnswerInHand = false;
@@ -277,7 +268,6 @@ final class CatchUp
             return; // nothing usable: asked again after a while
         }
         p.epochs.bootStartNs = p.nowNs; // progress: a fetch that moves is not stuck (B7)
-        unanswered = 0;
         fetchMovedNs = p.nowNs; // nor lost: asked again only once answers stop (asked again while they came, the
                               // server restarted the window each time and sent most entries two or three times)
         p.reportDue = true;
@@ -364,9 +354,10 @@ final class CatchUp
      * A probe or fetch got no answer for {@code T_fd}: ask the base owner if it can be reached (heard, and its frames
      * say it hears this member), else the source asked so far if that can, else the next member that can and that was
      * seen aligned to the epoch. The owner comes first: only it offers a snapshot where the entries asked for lie
-     * below the logs' bases (§13). With {@code passOverUnanswering}, a source that can be reached but left {@link
-     * #UNANSWERED_BEFORE_SWITCH} requests unanswered is passed over too: catch-up travels on a point-to-point path of
-     * its own, which can fail while the shared channel still carries the source's heartbeats.
+     * below the logs' bases (§13). With {@code passOverUnanswering}, the source that left this request unanswered is
+     * passed over even if it can be reached: catch-up travels on a point-to-point path of its own, which can fail
+     * while the shared channel still carries the source's heartbeats. After one request, not more: an active member
+     * that waits stops every member's ordering, and B7 gives up on the epoch after {@code T_boot}.
      *
      * @param passOverUnanswering whether a reachable source that does not answer is passed over (a probe or an
      *                            alignment's fetch); a follow round that stalls on a reachable source ends instead
@@ -375,13 +366,12 @@ final class CatchUp
      */
     boolean switchSource(final boolean passOverUnanswering)
     {
-        final boolean silentSource = passOverUnanswering && ++unanswered >= UNANSWERED_BEFORE_SWITCH;
-        int next = reachable(p.baseOwner) && !(silentSource && source == p.baseOwner) ? p.baseOwner :
-            reachable(source) && !silentSource ? source : -1;
+        int next = p.liveness.reaches(p.baseOwner) && !(passOverUnanswering && source == p.baseOwner) ? p.baseOwner :
+            p.liveness.reaches(source) && !passOverUnanswering ? source : -1;
         for (int k = 1; next < 0 && k < p.memberCount; k++)
         {
             final int candidate = (source + k) % p.memberCount;
-            if (candidate != p.selfIndex && reachable(candidate) &&
+            if (candidate != p.selfIndex && p.liveness.reaches(candidate) &&
                 (p.ordering.orderingSeenMask & (1 << candidate)) != 0)
             {
                 next = candidate;
@@ -394,20 +384,7 @@ final class CatchUp
         p.counters.fetchSourcesChanged++;
         p.listener.onFetchSource(p.currentEpoch, p.memberIds[source], p.memberIds[next]);
         source = next;
-        unanswered = 0;
         return true;
-    }
-
-    /** The decision names the base owner: probes and fetches go to it first. */
-    void sourceIsBaseOwner()
-    {
-        source = p.baseOwner;
-        unanswered = 0;
-    }
-
-    private boolean reachable(final int index)
-    {
-        return (p.liveness.hearsMask() & (1 << index)) != 0 && !p.liveness.isSilent(index);
     }
 
     /** A fetch (an alignment's or a follow round's) starts at {@code fetchNext}: its progress is timed from now. */

@@ -83,15 +83,23 @@ final class Liveness
      */
     boolean hearsAllActive()
     {
-        final int hears = hearsMask();
         for (int i = 0; i < p.memberCount; i++)
         {
-            if (i != p.selfIndex && isActive(i) && ((hears & (1 << i)) == 0 || isSilent(i)))
+            if (i != p.selfIndex && isActive(i) && !reaches(i))
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether this node and member {@code index} hear each other: heard within its failure timeout, and its frames say
+     * it hears this node (not {@link #isSilent}).
+     */
+    boolean reaches(final int index)
+    {
+        return (hearsMask() & (1 << index)) != 0 && !isSilent(index);
     }
 
     /** Check-quorum: only a node that hears a quorum (itself included) starts an epoch change on its own. */
