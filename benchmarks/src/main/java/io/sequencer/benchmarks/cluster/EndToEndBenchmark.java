@@ -90,7 +90,9 @@ public final class EndToEndBenchmark
             "epoch changes (Aeron Cluster: elections) in the warm-up, just after the system started / in the " +
             "measured window and drain; per acknowledged event (warm-up included): frames/ev the " +
             "members' protocols sent, msgs/ev their transports published, bytes/ev and ctrl/ev (status messages, " +
-            "heartbeats, NAKs) all media drivers sent; retx: retransmissions; alloc B: what the load thread allocated");
+            "heartbeats, NAKs) all media drivers sent; retx: retransmissions; gc: collections in the benchmark's " +
+            "JVM (every system runs in it) in the measured window and drain / their milliseconds; alloc B: what the " +
+            "load thread allocated");
         line(header());
         final int maxRate = options.rates[options.rates.length - 1];
         for (final int rate : options.rates)
@@ -151,6 +153,11 @@ public final class EndToEndBenchmark
             {
                 load.run(sut, jitRate, options.jitSeconds, 0, new Histogram(TimeUnit.SECONDS.toNanos(60), 3));
             }
+            // What starting this system (and closing the one before, and the JIT run) left on the heap is collected
+            // now, not in the step: every system starts its steps with the same clean heap. Without it a young
+            // collection of that garbage (10-20 ms) fell into the first measured window of a run, or into the next
+            // system's window, whoever filled the young generation last (the column gc shows what remains).
+            System.gc();
             final Traffic before = sut.traffic();
             final long refusedBefore = sut.refused();
             final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -177,22 +184,23 @@ public final class EndToEndBenchmark
     private static String header()
     {
         return String.format(Locale.ROOT,
-            "%-13s %9s %8s %8s %8s %8s %9s %10s %7s %7s %7s %6s %9s %9s %9s %8s %6s %4s %s",
+            "%-13s %9s %8s %8s %8s %8s %9s %10s %7s %7s %7s %6s %9s %9s %9s %8s %6s %4s %7s %s",
             "system", "rate/s", "p50", "p90", "p99", "p99.9", "max", "acked/s", "bp", "refused", "unacked", "epochs",
-            "frames/ev", "msgs/ev", "bytes/ev", "ctrl/ev", "retx", "held", "alloc B");
+            "frames/ev", "msgs/ev", "bytes/ev", "ctrl/ev", "retx", "held", "gc", "alloc B");
     }
 
     private static String row(final StepResult r, final double baselineP50Us)
     {
         final Traffic t = r.traffic();
         return String.format(Locale.ROOT,
-            "%-13s %,9d %8.1f %8.1f %8.1f %8.1f %9.1f %,10.0f %7d %7d %7d %6s %9s %9s %9.1f %8.2f %6d %4s %,d",
+            "%-13s %,9d %8.1f %8.1f %8.1f %8.1f %9.1f %,10.0f %7d %7d %7d %6s %9s %9s %9.1f %8.2f %6d %4s %7s %,d",
             r.system(), r.rate(), r.us(50), r.us(90), r.us(99), r.us(99.9), r.maxUs(), r.run().achievedRate(),
             r.run().backPressured(), r.refused(), r.run().unacknowledged(),
             t.epochChanges() < 0 ? "-" : r.warmupEpochChanges() + "/" + r.measuredEpochChanges(),
             perEvent(r, t.protocolFrames()),
             perEvent(r, t.published()), r.perEvent(t.driverBytesSent()), r.perEvent(t.controlMessages()),
-            t.retransmits(), r.held(baselineP50Us) ? "yes" : "no", r.run().allocatedBytes());
+            t.retransmits(), r.held(baselineP50Us) ? "yes" : "no",
+            r.run().gcPauses() < 0 ? "-" : r.run().gcPauses() + "/" + r.run().gcMillis(), r.run().allocatedBytes());
     }
 
     private static String perEvent(final StepResult r, final long count)

@@ -3,6 +3,8 @@ package io.sequencer.benchmarks.cluster;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,18 +35,22 @@ final class FixedRateLoad implements SystemUnderTest.Replies
      * @param allAcknowledged every event of the run acknowledged, warm-up included: the denominator per event.
      * @param allocatedBytes  what the load thread allocated in the run's loops (sending, polling, draining): the
      *                        check that the path measured allocates nothing, the systems' client sides included.
-     */
-    /**
-     * @param atWindowStart what the system had sent when the measured window began (its first measured send), or null
-     *                      when there was no measured window: the epoch changes of the warm-up and of the window apart.
+     * @param atWindowStart  what the system had sent when the measured window began (its first measured send), or
+     *                       null when there was no measured window: the epoch changes of the warm-up and of the window
+     *                       apart.
+     * @param gcPauses       collections in this JVM (every system measured runs in it) from the measured window's start
+     *                       to the drain's end; -1 without a measured window.
+     * @param gcMillis       the time they took, as the collectors account it.
      */
     record Run(long offered, long acknowledged, double achievedRate, long backPressured, long unacknowledged,
-        long allAcknowledged, long allocatedBytes, Traffic atWindowStart)
+        long allAcknowledged, long allocatedBytes, Traffic atWindowStart, long gcPauses, long gcMillis)
     {
     }
 
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final GarbageCollectorMXBean[] COLLECTORS =
+        ManagementFactory.getGarbageCollectorMXBeans().toArray(new GarbageCollectorMXBean[0]);
 
     private final IdleStrategy idle = io.sequencer.node.DurableMember.shortParks();
     private Histogram histogram;
@@ -84,6 +90,8 @@ final class FixedRateLoad implements SystemUnderTest.Replies
 
         long sent = 0;
         Traffic atWindowStart = null;
+        long gcPausesBefore = 0;
+        long gcMillisBefore = 0;
         long refusedEvent = -1;
         long backPressured = 0;
         long intendedNs = startNs;
@@ -102,6 +110,8 @@ final class FixedRateLoad implements SystemUnderTest.Replies
                 if (sent == warmupEvents && atWindowStart == null && measuredEvents > 0)
                 {
                     atWindowStart = system.traffic(); // once a step: the warm-up's epoch changes stay out of the window
+                    gcPausesBefore = gcPauses();
+                    gcMillisBefore = gcMillis();
                 }
                 if (system.offer(intendedNs))
                 {
@@ -130,7 +140,29 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         final long allocatedBytes = THREADS.getCurrentThreadAllocatedBytes() - allocatedBefore;
         final long windowNs = Math.max(windowEndNs, lastAcknowledgedNs) - windowStartNs;
         final double achievedRate = windowNs > 0 ? acknowledgedInWindow * 1e9 / windowNs : 0;
+        final boolean measured = atWindowStart != null;
         return new Run(measuredEvents, acknowledgedInWindow, achievedRate, backPressured,
-            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes, atWindowStart);
+            measuredEvents - acknowledgedInWindow, acknowledged, allocatedBytes, atWindowStart,
+            measured ? gcPauses() - gcPausesBefore : -1, measured ? gcMillis() - gcMillisBefore : -1);
+    }
+
+    private static long gcPauses()
+    {
+        long count = 0;
+        for (final GarbageCollectorMXBean collector : COLLECTORS)
+        {
+            count += Math.max(0, collector.getCollectionCount());
+        }
+        return count;
+    }
+
+    private static long gcMillis()
+    {
+        long millis = 0;
+        for (final GarbageCollectorMXBean collector : COLLECTORS)
+        {
+            millis += Math.max(0, collector.getCollectionTime());
+        }
+        return millis;
     }
 }

@@ -23,7 +23,7 @@ final class Options
         "  --step-seconds S     measured seconds per step (default 10)",
         "  --warmup-seconds S   unmeasured seconds at the step's rate before each step (default 3)",
         "  --jit-seconds S      unmeasured seconds at min(10000, highest rate) before a system's first step " +
-            "(default 5)",
+            "(default 15)",
         "  --size B             event (message) size in bytes, 8..1024 (default 16)",
         "  --ingress ipc|udp    how the Aeron Cluster client reaches the leader (default ipc)",
         "  --driver shared|invoker  the project's media drivers: each on a thread of its own, as Aeron Cluster's run",
@@ -71,7 +71,7 @@ final class Options
         int[] rates = { 2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000 };
         int stepSeconds = 10;
         int warmupSeconds = 3;
-        int jitSeconds = 5;
+        int jitSeconds = 15;
         int size = 16;
         AeronClusterEcho.Ingress ingress = AeronClusterEcho.Ingress.IPC;
         io.aeron.driver.ThreadingMode driver = io.aeron.driver.ThreadingMode.SHARED;

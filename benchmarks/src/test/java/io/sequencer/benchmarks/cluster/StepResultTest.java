@@ -46,6 +46,6 @@ class StepResultTest
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         histogram.recordValueWithCount(TimeUnit.MICROSECONDS.toNanos(p50Us), 100);
         return new StepResult("project", rate, histogram,
-            new FixedRateLoad.Run(rate, rate, achieved, 0, unacknowledged, 2_000, 0, null), 0, traffic, null);
+            new FixedRateLoad.Run(rate, rate, achieved, 0, unacknowledged, 2_000, 0, null, 0, 0), 0, traffic, null);
     }
 }
