@@ -138,7 +138,9 @@ public final class SnapshotLatencyRun
             .idleStrategy(new BackoffIdleStrategy());
         if (snapshots)
         {
-            context.snapshots(new CellsStateMachine(stateMegabytes), from -> CommittedLogReader.open(directory, from));
+            // as a node's: the snapshot thread hashes each entry itself
+            context.snapshots(new CellsStateMachine(stateMegabytes),
+                from -> CommittedLogReader.open(directory, from, false));
         }
         final Sequencer node = Sequencer.launch(context, new CellsStateMachine(stateMegabytes));
         final SequencerClient client = node.newClient();

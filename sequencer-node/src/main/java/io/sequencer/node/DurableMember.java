@@ -124,7 +124,8 @@ public final class DurableMember implements AutoCloseable
                 .store(storage.nodeStore())
                 .transport(transport)
                 .streamSignals(signals::listener)
-                .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from))
+                // without a second hash of each entry: the snapshot thread chains each onto its checkpoint's chk itself
+                .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from, false))
                 .idleStrategy(idleStrategy)
                 .timerSlackNs(transport.context().timerSlackNs()) // one setting for the member's threads
                 .threadFactory(pinnedTo(cpu))

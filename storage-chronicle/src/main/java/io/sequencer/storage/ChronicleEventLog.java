@@ -347,7 +347,13 @@ public final class ChronicleEventLog implements EventLog
      */
     public static ChronicleEventLog openFollowing(final Path directory)
     {
-        final ChronicleLogContext context = existingContext(directory).rehashOnRead(true);
+        return openFollowing(directory, true);
+    }
+
+    /** As {@link #openFollowing(Path)}, checking each entry's checksum chain by its hash only when {@code rehash}. */
+    public static ChronicleEventLog openFollowing(final Path directory, final boolean rehash)
+    {
+        final ChronicleLogContext context = existingContext(directory).rehashOnRead(rehash);
         context.conclude();
         final ChronicleEventLog log = new ChronicleEventLog(context, true, true);
         try
