@@ -27,7 +27,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ol>
  * <li>a partition: one member's bridge port down for a few seconds, then up again;</li>
  * <li>a deaf member: {@code bridge link set dev PORT mcast_flood off} on one member's port, so that it still sends
- *     but no longer receives multicast, for a few seconds, then on again.</li>
+ *     but no longer receives multicast, for a few seconds, then on again;</li>
+ * <li>one pair cut one way: one member stops hearing one other (a blackhole route to that member's address in its
+ *     namespace, whose strict reverse-path filter then drops what comes from there, multicast included), while that
+ *     other and the third hear everyone, and its own multicast still reaches both; for a few seconds, then the route
+ *     is removed. A switch that loses one sender's multicast on one port does this; the simulator's one-way cut is
+ *     its model. With Aeron's {@code fc=min} the cut-off sender's stream is also held to the deaf receiver's last
+ *     position until that receiver times out of its flow control.</li>
  * </ol>
  * It asserts what is robust (the cluster runs again on all three after each heal; nothing acknowledged is lost:
  * {@code log verify} and {@code log check-acks} at the end) and prints what the issue sets a target for: the fraction
@@ -110,6 +116,14 @@ class NetworkNamespaceTest
             measure(nodes, deaf, "deaf member " + deaf + " (mcast_flood off on its bridge port)",
                 () -> bridge("link", "set", "dev", port(deaf), "mcast_flood", "off"),
                 () -> bridge("link", "set", "dev", port(deaf), "mcast_flood", "on"));
+
+            final int deafTo = random.nextInt(3);
+            final int unheard = (deafTo + 1 + random.nextInt(2)) % 3;
+            final String unheardAddress = subnet + "." + (unheard + 1) + "/32";
+            measure(nodes, deafTo, "one pair cut one way: member " + deafTo + " does not hear member " + unheard +
+                " (a blackhole route and the reverse-path filter in its namespace)",
+                () -> ip("-n", memberNamespace(deafTo), "route", "add", "blackhole", unheardAddress),
+                () -> ip("-n", memberNamespace(deafTo), "route", "del", "blackhole", unheardAddress));
 
             nodes.quiesceAndStop();
             System.out.println("NetworkNamespaceTest: " + nodes.checkLogs());
@@ -288,6 +302,10 @@ class NetworkNamespaceTest
             ip("-n", namespace, "addr", "add", subnet + "." + (id + 1) + "/24", "dev", "eth0");
             ip("-n", namespace, "link", "set", "eth0", "up");
             ip("-n", namespace, "link", "set", "lo", "up");
+            // strict reverse-path filtering: a blackhole route to a member's address then drops what it sends here
+            final Result rpFilter = run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w",
+                "net.ipv4.conf.all.rp_filter=1", "net.ipv4.conf.eth0.rp_filter=1");
+            assertTrue(rpFilter.exit == 0, "sysctl rp_filter in " + namespace + ": " + rpFilter.output);
             ip("-n", bridgeNamespace(), "link", "set", port(id), "master", "br0");
             ip("-n", bridgeNamespace(), "link", "set", port(id), "up");
         }

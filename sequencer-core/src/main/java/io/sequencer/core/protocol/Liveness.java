@@ -46,9 +46,8 @@ final class Liveness
         {
             p.detector.streamLost(i, p.nowNs);
             p.counters.streamsLost++;
-            if (!p.decided || isActive(i))
+            if (ordersWith(i))
             {
-                // a member already outside the decided epoch costs nothing to lose
                 p.epochs.startEpochChange(EpochTrigger.STREAM_LOST, i);
             }
         }
@@ -61,14 +60,25 @@ final class Liveness
         if (i >= 0 && i != p.selfIndex && (p.mode == NodeMode.BOOT || p.mode == NodeMode.RUNNING))
         {
             p.detector.streamRenewed(i, p.nowNs); // a new process (cold, compiling) or a healed link: allowed stalls
-            if (!p.decided || isActive(i))
+            if (ordersWith(i))
             {
-                // Its events or promises of this epoch may have been lost with the old stream, R5 would be unsafe: even
-                // before this member has the decision, the others may run and order. A member outside the decided
-                // epoch takes part in nothing this member orders, and asks in itself.
                 p.epochs.startEpochChange(EpochTrigger.STREAM_RENEWED, i);
             }
         }
+    }
+
+    /**
+     * Whether frames of member {@code index} lost with its stream (or before a new one) could make this member order
+     * past them in the current epoch (I2), so that it must leave the epoch (§10.4): before the decision (the others may
+     * already run and order), or when both are in its active set. A member outside the decided active set orders
+     * nothing in it, and one outside takes part in nothing this member orders: either asks in itself. Before this
+     * rule a member left out and cut off from one active member (one pair cut one way, three processes across a
+     * bridge) lost that member's stream, started an epoch, coordinated it and left out the member the others still
+     * heard: an epoch change the cluster did not need.
+     */
+    private boolean ordersWith(final int index)
+    {
+        return !p.decided || isActive(index) && isActive(p.selfIndex);
     }
 
     /** The members this node heard within their failure timeouts, itself included, as a mask over member indexes. */

@@ -261,6 +261,49 @@ class LivenessSignalsTest
     }
 
     @Test
+    void aMemberOutsideTheActiveSetLeavesNoEpochForAnActiveMembersLostOrRenewedStream()
+    {
+        // member 0 is left out of the running epoch (active 1, 2) and cut off from member 1 alone: the transport
+        // reports member 1's stream lost, later back. Member 0 orders nothing in the epoch, so nothing lost with the
+        // stream can make it order past a frame: no epoch change, which would have left out member 1 (three processes
+        // across a bridge, NetworkNamespaceTest's one pair cut one way)
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
+        h.work();
+        final long have = h.log.have();
+        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b110, 2);
+        h.work();
+        final long changes = h.protocol.counters().epochChanges();
+
+        h.protocol.onMemberUnavailable(1);
+        h.work();
+        assertEquals(epoch, h.protocol.currentEpoch(), "still in the running epoch");
+        assertEquals(changes, h.protocol.counters().epochChanges());
+        assertEquals(1, h.protocol.counters().streamsLost(), "counted, and member 1 no longer counts as heard");
+        assertTrue(h.transport.ofType(MessageType.NEW_NODE).isEmpty(), "no asking in either: it does not hear "
+            + "member 1");
+
+        h.protocol.onMemberAvailable(1);
+        h.work();
+        assertEquals(epoch, h.protocol.currentEpoch(), "a new stream of member 1: still no epoch change");
+        assertEquals(changes, h.protocol.counters().epochChanges());
+    }
+
+    @Test
+    void aMemberOfTheActiveSetLeavesTheEpochForAnActiveMembersLostStream()
+    {
+        final ProtocolHarness h = new ProtocolHarness(3, 0);
+        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
+        h.work();
+        final long have = h.log.have();
+        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b111, 2);
+        h.work();
+
+        h.protocol.onMemberUnavailable(1);
+        assertTrue(h.protocol.currentEpoch() > epoch, "left the epoch at once: frames of member 1 may be lost");
+    }
+
+    @Test
     void transportSignalOfALostStreamStartsAnEpochChangeAtOnce()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);
