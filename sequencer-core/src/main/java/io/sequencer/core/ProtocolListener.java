@@ -61,8 +61,11 @@ public interface ProtocolListener
     {
     }
 
-    /** It fetches the base's entries {@code from}..{@code to} from {@code baseOwnerId} (B5). */
-    default void onFetching(final long epoch, final int baseOwnerId, final long from, final long to)
+    /**
+     * It fetches the base's entries {@code from}..{@code to} from {@code sourceId}: the base owner, or a member whose
+     * log holds the epoch's when the owner did not answer the probe (B5).
+     */
+    default void onFetching(final long epoch, final int sourceId, final long from, final long to)
     {
     }
 

@@ -89,10 +89,10 @@ final class NodeEventLog implements ProtocolListener
     }
 
     @Override
-    public void onFetching(final long epoch, final int baseOwnerId, final long from, final long to)
+    public void onFetching(final long epoch, final int sourceId, final long from, final long to)
     {
         line("epoch " + epoch + ": fetching " + (to - from + 1) + " entries (" + from + ".." + to + ") from member " +
-            baseOwnerId);
+            sourceId);
     }
 
     @Override

@@ -143,6 +143,14 @@ class CatchUpScenariosTest
     void aMemberWhoseCatchUpPathFromTheBaseOwnerIsLostFetchesFromAnAlignedMember()
     {
         final ScenarioCluster c = member2DownWhileTheOthersOrder6000();
+        final java.util.List<Integer> fetchesFrom = new java.util.ArrayList<>();
+        c.listeners[2] = new io.sequencer.core.ProtocolListener()
+        {
+            public void onFetching(final long epoch, final int sourceId, final long from, final long to)
+            {
+                fetchesFrom.add(sourceId);
+            }
+        };
         final int owner = startMember2UntilItFetchesOutside(c);
         final int other = 1 - owner;
         final long fetched = c.nodes[2].counters().fetchedEntries();
@@ -152,6 +160,8 @@ class CatchUpScenariosTest
         assertTrue(c.nodes[2].counters().fetchSourcesChanged() >= 1, "member 2 turned to member " + other);
         assertTrue(c.nodes[2].counters().fetchedEntries() > fetched, "and fetched from it");
         assertEquals(0, c.nodes[2].counters().bootTimeouts(), "member 2 never gave up on the epoch");
+        // the operator's event line names the member fetched from, not the base owner that did not answer
+        assertTrue(fetchesFrom.contains(c.cluster.memberId(other)), "fetches reported from " + fetchesFrom);
     }
 
     /**

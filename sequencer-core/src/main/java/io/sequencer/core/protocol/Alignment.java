@@ -192,7 +192,7 @@ final class Alignment
         {
             p.phase = BootPhase.FETCHING;
             p.catchUp.fetchStarted();
-            p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchNext, p.decisionN);
+            p.listener.onFetching(p.currentEpoch, p.memberIds[p.catchUp.source], p.catchUp.fetchNext, p.decisionN);
             p.catchUp.startFetch();
         }
     }

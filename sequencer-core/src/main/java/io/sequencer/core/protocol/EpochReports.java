@@ -61,7 +61,6 @@ final class EpochReports
         decisionResentEpoch = new long[p.memberCount];
     }
 
-    /** The coordinator counts its own report like any other. */
     /** A new epoch: no reports of it yet, and the history of the last one's reports starts over. */
     void onEpochEntered()
     {
@@ -69,6 +68,7 @@ final class EpochReports
         java.util.Arrays.fill(historyCount, 0);
     }
 
+    /** The coordinator counts its own report like any other. */
     void recordOwnReport()
     {
         final long have = p.ordering.serSelf();

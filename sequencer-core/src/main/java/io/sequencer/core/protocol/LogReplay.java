@@ -23,13 +23,13 @@ final class LogReplay
         this.p = protocol;
     }
 
-    /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
     /** A new epoch: the replay ahead may try a checkpoint again. */
     void onEpochEntered()
     {
         replayAheadStopped = false;
     }
 
+    /** Bring the state machine to exactly {@code position}: reuse it, or reset, restore a checkpoint, replay. */
     void rebuildStateTo(final long position)
     {
         if (!p.stateValid || p.replica.appliedUpTo() > position)

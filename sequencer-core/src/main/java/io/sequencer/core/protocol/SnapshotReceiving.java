@@ -333,7 +333,8 @@ final class SnapshotReceiving
         p.phase = BootPhase.FETCHING;
         p.catchUp.fetchNext = b + 1;
         p.catchUp.fetchStarted();
-        p.listener.onFetching(p.currentEpoch, p.memberIds[p.baseOwner], p.catchUp.fetchNext, p.catchUp.fetchTarget);
+        p.listener.onFetching(p.currentEpoch, p.memberIds[p.catchUp.source], p.catchUp.fetchNext,
+            p.catchUp.fetchTarget);
         if (installAt == b && !restoreInstalled())
         {
             return;
