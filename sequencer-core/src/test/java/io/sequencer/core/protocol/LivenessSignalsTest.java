@@ -141,6 +141,22 @@ class LivenessSignalsTest
         return epoch;
     }
 
+    /**
+     * Member 0 adopts the running epoch coordinated by member 2, then takes its decision: {@code activeMask}, based
+     * on member 2's log at this log's end.
+     *
+     * @return the epoch.
+     */
+    private static long takeTheRunningEpochsDecision(final ProtocolHarness h, final int activeMask)
+    {
+        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
+        h.work();
+        final long have = h.log.have();
+        h.clusterNodes(2, epoch, have, h.log.chkAt(have), activeMask, 2);
+        h.work();
+        return epoch;
+    }
+
     /** Members 1 and 2 running in {@code epoch}, hearing everyone: this member hears a quorum throughout. */
     private static void beatsOfTheRunningMembers(final ProtocolHarness h, final long epoch)
     {
@@ -156,11 +172,7 @@ class LivenessSignalsTest
     void aMemberThatGetsTheMissedDecisionFollowsIt()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);
-        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
-        h.work();
-        final long have = h.log.have();
-        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b111, 2);
-        h.work();
+        final long epoch = takeTheRunningEpochsDecision(h, 0b111);
         assertEquals(epoch, h.protocol.currentEpoch(), "it aligns in the running epoch instead of asking in");
         assertTrue(h.transport.ofType(MessageType.NEW_NODE).isEmpty());
         assertNotEquals(BootPhase.COLLECTING, h.protocol.bootPhase(), "the decision was taken");
@@ -268,11 +280,7 @@ class LivenessSignalsTest
         // stream can make it order past a frame: no epoch change, which would have left out member 1 (three processes
         // across a bridge, NetworkNamespaceTest's one pair cut one way)
         final ProtocolHarness h = new ProtocolHarness(3, 0);
-        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
-        h.work();
-        final long have = h.log.have();
-        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b110, 2);
-        h.work();
+        final long epoch = takeTheRunningEpochsDecision(h, 0b110);
         final long changes = h.protocol.counters().epochChanges();
 
         h.protocol.onMemberUnavailable(1);
@@ -293,11 +301,7 @@ class LivenessSignalsTest
     void aMemberOfTheActiveSetLeavesTheEpochForAnActiveMembersLostStream()
     {
         final ProtocolHarness h = new ProtocolHarness(3, 0);
-        final long epoch = adoptAnEpochRunningWithoutThisMember(h);
-        h.work();
-        final long have = h.log.have();
-        h.clusterNodes(2, epoch, have, h.log.chkAt(have), 0b111, 2);
-        h.work();
+        final long epoch = takeTheRunningEpochsDecision(h, 0b111);
 
         h.protocol.onMemberUnavailable(1);
         assertTrue(h.protocol.currentEpoch() > epoch, "left the epoch at once: frames of member 1 may be lost");
