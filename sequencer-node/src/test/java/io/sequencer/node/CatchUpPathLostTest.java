@@ -44,10 +44,7 @@ class CatchUpPathLostTest
             final UdpRelay[] relays = { to0, to1 };
             cluster.startAll("--bootstrap", "--load", "500");
             cluster.awaitAllAcknowledging(100, "all three acknowledging");
-            final long have2 = cluster.counter(2, "have");
-            cluster.kill(2);
-            cluster.await(() -> cluster.counter(1, "have") > have2 + 2_000, "the others 2,000 entries ahead",
-                TimeUnit.MINUTES.toNanos(1));
+            cluster.killAndFallBehind(2, 1, 2_000, TimeUnit.MINUTES.toNanos(1));
 
             to0.cut(true);
             to1.cut(true);

@@ -347,6 +347,19 @@ final class NodeCluster implements AutoCloseable
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "member " + id + " gone after SIGKILL");
     }
 
+    /**
+     * SIGKILL member {@code victim} and wait until member {@code witness}'s log holds {@code entries} more than the
+     * victim's did: a member to restart that far behind.
+     */
+    void killAndFallBehind(final int victim, final int witness, final long entries, final long timeoutNs)
+        throws InterruptedException
+    {
+        final long have = counter(victim, "have");
+        kill(victim);
+        await(() -> counter(witness, "have") > have + entries,
+            String.format(java.util.Locale.ROOT, "the others %,d entries ahead", entries), timeoutNs);
+    }
+
     /** Send {@code signal} (e.g. STOP, CONT) to member {@code id}'s process. */
     void signal(final int id, final String signal) throws IOException, InterruptedException
     {

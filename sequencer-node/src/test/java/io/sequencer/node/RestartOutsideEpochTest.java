@@ -37,10 +37,7 @@ class RestartOutsideEpochTest
     {
         cluster.startAll("--bootstrap", "--load", "2000");
         cluster.awaitAllAcknowledging(100, "all three acknowledging");
-        final long have2 = cluster.counter(2, "have");
-        cluster.kill(2);
-        cluster.await(() -> cluster.counter(1, "have") > have2 + 30_000, "the others 30,000 entries ahead",
-            TimeUnit.MINUTES.toNanos(2));
+        cluster.killAndFallBehind(2, 1, 30_000, TimeUnit.MINUTES.toNanos(2));
 
         // Restarted 30,000 entries behind (above admissionLag): the running epoch's decision leaves it out, and it
         // catches up outside. Killed there, before it has asked in.
