@@ -96,6 +96,7 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         long backPressured = 0;
         long intendedNs = startNs;
         idle.reset();
+        io.sequencer.core.runtime.TimerSlack.set(1_000);
         final long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
         while (sent < events)
         {
