@@ -207,9 +207,10 @@ public final class AeronTransport implements Transport
      */
     private static boolean driverActive(final File directory, final AeronTransportContext context)
     {
+        final boolean heartbeat;
         try
         {
-            return CommonContext.isDriverActive(directory, DRIVER_ACTIVE_TIMEOUT_MS, message -> {});
+            heartbeat = CommonContext.isDriverActive(directory, DRIVER_ACTIVE_TIMEOUT_MS, message -> {});
         }
         catch (final io.aeron.exceptions.DriverTimeoutException ex)
         {
@@ -217,6 +218,22 @@ public final class AeronTransport implements Transport
                 " held the CnC file of a driver that never finished starting (" + ex.getMessage() + "): replaced"));
             return false;
         }
+        if (!heartbeat)
+        {
+            return false;
+        }
+        // A heartbeat younger than the timeout is also what a driver killed a moment ago leaves: a member killed and
+        // restarted at once (a supervisor's restart, a fast JVM start) was refused as if two nodes shared the
+        // directory. The driver's process is named in its CnC file; gone, the driver is too.
+        final long pid = DriverProcess.goneOwner(directory);
+        if (pid > 0)
+        {
+            context.errorHandler().onError(new io.sequencer.core.RecoveredFault("media driver directory " + directory +
+                " held the CnC file of a driver whose process " + pid + " is gone (killed within the last " +
+                DRIVER_ACTIVE_TIMEOUT_MS + " ms): replaced"));
+            return false;
+        }
+        return true;
     }
 
     private static MediaDriver launchDriver(final AeronTransportContext context)
