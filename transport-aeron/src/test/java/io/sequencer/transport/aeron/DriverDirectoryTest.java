@@ -25,31 +25,14 @@ class DriverDirectoryTest
     @Test
     void aCncFileThatWasNeverInitialisedIsReplacedAndReported() throws IOException
     {
-        final ClusterConfig cluster = ClusterConfig.ofSize(TestNetwork.clusterId(), 1);
-        final AeronTransportContext context = TestNode.transportContext(
-            cluster, 0, TestNetwork.multicastChannel(), TestNetwork.streamId(), new int[] {TestNetwork.freeUdpPort()});
+        final AeronTransportContext context = context();
         final File directory = new File(context.aeronDirectoryName());
         assertTrue(directory.mkdirs());
         try (RandomAccessFile cnc = new RandomAccessFile(new File(directory, "cnc.dat"), "rw"))
         {
             cnc.setLength(1024 * 1024); // created and sized, its version still 0: the driver died before writing it
         }
-        final List<Throwable> errors = new ArrayList<>();
-        context.errorHandler(errors::add);
-
-        try
-        {
-            final AeronTransport transport = AeronTransport.launch(context);
-            transport.close();
-            assertEquals(1, errors.size(), errors.toString());
-            assertTrue(errors.get(0) instanceof RecoveredFault, errors.toString());
-            assertTrue(errors.get(0).getMessage().contains("never finished starting") &&
-                errors.get(0).getMessage().contains(directory.getPath()), errors.get(0).getMessage());
-        }
-        finally
-        {
-            org.agrona.IoUtil.delete(directory, true); // gone with the driver, unless the launch failed
-        }
+        assertTakenOverAndReported(context, "never finished starting");
     }
 
     @Test
@@ -58,24 +41,29 @@ class DriverDirectoryTest
         final Process exited = new ProcessBuilder("true").start();
         assertTrue(exited.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         final AeronTransportContext context = context();
-        final File directory = new File(context.aeronDirectoryName());
         final long nowMs = System.currentTimeMillis();
-        writeCnc(directory, exited.pid(), nowMs - 200, nowMs); // heartbeat fresh, its process gone
+        writeCnc(new File(context.aeronDirectoryName()), exited.pid(), nowMs - 200, nowMs); // alive, its process gone
+        assertTakenOverAndReported(context, "process " + exited.pid() + " is gone");
+    }
+
+    /** The launch takes the directory over (its driver starts there) and reports it once, naming it and {@code why}. */
+    private static void assertTakenOverAndReported(final AeronTransportContext context, final String why)
+    {
+        final File directory = new File(context.aeronDirectoryName());
         final List<Throwable> errors = new ArrayList<>();
         context.errorHandler(errors::add);
-
         try
         {
             final AeronTransport transport = AeronTransport.launch(context);
             transport.close();
             assertEquals(1, errors.size(), errors.toString());
             assertTrue(errors.get(0) instanceof RecoveredFault, errors.toString());
-            assertTrue(errors.get(0).getMessage().contains("process " + exited.pid() + " is gone"),
-                errors.get(0).getMessage());
+            assertTrue(errors.get(0).getMessage().contains(why) &&
+                errors.get(0).getMessage().contains(directory.getPath()), errors.get(0).getMessage());
         }
         finally
         {
-            org.agrona.IoUtil.delete(directory, true);
+            org.agrona.IoUtil.delete(directory, true); // gone with the driver, unless the launch failed
         }
     }
 
