@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * sent. Measured events not acknowledged by then are reported as {@link Run#unacknowledged()}.
  * <p>
  * Idles with the demo's duty-cycle strategy (back off to parks of at most 50 us), never spins: the machine has two
- * cores. The loop allocates nothing.
+ * cores; its thread's timer slack is 1 us, so that the parks end on time. The loop allocates nothing.
  */
 final class FixedRateLoad implements SystemUnderTest.Replies
 {
@@ -96,6 +96,8 @@ final class FixedRateLoad implements SystemUnderTest.Replies
         long backPressured = 0;
         long intendedNs = startNs;
         idle.reset();
+        // Its parks end when asked (1 us late at most), not up to the OS's 50 us late: a late wake-up delays a send
+        // and the noticing of a reply, whatever the system, and hid up to 100 us of the difference between systems.
         io.sequencer.core.runtime.TimerSlack.set(1_000);
         final long allocatedBefore = THREADS.getCurrentThreadAllocatedBytes();
         while (sent < events)

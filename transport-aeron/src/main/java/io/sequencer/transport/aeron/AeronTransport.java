@@ -229,8 +229,8 @@ public final class AeronTransport implements Transport
         if (pid > 0)
         {
             context.errorHandler().onError(new io.sequencer.core.RecoveredFault("media driver directory " + directory +
-                " held the CnC file of a driver whose process " + pid + " is gone (killed within the last " +
-                DRIVER_ACTIVE_TIMEOUT_MS + " ms): replaced"));
+                " held the CnC file of a driver whose process " + pid + " is gone (its last heartbeat less than " +
+                DRIVER_ACTIVE_TIMEOUT_MS + " ms old: killed a moment ago): replaced"));
             return false;
         }
         return true;

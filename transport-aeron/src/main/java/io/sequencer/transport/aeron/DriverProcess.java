@@ -16,9 +16,9 @@ import java.time.Instant;
 final class DriverProcess
 {
     /**
-     * How much earlier than its driver a process may seem to start and still be taken for the driver's: the two clocks
-     * ({@code /proc}'s start time in clock ticks, the driver's wall clock in ms) differ by their granularity, and a
-     * process that started after its driver is another process under a reused pid.
+     * How much later than its driver a process may seem to have started and still be taken for the driver's: its
+     * start time ({@code /proc}, in clock ticks) and the driver's (the wall clock, in ms) come from different clocks.
+     * A process that clearly started after the driver is another process under a reused pid.
      */
     static final long START_TOLERANCE_MS = 1_000;
 
