@@ -11,7 +11,9 @@ import java.time.Instant;
 /**
  * The process a media driver's CnC file names (Aeron writes its pid and its start time there), and whether that
  * process is gone: the question a driver heartbeat younger than the activity timeout leaves open when the driver was
- * killed a moment ago.
+ * killed a moment ago. Pids are those of this process's pid namespace: a driver directory seen from two namespaces
+ * (containers sharing {@code /dev/shm}) would be two nodes on one directory, which the directory's name per cluster and
+ * member is there to prevent.
  */
 final class DriverProcess
 {
