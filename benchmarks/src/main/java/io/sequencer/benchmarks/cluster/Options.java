@@ -20,6 +20,8 @@ final class Options
         "  --system S           project, aeron-cluster, aeron-udp, or all (default all); several with commas",
         "  --nodes N            members of each cluster: 1 or 3 (default 3)",
         "  --rates R,R,...      events per second, ascending (default 2000,5000,10000,20000,40000,80000,160000)",
+        "  --extend-to R        after the last rate, double it while some system's ramp has not stopped, up to R",
+        "                       events per second (default 2560000; 0: the listed rates only)",
         "  --step-seconds S     measured seconds per step (default 10)",
         "  --warmup-seconds S   unmeasured seconds at the step's rate before each step (default 3)",
         "  --jit-seconds S      unmeasured seconds at min(10000, highest rate) before a system's first step " +
@@ -36,6 +38,8 @@ final class Options
     final List<String> systems;
     final int nodes;
     final int[] rates;
+    /** The highest rate the ramp may double to after the listed ones, while a system's ramp goes on (0: none). */
+    final int extendTo;
     final int stepSeconds;
     final int warmupSeconds;
     final int jitSeconds;
@@ -44,13 +48,14 @@ final class Options
     final io.aeron.driver.ThreadingMode driver;
     final Path results;
 
-    private Options(final List<String> systems, final int nodes, final int[] rates, final int stepSeconds,
-        final int warmupSeconds, final int jitSeconds, final int size, final AeronClusterEcho.Ingress ingress,
-        final io.aeron.driver.ThreadingMode driver, final Path results)
+    private Options(final List<String> systems, final int nodes, final int[] rates, final int extendTo,
+        final int stepSeconds, final int warmupSeconds, final int jitSeconds, final int size,
+        final AeronClusterEcho.Ingress ingress, final io.aeron.driver.ThreadingMode driver, final Path results)
     {
         this.systems = systems;
         this.nodes = nodes;
         this.rates = rates;
+        this.extendTo = extendTo;
         this.stepSeconds = stepSeconds;
         this.warmupSeconds = warmupSeconds;
         this.jitSeconds = jitSeconds;
@@ -69,6 +74,7 @@ final class Options
         List<String> systems = SYSTEMS;
         int nodes = 3;
         int[] rates = { 2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000 };
+        int extendTo = 2_560_000;
         int stepSeconds = 10;
         int warmupSeconds = 3;
         int jitSeconds = 15;
@@ -101,6 +107,7 @@ final class Options
                     }
                 }
                 case "--rates" -> rates = rates(value);
+                case "--extend-to" -> extendTo = integer(option, value, 0, 10_000_000);
                 case "--step-seconds" -> stepSeconds = integer(option, value, 1, 3600);
                 case "--warmup-seconds" -> warmupSeconds = integer(option, value, 0, 3600);
                 case "--jit-seconds" -> jitSeconds = integer(option, value, 0, 3600);
@@ -128,8 +135,25 @@ final class Options
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (--help lists them)");
             }
         }
-        return new Options(systems, nodes, rates, stepSeconds, warmupSeconds, jitSeconds, size, ingress, driver,
-            results);
+        return new Options(systems, nodes, rates, extendTo, stepSeconds, warmupSeconds, jitSeconds, size, ingress,
+            driver, results);
+    }
+
+    /**
+     * The ramp's rate after {@code previous}, its step number {@code index} (from 0): the listed rate, then twice the
+     * one before while that stays within {@link #extendTo}, so that a ramp on a fast machine goes on until the systems
+     * stop instead of ending at a rate both hold (a held rate is then only a lower bound).
+     *
+     * @return the rate, or 0 when the ramp ends.
+     */
+    int rateAt(final int index, final int previous)
+    {
+        if (index < rates.length)
+        {
+            return rates[index];
+        }
+        final long doubled = 2L * previous;
+        return doubled <= extendTo ? (int)doubled : 0;
     }
 
     private static List<String> systems(final String value)
@@ -191,7 +215,9 @@ final class Options
     public String toString()
     {
         return "systems " + String.join(",", systems) + ", " + nodes + " node" + (nodes == 1 ? "" : "s") +
-            ", rates " + Arrays.toString(rates) + "/s, " + stepSeconds + " s measured after " + warmupSeconds +
+            ", rates " + Arrays.toString(rates) + "/s" +
+            (extendTo > 0 ? " then doubling while a ramp goes on, up to " + extendTo + "/s" : "") + ", " +
+            stepSeconds + " s measured after " + warmupSeconds +
             " s of warm-up per step, " + size + "-byte events, Aeron Cluster client over " +
             ingress.name().toLowerCase(Locale.ROOT) + ", the project's drivers " +
             (driver == io.aeron.driver.ThreadingMode.SHARED ? "on threads of their own (shared)" :

@@ -19,6 +19,7 @@ class OptionsTest
         assertEquals(Options.SYSTEMS, options.systems);
         assertEquals(3, options.nodes);
         assertArrayEquals(new int[] { 2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 160_000 }, options.rates);
+        assertEquals(2_560_000, options.extendTo, "a ramp goes on past the listed rates until the systems stop");
         assertEquals(10, options.stepSeconds);
         assertEquals(16, options.size);
         assertEquals(AeronClusterEcho.Ingress.IPC, options.ingress);
@@ -30,12 +31,13 @@ class OptionsTest
     void everyOptionIsRead()
     {
         final Options options = Options.parse(new String[] {
-            "--system", "aeron-cluster,project", "--nodes", "1", "--rates", "1000,2_000", "--step-seconds", "2",
-            "--warmup-seconds", "0", "--jit-seconds", "1", "--size", "64", "--ingress", "udp", "--driver", "invoker",
-            "--results", "r" });
+            "--system", "aeron-cluster,project", "--nodes", "1", "--rates", "1000,2_000", "--extend-to", "0",
+            "--step-seconds", "2", "--warmup-seconds", "0", "--jit-seconds", "1", "--size", "64", "--ingress", "udp",
+            "--driver", "invoker", "--results", "r" });
         assertEquals(List.of("aeron-cluster", "project"), options.systems);
         assertEquals(1, options.nodes);
         assertArrayEquals(new int[] { 1_000, 2_000 }, options.rates);
+        assertEquals(0, options.extendTo);
         assertEquals(2, options.stepSeconds);
         assertEquals(0, options.warmupSeconds);
         assertEquals(1, options.jitSeconds);
@@ -52,12 +54,29 @@ class OptionsTest
         assertMessage("--nodes: expected 1 or 3, got 2", "--nodes", "2");
         assertMessage("--rates: expected ascending rates, got 5000,2000", "--rates", "5000,2000");
         assertMessage("--size: expected 8..1024, got 4", "--size", "4");
+        assertMessage("--extend-to: expected 0..10000000, got -1", "--extend-to", "-1");
         assertMessage("--step-seconds: expected a whole number in 1..3600, got 'ten'", "--step-seconds", "ten");
         assertMessage("--system: expected project, aeron-cluster, aeron-udp or all, got 'raft'", "--system", "raft");
         assertMessage("--ingress: expected ipc or udp, got 'tcp'", "--ingress", "tcp");
         assertMessage("--driver: expected shared or invoker, got 'dedicated'", "--driver", "dedicated");
         assertMessage("--results: a value is missing", "--results");
         assertMessage("unknown option '--rate' (--help lists them)", "--rate", "1");
+    }
+
+    @Test
+    void theRampDoublesPastTheListedRatesUpToItsLimit()
+    {
+        final Options options = Options.parse(new String[] { "--rates", "1000,3000", "--extend-to", "24000" });
+        final java.util.List<Integer> ramp = new java.util.ArrayList<>();
+        for (int index = 0, rate = options.rateAt(0, 0); rate > 0; rate = options.rateAt(++index, rate))
+        {
+            ramp.add(rate);
+        }
+        assertEquals(List.of(1_000, 3_000, 6_000, 12_000, 24_000), ramp);
+        final Options listedOnly = Options.parse(new String[] { "--rates", "1000,3000", "--extend-to", "0" });
+        assertEquals(0, listedOnly.rateAt(2, 3_000), "without --extend-to the listed rates are the ramp");
+        assertEquals(0, Options.parse(new String[] { "--extend-to", "10000000" }).rateAt(30, 8_000_000),
+            "no doubling past the limit, nor past int");
     }
 
     private static void assertMessage(final String expected, final String... args)
