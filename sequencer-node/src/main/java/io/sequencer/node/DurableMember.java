@@ -81,6 +81,9 @@ public final class DurableMember implements AutoCloseable
         // side by side they overlap, and a restarted member is back that much sooner. The transport starts once the
         // member's directory is locked: a second process for the member must change nothing, its driver included.
         final long machineBootId = NodeConfig.machineBootId();
+        // what the transport reports while the node's error log does not exist yet goes there once it does
+        final ErrorsBeforeLaunch transportErrors = new ErrorsBeforeLaunch(transportContext.errorHandler());
+        transportContext.errorHandler(transportErrors);
         final TransportStart transportStart = new TransportStart(transportContext);
         final Thread transportThread = new Thread(transportStart, "sequencer-transport-start");
         final long startNs = System.nanoTime();
@@ -130,6 +133,7 @@ public final class DurableMember implements AutoCloseable
                 .timerSlackNs(transport.context().timerSlackNs()) // one setting for the member's threads
                 .threadFactory(pinnedTo(cpu))
                 .ownThread(ownThread), stateMachine);
+            transportErrors.recordInto(sequencer.errorHandler());
             final long launchedNs = System.nanoTime();
             return new DurableMember(storage, transport, sequencer, storageOpenNs - startNs,
                 transportStart.tookNs, launchedNs - Math.max(storageOpenNs, startNs + transportStart.tookNs));

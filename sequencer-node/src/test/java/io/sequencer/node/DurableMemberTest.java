@@ -63,6 +63,38 @@ class DurableMemberTest
     }
 
     @Test
+    void whatTheTransportReportsWhileStartingIsInTheNodesErrorLog() throws Exception
+    {
+        final java.io.File aeronDir = dir.resolve("aeron-0").toFile();
+        final NodeCluster cluster = new NodeCluster(dir, 1).writeConfig(Map.of("aeron.dir", aeronDir.getPath()));
+        final NodeConfig config = NodeConfig.load(cluster.config(), Map.of());
+        assertTrue(aeronDir.mkdirs());
+        // a driver killed in its first milliseconds: its CnC file created, never initialised (DriverDirectoryTest)
+        try (java.io.RandomAccessFile cnc = new java.io.RandomAccessFile(new java.io.File(aeronDir, "cnc.dat"), "rw"))
+        {
+            cnc.setLength(1024 * 1024);
+        }
+        final PrintStream err = System.err;
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)); // its stack trace
+        try (DurableMember member = DurableMember.launch(config, 0, AccountLedger::new, true))
+        {
+            assertNotNull(member.sequencer());
+        }
+        finally
+        {
+            System.setErr(err);
+            cluster.close();
+            org.agrona.IoUtil.delete(aeronDir, true); // the driver's close removed it, unless the launch failed
+        }
+        final StringWriter out = new StringWriter();
+        final StringWriter errors = new StringWriter();
+        assertEquals(0, SequencerCli.commandLine(new PrintWriter(out, true), new PrintWriter(errors, true))
+            .execute("errors", "--dir", config.member(0).directory().getPath()), errors.toString());
+        assertTrue(out.toString().contains("never finished starting") && out.toString().contains("1 distinct error"),
+            out.toString());
+    }
+
+    @Test
     void anOperatorAsksARunningMemberForACheckpointAndTheSnapshotThreadWritesIt() throws Exception
     {
         final NodeCluster cluster = new NodeCluster(dir, 1).writeConfig(Map.of());

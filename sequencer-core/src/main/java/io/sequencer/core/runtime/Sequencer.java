@@ -313,6 +313,7 @@ public final class Sequencer implements AutoCloseable
     private final NodeStatFile statFile;
     private final NodeCounters counters;
     private final DistinctErrorLog errorLog;
+    private final ErrorHandler errorHandler;
     private final ManyToOneRingBuffer ingress;
     private final ClientRegistry clients;
     private final SequencerAgent agent;
@@ -334,7 +335,7 @@ public final class Sequencer implements AutoCloseable
             ctx.epochClock.time());
         errorLog = new DistinctErrorLog(statFile.errorLogBuffer(), ctx.epochClock);
         final ErrorHandler userHandler = ctx.errorHandler;
-        final ErrorHandler errorHandler = ex ->
+        errorHandler = ex ->
         {
             errorLog.record(ex);
             if (userHandler != null)
@@ -471,6 +472,16 @@ public final class Sequencer implements AutoCloseable
     void release(final int clientId)
     {
         clients.unregister(clientId);
+    }
+
+    /**
+     * What records an error in this node's error log (the counters file's, which {@code sequencer errors} reads) and
+     * passes it to {@link Context#errorHandler}: for the parts of the process that started before the node did, the
+     * transport among them. Safe from any thread.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
     }
 
     /** The duty cycle, for callers that run it themselves ({@code ownThread(false)}). */
