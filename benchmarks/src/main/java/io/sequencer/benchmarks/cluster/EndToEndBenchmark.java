@@ -95,7 +95,7 @@ public final class EndToEndBenchmark
             "load thread allocated");
         line(header());
         final int maxRate = options.rates[options.rates.length - 1];
-        for (int index = 0, rate = options.rateAt(0, 0); rate > 0; rate = options.rateAt(++index, rate))
+        for (final int rate : options.ramp())
         {
             final List<LatencyReport.Series> series = new ArrayList<>();
             for (final String system : options.systems)

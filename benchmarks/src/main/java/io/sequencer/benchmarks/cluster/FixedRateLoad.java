@@ -151,21 +151,22 @@ final class FixedRateLoad implements SystemUnderTest.Replies
 
     private static long gcPauses()
     {
-        long count = 0;
-        for (final GarbageCollectorMXBean collector : COLLECTORS)
-        {
-            count += Math.max(0, collector.getCollectionCount());
-        }
-        return count;
+        return sumOverCollectors(GarbageCollectorMXBean::getCollectionCount);
     }
 
     private static long gcMillis()
     {
-        long millis = 0;
+        return sumOverCollectors(GarbageCollectorMXBean::getCollectionTime);
+    }
+
+    /** A collector that does not know its count or time answers -1: counted as 0. */
+    private static long sumOverCollectors(final java.util.function.ToLongFunction<GarbageCollectorMXBean> value)
+    {
+        long sum = 0;
         for (final GarbageCollectorMXBean collector : COLLECTORS)
         {
-            millis += Math.max(0, collector.getCollectionTime());
+            sum += Math.max(0, value.applyAsLong(collector));
         }
-        return millis;
+        return sum;
     }
 }

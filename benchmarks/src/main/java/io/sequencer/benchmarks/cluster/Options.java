@@ -140,20 +140,23 @@ final class Options
     }
 
     /**
-     * The ramp's rate after {@code previous}, its step number {@code index} (from 0): the listed rate, then twice the
-     * one before while that stays within {@link #extendTo}, so that a ramp on a fast machine goes on until the systems
-     * stop instead of ending at a rate both hold (a held rate is then only a lower bound).
-     *
-     * @return the rate, or 0 when the ramp ends.
+     * The ramp: the listed rates, then each twice the one before while that stays within {@link #extendTo}, so that a
+     * ramp on a fast machine goes on until the systems stop instead of ending at a rate both hold (a held rate is then
+     * only a lower bound). The benchmark stops early once every system's ramp has stopped.
      */
-    int rateAt(final int index, final int previous)
+    int[] ramp()
     {
-        if (index < rates.length)
+        int count = rates.length;
+        for (long rate = 2L * rates[rates.length - 1]; rate <= extendTo; rate *= 2)
         {
-            return rates[index];
+            count++;
         }
-        final long doubled = 2L * previous;
-        return doubled <= extendTo ? (int)doubled : 0;
+        final int[] ramp = Arrays.copyOf(rates, count);
+        for (int i = rates.length; i < count; i++)
+        {
+            ramp[i] = 2 * ramp[i - 1];
+        }
+        return ramp;
     }
 
     private static List<String> systems(final String value)

@@ -67,16 +67,12 @@ class OptionsTest
     void theRampDoublesPastTheListedRatesUpToItsLimit()
     {
         final Options options = Options.parse(new String[] { "--rates", "1000,3000", "--extend-to", "24000" });
-        final java.util.List<Integer> ramp = new java.util.ArrayList<>();
-        for (int index = 0, rate = options.rateAt(0, 0); rate > 0; rate = options.rateAt(++index, rate))
-        {
-            ramp.add(rate);
-        }
-        assertEquals(List.of(1_000, 3_000, 6_000, 12_000, 24_000), ramp);
+        assertArrayEquals(new int[] { 1_000, 3_000, 6_000, 12_000, 24_000 }, options.ramp());
         final Options listedOnly = Options.parse(new String[] { "--rates", "1000,3000", "--extend-to", "0" });
-        assertEquals(0, listedOnly.rateAt(2, 3_000), "without --extend-to the listed rates are the ramp");
-        assertEquals(0, Options.parse(new String[] { "--extend-to", "10000000" }).rateAt(30, 8_000_000),
-            "no doubling past the limit, nor past int");
+        assertArrayEquals(new int[] { 1_000, 3_000 }, listedOnly.ramp(),
+            "without --extend-to the listed rates are the ramp");
+        final int[] longest = Options.parse(new String[] { "--extend-to", "10000000" }).ramp();
+        assertEquals(5_120_000, longest[longest.length - 1], "no doubling past the limit, nor past int");
     }
 
     private static void assertMessage(final String expected, final String... args)
