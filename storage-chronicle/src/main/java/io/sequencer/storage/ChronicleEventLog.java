@@ -139,12 +139,16 @@ public final class ChronicleEventLog implements EventLog
      * into place when it creates the cycle ({@code PrecreatedFiles}), so the roll finds its first pages allocated.
      */
     private static final String PRECREATED_SUFFIX = ".precreated";
-    private static final String PRECREATING_SUFFIX = ".precreating";
+    static final String PRECREATING_SUFFIX = ".precreating";
     /** The bytes of a cycle file written ahead before a full cycle has shown how many it takes; and at most. */
     private static final long MIN_PRECREATED_BYTES = 1 << 20;
     /** What a cycle file written ahead is filled with, 64 KiB at a time: one buffer for every file. */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     private static final long MAX_PRECREATED_BYTES = 64 << 20;
+    /** The longest a cycle file's writing ahead is spread over: a slow log's next roll is minutes away. */
+    static final long MAX_PRECREATE_SPREAD_NS = TimeUnit.SECONDS.toNanos(10);
+    /** The longest a writing ahead parks between looks at its clock and at whether it is still wanted. */
+    private static final long PRECREATE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -266,6 +270,13 @@ public final class ChronicleEventLog implements EventLog
      * a first-touch page fault (1 MiB ahead left a 3 ms stall where it ended), rounded up to 1 MiB.
      */
     private long precreatedBytes = MIN_PRECREATED_BYTES;
+    /** When the first entry of the cycle being appended was appended ({@link #nanoClock}). */
+    private long cycleStartNs;
+    /** How long the last full cycle took to append, when this log appended all of it since its open or cut; else 0. */
+    private long lastCycleNs;
+    /** Moved on by every drain of the background writer: a cycle file still being written ahead is given up. */
+    private volatile int precreateGeneration;
+    private final org.agrona.concurrent.NanoClock nanoClock;
     /**
      * Forces a full cycle file and then writes its seal, off the appending thread: an fsync of a cycle's megabytes
      * on the duty cycle would be a latency spike every {@code K} entries. A seal therefore also says its cycle is
@@ -306,6 +317,7 @@ public final class ChronicleEventLog implements EventLog
         this.sequenceMask = context.entriesPerCycle() - 1L;
         this.maxPayloadLength = context.maxPayloadLength();
         this.rehashOnRead = context.rehashOnRead();
+        this.nanoClock = context.nanoClock();
     }
 
     /**
@@ -1152,6 +1164,9 @@ public final class ChronicleEventLog implements EventLog
         }
         if (((position - 1) & sequenceMask) == 0)
         {
+            final long nowNs = nanoClock.nanoTime(); // once a cycle
+            lastCycleNs = cycleFirst == position - sequenceMask - 1 ? nowNs - cycleStartNs : 0;
+            cycleStartNs = nowNs;
             cycleFirst = position;
             cyclePreviousChk = lastChk;
         }
@@ -1697,11 +1712,19 @@ public final class ChronicleEventLog implements EventLog
      * {@code AppendStallRun}); Chronicle renames this one into place instead. Nothing named as a cycle file exists
      * before the roll, so Chronicle's listing, its tailers and this log's scan see nothing of it; one left over (a
      * crash, a cut) is zeros, what a new file holds anyway, and is removed at open, cut and close.
+     * <p>
+     * The writing is spread over half the time the last full cycle took ({@link #lastCycleNs}, at most
+     * {@link #MAX_PRECREATE_SPREAD_NS}), so that it ends long before the roll that needs it. Written at once, just
+     * after a roll, the megabytes of zeros of three members' files took both cores of a small machine from the
+     * appending threads for milliseconds, when those had just spent theirs on the roll. A drain of the writer gives it
+     * up.
      */
     private void precreate(final int cycle)
     {
         precreatedCycle = cycle;
         final long bytes = precreatedBytes;
+        final long spreadNs = Math.min(lastCycleNs / 2, MAX_PRECREATE_SPREAD_NS);
+        final int generation = precreateGeneration;
         final Path target = queueDirectory.resolve(cycleFileName(cycle));
         final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
         // a name of its own: a background writer left running by a drain that timed out never writes into this one
@@ -1715,22 +1738,15 @@ public final class ChronicleEventLog implements EventLog
                 {
                     return;
                 }
+                final boolean whole;
                 try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE))
                 {
-                    final ByteBuffer zeros = ZEROS.duplicate(); // a view of its own: the write moves its position
-                    for (long at = 0; at < bytes; at += zeros.capacity())
-                    {
-                        zeros.clear();
-                        while (zeros.hasRemaining())
-                        {
-                            channel.write(zeros, at + zeros.position());
-                        }
-                    }
+                    whole = writeZeros(channel, bytes, spreadNs, generation, target);
                 }
-                if (Files.exists(target))
+                if (!whole || Files.exists(target))
                 {
-                    Files.delete(building); // the roll came first: nothing to leave behind
+                    Files.delete(building); // given up, or the roll came first: nothing to leave behind
                     return;
                 }
                 Files.move(building, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -1749,6 +1765,47 @@ public final class ChronicleEventLog implements EventLog
                 }
             }
         });
+    }
+
+    /**
+     * Write {@code bytes} of zeros from the start of {@code channel}, 64 KiB at a time, spread evenly over
+     * {@code spreadNs}.
+     *
+     * @return false, with the writing given up, when a drain moved {@link #precreateGeneration} on from
+     * {@code generation} or {@code target} was created meanwhile (the roll came first).
+     */
+    private boolean writeZeros(final FileChannel channel, final long bytes, final long spreadNs, final int generation,
+        final Path target) throws IOException
+    {
+        final ByteBuffer zeros = ZEROS.duplicate(); // a view of its own: the write moves its position
+        final long chunks = (bytes + zeros.capacity() - 1) / zeros.capacity();
+        final long startNs = nanoClock.nanoTime();
+        for (long chunk = 0; chunk < chunks; chunk++)
+        {
+            if (spreadNs > 0 && chunk > 0)
+            {
+                final long dueNs = startNs + spreadNs * chunk / chunks; // no overflow: both at most 10 s, 1,024 chunks
+                for (long waitNs = dueNs - nanoClock.nanoTime(); waitNs > 0; waitNs = dueNs - nanoClock.nanoTime())
+                {
+                    if (generation != precreateGeneration)
+                    {
+                        return false;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(waitNs, PRECREATE_PARK_NS));
+                }
+                if (generation != precreateGeneration || Files.exists(target))
+                {
+                    return false;
+                }
+            }
+            zeros.clear();
+            final long at = chunk * zeros.capacity();
+            while (zeros.hasRemaining())
+            {
+                channel.write(zeros, at + zeros.position());
+            }
+        }
+        return true;
     }
 
     /** The name under which {@code cycle}'s file is written ahead, for Chronicle to rename into place. */
@@ -1788,6 +1845,8 @@ public final class ChronicleEventLog implements EventLog
         {
             return;
         }
+        // a file still being written ahead is given up, not waited for: the drain is prompt
+        precreateGeneration++;
         sealWriter.shutdown();
         try
         {

@@ -33,6 +33,7 @@ public final class ChronicleLogContext
     private boolean verifyWholeLogAtOpen = false;
     private long bootId;
     private boolean forceFullCycles = true;
+    private org.agrona.concurrent.NanoClock nanoClock = org.agrona.concurrent.SystemNanoClock.INSTANCE;
 
     /**
      * Check every setting once.
@@ -204,5 +205,17 @@ public final class ChronicleLogContext
     public boolean rehashOnRead()
     {
         return rehashOnRead;
+    }
+
+    /** The clock that times a cycle and paces the writing ahead of the next one's file (tests set their own). */
+    ChronicleLogContext nanoClock(final org.agrona.concurrent.NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    org.agrona.concurrent.NanoClock nanoClock()
+    {
+        return nanoClock;
     }
 }

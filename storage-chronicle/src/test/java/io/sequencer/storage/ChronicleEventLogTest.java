@@ -392,6 +392,86 @@ class ChronicleEventLogTest
         }
     }
 
+    @Test
+    void theNextCycleFileIsWrittenAheadOverHalfTheTimeTheLastCycleTook() throws IOException
+    {
+        final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
+        try (ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
+            .bootId(1).forceFullCycles(false).nanoClock(nowNs::get)))
+        {
+            EventLogContract.appendMany(log, K, 1); // cycle 2's file written ahead at once: no cycle timed yet
+            awaitFile(ChronicleEventLog.precreatedFileName(2));
+            nowNs.set(java.util.concurrent.TimeUnit.SECONDS.toNanos(2)); // cycle 1 took 2 s
+            EventLogContract.appendMany(log, 1, 2); // the roll to cycle 2: cycle 3's file over the next second
+
+            final Path building = awaitFile(ChronicleEventLog.PRECREATING_SUFFIX);
+            awaitSize(building, 64 * 1024); // the first 64 KiB at once, the rest as the clock goes on
+            final long stillUntilNs = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+            while (System.nanoTime() < stillUntilNs)
+            {
+                assertEquals(64 * 1024, Files.size(building), "no more while the clock stands still");
+                Thread.onSpinWait();
+            }
+            nowNs.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(999));
+            assertEquals(1 << 20, Files.size(awaitFile(ChronicleEventLog.precreatedFileName(3))),
+                "whole once half of cycle 1's time has gone by");
+            assertFalse(Files.exists(building));
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aCloseGivesUpTheCycleFileBeingWrittenAheadAndLeavesNoneBehind() throws IOException
+    {
+        final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
+        final ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
+            .bootId(1).forceFullCycles(false).nanoClock(nowNs::get));
+        EventLogContract.appendMany(log, K, 1);
+        nowNs.set(java.util.concurrent.TimeUnit.SECONDS.toNanos(2));
+        EventLogContract.appendMany(log, 1, 2);
+        awaitSize(awaitFile(ChronicleEventLog.PRECREATING_SUFFIX), 64 * 1024);
+
+        log.close(); // the clock stands still: a close that waited for the writing ahead would wait a minute and fail
+
+        try (Stream<Path> files = Files.list(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY)))
+        {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString())
+                .filter(n -> n.endsWith(ChronicleEventLog.PRECREATING_SUFFIX) || n.endsWith(".precreated"))
+                .collect(Collectors.toList()));
+        }
+        assertEquals(List.of("19700102F.cq4", "19700103F.cq4"), cycleFiles(), "no file for cycle 3");
+    }
+
+    /** The queue directory's file whose name ends with {@code suffix}, once there (a name ends with itself). */
+    private Path awaitFile(final String suffix) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (true)
+        {
+            try (Stream<Path> files = Files.list(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY)))
+            {
+                final java.util.Optional<Path> file =
+                    files.filter(f -> f.getFileName().toString().endsWith(suffix)).findFirst();
+                if (file.isPresent())
+                {
+                    return file.get();
+                }
+            }
+            assertTrue(System.nanoTime() < deadlineNs, "no file ending " + suffix + " within 20 s");
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitSize(final Path file, final long size) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (Files.size(file) < size)
+        {
+            assertTrue(System.nanoTime() < deadlineNs, file + " not " + size + " bytes within 20 s");
+            Thread.onSpinWait();
+        }
+    }
+
     private static void copyTree(final Path from, final Path to) throws IOException
     {
         Files.createDirectories(to);
