@@ -147,8 +147,6 @@ public final class ChronicleEventLog implements EventLog
     private static final long MAX_PRECREATED_BYTES = 64 << 20;
     /** The longest a cycle file's writing ahead is spread over: a slow log's next roll is minutes away. */
     static final long MAX_PRECREATE_SPREAD_NS = TimeUnit.SECONDS.toNanos(10);
-    /** The longest a writing ahead parks between looks at its clock and at whether it is still wanted. */
-    private static final long PRECREATE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -283,6 +281,8 @@ public final class ChronicleEventLog implements EventLog
      * forced, and an open need not force it again. Created on the first seal; drained before a cut and at close.
      */
     private java.util.concurrent.ExecutorService sealWriter;
+    /** {@link #sealWriter}'s thread, for a drain to wake from a writing ahead's wait. */
+    private volatile Thread sealWriterThread;
     /**
      * Set by the seal writer when forcing a full cycle file failed: that cycle's pages may be gone, and a later fsync
      * through another file handle may not say so (Linux reports a writeback error once). Every force then throws.
@@ -1698,6 +1698,7 @@ public final class ChronicleEventLog implements EventLog
             {
                 final Thread thread = new Thread(task, "sequencer-log-seals");
                 thread.setDaemon(true);
+                sealWriterThread = thread;
                 return thread;
             });
         }
@@ -1791,7 +1792,9 @@ public final class ChronicleEventLog implements EventLog
                     {
                         return false;
                     }
-                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(waitNs, PRECREATE_PARK_NS));
+                    // until the chunk is due, not in short slices: on two cores every wake-up is one the appending
+                    // threads may wait for; a drain unparks it
+                    java.util.concurrent.locks.LockSupport.parkNanos(waitNs);
                 }
                 if (generation != precreateGeneration || Files.exists(target))
                 {
@@ -1847,6 +1850,7 @@ public final class ChronicleEventLog implements EventLog
         }
         // a file still being written ahead is given up, not waited for: the drain is prompt
         precreateGeneration++;
+        java.util.concurrent.locks.LockSupport.unpark(sealWriterThread);
         sealWriter.shutdown();
         try
         {
