@@ -147,6 +147,11 @@ public final class ChronicleEventLog implements EventLog
     private static final long MAX_PRECREATED_BYTES = 64 << 20;
     /** The longest a cycle file's writing ahead is spread over: a slow log's next roll is minutes away. */
     static final long MAX_PRECREATE_SPREAD_NS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The longest a writing ahead parks before it looks again at how full the cycle being appended is: a burst after a
+     * quiet spell fills a cycle faster than the last one did, and must not meet a file half written at its roll.
+     */
+    private static final long PRECREATE_LOOK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -171,6 +176,20 @@ public final class ChronicleEventLog implements EventLog
      */
     private static final long WRITER_TIMEOUT_MS = 500;
     private static final Logger LOGGER = LoggerFactory.getLogger(ChronicleEventLog.class);
+    /** {@link #have}, read by the writing ahead on its own thread (how full the cycle being appended is). */
+    private static final java.lang.invoke.VarHandle HAVE;
+
+    static
+    {
+        try
+        {
+            HAVE = java.lang.invoke.MethodHandles.lookup().findVarHandle(ChronicleEventLog.class, "have", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     /** Drives roll cycles from the position being appended. */
     private static final class PositionClock implements TimeProvider
@@ -1725,6 +1744,7 @@ public final class ChronicleEventLog implements EventLog
         precreatedCycle = cycle;
         final long bytes = precreatedBytes;
         final long spreadNs = Math.min(lastCycleNs / 2, MAX_PRECREATE_SPREAD_NS);
+        final long fillFrom = cycleFirst; // the first position of the cycle being appended
         final int generation = precreateGeneration;
         final Path target = queueDirectory.resolve(cycleFileName(cycle));
         final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
@@ -1735,15 +1755,15 @@ public final class ChronicleEventLog implements EventLog
         {
             try
             {
-                if (Files.exists(target) || Files.exists(ready))
+                if (generation != precreateGeneration || Files.exists(target) || Files.exists(ready))
                 {
-                    return;
+                    return; // drained before it began, or not needed
                 }
                 final boolean whole;
                 try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE))
                 {
-                    whole = writeZeros(channel, bytes, spreadNs, generation, target);
+                    whole = writeZeros(channel, bytes, spreadNs, fillFrom, generation, target);
                 }
                 if (!whole || Files.exists(target))
                 {
@@ -1770,31 +1790,37 @@ public final class ChronicleEventLog implements EventLog
 
     /**
      * Write {@code bytes} of zeros from the start of {@code channel}, 64 KiB at a time, spread evenly over
-     * {@code spreadNs}.
+     * {@code spreadNs}, or faster when the cycle being appended (from {@code fillFrom}) fills faster: a chunk is due
+     * when its share of the time has gone by or the cycle is filled to twice its share, whichever comes first, so the
+     * file is whole by the time the cycle is half full.
      *
      * @return false, with the writing given up, when a drain moved {@link #precreateGeneration} on from
      * {@code generation} or {@code target} was created meanwhile (the roll came first).
      */
-    private boolean writeZeros(final FileChannel channel, final long bytes, final long spreadNs, final int generation,
-        final Path target) throws IOException
+    private boolean writeZeros(final FileChannel channel, final long bytes, final long spreadNs, final long fillFrom,
+        final int generation, final Path target) throws IOException
     {
         final ByteBuffer zeros = ZEROS.duplicate(); // a view of its own: the write moves its position
         final long chunks = (bytes + zeros.capacity() - 1) / zeros.capacity();
+        final long entriesPerCycle = sequenceMask + 1;
         final long startNs = nanoClock.nanoTime();
         for (long chunk = 0; chunk < chunks; chunk++)
         {
             if (spreadNs > 0 && chunk > 0)
             {
                 final long dueNs = startNs + spreadNs * chunk / chunks; // no overflow: both at most 10 s, 1,024 chunks
-                for (long waitNs = dueNs - nanoClock.nanoTime(); waitNs > 0; waitNs = dueNs - nanoClock.nanoTime())
+                // no overflow either: at most 2^28 entries a cycle times 2,048
+                final long dueFill = entriesPerCycle * chunk / (2 * chunks);
+                for (long waitNs = dueNs - nanoClock.nanoTime(); waitNs > 0 &&
+                    (long)HAVE.getOpaque(this) - fillFrom + 1 < dueFill; waitNs = dueNs - nanoClock.nanoTime())
                 {
                     if (generation != precreateGeneration)
                     {
                         return false;
                     }
-                    // until the chunk is due, not in short slices: on two cores every wake-up is one the appending
-                    // threads may wait for; a drain unparks it
-                    java.util.concurrent.locks.LockSupport.parkNanos(waitNs);
+                    // until the chunk is due, or the next look at the cycle's fill: on two cores every wake-up is one
+                    // the appending threads may wait for; a drain unparks it
+                    java.util.concurrent.locks.LockSupport.parkNanos(Math.min(waitNs, PRECREATE_LOOK_NS));
                 }
                 if (generation != precreateGeneration || Files.exists(target))
                 {

@@ -396,16 +396,9 @@ class ChronicleEventLogTest
     void theNextCycleFileIsWrittenAheadOverHalfTheTimeTheLastCycleTook() throws IOException
     {
         final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
-        try (ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
-            .bootId(1).forceFullCycles(false).nanoClock(nowNs::get)))
+        try (ChronicleEventLog log = openTimedBy(nowNs))
         {
-            EventLogContract.appendMany(log, K, 1); // cycle 2's file written ahead at once: no cycle timed yet
-            awaitFile(ChronicleEventLog.precreatedFileName(2));
-            nowNs.set(java.util.concurrent.TimeUnit.SECONDS.toNanos(2)); // cycle 1 took 2 s
-            EventLogContract.appendMany(log, 1, 2); // the roll to cycle 2: cycle 3's file over the next second
-
-            final Path building = awaitFile(ChronicleEventLog.PRECREATING_SUFFIX);
-            awaitSize(building, 64 * 1024); // the first 64 KiB at once, the rest as the clock goes on
+            final Path building = rollAfterACycleOfTwoSeconds(log, nowNs); // cycle 3's file: over the next second
             final long stillUntilNs = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
             while (System.nanoTime() < stillUntilNs)
             {
@@ -420,16 +413,27 @@ class ChronicleEventLogTest
     }
 
     @Test
+    void aBurstHasTheNextCycleFileWrittenAheadByTheTimeItsCycleIsHalfFull() throws IOException
+    {
+        final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
+        try (ChronicleEventLog log = openTimedBy(nowNs))
+        {
+            final Path building = rollAfterACycleOfTwoSeconds(log, nowNs);
+            EventLogContract.appendMany(log, TIMED_K / 2 - 1, 2); // half of cycle 2 in no time at all
+
+            assertEquals(1 << 20, Files.size(awaitFile(ChronicleEventLog.precreatedFileName(3))),
+                "whole, with the clock standing still");
+            assertFalse(Files.exists(building));
+        }
+    }
+
+    @Test
     @org.junit.jupiter.api.Timeout(30)
     void aCloseGivesUpTheCycleFileBeingWrittenAheadAndLeavesNoneBehind() throws IOException
     {
         final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
-        final ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
-            .bootId(1).forceFullCycles(false).nanoClock(nowNs::get));
-        EventLogContract.appendMany(log, K, 1);
-        nowNs.set(java.util.concurrent.TimeUnit.SECONDS.toNanos(2));
-        EventLogContract.appendMany(log, 1, 2);
-        awaitSize(awaitFile(ChronicleEventLog.PRECREATING_SUFFIX), 64 * 1024);
+        final ChronicleEventLog log = openTimedBy(nowNs);
+        rollAfterACycleOfTwoSeconds(log, nowNs);
 
         log.close(); // the clock stands still: a close that waited for the writing ahead would wait a minute and fail
 
@@ -440,6 +444,33 @@ class ChronicleEventLogTest
                 .collect(Collectors.toList()));
         }
         assertEquals(List.of("19700102F.cq4", "19700103F.cq4"), cycleFiles(), "no file for cycle 3");
+    }
+
+    /** Entries a cycle in the tests of the writing ahead: enough for one entry to be less than a chunk's share. */
+    private static final int TIMED_K = 64;
+
+    /** A log under durability {@code none} (it writes the next cycle file ahead) on the clock {@code nowNs}. */
+    private ChronicleEventLog openTimedBy(final java.util.concurrent.atomic.AtomicLong nowNs)
+    {
+        return ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory).entriesPerCycle(TIMED_K)
+            .bootId(1).forceFullCycles(false).nanoClock(nowNs::get));
+    }
+
+    /**
+     * Cycle 1 appended in 2 s of {@code nowNs}, then the first entry of cycle 2: cycle 3's file is then written ahead
+     * over a second, or as cycle 2 fills. Returns that file being written, once its first 64 KiB are in (written at
+     * once).
+     */
+    private Path rollAfterACycleOfTwoSeconds(
+        final ChronicleEventLog log, final java.util.concurrent.atomic.AtomicLong nowNs) throws IOException
+    {
+        EventLogContract.appendMany(log, TIMED_K, 1); // cycle 2's file written ahead at once: no cycle timed yet
+        awaitFile(ChronicleEventLog.precreatedFileName(2));
+        nowNs.set(java.util.concurrent.TimeUnit.SECONDS.toNanos(2));
+        EventLogContract.appendMany(log, 1, 2);
+        final Path building = awaitFile(ChronicleEventLog.PRECREATING_SUFFIX);
+        awaitSize(building, 64 * 1024);
+        return building;
     }
 
     /** The queue directory's file whose name ends with {@code suffix}, once there (a name ends with itself). */
