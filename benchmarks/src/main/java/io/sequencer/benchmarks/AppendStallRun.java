@@ -12,8 +12,10 @@ import java.nio.file.Path;
  * Where a log append stalls: appends 64-byte events to a {@link ChronicleEventLog} opened as a member under durability
  * {@code none} opens it, at a fixed {@code --rate}, and prints every append that took longer than {@code --over-us},
  * with its position within its cycle file (1: the first append of a new cycle, which creates and maps the file), then
- * the longest append at a cycle's start and elsewhere. {@code --block-mb} and {@code --entries-per-cycle} change the
- * log's mapping and cycle size (small cycles make rolls frequent enough to profile).
+ * the longest append at a cycle's start and elsewhere, and the median and p90 of the appends that rolled.
+ * {@code --block-mb} and {@code --entries-per-cycle} change the log's mapping and cycle size (small cycles make rolls
+ * frequent enough to profile); {@code --force-full-cycles true} opens it as durability {@code batch} and
+ * {@code strict} do (full cycle files forced before their seals, nothing written ahead), without the per-batch forces.
  * <pre>
  * java $(cat sequencer-node/target/jvm-flags.txt) -cp benchmarks/target/benchmarks.jar \
  *     io.sequencer.benchmarks.AppendStallRun --entries 400000 --rate 20000 --over-us 1000
@@ -32,6 +34,7 @@ public final class AppendStallRun
         long overUs = 1_000;
         long blockBytes = ChronicleLogContext.DEFAULT_BLOCK_SIZE;
         int perCycleEntries = ChronicleLogContext.DEFAULT_ENTRIES_PER_CYCLE;
+        boolean forceFullCycles = false;
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -41,14 +44,16 @@ public final class AppendStallRun
                 case "--over-us" -> overUs = Long.parseLong(args[i + 1]);
                 case "--block-mb" -> blockBytes = Long.parseLong(args[i + 1]) << 20;
                 case "--entries-per-cycle" -> perCycleEntries = Integer.parseInt(args[i + 1]);
+                case "--force-full-cycles" -> forceFullCycles = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] +
-                    ": expected --entries, --rate, --over-us, --block-mb, --entries-per-cycle");
+                    ": expected --entries, --rate, --over-us, --block-mb, --entries-per-cycle, --force-full-cycles");
             }
         }
         final Path directory = LogFixture.newDirectory("append-stall");
         final ChronicleLogContext context = new ChronicleLogContext().directory(directory).clusterId(1).bootId(1)
-            .forceFullCycles(false).blockSize(blockBytes).entriesPerCycle(perCycleEntries);
+            .forceFullCycles(forceFullCycles).blockSize(blockBytes).entriesPerCycle(perCycleEntries);
         final long perCycle = context.entriesPerCycle();
+        final org.HdrHistogram.Histogram rolls = new org.HdrHistogram.Histogram(3);
         long maxAtRollNs = 0;
         long maxElsewhereNs = 0;
         try (ChronicleEventLog log = ChronicleEventLog.open(context))
@@ -75,6 +80,7 @@ public final class AppendStallRun
                     if (inCycle == 1)
                     {
                         maxAtRollNs = Math.max(maxAtRollNs, tookNs);
+                        rolls.recordValue(tookNs / 1_000);
                     }
                     else
                     {
@@ -94,5 +100,7 @@ public final class AppendStallRun
         }
         System.out.printf("longest append: first of a cycle file %,d us, any other %,d us%n", maxAtRollNs / 1_000,
             maxElsewhereNs / 1_000);
+        System.out.printf("rolls measured: %d, median %,d us, p90 %,d us%n", rolls.getTotalCount(),
+            rolls.getValueAtPercentile(50), rolls.getValueAtPercentile(90));
     }
 }
