@@ -377,6 +377,7 @@ public final class Sequencer implements AutoCloseable
             clients::lostCompletions, counterSources, ctx.countersUpdateIntervalNs);
         ingress = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(ctx.ingressRingBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+        RingWarmUp.startOnce(); // the rings' first wrap, compiled in from the start
         final int slot = align(ClientRegistry.COMPLETED_HEADER + protocolContext.maxResultLength() + 8, 8);
         completionRingBytes = Integer.highestOneBit(Math.max(4096, ctx.clientMaxInFlight * slot * 2) - 1) << 1;
         if (ctx.streamSignals != null)
