@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
 final class RingWarmUp
 {
     /** Messages written and read through each scratch ring: enough for the JIT's profiling tiers to see the wraps. */
-    static final int MESSAGES = 20_000;
+    static final int MESSAGES = 4_000;
     static final int CAPACITY = 1024;
     private static final int MESSAGE_TYPE = 1;
     /** Lengths that do not divide the capacity (records are aligned to 8 bytes), so wraps need padding. */
@@ -35,7 +35,8 @@ final class RingWarmUp
 
     /**
      * Start the wraps once in this process, however many nodes it builds (the JIT's profile is the process's), on a
-     * thread of their own: about 35 ms in a JVM just started, not on the node's way to running.
+     * thread of their own, not on the node's way to running: under 30 ms in a JVM just started, most of it loading
+     * Agrona's classes, which the node loads anyway.
      */
     static void startOnce()
     {
@@ -75,9 +76,7 @@ final class RingWarmUp
     static long run(final ManyToOneRingBuffer ingress, final OneToOneRingBuffer completions)
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
-        final long[] read = new long[1];
-        final org.agrona.concurrent.MessageHandler count =
-            (final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) -> read[0]++;
+        final Counter count = new Counter();
         for (int i = 0; i < MESSAGES; i++)
         {
             final int length = LENGTHS[i % LENGTHS.length];
@@ -97,7 +96,18 @@ final class RingWarmUp
         }
         drain(ingress, count);
         drain(completions, count);
-        return read[0];
+        return count.read;
+    }
+
+    /** A class, not a lambda: a JVM just started spends milliseconds bootstrapping its first lambdas. */
+    private static final class Counter implements org.agrona.concurrent.MessageHandler
+    {
+        long read;
+
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            read++;
+        }
     }
 
     private static int claim(final ManyToOneRingBuffer ring, final int length,
