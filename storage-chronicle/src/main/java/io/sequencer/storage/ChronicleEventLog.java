@@ -146,7 +146,7 @@ public final class ChronicleEventLog implements EventLog
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
     private static final long MAX_PRECREATED_BYTES = 64 << 20;
     /** The longest a cycle file's writing ahead is spread over: a slow log's next roll is minutes away. */
-    static final long MAX_PRECREATE_SPREAD_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long MAX_PRECREATE_SPREAD_NS = TimeUnit.SECONDS.toNanos(10);
     /**
      * The longest a writing ahead parks before it looks again at how full the cycle being appended is: a burst after a
      * quiet spell fills a cycle faster than the last one did, and must not meet a file half written at its roll.

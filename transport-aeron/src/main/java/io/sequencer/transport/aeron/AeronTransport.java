@@ -193,7 +193,7 @@ public final class AeronTransport implements Transport
     static final long EMBEDDED_PAUSE_TOLERANCE_NS = TimeUnit.HOURS.toNanos(24);
 
     /** How long the embedded driver's name-resolving thread sleeps when it has nothing to do (Aeron's default: 1). */
-    static final long ASYNC_EXECUTOR_SLEEP_MS = 10;
+    private static final long ASYNC_EXECUTOR_SLEEP_MS = 10;
 
     /**
      * How old a driver's heartbeat may be for it to count as active, and how long its CnC file may stay uninitialised
