@@ -38,7 +38,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * (its own media driver, archive and consensus module, directories in a temporary directory and {@code /dev/shm})
  * and a {@link ClusteredServiceContainer} running {@link EchoService}; members talk over loopback UDP on ports chosen
  * free for this run. Aeron Cluster's defaults otherwise (its log channel, archive without fsync: {@code
- * fileSyncLevel} 0, the counterpart of the project's durability {@code none}), except the idle strategy: every agent
+ * fileSyncLevel} 0, the counterpart of the project's durability {@code none}; {@code fileSyncLevel} 1, each block
+ * forced as it is written, before the recorded position that commits it moves on, the counterpart of {@code batch}),
+ * except the idle strategy: every agent
  * (drivers in {@code SHARED} mode, archives in {@code SHARED} mode, consensus modules, service containers, the
  * client) backs off as the project's duty cycle does, to parks of at most 50 us. Aeron Cluster has no invoker mode
  * for its consensus module or service container, so each member runs four threads.
@@ -64,6 +66,7 @@ final class AeronClusterEcho implements SystemUnderTest
     private final int nodes;
     private final int size;
     private final Ingress ingress;
+    private final int fileSyncLevel;
     private final Path root;
     private final ClusteredMediaDriver[] members;
     private final ClusteredServiceContainer[] containers;
@@ -79,11 +82,13 @@ final class AeronClusterEcho implements SystemUnderTest
     private SystemUnderTest.Replies replies;
     private long sequence;
 
-    private AeronClusterEcho(final int nodes, final int size, final Ingress ingress) throws IOException
+    private AeronClusterEcho(final int nodes, final int size, final Ingress ingress, final int fileSyncLevel)
+        throws IOException
     {
         this.nodes = nodes;
         this.size = size;
         this.ingress = ingress;
+        this.fileSyncLevel = fileSyncLevel;
         root = Files.createTempDirectory("sequencer-bench-aeron-cluster-");
         members = new ClusteredMediaDriver[nodes];
         containers = new ClusteredServiceContainer[nodes];
@@ -91,11 +96,15 @@ final class AeronClusterEcho implements SystemUnderTest
         message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
     }
 
-    /** Start the members, wait for a leader, connect the client. */
-    static AeronClusterEcho start(final int nodes, final int size, final Ingress ingress,
+    /**
+     * Start the members, wait for a leader, connect the client.
+     *
+     * @param fileSyncLevel the archives' (0: no force, 1: each block forced as it is written).
+     */
+    static AeronClusterEcho start(final int nodes, final int size, final Ingress ingress, final int fileSyncLevel,
         final SplittableRandom random) throws IOException
     {
-        final AeronClusterEcho cluster = new AeronClusterEcho(nodes, size, ingress);
+        final AeronClusterEcho cluster = new AeronClusterEcho(nodes, size, ingress, fileSyncLevel);
         try
         {
             cluster.launch(random);
@@ -164,6 +173,8 @@ final class AeronClusterEcho implements SystemUnderTest
                     .threadingMode(ArchiveThreadingMode.SHARED)
                     .idleStrategySupplier(idle())
                     .deleteArchiveOnStart(true)
+                    .fileSyncLevel(fileSyncLevel)
+                    .catalogFileSyncLevel(fileSyncLevel)
                     .errorHandler(errorHandler),
                 new ConsensusModule.Context()
                     .aeronDirectoryName(aeronDirectory)

@@ -1,5 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.core.Durability;
 import io.sequencer.node.LatencyReport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
@@ -174,8 +175,10 @@ public final class EndToEndBenchmark
     {
         return switch (system)
         {
-            case PROJECT -> ProjectCluster.start(options.nodes, options.size, options.driver, random);
-            case AERON_CLUSTER -> AeronClusterEcho.start(options.nodes, options.size, options.ingress, random);
+            case PROJECT ->
+                ProjectCluster.start(options.nodes, options.size, options.driver, options.durability, random);
+            case AERON_CLUSTER -> AeronClusterEcho.start(options.nodes, options.size, options.ingress,
+                options.durability == Durability.BATCH ? 1 : 0, random);
             case AERON_UDP -> UdpPingPong.start(options.size, random);
             default -> throw new IllegalArgumentException("unknown system " + system);
         };

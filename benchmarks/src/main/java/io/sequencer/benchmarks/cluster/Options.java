@@ -1,5 +1,7 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.core.Durability;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,8 @@ final class Options
         "  --ingress ipc|udp    how the Aeron Cluster client reaches the leader (default ipc)",
         "  --driver shared|invoker  the project's media drivers: each on a thread of its own, as Aeron Cluster's run",
         "                       (default shared), or run by the members' duty cycle, as the demo runs them (invoker)",
+        "  --durability none|batch  the project's durability (default none); Aeron Cluster's archive forces its",
+        "                       recordings to match: fileSyncLevel 0 under none, 1 (each block written) under batch",
         "  --results DIR        where histogram logs, plots and the summary go (default: a new temporary directory)",
         "  --help               this text");
 
@@ -46,11 +50,13 @@ final class Options
     final int size;
     final AeronClusterEcho.Ingress ingress;
     final io.aeron.driver.ThreadingMode driver;
+    final Durability durability;
     final Path results;
 
     private Options(final List<String> systems, final int nodes, final int[] rates, final int extendTo,
         final int stepSeconds, final int warmupSeconds, final int jitSeconds, final int size,
-        final AeronClusterEcho.Ingress ingress, final io.aeron.driver.ThreadingMode driver, final Path results)
+        final AeronClusterEcho.Ingress ingress, final io.aeron.driver.ThreadingMode driver,
+        final Durability durability, final Path results)
     {
         this.systems = systems;
         this.nodes = nodes;
@@ -62,6 +68,7 @@ final class Options
         this.size = size;
         this.ingress = ingress;
         this.driver = driver;
+        this.durability = durability;
         this.results = results;
     }
 
@@ -81,6 +88,7 @@ final class Options
         int size = 16;
         AeronClusterEcho.Ingress ingress = AeronClusterEcho.Ingress.IPC;
         io.aeron.driver.ThreadingMode driver = io.aeron.driver.ThreadingMode.SHARED;
+        Durability durability = Durability.NONE;
         Path results = null;
         for (int i = 0; i < args.length; i++)
         {
@@ -131,12 +139,21 @@ final class Options
                     }
                     driver = io.aeron.driver.ThreadingMode.valueOf(value.toUpperCase(Locale.ROOT));
                 }
+                case "--durability" ->
+                {
+                    // strict forces per event, for which Aeron Cluster has no counterpart to compare with
+                    if (!value.equals("none") && !value.equals("batch"))
+                    {
+                        throw new IllegalArgumentException("--durability: expected none or batch, got '" + value + "'");
+                    }
+                    durability = Durability.valueOf(value.toUpperCase(Locale.ROOT));
+                }
                 case "--results" -> results = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' (--help lists them)");
             }
         }
         return new Options(systems, nodes, rates, extendTo, stepSeconds, warmupSeconds, jitSeconds, size, ingress,
-            driver, results);
+            driver, durability, results);
     }
 
     /**
@@ -224,6 +241,7 @@ final class Options
             " s of warm-up per step, " + size + "-byte events, Aeron Cluster client over " +
             ingress.name().toLowerCase(Locale.ROOT) + ", the project's drivers " +
             (driver == io.aeron.driver.ThreadingMode.SHARED ? "on threads of their own (shared)" :
-                "run by its duty cycle (invoker)");
+                "run by its duty cycle (invoker)") + ", durability " + durability.name().toLowerCase(Locale.ROOT) +
+            (durability == Durability.BATCH ? " (Aeron Cluster's archive at fileSyncLevel 1)" : "");
     }
 }

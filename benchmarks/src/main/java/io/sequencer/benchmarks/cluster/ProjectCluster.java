@@ -2,6 +2,7 @@ package io.sequencer.benchmarks.cluster;
 
 import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
+import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
 import io.sequencer.core.SubmitStatus;
 import io.sequencer.core.codec.MessageType;
@@ -49,6 +50,7 @@ final class ProjectCluster implements SystemUnderTest
     private final int nodes;
     private final int size;
     private final ThreadingMode driver;
+    private final Durability durability;
     private final Path root;
     private final DurableMember[] members;
     private final DriverCounters[] drivers;
@@ -68,8 +70,10 @@ final class ProjectCluster implements SystemUnderTest
     private long refused;
     private SystemUnderTest.Replies replies;
 
-    private ProjectCluster(final int nodes, final int size, final ThreadingMode driver) throws IOException
+    private ProjectCluster(final int nodes, final int size, final ThreadingMode driver, final Durability durability)
+        throws IOException
     {
+        this.durability = durability;
         this.nodes = nodes;
         this.size = size;
         this.driver = driver;
@@ -83,10 +87,10 @@ final class ProjectCluster implements SystemUnderTest
     }
 
     /** Start the members, their shared duty cycle and one client each, and wait until every member takes events. */
-    static ProjectCluster start(
-        final int nodes, final int size, final ThreadingMode driver, final SplittableRandom random) throws IOException
+    static ProjectCluster start(final int nodes, final int size, final ThreadingMode driver,
+        final Durability durability, final SplittableRandom random) throws IOException
     {
-        final ProjectCluster cluster = new ProjectCluster(nodes, size, driver);
+        final ProjectCluster cluster = new ProjectCluster(nodes, size, driver, durability);
         try
         {
             cluster.launch(random);
@@ -115,7 +119,8 @@ final class ProjectCluster implements SystemUnderTest
                 .memberId(i)
                 .bootstrap(true)
                 .maxResultLength(size)
-                .checkpointInterval(50_000);
+                .checkpointInterval(50_000)
+                .durability(durability);
             final AeronTransportContext transport = new AeronTransportContext()
                 .cluster(cluster)
                 .memberId(i)

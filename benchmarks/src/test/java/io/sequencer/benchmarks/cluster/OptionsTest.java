@@ -1,5 +1,6 @@
 package io.sequencer.benchmarks.cluster;
 
+import io.sequencer.core.Durability;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ class OptionsTest
         assertEquals(16, options.size);
         assertEquals(AeronClusterEcho.Ingress.IPC, options.ingress);
         assertEquals(io.aeron.driver.ThreadingMode.SHARED, options.driver, "drivers on threads of their own");
+        assertEquals(Durability.NONE, options.durability);
         assertNull(options.results);
     }
 
@@ -33,7 +35,7 @@ class OptionsTest
         final Options options = Options.parse(new String[] {
             "--system", "aeron-cluster,project", "--nodes", "1", "--rates", "1000,2_000", "--extend-to", "0",
             "--step-seconds", "2", "--warmup-seconds", "0", "--jit-seconds", "1", "--size", "64", "--ingress", "udp",
-            "--driver", "invoker", "--results", "r" });
+            "--driver", "invoker", "--durability", "batch", "--results", "r" });
         assertEquals(List.of("aeron-cluster", "project"), options.systems);
         assertEquals(1, options.nodes);
         assertArrayEquals(new int[] { 1_000, 2_000 }, options.rates);
@@ -44,6 +46,7 @@ class OptionsTest
         assertEquals(64, options.size);
         assertEquals(AeronClusterEcho.Ingress.UDP, options.ingress);
         assertEquals(io.aeron.driver.ThreadingMode.INVOKER, options.driver);
+        assertEquals(Durability.BATCH, options.durability);
         assertEquals(Path.of("r"), options.results);
         assertNull(Options.parse(new String[] { "--rates", "5", "--help" }));
     }
@@ -59,6 +62,7 @@ class OptionsTest
         assertMessage("--system: expected project, aeron-cluster, aeron-udp or all, got 'raft'", "--system", "raft");
         assertMessage("--ingress: expected ipc or udp, got 'tcp'", "--ingress", "tcp");
         assertMessage("--driver: expected shared or invoker, got 'dedicated'", "--driver", "dedicated");
+        assertMessage("--durability: expected none or batch, got 'strict'", "--durability", "strict");
         assertMessage("--results: a value is missing", "--results");
         assertMessage("unknown option '--rate' (--help lists them)", "--rate", "1");
     }
