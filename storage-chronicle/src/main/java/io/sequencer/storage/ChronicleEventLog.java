@@ -152,6 +152,12 @@ public final class ChronicleEventLog implements EventLog
      * quiet spell fills a cycle faster than the last one did, and must not meet a file half written at its roll.
      */
     private static final long PRECREATE_LOOK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Where full cycles are forced ({@code batch}), a cycle file written ahead is forced every this many bytes as it
+     * is written: in small steps, so that no one step holds the file system's journal long from the appending
+     * thread's own forces.
+     */
+    private static final long PRECREATE_FORCE_BYTES = 1 << 20;
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -293,6 +299,9 @@ public final class ChronicleEventLog implements EventLog
     private long lastCycleNs;
     /** Moved on by every drain of the background writer: a cycle file still being written ahead is given up. */
     private volatile int precreateGeneration;
+    /** The bytes of cycle files written ahead and forced (under {@code batch}) since the open. */
+    private final java.util.concurrent.atomic.AtomicLong precreatedBytesForced =
+        new java.util.concurrent.atomic.AtomicLong();
     private final org.agrona.concurrent.NanoClock nanoClock;
     /**
      * Forces a full cycle file and then writes its seal, off the appending thread: an fsync of a cycle's megabytes
@@ -1189,7 +1198,7 @@ public final class ChronicleEventLog implements EventLog
             cycleFirst = position;
             cyclePreviousChk = lastChk;
         }
-        if (unforcedSealBootId != 0 && cycleOf(position) >= precreatedCycle)
+        if (cycleOf(position) >= precreatedCycle)
         {
             precreate(cycleOf(position) + 1);
         }
@@ -1725,13 +1734,16 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
-     * Under durability {@code none} (under {@code batch} the first force after the roll would write the zeros back:
-     * 50 ms), have the background writer write the first {@link #precreatedBytes} of {@code cycle}'s file as zeros,
-     * under Chronicle's pre-created name, built under another and renamed once whole. Creating a cycle file on the roll
+     * Have the background writer write the first {@link #precreatedBytes} of {@code cycle}'s file as zeros, under
+     * Chronicle's pre-created name, built under another and renamed once whole. Creating a cycle file on the roll
      * cost the appending thread 4–5 ms of first-touch page faults of a new sparse file (its header and index arrays:
      * {@code AppendStallRun}); Chronicle renames this one into place instead. Nothing named as a cycle file exists
      * before the roll, so Chronicle's listing, its tailers and this log's scan see nothing of it; one left over (a
-     * crash, a cut) is zeros, what a new file holds anyway, and is removed at open, cut and close.
+     * crash, a cut) is zeros, what a new file holds anyway, and is removed at open, cut and close. The force after the
+     * roll makes the new name durable ({@link #force()} forces the directory when the cycle changes).
+     * <p>
+     * Where full cycles are forced ({@code batch}), the zeros are forced too, as they are written: otherwise the first
+     * force after the roll would write them all back (50 ms).
      * <p>
      * The writing is spread over half the time the last full cycle took ({@link #lastCycleNs}, at most
      * {@link #MAX_PRECREATE_SPREAD_NS}), so that it ends long before the roll that needs it. Written at once, just
@@ -1746,6 +1758,7 @@ public final class ChronicleEventLog implements EventLog
         final long spreadNs = Math.min(lastCycleNs / 2, MAX_PRECREATE_SPREAD_NS);
         final long fillFrom = cycleFirst; // the first position of the cycle being appended
         final int generation = precreateGeneration;
+        final boolean forceZeros = unforcedSealBootId == 0;
         final Path target = queueDirectory.resolve(cycleFileName(cycle));
         final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
         // a name of its own: a background writer left running by a drain that timed out never writes into this one
@@ -1763,7 +1776,7 @@ public final class ChronicleEventLog implements EventLog
                 try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE))
                 {
-                    whole = writeZeros(channel, bytes, spreadNs, fillFrom, generation, target);
+                    whole = writeZeros(channel, bytes, spreadNs, fillFrom, generation, target, forceZeros);
                 }
                 if (!whole || Files.exists(target))
                 {
@@ -1792,18 +1805,20 @@ public final class ChronicleEventLog implements EventLog
      * Write {@code bytes} of zeros from the start of {@code channel}, 64 KiB at a time, spread evenly over
      * {@code spreadNs}, or faster when the cycle being appended (from {@code fillFrom}) fills faster: a chunk is due
      * when its share of the time has gone by or the cycle is filled to twice its share, whichever comes first, so the
-     * file is whole by the time the cycle is half full.
+     * file is whole by the time the cycle is half full. With {@code force}, what is written is forced every
+     * {@link #PRECREATE_FORCE_BYTES} and at the end.
      *
      * @return false, with the writing given up, when a drain moved {@link #precreateGeneration} on from
      * {@code generation} or {@code target} was created meanwhile (the roll came first).
      */
     private boolean writeZeros(final FileChannel channel, final long bytes, final long spreadNs, final long fillFrom,
-        final int generation, final Path target) throws IOException
+        final int generation, final Path target, final boolean force) throws IOException
     {
         final ByteBuffer zeros = ZEROS.duplicate(); // a view of its own: the write moves its position
         final long chunks = (bytes + zeros.capacity() - 1) / zeros.capacity();
         final long entriesPerCycle = sequenceMask + 1;
         final long startNs = nanoClock.nanoTime();
+        long forcedUpTo = 0;
         for (long chunk = 0; chunk < chunks; chunk++)
         {
             if (spreadNs > 0 && chunk > 0)
@@ -1833,8 +1848,21 @@ public final class ChronicleEventLog implements EventLog
             {
                 channel.write(zeros, at + zeros.position());
             }
+            final long written = at + zeros.capacity();
+            if (force && (written % PRECREATE_FORCE_BYTES == 0 || chunk == chunks - 1))
+            {
+                channel.force(false);
+                precreatedBytesForced.addAndGet(written - forcedUpTo);
+                forcedUpTo = written;
+            }
         }
         return true;
+    }
+
+    /** @return the bytes of cycle files written ahead and forced since the open (under {@code batch} only). */
+    long precreatedBytesForced()
+    {
+        return precreatedBytesForced.get();
     }
 
     /** The name under which {@code cycle}'s file is written ahead, for Chronicle to rename into place. */

@@ -409,6 +409,34 @@ class ChronicleEventLogTest
             assertEquals(1 << 20, Files.size(awaitFile(ChronicleEventLog.precreatedFileName(3))),
                 "whole once half of cycle 1's time has gone by");
             assertFalse(Files.exists(building));
+            assertEquals(0, log.precreatedBytesForced(), "under none nothing written ahead is forced");
+        }
+    }
+
+    @Test
+    void underBatchTheCycleFileWrittenAheadIsForcedBeforeItIsReady() throws IOException
+    {
+        final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
+        // durability batch: full cycles forced, and so the zeros written ahead, or the first force after the roll
+        // would write them back
+        try (ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
+            .entriesPerCycle(TIMED_K).forceFullCycles(true).nanoClock(nowNs::get)))
+        {
+            EventLogContract.appendMany(log, 1, 1);
+            awaitFile(ChronicleEventLog.precreatedFileName(2));
+            assertEquals(1 << 20, log.precreatedBytesForced(), "forced before it is renamed ready");
+
+            EventLogContract.appendMany(log, TIMED_K, 2); // the roll into it, and the next one written ahead
+            awaitFile(ChronicleEventLog.precreatedFileName(3));
+            assertEquals(2 << 20, log.precreatedBytesForced());
+            log.force();
+            assertEquals(TIMED_K + 1, log.forcedPosition());
+        }
+        try (ChronicleEventLog log = ChronicleEventLog.open(ChronicleEventLogContractTest.context(directory)
+            .entriesPerCycle(TIMED_K)))
+        {
+            assertEquals(TIMED_K + 1, log.have(), "the cycle written ahead holds what was appended into it");
+            assertFalse(log.damagedAtOpen());
         }
     }
 
