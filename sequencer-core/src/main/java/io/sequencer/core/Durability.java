@@ -9,7 +9,8 @@ public enum Durability
     /** Appended to the (memory-mapped) log: survives any process crash, not the power loss of a quorum. */
     NONE,
     /**
-     * Forced to the medium before each {@code MySerializeCounter} (group commit per duty cycle): survives power loss.
+     * Forced to the medium before a {@code MySerializeCounter} counts it (a group commit on the log's forcer thread):
+     * survives power loss.
      */
     BATCH
 }

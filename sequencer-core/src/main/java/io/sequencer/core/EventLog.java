@@ -126,10 +126,20 @@ public interface EventLog extends AutoCloseable
      */
     boolean damagedAtOpen();
 
-    /** Make everything appended so far survive power loss (durability policy {@code batch}). */
+    /** Make everything appended so far survive power loss (durability {@code batch}), and return once it does. */
     void force();
 
-    /** @return the last position made durable by {@link #force()}. */
+    /**
+     * Ask that everything appended so far be made to survive power loss, without waiting: {@link #forcedPosition()}
+     * moves on once it does (the duty cycle's way under {@code batch}, so that it never waits for the disk). A log
+     * that has no thread to force on forces here, as {@link #force()} does.
+     */
+    default void requestForce()
+    {
+        force();
+    }
+
+    /** @return the last position made durable by {@link #force()} or {@link #requestForce()}. */
     long forcedPosition();
 
     /** Release resources; the log stays on its medium. */

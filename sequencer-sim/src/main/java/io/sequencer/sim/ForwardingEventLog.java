@@ -87,6 +87,11 @@ class ForwardingEventLog implements EventLog
         log.force();
     }
 
+    public void requestForce()
+    {
+        log.requestForce();
+    }
+
     public long forcedPosition()
     {
         return log.forcedPosition();

@@ -61,7 +61,8 @@ final class SimDisk
     {
     }
 
-    final InMemoryEventLog log = new InMemoryEventLog(256, 16 * 1024);
+    /** Forces asked for without waiting complete at a later step of the node, as on the log's forcer thread. */
+    final InMemoryEventLog log = new InMemoryEventLog(256, 16 * 1024).deferRequestedForces(true);
     final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
     final InMemoryNodeStore store = new InMemoryNodeStore();
     long bootId = 1;
@@ -130,6 +131,15 @@ final class SimDisk
                 fire("before forcing " + log.have());
             }
             log.force();
+        }
+
+        public void requestForce()
+        {
+            if (trap == Trap.BEFORE_FORCE)
+            {
+                fire("before forcing " + log.have());
+            }
+            log.requestForce(); // done later, when the node's step completes it (the log's forcer thread)
         }
     };
 

@@ -1280,6 +1280,12 @@ public final class Simulation
             protocol.advanceClock(nowNs); // as the runtime's agent does
             work = network.endpoint(node.memberId).poll(node.handler, FRAGMENT_LIMIT);
             work += drainIngress(node);
+            if (random.nextBoolean())
+            {
+                // the log's forcer thread: a force asked for completes some duty cycles later, and a power loss
+                // meanwhile drops what it was to force
+                node.disk.log.completeRequestedForce();
+            }
             work += protocol.doWork(nowNs);
             if (random.nextInt(3) == 0) // another thread: it lags behind the duty cycle by a varying amount
             {

@@ -264,7 +264,8 @@ public final class ChronicleEventLog implements EventLog
     private long base;
     private long baseChk = Checksum.EMPTY;
     private long baseEpoch;
-    private long forced;
+    /** Forces the cycle files on a thread of its own; {@link #forcedPosition()} is its. */
+    private final LogForcer forcer;
     private long[] epochStarts = new long[16];
     private int epochStartCount;
     private long logId;
@@ -346,6 +347,7 @@ public final class ChronicleEventLog implements EventLog
         this.maxPayloadLength = context.maxPayloadLength();
         this.rehashOnRead = context.rehashOnRead();
         this.nanoClock = context.nanoClock();
+        this.forcer = new LogForcer(this::forceUpTo, "event log " + directory);
     }
 
     /**
@@ -529,7 +531,7 @@ public final class ChronicleEventLog implements EventLog
         // what a crashed predecessor appended may still be only in the page cache: force it before counting it (a
         // sealed cycle was forced before its seal was written, unless written under durability none, when nothing
         // asks whether it was forced)
-        forced = Math.min(have, unforcedSealBootId != 0 ? sealedUpToAtOpen : forcedSealedUpTo());
+        forcer.restartAt(Math.min(have, unforcedSealBootId != 0 ? sealedUpToAtOpen : forcedSealedUpTo()));
         force();
         resealWalkedCycles();
         entriesAtOpen = have;
@@ -640,6 +642,7 @@ public final class ChronicleEventLog implements EventLog
 
     private void closeQueue()
     {
+        forcer.await(); // the files are about to be replaced, deleted or left: no force may be in flight
         closeForceChannel();
         releaseExcerpts();
         if (queue != null)
@@ -1000,6 +1003,7 @@ public final class ChronicleEventLog implements EventLog
         {
             return;
         }
+        forcer.await(); // no force in flight may meet a file being deleted, nor read the base as it moves
         final long chk = chkAt(target);
         long epoch = baseEpoch;
         int dropped = 0;
@@ -1070,7 +1074,7 @@ public final class ChronicleEventLog implements EventLog
         have = base;
         lastChk = chk;
         recentFrom = Long.MAX_VALUE;
-        forced = base;
+        forcer.restartAt(base); // idle: the queue was closed
         epochStartCount = 0;
         lastDataEnd = 0;
         cycleFirst = -1;
@@ -1384,49 +1388,68 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /** {@inheritDoc} Refused on a read-only log, whose {@link #forcedPosition()} stays 0. */
+    /** Forces everything appended so far, and returns once it is (the forcer's thread forces). */
     public void force()
     {
+        requestForce();
+        forcer.await();
+        throwIfForceFailed();
+    }
+
+    /**
+     * {@inheritDoc} The forcer's thread forces the cycle files written since the last force, then moves
+     * {@link #forcedPosition()} on. Throws if a force has failed since the open: the pages it was to write may be
+     * gone.
+     */
+    public void requestForce()
+    {
         checkWritable("force");
-        if (cycleForceFailure != null)
+        throwIfForceFailed();
+        forcer.request(have);
+    }
+
+    private void throwIfForceFailed()
+    {
+        final String failure = cycleForceFailure != null ? cycleForceFailure : forcer.failure();
+        if (failure != null)
         {
-            throw new UncheckedIOException(new IOException("cannot force the event log " + directory + ": " +
-                cycleForceFailure));
+            throw new UncheckedIOException(new IOException("cannot force the event log " + directory + ": " + failure));
         }
-        if (Math.max(forced, base) >= have)
+    }
+
+    /**
+     * On the forcer's thread: fdatasync every cycle file holding entries after {@code forcedBefore} (and above the
+     * base) up to {@code target}. The appending thread changes {@link #base} and the force channel only while the
+     * forcer is idle ({@link LogForcer#await}), and asks for a force after, so this reads them as they were then.
+     */
+    private void forceUpTo(final long forcedBefore, final long target) throws IOException
+    {
+        final long from = Math.max(forcedBefore, base);
+        if (from >= target)
         {
-            forced = have; // nothing above the base, or all of it forced
-            return;
+            return; // nothing above the base, or all of it forced
         }
-        final int firstCycle = cycleOf(Math.max(forced, base) + 1); // none below the base is left to force
-        final int lastCycle = cycleOf(have);
-        try
+        final int firstCycle = cycleOf(from + 1); // none below the base is left to force
+        final int lastCycle = cycleOf(target);
+        for (int cycle = firstCycle; cycle < lastCycle; cycle++)
         {
-            for (int cycle = firstCycle; cycle < lastCycle; cycle++)
-            {
-                // cycles rolled past since the last force: forced once each, off the steady-state path
-                DurableFiles.forceFile(queueDirectory.resolve(cycleFileName(cycle)));
-            }
-            if (forceChannelCycle != lastCycle)
-            {
-                closeForceChannel();
-                forceChannel = FileChannel.open(queueDirectory.resolve(cycleFileName(lastCycle)),
-                    StandardOpenOption.WRITE);
-                forceChannelCycle = lastCycle;
-                // a new cycle file's name must survive too
-                DurableFiles.forceDirectory(queueDirectory);
-            }
-            forceChannel.force(false);
+            // cycles rolled past since the last force: forced once each, off the steady-state path
+            DurableFiles.forceFile(queueDirectory.resolve(cycleFileName(cycle)));
         }
-        catch (final IOException ex)
+        if (forceChannelCycle != lastCycle)
         {
-            throw new UncheckedIOException("cannot force the event log " + directory, ex);
+            closeForceChannel();
+            forceChannel = FileChannel.open(queueDirectory.resolve(cycleFileName(lastCycle)), StandardOpenOption.WRITE);
+            forceChannelCycle = lastCycle;
+            // a new cycle file's name must survive too
+            DurableFiles.forceDirectory(queueDirectory);
         }
-        forced = have;
+        forceChannel.force(false);
     }
 
     public long forcedPosition()
     {
-        return forced;
+        return forcer.forced();
     }
 
     public void close()
@@ -1446,6 +1469,7 @@ public final class ChronicleEventLog implements EventLog
                 }
                 finally
                 {
+                    forcer.stop();
                     closeQueue();
                 }
                 if (writeBytes != null)
@@ -1987,7 +2011,7 @@ public final class ChronicleEventLog implements EventLog
         lastReadChk = Checksum.EMPTY;
         clock.cycle = cycleOf(position + 1);
         lastChk = position == base ? baseChk : storedChk(position);
-        forced = Math.min(forced, position);
+        forcer.restartAt(Math.min(forcer.forced(), position)); // idle: the queue was closed for the swap
         while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > position)
         {
             epochStartCount--;

@@ -293,14 +293,14 @@ class ChronicleEventLogTest
         {
             EventLogContract.appendMany(log, 4 * K + 2, 1);
             DurableFiles.deleteTree(kept);
-            copyTree(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY), kept); // every cycle file, before
+            copyCycleFiles(directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY), kept); // every cycle file, before
             log.discardUpTo(2 * K + 5);
             assertEquals(2 * K, log.base());
         }
         assertEquals(List.of("19700104F.cq4", "19700105F.cq4", "19700106F.cq4"), cycleFiles());
 
         // a crash after the base was recorded, before the files below it were deleted
-        copyTree(kept, directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY));
+        copyCycleFiles(kept, directory.resolve(ChronicleEventLog.QUEUE_DIRECTORY));
         try (ChronicleEventLog log = open())
         {
             assertEquals(2 * K, log.base());
@@ -531,12 +531,14 @@ class ChronicleEventLogTest
         }
     }
 
-    private static void copyTree(final Path from, final Path to) throws IOException
+    /** The cycle files only: the next one, being written ahead meanwhile, may be renamed between list and copy. */
+    private static void copyCycleFiles(final Path from, final Path to) throws IOException
     {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from))
         {
-            for (final Path file : files.collect(Collectors.toList()))
+            for (final Path file : files.filter(f -> f.getFileName().toString().endsWith(".cq4"))
+                .collect(Collectors.toList()))
             {
                 Files.copy(file, to.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }

@@ -30,6 +30,9 @@ public final class InMemoryEventLog implements EventLog
     private int base;
     private long baseEpoch;
     private long forced;
+    /** With {@link #deferRequestedForces}: what {@link #requestForce()} last asked for, not forced yet. */
+    private long forceRequested;
+    private boolean deferRequestedForces;
     private int[] epochStarts = new int[16];
     private int epochStartCount;
     private boolean damagedAtOpen;
@@ -143,6 +146,35 @@ public final class InMemoryEventLog implements EventLog
         forced = have;
     }
 
+    /** Forces at once, unless {@link #deferRequestedForces} made it wait for {@link #completeRequestedForce()}. */
+    public void requestForce()
+    {
+        if (deferRequestedForces)
+        {
+            forceRequested = have;
+        }
+        else
+        {
+            force();
+        }
+    }
+
+    /**
+     * Have {@link #requestForce()} only note the request, as a log that forces on a thread of its own does until that
+     * thread is done: {@link #completeRequestedForce()} is that moment.
+     */
+    public InMemoryEventLog deferRequestedForces(final boolean defer)
+    {
+        deferRequestedForces = defer;
+        return this;
+    }
+
+    /** The force last requested is done: everything up to where it was asked for is forced. */
+    public void completeRequestedForce()
+    {
+        forced = Math.max(forced, forceRequested);
+    }
+
     public long forcedPosition()
     {
         return forced;
@@ -167,6 +199,7 @@ public final class InMemoryEventLog implements EventLog
         lowMark = Math.min(lowMark, have);
         payloadTail = have == base ? 0 : payloadOffset[have] + payloadLength[have];
         forced = Math.min(forced, have);
+        forceRequested = Math.min(forceRequested, have); // a later force does not cover what replaces the cut part
         while (epochStartCount > 0 && epochStarts[epochStartCount - 1] > have)
         {
             epochStartCount--;
@@ -237,6 +270,7 @@ public final class InMemoryEventLog implements EventLog
         this.chk[(int)base] = chk;
         payloadTail = 0;
         forced = base;
+        forceRequested = base;
         epochStartCount = 0;
         lowMark = Math.min(lowMark, base);
         resets++;
@@ -326,6 +360,7 @@ public final class InMemoryEventLog implements EventLog
         base = other.base;
         baseEpoch = other.baseEpoch;
         forced = other.forced;
+        forceRequested = forced; // a force in flight dies with its process
         epochStarts = Arrays.copyOf(other.epochStarts, other.epochStarts.length);
         epochStartCount = other.epochStartCount;
         damagedAtOpen = other.damagedAtOpen;

@@ -149,6 +149,8 @@ public final class SequencerProtocol implements MemberStreamListener
     long lastNormalEpoch;
     long guaranteed;
     boolean stateValid;
+    /** Under {@code batch}: the log's forced position when a report was last made due by its moving on. */
+    private long forcedReported;
 
     // Scoped to one epoch (docs/protocol.md §1, "State"): cleared by EpochChange.enterBoot, the parts' own by their
     // onEpochEntered. The decision's fields are written by the coordinator before the decision and read after it.
@@ -455,7 +457,7 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (durability == Durability.BATCH)
                 {
                     transport.flush(); // this cycle's events and promises leave before the fsync, not after it
-                    log.force();
+                    log.requestForce(); // the report follows once it is forced (below), in this cycle or a later one
                 }
                 reportDue = true;
                 work += serialized;
@@ -466,6 +468,13 @@ public final class SequencerProtocol implements MemberStreamListener
                         reports.countReport(i); // reports that ran ahead of this log can be checked now
                     }
                 }
+            }
+            if (durability == Durability.BATCH && log.forcedPosition() != forcedReported)
+            {
+                // ser_self moved on with the force: report it now rather than at the next cycle that serializes
+                forcedReported = log.forcedPosition();
+                reportDue = true;
+                work++;
             }
             ordering.updateGuaranteed();
             alignment.checkRunning();

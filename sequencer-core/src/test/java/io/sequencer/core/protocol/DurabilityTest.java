@@ -2,6 +2,7 @@ package io.sequencer.core.protocol;
 
 import io.sequencer.core.CompletionHandler;
 import io.sequencer.core.Durability;
+import io.sequencer.core.codec.MySerializeCounterFrame;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,6 +122,40 @@ class DurabilityTest
         h.report(1, 0, 2);
         h.work();
         assertEquals(1, h.completed.size());
+    }
+
+    @Test
+    void underBatchTheReportWaitsForTheForceRunningOffTheDutyCycleThenFollowsIt()
+    {
+        final ProtocolHarness h = new ProtocolHarness(2, 0, Durability.BATCH);
+        h.log.deferRequestedForces(true); // as the Chronicle log's forcer thread: done some cycles later
+        h.submit(1, 8);
+        h.promise(1, 1);
+        h.work();
+        assertEquals(2, h.log.have(), "serialized");
+        h.report(1, 0, 2);
+        for (int i = 0; i < 5; i++)
+        {
+            h.work();
+        }
+        assertTrue(h.completed.isEmpty(), "held by the peer, not forced here: one copy that survives power loss");
+        assertTrue(lastReportedHave(h) < 2, "no report claims the unforced entry");
+
+        h.log.completeRequestedForce();
+        h.transport.published.clear();
+        h.work();
+        assertEquals(1, h.completed.size(), "forced here too: acknowledged");
+        assertEquals(2, lastReportedHave(h), "reported in the cycle that saw the force done, nothing new ordered");
+    }
+
+    private static long lastReportedHave(final ProtocolHarness h)
+    {
+        final java.util.List<org.agrona.concurrent.UnsafeBuffer> reports =
+            h.transport.ofType(io.sequencer.core.codec.MessageType.MY_SERIALIZE_COUNTER);
+        assertTrue(!reports.isEmpty(), "a report was sent");
+        final MySerializeCounterFrame report = new MySerializeCounterFrame();
+        report.wrap(reports.get(reports.size() - 1), 0, MySerializeCounterFrame.LENGTH);
+        return report.have();
     }
 
     @Test
