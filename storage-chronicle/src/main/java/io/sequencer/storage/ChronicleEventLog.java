@@ -1387,8 +1387,10 @@ public final class ChronicleEventLog implements EventLog
         return redoneAtOpen;
     }
 
-    /** {@inheritDoc} Refused on a read-only log, whose {@link #forcedPosition()} stays 0. */
-    /** Forces everything appended so far, and returns once it is (the forcer's thread forces). */
+    /**
+     * {@inheritDoc} The forcer's thread forces; this waits for it. Refused on a read-only log, whose
+     * {@link #forcedPosition()} stays 0.
+     */
     public void force()
     {
         requestForce();
