@@ -414,6 +414,44 @@ class ChronicleEventLogTest
     }
 
     @Test
+    void forcesOnTheForcerThreadKeepUpWithAppendsCutsAndDiscards()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        final long have;
+        final long chk;
+        try (ChronicleEventLog log = open())
+        {
+            for (int round = 0; round < 300; round++)
+            {
+                EventLogContract.appendMany(log, 1 + random.nextInt(K), round);
+                log.requestForce(); // returns at once: the forcer forces while this thread goes on
+                assertTrue(log.forcedPosition() <= log.have());
+                final int change = random.nextInt(20);
+                if (change == 0 && log.have() > log.base() + 1)
+                {
+                    // a cut while a force of the entries it removes may be running
+                    log.unrollTo(log.have() - 1 - random.nextInt((int)Math.min(K, log.have() - log.base() - 1)), 0);
+                    assertTrue(log.forcedPosition() <= log.have(), "nothing cut counts as forced");
+                }
+                else if (change == 1 && log.have() > K)
+                {
+                    log.discardUpTo(log.have() - K); // whole cycle files deleted behind the forces
+                }
+            }
+            log.force();
+            assertEquals(log.have(), log.forcedPosition());
+            have = log.have();
+            chk = log.chkAt(have);
+        }
+        try (ChronicleEventLog log = open())
+        {
+            assertFalse(log.damagedAtOpen());
+            assertEquals(have, log.have());
+            assertEquals(chk, log.chkAt(have));
+        }
+    }
+
+    @Test
     void underBatchTheCycleFileWrittenAheadIsForcedBeforeItIsReady() throws IOException
     {
         final java.util.concurrent.atomic.AtomicLong nowNs = new java.util.concurrent.atomic.AtomicLong();
