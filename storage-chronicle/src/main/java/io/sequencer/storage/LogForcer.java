@@ -142,12 +142,13 @@ final class LogForcer
                 action.forceUpTo(from, target);
                 forced = target;
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final Throwable ex)
             {
                 // the entries after forced may never reach the disk: nothing more is counted as forced, and the
-                // appending thread throws at its next request (Linux reports a writeback error once)
+                // appending thread throws at its next request (Linux reports a writeback error once). An Error too:
+                // this thread must not die with a waiter left parked for ever
                 failure = "forcing " + name + " up to entry " + target + " failed: " + ex;
-                LOGGER.error("{}", failure);
+                LOGGER.error("{}", failure, ex);
             }
             final Thread waiting = waiter;
             if (waiting != null)

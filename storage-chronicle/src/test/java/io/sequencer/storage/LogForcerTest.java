@@ -70,6 +70,15 @@ class LogForcerTest
         assertTrue(forcer.failure().contains("test log up to entry 9") && forcer.failure().contains("EIO"),
             forcer.failure());
         forcer.stop();
+
+        final LogForcer broken = new LogForcer((before, target) ->
+        {
+            throw new AssertionError("an invariant");
+        }, "test log");
+        broken.request(3);
+        broken.await(); // an Error ends the wait too: the forcer's thread does not die with the waiter parked
+        assertTrue(broken.failure().contains("an invariant"), broken.failure());
+        broken.stop();
     }
 
     @Test
