@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+// a forcer that left a waiter parked would hang the build, not fail it: the test runs on a thread of its own
+@org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class LogForcerTest
 {
     private final List<long[]> forces = new CopyOnWriteArrayList<>();
