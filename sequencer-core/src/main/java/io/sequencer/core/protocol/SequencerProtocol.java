@@ -459,7 +459,11 @@ public final class SequencerProtocol implements MemberStreamListener
                     transport.flush(); // this cycle's events and promises leave before the fsync, not after it
                     log.requestForce(); // the report follows once it is forced (below), in this cycle or a later one
                 }
-                reportDue = true;
+                else
+                {
+                    // under batch a report now would repeat the last forced position: one message more per event
+                    reportDue = true;
+                }
                 work += serialized;
                 for (int i = 0; i < memberCount; i++)
                 {
