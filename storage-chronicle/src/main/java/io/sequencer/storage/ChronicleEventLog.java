@@ -1766,7 +1766,7 @@ public final class ChronicleEventLog implements EventLog
      * {@code AppendStallRun}); Chronicle renames this one into place instead. Nothing named as a cycle file exists
      * before the roll, so Chronicle's listing, its tailers and this log's scan see nothing of it; one left over (a
      * crash, a cut) is zeros, what a new file holds anyway, and is removed at open, cut and close. The force after the
-     * roll makes the new name durable ({@link #force()} forces the directory when the cycle changes).
+     * roll makes the new name durable ({@link #forceUpTo} forces the directory when the cycle changes).
      * <p>
      * Where full cycles are forced ({@code batch}), the zeros are forced too, as they are written: otherwise the first
      * force after the roll would write them all back (50 ms).

@@ -38,6 +38,12 @@ final class LogForcer
     private volatile long forced;
     private volatile String failure;
     private volatile boolean stopping;
+    /**
+     * Set by the forcer before it parks, then {@link #requested} read again; {@link #request} writes
+     * {@code requested}, then reads this: one of the two sees the other's write, so no request is missed, and the
+     * appending thread unparks (a mutex inside the JVM) only a forcer that may be parked, not one busy forcing.
+     */
+    private volatile boolean idle;
     private volatile Thread waiter;
     private Thread thread;
 
@@ -61,7 +67,10 @@ final class LogForcer
             thread.setDaemon(true); // a close stops it; a process that never closes the log must still exit
             thread.start();
         }
-        LockSupport.unpark(thread);
+        else if (idle)
+        {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** @return everything up to here is forced. */
@@ -134,7 +143,13 @@ final class LogForcer
             final long target = requested;
             if (target <= from || failure != null)
             {
-                LockSupport.park(this);
+                idle = true;
+                final long forcedNow = forced; // before requested, as above
+                if (requested <= forcedNow || failure != null) // again, now that a request will unpark it
+                {
+                    LockSupport.park(this);
+                }
+                idle = false;
                 continue;
             }
             try

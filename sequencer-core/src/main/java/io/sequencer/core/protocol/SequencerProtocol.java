@@ -457,11 +457,12 @@ public final class SequencerProtocol implements MemberStreamListener
                 if (durability == Durability.BATCH)
                 {
                     transport.flush(); // this cycle's events and promises leave before the fsync, not after it
-                    log.requestForce(); // the report follows once it is forced (below), in this cycle or a later one
+                    // the report follows once it is forced (below), in this cycle or a later one: one now would only
+                    // repeat the last forced position, a message more per event
+                    log.requestForce();
                 }
                 else
                 {
-                    // under batch a report now would repeat the last forced position: one message more per event
                     reportDue = true;
                 }
                 work += serialized;
