@@ -158,6 +158,12 @@ public final class ChronicleEventLog implements EventLog
      * thread's own forces.
      */
     private static final long PRECREATE_FORCE_BYTES = 1 << 20;
+    private static final long ROLL_CYCLE_INDEX_ARRAY_BYTES = ROLL_CYCLE.defaultIndexCount() * (long)Long.BYTES + 64;
+    /** What a reservation of space in the cycle file being appended asks the file system for at a time. */
+    private static final long RESERVE_BYTES = 1 << 20;
+    private static final long PAGE_BYTES = 4096;
+    /** Beyond an entry's bytes: its document header and padding, and an index array Chronicle may write before it. */
+    private static final long RESERVE_SLACK_BYTES = ROLL_CYCLE_INDEX_ARRAY_BYTES + PAGE_BYTES;
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -326,6 +332,13 @@ public final class ChronicleEventLog implements EventLog
     private java.util.List<CycleSeal> sealsAfterOpen = java.util.List.of();
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
+    /** The duty thread's handle on the cycle file it reserves space in ({@link #reserveSpace}). */
+    private FileChannel reserveChannel;
+    private int reserveCycle = Integer.MIN_VALUE;
+    /** The bytes from the start of {@link #reserveCycle}'s file the file system is known to have given it. */
+    private long reservedEnd;
+    /** The duty thread's view of {@link #ZEROS}: a write moves its position. */
+    private final ByteBuffer reserveZeros = ZEROS.duplicate();
     private boolean closed;
     private MemberDirectoryLock directoryLock;
 
@@ -644,6 +657,7 @@ public final class ChronicleEventLog implements EventLog
     {
         forcer.await(); // the files are about to be replaced, deleted or left: no force may be in flight
         closeForceChannel();
+        closeReserveChannel();
         releaseExcerpts();
         if (queue != null)
         {
@@ -1226,6 +1240,7 @@ public final class ChronicleEventLog implements EventLog
         staged.putLong(TIMESTAMP_OFFSET, entry.timestamp());
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
+        reserveSpace(position, length);
         clock.cycle = cycleOf(position);
         final ExcerptAppender appender = appender();
         // writeBytes, not writingDocument: Chronicle's document context finds the queue's end again before every
@@ -1868,13 +1883,9 @@ public final class ChronicleEventLog implements EventLog
                     return false;
                 }
             }
-            zeros.clear();
             final long at = chunk * zeros.capacity();
-            while (zeros.hasRemaining())
-            {
-                channel.write(zeros, at + zeros.position());
-            }
             final long written = at + zeros.capacity();
+            writeZeros(channel, zeros, at, written);
             if (force && (written % PRECREATE_FORCE_BYTES == 0 || chunk == chunks - 1))
             {
                 channel.force(false);
@@ -1963,6 +1974,169 @@ public final class ChronicleEventLog implements EventLog
             epochStarts = Arrays.copyOf(epochStarts, epochStarts.length * 2);
         }
         epochStarts[epochStartCount++] = position;
+    }
+
+    /**
+     * Make sure the file system has given the cycle file the bytes the append of entry {@code position}
+     * ({@code length} bytes) may write, before it writes any. Chronicle writes through a mapping: on a full disk a
+     * write into a page the file does not have yet is a SIGBUS, which the JVM turns into an {@link InternalError}
+     * thrown later, after the append had returned as if the entry were written (it was not: the entry was torn,
+     * found and cut at the next open). A write() of zeros ahead instead fails at once with "No space left on device",
+     * and the append throws before anything of the entry is written: the log stays as it was, and the same append
+     * succeeds once space is freed.
+     * <p>
+     * A cycle's first entry goes into the file written ahead ({@link #precreate}): where it is not there yet (the
+     * writer failed, or is late), it is written now, {@link #MIN_PRECREATED_BYTES} of it. After that the space is
+     * reserved {@link #RESERVE_BYTES} at a time, from the page after the last entry's end: only zeros no entry was
+     * written into are written again, by the log's only writing thread. Under {@code batch} the zeros are forced with
+     * the entries, by the next force.
+     */
+    private void reserveSpace(final long position, final int length)
+    {
+        final int cycle = cycleOf(position);
+        if (((position - 1) & sequenceMask) == 0)
+        {
+            closeReserveChannel();
+            reserveCycle = cycle;
+            reservedEnd = writtenAheadBytes(cycle, position);
+            return;
+        }
+        if (cycle != reserveCycle)
+        {
+            closeReserveChannel();
+            reserveCycle = cycle;
+            reservedEnd = 0;
+        }
+        if (lastDataEnd == 0 && position - 1 <= base)
+        {
+            return; // the first entry after a reset's base: the next append reserves from its end
+        }
+        final long dataEnd = lastDataEnd > 0 ? lastDataEnd : dataEndOf(position - 1); // unknown after an open or cut
+        // the entry, its document header and alignment, and an index array Chronicle may add in front of it
+        final long needed = dataEnd + length + RESERVE_SLACK_BYTES;
+        if (needed <= reservedEnd)
+        {
+            return;
+        }
+        final long from = Math.max(reservedEnd, (dataEnd + PAGE_BYTES - 1) & -PAGE_BYTES);
+        final long to = (Math.max(needed, from + RESERVE_BYTES) + PAGE_BYTES - 1) & -PAGE_BYTES;
+        try
+        {
+            if (reserveChannel == null)
+            {
+                reserveChannel = FileChannel.open(queueDirectory.resolve(cycleFileName(cycle)),
+                    StandardOpenOption.WRITE);
+            }
+            writeZeros(reserveChannel, reserveZeros, from, to);
+        }
+        catch (final IOException ex)
+        {
+            throw noSpace(position, queueDirectory.resolve(cycleFileName(cycle)), ex);
+        }
+        reservedEnd = to;
+    }
+
+    /**
+     * The bytes of zeros the file of {@code cycle}, which entry {@code position} begins, starts with: the file written
+     * ahead, or, where there is none yet, one written now. 0 where the cycle's file already exists (an open or cut
+     * at a cycle's end); the next append then reserves from this one's end.
+     */
+    private long writtenAheadBytes(final int cycle, final long position)
+    {
+        final Path target = queueDirectory.resolve(cycleFileName(cycle));
+        final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
+        Path building = null;
+        try
+        {
+            if (Files.exists(target))
+            {
+                return 0;
+            }
+            if (Files.exists(ready))
+            {
+                return Files.size(ready); // renamed into place whole: zeros, every byte written
+            }
+            // the background writer may be writing it too: both are zeros, and whichever is renamed last is used
+            building = queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
+                "." + System.nanoTime() + PRECREATING_SUFFIX));
+            try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE))
+            {
+                writeZeros(channel, reserveZeros, 0, MIN_PRECREATED_BYTES);
+                if (unforcedSealBootId == 0)
+                {
+                    channel.force(false);
+                }
+            }
+            Files.move(building, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return MIN_PRECREATED_BYTES;
+        }
+        catch (final IOException ex)
+        {
+            if (building != null)
+            {
+                try
+                {
+                    Files.deleteIfExists(building);
+                }
+                catch (final IOException ignored)
+                {
+                    // removed at the next open, cut or close
+                }
+            }
+            throw noSpace(position, target, ex);
+        }
+    }
+
+    private UncheckedIOException noSpace(final long position, final Path file, final IOException ex)
+    {
+        return new UncheckedIOException("event log " + directory + ": no space for entry " + position + " in " +
+            file.getFileName() + " (" + ex.getMessage() + "): not appended, the log ends at entry " + have +
+            "; it is appended when space is freed", ex);
+    }
+
+    /** Write zeros into {@code channel} from byte {@code from} up to {@code to} ({@code zeros}: a ZEROS view). */
+    private static void writeZeros(final FileChannel channel, final ByteBuffer zeros, final long from, final long to)
+        throws IOException
+    {
+        for (long at = from; at < to; )
+        {
+            zeros.clear();
+            zeros.limit((int)Math.min(zeros.capacity(), to - at));
+            at += channel.write(zeros, at);
+        }
+    }
+
+    /** The byte offset just after entry {@code position}'s document in its cycle file. */
+    private long dataEndOf(final long position)
+    {
+        final ExcerptTailer tailer = moveTo(position);
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent() || dc.index() != indexOf(position))
+            {
+                throw damagedOnRead(position, "cannot be read");
+            }
+            return dc.wire().bytes().readLimit();
+        }
+    }
+
+    private void closeReserveChannel()
+    {
+        if (reserveChannel != null)
+        {
+            try
+            {
+                reserveChannel.close();
+            }
+            catch (final IOException ex)
+            {
+                LOGGER.warn("event log {}: cannot close a cycle file: {}", directory, ex.toString());
+            }
+            reserveChannel = null;
+        }
+        reserveCycle = Integer.MIN_VALUE;
     }
 
     private void closeForceChannel()
