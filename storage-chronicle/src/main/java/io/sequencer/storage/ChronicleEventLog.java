@@ -4,6 +4,7 @@ import io.sequencer.core.Checksum;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLog;
 import io.sequencer.core.LogEntry;
+import io.sequencer.core.LogUnwritableException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
@@ -2089,11 +2090,11 @@ public final class ChronicleEventLog implements EventLog
         }
     }
 
-    private UncheckedIOException noSpace(final long position, final Path file, final IOException ex)
+    private LogUnwritableException noSpace(final long position, final Path file, final IOException ex)
     {
-        return new UncheckedIOException("event log " + directory + ": no space for entry " + position + " in " +
+        return new LogUnwritableException("event log " + directory + ": no space for entry " + position + " in " +
             file.getFileName() + " (" + ex.getMessage() + "): not appended, the log ends at entry " + have +
-            "; it is appended when space is freed", ex);
+            "; it can be appended once the disk has room", ex);
     }
 
     /** Write zeros into {@code channel} from byte {@code from} up to {@code to} ({@code zeros}: a ZEROS view). */

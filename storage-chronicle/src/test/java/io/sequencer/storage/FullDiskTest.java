@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
+import io.sequencer.core.LogUnwritableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -77,14 +77,14 @@ class FullDiskTest
         final long full;
         try (ChronicleEventLog log = ChronicleEventLog.open(context))
         {
-            UncheckedIOException noSpace = null;
+            LogUnwritableException noSpace = null;
             while (noSpace == null && log.have() < 1_000_000)
             {
                 try
                 {
                     append(log, appending, payload, log.have() + 1);
                 }
-                catch (final UncheckedIOException ex)
+                catch (final LogUnwritableException ex)
                 {
                     noSpace = ex;
                 }
@@ -98,7 +98,7 @@ class FullDiskTest
             assertEquals(entriesPerCycle == 1024, full % entriesPerCycle == 0,
                 "where the disk filled (at a roll with short cycles, within one with long ones): entry " + (full + 1));
 
-            assertThrows(UncheckedIOException.class, () -> append(log, appending, payload, full + 1));
+            assertThrows(LogUnwritableException.class, () -> append(log, appending, payload, full + 1));
             assertEquals(full, log.have(), "a refused append writes nothing");
             assertAllRead(log, full);
 

@@ -4,6 +4,7 @@ import io.sequencer.core.Checksum;
 import io.sequencer.core.EntryType;
 import io.sequencer.core.EventLog;
 import io.sequencer.core.LogEntry;
+import io.sequencer.core.LogUnwritableException;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import java.util.Arrays;
@@ -33,6 +34,8 @@ public final class InMemoryEventLog implements EventLog
     /** With {@link #deferRequestedForces}: what {@link #requestForce()} last asked for, not forced yet. */
     private long forceRequested;
     private boolean deferRequestedForces;
+    /** The entries the log has room for above its base (a disk's size); appends beyond throw. */
+    private long room = Long.MAX_VALUE;
     private int[] epochStarts = new int[16];
     private int epochStartCount;
     private boolean damagedAtOpen;
@@ -100,6 +103,11 @@ public final class InMemoryEventLog implements EventLog
         final int payloadOffset = entry.payloadOffset();
         final int payloadLength = entry.payloadLength();
         final int position = have + 1;
+        if (position - base > room)
+        {
+            throw new LogUnwritableException("in-memory event log: no room for entry " + position + ", not appended",
+                new java.io.IOException("No space left on device"));
+        }
         if (position >= this.epoch.length)
         {
             grow();
@@ -157,6 +165,16 @@ public final class InMemoryEventLog implements EventLog
         {
             force();
         }
+    }
+
+    /**
+     * Leave room for {@code entries} above the base, as a disk of that size would: an append beyond throws
+     * {@link LogUnwritableException} and changes nothing. {@code Long.MAX_VALUE} (the default): no limit.
+     */
+    public InMemoryEventLog room(final long entries)
+    {
+        room = entries;
+        return this;
     }
 
     /**

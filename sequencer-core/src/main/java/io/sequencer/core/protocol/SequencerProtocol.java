@@ -543,6 +543,16 @@ public final class SequencerProtocol implements MemberStreamListener
         return have + admissionLag < baseHave;
     }
 
+    /**
+     * The log cannot take an entry (a full disk): stop this member as if it had crashed (docs/protocol.md §10.7). It
+     * can neither order nor catch up, and kept in the epochs it would hold each one it is admitted to.
+     */
+    public void stopOnUnwritableLog(final io.sequencer.core.LogUnwritableException ex)
+    {
+        fatal("its event log cannot be written (" + ex.getMessage() + "): it stops, and its peers go on without it; " +
+            "restart it once the disk has room, and it catches up");
+    }
+
     /** A broken promise of the protocol itself: stop this node rather than risk an acknowledged event. */
     void fatal(final String message)
     {

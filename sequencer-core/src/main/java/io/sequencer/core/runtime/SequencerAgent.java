@@ -18,9 +18,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * let the protocol do its cycle's work (which publishes frames and completes callers), publish counters. Run by an
  * {@code AgentRunner} with the configured idle strategy, or composed with other nodes' agents on one thread.
  * An exception is recorded and counted, never allowed to end the loop; a node that must stop (a fatal protocol
- * assertion) stops ordering on its own and says so in its mode. An {@code Error} (out of memory, a stack overflow, a
- * failed assertion) is recorded and counted too, then rethrown, as is an {@code AgentTerminationException}: the
- * runner decides, and Agrona's stops the agent.
+ * assertion, or a log without room: {@link io.sequencer.core.LogUnwritableException}, which also sets
+ * {@link #stoppedBy()}) stops ordering on its own and says so in its mode. An {@code Error} (out of memory, a stack
+ * overflow, a failed assertion) is recorded and counted too, then rethrown, as is an
+ * {@code AgentTerminationException}: the runner decides, and Agrona's stops the agent.
  */
 public final class SequencerAgent implements Agent
 {
@@ -122,6 +123,15 @@ public final class SequencerAgent implements Agent
             counters.onError();
             errorHandler.onError(ex);
             throw ex;
+        }
+        catch (final io.sequencer.core.LogUnwritableException ex)
+        {
+            // a full disk: the member stops (the others on this thread go on) and whoever watches stoppedBy (the node
+            // command) exits, so that a supervisor restarts it
+            stoppedBy = ex;
+            counters.onError();
+            errorHandler.onError(ex);
+            protocol.stopOnUnwritableLog(ex);
         }
         catch (final Exception ex)
         {

@@ -307,6 +307,49 @@ class SequencerTest
         assertTrue(late.isCompletedExceptionally(), "a query after close is answered, not left waiting");
     }
 
+    /**
+     * A full disk (the log's append throws {@link io.sequencer.core.LogUnwritableException}) stops the member: its
+     * mode says so and the agent says why, for the node command to exit on; the duty cycle itself is not ended, so
+     * members sharing its thread go on. Nothing the member reported is lost: the entry that found no room is not in
+     * its log, and the event's caller gets no outcome from a stopped member.
+     */
+    @Test
+    void aLogWithoutRoomStopsTheMemberButNotTheDutyCycle()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final List<Throwable> recorded = new ArrayList<>();
+        final InMemoryEventLog log = new InMemoryEventLog();
+        final Sequencer node = Sequencer.launch(context(cluster, 0, network, false).log(log)
+            .errorHandler(recorded::add), new AccountLedger());
+        closeables.add(node);
+        final SequencerClient client = node.newClient();
+        closeables.add(client);
+        node.agent().onStart();
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
+        {
+            node.agent().doWork();
+        }
+        assertEquals(NodeMode.RUNNING, node.protocol().mode());
+        log.room(log.have() - log.base()); // full: the next entry finds no room
+
+        assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
+        final long have = log.have();
+        for (int i = 0; i < 10 && node.agent().stoppedBy() == null; i++)
+        {
+            node.agent().doWork(); // does not throw
+        }
+        assertTrue(node.agent().stoppedBy() instanceof io.sequencer.core.LogUnwritableException,
+            "the agent says why (a node exits on it): " + node.agent().stoppedBy());
+        assertEquals(NodeMode.STOPPED, node.protocol().mode(), "the member stops");
+        assertEquals(have, log.have(), "nothing appended");
+        assertTrue(recorded.stream().anyMatch(e -> e.getMessage().contains("its event log cannot be written")),
+            "the stop is recorded, saying why: " + recorded);
+        node.agent().doWork(); // the duty cycle goes on, for the other members on its thread
+        assertEquals(have, log.have());
+    }
+
     @Test
     void anAcceptedEventWhoseOutcomeComesLateIsTimedOutNotBackPressured()
     {
