@@ -3,7 +3,8 @@ package io.sequencer.sim;
 /**
  * Deliberately broken variants of the protocol. They exist only to prove that the simulator's invariant checker
  * catches a wrong protocol (a checker that cannot fail proves nothing). Each is a {@code ProtocolRules} override in
- * {@link io.sequencer.core.protocol.BrokenProtocols}: none of them exists in the library the protocol ships in.
+ * {@link io.sequencer.core.protocol.BrokenProtocols}, but {@link #TEAR_WHEN_FULL}, a behaviour of the simulated disk:
+ * none of them exists in the library the protocol ships in.
  */
 public enum ProtocolDefect
 {
@@ -39,5 +40,11 @@ public enum ProtocolDefect
      * can (the same last normal epoch, another chk at a position both hold) counts as a vote. Without authentication
      * one forged report then shapes a decision that leaves acknowledged entries out.
      */
-    COUNT_CONTRADICTING_REPORTS
+    COUNT_CONTRADICTING_REPORTS,
+    /**
+     * §10.7 undone, with the disk-full fault: an append that finds no room returns as if written (the log's mapped
+     * write was a SIGBUS, thrown by the JVM one append later), so the member reports an entry its disk never took, and
+     * loses it when its process dies, at that next append.
+     */
+    TEAR_WHEN_FULL
 }

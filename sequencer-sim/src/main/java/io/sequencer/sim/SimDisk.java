@@ -75,6 +75,14 @@ final class SimDisk
      * lost.
      */
     java.util.function.BooleanSupplier tearAllowed = () -> true;
+    /**
+     * {@link ProtocolDefect#TEAR_WHEN_FULL}: an append without room returns as if written, as Chronicle's mapped append
+     * did before docs/protocol.md §10.7, and the process dies at the next append (the JVM's InternalError for the
+     * SIGBUS); the entries written without room are lost with the process ({@link #loseUnwritten}).
+     */
+    boolean tearWhenFull;
+    /** With {@link #tearWhenFull}: the first entry appended without room, not on the disk; 0 when none. */
+    private long unwrittenFrom;
     Backup backup;
 
     Backup copy(final long nowNs)
@@ -98,10 +106,30 @@ final class SimDisk
                 fire("before resetting the log to " + base);
             }
             log.resetTo(base, chk, baseEpoch);
+            unwrittenFrom = 0; // gone with the entries the reset replaced
         }
 
         public long append(final LogEntry entry)
         {
+            final InMemoryEventLog disk = SimDisk.this.log;
+            if (tearWhenFull && disk.have() - disk.base() >= disk.room())
+            {
+                if (unwrittenFrom > 0)
+                {
+                    fire("the InternalError of the append of " + unwrittenFrom + ", which found no room");
+                }
+                final long room = disk.room();
+                disk.room(Long.MAX_VALUE);
+                try
+                {
+                    unwrittenFrom = disk.append(entry);
+                }
+                finally
+                {
+                    disk.room(room);
+                }
+                return unwrittenFrom;
+            }
             final long position = log.append(entry);
             if (trap == Trap.TORN_APPEND)
             {
@@ -122,6 +150,10 @@ final class SimDisk
                 fire("inside unrollTo(" + position + ") with " + log.have() + " entries");
             }
             log.unrollTo(position, floor);
+            if (position < unwrittenFrom)
+            {
+                unwrittenFrom = 0; // cut with the entries above the position
+            }
         }
 
         public void force()
@@ -362,6 +394,19 @@ final class SimDisk
         firedStoreTrap = storeTrap;
         storeTrap = StoreTrap.NONE;
         throw new SimulatedCrash(where);
+    }
+
+    /**
+     * The process died: an entry {@link #tearWhenFull} let through without room never reached the disk, and the next
+     * open finds it torn and cuts it (with everything after it).
+     */
+    void loseUnwritten()
+    {
+        if (unwrittenFrom > log.base() && unwrittenFrom <= log.have())
+        {
+            log.tearEntry(unwrittenFrom);
+        }
+        unwrittenFrom = 0;
     }
 
     private void fire(final String where)

@@ -4,6 +4,7 @@ import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.FrameHandler;
+import io.sequencer.core.LogUnwritableException;
 import io.sequencer.core.memory.InMemoryNetwork;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.ProtocolContext;
@@ -119,6 +120,9 @@ public final class Simulation
         OLD_DISK("old-disk"),
         /** A node's duty cycles stretched past T_fd for a while, the others running on. */
         STARVE("starve"),
+        /** A member's disk fills: an append finds no room, the member stops and its process exits (docs/protocol.md
+         *  §10.7); restarted, it finds room again, or, half the time, the disk still full and stops again. */
+        DISK_FULL("disk-full"),
         /** Some seeds carry tens of thousands of events, with a member down for most of the run (a big catch-up). */
         LONG("long");
 
@@ -473,6 +477,7 @@ public final class Simulation
     private static final int F_OLD_DISK = 18;
     private static final int F_STARVE = 19;
     private static final int F_LOG_TAIL = 20;
+    private static final int F_DISK_FULL = 21;
 
     /** One machine: its disk survives; its process comes and goes. */
     private final class SimNode
@@ -691,6 +696,7 @@ public final class Simulation
             { Fault.SILENT, F_SILENT }, { Fault.STORE_CRASH, F_STORE_TRAP }, { Fault.STORE_TORN, F_STORE_TORN },
             { Fault.LOST_LOG, F_LOST_LOG }, { Fault.LOG_DAMAGE, F_LOG_DAMAGE }, { Fault.LOG_TAIL, F_LOG_TAIL },
             { Fault.REBOOTSTRAP, F_REBOOTSTRAP }, { Fault.OLD_DISK, F_OLD_DISK }, { Fault.STARVE, F_STARVE },
+            { Fault.DISK_FULL, F_DISK_FULL },
         };
         for (final Object[] entry : single)
         {
@@ -725,6 +731,7 @@ public final class Simulation
             { Fault.LOG_TAIL, "log tails lost without a trace" }, { Fault.LOG_DAMAGE, "logs damaged or cut short" },
             { Fault.REBOOTSTRAP, "wiped members re-bootstrapped" }, { Fault.OLD_DISK, "old disks restored" },
             { Fault.STARVE, "starvation episodes" }, { Fault.STARVE, "starved duty cycles" },
+            { Fault.DISK_FULL, "disks filled" }, { Fault.DISK_FULL, "members stopped on a full disk" },
             { Fault.CHECKPOINT, "checkpoints damaged" }, { Fault.LONG, "long histories" },
             { Fault.FORGED, "garbage frames injected" }, { Fault.FORGED, "forged frames injected" },
             { Fault.FORGED, "injected frames dropped by authentication" },
@@ -777,6 +784,7 @@ public final class Simulation
             .errorHandler(ex -> onNodeError(index, ex))
             .listener(epochListener);
         final Transport transport = network.endpoint(node.memberId);
+        node.disk.tearWhenFull = options.defects.contains(ProtocolDefect.TEAR_WHEN_FULL);
         node.protocol = BrokenProtocols.create(options.defects,
             context, node.disk.logView, node.disk.checkpointView, node.disk.storeView, node.ledger, transport,
             (correlationId, position, status, result, offset, length) ->
@@ -809,6 +817,11 @@ public final class Simulation
         catch (final SimulatedCrash crash)
         {
             crash(node, "crash trap fired " + crash.getMessage());
+            return;
+        }
+        catch (final LogUnwritableException ex)
+        {
+            stopOnFullDisk(node, ex);
             return;
         }
         catch (final RuntimeException ex)
@@ -1303,6 +1316,11 @@ public final class Simulation
             crash(node, "crash trap fired " + crash.getMessage());
             return;
         }
+        catch (final LogUnwritableException ex)
+        {
+            stopOnFullDisk(node, ex);
+            return;
+        }
         catch (final RuntimeException ex)
         {
             checker.fail("member " + node.memberId + " threw " + ex + " at " + ex.getStackTrace()[0]);
@@ -1493,6 +1511,9 @@ public final class Simulation
             case F_STARVE:
                 acted = starve(node);
                 break;
+            case F_DISK_FULL:
+                acted = fillDisk(node);
+                break;
             default:
                 throw new IllegalStateException("fault " + kind);
         }
@@ -1623,6 +1644,7 @@ public final class Simulation
         }
         node.disk.firedStoreTrap = SimDisk.StoreTrap.NONE;
         node.protocol = null;
+        node.disk.loseUnwritten();
         final long torn = node.disk.log.recover(); // a torn write is garbage that the log cuts when it is opened
         trace.add(nowNs,
             "CRASH member " + node.memberId + ": " + why + (torn > 0 ? " (" + torn + " torn entry cut)" : ""));
@@ -1967,6 +1989,10 @@ public final class Simulation
         {
             crash(receiver, "crash trap fired " + crash.getMessage());
         }
+        catch (final LogUnwritableException ex)
+        {
+            stopOnFullDisk(receiver, ex);
+        }
     }
 
     private boolean longPause(final SimNode node)
@@ -1983,6 +2009,35 @@ public final class Simulation
     }
 
     /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */
+    /** The member's disk fills: room for at most 50 more entries in its log (docs/protocol.md §10.7). */
+    private boolean fillDisk(final SimNode node)
+    {
+        if (!node.up)
+        {
+            return false;
+        }
+        final long more = random.nextInt(50);
+        node.disk.log.room(node.disk.log.have() - node.disk.log.base() + more);
+        count("disks filled");
+        trace.add(nowNs, "DISK FULL member " + node.memberId + ": room for " + more + " more entries");
+        return true;
+    }
+
+    /**
+     * An append found no room: the member stops and its process exits, as the runtime stops it and the node command
+     * exits (docs/protocol.md §10.7); nothing of the entry was written. Half the time the operator frees space before
+     * the restart; otherwise the restart finds the disk still full and stops again.
+     */
+    private void stopOnFullDisk(final SimNode node, final LogUnwritableException ex)
+    {
+        count("members stopped on a full disk");
+        crash(node, "stopped: " + ex.getMessage());
+        if (random.nextBoolean())
+        {
+            node.disk.log.room(Long.MAX_VALUE);
+        }
+    }
+
     private boolean starve(final SimNode node)
     {
         if (!node.up || nowNs < node.starvedUntilNs)
@@ -2312,6 +2367,7 @@ public final class Simulation
             node.disk.storeTrap = SimDisk.StoreTrap.NONE;
             node.starvedUntilNs = 0;
             node.heldDown = false;
+            node.disk.log.room(Long.MAX_VALUE); // the operator has made room
             if (!node.up)
             {
                 restart(node);

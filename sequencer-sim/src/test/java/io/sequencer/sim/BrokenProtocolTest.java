@@ -51,13 +51,18 @@ class BrokenProtocolTest
         // without, first caught at seed 1889; RecoveryScenariosTest.baseByHaveAloneLosesTheNewerEpoch is the directed
         // case. Since reports under batch follow the force only (2026-12-07), the first seed caught (588) is caught
         // by the member's own check before the checker's: the wrong base put one of its own events where it had not
-        // submitted it, and it stopped (a fatal error, which the checker counts as a failure).
-        "BASE_BY_HAVE_ONLY, 3, ALL, I1|I3|I6|error at member [0-9]: java.lang.IllegalStateException: fatal, 2500",
+        // submitted it, and it stopped (a fatal error, which the checker counts as a failure). Since the disk-full
+        // fault joined `all` (2026-12-07, another draw per fault), the first seed caught is 3018, the same way.
+        "BASE_BY_HAVE_ONLY, 3, ALL, I1|I3|I6|error at member [0-9]: java.lang.IllegalStateException: fatal, 3500",
         // Resubmission (B6) after an epoch change, with the payload damaged: only the checker's comparison of every
         // logged payload with what its client submitted can see it (the ids, order and acknowledgements are right).
         "CORRUPT_RESUBMITTED_PAYLOAD, 3, ALL, I10, 10",
         "CORRUPT_RESUBMITTED_PAYLOAD, 2, ALL, I10, 10",
         "CORRUPT_RESUBMITTED_PAYLOAD, 3, CRASH, I10, 10",
+        // A member whose disk is full reports an entry its disk never took (docs/protocol.md §10.7 undone): first
+        // caught at seed 24 on three nodes and 28 on two.
+        "TEAR_WHEN_FULL, 3, ALL, I3, 100",
+        "TEAR_WHEN_FULL, 2, ALL, I3, 100",
     })
     void brokenVariantIsCaught(
         final ProtocolDefect defect, final int nodes, final Simulation.Faults faults, final String invariants,

@@ -47,6 +47,7 @@ class FaultClassesTest
             case REBOOTSTRAP: return "wiped members re-bootstrapped";
             case OLD_DISK: return "old disks restored";
             case STARVE: return "starved duty cycles";
+            case DISK_FULL: return "members stopped on a full disk";
             case LONG: return "long histories";
             default: throw new IllegalArgumentException(fault.name());
         }

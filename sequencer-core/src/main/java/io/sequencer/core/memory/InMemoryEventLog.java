@@ -177,6 +177,12 @@ public final class InMemoryEventLog implements EventLog
         return this;
     }
 
+    /** The entries the log has room for above its base ({@link #room(long)}). */
+    public long room()
+    {
+        return room;
+    }
+
     /**
      * Have {@link #requestForce()} only note the request, as a log that forces on a thread of its own does until that
      * thread is done: {@link #completeRequestedForce()} is that moment.
@@ -321,8 +327,18 @@ public final class InMemoryEventLog implements EventLog
     {
         if (have > 0)
         {
-            chk[have] ^= 0x5A5AL;
+            tearEntry(have);
         }
+    }
+
+    /** Simulated loss of the bytes of the entry at {@code position}: the chain breaks there, and an open cuts it. */
+    public void tearEntry(final long position)
+    {
+        if (position <= base || position > have)
+        {
+            throw new IllegalArgumentException("position " + position + " outside " + (base + 1) + ".." + have);
+        }
+        chk[(int)position] ^= 0x5A5AL;
     }
 
     /**
