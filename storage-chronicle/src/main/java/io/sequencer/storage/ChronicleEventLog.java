@@ -160,8 +160,12 @@ public final class ChronicleEventLog implements EventLog
      */
     private static final long PRECREATE_FORCE_BYTES = 1 << 20;
     private static final long ROLL_CYCLE_INDEX_ARRAY_BYTES = ROLL_CYCLE.defaultIndexCount() * (long)Long.BYTES + 64;
-    /** What a reservation of space in the cycle file being appended asks the file system for at a time. */
-    private static final long RESERVE_BYTES = 1 << 20;
+    /**
+     * What a reservation of space in the cycle file being appended asks the file system for at a time: about 0.1 ms
+     * of the appending thread here (1 MiB took 0.4 ms at the median), paid only where a cycle outgrows the file
+     * written ahead for it.
+     */
+    private static final long RESERVE_BYTES = 256 << 10;
     private static final long PAGE_BYTES = 4096;
     /** Beyond an entry's bytes: its document header and padding, and an index array Chronicle may write before it. */
     private static final long RESERVE_SLACK_BYTES = ROLL_CYCLE_INDEX_ARRAY_BYTES + PAGE_BYTES;
