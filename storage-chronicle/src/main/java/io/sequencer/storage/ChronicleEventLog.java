@@ -2129,35 +2129,31 @@ public final class ChronicleEventLog implements EventLog
 
     private void closeReserveChannel()
     {
-        if (reserveChannel != null)
-        {
-            try
-            {
-                reserveChannel.close();
-            }
-            catch (final IOException ex)
-            {
-                LOGGER.warn("event log {}: cannot close a cycle file: {}", directory, ex.toString());
-            }
-            reserveChannel = null;
-        }
+        closeCycleFile(reserveChannel);
+        reserveChannel = null;
         reserveCycle = Integer.MIN_VALUE;
     }
 
     private void closeForceChannel()
     {
-        if (forceChannel != null)
+        closeCycleFile(forceChannel);
+        forceChannel = null;
+        forceChannelCycle = Integer.MIN_VALUE;
+    }
+
+    /** Close a handle on a cycle file, if open; a failure is only logged: nothing written depends on it. */
+    private void closeCycleFile(final FileChannel channel)
+    {
+        if (channel != null)
         {
             try
             {
-                forceChannel.close();
+                channel.close();
             }
             catch (final IOException ex)
             {
                 LOGGER.warn("event log {}: cannot close a cycle file: {}", directory, ex.toString());
             }
-            forceChannel = null;
-            forceChannelCycle = Integer.MIN_VALUE;
         }
     }
 
