@@ -64,7 +64,7 @@ class DiskFullProcessTest
             "member 2 stopping on its full disk\n" + cluster.outputs());
         assertEquals(1, cluster.process(2).exitValue(), cluster.outputs());
         final String errors = errors(2);
-        assertTrue(errors.contains("no space for entry") && errors.contains("No space left on device") &&
+        assertTrue(errors.contains("cannot make room for entry") && errors.contains("No space left on device") &&
             errors.contains("its event log cannot be written"), errors);
         cluster.awaitAcknowledging(0, 1_000, "member 0 acknowledging without member 2");
 

@@ -2008,8 +2008,7 @@ public final class Simulation
         return true;
     }
 
-    /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */
-    /** The member's disk fills: room for at most 50 more entries in its log (docs/protocol.md §10.7). */
+    /** The member's disk fills: room for 0 to 49 more entries in its log (docs/protocol.md §10.7). */
     private boolean fillDisk(final SimNode node)
     {
         if (!node.up)
@@ -2038,6 +2037,7 @@ public final class Simulation
         }
     }
 
+    /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */
     private boolean starve(final SimNode node)
     {
         if (!node.up || nowNs < node.starvedUntilNs)

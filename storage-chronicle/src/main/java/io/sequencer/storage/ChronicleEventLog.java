@@ -167,8 +167,13 @@ public final class ChronicleEventLog implements EventLog
      */
     private static final long RESERVE_BYTES = 256 << 10;
     private static final long PAGE_BYTES = 4096;
-    /** Beyond an entry's bytes: its document header and padding, and an index array Chronicle may write before it. */
+    /**
+     * Beyond an entry's bytes: its document header and padding, and an index array Chronicle may write after it (or
+     * have written after the entry before it).
+     */
     private static final long RESERVE_SLACK_BYTES = ROLL_CYCLE_INDEX_ARRAY_BYTES + PAGE_BYTES;
+    /** Generous for what Chronicle writes at the start of a cycle file before its index-to-index array. */
+    private static final long FILE_HEADER_BYTES = 64 << 10;
     private static final DateTimeFormatter CYCLE_FILE_FORMAT = DateTimeFormatter.ofPattern(ROLL_CYCLE.format());
 
     static final int CRC_OFFSET = 0;
@@ -304,7 +309,12 @@ public final class ChronicleEventLog implements EventLog
      * How much of a cycle file to write ahead: what the last full cycle took, so that no append of the next one meets
      * a first-touch page fault (1 MiB ahead left a 3 ms stall where it ended), rounded up to 1 MiB.
      */
-    private long precreatedBytes = MIN_PRECREATED_BYTES;
+    private long precreatedBytes;
+    /**
+     * The least a cycle file written ahead holds: 1 MiB, or more where the largest entry with Chronicle's file header,
+     * index-to-index array and first index array needs it, so that a cycle's first entry always fits the file.
+     */
+    private final long minWrittenAheadBytes;
     /** When the first entry of the cycle being appended was appended ({@link #nanoClock}). */
     private long cycleStartNs;
     /** How long the last full cycle took to append, when this log appended all of it since its open or cut; else 0. */
@@ -342,8 +352,8 @@ public final class ChronicleEventLog implements EventLog
     private int reserveCycle = Integer.MIN_VALUE;
     /** The bytes from the start of {@link #reserveCycle}'s file the file system is known to have given it. */
     private long reservedEnd;
-    /** The duty thread's view of {@link #ZEROS}: a write moves its position. */
-    private final ByteBuffer reserveZeros = ZEROS.duplicate();
+    /** What a reservation reads and writes back ({@link #allocate}), on the duty thread. */
+    private final ByteBuffer reserveBuffer = ByteBuffer.allocateDirect(64 << 10);
     private boolean closed;
     private MemberDirectoryLock directoryLock;
 
@@ -363,6 +373,10 @@ public final class ChronicleEventLog implements EventLog
         this.cycleShift = Integer.numberOfTrailingZeros(context.entriesPerCycle());
         this.sequenceMask = context.entriesPerCycle() - 1L;
         this.maxPayloadLength = context.maxPayloadLength();
+        this.minWrittenAheadBytes = roundUp(Math.max(MIN_PRECREATED_BYTES,
+            ENTRY_HEADER_LENGTH + (long)maxPayloadLength + 2 * ROLL_CYCLE_INDEX_ARRAY_BYTES + FILE_HEADER_BYTES),
+            MIN_PRECREATED_BYTES);
+        this.precreatedBytes = minWrittenAheadBytes;
         this.rehashOnRead = context.rehashOnRead();
         this.nanoClock = context.nanoClock();
         this.forcer = new LogForcer(this::forceUpTo, "event log " + directory);
@@ -1209,6 +1223,8 @@ public final class ChronicleEventLog implements EventLog
             cut(have); // the damage found at open goes before anything is written after it
         }
         final long position = have + 1;
+        final int length = ENTRY_HEADER_LENGTH + payloadLength;
+        reserveSpace(position, length); // first: an append it refuses leaves everything as it was, seals included
         if (position > 1 && ((position - 1) & sequenceMask) == 0)
         {
             seal(cycleOf(position - 1));
@@ -1229,7 +1245,6 @@ public final class ChronicleEventLog implements EventLog
         assert !chained || chk == entry.expectedChk(lastChk) :
             "entry " + position + " given a chk that is not its chained checksum";
 
-        final int length = ENTRY_HEADER_LENGTH + payloadLength;
         final ExpandableDirectByteBuffer staged = writeBuffer;
         staged.putBytes(ENTRY_HEADER_LENGTH, payload, payloadOffset, payloadLength);
         staged.putInt(TYPE_OFFSET, type);
@@ -1245,7 +1260,6 @@ public final class ChronicleEventLog implements EventLog
         staged.putLong(TIMESTAMP_OFFSET, entry.timestamp());
         staged.putInt(CRC_OFFSET, crcOf(staged, length));
 
-        reserveSpace(position, length);
         clock.cycle = cycleOf(position);
         final ExcerptAppender appender = appender();
         // writeBytes, not writingDocument: Chronicle's document context finds the queue's end again before every
@@ -1692,8 +1706,8 @@ public final class ChronicleEventLog implements EventLog
             unforcedSealBootId, Arrays.copyOfRange(epochStarts, from, epochStartCount));
         if (lastDataEnd > 0)
         {
-            precreatedBytes = Math.min(MAX_PRECREATED_BYTES,
-                Math.max(MIN_PRECREATED_BYTES, (lastDataEnd + MIN_PRECREATED_BYTES - 1) & -MIN_PRECREATED_BYTES));
+            precreatedBytes = Math.max(minWrittenAheadBytes,
+                Math.min(MAX_PRECREATED_BYTES, roundUp(lastDataEnd, MIN_PRECREATED_BYTES)));
         }
         lastDataEnd = 0;
         final Path cycleFile = queueDirectory.resolve(cycleFileName(cycle));
@@ -1986,65 +2000,71 @@ public final class ChronicleEventLog implements EventLog
      * ({@code length} bytes) may write, before it writes any. Chronicle writes through a mapping: on a full disk a
      * write into a page the file does not have yet is a SIGBUS, which the JVM turns into an {@link InternalError}
      * thrown later, after the append had returned as if the entry were written (it was not: the entry was torn,
-     * found and cut at the next open). A write() of zeros ahead instead fails at once with "No space left on device",
-     * and the append throws before anything of the entry is written: the log stays as it was, and the same append
-     * succeeds once space is freed.
+     * found and cut at the next open). A write() instead fails at once ("No space left on device"), and the append
+     * throws {@link LogUnwritableException} before anything of the entry is written: the log stays as it was, and
+     * the same append succeeds once the disk has room.
      * <p>
-     * A cycle's first entry goes into the file written ahead ({@link #precreate}): where it is not there yet (the
-     * writer failed, or is late), it is written now, {@link #MIN_PRECREATED_BYTES} of it. After that the space is
-     * reserved {@link #RESERVE_BYTES} at a time, from the page after the last entry's end: only zeros no entry was
-     * written into are written again, by the log's only writing thread. Under {@code batch} the zeros are forced with
-     * the entries, by the next force.
+     * A cycle's first entry goes into the file written ahead ({@link #precreate}), at least
+     * {@link #minWrittenAheadBytes}: where it is not there yet (the writer failed, or is late), it is written now.
+     * After that the space is reserved {@link #RESERVE_BYTES} at a time from the last entry's end ({@link #allocate}
+     * reads what is there and writes it back, so nothing Chronicle wrote after the entry, an index array, changes).
+     * Where the end is not known (a cycle file that existed at its first entry, the first entry after a reset), the
+     * file is reserved from its start. Under {@code batch} what is written back is forced with the entries.
      */
     private void reserveSpace(final long position, final int length)
     {
         final int cycle = cycleOf(position);
-        if (((position - 1) & sequenceMask) == 0)
-        {
-            closeReserveChannel();
-            reserveCycle = cycle;
-            reservedEnd = writtenAheadBytes(cycle, position);
-            return;
-        }
         if (cycle != reserveCycle)
         {
             closeReserveChannel();
             reserveCycle = cycle;
             reservedEnd = 0;
         }
-        if (lastDataEnd == 0 && position - 1 <= base)
+        long dataEnd = 0; // where what the file is known to hold ends; 0: not known
+        if (((position - 1) & sequenceMask) == 0)
         {
-            return; // the first entry after a reset's base: the next append reserves from its end
+            final long writtenAhead = writtenAheadBytes(cycle, position);
+            if (writtenAhead > 0)
+            {
+                reservedEnd = writtenAhead; // the first entry fits (minWrittenAheadBytes); the file comes at the roll
+                return;
+            }
         }
-        final long dataEnd = lastDataEnd > 0 ? lastDataEnd : dataEndOf(position - 1); // unknown after an open or cut
-        // the entry, its document header and alignment, and an index array Chronicle may add in front of it
-        final long needed = dataEnd + length + RESERVE_SLACK_BYTES;
+        else if (lastDataEnd > 0)
+        {
+            dataEnd = lastDataEnd;
+        }
+        else if (position - 1 > base)
+        {
+            dataEnd = dataEndOf(position - 1); // after an open or a cut
+        }
+        final long needed = dataEnd > 0 ? dataEnd + length + RESERVE_SLACK_BYTES : minWrittenAheadBytes;
         if (needed <= reservedEnd)
         {
             return;
         }
-        final long from = Math.max(reservedEnd, (dataEnd + PAGE_BYTES - 1) & -PAGE_BYTES);
-        final long to = (Math.max(needed, from + RESERVE_BYTES) + PAGE_BYTES - 1) & -PAGE_BYTES;
+        final long from = Math.max(reservedEnd, dataEnd);
+        final long to = roundUp(Math.max(needed, from + RESERVE_BYTES), PAGE_BYTES);
         try
         {
             if (reserveChannel == null)
             {
                 reserveChannel = FileChannel.open(queueDirectory.resolve(cycleFileName(cycle)),
-                    StandardOpenOption.WRITE);
+                    StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
-            writeZeros(reserveChannel, reserveZeros, from, to);
+            allocate(reserveChannel, from, to);
         }
         catch (final IOException ex)
         {
-            throw noSpace(position, queueDirectory.resolve(cycleFileName(cycle)), ex);
+            throw noRoom(position, queueDirectory.resolve(cycleFileName(cycle)), ex);
         }
         reservedEnd = to;
     }
 
     /**
-     * The bytes of zeros the file of {@code cycle}, which entry {@code position} begins, starts with: the file written
-     * ahead, or, where there is none yet, one written now. 0 where the cycle's file already exists (an open or cut
-     * at a cycle's end); the next append then reserves from this one's end.
+     * The bytes the file of {@code cycle}, which entry {@code position} begins, holds written before Chronicle creates
+     * it: the file written ahead, or, where there is none yet, one written now. 0 where the cycle's file exists
+     * already.
      */
     private long writtenAheadBytes(final int cycle, final long position)
     {
@@ -2059,15 +2079,17 @@ public final class ChronicleEventLog implements EventLog
             }
             if (Files.exists(ready))
             {
-                return Files.size(ready); // renamed into place whole: zeros, every byte written
+                // renamed into place whole by the writer, every byte written, and at least minWrittenAheadBytes
+                return Files.size(ready);
             }
-            // the background writer may be writing it too: both are zeros, and whichever is renamed last is used
+            // The background writer may be writing it too: both write zeros, at least minWrittenAheadBytes of them,
+            // and whichever is renamed last is the one Chronicle renames into place.
             building = queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
                 "." + System.nanoTime() + PRECREATING_SUFFIX));
             try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE))
             {
-                writeZeros(channel, reserveZeros, 0, MIN_PRECREATED_BYTES);
+                writeZeros(channel, ZEROS.duplicate(), 0, minWrittenAheadBytes);
                 if (unforcedSealBootId == 0)
                 {
                     channel.force(false);
@@ -2075,7 +2097,7 @@ public final class ChronicleEventLog implements EventLog
             }
             Files.move(building, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return MIN_PRECREATED_BYTES;
+            return minWrittenAheadBytes;
         }
         catch (final IOException ex)
         {
@@ -2090,15 +2112,15 @@ public final class ChronicleEventLog implements EventLog
                     // removed at the next open, cut or close
                 }
             }
-            throw noSpace(position, target, ex);
+            throw noRoom(position, target, ex);
         }
     }
 
-    private LogUnwritableException noSpace(final long position, final Path file, final IOException ex)
+    private LogUnwritableException noRoom(final long position, final Path file, final IOException ex)
     {
-        return new LogUnwritableException("event log " + directory + ": no space for entry " + position + " in " +
-            file.getFileName() + " (" + ex.getMessage() + "): not appended, the log ends at entry " + have +
-            "; it can be appended once the disk has room", ex);
+        return new LogUnwritableException("event log " + directory + ": cannot make room for entry " + position +
+            " in " + file.getFileName() + " (" + ex.getMessage() + "): not appended, the log ends at entry " + have,
+            ex);
     }
 
     /** Write zeros into {@code channel} from byte {@code from} up to {@code to} ({@code zeros}: a ZEROS view). */
@@ -2111,6 +2133,40 @@ public final class ChronicleEventLog implements EventLog
             zeros.limit((int)Math.min(zeros.capacity(), to - at));
             at += channel.write(zeros, at);
         }
+    }
+
+    /**
+     * Have the file system give {@code channel}'s file the bytes from {@code from} up to {@code to}: each block is read
+     * and written back as it was (zeros where nothing was written, or past the file's end). A reservation allocates
+     * and changes no byte, whatever Chronicle wrote there; only this thread writes to the file meanwhile.
+     */
+    private void allocate(final FileChannel channel, final long from, final long to) throws IOException
+    {
+        final ByteBuffer buffer = reserveBuffer;
+        for (long at = from; at < to; )
+        {
+            final int length = (int)Math.min(buffer.capacity(), to - at);
+            buffer.clear().limit(length);
+            while (buffer.hasRemaining() && channel.read(buffer, at + buffer.position()) >= 0)
+            {
+                // a short read is followed by another
+            }
+            while (buffer.hasRemaining())
+            {
+                buffer.put((byte)0); // past the file's end
+            }
+            buffer.flip();
+            while (buffer.hasRemaining())
+            {
+                channel.write(buffer, at + buffer.position());
+            }
+            at += length;
+        }
+    }
+
+    private static long roundUp(final long value, final long unit)
+    {
+        return (value + unit - 1) / unit * unit;
     }
 
     /** The byte offset just after entry {@code position}'s document in its cycle file. */
@@ -2158,22 +2214,44 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
+     * One of the writes that record a cut (its intent, the seals it removes). One that fails (a full disk) leaves the
+     * cut undone or to be redone at the next open, and the log cannot go on without it: {@link LogUnwritableException},
+     * on which the member stops (docs/protocol.md §10.7) rather than retry each duty cycle.
+     */
+    private void recordCut(final long position, final Runnable write)
+    {
+        try
+        {
+            write.run();
+        }
+        catch (final LogUnwritableException ex)
+        {
+            throw ex;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new LogUnwritableException("event log " + directory + ": cannot record the cut to entry " +
+                position + " (" + ex.getMessage() + ")", ex.getCause());
+        }
+    }
+
+    /**
      * Cut the log so that {@code position} is its last entry. Staging (copying the kept part of the last cycle
      * aside) reads the open queue and changes no queue file; swapping (renaming the copy over the cycle file and
      * deleting the later ones) runs with the queue closed and is idempotent, so a redo after a crash is safe.
      */
     private void cut(final long position)
     {
-        removeSealsFrom(position);
+        recordCut(position, () -> removeSealsFrom(position));
         final boolean partialCycle = position > 0 && (position & sequenceMask) != 0;
         // damage found at open in the file of the entry cut to is removed by rewriting that file, even when full
         final boolean damagedCycle = pendingCut && position > 0 && pendingBreakCycle == cycleOf(position);
         if (partialCycle || damagedCycle)
         {
-            new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile);
+            recordCut(position, () -> new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile));
             stageCycle(position);
         }
-        new UnrollIntent(position, UnrollIntent.PHASE_SWAPPING).write(intentFile);
+        recordCut(position, () -> new UnrollIntent(position, UnrollIntent.PHASE_SWAPPING).write(intentFile));
         closeQueue();
         swap(position);
         openQueue();

@@ -232,6 +232,50 @@ class ChronicleEventLogTest
         }
     }
 
+    /**
+     * The space an append reserves after an open starts at the last entry's end, where Chronicle may have written an
+     * index array (after the entry that needed it): the reservation must leave it as it was. With index arrays every
+     * 4,096 entries (index spacing 1), the log is closed right after the entry whose append wrote one, its end moved
+     * by the first entry's length; after each reopen, 100 more appends, and every entry reads back through the index.
+     * Reserving with zeros from the entry's end instead fails here (Chronicle: "Meta data not ready").
+     */
+    @Test
+    void aReservationAfterAnOpenLeavesWhatChronicleWroteAfterTheLastEntryAsItWas() throws IOException
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[1024]);
+        final LogEntry appending = new LogEntry();
+        final LogEntry entry = new LogEntry();
+        final int arrayEntries = 4096;
+        for (int shift = 0; shift <= 192; shift += 64)
+        {
+            final Path dir = Files.createDirectory(directory.resolve("shift-" + shift));
+            final ChronicleLogContext context = new ChronicleLogContext().directory(dir).clusterId(1)
+                .entriesPerCycle(1 << 14).indexSpacing(1);
+            try (ChronicleEventLog log = ChronicleEventLog.open(context))
+            {
+                for (long p = 1; p <= arrayEntries + 1; p++)
+                {
+                    payload.putLong(0, p);
+                    log.append(appending.header(EntryType.EVENT, 1, p, 1, 1, p, p)
+                        .payload(payload, 0, p == 1 ? 16 + shift : 16));
+                }
+            }
+            try (ChronicleEventLog log = ChronicleEventLog.open(context))
+            {
+                for (long p = arrayEntries + 2; p <= arrayEntries + 101; p++)
+                {
+                    payload.putLong(0, p);
+                    log.append(appending.header(EntryType.EVENT, 1, p, 1, 1, p, p).payload(payload, 0, 16));
+                }
+                for (long p = arrayEntries + 101; p >= 1; p--)
+                {
+                    assertTrue(log.read(p, entry), "entry " + p + " with the first entry " + shift + " bytes longer");
+                    assertEquals(p, entry.payload().getLong(entry.payloadOffset()), "entry " + p);
+                }
+            }
+        }
+    }
+
     @Test
     void appendAndReadAllocateNothingOnceWarm()
     {

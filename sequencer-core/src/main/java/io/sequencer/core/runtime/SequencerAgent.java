@@ -43,7 +43,7 @@ public final class SequencerAgent implements Agent
     private final FrameHandler frameHandler;
     private final MessageHandler ingressHandler = this::onIngress;
     private final String roleName;
-    /** Why this duty cycle cannot go on (an Error, or the agent's termination), or null while it can. */
+    /** Why this member cannot go on (an Error, the agent's termination, a log without room), or null while it can. */
     private volatile Throwable stoppedBy;
 
     SequencerAgent(
@@ -75,9 +75,11 @@ public final class SequencerAgent implements Agent
     }
 
     /**
-     * Why this duty cycle cannot go on, or null while it can: an {@code Error} it met, or its termination (the
-     * transport closed for good). A process embedding the node should stop (and be restarted): the node neither
-     * trusts its state after the one nor hears or reaches its peers after the other.
+     * Why this member cannot go on, or null while it can: an {@code Error} its duty cycle met, its termination (the
+     * transport closed for good), or a log without room ({@link io.sequencer.core.LogUnwritableException}: the member
+     * stopped, while the duty cycle goes on for any other member on its thread). A process embedding the node should
+     * stop (and be restarted): the node does not trust its state after an Error, hears and reaches no peer after a
+     * termination, and can neither order nor catch up without room in its log.
      */
     public Throwable stoppedBy()
     {

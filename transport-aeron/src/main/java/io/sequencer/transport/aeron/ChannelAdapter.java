@@ -250,7 +250,10 @@ public final class ChannelAdapter
                 {
                     // The image moves past the whole batch whatever its handler throws: the frames after this one
                     // must still be delivered, or the member's stream would have a gap no signal reports (R2a, R5).
-                    if (failure == null)
+                    // A log without room is the one that must reach the duty cycle, which stops the member on it.
+                    if (failure == null ||
+                        ex instanceof io.sequencer.core.LogUnwritableException &&
+                        !(failure instanceof io.sequencer.core.LogUnwritableException))
                     {
                         failure = ex;
                     }

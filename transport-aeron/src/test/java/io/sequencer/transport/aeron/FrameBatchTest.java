@@ -146,6 +146,37 @@ class FrameBatchTest
         assertEquals(0, counters.droppedTotal());
     }
 
+    /**
+     * A frame whose handler throws does not keep the frames after it from being delivered; the first failure is
+     * rethrown after the batch, but a log without room ({@link io.sequencer.core.LogUnwritableException}) wins over
+     * any other, since the duty cycle stops the member on that one only.
+     */
+    @Test
+    void aBatchGoesOnPastAFailingFrameAndALogWithoutRoomIsWhatItRethrows()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        final List<Integer> handled = new ArrayList<>();
+        adapter.handler((buffer, offset, length) ->
+        {
+            final int type = FrameHeader.type(buffer, offset);
+            handled.add(type);
+            if (type == 1)
+            {
+                throw new IllegalArgumentException("the event frame's handler failed");
+            }
+            if (type == 2)
+            {
+                throw new io.sequencer.core.LogUnwritableException("event log x: cannot make room for entry 7",
+                    new java.io.IOException("No space left on device"));
+            }
+        });
+        final int length = threeFrames(false);
+        final RuntimeException thrown = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+            () -> adapter.onFrame(false, SESSION, batch, 0, length));
+        assertEquals(List.of(1, 2, 3), handled, "every frame of the batch handled");
+        assertTrue(thrown instanceof io.sequencer.core.LogUnwritableException, "rethrown: " + thrown);
+    }
+
     @Test
     void oneTagCoversTheWholeBatch()
     {
