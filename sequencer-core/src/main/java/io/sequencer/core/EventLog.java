@@ -85,6 +85,8 @@ public interface EventLog extends AutoCloseable
      *              entries are never cut).
      * @throws IllegalArgumentException when {@code position} is below {@code floor} or outside base..have; nothing is
      *                                  cut.
+     * @throws LogUnwritableException   when a step of the cut cannot be written (a full disk): uncut, or cut by the
+     *                                  next open.
      */
     void unrollTo(long position, long floor);
 

@@ -8,11 +8,11 @@ import io.sequencer.core.LogEntry;
  * overrides the calls it intercepts (a crash trap inside one). {@link #appendChained} is the interface's, so it goes
  * through {@link #append} and whatever that intercepts. Closing the view leaves the log: the disk outlives the process.
  */
-class ForwardingEventLog implements EventLog
+public class ForwardingEventLog implements EventLog
 {
     protected final EventLog log;
 
-    ForwardingEventLog(final EventLog log)
+    public ForwardingEventLog(final EventLog log)
     {
         this.log = log;
     }

@@ -352,8 +352,10 @@ public final class ChronicleEventLog implements EventLog
     private int reserveCycle = Integer.MIN_VALUE;
     /** The bytes from the start of {@link #reserveCycle}'s file the file system is known to have given it. */
     private long reservedEnd;
-    /** What a reservation reads and writes back ({@link #allocate}), on the duty thread. */
-    private final ByteBuffer reserveBuffer = ByteBuffer.allocateDirect(64 << 10);
+    /** What a reservation reads and writes back ({@link #allocate}), on the duty thread; made at the first one. */
+    private ByteBuffer reserveBuffer;
+    /** The duty thread's view of {@link #ZEROS}, for what lies past a file's end. */
+    private final ByteBuffer reserveZeros = ZEROS.duplicate();
     private boolean closed;
     private MemberDirectoryLock directoryLock;
 
@@ -1515,6 +1517,11 @@ public final class ChronicleEventLog implements EventLog
                 }
                 BufferUtil.free(readBuffer.byteBuffer());
                 BufferUtil.free(writeBuffer.byteBuffer());
+                if (reserveBuffer != null)
+                {
+                    BufferUtil.free(reserveBuffer);
+                    reserveBuffer = null;
+                }
             }
             finally
             {
@@ -2008,8 +2015,8 @@ public final class ChronicleEventLog implements EventLog
      * {@link #minWrittenAheadBytes}: where it is not there yet (the writer failed, or is late), it is written now.
      * After that the space is reserved {@link #RESERVE_BYTES} at a time from the last entry's end ({@link #allocate}
      * reads what is there and writes it back, so nothing Chronicle wrote after the entry, an index array, changes).
-     * Where the end is not known (a cycle file that existed at its first entry, the first entry after a reset), the
-     * file is reserved from its start. Under {@code batch} what is written back is forced with the entries.
+     * Where the end is not known (a cycle file that already existed at its first entry), the file is reserved from
+     * its start. Under {@code batch} what is written back is forced with the entries.
      */
     private void reserveSpace(final long position, final int length)
     {
@@ -2034,9 +2041,11 @@ public final class ChronicleEventLog implements EventLog
         {
             dataEnd = lastDataEnd;
         }
-        else if (position - 1 > base)
+        else
         {
-            dataEnd = dataEndOf(position - 1); // after an open or a cut
+            // after an open or a cut; not the first entry after a reset: a base is a cycle's end
+            assert position - 1 > base : "entry " + position + " after the base " + base + " begins no cycle";
+            dataEnd = dataEndOf(position - 1);
         }
         final long needed = dataEnd > 0 ? dataEnd + length + RESERVE_SLACK_BYTES : minWrittenAheadBytes;
         if (needed <= reservedEnd)
@@ -2142,6 +2151,10 @@ public final class ChronicleEventLog implements EventLog
      */
     private void allocate(final FileChannel channel, final long from, final long to) throws IOException
     {
+        if (reserveBuffer == null)
+        {
+            reserveBuffer = ByteBuffer.allocateDirect(ZEROS.capacity()); // a log that never appends needs none
+        }
         final ByteBuffer buffer = reserveBuffer;
         for (long at = from; at < to; )
         {
@@ -2151,9 +2164,10 @@ public final class ChronicleEventLog implements EventLog
             {
                 // a short read is followed by another
             }
-            while (buffer.hasRemaining())
+            if (buffer.hasRemaining())
             {
-                buffer.put((byte)0); // past the file's end
+                reserveZeros.clear().limit(buffer.remaining());
+                buffer.put(reserveZeros); // past the file's end
             }
             buffer.flip();
             while (buffer.hasRemaining())
@@ -2214,9 +2228,10 @@ public final class ChronicleEventLog implements EventLog
     }
 
     /**
-     * One of the writes that record a cut (its intent, the seals it removes). One that fails (a full disk) leaves the
-     * cut undone or to be redone at the next open, and the log cannot go on without it: {@link LogUnwritableException},
-     * on which the member stops (docs/protocol.md §10.7) rather than retry each duty cycle.
+     * One step of a cut that writes (the seals it removes, its intent, the staged copy, the swap). One that fails (a
+     * full disk) leaves the cut undone or, once its intent is recorded, to be finished by the next open, and the log
+     * cannot go on without it: {@link LogUnwritableException}, on which the member stops (docs/protocol.md §10.7)
+     * rather than retry each duty cycle.
      */
     private void recordCut(final long position, final Runnable write)
     {
@@ -2249,11 +2264,11 @@ public final class ChronicleEventLog implements EventLog
         if (partialCycle || damagedCycle)
         {
             recordCut(position, () -> new UnrollIntent(position, UnrollIntent.PHASE_STAGING).write(intentFile));
-            stageCycle(position);
+            recordCut(position, () -> stageCycle(position));
         }
         recordCut(position, () -> new UnrollIntent(position, UnrollIntent.PHASE_SWAPPING).write(intentFile));
         closeQueue();
-        swap(position);
+        recordCut(position, () -> swap(position));
         openQueue();
 
         have = position;

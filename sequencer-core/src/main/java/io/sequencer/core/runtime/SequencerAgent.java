@@ -92,7 +92,23 @@ public final class SequencerAgent implements Agent
         {
             TimerSlack.set(timerSlackNs); // the duty thread's parks end when asked, not up to 50 µs later
         }
-        protocol.start(clock.nanoTime());
+        try
+        {
+            protocol.start(clock.nanoTime()); // finishes a cut recorded before a crash, which writes the log
+        }
+        catch (final io.sequencer.core.LogUnwritableException ex)
+        {
+            stoppedBy = ex; // as in a duty cycle: the member stops, the duty cycle runs on
+            counters.onError();
+            errorHandler.onError(ex);
+            protocol.stopOnUnwritableLog(ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // the runner logs it and never runs the duty cycle: without stoppedBy the node would wait for ever
+            stoppedBy = ex;
+            throw ex;
+        }
     }
 
     public int doWork()

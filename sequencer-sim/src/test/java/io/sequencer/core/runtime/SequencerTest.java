@@ -350,6 +350,46 @@ class SequencerTest
         assertEquals(have, log.have());
     }
 
+    /**
+     * The start finishes a cut recorded before a crash; one that cannot be written stops the member there too: the
+     * agent says why (the node command exits on it) instead of a runner that never runs the duty cycle and a node
+     * that waits for ever.
+     */
+    @Test
+    void aCutThatCannotBeWrittenAtTheStartStopsTheMember()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final InMemoryEventLog log = new InMemoryEventLog();
+        final io.sequencer.core.LogEntry appending = new io.sequencer.core.LogEntry();
+        for (long p = 1; p <= 3; p++)
+        {
+            log.append(appending.header(io.sequencer.core.EntryType.EVENT, 1, p, 0, 1, p, p).payload(event, 0, 8));
+        }
+        final InMemoryNodeStore store = new InMemoryNodeStore();
+        store.unrollIntent(1); // a cut to entry 1 was recorded, then the process died
+        final io.sequencer.core.LogUnwritableException full = new io.sequencer.core.LogUnwritableException(
+            "event log x: cannot record the cut to entry 1", new java.io.IOException("No space left on device"));
+        final io.sequencer.core.EventLog unwritable = new io.sequencer.sim.ForwardingEventLog(log)
+        {
+            public void unrollTo(final long position, final long floor)
+            {
+                throw full;
+            }
+        };
+        final List<Throwable> recorded = new ArrayList<>();
+        final Sequencer node = Sequencer.launch(context(cluster, 0, network, false).log(unwritable).store(store)
+            .errorHandler(recorded::add), new AccountLedger());
+        closeables.add(node);
+
+        node.agent().onStart(); // does not throw
+        assertEquals(full, node.agent().stoppedBy(), "the agent says why (a node exits on it)");
+        assertEquals(NodeMode.STOPPED, node.protocol().mode());
+        assertEquals(3, log.have(), "nothing cut");
+        assertTrue(recorded.contains(full), "recorded: " + recorded);
+        node.agent().doWork(); // and the duty cycle runs
+    }
+
     @Test
     void anAcceptedEventWhoseOutcomeComesLateIsTimedOutNotBackPressured()
     {
