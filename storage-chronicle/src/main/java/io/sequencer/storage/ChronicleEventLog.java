@@ -1451,7 +1451,9 @@ public final class ChronicleEventLog implements EventLog
         final String failure = cycleForceFailure != null ? cycleForceFailure : forcer.failure();
         if (failure != null)
         {
-            throw new UncheckedIOException(new IOException("cannot force the event log " + directory + ": " + failure));
+            // the member stops on it (docs/protocol.md §10.7), and its next start cuts what was not forced
+            throw new LogUnwritableException("cannot force the event log " + directory + " (" + failure +
+                "): nothing after entry " + forcedPosition() + " counts as forced", new IOException(failure));
         }
     }
 

@@ -36,6 +36,8 @@ public final class InMemoryEventLog implements EventLog
     private boolean deferRequestedForces;
     /** The entries the log has room for above its base (a disk's size); appends beyond throw. */
     private long room = Long.MAX_VALUE;
+    /** With {@link #failForces}: every force fails, as after a failed fdatasync. */
+    private boolean forcesFail;
     private int[] epochStarts = new int[16];
     private int epochStartCount;
     private boolean damagedAtOpen;
@@ -151,12 +153,14 @@ public final class InMemoryEventLog implements EventLog
 
     public void force()
     {
+        throwIfForcesFail();
         forced = have;
     }
 
     /** Forces at once, unless {@link #deferRequestedForces} made it wait for {@link #completeRequestedForce()}. */
     public void requestForce()
     {
+        throwIfForcesFail();
         if (deferRequestedForces)
         {
             forceRequested = have;
@@ -191,6 +195,27 @@ public final class InMemoryEventLog implements EventLog
     {
         deferRequestedForces = defer;
         return this;
+    }
+
+    /**
+     * From now on ({@code fail} true) every force fails, as a log's does after a failed fdatasync: nothing more counts
+     * as forced, and {@link #force()} and {@link #requestForce()} throw {@link LogUnwritableException}. A force
+     * requested and not done yet never completes.
+     */
+    public InMemoryEventLog failForces(final boolean fail)
+    {
+        forcesFail = fail;
+        forceRequested = forced;
+        return this;
+    }
+
+    private void throwIfForcesFail()
+    {
+        if (forcesFail)
+        {
+            throw new LogUnwritableException("in-memory event log: a force failed; nothing after entry " + forced +
+                " counts as forced", new java.io.IOException("Input/output error"));
+        }
     }
 
     /** The force last requested is done: everything up to where it was asked for is forced. */

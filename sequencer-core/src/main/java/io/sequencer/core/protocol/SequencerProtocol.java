@@ -549,8 +549,27 @@ public final class SequencerProtocol implements MemberStreamListener
      */
     public void stopOnUnwritableLog(final io.sequencer.core.LogUnwritableException ex)
     {
-        fatal("its event log cannot be written (" + ex.getMessage() + "): it stops, and its peers go on without it; " +
-            "restart it once the disk has room, and it catches up");
+        String cut = "";
+        if (durability == Durability.BATCH && log.forcedPosition() < log.have())
+        {
+            // After a failed fdatasync the page cache may still show pages the disk never took, and the next one may
+            // succeed without writing them (fsyncgate): what was not forced is not trusted at the next start, which
+            // cuts it as it finishes a recorded unroll (Startup), and fetches it again from the peers.
+            final long forced = log.forcedPosition();
+            try
+            {
+                store.unrollIntent(forced);
+                cut = "; its next start cuts its log back to entry " + forced + ", the last forced";
+            }
+            catch (final RuntimeException stored)
+            {
+                errorHandler.onError(stored);
+                cut = "; the cut back to entry " + forced + ", the last forced, could not be recorded: do not " +
+                    "restart it in this boot without emptying its log directory";
+            }
+        }
+        fatal("its event log cannot be written (" + ex.getMessage() + ")" + cut + ": it stops, and its peers go on " +
+            "without it; restart it once the disk is mended, and it catches up");
     }
 
     /** A broken promise of the protocol itself: stop this node rather than risk an acknowledged event. */

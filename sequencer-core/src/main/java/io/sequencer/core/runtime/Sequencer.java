@@ -528,7 +528,15 @@ public final class Sequencer implements AutoCloseable
             pending.run(); // answered from the final state: the duty cycle has stopped
         }
         counters.update(ctx.nanoClock.nanoTime());
-        ctx.log.force();
+        try
+        {
+            ctx.log.force();
+        }
+        catch (final RuntimeException ex)
+        {
+            // a log that cannot be forced (the member stopped on it): recorded, and the rest still closed
+            errorHandler.onError(ex);
+        }
         CloseHelper.closeAll(ctx.transport, ctx.log, ctx.checkpoints, ctx.store);
         statFile.markClosed(ctx.epochClock.time());
         statFile.close();

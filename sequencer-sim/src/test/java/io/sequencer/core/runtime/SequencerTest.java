@@ -390,6 +390,73 @@ class SequencerTest
         node.agent().doWork(); // and the duty cycle runs
     }
 
+    /**
+     * Under {@code batch} a failed force (fdatasync) stops the member like a full disk, and records a cut back to its
+     * last forced entry, which its next start makes: after a failed fdatasync the page cache may show entries the disk
+     * never took, and the next fdatasync may succeed without writing them, so the entries it did not force are
+     * fetched again rather than trusted (docs/protocol.md §10.7).
+     */
+    @Test
+    void underBatchAFailedForceStopsTheMemberAndItsNextStartCutsWhatWasNotForced()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
+        final InMemoryNodeStore store = new InMemoryNodeStore();
+        final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
+        context.protocol().durability(io.sequencer.core.Durability.BATCH);
+        final Sequencer node = Sequencer.launch(context, new AccountLedger());
+        closeables.add(node);
+        final SequencerClient client = node.newClient();
+        closeables.add(client);
+        node.agent().onStart();
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
+        {
+            node.agent().doWork();
+            log.completeRequestedForce();
+        }
+        assertEquals(NodeMode.RUNNING, node.protocol().mode());
+        assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
+        for (int i = 0; i < 10; i++)
+        {
+            node.agent().doWork();
+            log.completeRequestedForce();
+        }
+        final long forced = log.forcedPosition();
+        assertEquals(log.have(), forced, "all forced so far");
+
+        log.failForces(true);
+        assertTrue(client.submit(event, 0, transfer(2, 3, 1)) > 0);
+        for (int i = 0; i < 10 && node.agent().stoppedBy() == null; i++)
+        {
+            node.agent().doWork();
+        }
+        assertTrue(node.agent().stoppedBy() instanceof io.sequencer.core.LogUnwritableException,
+            "stopped by the failed force: " + node.agent().stoppedBy());
+        assertEquals(NodeMode.STOPPED, node.protocol().mode());
+        assertTrue(log.have() > forced, "the event appended, not forced");
+        assertEquals(forced, store.unrollIntent(), "the cut back to the last forced entry, recorded");
+        node.close();
+
+        log.failForces(false); // the disk mended, the process started again in the same boot
+        final Sequencer restarted = Sequencer.launch(context(cluster, 0, network, false).log(log).store(store),
+            new AccountLedger());
+        closeables.add(restarted);
+        restarted.agent().onStart();
+        assertEquals(forced, log.have(), "what was not forced is cut, not trusted");
+        assertEquals(-1, store.unrollIntent(), "and the intent is done");
+        final long restartDeadline = System.nanoTime() + TIMEOUT_NS;
+        while (restarted.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < restartDeadline)
+        {
+            restarted.agent().doWork();
+            log.completeRequestedForce();
+        }
+        assertEquals(NodeMode.RUNNING, restarted.protocol().mode(), "and the member runs again, intact: " +
+            restarted.protocol().isIntact());
+        assertTrue(restarted.protocol().isIntact());
+    }
+
     @Test
     void anAcceptedEventWhoseOutcomeComesLateIsTimedOutNotBackPressured()
     {
