@@ -1464,6 +1464,13 @@ public final class ChronicleEventLog implements EventLog
      */
     private void forceUpTo(final long forcedBefore, final long target) throws IOException
     {
+        final String sealForceFailure = cycleForceFailure;
+        if (sealForceFailure != null)
+        {
+            // Linux reports a writeback error to one fdatasync only: the seal writer's had it, and this one would
+            // succeed past pages that never reached the disk
+            throw new IOException(sealForceFailure);
+        }
         final long from = Math.max(forcedBefore, base);
         if (from >= target)
         {

@@ -555,10 +555,11 @@ public final class SequencerProtocol implements MemberStreamListener
             // After a failed fdatasync the page cache may still show pages the disk never took, and the next one may
             // succeed without writing them (fsyncgate): what was not forced is not trusted at the next start, which
             // cuts it as it finishes a recorded unroll (Startup), and fetches it again from the peers.
-            final long forced = log.forcedPosition();
+            final long recorded = store.unrollIntent();
+            final long forced = recorded >= 0 ? Math.min(recorded, log.forcedPosition()) : log.forcedPosition();
             try
             {
-                store.unrollIntent(forced);
+                store.unrollIntent(forced); // never above a cut already recorded and not made
                 cut = "; its next start cuts its log back to entry " + forced + ", the last forced";
             }
             catch (final RuntimeException stored)

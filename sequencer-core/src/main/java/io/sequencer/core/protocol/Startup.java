@@ -45,7 +45,9 @@ final class Startup
             {
                 if (p.log.have() > intent)
                 {
-                    p.log.unrollTo(intent, 0); // the intent was checked against g when it was recorded
+                    // checked against g when an alignment recorded it; below g when a failed force did (§10.7: what
+                    // was not forced is cut, and this member never reported it); never below the base
+                    p.log.unrollTo(Math.max(intent, p.log.base()), 0);
                 }
                 p.counters.unrollsRedone++;
             }

@@ -532,10 +532,15 @@ public final class Sequencer implements AutoCloseable
         {
             ctx.log.force();
         }
+        catch (final io.sequencer.core.LogUnwritableException ex)
+        {
+            // the last force may be the first to fail: the member stops on it as in a duty cycle (under batch it
+            // records the cut of what was not forced), and its node exits non-zero; the rest is still closed
+            agent.stopOnUnwritableLog(ex);
+        }
         catch (final RuntimeException ex)
         {
-            // a log that cannot be forced (the member stopped on it): recorded, and the rest still closed
-            errorHandler.onError(ex);
+            errorHandler.onError(ex); // recorded, and the rest still closed
         }
         CloseHelper.closeAll(ctx.transport, ctx.log, ctx.checkpoints, ctx.store);
         statFile.markClosed(ctx.epochClock.time());

@@ -98,10 +98,7 @@ public final class SequencerAgent implements Agent
         }
         catch (final io.sequencer.core.LogUnwritableException ex)
         {
-            stoppedBy = ex; // as in a duty cycle: the member stops, the duty cycle runs on
-            counters.onError();
-            errorHandler.onError(ex);
-            protocol.stopOnUnwritableLog(ex);
+            stopOnUnwritableLog(ex); // as in a duty cycle: the member stops, the duty cycle runs on
         }
         catch (final RuntimeException | Error ex)
         {
@@ -109,6 +106,19 @@ public final class SequencerAgent implements Agent
             stoppedBy = ex;
             throw ex;
         }
+    }
+
+    /**
+     * The log cannot be written (a full disk, a failed force): the member stops (the others on this thread go on),
+     * and whoever watches {@link #stoppedBy()} (the node command) exits, so that a supervisor restarts it. Also at
+     * close, where the last force may be the first to fail.
+     */
+    void stopOnUnwritableLog(final io.sequencer.core.LogUnwritableException ex)
+    {
+        stoppedBy = ex;
+        counters.onError();
+        errorHandler.onError(ex);
+        protocol.stopOnUnwritableLog(ex);
     }
 
     public int doWork()
@@ -144,12 +154,7 @@ public final class SequencerAgent implements Agent
         }
         catch (final io.sequencer.core.LogUnwritableException ex)
         {
-            // a full disk: the member stops (the others on this thread go on) and whoever watches stoppedBy (the node
-            // command) exits, so that a supervisor restarts it
-            stoppedBy = ex;
-            counters.onError();
-            errorHandler.onError(ex);
-            protocol.stopOnUnwritableLog(ex);
+            stopOnUnwritableLog(ex);
         }
         catch (final Exception ex)
         {

@@ -457,6 +457,43 @@ class SequencerTest
         assertTrue(restarted.protocol().isIntact());
     }
 
+    /** The force at close may be the first to fail: the member stops on it, records the cut, and says why. */
+    @Test
+    void underBatchAForceThatFailsFirstAtCloseStopsTheMemberAndRecordsTheCut()
+    {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
+        final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
+        final InMemoryNodeStore store = new InMemoryNodeStore();
+        final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
+        context.protocol().durability(io.sequencer.core.Durability.BATCH);
+        final Sequencer node = Sequencer.launch(context, new AccountLedger());
+        closeables.add(node);
+        final SequencerClient client = node.newClient();
+        closeables.add(client);
+        node.agent().onStart();
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
+        {
+            node.agent().doWork();
+            log.completeRequestedForce();
+        }
+        assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
+        for (int i = 0; i < 10; i++)
+        {
+            node.agent().doWork(); // appended, its force requested and never done
+        }
+        final long forced = log.forcedPosition();
+        assertTrue(log.have() > forced);
+        assertEquals(null, node.agent().stoppedBy());
+
+        log.failForces(true);
+        node.close(); // does not throw
+        assertTrue(node.agent().stoppedBy() instanceof io.sequencer.core.LogUnwritableException,
+            "the node exits non-zero on it: " + node.agent().stoppedBy());
+        assertEquals(forced, store.unrollIntent(), "the cut back to the last forced entry, recorded");
+    }
+
     @Test
     void anAcceptedEventWhoseOutcomeComesLateIsTimedOutNotBackPressured()
     {
