@@ -403,20 +403,9 @@ class SequencerTest
         final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
         final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
         final InMemoryNodeStore store = new InMemoryNodeStore();
-        final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
-        context.protocol().durability(io.sequencer.core.Durability.BATCH);
-        final Sequencer node = Sequencer.launch(context, new AccountLedger());
-        closeables.add(node);
+        final Sequencer node = runningUnderBatch(cluster, network, log, store);
         final SequencerClient client = node.newClient();
         closeables.add(client);
-        node.agent().onStart();
-        final long deadline = System.nanoTime() + TIMEOUT_NS;
-        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
-        {
-            node.agent().doWork();
-            log.completeRequestedForce();
-        }
-        assertEquals(NodeMode.RUNNING, node.protocol().mode());
         assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
         for (int i = 0; i < 10; i++)
         {
@@ -457,6 +446,25 @@ class SequencerTest
         assertTrue(restarted.protocol().isIntact());
     }
 
+    /** A member of a cluster of one under {@code batch} on {@code log} and {@code store}, started and running. */
+    private Sequencer runningUnderBatch(final ClusterConfig cluster, final InMemoryNetwork network,
+        final InMemoryEventLog log, final InMemoryNodeStore store)
+    {
+        final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
+        context.protocol().durability(io.sequencer.core.Durability.BATCH);
+        final Sequencer node = Sequencer.launch(context, new AccountLedger());
+        closeables.add(node);
+        node.agent().onStart();
+        final long deadline = System.nanoTime() + TIMEOUT_NS;
+        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
+        {
+            node.agent().doWork();
+            log.completeRequestedForce();
+        }
+        assertEquals(NodeMode.RUNNING, node.protocol().mode());
+        return node;
+    }
+
     /** The force at close may be the first to fail: the member stops on it, records the cut, and says why. */
     @Test
     void underBatchAForceThatFailsFirstAtCloseStopsTheMemberAndRecordsTheCut()
@@ -465,19 +473,9 @@ class SequencerTest
         final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
         final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
         final InMemoryNodeStore store = new InMemoryNodeStore();
-        final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
-        context.protocol().durability(io.sequencer.core.Durability.BATCH);
-        final Sequencer node = Sequencer.launch(context, new AccountLedger());
-        closeables.add(node);
+        final Sequencer node = runningUnderBatch(cluster, network, log, store);
         final SequencerClient client = node.newClient();
         closeables.add(client);
-        node.agent().onStart();
-        final long deadline = System.nanoTime() + TIMEOUT_NS;
-        while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
-        {
-            node.agent().doWork();
-            log.completeRequestedForce();
-        }
         assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
         for (int i = 0; i < 10; i++)
         {
