@@ -1837,9 +1837,7 @@ public final class ChronicleEventLog implements EventLog
         final boolean forceZeros = unforcedSealBootId == 0;
         final Path target = queueDirectory.resolve(cycleFileName(cycle));
         final Path ready = queueDirectory.resolve(precreatedFileName(cycle));
-        // a name of its own: a background writer left running by a drain that timed out never writes into this one
-        final Path building = queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
-            "." + System.nanoTime() + PRECREATING_SUFFIX));
+        final Path building = buildingFileFor(cycle);
         backgroundWriter().execute(() ->
         {
             try
@@ -1863,18 +1861,34 @@ public final class ChronicleEventLog implements EventLog
             }
             catch (final IOException | RuntimeException ex)
             {
-                // only a shortcut: the roll creates the file itself, as before
+                // the append that begins the cycle writes the file itself then (writtenAheadBytes)
                 LOGGER.warn("event log {}: cycle {} not written ahead: {}", directory, cycle, ex.toString());
-                try
-                {
-                    Files.deleteIfExists(building);
-                }
-                catch (final IOException ignored)
-                {
-                    // removed at the next open, cut or close
-                }
+                deleteGivenUp(building);
             }
         });
+    }
+
+    /**
+     * A name of its own under which to write {@code cycle}'s file ahead, renamed ready once whole: a background writer
+     * left running by a drain that timed out never writes into another writer's file.
+     */
+    private Path buildingFileFor(final int cycle)
+    {
+        return queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
+            "." + System.nanoTime() + PRECREATING_SUFFIX));
+    }
+
+    /** Delete a file being written ahead that was given up; one left is removed at the next open, cut or close. */
+    private static void deleteGivenUp(final Path building)
+    {
+        try
+        {
+            Files.deleteIfExists(building);
+        }
+        catch (final IOException ignored)
+        {
+            // removed at the next open, cut or close
+        }
     }
 
     /**
@@ -2102,8 +2116,7 @@ public final class ChronicleEventLog implements EventLog
             }
             // The background writer may be writing it too: both write zeros, at least minWrittenAheadBytes of them,
             // and whichever is renamed last is the one Chronicle renames into place.
-            building = queueDirectory.resolve(precreatedFileName(cycle).replace(PRECREATED_SUFFIX,
-                "." + System.nanoTime() + PRECREATING_SUFFIX));
+            building = buildingFileFor(cycle);
             try (FileChannel channel = FileChannel.open(building, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE))
             {
@@ -2121,14 +2134,7 @@ public final class ChronicleEventLog implements EventLog
         {
             if (building != null)
             {
-                try
-                {
-                    Files.deleteIfExists(building);
-                }
-                catch (final IOException ignored)
-                {
-                    // removed at the next open, cut or close
-                }
+                deleteGivenUp(building);
             }
             throw noRoom(position, target, ex);
         }

@@ -544,8 +544,9 @@ public final class SequencerProtocol implements MemberStreamListener
     }
 
     /**
-     * The log cannot take an entry (a full disk): stop this member as if it had crashed (docs/protocol.md §10.7). It
-     * can neither order nor catch up, and kept in the epochs it would hold each one it is admitted to.
+     * The log cannot be written (a full disk, a failed force): stop this member as if it had crashed
+     * (docs/protocol.md §10.7). It can neither order nor catch up, and kept in the epochs it would hold each one it is
+     * admitted to. Under {@code batch} it first records a cut back to its last forced entry for its next start.
      */
     public void stopOnUnwritableLog(final io.sequencer.core.LogUnwritableException ex)
     {

@@ -399,11 +399,9 @@ class SequencerTest
     @Test
     void underBatchAFailedForceStopsTheMemberAndItsNextStartCutsWhatWasNotForced()
     {
-        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
-        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
         final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
         final InMemoryNodeStore store = new InMemoryNodeStore();
-        final Sequencer node = runningUnderBatch(cluster, network, log, store);
+        final Sequencer node = runningUnderBatch(log, store);
         final SequencerClient client = node.newClient();
         closeables.add(client);
         assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
@@ -429,8 +427,9 @@ class SequencerTest
         node.close();
 
         log.failForces(false); // the disk mended, the process started again in the same boot
-        final Sequencer restarted = Sequencer.launch(context(cluster, 0, network, false).log(log).store(store),
-            new AccountLedger());
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final Sequencer restarted = Sequencer.launch(context(cluster, 0, InMemoryNetwork.immediate(cluster.memberIds()),
+            false).log(log).store(store), new AccountLedger());
         closeables.add(restarted);
         restarted.agent().onStart();
         assertEquals(forced, log.have(), "what was not forced is cut, not trusted");
@@ -447,9 +446,10 @@ class SequencerTest
     }
 
     /** A member of a cluster of one under {@code batch} on {@code log} and {@code store}, started and running. */
-    private Sequencer runningUnderBatch(final ClusterConfig cluster, final InMemoryNetwork network,
-        final InMemoryEventLog log, final InMemoryNodeStore store)
+    private Sequencer runningUnderBatch(final InMemoryEventLog log, final InMemoryNodeStore store)
     {
+        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
+        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
         final Sequencer.Context context = context(cluster, 0, network, false).log(log).store(store);
         context.protocol().durability(io.sequencer.core.Durability.BATCH);
         final Sequencer node = Sequencer.launch(context, new AccountLedger());
@@ -469,11 +469,9 @@ class SequencerTest
     @Test
     void underBatchAForceThatFailsFirstAtCloseStopsTheMemberAndRecordsTheCut()
     {
-        final ClusterConfig cluster = ClusterConfig.ofSize(5, 1);
-        final InMemoryNetwork network = InMemoryNetwork.immediate(cluster.memberIds());
         final InMemoryEventLog log = new InMemoryEventLog().deferRequestedForces(true);
         final InMemoryNodeStore store = new InMemoryNodeStore();
-        final Sequencer node = runningUnderBatch(cluster, network, log, store);
+        final Sequencer node = runningUnderBatch(log, store);
         final SequencerClient client = node.newClient();
         closeables.add(client);
         assertTrue(client.submit(event, 0, transfer(1, 2, 1)) > 0);
