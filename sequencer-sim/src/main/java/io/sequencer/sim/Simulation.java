@@ -493,6 +493,8 @@ public final class Simulation
         String snapshotCrash;
         FrameHandler handler;
         boolean up;
+        /** Inside {@link #stopOnFullDisk}: the stop the protocol reports is the one the fault asked for. */
+        boolean stoppingOnFullDisk;
         /** What the protocol last said of its log (false from a fault that takes data until the next start). */
         boolean diskIntact = true;
         /** The simulator's truth: a fault took data from this member and it does not yet hold every acked event. */
@@ -862,6 +864,11 @@ public final class Simulation
         {
             trace.add(nowNs, "member " + nodes[index].memberId + " recovered: " + ex.getMessage());
             return; // the consequence of an injected fault, handled as it must be
+        }
+        if (nodes[index].stoppingOnFullDisk)
+        {
+            trace.add(nowNs, "member " + nodes[index].memberId + " stopped: " + ex.getMessage());
+            return; // the runtime's stop on a log that cannot be written, reported as it must be
         }
         final SequencerProtocol protocol = nodes[index].protocol;
         if (!authentication && protocol != null && protocol.mode() != NodeMode.STOPPED)
@@ -2023,13 +2030,18 @@ public final class Simulation
     }
 
     /**
-     * An append found no room: the member stops and its process exits, as the runtime stops it and the node command
-     * exits (docs/protocol.md §10.7); nothing of the entry was written. Half the time the operator frees space before
+     * An append found no room: the member stops and its process exits, as the runtime stops it (through the same
+     * {@code SequencerProtocol.stopOnUnwritableLog}) and the node command exits (docs/protocol.md §10.7); nothing of
+     * the entry was written. Half the time the operator frees space before
      * the restart; otherwise the restart finds the disk still full and stops again.
      */
     private void stopOnFullDisk(final SimNode node, final LogUnwritableException ex)
     {
         count("members stopped on a full disk");
+        // what the runtime's agent does (under batch it records the cut of what was not forced), then the exit
+        node.stoppingOnFullDisk = true;
+        node.protocol.stopOnUnwritableLog(ex);
+        node.stoppingOnFullDisk = false;
         crash(node, "stopped: " + ex.getMessage());
         if (random.nextBoolean())
         {
