@@ -7,6 +7,7 @@ import io.sequencer.core.runtime.Sequencer;
 import io.sequencer.storage.ChronicleLogContext;
 import io.sequencer.storage.CommittedLogReader;
 import io.sequencer.storage.NodeStorage;
+import io.sequencer.storage.WriteFailureMarker;
 import io.sequencer.transport.aeron.AeronTransport;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import org.agrona.CloseHelper;
@@ -81,6 +82,11 @@ public final class DurableMember implements AutoCloseable
         // side by side they overlap, and a restarted member is back that much sooner. The transport starts once the
         // member's directory is locked: a second process for the member must change nothing, its driver included.
         final long machineBootId = NodeConfig.machineBootId();
+        // the machine's boot id, changed for the rest of this boot if the log's file system refused a write: under
+        // none, what the log held then may be gone as after a reboot (docs/protocol.md §10.7)
+        final long bootId = WriteFailureMarker.bootId(machineBootId,
+            directory.resolve(NodeStorage.LOG_DIRECTORY), WriteFailureMarker.defaultDirectory());
+        protocol.bootId(bootId);
         // what the transport reports while the node's error log does not exist yet goes there once it does
         final ErrorsBeforeLaunch transportErrors = new ErrorsBeforeLaunch(transportContext.errorHandler());
         transportContext.errorHandler(transportErrors);
@@ -100,7 +106,7 @@ public final class DurableMember implements AutoCloseable
                         Math.max(ChronicleLogContext.DEFAULT_MAX_PAYLOAD_LENGTH, protocol.maxEventLength()))
                     // under none, full cycles are sealed without an fsync, trusted in this boot only (docs §10.1);
                     // the machine's boot, whose page cache holds them, and only where there is one to know
-                    .bootId(machineBootId)
+                    .bootId(bootId)
                     .forceFullCycles(
                         protocol.durability() == io.sequencer.core.Durability.BATCH || machineBootId == 0),
                     transportThread::start);

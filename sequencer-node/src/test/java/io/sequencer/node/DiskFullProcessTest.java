@@ -1,5 +1,6 @@
 package io.sequencer.node;
 
+import io.sequencer.storage.ScratchFileSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Three {@code node} processes under load; member 2's directory is a tmpfs of its own (root only; skipped elsewhere,
@@ -33,7 +33,7 @@ class DiskFullProcessTest
     Path dir;
 
     private NodeCluster cluster;
-    private Path mount;
+    private ScratchFileSystem disk;
 
     @AfterEach
     void cleanUp()
@@ -42,9 +42,9 @@ class DiskFullProcessTest
         {
             cluster.close();
         }
-        if (mount != null)
+        if (disk != null)
         {
-            run("umount", "-l", mount.toString());
+            disk.close();
         }
     }
 
@@ -52,14 +52,11 @@ class DiskFullProcessTest
     void aMemberWhoseDiskFillsStopsAndRestartedOnceItHasRoomCatchesUpLosingNothing() throws Exception
     {
         cluster = new NodeCluster(dir, 3).writeConfig(Map.of());
-        final Path disk = Files.createDirectories(cluster.memberDir(2));
-        final int mounted = run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", disk.toString());
-        assumeTrue(mounted == 0, "skipped: cannot mount a tmpfs here (root only): mount exited with " + mounted);
-        mount = disk;
+        disk = ScratchFileSystem.tmpfs(cluster.memberDir(2), 64);
         cluster.startAll("--bootstrap", "--load", "1000");
         cluster.awaitAllAcknowledging(100, "all three acknowledging");
 
-        final Path filler = fill(disk);
+        final Path filler = fill(disk.mountPoint());
         assertTrue(cluster.process(2).waitFor(NodeCluster.TIMEOUT_NS, TimeUnit.NANOSECONDS),
             "member 2 stopping on its full disk\n" + cluster.outputs());
         assertEquals(1, cluster.process(2).exitValue(), cluster.outputs());
@@ -95,29 +92,5 @@ class DiskFullProcessTest
     {
         final NodeCluster.Cli errors = NodeCluster.cli("errors", "--dir", cluster.memberDir(id).toString());
         return errors.out() + errors.err();
-    }
-
-    private static int run(final String... command)
-    {
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                return -1;
-            }
-            return process.exitValue();
-        }
-        catch (final IOException ex)
-        {
-            return -1;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

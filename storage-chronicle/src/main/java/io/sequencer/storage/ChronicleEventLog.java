@@ -347,6 +347,14 @@ public final class ChronicleEventLog implements EventLog
     private java.util.List<CycleSeal> sealsAfterOpen = java.util.List.of();
     private int forceChannelCycle = Integer.MIN_VALUE;
     private FileChannel forceChannel;
+    /**
+     * Why the log's file system refused a write (null: it has not): every later append is refused. Set by the
+     * forcer's check under durability {@code none} ({@link #checkWritesTaken}) or where a write failed.
+     */
+    private volatile String writesRefused;
+    /** {@code log.header}, opened by the first {@link #checkWritesTaken}; a few of its bytes are written back. */
+    private FileChannel writeCheckChannel;
+    private final ByteBuffer writeCheckBuffer = ByteBuffer.allocate(Long.BYTES);
     /** The duty thread's handle on the cycle file it reserves space in ({@link #reserveSpace}). */
     private FileChannel reserveChannel;
     private int reserveCycle = Integer.MIN_VALUE;
@@ -571,6 +579,11 @@ public final class ChronicleEventLog implements EventLog
         entriesAtOpen = have;
         clock.cycle = cycleOf(have + 1);
         releaseExcerpts();
+        if (unforcedSealBootId != 0)
+        {
+            // under none nothing else would notice a file system turned read-only until the next space reservation
+            forcer.watch(this::checkWritesTaken, context.writeCheckIntervalNs());
+        }
     }
 
     /**
@@ -1215,6 +1228,13 @@ public final class ChronicleEventLog implements EventLog
         final int payloadOffset = entry.payloadOffset();
         final int payloadLength = entry.payloadLength();
         checkWritable("append");
+        final String refused = writesRefused;
+        if (refused != null)
+        {
+            throw new LogUnwritableException("event log " + directory + ": " + refused + ": entry " + (have + 1) +
+                " not appended" + (unforcedSealBootId != 0 ? ", and what the log held but its file system had not " +
+                "written back may be gone" : ""), new IOException(refused));
+        }
         if (payloadLength < 0 || payloadLength > maxPayloadLength)
         {
             throw new IllegalArgumentException(
@@ -1267,7 +1287,14 @@ public final class ChronicleEventLog implements EventLog
         // writeBytes, not writingDocument: Chronicle's document context finds the queue's end again before every
         // append (a scan of up to indexSpacing headers from the last index entry: a quarter of an append's time in a
         // catch-up's profile), while writeBytes goes on from where this appender, the queue's only writer, left it
-        appender.writeBytes(stagedBytes(staged, length));
+        try
+        {
+            appender.writeBytes(stagedBytes(staged, length));
+        }
+        catch (final Exception ex) // Chronicle throws an IOException of a roll or a mapping undeclared
+        {
+            throw unwritten(position, ex);
+        }
         lastDataEnd = appender.wire().bytes().writePosition();
 
         final long index = appender.lastIndexAppended();
@@ -1518,6 +1545,7 @@ public final class ChronicleEventLog implements EventLog
                 {
                     forcer.stop();
                     closeQueue();
+                    closeWriteCheckChannel();
                 }
                 if (writeBytes != null)
                 {
@@ -2140,11 +2168,87 @@ public final class ChronicleEventLog implements EventLog
         }
     }
 
+    /**
+     * What Chronicle threw writing entry {@code position}: where it could not open or map a file (a roll, a new
+     * region), nothing of the entry was written, and the log cannot go on; anything else is rethrown.
+     */
+    private RuntimeException unwritten(final long position, final Exception ex)
+    {
+        final Throwable cause = ex instanceof IOException ? ex : ex.getCause();
+        if (!(cause instanceof IOException))
+        {
+            return ex instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex);
+        }
+        checkWritesTaken();
+        final String refused = writesRefused;
+        return new LogUnwritableException("event log " + directory + ": cannot write entry " + position + " (" +
+            cause.getMessage() + (refused != null ? "; " + refused : "") + "): not appended, the log ends at entry " +
+            have, (IOException)cause);
+    }
+
     private LogUnwritableException noRoom(final long position, final Path file, final IOException ex)
     {
+        checkWritesTaken(); // a full disk still takes this write; a file system turned read-only does not
         return new LogUnwritableException("event log " + directory + ": cannot make room for entry " + position +
             " in " + file.getFileName() + " (" + ex.getMessage() + "): not appended, the log ends at entry " + have,
             ex);
+    }
+
+    /**
+     * Whether the log's file system still takes a write: a few bytes of {@code log.header}, which nothing changes
+     * once it is written, read and written back as they were. One that refuses it (a file system turned read-only
+     * after an error) may never write back what the log appended since its last writeback: every later append is
+     * refused, and under durability {@code none}, where those entries may have been counted, a
+     * {@link WriteFailureMarker} makes the member's next start in this boot count its log as written in another boot,
+     * so it comes back not intact. Called every {@link ChronicleLogContext#writeCheckIntervalNs()} by the forcer's
+     * thread under {@code none}, and by the appending thread where a write failed; synchronized between the two.
+     */
+    private synchronized void checkWritesTaken()
+    {
+        if (writesRefused != null)
+        {
+            return;
+        }
+        try
+        {
+            if (writeCheckChannel == null)
+            {
+                writeCheckChannel = FileChannel.open(directory.resolve(HEADER_FILE), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            }
+            writeCheckBuffer.clear();
+            writeCheckChannel.read(writeCheckBuffer, 0);
+            writeCheckBuffer.flip(); // what was read, however short: written back, it changes nothing
+            writeCheckChannel.write(writeCheckBuffer, 0);
+        }
+        catch (final IOException ex)
+        {
+            refuseWrites(ex);
+        }
+    }
+
+    private void refuseWrites(final IOException ex)
+    {
+        final String why = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+        writesRefused = "its file system refused a write (" + why + ")";
+        if (unforcedSealBootId == 0)
+        {
+            LOGGER.error("event log {}: {}", directory, writesRefused);
+            return; // under batch nothing counts what was not forced
+        }
+        try
+        {
+            final Path marker = WriteFailureMarker.record(directory, context.writeFailureMarkerDirectory(), why);
+            LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be gone: " +
+                "recorded in {}, so that its member comes back not intact if restarted in this boot", directory,
+                writesRefused, marker);
+        }
+        catch (final UncheckedIOException recordFailed)
+        {
+            LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be gone, " +
+                "and that could not be recorded: do not restart its member in this boot without emptying its " +
+                "directory", directory, writesRefused, recordFailed);
+        }
     }
 
     /** Write zeros into {@code channel} from byte {@code from} up to {@code to} ({@code zeros}: a ZEROS view). */
@@ -2212,6 +2316,12 @@ public final class ChronicleEventLog implements EventLog
         }
     }
 
+    private synchronized void closeWriteCheckChannel()
+    {
+        org.agrona.CloseHelper.quietClose(writeCheckChannel);
+        writeCheckChannel = null;
+    }
+
     private void closeReserveChannel()
     {
         closeCycleFile(reserveChannel);
@@ -2260,6 +2370,7 @@ public final class ChronicleEventLog implements EventLog
         }
         catch (final UncheckedIOException ex)
         {
+            checkWritesTaken();
             throw new LogUnwritableException("event log " + directory + ": cannot record the cut to entry " +
                 position + " (" + ex.getMessage() + ")", ex.getCause());
         }

@@ -20,6 +20,9 @@ public final class ChronicleLogContext
     /** Default size of each memory-mapped block of a cycle file. */
     public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
 
+    /** Default interval between two checks, under durability {@code none}, that the log's file system takes writes. */
+    public static final long DEFAULT_WRITE_CHECK_INTERVAL_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
     /** Default largest payload: eight times the protocol's default maxEventLength. */
     public static final int DEFAULT_MAX_PAYLOAD_LENGTH = 32 * 1024;
 
@@ -33,6 +36,8 @@ public final class ChronicleLogContext
     private boolean verifyWholeLogAtOpen = false;
     private long bootId;
     private boolean forceFullCycles = true;
+    private Path writeFailureMarkerDirectory;
+    private long writeCheckIntervalNs = DEFAULT_WRITE_CHECK_INTERVAL_NS;
     private org.agrona.concurrent.NanoClock nanoClock = org.agrona.concurrent.SystemNanoClock.INSTANCE;
 
     /**
@@ -67,6 +72,11 @@ public final class ChronicleLogContext
         {
             throw new IllegalStateException("maxPayloadLength=" + maxPayloadLength + ": expected 0..blockSize/8 (" +
                 blockSize / 8 + ") so that an entry always fits one mapped region");
+        }
+        if (writeCheckIntervalNs < 1_000_000)
+        {
+            throw new IllegalStateException("writeCheckIntervalNs=" + writeCheckIntervalNs + ": expected at least " +
+                "1 ms (two system calls per check, on a thread of the log's own)");
         }
         return this;
     }
@@ -164,6 +174,40 @@ public final class ChronicleLogContext
     public boolean forceFullCycles()
     {
         return forceFullCycles;
+    }
+
+    /**
+     * Where the log records, for the rest of the machine's boot, that its file system refused a write
+     * ({@link WriteFailureMarker}); default {@link WriteFailureMarker#defaultDirectory()}. Under durability
+     * {@code none} only.
+     */
+    public ChronicleLogContext writeFailureMarkerDirectory(final Path writeFailureMarkerDirectory)
+    {
+        this.writeFailureMarkerDirectory = writeFailureMarkerDirectory;
+        return this;
+    }
+
+    public Path writeFailureMarkerDirectory()
+    {
+        return writeFailureMarkerDirectory != null ? writeFailureMarkerDirectory :
+            WriteFailureMarker.defaultDirectory();
+    }
+
+    /**
+     * Under durability {@code none} (full cycles not forced), how often a thread of the log's own checks that its
+     * file system still takes writes (it writes back a few bytes of {@code log.header} as they are); default 100 ms.
+     * Nothing else under {@code none} would notice a file system turned read-only after an error before the next
+     * space reservation, up to a cycle later, while the appended tail it will never write back is counted.
+     */
+    public ChronicleLogContext writeCheckIntervalNs(final long writeCheckIntervalNs)
+    {
+        this.writeCheckIntervalNs = writeCheckIntervalNs;
+        return this;
+    }
+
+    public long writeCheckIntervalNs()
+    {
+        return writeCheckIntervalNs;
     }
 
     public ChronicleLogContext blockSize(final long blockSize)

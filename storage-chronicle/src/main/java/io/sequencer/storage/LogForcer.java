@@ -18,6 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * while it is idle ({@link #await}), when the appending thread may set both back ({@link #restartAt}) and change the
  * files (a cut, a reset, a discard, a close). The thread reads {@code forced} before {@code requested}, and
  * {@code restartAt} writes them in the other order, so a restart never shows it work that is not there.
+ * <p>
+ * Under durability {@code none}, where nothing asks for a force after the open, the same thread runs a check at an
+ * interval while it is idle ({@link #watch}): that the log's file system still takes writes.
  */
 final class LogForcer
 {
@@ -46,6 +49,8 @@ final class LogForcer
     private volatile boolean idle;
     private volatile Thread waiter;
     private Thread thread;
+    private volatile Runnable check;
+    private long checkIntervalNs; // written before check
 
     LogForcer(final Action action, final String name)
     {
@@ -63,14 +68,39 @@ final class LogForcer
         requested = target;
         if (thread == null)
         {
-            thread = new Thread(this::run, "sequencer-log-force");
-            thread.setDaemon(true); // a close stops it; a process that never closes the log must still exit
-            thread.start();
+            start();
         }
         else if (idle)
         {
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * Appending thread, once: run {@code check} every {@code intervalNs} on this thread while it is idle, from now
+     * until {@link #stop}. The check must not throw; it runs beside the appending thread's changes to the files, so
+     * it may touch only what those never change.
+     */
+    void watch(final Runnable check, final long intervalNs)
+    {
+        assert this.check == null : "one check";
+        this.checkIntervalNs = intervalNs;
+        this.check = check;
+        if (thread == null)
+        {
+            start();
+        }
+        else
+        {
+            LockSupport.unpark(thread); // it parks without a deadline until it sees the check
+        }
+    }
+
+    private void start()
+    {
+        thread = new Thread(this::run, "sequencer-log-force");
+        thread.setDaemon(true); // a close stops it; a process that never closes the log must still exit
+        thread.start();
     }
 
     /** @return everything up to here is forced. */
@@ -137,8 +167,22 @@ final class LogForcer
 
     private void run()
     {
+        long nextCheckNs = System.nanoTime();
         while (!stopping)
         {
+            final Runnable check = this.check;
+            if (check != null && System.nanoTime() - nextCheckNs >= 0)
+            {
+                nextCheckNs = System.nanoTime() + checkIntervalNs;
+                try
+                {
+                    check.run();
+                }
+                catch (final Throwable ex)
+                {
+                    LOGGER.error("{}: checking that its file system takes writes failed", name, ex); // runs on
+                }
+            }
             final long from = forced; // before requested: see the class comment
             final long target = requested;
             if (target <= from || failure != null)
@@ -147,7 +191,14 @@ final class LogForcer
                 final long forcedNow = forced; // before requested, as above
                 if (requested <= forcedNow || failure != null) // again, now that a request will unpark it
                 {
-                    LockSupport.park(this);
+                    if (check != null)
+                    {
+                        LockSupport.parkNanos(this, Math.max(1, nextCheckNs - System.nanoTime()));
+                    }
+                    else
+                    {
+                        LockSupport.park(this);
+                    }
                 }
                 idle = false;
                 continue;

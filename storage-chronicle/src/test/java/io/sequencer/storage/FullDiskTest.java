@@ -12,12 +12,10 @@ import java.io.RandomAccessFile;
 import io.sequencer.core.LogUnwritableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The log on a disk that fills up, a real one: a tmpfs of 64 MiB mounted for the test (root only; skipped elsewhere,
@@ -44,16 +42,9 @@ class FullDiskTest
     void anAppendWithoutSpaceThrowsBeforeWritingAndSucceedsOnceSpaceIsFreed(final int entriesPerCycle)
         throws Exception
     {
-        final Path mount = Files.createDirectory(temp.resolve("disk"));
-        final Run mounted = run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mount.toString());
-        assumeTrue(mounted.exit == 0, "skipped: cannot mount a tmpfs here (root only): " + mounted.output);
-        try
+        try (ScratchFileSystem disk = ScratchFileSystem.tmpfs(temp.resolve("disk"), 64))
         {
-            fillAndFree(mount, entriesPerCycle);
-        }
-        finally
-        {
-            run("umount", "-l", mount.toString());
+            fillAndFree(disk.mountPoint(), entriesPerCycle);
         }
     }
 
@@ -146,33 +137,6 @@ class FullDiskTest
             assertEquals(PAYLOAD_LENGTH, entry.payloadLength(), "entry " + p);
             assertEquals(p, entry.payload().getLong(entry.payloadOffset()), "entry " + p);
             assertEquals((byte)p, entry.payload().getByte(entry.payloadOffset() + PAYLOAD_LENGTH - 1), "entry " + p);
-        }
-    }
-
-    private record Run(int exit, String output)
-    {
-    }
-
-    private static Run run(final String... command)
-    {
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                return new Run(-1, String.join(" ", command) + ": no answer in 30 s");
-            }
-            return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes()).trim());
-        }
-        catch (final IOException ex)
-        {
-            return new Run(-1, ex.toString());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return new Run(-1, ex.toString());
         }
     }
 }

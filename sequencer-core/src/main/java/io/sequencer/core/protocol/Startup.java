@@ -158,8 +158,8 @@ final class Startup
         }
         if (p.durability == Durability.NONE && p.store.bootId() != p.bootId)
         {
-            return "the machine rebooted since the log was written under durability none: " +
-                "its unforced tail may be gone";
+            return "the machine rebooted, or the log's file system refused a write, since the log was written " +
+                "under durability none: its unforced tail may be gone";
         }
         if (p.store.amnesia())
         {
