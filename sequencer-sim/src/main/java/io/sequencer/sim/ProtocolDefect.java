@@ -3,8 +3,9 @@ package io.sequencer.sim;
 /**
  * Deliberately broken variants of the protocol. They exist only to prove that the simulator's invariant checker
  * catches a wrong protocol (a checker that cannot fail proves nothing). Each is a {@code ProtocolRules} override in
- * {@link io.sequencer.core.protocol.BrokenProtocols}, but {@link #TEAR_WHEN_FULL}, a behaviour of the simulated disk:
- * none of them exists in the library the protocol ships in.
+ * {@link io.sequencer.core.protocol.BrokenProtocols}, but {@link #TEAR_WHEN_FULL} and
+ * {@link #UNRECORDED_WRITE_FAILURE}, behaviours of the simulated disk and the log: none of them exists in the library
+ * the protocol ships in.
  */
 public enum ProtocolDefect
 {
@@ -46,5 +47,11 @@ public enum ProtocolDefect
      * write was a SIGBUS, thrown by the JVM one append later), so the member reports an entry its disk never took, and
      * loses it when its process dies, at that next append.
      */
-    TEAR_WHEN_FULL
+    TEAR_WHEN_FULL,
+    /**
+     * §10.7 undone, with the fs-read-only fault: under durability {@code none} the log does not record that its file
+     * system refused a write, so the member comes back in the same boot as intact, with the tail the file system never
+     * wrote back gone.
+     */
+    UNRECORDED_WRITE_FAILURE
 }

@@ -83,6 +83,8 @@ final class SimDisk
     boolean tearWhenFull;
     /** With {@link #tearWhenFull}: the first entry appended without room, not on the disk; 0 when none. */
     private long unwrittenFrom;
+    /** The file system turned read-only: node-state writes are refused. */
+    boolean readOnly;
     Backup backup;
 
     Backup copy(final long nowNs)
@@ -364,6 +366,11 @@ final class SimDisk
 
     private void write(final String what, final Runnable write)
     {
+        if (readOnly)
+        {
+            throw new java.io.UncheckedIOException("node state: " + what + " refused",
+                new java.io.IOException("Read-only file system"));
+        }
         switch (storeTrap)
         {
             case NONE:

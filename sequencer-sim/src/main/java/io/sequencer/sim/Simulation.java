@@ -123,6 +123,11 @@ public final class Simulation
         /** A member's disk fills: an append finds no room, the member stops and its process exits (docs/protocol.md
          *  §10.7); restarted, it finds room again, or, half the time, the disk still full and stops again. */
         DISK_FULL("disk-full"),
+        /** A member's file system turns read-only after an error (ext4 {@code errors=remount-ro}): its log and node
+         *  state refuse writes, the member stops, and the operator checks and mounts it again in the same boot, which
+         *  drops what the kernel had not written back. Under {@code none} the log recorded the failure, so the
+         *  member's next start runs under another boot id (docs/protocol.md §10.7). */
+        FS_READ_ONLY("fs-read-only"),
         /** Some seeds carry tens of thousands of events, with a member down for most of the run (a big catch-up). */
         LONG("long");
 
@@ -478,6 +483,7 @@ public final class Simulation
     private static final int F_STARVE = 19;
     private static final int F_LOG_TAIL = 20;
     private static final int F_DISK_FULL = 21;
+    private static final int F_FS_READ_ONLY = 22;
 
     /** One machine: its disk survives; its process comes and goes. */
     private final class SimNode
@@ -494,7 +500,7 @@ public final class Simulation
         FrameHandler handler;
         boolean up;
         /** Inside {@link #stopOnFullDisk}: the stop the protocol reports is the one the fault asked for. */
-        boolean stoppingOnFullDisk;
+        boolean stoppingOnUnwritableLog;
         /** What the protocol last said of its log (false from a fault that takes data until the next start). */
         boolean diskIntact = true;
         /** The simulator's truth: a fault took data from this member and it does not yet hold every acked event. */
@@ -699,6 +705,7 @@ public final class Simulation
             { Fault.LOST_LOG, F_LOST_LOG }, { Fault.LOG_DAMAGE, F_LOG_DAMAGE }, { Fault.LOG_TAIL, F_LOG_TAIL },
             { Fault.REBOOTSTRAP, F_REBOOTSTRAP }, { Fault.OLD_DISK, F_OLD_DISK }, { Fault.STARVE, F_STARVE },
             { Fault.DISK_FULL, F_DISK_FULL },
+            { Fault.FS_READ_ONLY, F_FS_READ_ONLY },
         };
         for (final Object[] entry : single)
         {
@@ -734,6 +741,7 @@ public final class Simulation
             { Fault.REBOOTSTRAP, "wiped members re-bootstrapped" }, { Fault.OLD_DISK, "old disks restored" },
             { Fault.STARVE, "starvation episodes" }, { Fault.STARVE, "starved duty cycles" },
             { Fault.DISK_FULL, "disks filled" }, { Fault.DISK_FULL, "members stopped on a full disk" },
+            { Fault.FS_READ_ONLY, "file systems turned read-only" },
             { Fault.CHECKPOINT, "checkpoints damaged" }, { Fault.LONG, "long histories" },
             { Fault.FORGED, "garbage frames injected" }, { Fault.FORGED, "forged frames injected" },
             { Fault.FORGED, "injected frames dropped by authentication" },
@@ -823,7 +831,7 @@ public final class Simulation
         }
         catch (final LogUnwritableException ex)
         {
-            stopOnFullDisk(node, ex);
+            stopOnUnwritableLog(node, ex);
             return;
         }
         catch (final RuntimeException ex)
@@ -865,7 +873,7 @@ public final class Simulation
             trace.add(nowNs, "member " + nodes[index].memberId + " recovered: " + ex.getMessage());
             return; // the consequence of an injected fault, handled as it must be
         }
-        if (nodes[index].stoppingOnFullDisk)
+        if (nodes[index].stoppingOnUnwritableLog)
         {
             trace.add(nowNs, "member " + nodes[index].memberId + " stopped: " + ex.getMessage());
             return; // the runtime's stop on a log that cannot be written, reported as it must be
@@ -1325,7 +1333,7 @@ public final class Simulation
         }
         catch (final LogUnwritableException ex)
         {
-            stopOnFullDisk(node, ex);
+            stopOnUnwritableLog(node, ex);
             return;
         }
         catch (final RuntimeException ex)
@@ -1520,6 +1528,9 @@ public final class Simulation
                 break;
             case F_DISK_FULL:
                 acted = fillDisk(node);
+                break;
+            case F_FS_READ_ONLY:
+                acted = readOnlyFileSystem(node);
                 break;
             default:
                 throw new IllegalStateException("fault " + kind);
@@ -1998,7 +2009,7 @@ public final class Simulation
         }
         catch (final LogUnwritableException ex)
         {
-            stopOnFullDisk(receiver, ex);
+            stopOnUnwritableLog(receiver, ex);
         }
     }
 
@@ -2035,18 +2046,62 @@ public final class Simulation
      * the entry was written. Half the time the operator frees space before
      * the restart; otherwise the restart finds the disk still full and stops again.
      */
-    private void stopOnFullDisk(final SimNode node, final LogUnwritableException ex)
+    private void stopOnUnwritableLog(final SimNode node, final LogUnwritableException ex)
     {
         count("members stopped on a full disk");
         // what the runtime's agent does (under batch it records the cut of what was not forced), then the exit
-        node.stoppingOnFullDisk = true;
+        node.stoppingOnUnwritableLog = true;
         node.protocol.stopOnUnwritableLog(ex);
-        node.stoppingOnFullDisk = false;
+        node.stoppingOnUnwritableLog = false;
         crash(node, "stopped: " + ex.getMessage());
         if (random.nextBoolean())
         {
             node.disk.log.room(Long.MAX_VALUE);
         }
+    }
+
+    /**
+     * The member's file system turns read-only after an error. Its log's write check finds it and the member stops
+     * (through the runtime's own {@code stopOnUnwritableLog}, whose cut under batch cannot be recorded: the node state
+     * refuses writes too), and its process exits; the operator checks the file system and mounts it again, in the
+     * same boot, which drops any part of what the log held that the kernel had not written back (under batch, what
+     * was not forced). Under {@code none} the log recorded the failure where a reboot clears it
+     * ({@code WriteFailureMarker}), so the member's next start runs under another boot id and comes back not intact,
+     * as after a power loss; {@link ProtocolDefect#UNRECORDED_WRITE_FAILURE} leaves that out.
+     */
+    private boolean readOnlyFileSystem(final SimNode node)
+    {
+        final boolean losesData = durability == Durability.NONE;
+        if (!node.up || losesData && !lossAllowed(node))
+        {
+            return false;
+        }
+        count("file systems turned read-only");
+        node.disk.readOnly = true;
+        node.stoppingOnUnwritableLog = true;
+        node.protocol.stopOnUnwritableLog(new LogUnwritableException("event log of member " + node.memberId +
+            ": its file system refused a write (Read-only file system)",
+            new java.io.IOException("Read-only file system")));
+        node.stoppingOnUnwritableLog = false;
+        crash(node, "stopped: its file system turned read-only");
+        node.disk.readOnly = false; // checked and mounted again
+        if (losesData)
+        {
+            checker.onDataLoss(node.index);
+            if (!options.defects.contains(ProtocolDefect.UNRECORDED_WRITE_FAILURE))
+            {
+                node.disk.bootId++;
+            }
+        }
+        final long unwritten = node.disk.log.have() - node.disk.log.forcedPosition();
+        node.disk.log.dropUnforced(unwritten == 0 ? 0 : random.nextLong(unwritten + 1));
+        if (losesData)
+        {
+            markLost(node, "a file system turned read-only");
+        }
+        trace.add(nowNs, "READ-ONLY file system of member " + node.memberId + ", checked and mounted again: log now " +
+            node.disk.log.have() + " entries");
+        return true;
     }
 
     /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */

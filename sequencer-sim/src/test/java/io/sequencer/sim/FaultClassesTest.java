@@ -48,6 +48,7 @@ class FaultClassesTest
             case OLD_DISK: return "old disks restored";
             case STARVE: return "starved duty cycles";
             case DISK_FULL: return "members stopped on a full disk";
+            case FS_READ_ONLY: return "file systems turned read-only";
             case LONG: return "long histories";
             default: throw new IllegalArgumentException(fault.name());
         }
