@@ -352,7 +352,10 @@ public final class ChronicleEventLog implements EventLog
      * forcer's check under durability {@code none} ({@link #checkWritesTaken}) or where a write failed.
      */
     private volatile String writesRefused;
-    /** {@code log.header}, opened by the first {@link #checkWritesTaken}; a few of its bytes are written back. */
+    /**
+     * {@code log.header}, a few of whose bytes {@link #checkWritesTaken} writes back: opened by the open under
+     * {@code none}, or under {@code batch} by the first check, where a write failed.
+     */
     private FileChannel writeCheckChannel;
     private final ByteBuffer writeCheckBuffer = ByteBuffer.allocate(Long.BYTES);
     /** The duty thread's handle on the cycle file it reserves space in ({@link #reserveSpace}). */
@@ -582,6 +585,15 @@ public final class ChronicleEventLog implements EventLog
         if (unforcedSealBootId != 0)
         {
             // under none nothing else would notice a file system turned read-only until the next space reservation
+            try
+            {
+                openWriteCheckChannel();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("event log " + directory + ": cannot open its " + HEADER_FILE +
+                    " for writing, which its write check under durability none needs", ex);
+            }
             forcer.watch(this::checkWritesTaken, context.writeCheckIntervalNs());
         }
     }
@@ -2213,8 +2225,7 @@ public final class ChronicleEventLog implements EventLog
         {
             if (writeCheckChannel == null)
             {
-                writeCheckChannel = FileChannel.open(directory.resolve(HEADER_FILE), StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+                openWriteCheckChannel(); // under batch, where a write failed: opening it for writing may fail too
             }
             writeCheckBuffer.clear();
             writeCheckChannel.read(writeCheckBuffer, 0);
@@ -2225,6 +2236,16 @@ public final class ChronicleEventLog implements EventLog
         {
             refuseWrites(ex);
         }
+    }
+
+    /**
+     * Opened once, while the header is known to be there (just read or written by the open): opened later, a header
+     * an operator moved away would pass for a file system that refuses writes.
+     */
+    private synchronized void openWriteCheckChannel() throws IOException
+    {
+        writeCheckChannel = FileChannel.open(directory.resolve(HEADER_FILE), StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
     }
 
     private void refuseWrites(final IOException ex)
