@@ -57,7 +57,7 @@ public final class DurableMember implements AutoCloseable
     /**
      * Open storage, start the transport, launch the node. On failure everything opened so far is closed again. The
      * assembly the demo and the end-to-end benchmark use: contexts built by the caller, several members in one process.
-     *
+     * <p>
      * The member's boot id is set here, in {@code protocol} too: the machine's, changed for the rest of its boot by a
      * {@link WriteFailureMarker} if the log's file system refused a write (docs/protocol.md §10.7).
      *
