@@ -80,8 +80,10 @@ class FileSystemErrorProcessTest
         cluster.start(2, "--load", "1000");
         cluster.awaitAcknowledging(2, 200, "member 2 back, caught up and acknowledging");
         final String restarted = errors(2);
-        assertTrue(restarted.contains("the log's file system refused a write, since the log was written under " +
-            "durability none"), restarted);
+        // the record is the reason, unless pages written back out of order after the sync left a hole its open found
+        assertTrue(restarted.contains("member 2 is not intact: the machine rebooted, or the log's file system " +
+            "refused a write, since the log was written under durability none") ||
+            restarted.contains("member 2 is not intact: its log was damaged"), restarted);
 
         cluster.quiesceAndStop();
         System.out.println("FileSystemErrorProcessTest: " + cluster.checkLogs());

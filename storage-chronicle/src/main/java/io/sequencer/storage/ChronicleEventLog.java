@@ -358,6 +358,13 @@ public final class ChronicleEventLog implements EventLog
      */
     private FileChannel writeCheckChannel;
     private final ByteBuffer writeCheckBuffer = ByteBuffer.allocate(Long.BYTES);
+    /** Set by {@link #close}: a check that outlived the forcer's stop opens nothing and records nothing. */
+    private boolean writeCheckClosed;
+    /**
+     * Under durability {@code none}, the file that records a refusal ({@link WriteFailureMarker}): named at the open,
+     * from the directory's real path then, not on a file system that has just failed.
+     */
+    private Path writeFailureMarker;
     /** The duty thread's handle on the cycle file it reserves space in ({@link #reserveSpace}). */
     private FileChannel reserveChannel;
     private int reserveCycle = Integer.MIN_VALUE;
@@ -585,6 +592,7 @@ public final class ChronicleEventLog implements EventLog
         if (unforcedSealBootId != 0)
         {
             // under none nothing else would notice a file system turned read-only until the next space reservation
+            writeFailureMarker = WriteFailureMarker.fileFor(directory, context.writeFailureMarkerDirectory());
             try
             {
                 openWriteCheckChannel();
@@ -1503,6 +1511,22 @@ public final class ChronicleEventLog implements EventLog
      */
     private void forceUpTo(final long forcedBefore, final long target) throws IOException
     {
+        try
+        {
+            forceCyclesUpTo(forcedBefore, target);
+        }
+        catch (final IOException ex)
+        {
+            if (writeFailureMarker != null)
+            {
+                checkWritesTaken(); // under none (an open's or a close's force): a file system turned read-only
+            }
+            throw ex;
+        }
+    }
+
+    private void forceCyclesUpTo(final long forcedBefore, final long target) throws IOException
+    {
         final String sealForceFailure = cycleForceFailure;
         if (sealForceFailure != null)
         {
@@ -1543,6 +1567,12 @@ public final class ChronicleEventLog implements EventLog
         if (!closed)
         {
             closed = true;
+            if (writeFailureMarker != null)
+            {
+                // first, before a step that may fail or wait: a member stopped within a check's interval of the
+                // failure still records it
+                checkWritesTaken();
+            }
             try
             {
                 try
@@ -2217,7 +2247,7 @@ public final class ChronicleEventLog implements EventLog
      */
     private synchronized void checkWritesTaken()
     {
-        if (writesRefused != null)
+        if (writesRefused != null || writeCheckClosed)
         {
             return;
         }
@@ -2225,17 +2255,35 @@ public final class ChronicleEventLog implements EventLog
         {
             if (writeCheckChannel == null)
             {
-                openWriteCheckChannel(); // under batch, where a write failed: opening it for writing may fail too
+                openWriteCheckChannel(); // under batch, where a write failed; or again after an interrupt
             }
             writeCheckBuffer.clear();
             writeCheckChannel.read(writeCheckBuffer, 0);
             writeCheckBuffer.flip(); // what was read, however short: written back, it changes nothing
             writeCheckChannel.write(writeCheckBuffer, 0);
         }
+        catch (final java.nio.channels.ClosedChannelException ex)
+        {
+            // an interrupt of the calling thread closed the channel (AgentRunner interrupts a duty thread it cannot
+            // stop): that says nothing of the file system, and the forcer's next check opens it again
+            org.agrona.CloseHelper.quietClose(writeCheckChannel);
+            writeCheckChannel = null;
+        }
         catch (final IOException ex)
         {
-            refuseWrites(ex);
+            if (!noSpace(ex)) // a copy-on-write file system needs room to write even the same bytes back
+            {
+                refuseWrites(ex);
+            }
         }
+    }
+
+    /** Whether {@code ex} is a full disk or quota ({@code ENOSPC}, {@code EDQUOT}), which loses nothing written. */
+    private static boolean noSpace(final IOException ex)
+    {
+        final String message = ex.getMessage();
+        return message != null && (message.contains("No space left on device") ||
+            message.contains("Disk quota exceeded"));
     }
 
     /**
@@ -2248,28 +2296,32 @@ public final class ChronicleEventLog implements EventLog
             StandardOpenOption.WRITE);
     }
 
+    /** Under the monitor of {@link #checkWritesTaken}: the record first, then every later append refused. */
     private void refuseWrites(final IOException ex)
     {
         final String why = ex.getMessage() != null ? ex.getMessage() : ex.toString();
-        writesRefused = "its file system refused a write (" + why + ")";
-        if (unforcedSealBootId == 0)
+        final String refused = "its file system refused a write (" + why + ")";
+        if (writeFailureMarker == null)
         {
-            LOGGER.error("event log {}: {}", directory, writesRefused);
-            return; // under batch nothing counts what was not forced
+            LOGGER.error("event log {}: {}", directory, refused); // under batch nothing counts what was not forced
         }
-        try
+        else
         {
-            final Path marker = WriteFailureMarker.record(directory, context.writeFailureMarkerDirectory(), why);
-            LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be gone: " +
-                "recorded in {}, so that its member comes back not intact if restarted in this boot", directory,
-                writesRefused, marker);
+            try
+            {
+                WriteFailureMarker.record(writeFailureMarker, directory, why);
+                LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be " +
+                    "gone: recorded in {}, so that its member comes back not intact if restarted in this boot",
+                    directory, refused, writeFailureMarker);
+            }
+            catch (final RuntimeException recordFailed)
+            {
+                LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be " +
+                    "gone, and that could not be recorded in {}: do not restart its member in this boot without " +
+                    "emptying its directory", directory, refused, writeFailureMarker, recordFailed);
+            }
         }
-        catch (final UncheckedIOException recordFailed)
-        {
-            LOGGER.error("event log {}: {}; what it appended but the file system had not written back may be gone, " +
-                "and that could not be recorded: do not restart its member in this boot without emptying its " +
-                "directory", directory, writesRefused, recordFailed);
-        }
+        writesRefused = refused; // after the record: a process that stops on it has recorded it
     }
 
     /** Write zeros into {@code channel} from byte {@code from} up to {@code to} ({@code zeros}: a ZEROS view). */
@@ -2339,6 +2391,7 @@ public final class ChronicleEventLog implements EventLog
 
     private synchronized void closeWriteCheckChannel()
     {
+        writeCheckClosed = true;
         org.agrona.CloseHelper.quietClose(writeCheckChannel);
         writeCheckChannel = null;
     }

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code restartAt} writes them in the other order, so a restart never shows it work that is not there.
  * <p>
  * Under durability {@code none}, where nothing asks for a force after the open, the same thread runs a check at an
- * interval while it is idle ({@link #watch}): that the log's file system still takes writes.
+ * interval, between forces ({@link #watch}): that the log's file system still takes writes.
  */
 final class LogForcer
 {
@@ -77,7 +77,7 @@ final class LogForcer
     }
 
     /**
-     * Appending thread, once: run {@code check} every {@code intervalNs} on this thread while it is idle, from now
+     * Appending thread, once: run {@code check} every {@code intervalNs} on this thread between forces, from now
      * until {@link #stop}. The check must not throw; it runs beside the appending thread's changes to the files, so
      * it may touch only what those never change.
      */

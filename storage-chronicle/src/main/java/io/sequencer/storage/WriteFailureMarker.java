@@ -56,25 +56,25 @@ public final class WriteFailureMarker
     }
 
     /**
-     * Record that the file system of the log in {@code logDirectory} refused a write: a new token, so that a second
-     * failure in the same boot changes the log's boot id again.
+     * Record in {@code file} ({@link #fileFor}, named while the log's file system was sound) that the file system of
+     * the log in {@code logDirectory} refused a write: a new token, so that a second failure in the same boot changes
+     * the log's boot id again.
      *
      * @throws UncheckedIOException when the record cannot be written.
      */
-    static Path record(final Path logDirectory, final Path markerDirectory, final String why)
+    static void record(final Path file, final Path logDirectory, final String why)
     {
-        final Path file = fileFor(logDirectory, markerDirectory);
         long token = 0;
         while (token == 0)
         {
             token = RANDOM.nextLong();
         }
-        final String text = Long.toHexString(token) + "\nevent log " + canonical(logDirectory) + ": its file " +
-            "system refused a write at " + Instant.now() + " (" + why + "); until this machine reboots, the member " +
-            "counts what the log held before as written in another boot\n";
+        final String text = Long.toHexString(token) + "\nevent log " + logDirectory + ": its file system refused a " +
+            "write at " + Instant.now() + " (" + why + "); until this machine reboots, the member counts what the " +
+            "log held before as written in another boot\n";
         try
         {
-            Files.createDirectories(markerDirectory);
+            Files.createDirectories(file.getParent());
             final Path building = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(building, text, StandardCharsets.UTF_8);
             Files.move(building, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -85,7 +85,6 @@ public final class WriteFailureMarker
             throw new UncheckedIOException("cannot record in " + file + " that the file system of event log " +
                 logDirectory + " refused a write", ex);
         }
-        return file;
     }
 
     /** The record of the log in {@code logDirectory}: one per log directory, named by a hash of its real path. */

@@ -52,8 +52,17 @@ public final class ScratchFileSystem implements AutoCloseable
         final Run mkfs = run("mkfs.ext4", "-q", "-F", image.toString());
         assumeTrue(mkfs.exit == 0, "skipped: cannot make an ext4 file system here (mkfs.ext4): " + mkfs.output);
         fs.mount();
-        assumeTrue(Files.exists(fs.errorTrigger()), "skipped: this kernel has no " + fs.errorTrigger() +
-            " to turn the file system read-only as an error does");
+        try
+        {
+            final Path trigger = fs.errorTrigger();
+            assumeTrue(Files.exists(trigger), "skipped: this kernel has no " + trigger +
+                " to turn the file system read-only as an error does");
+        }
+        catch (final IOException | RuntimeException ex) // the assumption's abort too: not left mounted
+        {
+            fs.close();
+            throw ex;
+        }
         return fs;
     }
 

@@ -25,8 +25,8 @@ class WriteFailureMarkerTest
         final Path other = Files.createDirectories(temp.resolve("other").resolve("log"));
         assertEquals(MACHINE_BOOT_ID, WriteFailureMarker.bootId(MACHINE_BOOT_ID, log, markers), "nothing recorded");
 
-        final Path file = WriteFailureMarker.record(log, markers, "Read-only file system");
-        assertEquals(WriteFailureMarker.fileFor(log, markers), file);
+        final Path file = WriteFailureMarker.fileFor(log, markers);
+        WriteFailureMarker.record(file, log, "Read-only file system");
         assertTrue(Files.readString(file).contains("Read-only file system"), Files.readString(file));
         final long afterFirst = WriteFailureMarker.bootId(MACHINE_BOOT_ID, log, markers);
         assertNotEquals(MACHINE_BOOT_ID, afterFirst, "a start in this boot finds another boot id");
@@ -37,7 +37,7 @@ class WriteFailureMarkerTest
         assertEquals(MACHINE_BOOT_ID, WriteFailureMarker.bootId(MACHINE_BOOT_ID, other, markers),
             "another log's boot id is its machine's");
 
-        WriteFailureMarker.record(log, markers, "Input/output error");
+        WriteFailureMarker.record(file, log, "Input/output error");
         final long afterSecond = WriteFailureMarker.bootId(MACHINE_BOOT_ID, log, markers);
         assertNotEquals(afterFirst, afterSecond, "a second failure in the same boot changes it again");
         assertNotEquals(MACHINE_BOOT_ID, afterSecond);
