@@ -98,6 +98,37 @@ public final class ClusterConfig
         return memberIds.clone();
     }
 
+    /**
+     * The member list in one word, as every frame's header carries it ({@code FrameHeader.members}): the number of
+     * members in the top byte, then each id in a byte of its own, in order. Exact (ids are 0..255, at most three), so
+     * two members compare their lists by it and a receiver can say what the sender's list was. Never 0.
+     */
+    public int membersWord()
+    {
+        int word = memberIds.length << 24;
+        for (int i = 0; i < memberIds.length; i++)
+        {
+            word |= memberIds[i] << (16 - 8 * i);
+        }
+        return word;
+    }
+
+    /** The member list a {@link #membersWord()} holds, as {@code cluster.members} would say it: "0,1,2". */
+    public static String describeMembers(final int word)
+    {
+        final int count = word >>> 24;
+        if (count < 1 || count > MAX_MEMBERS)
+        {
+            return "(not a member list: 0x" + Integer.toHexString(word) + ")";
+        }
+        final StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            ids.append(i == 0 ? "" : ",").append((word >>> (16 - 8 * i)) & 0xFF);
+        }
+        return ids.toString();
+    }
+
     public String toString()
     {
         return "ClusterConfig{clusterId=" + clusterId + ", members=" + Arrays.toString(memberIds) +

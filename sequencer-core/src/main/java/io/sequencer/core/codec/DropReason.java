@@ -39,7 +39,13 @@ public enum DropReason
      * A frame of another wire schema ({@link FrameHeader#SCHEMA_ID}): not this protocol's traffic at all (another
      * application on the channel's port, a stray sender). Checked before every other field, the version included.
      */
-    UNKNOWN_SCHEMA;
+    UNKNOWN_SCHEMA,
+    /**
+     * A frame whose sender runs with another member list ({@link FrameHeader#members}): the configurations of the
+     * cluster's members differ (an operator's edit of one member's file). Dropped, whatever else it says: a member of
+     * another {@code C} counts another quorum, and its frames must neither count nor start epoch changes here.
+     */
+    OTHER_MEMBERS;
 
     private static final DropReason[] VALUES = values();
 

@@ -4,6 +4,7 @@ import io.sequencer.core.EventLog;
 import io.sequencer.core.LogEntry;
 import io.sequencer.core.Transport;
 import io.sequencer.core.codec.EntriesFrame;
+import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -21,6 +22,7 @@ final class EntriesServing
     private final ProtocolCounters counters;
     private final EntriesFrame frame = new EntriesFrame();
     private final UnsafeBuffer buffer;
+    private final int membersWord;
     private final LogEntry entry = new LogEntry();
     /** Per requester: the next position to send (0: nothing being served) and the last one its windows asked for. */
     private final long[] next;
@@ -32,8 +34,10 @@ final class EntriesServing
         final Transport transport,
         final ProtocolCounters counters,
         final int frameBytes,
-        final int maxEventLength)
+        final int maxEventLength,
+        final int membersWord)
     {
+        this.membersWord = membersWord;
         this.log = log;
         this.transport = transport;
         this.counters = counters;
@@ -127,6 +131,7 @@ final class EntriesServing
                     break;
                 }
             }
+            FrameHeader.members(buffer, 0, membersWord);
             if (!transport.publish(buffer, 0, frame.encodedLength()))
             {
                 counters.publishBackPressure++; // the rest goes in the next duty cycle

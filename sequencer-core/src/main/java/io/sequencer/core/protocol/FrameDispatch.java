@@ -1,5 +1,6 @@
 package io.sequencer.core.protocol;
 
+import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.EpochTrigger;
 import io.sequencer.core.NodeMode;
 import io.sequencer.core.codec.DropReason;
@@ -25,6 +26,8 @@ final class FrameDispatch
     final int[] farEpochFrames;
     /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
     long widenedEpochTop;
+    /** The member list each sender id was last reported running with ({@link #reportOtherMembers}); 0: none. */
+    private final int[] otherMembersReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
     private final SequencerProtocol p;
 
     FrameDispatch(final SequencerProtocol protocol)
@@ -33,6 +36,25 @@ final class FrameDispatch
         farEpoch = new long[p.memberCount];
         farEpochSinceNs = new long[p.memberCount];
         farEpochFrames = new int[p.memberCount];
+    }
+
+    /**
+     * Say once per sender and list that a member runs with another member list: an operator's edit of one member's
+     * configuration, which no frame of it can repair. Without the check such a member counted its own quorum, asked
+     * in at every boot timeout and moved the others to a new epoch each time (every 1-2 s, with a second's stall of
+     * their acknowledgements), and nothing said why.
+     */
+    private void reportOtherMembers(final int senderId, final int members)
+    {
+        if (senderId < 0 || senderId > ClusterConfig.MAX_MEMBER_ID || otherMembersReported[senderId] == members)
+        {
+            return;
+        }
+        otherMembersReported[senderId] = members;
+        p.errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + p.selfId + " runs with members " +
+            ClusterConfig.describeMembers(p.membersWord) + ", member " + senderId + " with members " +
+            ClusterConfig.describeMembers(members) + ": every member's cluster.members must be the same; its frames " +
+            "are dropped (counter \"frames dropped: other members\")"));
     }
 
     /** {@link SequencerProtocol#onFrame}'s work. */
@@ -50,6 +72,13 @@ final class FrameDispatch
         if (FrameHeader.clusterId(buffer, offset) != p.clusterId)
         {
             p.counters.dropped(DropReason.WRONG_CLUSTER.ordinal());
+            return;
+        }
+        if (FrameHeader.otherMembers(buffer, offset, p.membersWord))
+        {
+            // before the sender's check: a member that another list leaves out is named, not counted as a stranger
+            p.counters.dropped(DropReason.OTHER_MEMBERS.ordinal());
+            reportOtherMembers(FrameHeader.senderId(buffer, offset), FrameHeader.members(buffer, offset));
             return;
         }
         final int sender = p.cluster.indexOf(FrameHeader.senderId(buffer, offset));

@@ -8,7 +8,9 @@ import io.sequencer.core.codec.MyOrderCounterFrame;
 import io.sequencer.core.codec.MySerializeCounterFrame;
 import io.sequencer.core.codec.NewEventFrame;
 import io.sequencer.core.codec.NewNodeFrame;
+import io.sequencer.core.codec.FrameHeader;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * Encodes every frame this member originates into the protocol's send buffer and hands it to the transport, with
@@ -124,15 +126,19 @@ final class FramePublisher
         return publish(MessageType.FETCH, fetch.encodedLength());
     }
 
-    /** Hand the frame at the start of the send buffer to the transport. */
+    /**
+     * Hand the frame of {@code type} at the start of the send buffer to the transport, stamped with this member's
+     * list ({@code FrameHeader.MEMBERS_OFFSET}), counting it, or the back pressure that refused it.
+     */
     boolean publish(final int type, final int length)
     {
         return publish(type, p.sendBuffer, 0, length);
     }
 
-    /** Hand a frame of {@code type} to the transport, counting it, or the back pressure that refused it. */
-    boolean publish(final int type, final DirectBuffer buffer, final int offset, final int length)
+    /** {@link #publish(int, int)} for a frame at {@code offset} of {@code buffer}. */
+    boolean publish(final int type, final MutableDirectBuffer buffer, final int offset, final int length)
     {
+        FrameHeader.members(buffer, offset, p.membersWord);
         if (p.transport.publish(buffer, offset, length))
         {
             p.counters.frameOut(type);

@@ -126,6 +126,8 @@ public final class SequencerProtocol implements MemberStreamListener
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
+    /** {@code C} in one word ({@link ClusterConfig#membersWord()}): stamped into every frame sent, checked in each. */
+    final int membersWord;
     final SnapshotFrame snapshotFrame = new SnapshotFrame();
     final SnapshotServing snapshotServing;
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
@@ -256,8 +258,9 @@ public final class SequencerProtocol implements MemberStreamListener
 
         validator = new FrameValidator(maxEventLength);
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
+        membersWord = cluster.membersWord();
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
-            fetchBatchBytes);
+            fetchBatchBytes, cluster.membersWord());
         publisher = new FramePublisher(this);
         coordinator = new EpochCoordinator(this);
         liveness = new Liveness(this);
@@ -273,7 +276,8 @@ public final class SequencerProtocol implements MemberStreamListener
         catchUp = new CatchUp(this);
         liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
-        entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength);
+        entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength,
+            cluster.membersWord());
         memberIds = cluster.memberIds();
         for (int i = 0; i < memberCount; i++)
         {

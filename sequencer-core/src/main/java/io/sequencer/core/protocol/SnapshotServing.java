@@ -7,6 +7,7 @@ import io.sequencer.core.EventLog;
 import io.sequencer.core.ProcessCrash;
 import io.sequencer.core.RecoveredFault;
 import io.sequencer.core.Transport;
+import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.MessageType;
 import io.sequencer.core.codec.SnapshotFrame;
 import org.agrona.ErrorHandler;
@@ -32,6 +33,7 @@ final class SnapshotServing
     private final ErrorHandler errorHandler;
     private final SnapshotFrame frame = new SnapshotFrame();
     private final UnsafeBuffer buffer;
+    private final int membersWord;
     private final int dataPerFrame;
     /** Per requester: the checkpoint served (0: none), the next byte, where the window asked for ends. */
     private final long[] position;
@@ -57,8 +59,10 @@ final class SnapshotServing
         final Transport transport,
         final ProtocolCounters counters,
         final ErrorHandler errorHandler,
-        final int frameBytes)
+        final int frameBytes,
+        final int membersWord)
     {
+        this.membersWord = membersWord;
         this.log = log;
         this.checkpoints = checkpoints;
         this.transport = transport;
@@ -158,6 +162,7 @@ final class SnapshotServing
         position[requester] = 0;
         frame.encode(buffer, 0, selfId, clusterId, epoch, memberIds[requester], 0, Checksum.EMPTY, 0, Checksum.EMPTY,
             0, 0, 0, 0);
+        FrameHeader.members(buffer, 0, membersWord);
         if (transport.publish(buffer, 0, frame.encodedLength()))
         {
             counters.frameOut(MessageType.SNAPSHOT);
@@ -217,6 +222,7 @@ final class SnapshotServing
                 }
                 frame.encode(buffer, 0, selfId, clusterId, epoch, memberIds[i], position[i], chk[i], log.base(),
                     log.chkAt(log.base()), log.baseEpoch(), fileLength[i], next[i], n);
+                FrameHeader.members(buffer, 0, membersWord);
                 if (!transport.publish(buffer, 0, frame.encodedLength()))
                 {
                     counters.publishBackPressure++;

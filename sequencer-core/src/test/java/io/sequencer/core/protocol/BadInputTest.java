@@ -47,6 +47,40 @@ class BadInputTest
         assertNothingChanged();
     }
 
+    /**
+     * A member configured with another member list: its frames are dropped whatever they say, before its sender is
+     * checked (a member another list leaves out is named, not counted as a stranger), and the error log names both
+     * lists once. A frame that does not say (0, as the codecs write it) is taken as ever.
+     */
+    @Test
+    void aSenderWithAnotherMemberListIsDroppedAndNamedOnce()
+    {
+        for (final int sender : new int[] { 1, 7 })
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final int length = newEvent(sender, ProtocolHarness.CLUSTER_ID, 1, 5);
+                io.sequencer.core.codec.FrameHeader.members(frame, 0,
+                    new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, sender).membersWord());
+                h.deliver(frame, length);
+            }
+        }
+        assertEquals(6, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
+        assertEquals(0, h.protocol.counters().dropped(DropReason.UNKNOWN_SENDER));
+        assertNothingChanged();
+        assertEquals(java.util.List.of(
+            "member 0 runs with members 0,1,2, member 1 with members 0,1: every member's cluster.members must be " +
+                "the same; its frames are dropped (counter \"frames dropped: other members\")",
+            "member 0 runs with members 0,1,2, member 7 with members 0,7: every member's cluster.members must be " +
+                "the same; its frames are dropped (counter \"frames dropped: other members\")"),
+            h.errors.stream().map(Throwable::getMessage).toList());
+
+        final int length = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);
+        io.sequencer.core.codec.FrameHeader.members(frame, 0, h.protocol.cluster().membersWord());
+        h.deliver(frame, length);
+        assertEquals(1, h.protocol.pendingCount(), "the same frame with this cluster's list is taken");
+    }
+
     @Test
     void senderOutsideTheConfigurationIsDropped()
     {

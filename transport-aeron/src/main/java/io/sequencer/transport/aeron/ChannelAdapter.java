@@ -20,9 +20,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * {@link MemberStreamListener} signals.
  * <p>
  * A session is bound to a member only by a frame that passes every check: the core's {@link FrameValidator}
- * (structure, lengths, field domains, epoch), this cluster's id, a sender in {@code C} other than this node, and,
- * with authentication on, a valid tag (the tag covers the session id, so only a holder of the secret can bind a
- * session). From then on the session may speak only for that member. When a member's second session binds (it
+ * (structure, lengths, field domains, epoch), this cluster's id and member list, a sender in {@code C} other than this
+ * node, and, with authentication on, a valid tag (the tag covers the session id, so only a holder of the secret can
+ * bind a session). From then on the session may speak only for that member. When a member's second session binds (it
  * restarted, or its image came back after going unavailable) the protocol hears {@code onMemberAvailable}, and the
  * older session's stragglers are dropped as stale, until the newer session's image goes away: then the older one, if
  * it still speaks, is current again (a valid but forged frame, possible without authentication, silences a member
@@ -42,6 +42,7 @@ public final class ChannelAdapter
     static final long MAX_PLAUSIBLE_EPOCH = 1L << 62;
 
     private final ClusterConfig cluster;
+    private final int membersWord;
     private final int selfId;
     private final int selfIndex;
     private final Authentication authentication;
@@ -76,6 +77,7 @@ public final class ChannelAdapter
             throw new IllegalArgumentException("authentication " + authentication + " needs an authenticator");
         }
         this.cluster = cluster;
+        this.membersWord = cluster.membersWord();
         this.selfId = selfId;
         this.selfIndex = cluster.indexOf(selfId);
         this.authentication = authentication;
@@ -298,9 +300,12 @@ public final class ChannelAdapter
         }
 
         final int senderIndex = cluster.indexOf(FrameHeader.senderId(buffer, offset));
-        if (FrameHeader.clusterId(buffer, offset) != cluster.clusterId() || senderIndex < 0)
+        if (FrameHeader.clusterId(buffer, offset) != cluster.clusterId() || senderIndex < 0 ||
+            FrameHeader.otherMembers(buffer, offset, membersWord))
         {
-            deliver(buffer, offset, frameLength); // the protocol counts another cluster or an unknown sender
+            // the protocol counts another cluster, an unknown sender or another member list, and binds no session:
+            // a member configured with another list must not look like a member that restarted
+            deliver(buffer, offset, frameLength);
             return;
         }
 

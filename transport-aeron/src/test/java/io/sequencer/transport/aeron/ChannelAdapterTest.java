@@ -107,6 +107,27 @@ class ChannelAdapterTest
         assertEquals(0L, named.get("transport: dropped stale session"));
     }
 
+    /**
+     * A member configured with another member list is handed to the protocol (which drops it, naming the list) and
+     * binds no session: its frames must not pass for a restart of the member, which would start an epoch change.
+     */
+    @Test
+    void aMemberWithAnotherMemberListBindsNoSession()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.NONE);
+        adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
+        final int length = promise(1, 4);
+        FrameHeader.members(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
+        adapter.onFrame(false, 201, buffer, 0, length);
+        assertEquals(List.of(), events, "no second session of member 1");
+        assertEquals(-1, adapter.boundMemberId(false, 201));
+        assertEquals(2, deliveredLengths.size(), "handed to the protocol, which counts it");
+
+        FrameHeader.members(buffer, 0, cluster.membersWord());
+        adapter.onFrame(false, 201, buffer, 0, length);
+        assertEquals(List.of("available 1"), events, "with this cluster's list it binds as a restart would");
+    }
+
     @Test
     void sessionsBindToOneMemberAndNewSessionsAreSignalled()
     {

@@ -1,0 +1,81 @@
+package io.sequencer.node;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three {@code node} processes, member 0's configuration file edited to list members 0 and 1 only (an operator's
+ * edit of one member's file): it counts its own quorum of two, and, before every frame carried its sender's member
+ * list, it asked in at every boot timeout and moved the others to a new epoch each time, every 1-2 s, each with a
+ * second's stall of their acknowledgements, and nothing said why. Now members 1 and 2 drop its frames, name its list
+ * in their error logs and acknowledge without an epoch change; member 0 names theirs; and once its file is mended
+ * and it is restarted, it catches up, and every acknowledged event is in every log.
+ */
+@Tag("slow") // real processes: left out of the fast lane (README, "Tests")
+class MemberListMismatchTest
+{
+    @TempDir
+    Path dir;
+
+    private NodeCluster cluster;
+
+    @AfterEach
+    void cleanUp()
+    {
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aMemberConfiguredWithAnotherMemberListIsNamedAndMovesNoEpoch() throws Exception
+    {
+        cluster = new NodeCluster(dir, 3).writeConfig(Map.of());
+        cluster.memberConfig(0, Map.of());
+        final StringBuilder edited = new StringBuilder();
+        for (final String line : Files.readAllLines(cluster.config()))
+        {
+            if (!line.startsWith("member.2.") && !line.startsWith("cluster.members"))
+            {
+                edited.append(line).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("cluster-0.properties"), edited.append("cluster.members = 0,1\n").toString());
+
+        cluster.startAll("--bootstrap", "--load", "500");
+        cluster.awaitAcknowledging(1, 300, "member 1 acknowledging with member 2");
+        final long epochChanges = cluster.counter(1, "epoch changes");
+        cluster.awaitAcknowledging(1, 3_000, "member 1 acknowledging 3,000 more");
+        final long more = cluster.counter(1, "epoch changes") - epochChanges;
+        assertTrue(more <= 1, more + " epoch changes at member 1 while member 0 ran with another list\n" +
+            cluster.outputs());
+        final String named = errors(1);
+        assertTrue(named.contains("member 1 runs with members 0,1,2, member 0 with members 0,1: every member's " +
+            "cluster.members must be the same"), named);
+        final String naming = errors(0);
+        assertTrue(naming.contains("member 0 runs with members 0,1, member 1 with members 0,1,2"), naming);
+
+        cluster.kill(0);
+        cluster.memberConfig(0, Map.of()); // mended: the cluster's own file again
+        cluster.start(0, "--load", "500");
+        cluster.awaitAcknowledging(0, 200, "member 0 back with the cluster's list, caught up and acknowledging");
+        cluster.quiesceAndStop();
+        System.out.println("MemberListMismatchTest: " + more + " epoch changes at member 1 over 3,000 " +
+            "acknowledgements; " + cluster.checkLogs());
+    }
+
+    private String errors(final int id)
+    {
+        final NodeCluster.Cli errors = NodeCluster.cli("errors", "--dir", cluster.memberDir(id).toString());
+        return errors.out() + errors.err();
+    }
+}
