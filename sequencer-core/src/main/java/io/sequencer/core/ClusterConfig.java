@@ -113,11 +113,49 @@ public final class ClusterConfig
         return word;
     }
 
+    /**
+     * Whether {@code word} is a {@link #membersWord()} some configuration could have: 1 to 3 distinct ids, the bytes
+     * after the last id 0.
+     */
+    public static boolean wellFormedMembers(final int word)
+    {
+        final int count = word >>> 24;
+        if (count < 1 || count > MAX_MEMBERS || (word & ((1 << (24 - 8 * count)) - 1)) != 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            for (int j = i + 1; j < count; j++)
+            {
+                if (((word >>> (16 - 8 * i)) & 0xFF) == ((word >>> (16 - 8 * j)) & 0xFF))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether the member list {@code word} ({@link #membersWord()}) names member {@code memberId}. */
+    public static boolean membersInclude(final int word, final int memberId)
+    {
+        final int count = word >>> 24;
+        for (int i = 0; i < count && i < MAX_MEMBERS; i++)
+        {
+            if (((word >>> (16 - 8 * i)) & 0xFF) == memberId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The member list a {@link #membersWord()} holds, as {@code cluster.members} would say it: "0,1,2". */
     public static String describeMembers(final int word)
     {
         final int count = word >>> 24;
-        if (count < 1 || count > MAX_MEMBERS)
+        if (!wellFormedMembers(word))
         {
             return "(not a member list: 0x" + Integer.toHexString(word) + ")";
         }

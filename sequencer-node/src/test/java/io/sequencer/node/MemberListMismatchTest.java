@@ -53,11 +53,17 @@ class MemberListMismatchTest
 
         cluster.startAll("--bootstrap", "--load", "500");
         cluster.awaitAcknowledging(1, 300, "member 1 acknowledging with member 2");
-        final long epochChanges = cluster.counter(1, "epoch changes");
+        cluster.awaitAcknowledging(2, 300, "member 2 acknowledging with member 1");
+        final long epochChanges1 = cluster.counter(1, "epoch changes");
+        final long epochChanges2 = cluster.counter(2, "epoch changes");
         cluster.awaitAcknowledging(1, 3_000, "member 1 acknowledging 3,000 more");
-        final long more = cluster.counter(1, "epoch changes") - epochChanges;
-        assertTrue(more <= 1, more + " epoch changes at member 1 while member 0 ran with another list\n" +
+        final long more = Math.max(cluster.counter(1, "epoch changes") - epochChanges1,
+            cluster.counter(2, "epoch changes") - epochChanges2);
+        // none in the runs here, 5 without the check; one allowed for a stall of this shared machine
+        assertTrue(more <= 1, more + " epoch changes at member 1 or 2 while member 0 ran with another list\n" +
             cluster.outputs());
+        assertTrue(cluster.counter(1, "frames dropped: other members") > 0 &&
+            cluster.counter(2, "frames dropped: other members") > 0, cluster.outputs());
         final String named = errors(1);
         assertTrue(named.contains("member 1 runs with members 0,1,2, member 0 with members 0,1: every member's " +
             "cluster.members must be the same"), named);
@@ -69,7 +75,7 @@ class MemberListMismatchTest
         cluster.start(0, "--load", "500");
         cluster.awaitAcknowledging(0, 200, "member 0 back with the cluster's list, caught up and acknowledging");
         cluster.quiesceAndStop();
-        System.out.println("MemberListMismatchTest: " + more + " epoch changes at member 1 over 3,000 " +
+        System.out.println("MemberListMismatchTest: " + more + " epoch changes at members 1 and 2 over 3,000 " +
             "acknowledgements; " + cluster.checkLogs());
     }
 

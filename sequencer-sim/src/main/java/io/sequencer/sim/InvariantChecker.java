@@ -295,6 +295,14 @@ final class InvariantChecker
                 (length >= FrameHeader.LENGTH ? MessageType.name(FrameHeader.type(buffer, offset)) : "?"));
             return;
         }
+        if (FrameHeader.members(buffer, offset) != cluster.membersWord())
+        {
+            // every frame a member sends names its C (docs/protocol.md §10.8): one that does not would be taken from
+            // a member configured with another list
+            fail("a node published a frame without its member list: member " + from + " type " +
+                MessageType.name(FrameHeader.type(buffer, offset)));
+            return;
+        }
         final long epoch = FrameHeader.epoch(buffer, offset);
         if (epoch != promiseEpoch[from])
         {

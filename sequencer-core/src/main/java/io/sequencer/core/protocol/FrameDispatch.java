@@ -28,6 +28,7 @@ final class FrameDispatch
     long widenedEpochTop;
     /** The member list each sender id was last reported running with ({@link #reportOtherMembers}); 0: none. */
     private final int[] otherMembersReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
+    private int otherMembersReports;
     private final SequencerProtocol p;
 
     FrameDispatch(final SequencerProtocol protocol)
@@ -46,16 +47,24 @@ final class FrameDispatch
      */
     private void reportOtherMembers(final int senderId, final int members)
     {
-        if (senderId < 0 || senderId > ClusterConfig.MAX_MEMBER_ID || otherMembersReported[senderId] == members)
+        // Only a list some member's configuration could hold, naming its sender, and at most a few reports in all:
+        // forged frames (authentication off) must not fill the error log the real errors go to.
+        if (senderId < 0 || senderId > ClusterConfig.MAX_MEMBER_ID || otherMembersReported[senderId] == members ||
+            otherMembersReports >= MAX_OTHER_MEMBERS_REPORTS || !ClusterConfig.wellFormedMembers(members) ||
+            !ClusterConfig.membersInclude(members, senderId))
         {
             return;
         }
         otherMembersReported[senderId] = members;
+        otherMembersReports++;
         p.errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + p.selfId + " runs with members " +
             ClusterConfig.describeMembers(p.membersWord) + ", member " + senderId + " with members " +
             ClusterConfig.describeMembers(members) + ": every member's cluster.members must be the same; its frames " +
             "are dropped (counter \"frames dropped: other members\")"));
     }
+
+    /** How many times a process reports members with other lists ({@link #reportOtherMembers}). */
+    static final int MAX_OTHER_MEMBERS_REPORTS = 16;
 
     /** {@link SequencerProtocol#onFrame}'s work. */
     void dispatchFrame(final DirectBuffer buffer, final int offset, final int length)

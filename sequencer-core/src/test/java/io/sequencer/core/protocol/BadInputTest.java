@@ -81,6 +81,35 @@ class BadInputTest
         assertEquals(1, h.protocol.pendingCount(), "the same frame with this cluster's list is taken");
     }
 
+    /**
+     * Forged lists (authentication off) only count: a list no configuration could hold, or one that leaves out its own
+     * sender, is not reported, and after {@link FrameDispatch#MAX_OTHER_MEMBERS_REPORTS} reports nothing more is, so
+     * the error log keeps room for the real errors.
+     */
+    @Test
+    void forgedMemberListsFillNoErrorLog()
+    {
+        for (final int members : new int[] { 0x01FFFFFF, 0x02050500, 0x04000102,
+            new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, 2).membersWord() })
+        {
+            final int length = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);
+            io.sequencer.core.codec.FrameHeader.members(frame, 0, members);
+            h.deliver(frame, length);
+        }
+        assertEquals(4, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
+        assertEquals(0, h.errors.size(), h.errors.toString());
+        for (int sender = 10; sender < 40; sender++)
+        {
+            final int length = newEvent(sender, ProtocolHarness.CLUSTER_ID, 1, 5);
+            io.sequencer.core.codec.FrameHeader.members(frame, 0,
+                new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, sender).membersWord());
+            h.deliver(frame, length);
+        }
+        assertEquals(34, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
+        assertEquals(FrameDispatch.MAX_OTHER_MEMBERS_REPORTS, h.errors.size());
+        assertNothingChanged();
+    }
+
     @Test
     void senderOutsideTheConfigurationIsDropped()
     {

@@ -300,8 +300,14 @@ public final class ChannelAdapter
         }
 
         final int senderIndex = cluster.indexOf(FrameHeader.senderId(buffer, offset));
-        if (FrameHeader.clusterId(buffer, offset) != cluster.clusterId() || senderIndex < 0 ||
-            FrameHeader.otherMembers(buffer, offset, membersWord))
+        final boolean otherMembers = FrameHeader.otherMembers(buffer, offset, membersWord);
+        if (otherMembers && authentication != Authentication.NONE && !tagged)
+        {
+            // an untagged frame (Authentication.CONTROL) says nothing of its sender: no report of its list
+            counters.drop(TransportDropReason.UNAUTHENTICATED_SESSION);
+            return;
+        }
+        if (FrameHeader.clusterId(buffer, offset) != cluster.clusterId() || senderIndex < 0 || otherMembers)
         {
             // the protocol counts another cluster, an unknown sender or another member list, and binds no session:
             // a member configured with another list must not look like a member that restarted

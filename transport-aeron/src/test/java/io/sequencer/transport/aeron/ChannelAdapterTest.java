@@ -126,6 +126,14 @@ class ChannelAdapterTest
         FrameHeader.members(buffer, 0, cluster.membersWord());
         adapter.onFrame(false, 201, buffer, 0, length);
         assertEquals(List.of("available 1"), events, "with this cluster's list it binds as a restart would");
+
+        // under CONTROL an untagged frame (a promise) proves nothing of its sender: not even its list is reported
+        final ChannelAdapter control = adapter(Authentication.CONTROL);
+        final int untagged = promise(1, 4);
+        FrameHeader.members(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
+        control.onFrame(false, 301, buffer, 0, untagged);
+        assertEquals(1, counters.dropped(TransportDropReason.UNAUTHENTICATED_SESSION));
+        assertEquals(3, deliveredLengths.size(), "not handed to the protocol");
     }
 
     @Test
