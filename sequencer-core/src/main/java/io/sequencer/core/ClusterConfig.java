@@ -99,9 +99,14 @@ public final class ClusterConfig
     }
 
     /**
-     * The member list in one word, as every frame's header carries it ({@code FrameHeader.members}): the number of
-     * members in the top byte, then each id in a byte of its own, in order. Exact (ids are 0..255, at most three), so
-     * two members compare their lists by it and a receiver can say what the sender's list was. Never 0.
+     * The flag of a {@link #configurationWord} that says its member runs under durability {@code batch}: the top
+     * bit, above the member count.
+     */
+    public static final int BATCH_FLAG = 0x8000_0000;
+
+    /**
+     * The member list in one word: the number of members in the top byte, then each id in a byte of its own, in order.
+     * Exact (ids are 0..255, at most three). Never 0.
      */
     public int membersWord()
     {
@@ -114,13 +119,35 @@ public final class ClusterConfig
     }
 
     /**
-     * Whether {@code word} is a {@link #membersWord()} some configuration could have: 1 to 3 distinct ids, the bytes
-     * after the last id 0.
+     * What every frame's header carries of its sender's configuration ({@code FrameHeader.configuration}): its member
+     * list ({@link #membersWord()}) and, in {@link #BATCH_FLAG}, its durability. Two members compare their
+     * configurations by it, and a receiver can say what the sender's was. Never 0.
      */
-    public static boolean wellFormedMembers(final int word)
+    public int configurationWord(final Durability durability)
     {
-        final int count = word >>> 24;
-        if (count < 1 || count > MAX_MEMBERS || (word & ((1 << (24 - 8 * count)) - 1)) != 0)
+        return membersWord() | (durability == Durability.BATCH ? BATCH_FLAG : 0);
+    }
+
+    /** Whether two {@link #configurationWord}s name the same member list, whatever their durability. */
+    public static boolean sameMembers(final int word, final int other)
+    {
+        return ((word ^ other) & ~BATCH_FLAG) == 0;
+    }
+
+    private static int count(final int word)
+    {
+        return (word >>> 24) & 0x7F;
+    }
+
+    /**
+     * Whether {@code word} is a {@link #configurationWord} some configuration could have: 1 to 3 distinct ids, the
+     * bytes after the last id 0.
+     */
+    public static boolean wellFormed(final int word)
+    {
+        final int count = count(word);
+        if (count < 1 || count > MAX_MEMBERS || (word & ((1 << (24 - 8 * count)) - 1)) != 0 ||
+            (word & 0x7C00_0000) != 0)
         {
             return false;
         }
@@ -137,10 +164,10 @@ public final class ClusterConfig
         return true;
     }
 
-    /** Whether the member list {@code word} ({@link #membersWord()}) names member {@code memberId}. */
-    public static boolean membersInclude(final int word, final int memberId)
+    /** Whether the member list of {@code word} ({@link #configurationWord}) names member {@code memberId}. */
+    public static boolean namesMember(final int word, final int memberId)
     {
-        final int count = word >>> 24;
+        final int count = count(word);
         for (int i = 0; i < count && i < MAX_MEMBERS; i++)
         {
             if (((word >>> (16 - 8 * i)) & 0xFF) == memberId)
@@ -151,20 +178,22 @@ public final class ClusterConfig
         return false;
     }
 
-    /** The member list a {@link #membersWord()} holds, as {@code cluster.members} would say it: "0,1,2". */
-    public static String describeMembers(final int word)
+    /**
+     * The configuration a {@link #configurationWord} holds, as the configuration file would say it:
+     * "members 0,1,2, durability batch".
+     */
+    public static String describe(final int word)
     {
-        final int count = word >>> 24;
-        if (!wellFormedMembers(word))
+        if (!wellFormed(word))
         {
-            return "(not a member list: 0x" + Integer.toHexString(word) + ")";
+            return "(not a configuration: 0x" + Integer.toHexString(word) + ")";
         }
-        final StringBuilder ids = new StringBuilder();
-        for (int i = 0; i < count; i++)
+        final StringBuilder text = new StringBuilder("members ");
+        for (int i = 0; i < count(word); i++)
         {
-            ids.append(i == 0 ? "" : ",").append((word >>> (16 - 8 * i)) & 0xFF);
+            text.append(i == 0 ? "" : ",").append((word >>> (16 - 8 * i)) & 0xFF);
         }
-        return ids.toString();
+        return text.append(", durability ").append((word & BATCH_FLAG) != 0 ? "batch" : "none").toString();
     }
 
     public String toString()

@@ -295,7 +295,7 @@ final class InvariantChecker
                 (length >= FrameHeader.LENGTH ? MessageType.name(FrameHeader.type(buffer, offset)) : "?"));
             return;
         }
-        if (FrameHeader.members(buffer, offset) != cluster.membersWord())
+        if (FrameHeader.configuration(buffer, offset) != cluster.configurationWord(durability))
         {
             // every frame a member sends names its C (docs/protocol.md §10.8): one that does not would be taken from
             // a member configured with another list

@@ -45,7 +45,7 @@ public enum DropReason
      * cluster's members differ (an operator's edit of one member's file). Dropped, whatever else it says: a member of
      * another {@code C} counts another quorum, and its frames must neither count nor start epoch changes here.
      */
-    OTHER_MEMBERS;
+    OTHER_CONFIGURATION;
 
     private static final DropReason[] VALUES = values();
 

@@ -14,7 +14,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *   4  int16  senderId   (member id)
  *   6  int16  reserved   (written 0, not read)
  *   8  int32  clusterId
- *  12  int32  members    (the sender's member list, {@code ClusterConfig.membersWord}; 0: not said)
+ *  12  int32  configuration (the sender's member list and durability, {@code ClusterConfig.configurationWord};
+ *                            0: not said)
  *  16  int64  epoch
  * </pre>
  * Bytes 0..3 identify the frame and stay where they are in every later version: a receiver checks the schema id,
@@ -34,13 +35,14 @@ public final class FrameHeader
     public static final int RESERVED_SHORT_OFFSET = 6;
     public static final int CLUSTER_ID_OFFSET = 8;
     /**
-     * The sender's member list ({@code ClusterConfig.membersWord}): a receiver whose list differs drops the frame
-     * ({@link DropReason#OTHER_MEMBERS}), so that members configured with different lists, each counting its own
-     * quorum, never take each other's frames. The codecs write 0 ("not said", what the reserved bytes of earlier
-     * builds of this wire version held, and what tests and tools write); the protocol stamps every frame it sends
-     * ({@link #members(MutableDirectBuffer, int, int)}).
+     * The sender's configuration ({@code ClusterConfig.configurationWord}: its member list and durability): a receiver
+     * whose configuration differs drops the frame ({@link DropReason#OTHER_CONFIGURATION}), so that members configured
+     * differently (each counting its own quorum, or one counting reports another never forced) never take each other's
+     * frames. The codecs write 0 ("not said", what the reserved bytes of earlier builds of this wire version held, and
+     * what tests and tools write); the protocol stamps every frame it sends
+     * ({@link #configuration(MutableDirectBuffer, int, int)}).
      */
-    public static final int MEMBERS_OFFSET = 12;
+    public static final int CONFIGURATION_OFFSET = 12;
     public static final int EPOCH_OFFSET = 16;
     public static final int LENGTH = 24;
 
@@ -85,7 +87,7 @@ public final class FrameHeader
         buffer.putShort(offset + SENDER_OFFSET, (short)senderId, LITTLE_ENDIAN);
         buffer.putShort(offset + RESERVED_SHORT_OFFSET, (short)0, LITTLE_ENDIAN);
         buffer.putInt(offset + CLUSTER_ID_OFFSET, clusterId, LITTLE_ENDIAN);
-        buffer.putInt(offset + MEMBERS_OFFSET, 0, LITTLE_ENDIAN);
+        buffer.putInt(offset + CONFIGURATION_OFFSET, 0, LITTLE_ENDIAN);
         buffer.putLong(offset + EPOCH_OFFSET, epoch, LITTLE_ENDIAN);
     }
 
@@ -131,22 +133,22 @@ public final class FrameHeader
         return buffer.getLong(offset + EPOCH_OFFSET, LITTLE_ENDIAN);
     }
 
-    /** The sender's member list ({@link #MEMBERS_OFFSET}); 0 when it does not say. */
-    public static int members(final DirectBuffer buffer, final int offset)
+    /** The sender's configuration ({@link #CONFIGURATION_OFFSET}); 0 when it does not say. */
+    public static int configuration(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getInt(offset + MEMBERS_OFFSET, LITTLE_ENDIAN);
+        return buffer.getInt(offset + CONFIGURATION_OFFSET, LITTLE_ENDIAN);
     }
 
-    /** Stamp the sender's member list into an encoded frame, before it is sent. */
-    public static void members(final MutableDirectBuffer buffer, final int offset, final int membersWord)
+    /** Stamp the sender's configuration into an encoded frame, before it is sent. */
+    public static void configuration(final MutableDirectBuffer buffer, final int offset, final int configurationWord)
     {
-        buffer.putInt(offset + MEMBERS_OFFSET, membersWord, LITTLE_ENDIAN);
+        buffer.putInt(offset + CONFIGURATION_OFFSET, configurationWord, LITTLE_ENDIAN);
     }
 
-    /** Whether a frame's member list ({@link #members(DirectBuffer, int)}) is another than {@code membersWord}. */
-    public static boolean otherMembers(final DirectBuffer buffer, final int offset, final int membersWord)
+    /** Whether a frame says its sender runs with another configuration than {@code configurationWord}. */
+    public static boolean otherConfiguration(final DirectBuffer buffer, final int offset, final int configurationWord)
     {
-        final int members = members(buffer, offset);
-        return members != 0 && members != membersWord;
+        final int configuration = configuration(buffer, offset);
+        return configuration != 0 && configuration != configurationWord;
     }
 }

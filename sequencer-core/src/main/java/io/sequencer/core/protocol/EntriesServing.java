@@ -22,7 +22,7 @@ final class EntriesServing
     private final ProtocolCounters counters;
     private final EntriesFrame frame = new EntriesFrame();
     private final UnsafeBuffer buffer;
-    private final int membersWord;
+    private final int configurationWord;
     private final LogEntry entry = new LogEntry();
     /** Per requester: the next position to send (0: nothing being served) and the last one its windows asked for. */
     private final long[] next;
@@ -35,9 +35,9 @@ final class EntriesServing
         final ProtocolCounters counters,
         final int frameBytes,
         final int maxEventLength,
-        final int membersWord)
+        final int configurationWord)
     {
-        this.membersWord = membersWord;
+        this.configurationWord = configurationWord;
         this.log = log;
         this.transport = transport;
         this.counters = counters;
@@ -131,7 +131,7 @@ final class EntriesServing
                     break;
                 }
             }
-            FrameHeader.members(buffer, 0, membersWord);
+            FrameHeader.configuration(buffer, 0, configurationWord);
             if (!transport.publish(buffer, 0, frame.encodedLength()))
             {
                 counters.publishBackPressure++; // the rest goes in the next duty cycle

@@ -26,9 +26,9 @@ final class FrameDispatch
     final int[] farEpochFrames;
     /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
     long widenedEpochTop;
-    /** The member list each sender id was last reported running with ({@link #reportOtherMembers}); 0: none. */
-    private final int[] otherMembersReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
-    private int otherMembersReports;
+    /** The member list each sender id was last reported running with ({@link #reportOtherConfiguration}); 0: none. */
+    private final int[] otherConfigurationReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
+    private int otherConfigurationReports;
     private final SequencerProtocol p;
 
     FrameDispatch(final SequencerProtocol protocol)
@@ -40,31 +40,33 @@ final class FrameDispatch
     }
 
     /**
-     * Say once per sender and list that a member runs with another member list: an operator's edit of one member's
-     * configuration, which no frame of it can repair. Without the check such a member counted its own quorum, asked
-     * in at every boot timeout and moved the others to a new epoch each time (every 1-2 s, with a second's stall of
-     * their acknowledgements), and nothing said why.
+     * Say once per sender and configuration that a member runs with another member list or durability: an
+     * operator's edit of one member's configuration, which no frame of it can repair. Without the check a member with
+     * another list counted its own quorum, asked in at every boot timeout and moved the others to a new epoch each
+     * time (every 1-2 s, with a second's stall of their acknowledgements), and one under another durability had its
+     * unforced reports counted towards a batch member's acknowledgements; and nothing said why.
      */
-    private void reportOtherMembers(final int senderId, final int members)
+    private void reportOtherConfiguration(final int senderId, final int configuration)
     {
-        // Only a list some member's configuration could hold, naming its sender, and at most a few reports in all:
-        // forged frames (authentication off) must not fill the error log the real errors go to.
-        if (senderId < 0 || senderId > ClusterConfig.MAX_MEMBER_ID || otherMembersReported[senderId] == members ||
-            otherMembersReports >= MAX_OTHER_MEMBERS_REPORTS || !ClusterConfig.wellFormedMembers(members) ||
-            !ClusterConfig.membersInclude(members, senderId))
+        // Only a configuration some member could have, naming its sender, and at most a few reports in all: forged
+        // frames (authentication off) must not fill the error log the real errors go to.
+        if (senderId < 0 || senderId > ClusterConfig.MAX_MEMBER_ID ||
+            otherConfigurationReported[senderId] == configuration ||
+            otherConfigurationReports >= MAX_OTHER_CONFIGURATION_REPORTS || !ClusterConfig.wellFormed(configuration) ||
+            !ClusterConfig.namesMember(configuration, senderId))
         {
             return;
         }
-        otherMembersReported[senderId] = members;
-        otherMembersReports++;
-        p.errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + p.selfId + " runs with members " +
-            ClusterConfig.describeMembers(p.membersWord) + ", member " + senderId + " with members " +
-            ClusterConfig.describeMembers(members) + ": every member's cluster.members must be the same; its frames " +
-            "are dropped (counter \"frames dropped: other members\")"));
+        otherConfigurationReported[senderId] = configuration;
+        otherConfigurationReports++;
+        p.errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + p.selfId + " runs with " +
+            ClusterConfig.describe(p.configurationWord) + "; member " + senderId + " with " +
+            ClusterConfig.describe(configuration) + ": every member's cluster.members and durability must be the " +
+            "same; its frames are dropped (counter \"frames dropped: other configuration\")"));
     }
 
-    /** How many times a process reports members with other lists ({@link #reportOtherMembers}). */
-    static final int MAX_OTHER_MEMBERS_REPORTS = 16;
+    /** How many times a process reports members with other lists ({@link #reportOtherConfiguration}). */
+    static final int MAX_OTHER_CONFIGURATION_REPORTS = 16;
 
     /** {@link SequencerProtocol#onFrame}'s work. */
     void dispatchFrame(final DirectBuffer buffer, final int offset, final int length)
@@ -83,11 +85,11 @@ final class FrameDispatch
             p.counters.dropped(DropReason.WRONG_CLUSTER.ordinal());
             return;
         }
-        if (FrameHeader.otherMembers(buffer, offset, p.membersWord))
+        if (FrameHeader.otherConfiguration(buffer, offset, p.configurationWord))
         {
             // before the sender's check: a member that another list leaves out is named, not counted as a stranger
-            p.counters.dropped(DropReason.OTHER_MEMBERS.ordinal());
-            reportOtherMembers(FrameHeader.senderId(buffer, offset), FrameHeader.members(buffer, offset));
+            p.counters.dropped(DropReason.OTHER_CONFIGURATION.ordinal());
+            reportOtherConfiguration(FrameHeader.senderId(buffer, offset), FrameHeader.configuration(buffer, offset));
             return;
         }
         final int sender = p.cluster.indexOf(FrameHeader.senderId(buffer, offset));

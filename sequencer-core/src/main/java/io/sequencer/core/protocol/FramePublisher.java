@@ -128,7 +128,7 @@ final class FramePublisher
 
     /**
      * Hand the frame of {@code type} at the start of the send buffer to the transport, stamped with this member's
-     * list ({@code FrameHeader.MEMBERS_OFFSET}), counting it, or the back pressure that refused it.
+     * list ({@code FrameHeader.CONFIGURATION_OFFSET}), counting it, or the back pressure that refused it.
      */
     boolean publish(final int type, final int length)
     {
@@ -138,7 +138,7 @@ final class FramePublisher
     /** {@link #publish(int, int)} for a frame at {@code offset} of {@code buffer}. */
     boolean publish(final int type, final MutableDirectBuffer buffer, final int offset, final int length)
     {
-        FrameHeader.members(buffer, offset, p.membersWord);
+        FrameHeader.configuration(buffer, offset, p.configurationWord);
         if (p.transport.publish(buffer, offset, length))
         {
             p.counters.frameOut(type);

@@ -126,8 +126,11 @@ public final class SequencerProtocol implements MemberStreamListener
     final FetchFrame fetchFrame = new FetchFrame();
     final EntriesFrame entriesFrame = new EntriesFrame();
     final UnsafeBuffer sendBuffer;
-    /** {@code C} in one word ({@link ClusterConfig#membersWord()}): stamped into every frame sent, checked in each. */
-    final int membersWord;
+    /**
+     * {@code C} and the durability in one word ({@link ClusterConfig#configurationWord}): stamped into every frame
+     * sent, checked in each (§10.8).
+     */
+    final int configurationWord;
     final SnapshotFrame snapshotFrame = new SnapshotFrame();
     final SnapshotServing snapshotServing;
     /** The state machine, the cluster time and timers (§12) and the dedup index, as the applied entries built them. */
@@ -258,9 +261,9 @@ public final class SequencerProtocol implements MemberStreamListener
 
         validator = new FrameValidator(maxEventLength);
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
-        membersWord = cluster.membersWord();
+        configurationWord = cluster.configurationWord(context.durability());
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
-            fetchBatchBytes, cluster.membersWord());
+            fetchBatchBytes, cluster.configurationWord(context.durability()));
         publisher = new FramePublisher(this);
         coordinator = new EpochCoordinator(this);
         liveness = new Liveness(this);
@@ -277,7 +280,7 @@ public final class SequencerProtocol implements MemberStreamListener
         liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength,
-            cluster.membersWord());
+            cluster.configurationWord(context.durability()));
         memberIds = cluster.memberIds();
         for (int i = 0; i < memberCount; i++)
         {

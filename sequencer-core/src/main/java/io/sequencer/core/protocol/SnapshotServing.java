@@ -33,7 +33,7 @@ final class SnapshotServing
     private final ErrorHandler errorHandler;
     private final SnapshotFrame frame = new SnapshotFrame();
     private final UnsafeBuffer buffer;
-    private final int membersWord;
+    private final int configurationWord;
     private final int dataPerFrame;
     /** Per requester: the checkpoint served (0: none), the next byte, where the window asked for ends. */
     private final long[] position;
@@ -60,9 +60,9 @@ final class SnapshotServing
         final ProtocolCounters counters,
         final ErrorHandler errorHandler,
         final int frameBytes,
-        final int membersWord)
+        final int configurationWord)
     {
-        this.membersWord = membersWord;
+        this.configurationWord = configurationWord;
         this.log = log;
         this.checkpoints = checkpoints;
         this.transport = transport;
@@ -162,7 +162,7 @@ final class SnapshotServing
         position[requester] = 0;
         frame.encode(buffer, 0, selfId, clusterId, epoch, memberIds[requester], 0, Checksum.EMPTY, 0, Checksum.EMPTY,
             0, 0, 0, 0);
-        FrameHeader.members(buffer, 0, membersWord);
+        FrameHeader.configuration(buffer, 0, configurationWord);
         if (transport.publish(buffer, 0, frame.encodedLength()))
         {
             counters.frameOut(MessageType.SNAPSHOT);
@@ -222,7 +222,7 @@ final class SnapshotServing
                 }
                 frame.encode(buffer, 0, selfId, clusterId, epoch, memberIds[i], position[i], chk[i], log.base(),
                     log.chkAt(log.base()), log.baseEpoch(), fileLength[i], next[i], n);
-                FrameHeader.members(buffer, 0, membersWord);
+                FrameHeader.configuration(buffer, 0, configurationWord);
                 if (!transport.publish(buffer, 0, frame.encodedLength()))
                 {
                     counters.publishBackPressure++;

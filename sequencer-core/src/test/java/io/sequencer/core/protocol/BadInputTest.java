@@ -48,43 +48,55 @@ class BadInputTest
     }
 
     /**
-     * A member configured with another member list: its frames are dropped whatever they say, before its sender is
-     * checked (a member another list leaves out is named, not counted as a stranger), and the error log names both
-     * lists once. A frame that does not say (0, as the codecs write it) is taken as ever.
+     * A member configured with another member list or durability: its frames are dropped whatever they say, before
+     * its sender is checked (a member another list leaves out is named, not counted as a stranger), and the error log
+     * names both configurations once. A frame that does not say (0, as the codecs write it) is taken as ever.
      */
     @Test
-    void aSenderWithAnotherMemberListIsDroppedAndNamedOnce()
+    void aSenderWithAnotherConfigurationIsDroppedAndNamedOnce()
     {
         for (final int sender : new int[] { 1, 7 })
         {
             for (int i = 0; i < 3; i++)
             {
                 final int length = newEvent(sender, ProtocolHarness.CLUSTER_ID, 1, 5);
-                io.sequencer.core.codec.FrameHeader.members(frame, 0,
+                io.sequencer.core.codec.FrameHeader.configuration(frame, 0,
                     new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, sender).membersWord());
                 h.deliver(frame, length);
             }
         }
-        assertEquals(6, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
+        assertEquals(6, h.protocol.counters().dropped(DropReason.OTHER_CONFIGURATION), "three frames of each");
         assertEquals(0, h.protocol.counters().dropped(DropReason.UNKNOWN_SENDER));
         assertNothingChanged();
+        // the same list under another durability: a batch member must not count this one's unforced reports
+        final int batch = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);
+        io.sequencer.core.codec.FrameHeader.configuration(frame, 0,
+            h.protocol.cluster().configurationWord(io.sequencer.core.Durability.BATCH));
+        h.deliver(frame, batch);
+        assertEquals(7, h.protocol.counters().dropped(DropReason.OTHER_CONFIGURATION));
         assertEquals(java.util.List.of(
-            "member 0 runs with members 0,1,2, member 1 with members 0,1: every member's cluster.members must be " +
-                "the same; its frames are dropped (counter \"frames dropped: other members\")",
-            "member 0 runs with members 0,1,2, member 7 with members 0,7: every member's cluster.members must be " +
-                "the same; its frames are dropped (counter \"frames dropped: other members\")"),
+            "member 0 runs with members 0,1,2, durability none; member 1 with members 0,1, durability none: every " +
+                "member's cluster.members and durability must be the same; its frames are dropped (counter " +
+                "\"frames dropped: other configuration\")",
+            "member 0 runs with members 0,1,2, durability none; member 7 with members 0,7, durability none: every " +
+                "member's cluster.members and durability must be the same; its frames are dropped (counter " +
+                "\"frames dropped: other configuration\")",
+            "member 0 runs with members 0,1,2, durability none; member 1 with members 0,1,2, durability batch: " +
+                "every member's cluster.members and durability must be the same; its frames are dropped (counter " +
+                "\"frames dropped: other configuration\")"),
             h.errors.stream().map(Throwable::getMessage).toList());
 
         final int length = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);
-        io.sequencer.core.codec.FrameHeader.members(frame, 0, h.protocol.cluster().membersWord());
+        io.sequencer.core.codec.FrameHeader.configuration(frame, 0,
+            h.protocol.cluster().configurationWord(io.sequencer.core.Durability.NONE));
         h.deliver(frame, length);
-        assertEquals(1, h.protocol.pendingCount(), "the same frame with this cluster's list is taken");
+        assertEquals(1, h.protocol.pendingCount(), "the same frame with this member's configuration is taken");
     }
 
     /**
      * Forged lists (authentication off) only count: a list no configuration could hold, or one that leaves out its own
-     * sender, is not reported, and after {@link FrameDispatch#MAX_OTHER_MEMBERS_REPORTS} reports nothing more is, so
-     * the error log keeps room for the real errors.
+     * sender, is not reported, and after {@link FrameDispatch#MAX_OTHER_CONFIGURATION_REPORTS} reports nothing more
+     * is, so the error log keeps room for the real errors.
      */
     @Test
     void forgedMemberListsFillNoErrorLog()
@@ -93,20 +105,20 @@ class BadInputTest
             new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, 2).membersWord() })
         {
             final int length = newEvent(1, ProtocolHarness.CLUSTER_ID, 1, 5);
-            io.sequencer.core.codec.FrameHeader.members(frame, 0, members);
+            io.sequencer.core.codec.FrameHeader.configuration(frame, 0, members);
             h.deliver(frame, length);
         }
-        assertEquals(4, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
+        assertEquals(4, h.protocol.counters().dropped(DropReason.OTHER_CONFIGURATION));
         assertEquals(0, h.errors.size(), h.errors.toString());
         for (int sender = 10; sender < 40; sender++)
         {
             final int length = newEvent(sender, ProtocolHarness.CLUSTER_ID, 1, 5);
-            io.sequencer.core.codec.FrameHeader.members(frame, 0,
+            io.sequencer.core.codec.FrameHeader.configuration(frame, 0,
                 new io.sequencer.core.ClusterConfig(ProtocolHarness.CLUSTER_ID, 0, sender).membersWord());
             h.deliver(frame, length);
         }
-        assertEquals(34, h.protocol.counters().dropped(DropReason.OTHER_MEMBERS));
-        assertEquals(FrameDispatch.MAX_OTHER_MEMBERS_REPORTS, h.errors.size());
+        assertEquals(34, h.protocol.counters().dropped(DropReason.OTHER_CONFIGURATION));
+        assertEquals(FrameDispatch.MAX_OTHER_CONFIGURATION_REPORTS, h.errors.size());
         assertNothingChanged();
     }
 

@@ -300,7 +300,9 @@ public final class ChannelAdapter
         }
 
         final int senderIndex = cluster.indexOf(FrameHeader.senderId(buffer, offset));
-        final boolean otherMembers = FrameHeader.otherMembers(buffer, offset, membersWord);
+        final int configuration = FrameHeader.configuration(buffer, offset);
+        // the member list only: another durability binds a session as usual, and the protocol drops its frames
+        final boolean otherMembers = configuration != 0 && !ClusterConfig.sameMembers(configuration, membersWord);
         if (otherMembers && authentication != Authentication.NONE && !tagged)
         {
             // an untagged frame (Authentication.CONTROL) says nothing of its sender: no report of its list

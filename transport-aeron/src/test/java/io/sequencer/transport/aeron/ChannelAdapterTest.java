@@ -117,20 +117,21 @@ class ChannelAdapterTest
         final ChannelAdapter adapter = adapter(Authentication.NONE);
         adapter.onFrame(false, 101, buffer, 0, promise(1, 3));
         final int length = promise(1, 4);
-        FrameHeader.members(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
+        FrameHeader.configuration(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
         adapter.onFrame(false, 201, buffer, 0, length);
         assertEquals(List.of(), events, "no second session of member 1");
         assertEquals(-1, adapter.boundMemberId(false, 201));
         assertEquals(2, deliveredLengths.size(), "handed to the protocol, which counts it");
 
-        FrameHeader.members(buffer, 0, cluster.membersWord());
+        FrameHeader.configuration(buffer, 0, cluster.configurationWord(io.sequencer.core.Durability.BATCH));
         adapter.onFrame(false, 201, buffer, 0, length);
-        assertEquals(List.of("available 1"), events, "with this cluster's list it binds as a restart would");
+        assertEquals(List.of("available 1"), events,
+            "with this cluster's list it binds as a restart would, whatever its durability (the protocol checks that)");
 
         // under CONTROL an untagged frame (a promise) proves nothing of its sender: not even its list is reported
         final ChannelAdapter control = adapter(Authentication.CONTROL);
         final int untagged = promise(1, 4);
-        FrameHeader.members(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
+        FrameHeader.configuration(buffer, 0, new ClusterConfig(CLUSTER, 0, 1).membersWord());
         control.onFrame(false, 301, buffer, 0, untagged);
         assertEquals(1, counters.dropped(TransportDropReason.UNAUTHENTICATED_SESSION));
         assertEquals(3, deliveredLengths.size(), "not handed to the protocol");
