@@ -41,9 +41,10 @@ public enum DropReason
      */
     UNKNOWN_SCHEMA,
     /**
-     * A frame whose sender runs with another member list ({@link FrameHeader#members}): the configurations of the
-     * cluster's members differ (an operator's edit of one member's file). Dropped, whatever else it says: a member of
-     * another {@code C} counts another quorum, and its frames must neither count nor start epoch changes here.
+     * A frame whose sender runs with another member list or durability ({@link FrameHeader#CONFIGURATION_OFFSET}):
+     * the members' configurations differ (an operator's edit of one member's file). Dropped, whatever else it says: a
+     * member of another {@code C} counts another quorum, one under {@code none} reports entries it never forced, and
+     * their frames must neither count nor start epoch changes here.
      */
     OTHER_CONFIGURATION;
 

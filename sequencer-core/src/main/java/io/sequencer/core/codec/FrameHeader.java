@@ -14,8 +14,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *   4  int16  senderId   (member id)
  *   6  int16  reserved   (written 0, not read)
  *   8  int32  clusterId
- *  12  int32  configuration (the sender's member list and durability, {@code ClusterConfig.configurationWord};
- *                            0: not said)
+ *  12  int32  config     (the sender's member list and durability, {@code ClusterConfig.configurationWord};
+ *                       0: not said)
  *  16  int64  epoch
  * </pre>
  * Bytes 0..3 identify the frame and stay where they are in every later version: a receiver checks the schema id,

@@ -26,7 +26,7 @@ final class FrameDispatch
     final int[] farEpochFrames;
     /** The highest epoch a frame may carry, once widened beyond {@code maxKnownEpoch + MAX_EPOCH_STEP} (§10.3). */
     long widenedEpochTop;
-    /** The member list each sender id was last reported running with ({@link #reportOtherConfiguration}); 0: none. */
+    /** The configuration each sender id was last reported running with ({@link #reportOtherConfiguration}); 0: none. */
     private final int[] otherConfigurationReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
     private int otherConfigurationReports;
     private final SequencerProtocol p;
