@@ -15,12 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Three {@code node} processes, member 0 configured differently from the others (an operator's edit of one member's
  * file): its file lists members 0 and 1 only, or it runs under durability {@code batch} while they run under
- * {@code none}. With another list it counts its own quorum, and, before every frame carried its sender's
- * configuration, it asked in at every boot timeout and moved the others to a new epoch each time, every 1-2 s, each
- * with a second's stall of their acknowledgements; under another durability its peers' unforced reports counted
- * towards its acknowledgements; and nothing said why. Now members 1 and 2 drop its frames, name its configuration in
- * their error logs and acknowledge without an epoch change; member 0 names theirs; and once its configuration is
- * mended and it is restarted, it catches up, and every acknowledged event is in every log.
+ * {@code none}, or it reads another key. With another list it counts its own quorum, and, before every frame carried
+ * its sender's configuration, it asked in at every boot timeout and moved the others to a new epoch each time, every
+ * 1-2 s, each with a second's stall of their acknowledgements; under another durability its peers' unforced reports
+ * counted towards its acknowledgements; with another key its frames were only counted; and nothing said why. Now
+ * members 1 and 2 drop its frames, name its configuration (or its failing authentication) in their error logs and
+ * acknowledge without an epoch change; member 0 names theirs; and once its configuration is mended and it is
+ * restarted, it catches up, and every acknowledged event is in every log.
  */
 @Tag("slow") // real processes: left out of the fast lane (README, "Tests")
 class ConfigurationMismatchTest
@@ -40,33 +41,28 @@ class ConfigurationMismatchTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "members", "durability" })
+    @ValueSource(strings = { "members", "durability", "key" })
     void aMemberConfiguredDifferentlyIsNamedAndMovesNoEpoch(final String difference) throws Exception
     {
         cluster = new NodeCluster(dir, 3).writeConfig(Map.of());
         final String ours;
-        final String theirs;
+        final String theirs = "members 0,1,2, durability none";
         if (difference.equals("members"))
         {
-            cluster.memberConfig(0, Map.of());
-            final StringBuilder edited = new StringBuilder();
-            for (final String line : Files.readAllLines(cluster.config()))
-            {
-                if (!line.startsWith("member.2.") && !line.startsWith("cluster.members"))
-                {
-                    edited.append(line).append('\n');
-                }
-            }
-            Files.writeString(dir.resolve("cluster-0.properties"),
-                edited.append("cluster.members = 0,1\n").toString());
+            editMemberZero("member.2.", "cluster.members = 0,1");
             ours = "members 0,1, durability none";
         }
-        else
+        else if (difference.equals("durability"))
         {
             cluster.memberConfig(0, Map.of("durability", "batch"));
             ours = "members 0,1,2, durability batch";
         }
-        theirs = "members 0,1,2, durability none";
+        else
+        {
+            NodeCluster.cli("keygen", "--file", dir.resolve("other.key").toString()).assertExit(0);
+            editMemberZero("authentication.key.file", "authentication.key.file = other.key");
+            ours = null; // its frames fail authentication before their configuration is read
+        }
 
         cluster.startAll("--bootstrap", "--load", "500");
         cluster.awaitAcknowledging(1, 300, "member 1 acknowledging with member 2");
@@ -79,13 +75,23 @@ class ConfigurationMismatchTest
         // none in the runs here, 5 without the check (another list); one allowed for a stall of this shared machine
         assertTrue(more <= 1, more + " epoch changes at member 1 or 2 while member 0 ran with " + ours + "\n" +
             cluster.outputs());
-        assertTrue(cluster.counter(1, "frames dropped: other configuration") > 0 &&
-            cluster.counter(2, "frames dropped: other configuration") > 0, cluster.outputs());
         final String named = errors(1);
-        assertTrue(named.contains("member 1 runs with " + theirs + "; member 0 with " + ours + ": every member's " +
-            "cluster.members and durability must be the same"), named);
         final String naming = errors(0);
-        assertTrue(naming.contains("member 0 runs with " + ours + "; member 1 with " + theirs), naming);
+        if (ours != null)
+        {
+            assertTrue(cluster.counter(1, "frames dropped: other configuration") > 0 &&
+                cluster.counter(2, "frames dropped: other configuration") > 0, cluster.outputs());
+            assertTrue(named.contains("member 1 runs with " + theirs + "; member 0 with " + ours + ": every member's " +
+                "cluster.members and durability must be the same"), named);
+            assertTrue(naming.contains("member 0 runs with " + ours + "; member 1 with " + theirs), naming);
+        }
+        else
+        {
+            assertTrue(named.contains("claiming to be member 0 of cluster ") && named.contains(
+                "fail authentication: a member started with another key (authentication.key.file)"), named);
+            assertTrue(naming.contains("claiming to be member 1 of cluster ") &&
+                naming.contains("fail authentication"), naming);
+        }
 
         cluster.kill(0);
         cluster.memberConfig(0, Map.of()); // mended: the cluster's own file again
@@ -94,6 +100,22 @@ class ConfigurationMismatchTest
         cluster.quiesceAndStop();
         System.out.println("ConfigurationMismatchTest (" + difference + "): " + more + " epoch changes at members 1 " +
             "and 2 over 3,000 acknowledgements; " + cluster.checkLogs());
+    }
+
+    /** Member 0's own file: the cluster's, without the lines starting with {@code leaveOut}, and with {@code add}. */
+    private void editMemberZero(final String leaveOut, final String add) throws java.io.IOException
+    {
+        cluster.memberConfig(0, Map.of());
+        final StringBuilder edited = new StringBuilder();
+        for (final String line : Files.readAllLines(cluster.config()))
+        {
+            final boolean replaced = add.startsWith("cluster.members") && line.startsWith("cluster.members");
+            if (!line.startsWith(leaveOut) && !replaced)
+            {
+                edited.append(line).append('\n');
+            }
+        }
+        Files.writeString(dir.resolve("cluster-0.properties"), edited.append(add).append('\n').toString());
     }
 
     private String errors(final int id)

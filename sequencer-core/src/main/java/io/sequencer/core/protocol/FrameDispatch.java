@@ -29,6 +29,8 @@ final class FrameDispatch
     /** The configuration each sender id was last reported running with ({@link #reportOtherConfiguration}); 0: none. */
     private final int[] otherConfigurationReported = new int[ClusterConfig.MAX_MEMBER_ID + 1];
     private int otherConfigurationReports;
+    private final int[] wrongClusterReported = new int[MAX_OTHER_CONFIGURATION_REPORTS];
+    private int wrongClusterReports;
     private final SequencerProtocol p;
 
     FrameDispatch(final SequencerProtocol protocol)
@@ -65,8 +67,36 @@ final class FrameDispatch
             "same; its frames are dropped (counter \"frames dropped: other configuration\")"));
     }
 
-    /** How many times a process reports members with other lists ({@link #reportOtherConfiguration}). */
+    /**
+     * How many times a process reports members configured otherwise ({@link #reportOtherConfiguration}) and,
+     * separately, other clusters on its channel ({@link #reportWrongCluster}).
+     */
     static final int MAX_OTHER_CONFIGURATION_REPORTS = 16;
+
+    /**
+     * Say once per cluster id, a few in all, that frames of another cluster reach this member: two clusters share a
+     * channel and port, or one member's {@code cluster.id} differs from the others' (then it looks down to them, and
+     * they to it, and only the counter said why).
+     */
+    private void reportWrongCluster(final int senderId, final int clusterId)
+    {
+        if (wrongClusterReports >= MAX_OTHER_CONFIGURATION_REPORTS)
+        {
+            return;
+        }
+        for (int i = 0; i < wrongClusterReports; i++)
+        {
+            if (wrongClusterReported[i] == clusterId)
+            {
+                return;
+            }
+        }
+        wrongClusterReported[wrongClusterReports++] = clusterId;
+        p.errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + p.selfId + " of cluster " +
+            p.clusterId + " hears frames of cluster " + clusterId + " (from member " + senderId + "): another " +
+            "cluster shares this channel and port, or a member's cluster.id differs from the others'; they are " +
+            "dropped (counter \"frames dropped: wrong cluster\")"));
+    }
 
     /** {@link SequencerProtocol#onFrame}'s work. */
     void dispatchFrame(final DirectBuffer buffer, final int offset, final int length)
@@ -83,6 +113,7 @@ final class FrameDispatch
         if (FrameHeader.clusterId(buffer, offset) != p.clusterId)
         {
             p.counters.dropped(DropReason.WRONG_CLUSTER.ordinal());
+            reportWrongCluster(FrameHeader.senderId(buffer, offset), FrameHeader.clusterId(buffer, offset));
             return;
         }
         if (FrameHeader.otherConfiguration(buffer, offset, p.configurationWord))

@@ -43,8 +43,13 @@ class BadInputTest
     void wrongClusterIsDropped()
     {
         h.deliver(frame, newEvent(1, ProtocolHarness.CLUSTER_ID + 1, 1, 5));
-        assertEquals(1, h.protocol.counters().dropped(DropReason.WRONG_CLUSTER));
+        h.deliver(frame, newEvent(2, ProtocolHarness.CLUSTER_ID + 1, 1, 5));
+        assertEquals(2, h.protocol.counters().dropped(DropReason.WRONG_CLUSTER));
         assertNothingChanged();
+        assertEquals(java.util.List.of("member 0 of cluster " + ProtocolHarness.CLUSTER_ID + " hears frames of " +
+            "cluster " + (ProtocolHarness.CLUSTER_ID + 1) + " (from member 1): another cluster shares this channel " +
+            "and port, or a member's cluster.id differs from the others'; they are dropped (counter \"frames " +
+            "dropped: wrong cluster\")"), h.errors.stream().map(Throwable::getMessage).toList(), "once a cluster");
     }
 
     /**

@@ -67,6 +67,7 @@ public final class AeronTransport implements Transport
             null : new FrameAuthenticator(context.secret());
         adapter = new ChannelAdapter(cluster, context.memberId(), context.maxEventLength(), context.authentication(),
             authenticator, counters);
+        adapter.errorHandler(context.errorHandler());
         sharedAssembler = new FragmentAssembler(adapter.sharedFragmentHandler());
         catchUpAssembler = new FragmentAssembler(adapter.catchUpFragmentHandler());
 

@@ -9,6 +9,7 @@ import io.sequencer.core.codec.FrameHeader;
 import io.sequencer.core.codec.FrameValidator;
 import io.sequencer.core.codec.MessageType;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2IntHashMap;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -38,6 +39,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 public final class ChannelAdapter
 {
     private static final int NO_MEMBER = -1;
+    /** How many publishers a process reports whose frames fail authentication ({@link #authenticationFailed}). */
+    static final int MAX_AUTHENTICATION_REPORTS = 16;
     /** See {@link TransportDropReason#IMPLAUSIBLE_EPOCH}. */
     static final long MAX_PLAUSIBLE_EPOCH = 1L << 62;
 
@@ -58,6 +61,10 @@ public final class ChannelAdapter
     private int ownSharedSessionId;
     private boolean ownSharedSessionKnown;
     private int polled;
+    private ErrorHandler errorHandler;
+    /** The sessions {@link #authenticationFailed} reported, at most {@link #MAX_AUTHENTICATION_REPORTS}. */
+    private final int[] authenticationReported = new int[MAX_AUTHENTICATION_REPORTS];
+    private int authenticationReports;
 
     /**
      * @param maxEventLength the largest event payload the protocol accepts ({@code ProtocolContext.maxEventLength}):
@@ -86,6 +93,15 @@ public final class ChannelAdapter
         this.counters = counters;
         this.shared = new SessionTable(cluster.size());
         this.catchUp = new SessionTable(cluster.size());
+    }
+
+    /**
+     * Where the adapter reports, a few times a process, a publisher whose frames fail authentication: a member with
+     * another key or mode, otherwise silent (its frames only counted), looks to the others like a member that is down.
+     */
+    public void errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
     }
 
     /** Who hears about members' streams coming and going (the protocol); may be null until the protocol exists. */
@@ -182,7 +198,7 @@ public final class ChannelAdapter
             if (length < FrameHeader.LENGTH + FrameAuthenticator.TAG_LENGTH ||
                 !authenticator.verify(buffer, offset, length, sessionId))
             {
-                counters.drop(TransportDropReason.AUTH_FAILED);
+                authenticationFailed(catchUpStream, sessionId, buffer, offset);
                 return;
             }
             frameLength = length - FrameAuthenticator.TAG_LENGTH;
@@ -214,14 +230,14 @@ public final class ChannelAdapter
             if (length < FrameBatch.HEADER_LENGTH + FrameAuthenticator.TAG_LENGTH ||
                 !authenticator.verify(buffer, offset, length, sessionId))
             {
-                counters.drop(TransportDropReason.AUTH_FAILED);
+                authenticationFailed(false, sessionId, buffer, firstFrameOf(buffer, offset, length));
                 return;
             }
             batchLength = length - FrameAuthenticator.TAG_LENGTH;
         }
         else if (authentication == Authentication.ALL)
         {
-            counters.drop(TransportDropReason.AUTH_FAILED);
+            authenticationFailed(false, sessionId, buffer, firstFrameOf(buffer, offset, length));
             return;
         }
         if (!FrameBatch.wellFormed(buffer, offset, batchLength))
@@ -358,6 +374,43 @@ public final class ChannelAdapter
         }
 
         deliver(buffer, offset, frameLength);
+    }
+
+    /**
+     * Count a frame or batch that failed authentication, and say so once per publisher session (a few in all, so
+     * that forgeries cannot fill the error log), naming whom its first frame claims to be when its header can be read
+     * ({@code frameOffset} -1 when not).
+     */
+    private void authenticationFailed(
+        final boolean catchUpStream, final int sessionId, final DirectBuffer buffer, final int frameOffset)
+    {
+        counters.drop(TransportDropReason.AUTH_FAILED);
+        if (errorHandler == null || authenticationReports >= MAX_AUTHENTICATION_REPORTS)
+        {
+            return;
+        }
+        for (int i = 0; i < authenticationReports; i++)
+        {
+            if (authenticationReported[i] == sessionId)
+            {
+                return;
+            }
+        }
+        authenticationReported[authenticationReports++] = sessionId;
+        final String claims = frameOffset < 0 ? "" : ", claiming to be member " +
+            FrameHeader.senderId(buffer, frameOffset) + " of cluster " + FrameHeader.clusterId(buffer, frameOffset);
+        errorHandler.onError(new io.sequencer.core.RecoveredFault("member " + selfId + ": the frames of publisher " +
+            "session " + sessionId + " on the " + (catchUpStream ? "catch-up stream" : "shared channel") + claims +
+            ", fail authentication: a member started with another key (authentication.key.file) or another " +
+            "authentication mode, or a forger; they are dropped (counter \"transport: dropped auth failed\")"));
+    }
+
+    /** The offset of a batch's first frame when its header lies within the batch, else -1. */
+    private static int firstFrameOf(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int first = offset + FrameBatch.HEADER_LENGTH + FrameBatch.FRAME_PREFIX;
+        return length >= FrameBatch.HEADER_LENGTH + FrameBatch.FRAME_PREFIX + FrameHeader.LENGTH &&
+            FrameBatch.frameCount(buffer, offset) > 0 ? first : -1;
     }
 
     private void bind(final SessionTable table, final int sessionId, final int memberIndex, final boolean signal)

@@ -137,6 +137,37 @@ class ChannelAdapterTest
         assertEquals(3, deliveredLengths.size(), "not handed to the protocol");
     }
 
+    /**
+     * A publisher whose frames fail authentication (a member with another key or mode) is named once per session in
+     * the error log, a few sessions in all, and only counted beyond that.
+     */
+    @Test
+    void aPublisherFailingAuthenticationIsNamedOnceAFewInAll()
+    {
+        final ChannelAdapter adapter = adapter(Authentication.ALL);
+        final List<String> errors = new ArrayList<>();
+        adapter.errorHandler(ex -> errors.add(ex.getMessage()));
+        final int length = promise(1, 3);
+        final FrameAuthenticator otherKey = new FrameAuthenticator("another cluster key, 32 bytes....".getBytes(
+            StandardCharsets.US_ASCII));
+        otherKey.sign(buffer, 0, length, 501, buffer, length);
+        adapter.onFrame(false, 501, buffer, 0, length + FrameAuthenticator.TAG_LENGTH);
+        adapter.onFrame(false, 501, buffer, 0, length + FrameAuthenticator.TAG_LENGTH);
+        assertEquals(2, counters.dropped(TransportDropReason.AUTH_FAILED));
+        assertEquals(List.of("member 0: the frames of publisher session 501 on the shared channel, claiming to be " +
+            "member 1 of cluster 5, fail authentication: a member started with another key (authentication.key.file) " +
+            "or another authentication mode, or a forger; they are dropped (counter \"transport: dropped auth " +
+            "failed\")"), errors);
+        for (int session = 600; session < 630; session++)
+        {
+            otherKey.sign(buffer, 0, length, session, buffer, length);
+            adapter.onFrame(false, session, buffer, 0, length + FrameAuthenticator.TAG_LENGTH);
+        }
+        assertEquals(ChannelAdapter.MAX_AUTHENTICATION_REPORTS, errors.size());
+        assertEquals(32, counters.dropped(TransportDropReason.AUTH_FAILED));
+        assertEquals(List.of(), deliveredLengths);
+    }
+
     @Test
     void sessionsBindToOneMemberAndNewSessionsAreSignalled()
     {
