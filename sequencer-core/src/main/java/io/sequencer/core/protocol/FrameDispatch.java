@@ -19,6 +19,12 @@ import org.agrona.DirectBuffer;
  */
 final class FrameDispatch
 {
+    /**
+     * How many times a process reports members configured otherwise ({@link #reportOtherConfiguration}) and,
+     * separately, other clusters on its channel ({@link #reportWrongCluster}).
+     */
+    static final int MAX_OTHER_CONFIGURATION_REPORTS = 16;
+
     /** Each sender's latest epoch beyond the window, since when and in how many frames: widened towards it if the
      *  sender keeps at it (§10.3). */
     final long[] farEpoch;
@@ -66,12 +72,6 @@ final class FrameDispatch
             ClusterConfig.describe(configuration) + ": every member's cluster.members and durability must be the " +
             "same; its frames are dropped (counter \"frames dropped: other configuration\")"));
     }
-
-    /**
-     * How many times a process reports members configured otherwise ({@link #reportOtherConfiguration}) and,
-     * separately, other clusters on its channel ({@link #reportWrongCluster}).
-     */
-    static final int MAX_OTHER_CONFIGURATION_REPORTS = 16;
 
     /**
      * Say once per cluster id, a few in all, that frames of another cluster reach this member: two clusters share a
