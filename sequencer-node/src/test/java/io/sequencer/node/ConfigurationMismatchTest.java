@@ -73,7 +73,8 @@ class ConfigurationMismatchTest
         final long more = Math.max(cluster.counter(1, "epoch changes") - epochChanges1,
             cluster.counter(2, "epoch changes") - epochChanges2);
         // none in the runs here, 5 without the check (another list); one allowed for a stall of this shared machine
-        assertTrue(more <= 1, more + " epoch changes at member 1 or 2 while member 0 ran with " + ours + "\n" +
+        assertTrue(more <= 1, more + " epoch changes at member 1 or 2 while member 0 ran with " +
+            (ours != null ? ours : "another key") + "\n" +
             cluster.outputs());
         final String named = errors(1);
         final String naming = errors(0);

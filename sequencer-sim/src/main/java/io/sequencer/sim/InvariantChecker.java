@@ -297,9 +297,9 @@ final class InvariantChecker
         }
         if (FrameHeader.configuration(buffer, offset) != cluster.configurationWord(durability))
         {
-            // every frame a member sends names its C (docs/protocol.md §10.8): one that does not would be taken from
-            // a member configured with another list
-            fail("a node published a frame without its member list: member " + from + " type " +
+            // every frame a member sends names its C and durability (docs/protocol.md §10.8): one that does not would
+            // be taken from a member configured otherwise
+            fail("a node published a frame without its configuration: member " + from + " type " +
                 MessageType.name(FrameHeader.type(buffer, offset)));
             return;
         }

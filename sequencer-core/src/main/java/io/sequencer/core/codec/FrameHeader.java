@@ -6,7 +6,8 @@ import org.agrona.MutableDirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * The header every frame starts with: {@code {type, version, schemaId, senderId, clusterId, epoch}}, little-endian.
+ * The header every frame starts with: {@code {type, version, schemaId, senderId, clusterId, configuration, epoch}},
+ * little-endian.
  * <pre>
  *   0  uint8  type       ({@link MessageType})
  *   1  uint8  version    ({@link #WIRE_VERSION}: the layout of every frame and of the transport's batch)

@@ -128,7 +128,7 @@ final class FramePublisher
 
     /**
      * Hand the frame of {@code type} at the start of the send buffer to the transport, stamped with this member's
-     * list ({@code FrameHeader.CONFIGURATION_OFFSET}), counting it, or the back pressure that refused it.
+     * configuration ({@code FrameHeader.CONFIGURATION_OFFSET}), counting it, or the back pressure that refused it.
      */
     boolean publish(final int type, final int length)
     {

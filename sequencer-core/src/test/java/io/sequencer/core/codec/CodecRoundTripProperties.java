@@ -374,7 +374,7 @@ class CodecRoundTripProperties
         assertEquals('S', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET), "the schema id's first byte");
         assertEquals('Q', buffer.getByte(offset + FrameHeader.SCHEMA_ID_OFFSET + 1), "the schema id's second byte");
         assertEquals(0, buffer.getShort(offset + FrameHeader.RESERVED_SHORT_OFFSET), "reserved");
-        assertEquals(0, buffer.getInt(offset + FrameHeader.CONFIGURATION_OFFSET), "members: not said until sent");
+        assertEquals(0, buffer.getInt(offset + FrameHeader.CONFIGURATION_OFFSET), "configuration: not said until sent");
         assertEquals(FrameValidator.VALID, validator.validate(buffer, offset, length), "validate");
         spec.assertDecodes(buffer, offset, length);
 
