@@ -75,6 +75,26 @@ public final class DurableMember implements AutoCloseable
         final boolean ownThread,
         final int cpu)
     {
+        return launch(protocol, directory, transportContext, stateMachine, snapshotStateMachine, idleStrategy,
+            ownThread, cpu, WriteFailureMarker.defaultDirectory());
+    }
+
+    /**
+     * {@link #launch(ProtocolContext, Path, AeronTransportContext, StateMachine, StateMachine, IdleStrategy, boolean,
+     * int)} with the log's record of a file system that refused a write in {@code writeFailureDirectory}
+     * ({@link NodeConfig#writeFailureDirectory()}).
+     */
+    public static DurableMember launch(
+        final ProtocolContext protocol,
+        final Path directory,
+        final AeronTransportContext transportContext,
+        final StateMachine stateMachine,
+        final StateMachine snapshotStateMachine,
+        final IdleStrategy idleStrategy,
+        final boolean ownThread,
+        final int cpu,
+        final Path writeFailureDirectory)
+    {
         if (transportContext.maxEventLength() != protocol.maxEventLength())
         {
             throw new IllegalArgumentException("maxEventLength: the transport validates frames with " +
@@ -89,7 +109,7 @@ public final class DurableMember implements AutoCloseable
         // the machine's boot id, changed for the rest of this boot if the log's file system refused a write: under
         // none, what the log held then may be gone as after a reboot (docs/protocol.md §10.7)
         final long bootId = WriteFailureMarker.bootId(machineBootId,
-            directory.resolve(NodeStorage.LOG_DIRECTORY), WriteFailureMarker.defaultDirectory());
+            directory.resolve(NodeStorage.LOG_DIRECTORY), writeFailureDirectory);
         // a caller that tracks reboots (NodeConfig gives the machine's boot id) tracks such failures too; one that
         // left the default keeps it, or its first start after an upgrade would find another boot id
         final long givenBootId = protocol.bootId();
@@ -115,7 +135,8 @@ public final class DurableMember implements AutoCloseable
                     // the machine's boot, whose page cache holds them, and only where there is one to know
                     .bootId(bootId)
                     .forceFullCycles(
-                        protocol.durability() == io.sequencer.core.Durability.BATCH || machineBootId == 0),
+                        protocol.durability() == io.sequencer.core.Durability.BATCH || machineBootId == 0)
+                    .writeFailureMarkerDirectory(writeFailureDirectory),
                     transportThread::start);
                 storageOpenNs = System.nanoTime();
             }
@@ -253,7 +274,7 @@ public final class DurableMember implements AutoCloseable
         return launch(config.protocolContext(memberId).bootstrap(bootstrap)
                 .listener(NodeEventLog.slf4j(config.cluster(), memberId)),
             config.member(memberId).directory().toPath(), config.transportContext(memberId), stateMachines.get(),
-            stateMachines.get(), config.idleStrategy(), true, config.cpu());
+            stateMachines.get(), config.idleStrategy(), true, config.cpu(), config.writeFailureDirectory());
     }
 
     /**

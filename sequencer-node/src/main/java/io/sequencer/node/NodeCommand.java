@@ -184,7 +184,7 @@ final class NodeCommand implements Callable<Integer>
         try
         {
             process = DurableMember.launch(protocol, member.directory().toPath(), transport, stateMachine,
-                stateMachines.get(), cluster.idleStrategy(), true, cluster.cpu());
+                stateMachines.get(), cluster.idleStrategy(), true, cluster.cpu(), cluster.writeFailureDirectory());
         }
         catch (final IllegalArgumentException | IllegalStateException ex)
         {

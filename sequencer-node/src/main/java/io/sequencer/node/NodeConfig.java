@@ -5,6 +5,7 @@ import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.storage.WriteFailureMarker;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
 import io.sequencer.transport.aeron.FrameAuthenticator;
@@ -42,6 +43,7 @@ import java.util.regex.Pattern;
  * member.0.dir        = /var/lib/sequencer/alpha  # optional, default &lt;data.dir&gt;/&lt;name&gt;
  * data.dir            = data
  * durability          = none                      # none | batch
+ * write.failure.dir   = /dev/shm                  # none: where a log records a file system that refused a write
  * heartbeat.ms        = 5
  * failure.timeout.ms  = 50
  * failure.timeout.max.ms = 500                   # a peer that stalls now and then gets up to this; default 10 x
@@ -90,7 +92,7 @@ public final class NodeConfig
         "authentication", "authentication.key.file", "channel", "unicast", "stream.id", "catchup.stream.id",
         "term.length", "catchup.mtu", "driver", "aeron.dir", "driver.threading", "driver.idle.strategy",
         "image.liveness.timeout.ms", "flow.control.receiver.timeout.ms", "driver.timeout.ms", "metrics.port",
-        "metrics.address");
+        "metrics.address", "write.failure.dir");
     private static final java.util.regex.Pattern MEMBER_KEY =
         java.util.regex.Pattern.compile("member\\.(\\d{1,3})\\.(name|endpoint|dir)");
     private static final java.util.regex.Pattern MEMBER_ID =
@@ -132,6 +134,7 @@ public final class NodeConfig
     private final int maxFrameLength;
     private final boolean embeddedDriver;
     private final String aeronDirectory;
+    private final Path writeFailureDirectory;
     private final ThreadingMode driverThreading;
     private final Supplier<IdleStrategy> driverIdleStrategy;
     private final long imageLivenessTimeoutNs;
@@ -318,6 +321,14 @@ public final class NodeConfig
             case "external" -> embeddedDriver = false;
             default -> throw bad("driver", "embedded or external", driver);
         }
+        final String failureDirectory = values.get("write.failure.dir");
+        if (failureDirectory != null && (failureDirectory.isEmpty() || !Path.of(failureDirectory).isAbsolute()))
+        {
+            throw bad("write.failure.dir", "an absolute path, on a file system a reboot empties (a tmpfs such as " +
+                "/run/sequencer), other than the members' own", failureDirectory);
+        }
+        writeFailureDirectory = failureDirectory != null ? Path.of(failureDirectory) :
+            WriteFailureMarker.defaultDirectory();
         final String directory = values.get("aeron.dir");
         if (directory != null && directory.isEmpty())
         {
@@ -633,6 +644,16 @@ public final class NodeConfig
     public int cpu()
     {
         return cpu;
+    }
+
+    /**
+     * Where a member's log records, until the machine reboots, that its file system refused a write (docs/protocol.md
+     * §10.7): {@code write.failure.dir}, default {@code /dev/shm}. A container whose {@code /dev/shm} is its own,
+     * emptied when the container restarts, names a tmpfs of the host's here.
+     */
+    public Path writeFailureDirectory()
+    {
+        return writeFailureDirectory;
     }
 
     /**

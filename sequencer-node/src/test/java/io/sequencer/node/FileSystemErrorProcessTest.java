@@ -34,7 +34,6 @@ class FileSystemErrorProcessTest
 
     private NodeCluster cluster;
     private ScratchFileSystem disk;
-    private Path marker;
 
     @AfterEach
     void cleanUp() throws IOException
@@ -42,10 +41,6 @@ class FileSystemErrorProcessTest
         if (cluster != null)
         {
             cluster.close();
-        }
-        if (marker != null)
-        {
-            Files.deleteIfExists(marker); // kept by a real member until the machine reboots
         }
         if (disk != null)
         {
@@ -56,12 +51,13 @@ class FileSystemErrorProcessTest
     @Test
     void aMemberWhoseFileSystemTurnsReadOnlyStopsAndComesBackNotIntactInTheSameBootLosingNothing() throws Exception
     {
-        cluster = new NodeCluster(dir, 3).writeConfig(Map.of());
+        final Path failures = dir.resolve("write-failures"); // write.failure.dir: not /dev/shm, for the test
+        cluster = new NodeCluster(dir, 3).writeConfig(Map.of("write.failure.dir", failures.toString()));
         disk = ScratchFileSystem.ext4(cluster.memberDir(2), dir.resolve("member-2.img"), 512);
         cluster.startAll("--bootstrap", "--load", "1000");
         cluster.awaitAllAcknowledging(100, "all three acknowledging");
         final Path log = cluster.memberDir(2).resolve(NodeStorage.LOG_DIRECTORY);
-        marker = WriteFailureMarker.fileFor(log, WriteFailureMarker.defaultDirectory());
+        final Path marker = WriteFailureMarker.fileFor(log, failures);
         final ScratchFileSystem.Run sync = ScratchFileSystem.run("sync", "-f", log.toString());
         assertEquals(0, sync.exit(), sync.output()); // on the disk so far: what follows is lost
         cluster.awaitAcknowledging(2, 500, "member 2 acknowledging after its file system wrote back");

@@ -386,6 +386,15 @@ class NodeConfigTest
         channel.put("channel", "udp://239.255.0.1");
         assertTrue(errorOf(channel).startsWith("channel: expected an Aeron channel URI"));
 
+        final Map<String, String> failures = minimal();
+        failures.put("write.failure.dir", "shm");
+        assertTrue(errorOf(failures).startsWith("write.failure.dir: expected an absolute path, on a file system a " +
+            "reboot empties"), errorOf(failures));
+        failures.put("write.failure.dir", "/run/sequencer");
+        assertEquals(java.nio.file.Path.of("/run/sequencer"), NodeConfig.of(failures).writeFailureDirectory());
+        assertEquals(io.sequencer.storage.WriteFailureMarker.defaultDirectory(),
+            NodeConfig.of(minimal()).writeFailureDirectory(), "/dev/shm where there is one");
+
         assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(minimal()).member(5))
             .getMessage().startsWith("--id: 5 is not one of cluster.members"));
         assertTrue(assertThrows(IllegalArgumentException.class,
