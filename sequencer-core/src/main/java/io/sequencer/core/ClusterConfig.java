@@ -146,8 +146,7 @@ public final class ClusterConfig
     public static boolean wellFormed(final int word)
     {
         final int count = count(word);
-        if (count < 1 || count > MAX_MEMBERS || (word & ((1 << (24 - 8 * count)) - 1)) != 0 ||
-            (word & 0x7C00_0000) != 0)
+        if (count < 1 || count > MAX_MEMBERS || (word & ((1 << (24 - 8 * count)) - 1)) != 0)
         {
             return false;
         }

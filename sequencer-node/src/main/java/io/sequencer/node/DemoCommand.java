@@ -143,7 +143,8 @@ final class DemoCommand implements Callable<Integer>
                 final AeronTransportContext transport = transportContext(cluster, i, port, key);
                 members[i] = DurableMember.launch(
                     protocol, root.resolve("member-" + i), transport, new AccountLedger(), new AccountLedger(),
-                    new BackoffIdleStrategy(), false, -1);
+                    new BackoffIdleStrategy(), false, -1,
+                    io.sequencer.storage.WriteFailureMarker.defaultDirectory());
             }
             runner = DurableMember.startTogether(members);
             for (int i = 0; i < nodes; i++)

@@ -58,31 +58,15 @@ public final class DurableMember implements AutoCloseable
      * Open storage, start the transport, launch the node. On failure everything opened so far is closed again. The
      * assembly the demo and the end-to-end benchmark use: contexts built by the caller, several members in one process.
      * <p>
-     * Where {@code protocol}'s boot id is the machine's ({@link NodeConfig#protocolContext} sets it so), the member
-     * runs under that boot id changed, for the rest of the boot, by a {@link WriteFailureMarker} if its log's file
-     * system refused a write (docs/protocol.md §10.7); {@code protocol} itself is left as it was given.
+     * The member runs under {@code protocol}'s boot id ({@link NodeConfig#protocolContext} gives the machine's, changed
+     * for the rest of the boot by a {@link WriteFailureMarker} if the member's log's file system refused a write:
+     * docs/protocol.md §10.7); the log's unforced seals carry the same, whatever the caller gave.
      *
      * @param ownThread false when the caller runs {@link #sequencer()}'s agent (several members on one thread).
      * @param cpu       the CPU the duty-cycle thread pins itself to (with {@code ownThread}); -1 for none.
-     */
-    public static DurableMember launch(
-        final ProtocolContext protocol,
-        final Path directory,
-        final AeronTransportContext transportContext,
-        final StateMachine stateMachine,
-        final StateMachine snapshotStateMachine,
-        final IdleStrategy idleStrategy,
-        final boolean ownThread,
-        final int cpu)
-    {
-        return launch(protocol, directory, transportContext, stateMachine, snapshotStateMachine, idleStrategy,
-            ownThread, cpu, WriteFailureMarker.defaultDirectory());
-    }
-
-    /**
-     * {@link #launch(ProtocolContext, Path, AeronTransportContext, StateMachine, StateMachine, IdleStrategy, boolean,
-     * int)} with the log's record of a file system that refused a write in {@code writeFailureDirectory}
-     * ({@link NodeConfig#writeFailureDirectory()}).
+     * @param writeFailureDirectory where the log records a file system that refused a write
+     *                              ({@link NodeConfig#writeFailureDirectory()}, default
+     *                              {@link WriteFailureMarker#defaultDirectory()}).
      */
     public static DurableMember launch(
         final ProtocolContext protocol,
@@ -106,14 +90,10 @@ public final class DurableMember implements AutoCloseable
         // side by side they overlap, and a restarted member is back that much sooner. The transport starts once the
         // member's directory is locked: a second process for the member must change nothing, its driver included.
         final long machineBootId = NodeConfig.machineBootId();
-        // the machine's boot id, changed for the rest of this boot if the log's file system refused a write: under
-        // none, what the log held then may be gone as after a reboot (docs/protocol.md §10.7)
+        // the boot id the log's seals carry: the machine's, changed for the rest of this boot if the log's file system
+        // refused a write, when what the log held may be gone as after a reboot (docs/protocol.md §10.7)
         final long bootId = WriteFailureMarker.bootId(machineBootId,
             directory.resolve(NodeStorage.LOG_DIRECTORY), writeFailureDirectory);
-        // a caller that tracks reboots (NodeConfig gives the machine's boot id) tracks such failures too; one that
-        // left the default keeps it, or its first start after an upgrade would find another boot id
-        final long givenBootId = protocol.bootId();
-        final long memberBootId = givenBootId == (machineBootId != 0 ? machineBootId : 1) ? bootId : givenBootId;
         // what the transport reports while the node's error log does not exist yet goes there once it does
         final ErrorsBeforeLaunch transportErrors = new ErrorsBeforeLaunch(transportContext.errorHandler());
         transportContext.errorHandler(transportErrors);
@@ -153,29 +133,20 @@ public final class DurableMember implements AutoCloseable
             final AeronTransport signals = transport;
             final Sequencer.Context context = new Sequencer.Context();
             transport.counters().forEach(context::counterSource); // stat shows them beside the protocol's
-            protocol.bootId(memberBootId); // read by the protocol as Sequencer.launch makes it, then given back
-            final Sequencer sequencer;
-            try
-            {
-                sequencer = Sequencer.launch(context
-                    .protocol(protocol)
-                    .directory(directory.toFile())
-                    .log(storage.log())
-                    .checkpoints(storage.checkpoints())
-                    .store(storage.nodeStore())
-                    .transport(transport)
-                    .streamSignals(signals::listener)
-                    // without a second hash of each entry: the snapshot thread chains each onto its checkpoint's chk
-                    .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from, false))
-                    .idleStrategy(idleStrategy)
-                    .timerSlackNs(transport.context().timerSlackNs()) // one setting for the member's threads
-                    .threadFactory(pinnedTo(cpu))
-                    .ownThread(ownThread), stateMachine);
-            }
-            finally
-            {
-                protocol.bootId(givenBootId);
-            }
+            final Sequencer sequencer = Sequencer.launch(context
+                .protocol(protocol)
+                .directory(directory.toFile())
+                .log(storage.log())
+                .checkpoints(storage.checkpoints())
+                .store(storage.nodeStore())
+                .transport(transport)
+                .streamSignals(signals::listener)
+                // without a second hash of each entry: the snapshot thread chains each onto its checkpoint's chk
+                .snapshots(snapshotStateMachine, from -> CommittedLogReader.open(directory, from, false))
+                .idleStrategy(idleStrategy)
+                .timerSlackNs(transport.context().timerSlackNs()) // one setting for the member's threads
+                .threadFactory(pinnedTo(cpu))
+                .ownThread(ownThread), stateMachine);
             transportErrors.recordInto(sequencer.errorHandler());
             final long launchedNs = System.nanoTime();
             return new DurableMember(storage, transport, sequencer, storageOpenNs - startNs,

@@ -5,6 +5,7 @@ import io.aeron.driver.ThreadingMode;
 import io.sequencer.core.ClusterConfig;
 import io.sequencer.core.Durability;
 import io.sequencer.core.ProtocolContext;
+import io.sequencer.storage.NodeStorage;
 import io.sequencer.storage.WriteFailureMarker;
 import io.sequencer.transport.aeron.AeronTransportContext;
 import io.sequencer.transport.aeron.Authentication;
@@ -580,12 +581,15 @@ public final class NodeConfig
     /** The protocol settings for member {@code id}. */
     public ProtocolContext protocolContext(final int id)
     {
-        member(id);
-        final long bootId = machineBootId();
+        final Member member = member(id);
+        // the machine's (1: not known, a reboot goes unnoticed), changed for the rest of this boot if the member's
+        // log's file system refused a write: what the log held may then be gone as after a reboot (protocol.md §10.7)
+        final long bootId = WriteFailureMarker.bootId(machineBootId(),
+            member.directory().toPath().resolve(NodeStorage.LOG_DIRECTORY), writeFailureDirectory);
         return new ProtocolContext()
             .cluster(cluster())
             .memberId(id)
-            .bootId(bootId != 0 ? bootId : 1) // 1: not known, a reboot goes unnoticed
+            .bootId(bootId)
             .durability(durability)
             .heartbeatIntervalNs(heartbeatNs)
             .failureTimeoutNs(failureTimeoutNs)

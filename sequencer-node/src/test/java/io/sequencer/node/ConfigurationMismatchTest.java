@@ -76,8 +76,8 @@ class ConfigurationMismatchTest
         assertTrue(more <= 1, more + " epoch changes at member 1 or 2 while member 0 ran with " +
             (ours != null ? ours : "another key") + "\n" +
             cluster.outputs());
-        final String named = errors(1);
-        final String naming = errors(0);
+        final String named = cluster.errors(1);
+        final String naming = cluster.errors(0);
         if (ours != null)
         {
             assertTrue(cluster.counter(1, "frames dropped: other configuration") > 0 &&
@@ -119,9 +119,4 @@ class ConfigurationMismatchTest
         Files.writeString(dir.resolve("cluster-0.properties"), edited.append(add).append('\n').toString());
     }
 
-    private String errors(final int id)
-    {
-        final NodeCluster.Cli errors = NodeCluster.cli("errors", "--dir", cluster.memberDir(id).toString());
-        return errors.out() + errors.err();
-    }
 }

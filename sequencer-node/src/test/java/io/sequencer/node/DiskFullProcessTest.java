@@ -60,7 +60,7 @@ class DiskFullProcessTest
         assertTrue(cluster.process(2).waitFor(NodeCluster.TIMEOUT_NS, TimeUnit.NANOSECONDS),
             "member 2 stopping on its full disk\n" + cluster.outputs());
         assertEquals(1, cluster.process(2).exitValue(), cluster.outputs());
-        final String errors = errors(2);
+        final String errors = cluster.errors(2);
         assertTrue(errors.contains("cannot make room for entry") && errors.contains("No space left on device") &&
             errors.contains("its event log cannot be written"), errors);
         cluster.awaitAcknowledging(0, 1_000, "member 0 acknowledging without member 2");
@@ -88,9 +88,4 @@ class DiskFullProcessTest
         return filler;
     }
 
-    private String errors(final int id)
-    {
-        final NodeCluster.Cli errors = NodeCluster.cli("errors", "--dir", cluster.memberDir(id).toString());
-        return errors.out() + errors.err();
-    }
 }

@@ -66,7 +66,7 @@ class FileSystemErrorProcessTest
         assertTrue(cluster.process(2).waitFor(NodeCluster.TIMEOUT_NS, TimeUnit.NANOSECONDS),
             "member 2 stopping on its file system turned read-only\n" + cluster.outputs());
         assertEquals(1, cluster.process(2).exitValue(), cluster.outputs());
-        final String stopped = errors(2); // before the unmount drops what the error log held in memory
+        final String stopped = cluster.errors(2); // before the unmount drops what the error log held in memory
         assertTrue(stopped.contains("its file system refused a write (Read-only file system)") &&
             stopped.contains("its event log cannot be written"), stopped);
         assertTrue(Files.exists(marker), "the failure recorded in " + marker);
@@ -75,7 +75,7 @@ class FileSystemErrorProcessTest
         disk.checkAndRemount();
         cluster.start(2, "--load", "1000");
         cluster.awaitAcknowledging(2, 200, "member 2 back, caught up and acknowledging");
-        final String restarted = errors(2);
+        final String restarted = cluster.errors(2);
         // the record is the reason, unless pages written back out of order after the sync left a hole its open found
         assertTrue(restarted.contains("member 2 is not intact: the machine rebooted, or the log's file system " +
             "refused a write, since the log was written under durability none") ||
@@ -85,9 +85,4 @@ class FileSystemErrorProcessTest
         System.out.println("FileSystemErrorProcessTest: " + cluster.checkLogs());
     }
 
-    private String errors(final int id)
-    {
-        final NodeCluster.Cli errors = NodeCluster.cli("errors", "--dir", cluster.memberDir(id).toString());
-        return errors.out() + errors.err();
-    }
 }

@@ -451,10 +451,16 @@ final class NodeCluster implements AutoCloseable
             }
             final Cli stat = cli("stat", "--dir", memberDir(i).toString());
             sb.append(stat.out).append(stat.err);
-            final Cli errors = cli("errors", "--dir", memberDir(i).toString());
-            sb.append(errors.out).append(errors.err);
+            sb.append(errors(i));
         }
         return sb.toString();
+    }
+
+    /** Member {@code id}'s distinct errors, as {@code sequencer errors} prints them. */
+    String errors(final int id)
+    {
+        final Cli errors = cli("errors", "--dir", memberDir(id).toString());
+        return errors.out + errors.err;
     }
 
     /** What one in-process run of the command line printed, and its exit code. */

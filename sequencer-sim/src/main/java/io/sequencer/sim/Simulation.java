@@ -2049,11 +2049,7 @@ public final class Simulation
     private void stopOnUnwritableLog(final SimNode node, final LogUnwritableException ex)
     {
         count("members stopped on a full disk");
-        // what the runtime's agent does (under batch it records the cut of what was not forced), then the exit
-        node.stoppingOnUnwritableLog = true;
-        node.protocol.stopOnUnwritableLog(ex);
-        node.stoppingOnUnwritableLog = false;
-        crash(node, "stopped: " + ex.getMessage());
+        stopAndExit(node, ex, "stopped: " + ex.getMessage());
         if (random.nextBoolean())
         {
             node.disk.log.room(Long.MAX_VALUE);
@@ -2078,12 +2074,9 @@ public final class Simulation
         }
         count("file systems turned read-only");
         node.disk.readOnly = true;
-        node.stoppingOnUnwritableLog = true;
-        node.protocol.stopOnUnwritableLog(new LogUnwritableException("event log of member " + node.memberId +
+        stopAndExit(node, new LogUnwritableException("event log of member " + node.memberId +
             ": its file system refused a write (Read-only file system)",
-            new java.io.IOException("Read-only file system")));
-        node.stoppingOnUnwritableLog = false;
-        crash(node, "stopped: its file system turned read-only");
+            new java.io.IOException("Read-only file system")), "stopped: its file system turned read-only");
         node.disk.readOnly = false; // checked and mounted again
         if (losesData)
         {
@@ -2102,6 +2095,18 @@ public final class Simulation
         trace.add(nowNs, "READ-ONLY file system of member " + node.memberId + ", checked and mounted again: log now " +
             node.disk.log.have() + " entries");
         return true;
+    }
+
+    /**
+     * What the runtime's agent does on a log that cannot be written (under batch it records the cut of what was not
+     * forced), then the exit of the node command.
+     */
+    private void stopAndExit(final SimNode node, final LogUnwritableException ex, final String why)
+    {
+        node.stoppingOnUnwritableLog = true;
+        node.protocol.stopOnUnwritableLog(ex);
+        node.stoppingOnUnwritableLog = false;
+        crash(node, why);
     }
 
     /** For 100–600 ms the node's duty cycles come T_fd/2 to 2 T_fd apart: a starved thread, not a stopped one. */

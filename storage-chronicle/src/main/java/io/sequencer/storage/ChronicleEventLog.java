@@ -2196,8 +2196,7 @@ public final class ChronicleEventLog implements EventLog
                     channel.force(false);
                 }
             }
-            Files.move(building, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.move(building, ready);
             return minWrittenAheadBytes;
         }
         catch (final IOException ex)

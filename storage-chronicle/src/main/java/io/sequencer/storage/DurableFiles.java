@@ -34,6 +34,12 @@ public final class DurableFiles
      */
     public static void writeAtomically(final Path file, final ByteBuffer content)
     {
+        writeAtomically(file, content, true);
+    }
+
+    /** {@link #writeAtomically(Path, ByteBuffer)}, forced only when {@code force} (see the writer's variant). */
+    public static void writeAtomically(final Path file, final ByteBuffer content, final boolean force)
+    {
         writeAtomically(file, channel ->
         {
             try
@@ -47,7 +53,7 @@ public final class DurableFiles
             {
                 throw new UncheckedIOException(ex);
             }
-        });
+        }, force);
     }
 
     /**

@@ -75,16 +75,14 @@ public final class WriteFailureMarker
         try
         {
             Files.createDirectories(file.getParent());
-            final Path building = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(building, text, StandardCharsets.UTF_8);
-            Files.move(building, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot record in " + file + " that the file system of event log " +
                 logDirectory + " refused a write", ex);
         }
+        // not forced: the directory is one a reboot empties anyway
+        DurableFiles.writeAtomically(file, java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), false);
     }
 
     /** The record of the log in {@code logDirectory}: one per log directory, named by a hash of its real path. */
@@ -121,20 +119,12 @@ public final class WriteFailureMarker
 
     private static long token(final Path file)
     {
-        final String text;
-        try
-        {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (final java.nio.file.NoSuchFileException ex)
+        final byte[] bytes = DurableFiles.readIfExists(file);
+        if (bytes == null)
         {
             return 0;
         }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot read " + file + ", the record that a log's file system refused " +
-                "a write", ex);
-        }
+        final String text = new String(bytes, StandardCharsets.UTF_8);
         final int end = text.indexOf('\n');
         try
         {

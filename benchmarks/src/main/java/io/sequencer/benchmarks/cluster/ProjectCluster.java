@@ -133,7 +133,8 @@ final class ProjectCluster implements SystemUnderTest
                 .secret(key)
                 .aeronDirectoryName(AeronDirectories.newName("sequencer-bench-" + clusterId + "-" + i));
             members[i] = DurableMember.launch(protocol, root.resolve("member-" + i), transport,
-                new EchoStateMachine(size), new EchoStateMachine(size), new BackoffIdleStrategy(), false, -1);
+                new EchoStateMachine(size), new EchoStateMachine(size), new BackoffIdleStrategy(), false, -1,
+                io.sequencer.storage.WriteFailureMarker.defaultDirectory());
             drivers[i] = DriverCounters.of(transport.aeronDirectoryName());
         }
         runner = DurableMember.startTogether(members); // the demo's duty cycle

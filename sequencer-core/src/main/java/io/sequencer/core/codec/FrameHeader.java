@@ -145,11 +145,4 @@ public final class FrameHeader
     {
         buffer.putInt(offset + CONFIGURATION_OFFSET, configurationWord, LITTLE_ENDIAN);
     }
-
-    /** Whether a frame says its sender runs with another configuration than {@code configurationWord}. */
-    public static boolean otherConfiguration(final DirectBuffer buffer, final int offset, final int configurationWord)
-    {
-        final int configuration = configuration(buffer, offset);
-        return configuration != 0 && configuration != configurationWord;
-    }
 }

@@ -116,11 +116,12 @@ final class FrameDispatch
             reportWrongCluster(FrameHeader.senderId(buffer, offset), FrameHeader.clusterId(buffer, offset));
             return;
         }
-        if (FrameHeader.otherConfiguration(buffer, offset, p.configurationWord))
+        final int configuration = FrameHeader.configuration(buffer, offset);
+        if (configuration != 0 && configuration != p.configurationWord) // 0: not said (FrameHeader)
         {
             // before the sender's check: a member that another list leaves out is named, not counted as a stranger
             p.counters.dropped(DropReason.OTHER_CONFIGURATION.ordinal());
-            reportOtherConfiguration(FrameHeader.senderId(buffer, offset), FrameHeader.configuration(buffer, offset));
+            reportOtherConfiguration(FrameHeader.senderId(buffer, offset), configuration);
             return;
         }
         final int sender = p.cluster.indexOf(FrameHeader.senderId(buffer, offset));

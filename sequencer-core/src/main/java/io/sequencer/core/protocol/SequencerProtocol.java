@@ -263,7 +263,7 @@ public final class SequencerProtocol implements MemberStreamListener
         sendBuffer = new UnsafeBuffer(new byte[NewEventFrame.PAYLOAD_OFFSET + maxEventLength + 64]);
         configurationWord = cluster.configurationWord(context.durability());
         snapshotServing = new SnapshotServing(memberCount, log, checkpoints, transport, counters, errorHandler,
-            fetchBatchBytes, cluster.configurationWord(context.durability()));
+            fetchBatchBytes, configurationWord);
         publisher = new FramePublisher(this);
         coordinator = new EpochCoordinator(this);
         liveness = new Liveness(this);
@@ -280,7 +280,7 @@ public final class SequencerProtocol implements MemberStreamListener
         liveCheckpoints = new LiveCheckpoint(this);
         receiving = new SnapshotReceiving(this);
         entriesServing = new EntriesServing(memberCount, log, transport, counters, fetchBatchBytes, maxEventLength,
-            cluster.configurationWord(context.durability()));
+            configurationWord);
         memberIds = cluster.memberIds();
         for (int i = 0; i < memberCount; i++)
         {

@@ -434,12 +434,7 @@ class SequencerTest
         restarted.agent().onStart();
         assertEquals(forced, log.have(), "what was not forced is cut, not trusted");
         assertEquals(-1, store.unrollIntent(), "and the intent is done");
-        final long restartDeadline = System.nanoTime() + TIMEOUT_NS;
-        while (restarted.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < restartDeadline)
-        {
-            restarted.agent().doWork();
-            log.completeRequestedForce();
-        }
+        runUntilRunning(restarted, log);
         assertEquals(NodeMode.RUNNING, restarted.protocol().mode(), "and the member runs again, intact: " +
             restarted.protocol().isIntact());
         assertTrue(restarted.protocol().isIntact());
@@ -455,14 +450,20 @@ class SequencerTest
         final Sequencer node = Sequencer.launch(context, new AccountLedger());
         closeables.add(node);
         node.agent().onStart();
+        runUntilRunning(node, log);
+        assertEquals(NodeMode.RUNNING, node.protocol().mode());
+        return node;
+    }
+
+    /** Run {@code node}'s duty cycle, completing the forces it asks {@code log} for, until it runs or time is up. */
+    private static void runUntilRunning(final Sequencer node, final InMemoryEventLog log)
+    {
         final long deadline = System.nanoTime() + TIMEOUT_NS;
         while (node.protocol().mode() != NodeMode.RUNNING && System.nanoTime() < deadline)
         {
             node.agent().doWork();
             log.completeRequestedForce();
         }
-        assertEquals(NodeMode.RUNNING, node.protocol().mode());
-        return node;
     }
 
     /** The force at close may be the first to fail: the member stops on it, records the cut, and says why. */
